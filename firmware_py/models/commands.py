@@ -1,0 +1,47 @@
+"""`rtvi-edge models install|list|verify`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..config import Settings
+from .install import install
+from .manifest import ModelError, Stamps, check_entries, file_problem, load_manifest, models_dir
+
+
+def models_command(settings: Settings, args: argparse.Namespace) -> int:
+    manifest = load_manifest()
+    root = models_dir(settings.models.dir)
+    try:
+        if args.models_command == "install":
+            print(f"installing models into {root}", file=sys.stderr)
+            install(manifest, root, args.names or None, include_optional=args.all,
+                    log=lambda line: print(line, file=sys.stderr))
+            return 0
+        if args.models_command == "list":
+            stamps = Stamps(root)
+            print(f"models directory: {root}")
+            for entry in manifest.entries.values():
+                problems = [p for f in entry.files if (p := file_problem(root, f, stamps, deep=False))]
+                state = "installed" if not problems else ("not installed" if all(p == "missing" for p in problems)
+                                                          else "damaged")
+                size = sum(f.size for f in entry.files) / 1e6
+                kind = " (optional)" if entry.optional else ""
+                print(f"  {entry.name:<9} {state:<13} {size:6.1f} MB  {entry.requirement:<26} {entry.license}{kind}")
+                print(f"            {entry.role}")
+            stamps.save()
+            return 0
+        if args.models_command == "verify":
+            names = args.names or [n for n, e in manifest.entries.items()
+                                   if not e.optional or (root / e.files[0].dest).exists()]
+            problems = check_entries(root, manifest.select(names, include_optional=True), deep=True)
+            for line in problems:
+                print(line, file=sys.stderr)
+            if not problems:
+                print(f"all model files intact ({', '.join(names)})")
+            return 1 if problems else 0
+    except ModelError as err:
+        print(f"rtvi-edge: {err}", file=sys.stderr)
+        return 1
+    return 2
