@@ -58,6 +58,8 @@ class AudioSettings:
     input_channel: int = setting(0, "Which channel of a multi-channel microphone to use.", minimum=0, maximum=31)
     volume: float = setting(1.0, "Playback volume, 0 to 1.", minimum=0.0, maximum=1.0)
     reopen_backoff_secs: float = setting(2.0, "First wait before reopening a failed device (doubles up to 30 s).", minimum=0.1)
+    input_wav: str = setting("", "Play this 16-bit WAV as the microphone instead of ALSA (demos, kiosk tests).")
+    input_wav_loop_secs: float = setting(0.0, "Replay `input_wav` every this many seconds (0: once).", minimum=0.0)
 
 
 @dataclass(frozen=True)
@@ -127,7 +129,9 @@ class ConversationSettings:
 
     activation: str = setting("vad", "How a turn starts.", choices=("vad", "wakeword", "push_to_talk", "muted"))
     barge_in: bool = setting(True, "Let the user interrupt the bot by speaking.")
-    barge_in_min_secs: float = setting(0.3, "Speech needed over the bot's voice to interrupt it.", minimum=0.0, maximum=3.0)
+    barge_in_min_secs: float = setting(0.0, "Speech needed over the bot's voice, beyond the VAD start, to interrupt it.", minimum=0.0, maximum=3.0)
+    echo_guard: float = setting(0.0, "Local speaker echo guard: mic level must exceed this times the playback level "
+                                "to count as barge-in (0: off; try 0.5 with an open speaker).", minimum=0.0, maximum=10.0)
     follow_up_secs: float = setting(5.0, "After the bot speaks, listen this long without the wake word.", minimum=0.0)
     greeting: str = setting("", "Spoken when the daemon is ready (empty: silent).")
 

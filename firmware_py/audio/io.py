@@ -136,6 +136,33 @@ class WavSource(ArraySource):
         super().__init__(samples, rate, realtime, tail_silence_secs)
 
 
+class LoopingWavSource(AudioSource):
+    """A WAV file as the device microphone, played once or every `period` seconds, silence in between
+    and after, so the session's clock keeps running like a real microphone's."""
+
+    def __init__(self, path: Path | str, period: float = 0.0) -> None:
+        self._clip = WavSource(path, realtime=True)
+        self.period = period
+        self._closed = False
+
+    async def frames(self) -> AsyncIterator[AudioFrame]:
+        silence = np.zeros(FRAME_SAMPLES, np.int16)
+        frame_secs = FRAME_SAMPLES / SAMPLE_RATE
+        play_next = time.monotonic()
+        while not self._closed:
+            if time.monotonic() >= play_next:
+                started = time.monotonic()
+                async for frame in self._clip.frames():
+                    yield frame
+                play_next = started + self.period if self.period > 0 else float("inf")
+            await asyncio.sleep(frame_secs)
+            yield AudioFrame(silence)
+
+    async def close(self) -> None:
+        self._closed = True
+        await self._clip.close()
+
+
 class QueueSource(AudioSource):
     """Frames pushed by someone else (an RTVI client's microphone), any chunk size and rate.
 

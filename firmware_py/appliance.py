@@ -1,0 +1,133 @@
+"""The appliance: shared engines plus the set of live conversations (the device's own and RTVI clients')."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import Any
+
+from .audio.io import AudioSink, AudioSource, LoopingWavSource, NullSink
+from .config import Settings
+from .conversation import Conversation
+from .engines import SharedEngines, load_engines
+from .events import LOCAL_SESSION, ConfigChanged, Event, EventBus
+from .live_config import LiveSettings
+from .session import SessionHost, VoiceSession
+
+log = logging.getLogger(__name__)
+
+
+class DeviceState:
+    """Volume and mute of the device's own session, as the LLM tools and MQTT see them."""
+
+    def __init__(self, appliance: "Appliance", volume: float) -> None:
+        self._appliance = appliance
+        self.volume = volume
+
+    def get_volume(self) -> float:
+        return self.volume
+
+    def set_volume(self, value: float) -> None:
+        self.volume = max(0.0, min(1.0, value))
+        sink = self._appliance.local_sink
+        if sink is not None and hasattr(sink, "set_volume"):
+            sink.set_volume(self.volume)
+
+    def set_muted(self, muted: bool) -> None:
+        session = self._appliance.local_session
+        if session is not None:
+            session.set_muted(muted)
+
+
+class Appliance(SessionHost):
+    def __init__(self, settings: Settings, bus: EventBus, live: LiveSettings) -> None:
+        self.settings, self.bus, self.live = settings, bus, live
+        self.device = DeviceState(self, settings.audio.volume)
+        self.engines: SharedEngines | None = None
+        self.sessions: dict[str, Conversation] = {}
+        self.local_session_id: str | None = None
+        self.local_sink: AudioSink | None = None
+        self._unsubscribe = bus.subscribe(self._on_config, ConfigChanged)
+
+    async def load(self, models_root: Path) -> None:
+        self.engines = await load_engines(self.settings, models_root, self.bus, self.device)
+
+    async def warm_up(self) -> None:
+        assert self.engines is not None
+        try:
+            await self.engines.warm_up(self.live.current.llm.system_prompt)
+        except Exception:  # a failed warm-up only costs the first user some latency
+            log.warning("warm-up failed", exc_info=True)
+
+    # --- sessions ----------------------------------------------------------------------------------
+
+    def _new_conversation(self, session_id: str, sink: AudioSink, source: AudioSource | None,
+                          client_tools: list[dict[str, Any]] | None) -> Conversation:
+        assert self.engines is not None, "engines are not loaded"
+        conversation = Conversation(session_id, self.engines, self.bus, self.live, sink, source, client_tools)
+        self.sessions[session_id] = conversation
+        conversation.start()
+        return conversation
+
+    async def open_session(self, session_id: str, sink: AudioSink,
+                           client_tools: list[dict[str, Any]] | None = None) -> VoiceSession:
+        if session_id in self.sessions:
+            await self.close_session(session_id)
+        log.info("session opened", extra={"session": session_id})
+        return self._new_conversation(session_id, sink, None, client_tools)
+
+    def open_local_session(self, source: AudioSource, sink: AudioSink) -> Conversation:
+        self.local_session_id, self.local_sink = LOCAL_SESSION, sink
+        return self._new_conversation(LOCAL_SESSION, sink, source, None)
+
+    @property
+    def local_session(self) -> Conversation | None:
+        return self.sessions.get(self.local_session_id or "")
+
+    def get_session(self, session_id: str) -> VoiceSession | None:
+        return self.sessions.get(session_id)
+
+    async def close_session(self, session_id: str) -> None:
+        conversation = self.sessions.pop(session_id, None)
+        if conversation is not None:
+            await conversation.close()
+            log.info("session closed", extra={"session": session_id})
+
+    async def close(self) -> None:
+        self._unsubscribe()
+        await asyncio.gather(*(self.close_session(sid) for sid in list(self.sessions)), return_exceptions=True)
+        if self.engines:
+            self.engines.close()
+
+    # --- live config -------------------------------------------------------------------------------
+
+    def _on_config(self, event: Event) -> None:
+        assert isinstance(event, ConfigChanged)
+        if event.section == "llm" and "system_prompt" in event.values:
+            for conversation in self.sessions.values():
+                conversation.context.system_prompt = self.live.current.llm.system_prompt
+        if event.section == "tts" and self.engines is not None:
+            asyncio.get_running_loop().create_task(self._reload_tts())
+
+    async def _reload_tts(self) -> None:
+        from .speech.tts import create_tts
+        from .models import models_dir
+
+        assert self.engines is not None
+        try:
+            tts = await asyncio.to_thread(create_tts, self.live.current.tts, models_dir(self.settings.models.dir))
+        except Exception as err:
+            log.error("voice change failed", extra={"error": str(err)})
+            return
+        self.engines.speech.tts = tts
+
+
+def local_audio(settings: Settings, bus: EventBus) -> tuple[AudioSource, AudioSink] | None:
+    """The device's mic and speaker: a WAV file when configured, else ALSA, else None (RTVI only)."""
+    audio = settings.audio
+    if audio.input_wav:
+        return LoopingWavSource(Path(audio.input_wav), audio.input_wav_loop_secs), NullSink()
+    from .audio.alsa import open_local_audio
+
+    return open_local_audio(audio, bus)

@@ -1,0 +1,158 @@
+"""`rtvi-edge run`: load the models, open the front doors, serve until SIGINT/SIGTERM, stop within 2 s."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Any, Awaitable, Callable
+
+from .appliance import Appliance, local_audio
+from .config import Settings, is_loopback
+from .events import EventBus
+from .live_config import LiveSettings
+from .models import ModelError, models_dir
+
+log = logging.getLogger(__name__)
+
+WEB_ROOT = Path(__file__).parent / "web"
+SHUTDOWN_BUDGET_SECS = 1.5
+EXIT_CANNOT_START = 1
+
+
+def run_daemon(settings: Settings) -> int:
+    try:
+        return asyncio.run(Daemon(settings).run())
+    except KeyboardInterrupt:
+        return 0
+
+
+class Daemon:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.bus = EventBus()
+        self.live = LiveSettings(settings, self.bus)
+        self.appliance = Appliance(settings, self.bus, self.live)
+        self._closers: list[tuple[str, Callable[[], Awaitable[Any]]]] = []
+        self._stop = asyncio.Event()
+        self.port = 0
+
+    async def run(self) -> int:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, self._stop.set)
+        started = time.monotonic()
+        try:
+            await self.start()
+        except ModelError as err:
+            print(f"rtvi-edge: cannot start: {err}", file=sys.stderr)
+            await self.shutdown()
+            return EXIT_CANNOT_START
+        except OSError as err:
+            print(f"rtvi-edge: cannot start: {err}", file=sys.stderr)
+            await self.shutdown()
+            return EXIT_CANNOT_START
+        self._announce(time.monotonic() - started)
+        await self._stop.wait()
+        await self.shutdown()
+        return 0
+
+    async def start(self) -> None:
+        from .integrations.systemd import SystemdNotifier
+        from .rtvi.server import RtviServer
+
+        notifier = SystemdNotifier()
+        notifier.status("loading models")
+        await self.appliance.load(models_dir(self.settings.models.dir))
+        self._closers.append(("engines", self.appliance.close))
+
+        server = RtviServer(host=self.appliance, bus=self.bus, settings=self.settings.server, web_root=WEB_ROOT)
+        await server.start()
+        self.port = server.port
+        self._closers.append(("rtvi", server.stop))
+
+        self._open_local_audio()
+        await self._start_integrations()
+        warm = asyncio.create_task(self.appliance.warm_up())
+        self._closers.append(("warm-up", lambda: _cancel(warm)))
+        notifier.ready()
+        notifier.status(f"serving on port {self.port}")
+        watchdog = asyncio.create_task(notifier.watchdog_loop())
+        self._closers.append(("watchdog", lambda: _cancel(watchdog)))
+        self._closers.append(("notify", _as_async(notifier.stopping)))
+        greeting = self.settings.conversation.greeting
+        if greeting and self.appliance.local_session:
+            await self.appliance.local_session.say(greeting)
+
+    def _open_local_audio(self) -> None:
+        if not self.settings.audio.enabled:
+            log.info("local audio disabled by config")
+            return
+        devices = local_audio(self.settings, self.bus)
+        if devices is None:
+            return  # open_local_audio already said why, once
+        source, sink = devices
+        self.appliance.open_local_session(source, sink)
+
+    async def _start_integrations(self) -> None:
+        settings = self.settings
+        if settings.mqtt.enabled:
+            from .integrations.mqtt import MqttBridge
+
+            bridge = MqttBridge(settings.mqtt, self.bus, self.appliance, self.live)
+            await bridge.start()
+            self._closers.append(("mqtt", bridge.stop))
+        if settings.gpio.enabled:
+            from .integrations.button import TalkButton
+            from .integrations.leds import LedController
+
+            leds = LedController(settings.gpio, self.bus, self.appliance.local_session_id)
+            self._closers.append(("leds", _as_async(leds.close)))
+            if settings.gpio.button:
+                button = TalkButton(settings.gpio, self.appliance, asyncio.get_running_loop())
+                self._closers.append(("button", _as_async(button.close)))
+        if not is_loopback(settings.server.host):
+            from .integrations.discovery import ServiceAdvertiser
+
+            advertiser = ServiceAdvertiser(settings.server)
+            await advertiser.start(self.port)
+            self._closers.append(("zeroconf", advertiser.stop))
+
+    def _announce(self, secs: float) -> None:
+        scheme = "wss" if self.settings.server.tls_cert else "ws"
+        local = "on" if self.appliance.local_session_id else "off"
+        print(f"rtvi-edge: ready on {scheme}://{self.settings.server.host}:{self.port}/ws "
+              f"(local audio {local}, started in {secs:.1f} s)", file=sys.stderr, flush=True)
+
+    async def shutdown(self) -> None:
+        """Close every part at once; whatever has not finished within the budget is abandoned."""
+        closers, self._closers = self._closers, []
+
+        async def close(name: str, closer: Callable[[], Awaitable[Any]]) -> None:
+            try:
+                await closer()
+            except Exception as err:
+                log.warning("shutdown step failed", extra={"part": name, "error": repr(err)})
+
+        pending = [asyncio.ensure_future(close(name, closer)) for name, closer in reversed(closers)]
+        if pending:
+            done, late = await asyncio.wait(pending, timeout=SHUTDOWN_BUDGET_SECS)
+            for task in late:
+                task.cancel()
+
+
+async def _cancel(task: asyncio.Task[Any]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await task
+
+
+def _as_async(function: Callable[[], Any]) -> Callable[[], Awaitable[None]]:
+    async def call() -> None:
+        function()
+
+    return call

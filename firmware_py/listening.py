@@ -1,0 +1,275 @@
+"""A session's ears: activation gate, VAD, transcription while the user talks, and the end-of-turn call.
+
+Moonshine is not streaming, so the turn is cut into segments at the user's pauses (VAD stops) and each
+segment is transcribed as soon as it closes, while the user is still talking or while Smart Turn decides
+whether the pause ends the turn. At the end of the turn only the last segment is left to decode: that is
+what keeps the time from end of speech to final transcript short.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from .audio.frames import SAMPLE_RATE, AudioFrame, to_float
+from .engines import SharedEngines
+from .events import EventBus, UserStartedSpeaking, UserStoppedSpeaking, UserTranscript, WakeWordDetected
+from .live_config import LiveSettings
+from .speech.vad import VadTracker
+
+log = logging.getLogger(__name__)
+
+PRE_ROLL_SECS = 0.25
+"""Audio kept before the VAD start, so the first syllable is not cut off."""
+SEGMENT_TAIL_SECS = 0.15
+"""Silence kept after a segment's last voiced sample (Moonshine wants a short margin, not long padding)."""
+TURN_WINDOW_SECS = 8.0
+"""Smart Turn looks at the last 8 s of the turn."""
+
+
+@dataclass
+class TurnTiming:
+    """Wall-clock marks of one user turn (time.monotonic)."""
+
+    speech_end_at: float = 0.0
+    turn_end_at: float = 0.0
+    transcript_at: float = 0.0
+    stt_secs: float = 0.0
+    turn_secs: float = 0.0
+
+
+class ListenerOwner(Protocol):
+    """What the listener needs from its conversation."""
+
+    def accepting_input(self) -> bool: ...
+    def echo_level(self) -> float: ...
+    async def on_user_speech_started(self) -> None: ...
+    async def on_user_turn(self, text: str, timing: TurnTiming) -> None: ...
+
+
+class TurnListener:
+    def __init__(self, session_id: str, engines: SharedEngines, live: LiveSettings, bus: EventBus,
+                 owner: ListenerOwner) -> None:
+        self.session_id = session_id
+        self._engines, self._live, self._bus, self._owner = engines, live, bus, owner
+        self._vad = VadTracker(engines.vad.new_stream(), live.current.vad)
+        self._wake = (engines.wakeword.new_stream(live.current.wakeword.threshold, live.current.wakeword.refractory_secs)
+                      if engines.wakeword else None)
+        self.muted = False
+        self.ptt_pressed = False
+        self.awake_until = 0.0          # wake-word mode: listening without the wake word until then
+        self._recent: list[np.ndarray] = []
+        self._recent_samples = 0
+        self._turn: list[np.ndarray] | None = None
+        self._turn_start = 0            # absolute sample index of the turn's first sample
+        self._segment_start = 0
+        self._segment_open = False
+        self._segments: list[asyncio.Task[str]] = []
+        self._silence_since: float | None = None
+        self._turn_check: asyncio.Task[None] | None = None
+        self._ending: asyncio.Task[None] | None = None
+        self._samples = 0
+        self.timing = TurnTiming()
+
+    # --- gate --------------------------------------------------------------------------------------
+
+    def _gate_open(self, frame: AudioFrame) -> bool:
+        activation = self._live.current.conversation.activation
+        if self.muted or activation == "muted" or not self._owner.accepting_input():
+            return False
+        if activation == "push_to_talk":
+            return self.ptt_pressed
+        if activation == "wakeword" and time.monotonic() > self.awake_until and self._turn is None:
+            self._listen_for_wake_word(frame)
+            return time.monotonic() <= self.awake_until
+        return True
+
+    def _listen_for_wake_word(self, frame: AudioFrame) -> None:
+        if self._wake is None:
+            return
+        score = self._wake.process(frame.samples)
+        if score is not None:
+            self.wake(float(score))
+
+    def wake(self, score: float = 1.0) -> None:
+        """Listen without the wake word for a while (detection, or the follow-up window after an answer)."""
+        self.awake_until = time.monotonic() + max(8.0, self._live.current.conversation.follow_up_secs)
+        self._vad.reset()
+        if score < 1.0 or self._wake is not None:
+            self._bus.publish(WakeWordDetected(session_id=self.session_id,
+                                               phrase=self._live.current.wakeword.phrase, score=score))
+
+    def follow_up(self) -> None:
+        """After the bot spoke: in wake-word mode the user may answer without the wake word."""
+        self.awake_until = time.monotonic() + self._live.current.conversation.follow_up_secs
+
+    # --- frames ------------------------------------------------------------------------------------
+
+    async def process(self, frame: AudioFrame) -> None:
+        self._samples += len(frame.samples)
+        self._remember(frame.samples)
+        if not self._gate_open(frame):
+            if self._turn is not None and self._live.current.conversation.activation == "push_to_talk":
+                await self._end_turn()
+            return
+        self._vad.settings = self._live.current.vad
+        guarded = self._echo_guarded(frame)
+        event = self._vad.process(guarded)
+        if self._turn is not None:
+            self._turn.append(frame.samples)
+        if event is not None and event.kind == "start":
+            await self._speech_started()
+        elif event is not None and event.kind == "stop":
+            self._speech_paused()
+        elif self._turn is not None and not self._vad.speaking:
+            self._check_max_silence()
+
+    def _echo_guarded(self, frame: AudioFrame) -> AudioFrame:
+        guard = self._live.current.conversation.echo_guard
+        if guard > 0 and frame.rms() < guard * self._owner.echo_level():
+            return AudioFrame(np.zeros_like(frame.samples))
+        return frame
+
+    def _remember(self, samples: np.ndarray) -> None:
+        self._recent.append(samples)
+        self._recent_samples += len(samples)
+        limit = int((PRE_ROLL_SECS + 1.0) * SAMPLE_RATE)
+        while self._recent_samples - len(self._recent[0]) > limit:
+            self._recent_samples -= len(self._recent.pop(0))
+
+    # --- turn life cycle ---------------------------------------------------------------------------
+
+    async def start_turn(self) -> None:
+        """Begin a user turn now (VAD start, or the talk button)."""
+        if self._turn is not None:
+            return
+        vad = self._live.current.vad
+        back = int((vad.start_secs + PRE_ROLL_SECS) * SAMPLE_RATE)
+        recent = np.concatenate(self._recent) if self._recent else np.zeros(0, np.int16)
+        self._turn = [recent[-back:]] if back else []
+        self._turn_start = self._samples - sum(len(part) for part in self._turn)
+        self._segment_start = self._turn_start
+        self._segment_open = True
+        self._segments = []
+        self._silence_since = None
+        self.timing = TurnTiming()
+        self._bus.publish(UserStartedSpeaking(session_id=self.session_id))
+        await self._owner.on_user_speech_started()
+
+    async def _speech_started(self) -> None:
+        self._silence_since = None
+        if self._turn_check:
+            self._turn_check.cancel()
+            self._turn_check = None
+        if self._turn is None:
+            await self.start_turn()
+        else:  # the user went on after a pause: a new segment starts shortly before this point
+            vad = self._live.current.vad
+            self._segment_open = True
+            self._segment_start = max(self._segment_start,
+                                      self._samples - int((vad.start_secs + PRE_ROLL_SECS) * SAMPLE_RATE))
+
+    def _speech_paused(self) -> None:
+        if self._turn is None:
+            return
+        now = time.monotonic()
+        stop_secs = self._live.current.vad.stop_secs
+        self._silence_since = now - stop_secs
+        self.timing.speech_end_at = now - stop_secs
+        end = self._samples - int(max(0.0, stop_secs - SEGMENT_TAIL_SECS) * SAMPLE_RATE)
+        self._close_segment(end)
+        if self._live.current.turn.enabled:
+            self._turn_check = asyncio.create_task(self._decide_turn_end())
+
+    def _check_max_silence(self) -> None:
+        if self._silence_since is None or self._ending is not None:
+            return
+        if time.monotonic() - self._silence_since >= self._live.current.turn.max_silence_secs:
+            self._ending = asyncio.create_task(self._end_turn())
+
+    def _turn_audio(self) -> np.ndarray:
+        return np.concatenate(self._turn) if self._turn else np.zeros(0, np.int16)
+
+    def _close_segment(self, end: int) -> None:
+        audio = self._turn_audio()
+        piece = audio[max(0, self._segment_start - self._turn_start): max(0, end - self._turn_start)]
+        self._segment_start = end
+        self._segment_open = False
+        if len(piece) < int(0.1 * SAMPLE_RATE):
+            return
+        self._segments.append(asyncio.create_task(self._transcribe(piece)))
+
+    async def _transcribe(self, piece: np.ndarray) -> str:
+        loop = asyncio.get_running_loop()
+        started = time.monotonic()
+        try:
+            text = await loop.run_in_executor(self._engines.stt_executor, self._engines.stt.transcribe, to_float(piece))
+        except Exception as err:
+            log.warning("transcription failed", extra={"error": str(err), "session": self.session_id})
+            return ""
+        self.timing.stt_secs += time.monotonic() - started
+        if self._live.current.stt.interim_results and self._turn is not None and text:
+            done = [t.result() for t in self._segments if t.done() and not t.cancelled()] + [text]
+            self._bus.publish(UserTranscript(session_id=self.session_id, text=" ".join(done).strip(), final=False))
+        return text
+
+    async def _decide_turn_end(self) -> None:
+        window = self._turn_audio()[-int(TURN_WINDOW_SECS * SAMPLE_RATE):]
+        loop = asyncio.get_running_loop()
+        started = time.monotonic()
+        try:
+            probability = await loop.run_in_executor(self._engines.turn_executor,
+                                                     self._engines.turn.completion_probability, to_float(window))
+        except Exception as err:
+            log.warning("turn detection failed; relying on silence", extra={"error": str(err)})
+            return
+        self.timing.turn_secs = time.monotonic() - started
+        log.debug("turn check", extra={"probability": round(probability, 3), "session": self.session_id})
+        if probability >= self._live.current.turn.threshold and self._ending is None and not self._vad.speaking:
+            self._ending = asyncio.create_task(self._end_turn())
+
+    async def _end_turn(self) -> None:
+        if self._turn is None:
+            self._ending = None
+            return
+        if self._segment_open:  # push-to-talk released mid-speech: the last words are still unsegmented
+            self._close_segment(self._samples)
+        self.timing.turn_end_at = time.monotonic()
+        if not self.timing.speech_end_at:
+            self.timing.speech_end_at = self.timing.turn_end_at
+        segments, self._segments = self._segments, []
+        self._turn, self._silence_since = None, None
+        if self._turn_check:
+            self._turn_check.cancel()
+            self._turn_check = None
+        self._vad.reset()
+        self._bus.publish(UserStoppedSpeaking(session_id=self.session_id))
+        texts = [await task for task in segments]
+        text = " ".join(t for t in texts if t).strip()
+        self.timing.transcript_at = time.monotonic()
+        self._ending = None
+        if text:
+            self._bus.publish(UserTranscript(session_id=self.session_id, text=text, final=True))
+        await self._owner.on_user_turn(text, self.timing)
+
+    async def release_talk(self) -> None:
+        """Push-to-talk released: the turn ends now."""
+        self.ptt_pressed = False
+        if self._turn is not None:
+            await self._end_turn()
+
+    def abandon_turn(self) -> None:
+        """Drop a turn in progress without answering (mute)."""
+        for task in self._segments:
+            task.cancel()
+        self._segments, self._turn = [], None
+        self._vad.reset()
+
+    @property
+    def in_turn(self) -> bool:
+        return self._turn is not None
