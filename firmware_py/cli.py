@@ -43,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     config = commands.add_parser("config", help="show the effective config or the reference")
     config.add_argument("--reference", action="store_true", help="print every setting with its default and meaning")
+    config.add_argument("--example", action="store_true", help="print a commented example config file")
     return parser
 
 
@@ -89,15 +90,18 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
         return say_command(settings, args.text, Path(args.out) if args.out else None)
     if args.command == "config":
-        return config_command(settings, args.reference)
+        return config_command(settings, args.reference, args.example)
     return EXIT_USAGE
 
 
-def config_command(settings: Settings, reference: bool) -> int:
+def config_command(settings: Settings, reference: bool, example: bool) -> int:
     from dataclasses import asdict
 
-    from .config import reference_rows
+    from .config import example_config, reference_rows
 
+    if example:
+        print(example_config())
+        return EXIT_OK
     if reference:
         for key, default, doc in reference_rows():
             print(f"{key} = {default}\n    {doc}")

@@ -182,6 +182,8 @@ class ModelsSettings:
 
 @dataclass(frozen=True)
 class LogSettings:
+    """Logging (to stderr; journald keeps it under systemd)."""
+
     level: str = setting("warning", "Log level.", choices=("debug", "info", "warning", "error"))
     format: str = setting("text", "`text` (key=value) or `json` (one object per line).", choices=("text", "json"))
 
@@ -331,6 +333,37 @@ def check_consistency(settings: Settings) -> None:
         raise ConfigError("server.tls_cert and server.tls_key must be set together")
     if settings.llm.backend == "remote" and not settings.llm.remote_url:
         raise ConfigError("llm.backend = 'remote' needs llm.remote_url")
+
+
+def example_config() -> str:
+    """A commented TOML file listing every setting at its default."""
+    lines = ["# rtvi-edge configuration. Every setting is shown at its default; uncomment to change.",
+             "# Reference: `rtvi-edge config --reference`.", ""]
+    for section in fields(Settings):
+        if section.name == "tools":
+            continue
+        section_type = typing.get_type_hints(Settings)[section.name]
+        lines += [f"# {(section_type.__doc__ or '').strip()}", f"[{section.name}]"]
+        for f in fields(section_type):
+            default = f.default if f.default is not dataclasses.MISSING else f.default_factory()  # type: ignore[misc]
+            lines += [f"# {f.metadata.get('doc', '')}", f"# {f.name} = {_toml_value(default)}"]
+        lines.append("")
+    lines += ["# A tool the LLM may call; calling it publishes its arguments to MQTT <prefix>/<device_id>/<topic>.",
+              "## [[tools]]", '## name = "set_light"', '## description = "Turn a light on or off"',
+              '## topic = "lights/set"',
+              '## parameters = { type = "object", properties = { room = { type = "string" }, on = { type = "boolean" } }, '
+              'required = ["room", "on"] }', ""]
+    return "\n".join(lines)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return repr(value)
 
 
 def reference_rows() -> list[tuple[str, str, str]]:

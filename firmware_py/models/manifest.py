@@ -14,7 +14,6 @@ MANIFEST_PATH = CHECKOUT_ROOT / "models" / "manifest.toml"
 DEVICE_MODELS_DIR = Path("/var/lib/rtvi-edge/models")
 MODELS_ENV = "RTVI_EDGE_MODELS"
 STAMP_FILE = ".verified.json"
-INSTALL_HINT = "run `rtvi-edge models install`"
 
 
 class ModelError(RuntimeError):
@@ -158,7 +157,7 @@ def check_entries(root: Path, entries: list[ModelEntry], deep: bool = False) -> 
             problem = file_problem(root, file, stamps, deep)
             if problem:
                 problems.append(f"model file {root / file.dest} ({entry.name}) is {problem}; "
-                                f"fix: {INSTALL_HINT} {entry.name}")
+                                f"fix: run `rtvi-edge models install {entry.name}`")
     stamps.save()
     return problems
 

