@@ -88,3 +88,9 @@ def test_live_update_validates_and_publishes() -> None:
     with pytest.raises(ConfigError, match="cannot change while running"):
         live.update("server", {"port": 1})
     assert live.current.vad.stop_secs == 0.5
+
+
+def test_readme_documents_every_setting() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    missing = [key for key, _, _ in reference_rows() if f"`{key}`" not in readme]
+    assert missing == []
