@@ -37,7 +37,8 @@ class ServerSettings:
     """RTVI WebSocket server and kiosk page."""
 
     host: str = setting("127.0.0.1", "Address to listen on. Anything but loopback requires `token`.")
-    port: int = setting(7860, "TCP port for the WebSocket (`/ws`) and the kiosk page (`/`).", minimum=1, maximum=65535)
+    port: int = setting(7860, "TCP port for the WebSocket (`/ws`) and the kiosk page (`/`); 0 picks a free one.",
+                       minimum=0, maximum=65535)
     token: str = setting("", "Shared secret clients pass as `?token=`. Required when `host` is not loopback.")
     tls_cert: str = setting("", "PEM certificate file to serve wss:// and https:// (empty: plain).")
     tls_key: str = setting("", "PEM private key for `tls_cert`.")

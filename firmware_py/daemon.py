@@ -15,7 +15,8 @@ from .appliance import Appliance, local_audio
 from .config import Settings, is_loopback
 from .events import EventBus
 from .live_config import LiveSettings
-from .models import ModelError, models_dir
+from .models import ModelError, models_dir, resolve_models
+from .models.manifest import load_manifest, required_models
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +67,11 @@ class Daemon:
         from .rtvi.server import RtviServer
 
         notifier = SystemdNotifier()
+        notifier.status("checking models")
+        root = models_dir(self.settings.models.dir)
+        await asyncio.to_thread(self._check_models, root)
         notifier.status("loading models")
-        await self.appliance.load(models_dir(self.settings.models.dir))
+        await self.appliance.load(root)
         self._closers.append(("engines", self.appliance.close))
 
         server = RtviServer(host=self.appliance, bus=self.bus, settings=self.settings.server, web_root=WEB_ROOT)
@@ -87,6 +91,14 @@ class Daemon:
         greeting = self.settings.conversation.greeting
         if greeting and self.appliance.local_session:
             await self.appliance.local_session.say(greeting)
+
+    def _check_models(self, root: Path) -> None:
+        """Every missing or corrupt file named at once, before any model is loaded."""
+        settings = self.settings
+        manifest = load_manifest()
+        names = required_models(manifest, settings.tts.engine, settings.conversation.activation,
+                                local_llm=settings.llm.backend == "local" and not settings.llm.model)
+        resolve_models(root, names, manifest)
 
     def _open_local_audio(self) -> None:
         if not self.settings.audio.enabled:

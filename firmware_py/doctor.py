@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from typing import Callable
 
 from .config import Settings
-from .models.manifest import check_entries, load_manifest, models_dir
+from .models.manifest import check_entries, load_manifest, models_dir, required_models
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 
@@ -38,13 +38,8 @@ def check_python_packages(settings: Settings) -> list[Check]:
 def check_models(settings: Settings) -> list[Check]:
     root = models_dir(settings.models.dir)
     manifest = load_manifest()
-    names = [name for name, entry in manifest.entries.items() if not entry.optional]
-    if settings.tts.engine == "piper":
-        names.append("piper")
-    if settings.conversation.activation == "wakeword":
-        names.append("wakeword")
-    if settings.llm.backend == "remote" or settings.llm.model:
-        names.remove("llm")
+    names = required_models(manifest, settings.tts.engine, settings.conversation.activation,
+                            local_llm=settings.llm.backend == "local" and not settings.llm.model)
     problems = check_entries(root, manifest.select(names, include_optional=True))
     if problems:
         return [Check("models", FAIL, line) for line in problems]

@@ -170,3 +170,15 @@ def resolve_models(root: Path, names: list[str], manifest: Manifest | None = Non
     if problems:
         raise ModelError("\n".join(problems))
     return {file.dest: root / file.dest for entry in entries for file in entry.files}
+
+
+def required_models(manifest: Manifest, tts_engine: str, activation: str, local_llm: bool) -> list[str]:
+    """The manifest entries a daemon with these settings loads."""
+    names = [name for name, entry in manifest.entries.items() if not entry.optional]
+    if tts_engine == "piper":
+        names.append("piper")
+    if activation == "wakeword":
+        names.append("wakeword")
+    if not local_llm:
+        names.remove("llm")
+    return names
