@@ -1,0 +1,297 @@
+// The kiosk page: wires the RTVI connection to the microphone, the player, the transcript, the state
+// orb, the buttons and the settings panel. `?mode=monitor` follows the device's own session instead
+// (events only: no microphone, no playback).
+import { Controls } from "./controls.js";
+import { MIC_RATE, Microphone } from "./mic.js";
+import { Player } from "./player.js";
+import { RtviClient } from "./rtvi.js";
+import { SettingsPanel } from "./settings.js";
+import { ConversationState } from "./state.js";
+import { Transcript } from "./transcript.js";
+import { Toasts, askForToken, initLargeText, initialToken, rememberToken } from "./ui.js";
+
+const $ = (id) => document.getElementById(id);
+const params = new URLSearchParams(location.search);
+const monitor = params.get("mode") === "monitor";
+let token = initialToken(params);
+
+const toasts = new Toasts($("toasts"));
+const transcript = new Transcript($("transcript"));
+const conversation = new ConversationState(showState);
+const player = monitor ? null : new Player({ onPlayingChange: () => updateSoundGate() });
+let micLevel = 0;
+const mic = monitor ? null : new Microphone(onMicFrame);
+let micFramesSent = 0;
+let everReady = false;
+
+const client = new RtviClient({
+  url: serverUrl,
+  about: { library: "rtvi-edge-kiosk", library_version: "1.0.0", platform: navigator.platform || "web",
+           platform_details: { user_agent: navigator.userAgent, mode: monitor ? "monitor" : "voice" } },
+  onStatus,
+  onMessage,
+  onAudio,
+});
+
+const controls = new Controls(
+  { talk: $("talk"), talkLabel: $("talk-label"), mute: $("mute"), muteLabel: $("mute-label") },
+  { onTalk: pushToTalk, onMute: setMuted, onShortcut: shortcut },
+);
+
+const settings = new SettingsPanel(client, {
+  form: $("settings-form"), main: $("settings-main"), advanced: $("settings-advanced"),
+  status: $("settings-status"), save: $("settings-save"),
+});
+
+function serverUrl() {
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  const query = new URLSearchParams();
+  if (token) query.set("token", token);
+  if (monitor) query.set("mode", "monitor");
+  const suffix = query.toString();
+  return `${scheme}://${location.host}/ws${suffix ? `?${suffix}` : ""}`;
+}
+
+// --- connection ------------------------------------------------------------------------------------
+
+const STATUS_TEXT = {
+  connecting: "Connecting…",
+  ready: "Connected",
+  reconnecting: "Reconnecting…",
+  "auth-failed": "Access token needed",
+  stopped: "Offline",
+};
+
+function onStatus(status, detail) {
+  $("connection").dataset.status = status;
+  $("connection-text").textContent = STATUS_TEXT[status] || status;
+  $("connection").title = detail;
+  $("connection-detail").textContent = `${location.host}${monitor ? " · following the device microphone" : ""}`
+    + ` · ${STATUS_TEXT[status] || status}${detail ? ` (${detail})` : ""}`;
+  if (status === "ready") {
+    conversation.setConnection("ready");
+    if (everReady) transcript.notice("Reconnected");
+    everReady = true;
+    startMic();
+    if (controls.muted) clientMessage("mute", { muted: true }); // a fresh session starts unmuted
+  } else {
+    if (status === "reconnecting" && client.stats.connects && conversation.connection === "ready") {
+      transcript.notice("Connection lost");
+    }
+    conversation.setConnection(status === "connecting" && !everReady ? "connecting" : "disconnected");
+  }
+  player?.clear();
+  if (status === "auth-failed") requestToken(detail);
+}
+
+async function requestToken(reason) {
+  const typed = await askForToken($("connect"), `This device needs an access token (${reason}).`);
+  if (typed === null) {
+    $("connection-text").textContent = "Not connected: access token needed";
+    return;
+  }
+  token = typed;
+  rememberToken(token);
+  client.start();
+}
+
+// --- messages from the server ----------------------------------------------------------------------
+
+function onMessage(message) {
+  const data = message.data || {};
+  conversation.fromEvent(message.type);
+  switch (message.type) {
+    case "user-started-speaking":
+      if (player?.playing || conversation.conversation === "speaking") player?.clear(); // barge-in
+      break;
+    case "user-transcription":
+      if (data.final === false) transcript.userInterim(String(data.text || ""));
+      else if (data.text) transcript.userFinal(String(data.text));
+      break;
+    case "user-llm-text":
+      if (data.text) transcript.userLlmText(String(data.text));
+      break;
+    case "bot-llm-text":
+      transcript.botText(String(data.text || ""), "llm");
+      break;
+    case "bot-output":
+      transcript.botText(String(data.text || ""), "output");
+      break;
+    case "bot-tts-text":
+      transcript.botText(String(data.text || ""), "tts");
+      break;
+    case "bot-stopped-speaking":
+      transcript.closeBot();
+      break;
+    case "bot-interrupted":
+      player?.clear();
+      transcript.botInterrupted();
+      break;
+    case "user-mute-started":
+    case "user-mute-stopped":
+      controls.setMuted(message.type === "user-mute-started");
+      conversation.setLocalMuted(controls.muted);
+      break;
+    case "server-message":
+      onServerMessage(data);
+      break;
+    case "error":
+      toasts.show(data.error || data.message || "The assistant reported an error.", "error");
+      if (data.fatal) conversation.setConversation("error");
+      break;
+    case "error-response":
+      if (!message.answered) toasts.show(data.error || "A request failed.", "error");
+      break;
+    default:
+      break;
+  }
+}
+
+function onServerMessage(data) {
+  if (data.type === "state" && typeof data.state === "string") conversation.fromServer(data.state);
+  else if (data.type === "mute" && typeof data.muted === "boolean") controls.setMuted(data.muted);
+  else if (typeof data.text === "string" && data.text) toasts.show(data.text);
+}
+
+function onAudio(frame) {
+  if (!player) return;
+  player.enqueue(frame.pcm, frame.sampleRate);
+  updateSoundGate();
+}
+
+// --- microphone and buttons ------------------------------------------------------------------------
+
+async function startMic() {
+  if (!mic || mic.running) return;
+  try {
+    await mic.start();
+    $("mic-note").hidden = true;
+  } catch (error) {
+    $("mic-note").textContent = `Voice input is off: ${error.message}. You can still type.`;
+    $("mic-note").hidden = false;
+  }
+}
+
+function onMicFrame(pcm, level) {
+  micLevel = level;
+  if (controls.muted || !client.ready) return;
+  if (client.sendAudio(pcm, MIC_RATE)) micFramesSent++;
+}
+
+function pushToTalk(pressed) {
+  if (pressed) {
+    player?.resume();
+    mic?.resume();
+    player?.clear(); // pressing to talk cuts the bot off at once
+  }
+  clientMessage("push-to-talk", { pressed });
+}
+
+function setMuted(muted) {
+  conversation.setLocalMuted(muted);
+  clientMessage("mute", { muted });
+}
+
+/** An app message to the server; a refusal shows once per kind, quietly after that. */
+const refused = new Set();
+function clientMessage(t, d) {
+  client.request("client-message", { t, d }).catch((error) => {
+    if (!client.ready || refused.has(t)) return;
+    refused.add(t);
+    toasts.show(`The device did not accept "${t}": ${error.message}`, "error");
+  });
+}
+
+function shortcut(event) {
+  if (event.key === "s" || event.key === "S") openSettings();
+}
+
+// --- composer, settings, sound gate ----------------------------------------------------------------
+
+$("composer").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const input = $("composer-input");
+  const content = input.value.trim();
+  if (!content) return;
+  player?.resume();
+  player?.clear();
+  const sent = client.send("send-text", { content, options: { run_immediately: true, audio_response: !monitor } });
+  if (!sent) {
+    toasts.show("Not connected: the message was not sent.", "error");
+    return;
+  }
+  transcript.userTyped(content);
+  input.value = "";
+});
+
+function openSettings() {
+  $("settings").showModal();
+  settings.load();
+}
+
+$("open-settings").addEventListener("click", openSettings);
+$("change-token").addEventListener("click", () => {
+  $("settings").close();
+  client.stop();
+  requestToken("enter a new one");
+});
+initLargeText($("large-text"));
+
+function updateSoundGate() {
+  $("sound-gate").hidden = !player || !player.playing || !player.suspended;
+}
+
+$("sound-gate").addEventListener("click", () => player.resume().then(updateSoundGate));
+document.addEventListener("pointerdown", () => {
+  player?.resume().then(updateSoundGate);
+  mic?.resume();
+}, { capture: true });
+
+// --- the orb ---------------------------------------------------------------------------------------
+
+function showState(state, { label, hint }) {
+  document.body.dataset.state = state;
+  $("orb").dataset.state = state;
+  $("state-label").textContent = monitor && state === "listening" ? "Listening on the device" : label;
+  $("state-hint").textContent = hint;
+}
+
+const reducedMotion = matchMedia("(prefers-reduced-motion: reduce)");
+let shownLevel = 0;
+
+function animate() {
+  let level = 0;
+  if (!reducedMotion.matches) {
+    const state = conversation.current();
+    if (state === "speaking") level = player ? player.level() * 3 : 0.15;
+    else if (state === "user_speaking" || state === "listening") level = micLevel * 4;
+  }
+  shownLevel += (Math.min(1, level) - shownLevel) * 0.3;
+  document.body.style.setProperty("--level", shownLevel.toFixed(3));
+  requestAnimationFrame(animate);
+}
+
+// --- start -----------------------------------------------------------------------------------------
+
+if (monitor) {
+  $("mode-badge").hidden = false;
+  $("controls-hint").innerHTML = "Follows the device microphone · <kbd>M</kbd> mutes it";
+}
+conversation.render();
+requestAnimationFrame(animate);
+player?.ensureContext();
+client.start();
+
+// Read-only view for diagnostics and the browser tests.
+window.kiosk = {
+  get state() { return conversation.current(); },
+  get stateHistory() { return [...conversation.history]; },
+  get connection() { return client.status; },
+  get audio() { return player ? { ...player.stats, playing: player.playing, suspended: player.suspended } : null; },
+  get mic() { return mic ? { running: mic.running, framesCaptured: mic.framesCaptured, framesSent: micFramesSent } : null; },
+  get wire() { return { ...client.stats }; },
+  get transcript() { return transcript.entries(); },
+  get toasts() { return [...toasts.recent]; },
+  get muted() { return controls.muted; },
+  monitor,
+};

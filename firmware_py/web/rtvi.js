@@ -1,0 +1,263 @@
+// One RTVI connection with a reconnect loop: open the socket, send client-ready, wait for bot-ready,
+// dispatch messages and audio; on loss back off and retry; on an auth failure stop and ask for a token.
+import { decodeFrame, encodeAudio, encodeMessage } from "./wire.js";
+
+export const PROTOCOL_VERSION = "2.1.0";
+const LABEL = "rtvi-ai";
+const BACKOFF_FIRST_MS = 500;
+const BACKOFF_MAX_MS = 15000;
+const KEEPALIVE_MS = 45000; // a monitor or muted page sends nothing else; the server closes idle clients
+const REQUEST_TIMEOUT_MS = 10000;
+const MAX_BUFFERED_AUDIO_BYTES = 32000; // one second of 16 kHz int16
+const AUTH_CLOSE_CODES = new Set([4001, 4003, 4401, 4403]);
+
+// Seed-era replies may come back without the request id; match them by type then.
+const REPLY_TYPES = {
+  "describe-config": ["config-available"],
+  "get-config": ["config"],
+  "update-config": ["config"],
+  "describe-actions": ["actions-available"],
+  action: ["action-response"],
+  "client-message": ["server-response"],
+};
+const FAILURE_TYPES = new Set(["error-response", "config-error"]);
+
+export function newId() {
+  const bytes = crypto.getRandomValues(new Uint8Array(4));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+export class RequestError extends Error {
+  constructor(message, reply) {
+    super(message);
+    this.reply = reply;
+  }
+}
+
+export class RtviClient {
+  /**
+   * `url()` gives the WebSocket URL (re-read at every attempt, so a new token applies);
+   * `about` goes into client-ready. Callbacks: onStatus(status, detail), onMessage(msg), onAudio(frame).
+   * Status: "connecting" | "ready" | "reconnecting" | "auth-failed" | "stopped".
+   */
+  constructor({ url, about, onStatus, onMessage, onAudio }) {
+    this.url = url;
+    this.about = about;
+    this.onStatus = onStatus;
+    this.onMessage = onMessage;
+    this.onAudio = onAudio;
+    this.socket = null;
+    this.status = "stopped";
+    this.ready = false;
+    this.backoffMs = BACKOFF_FIRST_MS;
+    this.retryTimer = null;
+    this.keepaliveTimer = null;
+    this.lastSent = 0;
+    this.pending = new Map();
+    this.stats = { messagesIn: 0, messagesOut: 0, audioFramesOut: 0, badFrames: 0, connects: 0 };
+  }
+
+  setStatus(status, detail = "") {
+    this.status = status;
+    this.onStatus(status, detail);
+  }
+
+  start() {
+    if (this.socket || this.retryTimer) return;
+    this.backoffMs = BACKOFF_FIRST_MS;
+    this.open();
+  }
+
+  stop() {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    const socket = this.socket;
+    this.socket = null;
+    if (socket) socket.close(1000, "page closed");
+    this.connectionLost("stopped");
+    this.setStatus("stopped");
+  }
+
+  open() {
+    this.retryTimer = null;
+    this.setStatus("connecting");
+    let socket;
+    try {
+      socket = new WebSocket(this.url());
+    } catch (error) {
+      this.scheduleRetry(`bad server address: ${error.message}`);
+      return;
+    }
+    socket.binaryType = "arraybuffer";
+    let opened = false;
+    socket.onopen = () => {
+      opened = true;
+      this.stats.connects++;
+      this.sendRaw(encodeMessage(this.envelope("client-ready", { version: PROTOCOL_VERSION, about: this.about })));
+    };
+    socket.onmessage = (event) => this.receive(event.data);
+    socket.onclose = (event) => {
+      if (this.socket !== socket) return; // stopped or replaced
+      this.socket = null;
+      this.connectionLost(event.reason || `connection closed (${event.code})`);
+      this.closed(event, opened);
+    };
+    this.socket = socket;
+  }
+
+  async closed(event, opened) {
+    if (AUTH_CLOSE_CODES.has(event.code) || (event.code === 1008 && /token|auth/i.test(event.reason))) {
+      this.setStatus("auth-failed", event.reason || "the server refused the token");
+      return;
+    }
+    // A refused upgrade (401 before the handshake) shows up as a bare 1006 close: ask over plain HTTP.
+    if (!opened && (await this.refusedToken())) {
+      this.setStatus("auth-failed", "the server needs a valid token");
+      return;
+    }
+    this.scheduleRetry(event.reason || (opened ? "connection lost" : "server unreachable"));
+  }
+
+  async refusedToken() {
+    try {
+      const probe = this.url().replace(/^ws/, "http");
+      const response = await fetch(probe, { cache: "no-store" });
+      return response.status === 401 || response.status === 403;
+    } catch {
+      return false;
+    }
+  }
+
+  scheduleRetry(reason) {
+    const delay = this.backoffMs * (0.8 + Math.random() * 0.4);
+    this.backoffMs = Math.min(BACKOFF_MAX_MS, this.backoffMs * 2);
+    this.setStatus("reconnecting", `${reason}; retrying in ${Math.ceil(delay / 1000)} s`);
+    this.retryTimer = setTimeout(() => this.open(), delay);
+  }
+
+  connectionLost(reason) {
+    this.ready = false;
+    clearInterval(this.keepaliveTimer);
+    this.keepaliveTimer = null;
+    for (const { reject, timer } of this.pending.values()) {
+      clearTimeout(timer);
+      reject(new RequestError(reason));
+    }
+    this.pending.clear();
+  }
+
+  receive(data) {
+    if (!(data instanceof ArrayBuffer)) {
+      this.receiveText(data);
+      return;
+    }
+    let frame;
+    try {
+      frame = decodeFrame(data);
+    } catch (error) {
+      this.stats.badFrames++;
+      console.warn("rtvi-edge: dropped a malformed frame:", error.message);
+      return;
+    }
+    if (frame.kind === "audio") this.onAudio(frame);
+    else if (frame.kind === "message") this.dispatch(frame.message);
+  }
+
+  receiveText(text) {
+    try {
+      this.dispatch(JSON.parse(text));
+    } catch {
+      this.stats.badFrames++;
+    }
+  }
+
+  dispatch(message) {
+    if (!message || message.label !== LABEL || typeof message.type !== "string") return;
+    this.stats.messagesIn++;
+    if (message.type === "bot-ready") this.becameReady();
+    this.settle(message);
+    this.onMessage(message);
+  }
+
+  becameReady() {
+    this.ready = true;
+    this.backoffMs = BACKOFF_FIRST_MS;
+    this.keepaliveTimer = setInterval(() => this.keepalive(), KEEPALIVE_MS / 3);
+    this.setStatus("ready");
+  }
+
+  keepalive() {
+    if (this.ready && Date.now() - this.lastSent > KEEPALIVE_MS) this.send("client-message", { t: "ping" });
+  }
+
+  // Resolve or reject the request this message answers.
+  settle(message) {
+    let entry = message.id ? this.pending.get(message.id) : undefined;
+    if (!entry) {
+      for (const candidate of this.pending.values()) {
+        if (candidate.replyTypes.includes(message.type) || (!message.id && FAILURE_TYPES.has(message.type))) {
+          entry = candidate;
+          break;
+        }
+      }
+    }
+    if (!entry) return;
+    if (!entry.replyTypes.includes(message.type) && !FAILURE_TYPES.has(message.type)) return;
+    message.answered = true; // the requester handles it; no need to show it again
+    this.pending.delete(entry.id);
+    clearTimeout(entry.timer);
+    if (FAILURE_TYPES.has(message.type)) {
+      const data = message.data || {};
+      entry.reject(new RequestError(data.error || data.message || message.type, message));
+    } else entry.resolve(message);
+  }
+
+  envelope(type, data) {
+    const message = { label: LABEL, type, id: newId() };
+    if (data !== undefined) message.data = data;
+    return message;
+  }
+
+  sendRaw(bytes) {
+    if (!this.socket || this.socket.readyState !== WebSocket.OPEN) return false;
+    this.socket.send(bytes);
+    this.lastSent = Date.now();
+    return true;
+  }
+
+  /** Sends an RTVI message; returns its id, or null when not connected. */
+  send(type, data) {
+    const message = this.envelope(type, data);
+    if (!this.ready || !this.sendRaw(encodeMessage(message))) return null;
+    this.stats.messagesOut++;
+    return message.id;
+  }
+
+  /** Sends a request and resolves with its reply message (rejects on error replies and timeouts). */
+  request(type, data, timeoutMs = REQUEST_TIMEOUT_MS) {
+    const message = this.envelope(type, data);
+    return new Promise((resolve, reject) => {
+      if (!this.ready || !this.sendRaw(encodeMessage(message))) {
+        reject(new RequestError("not connected"));
+        return;
+      }
+      this.stats.messagesOut++;
+      const timer = setTimeout(() => {
+        this.pending.delete(message.id);
+        reject(new RequestError(`no answer to ${type}`));
+      }, timeoutMs);
+      const replyTypes = REPLY_TYPES[type] || ["server-response"];
+      this.pending.set(message.id, { id: message.id, replyTypes, resolve, reject, timer });
+    });
+  }
+
+  /** Sends one microphone frame (int16 mono PCM as an ArrayBuffer). */
+  sendAudio(pcm, sampleRate) {
+    if (!this.ready) return false;
+    // On a congested link, drop audio rather than let it (and the control messages behind it) queue up.
+    if (this.socket.bufferedAmount > MAX_BUFFERED_AUDIO_BYTES) return false;
+    const sent = this.sendRaw(encodeAudio(new Uint8Array(pcm), sampleRate));
+    if (sent) this.stats.audioFramesOut++;
+    return sent;
+  }
+}
