@@ -1,0 +1,62 @@
+"""One way to open an ONNX model: pinned thread counts, quiet logs, and a ModelError naming the file on failure."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import onnxruntime as ort
+
+from ..models import ModelError
+
+log = logging.getLogger(__name__)
+
+REINSTALL_HINT = "run `rtvi-edge models install` (or `rtvi-edge models verify` to check the files)"
+
+
+def open_session(path: Path, threads: int = 1) -> ort.InferenceSession:
+    """An inference session on `threads` intra-op threads and one inter-op thread.
+
+    On a 2-core device engines share the CPU, so every engine stays on its own small thread budget
+    instead of onnxruntime's default of one thread per core (threads fighting made everything slower).
+    """
+    if not Path(path).is_file():
+        raise ModelError(f"model file {path} is missing; fix: {REINSTALL_HINT}")
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = max(1, threads)
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.log_severity_level = 3
+    try:
+        session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    except Exception as err:  # onnxruntime raises several types for unreadable/corrupt files
+        raise ModelError(f"model file {path} cannot be loaded ({err}); fix: {REINSTALL_HINT}") from err
+    log.debug("model loaded", extra={"model": Path(path).name, "threads": threads})
+    return session
+
+
+def input_names(session: ort.InferenceSession) -> list[str]:
+    return [i.name for i in session.get_inputs()]
+
+
+def require_inputs(session: ort.InferenceSession, path: Path, expected: list[str]) -> None:
+    """ModelError when the model's inputs are not what this engine feeds (a wrong file in its place)."""
+    names = input_names(session)
+    if names != expected:
+        raise ModelError(f"model file {path} has inputs {names}, expected {expected}; "
+                         f"it is not the model this engine needs; fix: {REINSTALL_HINT}")
+
+
+@contextmanager
+def timed(engine: Any) -> Iterator[None]:
+    """Record the block's wall time as `engine.last_secs` (the metrics every engine exposes)."""
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        engine.last_secs = time.perf_counter() - start

@@ -1,0 +1,149 @@
+"""Speech to text: Moonshine base-en through sherpa-onnx's offline recognizer (moonshine v2 graph).
+
+Moonshine is not streaming: it decodes a whole segment at once, about 0.3 x real time on one core. The
+conversation therefore hands it VAD-trimmed pieces of a turn as the user pauses.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import tempfile
+import threading
+from pathlib import Path
+
+import numpy as np
+import sherpa_onnx
+
+from ..audio.frames import SAMPLE_RATE
+from ..models import ModelError
+from .onnx import REINSTALL_HINT, timed
+
+log = logging.getLogger(__name__)
+
+FILES = ("encoder_model.ort", "decoder_model_merged.ort", "tokens.txt")
+MIN_SECS = 0.1
+"""Shorter pieces hold no word, and the encoder's convolutions need a minimum length anyway."""
+EDGE_LEVEL = 1e-4
+"""Samples quieter than this at the edges are trimmed: Moonshine returns nothing for clips that start
+with digital silence."""
+MAX_LOOP_WORDS = 6
+_SPACES = re.compile(r"\s+")
+
+
+class MoonshineStt:
+    """Shared recognizer; decodes are serialised (sherpa-onnx streams are cheap, the model is not)."""
+
+    def __init__(self, model_dir: Path, threads: int = 1) -> None:
+        self.model_dir = Path(model_dir)
+        missing = [name for name in FILES if not (self.model_dir / name).is_file()]
+        if missing:
+            raise ModelError(f"speech-to-text model files missing in {self.model_dir}: {', '.join(missing)}; "
+                             f"fix: {REINSTALL_HINT} stt")
+        self.recognizer = _load_recognizer(self.model_dir, threads)
+        self._lock = threading.Lock()
+        self.last_secs = 0.0
+
+    def transcribe(self, audio: np.ndarray) -> str:
+        """Text of `audio` (float32 16 kHz mono; int16 accepted) with spaces tidied; "" when nothing was said."""
+        clip = _trim_edges(_as_float(audio))
+        if len(clip) < MIN_SECS * SAMPLE_RATE:
+            self.last_secs = 0.0
+            return ""
+        with self._lock, timed(self):
+            stream = self.recognizer.create_stream()
+            stream.accept_waveform(SAMPLE_RATE, clip)
+            self.recognizer.decode_stream(stream)
+            text = stream.result.text
+        cleaned = clean_transcript(text)
+        log.debug("transcribed", extra={"audio_secs": round(len(clip) / SAMPLE_RATE, 2),
+                                        "secs": round(self.last_secs, 3), "chars": len(cleaned)})
+        return cleaned
+
+    def warm_up(self, speech: np.ndarray) -> None:
+        """Decode real speech once: Moonshine's first decode costs ~1.8 s more (silence does not warm it)."""
+        text = self.transcribe(speech)
+        log.info("speech-to-text warm", extra={"secs": round(self.last_secs, 2), "heard": text})
+
+
+def clean_transcript(text: str) -> str:
+    """Single spaces, looping repeats cut, and "" for output without a letter or digit (noise decoded as '.')."""
+    text = collapse_repeats(_SPACES.sub(" ", text).strip())
+    return text if any(ch.isalnum() for ch in text) else ""
+
+
+def collapse_repeats(text: str) -> str:
+    """Cut decoder loops ("like in the weather like in the weather like in ...") down to one copy.
+
+    On clipped or odd audio Moonshine can repeat a phrase until its length limit. A phrase of 2-6 words
+    said three times in a row, or one word four times, is a loop, not speech; a trailing piece of the
+    looped phrase goes too.
+    """
+    words = text.split()
+    keys = [_word_key(w) for w in words]
+    for size in range(1, MAX_LOOP_WORDS + 1):
+        needed = 4 if size == 1 else 3
+        index = 0
+        while index + size * needed <= len(words):
+            unit = keys[index:index + size]
+            count = 1
+            while keys[index + count * size: index + (count + 1) * size] == unit:
+                count += 1
+            if count >= needed:
+                end = index + count * size
+                tail = 0
+                while end + tail < len(words) and tail < size and keys[end + tail] == unit[tail]:
+                    tail += 1
+                del words[index + size: end + tail], keys[index + size: end + tail]
+            index += 1
+    return " ".join(words)
+
+
+def _word_key(word: str) -> str:
+    return "".join(ch for ch in word.lower() if ch.isalnum())
+
+
+def _as_float(audio: np.ndarray) -> np.ndarray:
+    audio = np.asarray(audio).ravel()
+    if audio.dtype == np.int16:
+        return audio.astype(np.float32) / 32768.0
+    audio = np.nan_to_num(audio.astype(np.float32, copy=False), nan=0.0, posinf=0.0, neginf=0.0)
+    return np.clip(audio, -1.0, 1.0)
+
+
+def _trim_edges(audio: np.ndarray) -> np.ndarray:
+    loud = np.flatnonzero(np.abs(audio) > EDGE_LEVEL)
+    if not len(loud):
+        return audio[:0]
+    return np.ascontiguousarray(audio[loud[0]: loud[-1] + 1])
+
+
+def _load_recognizer(model_dir: Path, threads: int) -> sherpa_onnx.OfflineRecognizer:
+    tokens = model_dir / "tokens.txt"
+    with tempfile.TemporaryDirectory(prefix="rtvi-edge-stt-") as scratch:
+        table = _indexed_tokens(tokens, Path(scratch))
+        try:
+            return sherpa_onnx.OfflineRecognizer.from_moonshine_v2(
+                encoder=str(model_dir / "encoder_model.ort"), decoder=str(model_dir / "decoder_model_merged.ort"),
+                tokens=str(table), num_threads=max(1, threads))
+        except Exception as err:  # sherpa-onnx raises RuntimeError/ValueError on unreadable models
+            raise ModelError(f"speech-to-text model in {model_dir} cannot be loaded ({err}); "
+                             f"fix: {REINSTALL_HINT} stt") from err
+
+
+def _indexed_tokens(tokens: Path, scratch: Path) -> Path:
+    """A token table sherpa-onnx can read: `<base64> <id>` per line.
+
+    sherpa-onnx 2.0.1 needs the id column; a table with one base64 token per line loads without
+    complaint but decodes every clip to "" (no symbol matches). Such a table is indexed into a scratch
+    copy that lives only while the recognizer loads.
+    """
+    lines = tokens.read_text(encoding="ascii").splitlines()
+    if not lines:
+        raise ModelError(f"{tokens} is empty; fix: {REINSTALL_HINT} stt")
+    if len(lines[0].split()) == 2:
+        return tokens
+    indexed = scratch / "tokens.txt"
+    indexed.write_text("".join(f"{token} {index}\n" for index, token in enumerate(lines)), encoding="ascii")
+    log.debug("token table indexed for sherpa-onnx", extra={"tokens": len(lines)})
+    return indexed

@@ -1,0 +1,82 @@
+"""Text to speech behind one small interface: hibari (default, 24 kHz) or a Piper voice (22.05 kHz).
+
+The conversation splits an answer with `sentences()` and synthesizes one sentence at a time, so the
+first sentence plays while the next is made. Engines are shared by every session; calls are serialised.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from ..config import ConfigError, TtsSettings
+from ..models import ModelError
+from .onnx import REINSTALL_HINT, timed
+from .text import normalize_for_speech, split_sentences
+
+log = logging.getLogger(__name__)
+
+HIBARI_VOICES = ("heart",)
+"""Voices whose model is installed offline (others would be downloaded by the hibari package: never)."""
+WARM_UP_TEXT = "Hello there."
+
+
+class TtsEngine(Protocol):
+    sample_rate: int
+    last_secs: float
+
+    def sentences(self, text: str) -> list[str]: ...
+
+    def synthesize(self, text: str) -> np.ndarray: ...
+
+
+def create_tts(settings: TtsSettings, models_root: Path) -> TtsEngine:
+    """The configured voice, loaded and warmed; ConfigError for a voice that is not offline, ModelError
+    for missing model files."""
+    if settings.engine == "piper":
+        from .piper import PiperTts, piper_voice_path
+
+        return PiperTts(piper_voice_path(settings.voice, Path(models_root)), settings.speed, settings.threads)
+    if settings.voice not in HIBARI_VOICES:
+        raise ConfigError(f"tts.voice = {settings.voice!r}: hibari has only {', '.join(map(repr, HIBARI_VOICES))} "
+                          "installed offline (other hibari voices would need a download, which this device never "
+                          "does); use tts.voice = 'heart', or tts.engine = 'piper' with voice 'joe'")
+    return HibariTts(Path(models_root) / "tts" / "hibari.onnx", settings.speed, settings.threads)
+
+
+class HibariTts:
+    """hibari: G2P from the installed package, the acoustic model from our models directory."""
+
+    def __init__(self, model_path: Path, speed: float = 1.0, threads: int = 1) -> None:
+        from hibari.tts import Hibari
+
+        if not Path(model_path).is_file():
+            raise ModelError(f"model file {model_path} is missing; fix: {REINSTALL_HINT} tts")
+        try:
+            self._model = Hibari(voice="heart", model=str(model_path), threads=threads)
+        except Exception as err:  # onnxruntime raises several types for corrupt files
+            raise ModelError(f"model file {model_path} cannot be loaded ({err}); fix: {REINSTALL_HINT} tts") from err
+        self.sample_rate: int = int(self._model.sample_rate)
+        self.speed = speed
+        self.last_secs = 0.0
+        self._rng = np.random.default_rng(0)  # fixed noise seed: the same text always sounds the same
+        self._lock = threading.Lock()
+        self.synthesize(WARM_UP_TEXT)  # loads the G2P tables and the OOV model now, not on the first answer
+
+    def sentences(self, text: str) -> list[str]:
+        return split_sentences(text)
+
+    def synthesize(self, text: str) -> np.ndarray:
+        """float32 mono at `sample_rate`; empty for text with nothing to say."""
+        spoken = normalize_for_speech(text)
+        with self._lock, timed(self):
+            parts = [self._model.from_ids(self._model.ids(phonemes), self.speed, self._rng)
+                     for phonemes in self._model.phonemize(spoken)] if spoken else []
+        audio = np.concatenate(parts).astype(np.float32) if parts else np.zeros(0, np.float32)
+        log.debug("synthesized", extra={"chars": len(text), "audio_secs": round(len(audio) / self.sample_rate, 2),
+                                        "secs": round(self.last_secs, 4)})
+        return np.clip(audio, -1.0, 1.0)

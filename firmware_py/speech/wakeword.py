@@ -1,0 +1,138 @@
+"""Wake word: openWakeWord's three ONNX stages, run in 80 ms steps.
+
+melspectrogram.onnx turns each 1280-sample step (plus 480 samples of history) into 8 mel frames,
+scaled x/10 + 2 as openWakeWord does; embedding_model.onnx turns the last 76 mel frames into one
+96-value embedding; the phrase model scores the last 16 embeddings (about 1.3 s of audio). The three
+models are shared; each session's `WakeWordStream` holds its own buffers and refractory clock.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+
+from ..audio.frames import SAMPLE_RATE
+from ..config import ConfigError
+from ..models import ModelError
+from .onnx import REINSTALL_HINT, open_session, require_inputs
+
+log = logging.getLogger(__name__)
+
+STEP = 1280            # 80 ms: one embedding per step
+HISTORY = 480          # samples the mel model needs before a step to produce its 8 frames
+MEL_FRAMES = 76        # mel frames per embedding
+MEL_BINS = 32
+EMBEDDINGS = 16        # embeddings per phrase score
+WARM_STEPS = 5         # openWakeWord ignores the first scores while its buffers fill with real audio
+
+
+class WakeWordEngine:
+    """The shared models for one wake phrase (e.g. "hey_jarvis")."""
+
+    def __init__(self, model_dir: Path, phrase: str, threads: int = 1) -> None:
+        self.model_dir = Path(model_dir)
+        self.phrase = phrase
+        self.mel = open_session(self.model_dir / "melspectrogram.onnx", threads)
+        require_inputs(self.mel, self.model_dir / "melspectrogram.onnx", ["input"])
+        self.embedding = open_session(self.model_dir / "embedding_model.onnx", threads)
+        require_inputs(self.embedding, self.model_dir / "embedding_model.onnx", ["input_1"])
+        phrase_path = phrase_model_path(self.model_dir, phrase)
+        self.classifier = open_session(phrase_path, threads)
+        shape = self.classifier.get_inputs()[0].shape
+        if list(shape[1:]) != [EMBEDDINGS, 96]:
+            raise ModelError(f"model file {phrase_path} takes {shape}, not 16 embeddings; fix: {REINSTALL_HINT} wakeword")
+        self._classifier_input = self.classifier.get_inputs()[0].name
+        self.initial_features = self._background_features()
+        self.last_secs = 0.0
+
+    def new_stream(self, threshold: float, refractory_secs: float) -> "WakeWordStream":
+        return WakeWordStream(self, threshold, refractory_secs)
+
+    def mel_frames(self, samples: np.ndarray) -> np.ndarray:
+        """(n, 32) scaled mel frames of int16-valued float samples (8 frames per 1280 new samples)."""
+        (output,) = self.mel.run(None, {"input": samples.astype(np.float32)[None, :]})
+        return output.reshape(-1, MEL_BINS) / 10.0 + 2.0
+
+    def embed(self, mel_window: np.ndarray) -> np.ndarray:
+        """One 96-value embedding of 76 mel frames."""
+        (output,) = self.embedding.run(None, {"input_1": mel_window.astype(np.float32)[None, :, :, None]})
+        return output.reshape(96)
+
+    def score(self, features: np.ndarray) -> float:
+        (output,) = self.classifier.run(None, {self._classifier_input: features.astype(np.float32)[None]})
+        return float(output.reshape(-1)[0])
+
+    def _background_features(self) -> np.ndarray:
+        """Embeddings of low noise, the starting context openWakeWord gives every stream (fixed seed)."""
+        noise = np.random.default_rng(0).integers(-1000, 1000, 4 * SAMPLE_RATE).astype(np.float32)
+        mel = self.mel_frames(noise)
+        windows = [mel[i:i + MEL_FRAMES] for i in range(0, len(mel) - MEL_FRAMES + 1, 8)]
+        return np.stack([self.embed(w) for w in windows])[-EMBEDDINGS:]
+
+
+def phrase_model_path(model_dir: Path, phrase: str) -> Path:
+    """`<phrase>_v<version>.onnx` in the wake word directory (the newest version when several)."""
+    candidates = sorted(Path(model_dir).glob(f"{phrase}_v*.onnx"))
+    if not candidates:
+        available = sorted(p.name.split("_v")[0] for p in Path(model_dir).glob("*_v*.onnx"))
+        if available:
+            raise ConfigError(f"wakeword.phrase = {phrase!r}: installed phrases are {', '.join(available)}")
+        raise ModelError(f"no wake word models in {model_dir}; fix: {REINSTALL_HINT} wakeword")
+    return candidates[-1]
+
+
+class WakeWordStream:
+    """Per-session detector: feed int16 16 kHz audio of any length, get a score when the phrase fires.
+
+    After a detection, further ones are ignored for `refractory_secs` (the phrase lasts several steps).
+    `threshold` and `refractory_secs` may be changed while running.
+    """
+
+    def __init__(self, engine: WakeWordEngine, threshold: float, refractory_secs: float) -> None:
+        self.engine = engine
+        self.threshold = threshold
+        self.refractory_secs = refractory_secs
+        self.reset()
+
+    def reset(self) -> None:
+        self._pending = np.zeros(0, np.float32)
+        self._history = np.zeros(HISTORY, np.float32)
+        self._mel = np.ones((MEL_FRAMES, MEL_BINS), np.float32)
+        self._features = self.engine.initial_features.copy()
+        self._steps = 0
+        self._quiet_until_step = 0
+        self.last_score = 0.0
+        self.max_score = 0.0
+        """Highest score since the last reset (for diagnostics and tuning the threshold)."""
+
+    def process(self, samples: np.ndarray) -> float | None:
+        """Score of a detection that fired inside `samples`, else None."""
+        data = np.asarray(samples).astype(np.float32).ravel()  # int16 values, unscaled, as the mel model wants
+        if len(self._pending):
+            data = np.concatenate([self._pending, data])
+        fired: float | None = None
+        count = len(data) // STEP
+        for index in range(count):
+            score = self._step(data[index * STEP:(index + 1) * STEP])
+            if score is not None and fired is None:
+                fired = score
+        self._pending = data[count * STEP:]
+        return fired
+
+    def _step(self, chunk: np.ndarray) -> float | None:
+        mel = self.engine.mel_frames(np.concatenate([self._history, chunk]))
+        self._history = chunk[-HISTORY:]
+        self._mel = np.concatenate([self._mel, mel])[-MEL_FRAMES:]
+        embedding = self.engine.embed(self._mel)
+        self._features = np.concatenate([self._features[1:], embedding[None]])
+        self._steps += 1
+        score = self.engine.score(self._features) if self._steps > WARM_STEPS else 0.0
+        self.last_score = score
+        self.max_score = max(self.max_score, score)
+        if score < self.threshold or self._steps < self._quiet_until_step:
+            return None
+        self._quiet_until_step = self._steps + int(np.ceil(self.refractory_secs * SAMPLE_RATE / STEP))
+        log.info("wake word", extra={"phrase": self.engine.phrase, "score": round(score, 3)})
+        return score
