@@ -1,0 +1,254 @@
+"""One RTVI client connection: frames in and out, its conversation, its event stream, its limits.
+
+Three lanes run side by side so that none waits on another: the receive loop (audio goes straight to
+the conversation; messages are queued), the command worker (messages in order), and the event pump
+(bus events -> RTVI messages). The bot's voice leaves through the ClientAudioSink at real-time pace.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import logging
+import time
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from websockets.asyncio.server import ServerConnection
+from websockets.exceptions import ConnectionClosed
+from websockets.frames import CloseCode
+
+from .. import events as ev
+from ..audio.frames import AudioFrame, downmix
+from ..session import VoiceSession
+from . import wire
+from .audio import AudioRateGuard, ClientAudioSink
+from .limits import LogLimiter, TokenBucket
+from .messages import Generation, MessageError, RtviMessage, error_event, error_response, new_id, parse_message
+from .translate import EventTranslator
+
+if TYPE_CHECKING:
+    from .server import RtviServer
+
+log = logging.getLogger(__name__)
+
+GLOBAL_EVENTS = (ev.ConfigChanged, ev.DeviceStatus)
+"""Device-wide events every client sees, whichever conversation it follows."""
+MIN_RATE, MAX_RATE, MAX_CHANNELS = 8_000, 96_000, 8
+AUDIO_BACKLOG_BYTES = 256 * 1024
+"""Above this much unsent data the client is not keeping up: bot audio is dropped, events still go."""
+MAX_QUEUED_COMMANDS = 64
+
+
+class RtviConnection:
+    def __init__(self, ws: ServerConnection, server: "RtviServer", monitor: bool) -> None:
+        self.ws, self.server, self.monitor = ws, server, monitor
+        self.connection_id = f"rtvi-{new_id()}"
+        self.session_id: str | None = None if monitor else self.connection_id
+        self.session: VoiceSession | None = None
+        self.owns_session = False
+        self.generation = Generation.V2
+        self.ready = False
+        self.json_mode = False
+        """The client sent its last message as a text frame: answer in JSON text, not protobuf."""
+        self.translator = EventTranslator(self.connection_id)
+        self.sink = ClientAudioSink(self.send_audio)
+        self.audio_guard = AudioRateGuard()
+        self.error_budget = TokenBucket(capacity=30, rate=2)
+        self.last_heard = time.monotonic()
+        self.audio_dropped_frames = 0
+        self._commands: asyncio.Queue[RtviMessage] = asyncio.Queue(MAX_QUEUED_COMMANDS)
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._queues: list[ev.EventQueue] = []
+        self._log = LogLimiter(log)
+        self.closing = False
+
+    # --- lifecycle --------------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        try:
+            if self.monitor and not await self._follow_local_session():
+                return
+            self.spawn(self._command_worker(), "commands")
+            if self.server.settings.idle_timeout_secs > 0 and not self.monitor:
+                self.spawn(self._idle_watchdog(), "idle")
+            await self._receive_loop()
+        finally:
+            await self._cleanup()
+
+    async def _follow_local_session(self) -> bool:
+        session_id = self.server.host.local_session_id
+        session = self.server.host.get_session(session_id) if session_id else None
+        if session is None:
+            await self.send_message(error_event("no local session to monitor: the device's own audio is off",
+                                                fatal=True))
+            await self.close(CloseCode.POLICY_VIOLATION, "no local session to monitor")
+            return False
+        self.session_id, self.session = session_id, session
+        return True
+
+    def spawn(self, coro: Any, name: str) -> asyncio.Task[Any]:
+        task = asyncio.create_task(coro, name=f"{self.connection_id}-{name}")
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("connection task failed", exc_info=task.exception(),
+                      extra={"connection": self.connection_id, "task": task.get_name()})
+
+    async def close(self, code: int = CloseCode.NORMAL_CLOSURE, reason: str = "") -> None:
+        self.closing = True
+        with contextlib.suppress(Exception):
+            await self.ws.close(code, reason)
+
+    async def _cleanup(self) -> None:
+        self.closing = True
+        for queue in self._queues:
+            queue.close()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self.sink.clear()
+        if self.owns_session and self.session_id is not None:
+            try:
+                await asyncio.wait_for(self.server.host.close_session(self.session_id), timeout=2.0)
+            except Exception as err:  # a stuck close must not keep the connection handler alive
+                log.warning("session close failed", extra={"session": self.session_id, "error": repr(err)})
+        log.info("client left", extra={"connection": self.connection_id, "audio_dropped": self.audio_dropped_frames})
+
+    async def _idle_watchdog(self) -> None:
+        timeout = self.server.settings.idle_timeout_secs
+        while not self.closing:
+            quiet = time.monotonic() - self.last_heard
+            if quiet >= timeout:
+                await self.close(CloseCode.NORMAL_CLOSURE, f"idle for {timeout:g} s")
+                return
+            await asyncio.sleep(timeout - quiet + 0.05)
+
+    # --- sending ----------------------------------------------------------------------------------
+
+    async def send_message(self, message: RtviMessage) -> None:
+        text = message.to_json()
+        await self._send(text if self.json_mode else wire.encode_message(text))
+
+    async def send_audio(self, samples: np.ndarray) -> None:
+        if self.closing:
+            return
+        transport = self.ws.transport
+        if transport is not None and transport.get_write_buffer_size() > AUDIO_BACKLOG_BYTES:
+            self.audio_dropped_frames += 1
+            return
+        pcm = samples.astype("<i2", copy=False).tobytes()
+        if self.json_mode:  # a JSON client cannot read protobuf: the audio goes as bot-tts-audio
+            data = {"audio": base64.b64encode(pcm).decode(), "sample_rate": self.sink.sample_rate, "num_channels": 1}
+            await self.send_message(RtviMessage("bot-tts-audio", data))
+        else:
+            await self._send(wire.encode_audio(pcm, self.sink.sample_rate))
+
+    async def _send(self, data: str | bytes) -> None:
+        with contextlib.suppress(ConnectionClosed):
+            await self.ws.send(data)
+
+    async def reject(self, msg_id: str | None, reason: str) -> None:
+        """Answer a bad request with error-response; a client that keeps sending bad ones is closed."""
+        self._log.log(logging.INFO, "bad-message", "bad client message",
+                      connection=self.connection_id, reason=reason[:200])
+        if not self.error_budget.take():
+            await self.close(CloseCode.POLICY_VIOLATION, "too many invalid messages")
+            return
+        await self.send_message(error_response(msg_id, reason[:500]))
+
+    # --- receiving --------------------------------------------------------------------------------
+
+    async def _receive_loop(self) -> None:
+        with contextlib.suppress(ConnectionClosed):
+            async for data in self.ws:
+                self.last_heard = time.monotonic()
+                if isinstance(data, bytes):
+                    await self._on_binary(data)
+                else:
+                    self.json_mode = True
+                    await self._on_message_text(data)
+                if self.closing:
+                    return
+
+    async def _on_binary(self, data: bytes) -> None:
+        try:
+            frame = wire.decode(data)
+        except wire.WireError as err:
+            await self.reject(None, str(err))
+            return
+        if isinstance(frame, wire.AudioIn):
+            await self.on_audio(frame.pcm, frame.sample_rate, frame.num_channels)
+        elif isinstance(frame, wire.MessageIn):
+            self.json_mode = False
+            await self._on_message_text(frame.text)
+        else:
+            await self.reject(None, f"{frame.kind} frames are not accepted from clients (send audio or message)")
+
+    async def _on_message_text(self, text: str) -> None:
+        try:
+            message = parse_message(text)
+        except MessageError as err:
+            await self.reject(err.msg_id, str(err))
+            return
+        if message is None:  # another label: not ours to answer
+            self._log.log(logging.DEBUG, "label", "message with a foreign label ignored", connection=self.connection_id)
+            return
+        try:
+            self._commands.put_nowait(message)
+        except asyncio.QueueFull:
+            await self.reject(message.id, "too many requests in flight; slow down")
+
+    async def on_audio(self, pcm: bytes, sample_rate: int, channels: int) -> None:
+        """Microphone audio from the client: checked, rate-guarded, handed to the conversation."""
+        sample_rate = sample_rate or 16_000  # an unset field decodes as 0; the client default is 16 kHz
+        channels = channels or 1
+        if not MIN_RATE <= sample_rate <= MAX_RATE or not 1 <= channels <= MAX_CHANNELS:
+            await self.reject(None, f"unsupported audio: {sample_rate} Hz, {channels} channels "
+                                    f"(mono or up to {MAX_CHANNELS} channels, {MIN_RATE}-{MAX_RATE} Hz)")
+            return
+        if self.monitor or not self.ready or self.session is None:
+            return  # before client-ready, or a monitor: the reference drops such audio too
+        samples = np.frombuffer(pcm[: len(pcm) - len(pcm) % (2 * channels)], dtype="<i2")
+        if not len(samples):
+            return
+        if not self.audio_guard.admit(len(samples) / channels / sample_rate):
+            if self.audio_guard.abusive:
+                await self.close(CloseCode.POLICY_VIOLATION, "audio sent much faster than real time")
+            return
+        try:
+            self.session.push_audio(AudioFrame(downmix(samples.astype(np.int16), channels), sample_rate))
+        except Exception as err:  # the conversation's problem must not end the connection
+            self._log.log(logging.WARNING, "push", "client audio refused", connection=self.connection_id,
+                          error=repr(err))
+
+    # --- commands and events ----------------------------------------------------------------------
+
+    async def _command_worker(self) -> None:
+        from .handlers import handle
+
+        while True:
+            message = await self._commands.get()
+            await handle(self, message)
+
+    def start_events(self) -> None:
+        """Begin forwarding bus events (after client-ready, once the client's generation is known)."""
+        if self._queues:
+            return
+        bus = self.server.bus
+        self._queues = [ev.EventQueue(bus, session_id=self.session_id), ev.EventQueue(bus, *GLOBAL_EVENTS)]
+        for index, queue in enumerate(self._queues):
+            self.spawn(self._pump(queue, only_global=index == 1), f"events{index}")
+
+    async def _pump(self, queue: ev.EventQueue, only_global: bool) -> None:
+        while True:
+            event = await queue.get()
+            if not only_global and isinstance(event, GLOBAL_EVENTS):
+                continue  # the global queue sends it
+            for message in self.translator.translate(event):
+                await self.send_message(message)

@@ -1,0 +1,338 @@
+"""RTVI 2.x over a real socket: every client message type and the events a conversation produces."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+
+import numpy as np
+
+from firmware_py import events as ev
+from firmware_py.rtvi import wire
+
+from rtvi_harness import Harness
+
+
+async def test_client_ready_gets_bot_ready_with_copied_id(harness: Harness) -> None:
+    client = await harness.connect()
+    reply = await client.ready("2.1.0")
+    assert reply["type"] == "bot-ready" and reply["label"] == "rtvi-ai"
+    assert reply["data"]["version"] == "2.1.0"
+    assert reply["data"]["about"]["library"] == "rtvi-edge"
+    assert reply["data"]["capabilities"]["audio_out"] is True
+    assert "config" not in reply["data"]  # 2.x has no services API in bot-ready
+    assert [s.session_id for s in harness.host.opened] == [harness.server.connections.copy().pop().connection_id]
+
+
+async def test_foreign_major_gets_error_response_and_still_bot_ready(harness: Harness) -> None:
+    client = await harness.connect()
+    msg_id = await client.send("client-ready", {"version": "3.0.0", "about": {"library": "future"}})
+    error = await client.wait_for("error-response")
+    ready = await client.wait_for("bot-ready")
+    assert error["id"] == msg_id == ready["id"]
+    assert "3.0.0" in error["data"]["error"] and "2.1.0" in error["data"]["error"]
+    assert ready["data"]["version"] == "2.1.0"
+
+
+async def test_malformed_version_gets_error_response_and_still_bot_ready(harness: Harness) -> None:
+    client = await harness.connect()
+    await client.send("client-ready", {"version": "two"})
+    assert "Invalid client version" in (await client.wait_for("error-response"))["data"]["error"]
+    await client.wait_for("bot-ready")
+
+
+async def test_events_have_no_id_and_leave_out_nulls(harness: Harness) -> None:
+    client = await harness.connect()
+    await client.ready()
+    session = harness.session()
+    harness.bus.publish(ev.UserStartedSpeaking(session_id=session.session_id))
+    message = await client.wait_for("user-started-speaking")
+    assert message == {"label": "rtvi-ai", "type": "user-started-speaking"}
+
+
+async def test_a_voice_turn_maps_every_event(harness: Harness) -> None:
+    client = await harness.connect()
+    await client.ready()
+    sid = harness.session().session_id
+    publish = harness.bus.publish
+    for event in (ev.UserStartedSpeaking(session_id=sid), ev.UserTranscript(session_id=sid, text="hel", final=False),
+                  ev.UserTranscript(session_id=sid, text="hello there", final=True),
+                  ev.UserStoppedSpeaking(session_id=sid), ev.UserLlmText(session_id=sid, text="hello there"),
+                  ev.BotLlmStarted(session_id=sid), ev.BotLlmText(session_id=sid, text="Hi."),
+                  ev.BotLlmText(session_id=sid, text=" It is 3."), ev.BotLlmText(session_id=sid, text="5 now."),
+                  ev.BotLlmStopped(session_id=sid), ev.BotTtsStarted(session_id=sid),
+                  ev.BotStartedSpeaking(session_id=sid), ev.BotOutput(session_id=sid, text="Hi."),
+                  ev.BotTtsText(session_id=sid, text="Hi."), ev.BotTtsStopped(session_id=sid),
+                  ev.BotStoppedSpeaking(session_id=sid),
+                  ev.Metrics(session_id=sid, ttfb={"llm": 0.2}, processing={"stt": 0.5}),
+                  ev.StateChanged(session_id=sid, state="listening")):
+        publish(event)
+    await client.wait_for(lambda m: m.get("data", {}).get("type") == "state")
+    types = client.types()
+    assert types[types.index("bot-ready") + 1:] == [
+        "user-started-speaking", "user-transcription", "user-transcription", "user-stopped-speaking",
+        "user-llm-text", "bot-llm-started", "bot-llm-text", "bot-llm-text", "bot-transcription", "bot-llm-text",
+        "bot-transcription", "bot-llm-stopped", "bot-tts-started", "bot-started-speaking", "bot-output",
+        "bot-tts-text", "bot-tts-stopped", "bot-stopped-speaking", "metrics", "server-message"]
+    by_type = {m["type"]: m for m in client.messages}
+    final = [m for m in client.messages if m["type"] == "user-transcription"][-1]["data"]
+    assert final["text"] == "hello there" and final["final"] is True and final["user_id"] == sid
+    assert re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$", final["timestamp"])
+    transcripts = [m["data"]["text"] for m in client.messages if m["type"] == "bot-transcription"]
+    assert transcripts == ["Hi.", "It is 3.5 now."]  # "3." then "5" is one number, not a sentence end
+    output = by_type["bot-output"]["data"]
+    assert output["text"] == "Hi." and output["will_be_spoken"] is True and output["spoken_status"] == "completed"
+    assert "spoken" not in output  # the v1 field is for 1.x clients only
+    assert by_type["metrics"]["data"] == {"ttfb": [{"processor": "llm", "value": 0.2}],
+                                          "processing": [{"processor": "stt", "value": 0.5}]}
+    assert by_type["server-message"]["data"] == {"type": "state", "state": "listening"}
+
+
+async def test_other_sessions_events_are_not_forwarded_but_device_events_are(harness: Harness) -> None:
+    client = await harness.connect()
+    await client.ready()
+    harness.bus.publish(ev.UserStartedSpeaking(session_id="someone-else"))
+    harness.bus.publish(ev.DeviceStatus(session_id="local", part="mqtt", ok=False, detail="broker down"))
+    message = await client.wait_for("server-message")
+    assert message["data"] == {"type": "device-status", "part": "mqtt", "ok": False, "detail": "broker down"}
+    assert "user-started-speaking" not in client.types()
+
+
+async def test_errors_mutes_interruptions_timers_and_function_calls(harness: Harness) -> None:
+    client = await harness.connect()
+    await client.ready()
+    sid = harness.session().session_id
+    for event in (ev.ErrorEvent(session_id=sid, message="llm failed"), ev.UserMuteChanged(session_id=sid, muted=True),
+                  ev.UserMuteChanged(session_id=sid, muted=False), ev.BotInterrupted(session_id=sid),
+                  ev.TimerFired(session_id=sid, timer_id="t1", label="tea"),
+                  ev.FunctionCallStarted(session_id=sid, function_name="set_timer", tool_call_id="c1"),
+                  ev.FunctionCallInProgress(session_id=sid, function_name="set_timer", tool_call_id="c1",
+                                            arguments={"minutes": 3}),
+                  ev.FunctionCallStopped(session_id=sid, function_name="set_timer", tool_call_id="c1", result="ok")):
+        harness.bus.publish(event)
+    stopped = await client.wait_for("llm-function-call-stopped")
+    assert stopped["data"] == {"tool_call_id": "c1", "cancelled": False, "function_name": "set_timer", "result": "ok"}
+    assert (await client.wait_for("error"))["data"] == {"error": "llm failed", "fatal": False}
+    for name in ("user-mute-started", "user-mute-stopped", "bot-interrupted", "llm-function-call-started"):
+        await client.wait_for(name)
+    timer = await client.wait_for(lambda m: m.get("data", {}).get("type") == "timer")
+    assert timer["data"] == {"type": "timer", "timer_id": "t1", "label": "tea"}
+    progress = await client.wait_for("llm-function-call-in-progress")
+    assert progress["data"] == {"tool_call_id": "c1", "function_name": "set_timer", "arguments": {"minutes": 3}}
+    assert "llm-function-call" not in client.types()  # deprecated message is for older clients
+
+
+async def test_send_text_with_options(harness: Harness) -> None:
+    client = await harness.connect()
+    await client.ready()
+    await client.send("send-text", {"content": "what time is it", "options": {"run_immediately": False,
+                                                                              "audio_response": False}})
+    await client.send("send-text", {"content": "hi"})
+    await _until(lambda: len(harness.session().called("send_text")) == 2)
+    assert harness.session().called("send_text") == [("what time is it", False, False), ("hi", True, True)]
+
+
+async def test_send_text_before_client_ready_is_refused(harness: Harness) -> None:
+    client = await harness.connect()
+    reply = await client.request("send-text", {"content": "hi"})
+    assert reply["type"] == "error-response" and "client-ready" in reply["data"]["error"]
+
+
+async def test_wrong_field_types_get_clear_error_responses(harness: Harness) -> None:
+    client = await harness.connect()
+    await client.ready()
+    reply = await client.request("send-text", {"content": 5})
+    assert reply["data"]["error"] == "send-text: data.content must be a string, got a number"
+    reply = await client.request("send-text", {"content": "x", "options": {"run_immediately": "yes"}})
+    assert "run_immediately" in reply["data"]["error"]
+    reply = await client.request("append-to-context", {"role": "wizard", "content": "x"})
+    assert "role" in reply["data"]["error"]
+    assert harness.session().called("send_text") == []
+
+
+async def test_append_to_context(harness: Harness) -> None:
+    client = await harness.connect()
+    await client.ready()
+    await client.send("append-to-context", {"role": "assistant", "content": "I am here.", "run_immediately": True})
+    await _until(lambda: harness.session().called("append_to_context"))
+    assert harness.session().called("append_to_context") == [("assistant", "I am here.", True)]
+
+
+async def test_client_messages_builtins_and_app_hooks(harness: Harness) -> None:
+    harness.server.on_client_message("add", lambda request: {"sum": sum(request.d)})
+
+    async def slow_echo(request):  # hooks may be async
+        await asyncio.sleep(0.01)
+        return {"echo": request.d, "session": request.session_id}
+
+    harness.server.on_client_message("echo", slow_echo)
+    client = await harness.connect()
+    await client.ready()
+    assert (await client.request("client-message", {"t": "add", "d": [1, 2, 3]}))["data"] == {"t": "add",
+                                                                                              "d": {"sum": 6}}
+    echoed = await client.request("client-message", {"t": "echo", "d": "x"})
+    assert echoed["type"] == "server-response" and echoed["data"]["d"]["echo"] == "x"
+    pong = await client.request("client-message", {"t": "ping"})
+    assert pong["type"] == "server-response" and pong["data"]["d"]["pong"] is True
+    status = (await client.request("client-message", {"t": "status"}))["data"]["d"]
+    assert status["state"] == "listening" and status["monitor"] is False
+    context = (await client.request("client-message", {"t": "get-context"}))["data"]["d"]
+    assert context == {"messages": [{"role": "system", "content": "be brief"}]}
+    unknown = await client.request("client-message", {"t": "nope"})
+    assert unknown["type"] == "error-response" and "nope" in unknown["data"]["error"]
+
+
+async def test_client_tools_reopen_the_conversation_and_results_resolve(harness: Harness) -> None:
+    client = await harness.connect()
+    await client.ready()
+    await client.send("append-to-context", {"role": "user", "content": "remember me"})
+    tool = {"type": "function", "function": {"name": "get_location", "description": "where the user is",
+                                             "parameters": {"type": "object", "properties": {}}}}
+    reply = await client.request("client-message", {"t": "set-client-tools", "d": {"tools": [tool]}})
+    assert reply["data"]["d"] == {"tools": ["get_location"]}
+    session = harness.session()
+    assert session.client_tools == [{"name": "get_location", "description": "where the user is",
+                                     "parameters": {"type": "object", "properties": {}}}]
+    assert session.context[-1] == {"role": "user", "content": "remember me"}  # context carried over
+    session.pending_tools["call-1"] = True
+    await client.send("llm-function-call-result", {"function_name": "get_location", "tool_call_id": "call-1",
+                                                   "arguments": {}, "result": {"city": "Oslo"}})
+    await _until(lambda: session.called("resolve_client_tool"))
+    assert session.called("resolve_client_tool") == [("call-1", {"city": "Oslo"})]
+    late = await client.request("llm-function-call-result", {"function_name": "get_location",
+                                                             "tool_call_id": "call-1", "result": 1})
+    assert late["type"] == "error-response" and "call-1" in late["data"]["error"]
+    bad = await client.request("client-message", {"t": "set-client-tools", "d": {"tools": [{"name": "a b"}]}})
+    assert bad["type"] == "error-response"
+
+
+async def test_dtmf_is_logged_and_echoed_as_server_message(harness: Harness) -> None:
+    client = await harness.connect()
+    await client.ready()
+    await client.send("dtmf", {"buttons": ["1", "#"]})
+    assert (await client.wait_for("server-message"))["data"] == {"type": "dtmf", "buttons": ["1", "#"]}
+    bad = await client.request("dtmf", {"buttons": ["x"]})
+    assert bad["type"] == "error-response"
+
+
+async def test_unknown_type_gets_unsupported_with_id(harness: Harness) -> None:
+    client = await harness.connect()
+    reply = await client.request("ui-snapshot", {"tree": {}})
+    assert reply["type"] == "error-response" and reply["data"] == {"error": "Unsupported type ui-snapshot"}
+
+
+async def test_foreign_labels_are_ignored(harness: Harness) -> None:
+    client = await harness.connect()
+    await client.send_raw(json.dumps({"label": "other", "type": "client-ready", "id": "abcdef01"}))
+    reply = await client.ready()
+    assert reply["type"] == "bot-ready" and client.types() == ["bot-ready"]
+
+
+async def test_disconnect_bot_closes_the_socket_and_the_conversation(harness: Harness) -> None:
+    client = await harness.connect()
+    await client.ready()
+    await client.send("disconnect-bot", {})
+    await asyncio.wait_for(client._reader, 5)
+    await _until(lambda: harness.session().closed)
+    assert client.ws.close_code == 1000
+
+
+async def test_client_audio_reaches_the_conversation_at_any_rate(harness: Harness) -> None:
+    client = await harness.connect()
+    await client.ready()
+    pcm = (np.arange(256, dtype=np.int16) * 100).astype("<i2").tobytes()
+    await client.ws.send(wire.encode_audio(pcm, 16000))
+    await client.ws.send(wire.encode_audio(pcm + b"\x01", 48000))  # odd byte: the last one is dropped
+    await client.ws.send(wire.encode_audio(np.tile(np.array([1000, 3000], np.int16), 100).tobytes(), 16000, 2))
+    await _until(lambda: len(harness.session().audio) == 3)
+    first, second, third = harness.session().audio
+    assert first.sample_rate == 16000 and np.array_equal(first.samples, np.frombuffer(pcm, "<i2"))
+    assert second.sample_rate == 48000 and len(second.samples) == 256
+    assert len(third.samples) == 100 and set(third.samples.tolist()) == {2000}  # stereo averaged to mono
+
+
+async def test_audio_before_client_ready_is_dropped(harness: Harness) -> None:
+    client = await harness.connect()
+    await client.ws.send(wire.encode_audio(b"\x00\x01" * 256, 16000))
+    await client.ready()
+    assert harness.session().audio == []
+
+
+async def test_bad_audio_format_gets_error_response(harness: Harness) -> None:
+    client = await harness.connect()
+    await client.ready()
+    await client.ws.send(wire.encode_audio(b"\x00\x01" * 256, 1_000_000))
+    assert "unsupported audio" in (await client.wait_for("error-response"))["data"]["error"]
+
+
+async def test_raw_audio_messages(harness: Harness) -> None:
+    import base64
+
+    client = await harness.connect()
+    await client.ready()
+    chunk = base64.b64encode(b"\x10\x00" * 160).decode()
+    await client.send("raw-audio", {"base64Audio": chunk, "sampleRate": 16000, "numChannels": 1})
+    await client.send("raw-audio-batch", {"base64AudioBatch": [chunk, chunk], "sampleRate": 8000, "numChannels": 1})
+    await _until(lambda: len(harness.session().audio) == 3)
+    assert [f.sample_rate for f in harness.session().audio] == [16000, 8000, 8000]
+    bad = await client.request("raw-audio", {"base64Audio": "***", "sampleRate": 16000, "numChannels": 1})
+    assert "base64" in bad["data"]["error"]
+
+
+async def test_bot_audio_is_24khz_40ms_frames(harness: Harness) -> None:
+    client = await harness.connect()
+    await client.ready()
+    reply = await client.request("action", {"service": "tts", "action": "say",
+                                            "arguments": [{"name": "text", "value": "hello"}]})
+    assert reply["type"] == "action-response" and reply["data"] == {"result": True}
+    assert {(a.sample_rate, a.num_channels) for a in client.audio} == {(24000, 1)}
+    assert [len(a.pcm) for a in client.audio] == [1920] * 5  # 0.2 s of audio = five 40 ms frames
+    assert client.types().index("bot-started-speaking") < client.types().index("action-response")
+
+
+async def test_json_text_clients_get_json_replies_and_audio_as_messages(harness: Harness) -> None:
+    client = await harness.connect(json_mode=True)
+    reply = await client.ready()
+    assert reply["type"] == "bot-ready"
+    await client.request("action", {"service": "tts", "action": "say", "arguments": [{"name": "text", "value": "x"}]})
+    audio = [m for m in client.messages if m["type"] == "bot-tts-audio"]
+    assert audio and audio[0]["data"]["sample_rate"] == 24000 and not client.audio
+
+
+async def test_monitor_follows_the_local_session_without_audio(harness: Harness) -> None:
+    client = await harness.connect("/ws?mode=monitor")
+    ready = await client.ready()
+    assert ready["data"]["capabilities"]["audio_in"] is False
+    assert harness.host.opened == []  # no conversation of its own
+    harness.bus.publish(ev.UserTranscript(session_id="local", text="lights on", final=True))
+    assert (await client.wait_for("user-transcription"))["data"]["text"] == "lights on"
+    await client.send("send-text", {"content": "hello device"})
+    local = harness.host.sessions["local"]
+    await _until(lambda: local.called("send_text"))
+    await client.ws.send(wire.encode_audio(b"\x00\x01" * 256, 16000))
+    await client.request("client-message", {"t": "ping"})
+    assert local.audio == []
+
+
+async def test_monitor_without_local_session_is_refused(harness: Harness) -> None:
+    harness.host.local_session_id = None
+    client = await harness.connect("/ws?mode=monitor")
+    error = await client.wait_for("error")
+    assert error["data"]["fatal"] is True and "local session" in error["data"]["error"]
+    await asyncio.wait_for(client._reader, 5)
+    assert client.ws.close_code == 1008
+
+
+async def test_closing_the_socket_closes_the_conversation(harness: Harness) -> None:
+    client = await harness.connect()
+    await client.ready()
+    await client.close()
+    await _until(lambda: harness.session().closed)
+    await _until(lambda: not harness.server.connections)
+
+
+async def _until(condition, timeout: float = 5.0) -> None:
+    async with asyncio.timeout(timeout):
+        while not condition():
+            await asyncio.sleep(0.01)
