@@ -160,6 +160,7 @@ class MqttSettings:
     device_id: str = setting("", "Device id in topics (empty: the hostname).")
     discovery_prefix: str = setting("homeassistant", "Home Assistant discovery prefix (empty: no discovery).")
     queue_size: int = setting(1000, "Events kept while the broker is unreachable.", minimum=1)
+    publish_llm_tokens: bool = setting(False, "Publish every streamed LLM token (chatty); off: whole answers only.")
 
 
 @dataclass(frozen=True)
