@@ -84,8 +84,11 @@ function onStatus(status, detail) {
   if (status === "auth-failed") requestToken(detail);
 }
 
+let tokenPrompts = 0;
+
 async function requestToken(reason) {
-  const typed = await askForToken($("connect"), `This device needs an access token (${reason}).`);
+  tokenPrompts++;
+  const typed = await askForToken($("connect"), `${reason[0].toUpperCase()}${reason.slice(1)}.`);
   if (typed === null) {
     $("connection-text").textContent = "Not connected: access token needed";
     return;
@@ -192,14 +195,29 @@ function setMuted(muted) {
   clientMessage("mute", { muted });
 }
 
-/** An app message to the server; a refusal shows once per kind, quietly after that. */
+// Button intents go out as client-message {t, d}; a daemon without a hook for one gets the same
+// intent as a services-API action instead (user:mute, user:push_to_talk).
+const FALLBACK_ACTIONS = {
+  mute: (d) => ({ service: "user", action: "mute", arguments: [{ name: "muted", value: d.muted }] }),
+  "push-to-talk": (d) => ({ service: "user", action: "push_to_talk", arguments: [{ name: "pressed", value: d.pressed }] }),
+};
+const useAction = new Set();
 const refused = new Set();
-function clientMessage(t, d) {
-  client.request("client-message", { t, d }).catch((error) => {
-    if (!client.ready || refused.has(t)) return;
-    refused.add(t);
-    toasts.show(`The device did not accept "${t}": ${error.message}`, "error");
-  });
+
+async function clientMessage(t, d) {
+  try {
+    if (useAction.has(t)) await client.request("action", FALLBACK_ACTIONS[t](d));
+    else await client.request("client-message", { t, d });
+  } catch (error) {
+    if (!client.ready) return;
+    if (!useAction.has(t) && FALLBACK_ACTIONS[t] && /no handler|unsupported/i.test(error.message)) {
+      useAction.add(t);
+      clientMessage(t, d);
+    } else if (!refused.has(t)) {
+      refused.add(t); // say it once per kind, not at every press
+      toasts.show(`The device did not accept "${t}": ${error.message}`, "error");
+    }
+  }
 }
 
 function shortcut(event) {
@@ -233,7 +251,7 @@ $("open-settings").addEventListener("click", openSettings);
 $("change-token").addEventListener("click", () => {
   $("settings").close();
   client.stop();
-  requestToken("enter a new one");
+  requestToken("enter the access token for this device");
 });
 initLargeText($("large-text"));
 
@@ -293,5 +311,6 @@ window.kiosk = {
   get transcript() { return transcript.entries(); },
   get toasts() { return [...toasts.recent]; },
   get muted() { return controls.muted; },
+  get tokenPrompts() { return tokenPrompts; },
   monitor,
 };

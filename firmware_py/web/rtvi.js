@@ -53,6 +53,7 @@ export class RtviClient {
     this.retryTimer = null;
     this.keepaliveTimer = null;
     this.lastSent = 0;
+    this.refusals = 0; // upgrades refused in a row by a server that answers plain HTTP
     this.pending = new Map();
     this.stats = { messagesIn: 0, messagesOut: 0, audioFramesOut: 0, badFrames: 0, connects: 0 };
   }
@@ -107,25 +108,34 @@ export class RtviClient {
 
   async closed(event, opened) {
     if (AUTH_CLOSE_CODES.has(event.code) || (event.code === 1008 && /token|auth/i.test(event.reason))) {
-      this.setStatus("auth-failed", event.reason || "the server refused the token");
+      this.setStatus("auth-failed", event.reason || "the device refused the access token");
       return;
     }
+    if (opened) this.refusals = 0;
     // A refused upgrade (401 before the handshake) shows up as a bare 1006 close: ask over plain HTTP.
-    if (!opened && (await this.refusedToken())) {
-      this.setStatus("auth-failed", "the server needs a valid token");
+    const refusal = opened ? null : await this.probeRefusal();
+    if (refusal) {
+      this.setStatus("auth-failed", refusal);
       return;
     }
     this.scheduleRetry(event.reason || (opened ? "connection lost" : "server unreachable"));
   }
 
-  async refusedToken() {
+  /** Why the server refused the upgrade when it looks like the token, else null. */
+  async probeRefusal() {
     try {
-      const probe = this.url().replace(/^ws/, "http");
-      const response = await fetch(probe, { cache: "no-store" });
-      return response.status === 401 || response.status === 403;
+      const response = await fetch(this.url().replace(/^ws/, "http"), { cache: "no-store" });
+      if (response.status === 401 || response.status === 403) return "this device needs a valid access token";
+      // A gate that judges only real upgrades answers this probe 426. The server is up, yet it
+      // refused the socket: after two such refusals in a row, the token is the likely reason.
+      if (response.status === 426 || response.ok) {
+        this.refusals++;
+        if (this.refusals >= 2) return "the device refused the connection: it may need an access token";
+      }
     } catch {
-      return false;
+      /* unreachable: an ordinary retry */
     }
+    return null;
   }
 
   scheduleRetry(reason) {
@@ -181,6 +191,7 @@ export class RtviClient {
 
   becameReady() {
     this.ready = true;
+    this.refusals = 0;
     this.backoffMs = BACKOFF_FIRST_MS;
     this.keepaliveTimer = setInterval(() => this.keepalive(), KEEPALIVE_MS / 3);
     this.setStatus("ready");

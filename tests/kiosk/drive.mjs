@@ -48,28 +48,29 @@ async function voice(page, args) {
   const seen = { ready: await until(page, (k) => k.connection === "ready", null, 60000) };
   seen.userFinal = await until(page, hasFinalUser, null, args.turnTimeoutMs);
   seen.speaking = await until(page, (k) => k.state === "speaking" && k.audio.bytesReceived > 0, null, args.turnTimeoutMs);
-  await page.waitForTimeout(600); // let a few words of the answer show
+  await page.waitForTimeout(800); // let a few words of the answer show
   if (args.screenshot) await page.screenshot({ path: args.screenshot });
   seen.botDone = await until(page, botAnswered, 0, args.turnTimeoutMs)
-    && (await until(page, (k) => k.state !== "speaking", null, args.turnTimeoutMs));
-  const afterVoice = await kiosk(page);
+    && (await until(page, (k) => k.state === "listening", null, args.turnTimeoutMs));
+  return { seen, afterVoice: await kiosk(page) };
+}
 
+async function controls(page, args) {
+  const seen = { ready: await until(page, (k) => k.connection === "ready", null, 60000) };
   // The text box: a typed question gets its own answer.
-  const before = afterVoice.transcript.length;
   await page.fill("#composer-input", args.typed);
   await page.press("#composer-input", "Enter");
-  seen.typedAnswered = await until(page, botAnswered, before, args.turnTimeoutMs);
+  seen.typedAnswered = await until(page, botAnswered, 1, args.turnTimeoutMs);
   seen.typedDone = await until(page, (k) => k.state === "listening", null, args.turnTimeoutMs);
   const afterTyped = await kiosk(page);
 
-  // Mute from the keyboard: the page stops sending microphone frames.
+  // Mute from the keyboard (focus outside the text box), then unmute.
   await page.evaluate(() => document.activeElement?.blur());
   await page.keyboard.press("m");
-  const mutedAt = (await kiosk(page)).mic;
   await page.waitForTimeout(1000);
   const mutedLater = await kiosk(page);
   await page.keyboard.press("m");
-  await page.waitForTimeout(500);
+  await page.waitForTimeout(1000);
   const unmuted = await kiosk(page);
 
   // Push to talk: hold the big button.
@@ -77,10 +78,15 @@ async function voice(page, args) {
   const pressedLabel = await page.textContent("#talk-label");
   await page.waitForTimeout(300);
   await page.locator("#talk").dispatchEvent("pointerup", { button: 0, pointerId: 1 });
-  await page.waitForTimeout(800);
-  const afterTalk = await kiosk(page);
+  await page.waitForTimeout(1500);
+  return { seen, afterTyped, mutedLater, unmuted, pressedLabel };
+}
 
-  return { seen, afterVoice, afterTyped, mutedAt, mutedLater, unmuted, pressedLabel, afterTalk };
+async function saveSettings(page) {
+  await page.click("#settings-save");
+  await page.locator("#settings-status").filter({ hasText: /^(Saved|Not saved|Nothing changed)/ })
+    .waitFor({ timeout: 15000 });
+  return page.textContent("#settings-status");
 }
 
 async function settings(page, args) {
@@ -94,35 +100,33 @@ async function settings(page, args) {
   const prompt = await page.inputValue("#cfg-llm-system_prompt");
 
   await page.fill("#cfg-vad-stop_secs", String(args.stopSecs));
-  await page.click("#settings-save");
-  await page.locator("#settings-status[data-kind]").filter({ hasText: /Saved|Not saved/ }).waitFor({ timeout: 15000 });
-  const saveStatus = await page.textContent("#settings-status");
+  const saveStatus = await saveSettings(page);
   const reloaded = await page.inputValue("#cfg-vad-stop_secs");
 
   await page.fill("#cfg-vad-stop_secs", String(args.badStopSecs));
-  await page.click("#settings-save");
-  await page.locator("#settings-status").filter({ hasText: /Not saved|Saved/ }).waitFor({ timeout: 15000 });
-  const badStatus = await page.textContent("#settings-status");
+  const badStatus = await saveSettings(page);
   const badKind = await page.getAttribute("#settings-status", "data-kind");
 
   await page.fill("#cfg-vad-stop_secs", original);
-  await page.click("#settings-save");
+  await saveSettings(page);
+  const restored = await page.inputValue("#cfg-vad-stop_secs");
+
+  await page.check("#large-text");
+  const largeText = await page.evaluate(() => document.documentElement.classList.contains("large-text"));
   await page.keyboard.press("Escape");
   const closed = !(await page.locator("#settings").evaluate((d) => d.open));
-
-  await page.check("#large-text", { force: true }).catch(() => {});
-  const largeText = await page.evaluate(() => document.documentElement.classList.contains("large-text"));
-  return { ready, dialogOpen, labels, original, voice, prompt, saveStatus, reloaded, badStatus, badKind, closed,
-    largeText };
+  return { ready, dialogOpen, labels, original, voice, prompt, saveStatus, reloaded, badStatus, badKind, restored,
+    closed, largeText };
 }
 
 async function auth(page, args) {
   const dialog = page.locator("#connect");
+  const prompts = () => page.evaluate(() => window.kiosk.tokenPrompts);
   const asked = await dialog.waitFor({ state: "visible", timeout: 30000 }).then(() => true, () => false);
   await page.fill("#token-input", args.wrongToken);
   await page.press("#token-input", "Enter");
-  await page.waitForTimeout(500);
-  const askedAgain = await dialog.waitFor({ state: "visible", timeout: 30000 }).then(() => true, () => false);
+  await until(page, (k) => k.tokenPrompts >= 2, null, 30000);
+  const promptsAfterWrong = await prompts();
   await page.fill("#token-input", args.token);
   await page.press("#token-input", "Enter");
   const ready = await until(page, (k) => k.connection === "ready", null, 30000);
@@ -130,7 +134,7 @@ async function auth(page, args) {
   await page.reload();
   const readyAfterReload = await until(page, (k) => k.connection === "ready", null, 30000);
   const dialogAfterReload = await dialog.isVisible();
-  return { asked, askedAgain, ready, stored, readyAfterReload, dialogAfterReload };
+  return { asked, promptsAfterWrong, ready, stored, readyAfterReload, dialogAfterReload };
 }
 
 async function monitor(page, args) {
@@ -141,7 +145,7 @@ async function monitor(page, args) {
   return { ready, userFinal, botDone, badge: await page.isVisible("#mode-badge"), final: await kiosk(page) };
 }
 
-const SCENARIOS = { voice, settings, auth, monitor };
+const SCENARIOS = { voice, controls, settings, auth, monitor };
 
 // --- main ------------------------------------------------------------------------------------------
 
@@ -157,7 +161,7 @@ async function main() {
   try {
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM, headless: true, args: chromiumArgs(args.wav),
-      viewport: { width: 1280, height: 800 }, reducedMotion: args.reducedMotion || "no-preference",
+      viewport: args.viewport || { width: 1280, height: 800 }, reducedMotion: args.reducedMotion || "no-preference",
     });
     const page = context.pages()[0] || (await context.newPage());
     page.on("console", (message) => logs.push(`${message.type()}: ${message.text()}`));
