@@ -197,9 +197,13 @@ def get_config(live_settings: LiveSettings, session: VoiceSession | None) -> lis
     return config
 
 
-def _find_option(service: Any, name: Any) -> Option:
+def _check_service(service: Any) -> str:
     if service not in SERVICES:
         raise ConfigError(f"unknown service {service!r}; known: {', '.join(SERVICES)}")
+    return service
+
+
+def _find_option(service: str, name: Any) -> Option:
     for option in SERVICES[service]:
         if option.name == name:
             return option
@@ -217,11 +221,12 @@ def _read_update(items: Any) -> tuple[dict[str, dict[str, Any]], list[tuple[Opti
     for item in items:
         if not isinstance(item, dict) or not isinstance(item.get("options"), list):
             raise ConfigError("each config entry must be {service, options: [{name, value}]}")
+        service = _check_service(item.get("service"))
         for entry in item["options"]:
             if not isinstance(entry, dict) or "value" not in entry:
-                raise ConfigError(f"{item.get('service')}: each option must be {{name, value}}")
-            option = _find_option(item.get("service"), entry.get("name"))
-            where = f"{item['service']}.{option.name}"
+                raise ConfigError(f"{service}: each option must be {{name, value}}")
+            option = _find_option(service, entry.get("name"))
+            where = f"{service}.{option.name}"
             if option.section:
                 sections.setdefault(option.section, {})[option.key] = entry["value"]
             elif option.name == RUN_ON_CONFIG:

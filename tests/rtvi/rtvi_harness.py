@@ -230,3 +230,10 @@ async def start_harness(tmp_path: Path, local: bool = False, **server_settings: 
     server = RtviServer(host=host, bus=bus, settings=settings, web_root=web_root)
     await server.start()
     return Harness(server, host, bus)
+
+
+async def until(condition: Any, timeout: float = 5.0) -> None:
+    """Wait for `condition()` to hold (the server works on its own tasks)."""
+    async with asyncio.timeout(timeout):
+        while not condition():
+            await asyncio.sleep(0.01)

@@ -11,7 +11,7 @@ import numpy as np
 from firmware_py import events as ev
 from firmware_py.rtvi import wire
 
-from rtvi_harness import Harness
+from rtvi_harness import Harness, until
 
 
 async def test_client_ready_gets_bot_ready_with_copied_id(harness: Harness) -> None:
@@ -129,7 +129,7 @@ async def test_send_text_with_options(harness: Harness) -> None:
     await client.send("send-text", {"content": "what time is it", "options": {"run_immediately": False,
                                                                               "audio_response": False}})
     await client.send("send-text", {"content": "hi"})
-    await _until(lambda: len(harness.session().called("send_text")) == 2)
+    await until(lambda: len(harness.session().called("send_text")) == 2)
     assert harness.session().called("send_text") == [("what time is it", False, False), ("hi", True, True)]
 
 
@@ -155,7 +155,7 @@ async def test_append_to_context(harness: Harness) -> None:
     client = await harness.connect()
     await client.ready()
     await client.send("append-to-context", {"role": "assistant", "content": "I am here.", "run_immediately": True})
-    await _until(lambda: harness.session().called("append_to_context"))
+    await until(lambda: harness.session().called("append_to_context"))
     assert harness.session().called("append_to_context") == [("assistant", "I am here.", True)]
 
 
@@ -198,7 +198,7 @@ async def test_client_tools_reopen_the_conversation_and_results_resolve(harness:
     session.pending_tools["call-1"] = True
     await client.send("llm-function-call-result", {"function_name": "get_location", "tool_call_id": "call-1",
                                                    "arguments": {}, "result": {"city": "Oslo"}})
-    await _until(lambda: session.called("resolve_client_tool"))
+    await until(lambda: session.called("resolve_client_tool"))
     assert session.called("resolve_client_tool") == [("call-1", {"city": "Oslo"})]
     late = await client.request("llm-function-call-result", {"function_name": "get_location",
                                                              "tool_call_id": "call-1", "result": 1})
@@ -234,7 +234,7 @@ async def test_disconnect_bot_closes_the_socket_and_the_conversation(harness: Ha
     await client.ready()
     await client.send("disconnect-bot", {})
     await asyncio.wait_for(client._reader, 5)
-    await _until(lambda: harness.session().closed)
+    await until(lambda: harness.session().closed)
     assert client.ws.close_code == 1000
 
 
@@ -245,7 +245,7 @@ async def test_client_audio_reaches_the_conversation_at_any_rate(harness: Harnes
     await client.ws.send(wire.encode_audio(pcm, 16000))
     await client.ws.send(wire.encode_audio(pcm + b"\x01", 48000))  # odd byte: the last one is dropped
     await client.ws.send(wire.encode_audio(np.tile(np.array([1000, 3000], np.int16), 100).tobytes(), 16000, 2))
-    await _until(lambda: len(harness.session().audio) == 3)
+    await until(lambda: len(harness.session().audio) == 3)
     first, second, third = harness.session().audio
     assert first.sample_rate == 16000 and np.array_equal(first.samples, np.frombuffer(pcm, "<i2"))
     assert second.sample_rate == 48000 and len(second.samples) == 256
@@ -274,7 +274,7 @@ async def test_raw_audio_messages(harness: Harness) -> None:
     chunk = base64.b64encode(b"\x10\x00" * 160).decode()
     await client.send("raw-audio", {"base64Audio": chunk, "sampleRate": 16000, "numChannels": 1})
     await client.send("raw-audio-batch", {"base64AudioBatch": [chunk, chunk], "sampleRate": 8000, "numChannels": 1})
-    await _until(lambda: len(harness.session().audio) == 3)
+    await until(lambda: len(harness.session().audio) == 3)
     assert [f.sample_rate for f in harness.session().audio] == [16000, 8000, 8000]
     bad = await client.request("raw-audio", {"base64Audio": "***", "sampleRate": 16000, "numChannels": 1})
     assert "base64" in bad["data"]["error"]
@@ -309,7 +309,7 @@ async def test_monitor_follows_the_local_session_without_audio(harness: Harness)
     assert (await client.wait_for("user-transcription"))["data"]["text"] == "lights on"
     await client.send("send-text", {"content": "hello device"})
     local = harness.host.sessions["local"]
-    await _until(lambda: local.called("send_text"))
+    await until(lambda: local.called("send_text"))
     await client.ws.send(wire.encode_audio(b"\x00\x01" * 256, 16000))
     await client.request("client-message", {"t": "ping"})
     assert local.audio == []
@@ -328,11 +328,5 @@ async def test_closing_the_socket_closes_the_conversation(harness: Harness) -> N
     client = await harness.connect()
     await client.ready()
     await client.close()
-    await _until(lambda: harness.session().closed)
-    await _until(lambda: not harness.server.connections)
-
-
-async def _until(condition, timeout: float = 5.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not condition():
-            await asyncio.sleep(0.01)
+    await until(lambda: harness.session().closed)
+    await until(lambda: not harness.server.connections)
