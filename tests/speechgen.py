@@ -128,3 +128,29 @@ def with_pause(parts: list[np.ndarray], pause_secs: float, rate: int = SAMPLE_RA
             out.append(gap)
         out.append(part.astype(np.int16))
     return np.concatenate(out) if out else np.zeros(0, np.int16)
+
+
+def word_error_rate(reference: str, hypothesis: str) -> float:
+    """Word-level edit distance / reference words, after reading both the same way.
+
+    Numbers, prices and times are spelled out with the product's own normaliser and punctuation and
+    case are ignored, so "10 minutes" and "ten minutes" match.
+    """
+    ref, hyp = _wer_words(reference), _wer_words(hypothesis)
+    if not ref:
+        return float(bool(hyp))
+    previous = list(range(len(hyp) + 1))
+    for i, word in enumerate(ref, 1):
+        current = [i]
+        for j, other in enumerate(hyp, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (word != other)))
+        previous = current
+    return previous[-1] / len(ref)
+
+
+def _wer_words(text: str) -> list[str]:
+    from firmware_py.speech.text import normalize_for_speech
+
+    spoken = normalize_for_speech(text).lower().replace("-", " ")
+    return ["".join(ch for ch in word if ch.isalnum() or ch == "'") for word in spoken.split()
+            if any(ch.isalnum() for ch in word)]

@@ -27,7 +27,7 @@ MIN_SECS = 0.1
 EDGE_LEVEL = 1e-4
 """Samples quieter than this at the edges are trimmed: Moonshine returns nothing for clips that start
 with digital silence."""
-MAX_LOOP_WORDS = 6
+MAX_LOOP_WORDS = 12
 _SPACES = re.compile(r"\s+")
 
 
@@ -75,14 +75,14 @@ def clean_transcript(text: str) -> str:
 def collapse_repeats(text: str) -> str:
     """Cut decoder loops ("like in the weather like in the weather like in ...") down to one copy.
 
-    On clipped or odd audio Moonshine can repeat a phrase until its length limit. A phrase of 2-6 words
-    said three times in a row, or one word four times, is a loop, not speech; a trailing piece of the
-    looped phrase goes too.
+    On clipped or odd audio Moonshine can repeat a phrase until its length limit. A phrase of 4-12
+    words twice in a row, of 2-3 words three times, or one word four times is a loop, not speech; a
+    trailing piece of the looped phrase goes too.
     """
     words = text.split()
     keys = [_word_key(w) for w in words]
     for size in range(1, MAX_LOOP_WORDS + 1):
-        needed = 4 if size == 1 else 3
+        needed = 4 if size == 1 else 3 if size < 4 else 2
         index = 0
         while index + size * needed <= len(words):
             unit = keys[index:index + size]

@@ -73,6 +73,8 @@ class HibariTts:
     def synthesize(self, text: str) -> np.ndarray:
         """float32 mono at `sample_rate`; empty for text with nothing to say."""
         spoken = normalize_for_speech(text)
+        if not any(ch.isalnum() for ch in spoken):
+            spoken = ""  # punctuation alone would come out as a breath of silence
         with self._lock, timed(self):
             parts = [self._model.from_ids(self._model.ids(phonemes), self.speed, self._rng)
                      for phonemes in self._model.phonemize(spoken)] if spoken else []

@@ -1,0 +1,97 @@
+"""Moonshine transcribes short questions in both test voices; silence, noise and odd input give "" safely."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from firmware_py.audio.frames import to_float
+from firmware_py.speech.stt import MoonshineStt, _indexed_tokens, clean_transcript, collapse_repeats
+from tests.speechgen import noise, silence, speech, tones, word_error_rate
+
+QUESTIONS = [
+    "What is the weather like today?",
+    "Set a timer for ten minutes.",
+    "Turn on the kitchen light.",
+    "How tall is Mount Everest?",
+    "What time is it in Tokyo?",
+    "Play some relaxing music.",
+]
+MAX_WER = 0.2
+
+
+@pytest.mark.parametrize("voice", ["hibari", "espeak"])
+def test_short_questions_are_transcribed(stt: MoonshineStt, voice: str) -> None:
+    errors, words, heard = 0.0, 0, []
+    for question in QUESTIONS:
+        text = stt.transcribe(to_float(speech(question, voice=voice)[0]))
+        heard.append(text)
+        count = len(question.split())
+        errors += word_error_rate(question, text) * count
+        words += count
+    assert errors / words < MAX_WER, heard
+    assert stt.last_secs > 0
+
+
+def test_leading_digital_silence_and_padding_are_handled(stt: MoonshineStt) -> None:
+    question = speech(QUESTIONS[0])[0]
+    padded = np.concatenate([silence(1.0), question, silence(1.5)])
+    assert word_error_rate(QUESTIONS[0], stt.transcribe(to_float(padded))) < MAX_WER
+
+
+def test_int16_input_is_accepted(stt: MoonshineStt) -> None:
+    assert word_error_rate(QUESTIONS[1], stt.transcribe(speech(QUESTIONS[1])[0])) < MAX_WER
+
+
+@pytest.mark.parametrize("name, clip", [
+    ("silence", silence(2.0)),
+    ("too short", speech(QUESTIONS[0])[0][5000:5800]),
+    ("empty", np.zeros(0, np.int16)),
+])
+def test_nothing_to_hear_gives_empty_text(stt: MoonshineStt, name: str, clip: np.ndarray) -> None:
+    assert stt.transcribe(to_float(clip)) == "", name
+
+
+@pytest.mark.parametrize("name, clip", [("noise", noise(2.0, 0.05)), ("chords", tones(2.0))])
+def test_non_speech_does_not_crash_or_loop(stt: MoonshineStt, name: str, clip: np.ndarray) -> None:
+    text = stt.transcribe(to_float(clip))
+    assert len(text.split()) <= 6, (name, text)
+
+
+def test_non_finite_samples_are_survivable(stt: MoonshineStt) -> None:
+    clip = to_float(speech(QUESTIONS[2])[0])
+    clip[1000:1100] = np.nan
+    clip[2000] = np.inf
+    assert isinstance(stt.transcribe(clip), str)
+
+
+def test_warm_up_decodes_real_speech(stt: MoonshineStt) -> None:
+    stt.warm_up(to_float(speech(QUESTIONS[3])[0]))
+    assert stt.last_secs > 0
+
+
+@pytest.mark.parametrize("raw, cleaned", [
+    ("  What   is  it? ", "What is it?"),
+    (" . ", ""),
+    ("What is the weather like in the weather like in the weather like in the weather", "What is the weather like in"),
+    ("In Paris? Paris. Paris. Paris. Paris.", "In Paris?"),
+    ("Set a timer for 10 minutes. Set a timer for 10 minutes. Set a timer for", "Set a timer for 10 minutes."),
+    ("no no no", "no no no"),
+    ("I said hello hello", "I said hello hello"),
+])
+def test_transcripts_are_cleaned(raw: str, cleaned: str) -> None:
+    assert clean_transcript(raw) == cleaned
+
+
+def test_collapse_keeps_ordinary_repetition() -> None:
+    assert collapse_repeats("very very good") == "very very good"
+
+
+def test_a_token_table_without_ids_is_indexed(tmp_path: Path) -> None:
+    plain = tmp_path / "plain.txt"
+    plain.write_text("PHVuaz4=\nPHM+\nPC9zPg==\n")
+    indexed = _indexed_tokens(plain, tmp_path)
+    assert indexed.read_text().splitlines() == ["PHVuaz4= 0", "PHM+ 1", "PC9zPg== 2"]
+    assert _indexed_tokens(indexed, tmp_path / "unused") == indexed
