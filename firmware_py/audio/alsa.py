@@ -19,7 +19,7 @@ from typing import Generic, TypeVar
 import numpy as np
 
 from ..config import AudioSettings
-from ..events import ConfigChanged, DeviceStatus, EventBus
+from ..events import DeviceStatus, EventBus
 from .devices import (AudioBackend, AudioDeviceError, AudioDeviceInfo, InputStream, OutputStream, PyAudioBackend,
                       choose_format, find_device)
 from .frames import SAMPLE_RATE, AudioFrame, StreamResampler, downmix
@@ -197,17 +197,12 @@ class AlsaSink(AudioSink):
         self._wake = threading.Condition()
         self._flush = False
         self._keeper: DeviceKeeper[OutputStream] | None = None
-        self._unsubscribe = bus.subscribe(self._on_config, ConfigChanged)
         log.info("playback device", extra={"device": self.device.name, "rate": self.sample_rate,
                                            "channels": self.channels})
 
     def set_volume(self, volume: float) -> None:
         """0 (silent) to 1 (full); applies to audio not yet played."""
         self.volume = min(1.0, max(0.0, float(volume)))
-
-    def _on_config(self, event: ConfigChanged) -> None:
-        if event.section == "audio" and "volume" in event.values:
-            self.set_volume(event.values["volume"])
 
     async def write(self, samples: np.ndarray) -> None:
         self._start()
@@ -272,7 +267,6 @@ class AlsaSink(AudioSink):
             paused = False
 
     async def close(self) -> None:
-        self._unsubscribe()
         if self._keeper is not None:
             self._keeper.stopping.set()
             with self._wake:

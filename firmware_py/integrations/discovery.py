@@ -36,9 +36,12 @@ def lan_addresses() -> list[str]:
 class ServiceAdvertiser:
     """Announces `<instance>._rtvi._tcp.local.` while the server runs."""
 
-    def __init__(self, server: ServerSettings, protocol_version: str, instance: str | None = None) -> None:
+    def __init__(self, server: ServerSettings, protocol_version: str | None = None,
+                 instance: str | None = None) -> None:
+        from ..rtvi.messages import PROTOCOL_VERSION
+
         self._server = server
-        self._protocol_version = protocol_version
+        self._protocol_version = protocol_version or PROTOCOL_VERSION
         self.hostname = socket.gethostname().split(".")[0] or "rtvi-edge"
         self.instance = instance or f"rtvi-edge on {self.hostname}"
         self._zeroconf = None

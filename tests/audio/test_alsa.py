@@ -12,7 +12,7 @@ from firmware_py.audio.alsa import AlsaSink, AlsaSource, list_devices, open_loca
 from firmware_py.audio.devices import AudioDeviceError, AudioDeviceInfo, find_device
 from firmware_py.audio.frames import FRAME_SAMPLES, SAMPLE_RATE
 from firmware_py.config import AudioSettings
-from firmware_py.events import ConfigChanged, DeviceStatus, EventBus
+from firmware_py.events import DeviceStatus, EventBus
 
 from .fake_devices import ScriptedDevice
 
@@ -87,7 +87,7 @@ async def test_source_picks_channel_resamples_and_recovers_from_failures() -> No
     assert abs(np.argmax(spectrum) * SAMPLE_RATE / len(steady) - 440) < 20
 
 
-async def test_sink_plays_at_device_rate_with_live_volume_and_clear() -> None:
+async def test_sink_plays_at_device_rate_with_volume_and_clear() -> None:
     device = ScriptedDevice(rate=24_000, channels=2)
     bus = EventBus()
     sink = AlsaSink(AudioSettings(volume=1.0), bus, source_rate=24_000, backend=device)
@@ -96,7 +96,7 @@ async def test_sink_plays_at_device_rate_with_live_volume_and_clear() -> None:
     tone = np.full(2400, 10000, np.int16)
     await sink.write(tone)
     await eventually(lambda: sum(len(c) for c in device.played) >= 2400)
-    bus.publish(ConfigChanged(section="audio", values={"volume": 0.5}))
+    sink.set_volume(0.5)
     await sink.write(tone)
     await eventually(lambda: sum(len(c) for c in device.played) >= 4800)
     played = np.concatenate(device.played)

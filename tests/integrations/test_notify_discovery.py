@@ -89,7 +89,7 @@ async def test_advertised_service_can_be_resolved() -> None:
 
 async def test_no_network_is_tolerated(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     monkeypatch.setattr(discovery, "lan_addresses", lambda: [])
-    advertiser = ServiceAdvertiser(ServerSettings(host="0.0.0.0", token="x"), "2.1.0")
+    advertiser = ServiceAdvertiser(ServerSettings(host="0.0.0.0", token="x"))
     with caplog.at_level(logging.WARNING):
         await advertiser.start(7860)
     assert "zeroconf advertisement failed" in caplog.text
@@ -97,6 +97,6 @@ async def test_no_network_is_tolerated(monkeypatch: pytest.MonkeyPatch, caplog: 
 
 
 async def test_loopback_server_is_not_advertised() -> None:
-    advertiser = ServiceAdvertiser(ServerSettings(), "2.1.0")
+    advertiser = ServiceAdvertiser(ServerSettings())
     await advertiser.start(7860)
     assert advertiser._zeroconf is None
