@@ -10,13 +10,22 @@ const FEATURED = [
     help: "The system prompt: who the assistant is and how it answers." },
 ];
 
+// Options that are request flags or whole conversation state, not settings a person edits here.
+const HIDDEN = new Set(["llm.run_on_config", "llm.initial_messages"]);
+const SERVICE_NAMES = { tts: "Voice", vad: "Voice detection", turn: "End of turn", stt: "Speech recognition",
+  llm: "Language model", conversation: "Conversation", wakeword: "Wake word" };
+
 function featuredFor(service, name) {
   return FEATURED.find((entry) => entry.service === service && entry.names.includes(name));
 }
 
 function humanise(name) {
-  const words = name.replace(/_/g, " ");
+  const words = name.replace(/_secs$/, " (seconds)").replace(/_/g, " ");
   return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+function optionLabel(service, name) {
+  return `${SERVICE_NAMES[service] || humanise(service)}: ${humanise(name).toLowerCase()}`;
 }
 
 function sameValue(a, b) {
@@ -124,6 +133,7 @@ export class SettingsPanel {
     const rest = [];
     for (const service of services) {
       for (const option of service.options || []) {
+        if (HIDDEN.has(`${service.service}.${option.name}`)) continue;
         const entry = { service: service.service, option, value: valueOf.get(`${service.service}.${option.name}`) };
         (featuredFor(service.service, option.name) ? featured : rest).push(entry);
       }
@@ -142,7 +152,7 @@ export class SettingsPanel {
     row.className = `field field-${option.type}`;
     const label = document.createElement("label");
     label.htmlFor = id;
-    label.textContent = meta ? meta.label : `${humanise(service)}: ${humanise(option.name)}`;
+    label.textContent = meta ? meta.label : optionLabel(service, option.name);
     const control = buildControl(option, value, id);
     row.append(label, control.input);
     if (meta) {

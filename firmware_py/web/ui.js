@@ -68,6 +68,7 @@ export function askForToken(dialog, reason) {
   show.onchange = () => {
     input.type = show.checked ? "text" : "password";
   };
+  dialog.querySelector("#token-cancel").onclick = () => dialog.close("cancel");
   return new Promise((resolve) => {
     dialog.onclose = () => {
       if (dialog.returnValue === "connect" && input.value.trim()) resolve(input.value.trim());

@@ -164,10 +164,14 @@ def write_question_wav(path: Path, text: str, rate: int, lead_secs: float, tail_
 
 
 def shrink_png(path: Path, limit: int = MAX_SCREENSHOT_BYTES) -> int:
-    """Keeps a screenshot under `limit` bytes (palette-quantised only when needed); returns its size."""
+    """Keeps a screenshot under `limit` bytes (palette-quantised only when needed); returns its size
+    (0 when it is larger but Pillow is not installed to shrink it)."""
     if path.stat().st_size <= limit:
         return path.stat().st_size
-    from PIL import Image
+    try:
+        from PIL import Image
+    except ImportError:  # Pillow is optional: the size only matters for the copy kept in docs/
+        return 0
 
     with Image.open(path) as image:
         quantised = image.convert("RGB").quantize(colors=256, dither=Image.Dither.FLOYDSTEINBERG)
