@@ -1,0 +1,29 @@
+"""Fixtures for the end-to-end run of the official web client against the real daemon."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from e2e_harness import TOKEN, DaemonProcess, build_page, ensure_node_modules, why_not_runnable, write_config
+
+@pytest.fixture(scope="session")
+def page_dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    reason = why_not_runnable()
+    if reason:
+        pytest.skip(reason)
+    ensure_node_modules()
+    return build_page(tmp_path_factory.mktemp("e2e-page"))
+
+@pytest.fixture(scope="module")
+def daemon(page_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DaemonProcess]:
+    config = write_config(tmp_path_factory.mktemp("e2e-daemon") / "config.toml", {
+        "server": {"token": TOKEN},
+        "llm": {"max_tokens": 40, "seed": 1},
+        "log": {"level": "info"},
+    })
+    process = DaemonProcess(config)
+    yield process
+    process.stop()
