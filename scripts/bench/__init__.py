@@ -1,0 +1,1 @@
+"""Benchmark suite for rtvi-edge: `.venv/bin/python scripts/bench/run.py --help`."""
