@@ -73,7 +73,8 @@ function onStatus(status, detail) {
     if (everReady) transcript.notice("Reconnected");
     everReady = true;
     startMic();
-    if (controls.muted) clientMessage("mute", { muted: true }); // a fresh session starts unmuted
+    if (controls.muted && !monitor) clientMessage("mute", { muted: true }); // a fresh session starts unmuted
+    fetchStatus();
   } else {
     if (status === "reconnecting" && client.stats.connects && conversation.connection === "ready") {
       transcript.notice("Connection lost");
@@ -150,10 +151,35 @@ function onMessage(message) {
   }
 }
 
+// server-message {type, ...}: the daemon's extras beyond the RTVI events.
+const SERVER_MESSAGES = {
+  state: (data) => typeof data.state === "string" && conversation.fromServer(data.state),
+  timer: (data) => toasts.show(`Timer done${data.label ? `: ${data.label}` : ""}`),
+  "llm-queued": (data) => data.position > 0
+    && ($("state-hint").textContent = `Waiting for the assistant (${data.position} ahead)…`),
+  "device-status": (data) => data.ok === false
+    && toasts.show(`${data.part || "Device"}: ${data.detail || "not working"}`, "error"),
+};
+
 function onServerMessage(data) {
-  if (data.type === "state" && typeof data.state === "string") conversation.fromServer(data.state);
-  else if (data.type === "mute" && typeof data.muted === "boolean") controls.setMuted(data.muted);
+  const handler = SERVER_MESSAGES[data.type];
+  if (handler) handler(data);
   else if (typeof data.text === "string" && data.text) toasts.show(data.text);
+}
+
+/** The conversation's state and mute as they are now (events only tell of changes). */
+async function fetchStatus() {
+  try {
+    const reply = await client.request("client-message", { t: "status" });
+    const status = reply.data?.d || {};
+    if (typeof status.state === "string" && status.state) conversation.fromServer(status.state);
+    if (monitor && typeof status.muted === "boolean") { // the device's own mute, set elsewhere
+      controls.setMuted(status.muted);
+      conversation.setLocalMuted(status.muted);
+    }
+  } catch {
+    /* an older daemon without "status": the events will tell */
+  }
 }
 
 function onAudio(frame) {

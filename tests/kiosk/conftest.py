@@ -11,6 +11,7 @@ from tests.kiosk.harness import Daemon, ensure_node_modules, missing_tools, star
 
 TOKEN = "kiosk-test-token"
 QUESTION = "What is the capital of France?"
+LOOP_SECS = 20.0
 
 
 @pytest.fixture(scope="session")
@@ -46,5 +47,18 @@ def voice_daemon(browser_tools: None, tmp_path_factory: pytest.TempPathFactory) 
     """RTVI clients only (no device audio), with an access token."""
     config = write_config(tmp_path_factory.mktemp("kiosk-daemon") / "config.toml", daemon_sections())
     daemon = start_daemon(config, ["--no-local-audio"])
+    yield daemon
+    daemon.stop()
+
+
+@pytest.fixture(scope="module")
+def monitor_daemon(browser_tools: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Daemon]:
+    """The device's own session fed from a WAV (instead of ALSA), replayed every LOOP_SECS."""
+    from tests.kiosk.harness import write_question_wav
+
+    folder = tmp_path_factory.mktemp("kiosk-monitor")
+    wav = write_question_wav(folder / "question-16k.wav", QUESTION, rate=16_000, lead_secs=0.5, tail_secs=1.0)
+    sections = daemon_sections(audio={"enabled": True, "input_wav": str(wav), "input_wav_loop_secs": LOOP_SECS})
+    daemon = start_daemon(write_config(folder / "config.toml", sections), [])
     yield daemon
     daemon.stop()
