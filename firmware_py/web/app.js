@@ -195,6 +195,7 @@ async function startMic() {
   try {
     await mic.start();
     $("mic-note").hidden = true;
+    updateSoundGate();
   } catch (error) {
     $("mic-note").textContent = `Voice input is off: ${error.message}. You can still type.`;
     $("mic-note").hidden = false;
@@ -208,11 +209,7 @@ function onMicFrame(pcm, level) {
 }
 
 function pushToTalk(pressed) {
-  if (pressed) {
-    player?.resume();
-    mic?.resume();
-    player?.clear(); // pressing to talk cuts the bot off at once
-  }
+  if (pressed) player?.clear(); // pressing to talk cuts the bot off at once
   clientMessage("push-to-talk", { pressed });
 }
 
@@ -257,7 +254,6 @@ $("composer").addEventListener("submit", (event) => {
   const input = $("composer-input");
   const content = input.value.trim();
   if (!content) return;
-  player?.resume();
   player?.clear();
   const sent = client.send("send-text", { content, options: { run_immediately: true, audio_response: !monitor } });
   if (!sent) {
@@ -281,15 +277,19 @@ $("change-token").addEventListener("click", () => {
 });
 initLargeText($("large-text"));
 
+// Browsers may hold audio back until the page is touched: then one tap turns on sound and the mic.
 function updateSoundGate() {
-  $("sound-gate").hidden = !player || !player.playing || !player.suspended;
+  const soundHeld = player && player.playing && player.suspended;
+  $("sound-gate").hidden = !(soundHeld || mic?.suspended);
 }
 
-$("sound-gate").addEventListener("click", () => player.resume().then(updateSoundGate));
-document.addEventListener("pointerdown", () => {
-  player?.resume().then(updateSoundGate);
-  mic?.resume();
-}, { capture: true });
+function resumeAudio() {
+  Promise.all([player?.resume(), mic?.resume()]).then(updateSoundGate);
+}
+
+$("sound-gate").addEventListener("click", resumeAudio);
+document.addEventListener("pointerdown", resumeAudio, { capture: true });
+document.addEventListener("keydown", resumeAudio, { capture: true });
 
 // --- the orb ---------------------------------------------------------------------------------------
 

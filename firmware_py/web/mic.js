@@ -27,6 +27,11 @@ export class Microphone {
     return this.context !== null;
   }
 
+  /** True while the browser holds the capture back until the user touches the page (autoplay rules). */
+  get suspended() {
+    return this.context !== null && this.context.state === "suspended";
+  }
+
   async start() {
     if (this.running) return;
     if (!window.isSecureContext || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
@@ -70,7 +75,8 @@ export class Microphone {
 
   /** Resume after an autoplay block (called from a user gesture). */
   resume() {
-    if (this.context && this.context.state === "suspended") this.context.resume().catch(() => {});
+    if (this.suspended) return this.context.resume().catch(() => {});
+    return Promise.resolve();
   }
 
   stop() {
