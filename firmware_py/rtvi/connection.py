@@ -61,6 +61,7 @@ class RtviConnection:
         self._commands: asyncio.Queue[RtviMessage] = asyncio.Queue(MAX_QUEUED_COMMANDS)
         self._tasks: set[asyncio.Task[Any]] = set()
         self._queues: list[ev.EventQueue] = []
+        self._pumping = False
         self._log = LogLimiter(log)
         self.closing = False
 
@@ -236,12 +237,18 @@ class RtviConnection:
             message = await self._commands.get()
             await handle(self, message)
 
+    def subscribe_events(self) -> None:
+        """Start collecting bus events (before the conversation opens, so its first state is not missed)."""
+        if not self._queues:
+            bus = self.server.bus
+            self._queues = [ev.EventQueue(bus, session_id=self.session_id), ev.EventQueue(bus, *GLOBAL_EVENTS)]
+
     def start_events(self) -> None:
-        """Begin forwarding bus events (after client-ready, once the client's generation is known)."""
-        if self._queues:
+        """Begin forwarding bus events: after bot-ready, once the client's generation is known."""
+        if self._pumping:
             return
-        bus = self.server.bus
-        self._queues = [ev.EventQueue(bus, session_id=self.session_id), ev.EventQueue(bus, *GLOBAL_EVENTS)]
+        self._pumping = True
+        self.subscribe_events()
         for index, queue in enumerate(self._queues):
             self.spawn(self._pump(queue, only_global=index == 1), f"events{index}")
 

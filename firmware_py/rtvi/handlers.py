@@ -7,15 +7,19 @@ update-config also a config-error), and an unexpected failure is logged and answ
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import logging
 import time
 from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
+from websockets.frames import CloseCode
+
 from ..config import ConfigError
 from . import services
 from .clients import ClientRequest, check_client_tools
-from .messages import (MessageError, RtviMessage, bot_ready, error_response, negotiate, server_message,
-                       server_response)
+from .messages import (MessageError, RtviMessage, bot_ready, error_event, error_response, negotiate,
+                       server_message, server_response)
 
 if TYPE_CHECKING:
     from .connection import RtviConnection
@@ -48,9 +52,10 @@ async def guarded(conn: "RtviConnection", message: RtviMessage, handler: Handler
         await conn.send_message(error_response(message.id, f"internal error while handling {message.type}"))
 
 
-def needs_session(conn: "RtviConnection", message: RtviMessage) -> Any:
+def needs_session(conn: "RtviConnection", what: str) -> Any:
+    """The conversation this connection drives or follows; it exists from client-ready on."""
     if conn.session is None:
-        raise MessageError(f"{message.type}: send client-ready first", message.id)
+        raise MessageError(f"{what}: send client-ready first")
     return conn.session
 
 
@@ -62,15 +67,28 @@ async def client_ready(conn: "RtviConnection", message: RtviMessage) -> None:
     if negotiation.warning:
         await conn.send_message(error_response(message.id, negotiation.warning))
     conn.generation = conn.translator.generation = negotiation.generation
-    if not conn.monitor and conn.session is None:
-        conn.session = await conn.server.host.open_session(conn.connection_id, conn.sink)
-        conn.owns_session = True
+    conn.subscribe_events()
+    if not conn.monitor and conn.session is None and not await _open_conversation(conn):
+        return
     config = services.get_config(conn.server.host.live, conn.session) if negotiation.legacy else None
     await conn.send_message(bot_ready(message.id, negotiation.reply_version, config, audio=not conn.monitor))
     conn.ready = True
     conn.start_events()
     log.info("client ready", extra={"connection": conn.connection_id, "version": negotiation.reply_version,
                                     "monitor": conn.monitor})
+
+
+async def _open_conversation(conn: "RtviConnection") -> bool:
+    """Without bot-ready the official client waits forever, so a failure here ends the connection."""
+    try:
+        conn.session = await conn.server.host.open_session(conn.connection_id, conn.sink)
+    except Exception as err:
+        log.warning("conversation could not open", extra={"connection": conn.connection_id, "error": repr(err)})
+        await conn.send_message(error_event(f"the assistant could not start a conversation: {err}", fatal=True))
+        await conn.close(CloseCode.INTERNAL_ERROR, "could not open a conversation")
+        return False
+    conn.owns_session = True
+    return True
 
 
 async def disconnect_bot(conn: "RtviConnection", message: RtviMessage) -> None:
@@ -87,7 +105,7 @@ async def send_text(conn: "RtviConnection", message: RtviMessage) -> None:
     if not isinstance(run_immediately, bool) or not isinstance(audio_response, bool):
         raise MessageError("send-text: options.run_immediately and options.audio_response must be true or false",
                            message.id)
-    await needs_session(conn, message).send_text(content, run_immediately, audio_response)
+    await needs_session(conn, message.type).send_text(content, run_immediately, audio_response)
 
 
 async def append_to_context(conn: "RtviConnection", message: RtviMessage) -> None:
@@ -96,13 +114,13 @@ async def append_to_context(conn: "RtviConnection", message: RtviMessage) -> Non
         raise MessageError(f"append-to-context: role must be user or assistant, not {role!r}", message.id)
     content = message.field("content", str)
     run_immediately = message.field("run_immediately", bool, False)
-    await needs_session(conn, message).append_to_context(role, content, run_immediately)
+    await needs_session(conn, message.type).append_to_context(role, content, run_immediately)
 
 
 async def function_call_result(conn: "RtviConnection", message: RtviMessage) -> None:
     tool_call_id = message.field("tool_call_id", str)
     result = (message.data or {}).get("result")
-    if not needs_session(conn, message).resolve_client_tool(tool_call_id, result):
+    if not needs_session(conn, message.type).resolve_client_tool(tool_call_id, result):
         raise MessageError(f"no function call {tool_call_id!r} is waiting for a result", message.id)
 
 
@@ -124,20 +142,10 @@ async def raw_audio(conn: "RtviConnection", message: RtviMessage) -> None:
         if not isinstance(chunk, str):
             raise MessageError(f"{message.type}: audio must be base64 text", message.id)
         try:
-            pcm = _b64decode(chunk)
-        except ValueError:
+            pcm = base64.b64decode(chunk, validate=True)
+        except binascii.Error:
             raise MessageError(f"{message.type}: audio is not valid base64", message.id) from None
         await conn.on_audio(pcm, sample_rate, channels)
-
-
-def _b64decode(text: str) -> bytes:
-    import base64
-    import binascii
-
-    try:
-        return base64.b64decode(text, validate=True)
-    except binascii.Error as err:
-        raise ValueError(str(err)) from None
 
 
 # --- client-message (app hooks) ---------------------------------------------------------------------
@@ -173,9 +181,30 @@ async def _status(conn: "RtviConnection", d: Any) -> dict[str, Any]:
 
 
 async def _get_context(conn: "RtviConnection", d: Any) -> dict[str, Any]:
-    if conn.session is None:
-        raise MessageError("get-context: send client-ready first")
-    return {"messages": conn.session.get_context()}
+    return {"messages": needs_session(conn, "get-context").get_context()}
+
+
+def _flag(d: Any, t: str, name: str) -> bool:
+    if not isinstance(d, dict) or not isinstance(d.get(name), bool):
+        raise MessageError(f"{t}: d.{name} must be true or false")
+    return d[name]
+
+
+async def _mute(conn: "RtviConnection", d: Any) -> dict[str, Any]:
+    muted = _flag(d, "mute", "muted")
+    needs_session(conn, "mute").set_muted(muted)
+    return {"muted": muted}
+
+
+async def _push_to_talk(conn: "RtviConnection", d: Any) -> dict[str, Any]:
+    pressed = _flag(d, "push-to-talk", "pressed")
+    needs_session(conn, "push-to-talk").push_to_talk(pressed)
+    return {"pressed": pressed}
+
+
+async def _interrupt(conn: "RtviConnection", d: Any) -> dict[str, Any]:
+    await needs_session(conn, "interrupt").interrupt()
+    return {"interrupted": True}
 
 
 async def _set_client_tools(conn: "RtviConnection", d: Any) -> dict[str, Any]:
@@ -190,7 +219,8 @@ async def _set_client_tools(conn: "RtviConnection", d: Any) -> dict[str, Any]:
 
 
 BUILTINS: dict[str, Callable[["RtviConnection", Any], Awaitable[Any]]] = {
-    "ping": _ping, "status": _status, "get-context": _get_context, "set-client-tools": _set_client_tools}
+    "ping": _ping, "status": _status, "get-context": _get_context, "set-client-tools": _set_client_tools,
+    "mute": _mute, "push-to-talk": _push_to_talk, "interrupt": _interrupt}
 
 
 # --- the services API of the first generation -------------------------------------------------------

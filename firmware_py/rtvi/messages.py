@@ -58,14 +58,14 @@ class RtviMessage:
         value = data[name]
         kinds = kind if isinstance(kind, tuple) else (kind,)
         if isinstance(value, bool) and bool not in kinds or not isinstance(value, kinds):
-            names = " or ".join(_json_type_name(k) for k in kinds)
+            names = " or ".join(dict.fromkeys(_json_type_name(k) for k in kinds if k is not int or float not in kinds))
             raise MessageError(f"{self.type}: data.{name} must be {names}, got {_json_type_name(type(value))}",
                                self.id)
         return value
 
 
 def _json_type_name(kind: type) -> str:
-    return {str: "a string", bool: "true or false", int: "a number", float: "a number", dict: "an object",
+    return {str: "a string", bool: "true or false", int: "a whole number", float: "a number", dict: "an object",
             list: "an array", type(None): "null"}.get(kind, kind.__name__)
 
 

@@ -143,7 +143,7 @@ async def test_wrong_field_types_get_clear_error_responses(harness: Harness) -> 
     client = await harness.connect()
     await client.ready()
     reply = await client.request("send-text", {"content": 5})
-    assert reply["data"]["error"] == "send-text: data.content must be a string, got a number"
+    assert reply["data"]["error"] == "send-text: data.content must be a string, got a whole number"
     reply = await client.request("send-text", {"content": "x", "options": {"run_immediately": "yes"}})
     assert "run_immediately" in reply["data"]["error"]
     reply = await client.request("append-to-context", {"role": "wizard", "content": "x"})
@@ -330,3 +330,44 @@ async def test_closing_the_socket_closes_the_conversation(harness: Harness) -> N
     await client.close()
     await until(lambda: harness.session().closed)
     await until(lambda: not harness.server.connections)
+
+
+async def test_button_intents_as_client_messages(harness: Harness) -> None:
+    client = await harness.connect()
+    await client.ready()
+    session = harness.session()
+    assert (await client.request("client-message", {"t": "mute", "d": {"muted": True}}))["data"]["d"] == {"muted": True}
+    await client.request("client-message", {"t": "push-to-talk", "d": {"pressed": False}})
+    await client.request("client-message", {"t": "interrupt"})
+    assert session.called("set_muted") == [(True,)] and session.called("push_to_talk") == [(False,)]
+    assert session.called("interrupt") == [()]
+    bad = await client.request("client-message", {"t": "mute", "d": {"muted": "yes"}})
+    assert bad["type"] == "error-response" and "d.muted" in bad["data"]["error"]
+
+
+async def test_events_published_while_the_conversation_opens_follow_bot_ready(harness: Harness) -> None:
+    open_session = harness.host.open_session
+
+    async def opening(session_id, sink, client_tools=None):
+        session = await open_session(session_id, sink, client_tools)
+        harness.bus.publish(ev.StateChanged(session_id=session_id, state="listening"))  # as the engine starts
+        return session
+
+    harness.host.open_session = opening  # type: ignore[method-assign]
+    client = await harness.connect()
+    await client.ready()
+    await client.wait_for("server-message")
+    assert client.types()[:2] == ["bot-ready", "server-message"]
+
+
+async def test_a_conversation_that_cannot_open_ends_the_connection_with_a_reason(harness: Harness) -> None:
+    async def failing(session_id, sink, client_tools=None):
+        raise RuntimeError("out of memory")
+
+    harness.host.open_session = failing  # type: ignore[method-assign]
+    client = await harness.connect()
+    await client.send("client-ready", {"version": "2.1.0"})
+    error = await client.wait_for("error")
+    assert error["data"]["fatal"] is True and "out of memory" in error["data"]["error"]
+    await asyncio.wait_for(client._reader, 5)
+    assert client.ws.close_code == 1011 and "bot-ready" not in client.types()
