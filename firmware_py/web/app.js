@@ -223,6 +223,7 @@ function setMuted(muted) {
 const FALLBACK_ACTIONS = {
   mute: (d) => ({ service: "user", action: "mute", arguments: [{ name: "muted", value: d.muted }] }),
   "push-to-talk": (d) => ({ service: "user", action: "push_to_talk", arguments: [{ name: "pressed", value: d.pressed }] }),
+  interrupt: () => ({ service: "tts", action: "interrupt" }),
 };
 const useAction = new Set();
 const refused = new Set();
@@ -245,6 +246,10 @@ async function clientMessage(t, d) {
 
 function shortcut(event) {
   if (event.key === "s" || event.key === "S") openSettings();
+  else if (event.key === "Escape" && conversation.current() === "speaking") {
+    player?.clear();
+    clientMessage("interrupt", {});
+  }
 }
 
 // --- composer, settings, sound gate ----------------------------------------------------------------
