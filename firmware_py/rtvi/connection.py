@@ -36,8 +36,11 @@ log = logging.getLogger(__name__)
 GLOBAL_EVENTS = (ev.ConfigChanged, ev.DeviceStatus)
 """Device-wide events every client sees, whichever conversation it follows."""
 MIN_RATE, MAX_RATE, MAX_CHANNELS = 8_000, 96_000, 8
-AUDIO_BACKLOG_BYTES = 256 * 1024
-"""Above this much unsent data the client is not keeping up: bot audio is dropped, events still go."""
+WRITE_LIMIT = 256 * 1024
+"""Unsent bytes after which a send waits for the client to read (the websockets write_limit)."""
+AUDIO_BACKLOG_BYTES = WRITE_LIMIT // 2
+"""Above this much unsent data the client is not keeping up: bot audio is dropped rather than waiting
+(a stalled reader must not stall the conversation), while events still go out."""
 MAX_QUEUED_COMMANDS = 64
 
 

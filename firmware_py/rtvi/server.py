@@ -26,7 +26,7 @@ from ..config import ServerSettings
 from ..events import EventBus
 from ..session import SessionHost
 from .clients import ClientHook, ClientMessageRegistry
-from .connection import RtviConnection
+from .connection import WRITE_LIMIT, RtviConnection
 from .http import HttpGate, query_param
 from .messages import PROTOCOL_VERSION
 
@@ -59,6 +59,7 @@ class RtviServer:
             process_request=self._gate,
             ssl=self._ssl_context(),
             max_size=settings.max_message_bytes,
+            write_limit=WRITE_LIMIT,
             ping_interval=ping, ping_timeout=ping,
             close_timeout=CLOSE_TIMEOUT_SECS,
             compression=None,  # audio does not compress; deflate would only cost a small CPU time

@@ -12,7 +12,7 @@ from firmware_py.rtvi import wire
 from firmware_py.rtvi.audio import AudioRateGuard, ClientAudioSink
 from firmware_py.rtvi.limits import LogLimiter, TokenBucket
 
-from rtvi_harness import Harness, start_harness
+from rtvi_harness import Harness, start_harness, until
 
 
 def test_rate_guard_allows_a_burst_then_real_time_only() -> None:
@@ -122,3 +122,21 @@ async def test_misbehaving_conversation_does_not_break_the_connection(tmp_path: 
         assert (await client.request("client-message", {"t": "ping"}))["type"] == "server-response"
     finally:
         await running.server.stop()
+
+
+async def test_bot_audio_to_a_stalled_reader_is_dropped_not_waited_for(harness: Harness) -> None:
+    from firmware_py.rtvi.connection import AUDIO_BACKLOG_BYTES
+
+    client = await harness.connect()
+    await client.ready()
+    connection = next(iter(harness.server.connections))
+    transport = connection.ws.transport
+    backlog = {"bytes": 0}
+    real_size = transport.get_write_buffer_size
+    transport.get_write_buffer_size = lambda: backlog["bytes"] or real_size()  # type: ignore[method-assign]
+    backlog["bytes"] = AUDIO_BACKLOG_BYTES + 1
+    await connection.send_audio(np.zeros(960, np.int16))
+    assert connection.audio_dropped_frames == 1 and not client.audio
+    backlog["bytes"] = 0
+    await connection.send_audio(np.zeros(960, np.int16))
+    await until(lambda: len(client.audio) == 1)
