@@ -67,7 +67,6 @@ def discovery_messages(discovery_prefix: str, device_id: str, topics: Topics) ->
     ]
     messages = []
     for component, object_id, config in entities:
-        payload = {**common, **config, "unique_id": f"rtvi_edge_{device_id}_{object_id}",
-                   "object_id": f"rtvi_edge_{device_id}_{object_id}"}
+        payload = {**common, **config, "unique_id": f"rtvi_edge_{device_id}_{object_id}"}
         messages.append((f"{discovery_prefix}/{component}/{device_id}/{object_id}/config", json.dumps(payload)))
     return messages
