@@ -260,5 +260,8 @@ class RtviConnection:
             event = await queue.get()
             if not only_global and isinstance(event, GLOBAL_EVENTS):
                 continue  # the global queue sends it
-            for message in self.translator.translate(event):
-                await self.send_message(message)
+            try:
+                for message in self.translator.translate(event):
+                    await self.send_message(message)
+            except Exception:  # one odd event must not end the stream of all the others
+                log.exception("event not forwarded", extra={"connection": self.connection_id, "event": event.kind})

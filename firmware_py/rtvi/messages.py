@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import json
+import math
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -46,7 +47,11 @@ class RtviMessage:
 
     def to_json(self) -> str:
         # default=str: a status dict may hold a value JSON has no type for; send its text, never fail
-        return json.dumps(self.to_dict(), separators=(",", ":"), ensure_ascii=False, default=str)
+        try:
+            return json.dumps(self.to_dict(), separators=(",", ":"), ensure_ascii=False, default=str,
+                              allow_nan=False)
+        except ValueError:  # NaN/Infinity are not JSON: browsers would refuse the whole message
+            return json.dumps(_finite(self.to_dict()), separators=(",", ":"), ensure_ascii=False, default=str)
 
     def field(self, name: str, kind: type | tuple[type, ...], default: Any = ..., what: str = "") -> Any:
         """`data[name]` checked against `kind` (bool is never a number); MessageError naming the field."""
@@ -62,6 +67,16 @@ class RtviMessage:
             raise MessageError(f"{self.type}: data.{name} must be {names}, got {_json_type_name(type(value))}",
                                self.id)
         return value
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(item) for item in value]
+    return value
 
 
 def _json_type_name(kind: type) -> str:

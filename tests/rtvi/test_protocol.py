@@ -371,3 +371,13 @@ async def test_a_conversation_that_cannot_open_ends_the_connection_with_a_reason
     assert error["data"]["fatal"] is True and "out of memory" in error["data"]["error"]
     await asyncio.wait_for(client._reader, 5)
     assert client.ws.close_code == 1011 and "bot-ready" not in client.types()
+
+
+async def test_non_finite_numbers_never_reach_the_client_as_invalid_json(harness: Harness) -> None:
+    client = await harness.connect()
+    await client.ready()
+    harness.bus.publish(ev.Metrics(session_id=harness.session().session_id, ttfb={"llm": float("nan")}))
+    pong = await client.request("client-message", {"t": "ping", "d": {"x": 1e400}})  # 1e400 parses as inf
+    metrics = await client.wait_for("metrics")
+    assert metrics["data"]["ttfb"] == [{"processor": "llm", "value": None}]
+    assert pong["data"]["d"]["echo"] == {"x": None}
