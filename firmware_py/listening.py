@@ -123,11 +123,15 @@ class TurnListener:
         if self._turn is not None:
             self._turn.append(frame.samples)
         if event is not None and event.kind == "start":
-            await self._speech_started()
+            await self._speech_started(self._stream_index(event.at_sample))
         elif event is not None and event.kind == "stop":
-            self._speech_paused()
+            self._speech_paused(self._stream_index(event.at_sample))
         elif self._turn is not None and not self._vad.speaking:
             self._check_max_silence()
+
+    def _stream_index(self, vad_sample: int) -> int:
+        """A VAD position (counted since its last reset) as an index into this session's audio stream."""
+        return self._samples - (self._vad.samples_seen - vad_sample)
 
     def _echo_guarded(self, frame: AudioFrame) -> AudioFrame:
         guard = self._live.current.conversation.echo_guard
@@ -144,14 +148,14 @@ class TurnListener:
 
     # --- turn life cycle ---------------------------------------------------------------------------
 
-    async def start_turn(self) -> None:
-        """Begin a user turn now (VAD start, or the talk button)."""
+    async def start_turn(self, speech_start: int | None = None) -> None:
+        """Begin a user turn now (VAD start at stream index `speech_start`, or the talk button)."""
         if self._turn is not None:
             return
-        vad = self._live.current.vad
-        back = int((vad.start_secs + PRE_ROLL_SECS) * SAMPLE_RATE)
+        speech_start = self._samples if speech_start is None else speech_start
+        back = self._samples - speech_start + int(PRE_ROLL_SECS * SAMPLE_RATE)
         recent = np.concatenate(self._recent) if self._recent else np.zeros(0, np.int16)
-        self._turn = [recent[-back:]] if back else []
+        self._turn = [recent[-back:]] if back > 0 else []
         self._turn_start = self._samples - sum(len(part) for part in self._turn)
         self._segment_start = self._turn_start
         self._segment_open = True
@@ -161,28 +165,24 @@ class TurnListener:
         self._bus.publish(UserStartedSpeaking(session_id=self.session_id))
         await self._owner.on_user_speech_started()
 
-    async def _speech_started(self) -> None:
+    async def _speech_started(self, speech_start: int) -> None:
         self._silence_since = None
         if self._turn_check:
             self._turn_check.cancel()
             self._turn_check = None
         if self._turn is None:
-            await self.start_turn()
-        else:  # the user went on after a pause: a new segment starts shortly before this point
-            vad = self._live.current.vad
+            await self.start_turn(speech_start)
+        else:  # the user went on after a pause: a new segment starts shortly before the speech
             self._segment_open = True
-            self._segment_start = max(self._segment_start,
-                                      self._samples - int((vad.start_secs + PRE_ROLL_SECS) * SAMPLE_RATE))
+            self._segment_start = max(self._segment_start, speech_start - int(PRE_ROLL_SECS * SAMPLE_RATE))
 
-    def _speech_paused(self) -> None:
+    def _speech_paused(self, silence_start: int) -> None:
         if self._turn is None:
             return
-        now = time.monotonic()
-        stop_secs = self._live.current.vad.stop_secs
-        self._silence_since = now - stop_secs
-        self.timing.speech_end_at = now - stop_secs
-        end = self._samples - int(max(0.0, stop_secs - SEGMENT_TAIL_SECS) * SAMPLE_RATE)
-        self._close_segment(end)
+        silent_for = (self._samples - silence_start) / SAMPLE_RATE
+        self._silence_since = time.monotonic() - silent_for
+        self.timing.speech_end_at = self._silence_since
+        self._close_segment(min(self._samples, silence_start + int(SEGMENT_TAIL_SECS * SAMPLE_RATE)))
         if self._live.current.turn.enabled:
             self._turn_check = asyncio.create_task(self._decide_turn_end())
 

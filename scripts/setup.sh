@@ -13,10 +13,10 @@ MODE="${1:-install}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
 PY="$VENV/bin/python"
-LLAMA_VERSION="0.3.36"
 CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/rtvi-edge"
 
-say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+# shellcheck source=scripts/lib.sh
+. "$ROOT/scripts/lib.sh"
 
 case "$MODE" in install|run|test) ;; *) echo "usage: scripts/setup.sh [install|run|test]" >&2; exit 2 ;; esac
 
@@ -55,39 +55,10 @@ if [ ! -x "$PY" ]; then
 fi
 
 # --- llama-cpp-python: build once into a wheel cache, then install from it --------------------------
-if ! "$PY" -c "import llama_cpp, sys; sys.exit(llama_cpp.__version__ != '$LLAMA_VERSION')" 2>/dev/null; then
-  arch="$(uname -m)"
-  if [ "$arch" = x86_64 ]; then
-    # Portable flags: a wheel built with -march=native could crash on another x86 CPU.
-    flags="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON -DGGML_OPENMP=OFF -DLLAVA_BUILD=OFF"
-  else
-    # On the device itself (Pi, Jetson) a native build is right; the key includes the CPU so it never moves.
-    flags="-DGGML_NATIVE=ON -DGGML_OPENMP=OFF -DLLAVA_BUILD=OFF"
-    arch="$arch-$(grep -m1 -iE 'model name|cpu part' /proc/cpuinfo | md5sum | cut -c1-8)"
-  fi
-  key="$(printf '%s %s %s' "$LLAMA_VERSION" "$arch" "$flags" | md5sum | cut -c1-12)"
-  wheel_dir="$CACHE/wheels/llama-cpp-python-$LLAMA_VERSION-$key"
-  if ! ls "$wheel_dir"/llama_cpp_python-*.whl >/dev/null 2>&1; then
-    say "building llama-cpp-python $LLAMA_VERSION (once per machine; about 5 minutes on 2 cores)"
-    mkdir -p "$wheel_dir"
-    log="$wheel_dir/build.log"
-    CMAKE_ARGS="$flags" "$PY" -m pip wheel --no-deps -w "$wheel_dir" "llama-cpp-python==$LLAMA_VERSION" >"$log" 2>&1 &
-    build=$!
-    started=$SECONDS
-    while kill -0 "$build" 2>/dev/null; do
-      sleep 15
-      printf '    still building llama-cpp-python ... %d s\n' $((SECONDS - started)) >&2
-    done
-    if ! wait "$build"; then
-      tail -20 "$log" >&2
-      echo "llama-cpp-python build failed; full log: $log" >&2
-      exit 1
-    fi
-  fi
-  say "installing llama-cpp-python from the cached wheel"
-  "$PY" -m pip install -q --no-deps "$wheel_dir"/llama_cpp_python-*.whl
-  "$PY" -m pip install -q "numpy>=1.20" "typing-extensions>=4.5" "diskcache>=5.6.1" "jinja2>=2.11.3"
-fi
+# Portable flags on x86 (a -march=native wheel could crash on another CPU); native on the device itself.
+native=1
+[ "$(uname -m)" = x86_64 ] && native=0
+install_llama_cpp "$PY" "$CACHE/wheels" "$native"
 
 extras=""
 [ "$MODE" = test ] && extras="[test]"
