@@ -26,14 +26,18 @@ def wheel_cache_dir() -> Path:
 
 
 def moonshine_tokens(tokenizer_bin: bytes) -> bytes:
-    """Moonshine's tokenizer.bin (1-byte length + bytes per token) as sherpa-onnx tokens.txt (base64 per line)."""
+    """Moonshine's tokenizer.bin (1-byte length + bytes per token) as sherpa-onnx tokens.txt.
+
+    sherpa-onnx wants `<base64 token> <id>` per line: without the id column the table loads silently
+    and every decode comes out empty.
+    """
     lines, offset = [], 0
     while offset < len(tokenizer_bin):
         length = tokenizer_bin[offset]
         token = tokenizer_bin[offset + 1: offset + 1 + length]
         if len(token) != length:
             raise ModelError("tokenizer.bin is truncated; reinstall the stt model")
-        lines.append(base64.b64encode(token).decode("ascii"))
+        lines.append(f"{base64.b64encode(token).decode('ascii')} {len(lines)}")
         offset += 1 + length
     return ("\n".join(lines) + "\n").encode("ascii")
 

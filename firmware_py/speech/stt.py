@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import re
-import tempfile
 import threading
 from pathlib import Path
 
@@ -127,30 +126,10 @@ def _load_recognizer(model_dir: Path, threads: int, optimise_decoder: bool) -> s
     decoder = model_dir / "decoder_model_merged.ort"
     if optimise_decoder:  # as ONNX, onnxruntime folds the int8 dequantisation once: ~6x faster per token
         decoder = optimisable_copy(decoder, cache_dirs(model_dir)) or decoder
-    with tempfile.TemporaryDirectory(prefix="rtvi-edge-stt-") as scratch:
-        table = _indexed_tokens(tokens, Path(scratch))
-        try:
-            return sherpa_onnx.OfflineRecognizer.from_moonshine_v2(
-                encoder=str(model_dir / "encoder_model.ort"), decoder=str(decoder),
-                tokens=str(table), num_threads=max(1, threads))
-        except Exception as err:  # sherpa-onnx raises RuntimeError/ValueError on unreadable models
-            raise ModelError(f"speech-to-text model in {model_dir} cannot be loaded ({err}); "
-                             f"fix: {REINSTALL_HINT} stt") from err
-
-
-def _indexed_tokens(tokens: Path, scratch: Path) -> Path:
-    """A token table sherpa-onnx can read: `<base64> <id>` per line.
-
-    sherpa-onnx 2.0.1 needs the id column; a table with one base64 token per line loads without
-    complaint but decodes every clip to "" (no symbol matches). Such a table is indexed into a scratch
-    copy that lives only while the recognizer loads.
-    """
-    lines = tokens.read_text(encoding="ascii").splitlines()
-    if not lines:
-        raise ModelError(f"{tokens} is empty; fix: {REINSTALL_HINT} stt")
-    if len(lines[0].split()) == 2:
-        return tokens
-    indexed = scratch / "tokens.txt"
-    indexed.write_text("".join(f"{token} {index}\n" for index, token in enumerate(lines)), encoding="ascii")
-    log.debug("token table indexed for sherpa-onnx", extra={"tokens": len(lines)})
-    return indexed
+    try:
+        return sherpa_onnx.OfflineRecognizer.from_moonshine_v2(
+            encoder=str(model_dir / "encoder_model.ort"), decoder=str(decoder),
+            tokens=str(tokens), num_threads=max(1, threads))
+    except Exception as err:  # sherpa-onnx raises RuntimeError/ValueError on unreadable models
+        raise ModelError(f"speech-to-text model in {model_dir} cannot be loaded ({err}); "
+                         f"fix: {REINSTALL_HINT} stt") from err

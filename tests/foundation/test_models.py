@@ -56,8 +56,9 @@ size = {len(tokens)}
 
 
 def test_moonshine_tokens_are_base64_lines() -> None:
-    lines = moonshine_tokens(TOKENIZER).decode().splitlines()
-    assert [base64.b64decode(line) for line in lines] == [b"abc", b"\x00", b"hi"]
+    rows = [line.split(" ") for line in moonshine_tokens(TOKENIZER).decode().splitlines()]
+    assert [base64.b64decode(token) for token, _ in rows] == [b"abc", b"\x00", b"hi"]
+    assert [int(index) for _, index in rows] == [0, 1, 2]
     with pytest.raises(ModelError, match="truncated"):
         moonshine_tokens(bytes([9]) + b"ab")
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from firmware_py.audio.frames import to_float
-from firmware_py.speech.stt import MoonshineStt, _indexed_tokens, clean_transcript, collapse_repeats
+from firmware_py.speech.stt import MoonshineStt, clean_transcript, collapse_repeats
 from tests.speechgen import noise, silence, speech, tones, word_error_rate
 
 QUESTIONS = [
@@ -87,11 +87,3 @@ def test_transcripts_are_cleaned(raw: str, cleaned: str) -> None:
 
 def test_collapse_keeps_ordinary_repetition() -> None:
     assert collapse_repeats("very very good") == "very very good"
-
-
-def test_a_token_table_without_ids_is_indexed(tmp_path: Path) -> None:
-    plain = tmp_path / "plain.txt"
-    plain.write_text("PHVuaz4=\nPHM+\nPC9zPg==\n")
-    indexed = _indexed_tokens(plain, tmp_path)
-    assert indexed.read_text().splitlines() == ["PHVuaz4= 0", "PHM+ 1", "PC9zPg== 2"]
-    assert _indexed_tokens(indexed, tmp_path / "unused") == indexed
