@@ -15,6 +15,8 @@ log = logging.getLogger(__name__)
 
 LEAD_SILENCE_SECS = 0.5
 """Silence streamed before a question, as a microphone that was already open."""
+ANSWER_SECS = 90.0
+"""Longest spoken answer waited for (max_tokens of speech at real-time pace)."""
 
 
 def is_final(data: Any) -> bool:
@@ -54,7 +56,8 @@ async def ask(client: BenchClient, clip: Clip, timeout: float) -> dict[str, Any]
     """Stream `clip` and wait for the whole spoken answer; returns the turn row."""
     marks = await client.mic.play(clip.samples, {"first": clip.first_voiced, "last": clip.last_voiced})
     first_at, last_at = marks["first"], marks["last"]
-    await client.wait_for("bot-stopped-speaking", after=last_at, timeout=timeout)
+    started = await client.wait_for("bot-started-speaking", after=last_at, timeout=timeout)
+    await client.wait_for("bot-stopped-speaking", after=started.at, timeout=ANSWER_SECS)
     metrics = await client.wait_for("metrics", after=last_at, timeout=10)
     row = turn_row(last_at, client_marks(client, first_at), metrics_ttfb(metrics.data),
                    question=clip.question.text, voice=clip.question.label, clip_secs=round(clip.secs, 2))
@@ -67,7 +70,7 @@ async def ask(client: BenchClient, clip: Clip, timeout: float) -> dict[str, Any]
     return row
 
 
-async def rtvi_turn(url: str, clip: Clip, timeout: float = 90.0) -> dict[str, Any]:
+async def rtvi_turn(url: str, clip: Clip, timeout: float = 30.0) -> dict[str, Any]:
     """One question on a fresh connection (a fresh conversation, so every run has the same context)."""
     client = await connect_voice_client(url)
     try:

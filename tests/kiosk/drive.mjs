@@ -145,7 +145,19 @@ async function monitor(page, args) {
   return { ready, userFinal, botDone, badge: await page.isVisible("#mode-badge"), final: await kiosk(page) };
 }
 
-const SCENARIOS = { voice, controls, settings, auth, monitor };
+// The daemon is stopped and started again by the test while this waits (it hears of "connected").
+async function reconnect(page, args) {
+  const ready = await until(page, (k) => k.connection === "ready", null, 60000);
+  console.log(JSON.stringify({ step: "connected" }));
+  const lost = await until(page, (k) => k.connection !== "ready", null, 60000);
+  const whileDown = await kiosk(page);
+  const back = await until(page, (k) => k.connection === "ready", null, args.restartTimeoutMs);
+  await page.waitForTimeout(300);
+  const notices = await page.locator(".notice").allTextContents();
+  return { ready, lost, whileDown, back, notices };
+}
+
+const SCENARIOS = { voice, controls, settings, auth, monitor, reconnect };
 
 // --- main ------------------------------------------------------------------------------------------
 

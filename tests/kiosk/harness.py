@@ -18,7 +18,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -128,15 +128,35 @@ def start_daemon(config: Path, extra_args: list[str]) -> Daemon:
     return daemon
 
 
-def drive(scenario: str, args: dict[str, Any], daemon: Daemon, timeout: float = 400.0) -> dict[str, Any]:
-    """Runs one driver scenario; returns what the page showed, or fails with the page's and daemon's logs."""
-    done = subprocess.run(["node", str(DRIVER), scenario, json.dumps(args)], cwd=KIOSK_DIR, capture_output=True,
-                          text=True, timeout=timeout)
-    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-    if not lines:
-        raise AssertionError(f"driver printed no result (exit {done.returncode}):\n{done.stderr[-3000:]}\n"
+def drive(scenario: str, args: dict[str, Any], daemon: Daemon, timeout: float = 400.0,
+          on_step: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Runs one driver scenario; returns what the page showed, or fails with the page's and daemon's logs.
+
+    `on_step(name)` is called when the driver reports a step (the scenario waits for the test there).
+    """
+    driver = subprocess.Popen(["node", str(DRIVER), scenario, json.dumps(args)], cwd=KIOSK_DIR,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    timer = threading.Timer(timeout, driver.kill)
+    timer.start()
+    report: dict[str, Any] | None = None
+    try:
+        assert driver.stdout is not None
+        for line in driver.stdout:
+            if not line.startswith("{"):
+                continue
+            message = json.loads(line)
+            if "step" in message:
+                if on_step is not None:
+                    on_step(message["step"])
+            else:
+                report = message
+        stderr = driver.stderr.read() if driver.stderr else ""
+        driver.wait()
+    finally:
+        timer.cancel()
+    if report is None:
+        raise AssertionError(f"driver printed no result (exit {driver.returncode}):\n{stderr[-3000:]}\n"
                              f"daemon:\n{daemon.log_tail()}")
-    report = json.loads(lines[-1])
     if not report["ok"]:
         raise AssertionError(f"driver failed: {report['error']}\npage log:\n" + "\n".join(report["logs"][-30:])
                              + f"\ndaemon:\n{daemon.log_tail()}")
