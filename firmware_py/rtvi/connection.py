@@ -117,9 +117,10 @@ class RtviConnection:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self.sink.clear()
-        if self.owns_session and self.session_id is not None:
+        # get_session too: a client gone while its conversation was opening still has one to close
+        if not self.monitor and (self.owns_session or self.server.host.get_session(self.connection_id)):
             try:
-                await asyncio.wait_for(self.server.host.close_session(self.session_id), timeout=2.0)
+                await asyncio.wait_for(self.server.host.close_session(self.connection_id), timeout=2.0)
             except Exception as err:  # a stuck close must not keep the connection handler alive
                 log.warning("session close failed", extra={"session": self.session_id, "error": repr(err)})
         log.info("client left", extra={"connection": self.connection_id, "audio_dropped": self.audio_dropped_frames})

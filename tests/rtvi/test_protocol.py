@@ -381,3 +381,21 @@ async def test_non_finite_numbers_never_reach_the_client_as_invalid_json(harness
     metrics = await client.wait_for("metrics")
     assert metrics["data"]["ttfb"] == [{"processor": "llm", "value": None}]
     assert pong["data"]["d"]["echo"] == {"x": None}
+
+
+async def test_leaving_while_the_conversation_opens_still_closes_it(harness: Harness) -> None:
+    open_session = harness.host.open_session
+    opened = asyncio.Event()
+
+    async def slow(session_id, sink, client_tools=None):
+        session = await open_session(session_id, sink, client_tools)
+        opened.set()
+        await asyncio.sleep(30)  # still "opening" when the client leaves
+        return session
+
+    harness.host.open_session = slow  # type: ignore[method-assign]
+    client = await harness.connect()
+    await client.send("client-ready", {"version": "2.1.0"})
+    await asyncio.wait_for(opened.wait(), 5)
+    await client.close()
+    await until(lambda: harness.session().closed)
