@@ -2,6 +2,7 @@
 
 The daemon is `rtvi-edge run` exactly as installed (console script next to this interpreter), on a free
 loopback port (`--port 0`; the port is read from its "ready on" line), with the real models.
+A restart can ask for the same port again.
 """
 
 from __future__ import annotations
@@ -97,10 +98,10 @@ class Daemon:
                 self.process.wait(timeout=5)
 
 
-def start_daemon(config: Path, extra_args: list[str]) -> Daemon:
+def start_daemon(config: Path, extra_args: list[str], port: int = 0) -> Daemon:
     env = {**os.environ, "RTVI_EDGE_MODELS": str(REPO / "models"), "PYTHONUNBUFFERED": "1"}
     env.pop("RTVI_EDGE_CONFIG", None)
-    command = rtvi_edge_command() + ["--config", str(config), "run", "--port", "0", *extra_args]
+    command = rtvi_edge_command() + ["--config", str(config), "run", "--port", str(port), *extra_args]
     process = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                text=True, bufsize=1)
     daemon = Daemon(process)
