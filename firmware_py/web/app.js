@@ -106,7 +106,7 @@ function onMessage(message) {
   conversation.fromEvent(message.type);
   switch (message.type) {
     case "user-started-speaking":
-      if (player?.playing || conversation.conversation === "speaking") player?.clear(); // barge-in
+      player?.clear(); // barge-in: whatever of the bot is still queued goes at once
       break;
     case "user-transcription":
       if (data.final === false) transcript.userInterim(String(data.text || ""));
