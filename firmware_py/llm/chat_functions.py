@@ -1,0 +1,220 @@
+"""One answer in the chatml-function-calling format, streamed, on a llama-cpp-python model (blocking code).
+
+llama-cpp-python's own handler cannot stream once tools are offered ("Automatic streaming tool choice is
+not supported") and drops tool results from the prompt. So the answer is made in steps on the same Llama
+object, each reusing the KV cache of the step before:
+1. decide: message or which tool (a few tokens, constrained and calibrated: see decision.py);
+2a. message: stream the text token by token after "message:\n";
+2b. tool: generate the JSON arguments under a grammar made from the tool's JSON schema, then decide
+    between another call and the end of the turn.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from llama_cpp import Llama, LlamaGrammar
+from llama_cpp.llama_grammar import JSON_GBNF
+
+from .base import LlmDelta, ToolCall, ToolChoice
+from .chatml import (ASSISTANT_HEADER, FUNCTION, IM_END, IM_START, MESSAGE, FunctionSpec, function_specs,
+                     render_prefix, render_prompt)
+from .decision import CONTENT_FREE_INPUTS, Calibration, OptionTrie, calibrate, choose
+
+log = logging.getLogger(__name__)
+
+MAX_CALLS_PER_TURN = 1
+"""More than one call per answer: on SmolLM2-135M the follow-up choice added a spurious call in 2 of 26
+test questions, so by default one call per answer (the agent's next round can still call another tool)."""
+MAX_ARGUMENT_TOKENS = 160
+END_OF_CALLS = IM_END
+
+Emit = Callable[[LlmDelta], None]
+ShouldStop = Callable[[], bool]
+
+
+@dataclass(frozen=True)
+class Sampling:
+    temperature: float
+    max_tokens: int
+    seed: int | None
+    top_p: float = 0.95
+    top_k: int = 40
+    min_p: float = 0.05
+    repeat_penalty: float = 1.1
+
+
+@dataclass
+class TurnStats:
+    """How the last answer went: prompt size, how much of it the KV cache already held, timings."""
+
+    prompt_tokens: int = 0
+    cached_tokens: int = 0
+    decision_secs: float = 0.0      # prompt evaluation + choosing message or tool (0: no tools offered)
+    first_text_secs: float = 0.0    # from the start to the first text token (0: no text)
+    total_secs: float = 0.0
+    generated_tokens: int = 0
+    kind: str = ""                  # "message" | "tools"
+
+    @property
+    def evaluated_tokens(self) -> int:
+        return self.prompt_tokens - self.cached_tokens
+
+
+class FunctionCallingChat:
+    """Runs answers on one Llama object; call only from one thread at a time."""
+
+    def __init__(self, llama: Llama, sampling: Sampling) -> None:
+        self.llama = llama
+        self.sampling = sampling
+        self.stats = TurnStats()
+        self._tries: dict[tuple[str, ...], OptionTrie] = {}
+        self._calibrations: dict[tuple[str, tuple[str, ...]], Calibration] = {}
+        self._grammars: dict[str, LlamaGrammar] = {}
+
+    # --- entry points -------------------------------------------------------------------------------
+
+    def answer(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None,
+               tool_choice: ToolChoice, emit: Emit, should_stop: ShouldStop) -> None:
+        functions = function_specs(tools)
+        prompt = self.tokenize(render_prompt(messages, functions))
+        self.stats = TurnStats(prompt_tokens=len(prompt), cached_tokens=self._cached_prefix(prompt))
+        started = time.perf_counter()
+        try:
+            option = self._first_option(messages, functions, prompt, tool_choice)
+            self.stats.decision_secs = time.perf_counter() - started if option else 0.0
+            if option is None or option == MESSAGE:
+                self.stats.kind = "message"
+                tail = self.tokenize(MESSAGE + "\n") if functions else []
+                self._stream_text(prompt + tail, emit, should_stop, started)
+                return
+            self.stats.kind = "tools"
+            calls = self._tool_calls(prompt, option, functions, should_stop)
+            if calls and not should_stop():
+                emit(LlmDelta(tool_calls=tuple(calls)))
+        finally:
+            self.stats.total_secs = time.perf_counter() - started
+
+    def warm_up(self, system_prompt: str, tools: list[dict[str, Any]] | None) -> None:
+        """Evaluate the constant prompt prefix (and calibrate the tool decision) ahead of the first turn."""
+        functions = function_specs(tools)
+        prefix = self.tokenize(render_prefix(system_prompt, functions))
+        for _token in self.llama.generate(prefix, temp=0.0):
+            break
+        if functions:
+            self._calibration(system_prompt, functions, self._options(functions, with_message=True))
+
+    def tokenize(self, text: str) -> list[int]:
+        return self.llama.tokenize(text.encode(), add_bos=False, special=True)
+
+    # --- steps --------------------------------------------------------------------------------------
+
+    def _first_option(self, messages: list[dict[str, Any]], functions: list[FunctionSpec], prompt: list[int],
+                      tool_choice: ToolChoice) -> str | None:
+        """None: plain chat (no tools); else "message:" or "functions.<name>:"."""
+        if not functions:
+            return None
+        names = {f.name for f in functions}
+        if isinstance(tool_choice, dict):
+            name = tool_choice.get("function", {}).get("name")
+            if name not in names:
+                raise ValueError(f"tool_choice names {name!r}, which is not among the offered tools")
+            return f"{FUNCTION}{name}:"
+        if tool_choice == "none":
+            return MESSAGE
+        options = self._options(functions, with_message=tool_choice != "required")
+        system_prompt = str(messages[0].get("content") or "") if messages and messages[0].get("role") == "system" else ""
+        calibration = self._calibration(system_prompt, functions, options)
+        return choose(self.llama, self._trie(options), prompt, calibration)
+
+    def _tool_calls(self, prompt: list[int], option: str, functions: list[FunctionSpec],
+                    should_stop: ShouldStop) -> list[ToolCall]:
+        by_name = {f.name: f for f in functions}
+        followups = self._options(functions, with_message=False) + (END_OF_CALLS,)
+        calls: list[ToolCall] = []
+        while option != END_OF_CALLS and len(calls) < MAX_CALLS_PER_TURN and not should_stop():
+            name = option[len(FUNCTION):-1]
+            prompt = prompt + self.tokenize(f"{option}\n")
+            arguments = self._arguments(prompt, by_name[name])
+            calls.append(ToolCall.parse(f"call_{uuid.uuid4().hex[:16]}", name, arguments))
+            prompt = prompt + self.tokenize(arguments + "\n")
+            option = choose(self.llama, self._trie(followups), prompt, None)
+        return calls
+
+    def _arguments(self, prompt: list[int], function: FunctionSpec) -> str:
+        result = self.llama.create_completion(
+            prompt, max_tokens=MAX_ARGUMENT_TOKENS, temperature=0.0, stop=[IM_END, IM_START],
+            grammar=self._grammar(function), repeat_penalty=1.0)
+        text = result["choices"][0]["text"].strip()  # type: ignore[index]
+        self.stats.generated_tokens += result["usage"]["completion_tokens"]  # type: ignore[index]
+        return text
+
+    def _stream_text(self, prompt: list[int], emit: Emit, should_stop: ShouldStop, started: float) -> None:
+        s = self.sampling
+        chunks = self.llama.create_completion(
+            prompt, stream=True, max_tokens=s.max_tokens, temperature=s.temperature, top_p=s.top_p, top_k=s.top_k,
+            min_p=s.min_p, repeat_penalty=s.repeat_penalty, seed=s.seed, stop=[IM_END, IM_START])
+        leading = True
+        try:
+            for chunk in chunks:
+                if should_stop():
+                    break
+                text = chunk["choices"][0]["text"]  # type: ignore[index]
+                self.stats.generated_tokens += 1
+                if leading:
+                    text = text.lstrip()
+                    if not text:
+                        continue
+                    leading = False
+                    self.stats.first_text_secs = time.perf_counter() - started
+                emit(LlmDelta(text=text))
+        finally:
+            chunks.close()  # type: ignore[union-attr]
+
+    # --- caches -------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _options(functions: list[FunctionSpec], with_message: bool) -> tuple[str, ...]:
+        named = tuple(f"{FUNCTION}{f.name}:" for f in functions)
+        return ((MESSAGE,) if with_message else ()) + named
+
+    def _trie(self, options: tuple[str, ...]) -> OptionTrie:
+        if options not in self._tries:
+            self._tries[options] = OptionTrie.build(self.llama, options)
+        return self._tries[options]
+
+    def _calibration(self, system_prompt: str, functions: list[FunctionSpec], options: tuple[str, ...]) -> Calibration:
+        key = (render_prefix(system_prompt, functions), options)
+        if key not in self._calibrations:
+            prefix = render_prefix(system_prompt, functions)
+            prompts = [self.tokenize(prefix + f"{IM_START}user\n{text}{IM_END}\n{ASSISTANT_HEADER}")
+                       for text in CONTENT_FREE_INPUTS]
+            self._calibrations[key] = calibrate(self.llama, self._trie(options), prompts)
+            if len(self._calibrations) > 8:  # system prompts or tool sets changed many times: forget the oldest
+                self._calibrations.pop(next(iter(self._calibrations)))
+        return self._calibrations[key]
+
+    def _grammar(self, function: FunctionSpec) -> LlamaGrammar:
+        schema = json.dumps(function.parameters, sort_keys=True)
+        if schema not in self._grammars:
+            try:
+                self._grammars[schema] = LlamaGrammar.from_json_schema(schema, verbose=False)
+            except Exception as err:  # an exotic schema the converter cannot express: any JSON object
+                log.warning("tool schema not convertible to a grammar; using plain JSON",
+                            extra={"tool": function.name, "error": str(err)})
+                self._grammars[schema] = LlamaGrammar.from_string(JSON_GBNF, verbose=False)
+        return self._grammars[schema]
+
+    def _cached_prefix(self, tokens: list[int]) -> int:
+        cached = self.llama.input_ids[: self.llama.n_tokens]
+        common = 0
+        for have, want in zip(cached, tokens):
+            if have != want:
+                break
+            common += 1
+        return common

@@ -1,0 +1,91 @@
+"""Countdown timers the assistant sets by voice; a firing timer is announced on the bus (TimerFired)."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import time
+from dataclasses import dataclass, field
+
+from ..events import EventBus, TimerFired
+
+log = logging.getLogger(__name__)
+
+MAX_TIMERS = 20
+MAX_SECONDS = 24 * 3600
+
+
+@dataclass
+class Timer:
+    timer_id: str
+    label: str
+    seconds: float
+    session_id: str
+    due: float  # time.monotonic() when it fires
+    handle: asyncio.TimerHandle | None = field(default=None, repr=False)
+
+    def remaining(self) -> float:
+        return max(0.0, self.due - time.monotonic())
+
+
+class TimerService:
+    """Device-wide timers: any session may list or cancel them; each fires on the session that set it."""
+
+    def __init__(self, bus: EventBus) -> None:
+        self._bus = bus
+        self._timers: dict[str, Timer] = {}
+        self._ids = itertools.count(1)
+
+    def start(self, seconds: float, label: str, session_id: str) -> Timer:
+        """Start a timer; ValueError when the duration is out of range or too many are running."""
+        if not 0 < seconds <= MAX_SECONDS:
+            raise ValueError(f"a timer must last between 1 second and 24 hours, not {seconds:g} seconds")
+        if len(self._timers) >= MAX_TIMERS:
+            raise ValueError(f"{MAX_TIMERS} timers are already running; cancel one first")
+        timer = Timer(timer_id=str(next(self._ids)), label=label.strip(), seconds=seconds,
+                      session_id=session_id, due=time.monotonic() + seconds)
+        timer.handle = asyncio.get_running_loop().call_later(seconds, self._fire, timer.timer_id)
+        self._timers[timer.timer_id] = timer
+        log.info("timer started", extra={"timer_id": timer.timer_id, "seconds": seconds, "label": timer.label})
+        return timer
+
+    def list(self) -> list[Timer]:
+        return sorted(self._timers.values(), key=lambda t: t.due)
+
+    def find(self, label: str = "", timer_id: str = "") -> list[Timer]:
+        """Timers matching an id, else a label (case-insensitive, substring), else all of them."""
+        if timer_id:
+            return [self._timers[timer_id]] if timer_id in self._timers else []
+        wanted = label.strip().lower()
+        if not wanted:
+            return self.list()
+        exact = [t for t in self.list() if t.label.lower() == wanted]
+        return exact or [t for t in self.list() if wanted in t.label.lower() or (t.label and t.label.lower() in wanted)]
+
+    def cancel(self, timer_id: str) -> Timer | None:
+        timer = self._timers.pop(timer_id, None)
+        if timer is not None and timer.handle is not None:
+            timer.handle.cancel()
+            log.info("timer cancelled", extra={"timer_id": timer_id})
+        return timer
+
+    def close(self) -> None:
+        for timer_id in list(self._timers):
+            self.cancel(timer_id)
+
+    def _fire(self, timer_id: str) -> None:
+        timer = self._timers.pop(timer_id, None)
+        if timer is None:
+            return
+        log.info("timer fired", extra={"timer_id": timer_id, "label": timer.label})
+        self._bus.publish(TimerFired(session_id=timer.session_id, timer_id=timer_id, label=timer.label))
+
+
+def spoken_duration(seconds: float) -> str:
+    """ "5 minutes", "1 hour 30 minutes", "45 seconds": how a duration is said aloud."""
+    whole = int(round(seconds))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [f"{n} {unit}{'' if n == 1 else 's'}" for n, unit in ((hours, "hour"), (minutes, "minute"), (secs, "second")) if n]
+    return " ".join(parts) or "0 seconds"
