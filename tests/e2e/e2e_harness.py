@@ -132,3 +132,15 @@ def run_browser(options: dict[str, Any], timeout: float) -> dict[str, Any]:
 
 def callbacks(outcome: dict[str, Any]) -> list[str]:
     return [event["name"] for event in outcome.get("events", [])]
+
+
+def summary(outcome: dict[str, Any]) -> str:
+    """What the client saw, in a few lines: when each callback first fired, the texts, the audio."""
+    events = outcome.get("events", [])
+    first: dict[str, int] = {}
+    for event in events:
+        first.setdefault(event["name"], event["atMs"])
+    texts = {name: "".join(str((e["data"] or {}).get("text", "")) for e in events if e["name"] == name)
+             for name in ("onUserTranscript", "onBotLlmText", "onBotTtsText")}
+    lines = [f"first fired (ms): {first}", f"texts: {texts}", f"audio: {outcome.get('audio')}"]
+    return "\n".join(lines)

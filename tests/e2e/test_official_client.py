@@ -4,11 +4,12 @@ client requests, and typed text."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from e2e_harness import TOKEN, DaemonProcess, callbacks, run_browser, write_fake_mic
+from e2e_harness import TOKEN, DaemonProcess, callbacks, run_browser, summary, write_fake_mic
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 QUESTION = "What is the capital of France?"
@@ -19,6 +20,8 @@ def test_voice_turn_requests_and_text(daemon: DaemonProcess, page_dist: Path, tm
     outcome = run_browser({"dist": str(page_dist), "wav": str(wav), "wsUrl": f"ws://127.0.0.1:{daemon.port}/ws",
                            "token": TOKEN, "text": "Say hello in three words.", "turnTimeoutMs": 120_000},
                           timeout=420)
+    (tmp_path / "outcome.json").write_text(json.dumps(outcome, indent=1))
+    print(summary(outcome))
     context = "\npage log:\n" + "\n".join(outcome.get("logs", [])[-40:]) + f"\ndaemon:\n{daemon.tail()}"
     assert outcome["ok"], outcome.get("error", "") + context
     fired = callbacks(outcome)
