@@ -9,6 +9,7 @@ import pytest
 
 from e2e_harness import TOKEN, DaemonProcess, build_page, ensure_node_modules, why_not_runnable, write_config
 
+
 @pytest.fixture(scope="session")
 def page_dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     reason = why_not_runnable()
@@ -17,8 +18,10 @@ def page_dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ensure_node_modules()
     return build_page(tmp_path_factory.mktemp("e2e-page"))
 
-@pytest.fixture(scope="module")
-def daemon(page_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DaemonProcess]:
+
+@pytest.fixture(scope="session")
+def daemon(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DaemonProcess]:
+    """The real daemon with the real models, RTVI clients only (no device audio), shared by this folder."""
     config = write_config(tmp_path_factory.mktemp("e2e-daemon") / "config.toml", {
         "server": {"token": TOKEN},
         "llm": {"max_tokens": 40, "seed": 1},

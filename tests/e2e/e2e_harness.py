@@ -130,6 +130,16 @@ def run_browser(options: dict[str, Any], timeout: float) -> dict[str, Any]:
     return outcome
 
 
+def rtvi_test_client() -> type:
+    """The protocol tests' RTVI client (tests/rtvi/rtvi_harness.py), shared rather than written twice."""
+    folder = str(REPO / "tests" / "rtvi")
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    from rtvi_harness import RtviClient
+
+    return RtviClient
+
+
 def callbacks(outcome: dict[str, Any]) -> list[str]:
     return [event["name"] for event in outcome.get("events", [])]
 
