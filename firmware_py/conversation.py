@@ -194,10 +194,19 @@ class Conversation(VoiceSession):
         with contextlib.suppress(asyncio.CancelledError):
             await reply
         self._speech = None
-        self.context.clip_last_assistant(spoken)
+        self._keep_only_spoken(spoken)
         if publish:
             self._bus.publish(BotInterrupted(session_id=self.session_id, spoken_text=spoken))
         self._set_state("user_speaking" if self.listener.in_turn else self._idle_state())
+
+    def _keep_only_spoken(self, spoken: str) -> None:
+        """The history holds what the user heard: the answer is clipped, or added if it never got there."""
+        messages = self.context.messages()
+        if messages and messages[-1]["role"] == "user":
+            if spoken:
+                self.context.add("assistant", spoken)
+        else:
+            self.context.clip_last_assistant(spoken)
 
     # --- VoiceSession: front-door requests ---------------------------------------------------------
 

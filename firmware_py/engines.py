@@ -67,7 +67,7 @@ class SharedEngines:
         await asyncio.gather(
             loop.run_in_executor(self.stt_executor, self.stt.warm_up, clip),
             loop.run_in_executor(self.turn_executor, self.turn.completion_probability, clip),
-            self.llm.warm_up(system_prompt),
+            self.llm.warm_up(system_prompt, self.tools.schemas()),  # the prompt prefix every turn will share
         )
         log.info("engines warm", extra={"secs": round(time.monotonic() - started, 2)})
 
