@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import sys
 import time
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, NoReturn
 
 from .appliance import Appliance, local_audio
 from .config import Settings, is_loopback
@@ -25,11 +26,16 @@ SHUTDOWN_BUDGET_SECS = 1.5
 EXIT_CANNOT_START = 1
 
 
-def run_daemon(settings: Settings) -> int:
+def run_daemon(settings: Settings) -> NoReturn:
     try:
-        return asyncio.run(Daemon(settings).run())
+        code = asyncio.run(Daemon(settings).run())
     except KeyboardInterrupt:
-        return 0
+        code = 0
+    # An inference call in native code (a prompt evaluation, a decode) cannot be interrupted, and Python
+    # would join its worker thread at exit: leave at once instead, everything has been closed already.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 class Daemon:

@@ -1,0 +1,70 @@
+"""The real daemon on the default models: it starts, serves, passes doctor, and stops within 2 s."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow
+
+
+def start_daemon(*args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], int]:
+    process = subprocess.Popen([sys.executable, "-m", "firmware_py.cli", "run", "--port", "0", *args], cwd=ROOT,
+                               stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})})
+    assert process.stderr is not None
+    deadline = time.monotonic() + 90
+    lines = []
+    while time.monotonic() < deadline:
+        line = process.stderr.readline()
+        if not line:
+            break
+        lines.append(line)
+        ready = re.search(r"ready on ws://[^:]+:(\d+)/ws", line)
+        if ready:
+            return process, int(ready.group(1))
+    process.kill()
+    raise AssertionError(f"daemon did not get ready: {''.join(lines)}")
+
+
+def test_daemon_serves_passes_doctor_and_stops_quickly(tmp_path: Path) -> None:
+    process, port = start_daemon("--no-local-audio")
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5) as reply:
+            assert reply.status == 200 and json.loads(reply.read())
+        config = tmp_path / "config.toml"
+        config.write_text(f"[server]\nport = {port}\n[audio]\nenabled = false\n")
+        doctor = subprocess.run([sys.executable, "-m", "firmware_py.cli", "--config", str(config), "doctor"],
+                                cwd=ROOT, capture_output=True, text=True, timeout=60)
+        assert doctor.returncode == 0, doctor.stdout + doctor.stderr
+        assert "already serving" in doctor.stdout
+    finally:
+        started = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        code = process.wait(timeout=10)
+        stop_secs = time.monotonic() - started
+    assert code == 0
+    assert stop_secs < 2.0, f"shutdown took {stop_secs:.2f} s"
+
+
+def test_daemon_without_sound_card_still_serves() -> None:
+    """No capture device here: local audio is reported off once and RTVI still answers."""
+    process, port = start_daemon()
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5) as reply:
+            assert reply.status == 200
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=10) == 0
+        assert process.stderr is not None
+        rest = process.stderr.read()
+    assert "Traceback" not in rest
