@@ -80,10 +80,13 @@ if [ "$MODE" = run ]; then
   exec "$VENV/bin/rtvi-edge" run
 fi
 if [ "$MODE" = test ]; then
-  if [ -f "$ROOT/tests/e2e/package.json" ] && [ ! -d "$ROOT/tests/e2e/node_modules" ]; then
-    say "installing the browser test client (npm)"
-    (cd "$ROOT/tests/e2e" && npm ci --no-audit --no-fund --loglevel=error)
-  fi
+  for package in "$ROOT"/tests/*/package.json; do
+    dir="$(dirname "$package")"
+    if [ ! -d "$dir/node_modules" ]; then
+      say "installing browser test packages in ${dir#$ROOT/} (npm)"
+      (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+  done
   say "running the tests"
   cd "$ROOT"
   exec "$VENV/bin/python" -m pytest -q -p no:cacheprovider
