@@ -10,10 +10,9 @@ import asyncio
 import json
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any
 
 import numpy as np
-import pytest
 import websockets
 from websockets.asyncio.client import ClientConnection
 
