@@ -101,8 +101,16 @@ async function requestToken(reason) {
 
 // --- messages from the server ----------------------------------------------------------------------
 
+// Recent events with their arrival time, for diagnostics (e.g. end of speech -> first bot audio).
+const timeline = [];
+function mark(type) {
+  timeline.push({ t: Math.round(performance.now()), type });
+  if (timeline.length > 300) timeline.shift();
+}
+
 function onMessage(message) {
   const data = message.data || {};
+  mark(message.type);
   conversation.fromEvent(message.type);
   switch (message.type) {
     case "user-started-speaking":
@@ -182,7 +190,11 @@ async function fetchStatus() {
   }
 }
 
+let lastAudioAt = 0;
+
 function onAudio(frame) {
+  if (performance.now() - lastAudioAt > 500) mark("first-audio"); // the start of an answer's audio
+  lastAudioAt = performance.now();
   if (!player) return;
   player.enqueue(frame.pcm, frame.sampleRate);
   updateSoundGate();
@@ -343,5 +355,6 @@ window.kiosk = {
   get toasts() { return [...toasts.recent]; },
   get muted() { return controls.muted; },
   get tokenPrompts() { return tokenPrompts; },
+  get timeline() { return [...timeline]; },
   monitor,
 };

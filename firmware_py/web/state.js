@@ -8,7 +8,7 @@ export const STATES = {
   listening: { label: "Listening", hint: "Go ahead, I'm listening." },
   user_speaking: { label: "Hearing you", hint: "" },
   thinking: { label: "Thinking…", hint: "" },
-  speaking: { label: "Speaking", hint: "Speak, hold the button or press Esc to interrupt." },
+  speaking: { label: "Speaking", hint: "Speak or press Esc to interrupt." },
   muted: { label: "Muted", hint: "The microphone is off." },
   error: { label: "Something went wrong", hint: "" },
 };

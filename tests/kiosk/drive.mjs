@@ -24,7 +24,7 @@ function chromiumArgs(wav) {
 const kiosk = (page) => page.evaluate(() => JSON.parse(JSON.stringify({
   state: window.kiosk.state, stateHistory: window.kiosk.stateHistory, connection: window.kiosk.connection,
   audio: window.kiosk.audio, mic: window.kiosk.mic, wire: window.kiosk.wire, transcript: window.kiosk.transcript,
-  toasts: window.kiosk.toasts, muted: window.kiosk.muted,
+  toasts: window.kiosk.toasts, muted: window.kiosk.muted, timeline: window.kiosk.timeline,
 })));
 
 /** Waits for `predicate(window.kiosk, arg)` in the page; false on timeout instead of throwing. */
