@@ -11,6 +11,7 @@ object, each reusing the KV cache of the step before:
 
 from __future__ import annotations
 
+import codecs
 import json
 import logging
 import time
@@ -155,26 +156,43 @@ class FunctionCallingChat:
         return text
 
     def _stream_text(self, prompt: list[int], emit: Emit, should_stop: ShouldStop, started: float) -> None:
+        """Sample token by token and emit text as soon as it forms whole characters.
+
+        Uses Llama.generate directly: create_completion(stream=True) re-detokenizes the whole answer at
+        every token (quadratic in its length), which cost more than the model itself on the tiny test model.
+        """
         s = self.sampling
-        chunks = self.llama.create_completion(
-            prompt, stream=True, max_tokens=s.max_tokens, temperature=s.temperature, top_p=s.top_p, top_k=s.top_k,
-            min_p=s.min_p, repeat_penalty=s.repeat_penalty, seed=s.seed, stop=[IM_END, IM_START])
+        if s.seed is not None:
+            self.llama.set_seed(s.seed)
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        stop_ids = self._stop_ids()
         leading = True
-        try:
-            for chunk in chunks:
-                if should_stop():
-                    break
-                text = chunk["choices"][0]["text"]  # type: ignore[index]
-                self.stats.generated_tokens += 1
-                if leading:
-                    text = text.lstrip()
-                    if not text:
-                        continue
-                    leading = False
-                    self.stats.first_text_secs = time.perf_counter() - started
+        for count, token in enumerate(self.llama.generate(
+                prompt, temp=s.temperature, top_p=s.top_p, top_k=s.top_k, min_p=s.min_p,
+                repeat_penalty=s.repeat_penalty), start=1):
+            if token in stop_ids or should_stop():
+                break
+            self.stats.generated_tokens = count
+            text = decoder.decode(self.llama.detokenize([token]))
+            if leading:
+                text = text.lstrip()
+                leading = not text
+            if text:
+                self.stats.first_text_secs = self.stats.first_text_secs or time.perf_counter() - started
                 emit(LlmDelta(text=text))
-        finally:
-            chunks.close()  # type: ignore[union-attr]
+            if count >= s.max_tokens:
+                break
+        tail = decoder.decode(b"", final=True)
+        if tail.strip() and not should_stop():
+            emit(LlmDelta(text=tail))
+
+    def _stop_ids(self) -> set[int]:
+        ids = {self.llama.token_eos()}
+        for marker in (IM_END, IM_START):
+            tokens = self.tokenize(marker)
+            if len(tokens) == 1:
+                ids.add(tokens[0])
+        return ids
 
     # --- caches -------------------------------------------------------------------------------------
 

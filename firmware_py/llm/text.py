@@ -16,6 +16,7 @@ _LINE_MARKUP = re.compile(r"^\s{0,3}(?:#{1,6}\s*|>\s?|[-*+•]\s+|\d{1,3}[.)]\s+
 _LEFTOVER = re.compile(r"[*#`~]|(?<!\w)_|_(?!\w)")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}.*$", re.MULTILINE)
 _SPACES = re.compile(r"[ \t\u00a0]+")
+_SPACE_BEFORE_PUNCTUATION = re.compile(r" +([.,!?;:])")
 _KEEP_SYMBOLS = set("°©®™№")
 _EMOJI_JOINERS = {"\u200d", "\ufe0e", "\ufe0f", "\u20e3"}
 _SENTENCE_END = ".!?…"
@@ -34,7 +35,7 @@ def clean_for_speech(text: str) -> str:
     text = _LINE_MARKUP.sub("", text)
     text = _LEFTOVER.sub("", text).replace("|", ", ")
     text = "".join(ch for ch in text if not _is_emoji(ch))
-    lines = [_SPACES.sub(" ", line).strip(" ,") for line in text.splitlines()]
+    lines = [_SPACE_BEFORE_PUNCTUATION.sub(r"\1", _SPACES.sub(" ", line)).strip(" ,") for line in text.splitlines()]
     lines = [line for line in lines if line]
     if len(lines) > 1:  # separate lines are separate thoughts: make each one end like a sentence
         lines = [line if line[-1] in _SENTENCE_END + ",;:" else line + "." for line in lines]

@@ -50,7 +50,7 @@ async def stream_from_thread(executor: Executor, work: Work[T], cancel: asyncio.
     cancelled = asyncio.ensure_future(cancel.wait())
     try:
         while True:
-            item = await _next_or_cancel(queue, cancelled)
+            item = await _next_or_cancel(queue, cancel, cancelled)
             if item is None or isinstance(item, _End):
                 return
             if isinstance(item, _Failure):
@@ -61,8 +61,9 @@ async def stream_from_thread(executor: Executor, work: Work[T], cancel: asyncio.
         cancelled.cancel()
 
 
-async def _next_or_cancel(queue: asyncio.Queue[object], cancelled: asyncio.Future[object]) -> object | None:
-    if cancelled.done():
+async def _next_or_cancel(queue: asyncio.Queue[object], cancel: asyncio.Event,
+                          cancelled: asyncio.Future[object]) -> object | None:
+    if cancel.is_set():
         return None
     if not queue.empty():
         return queue.get_nowait()

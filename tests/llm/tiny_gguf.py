@@ -2,7 +2,7 @@
 
 Byte-level BPE ("gpt2") vocabulary: the 256 byte symbols (so any text can be encoded and every grammar can
 be satisfied), a few hundred merges learnt from a small English corpus, and the ChatML control tokens;
-2 layers, 64-dim, ChatML chat template in the metadata. Its output is random text, but deterministic for a
+2 layers, 64-dim, 4096 context, ChatML chat template in the metadata. Its output is random text, but deterministic for a
 given seed, and grammar-constrained generation (tool calls) produces valid JSON.
 """
 
@@ -24,7 +24,7 @@ CORPUS = (
     "hello there, how are you today? the weather is nice and the sun is shining. functions message "
     "assistant user system timer seconds minutes label volume mute true false. one two three four five. "
 )
-N_EMBD, N_HEAD, N_LAYER, N_FF, N_MERGES = 64, 4, 2, 128, 200
+N_EMBD, N_HEAD, N_LAYER, N_FF, N_MERGES, N_CTX = 64, 4, 2, 128, 600, 4096
 
 
 def _byte_symbols() -> list[str]:
@@ -40,15 +40,27 @@ def _byte_symbols() -> list[str]:
     return [mapping[b] for b in range(256)]
 
 
+def _corpus() -> str:
+    """English plus the tool prompt the engine writes, so that prompts take a realistic number of tokens."""
+    from firmware_py.llm.builtin_tools import BUILTIN_TOOLS
+    from firmware_py.llm.chatml import function_specs, render_prefix
+
+    prompt = render_prefix("You are a helpful assistant.", function_specs([t.schema() for t in BUILTIN_TOOLS]))
+    return CORPUS + prompt.replace("<|im_start|>", " ").replace("<|im_end|>", " ")
+
+
 def _learn_merges(symbols: list[str], count: int) -> tuple[list[str], list[str]]:
-    """Plain BPE training on CORPUS: returns (merges "a b", new tokens)."""
-    words = [[symbols[b] for b in (" " + w).encode()] for w in CORPUS.split()]
+    """Plain BPE training on the corpus: returns (merges "a b", new tokens)."""
+    words = [[symbols[b] for b in (" " + w).encode()] for w in _corpus().split()]
     merges, tokens = [], []
     for _ in range(count):
         pairs = Counter(p for w in words for p in zip(w, w[1:]))
         if not pairs:
             break
         (left, right), _n = pairs.most_common(1)[0]
+        if left + right in tokens:  # already made by another pair: one token per string
+            words = [_merge_word(w, left, right) for w in words]
+            continue
         merges.append(f"{left} {right}")
         tokens.append(left + right)
         words = [_merge_word(w, left, right) for w in words]
@@ -76,7 +88,7 @@ def write_tiny_gguf(path: Path, seed: int = 0) -> Path:
 
     writer = gguf.GGUFWriter(str(path), "llama")
     writer.add_name("tiny-test-llama")
-    writer.add_context_length(2048)
+    writer.add_context_length(N_CTX)
     writer.add_embedding_length(N_EMBD)
     writer.add_block_count(N_LAYER)
     writer.add_feed_forward_length(N_FF)
