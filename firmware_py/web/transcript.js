@@ -48,6 +48,7 @@ export class Transcript {
     this.onChange = onChange;
     this.user = null; // the open user bubble
     this.bot = null; // the open bot bubble
+    this.lastBot = null; // the answer just finished, until the user speaks again
     this.botTexts = null; // per-source text of the open bot bubble
   }
 
@@ -72,6 +73,7 @@ export class Transcript {
   openUser() {
     if (!this.user) {
       this.closeBot();
+      this.lastBot = null;
       this.user = new Bubble(this.log, "user", "You");
     }
     return this.user;
@@ -143,9 +145,11 @@ export class Transcript {
     });
   }
 
+  /** Marks the current answer as cut short; it may already be closed (bot-stopped-speaking comes first). */
   botInterrupted() {
-    if (!this.bot) return;
-    this.update(() => this.bot.element.classList.add("interrupted"));
+    const bubble = this.bot || this.lastBot;
+    if (!bubble) return;
+    this.update(() => bubble.element.classList.add("interrupted"));
     this.closeBot();
   }
 
@@ -153,6 +157,7 @@ export class Transcript {
     if (!this.bot) return;
     if (!this.bot.finalText) this.bot.element.remove();
     this.bot.setPending(false);
+    this.lastBot = this.bot.finalText ? this.bot : null;
     this.bot = null;
   }
 

@@ -73,13 +73,26 @@ async function controls(page, args) {
   await page.waitForTimeout(1000);
   const unmuted = await kiosk(page);
 
+  // Barge-in: Esc while the bot speaks stops it; its queued audio is dropped at once.
+  const beforeLong = (await kiosk(page)).transcript.length;
+  await page.fill("#composer-input", args.longQuestion);
+  await page.press("#composer-input", "Enter");
+  await page.evaluate(() => document.activeElement?.blur());
+  seen.longSpeaking = await until(page, (k) => k.state === "speaking" && k.audio.playing, null, args.turnTimeoutMs);
+  const clearsBefore = (await kiosk(page)).audio.clears;
+  await page.keyboard.press("Escape");
+  seen.interrupted = await until(page, (k, from) => k.transcript.slice(from).some((e) => e.interrupted),
+    beforeLong, 15000);
+  seen.stoppedAfterEsc = await until(page, (k) => !k.audio.playing && k.state !== "speaking", null, 15000);
+  const afterEsc = await kiosk(page);
+
   // Push to talk: hold the big button.
   await page.locator("#talk").dispatchEvent("pointerdown", { button: 0, pointerId: 1 });
   const pressedLabel = await page.textContent("#talk-label");
   await page.waitForTimeout(300);
   await page.locator("#talk").dispatchEvent("pointerup", { button: 0, pointerId: 1 });
   await page.waitForTimeout(1500);
-  return { seen, afterTyped, mutedLater, unmuted, pressedLabel };
+  return { seen, afterTyped, mutedLater, unmuted, clearsBefore, afterEsc, pressedLabel };
 }
 
 async function saveSettings(page) {

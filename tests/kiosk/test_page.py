@@ -61,8 +61,9 @@ def test_spoken_question_gets_a_spoken_answer(voice_daemon: Daemon, fake_mic_wav
     assert not page_errors(result), page_errors(result)
 
 
-def test_typed_question_and_buttons(voice_daemon: Daemon) -> None:
-    result = drive("controls", {"url": f"{voice_daemon.url}?token={TOKEN}", "typed": "What is two plus two?"},
+def test_typed_question_interrupt_and_buttons(voice_daemon: Daemon) -> None:
+    result = drive("controls", {"url": f"{voice_daemon.url}?token={TOKEN}", "typed": "What is two plus two?",
+                                "longQuestion": "Describe the water cycle in detail."},
                    voice_daemon)
     why = explain(result, voice_daemon)
     typed = result["afterTyped"]["transcript"]
@@ -74,6 +75,9 @@ def test_typed_question_and_buttons(voice_daemon: Daemon) -> None:
 
     assert result["mutedLater"]["muted"] and result["mutedLater"]["state"] == "muted", why
     assert not result["unmuted"]["muted"] and result["unmuted"]["state"] != "muted", why
+    assert result["seen"]["longSpeaking"], "the long answer was never heard" + why
+    assert result["seen"]["interrupted"] and result["seen"]["stoppedAfterEsc"], "Esc did not stop the bot" + why
+    assert result["afterEsc"]["audio"]["clears"] > result["clearsBefore"], "queued bot audio was not dropped" + why
     assert result["pressedLabel"].startswith("Listening"), result["pressedLabel"]
     refused = [t["text"] for t in result["final"]["toasts"] if "did not accept" in t["text"]]
     assert not refused, f"the daemon refused the page's client messages: {refused}" + why
