@@ -125,11 +125,32 @@ async function settings(page, args) {
   const restored = await page.inputValue("#cfg-vad-stop_secs");
 
   await page.check("#large-text");
+  await page.keyboard.press("Escape");
+  // Keyboard and assistive technology: tab to the talk button, its focus ring, the live regions,
+  // and no animation under prefers-reduced-motion.
+  await page.evaluate(() => document.activeElement?.blur());
+  let focused = "";
+  for (let i = 0; i < 12 && focused !== "talk"; i++) {
+    await page.keyboard.press("Tab");
+    focused = await page.evaluate(() => document.activeElement?.id || "");
+  }
+  const a11y = await page.evaluate(() => {
+    const talk = document.getElementById("talk");
+    const log = document.getElementById("transcript");
+    return {
+      focusOutline: getComputedStyle(talk).outlineStyle,
+      logRole: log.getAttribute("role"),
+      logLive: log.getAttribute("aria-live"),
+      stateLive: document.getElementById("state-label").getAttribute("aria-live"),
+      ringAnimation: getComputedStyle(document.querySelector(".orb-ring")).animationName,
+    };
+  });
+  await page.keyboard.press("s");
   const largeText = await page.evaluate(() => document.documentElement.classList.contains("large-text"));
   await page.keyboard.press("Escape");
   const closed = !(await page.locator("#settings").evaluate((d) => d.open));
   return { ready, dialogOpen, labels, original, voice, prompt, saveStatus, reloaded, badStatus, badKind, restored,
-    closed, largeText };
+    closed, largeText, focused, a11y };
 }
 
 async function auth(page, args) {

@@ -84,9 +84,16 @@ def test_typed_question_interrupt_and_buttons(voice_daemon: Daemon) -> None:
     assert not page_errors(result), page_errors(result)
 
 
-def test_settings_panel_reads_updates_and_reports_errors(voice_daemon: Daemon) -> None:
-    result = drive("settings", {"url": f"{voice_daemon.url}?token={TOKEN}", "stopSecs": 0.35, "badStopSecs": 99},
-                   voice_daemon)
+@pytest.fixture(scope="module")
+def settings_visit(voice_daemon: Daemon) -> dict[str, Any]:
+    """One visit to the settings panel (with reduced motion asked for), shared by the tests below."""
+    return drive("settings", {"url": f"{voice_daemon.url}?token={TOKEN}", "stopSecs": 0.35, "badStopSecs": 99,
+                              "reducedMotion": "reduce"}, voice_daemon)
+
+
+def test_settings_panel_reads_updates_and_reports_errors(settings_visit: dict[str, Any],
+                                                         voice_daemon: Daemon) -> None:
+    result = settings_visit
     why = explain(result, voice_daemon)
     assert result["dialogOpen"] and result["labels"][:3] == [
         "Voice", "Pause before answering (seconds)", "Assistant instructions"], why
@@ -95,6 +102,13 @@ def test_settings_panel_reads_updates_and_reports_errors(voice_daemon: Daemon) -
     assert result["badKind"] == "error" and "stop_secs" in result["badStatus"], result["badStatus"]
     assert float(result["restored"]) == float(result["original"]), why
     assert result["closed"] and result["largeText"], why
+
+
+def test_keyboard_focus_live_regions_and_reduced_motion(settings_visit: dict[str, Any]) -> None:
+    result = settings_visit
+    assert result["focused"] == "talk", "the talk button cannot be reached with Tab"
+    assert result["a11y"] == {"focusOutline": "solid", "logRole": "log", "logLive": "polite", "stateLive": "polite",
+                              "ringAnimation": "none"}, result["a11y"]
 
 
 def test_token_is_asked_for_once_and_remembered(voice_daemon: Daemon) -> None:
