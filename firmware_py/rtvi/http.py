@@ -137,6 +137,9 @@ class HttpGate:
             return response(HTTPStatus.OK, json.dumps(self._health(), default=str), "application/json",
                             {"Cache-Control": "no-store"})
         if path in ("/ws", "/ws/"):
+            if self.settings.token and not token_matches(query_param(request.path, "token"), self.settings.token):
+                # lets a page check a token with a plain GET before it opens the socket
+                return response(HTTPStatus.UNAUTHORIZED, "missing or wrong ?token=\n")
             return response(HTTPStatus.UPGRADE_REQUIRED, "RTVI lives here: connect with a WebSocket client\n",
                             headers={"Upgrade": "websocket"})
         return await self.static.serve(path, request.headers.get("If-None-Match"))

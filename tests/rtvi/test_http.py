@@ -102,6 +102,9 @@ async def test_token_is_required_when_set(tmp_path: Path) -> None:
         ws = await websockets.connect(running.url("/ws?token=s3cret"))
         await ws.close()
         assert (await http_get(running.server.port, "/health"))[0] == 200  # health needs no token
+        # a page may check its token with a plain GET before opening the socket
+        assert (await http_get(running.server.port, "/ws?token=wrong"))[0] == 401
+        assert (await http_get(running.server.port, "/ws?token=s3cret"))[0] == 426
     finally:
         await running.server.stop()
 
