@@ -10,7 +10,7 @@ to the whole device.
 from __future__ import annotations
 
 import typing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Awaitable, Callable
 
 from ..config import ConfigError, Settings, build_section
@@ -172,8 +172,24 @@ _ACTIONS_BY_NAME = {(a.service, a.action): a for a in ACTIONS}
 # --- the API ----------------------------------------------------------------------------------------
 
 
+def _described(option: Option) -> dict[str, Any]:
+    """Name and type, plus the allowed values and range of a config-backed option (for settings UIs)."""
+    entry: dict[str, Any] = {"name": option.name, "type": option.type}
+    if option.section:
+        section_type = typing.get_type_hints(Settings)[option.section]
+        meta = {f.name: f.metadata for f in fields(section_type)}.get(option.key, {})
+        if meta.get("choices"):
+            entry["choices"] = list(meta["choices"])
+        for bound in ("min", "max"):
+            if meta.get(bound) is not None:
+                entry[bound] = meta[bound]
+        if meta.get("doc"):
+            entry["description"] = meta["doc"]
+    return entry
+
+
 def describe_config() -> dict[str, Any]:
-    return {"config": [{"service": service, "options": [{"name": o.name, "type": o.type} for o in options]}
+    return {"config": [{"service": service, "options": [_described(o) for o in options]}
                        for service, options in SERVICES.items()]}
 
 

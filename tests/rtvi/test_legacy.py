@@ -61,6 +61,9 @@ async def test_describe_config_and_actions(harness: Harness) -> None:
     services = {s["service"]: {o["name"]: o["type"] for o in s["options"]} for s in available["data"]["config"]}
     assert services["vad"]["stop_secs"] == "number" and services["llm"]["initial_messages"] == "array"
     assert services["tts"]["voice"] == "string"
+    options = {(s["service"], o["name"]): o for s in available["data"]["config"] for o in s["options"]}
+    assert options[("tts", "engine")]["choices"] == ["hibari", "piper"]
+    assert options[("vad", "stop_secs")]["min"] == 0.05 and options[("vad", "stop_secs")]["description"]
     actions = await client.request("describe-actions", {})
     assert actions["type"] == "actions-available"
     names = {(a["service"], a["action"]) for a in actions["data"]["actions"]}
