@@ -76,6 +76,7 @@ async def monitor_fanout(monitors: list[BenchClient], text: str, timeout: float 
     done = await asyncio.gather(*(m.wait_for("bot-stopped-speaking", after=sent, timeout=timeout) for m in monitors),
                                 return_exceptions=True)
     finished = [m for m, d in zip(monitors, done) if not isinstance(d, BaseException)]
+    await asyncio.sleep(1.0)  # the turn's trailing messages (metrics, state) reach every monitor
     skews: dict[str, list[float]] = {}
     for kind in ("bot-llm-started", "bot-started-speaking", "bot-stopped-speaking"):
         arrivals = [found.at for m in finished if (found := m.first(kind, sent)) is not None]

@@ -14,6 +14,7 @@ from typing import Any
 from firmware_py.config import Settings
 from firmware_py.events import EventBus
 
+from .inprocess import reset_llm_cache
 from .questions import Clip
 
 
@@ -56,6 +57,7 @@ async def llm_first_sentence(engines: Any, bus: EventBus, settings: Settings, us
 
 async def engine_floor(engines: Any, bus: EventBus, settings: Settings, clip: Clip) -> dict[str, Any]:
     """STT on the whole question, the LLM to its first sentence, TTS of that sentence."""
+    await reset_llm_cache(engines, settings)
     text, stt_secs = await in_executor(engines.stt_executor, engines.stt.transcribe, clip.float_samples)
     llm = await llm_first_sentence(engines, bus, settings, text)
     tts_secs = None

@@ -79,6 +79,7 @@ async def local_turn(engines: Any, bus: EventBus, settings: Settings, clip: Clip
     """One question through a fresh Conversation (device-style source and a real-time capture sink)."""
     from firmware_py.conversation import Conversation
 
+    await reset_llm_cache(engines, settings)
     live = LiveSettings(settings, bus)
     source = MarkedArraySource(clip, {"first": clip.first_voiced, "last": clip.last_voiced})
     sink = CaptureSink(24_000, realtime=True)
@@ -103,7 +104,7 @@ async def local_turn(engines: Any, bus: EventBus, settings: Settings, clip: Clip
             "voice_to_voice": sink.first_write_at,
         }
         assert isinstance(metrics, Metrics)
-        row = turn_row(last_at, marks, metrics.ttfb, question=clip.question.text, voice=clip.question.label,
+        row = turn_row(last_at, marks, metrics.ttfb, metrics.processing, question=clip.question.text, voice=clip.question.label,
                        clip_secs=round(clip.secs, 2))
         row["transcript"], row["answer"] = conversation.last_transcript, conversation.last_answer
         return row
@@ -114,6 +115,15 @@ async def local_turn(engines: Any, bus: EventBus, settings: Settings, clip: Clip
 
 def _at(found: tuple[float, Event] | None) -> float | None:
     return found[0] if found else None
+
+
+async def reset_llm_cache(engines: Any, settings: Settings) -> None:
+    """Bring the LLM's prompt cache back to the warm prefix (system prompt and tools, ~30 ms).
+
+    Without it, a run that repeats the previous run's question would find the whole prompt cached and look
+    faster than any real turn, which always brings new user words.
+    """
+    await engines.llm.warm_up(settings.llm.system_prompt, engines.tools.schemas())
 
 
 async def load_bench_engines(bus: EventBus, settings: Settings) -> Any:

@@ -59,19 +59,21 @@ async def start_daemon(daemon: Daemon, startup: dict[str, list[float]]) -> None:
 
 async def single_client_phase(args: Any, clips: list[Clip], long_question: Clip, interruption: Clip,
                               results: dict[str, Any], startup: dict[str, list[float]]) -> None:
-    """Daemon with default models and no local audio: idle CPU, voice turns, barge-in, memory."""
+    """Daemon with default models and no local audio: idle CPU, then per question the RTVI turn, the
+    local-path turn and the engine floors back to back (so a burst of load on the shared machine hits all
+    three alike), then barge-in and memory."""
     errors = results.setdefault("errors", {})
     daemon = Daemon(config_toml())
+    inprocess = None
     try:
         await start_daemon(daemon, startup)
         if "idle" not in args.skip:
             progress(f"idle CPU over {args.idle_secs:g} s")
             idle = await guarded("idle", errors, lambda: idle_cpu(daemon, args.idle_secs))
             results.setdefault("resources", {})["idle_cpu"] = idle
-        if "rtvi" not in args.skip:
-            turns = [clip for _ in range(args.runs) for clip in clips]
-            results["rtvi_rows"] = await repeated("rtvi", len(turns), errors,
-                                                  lambda i: rtvi_turn(daemon.url, turns[i]))
+        if {"floors", "local"} - args.skip:
+            inprocess = await guarded("in-process engines", errors, InProcess.load)
+        await question_rounds(args, clips, daemon, inprocess, results)
         if "barge" not in args.skip:
             start_secs = results["config"]["vad_start_secs"]
             results["barge_rows"] = await repeated("barge-in", args.barge_runs, errors,
@@ -82,6 +84,64 @@ async def single_client_phase(args: Any, clips: list[Clip], long_question: Clip,
         resources["daemon_warnings"] = daemon.warnings()[:10]
     finally:
         await daemon.stop()
+        if inprocess is not None:
+            inprocess.close()
+
+
+class InProcess:
+    """The default engines loaded in this process, for the local-audio path and the floors."""
+
+    def __init__(self, engines: Any, bus: Any, settings: Any) -> None:
+        self.engines, self.bus, self.settings = engines, bus, settings
+        self.turns = 0
+
+    @classmethod
+    async def load(cls) -> "InProcess":
+        from firmware_py.events import EventBus
+
+        from .inprocess import bench_settings, load_bench_engines
+
+        bus, settings = EventBus(), bench_settings()
+        started = time.monotonic()
+        engines = await load_bench_engines(bus, settings)
+        progress(f"in-process engines loaded and warm in {time.monotonic() - started:.1f} s")
+        return cls(engines, bus, settings)
+
+    async def floor(self, clip: Clip) -> dict[str, Any]:
+        return await engine_floor(self.engines, self.bus, self.settings, clip)
+
+    async def local_turn(self, clip: Clip) -> dict[str, Any]:
+        from .inprocess import local_turn
+
+        self.turns += 1
+        return await local_turn(self.engines, self.bus, self.settings, clip, f"bench-local-{self.turns}")
+
+    def close(self) -> None:
+        self.engines.close()
+
+
+async def question_rounds(args: Any, clips: list[Clip], daemon: Daemon, inprocess: InProcess | None,
+                          results: dict[str, Any]) -> None:
+    errors = results["errors"]
+    kinds: list[tuple[str, Callable[[Clip], Awaitable[dict[str, Any]]]]] = []
+    if "rtvi" not in args.skip:
+        kinds.append(("rtvi", lambda clip: rtvi_turn(daemon.url, clip)))
+    if inprocess is not None and "local" not in args.skip:
+        kinds.append(("local", inprocess.local_turn))
+    if inprocess is not None and "floors" not in args.skip:
+        kinds.append(("floor", inprocess.floor))
+    for name, _ in kinds:
+        results.setdefault(f"{name}_rows", [])
+    turns = [clip for _ in range(args.runs) for clip in clips]
+    for index, clip in enumerate(turns):
+        figures = []
+        for name, measure in kinds:
+            row = await guarded(f"{name}[{index}]", errors, lambda: measure(clip))
+            if row is not None:
+                results[f"{name}_rows"].append(row)
+                value = row.get("voice_to_voice", row.get("floor"))
+                figures.append(f"{name} {value:.2f} s" if isinstance(value, float) else f"{name} n/a")
+        progress(f"question {index + 1}/{len(turns)} ({clip.question.label}): " + ", ".join(figures))
 
 
 async def concurrency_phase(args: Any, clips: list[Clip], results: dict[str, Any],
@@ -129,29 +189,6 @@ def summarize_fanout(rounds: list[dict[str, Any]], wanted: int, failed: int) -> 
             "missing_messages": sum(r.get("missing_messages", 0) for r in rounds)}
 
 
-async def inprocess_phase(args: Any, clips: list[Clip], results: dict[str, Any]) -> None:
-    """Engines in this process: the floors of each engine, then the local-audio conversation path."""
-    from firmware_py.events import EventBus
-
-    from .inprocess import bench_settings, load_bench_engines, local_turn
-
-    errors = results.setdefault("errors", {})
-    bus, settings = EventBus(), bench_settings()
-    started = time.monotonic()
-    engines = await load_bench_engines(bus, settings)
-    progress(f"in-process engines loaded and warm in {time.monotonic() - started:.1f} s")
-    try:
-        if "floors" not in args.skip:
-            results["floor_rows"] = await repeated("floors", len(clips), errors,
-                                                   lambda i: engine_floor(engines, bus, settings, clips[i]))
-        if "local" not in args.skip:
-            turns = [clip for _ in range(args.local_runs) for clip in clips]
-            results["local_rows"] = await repeated("local", len(turns), errors,
-                                                   lambda i: local_turn(engines, bus, settings, turns[i], f"bench-{i}"))
-    finally:
-        engines.close()
-
-
 def floors_summary(rows: list[dict[str, Any]], stop_secs: float) -> dict[str, Any]:
     keys = ("stt", "llm_first_token", "llm_first_sentence", "tts_first_sentence", "floor")
     return {**summarize_fields(rows, keys), "turn_end_wait": stop_secs, "runs": rows}
@@ -159,7 +196,8 @@ def floors_summary(rows: list[dict[str, Any]], stop_secs: float) -> dict[str, An
 
 def barge_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return {**summarize_fields(rows, ("reaction", "reaction_minus_vad_start", "interrupted_after_secs")),
-            "not_interrupted": [r["error"] for r in rows if "error" in r], "runs": rows}
+            "not_interrupted": [r["error"] for r in rows if "error" in r],
+            "overlapping_answers": sum(1 for r in rows if r.get("answers_playing_at_onset", 1) > 1), "runs": rows}
 
 
 def startup_summary(startup: dict[str, list[float]]) -> dict[str, Any]:

@@ -38,8 +38,9 @@ def breakdowns(results: Mapping[str, Any]) -> dict[str, dict[str, float]]:
     for name in ("rtvi", "local"):
         milestones = results.get(name, {}).get("milestones") or {}
         medians = {key: value.get("median") for key, value in milestones.items() if isinstance(value, Mapping)}
-        if medians:
-            bars[f"{name} (median)"] = stage_medians(medians)
+        segments = stage_medians(medians)
+        if segments:
+            bars[f"{name} (median)"] = segments
     floors = results.get("floors") or {}
     if floors.get("stt", {}).get("n"):
         first_token = floors["llm_first_token"].get("median") or 0.0
@@ -73,6 +74,7 @@ def plot_results(results: Mapping[str, Any], path: Path) -> Path:
             bottom += seconds
         right.text(position, bottom, f"{bottom:.2f} s", ha="center", va="bottom", fontsize=8)
     right.set_xticks(range(len(names)), names, fontsize=8)
+    right.margins(y=0.1)  # room for the totals above the bars
     right.set_ylabel("seconds after the last voiced sample")
     right.set_title("voice-to-voice by stage")
     handles = [plt.Rectangle((0, 0), 1, 1, color=COLOURS[label]) for label, _ in STAGES]

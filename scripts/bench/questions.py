@@ -34,7 +34,8 @@ QUESTIONS = (
     Question("What is the tallest mountain in the world?", "hibari", 1.0),
     Question("How do I make a good cup of tea?", "espeak", 0.9, "en-gb-x-rp"),
 )
-LONG_QUESTION = Question("Please tell me a long story about a brave little robot who explores the ocean.", "hibari")
+LONG_QUESTION = Question("Tell me a long story about a brave little robot.", "hibari")
+"""One breath, no pause: a question split into two turns would test something else."""
 INTERRUPTION = Question("Stop, stop. Tell me a joke instead.", "espeak", 1.0, "en-us")
 
 

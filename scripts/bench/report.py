@@ -26,6 +26,7 @@ def turn_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "voice_to_voice": summarize(r.get("voice_to_voice") for r in rows),
         "milestones": summarize_fields(rows, milestone_keys),
         "server_ttfb": summarize_fields(rows, [f"server_{name}" for name in SERVER_TTFB]),
+        "engine_secs": summarize_fields(rows, sorted({k for r in rows for k in r if k.startswith("engine_")})),
         "late_frames": sum(r.get("late_frames", 0) for r in rows),
         "runs": rows,
     }
@@ -49,9 +50,7 @@ def overhead_ratios(turns: list[Mapping[str, Any]], floors: list[Mapping[str, An
 def evaluate_targets(results: Mapping[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for name, path, target, unit, lower in TARGETS:
-        value: Any = results
-        for key in path:
-            value = value.get(key) if isinstance(value, Mapping) else None
+        value = _dig(results, path)
         ok = None if value is None else (value <= target if lower else value >= target)
         rows.append({"name": name, "value": value, "target": target, "unit": unit, "ok": ok})
     return rows

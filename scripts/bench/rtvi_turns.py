@@ -9,7 +9,7 @@ from typing import Any
 
 from .client import BenchClient
 from .questions import Clip
-from .timeline import metrics_ttfb, playback_underruns, turn_row
+from .timeline import metrics_section, playback_underruns, turn_row
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +59,8 @@ async def ask(client: BenchClient, clip: Clip, timeout: float) -> dict[str, Any]
     started = await client.wait_for("bot-started-speaking", after=last_at, timeout=timeout)
     await client.wait_for("bot-stopped-speaking", after=started.at, timeout=ANSWER_SECS)
     metrics = await client.wait_for("metrics", after=last_at, timeout=10)
-    row = turn_row(last_at, client_marks(client, first_at), metrics_ttfb(metrics.data),
-                   question=clip.question.text, voice=clip.question.label, clip_secs=round(clip.secs, 2))
+    row = turn_row(last_at, client_marks(client, first_at), metrics_section(metrics.data),
+                   metrics_section(metrics.data, "processing"), question=clip.question.text, voice=clip.question.label, clip_secs=round(clip.secs, 2))
     final = client.first("user-transcription", first_at, is_final)
     row["transcript"] = final.data.get("text", "") if final else ""
     row["answer"] = answer_text(client, last_at)
@@ -90,7 +90,7 @@ def last_old_frame(client: BenchClient, onset: float, stopped_at: float, grace: 
 
 
 async def barge_in(url: str, long_question: Clip, interruption: Clip, vad_start_secs: float,
-                   into_answer_secs: float = 1.5, timeout: float = 90.0) -> dict[str, Any]:
+                   into_answer_secs: float = 1.0, timeout: float = 90.0) -> dict[str, Any]:
     """Ask for a long answer, speak over it, and time how long the bot kept talking."""
     client = await connect_voice_client(url)
     try:
@@ -110,6 +110,11 @@ async def barge_in(url: str, long_question: Clip, interruption: Clip, vad_start_
             return row
         await asyncio.sleep(0.5)  # let frames already in flight arrive
         last = last_old_frame(client, onset, stop.at)
+        started = sum(1 for m in client.messages if m.at < onset and m.type == "bot-started-speaking")
+        stopped = sum(1 for m in client.messages if m.at < onset and m.type == "bot-stopped-speaking")
+        row["answers_playing_at_onset"] = started - stopped  # more than 1: two answers were being spoken at once
+        heard = client.first("user-started-speaking", onset)
+        row["user_started_after_secs"] = round(heard.at - onset, 4) if heard else None
         row["interrupted_after_secs"] = round(stop.at - onset, 4)
         row["reaction"] = round((last if last is not None else onset) - onset, 4)
         row["reaction_minus_vad_start"] = round(row["reaction"] - vad_start_secs, 4)

@@ -1,7 +1,7 @@
-"""rtvi-edge benchmarks: one command, unattended, about 7-9 minutes on a 2-core machine.
+"""rtvi-edge benchmarks: one command, unattended, about 7 minutes on a 2-core machine.
 
     .venv/bin/python scripts/bench/run.py                 # everything, default run counts
-    .venv/bin/python scripts/bench/run.py --runs 2 --barge-runs 5 --concurrency 1,4
+    .venv/bin/python scripts/bench/run.py --runs 1 --barge-runs 3 --concurrency 1,4
     .venv/bin/python scripts/bench/run.py --skip concurrency,local
 
 Starts `rtvi-edge run` on the default models as a subprocess, measures voice-to-voice latency through
@@ -39,9 +39,9 @@ PHASES = ("idle", "rtvi", "barge", "concurrency", "floors", "local")
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="rtvi-edge benchmarks (see docs/benchmarks.md)")
     parser.add_argument("--questions", type=int, default=8, help="distinct spoken questions (default 8)")
-    parser.add_argument("--runs", type=int, default=1, help="passes over the questions through RTVI (default 1)")
-    parser.add_argument("--local-runs", type=int, default=1, help="passes over the questions, local path (default 1)")
-    parser.add_argument("--barge-runs", type=int, default=3, help="barge-in repetitions (default 3)")
+    parser.add_argument("--runs", type=int, default=2,
+                        help="passes over the questions (RTVI turn, local turn and floors each; default 2)")
+    parser.add_argument("--barge-runs", type=int, default=5, help="barge-in repetitions (default 5)")
     parser.add_argument("--concurrency", default="1,4,16", help="concurrent voice clients per level (default 1,4,16)")
     parser.add_argument("--monitors", type=int, default=50, help="monitor clients during concurrency (default 50)")
     parser.add_argument("--idle-secs", type=float, default=20.0, help="idle CPU window (default 20 s)")
@@ -66,7 +66,7 @@ def run_config(args: argparse.Namespace) -> dict[str, Any]:
     from firmware_py.config import Settings
 
     defaults = Settings()
-    return {"questions": args.questions, "runs": args.runs, "local_runs": args.local_runs,
+    return {"questions": args.questions, "runs": args.runs,
             "barge_runs": args.barge_runs, "concurrency": args.concurrency, "monitors": args.monitors,
             "idle_secs": args.idle_secs, "skipped": sorted(args.skip), "note": args.note,
             "vad_start_secs": defaults.vad.start_secs, "vad_stop_secs": defaults.vad.stop_secs,
@@ -84,15 +84,12 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
     clips = make_clips(args.questions)
     long_question, interruption = make_clip(LONG_QUESTION), make_clip(INTERRUPTION)
     startup: dict[str, list[float]] = {"ready_secs": [], "warm_secs": []}
-    if {"idle", "rtvi", "barge"} - args.skip:
+    if set(PHASES) - {"concurrency"} - args.skip:
         await phases.guarded("single-client daemon", results["errors"], lambda: phases.single_client_phase(
             args, clips, long_question, interruption, results, startup))
     if "concurrency" not in args.skip:
         await phases.guarded("concurrency daemon", results["errors"],
                              lambda: phases.concurrency_phase(args, clips, results, startup))
-    if {"floors", "local"} - args.skip:
-        await phases.guarded("in-process engines", results["errors"],
-                             lambda: phases.inprocess_phase(args, clips, results))
     results["duration_secs"] = round(time.monotonic() - started, 1)
     results["load"] = await sampler.stop()
     return finish(results, startup)

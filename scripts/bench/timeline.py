@@ -32,14 +32,17 @@ SERVER_TTFB = ("stt", "llm", "tts", "voice_to_voice")
 
 
 def turn_row(last_voiced_at: float, marks: Mapping[str, float | None], server_ttfb: Mapping[str, float],
-             **extra: Any) -> dict[str, Any]:
-    """Milestones relative to `last_voiced_at` (None when not seen) plus the server's own ttfb figures."""
+             server_processing: Mapping[str, float] | None = None, **extra: Any) -> dict[str, Any]:
+    """Milestones relative to `last_voiced_at` (None when not seen) plus the server's own figures:
+    ttfb per stage and processing (time inside each engine: stt, turn, tts)."""
     row: dict[str, Any] = dict(extra)
     for key, _ in MILESTONES:
         at = marks.get(key)
         row[key] = None if at is None else round(at - last_voiced_at, 4)
     for name in SERVER_TTFB:
         row[f"server_{name}"] = server_ttfb.get(name)
+    for name, value in (server_processing or {}).items():
+        row[f"engine_{name}_secs"] = value
     return row
 
 
@@ -56,9 +59,9 @@ def stage_medians(milestone_medians: Mapping[str, float | None]) -> dict[str, fl
     return segments
 
 
-def metrics_ttfb(data: Any) -> dict[str, float]:
-    """The `ttfb` list of an RTVI `metrics` message as {processor: seconds}."""
-    items = data.get("ttfb", []) if isinstance(data, dict) else []
+def metrics_section(data: Any, section: str = "ttfb") -> dict[str, float]:
+    """The `ttfb` (or `processing`) list of an RTVI `metrics` message as {processor: seconds}."""
+    items = data.get(section, []) if isinstance(data, dict) else []
     return {item["processor"]: float(item["value"]) for item in items
             if isinstance(item, dict) and "processor" in item and "value" in item}
 
