@@ -50,9 +50,12 @@ async def llm_first_sentence(engines: Any, bus: EventBus, settings: Settings, us
                 cancel.set()
                 break
     first_sentence_secs = time.monotonic() - started
+    stats = getattr(engines.llm, "stats", None)  # the local engine's own account of the answer
     if not sentence:
         sentence = " ".join(clean_for_speech(s) for s in splitter.flush()).strip()
-    return {"llm_first_token": first_token, "llm_first_sentence": first_sentence_secs, "first_sentence": sentence}
+    return {"llm_first_token": first_token, "llm_first_sentence": first_sentence_secs, "first_sentence": sentence,
+            "llm_decision": getattr(stats, "decision_secs", None), "llm_kind": getattr(stats, "kind", None),
+            "prompt_tokens": getattr(stats, "prompt_tokens", None), "cached_tokens": getattr(stats, "cached_tokens", None)}
 
 
 async def engine_floor(engines: Any, bus: EventBus, settings: Settings, clip: Clip) -> dict[str, Any]:
@@ -69,6 +72,8 @@ async def engine_floor(engines: Any, bus: EventBus, settings: Settings, clip: Cl
     return {"question": clip.question.text, "voice": clip.question.label, "transcript": text,
             "stt": round(stt_secs, 4), "llm_first_token": _round(llm["llm_first_token"]),
             "llm_first_sentence": _round(llm["llm_first_sentence"]), "tts_first_sentence": _round(tts_secs),
+            "llm_decision": _round(llm["llm_decision"]), "llm_kind": llm["llm_kind"],
+            "prompt_tokens": llm["prompt_tokens"], "cached_tokens": llm["cached_tokens"],
             "first_sentence": llm["first_sentence"], "turn_end_wait": settings.vad.stop_secs, "floor": _round(floor)}
 
 

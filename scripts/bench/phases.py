@@ -190,7 +190,7 @@ def summarize_fanout(rounds: list[dict[str, Any]], wanted: int, failed: int) -> 
 
 
 def floors_summary(rows: list[dict[str, Any]], stop_secs: float) -> dict[str, Any]:
-    keys = ("stt", "llm_first_token", "llm_first_sentence", "tts_first_sentence", "floor")
+    keys = ("stt", "llm_decision", "llm_first_token", "llm_first_sentence", "tts_first_sentence", "floor")
     return {**summarize_fields(rows, keys), "turn_end_wait": stop_secs, "runs": rows}
 
 
