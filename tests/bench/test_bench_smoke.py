@@ -97,3 +97,13 @@ def test_comparison_reports_changes() -> None:
 def test_plot_writes_a_png(tmp_path) -> None:
     path = plot_results(synthetic_results(1.0), tmp_path / "plot.png")
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size < 200_000
+
+
+def test_profile_summary_of_collapsed_stacks() -> None:
+    from scripts.bench.profile import summarize_stacks
+
+    lines = ["thread (1): MainThread;run (a.py:1);vad (v.py:5) 30", "thread (2): stt_0;work (w.py:2);decode (d.py:9) 70",
+             "garbage"]
+    summary = summarize_stacks(lines)
+    assert summary.startswith("100 samples") and " 70.0% stt_0" in summary and " 30.0% vad (v.py:5)" in summary
+    assert summarize_stacks([]) == "no samples"
