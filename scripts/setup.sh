@@ -61,7 +61,7 @@ native=1
 install_llama_cpp "$PY" "$CACHE/wheels" "$native"
 
 extras=""
-[ "$MODE" = test ] && extras="[test]"
+[ "$MODE" = test ] && extras="[test,bench]"
 say "installing rtvi-edge$extras"
 "$PY" -m pip install -q --disable-pip-version-check -e "$ROOT$extras"
 
