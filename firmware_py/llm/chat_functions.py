@@ -74,6 +74,7 @@ class FunctionCallingChat:
         self.llama = llama
         self.sampling = sampling
         self.stats = TurnStats()
+        self.calibrated = True  # off only to measure what calibration buys (scripts/bench_llm.py --accuracy)
         self._tries: dict[tuple[str, ...], OptionTrie] = {}
         self._calibrations: dict[tuple[str, tuple[str, ...]], Calibration] = {}
         self._grammars: dict[str, LlamaGrammar] = {}
@@ -130,7 +131,7 @@ class FunctionCallingChat:
             return MESSAGE
         options = self._options(functions, with_message=tool_choice != "required")
         system_prompt = str(messages[0].get("content") or "") if messages and messages[0].get("role") == "system" else ""
-        calibration = self._calibration(system_prompt, functions, options)
+        calibration = self._calibration(system_prompt, functions, options) if self.calibrated else None
         return choose(self.llama, self._trie(options), prompt, calibration)
 
     def _tool_calls(self, prompt: list[int], option: str, functions: list[FunctionSpec],

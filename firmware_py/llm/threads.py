@@ -47,11 +47,13 @@ async def stream_from_thread(executor: Executor, work: Work[T], cancel: asyncio.
             put(_End())
 
     loop.run_in_executor(executor, run)
+    # A set `cancel` drops an end marker into the queue, so the loop below needs one plain `get` per item.
     cancelled = asyncio.ensure_future(cancel.wait())
+    cancelled.add_done_callback(lambda _f: queue.put_nowait(_End()))
     try:
-        while True:
-            item = await _next_or_cancel(queue, cancel, cancelled)
-            if item is None or isinstance(item, _End):
+        while not cancel.is_set():
+            item = await queue.get()
+            if isinstance(item, _End) or cancel.is_set():
                 return
             if isinstance(item, _Failure):
                 raise item.error
@@ -59,17 +61,3 @@ async def stream_from_thread(executor: Executor, work: Work[T], cancel: asyncio.
     finally:
         stop.set()
         cancelled.cancel()
-
-
-async def _next_or_cancel(queue: asyncio.Queue[object], cancel: asyncio.Event,
-                          cancelled: asyncio.Future[object]) -> object | None:
-    if cancel.is_set():
-        return None
-    if not queue.empty():
-        return queue.get_nowait()
-    getter = asyncio.ensure_future(queue.get())
-    done, _ = await asyncio.wait({getter, cancelled}, return_when=asyncio.FIRST_COMPLETED)
-    if getter in done:
-        return getter.result()
-    getter.cancel()
-    return None
