@@ -23,8 +23,6 @@ from firmware_py.llm.base import LlmDelta, LlmError, create_llm
 from firmware_py.llm.builtin_tools import BUILTIN_TOOLS
 from firmware_py.llm.remote import RemoteLlm
 
-pytest.importorskip("uvicorn", reason="llama-cpp-python[server] extras are needed for the remote tests")
-
 MESSAGES = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "hello"}]
 TOOLS = [tool.schema() for tool in BUILTIN_TOOLS]
 
