@@ -28,7 +28,7 @@ def distributions(results: Mapping[str, Any]) -> dict[str, list[float]]:
     add("local voice-to-voice", results.get("local", {}).get("runs"), "voice_to_voice")
     add("barge-in reaction", results.get("barge_in", {}).get("runs"), "reaction")
     for level, data in (results.get("concurrency", {}).get("levels") or {}).items():
-        add(f"{level} clients voice-to-voice", data.get("runs"), "voice_to_voice")
+        add(f"N={level} clients at once", data.get("runs"), "voice_to_voice")
     return series
 
 
@@ -67,6 +67,7 @@ def plot_results(results: Mapping[str, Any], path: Path) -> Path:
     left.set_title("latency per run (box: quartiles)")
     left.grid(axis="x", alpha=0.3)
     names = list(bars)
+    tallest = max((sum(stages.values()) for stages in bars.values()), default=1.0)
     for position, name in enumerate(names):
         bottom = 0.0
         for stage, seconds in bars[name].items():
@@ -74,7 +75,7 @@ def plot_results(results: Mapping[str, Any], path: Path) -> Path:
             bottom += seconds
         right.text(position, bottom, f"{bottom:.2f} s", ha="center", va="bottom", fontsize=8)
     right.set_xticks(range(len(names)), names, fontsize=8)
-    right.margins(y=0.1)  # room for the totals above the bars
+    right.set_ylim(0, tallest * 1.12)  # room for the totals above the bars
     right.set_ylabel("seconds after the last voiced sample")
     right.set_title("voice-to-voice by stage")
     handles = [plt.Rectangle((0, 0), 1, 1, color=COLOURS[label]) for label, _ in STAGES]
