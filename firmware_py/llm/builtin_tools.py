@@ -132,4 +132,4 @@ class BuiltinHandlers:
 
 
 def _timer_name(timer: Timer) -> str:
-    return f"The {timer.label} timer" if timer.label else f"The {spoken_duration(timer.seconds)} timer"
+    return f"The {timer.label} timer" if timer.label else f"The {spoken_duration(timer.seconds, adjective=True)} timer"

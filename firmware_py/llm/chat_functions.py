@@ -29,6 +29,9 @@ from .decision import CONTENT_FREE_INPUTS, Calibration, OptionTrie, calibrate, c
 
 log = logging.getLogger(__name__)
 
+TOOL_ROUNDS_PER_TURN = 1
+"""Tool rounds a user turn may take before the model must answer: on SmolLM2-135M a second round was a
+spurious call (list_timers, then set_timer, then cancel_timer) far more often than a useful chain."""
 MAX_CALLS_PER_TURN = 1
 """More than one call per answer: on SmolLM2-135M the follow-up choice added a spurious call in 2 of 26
 test questions, so by default one call per answer (the agent's next round can still call another tool)."""
@@ -70,9 +73,10 @@ class TurnStats:
 class FunctionCallingChat:
     """Runs answers on one Llama object; call only from one thread at a time."""
 
-    def __init__(self, llama: Llama, sampling: Sampling) -> None:
+    def __init__(self, llama: Llama, sampling: Sampling, tool_rounds_per_turn: int = TOOL_ROUNDS_PER_TURN) -> None:
         self.llama = llama
         self.sampling = sampling
+        self.tool_rounds_per_turn = tool_rounds_per_turn
         self.stats = TurnStats()
         self.calibrated = True  # off only to measure what calibration buys (scripts/bench_llm.py --accuracy)
         self._tries: dict[tuple[str, ...], OptionTrie] = {}
@@ -127,7 +131,7 @@ class FunctionCallingChat:
             if name not in names:
                 raise ValueError(f"tool_choice names {name!r}, which is not among the offered tools")
             return f"{FUNCTION}{name}:"
-        if tool_choice == "none":
+        if tool_choice == "none" or (tool_choice == "auto" and self._tool_rounds(messages) >= self.tool_rounds_per_turn):
             return MESSAGE
         options = self._options(functions, with_message=tool_choice != "required")
         system_prompt = str(messages[0].get("content") or "") if messages and messages[0].get("role") == "system" else ""
@@ -194,6 +198,16 @@ class FunctionCallingChat:
             if len(tokens) == 1:
                 ids.add(tokens[0])
         return ids
+
+    @staticmethod
+    def _tool_rounds(messages: list[dict[str, Any]]) -> int:
+        """Assistant messages with tool calls since the last user message."""
+        rounds = 0
+        for message in reversed(messages):
+            if message.get("role") == "user":
+                break
+            rounds += bool(message.get("role") == "assistant" and message.get("tool_calls"))
+        return rounds
 
     # --- caches -------------------------------------------------------------------------------------
 

@@ -1,9 +1,9 @@
 """Worked examples placed after the system prompt when a small local model is offered the built-in tools.
 
 They sit in the cached prompt prefix, so they cost time once (at warm-up), not per turn. An example that
-uses a tool is included only when that tool is offered; the plain-answer examples always are. Three of them
-show the whole loop (call, result, spoken answer): without them a small model calls the tool again
-instead of answering from the result. The phrasings deliberately differ from the behaviour tests'.
+uses a tool is included only when that tool is offered; the plain-answer examples always are. Two of them
+show the whole loop (call, result, spoken answer); their answers repeat the result's `summary` word for
+word, which is what a small model does most reliably. The phrasings deliberately differ from the behaviour tests'.
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ class Shot:
 
 SHOTS = (
     Shot("who wrote Hamlet?", "Hamlet was written by William Shakespeare."),
-    Shot("set a timer for ten minutes", "Okay, your ten minute timer is running.", "set_timer", {"minutes": 10},
+    Shot("set a timer for ten minutes", "A timer is set for 10 minutes.", "set_timer", {"minutes": 10},
          {"timer_id": "1", "seconds": 600, "label": "", "summary": "A timer is set for 10 minutes."}),
     Shot("hi", "Hello! How can I help?"),
-    Shot("turn the volume to 40", "Done, the volume is 40 percent.", "set_volume", {"percent": 40},
+    Shot("turn the volume to 40", "The volume is 40 percent.", "set_volume", {"percent": 40},
          {"volume": 40, "summary": "The volume is 40 percent."}),
     Shot("what timers do I have?", tool="list_timers", arguments={}),
     Shot("what is the tallest mountain?", "Mount Everest is the tallest mountain on Earth."),

@@ -82,10 +82,11 @@ class TimerService:
         self._bus.publish(TimerFired(session_id=timer.session_id, timer_id=timer_id, label=timer.label))
 
 
-def spoken_duration(seconds: float) -> str:
-    """ "5 minutes", "1 hour 30 minutes", "45 seconds": how a duration is said aloud."""
+def spoken_duration(seconds: float, adjective: bool = False) -> str:
+    """ "5 minutes", "1 hour 30 minutes", "45 seconds" as said aloud; `adjective`: "5 minute" (a 5 minute timer)."""
     whole = int(round(seconds))
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
-    parts = [f"{n} {unit}{'' if n == 1 else 's'}" for n, unit in ((hours, "hour"), (minutes, "minute"), (secs, "second")) if n]
-    return " ".join(parts) or "0 seconds"
+    parts = [f"{n} {unit}{'' if n == 1 or adjective else 's'}"
+             for n, unit in ((hours, "hour"), (minutes, "minute"), (secs, "second")) if n]
+    return " ".join(parts) or ("0 second" if adjective else "0 seconds")

@@ -105,6 +105,18 @@ async def test_tool_choice_none_answers_in_text_with_the_same_prompt_prefix(tiny
     assert deltas and all(d.text and not d.tool_calls for d in deltas)
 
 
+async def test_after_a_tool_round_the_model_answers_in_words(tiny_llm: LocalLlm) -> None:
+    messages = chat("set a timer") + [
+        {"role": "assistant", "content": None, "tool_calls": [
+            {"id": "c1", "type": "function", "function": {"name": "set_timer", "arguments": '{"minutes": 5}'}}]},
+        {"role": "tool", "tool_call_id": "c1", "content": '{"summary": "A timer is set for 5 minutes."}'}]
+    deltas = await collect(tiny_llm, messages, TOOLS, tool_choice="required")
+    assert deltas[-1].tool_calls, "an explicit tool_choice is obeyed"
+    deltas = await collect(tiny_llm, messages, TOOLS)
+    assert deltas and all(d.text and not d.tool_calls for d in deltas)
+    assert tiny_llm.stats.kind == "message" and tiny_llm.stats.decision_secs > 0
+
+
 async def test_unknown_forced_tool_is_an_llm_error(tiny_llm: LocalLlm) -> None:
     with pytest.raises(LlmError, match="not among the offered tools"):
         await collect(tiny_llm, chat("x"), TOOLS, tool_choice={"type": "function", "function": {"name": "nope"}})

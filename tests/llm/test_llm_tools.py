@@ -222,3 +222,10 @@ async def test_timer_limits(bus: EventBus) -> None:
                                                   (3600, "1 hour"), (45.4, "45 seconds"), (0, "0 seconds")])
 def test_spoken_duration(seconds: float, spoken: str) -> None:
     assert spoken_duration(seconds) == spoken
+
+
+async def test_unlabelled_timers_are_named_by_their_duration(registry: ToolRegistry) -> None:
+    await registry.call("s1", call("set_timer", '{"minutes": 5}'))
+    listed = (await registry.call("s1", call("list_timers"))).value["summary"]
+    assert listed.startswith("The 5 minute timer has ") and listed.endswith(" left.")
+    assert (await registry.call("s1", call("cancel_timer"))).value["summary"] == "The 5 minute timer is cancelled."
