@@ -42,7 +42,7 @@ def compare(previous: Mapping[str, Any], current: Mapping[str, Any]) -> list[dic
 
 def format_comparison(rows: list[dict[str, Any]], min_percent: float = 0.0) -> str:
     """A text table of the rows whose relative change is at least `min_percent`."""
-    shown = [r for r in rows if r["percent"] is None or abs(r["percent"]) >= min_percent]
+    shown = [r for r in rows if r["change"] and (r["percent"] is None or abs(r["percent"]) >= min_percent)]
     if not shown:
         return "no figure changed by more than {:.0f}%".format(min_percent)
     width = max(len(r["figure"]) for r in shown)

@@ -7,6 +7,7 @@ latency grows with N by design. What must not happen is audio falling apart: lat
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from typing import Any
 
@@ -39,6 +40,7 @@ def dropped_by_server(daemon: Daemon, from_line: int) -> int:
 async def voice_round(daemon: Daemon, count: int, clips: list[Clip], timeout: float) -> dict[str, Any]:
     """`count` fresh voice clients each ask one question, all at once."""
     log_mark = len(daemon.lines)
+    load_before, cpu_before, wall_before = os.getloadavg()[0], daemon.cpu_seconds(), time.monotonic()
     opened = await asyncio.gather(*(connect_voice_client(daemon.url) for _ in range(count)), return_exceptions=True)
     clients = [c for c in opened if isinstance(c, BenchClient)]
     try:
@@ -48,6 +50,8 @@ async def voice_round(daemon: Daemon, count: int, clips: list[Clip], timeout: fl
                                        return_exceptions=True)
     finally:
         await asyncio.gather(*(c.close() for c in clients), return_exceptions=True)
+    # how much of the machine the daemon got: other work on a shared machine shows as a lower share
+    daemon_cpu = 100.0 * (daemon.cpu_seconds() - cpu_before) / (time.monotonic() - wall_before)
     await asyncio.sleep(0.5)  # the server logs each departure as it closes the session
     rows = [r for r in results if isinstance(r, dict)]
     errors = [repr(r) for r in results if isinstance(r, BaseException)] + \
@@ -62,6 +66,8 @@ async def voice_round(daemon: Daemon, count: int, clips: list[Clip], timeout: fl
         "underrun_secs": summarize(r["underrun_secs"] for r in rows),
         "server_dropped_frames": dropped_by_server(daemon, log_mark),
         "harness_late_mic_frames": sum(c.mic.late_frames for c in clients),
+        "daemon_cpu_percent": round(daemon_cpu, 1),
+        "loadavg_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         "runs": rows,
     }
 

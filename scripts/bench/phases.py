@@ -168,7 +168,8 @@ async def concurrency_phase(args: Any, clips: list[Clip], results: dict[str, Any
                 if level is not None:
                     levels[str(count)] = level
                     progress(f"{count} clients: voice-to-voice median {level['voice_to_voice'].get('median')} s, "
-                             f"p95 {level['voice_to_voice'].get('p95')} s, late frames {level['late_frames']}")
+                             f"p95 {level['voice_to_voice'].get('p95')} s, late frames {level['late_frames']}, "
+                             f"daemon CPU {level['daemon_cpu_percent']}%, load {level['loadavg_1min']}")
                 if monitors:
                     spread = await guarded(f"fanout[{count}]", errors, lambda: monitor_fanout(monitors, FANOUT_QUESTION))
                     if spread is not None:
