@@ -30,6 +30,9 @@ SEGMENT_TAIL_SECS = 0.15
 """Silence kept after a segment's last voiced sample (Moonshine wants a short margin, not long padding)."""
 TURN_WINDOW_SECS = 8.0
 """Smart Turn looks at the last 8 s of the turn."""
+EARLY_DECODE_SECS = 0.1
+"""Silence after which a segment's decode starts, before the VAD confirms the pause (stop_secs): the decode
+is on the critical path at the end of a turn, and if the user goes on the early result is simply dropped."""
 
 
 @dataclass
@@ -70,6 +73,8 @@ class TurnListener:
         self._segment_start = 0
         self._segment_open = False
         self._segments: list[asyncio.Task[str]] = []
+        self._quiet_since: int | None = None     # stream index where the current run of silence began
+        self._early: tuple[int, int, asyncio.Task[str]] | None = None   # (segment start, end, decode)
         self._silence_since: float | None = None
         self._turn_check: asyncio.Task[None] | None = None
         self._ending: asyncio.Task[None] | None = None
@@ -122,6 +127,7 @@ class TurnListener:
         event = self._vad.process(guarded)
         if self._turn is not None:
             self._turn.append(frame.samples)
+            self._track_quiet(len(frame.samples))
         if event is not None and event.kind == "start":
             await self._speech_started(self._stream_index(event.at_sample))
         elif event is not None and event.kind == "stop":
@@ -160,6 +166,7 @@ class TurnListener:
         self._segment_start = self._turn_start
         self._segment_open = True
         self._segments = []
+        self._quiet_since, self._early = None, None
         self._silence_since = None
         self.timing = TurnTiming()
         self._bus.publish(UserStartedSpeaking(session_id=self.session_id))
@@ -182,7 +189,7 @@ class TurnListener:
         silent_for = (self._samples - silence_start) / SAMPLE_RATE
         self._silence_since = time.monotonic() - silent_for
         self.timing.speech_end_at = self._silence_since
-        self._close_segment(min(self._samples, silence_start + int(SEGMENT_TAIL_SECS * SAMPLE_RATE)))
+        self._close_segment(min(self._samples, silence_start + int(SEGMENT_TAIL_SECS * SAMPLE_RATE)), silence_start)
         if self._live.current.turn.enabled:
             self._turn_check = asyncio.create_task(self._decide_turn_end())
 
@@ -192,12 +199,35 @@ class TurnListener:
         if time.monotonic() - self._silence_since >= self._live.current.turn.max_silence_secs:
             self._ending = asyncio.create_task(self._end_turn())
 
+    def _track_quiet(self, frame_len: int) -> None:
+        """Start decoding an open segment as soon as a short silence follows it (see EARLY_DECODE_SECS)."""
+        if self._vad.last_probability >= self._live.current.vad.confidence:
+            if self._early is not None:
+                log.debug("early decode dropped: the user went on", extra={"session": self.session_id})
+            self._quiet_since, self._early = None, None
+            return
+        if self._quiet_since is None:
+            self._quiet_since = self._samples - frame_len
+        quiet = self._samples - self._quiet_since
+        if self._segment_open and self._early is None and quiet >= EARLY_DECODE_SECS * SAMPLE_RATE:
+            end = self._quiet_since + min(quiet, int(SEGMENT_TAIL_SECS * SAMPLE_RATE))
+            self._early = (self._segment_start, end, asyncio.create_task(self._transcribe(self._piece(end))))
+
     def _turn_audio(self) -> np.ndarray:
         return np.concatenate(self._turn) if self._turn else np.zeros(0, np.int16)
 
-    def _close_segment(self, end: int) -> None:
+    def _piece(self, end: int) -> np.ndarray:
+        """The open segment's audio up to stream index `end`."""
         audio = self._turn_audio()
-        piece = audio[max(0, self._segment_start - self._turn_start): max(0, end - self._turn_start)]
+        return audio[max(0, self._segment_start - self._turn_start): max(0, end - self._turn_start)]
+
+    def _close_segment(self, end: int, silence_start: int | None = None) -> None:
+        early, self._early = self._early, None
+        if early is not None and early[0] == self._segment_start and silence_start == self._quiet_since:
+            self._segment_start, self._segment_open = early[1], False   # the early decode is this segment
+            self._segments.append(early[2])
+            return
+        piece = self._piece(end)
         self._segment_start = end
         self._segment_open = False
         if len(piece) < int(0.1 * SAMPLE_RATE):
@@ -213,6 +243,8 @@ class TurnListener:
             log.warning("transcription failed", extra={"error": str(err), "session": self.session_id})
             return ""
         self.timing.stt_secs += time.monotonic() - started
+        if asyncio.current_task() not in self._segments:
+            return text  # an early decode the user talked over: nobody will read it
         if self._live.current.stt.interim_results and self._turn is not None and text:
             done = [t.result() for t in self._segments if t.done() and not t.cancelled()] + [text]
             self._bus.publish(UserTranscript(session_id=self.session_id, text=" ".join(done).strip(), final=False))
@@ -244,6 +276,7 @@ class TurnListener:
             self.timing.speech_end_at = self.timing.turn_end_at
         segments, self._segments = self._segments, []
         self._turn, self._silence_since = None, None
+        self._quiet_since, self._early = None, None
         if self._turn_check:
             self._turn_check.cancel()
             self._turn_check = None

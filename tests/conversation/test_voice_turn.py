@@ -62,7 +62,9 @@ async def test_spoken_question_gets_a_spoken_answer(engines, bus, events, live) 
         await conversation.close()
 
     mine = [e for e in events if e.session_id == "turn"]
-    kinds = [e.kind for e in mine if e.kind not in ("state", "bot-llm-text", "bot-tts-text", "bot-output")]
+    interim = [e for e in mine if isinstance(e, UserTranscript) and not e.final]
+    kinds = [e.kind for e in mine if e.kind not in ("state", "bot-llm-text", "bot-tts-text", "bot-output")
+             and e not in interim]
     expected_order = ["user-started-speaking", "user-stopped-speaking", "user-transcription", "user-llm-text",
                       "bot-llm-started", "bot-tts-started", "bot-started-speaking", "bot-llm-stopped",
                       "bot-tts-stopped", "bot-stopped-speaking", "metrics"]
@@ -171,7 +173,35 @@ async def test_push_to_talk_turn(engines, bus, events, live) -> None:
         conversation.push_to_talk(True)
         await push_realtime(conversation, np.concatenate([silence(0.2), clip]))
         conversation.push_to_talk(False)
-        final = await wait_for(events, UserTranscript, "ptt", timeout=15)
+        final = await wait_for_final(events, "ptt", timeout=15)
         assert word_overlap("what time is it", final.text) >= 0.75
     finally:
         await conversation.close()
+
+
+async def test_a_short_pause_inside_a_question_loses_no_words(engines, bus, events, live) -> None:
+    """A pause long enough to start an early decode, too short to end the segment: that decode is dropped."""
+    first, second = trimmed(speech("What is the weather like")[0]), trimmed(speech("in Paris tomorrow?")[0])
+    conversation = Conversation("pause", engines, bus, live, CaptureSink(24_000))
+    conversation.start()
+    try:
+        await push_realtime(conversation, np.concatenate([silence(0.3), first, silence(0.19), second, silence(2.0)]))
+        final = await wait_for_final(events, "pause", timeout=20)
+    finally:
+        await conversation.close()
+    assert word_overlap("what is the weather like in paris tomorrow", final.text) >= 0.85, final.text
+
+
+def trimmed(samples: np.ndarray) -> np.ndarray:
+    """Speech without its leading and trailing near-silence, so a test controls the pauses exactly."""
+    loud = np.flatnonzero(np.abs(samples) > 300)
+    return samples[loud[0]: loud[-1] + 1]
+
+
+async def wait_for_final(events: list[Event], session_id: str, timeout: float) -> UserTranscript:
+    for _ in range(int(timeout * 20)):
+        finals = [e for e in events if isinstance(e, UserTranscript) and e.final and e.session_id == session_id]
+        if finals:
+            return finals[0]
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no final transcript within {timeout} s")
