@@ -13,6 +13,7 @@ from typing import Any
 
 from .client import BenchClient
 from .daemon import Daemon
+from .machine import machine_busy_seconds, own_cpu_seconds
 from .questions import Clip
 from .rtvi_turns import LEAD_SILENCE_SECS, ask, connect_voice_client
 from .stats import summarize, summarize_fields
@@ -40,7 +41,8 @@ def dropped_by_server(daemon: Daemon, from_line: int) -> int:
 async def voice_round(daemon: Daemon, count: int, clips: list[Clip], timeout: float) -> dict[str, Any]:
     """`count` fresh voice clients each ask one question, all at once."""
     log_mark = len(daemon.lines)
-    load_before, cpu_before, wall_before = os.getloadavg()[0], daemon.cpu_seconds(), time.monotonic()
+    load_before, wall_before = os.getloadavg()[0], time.monotonic()
+    cpu_before = (daemon.cpu_seconds(), own_cpu_seconds(), machine_busy_seconds())
     opened = await asyncio.gather(*(connect_voice_client(daemon.url) for _ in range(count)), return_exceptions=True)
     clients = [c for c in opened if isinstance(c, BenchClient)]
     try:
@@ -50,8 +52,12 @@ async def voice_round(daemon: Daemon, count: int, clips: list[Clip], timeout: fl
                                        return_exceptions=True)
     finally:
         await asyncio.gather(*(c.close() for c in clients), return_exceptions=True)
-    # how much of the machine the daemon got: other work on a shared machine shows as a lower share
-    daemon_cpu = 100.0 * (daemon.cpu_seconds() - cpu_before) / (time.monotonic() - wall_before)
+    # CPU shares over the round (100 = one core): the daemon, this harness, and everything else on a shared
+    # machine, whose work competes with the daemon for the two cores
+    wall = time.monotonic() - wall_before
+    daemon_cpu, harness_cpu, busy = (after - before for after, before in
+                                     zip((daemon.cpu_seconds(), own_cpu_seconds(), machine_busy_seconds()), cpu_before))
+    shares = {"daemon": daemon_cpu, "harness": harness_cpu, "others": max(0.0, busy - daemon_cpu - harness_cpu)}
     await asyncio.sleep(0.5)  # the server logs each departure as it closes the session
     rows = [r for r in results if isinstance(r, dict)]
     errors = [repr(r) for r in results if isinstance(r, BaseException)] + \
@@ -66,7 +72,7 @@ async def voice_round(daemon: Daemon, count: int, clips: list[Clip], timeout: fl
         "underrun_secs": summarize(r["underrun_secs"] for r in rows),
         "server_dropped_frames": dropped_by_server(daemon, log_mark),
         "harness_late_mic_frames": sum(c.mic.late_frames for c in clients),
-        "daemon_cpu_percent": round(daemon_cpu, 1),
+        "cpu_percent": {name: round(100.0 * secs / wall, 1) for name, secs in shares.items()},
         "loadavg_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         "runs": rows,
     }

@@ -54,6 +54,19 @@ def describe_machine() -> dict[str, Any]:
     }
 
 
+def machine_busy_seconds() -> float:
+    """CPU seconds all cores have spent busy since boot (/proc/stat: everything but idle and iowait)."""
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    ticks = [int(x) for x in fields]
+    return (sum(ticks[:8]) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_seconds() -> float:
+    """CPU seconds this (benchmark) process has used."""
+    times = os.times()
+    return times.user + times.system
+
+
 class LoadSampler:
     """Samples the 1-minute load average every few seconds: how noisy the shared machine was."""
 

@@ -57,6 +57,20 @@ async def start_daemon(daemon: Daemon, startup: dict[str, list[float]]) -> None:
     progress(f"daemon ready in {ready:.2f} s, warm at {warm:.2f} s ({daemon.url})")
 
 
+async def startup_runs(count: int, startup: dict[str, list[float]], errors: dict[str, str]) -> None:
+    """Extra cold starts (spawn to ready line, then stop) for a steadier start-up figure."""
+    async def once() -> None:
+        daemon = Daemon(config_toml())
+        try:
+            startup["ready_secs"].append(await daemon.start())
+        finally:
+            await daemon.stop()
+
+    for index in range(count):
+        await guarded(f"startup[{index}]", errors, once)
+    progress(f"start-up to ready: {[round(s, 2) for s in startup['ready_secs']]} s")
+
+
 async def single_client_phase(args: Any, clips: list[Clip], long_question: Clip, interruption: Clip,
                               results: dict[str, Any], startup: dict[str, list[float]]) -> None:
     """Daemon with default models and no local audio: idle CPU, then per question the RTVI turn, the
@@ -169,7 +183,7 @@ async def concurrency_phase(args: Any, clips: list[Clip], results: dict[str, Any
                     levels[str(count)] = level
                     progress(f"{count} clients: voice-to-voice median {level['voice_to_voice'].get('median')} s, "
                              f"p95 {level['voice_to_voice'].get('p95')} s, late frames {level['late_frames']}, "
-                             f"daemon CPU {level['daemon_cpu_percent']}%, load {level['loadavg_1min']}")
+                             f"CPU % daemon/harness/others {level['cpu_percent']}")
                 if monitors:
                     spread = await guarded(f"fanout[{count}]", errors, lambda: monitor_fanout(monitors, FANOUT_QUESTION))
                     if spread is not None:

@@ -44,6 +44,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--barge-runs", type=int, default=5, help="barge-in repetitions (default 5)")
     parser.add_argument("--concurrency", default="1,4,16", help="concurrent voice clients per level (default 1,4,16)")
     parser.add_argument("--monitors", type=int, default=50, help="monitor clients during concurrency (default 50)")
+    parser.add_argument("--startups", type=int, default=3, help="extra daemon starts timed to ready (default 3)")
     parser.add_argument("--idle-secs", type=float, default=20.0, help="idle CPU window (default 20 s)")
     parser.add_argument("--skip", default="", help=f"comma list of phases to skip: {','.join(PHASES)}")
     parser.add_argument("--out", type=Path, default=REPO / "bench-results", help="results directory")
@@ -68,7 +69,7 @@ def run_config(args: argparse.Namespace) -> dict[str, Any]:
     defaults = Settings()
     return {"questions": args.questions, "runs": args.runs,
             "barge_runs": args.barge_runs, "concurrency": args.concurrency, "monitors": args.monitors,
-            "idle_secs": args.idle_secs, "skipped": sorted(args.skip), "note": args.note,
+            "idle_secs": args.idle_secs, "startups": args.startups, "skipped": sorted(args.skip), "note": args.note,
             "vad_start_secs": defaults.vad.start_secs, "vad_stop_secs": defaults.vad.stop_secs,
             "turn_max_silence_secs": defaults.turn.max_silence_secs, "llm_threads": defaults.llm.threads,
             "llm_max_tokens": defaults.llm.max_tokens}
@@ -84,6 +85,7 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
     clips = make_clips(args.questions)
     long_question, interruption = make_clip(LONG_QUESTION), make_clip(INTERRUPTION)
     startup: dict[str, list[float]] = {"ready_secs": [], "warm_secs": []}
+    await phases.startup_runs(args.startups, startup, results["errors"])
     if set(PHASES) - {"concurrency"} - args.skip:
         await phases.guarded("single-client daemon", results["errors"], lambda: phases.single_client_phase(
             args, clips, long_question, interruption, results, startup))
