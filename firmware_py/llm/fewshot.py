@@ -22,21 +22,22 @@ class Shot:
     result: dict[str, Any] | None = None  # when set, the example shows the result and the spoken answer
 
 
-SHOTS = (
-    Shot("who wrote Hamlet?", "Hamlet was written by William Shakespeare."),
-    Shot("set a timer for ten minutes", "A timer is set for 10 minutes.", "set_timer", {"minutes": 10},
+SHOTS = (  # written the way speech-to-text writes: capitals and punctuation
+    Shot("Who wrote Hamlet?", "Hamlet was written by William Shakespeare."),
+    Shot("Set a timer for ten minutes.", "A timer is set for 10 minutes.", "set_timer", {"minutes": 10},
          {"timer_id": "1", "seconds": 600, "label": "", "summary": "A timer is set for 10 minutes."}),
-    Shot("hi", "Hello! How can I help?"),
-    Shot("turn the volume to 40", "The volume is 40 percent.", "set_volume", {"percent": 40},
+    Shot("Hi.", "Hello! How can I help?"),
+    Shot("Turn the volume to 40.", "The volume is 40 percent.", "set_volume", {"percent": 40},
          {"volume": 40, "summary": "The volume is 40 percent."}),
-    Shot("what timers do I have?", tool="list_timers", arguments={}),
-    Shot("what is the tallest mountain?", "Mount Everest is the tallest mountain on Earth."),
-    Shot("what is the time right now?", tool="get_time", arguments={}),
-    Shot("cancel the egg timer", tool="cancel_timer", arguments={"label": "egg"}),
-    Shot("thanks!", "You're welcome."),
-    Shot("why is the sea salty?", "Rivers carry minerals from rocks into the sea."),
-    Shot("mute", tool="set_mute", arguments={"muted": True}),
-    Shot("tell me a fun fact", "Octopuses have three hearts."),
+    Shot("What timers do I have?", tool="list_timers", arguments={}),
+    Shot("What is the tallest mountain?", "Mount Everest is the tallest mountain on Earth."),
+    Shot("What's the time right now?", tool="get_time", arguments={}),
+    Shot("Cancel the egg timer.", tool="cancel_timer", arguments={"label": "egg"}),
+    Shot("Thanks!", "You're welcome."),
+    Shot("Why is the sea salty?", "Rivers carry minerals from rocks into the sea."),
+    Shot("What day is it today?", tool="get_time", arguments={}),
+    Shot("Mute.", tool="set_mute", arguments={"muted": True}),
+    Shot("Tell me a fun fact.", "Octopuses have three hearts."),
 )
 
 

@@ -55,9 +55,11 @@ async def test_set_a_timer_for_five_minutes(engine: LocalLlm, bus: EventBus, rec
     assert "".join(reply).strip(), "the model says something after setting the timer"
 
 
+@pytest.mark.parametrize("question", ["what time is it", "What time is it?", "What's the date today?"])
 async def test_what_time_is_it_calls_get_time(engine: LocalLlm, bus: EventBus, recorder: Recorder,
-                                              registry: ToolRegistry) -> None:
-    await ask(engine, "what time is it", bus, registry)
+                                              registry: ToolRegistry, question: str) -> None:
+    """Spoken (as the STT writes it) or typed: the clock is read, never made up."""
+    await ask(engine, question, bus, registry)
     assert [c.function_name for c in recorder.of(FunctionCallInProgress)][:1] == ["get_time"]
 
 
