@@ -31,8 +31,9 @@ SEGMENT_TAIL_SECS = 0.15
 TURN_WINDOW_SECS = 8.0
 """Smart Turn looks at the last 8 s of the turn."""
 EARLY_DECODE_SECS = 0.1
-"""Silence after which a segment's decode starts, before the VAD confirms the pause (stop_secs): the decode
-is on the critical path at the end of a turn, and if the user goes on the early result is simply dropped."""
+"""Silence after which a segment's decode and the Smart Turn check start, before the VAD confirms the pause
+(stop_secs): both are on the critical path at the end of a turn. The turn still ends no earlier than the
+VAD stop, and if the user goes on the early results are simply dropped."""
 
 
 @dataclass
@@ -75,6 +76,7 @@ class TurnListener:
         self._segments: list[asyncio.Task[str]] = []
         self._quiet_since: int | None = None     # stream index where the current run of silence began
         self._early: tuple[int, int, asyncio.Task[str]] | None = None   # (segment start, end, decode)
+        self._early_turn: asyncio.Task[float | None] | None = None        # Smart Turn on the same pause
         self._silence_since: float | None = None
         self._turn_check: asyncio.Task[None] | None = None
         self._ending: asyncio.Task[None] | None = None
@@ -166,7 +168,7 @@ class TurnListener:
         self._segment_start = self._turn_start
         self._segment_open = True
         self._segments = []
-        self._quiet_since, self._early = None, None
+        self._quiet_since, self._early, self._early_turn = None, None, None
         self._silence_since = None
         self.timing = TurnTiming()
         self._bus.publish(UserStartedSpeaking(session_id=self.session_id))
@@ -191,7 +193,9 @@ class TurnListener:
         self.timing.speech_end_at = self._silence_since
         self._close_segment(min(self._samples, silence_start + int(SEGMENT_TAIL_SECS * SAMPLE_RATE)), silence_start)
         if self._live.current.turn.enabled:
-            self._turn_check = asyncio.create_task(self._decide_turn_end())
+            early = self._early_turn if silence_start == self._quiet_since else None
+            verdict = early or asyncio.create_task(self._turn_probability())
+            self._turn_check = asyncio.create_task(self._decide_turn_end(verdict))
 
     def _check_max_silence(self) -> None:
         if self._silence_since is None or self._ending is not None:
@@ -204,7 +208,7 @@ class TurnListener:
         if self._vad.last_probability >= self._live.current.vad.confidence:
             if self._early is not None:
                 log.debug("early decode dropped: the user went on", extra={"session": self.session_id})
-            self._quiet_since, self._early = None, None
+            self._quiet_since, self._early, self._early_turn = None, None, None
             return
         if self._quiet_since is None:
             self._quiet_since = self._samples - frame_len
@@ -212,6 +216,8 @@ class TurnListener:
         if self._segment_open and self._early is None and quiet >= EARLY_DECODE_SECS * SAMPLE_RATE:
             end = self._quiet_since + min(quiet, int(SEGMENT_TAIL_SECS * SAMPLE_RATE))
             self._early = (self._segment_start, end, asyncio.create_task(self._transcribe(self._piece(end))))
+            if self._live.current.turn.enabled:  # its verdict is used only if the VAD confirms this pause
+                self._early_turn = asyncio.create_task(self._turn_probability())
 
     def _turn_audio(self) -> np.ndarray:
         return np.concatenate(self._turn) if self._turn else np.zeros(0, np.int16)
@@ -250,7 +256,8 @@ class TurnListener:
             self._bus.publish(UserTranscript(session_id=self.session_id, text=" ".join(done).strip(), final=False))
         return text
 
-    async def _decide_turn_end(self) -> None:
+    async def _turn_probability(self) -> float | None:
+        """Smart Turn's verdict on the turn so far (None when the model fails: silence decides then)."""
         window = self._turn_audio()[-int(TURN_WINDOW_SECS * SAMPLE_RATE):]
         loop = asyncio.get_running_loop()
         started = time.monotonic()
@@ -259,9 +266,15 @@ class TurnListener:
                                                      self._engines.turn.completion_probability, to_float(window))
         except Exception as err:
             log.warning("turn detection failed; relying on silence", extra={"error": str(err)})
-            return
+            return None
         self.timing.turn_secs = time.monotonic() - started
         log.debug("turn check", extra={"probability": round(probability, 3), "session": self.session_id})
+        return probability
+
+    async def _decide_turn_end(self, verdict: asyncio.Task[float | None]) -> None:
+        probability = await verdict
+        if probability is None:
+            return
         if probability >= self._live.current.turn.threshold and self._ending is None and not self._vad.speaking:
             self._ending = asyncio.create_task(self._end_turn())
 
@@ -276,7 +289,7 @@ class TurnListener:
             self.timing.speech_end_at = self.timing.turn_end_at
         segments, self._segments = self._segments, []
         self._turn, self._silence_since = None, None
-        self._quiet_since, self._early = None, None
+        self._quiet_since, self._early, self._early_turn = None, None, None
         if self._turn_check:
             self._turn_check.cancel()
             self._turn_check = None
