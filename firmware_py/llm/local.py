@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, AsyncIterator
 
@@ -99,11 +100,13 @@ class LocalLlm:
             raise LlmError(f"the local model ({self.name}) failed: {err}") from err
 
     async def warm_up(self, system_prompt: str, tools: list[dict[str, Any]] | None = None) -> None:
-        if not self.use_function_format:
-            tools = None  # the GGUF's own template decides how tools are shown; warm the system prompt only
-        loop = asyncio.get_running_loop()
+        if self.use_function_format:
+            work = partial(self._chat.warm_up, system_prompt, tools)
+        else:  # the GGUF's own template renders the prompt: let it, so that the cached prefix matches
+            work = partial(self.llama.create_chat_completion, [{"role": "system", "content": system_prompt}],
+                           tools=tools or None, max_tokens=1)
         try:
-            await loop.run_in_executor(self._executor, self._chat.warm_up, system_prompt, tools)
+            await asyncio.get_running_loop().run_in_executor(self._executor, work)
         except Exception as err:
             raise LlmError(f"warming up {self.name} failed: {err}") from err
 
