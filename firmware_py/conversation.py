@@ -142,7 +142,8 @@ class Conversation(VoiceSession):
             async with self._engines.llm_queue.slot(self.session_id):
                 self._bus.publish(BotLlmStarted(session_id=self.session_id))
                 try:
-                    async for delta in generate_reply(self._engines.llm, self.context, self._engines.tools,
+                    tools = self._engines.tools if self._live.current.llm.tools else None
+                    async for delta in generate_reply(self._engines.llm, self.context, tools,
                                                       self.session_id, self._bus, cancel, self.client_tools):
                         first_token_at = first_token_at or time.monotonic()
                         answer.append(delta)
