@@ -118,6 +118,9 @@ class Conversation(VoiceSession):
             self._set_state(self._idle_state())
             return
         self.last_transcript = text
+        # the user may have gone on talking while this turn was transcribed, and an answer to an earlier
+        # turn may have started meanwhile: one answer at a time, the newest wins
+        await self.interrupt()
         self._start_reply(text, audio_response=True, timing=timing)
 
     # --- answering ---------------------------------------------------------------------------------

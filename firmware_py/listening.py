@@ -12,7 +12,7 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -74,6 +74,7 @@ class TurnListener:
         self._segment_start = 0
         self._segment_open = False
         self._segments: list[asyncio.Task[str]] = []
+        self._decode_secs: dict[asyncio.Task[Any], float] = {}   # decode time of each STT task (metrics)
         self._quiet_since: int | None = None     # stream index where the current run of silence began
         self._early: tuple[int, int, asyncio.Task[str]] | None = None   # (segment start, end, decode)
         self._early_turn: asyncio.Task[float | None] | None = None        # Smart Turn on the same pause
@@ -242,19 +243,24 @@ class TurnListener:
 
     async def _transcribe(self, piece: np.ndarray) -> str:
         loop = asyncio.get_running_loop()
-        started = time.monotonic()
         try:
-            text = await loop.run_in_executor(self._engines.stt_executor, self._engines.stt.transcribe, to_float(piece))
+            text, secs = await loop.run_in_executor(self._engines.stt_executor, self._timed_transcribe, to_float(piece))
         except Exception as err:
             log.warning("transcription failed", extra={"error": str(err), "session": self.session_id})
             return ""
-        self.timing.stt_secs += time.monotonic() - started
+        self._decode_secs[asyncio.current_task()] = secs
         if asyncio.current_task() not in self._segments:
-            return text  # an early decode the user talked over: nobody will read it
+            return text  # an early decode: read once the VAD confirms the pause, or never
         if self._live.current.stt.interim_results and self._turn is not None and text:
             done = [t.result() for t in self._segments if t.done() and not t.cancelled()] + [text]
             self._bus.publish(UserTranscript(session_id=self.session_id, text=" ".join(done).strip(), final=False))
         return text
+
+    def _timed_transcribe(self, audio: np.ndarray) -> tuple[str, float]:
+        """Runs on the STT thread: the decode time alone, without the wait for the thread (for metrics)."""
+        started = time.perf_counter()
+        text = self._engines.stt.transcribe(audio)
+        return text, time.perf_counter() - started
 
     async def _turn_probability(self) -> float | None:
         """Smart Turn's verdict on the turn so far (None when the model fails: silence decides then)."""
@@ -273,6 +279,9 @@ class TurnListener:
 
     async def _decide_turn_end(self, verdict: asyncio.Task[float | None]) -> None:
         probability = await verdict
+        if probability is not None and probability < self._live.current.turn.threshold and verdict is self._early_turn:
+            # the early look saw 0.1 s of silence; the model often changes its mind with a little more
+            probability = await self._turn_probability()
         if probability is None:
             return
         if probability >= self._live.current.turn.threshold and self._ending is None and not self._vad.speaking:
@@ -296,6 +305,8 @@ class TurnListener:
         self._vad.reset()
         self._bus.publish(UserStoppedSpeaking(session_id=self.session_id))
         texts = [await task for task in segments]
+        self.timing.stt_secs = sum(self._decode_secs.get(task, 0.0) for task in segments)
+        self._decode_secs.clear()
         text = " ".join(t for t in texts if t).strip()
         self.timing.transcript_at = time.monotonic()
         self._ending = None

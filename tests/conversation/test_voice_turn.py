@@ -205,3 +205,23 @@ async def wait_for_final(events: list[Event], session_id: str, timeout: float) -
             return finals[0]
         await asyncio.sleep(0.05)
     raise AssertionError(f"no final transcript within {timeout} s")
+
+
+async def test_a_new_turn_never_plays_over_a_running_answer(engines, bus, events, live) -> None:
+    """A turn that ends while an answer plays (the user went on during its transcription) replaces it."""
+    from firmware_py.listening import TurnTiming
+
+    conversation = Conversation("overlap", engines, bus, live, CaptureSink(24_000))
+    conversation.start()
+    try:
+        await conversation.send_text("Tell me a long story about a brave little dragon.")
+        await wait_for(events, BotStartedSpeaking, "overlap", timeout=60)
+        await conversation.on_user_turn("What is two plus two?", TurnTiming())
+        await wait_for(events, BotStartedSpeaking, "overlap", timeout=60, count=2)
+    finally:
+        await conversation.close()
+    kinds = [e.kind for e in events if e.session_id == "overlap"]
+    second_start = [i for i, k in enumerate(kinds) if k == "bot-llm-started"][1]
+    assert "bot-interrupted" in kinds[:second_start]
+    starts, stops = kinds.count("bot-started-speaking"), kinds.count("bot-stopped-speaking")
+    assert stops >= starts - 1, "at most one answer is playing at any time"
