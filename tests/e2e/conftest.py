@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from e2e_harness import TOKEN, DaemonProcess, build_page, ensure_node_modules, why_not_runnable, write_config
+from e2e_harness import TOKEN, DaemonProcess, build_page, ensure_node_modules, write_config
+from tests.browser_tools import missing_browser_tools
 
 
 @pytest.fixture(scope="session")
 def page_dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    reason = why_not_runnable()
+    reason = missing_browser_tools()
     if reason:
         pytest.skip(reason)
     ensure_node_modules()

@@ -7,43 +7,30 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
 import threading
 from collections import deque
 from pathlib import Path
+
+from tests.browser_tools import npm_ci
 from typing import Any
 
 import numpy as np
 
 E2E_DIR = Path(__file__).parent
 REPO = E2E_DIR.parent.parent
-CHROMIUM = Path(os.environ.get("RTVI_EDGE_CHROMIUM", "/usr/bin/chromium"))
 READY = re.compile(r"ready on wss?://[^\s/]+:(\d+)/ws")
 TOKEN = "e2e-token"
 """The daemon under test requires it, so the client's `token` connect parameter is exercised too."""
 NODE_PACKAGES = ("@pipecat-ai/client-js", "@pipecat-ai/websocket-transport", "playwright-core", "esbuild")
 
 
-def why_not_runnable() -> str | None:
-    if shutil.which("node") is None or shutil.which("npm") is None:
-        return "node and npm are needed (apt install nodejs npm)"
-    if not CHROMIUM.exists():
-        return f"{CHROMIUM} is missing (apt install chromium)"
-    return None
 
 
 def ensure_node_modules() -> None:
-    """Install the pinned packages from package-lock.json once; never a browser download."""
-    if all((E2E_DIR / "node_modules" / name).is_dir() for name in NODE_PACKAGES):
-        return
-    env = {**os.environ, "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD": "1"}
-    done = subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=E2E_DIR, env=env, capture_output=True,
-                          text=True, timeout=600)
-    if done.returncode != 0:
-        raise RuntimeError(f"npm ci failed:\n{done.stderr[-2000:]}")
+    npm_ci(E2E_DIR, NODE_PACKAGES)
 
 
 def build_page(outdir: Path) -> Path:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.kiosk.harness import Daemon, ensure_node_modules, missing_tools, start_daemon, write_config
+from tests.browser_tools import missing_browser_tools
+from tests.kiosk.harness import Daemon, ensure_node_modules, start_daemon, write_config
 
 TOKEN = "kiosk-test-token"
 QUESTION = "What is the capital of France?"
@@ -16,7 +17,7 @@ LOOP_SECS = 20.0
 
 @pytest.fixture(scope="session")
 def browser_tools() -> None:
-    reason = missing_tools()
+    reason = missing_browser_tools()
     if reason:
         pytest.skip(reason)
     ensure_node_modules()

@@ -19,6 +19,8 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from tests.browser_tools import npm_ci
 from typing import Any, Callable
 
 import numpy as np
@@ -26,28 +28,15 @@ import numpy as np
 KIOSK_DIR = Path(__file__).parent
 REPO = KIOSK_DIR.parent.parent
 DRIVER = KIOSK_DIR / "drive.mjs"
-CHROMIUM = Path(os.environ.get("RTVI_EDGE_CHROMIUM", "/usr/bin/chromium"))
 READY_LINE = re.compile(r"ready on \w+://[^\s/]+:(\d+)/ws")
 START_TIMEOUT_SECS = 180.0
 MAX_SCREENSHOT_BYTES = 300_000
 
 
-def missing_tools() -> str | None:
-    """Why the browser tests cannot run here, or None."""
-    if shutil.which("node") is None or shutil.which("npm") is None:
-        return "node/npm are not installed (apt install nodejs npm)"
-    if not CHROMIUM.exists():
-        return f"{CHROMIUM} is missing (apt install chromium)"
-    return None
 
 
 def ensure_node_modules() -> None:
-    """playwright-core from the lock file, once; it never downloads a browser."""
-    if (KIOSK_DIR / "node_modules" / "playwright-core").is_dir():
-        return
-    env = {**os.environ, "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD": "1"}
-    subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=KIOSK_DIR, env=env, check=True,
-                   capture_output=True, timeout=300)
+    npm_ci(KIOSK_DIR, ("playwright-core",))
 
 
 def rtvi_edge_command() -> list[str]:
