@@ -38,7 +38,7 @@ class ServiceAdvertiser:
 
     def __init__(self, server: ServerSettings, protocol_version: str | None = None,
                  instance: str | None = None) -> None:
-        from ..rtvi.messages import PROTOCOL_VERSION
+        from ..rtvi.protocol.messages import PROTOCOL_VERSION
 
         self._server = server
         self._protocol_version = protocol_version or PROTOCOL_VERSION

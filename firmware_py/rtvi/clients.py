@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
 
 from ..session import VoiceSession
-from .messages import MessageError
+from .protocol.messages import MessageError
 
 BUILTIN_NAMES = frozenset({"ping", "status", "get-context", "set-client-tools", "mute", "push-to-talk", "interrupt"})
 TOOL_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")

@@ -22,10 +22,10 @@ from websockets.frames import CloseCode
 from .. import events as ev
 from ..audio.frames import AudioFrame, downmix
 from ..session import VoiceSession
-from . import wire
+from .protocol import wire
 from .audio import AudioRateGuard, ClientAudioSink
 from .limits import LogLimiter, TokenBucket
-from .messages import Generation, MessageError, RtviMessage, error_event, error_response, new_id, parse_message
+from .protocol.messages import Generation, MessageError, RtviMessage, error_event, error_response, new_id, parse_message
 from .translate import EventTranslator
 
 if TYPE_CHECKING:

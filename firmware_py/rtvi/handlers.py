@@ -18,7 +18,7 @@ from websockets.frames import CloseCode
 from ..config import ConfigError
 from . import services
 from .clients import ClientRequest, check_client_tools
-from .messages import (MessageError, RtviMessage, bot_ready, error_event, error_response, negotiate,
+from .protocol.messages import (MessageError, RtviMessage, bot_ready, error_event, error_response, negotiate,
                        server_message, server_response)
 
 if TYPE_CHECKING:

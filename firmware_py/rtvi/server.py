@@ -28,7 +28,7 @@ from ..session import SessionHost
 from .clients import ClientHook, ClientMessageRegistry
 from .connection import WRITE_LIMIT, RtviConnection
 from .http import HttpGate, query_param
-from .messages import PROTOCOL_VERSION
+from .protocol.messages import PROTOCOL_VERSION
 
 log = logging.getLogger(__name__)
 

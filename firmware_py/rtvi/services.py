@@ -16,7 +16,7 @@ from typing import Any, Awaitable, Callable
 from ..config import ConfigError, Settings, build_section
 from ..live_config import LiveSettings
 from ..session import VoiceSession
-from .messages import MessageError, RtviMessage
+from .protocol.messages import MessageError, RtviMessage
 
 _JSON_TYPES: dict[str, tuple[type, ...]] = {
     "bool": (bool,), "number": (int, float), "string": (str,), "array": (list,), "object": (dict,)}

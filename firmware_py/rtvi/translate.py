@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable
 
 from .. import events as ev
-from .messages import Generation, RtviMessage, compact, server_message
+from .protocol.messages import Generation, RtviMessage, compact, server_message
 
 SENTENCE_ENDS = (".", "!", "?", "…", "。", "！", "？")
 

@@ -15,7 +15,7 @@ import numpy as np
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from firmware_py.rtvi import wire
+from firmware_py.rtvi.protocol import wire
 
 SAMPLE_RATE = 16_000
 FRAME_SAMPLES = 320

@@ -1,6 +1,6 @@
 """The page's pure modules run in Node and are checked against the daemon's protobuf runtime and numpy.
 
-wire.js must speak exactly what firmware_py/rtvi/wire.py (the protobuf library) speaks, both ways, and
+wire.js must speak exactly what firmware_py/rtvi/protocol/wire.py (the protobuf library) speaks, both ways, and
 reject damaged frames with its own WireError; the microphone downsampler must keep speech and drop
 what would fold back above 8 kHz.
 """
@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from firmware_py.rtvi import wire
+from firmware_py.rtvi.protocol import wire
 from tests.kiosk.harness import KIOSK_DIR
 
 pytestmark = pytest.mark.timeout(120)

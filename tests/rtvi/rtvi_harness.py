@@ -21,7 +21,8 @@ from firmware_py.audio.io import AudioSink
 from firmware_py.config import ServerSettings, Settings
 from firmware_py.events import BotStartedSpeaking, BotStoppedSpeaking, EventBus
 from firmware_py.live_config import LiveSettings
-from firmware_py.rtvi import RtviServer, wire
+from firmware_py.rtvi import RtviServer
+from firmware_py.rtvi.protocol import wire
 from firmware_py.session import SessionHost, VoiceSession
 
 

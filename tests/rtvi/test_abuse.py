@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from firmware_py.rtvi import wire
+from firmware_py.rtvi.protocol import wire
 from firmware_py.rtvi.audio import AudioRateGuard, ClientAudioSink
 from firmware_py.rtvi.limits import LogLimiter, TokenBucket
 

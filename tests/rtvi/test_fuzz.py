@@ -15,7 +15,7 @@ import websockets
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from firmware_py.rtvi import wire
+from firmware_py.rtvi.protocol import wire
 
 from rtvi_harness import Harness, RtviClient, start_harness
 

@@ -8,7 +8,7 @@ import json
 import numpy as np
 
 from firmware_py import events as ev
-from firmware_py.rtvi import wire
+from firmware_py.rtvi.protocol import wire
 
 from rtvi_harness import Harness, until
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from firmware_py.rtvi import wire
+from firmware_py.rtvi.protocol import wire
 
 
 def test_schema_follows_frames_proto() -> None:

@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from .. import __version__
+from ... import __version__
 
 LABEL = "rtvi-ai"
 PROTOCOL_VERSION = "2.1.0"
