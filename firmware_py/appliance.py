@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .audio.io import AudioSink, AudioSource, LoopingWavSource, NullSink
+from .audio.processing import echo_cancelled
 from .config import Settings
 from .conversation import Conversation
 from .engines import SharedEngines, load_engines
@@ -71,14 +72,18 @@ class Appliance(SessionHost):
         return conversation
 
     async def open_session(self, session_id: str, sink: AudioSink,
-                           client_tools: list[dict[str, Any]] | None = None) -> VoiceSession:
+                           client_tools: list[dict[str, Any]] | None = None, echo_cancel: bool = False) -> VoiceSession:
         if session_id in self.sessions:
             await self.close_session(session_id)
-        log.info("session opened", extra={"session": session_id})
-        return self._new_conversation(session_id, sink, None, client_tools)
+        log.info("session opened", extra={"session": session_id, "echo_cancel": echo_cancel})
+        source = echo_cancelled(None, sink) if echo_cancel else None
+        return self._new_conversation(session_id, sink, source, client_tools)
 
     def open_local_session(self, source: AudioSource, sink: AudioSink) -> Conversation:
         self.local_session_id, self.local_sink = LOCAL_SESSION, sink
+        audio = self.settings.audio
+        if audio.echo_cancel and not audio.input_wav:  # a WAV microphone hears no speaker
+            source = echo_cancelled(source, sink)
         return self._new_conversation(LOCAL_SESSION, sink, source, None)
 
     @property

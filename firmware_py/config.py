@@ -47,6 +47,14 @@ class ServerSettings:
     max_message_bytes: int = setting(1 << 20, "Largest accepted WebSocket message.", minimum=1024, maximum=16 << 20)
     idle_timeout_secs: float = setting(300.0, "Close a client that sends nothing for this long (0: never).", minimum=0)
     ping_interval_secs: float = setting(20.0, "Keepalive ping interval (0: off).", minimum=0)
+    webrtc: bool = setting(True, "Offer SmallWebRTC (`POST /api/offer`) beside the WebSocket.")
+    ice_servers: list[str] = setting(None, "STUN/TURN URLs for WebRTC, e.g. `stun:host:3478` or "
+                                     "`turn:user:password@host:3478` (empty: host candidates only, offline).",
+                                     factory=list)
+    webrtc_connect_timeout_secs: float = setting(30.0, "Drop a WebRTC peer whose connection is not up this long "
+                                                 "after its offer.", minimum=1.0, maximum=600.0)
+    webrtc_silence_timeout_secs: float = setting(15.0, "Drop a connected WebRTC peer that sends nothing (no audio, "
+                                                 "no data-channel ping) this long.", minimum=2.0, maximum=600.0)
 
 
 @dataclass(frozen=True)
@@ -61,6 +69,7 @@ class AudioSettings:
     reopen_backoff_secs: float = setting(2.0, "First wait before reopening a failed device (doubles up to 30 s).", minimum=0.1)
     input_wav: str = setting("", "Play this 16-bit WAV as the microphone instead of ALSA (demos, kiosk tests).")
     input_wav_loop_secs: float = setting(0.0, "Replay `input_wav` every this many seconds (0: once).", minimum=0.0)
+    echo_cancel: bool = setting(True, "Cancel the bot's own voice from the microphone (WebRTC AEC3 against what the speaker played), so barge-in works on a plain speaker.")
 
 
 @dataclass(frozen=True)
@@ -138,6 +147,17 @@ class ConversationSettings:
 
 
 @dataclass(frozen=True)
+class IntentSettings:
+    """Spoken commands matched by sentence templates before the LLM (Home Assistant's sentence library)."""
+
+    enabled: bool = setting(True, "Match commands (timers, time, volume, devices...) before asking the LLM.")
+    language: str = setting("en", "Language of the sentence templates.", choices=("en",))
+    speculate: bool = setting(True, "Match the early transcript at the first pause, so a command answers at once.")
+    not_heard_reply: str = setting("Sorry, I didn't catch that.",
+                                   "Spoken when a turn ends with nothing understood (empty: stay silent).")
+
+
+@dataclass(frozen=True)
 class WakeWordSettings:
     """Optional wake word (openWakeWord)."""
 
@@ -176,6 +196,27 @@ class GpioSettings:
 
 
 @dataclass(frozen=True)
+class KnowledgeSettings:
+    """Documents the assistant answers from (Markdown, text, HTML, PDF), asked before the language model."""
+
+    enabled: bool = setting(True, "Answer from documents when any are loaded (the sources and the library directory).")
+    sources: list[str] = setting(None, "Document files or directories, indexed at start and again whenever they change.",
+                                 factory=list)
+    dir: str = setting("", "Library directory `rtvi-edge knowledge add` copies documents into; always read (empty: "
+                       "/var/lib/rtvi-edge/knowledge on a device, else ~/.local/share/rtvi-edge/knowledge).")
+    fallback: str = setting("say", "When the documents do not answer a question: `say` speaks `unknown_answer`; "
+                            "`llm` lets the language model answer (it may guess).", choices=("say", "llm"))
+    unknown_answer: str = setting("Sorry, I don't have that information.",
+                                  "Spoken when the documents do not answer and `fallback` is `say`.")
+    min_score: float = setting(0.6, "Share of a question an answer must cover (0-1); higher: fewer, surer answers.",
+                               minimum=0.1, maximum=1.0)
+    synonyms: list[str] = setting(None, "Extra groups of words that mean the same, comma-separated, e.g. "
+                                  "\"lift, elevator\" (many are built in: wifi/Wi-Fi/wireless, toilets/restrooms...).",
+                                  factory=list)
+    watch_secs: float = setting(2.0, "How often document files are checked for changes (0: only at start).", minimum=0.0)
+
+
+@dataclass(frozen=True)
 class ModelsSettings:
     """Where model files live."""
 
@@ -200,13 +241,19 @@ class Settings:
     tts: TtsSettings = field(default_factory=TtsSettings)
     llm: LlmSettings = field(default_factory=LlmSettings)
     conversation: ConversationSettings = field(default_factory=ConversationSettings)
+    intents: IntentSettings = field(default_factory=IntentSettings)
     wakeword: WakeWordSettings = field(default_factory=WakeWordSettings)
     mqtt: MqttSettings = field(default_factory=MqttSettings)
     gpio: GpioSettings = field(default_factory=GpioSettings)
+    knowledge: KnowledgeSettings = field(default_factory=KnowledgeSettings)
     models: ModelsSettings = field(default_factory=ModelsSettings)
     log: LogSettings = field(default_factory=LogSettings)
     tools: list[dict[str, Any]] = field(default_factory=list, metadata={
         "doc": "User tools: [[tools]] name, description, parameters (JSON schema), topic (MQTT)."})
+    devices: list[dict[str, Any]] = field(default_factory=list, metadata={
+        "doc": "Home devices: [[devices]] name, aliases, area, kind (light, switch, fan, cover), command_topic (MQTT)."})
+    sentences: list[dict[str, Any]] = field(default_factory=list, metadata={
+        "doc": "Your own commands: [[sentences]] sentences (templates), then say (a reply) or action + arguments."})
 
 
 # --- loading ----------------------------------------------------------------------------------------
@@ -246,6 +293,9 @@ def settings_from_dict(raw: dict[str, Any]) -> Settings:
             raise ConfigError(f"unknown config section [{name}]; known: {', '.join(sections)}")
         if name == "tools":
             built[name] = _validate_tools(value)
+            continue
+        if name in LIST_SECTIONS:
+            built[name] = LIST_SECTIONS[name](value)
             continue
         if not isinstance(value, dict):
             raise ConfigError(f"[{name}] must be a table of settings, got {value!r}")
@@ -317,6 +367,23 @@ def _validate_tools(value: Any) -> list[dict[str, Any]]:
     return value
 
 
+def _validate_devices(value: Any) -> list[dict[str, Any]]:
+    from .integrations.devices import parse_devices  # the device rules live with the devices
+
+    parse_devices(value)
+    return value
+
+
+def _validate_sentences(value: Any) -> list[dict[str, Any]]:
+    from .respond.custom import parse_custom_sentences
+
+    parse_custom_sentences(value)
+    return value
+
+
+LIST_SECTIONS = {"devices": _validate_devices, "sentences": _validate_sentences}
+"""Top-level arrays of tables, validated by the module that owns them."""
+
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
@@ -342,7 +409,7 @@ def example_config() -> str:
     lines = ["# rtvi-edge configuration. Every setting is shown at its default; uncomment to change.",
              "# Reference: `rtvi-edge config --reference`.", ""]
     for section in fields(Settings):
-        if section.name == "tools":
+        if section.name in ("tools", *LIST_SECTIONS):
             continue
         section_type = typing.get_type_hints(Settings)[section.name]
         lines += [f"# {(section_type.__doc__ or '').strip()}", f"[{section.name}]"]
@@ -354,7 +421,13 @@ def example_config() -> str:
               "## [[tools]]", '## name = "set_light"', '## description = "Turn a light on or off"',
               '## topic = "lights/set"',
               '## parameters = { type = "object", properties = { room = { type = "string" }, on = { type = "boolean" } }, '
-              'required = ["room", "on"] }', ""]
+              'required = ["room", "on"] }', "",
+              "# A home device commanded by voice over MQTT (Home Assistant payloads).",
+              "## [[devices]]", '## name = "kitchen light"', '## aliases = ["kitchen lights"]', '## area = "kitchen"',
+              '## kind = "light"', '## command_topic = "home/kitchen/light/set"', "",
+              "# Your own spoken command: a reply, or an action with fixed arguments.",
+              "## [[sentences]]", '## sentences = ["good night", "(I am|I\'m) going to bed"]',
+              '## action = "turn_off"', '## arguments = { device = "kitchen light" }', '## say = "Good night!"', ""]
     return "\n".join(lines)
 
 
@@ -372,7 +445,7 @@ def reference_rows() -> list[tuple[str, str, str]]:
     """(key, default, doc) for every setting, for docs and the example config."""
     rows: list[tuple[str, str, str]] = []
     for section in fields(Settings):
-        if section.name == "tools":
+        if section.name in ("tools", *LIST_SECTIONS):
             continue
         section_type = typing.get_type_hints(Settings)[section.name]
         for f in fields(section_type):

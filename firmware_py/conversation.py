@@ -15,6 +15,7 @@ from typing import Any
 
 from .audio.frames import AudioFrame
 from .audio.io import AudioSink, AudioSource, QueueSource
+from .audio.processing import ProcessedSource
 from .engines import SharedEngines
 from .events import (BotInterrupted, BotLlmStarted, BotLlmStopped, BotLlmText, ErrorEvent, Event, EventBus,
                      StateChanged, TimerFired, UserLlmText, UserMuteChanged)
@@ -215,7 +216,7 @@ class Conversation(VoiceSession):
     # --- VoiceSession: front-door requests ---------------------------------------------------------
 
     def push_audio(self, frame: AudioFrame) -> None:
-        if isinstance(self._source, QueueSource):
+        if isinstance(self._source, (QueueSource, ProcessedSource)):
             self._source.push(frame)
 
     async def send_text(self, text: str, run_immediately: bool = True, audio_response: bool = True) -> None:

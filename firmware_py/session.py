@@ -80,8 +80,12 @@ class SessionHost(ABC):
     """The device's own mic/speaker session, or None when local audio is off."""
 
     @abstractmethod
-    async def open_session(self, session_id: str, sink: AudioSink, client_tools: list[dict[str, Any]] | None = None) -> VoiceSession:
-        """A new conversation whose audio arrives by `push_audio` and leaves through `sink`."""
+    async def open_session(self, session_id: str, sink: AudioSink, client_tools: list[dict[str, Any]] | None = None,
+                           echo_cancel: bool = False) -> VoiceSession:
+        """A new conversation whose audio arrives by `push_audio` and leaves through `sink`.
+
+        `echo_cancel`: the client plays the bot's audio on a speaker its microphone hears (and has no
+        canceller of its own): what `sink` sends is cancelled out of the pushed microphone audio."""
 
     @abstractmethod
     def get_session(self, session_id: str) -> VoiceSession | None: ...

@@ -12,6 +12,7 @@ import asyncio
 import functools
 import logging
 import threading
+import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable
 from typing import Generic, TypeVar
@@ -220,6 +221,7 @@ class AlsaSink(AudioSink):
             self._flush = True
             self._wake.notify()
         self.clock.reset()
+        self._tap_cleared()
 
     async def drain(self) -> None:
         await asyncio.sleep(self.clock.ahead())
@@ -256,6 +258,7 @@ class AlsaSink(AudioSink):
             chunk, flush = self._next_chunk(stopping)
             if flush and not paused:
                 stream.flush()
+                self._tap_cleared()  # a chunk written since clear() was dropped by the flush too
                 paused = True
             if chunk is None:
                 if not paused:
@@ -264,7 +267,17 @@ class AlsaSink(AudioSink):
                 continue
             scaled = (chunk.astype(np.float32) * self.volume).astype("<i2")
             stream.write(np.repeat(scaled, self.channels).tobytes() if self.channels > 1 else scaled.tobytes())
+            self._tap_played(scaled, self._heard_at(stream, len(chunk)))
             paused = False
+
+    def _heard_at(self, stream: OutputStream, samples: int) -> float:
+        """When a chunk just written starts to be heard: behind what the device holds, counted low.
+
+        Half the reported output latency: an early estimate only makes the echo canceller's delay
+        search longer, a late one would make the echo precede its reference.
+        """
+        latency = float(getattr(stream, "latency", 0.0) or 0.0)
+        return time.monotonic() + max(0.0, 0.5 * latency - samples / self.sample_rate)
 
     async def close(self) -> None:
         if self._keeper is not None:

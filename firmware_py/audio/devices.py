@@ -199,6 +199,14 @@ class _PyAudioOutput:
             self._stream.start_stream()
         self._stream.write(pcm, exception_on_underflow=False)
 
+    @property
+    def latency(self) -> float:
+        """Seconds PortAudio reports between a write and the sound (the echo canceller's hint)."""
+        try:
+            return float(self._stream.get_output_latency())
+        except Exception:  # a stream that is closing has no latency to report
+            return 0.0
+
     def pause(self) -> None:
         self._stream.stop_stream()  # Pa_StopStream plays out the buffered audio first
 

@@ -13,6 +13,7 @@ import wave
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -29,14 +30,36 @@ class AudioSource(ABC):
         """Stop delivering frames."""
 
 
+class PlaybackTap(Protocol):
+    """Listens to what a sink plays: the echo canceller's far-end reference."""
+
+    def played(self, samples: np.ndarray, sample_rate: int, start_time: float) -> None:
+        """`samples` (int16 mono at `sample_rate`) are heard from `start_time` (time.monotonic) on."""
+
+    def cleared(self, at_time: float) -> None:
+        """Nothing scheduled to be heard after `at_time` will be heard (barge-in flushed it)."""
+
+
 class AudioSink(ABC):
     """Plays int16 mono at `sample_rate`, paced in real time.
 
     `write` returns once the sink can take more (so a producer is held to real time plus a small lead);
     `clear` drops everything not yet played, at once: it is how barge-in silences the bot.
+    A sink whose output we control tells its `tap` what it plays and when; a playback time may be
+    early (the canceller copes) but never late.
     """
 
     sample_rate: int = 24_000
+    tap: PlaybackTap | None = None
+
+    def _tap_played(self, samples: np.ndarray, start_time: float) -> None:
+        if self.tap is not None:
+            self.tap.played(samples, self.sample_rate, start_time)
+
+    def _tap_cleared(self, after_secs: float = 0.0) -> None:
+        """Playback was flushed; what was already sent on and plays for `after_secs` more still counts."""
+        if self.tap is not None:
+            self.tap.cleared(time.monotonic() + after_secs)
 
     @abstractmethod
     async def write(self, samples: np.ndarray) -> None: ...
@@ -219,6 +242,7 @@ class CaptureSink(AudioSink):
         self.first_write_at = self.first_write_at or now
         self.last_write_at = now
         self.chunks.append(samples.astype(np.int16))
+        self._tap_played(samples, now + self.clock.ahead())
         if self.realtime:
             await self.clock.advance(len(samples) / self.sample_rate)
 
@@ -233,6 +257,7 @@ class CaptureSink(AudioSink):
                 self.chunks[-1] = last[: len(last) - unplayed]
                 unplayed = 0
         self.clock.reset()
+        self._tap_cleared()
 
     async def drain(self) -> None:
         if self.realtime:
@@ -254,10 +279,12 @@ class NullSink(AudioSink):
         self.clock = RealtimeClock()
 
     async def write(self, samples: np.ndarray) -> None:
+        self._tap_played(samples, time.monotonic() + self.clock.ahead())
         await self.clock.advance(len(samples) / self.sample_rate)
 
     def clear(self) -> None:
         self.clock.reset()
+        self._tap_cleared()
 
     async def drain(self) -> None:
         await asyncio.sleep(self.clock.ahead())

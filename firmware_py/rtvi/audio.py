@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Awaitable, Callable
+import time
+from typing import Awaitable, Callable, Optional
 
 import numpy as np
 
@@ -27,9 +28,12 @@ class ClientAudioSink(AudioSink):
     starts without delay. The client keeps only the ~80 ms lead already sent.
     """
 
-    def __init__(self, send: SendAudio, sample_rate: int = CLIENT_RATE, chunk_secs: float = CHUNK_SECS) -> None:
+    def __init__(self, send: SendAudio, sample_rate: int = CLIENT_RATE, chunk_secs: float = CHUNK_SECS,
+                 on_clear: Optional[Callable[[], None]] = None) -> None:
         self.sample_rate = sample_rate
         self._send = send
+        self._on_clear = on_clear
+        """Tells the transport to drop what it still holds (a WebRTC track buffers a few frames)."""
         self._chunk = int(sample_rate * chunk_secs)
         self._rechunker = Rechunker(self._chunk)
         self.clock = RealtimeClock()
@@ -44,6 +48,8 @@ class ClientAudioSink(AudioSink):
             await self._send_chunk(chunk)
 
     async def _send_chunk(self, chunk: np.ndarray) -> None:
+        # heard no earlier than the paced clock says (the client's buffer only adds delay)
+        self._tap_played(chunk, time.monotonic() + self.clock.ahead())
         await self._send(chunk)
         self.frames_sent += 1
         await self.clock.advance(len(chunk) / self.sample_rate)
@@ -51,7 +57,11 @@ class ClientAudioSink(AudioSink):
     def clear(self) -> None:
         self._generation += 1
         self._rechunker.flush()
+        sent_ahead = self.clock.ahead()  # already with the client: it still plays
         self.clock.reset()
+        self._tap_cleared(sent_ahead)
+        if self._on_clear is not None:
+            self._on_clear()
 
     async def drain(self) -> None:
         rest = self._rechunker.flush()
