@@ -1,0 +1,139 @@
+"""The passage index: SQLite FTS5 (BM25) over search terms, in memory, one row per passage.
+
+Terms are made in Python (terms.py) and stored space-separated, so documents and questions are tokenised
+identically. Each row's passage, with the terms of every sentence, is kept beside the table for sentence
+selection; document frequencies are kept too, to weigh question terms. Writes replace a whole document
+under a lock; reads take the same lock, so a query never sees half a document.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import sqlite3
+import threading
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .documents import Passage
+from .terms import TermMaker, fold
+
+HEADING_WEIGHT = 2.0
+"""BM25 weight of the section titles against the passage body (a title names what the passage is about)."""
+
+
+_CARRIES_ON = re.compile(r"^(it|its|it's|they|their|them|this|these|that|those|he|she|there)\b", re.IGNORECASE)
+"""A sentence opening like this speaks of the one before it ("Lockers are... They take a coin")."""
+
+
+@dataclass(frozen=True)
+class IndexedPassage:
+    passage: Passage
+    heading_terms: frozenset[str]
+    sentence_terms: tuple[frozenset[str], ...]
+    """Each sentence's terms; a sentence that carries on from the one before also has that one's terms."""
+    carries_on: tuple[bool, ...]
+    folded: tuple[str, ...]
+    """Each sentence folded (lower case, no accents), to tell a word said from one inferred."""
+    all_terms: frozenset[str]
+    place_in_section: int
+    """0 for the first passage under its headings: a section usually states its main fact first."""
+
+
+@dataclass(frozen=True)
+class Hit:
+    passage: IndexedPassage
+    rank: int
+    """0 for the best BM25 match."""
+
+
+class KnowledgeIndex:
+    def __init__(self, terms: TermMaker) -> None:
+        self.terms = terms
+        self._db = sqlite3.connect(":memory:", check_same_thread=False)
+        self._db.execute("CREATE VIRTUAL TABLE passages USING fts5(document UNINDEXED, headings, body, "
+                         "tokenize = 'unicode61 remove_diacritics 2')")
+        self._lock = threading.Lock()
+        self._passages: dict[int, IndexedPassage] = {}
+        self._rows_of: dict[str, list[int]] = {}
+        self._frequency: Counter[str] = Counter()
+
+    def analyse(self, passage: Passage, place_in_section: int = 0) -> IndexedPassage:
+        """A passage with its terms; the costly part of indexing, done outside the lock."""
+        headings = frozenset(self.terms.terms(" ".join(passage.headings)))
+        own = [frozenset(self.terms.terms(sentence)) for sentence in passage.sentences]
+        carries_on = tuple(index > 0 and bool(_CARRIES_ON.match(sentence))
+                           for index, sentence in enumerate(passage.sentences))
+        sentences = tuple(terms | own[index - 1] if carries_on[index] else terms for index, terms in enumerate(own))
+        folded = tuple(fold(sentence) for sentence in passage.sentences)
+        return IndexedPassage(passage, headings, sentences, carries_on, folded, headings.union(*own), place_in_section)
+
+    def replace_document(self, key: str, passages: Sequence[Passage]) -> None:
+        """Index `passages` as the document `key`, replacing what it had."""
+        seen: Counter[tuple[str, ...]] = Counter()
+        analysed = []
+        for passage in passages:
+            analysed.append(self.analyse(passage, seen[passage.headings]))
+            seen[passage.headings] += 1
+        with self._lock, self._db:
+            self._remove_locked(key)
+            rows = []
+            for item in analysed:
+                cursor = self._db.execute(
+                    "INSERT INTO passages (document, headings, body) VALUES (?, ?, ?)",
+                    (key, " ".join(sorted(item.heading_terms)), " ".join(_body_terms(item))))
+                rowid = int(cursor.lastrowid or 0)
+                self._passages[rowid] = item
+                self._frequency.update(item.all_terms)
+                rows.append(rowid)
+            self._rows_of[key] = rows
+
+    def remove_document(self, key: str) -> None:
+        with self._lock, self._db:
+            self._remove_locked(key)
+
+    def _remove_locked(self, key: str) -> None:
+        for rowid in self._rows_of.pop(key, []):
+            self._frequency.subtract(self._passages.pop(rowid).all_terms)
+            self._db.execute("DELETE FROM passages WHERE rowid = ?", (rowid,))
+        self._frequency += Counter()  # drops terms whose count fell to zero
+
+    def search(self, terms: Sequence[str], limit: int = 8) -> list[Hit]:
+        """The passages best matching any of `terms`, best first (BM25, titles weighted)."""
+        distinct = sorted({term for term in terms if term.isalnum()})
+        if not distinct:
+            return []
+        query = " OR ".join(f'"{term}"' for term in distinct)
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT rowid FROM passages WHERE passages MATCH ? ORDER BY bm25(passages, 0.0, ?, 1.0) LIMIT ?",
+                (query, HEADING_WEIGHT, limit)).fetchall()
+            return [Hit(self._passages[rowid], rank) for rank, (rowid,) in enumerate(rows)]
+
+    def weight(self, term: str) -> float:
+        """How telling a term is: BM25's inverse document frequency. A term no passage has weighs as much
+        as the rarest one: a question about something the documents never name is mostly unanswered."""
+        count = max(1, self._frequency.get(term, 0))
+        total = len(self._passages)
+        return math.log((total - count + 0.5) / (count + 0.5) + 1.0)
+
+    def knows(self, term: str) -> bool:
+        return self._frequency.get(term, 0) > 0
+
+    @property
+    def passage_count(self) -> int:
+        return len(self._passages)
+
+    def documents(self) -> dict[str, int]:
+        """Passages per indexed document key."""
+        with self._lock:
+            return {key: len(rows) for key, rows in self._rows_of.items()}
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+def _body_terms(item: IndexedPassage) -> list[str]:
+    return [term for sentence in item.sentence_terms for term in sorted(sentence)]

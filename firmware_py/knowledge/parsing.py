@@ -1,0 +1,161 @@
+"""Markdown (and text turned into it) to passages: split by heading, then by paragraph, list and table.
+
+Every passage keeps the titles of the sections it sits in. A list is one passage whose items are its
+sentences; a table is one passage whose rows read "first cell: other cells".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .documents import Passage
+from .sentences import plain_inline, split_sentences
+
+_ATX_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+_SETEXT_RULE = re.compile(r"^\s{0,3}(=+|-+)\s*$")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+(.*)$")
+_TABLE_ROW = re.compile(r"^\s*\|(.*)\|\s*$")
+_TABLE_RULE = re.compile(r"^[\s|:-]+$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_THEMATIC_BREAK = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$")
+_QUOTE = re.compile(r"^\s*>\s?")
+_HEADER_MARK = "\x00"
+MAX_ITEM_CHARS = 200
+"""A list item longer than this is split into sentences; a shorter one is kept whole (it reads as one)."""
+
+
+@dataclass
+class _Builder:
+    name: str
+    headings: list[tuple[int, str]] = field(default_factory=list)
+    kind: str = ""
+    lines: list[str] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+
+    def heading(self, level: int, title: str) -> None:
+        self.flush()
+        title = plain_inline(title).rstrip(":")
+        while self.headings and self.headings[-1][0] >= level:
+            self.headings.pop()
+        if title:
+            self.headings.append((level, title))
+
+    def add(self, kind: str, line: str) -> None:
+        if kind != self.kind:
+            self.flush()
+            self.kind = kind
+        self.lines.append(line)
+
+    def extend_last(self, line: str) -> None:
+        self.lines[-1] += " " + line.strip()
+
+    def flush(self) -> None:
+        if self.lines:
+            sentences = _SENTENCES_OF[self.kind](self.lines)
+            if sentences:
+                titles = tuple(title for _, title in self.headings)
+                self.passages.append(Passage(self.name, titles, tuple(sentences)))
+        self.kind, self.lines = "", []
+
+
+def parse_markdown(text: str, name: str) -> list[Passage]:
+    """Passages of a Markdown document, in document order."""
+    builder = _Builder(name)
+    lines = _without_front_matter(text.splitlines())
+    in_fence = False
+    for line in lines:
+        if _FENCE.match(line):
+            in_fence = not in_fence
+            builder.flush()
+            continue
+        if in_fence:
+            if line.strip():
+                builder.add("code", line.strip())
+            continue
+        _parse_line(builder, _QUOTE.sub("", line))
+    builder.flush()
+    return builder.passages
+
+
+def _parse_line(builder: _Builder, line: str) -> None:
+    if not line.strip() or _THEMATIC_BREAK.match(line) and builder.kind != "para":
+        builder.flush()
+        return
+    heading = _ATX_HEADING.match(line)
+    if heading:
+        builder.heading(len(heading.group(1)), heading.group(2))
+        return
+    setext = _SETEXT_RULE.match(line)
+    if setext and builder.kind == "para" and len(builder.lines) == 1:
+        title = builder.lines.pop()
+        builder.kind = ""
+        builder.heading(1 if setext.group(1)[0] == "=" else 2, title)
+        return
+    if _TABLE_ROW.match(line):
+        if not _TABLE_RULE.match(line):
+            builder.add("table", line)
+        elif builder.kind == "table" and len(builder.lines) == 1:
+            builder.lines[0] = _HEADER_MARK + builder.lines[0]  # the row above the rule is the header
+        return
+    item = _LIST_ITEM.match(line)
+    if item:
+        builder.add("list", item.group(1))
+    elif builder.kind == "list" and line[:1].isspace():
+        builder.extend_last(line)
+    else:
+        builder.add("para", line.strip())
+
+
+def _without_front_matter(lines: list[str]) -> list[str]:
+    if lines and lines[0].strip() == "---":
+        for index in range(1, len(lines)):
+            if lines[index].strip() in ("---", "..."):
+                return lines[index + 1:]
+    return lines
+
+
+def _paragraph_sentences(lines: list[str]) -> list[str]:
+    return split_sentences(plain_inline(" ".join(lines)))
+
+
+def _list_sentences(lines: list[str]) -> list[str]:
+    sentences: list[str] = []
+    for item in lines:
+        text = plain_inline(item)
+        sentences.extend(split_sentences(text) if len(text) > MAX_ITEM_CHARS else [text] if text else [])
+    return sentences
+
+
+def _table_sentences(lines: list[str]) -> list[str]:
+    body = [line for line in lines if not line.startswith(_HEADER_MARK)]
+    rows = [[plain_inline(cell) for cell in _TABLE_ROW.match(line).group(1).split("|")] for line in body]  # type: ignore[union-attr]
+    sentences = []
+    for cells in rows:
+        cells = [cell for cell in cells if cell]
+        if len(cells) >= 2:
+            sentences.append(f"{cells[0]}: {', '.join(cells[1:])}")
+        elif cells:
+            sentences.append(cells[0])
+    return sentences
+
+
+def _code_sentences(lines: list[str]) -> list[str]:
+    return [line for line in lines if line]
+
+
+_SENTENCES_OF = {"para": _paragraph_sentences, "list": _list_sentences, "table": _table_sentences,
+                 "code": _code_sentences}
+
+
+def text_as_markdown(text: str) -> str:
+    """Plain text with its evident headings marked: a short single line without final punctuation that
+    stands alone before a paragraph becomes a `##` heading."""
+    blocks = re.split(r"\n\s*\n", text.replace("\r\n", "\n"))
+    marked = []
+    for index, block in enumerate(blocks):
+        stripped = block.strip()
+        is_heading = ("\n" not in stripped and 0 < len(stripped.split()) <= 8 and index + 1 < len(blocks)
+                      and not re.search(r"[.!?,;]$", stripped) and not _LIST_ITEM.match(stripped))
+        marked.append(f"## {stripped.rstrip(':')}" if is_heading else block)
+    return "\n\n".join(marked)

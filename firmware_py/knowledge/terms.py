@@ -1,0 +1,153 @@
+"""Text to search terms, the same way for documents and questions.
+
+Lower case without accents, light stemming ("opens", "opening" -> "open"), number words as digits ("nine
+thirty" -> "9 30"), weekday ranges spelled out ("Tue-Sun" adds every day between), and a concept term for
+each synonym group a phrase belongs to ("Wi-Fi", "wireless" -> "zzwifi"). Stop words are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from .synonyms import BUILTIN_GROUPS
+
+CONCEPT_PREFIX = "zz"
+DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_DAY_FORMS = {day: day for day in DAYS} | {day[:3]: day for day in DAYS} | {
+    "tues": "tuesday", "weds": "wednesday", "thur": "thursday", "thurs": "thursday"}
+_DAY_PLURALS = {f"{day}s": day for day in DAYS}
+_DAY_SETS = {"weekdays": DAYS[:5], "weekday": DAYS[:5], "weekend": DAYS[5:], "weekends": DAYS[5:],
+             "daily": DAYS, "everyday": DAYS}
+
+STOP_WORDS = frozenset("""
+a about above after again against all am an and any anyone anything are aren't as at be because been before
+being below between both but by can can't cannot could couldn't did didn't do does doesn't doing don't down
+during each few for from further had hadn't has hasn't have haven't having he he's her here here's hers herself
+him himself his i i'd i'll i'm i've if in into is isn't it it's its itself let's me more most my myself no nor
+not of off on once only or other ought our ours ourselves out over own same she should shouldn't so some such
+than that that's the their theirs them themselves then there there's these they they're this those through to
+too under until up very was wasn't we we're were weren't what what's when when's where where's which while who
+who's whom why why's will with won't would wouldn't you you'd you'll you're you've your yours yourself
+yourselves hi hello hey please thanks thank okay ok um uh er erm like just really actually also maybe
+tell know let us get got gonna wanna want wanted need needed looking look find found see go going come coming
+is are anybody somebody something somewhere anywhere thing things kind sort bit lot lots much many how
+today tonight now currently usually normally generally right still ever anything everything please excuse sorry
+guys mate place around exactly possible able allowed bring brought take goes went gone does did done make
+put give say said ask asked
+""".split())
+"""Words that carry no fact to look for. "much", "many" and "how" still shape the question (see question.py)."""
+
+_UNITS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+          "sixteen seventeen eighteen nineteen").split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_NUMBER_WORDS = {word: value for value, word in enumerate(_UNITS)} | {
+    word: 20 + 10 * index for index, word in enumerate(_TENS)}
+_TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)?|\d+")
+_DAY_RANGE = re.compile(r"\b([a-z]{3,9})\.?\s*(?:-|–|—|to|through|thru|until|till)\s*([a-z]{3,9})\b")
+
+
+def fold(text: str) -> str:
+    """Lower case, accents removed, typographic quotes and dashes made plain."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return text.lower().replace("’", "'").replace("‘", "'").replace("‐", "-").replace("‑", "-")
+
+
+def stem(word: str) -> str:
+    """A light English stemmer: plurals, -ing, -ed and a final -e go, so word families meet."""
+    if word.isdigit() or len(word) <= 3:
+        return word
+    if word.endswith("'s"):
+        word = word[:-2]
+    if word.endswith("ies") and len(word) > 4:
+        word = word[:-3] + "y"
+    elif word.endswith(("sses", "xes", "ches", "shes")):
+        word = word[:-2]
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    for suffix in ("ing", "ed"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "lsz":
+                word = word[:-1]
+            break
+    if word.endswith("e") and len(word) > 3:
+        word = word[:-1]
+    return word
+
+
+class TermMaker:
+    """Turns text into search terms, knowing the synonym groups (built-in plus the operator's)."""
+
+    def __init__(self, extra_groups: Iterable[Iterable[str]] = ()) -> None:
+        self._concept_of: dict[str, str] = {}
+        for group in (*BUILTIN_GROUPS, *(tuple(g) for g in extra_groups)):
+            members = [fold(member).strip() for member in group if member.strip()]
+            if not members:
+                continue
+            concept = CONCEPT_PREFIX + re.sub(r"[^a-z0-9]", "", members[0])
+            for member in members:
+                self._concept_of.setdefault(member, concept)
+        phrases = sorted(self._concept_of, key=len, reverse=True)
+        self._phrase = re.compile(r"(?<![a-z0-9])(" + "|".join(re.escape(p) for p in phrases) + r")(?![a-z0-9])")
+
+    def concepts(self, folded: str) -> list[str]:
+        """Concept terms of the synonym phrases found in already folded text."""
+        return [self._concept_of[match.group(1)] for match in self._phrase.finditer(folded)]
+
+    def terms(self, text: str, merge_synonyms: bool = False) -> list[str]:
+        """Search terms of `text`: stems of the content words, digits, weekdays, then concepts.
+
+        With `merge_synonyms` (for questions) a synonym phrase stands only for its concept, so "wireless"
+        and "Wi-Fi" count as the same single term; a document keeps both its own words and the concepts.
+        """
+        folded = fold(text)
+        if merge_synonyms:
+            folded = self._phrase.sub(lambda m: f" {self._concept_of[m.group(1)]} ", folded)
+        spaced = re.sub(r"(\d)([a-z])", r"\1 \2", re.sub(r"([a-z])(\d)", r"\1 \2", folded))
+        words = _numbers_as_digits(_TOKEN.findall(spaced))
+        found: list[str] = []
+        for word in words:
+            if word in _DAY_SETS:
+                found.extend(_DAY_SETS[word])
+            day = _DAY_FORMS.get(word) or _DAY_PLURALS.get(word)
+            if word.startswith(CONCEPT_PREFIX):
+                found.append(word)
+            elif day:
+                found.append(day)
+            elif word not in STOP_WORDS:
+                found.append(stem(word.replace("'", "")))
+        found.extend(_day_range_days(folded))
+        if not merge_synonyms:
+            found.extend(self.concepts(folded))
+        return found
+
+
+def _numbers_as_digits(words: list[str]) -> list[str]:
+    """"twenty five" -> "25", "nine" -> "9"; everything else unchanged."""
+    result: list[str] = []
+    for word in words:
+        value = _NUMBER_WORDS.get(word)
+        if value is None:
+            result.append(word)
+        elif value < 10 and result and result[-1].isdigit() and int(result[-1]) % 10 == 0 \
+                and int(result[-1]) >= 20 and result[-1] != "0":
+            result[-1] = str(int(result[-1]) + value)
+        else:
+            result.append(str(value))
+    return result
+
+
+def _day_range_days(folded: str) -> list[str]:
+    """Every weekday inside a range such as "Tuesday to Sunday" or "Mon-Fri"."""
+    days: list[str] = []
+    for match in _DAY_RANGE.finditer(folded):
+        first = _DAY_FORMS.get(match.group(1)) or _DAY_PLURALS.get(match.group(1))
+        last = _DAY_FORMS.get(match.group(2)) or _DAY_PLURALS.get(match.group(2))
+        if first and last:
+            start, end = DAYS.index(first), DAYS.index(last)
+            span = range(start, end + 1) if start <= end else [*range(start, 7), *range(0, end + 1)]
+            days.extend(DAYS[i] for i in span)
+    return days
