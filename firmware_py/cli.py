@@ -1,4 +1,4 @@
-"""`rtvi-edge` command line: run, doctor, models, say, config."""
+"""`rtvi-edge` command line: run, doctor, models, say, config, chat, satellite."""
 
 from __future__ import annotations
 
@@ -44,6 +44,10 @@ def build_parser() -> argparse.ArgumentParser:
     config = commands.add_parser("config", help="show the effective config or the reference")
     config.add_argument("--reference", action="store_true", help="print every setting with its default and meaning")
     config.add_argument("--example", action="store_true", help="print a commented example config file")
+
+    from .client.commands import add_client_commands
+
+    add_client_commands(commands)
     return parser
 
 
@@ -91,6 +95,10 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return say_command(settings, args.text, Path(args.out) if args.out else None)
     if args.command == "config":
         return config_command(settings, args.reference, args.example)
+    if args.command in ("chat", "satellite"):
+        from .client.commands import client_command
+
+        return client_command(args, settings)
     return EXIT_USAGE
 
 

@@ -131,6 +131,8 @@ class LlmSettings:
     remote_url: str = setting("", "Base URL of an OpenAI-compatible server, e.g. http://192.0.2.10:8080/v1.")
     remote_api_key: str = setting("", "Bearer key for the remote server (empty: none).")
     remote_timeout_secs: float = setting(20.0, "Remote request timeout.", minimum=1.0)
+    parallel: int = setting(1, "Generations at once with `remote` (the server's parallel slots); `local` always runs one.",
+                            minimum=1, maximum=64)
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,17 @@ class IntentSettings:
     speculate: bool = setting(True, "Match the early transcript at the first pause, so a command answers at once.")
     not_heard_reply: str = setting("Sorry, I didn't catch that.",
                                    "Spoken when a turn ends with nothing understood (empty: stay silent).")
+
+
+@dataclass(frozen=True)
+class ArbitrationSettings:
+    """Several rooms (satellites, the device's own mic) hearing one request: only the best one answers."""
+
+    enabled: bool = setting(True, "Arbitrate between rooms; off: every room that hears a request answers it.")
+    window_secs: float = setting(0.5, "Claims within this time of the first one belong to the same request.",
+                                 minimum=0.05, maximum=5.0)
+    score_weight: float = setting(1.0, "Weight of the wake-word score (0-1) in a room's rank.", minimum=0.0)
+    level_weight: float = setting(1.0, "Weight of the speech level (-60..0 dBFS as 0..1) in a room's rank.", minimum=0.0)
 
 
 @dataclass(frozen=True)
@@ -243,6 +256,7 @@ class Settings:
     conversation: ConversationSettings = field(default_factory=ConversationSettings)
     intents: IntentSettings = field(default_factory=IntentSettings)
     wakeword: WakeWordSettings = field(default_factory=WakeWordSettings)
+    arbitration: ArbitrationSettings = field(default_factory=ArbitrationSettings)
     mqtt: MqttSettings = field(default_factory=MqttSettings)
     gpio: GpioSettings = field(default_factory=GpioSettings)
     knowledge: KnowledgeSettings = field(default_factory=KnowledgeSettings)

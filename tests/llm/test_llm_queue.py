@@ -116,3 +116,28 @@ async def test_waiter_cancelled_as_it_is_handed_the_slot_passes_it_on(bus: Event
         await second
     assert log == []
     await asyncio.wait_for(_enter(queue), 1)
+
+
+async def test_parallel_slots_run_that_many_at_once_then_queue(bus: EventBus, recorder: Recorder) -> None:
+    queue = LlmQueue(bus, slots=2)
+    log: list[str] = []
+    gates = {name: asyncio.Event() for name in "abc"}
+    tasks = [asyncio.create_task(hold(queue, name, log, gates[name])) for name in "abc"]
+    await asyncio.sleep(0.01)
+    assert log == ["start a", "start b"] and queue.running == 2 and queue.waiting == 1
+    assert positions(recorder) == [("c", 1)]
+    gates["b"].set()
+    await asyncio.sleep(0.01)
+    assert log[-2:] == ["end b", "start c"] and queue.running == 2
+    for gate in gates.values():
+        gate.set()
+    await asyncio.gather(*tasks)
+    assert queue.running == 0 and queue.waiting == 0
+
+
+def test_only_a_remote_backend_gets_parallel_slots() -> None:
+    from firmware_py.config import LlmSettings
+    from firmware_py.llm.queue import parallel_slots
+
+    assert parallel_slots(LlmSettings(backend="remote", remote_url="http://x/v1", parallel=4)) == 4
+    assert parallel_slots(LlmSettings(backend="local", parallel=4)) == 1
