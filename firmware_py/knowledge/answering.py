@@ -65,6 +65,8 @@ def find_answer(question: Question, index: KnowledgeIndex, min_score: float) -> 
 
 def _score(question: Question, hit: Hit, position: int, weights: dict[str, float]) -> _Scored:
     indexed = hit.passage
+    if indexed.passage.sentences[position].rstrip().endswith("?"):
+        return _NO_MATCH  # a question in a document (a FAQ's) is never an answer
     sentence_terms = indexed.sentence_terms[position]
     has_kind = carries(indexed.passage.sentences[position], question.expects)
     if question.expects in HARD_KINDS and not has_kind:
@@ -76,7 +78,7 @@ def _score(question: Question, hit: Hit, position: int, weights: dict[str, float
         is_kind = term in question.kind_terms
         if term in sentence_terms or (is_kind and has_kind):
             credit = 1.0
-            direct += weights[term]
+            direct += weights[term] if term in sentence_terms else 0.0
         elif term in indexed.heading_terms:
             credit, heading_only = HEADING_CREDIT, heading_only or not is_kind
         elif term in indexed.all_terms:
@@ -101,6 +103,8 @@ def _compose(question: Question, hit: Hit, position: int, scored: _Scored,
     """The chosen sentence with its neighbours that answer as well (a price list, a pronoun's antecedent)."""
     passage = hit.passage.passage
     first = last = position
+    if passage.section.endswith("?") and hit.passage.place_in_section == 0:
+        first = 0  # a FAQ answer reads from its start ("Yes. Choose 40 to 100 degrees...")
     while first > 0 and (hit.passage.carries_on[first] or _as_good(question, hit, first - 1, scored, weights)):
         first -= 1
     while last + 1 < len(passage.sentences) and (

@@ -149,13 +149,24 @@ _SENTENCES_OF = {"para": _paragraph_sentences, "list": _list_sentences, "table":
 
 
 def text_as_markdown(text: str) -> str:
-    """Plain text with its evident headings marked: a short single line without final punctuation that
-    stands alone before a paragraph becomes a `##` heading."""
+    """Plain text with its evident headings marked `##`: a short line without final punctuation (or a
+    question, as in a FAQ) that stands alone before a paragraph or opens one."""
     blocks = re.split(r"\n\s*\n", text.replace("\r\n", "\n"))
     marked = []
     for index, block in enumerate(blocks):
-        stripped = block.strip()
-        is_heading = ("\n" not in stripped and 0 < len(stripped.split()) <= 8 and index + 1 < len(blocks)
-                      and not re.search(r"[.!?,;]$", stripped) and not _LIST_ITEM.match(stripped))
-        marked.append(f"## {stripped.rstrip(':')}" if is_heading else block)
+        lines = block.strip().split("\n")
+        if len(lines) == 1 and index + 1 < len(blocks) and _looks_like_title(lines[0]):
+            marked.append(f"## {lines[0].strip().rstrip(':')}")
+        elif len(lines) > 1 and _looks_like_title(lines[0]) and re.match(r"\s*[A-Z0-9\"“]", lines[1]):
+            marked.append(f"## {lines[0].strip().rstrip(':')}\n" + "\n".join(lines[1:]))
+        else:
+            marked.append(block)
     return "\n\n".join(marked)
+
+
+def _looks_like_title(line: str) -> bool:
+    stripped = line.strip()
+    words = len(stripped.split())
+    if not 0 < words <= 12 or _LIST_ITEM.match(stripped):
+        return False
+    return stripped.endswith("?") or (words <= 8 and not re.search(r"[.!,;]$", stripped))

@@ -16,6 +16,7 @@ from .terms import CONCEPT_PREFIX, TermMaker, fold
 
 class Expects(Enum):
     CODE = "code"
+    NAME = "name"
     PRICE = "price"
     TIME = "time"
     NUMBER = "number"
@@ -25,26 +26,29 @@ class Expects(Enum):
 
 _ASKS = (  # first match wins
     (Expects.CODE, r"\b(password|passcode|pass code|code|pin|ssid|network name|wi-?fi name|login)\b"),
+    (Expects.NAME, r"\b(called|named|name of|what's the name|what is the name)\b"),
+    (Expects.NUMBER, r"\bhow much (?!(is|are|was|does|do|did|would|will|for|to|it|a|an|the|i|we|you)\b)\w+"),
     (Expects.PRICE, r"\b(how much|cost|costs|price|prices|fee|fees|pay (for|to)|charge for|expensive|cheap|cheaper|"
                     r"discount|discounts|reduced|reduction|for free)\b|\b(is|are|it's|be)(\s+\w+){0,3}\s+free\b|"
                     r"\bfree\s+(to|for|of|entry|admission|tickets?)\b"),
     (Expects.TIME, r"\b(what time|when|hours|open|opens|opening|close|closes|closing|how late|how early|"
-                   r"until when|start|starts|begin|begins|last entry)\b"),
-    (Expects.NUMBER, r"\b(how many|how long|how old|how far|how big|how heavy|number|phone|call|age|minimum)\b"),
+                   r"until when|start|starts|begin|begins|last entry|morning|evening|afternoon|night|tonight)\b"),
+    (Expects.NUMBER, r"\b(how many|how long|how often|how old|how far|how big|how heavy|number|phone|call|age|minimum)\b"),
     (Expects.PLACE, r"\b(where|which floor|what floor|which level|what level|how do i get to|way to|located|"
                     r"location|directions?|nearest|closest)\b"),
 )
 _KIND_WORDS = {
     Expects.CODE: "code pin",
     Expects.PRICE: "how much cost price fee pay charge expensive cheap cheaper discount reduced reduction",
-    Expects.TIME: "what time hours open opening close closing late early start begin",
-    Expects.NUMBER: "how many long number",
+    Expects.NAME: "called named name",
+    Expects.TIME: "what time hours open opening close closing late early start begin morning evening afternoon night",
+    Expects.NUMBER: "how many long often number",
     Expects.PLACE: "located location directions nearest closest way",
 }
 _TIME = re.compile(r"\b\d{1,2}(:\d\d|\.\d\d)?\s?(a\.?m\.?|p\.?m\.?)(?!\w)|\b\d{1,2}[:.]\d\d\b|\bnoon\b|\bmidnight\b|"
                    r"\bo'clock\b|\b24 hours\b|\b(mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|\bclosed\b|\bdaily\b|"
-                   r"\bevery day\b|\bweekends?\b|\bweekdays?\b|\b\d{1,2}\s?(-|–|to)\s?\d{1,2}\b|\bminutes?\b|"
-                   r"\bhours?\b|\bholidays?\b", re.IGNORECASE)
+                   r"\bevery day\b|\bweekends?\b|\bweekdays?\b|\b\d{1,2}\s?(-|–|to)\s?\d{1,2}\b|\bholidays?\b|"
+                   r"\bhalf past\b|\bquarter (past|to)\b|\b\d+ minutes? (before|after)\b", re.IGNORECASE)
 _PRICE = re.compile(r"[$£€¥]\s?\d|\d\s?(dollars?|euros?|pounds?|cents?|pence|usd|eur|gbp|chf)\b|(?<!-)\bfree\b|"
                     r"\bno charge\b|\bincluded\b|\bcomplimentary\b|\bat no cost\b", re.IGNORECASE)
 _CODE = re.compile(r"\b(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[\w-]{4,}|\b[A-Z]?[a-z]+[A-Z]\w*|[\"“][^\"”]{3,}[\"”]|"
@@ -56,7 +60,9 @@ _PLACE = re.compile(r"\b(floor|level|left|right|next to|beside|behind|opposite|a
                     r"north|south|east|west|gate|platform|inside|outside|outdoors|"
                     r"between|above|below|straight|turn|follow|signs?|desk|lobby|atrium|terrace|street|lane|"
                     r"road|walk|minutes? away)\b", re.IGNORECASE)
-_FACT_PATTERNS = {Expects.CODE: _CODE, Expects.PRICE: _PRICE, Expects.TIME: _TIME, Expects.NUMBER: _NUMBER,
+_NAME = re.compile(r"[\"“][^\"”]{2,}[\"”]|\b[A-Z]?[a-z]+[A-Z]\w*|\b(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[\w-]{4,}|"
+                   r"(?i:\b(called|named|name is|name:))\s+\S+")
+_FACT_PATTERNS = {Expects.CODE: _CODE, Expects.NAME: _NAME, Expects.PRICE: _PRICE, Expects.TIME: _TIME, Expects.NUMBER: _NUMBER,
                   Expects.PLACE: _PLACE}
 
 
@@ -93,6 +99,6 @@ def carries(sentence: str, expects: Expects) -> bool:
     return pattern is None or bool(pattern.search(sentence))
 
 
-HARD_KINDS = frozenset({Expects.CODE, Expects.PRICE, Expects.TIME, Expects.NUMBER})
+HARD_KINDS = frozenset({Expects.CODE, Expects.NAME, Expects.PRICE, Expects.TIME, Expects.NUMBER})
 """Kinds an answer must carry; a place is often said without a place word ("beside the shop" is, "in the
 garden café" is), so its absence only lowers a sentence's score."""

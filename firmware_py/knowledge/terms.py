@@ -35,7 +35,7 @@ tell know let us get got gonna wanna want wanted need needed looking look find f
 is are anybody somebody something somewhere anywhere thing things kind sort bit lot lots much many how
 today tonight now currently usually normally generally right still ever anything everything please excuse sorry
 guys mate place around exactly possible able allowed bring brought take goes went gone does did done make
-put give say said ask asked
+put give say said ask asked happen happens happened
 """.split())
 """Words that carry no fact to look for. "much", "many" and "how" still shape the question (see question.py)."""
 
@@ -118,7 +118,9 @@ class TermMaker:
             elif day:
                 found.append(day)
             elif word not in STOP_WORDS:
-                found.append(stem(word.replace("'", "")))
+                stemmed = stem(word.replace("'", ""))
+                if stemmed not in STOP_WORDS:
+                    found.append(stemmed)
         found.extend(_day_range_days(folded))
         if not merge_synonyms:
             found.extend(self.concepts(folded))
