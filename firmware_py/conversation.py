@@ -13,6 +13,7 @@ import logging
 import time
 from typing import Any
 
+from .arbitration import admit_turn
 from .audio.frames import AudioFrame
 from .audio.io import AudioSink, AudioSource, QueueSource
 from .audio.processing import ProcessedSource
@@ -115,7 +116,7 @@ class Conversation(VoiceSession):
         self._set_state("user_speaking")
 
     async def on_user_turn(self, text: str, timing: TurnTiming) -> None:
-        if not text:
+        if not await admit_turn(self._bus, self.session_id) or not text:  # another room may answer it
             self._set_state(self._idle_state())
             return
         self.last_transcript = text
