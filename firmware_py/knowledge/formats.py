@@ -41,12 +41,15 @@ def read_document(path: Path) -> ParsedDocument:
 
 def _markdown_of(path: Path, suffix: str) -> str:
     raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        if b"\x00" in raw[:4096]:
-            raise DocumentError("not a text file (binary content)") from None
-        text = raw.decode("latin-1")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = raw.decode("utf-16")
+    elif b"\x00" in raw[:4096]:
+        raise DocumentError("not a text file (binary content)")
+    else:
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = raw.decode("cp1252", errors="replace")  # older Windows editors
     if suffix in HTML_SUFFIXES:
         return html_as_markdown(text)
     return text_as_markdown(text) if suffix in TEXT_SUFFIXES else text

@@ -1,8 +1,8 @@
 """Sentences of a paragraph, and inline Markdown removed so a sentence reads as plain words.
 
-Abbreviations, decimals, times ("9.30 a.m."), prices ("$4.50") and codes keep their periods: a sentence
-ends at . ! or ? followed by a space and a capital, digit or quote, unless the period belongs to a known
-abbreviation or a single initial.
+Abbreviations, decimals, prices ("$4.50") and codes keep their periods: a sentence ends at . ! or ? followed
+by a space and a capital, digit or quote, unless the period belongs to a known abbreviation or a single
+initial ("a.m." and "p.m." may end one).
 """
 
 from __future__ import annotations
@@ -10,9 +10,11 @@ from __future__ import annotations
 import re
 
 _ABBREVIATIONS = re.compile(
-    r"(?:\b(?:Dr|Mr|Mrs|Ms|Prof|St|Jr|Sr|vs|etc|e\.g|i\.e|a\.m|p\.m|No|Nr|approx|incl|excl|min|max|Mon|Tue|"
+    r"(?:\b(?:Dr|Mr|Mrs|Ms|Prof|St|Jr|Sr|vs|etc|e\.g|i\.e|No|Nr|approx|incl|excl|min|max|Mon|Tue|"
     r"Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Ave|Rd|Blvd|Sq|Fl|ext|tel|approx)"
     r"|\b[A-Za-z])\.$", re.IGNORECASE)
+_CLOCK_SUFFIX = re.compile(r"\b[ap]\.m\.$", re.IGNORECASE)
+""""a.m." and "p.m." end a time, and often the sentence: "Open until 6 p.m. We close on Mondays."."""
 _BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*\s+(?=[A-Z0-9\"“'(])")
 _IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
@@ -39,7 +41,8 @@ def split_sentences(paragraph: str) -> list[str]:
     start = 0
     for match in _BOUNDARY.finditer(paragraph):
         candidate = paragraph[start:match.end()].strip()
-        if _ABBREVIATIONS.search(candidate.rstrip("\"'”’)]")):
+        ending = candidate.rstrip("\"'”’)]")
+        if _ABBREVIATIONS.search(ending) and not _CLOCK_SUFFIX.search(ending):
             continue
         sentences.append(candidate)
         start = match.end()
