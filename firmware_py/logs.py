@@ -42,5 +42,5 @@ def setup_logging(level: str = "warning", fmt: str = "text") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("websockets", "asyncio", "urllib3"):
+    for noisy in ("websockets", "asyncio", "urllib3", "aiohttp", "aioice", "aiortc"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

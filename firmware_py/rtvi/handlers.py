@@ -13,28 +13,27 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
-from websockets.frames import CloseCode
-
 from ..config import ConfigError
 from . import services
 from .clients import ClientRequest, check_client_tools
 from .protocol.messages import (MessageError, RtviMessage, bot_ready, error_event, error_response, negotiate,
                        server_message, server_response)
+from .transport import CloseCode
 
 if TYPE_CHECKING:
-    from .connection import RtviConnection
+    from .session import RtviSession
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[["RtviConnection", RtviMessage], Awaitable[None]]
+Handler = Callable[["RtviSession", RtviMessage], Awaitable[None]]
 DTMF_KEYS = set("0123456789*#ABCD")
 
 
-async def handle(conn: "RtviConnection", message: RtviMessage) -> None:
+async def handle(conn: "RtviSession", message: RtviMessage) -> None:
     await guarded(conn, message, HANDLERS.get(message.type))
 
 
-async def guarded(conn: "RtviConnection", message: RtviMessage, handler: Handler | None) -> None:
+async def guarded(conn: "RtviSession", message: RtviMessage, handler: Handler | None) -> None:
     try:
         if handler is None:
             raise MessageError(f"Unsupported type {message.type}", message.id)
@@ -52,7 +51,7 @@ async def guarded(conn: "RtviConnection", message: RtviMessage, handler: Handler
         await conn.send_message(error_response(message.id, f"internal error while handling {message.type}"))
 
 
-def needs_session(conn: "RtviConnection", what: str) -> Any:
+def needs_session(conn: "RtviSession", what: str) -> Any:
     """The conversation this connection drives or follows; it exists from client-ready on."""
     if conn.session is None:
         raise MessageError(f"{what}: send client-ready first")
@@ -62,7 +61,7 @@ def needs_session(conn: "RtviConnection", what: str) -> Any:
 # --- connection -------------------------------------------------------------------------------------
 
 
-async def client_ready(conn: "RtviConnection", message: RtviMessage) -> None:
+async def client_ready(conn: "RtviSession", message: RtviMessage) -> None:
     negotiation = negotiate((message.data or {}).get("version"))
     if negotiation.warning:
         await conn.send_message(error_response(message.id, negotiation.warning))
@@ -78,10 +77,11 @@ async def client_ready(conn: "RtviConnection", message: RtviMessage) -> None:
                                     "monitor": conn.monitor})
 
 
-async def _open_conversation(conn: "RtviConnection") -> bool:
+async def _open_conversation(conn: "RtviSession") -> bool:
     """Without bot-ready the official client waits forever, so a failure here ends the connection."""
     try:
-        conn.session = await conn.server.host.open_session(conn.connection_id, conn.sink)
+        conn.session = await conn.server.host.open_session(conn.connection_id, conn.sink,
+                                                           echo_cancel=conn.echo_cancel)
     except Exception as err:
         log.warning("conversation could not open", extra={"connection": conn.connection_id, "error": repr(err)})
         await conn.send_message(error_event(f"the assistant could not start a conversation: {err}", fatal=True))
@@ -91,14 +91,14 @@ async def _open_conversation(conn: "RtviConnection") -> bool:
     return True
 
 
-async def disconnect_bot(conn: "RtviConnection", message: RtviMessage) -> None:
+async def disconnect_bot(conn: "RtviSession", message: RtviMessage) -> None:
     await conn.close(reason="disconnect-bot")
 
 
 # --- conversation -----------------------------------------------------------------------------------
 
 
-async def send_text(conn: "RtviConnection", message: RtviMessage) -> None:
+async def send_text(conn: "RtviSession", message: RtviMessage) -> None:
     content = message.field("content", str)
     options = message.field("options", dict, {})
     run_immediately, audio_response = options.get("run_immediately", True), options.get("audio_response", True)
@@ -108,7 +108,7 @@ async def send_text(conn: "RtviConnection", message: RtviMessage) -> None:
     await needs_session(conn, message.type).send_text(content, run_immediately, audio_response)
 
 
-async def append_to_context(conn: "RtviConnection", message: RtviMessage) -> None:
+async def append_to_context(conn: "RtviSession", message: RtviMessage) -> None:
     role = message.field("role", str)
     if role not in ("user", "assistant"):
         raise MessageError(f"append-to-context: role must be user or assistant, not {role!r}", message.id)
@@ -117,14 +117,14 @@ async def append_to_context(conn: "RtviConnection", message: RtviMessage) -> Non
     await needs_session(conn, message.type).append_to_context(role, content, run_immediately)
 
 
-async def function_call_result(conn: "RtviConnection", message: RtviMessage) -> None:
+async def function_call_result(conn: "RtviSession", message: RtviMessage) -> None:
     tool_call_id = message.field("tool_call_id", str)
     result = (message.data or {}).get("result")
     if not needs_session(conn, message.type).resolve_client_tool(tool_call_id, result):
         raise MessageError(f"no function call {tool_call_id!r} is waiting for a result", message.id)
 
 
-async def dtmf(conn: "RtviConnection", message: RtviMessage) -> None:
+async def dtmf(conn: "RtviSession", message: RtviMessage) -> None:
     data = message.data or {}
     buttons = data.get("buttons", [data["button"]] if "button" in data else None)  # 2.1 list; older: one
     if not isinstance(buttons, list) or not buttons or not all(isinstance(b, str) and b in DTMF_KEYS for b in buttons):
@@ -133,7 +133,7 @@ async def dtmf(conn: "RtviConnection", message: RtviMessage) -> None:
     await conn.send_message(server_message("dtmf", buttons=buttons))
 
 
-async def raw_audio(conn: "RtviConnection", message: RtviMessage) -> None:
+async def raw_audio(conn: "RtviSession", message: RtviMessage) -> None:
     batch = message.field("base64AudioBatch", list, None) if message.type == "raw-audio-batch" else None
     chunks = batch if batch is not None else [message.field("base64Audio", str)]
     sample_rate = message.field("sampleRate", int)
@@ -151,7 +151,7 @@ async def raw_audio(conn: "RtviConnection", message: RtviMessage) -> None:
 # --- client-message (app hooks) ---------------------------------------------------------------------
 
 
-async def client_message(conn: "RtviConnection", message: RtviMessage) -> None:
+async def client_message(conn: "RtviSession", message: RtviMessage) -> None:
     t = message.field("t", str)
     d = (message.data or {}).get("d")
     builtin = BUILTINS.get(t)
@@ -168,19 +168,19 @@ async def client_message(conn: "RtviConnection", message: RtviMessage) -> None:
     await conn.send_message(server_response(message.id, t, result))
 
 
-async def _ping(conn: "RtviConnection", d: Any) -> dict[str, Any]:
+async def _ping(conn: "RtviSession", d: Any) -> dict[str, Any]:
     return {"pong": True, "ts": time.time(), "echo": d}
 
 
-async def _status(conn: "RtviConnection", d: Any) -> dict[str, Any]:
+async def _status(conn: "RtviSession", d: Any) -> dict[str, Any]:
     status = {"connection": conn.connection_id, "session": conn.session_id, "monitor": conn.monitor,
-              "ready": conn.ready, "protocol": conn.generation.value}
+              "ready": conn.ready, "protocol": conn.generation.value, "transport": conn.transport.kind}
     if conn.session is not None:
         status.update(conn.session.status())
     return status
 
 
-async def _get_context(conn: "RtviConnection", d: Any) -> dict[str, Any]:
+async def _get_context(conn: "RtviSession", d: Any) -> dict[str, Any]:
     return {"messages": needs_session(conn, "get-context").get_context()}
 
 
@@ -190,35 +190,36 @@ def _flag(d: Any, t: str, name: str) -> bool:
     return d[name]
 
 
-async def _mute(conn: "RtviConnection", d: Any) -> dict[str, Any]:
+async def _mute(conn: "RtviSession", d: Any) -> dict[str, Any]:
     muted = _flag(d, "mute", "muted")
     needs_session(conn, "mute").set_muted(muted)
     return {"muted": muted}
 
 
-async def _push_to_talk(conn: "RtviConnection", d: Any) -> dict[str, Any]:
+async def _push_to_talk(conn: "RtviSession", d: Any) -> dict[str, Any]:
     pressed = _flag(d, "push-to-talk", "pressed")
     needs_session(conn, "push-to-talk").push_to_talk(pressed)
     return {"pressed": pressed}
 
 
-async def _interrupt(conn: "RtviConnection", d: Any) -> dict[str, Any]:
+async def _interrupt(conn: "RtviSession", d: Any) -> dict[str, Any]:
     await needs_session(conn, "interrupt").interrupt()
     return {"interrupted": True}
 
 
-async def _set_client_tools(conn: "RtviConnection", d: Any) -> dict[str, Any]:
+async def _set_client_tools(conn: "RtviSession", d: Any) -> dict[str, Any]:
     """Reopen this client's conversation with the functions the client runs itself (context kept)."""
     tools = check_client_tools(d)
     if conn.monitor or conn.session is None:
         raise MessageError("set-client-tools: needs this client's own conversation (after client-ready)")
     context = conn.session.get_context()
-    conn.session = await conn.server.host.open_session(conn.connection_id, conn.sink, tools)
+    conn.session = await conn.server.host.open_session(conn.connection_id, conn.sink, tools,
+                                                       echo_cancel=conn.echo_cancel)
     conn.session.set_context(context)
     return {"tools": [tool["name"] for tool in tools]}
 
 
-BUILTINS: dict[str, Callable[["RtviConnection", Any], Awaitable[Any]]] = {
+BUILTINS: dict[str, Callable[["RtviSession", Any], Awaitable[Any]]] = {
     "ping": _ping, "status": _status, "get-context": _get_context, "set-client-tools": _set_client_tools,
     "mute": _mute, "push-to-talk": _push_to_talk, "interrupt": _interrupt}
 
@@ -226,31 +227,31 @@ BUILTINS: dict[str, Callable[["RtviConnection", Any], Awaitable[Any]]] = {
 # --- the services API of the first generation -------------------------------------------------------
 
 
-async def describe_config(conn: "RtviConnection", message: RtviMessage) -> None:
+async def describe_config(conn: "RtviSession", message: RtviMessage) -> None:
     await conn.send_message(RtviMessage("config-available", services.describe_config(), message.id))
 
 
-async def get_config(conn: "RtviConnection", message: RtviMessage) -> None:
+async def get_config(conn: "RtviSession", message: RtviMessage) -> None:
     config = services.get_config(conn.server.host.live, conn.session)
     await conn.send_message(RtviMessage("config", {"config": config}, message.id))
 
 
-async def update_config(conn: "RtviConnection", message: RtviMessage) -> None:
+async def update_config(conn: "RtviSession", message: RtviMessage) -> None:
     config = await services.update_config(conn.server.host.live, conn.session, message,
                                           conn.session_id or conn.connection_id)
     await conn.send_message(RtviMessage("config", {"config": config}, message.id))
 
 
-async def describe_actions(conn: "RtviConnection", message: RtviMessage) -> None:
+async def describe_actions(conn: "RtviSession", message: RtviMessage) -> None:
     await conn.send_message(RtviMessage("actions-available", services.describe_actions(), message.id))
 
 
-async def action(conn: "RtviConnection", message: RtviMessage) -> None:
+async def action(conn: "RtviSession", message: RtviMessage) -> None:
     """Actions may take long (tts:say waits for its turn): they run beside the command lane."""
     conn.spawn(guarded(conn, message, perform_action), f"action-{message.id}")
 
 
-async def perform_action(conn: "RtviConnection", message: RtviMessage) -> None:
+async def perform_action(conn: "RtviSession", message: RtviMessage) -> None:
     result = await services.run_action(conn.session, message)
     await conn.send_message(RtviMessage("action-response", {"result": result}, message.id))
 

@@ -1,7 +1,7 @@
-"""Plain HTTP on the WebSocket port: the gate in front of `/ws`, `/health`, and the kiosk's static files.
+"""Plain HTTP on the daemon's port: the admission rules every client meets, `/health`, the kiosk's files.
 
-Runs as the websockets `process_request` hook, before any upgrade: a refused client gets a plain
-HTTP status (401 bad token, 403 foreign Origin, 503 full) and never reaches the RTVI code.
+A refused client gets a plain HTTP status (401 bad token, 403 foreign Origin, 503 full) before any
+WebSocket upgrade or WebRTC offer is looked at, so it never reaches the RTVI code.
 """
 
 from __future__ import annotations
@@ -18,9 +18,7 @@ from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from websockets.asyncio.server import ServerConnection
-from websockets.datastructures import Headers
-from websockets.http11 import Request, Response
+from aiohttp import web
 
 from ..config import ServerSettings
 from .limits import LogLimiter
@@ -33,17 +31,23 @@ TEXT_TYPES = {".js": "text/javascript", ".mjs": "text/javascript", ".css": "text
               ".txt": "text/plain", ".map": "application/json"}
 BINARY_TYPES = {".wasm": "application/wasm", ".onnx": "application/octet-stream", ".wav": "audio/wav"}
 MAX_CACHED_BYTES = 8 << 20
+Refusal = tuple[HTTPStatus, str]
 
 
 def response(status: HTTPStatus, body: bytes | str = b"", content_type: str = "text/plain; charset=utf-8",
-             headers: dict[str, str] | None = None) -> Response:
+             headers: dict[str, str] | None = None) -> web.Response:
     payload = body.encode() if isinstance(body, str) else body
-    all_headers = Headers({"Content-Type": content_type, "Content-Length": str(len(payload)),
-                           "Connection": "close", "X-Content-Type-Options": "nosniff", **(headers or {})})
+    all_headers = {"Content-Type": content_type, "X-Content-Type-Options": "nosniff", **(headers or {})}
     if status is HTTPStatus.NOT_MODIFIED:
-        del all_headers["Content-Length"]
+        del all_headers["Content-Type"]
         payload = b""
-    return Response(status.value, status.phrase, all_headers, payload)
+    reply = web.Response(status=status.value, body=payload or None, headers=all_headers)
+    reply.force_close()  # one request per connection: a small device keeps no idle sockets around
+    return reply
+
+
+def json_response(status: HTTPStatus, value: Any, headers: dict[str, str] | None = None) -> web.Response:
+    return response(status, json.dumps(value, default=str), "application/json", headers)
 
 
 def content_type(path: Path) -> str:
@@ -103,7 +107,7 @@ class StaticFiles:
             self._cache[path] = cached
         return cached
 
-    async def serve(self, url_path: str, if_none_match: str | None) -> Response:
+    async def serve(self, url_path: str, if_none_match: str | None) -> web.Response:
         path = self.locate(url_path)
         if path is None:
             return response(HTTPStatus.NOT_FOUND, "not found\n")
@@ -118,8 +122,17 @@ class StaticFiles:
         return response(HTTPStatus.OK, cached.body, content_type(path), headers)
 
 
-class HttpGate:
-    """The `process_request` hook: admission for WebSocket upgrades, plain HTTP for everything else."""
+def bearer_token(request: web.Request) -> str | None:
+    """`?token=` on the URL, or `Authorization: Bearer ...` (what the mobile SDKs' request headers carry)."""
+    given = request.query.get("token")
+    if given is not None:
+        return given
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    return value.strip() if scheme.lower() == "bearer" else None
+
+
+class Gate:
+    """The admission rules, shared by the WebSocket and WebRTC endpoints; `/health` and static files."""
 
     def __init__(self, settings: ServerSettings, web_root: Path | None,
                  health: Callable[[], dict[str, Any]], client_count: Callable[[], int]) -> None:
@@ -129,44 +142,35 @@ class HttpGate:
         self._client_count = client_count
         self._log = LogLimiter(log)
 
-    async def __call__(self, connection: ServerConnection, request: Request) -> Response | None:
-        path = urlsplit(request.path).path
-        if "websocket" in request.headers.get("Upgrade", "").lower():
-            return self._admit(connection, request, path)
-        if path == "/health":
-            return response(HTTPStatus.OK, json.dumps(self._health(), default=str), "application/json",
-                            {"Cache-Control": "no-store"})
-        if path in ("/ws", "/ws/"):
-            if self.settings.token and not token_matches(query_param(request.path, "token"), self.settings.token):
-                # lets a page check a token with a plain GET before it opens the socket
-                return response(HTTPStatus.UNAUTHORIZED, "missing or wrong ?token=\n")
-            return response(HTTPStatus.UPGRADE_REQUIRED, "RTVI lives here: connect with a WebSocket client\n",
-                            headers={"Upgrade": "websocket"})
-        return await self.static.serve(path, request.headers.get("If-None-Match"))
+    def health(self) -> web.Response:
+        return json_response(HTTPStatus.OK, self._health(), {"Cache-Control": "no-store"})
 
-    def _admit(self, connection: ServerConnection, request: Request, path: str) -> Response | None:
-        refusal = self._refusal(request, path)
-        if refusal is None:
-            return None
-        status, reason = refusal
-        self._log.log(logging.WARNING, f"refused-{status.value}", "client refused",
-                      status=status.value, reason=reason, peer=str(connection.remote_address))
-        return response(status, reason + "\n")
+    def token_ok(self, request: web.Request) -> bool:
+        return not self.settings.token or token_matches(bearer_token(request), self.settings.token)
 
-    def _refusal(self, request: Request, path: str) -> tuple[HTTPStatus, str] | None:
-        if path not in WS_PATHS:
-            return HTTPStatus.NOT_FOUND, f"no WebSocket endpoint at {path}; use /ws"
-        if self.settings.token and not token_matches(query_param(request.path, "token"), self.settings.token):
+    def refusal(self, request: web.Request) -> Refusal | None:
+        """Why this client may not open a session (token, Origin, capacity), or None."""
+        if not self.token_ok(request):
             return HTTPStatus.UNAUTHORIZED, "missing or wrong ?token="
         origin = request.headers.get("Origin")
-        if origin is not None and not self._origin_allowed(origin, request.headers.get("Host")):
+        if origin is not None and not self.origin_allowed(origin, request.headers.get("Host")):
             return HTTPStatus.FORBIDDEN, f"Origin {origin} is not allowed"
         if self._client_count() >= self.settings.max_clients:
             return HTTPStatus.SERVICE_UNAVAILABLE, f"server full ({self.settings.max_clients} clients)"
         return None
 
-    def _origin_allowed(self, origin: str, host: str | None) -> bool:
+    def refuse(self, request: web.Request, refusal: Refusal, headers: dict[str, str] | None = None) -> web.Response:
+        status, reason = refusal
+        self._log.log(logging.WARNING, f"refused-{status.value}", "client refused",
+                      status=status.value, reason=reason, peer=str(request.remote), path=request.path)
+        return response(status, reason + "\n", headers=headers)
+
+    def origin_allowed(self, origin: str, host: str | None) -> bool:
         allowed = self.settings.allowed_origins
         if not allowed or origin in allowed:
             return True
         return host is not None and urlsplit(origin).netloc == host  # the daemon's own page
+
+    async def static_file(self, request: web.Request) -> web.Response:
+        path = urlsplit(request.raw_path).path  # still percent-encoded: StaticFiles decodes and checks it
+        return await self.static.serve(path, request.headers.get("If-None-Match"))

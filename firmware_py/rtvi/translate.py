@@ -89,7 +89,10 @@ class EventTranslator:
 
     def _transcript(self, event: ev.UserTranscript) -> list[RtviMessage]:
         data = {"text": event.text, "user_id": self.user_id, "timestamp": iso_time(event.ts), "final": event.final}
-        return [RtviMessage("user-transcription", data)]
+        messages = [RtviMessage("user-transcription", data)]
+        if event.final and self.generation is Generation.V2:  # 2.2.0: the user's input, whatever its kind
+            messages.insert(0, RtviMessage("user-input", {**data, "input_type": "transcription"}))
+        return messages
 
     def _llm_text(self, event: ev.BotLlmText) -> list[RtviMessage]:
         messages = [RtviMessage("bot-llm-text", {"text": event.text})]

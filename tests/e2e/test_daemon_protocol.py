@@ -25,7 +25,7 @@ async def test_text_turn_voice_and_context(daemon: DaemonProcess) -> None:
     client = await connect(daemon)
     try:
         ready = await client.ready()
-        assert ready["type"] == "bot-ready" and ready["data"]["version"] == "2.1.0"
+        assert ready["type"] == "bot-ready" and ready["data"]["version"] == "2.2.0"
         await client.send("send-text", {"content": "What is two plus two?"})
         await client.wait_for("bot-llm-text", TURN_SECS)
         stopped = await client.wait_for("bot-stopped-speaking", TURN_SECS)

@@ -33,7 +33,7 @@ def test_voice_turn_requests_and_text(daemon: DaemonProcess, page_dist: Path, tm
     assert fired.count("onMessageError") == 1, context  # only the deliberately unknown client request
 
     steps = outcome["steps"]
-    assert steps["botReady"]["version"] == "2.1.0" and steps["botReady"]["about"]["library"] == "rtvi-edge"
+    assert steps["botReady"]["version"] == "2.2.0" and steps["botReady"]["about"]["library"] == "rtvi-edge"
     finals = [e["data"]["text"] for e in outcome["events"] if e["name"] == "onUserTranscript" and e["data"]["final"]]
     assert any("france" in text.lower() for text in finals), finals
     assert steps["ping"]["pong"] is True and steps["ping"]["echo"] == {"n": 1}

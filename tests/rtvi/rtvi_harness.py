@@ -35,6 +35,7 @@ class RecordingSession(VoiceSession):
         self.muted = False
         self.pending_tools: dict[str, Any] = {}
         self.closed = False
+        self.echo_cancel = False
 
     def record(self, name: str, *args: Any) -> None:
         self.calls.append((name, args))
@@ -105,8 +106,9 @@ class RecordingHost(SessionHost):
             self.sessions["local"] = RecordingSession("local", _NoSink(), bus, None)
 
     async def open_session(self, session_id: str, sink: AudioSink,
-                           client_tools: list[dict[str, Any]] | None = None) -> VoiceSession:
+                           client_tools: list[dict[str, Any]] | None = None, echo_cancel: bool = False) -> VoiceSession:
         session = RecordingSession(session_id, sink, self.bus, client_tools)
+        session.echo_cancel = echo_cancel
         self.sessions[session_id] = session
         self.opened.append(session)
         return session

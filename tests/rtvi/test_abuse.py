@@ -125,12 +125,12 @@ async def test_misbehaving_conversation_does_not_break_the_connection(tmp_path: 
 
 
 async def test_bot_audio_to_a_stalled_reader_is_dropped_not_waited_for(harness: Harness) -> None:
-    from firmware_py.rtvi.connection import AUDIO_BACKLOG_BYTES
+    from firmware_py.rtvi.websocket import AUDIO_BACKLOG_BYTES
 
     client = await harness.connect()
     await client.ready()
     connection = next(iter(harness.server.connections))
-    transport = connection.ws.transport
+    transport = connection.transport._transport
     backlog = {"bytes": 0}
     real_size = transport.get_write_buffer_size
     transport.get_write_buffer_size = lambda: backlog["bytes"] or real_size()  # type: ignore[method-assign]

@@ -37,7 +37,7 @@ async def test_a_voice_turn_maps_every_event(harness: Harness) -> None:
     await client.wait_for(lambda m: m.get("data", {}).get("type") == "state")
     types = client.types()
     assert types[types.index("bot-ready") + 1:] == [
-        "user-started-speaking", "user-transcription", "user-transcription", "user-stopped-speaking",
+        "user-started-speaking", "user-transcription", "user-input", "user-transcription", "user-stopped-speaking",
         "user-llm-text", "bot-llm-started", "bot-llm-text", "bot-llm-text", "bot-transcription", "bot-llm-text",
         "bot-transcription", "bot-llm-stopped", "bot-tts-started", "bot-started-speaking", "bot-output",
         "bot-tts-text", "bot-tts-stopped", "bot-stopped-speaking", "metrics", "server-message"]
@@ -89,8 +89,8 @@ async def test_errors_mutes_interruptions_timers_and_function_calls(harness: Har
 async def test_events_published_while_the_conversation_opens_follow_bot_ready(harness: Harness) -> None:
     open_session = harness.host.open_session
 
-    async def opening(session_id, sink, client_tools=None):
-        session = await open_session(session_id, sink, client_tools)
+    async def opening(session_id, sink, client_tools=None, echo_cancel=False):
+        session = await open_session(session_id, sink, client_tools, echo_cancel)
         harness.bus.publish(ev.StateChanged(session_id=session_id, state="listening"))  # as the engine starts
         return session
 

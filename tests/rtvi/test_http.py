@@ -33,7 +33,7 @@ async def http_get(port: int, path: str, headers: dict[str, str] | None = None) 
 
 @pytest.fixture
 def web(harness: Harness) -> Path:
-    root = harness.server._gate.static.root
+    root = harness.server.gate.static.root
     assert root is not None
     (root / "index.html").write_text("<!doctype html><title>kiosk</title>")
     (root / "app.js").write_text("console.log('hi')")

@@ -19,7 +19,7 @@ async def test_client_ready_gets_bot_ready_with_copied_id(harness: Harness) -> N
     client = await harness.connect()
     reply = await client.ready("2.1.0")
     assert reply["type"] == "bot-ready" and reply["label"] == "rtvi-ai"
-    assert reply["data"]["version"] == "2.1.0"
+    assert reply["data"]["version"] == "2.2.0"
     assert reply["data"]["about"]["library"] == "rtvi-edge"
     assert reply["data"]["capabilities"]["audio_out"] is True
     assert "config" not in reply["data"]  # 2.x has no services API in bot-ready
@@ -31,8 +31,8 @@ async def test_foreign_major_gets_error_response_and_still_bot_ready(harness: Ha
     error = await client.wait_for("error-response")
     ready = await client.wait_for("bot-ready")
     assert error["id"] == msg_id == ready["id"]
-    assert "3.0.0" in error["data"]["error"] and "2.1.0" in error["data"]["error"]
-    assert ready["data"]["version"] == "2.1.0"
+    assert "3.0.0" in error["data"]["error"] and "2.2.0" in error["data"]["error"]
+    assert ready["data"]["version"] == "2.2.0"
 
 async def test_malformed_version_gets_error_response_and_still_bot_ready(harness: Harness) -> None:
     client = await harness.connect()
@@ -243,7 +243,7 @@ async def test_button_intents_as_client_messages(harness: Harness) -> None:
     assert bad["type"] == "error-response" and "d.muted" in bad["data"]["error"]
 
 async def test_a_conversation_that_cannot_open_ends_the_connection_with_a_reason(harness: Harness) -> None:
-    async def failing(session_id, sink, client_tools=None):
+    async def failing(session_id, sink, client_tools=None, echo_cancel=False):
         raise RuntimeError("out of memory")
 
     harness.host.open_session = failing  # type: ignore[method-assign]
@@ -258,7 +258,7 @@ async def test_leaving_while_the_conversation_opens_still_closes_it(harness: Har
     open_session = harness.host.open_session
     opened = asyncio.Event()
 
-    async def slow(session_id, sink, client_tools=None):
+    async def slow(session_id, sink, client_tools=None, echo_cancel=False):
         session = await open_session(session_id, sink, client_tools)
         opened.set()
         await asyncio.sleep(30)  # still "opening" when the client leaves

@@ -16,7 +16,7 @@ from typing import Any
 from ... import __version__
 
 LABEL = "rtvi-ai"
-PROTOCOL_VERSION = "2.1.0"
+PROTOCOL_VERSION = "2.2.0"
 SEED_VERSION = "0.3.0"
 """Reported to clients that send no version: the last protocol of the services (describe-config) era."""
 LIBRARY = "rtvi-edge"

@@ -1,31 +1,28 @@
-"""One RTVI client connection: frames in and out, its conversation, its event stream, its limits.
+"""One RTVI client session: its conversation, its event stream, its limits, over any transport.
 
-Three lanes run side by side so that none waits on another: the receive loop (audio goes straight to
-the conversation; messages are queued), the command worker (messages in order), and the event pump
-(bus events -> RTVI messages). The bot's voice leaves through the ClientAudioSink at real-time pace.
+Three lanes run side by side so that none waits on another: the transport's receive side (audio goes
+straight to the conversation; messages are queued), the command worker (messages in order), and the event
+pump (bus events -> RTVI messages). The bot's voice leaves through the ClientAudioSink at real-time pace.
+The session knows nothing of WebSockets or WebRTC: it talks to an `RtviTransport`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import logging
 import time
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from websockets.asyncio.server import ServerConnection
-from websockets.exceptions import ConnectionClosed
-from websockets.frames import CloseCode
 
 from .. import events as ev
 from ..audio.frames import AudioFrame, downmix
 from ..session import VoiceSession
-from .protocol import wire
 from .audio import AudioRateGuard, ClientAudioSink
 from .limits import LogLimiter, TokenBucket
 from .protocol.messages import Generation, MessageError, RtviMessage, error_event, error_response, new_id, parse_message
+from .transport import CloseCode, RtviTransport
 from .translate import EventTranslator
 
 if TYPE_CHECKING:
@@ -36,27 +33,23 @@ log = logging.getLogger(__name__)
 GLOBAL_EVENTS = (ev.ConfigChanged, ev.DeviceStatus)
 """Device-wide events every client sees, whichever conversation it follows."""
 MIN_RATE, MAX_RATE, MAX_CHANNELS = 8_000, 96_000, 8
-WRITE_LIMIT = 256 * 1024
-"""Unsent bytes after which a send waits for the client to read (the websockets write_limit)."""
-AUDIO_BACKLOG_BYTES = WRITE_LIMIT // 2
-"""Above this much unsent data the client is not keeping up: bot audio is dropped rather than waiting
-(a stalled reader must not stall the conversation), while events still go out."""
 MAX_QUEUED_COMMANDS = 64
 
 
-class RtviConnection:
-    def __init__(self, ws: ServerConnection, server: "RtviServer", monitor: bool) -> None:
-        self.ws, self.server, self.monitor = ws, server, monitor
+class RtviSession:
+    def __init__(self, transport: RtviTransport, server: "RtviServer", monitor: bool,
+                 echo_cancel: bool = False) -> None:
+        self.transport, self.server, self.monitor = transport, server, monitor
+        self.echo_cancel = echo_cancel
+        """The client asked (`echo_cancel=1`) for its bot audio to be cancelled from its microphone."""
         self.connection_id = f"rtvi-{new_id()}"
         self.session_id: str | None = None if monitor else self.connection_id
         self.session: VoiceSession | None = None
         self.owns_session = False
         self.generation = Generation.V2
         self.ready = False
-        self.json_mode = False
-        """The client sent its last message as a text frame: answer in JSON text, not protobuf."""
         self.translator = EventTranslator(self.connection_id)
-        self.sink = ClientAudioSink(self.send_audio)
+        self.sink = ClientAudioSink(self.send_audio, transport.sample_rate, on_clear=transport.clear_audio)
         self.audio_guard = AudioRateGuard()
         self.error_budget = TokenBucket(capacity=30, rate=2)
         self.last_heard = time.monotonic()
@@ -77,7 +70,7 @@ class RtviConnection:
             self.spawn(self._command_worker(), "commands")
             if self.server.settings.idle_timeout_secs > 0 and not self.monitor:
                 self.spawn(self._idle_watchdog(), "idle")
-            await self._receive_loop()
+            await self.transport.serve(self)
         finally:
             await self._cleanup()
 
@@ -104,10 +97,10 @@ class RtviConnection:
             log.error("connection task failed", exc_info=task.exception(),
                       extra={"connection": self.connection_id, "task": task.get_name()})
 
-    async def close(self, code: int = CloseCode.NORMAL_CLOSURE, reason: str = "") -> None:
+    async def close(self, code: int = CloseCode.NORMAL, reason: str = "") -> None:
         self.closing = True
         with contextlib.suppress(Exception):
-            await self.ws.close(code, reason)
+            await self.transport.close(code, reason)
 
     async def _cleanup(self) -> None:
         self.closing = True
@@ -123,40 +116,30 @@ class RtviConnection:
                 await asyncio.wait_for(self.server.host.close_session(self.connection_id), timeout=2.0)
             except Exception as err:  # a stuck close must not keep the connection handler alive
                 log.warning("session close failed", extra={"session": self.session_id, "error": repr(err)})
-        log.info("client left", extra={"connection": self.connection_id, "audio_dropped": self.audio_dropped_frames})
+        log.info("client left", extra={"connection": self.connection_id, "transport": self.transport.kind,
+                                       "audio_dropped": self.audio_dropped_frames})
 
     async def _idle_watchdog(self) -> None:
         timeout = self.server.settings.idle_timeout_secs
         while not self.closing:
             quiet = time.monotonic() - self.last_heard
             if quiet >= timeout:
-                await self.close(CloseCode.NORMAL_CLOSURE, f"idle for {timeout:g} s")
+                await self.close(CloseCode.NORMAL, f"idle for {timeout:g} s")
                 return
             await asyncio.sleep(timeout - quiet + 0.05)
 
     # --- sending ----------------------------------------------------------------------------------
 
     async def send_message(self, message: RtviMessage) -> None:
-        text = message.to_json()
-        await self._send(text if self.json_mode else wire.encode_message(text))
+        await self.transport.send_message(message)
 
     async def send_audio(self, samples: np.ndarray) -> None:
         if self.closing:
             return
-        transport = self.ws.transport
-        if transport is not None and transport.get_write_buffer_size() > AUDIO_BACKLOG_BYTES:
+        if self.transport.backlogged():
             self.audio_dropped_frames += 1
             return
-        pcm = samples.astype("<i2", copy=False).tobytes()
-        if self.json_mode:  # a JSON client cannot read protobuf: the audio goes as bot-tts-audio
-            data = {"audio": base64.b64encode(pcm).decode(), "sample_rate": self.sink.sample_rate, "num_channels": 1}
-            await self.send_message(RtviMessage("bot-tts-audio", data))
-        else:
-            await self._send(wire.encode_audio(pcm, self.sink.sample_rate))
-
-    async def _send(self, data: str | bytes) -> None:
-        with contextlib.suppress(ConnectionClosed):
-            await self.ws.send(data)
+        await self.transport.send_audio(samples, self.sink.sample_rate)
 
     async def reject(self, msg_id: str | None, reason: str) -> None:
         """Answer a bad request with error-response; a client that keeps sending bad ones is closed."""
@@ -167,35 +150,13 @@ class RtviConnection:
             return
         await self.send_message(error_response(msg_id, reason[:500]))
 
-    # --- receiving --------------------------------------------------------------------------------
+    # --- receiving (called by the transport) ------------------------------------------------------
 
-    async def _receive_loop(self) -> None:
-        with contextlib.suppress(ConnectionClosed):
-            async for data in self.ws:
-                self.last_heard = time.monotonic()
-                if isinstance(data, bytes):
-                    await self._on_binary(data)
-                else:
-                    self.json_mode = True
-                    await self._on_message_text(data)
-                if self.closing:
-                    return
+    def heard(self) -> None:
+        """The client sent something (a message, audio, a keepalive): it is not idle."""
+        self.last_heard = time.monotonic()
 
-    async def _on_binary(self, data: bytes) -> None:
-        try:
-            frame = wire.decode(data)
-        except wire.WireError as err:
-            await self.reject(None, str(err))
-            return
-        if isinstance(frame, wire.AudioIn):
-            await self.on_audio(frame.pcm, frame.sample_rate, frame.num_channels)
-        elif isinstance(frame, wire.MessageIn):
-            self.json_mode = False
-            await self._on_message_text(frame.text)
-        else:
-            await self.reject(None, f"{frame.kind} frames are not accepted from clients (send audio or message)")
-
-    async def _on_message_text(self, text: str) -> None:
+    async def on_message_text(self, text: str | bytes) -> None:
         try:
             message = parse_message(text)
         except MessageError as err:

@@ -1,0 +1,153 @@
+"""The SmallWebRTC endpoint with an aiortc peer: signalling, RTVI on the data channel, audio both ways,
+the admission rules, malformed requests, and peers that vanish or never connect."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import AsyncIterator
+
+import aiohttp
+import pytest
+
+from rtvi_harness import Harness, start_harness, until
+from webrtc_peer import WebRtcTestClient
+
+pytestmark = pytest.mark.timeout(60)
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+async def test_rtvi_and_audio_both_ways(harness: Harness, http: aiohttp.ClientSession) -> None:
+    client = WebRtcTestClient()
+    try:
+        await client.connect(http, harness.http("/api/offer?echo_cancel=1"))
+        ready = await client.request("client-ready", {"version": "2.2.0", "about": {"library": "tests"}})
+        assert ready["type"] == "bot-ready" and ready["data"]["version"] == "2.2.0"
+        status = await client.request("client-message", {"t": "status"})
+        assert status["data"]["d"]["transport"] == "webrtc"
+        session = harness.session()
+        assert session.echo_cancel  # echo_cancel=1 on the offer URL reaches the conversation
+        await until(lambda: sum(frame.duration for frame in session.audio) > 0.5, timeout=10)
+        assert max(abs(int(s)) for s in session.audio[-1].samples) > 1000  # the tone, not silence
+        await session.say("hello")
+        await until(lambda: client.loudest_bot_audio > 2000, timeout=10)
+        await client.send("send-text", {"content": "hi there"})
+        await until(lambda: session.called("send_text") == [("hi there", True, True)])
+        unknown = await client.request("no-such-type")
+        assert unknown["type"] == "error-response" and "Unsupported" in unknown["data"]["error"]
+    finally:
+        await client.close()
+    await until(lambda: not harness.server.connections, timeout=10)
+    assert harness.session().closed
+
+
+async def test_trickled_candidates_are_accepted(harness: Harness, http: aiohttp.ClientSession) -> None:
+    client = WebRtcTestClient()
+    try:
+        answer = await client.offer(http, harness.http("/api/offer"))
+        candidate = {"candidate": "candidate:1 1 udp 2130706431 127.0.0.1 50000 typ host", "sdp_mid": "0",
+                     "sdp_mline_index": 0}
+        async with http.patch(harness.http("/api/offer"), json={"pc_id": answer["pc_id"],
+                                                                "candidates": [candidate]}) as reply:
+            assert reply.status == 200
+        assert "a=candidate:" in answer["sdp"] and "127.0.0.1" in answer["sdp"]  # loopback for a local kiosk
+    finally:
+        await client.close()
+
+
+GOOD_BODY = {"sdp": "v=0\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n", "type": "offer"}
+
+
+@pytest.mark.parametrize("method,body,status,words", [
+    ("POST", b"{not json", 400, "JSON"),
+    ("POST", b"[1]", 400, "object"),
+    ("POST", json.dumps({**GOOD_BODY, "type": "answer"}).encode(), 400, "offer"),
+    ("POST", json.dumps({"sdp": 5, "type": "offer"}).encode(), 400, "SDP"),
+    ("POST", json.dumps({"sdp": "v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n", "type": "offer"}).encode(), 400,
+     "data channel"),
+    ("POST", json.dumps(GOOD_BODY).encode(), 400, "could not be used"),
+    ("POST", json.dumps({**GOOD_BODY, "pc_id": 7}).encode(), 400, "pc_id"),
+    ("POST", b"x" * 100_000, 400, "too large"),
+    ("PATCH", json.dumps({"pc_id": "nobody", "candidates": []}).encode(), 404, "no peer"),
+    ("GET", b"", 405, "POST"),
+])
+async def test_malformed_requests_get_clear_4xx(harness: Harness, http: aiohttp.ClientSession, method: str,
+                                                body: bytes, status: int, words: str) -> None:
+    async with http.request(method, harness.http("/api/offer"), data=body) as reply:
+        assert reply.status == status and words in await reply.text()
+    client = WebRtcTestClient()  # and the endpoint still works
+    try:
+        await client.connect(http, harness.http("/api/offer"))
+    finally:
+        await client.close()
+
+
+async def test_bad_candidates_get_400(harness: Harness, http: aiohttp.ClientSession) -> None:
+    client = WebRtcTestClient()
+    try:
+        answer = await client.offer(http, harness.http("/api/offer"))
+        for candidates in ("nope", [{"candidate": 5}], [{"candidate": "candidate:garbage"}]):
+            async with http.patch(harness.http("/api/offer"), json={"pc_id": answer["pc_id"],
+                                                                    "candidates": candidates}) as reply:
+                assert reply.status == 400, candidates
+    finally:
+        await client.close()
+
+
+async def test_token_origin_cors_and_capacity(tmp_path: Path, http: aiohttp.ClientSession) -> None:
+    running = await start_harness(tmp_path, token="s3cret", allowed_origins=["https://app.example"], max_clients=1)
+    offer_url = running.http("/api/offer")
+    try:
+        async with http.post(offer_url, json=GOOD_BODY) as reply:
+            assert reply.status == 401
+        async with http.options(offer_url, headers={"Origin": "https://app.example",
+                                                    "Access-Control-Request-Method": "POST"}) as reply:
+            assert reply.status == 204
+            assert reply.headers["Access-Control-Allow-Origin"] == "https://app.example"
+            assert "PATCH" in reply.headers["Access-Control-Allow-Methods"]
+        async with http.options(offer_url, headers={"Origin": "https://evil.example"}) as reply:
+            assert reply.status == 403
+        first = WebRtcTestClient()
+        await first.connect(http, running.http("/api/offer?token=s3cret"))
+        second = WebRtcTestClient()
+        await second.pc.setLocalDescription(await second.pc.createOffer())
+        body = {"sdp": second.pc.localDescription.sdp, "type": "offer"}
+        async with http.post(offer_url, json=body, headers={"Authorization": "Bearer s3cret"}) as reply:
+            assert reply.status == 503  # the bearer token works; the server is full
+        await first.close()
+        await second.close()
+    finally:
+        await running.server.stop()
+
+
+async def test_peer_that_vanishes_is_cleaned_up(tmp_path: Path, http: aiohttp.ClientSession) -> None:
+    running = await start_harness(tmp_path, webrtc_silence_timeout_secs=2.0)
+    try:
+        client = WebRtcTestClient()
+        await client.connect(http, running.http("/api/offer"))
+        await client.request("client-ready", {"version": "2.2.0"})
+        for task in client._tasks:  # no more pings, no more audio: the peer is gone without a word
+            task.cancel()
+        client.pc.getTransceivers()[0].sender.replaceTrack(None)
+        await until(lambda: not running.server.connections, timeout=10)
+        assert running.session().closed
+        await client.close()
+    finally:
+        await running.server.stop()
+
+
+async def test_peer_that_never_connects_is_dropped(tmp_path: Path, http: aiohttp.ClientSession) -> None:
+    running = await start_harness(tmp_path, webrtc_connect_timeout_secs=1.0)
+    try:
+        client = WebRtcTestClient()
+        await client.offer(http, running.http("/api/offer"))  # the answer is never applied
+        assert len(running.server.connections) == 1
+        await until(lambda: not running.server.connections, timeout=10)
+        await client.close()
+    finally:
+        await running.server.stop()
