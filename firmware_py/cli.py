@@ -48,6 +48,10 @@ def build_parser() -> argparse.ArgumentParser:
     from .client.commands import add_client_commands
 
     add_client_commands(commands)
+
+    from .knowledge.commands import add_knowledge_parser
+
+    add_knowledge_parser(commands)
     return parser
 
 
@@ -99,6 +103,10 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         from .client.commands import client_command
 
         return client_command(args, settings)
+    if args.command == "knowledge":
+        from .knowledge.commands import knowledge_command
+
+        return knowledge_command(settings, args)
     return EXIT_USAGE
 
 
