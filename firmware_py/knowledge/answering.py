@@ -68,6 +68,9 @@ def _score(question: Question, hit: Hit, position: int, weights: dict[str, float
     if indexed.passage.sentences[position].rstrip().endswith("?"):
         return _NO_MATCH  # a question in a document (a FAQ's) is never an answer
     sentence_terms = indexed.sentence_terms[position]
+    subject = indexed.subject_terms[position]
+    if question.expects is Expects.PRICE and question.topic_terms and subject and subject.isdisjoint(question.terms):
+        return _NO_MATCH  # a price belongs to its subject: "Dogs ... in rooms for $25" is no room's price
     has_kind = carries(indexed.passage.sentences[position], question.expects)
     if question.expects in HARD_KINDS and not has_kind:
         return _NO_MATCH

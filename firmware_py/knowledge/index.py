@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .documents import Passage
+from .subjects import subject_of
 from .terms import TermMaker, fold
 
 HEADING_WEIGHT = 2.0
@@ -34,6 +35,8 @@ class IndexedPassage:
     sentence_terms: tuple[frozenset[str], ...]
     """Each sentence's terms; a sentence that carries on from the one before also has that one's terms."""
     carries_on: tuple[bool, ...]
+    subject_terms: tuple[frozenset[str], ...]
+    """Terms of each sentence's subject (subjects.py); empty when it has none worth judging by."""
     folded: tuple[str, ...]
     """Each sentence folded (lower case, no accents), to tell a word said from one inferred."""
     all_terms: frozenset[str]
@@ -66,8 +69,10 @@ class KnowledgeIndex:
         carries_on = tuple(index > 0 and bool(_CARRIES_ON.match(sentence))
                            for index, sentence in enumerate(passage.sentences))
         sentences = tuple(terms | own[index - 1] if carries_on[index] else terms for index, terms in enumerate(own))
+        subjects = tuple(frozenset(self.terms.terms(subject_of(sentence))) for sentence in passage.sentences)
         folded = tuple(fold(sentence) for sentence in passage.sentences)
-        return IndexedPassage(passage, headings, sentences, carries_on, folded, headings.union(*own), place_in_section)
+        return IndexedPassage(passage, headings, sentences, carries_on, subjects, folded, headings.union(*own),
+                              place_in_section)
 
     def replace_document(self, key: str, passages: Sequence[Passage]) -> None:
         """Index `passages` as the document `key`, replacing what it had."""

@@ -45,6 +45,8 @@ _TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
 _NUMBER_WORDS = {word: value for value, word in enumerate(_UNITS)} | {
     word: 20 + 10 * index for index, word in enumerate(_TENS)}
 _TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)?|\d+")
+_PARTICLE_APART = re.compile(r"\b(bring|give|take|hand|send|drop|pick)((?:\s+[a-z]+){1,3}?)\s+(back|off|up)\b")
+""""bring the bike back" -> "bring back the bike": a phrasal verb whole again, so its synonyms match."""
 _DAY_RANGE = re.compile(r"\b([a-z]{3,9})\.?\s*(?:-|–|—|to|through|thru|until|till)\s*([a-z]{3,9})\b")
 
 
@@ -103,7 +105,7 @@ class TermMaker:
         With `merge_synonyms` (for questions) a synonym phrase stands only for its concept, so "wireless"
         and "Wi-Fi" count as the same single term; a document keeps both its own words and the concepts.
         """
-        folded = fold(text)
+        folded = _PARTICLE_APART.sub(r"\1 \3\2", fold(text))
         if merge_synonyms:
             folded = self._phrase.sub(lambda m: f" {self._concept_of[m.group(1)]} ", folded)
         spaced = re.sub(r"(\d)([a-z])", r"\1 \2", re.sub(r"([a-z])(\d)", r"\1 \2", folded))

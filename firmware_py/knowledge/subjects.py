@@ -1,0 +1,33 @@
+"""What a sentence is about: the words before its first verb ("Dogs are welcome in rooms for $25").
+
+A price belongs to the subject of its sentence: when the subject names something the question does not
+("How much is a room?" against "Dogs are welcome in ground floor rooms for $25 per night"), the price is
+that other thing's, however many of the question's words the sentence shares. Only a plain leading noun phrase counts: a pronoun ("We accept cards"),
+an imperative ("Press the dial") or a long opening gives no subject, and then nothing is ruled out.
+"""
+
+from __future__ import annotations
+
+import re
+
+MAX_SUBJECT_WORDS = 6
+
+_BOUNDARY = re.compile(
+    r"\b(is|are|was|were|isn't|aren't|costs?|has|have|had|can|cannot|can't|could|must|will|won't|may|might|"
+    r"should|opens?|closes?|takes?|starts?|leaves?|lasts?|runs?|serves?|includes?|needs?|comes?|gets?|works?|"
+    r"holds?|stops?|accepts?|offers?|provides?|sells?|allows?|means?|do|does|don't|doesn't)\b|[:;,(]",
+    re.IGNORECASE)
+_NO_SUBJECT = re.compile(r"^(it|its|it's|they|their|them|this|these|that|those|he|she|there|we|you|our|your|i|"
+                         r"here|all|each|every|any|some|if|when|to|for|on|in|at|from|by|with|after|before|during|"
+                         r"please|also|only)\b", re.IGNORECASE)
+
+
+def subject_of(sentence: str) -> str:
+    """The leading noun phrase of `sentence`, or "" when it has none worth judging by."""
+    match = _BOUNDARY.search(sentence)
+    if match is None or match.start() == 0:
+        return ""
+    subject = sentence[:match.start()].strip()
+    if not subject or _NO_SUBJECT.match(subject) or len(subject.split()) > MAX_SUBJECT_WORDS:
+        return ""
+    return subject
