@@ -6,6 +6,9 @@
 #   sudo scripts/install-device.sh --uninstall  remove the service, program, models and user; keep the config
 #   sudo scripts/install-device.sh --uninstall --purge   ... and the config too
 #   scripts/install-device.sh --dry-run         print what would be done, change nothing
+#   sudo scripts/install-device.sh --satellite --hub=ws://hub.local:7860/ws --token=T
+#                                               a satellite (mic, speaker, LEDs, wake word) of that hub:
+#                                               no LLM build, only the wake word model, its own unit
 #
 # Layout: program /opt/rtvi-edge (venv in .venv), models /var/lib/rtvi-edge/models, config
 # /etc/rtvi-edge/config.toml, unit /etc/systemd/system/rtvi-edge.service, user rtvi-edge (audio, gpio).
@@ -26,17 +29,30 @@ APT_PACKAGES=(python3-venv python3-dev build-essential cmake portaudio19-dev als
 
 ACTION=install
 PURGE=0
+ROLE=hub
+HUB_URL=""
+HUB_TOKEN=""
+SAT_UNIT=/etc/systemd/system/rtvi-edge-satellite.service
+# what a satellite runs (the wake word, audio, the RTVI client): no llama.cpp, no STT/TTS runtimes
+SATELLITE_PIP=(numpy onnxruntime soxr "websockets>=14,<18" "protobuf>=5" pyaudio==0.2.14 gpiozero)
 for arg in "$@"; do
   case "$arg" in
     --uninstall) ACTION=uninstall ;;
     --purge) PURGE=1 ;;
     --dry-run) DRY_RUN=1 ;;
-    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --satellite) ROLE=satellite ;;
+    --hub=*) HUB_URL="${arg#--hub=}" ;;
+    --token=*) HUB_TOKEN="${arg#--token=}" ;;
+    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "install-device.sh: unknown option $arg (see --help)" >&2; exit 2 ;;
   esac
 done
 if [ "$PURGE" = 1 ] && [ "$ACTION" != uninstall ]; then
   echo "install-device.sh: --purge goes with --uninstall" >&2
+  exit 2
+fi
+if [ "$ROLE" = satellite ] && [ "$ACTION" = install ] && [ -z "$HUB_URL" ]; then
+  echo "install-device.sh: --satellite needs --hub=ws://HUB:7860/ws (and --token=T when the hub has one)" >&2
   exit 2
 fi
 if [ "$DRY_RUN" != 1 ] && [ "$(id -u)" != 0 ]; then
@@ -46,12 +62,14 @@ fi
 have_systemd() { [ -d /run/systemd/system ]; }
 
 uninstall() {
-  if have_systemd && [ -f "$UNIT" ]; then
-    say "stopping and disabling the service"
-    run systemctl disable --now rtvi-edge.service || true
-  fi
-  say "removing the unit, the program, the models and the wheel cache"
-  run rm -f "$UNIT" "$UDEV_RULE"
+  for unit in "$UNIT" "$SAT_UNIT"; do
+    if have_systemd && [ -f "$unit" ]; then
+      say "stopping and disabling $(basename "$unit")"
+      run systemctl disable --now "$(basename "$unit")" || true
+    fi
+  done
+  say "removing the units, the program, the models and the wheel cache"
+  run rm -f "$UNIT" "$SAT_UNIT" "$UDEV_RULE"
   have_systemd && run systemctl daemon-reload
   run rm -rf "$APP" "$STATE" "$(dirname "$CACHE")"
   if id "$USER_NAME" >/dev/null 2>&1; then
@@ -94,6 +112,12 @@ python_env() {
     run python3 -m venv "$APP/.venv"
     run "$py" -m pip install -q --upgrade pip
   fi
+  if [ "$ROLE" = satellite ]; then
+    say "installing the satellite's packages into $APP/.venv"
+    run "$py" -m pip install -q --disable-pip-version-check "${SATELLITE_PIP[@]}"
+    run "$py" -m pip install -q --disable-pip-version-check --no-deps -e "$APP"
+    return
+  fi
   # on the device itself a native build is right (GGML_NATIVE=ON); the wheel is cached per CPU
   install_llama_cpp "$py" "$CACHE" 1
   say "installing rtvi-edge into $APP/.venv"
@@ -113,12 +137,34 @@ install_models() {
     # a checkout with models saves the download; `models install` verifies every file anyway
     tar -C "$SRC/models" --exclude=manifest.toml --exclude=README.md -cf - . | tar -C "$STATE/models" -xf -
   fi
-  run env RTVI_EDGE_MODELS="$STATE/models" "$APP/.venv/bin/rtvi-edge" models install
+  if [ "$ROLE" = satellite ]; then
+    run env RTVI_EDGE_MODELS="$STATE/models" "$APP/.venv/bin/rtvi-edge" models install wakeword
+  else
+    run env RTVI_EDGE_MODELS="$STATE/models" "$APP/.venv/bin/rtvi-edge" models install
+  fi
   run chown -R "$USER_NAME:$USER_NAME" "$STATE"
+}
+
+write_satellite_config() {
+  local env_file="$CONF_DIR/satellite.env"
+  say "writing $env_file (the hub's URL and token)"
+  run mkdir -p "$CONF_DIR"
+  if [ "$DRY_RUN" != 1 ]; then
+    printf 'RTVI_EDGE_HUB=%s\nRTVI_EDGE_TOKEN=%s\n# e.g. --room kitchen --always --own-echo-cancel\nSATELLITE_ARGS=\n' \
+      "$HUB_URL" "$HUB_TOKEN" >"$env_file"
+    chown "root:$USER_NAME" "$env_file"
+    chmod 0640 "$env_file"
+    [ -f "$CONF_DIR/config.toml" ] || printf '# Satellite: [audio], [gpio] and [wakeword] apply. rtvi-edge config --reference\n' \
+      >"$CONF_DIR/config.toml"
+  fi
 }
 
 write_config() {
   local config="$CONF_DIR/config.toml" token
+  if [ "$ROLE" = satellite ]; then
+    write_satellite_config
+    return
+  fi
   if [ -f "$config" ]; then
     say "keeping the existing configuration $config"
     return
@@ -157,8 +203,10 @@ EOF
 }
 
 install_unit() {
-  say "installing the service unit"
-  run install -m 0644 "$SRC/systemd/rtvi-edge.service" "$UNIT"
+  local name=rtvi-edge
+  [ "$ROLE" = satellite ] && name=rtvi-edge-satellite
+  say "installing the service unit $name.service"
+  run install -m 0644 "$SRC/systemd/$name.service" "/etc/systemd/system/$name.service"
   run install -m 0644 "$SRC/systemd/99-rtvi-edge-gpio.rules" "$UDEV_RULE"
   if ! have_systemd; then
     say "systemd is not running here: enable later with systemctl enable --now rtvi-edge"
@@ -166,15 +214,16 @@ install_unit() {
   fi
   command -v udevadm >/dev/null && run udevadm trigger --subsystem-match=gpio || true
   run systemctl daemon-reload
-  run systemctl enable rtvi-edge.service
-  run systemctl restart rtvi-edge.service
-  say "started; follow it with: journalctl -u rtvi-edge -f"
+  run systemctl enable "$name.service"
+  run systemctl restart "$name.service"
+  say "started; follow it with: journalctl -u $name -f"
 }
 
 if [ "$ACTION" = uninstall ]; then
   uninstall
   exit 0
 fi
+[ "$ROLE" = satellite ] && APT_PACKAGES=(python3-venv python3-dev portaudio19-dev alsa-utils)
 apt_install_missing "${APT_PACKAGES[@]}"
 create_user
 copy_program
