@@ -167,6 +167,8 @@ const SERVER_MESSAGES = {
     && ($("state-hint").textContent = `Waiting for the assistant (${data.position} ahead)…`),
   "device-status": (data) => data.ok === false
     && toasts.show(`${data.part || "Device"}: ${data.detail || "not working"}`, "error"),
+  "answer-source": (data) => typeof data.document === "string" && data.document
+    && transcript.botSource({ document: data.document, section: String(data.section || "") }),
 };
 
 function onServerMessage(data) {

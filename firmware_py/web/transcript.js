@@ -42,6 +42,16 @@ class Bubble {
   }
 }
 
+function showSource(bubble, source) {
+  let line = bubble.element.querySelector(".source");
+  if (!line) {
+    line = document.createElement("p");
+    line.className = "source";
+    bubble.element.append(line);
+  }
+  line.textContent = source.section ? `From ${source.document}, ${source.section}` : `From ${source.document}`;
+}
+
 export class Transcript {
   constructor(log, { onChange = () => {} } = {}) {
     this.log = log;
@@ -50,6 +60,7 @@ export class Transcript {
     this.bot = null; // the open bot bubble
     this.lastBot = null; // the answer just finished, until the user speaks again
     this.botTexts = null; // per-source text of the open bot bubble
+    this.pendingSource = null; // an answer's source that came before its first words
   }
 
   scrollToEnd(wasAtEnd) {
@@ -71,6 +82,7 @@ export class Transcript {
   // --- user ---------------------------------------------------------------------------------------
 
   openUser() {
+    this.pendingSource = null; // a source never shown belongs to an answer that never came
     if (!this.user) {
       this.closeBot();
       this.lastBot = null;
@@ -129,6 +141,8 @@ export class Transcript {
       this.closeUser();
       this.bot = new Bubble(this.log, "bot", "Assistant");
       this.botTexts = { llm: "", output: "", tts: "" };
+      if (this.pendingSource) showSource(this.bot, this.pendingSource);
+      this.pendingSource = null;
     }
     return this.bot;
   }
@@ -143,6 +157,13 @@ export class Transcript {
       const shown = BOT_SOURCES.map((name) => texts[name]).find(Boolean) || "";
       bubble.finalPart.textContent = shown.trim();
     });
+  }
+
+  /** Where the answer came from ({document, section}), shown under it; it may come before the answer. */
+  botSource(source) {
+    const bubble = this.bot || this.lastBot;
+    if (!bubble) this.pendingSource = source;
+    else this.update(() => showSource(bubble, source));
   }
 
   /** Marks the current answer as cut short; it may already be closed (bot-stopped-speaking comes first). */
@@ -181,6 +202,7 @@ export class Transcript {
       interim: element.querySelector(".interim").textContent,
       pending: element.classList.contains("pending"),
       interrupted: element.classList.contains("interrupted"),
+      source: element.querySelector(".source")?.textContent || "",
     }));
   }
 }
