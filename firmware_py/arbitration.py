@@ -3,10 +3,13 @@
 Rooms are the device's own microphone and the satellites (clients that introduced themselves with
 `client-message satellite`, or claimed a wake word). A claim is a wake word heard (its score, and the
 speech level a satellite measured) or a user turn starting. Claims from different rooms within
-`window_secs` of the first one make a round; when the window closes the room with the highest rank
-(`score_weight * wake score + level_weight * level`, the level mapped from -60..0 dBFS to 0..1) wins,
-ties to the earliest. The others are told `state: standing_down` at once. A conversation asks
-`admit_turn(bus, session_id)` before it answers a spoken turn: only the winner's turn is answered, so
+`window_secs` of the first one make a round. A conversation asks `admit_turn(bus, session_id, text)`
+before it answers a spoken turn; rooms of the round whose transcripts say the same thing (most of their
+words shared) heard one request, and of those only the best ranked answers:
+`score_weight * wake score + level_weight * level`, the level mapped from -60..0 dBFS to 0..1, ties to
+the earliest claim. The others are told `state: standing_down`. Two people asking different things in
+two rooms at the same moment both get their answer. A turn waits at most TRANSCRIPT_WAIT_SECS for the
+other rooms' transcripts; a room whose transcript comes later loses to an answer already under way, so
 there is never a second answer nor a second action. Sessions that are not rooms (apps, chat) are never
 held back.
 """
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 import weakref
 from dataclasses import dataclass, field
@@ -33,6 +37,10 @@ NEUTRAL_LEVEL = 0.5
 """Level given to a claim that measured none (the device's own microphone): -30 dBFS."""
 TURN_SECS = 30.0
 """A room's claim is kept this long for its turn to end; later speech starts a new round."""
+TRANSCRIPT_WAIT_SECS = 1.0
+"""How long a finished turn waits for the other rooms of its round to finish theirs."""
+SAME_REQUEST = 0.5
+"""Share of words two transcripts must have in common to be one request heard twice."""
 STAND_DOWN = "standing_down"
 
 _ARBITERS: "weakref.WeakKeyDictionary[EventBus, Arbiter]" = weakref.WeakKeyDictionary()
@@ -56,15 +64,21 @@ class Claim:
 class Round:
     opened_at: float
     claims: dict[str, Claim] = field(default_factory=dict)
-    decided: asyncio.Event = field(default_factory=asyncio.Event)
-    winner: str | None = None
+    texts: dict[str, str] = field(default_factory=dict)
+    """Final transcripts of the rooms whose turn has ended."""
+    answering: set[str] = field(default_factory=set)
+    first_turn_end: float | None = None
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def all_heard(self) -> bool:
+        return set(self.claims) <= set(self.texts)
 
 
 class Arbiter:
     def __init__(self, bus: EventBus, settings: "ArbitrationSettings", host: "SessionHost | None" = None) -> None:
         self.bus, self.settings, self.host = bus, settings, host
         self.rooms: dict[str, str] = {LOCAL_SESSION: "device"}
-        self.rounds_decided = 0
+        self.stand_downs = 0
         self._membership: dict[str, Round] = {}
         self._open: Round | None = None
         self._unsubscribe = bus.subscribe(self._on_event, WakeWordDetected, UserStartedSpeaking)
@@ -93,7 +107,6 @@ class Arbiter:
         round_ = self._open
         if round_ is None or now - round_.opened_at > self.settings.window_secs:
             round_ = self._open = Round(opened_at=now)
-            asyncio.get_running_loop().call_later(self.settings.window_secs, self._decide, round_)
         round_.claims[session_id] = Claim(session_id, now)
         round_.claims[session_id].merge(score, level_dbfs)
         self._membership[session_id] = round_
@@ -115,30 +128,53 @@ class Arbiter:
         level = NEUTRAL_LEVEL if claim.level_dbfs is None else min(1.0, max(0.0, (claim.level_dbfs + 60) / 60))
         return self.settings.score_weight * (claim.score or 0.0) + self.settings.level_weight * level
 
-    def _decide(self, round_: Round) -> None:
-        if self._open is round_:
-            self._open = None
-        claims = sorted(round_.claims.values(), key=lambda c: (-self.rank(c), c.at))
-        round_.winner = claims[0].session_id if claims else None
-        round_.decided.set()
-        if len(claims) < 2:
-            return
-        self.rounds_decided += 1
-        log.info("arbitration", extra={"winner": self.rooms.get(round_.winner or "", round_.winner),
-                                       "ranks": {self.rooms.get(c.session_id, c.session_id): round(self.rank(c), 3)
-                                                 for c in claims}})
-        for claim in claims[1:]:
-            self.bus.publish(StateChanged(session_id=claim.session_id, state=STAND_DOWN))
-
-    async def admit(self, session_id: str) -> bool:
-        """May this session answer the turn that just ended? Waits for its round's decision if needed."""
-        round_ = self._membership.get(session_id)
+    async def admit(self, session_id: str, text: str = "") -> bool:
+        """May this room answer the turn it just heard (`text`)? False: another room answers it."""
+        round_ = self._membership.pop(session_id, None)
         if not self.settings.enabled or round_ is None:
             return True
-        await round_.decided.wait()
-        if self._membership.get(session_id) is round_:
-            del self._membership[session_id]
-        return round_.winner == session_id
+        round_.texts[session_id] = text
+        round_.changed.set()  # rooms waiting for this transcript look again
+        round_.changed = asyncio.Event()
+        if not text.strip():
+            return True  # nothing heard: nothing to answer, nothing to arbitrate
+        now = time.monotonic()
+        round_.first_turn_end = round_.first_turn_end or now
+        deadline = round_.first_turn_end + TRANSCRIPT_WAIT_SECS
+        while not round_.all_heard() and time.monotonic() < deadline:
+            try:
+                await asyncio.wait_for(round_.changed.wait(), deadline - time.monotonic())
+            except asyncio.TimeoutError:
+                break
+        admitted = self._wins(round_, session_id)
+        if admitted:
+            round_.answering.add(session_id)
+        else:
+            self.stand_downs += 1
+            self.bus.publish(StateChanged(session_id=session_id, state=STAND_DOWN))
+        self._log_decision(round_, session_id, admitted)
+        return admitted
+
+    def _wins(self, round_: Round, session_id: str) -> bool:
+        """Best ranked among the rooms that heard the same request, and none of them answering already."""
+        mine = round_.claims[session_id]
+        key = (-self.rank(mine), mine.at)
+        for other, text in round_.texts.items():
+            if other == session_id or not same_request(text, round_.texts[session_id]):
+                continue
+            if other in round_.answering:
+                return False
+            rival = round_.claims[other]
+            if (-self.rank(rival), rival.at) < key:
+                return False
+        return True
+
+    def _log_decision(self, round_: Round, session_id: str, admitted: bool) -> None:
+        if len(round_.claims) > 1:
+            log.info("arbitration", extra={
+                "room": self.rooms.get(session_id, session_id), "answers": admitted,
+                "ranks": {self.rooms.get(c.session_id, c.session_id): round(self.rank(c), 3)
+                          for c in round_.claims.values()}})
 
     # --- satellites' messages -----------------------------------------------------------------------
 
@@ -173,10 +209,18 @@ def _number(value: Any) -> float | None:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
-async def admit_turn(bus: EventBus, session_id: str) -> bool:
+async def admit_turn(bus: EventBus, session_id: str, text: str) -> bool:
     """The conversation's one call: False when another room answers this request (no arbiter: True)."""
     arbiter = _ARBITERS.get(bus)
-    return True if arbiter is None else await arbiter.admit(session_id)
+    return True if arbiter is None else await arbiter.admit(session_id, text)
+
+
+def same_request(first: str, second: str) -> bool:
+    """Do two transcripts share most of their words (one request heard by two microphones)?"""
+    words = [set(re.findall(r"[a-z0-9']+", text.lower())) for text in (first, second)]
+    if not words[0] or not words[1]:
+        return False
+    return len(words[0] & words[1]) / len(words[0] | words[1]) >= SAME_REQUEST
 
 
 def install(bus: EventBus, settings: "ArbitrationSettings", host: "SessionHost", server: Any) -> Arbiter:

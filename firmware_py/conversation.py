@@ -116,7 +116,7 @@ class Conversation(VoiceSession):
         self._set_state("user_speaking")
 
     async def on_user_turn(self, text: str, timing: TurnTiming) -> None:
-        if not await admit_turn(self._bus, self.session_id) or not text:  # another room may answer it
+        if not await admit_turn(self._bus, self.session_id, text) or not text:  # another room may answer it
             self._set_state(self._idle_state())
             return
         self.last_transcript = text

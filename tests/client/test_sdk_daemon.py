@@ -164,3 +164,17 @@ async def _both(near: RtviClient, far: RtviClient, wav_near: Path, wav_far: Path
         await asyncio.gather(far_task, return_exceptions=True)
         return near_record, None
     return near_record, far_record
+
+
+async def test_two_rooms_asking_different_things_at_once_both_get_answers(daemon: object, tmp_path: Path) -> None:
+    kitchen, hall = await connected(daemon), await connected(daemon)
+    try:
+        for client, room in ((kitchen, "kitchen"), (hall, "hall")):
+            await client.send_client_request("satellite", {"room": room})
+            await client.send_client_message("wake-word", {"score": 0.9, "level_dbfs": -25.0})
+        turns = await asyncio.gather(
+            spoken_turn(kitchen, question_wav(tmp_path / "k.wav", "What time is it?"), timeout=40),
+            spoken_turn(hall, question_wav(tmp_path / "h.wav", "Tell me a story about a brave dragon."), timeout=40))
+        assert [record.bot_text.strip() for record, _mic in turns] == [DEFAULT_ANSWER, DEFAULT_ANSWER]
+    finally:
+        await asyncio.gather(kitchen.disconnect(), hall.disconnect())
