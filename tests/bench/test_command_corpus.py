@@ -1,0 +1,172 @@
+"""The spoken-command benchmark's pure parts: corpus generation, audio conditions, judging and the report."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from scripts.bench import command_audio
+from scripts.bench.command_corpus import (CATEGORIES, CHITCHAT, COMMAND, CONDITIONS, QUESTION, UNKNOWN_DEVICE,
+                                          Case, Expect, cmd, corpus, mishear, with_pause_mark)
+from scripts.bench.command_judge import Observed, calls_from_messages, judge
+from scripts.bench.command_report import evaluate_targets, markdown, summarize_rows
+from scripts.bench.command_session import TimerLedger
+from scripts.bench.questions import SAMPLE_RATE
+
+
+def test_corpus_covers_categories_voices_and_conditions() -> None:
+    cases = corpus()
+    assert len(cases) >= 80 and len({c.case_id for c in cases}) == len(cases)
+    assert {c.expect.category for c in cases} == set(CATEGORIES)
+    assert {c.split for c in cases} == {"hand", "generated"}
+    assert len({c.voice_label for c in cases}) >= 6
+    assert {c.voice.split(":")[0] for c in cases} == {"hibari", "piper", "espeak"}
+    assert set(CONDITIONS) <= {c.condition for c in cases}
+    for split in ("hand", "generated"):
+        assert {c.expect.category for c in cases if c.split == split} == set(CATEGORIES)
+    paused = [c for c in cases if c.condition == "pause"]
+    assert all(" | " in c.text and 0.6 <= c.pause_secs <= 0.9 for c in paused)
+    assert all(c.text != c.intended for c in cases if c.condition == "mishear")
+
+
+def test_corpus_is_deterministic_and_the_seed_draws_new_requests() -> None:
+    assert corpus(seed=5) == corpus(seed=5)
+    generated = lambda seed: {c.intended for c in corpus(seed=seed) if c.split == "generated"}  # noqa: E731
+    assert generated(5) != generated(6)
+
+
+def test_quick_run_is_small_and_mixed() -> None:
+    quick = corpus(quick=True)
+    assert 12 <= len(quick) <= 18
+    assert {c.expect.category for c in quick} == set(CATEGORIES)
+    assert all(c.expect.needs_timer is None for c in quick)
+
+
+def test_mishearings_and_pause_marks() -> None:
+    import random
+
+    rng = random.Random(1)
+    heard = {mishear("Mute yourself.", rng) for _ in range(20)}
+    assert "Ute yourself." in heard
+    assert any(text.lower().startswith(("um,", "uh,", "so,", "okay so,")) for text in
+               (mishear("Turn on the kitchen light.", random.Random(s)) for s in range(30)))
+    assert with_pause_mark("Set a timer for ten minutes.") == "Set a timer | for ten minutes."
+
+
+def _tone(secs: float) -> np.ndarray:
+    t = np.arange(int(secs * SAMPLE_RATE)) / SAMPLE_RATE
+    return (8000 * np.sin(2 * np.pi * 220 * t)).astype(np.int16)
+
+
+@pytest.mark.parametrize("condition", CONDITIONS)
+def test_rendered_conditions(monkeypatch: pytest.MonkeyPatch, condition: str) -> None:
+    monkeypatch.setattr(command_audio, "spoken", lambda text, voice, speed: np.concatenate(
+        [np.zeros(800, np.int16), _tone(0.1 * len(text.split()))]))
+    text = "Set a timer | for ten minutes." if condition == "pause" else "Set a timer for ten minutes."
+    case = Case("t1", text, text, cmd("set_timer", seconds=600), "hand", condition=condition, pause_secs=0.7)
+    clip = command_audio.render(case)
+    lead = int(command_audio.LEAD_SECS * SAMPLE_RATE)
+    assert clip.first_voiced >= lead and clip.last_voiced < len(clip.samples)
+    assert np.count_nonzero(clip.samples[:lead]) > lead // 2  # a live microphone, not digital silence
+    zeros = clip.samples[clip.first_voiced - int(0.3 * SAMPLE_RATE):clip.first_voiced]
+    assert (not zeros.any()) == (condition == "lead_zeros")
+    voiced = (clip.last_voiced - clip.first_voiced) / SAMPLE_RATE
+    assert voiced == pytest.approx(0.6 + (0.7 if condition == "pause" else 0.0), abs=0.05)
+    if condition == "noise":
+        assert clip.ambient_level > command_audio.FLOOR_LEVEL * 10
+
+
+def _call(name: str, args: dict, result: dict, call_id: str = "c1") -> list[tuple[str, dict]]:
+    return [("llm-function-call-started", {"function_name": name}),
+            ("llm-function-call-in-progress", {"function_name": name, "tool_call_id": call_id, "arguments": args}),
+            ("llm-function-call-stopped", {"function_name": name, "tool_call_id": call_id, "cancelled": False,
+                                           "result": json.dumps(result)})]
+
+
+def _case(text: str, expect) -> Case:  # type: ignore[no-untyped-def]
+    return Case("x", text, text, expect, "hand")
+
+
+def test_judging_timers_by_their_total_seconds() -> None:
+    case = _case("Set a timer for thirty seconds.", cmd("set_timer", seconds=30))
+    right = calls_from_messages(_call("set_timer", {"minutes": 0.5}, {"seconds": 30, "summary": "set"}))
+    assert right[0].ran and right[0].arguments == {"minutes": 0.5}
+    assert judge(case, Observed(right, "A timer is set.", "", True)).ok
+    wrong = calls_from_messages(_call("set_timer", {"minutes": 30}, {"seconds": 1800, "summary": "set"}))
+    verdict = judge(case, Observed(wrong, "A timer is set for 30 minutes.", "", True))
+    assert not verdict.ok and verdict.wrong_action and verdict.outcome == "wrong arguments"
+    refused = calls_from_messages(_call("set_timer", {"seconds": 30}, {"error": "too many timers"}))
+    assert judge(case, Observed(refused, "Sorry.", "", True)).outcome == "action refused"
+    assert judge(case, Observed([], "", "", False)).outcome == "no answer"
+    assert judge(case, Observed([], "Sure!", "", True)).outcome == "no action"
+
+
+def test_judging_labels_signs_and_silent_actions() -> None:
+    labelled = _case("Cancel the pasta timer.", cmd("cancel_timer", needs_timer="pasta", label="pasta"))
+    calls = calls_from_messages(_call("cancel_timer", {"label": "Pasta timer"}, {"summary": "cancelled"}))
+    assert judge(labelled, Observed(calls, "Cancelled.", "", True)).ok
+    down = _case("Turn the volume down.", cmd("change_volume", delta={"lt": 0}))
+    up = calls_from_messages(_call("change_volume", {"delta": 10}, {"summary": "up"}))
+    assert judge(down, Observed(up, "Louder.", "", True)).wrong_action
+    never = _case("Never mind.", cmd("never_mind"))
+    quiet = calls_from_messages(_call("never_mind", {}, {"summary": ""}))
+    assert judge(never, Observed(quiet, "", "", False)).ok
+
+
+def test_judging_devices_by_the_mqtt_payload() -> None:
+    case = _case("Set the kitchen light to fifty percent.",
+                 cmd("set_brightness", device="Kitchen Light", percent=50))
+    calls = calls_from_messages(_call("set_brightness", {"device": "kitchen light", "percent": 50}, {"summary": "ok"}))
+    topic = "bench/kitchen_light/set"
+    assert judge(case, Observed(calls, "Done.", "", True, [(topic, '{"state": "ON", "brightness": 128}')])).ok
+    assert judge(case, Observed(calls, "Done.", "", True)).outcome == "device not commanded"
+    stray = [(topic, '{"state": "ON", "brightness": 128}'), ("bench/garage_door/set", "OPEN")]
+    assert judge(case, Observed(calls, "Done.", "", True, stray)).wrong_action
+
+
+def test_judging_questions_and_unknown_devices() -> None:
+    question = _case("What is five plus three?", Expect(QUESTION))
+    clock = calls_from_messages(_call("get_time", {}, {"summary": "It is noon."}))
+    assert judge(question, Observed([], "Eight.", "", True)).ok
+    assert judge(question, Observed(clock, "It is noon.", "", True)).outcome == "wrong action"
+    unknown = _case("Switch on the garage heater.", Expect(UNKNOWN_DEVICE))
+    assert judge(unknown, Observed([], "I don't know a device called garage heater.", "", True)).ok
+    assert judge(unknown, Observed([], "Sure, here is a poem.", "", True)).outcome == "no refusal"
+    mute = calls_from_messages(_call("set_mute", {"muted": True}, {"summary": "muted"}))
+    assert judge(unknown, Observed(mute, "The speaker is muted.", "", True)).wrong_action
+    chat = _case("Good morning!", Expect(CHITCHAT))
+    assert judge(chat, Observed([], "Good morning!", "", True)).ok
+
+
+def test_timer_ledger_follows_sets_and_cancels() -> None:
+    ledger = TimerLedger()
+    assert ledger.satisfies(None) and not ledger.satisfies("")
+    ledger.record(calls_from_messages(_call("set_timer", {}, {"timer_id": "1", "seconds": 600, "label": "pasta"})))
+    assert ledger.satisfies("") and ledger.satisfies("pasta") and not ledger.satisfies("tea")
+    ledger.record(calls_from_messages(_call("cancel_timer", {"label": "pasta"}, {"timer_id": "1"}, "c2")))
+    assert ledger.live() == []
+
+
+def _row(category: str, ok: bool, v2v: float | None, wrong: bool = False, **extra) -> dict:  # type: ignore[no-untyped-def]
+    return {"category": category, "split": "hand", "intent": extra.pop("intent", category), "ok": ok,
+            "outcome": "ok" if ok else "wrong action", "answered": v2v is not None, "wrong_action": wrong,
+            "voice_to_voice": v2v, "voice": "hibari@1", "condition": "clean", "case_id": "x", "run": 0, **extra}
+
+
+def test_report_figures_targets_and_markdown() -> None:
+    rows = [_row(COMMAND, True, 0.3, intent="set_timer"), _row(COMMAND, True, 0.4, intent="set_timer"),
+            _row(COMMAND, False, 0.5, True, intent="turn_on"), _row(QUESTION, True, 0.7),
+            _row(QUESTION, False, None), _row(UNKNOWN_DEVICE, True, 0.6)]
+    summary = summarize_rows(rows)
+    command = summary["category"][COMMAND]
+    assert command["n"] == 3 and command["accuracy"] == pytest.approx(2 / 3, abs=1e-3)
+    assert command["wrong_action_rate"] == pytest.approx(1 / 3, abs=1e-3) and command["voice_to_voice"]["median"] == 0.4
+    assert summary["category"][QUESTION]["no_answer_rate"] == 0.5
+    assert summary["intent"]["set_timer"]["accuracy"] == 1.0 and len(summary["failures"]) == 2
+    targets = {t["name"]: t for t in evaluate_targets(summary)}
+    assert targets["commands: voice-to-voice median"]["ok"] is True
+    assert targets["commands: accuracy with arguments"]["ok"] is False
+    text = markdown({"summary": summary, "targets": evaluate_targets(summary), "config": {"runs": 1}, "load": {}})
+    assert "| command | 3 | 67 % | 0 % | 33 % | 0.40 s |" in text and "**no**" in text
