@@ -7,6 +7,7 @@ each synonym group a phrase belongs to ("Wi-Fi", "wireless" -> "zzwifi"). Stop w
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -52,11 +53,14 @@ _DAY_RANGE = re.compile(r"\b([a-z]{3,9})\.?\s*(?:-|–|—|to|through|thru|until
 
 def fold(text: str) -> str:
     """Lower case, accents removed, typographic quotes and dashes made plain."""
+    if text.isascii():
+        return text.lower()
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return text.lower().replace("’", "'").replace("‘", "'").replace("‐", "-").replace("‑", "-")
 
 
+@functools.lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A light English stemmer: plurals, -ing, -ed and a final -e go, so word families meet."""
     if word.isdigit() or len(word) <= 3:
