@@ -190,6 +190,17 @@ class ToolMessage(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class DeviceCommand(Event):
+    """A configured home device was commanded: the MQTT bridge publishes `payload` verbatim on `topic`
+    (the device's own command topic, in Home Assistant's payload conventions)."""
+
+    kind: ClassVar[str] = "device-command"
+    device: str
+    topic: str
+    payload: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class TimerFired(Event):
     kind: ClassVar[str] = "timer-fired"
     timer_id: str

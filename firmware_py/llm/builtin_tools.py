@@ -1,4 +1,4 @@
-"""The assistant's own tools: time and date, timers, volume and mute.
+"""The assistant's own actions: time and date, timers, volume and mute (intents and the LLM share them).
 
 Each result carries a `summary` sentence: small models answer far better when they can repeat a ready-made
 sentence than when they must phrase raw fields themselves.
@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Callable, Protocol
 
-from .timers import Timer, TimerService, spoken_duration
+from .timers import Timer, TimerService, spoken_duration, timer_name
 
 
 class DeviceControl(Protocol):
@@ -38,21 +38,34 @@ class Tool:
 
 NO_ARGS: dict[str, Any] = {"type": "object", "properties": {}, "additionalProperties": False}
 
+TIMER_LABEL: dict[str, Any] = {"type": "string", "maxLength": 40}
+ONLY_LABEL: dict[str, Any] = {"type": "object", "properties": {"label": TIMER_LABEL}, "additionalProperties": False}
+
 BUILTIN_TOOLS = (
-    Tool("get_time", "Get the current local time and date.", NO_ARGS),
-    Tool("set_timer", "Start a countdown timer. Give minutes or seconds, and a label if the user names one.", {
+    Tool("get_time", "Get the current local time.", NO_ARGS),
+    Tool("get_date", "Get today's date and day of the week.", NO_ARGS),
+    Tool("set_timer", "Start a countdown timer. Give hours, minutes and/or seconds, and a label if the user names one.", {
         "type": "object",
         "properties": {
+            "hours": {"type": "number", "minimum": 0, "maximum": 24},
             "minutes": {"type": "number", "minimum": 0, "maximum": 1440},
             "seconds": {"type": "integer", "minimum": 0, "maximum": 86400},
-            "label": {"type": "string", "maxLength": 40},
+            "label": TIMER_LABEL,
         },
         "additionalProperties": False,
     }),
     Tool("list_timers", "List the running timers and the time left on each.", NO_ARGS),
-    Tool("cancel_timer", "Cancel a running timer by its label (no label: the only running timer).", {
+    Tool("cancel_timer", "Cancel a running timer by its label (no label: the only running timer; all: every timer).", {
         "type": "object",
-        "properties": {"label": {"type": "string", "maxLength": 40}},
+        "properties": {"label": TIMER_LABEL, "all": {"type": "boolean"}},
+        "additionalProperties": False,
+    }),
+    Tool("pause_timer", "Pause a running timer.", ONLY_LABEL),
+    Tool("resume_timer", "Resume a paused timer.", ONLY_LABEL),
+    Tool("add_timer_time", "Add time to a timer (negative seconds take time off).", {
+        "type": "object",
+        "properties": {"seconds": {"type": "integer", "minimum": -86400, "maximum": 86400}, "label": TIMER_LABEL},
+        "required": ["seconds"],
         "additionalProperties": False,
     }),
     Tool("set_volume", "Set the speaker volume in percent, from 0 to 100.", {
@@ -61,7 +74,13 @@ BUILTIN_TOOLS = (
         "required": ["percent"],
         "additionalProperties": False,
     }),
-    Tool("set_mute", "Mute or unmute the speaker.", {
+    Tool("change_volume", "Turn the speaker volume up or down by a number of percent (negative: down).", {
+        "type": "object",
+        "properties": {"delta": {"type": "integer", "minimum": -100, "maximum": 100}},
+        "required": ["delta"],
+        "additionalProperties": False,
+    }),
+    Tool("set_mute", "Mute or unmute the microphone (muted: the device stops listening).", {
         "type": "object",
         "properties": {"muted": {"type": "boolean"}},
         "required": ["muted"],
@@ -79,19 +98,25 @@ class BuiltinHandlers:
         self._device = device
         self._now = now
         self.handlers: dict[str, Handler] = {
-            "get_time": self.get_time, "set_timer": self.set_timer, "list_timers": self.list_timers,
-            "cancel_timer": self.cancel_timer, "set_volume": self.set_volume, "set_mute": self.set_mute,
+            "get_time": self.get_time, "get_date": self.get_date, "set_timer": self.set_timer,
+            "list_timers": self.list_timers, "cancel_timer": self.cancel_timer, "pause_timer": self.pause_timer,
+            "resume_timer": self.resume_timer, "add_timer_time": self.add_timer_time,
+            "set_volume": self.set_volume, "change_volume": self.change_volume, "set_mute": self.set_mute,
         }
 
     def get_time(self, _args: dict[str, Any], _session: str) -> dict[str, Any]:
         now = self._now()
         clock = now.strftime("%I:%M %p").lstrip("0")
-        date = f"{now.strftime('%A')} {now.day} {now.strftime('%B %Y')}"
-        return {"time": clock, "date": date, "iso": now.isoformat(timespec="seconds"),
-                "summary": f"It is {clock} on {date}."}
+        return {"time": clock, "iso": now.isoformat(timespec="seconds"), "summary": f"It is {clock}."}
+
+    def get_date(self, _args: dict[str, Any], _session: str) -> dict[str, Any]:
+        now = self._now()
+        date = f"{now.strftime('%A')}, {now.strftime('%B')} {now.day}, {now.year}"
+        return {"date": date, "iso": now.date().isoformat(), "summary": f"Today is {date}."}
 
     def set_timer(self, args: dict[str, Any], session_id: str) -> dict[str, Any]:
-        seconds = float(args.get("minutes", 0)) * 60 + float(args.get("seconds", 0))
+        seconds = (float(args.get("hours", 0)) * 3600 + float(args.get("minutes", 0)) * 60
+                   + float(args.get("seconds", 0)))
         if seconds <= 0:
             raise ValueError("say how long the timer should run, in minutes or seconds")
         timer = self.timers.start(seconds, str(args.get("label", "")), session_id)
@@ -101,35 +126,69 @@ class BuiltinHandlers:
 
     def list_timers(self, _args: dict[str, Any], _session: str) -> dict[str, Any]:
         timers = self.timers.list()
-        listed = [{"timer_id": t.timer_id, "label": t.label, "remaining_seconds": round(t.remaining())} for t in timers]
+        listed = [{"timer_id": t.timer_id, "label": t.label, "remaining_seconds": round(t.remaining()),
+                   "paused": t.paused} for t in timers]
         if not timers:
             summary = "No timers are running."
         else:
-            summary = " ".join(f"{_timer_name(t)} has {spoken_duration(t.remaining())} left." for t in timers)
+            summary = " ".join(f"{timer_name(t)} has {spoken_duration(t.remaining())} left"
+                               f"{', paused' if t.paused else ''}." for t in timers)
         return {"timers": listed, "summary": summary}
 
     def cancel_timer(self, args: dict[str, Any], _session: str) -> dict[str, Any]:
+        if args.get("all"):
+            cancelled = [t for t in self.timers.list() if self.timers.cancel(t.timer_id)]
+            if not cancelled:
+                raise ValueError("no timer is running")
+            count = len(cancelled)
+            return {"cancelled": count, "summary": f"{'The timer is' if count == 1 else f'All {count} timers are'} cancelled."}
+        timer = self.timers.cancel(self._one_timer(args, "cancel").timer_id)
+        assert timer is not None
+        return {"timer_id": timer.timer_id, "label": timer.label, "summary": f"{timer_name(timer)} is cancelled."}
+
+    def pause_timer(self, args: dict[str, Any], _session: str) -> dict[str, Any]:
+        timer = self.timers.pause(self._one_timer(args, "pause", paused=False).timer_id)
+        return {"timer_id": timer.timer_id, "remaining_seconds": round(timer.remaining()),
+                "summary": f"{timer_name(timer)} is paused with {spoken_duration(timer.remaining())} left."}
+
+    def resume_timer(self, args: dict[str, Any], _session: str) -> dict[str, Any]:
+        timer = self.timers.resume(self._one_timer(args, "resume", paused=True).timer_id)
+        return {"timer_id": timer.timer_id, "remaining_seconds": round(timer.remaining()),
+                "summary": f"{timer_name(timer)} is running again, {spoken_duration(timer.remaining())} left."}
+
+    def add_timer_time(self, args: dict[str, Any], _session: str) -> dict[str, Any]:
+        seconds = int(args["seconds"])
+        if seconds == 0:
+            raise ValueError("say how much time to add")
+        timer = self.timers.extend(self._one_timer(args, "change").timer_id, seconds)
+        change = "added" if seconds > 0 else "taken off"
+        return {"timer_id": timer.timer_id, "seconds": seconds, "remaining_seconds": round(timer.remaining()),
+                "summary": f"{spoken_duration(abs(seconds))} {change}. {timer_name(timer)} has "
+                           f"{spoken_duration(timer.remaining())} left."}
+
+    def _one_timer(self, args: dict[str, Any], verb: str, paused: bool | None = None) -> Timer:
+        """The one timer a request means: by label, or the only one (in the wanted paused state)."""
         label = str(args.get("label", ""))
         matches = self.timers.find(label=label)
+        if paused is not None and len(matches) > 1:
+            matches = [t for t in matches if t.paused == paused] or matches
         if not matches:
             raise ValueError(f"no timer called {label!r} is running" if label else "no timer is running")
         if len(matches) > 1:
-            names = ", ".join(_timer_name(t) for t in matches)
-            raise ValueError(f"several timers are running ({names}); say which one to cancel")
-        timer = self.timers.cancel(matches[0].timer_id)
-        assert timer is not None
-        return {"timer_id": timer.timer_id, "label": timer.label, "summary": f"{_timer_name(timer)} is cancelled."}
+            names = ", ".join(timer_name(t) for t in matches)
+            raise ValueError(f"several timers are running ({names}); say which one to {verb}")
+        return matches[0]
 
     def set_volume(self, args: dict[str, Any], _session: str) -> dict[str, Any]:
-        percent = int(args["percent"])
+        percent = max(0, min(100, int(args["percent"])))
         self._device.set_volume(percent / 100)
         return {"volume": percent, "summary": f"The volume is {percent} percent."}
+
+    def change_volume(self, args: dict[str, Any], session: str) -> dict[str, Any]:
+        current = round(self._device.get_volume() * 100)
+        return self.set_volume({"percent": current + int(args["delta"])}, session)
 
     def set_mute(self, args: dict[str, Any], _session: str) -> dict[str, Any]:
         muted = bool(args["muted"])
         self._device.set_muted(muted)
-        return {"muted": muted, "summary": "The speaker is muted." if muted else "The speaker is on."}
-
-
-def _timer_name(timer: Timer) -> str:
-    return f"The {timer.label} timer" if timer.label else f"The {spoken_duration(timer.seconds, adjective=True)} timer"
+        return {"muted": muted, "summary": "I'm not listening until you unmute me." if muted else "I'm listening again."}

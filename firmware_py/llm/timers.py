@@ -24,9 +24,16 @@ class Timer:
     session_id: str
     due: float  # time.monotonic() when it fires
     handle: asyncio.TimerHandle | None = field(default=None, repr=False)
+    paused_left: float | None = None  # seconds left when paused; None while running
 
     def remaining(self) -> float:
+        if self.paused_left is not None:
+            return self.paused_left
         return max(0.0, self.due - time.monotonic())
+
+    @property
+    def paused(self) -> bool:
+        return self.paused_left is not None
 
 
 class TimerService:
@@ -45,7 +52,7 @@ class TimerService:
             raise ValueError(f"{MAX_TIMERS} timers are already running; cancel one first")
         timer = Timer(timer_id=str(next(self._ids)), label=label.strip(), seconds=seconds,
                       session_id=session_id, due=time.monotonic() + seconds)
-        timer.handle = asyncio.get_running_loop().call_later(seconds, self._fire, timer.timer_id)
+        self._schedule(timer, seconds)
         self._timers[timer.timer_id] = timer
         log.info("timer started", extra={"timer_id": timer.timer_id, "seconds": seconds, "label": timer.label})
         return timer
@@ -70,6 +77,41 @@ class TimerService:
             log.info("timer cancelled", extra={"timer_id": timer_id})
         return timer
 
+    def pause(self, timer_id: str) -> Timer:
+        """Stop the countdown, keeping the time left; ValueError when it is already paused."""
+        timer = self._timers[timer_id]
+        if timer.paused:
+            raise ValueError(f"{timer_name(timer)} is already paused")
+        timer.paused_left = timer.remaining()
+        if timer.handle is not None:
+            timer.handle.cancel()
+        return timer
+
+    def resume(self, timer_id: str) -> Timer:
+        timer = self._timers[timer_id]
+        if not timer.paused:
+            raise ValueError(f"{timer_name(timer)} is not paused")
+        left, timer.paused_left = timer.paused_left or 0.0, None
+        self._schedule(timer, left)
+        return timer
+
+    def extend(self, timer_id: str, seconds: float) -> Timer:
+        """Add (or, negative, take off) time; a timer never goes below one second or past 24 hours."""
+        timer = self._timers[timer_id]
+        left = min(MAX_SECONDS, max(1.0, timer.remaining() + seconds))
+        timer.seconds = max(1.0, timer.seconds + seconds)
+        if timer.paused:
+            timer.paused_left = left
+        else:
+            if timer.handle is not None:
+                timer.handle.cancel()
+            self._schedule(timer, left)
+        return timer
+
+    def _schedule(self, timer: Timer, seconds: float) -> None:
+        timer.due = time.monotonic() + seconds
+        timer.handle = asyncio.get_running_loop().call_later(seconds, self._fire, timer.timer_id)
+
     def close(self) -> None:
         for timer_id in list(self._timers):
             self.cancel(timer_id)
@@ -90,3 +132,8 @@ def spoken_duration(seconds: float, adjective: bool = False) -> str:
     parts = [f"{n} {unit}{'' if n == 1 or adjective else 's'}"
              for n, unit in ((hours, "hour"), (minutes, "minute"), (secs, "second")) if n]
     return " ".join(parts) or ("0 second" if adjective else "0 seconds")
+
+
+def timer_name(timer: Timer) -> str:
+    """ "The pasta timer", or "The 5 minute timer" for one without a label."""
+    return f"The {timer.label} timer" if timer.label else f"The {spoken_duration(timer.seconds, adjective=True)} timer"

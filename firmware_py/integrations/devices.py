@@ -1,0 +1,174 @@
+"""Home devices the assistant may command: `[[devices]]` from the config, resolved from spoken words,
+commanded over MQTT with Home Assistant's payload conventions.
+
+A light takes JSON (`{"state": "ON"}`, with `"brightness"` 0-255); a switch or a fan takes `ON`/`OFF`; a
+cover takes `OPEN`/`CLOSE`/`STOP`. A request for a device nobody configured is refused by name ("I don't
+know a device called garage heater"): it never turns into some other action.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from ..config import ConfigError
+from ..events import DeviceCommand, EventBus
+from ..llm.builtin_tools import Tool
+
+KINDS = ("light", "switch", "fan", "cover")
+ARTICLES = re.compile(r"^(?:the|my|our|a|an)\s+")
+
+
+@dataclass(frozen=True)
+class Device:
+    name: str
+    kind: str
+    command_topic: str
+    area: str = ""
+    aliases: tuple[str, ...] = ()
+
+    def spoken_names(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+
+def parse_devices(raw: Any) -> tuple[Device, ...]:
+    """`[[devices]]` tables as Devices; ConfigError naming the table and the problem."""
+    if not isinstance(raw, list):
+        raise ConfigError("[[devices]] must be an array of tables")
+    devices: list[Device] = []
+    seen: set[str] = set()
+    for index, table in enumerate(raw):
+        where = f"devices[{index}]"
+        if not isinstance(table, dict):
+            raise ConfigError(f"{where} must be a table")
+        unknown = set(table) - {"name", "aliases", "area", "kind", "command_topic"}
+        if unknown:
+            raise ConfigError(f"{where}: unknown keys {sorted(unknown)}; allowed: name, aliases, area, kind, command_topic")
+        for key in ("name", "kind", "command_topic"):
+            if not isinstance(table.get(key), str) or not table[key].strip():
+                raise ConfigError(f"{where}.{key} must be a non-empty string")
+        if table["kind"] not in KINDS:
+            raise ConfigError(f"{where}.kind = {table['kind']!r}: allowed values are {', '.join(KINDS)}")
+        topic = table["command_topic"].strip()
+        if "+" in topic or "#" in topic:
+            raise ConfigError(f"{where}.command_topic = {topic!r}: a command topic cannot hold MQTT wildcards")
+        aliases = table.get("aliases", [])
+        if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
+            raise ConfigError(f"{where}.aliases must be a list of non-empty strings")
+        area = table.get("area", "")
+        if not isinstance(area, str):
+            raise ConfigError(f"{where}.area must be a string")
+        device = Device(name=normalize_name(table["name"]), kind=table["kind"], command_topic=topic,
+                        area=normalize_name(area), aliases=tuple(normalize_name(a) for a in aliases))
+        for spoken in device.spoken_names():
+            if spoken in seen:
+                raise ConfigError(f"{where}: the name {spoken!r} is used by two devices")
+            seen.add(spoken)
+        devices.append(device)
+    return tuple(devices)
+
+
+def normalize_name(words: str) -> str:
+    """Lower case, single spaces, no punctuation or leading article: how names are compared."""
+    text = re.sub(r"[^\w\s'-]", " ", words.lower())
+    return ARTICLES.sub("", " ".join(text.split()))
+
+
+class DeviceDirectory:
+    """Finds devices by spoken name or area, and remembers what each was last told."""
+
+    def __init__(self, devices: tuple[Device, ...]) -> None:
+        self.devices = devices
+        self._by_name = {spoken: device for device in devices for spoken in device.spoken_names()}
+        self.last_state: dict[str, str] = {}
+
+    def find(self, words: str) -> Device | None:
+        """A device by name or alias ("the kitchen lights" finds "kitchen light")."""
+        wanted = normalize_name(words)
+        return self._by_name.get(wanted) or self._by_name.get(wanted.removesuffix("s"))
+
+    def in_area(self, area: str, kinds: tuple[str, ...] = KINDS) -> list[Device]:
+        wanted = normalize_name(area)
+        return [d for d in self.devices if d.area == wanted and d.kind in kinds]
+
+    def areas(self) -> list[str]:
+        return sorted({d.area for d in self.devices if d.area})
+
+
+DEVICE_ARG = {"type": "string", "maxLength": 60, "description": "the device's name, as the user said it"}
+DEVICE_TOOLS = (
+    Tool("turn_on", "Turn on a home device (a light, switch or fan) by its name.", {
+        "type": "object", "properties": {"device": DEVICE_ARG}, "required": ["device"], "additionalProperties": False}),
+    Tool("turn_off", "Turn off a home device (a light, switch or fan) by its name.", {
+        "type": "object", "properties": {"device": DEVICE_ARG}, "required": ["device"], "additionalProperties": False}),
+    Tool("set_brightness", "Set a light's brightness in percent.", {
+        "type": "object",
+        "properties": {"device": DEVICE_ARG, "percent": {"type": "integer", "minimum": 0, "maximum": 100}},
+        "required": ["device", "percent"], "additionalProperties": False}),
+    Tool("open_cover", "Open a cover (a blind, a garage door, a curtain).", {
+        "type": "object", "properties": {"device": DEVICE_ARG}, "required": ["device"], "additionalProperties": False}),
+    Tool("close_cover", "Close a cover (a blind, a garage door, a curtain).", {
+        "type": "object", "properties": {"device": DEVICE_ARG}, "required": ["device"], "additionalProperties": False}),
+)
+
+Handler = Callable[[dict[str, Any], str], dict[str, Any]]
+
+
+class DeviceHandlers:
+    """Runs the device actions: resolve the device, check the action fits its kind, publish the payload."""
+
+    def __init__(self, directory: DeviceDirectory, bus: EventBus, mqtt_enabled: bool) -> None:
+        self._directory, self._bus, self._mqtt = directory, bus, mqtt_enabled
+        self.handlers: dict[str, Handler] = {
+            "turn_on": lambda args, _s: self._switch(args, on=True),
+            "turn_off": lambda args, _s: self._switch(args, on=False),
+            "set_brightness": self._brightness,
+            "open_cover": lambda args, _s: self._cover(args, "OPEN", "open"),
+            "close_cover": lambda args, _s: self._cover(args, "CLOSE", "closed"),
+        }
+
+    def _device(self, args: dict[str, Any]) -> Device:
+        words = str(args.get("device", "")).strip()
+        device = self._directory.find(words)
+        if device is None:
+            raise ValueError(f"I don't know a device called {normalize_name(words) or 'that'}.")
+        return device
+
+    def _switch(self, args: dict[str, Any], on: bool) -> dict[str, Any]:
+        device = self._device(args)
+        if device.kind == "cover":
+            return self._cover(args, "OPEN" if on else "CLOSE", "open" if on else "closed")
+        state = "ON" if on else "OFF"
+        payload = json.dumps({"state": state}) if device.kind == "light" else state
+        self._send(device, payload)
+        return self._done(device, "on" if on else "off")
+
+    def _brightness(self, args: dict[str, Any], _session: str) -> dict[str, Any]:
+        device = self._device(args)
+        if device.kind != "light":
+            raise ValueError(f"The {device.name} is a {device.kind}; only lights have a brightness.")
+        percent = max(0, min(100, int(args["percent"])))
+        state = "ON" if percent > 0 else "OFF"
+        self._send(device, json.dumps({"state": state, "brightness": round(percent * 255 / 100)}))
+        result = self._done(device, "on" if percent else "off")
+        result.update(brightness=percent, summary=f"The {device.name} is at {percent} percent.")
+        return result
+
+    def _cover(self, args: dict[str, Any], payload: str, state: str) -> dict[str, Any]:
+        device = self._device(args)
+        if device.kind != "cover":
+            raise ValueError(f"The {device.name} is a {device.kind}; it can be turned on or off, not opened or closed.")
+        self._send(device, payload)
+        return self._done(device, state)
+
+    def _send(self, device: Device, payload: str) -> None:
+        if not self._mqtt:
+            raise ValueError(f"I can't reach the {device.name}: MQTT is not set up on this device.")
+        self._bus.publish(DeviceCommand(device=device.name, topic=device.command_topic, payload=payload))
+
+    def _done(self, device: Device, state: str) -> dict[str, Any]:
+        self._directory.last_state[device.name] = state
+        verb = "is" if not device.name.endswith("s") else "are"
+        return {"device": device.name, "state": state, "summary": f"The {device.name} {verb} {state}."}

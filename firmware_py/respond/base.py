@@ -1,0 +1,50 @@
+"""The responder seam: who answers a user turn.
+
+A turn's text goes down a chain of responders (intents, then the knowledge base, then the LLM). Each of the
+first ones either claims the turn with an `Answer` or passes (None); the LLM answers whatever nobody claimed.
+`match` must be quick and free of side effects: it also runs speculatively on the early transcript, and its
+answer is dropped if the user goes on. Side effects (a timer, a light) happen only when the conversation
+commits the answer at the end of the turn, through `Answer.actions`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class ActionCall:
+    """A command to run when the answer is committed: a catalogue name and its validated arguments."""
+
+    name: str
+    arguments: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A responder's claim on a turn.
+
+    One of `text`, `actions` or `passage` drives it: `text` is spoken as is; `actions` are run in order and
+    their results' `summary` sentences are spoken (the templated confirmation); a `passage` is handed to the
+    LLM to phrase from (knowledge that wants phrasing). `source` says where a fact came from, for display.
+    """
+
+    responder: str
+    text: str = ""
+    actions: tuple[ActionCall, ...] = ()
+    passage: str = ""
+    command: str = ""
+    """A conversation command instead of an answer: "stop" (stop talking, say nothing)."""
+    source: dict[str, str] | None = None
+    confidence: float = 1.0
+
+
+class Responder(Protocol):
+    """One link of the chain."""
+
+    name: str
+
+    async def match(self, text: str, session_id: str) -> Answer | None:
+        """Claim the turn (an Answer) or pass (None). No side effects: it may be called speculatively."""
+        ...

@@ -1,0 +1,218 @@
+"""The intent responder: a matched sentence becomes catalogue actions and a templated answer, no LLM.
+
+Home Assistant's intents (HassStartTimer, HassTurnOn...) and the product's own ("action:set_mute") are
+mapped here onto the command catalogue, with devices resolved through the configured directory. Intents
+the device cannot serve (weather, shopping lists, climate...) get a plain "can't do that" rather than a
+guess from the LLM.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable
+
+from ..integrations.devices import Device, DeviceDirectory
+from .base import ActionCall, Answer
+from .custom import CustomCommand
+from .intent_matcher import IntentMatch, IntentMatcher
+
+log = logging.getLogger(__name__)
+
+CANNOT = "Sorry, I can't do that on this device."
+NO_WEATHER = "I have no weather information: this device works offline."
+KINDS_OF_DOMAIN = {"light": ("light",), "switch": ("switch", "light"), "fan": ("fan",), "cover": ("cover",)}
+"""Which device kinds an intent's domain may mean ("the porch light" may be wired as a switch)."""
+UNSUPPORTED = ("HassGetWeather", "HassBroadcast", "HassShoppingListAddItem", "HassShoppingListCompleteItem",
+               "HassListAddItem", "HassListCompleteItem", "HassListRemoveItem", "HassClimateGetTemperature",
+               "HassClimateSetTemperature", "HassClimateSetFanMode", "HassVacuumStart", "HassVacuumReturnToBase",
+               "HassVacuumCleanArea", "HassLawnMowerStartMowing", "HassLawnMowerDock", "HassMediaNext",
+               "HassMediaPrevious", "HassMediaUnpause", "HassMediaSearchAndPlay", "HassFanSetSpeed",
+               "HassRespond", "HassSetPosition")
+
+
+def timer_seconds(slots: dict[str, Any]) -> int:
+    return round(float(slots.get("hours", 0)) * 3600 + float(slots.get("minutes", 0)) * 60
+                 + float(slots.get("seconds", 0)))
+
+
+def _label(slots: dict[str, Any]) -> dict[str, Any]:
+    label = str(slots.get("label") or slots.get("name") or "").strip()
+    return {"label": label} if label else {}
+
+
+def _actions(*calls: ActionCall) -> tuple[ActionCall, ...]:
+    return calls
+
+
+class IntentAnswers:
+    """IntentMatch -> Answer, knowing the devices and the user's own commands."""
+
+    def __init__(self, directory: DeviceDirectory, custom: tuple[CustomCommand, ...]) -> None:
+        self._directory, self._custom = directory, custom
+        self._by_intent: dict[str, Callable[[dict[str, Any]], tuple[ActionCall, ...]]] = {
+            "HassGetCurrentTime": lambda _s: _actions(ActionCall("get_time")),
+            "HassGetCurrentDate": lambda _s: _actions(ActionCall("get_date")),
+            "HassStartTimer": self._start_timer, "action:set_timer": self._start_timer,
+            "HassCancelTimer": lambda s: _actions(ActionCall("cancel_timer", _label(s))),
+            "HassCancelAllTimers": lambda _s: _actions(ActionCall("cancel_timer", {"all": True})),
+            "HassTimerStatus": lambda _s: _actions(ActionCall("list_timers")),
+            "HassPauseTimer": lambda s: _actions(ActionCall("pause_timer", _label(s))),
+            "HassUnpauseTimer": lambda s: _actions(ActionCall("resume_timer", _label(s))),
+            "HassIncreaseTimer": lambda s: _actions(ActionCall("add_timer_time", {"seconds": timer_seconds(s), **_label(s)})),
+            "HassDecreaseTimer": lambda s: _actions(ActionCall("add_timer_time", {"seconds": -timer_seconds(s), **_label(s)})),
+            "HassSetVolume": lambda s: _actions(ActionCall("set_volume", {"percent": _percent(s.get("volume_level"))})),
+            "action:set_volume": lambda s: _actions(ActionCall("set_volume", {"percent": _percent(s.get("volume_percent"))})),
+            "HassSetVolumeRelative": lambda s: _actions(ActionCall("change_volume", {"delta": _volume_step(s.get("volume_step"))})),
+            "action:change_volume": lambda s: _actions(ActionCall("change_volume", {"delta": int(s["delta"])})),
+            "HassMediaPlayerMute": lambda _s: _actions(ActionCall("set_mute", {"muted": True})),
+            "HassMediaPlayerUnmute": lambda _s: _actions(ActionCall("set_mute", {"muted": False})),
+            "action:set_mute": lambda s: _actions(ActionCall("set_mute", {"muted": bool(s["muted"])})),
+            "HassNevermind": lambda _s: _actions(ActionCall("never_mind")),
+            "conversation:repeat": lambda _s: _actions(ActionCall("repeat")),
+            "action:help": lambda _s: _actions(ActionCall("help")),
+            "HassTurnOn": lambda s: self._switch(s, on=True),
+            "HassTurnOff": lambda s: self._switch(s, on=False),
+            "HassLightSet": self._light_set,
+        }
+
+    def answer(self, match: IntentMatch) -> Answer | None:
+        intent, slots = match.intent, match.slots
+        confidence = 0.8 if match.corrected else 1.0
+        if intent == "ambiguous":
+            choices = " or ".join(f'"{choice}"' for choice in slots["choices"][:2])
+            return Answer("intent", text=f"Sorry, did you say {choices}?", confidence=0.5)
+        if intent in ("conversation:stop", "HassMediaPause"):
+            return Answer("intent", command="stop")
+        if intent == "answer:arithmetic":
+            return Answer("intent", text=_arithmetic(slots))
+        if intent == "HassGetState":
+            return Answer("intent", text=self._state(slots))
+        if intent == "HassGetWeather":
+            return Answer("intent", text=NO_WEATHER)
+        if intent in UNSUPPORTED:
+            return Answer("intent", text=CANNOT, confidence=confidence)
+        if intent.startswith("custom:"):
+            return self._custom_answer(self._custom[int(intent.split(":", 1)[1])])
+        if match.unknown_name and intent in ("HassTurnOn", "HassTurnOff", "HassLightSet"):
+            name = "turn_off" if intent == "HassTurnOff" else "turn_on"
+            return Answer("intent", actions=(ActionCall(name, {"device": match.unknown_name}),))
+        build = self._by_intent.get(intent)
+        if build is None:
+            log.info("intent without a mapping", extra={"intent": intent})
+            return None
+        return Answer("intent", actions=build(slots), confidence=confidence)
+
+    # --- timers and devices ------------------------------------------------------------------------
+
+    def _start_timer(self, slots: dict[str, Any]) -> tuple[ActionCall, ...]:
+        seconds = timer_seconds(slots) or 60   # "a one minute timer" has no number slot
+        return (ActionCall("set_timer", {"seconds": seconds, **_label(slots)}),)
+
+    def _targets(self, slots: dict[str, Any]) -> list[Device] | str:
+        """The devices a request means, or the words for one that does not exist."""
+        domain = str(slots.get("domain", "") or "")
+        kinds = KINDS_OF_DOMAIN.get(domain, ("light", "switch", "fan", "cover"))
+        if slots.get("name"):
+            device = self._directory.find(str(slots["name"]))
+            return [device] if device else str(slots["name"])
+        area = str(slots.get("area", "") or "")
+        if area and area != "here":
+            found = self._directory.in_area(area, kinds)
+            return found or f"{area} {domain or 'device'}".strip()
+        found = [d for d in self._directory.devices if d.kind in kinds] if domain else []
+        return found or (domain or "that")
+
+    def _switch(self, slots: dict[str, Any], on: bool) -> tuple[ActionCall, ...]:
+        targets = self._targets(slots)
+        if isinstance(targets, str):
+            return (ActionCall("turn_on" if on else "turn_off", {"device": targets}),)
+        calls = []
+        for device in targets:
+            if device.kind == "cover":
+                calls.append(ActionCall("open_cover" if on else "close_cover", {"device": device.name}))
+            else:
+                calls.append(ActionCall("turn_on" if on else "turn_off", {"device": device.name}))
+        return tuple(calls)
+
+    def _light_set(self, slots: dict[str, Any]) -> tuple[ActionCall, ...]:
+        if "brightness" not in slots:
+            return ()
+        targets = self._targets({**slots, "domain": "light"})
+        percent = _percent(slots["brightness"])
+        if isinstance(targets, str):
+            return (ActionCall("set_brightness", {"device": targets, "percent": percent}),)
+        return tuple(ActionCall("set_brightness", {"device": d.name, "percent": percent}) for d in targets)
+
+    def _state(self, slots: dict[str, Any]) -> str:
+        device = self._directory.find(str(slots.get("name", "")))
+        if device is None:
+            return f"I don't know a device called {slots.get('name') or 'that'}."
+        state = self._directory.last_state.get(device.name)
+        if state is None:
+            return f"I don't know whether the {device.name} is on: I haven't changed it since I started."
+        return f"The {device.name} should be {state}: that is what I last told it."
+
+    @staticmethod
+    def _custom_answer(command: CustomCommand) -> Answer:
+        if command.say:
+            return Answer("intent", text=command.say)
+        return Answer("intent", actions=(ActionCall(command.action, dict(command.arguments)),))
+
+
+def _percent(value: Any) -> int:
+    return max(0, min(100, round(abs(float(value or 0)))))
+
+
+def _volume_step(step: Any) -> int:
+    if step == "up":
+        return 10
+    if step == "down":
+        return -10
+    return _percent(step)
+
+
+def _arithmetic(slots: dict[str, Any]) -> str:
+    a, b, op = float(slots["number_a"]), float(slots["number_b"]), slots["operator"]
+    if op == "/" and b == 0:
+        return "You can't divide by zero."
+    value = {"+": a + b, "-": a - b, "*": a * b, "/": a / b if b else 0.0}[op]
+    words = {"+": "plus", "-": "minus", "*": "times", "/": "divided by"}[op]
+    shown = f"{value:g}" if value != int(value) else str(int(value))
+    return f"{_number(a)} {words} {_number(b)} is {shown}."
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if value == int(value) else f"{value:g}"
+
+
+class IntentResponder:
+    """First link of the chain: sentence templates, matched on a thread of their own."""
+
+    name = "intent"
+
+    def __init__(self, matcher: IntentMatcher, answers: IntentAnswers) -> None:
+        self._matcher, self._answers = matcher, answers
+        self._executor = ThreadPoolExecutor(1, "intents")
+
+    def warm_up(self) -> None:
+        """The first match builds hassil's caches (about a second): pay it at start-up."""
+        self._matcher.match("what time is it")
+
+    async def match(self, text: str, session_id: str) -> Answer | None:
+        loop = asyncio.get_running_loop()
+        found = await loop.run_in_executor(self._executor, self._matcher.match, text)
+        if found is None:
+            return None
+        answer = self._answers.answer(found)
+        log.debug("intent matched", extra={"intent": found.intent, "slots": found.slots, "session": session_id})
+        return answer
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+def create_intent_responder(language: str, directory: DeviceDirectory, custom: tuple[CustomCommand, ...],
+                            area: str = "") -> IntentResponder:
+    return IntentResponder(IntentMatcher(language, directory, custom, area), IntentAnswers(directory, custom))
