@@ -24,7 +24,8 @@ REPO = E2E_DIR.parent.parent
 READY = re.compile(r"ready on wss?://[^\s/]+:(\d+)/ws")
 TOKEN = "e2e-token"
 """The daemon under test requires it, so the client's `token` connect parameter is exercised too."""
-NODE_PACKAGES = ("@pipecat-ai/client-js", "@pipecat-ai/websocket-transport", "playwright-core", "esbuild")
+NODE_PACKAGES = ("@pipecat-ai/client-js", "@pipecat-ai/websocket-transport", "@pipecat-ai/small-webrtc-transport",
+                 "playwright-core", "esbuild")
 
 
 

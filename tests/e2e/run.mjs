@@ -1,6 +1,7 @@
 // Opens the bundled test page in Debian's chromium (never a downloaded browser), with a fake microphone
 // playing WAV, runs window.e2e.run(options) against the daemon and prints the outcome as one JSON line.
-//   node run.mjs '{"dist": DIR, "wav": FILE, "wsUrl": "ws://...", "token": "...", "text": "...", "turnTimeoutMs": N}'
+//   node run.mjs '{"dist": DIR, "wav": FILE, "transport": "websocket"|"webrtc", "wsUrl": "ws://...",
+//                  "offerUrl": "http://.../api/offer", "token": "...", "text": "...", "turnTimeoutMs": N}'
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
@@ -30,6 +31,7 @@ const chromiumArgs = [
   "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
   "--disable-component-update", "--disable-sync", "--autoplay-policy=no-user-gesture-required",
   "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+  "--allow-loopback-in-peer-connection", // WebRTC to the daemon on this machine, with no network at all
   `--use-file-for-fake-audio-capture=${options.wav}`,
 ];
 

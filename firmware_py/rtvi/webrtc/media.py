@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 import av
 import numpy as np
+from aiortc import RTCRtpReceiver
+from aiortc.jitterbuffer import JitterBuffer
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 if TYPE_CHECKING:
@@ -25,22 +27,51 @@ log = logging.getLogger(__name__)
 
 OPUS_RATE = 48_000
 FRAME_SAMPLES = OPUS_RATE // 50  # 20 ms, what the Opus encoder packs per packet
+JITTER_FRAMES = 1
+"""aiortc holds 4 audio frames (80 ms) before decoding; on a LAN one is enough, and every frame held delays the
+end of the user's turn by 20 ms."""
 MAX_BUFFERED_SECS = 1.0
 """The sink paces in real time with a small lead; more than this means the track fell behind: drop the oldest."""
 
 
-class BotVoiceTrack(MediaStreamTrack):
-    """Plays whatever the session's audio sink hands it, and silence in between, at real-time pace."""
+class PacedAudioTrack(MediaStreamTrack):
+    """Mono int16 frames at real-time pace (aiortc pulls as fast as `recv` returns); subclasses fill them."""
 
     kind = "audio"
 
-    def __init__(self) -> None:
+    def __init__(self, sample_rate: int, frame_samples: int) -> None:
         super().__init__()
+        self.sample_rate, self.frame_samples = sample_rate, frame_samples
+        self.frames_sent = 0
+        self._start: float | None = None
+        self._time_base = fractions.Fraction(1, sample_rate)
+
+    def next_samples(self) -> np.ndarray:
+        """The next `frame_samples` samples to send."""
+        raise NotImplementedError
+
+    async def recv(self) -> av.AudioFrame:
+        if self.readyState != "live":
+            raise MediaStreamError
+        if self._start is None:
+            self._start = time.monotonic()
+        else:
+            due = self._start + self.frames_sent * self.frame_samples / self.sample_rate
+            await asyncio.sleep(max(0.0, due - time.monotonic()))
+        frame = av.AudioFrame.from_ndarray(self.next_samples().reshape(1, -1), format="s16", layout="mono")
+        frame.sample_rate, frame.pts, frame.time_base = self.sample_rate, self.frames_sent * self.frame_samples, \
+            self._time_base
+        self.frames_sent += 1
+        return frame
+
+
+class BotVoiceTrack(PacedAudioTrack):
+    """Plays whatever the session's audio sink hands it, and silence in between."""
+
+    def __init__(self) -> None:
+        super().__init__(OPUS_RATE, FRAME_SAMPLES)
         self._chunks: collections.deque[np.ndarray] = collections.deque()
         self._buffered = 0
-        self._start: float | None = None
-        self._pts = 0
-        self._time_base = fractions.Fraction(1, OPUS_RATE)
 
     def push(self, samples: np.ndarray) -> None:
         self._chunks.append(samples.astype(np.int16, copy=False))
@@ -71,21 +102,16 @@ class BotVoiceTrack(MediaStreamTrack):
         self._buffered -= filled
         return out
 
-    async def recv(self) -> av.AudioFrame:
-        if self.readyState != "live":
-            raise MediaStreamError
-        if self._start is None:
-            self._start = time.monotonic()
-        else:
-            self._pts += FRAME_SAMPLES
-            wait = self._start + self._pts / OPUS_RATE - time.monotonic()
-            if wait > 0:
-                await asyncio.sleep(wait)
-        frame = av.AudioFrame.from_ndarray(self._take(FRAME_SAMPLES).reshape(1, -1), format="s16", layout="mono")
-        frame.sample_rate = OPUS_RATE
-        frame.pts = self._pts
-        frame.time_base = self._time_base
-        return frame
+    def next_samples(self) -> np.ndarray:
+        return self._take(self.frame_samples)
+
+
+def shorten_jitter_buffer(receiver: RTCRtpReceiver) -> None:
+    """The receive jitter buffer sized for a LAN (aiortc has no setting for it: its private slot is replaced
+    before the first packet; left alone if aiortc ever renames it)."""
+    slot = "_RTCRtpReceiver__jitter_buffer"
+    if isinstance(getattr(receiver, slot, None), JitterBuffer):
+        setattr(receiver, slot, JitterBuffer(capacity=16, prefetch=JITTER_FRAMES))
 
 
 async def forward_microphone(track: MediaStreamTrack, session: "RtviSession") -> None:

@@ -23,7 +23,7 @@ from ...config import ServerSettings
 from ..limits import LogLimiter
 from ..protocol.messages import RtviMessage
 from ..transport import CloseCode, RtviTransport
-from .media import OPUS_RATE, BotVoiceTrack, forward_microphone
+from .media import OPUS_RATE, BotVoiceTrack, forward_microphone, shorten_jitter_buffer
 
 if TYPE_CHECKING:
     from ..session import RtviSession
@@ -86,6 +86,7 @@ class WebRtcTransport(RtviTransport):
             if index == 0 and transceiver.kind == "audio":
                 transceiver.direction = "sendrecv"
                 transceiver.sender.replaceTrack(self._voice)
+                shorten_jitter_buffer(transceiver.receiver)
             else:  # video and anything else: accepted, never decoded or answered with media
                 transceiver.direction = "recvonly"
                 if hasattr(transceiver.receiver, "_enabled"):

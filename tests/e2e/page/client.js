@@ -1,12 +1,13 @@
-// The official Pipecat web client (PipecatClient + WebSocketTransport), exactly as an app would use it,
-// instrumented so the test can see which callbacks fired and how much bot audio arrived.
-// Bundled by build.mjs; run by run.mjs through window.e2e.run(options).
+// The official Pipecat web client (PipecatClient with WebSocketTransport or SmallWebRTCTransport), exactly
+// as an app would use it, instrumented so the test can see which callbacks fired and how much bot audio
+// arrived. Bundled by build.mjs; run by run.mjs through window.e2e.run(options).
 import { PipecatClient } from "@pipecat-ai/client-js";
+import { SmallWebRTCTransport } from "@pipecat-ai/small-webrtc-transport";
 import { WavMediaManager, WebSocketTransport } from "@pipecat-ai/websocket-transport";
 
 const started = performance.now();
 const events = [];
-const audio = { frames: 0, bytes: 0, firstAtMs: null };
+const audio = { frames: 0, bytes: 0, firstAtMs: null, audibleMs: 0, peak: 0 };
 const CALLBACKS = [
   "onConnected", "onDisconnected", "onTransportStateChanged", "onBotReady", "onError", "onMessageError",
   "onServerMessage", "onMetrics", "onUserStartedSpeaking", "onUserStoppedSpeaking", "onUserTranscript",
@@ -43,13 +44,51 @@ function countingMediaManager() {
   return manager;
 }
 
-async function run({ wsUrl, token, text, turnTimeoutMs }) {
+/** Bot voice over WebRTC arrives as a remote track: measure how long it is audible. */
+function listenToBotTrack(track) {
+  const element = new Audio();
+  element.muted = true; // Chromium feeds a remote track to Web Audio only while a media element holds it
+  element.srcObject = new MediaStream([track]);
+  element.play().catch(() => {});
+  const context = new AudioContext();
+  const analyser = context.createAnalyser();
+  context.createMediaStreamSource(element.srcObject).connect(analyser);
+  const samples = new Float32Array(analyser.fftSize);
+  setInterval(() => {
+    analyser.getFloatTimeDomainData(samples);
+    const peak = samples.reduce((max, value) => Math.max(max, Math.abs(value)), 0);
+    audio.peak = Math.max(audio.peak, peak);
+    if (peak > 0.02) {
+      audio.audibleMs += 50;
+      if (audio.firstAtMs === null) audio.firstAtMs = Math.round(performance.now() - started);
+    }
+  }, 50);
+}
+
+function makeTransport(transportName) {
+  if (transportName === "webrtc") {
+    // Offline: no STUN/TURN, only host candidates (loopback here).
+    return new SmallWebRTCTransport({ iceServers: [], mediaManager: new WavMediaManager(512, 16000) });
+  }
+  return new WebSocketTransport({ mediaManager: countingMediaManager(), recorderSampleRate: 16000 });
+}
+
+async function run({ transport: transportName, wsUrl, offerUrl, token, text, turnTimeoutMs }) {
   const callbacks = Object.fromEntries(CALLBACKS.map((name) => [name, (data) => record(name, data)]));
-  const transport = new WebSocketTransport({ mediaManager: countingMediaManager(), recorderSampleRate: 16000 });
+  callbacks.onTrackStarted = (track, participant) => {
+    record("onTrackStarted", { kind: track.kind, local: Boolean(participant?.local) });
+    if (track.kind === "audio" && !participant?.local) listenToBotTrack(track);
+  };
+  const transport = makeTransport(transportName);
   const client = new PipecatClient({ transport, enableMic: true, enableCam: false, callbacks });
   const steps = {};
 
-  steps.botReady = await client.connect(token ? { wsUrl, token } : { wsUrl });
+  if (transportName === "webrtc") {
+    const endpoint = token ? `${offerUrl}?token=${encodeURIComponent(token)}` : offerUrl;
+    steps.botReady = await client.connect({ webrtcRequestParams: { endpoint } });
+  } else {
+    steps.botReady = await client.connect(token ? { wsUrl, token } : { wsUrl });
+  }
 
   // 1. The question the fake microphone speaks: transcript, answer, voice.
   await until("a final user transcript", () => events.some((e) => e.name === "onUserTranscript" && e.data.final),
