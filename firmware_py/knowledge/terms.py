@@ -37,6 +37,8 @@ is are anybody somebody something somewhere anywhere thing things kind sort bit 
 today tonight now currently usually normally generally right still ever anything everything please excuse sorry
 guys mate place around exactly possible able allowed bring brought take goes went gone does did done make
 put give say said ask asked happen happens happened
+good morning afternoon evening night bye goodbye cheers great cool nice awesome yes yeah yep nope sure fine
+well oh wow
 """.split())
 """Words that carry no fact to look for. "much", "many" and "how" still shape the question (see question.py)."""
 

@@ -34,7 +34,8 @@ async def test_unanswered_questions_are_declined_or_passed_as_configured(library
     assert saying is not None and passing is not None
     declined = await saying.match("Do you sell birthday cakes?", "local")
     assert declined is not None and declined.text == "Not in my papers." and declined.source is None
-    assert await saying.match("Hello there, thanks!", "local") is None  # small talk is the LLM's
+    for small_talk in ("Hello there, thanks!", "Good morning!", "How are you?"):
+        assert await saying.match(small_talk, "local") is None  # small talk is the LLM's
     assert await passing.match("Do you sell birthday cakes?", "local") is None
     await saying.close()
     await passing.close()
