@@ -81,6 +81,8 @@ class Satellite:
         self.state = ""
         self.hub_state = ""
         self.wakes = 0
+        self.answers = 0
+        """Answers the hub started speaking here."""
         self.stand_downs = 0
         self._drain_chunks = 0
         self._recent: collections.deque[bytes] = collections.deque(maxlen=int(CLAIM_LEVEL_SECS / CHUNK_SECS))
@@ -168,6 +170,8 @@ class Satellite:
             self.speaker.clear()
         if isinstance(event, ev.UserStartedSpeaking) and self.settings.mode == "always":
             await self.link.claim(0.0, level_dbfs(b"".join(list(self._recent)[-25:])))
+        elif isinstance(event, ev.BotStartedSpeaking):
+            self.answers += 1
         elif isinstance(event, ev.BotStoppedSpeaking):
             self.stream_until = time.monotonic() + self.settings.follow_up_secs
         elif isinstance(event, ev.ServerMessage) and event.data.get("type") == "state":
