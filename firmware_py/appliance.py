@@ -14,6 +14,8 @@ from .conversation import Conversation
 from .engines import SharedEngines, load_engines
 from .events import LOCAL_SESSION, ConfigChanged, Event, EventBus
 from .live_config import LiveSettings
+from .respond.assembly import build_chain
+from .respond.chain import ResponderChain
 from .session import SessionHost, VoiceSession
 
 log = logging.getLogger(__name__)
@@ -49,10 +51,17 @@ class Appliance(SessionHost):
         self.sessions: dict[str, Conversation] = {}
         self.local_session_id: str | None = None
         self.local_sink: AudioSink | None = None
+        self.responders: ResponderChain | None = None
         self._unsubscribe = bus.subscribe(self._on_config, ConfigChanged)
 
     async def load(self, models_root: Path) -> None:
         self.engines = await load_engines(self.settings, models_root, self.bus, self.device)
+        self.responders = await asyncio.to_thread(build_chain, self.settings, self.engines.tools, self.bus,
+                                                  self._last_answer)
+
+    def _last_answer(self, session_id: str) -> str:
+        conversation = self.sessions.get(session_id)
+        return conversation.last_answer if conversation else ""
 
     async def warm_up(self) -> None:
         assert self.engines is not None
@@ -66,7 +75,8 @@ class Appliance(SessionHost):
     def _new_conversation(self, session_id: str, sink: AudioSink, source: AudioSource | None,
                           client_tools: list[dict[str, Any]] | None) -> Conversation:
         assert self.engines is not None, "engines are not loaded"
-        conversation = Conversation(session_id, self.engines, self.bus, self.live, sink, source, client_tools)
+        conversation = Conversation(session_id, self.engines, self.bus, self.live, sink, source, client_tools,
+                                    self.responders)
         self.sessions[session_id] = conversation
         conversation.start()
         return conversation
@@ -102,6 +112,8 @@ class Appliance(SessionHost):
     async def close(self) -> None:
         self._unsubscribe()
         await asyncio.gather(*(self.close_session(sid) for sid in list(self.sessions)), return_exceptions=True)
+        if self.responders:
+            await self.responders.close()
         if self.engines:
             self.engines.close()
 

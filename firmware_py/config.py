@@ -142,8 +142,6 @@ class ConversationSettings:
     activation: str = setting("vad", "How a turn starts.", choices=("vad", "wakeword", "push_to_talk", "muted"))
     barge_in: bool = setting(True, "Let the user interrupt the bot by speaking.")
     barge_in_min_secs: float = setting(0.0, "Speech needed over the bot's voice, beyond the VAD start, to interrupt it.", minimum=0.0, maximum=3.0)
-    echo_guard: float = setting(0.0, "Local speaker echo guard: mic level must exceed this times the playback level "
-                                "to count as barge-in (0: off; try 0.5 with an open speaker).", minimum=0.0, maximum=10.0)
     follow_up_secs: float = setting(5.0, "After the bot speaks, listen this long without the wake word.", minimum=0.0)
     greeting: str = setting("", "Spoken when the daemon is ready (empty: silent).")
 

@@ -18,14 +18,17 @@ from .audio.frames import AudioFrame
 from .audio.io import AudioSink, AudioSource, QueueSource
 from .audio.processing import ProcessedSource
 from .engines import SharedEngines
-from .events import (BotInterrupted, BotLlmStarted, BotLlmStopped, BotLlmText, ErrorEvent, Event, EventBus,
-                     StateChanged, TimerFired, UserLlmText, UserMuteChanged)
+from .events import (AnswerSource, BotAnswered, BotInterrupted, BotLlmStarted, BotLlmStopped, BotLlmText, BotOutput,
+                     ConversationState, ErrorEvent, Event, EventBus, StateChanged, TimerFired, UserLlmText,
+                     UserMuteChanged)
 from .listening import TurnListener, TurnTiming
 from .live_config import LiveSettings
 from .llm.agent import generate_reply
 from .llm.base import LlmError
 from .llm.context import Context
 from .llm.text import SentenceSplitter, clean_for_speech
+from .respond.base import Answer
+from .respond.chain import ResponderChain, Speculation, run_actions, same_words
 from .session import VoiceSession
 from .speaking import BotSpeech
 from .turn_metrics import publish_turn_metrics
@@ -33,19 +36,24 @@ from .turn_metrics import publish_turn_metrics
 log = logging.getLogger(__name__)
 
 APOLOGY = "Sorry, I can't think right now. Please try again in a moment."
+NOT_UNDERSTOOD_MIN_VOICED_SECS = 0.5
+"""Speech this long that gave no words was a request nobody understood; less was a cough or a knock."""
 
 
 class Conversation(VoiceSession):
     def __init__(self, session_id: str, engines: SharedEngines, bus: EventBus, live: LiveSettings, sink: AudioSink,
-                 source: AudioSource | None = None, client_tools: list[dict[str, Any]] | None = None) -> None:
+                 source: AudioSource | None = None, client_tools: list[dict[str, Any]] | None = None,
+                 responders: ResponderChain | None = None) -> None:
         self.session_id = session_id
         self._engines, self._bus, self._live, self._sink = engines, bus, live, sink
         self._source = source or QueueSource()
         self.client_tools = client_tools or []
+        self._responders = responders
+        self._speculation: Speculation | None = None
         llm = live.current.llm
         self.context = Context(llm.system_prompt, llm.history_tokens, getattr(engines.llm, "count_tokens", None))
         self.listener = TurnListener(session_id, engines, live, bus, self)
-        self.state = ""
+        self.state: ConversationState | None = None
         self._speech: BotSpeech | None = None
         self._reply: asyncio.Task[None] | None = None
         self._cancel = asyncio.Event()
@@ -85,19 +93,19 @@ class Conversation(VoiceSession):
 
     # --- state -------------------------------------------------------------------------------------
 
-    def _idle_state(self) -> str:
+    def _idle_state(self) -> ConversationState:
         activation = self._live.current.conversation.activation
         if self.listener.muted or activation == "muted":
-            return "muted"
-        return "idle" if activation in ("wakeword", "push_to_talk") else "listening"
+            return ConversationState.MUTED
+        return ConversationState.IDLE if activation in ("wakeword", "push_to_talk") else ConversationState.LISTENING
 
-    def _set_state(self, state: str) -> None:
+    def _set_state(self, state: ConversationState) -> None:
         if state != self.state:
             self.state = state
-            self._bus.publish(StateChanged(session_id=self.session_id, state=state))
+            self._bus.publish(StateChanged(session_id=self.session_id, state=state.value))
 
     def status(self) -> dict[str, Any]:
-        return {"session_id": self.session_id, "state": self.state, "muted": self.listener.muted,
+        return {"session_id": self.session_id, "state": self.state.value if self.state else "", "muted": self.listener.muted,
                 "activation": self._live.current.conversation.activation,
                 "last_transcript": self.last_transcript, "last_answer": self.last_answer}
 
@@ -107,23 +115,60 @@ class Conversation(VoiceSession):
         """While the bot talks, the user is heard only if barge-in is on."""
         return self._speech is None or not self._speech.speaking or self._live.current.conversation.barge_in
 
-    def echo_level(self) -> float:
-        return self._speech.level if self._speech and self._speech.speaking else 0.0
+    def bot_speaking(self) -> bool:
+        return self._speech is not None and self._speech.speaking
 
     async def on_user_speech_started(self) -> None:
         if self._reply and not self._reply.done():
             await self.interrupt()
-        self._set_state("user_speaking")
+        self._set_state(ConversationState.USER_SPEAKING)
+
+    async def on_early_transcript(self, text: str) -> None:
+        """The user paused: match the words so far now, so a command is ready when the turn ends."""
+        if self._speculation is not None:
+            if same_words(self._speculation.text, text):
+                return
+            self._speculation.drop()
+        self._speculation = None
+        if text and self._responders is not None and self._live.current.intents.speculate:
+            task = asyncio.create_task(self._responders.match(text, self.session_id), name=f"speculate-{self.session_id}")
+            self._speculation = Speculation(text, task)
 
     async def on_user_turn(self, text: str, timing: TurnTiming) -> None:
-        if not await admit_turn(self._bus, self.session_id, text) or not text:  # another room may answer it
+        if not await admit_turn(self._bus, self.session_id, text):  # another room may answer it
+            self._drop_speculation()
             self._set_state(self._idle_state())
+            return
+        if not text:
+            self._drop_speculation()
+            await self._not_understood(timing)
             return
         self.last_transcript = text
         # the user may have gone on talking while this turn was transcribed, and an answer to an earlier
         # turn may have started meanwhile: one answer at a time, the newest wins
         await self.interrupt()
         self._start_reply(text, audio_response=True, timing=timing)
+
+    async def _not_understood(self, timing: TurnTiming) -> None:
+        """A turn whose speech gave no words: say so (when it was real speech, not a cough) and listen again."""
+        heard_speech = timing.voiced_secs >= NOT_UNDERSTOOD_MIN_VOICED_SECS
+        reply = self._live.current.intents.not_heard_reply
+        log.info("turn not understood", extra={"session": self.session_id, "voiced_secs": round(timing.voiced_secs, 2)})
+        if not heard_speech:
+            self._set_state(self._idle_state())
+            return
+        self._bus.publish(ErrorEvent(session_id=self.session_id, message="I didn't catch that: nothing was understood"))
+        if reply:
+            await self.interrupt()
+            self._cancel = asyncio.Event()
+            self._reply = asyncio.create_task(self._speak_only(reply, self._cancel), name=f"sorry-{self.session_id}")
+        else:
+            self._set_state(self._idle_state())
+
+    def _drop_speculation(self) -> None:
+        if self._speculation is not None:
+            self._speculation.drop()
+            self._speculation = None
 
     # --- answering ---------------------------------------------------------------------------------
 
@@ -134,49 +179,121 @@ class Conversation(VoiceSession):
 
     async def _answer(self, user_text: str | None, audio_response: bool, timing: TurnTiming,
                       cancel: asyncio.Event) -> None:
-        if user_text is not None:
-            self.context.add("user", user_text)
-            self._bus.publish(UserLlmText(session_id=self.session_id, text=user_text))
-        self._set_state("thinking")
+        """Intents and knowledge first, the LLM for the rest; any failure still ends in words."""
+        self._set_state(ConversationState.THINKING)
         speech = self._new_speech() if audio_response else None
-        splitter = SentenceSplitter(first_clause_early=True)
-        llm_started = time.monotonic()
-        first_token_at: float | None = None
-        answer: list[str] = []
         try:
-            async with self._engines.llm_queue.slot(self.session_id):
-                self._bus.publish(BotLlmStarted(session_id=self.session_id))
-                try:
-                    tools = self._engines.tools if self._live.current.llm.tools else None
-                    async for delta in generate_reply(self._engines.llm, self.context, tools,
-                                                      self.session_id, self._bus, cancel, self.client_tools):
-                        first_token_at = first_token_at or time.monotonic()
-                        answer.append(delta)
-                        self._bus.publish(BotLlmText(session_id=self.session_id, text=delta))
-                        for sentence in splitter.push(delta):
-                            self._feed(speech, sentence)
-                except LlmError as err:
-                    log.warning("llm failed", extra={"session": self.session_id, "error": str(err)})
-                    self._bus.publish(ErrorEvent(session_id=self.session_id, message=str(err)))
-                    self._feed(speech, APOLOGY)
-                finally:
-                    self._bus.publish(BotLlmStopped(session_id=self.session_id))
-            for sentence in splitter.flush():
-                self._feed(speech, sentence)
-            self.last_answer = "".join(answer).strip()
-            if speech:
-                speech.finish()
-                await speech.wait()
-            publish_turn_metrics(self._bus, self.session_id, timing, llm_started, first_token_at, speech)
+            claim = await self._claim(user_text) if user_text is not None else None
+            if claim is not None and not claim.passage:
+                await self._answer_directly(user_text or "", claim, speech, timing)
+            else:
+                await self._answer_with_llm(user_text, claim.passage if claim else "", speech, timing, cancel)
+        except asyncio.CancelledError:
+            raise
+        except Exception as err:  # a failure anywhere must not leave the user without an answer
+            log.exception("answer failed", extra={"session": self.session_id})
+            self._bus.publish(ErrorEvent(session_id=self.session_id, message=f"answer failed: {err}"))
+            await self._say_apology(speech, audio_response)
         finally:
             if self._speech is speech:
                 self._speech = None
             if not cancel.is_set():
                 self._after_answer()
 
+    async def _claim(self, text: str) -> Answer | None:
+        """The chain's answer, from the speculative match when the final words are the same."""
+        speculation, self._speculation = self._speculation, None
+        if self._responders is None:
+            return None
+        task = speculation.answer_for(text) if speculation else None
+        if speculation is not None and task is None:
+            speculation.drop()
+        if task is not None:
+            try:
+                return await task
+            except Exception:
+                log.warning("speculative match failed; matching again", exc_info=True)
+        return await self._responders.match(text, self.session_id)
+
+    async def _answer_directly(self, user_text: str, claim: Answer, speech: BotSpeech | None,
+                               timing: TurnTiming) -> None:
+        """A claimed turn: run its actions, speak the templated confirmation. No LLM pass."""
+        started = time.monotonic()
+        if claim.command == "stop":
+            if speech:
+                speech.finish()
+            return
+        self.context.add("user", user_text)
+        self._bus.publish(UserLlmText(session_id=self.session_id, text=user_text))
+        reply = await run_actions(claim, self._engines.tools, self.session_id)
+        if claim.source:
+            self._bus.publish(AnswerSource(session_id=self.session_id, document=claim.source.get("document", ""),
+                                           section=claim.source.get("section", "")))
+        await self._deliver(reply, claim.responder, speech)
+        publish_turn_metrics(self._bus, self.session_id, timing, started, time.monotonic(), speech)
+
+    async def _deliver(self, reply: str, responder: str, speech: BotSpeech | None) -> None:
+        """Say a whole reply (or, without audio, show it) and record it as the answer."""
+        self.context.add("assistant", reply)
+        self.last_answer = reply
+        self._bus.publish(BotAnswered(session_id=self.session_id, text=reply, responder=responder))
+        if speech is None:
+            self._bus.publish(BotOutput(session_id=self.session_id, text=reply, spoken=False))
+            return
+        splitter = SentenceSplitter()
+        for sentence in [*splitter.push(reply), *splitter.flush()]:
+            self._feed(speech, sentence)
+        speech.finish()
+        await speech.wait()
+
+    async def _say_apology(self, failed: BotSpeech | None, audio_response: bool) -> None:
+        if failed is not None:
+            await failed.stop()
+        with contextlib.suppress(Exception):  # if the voice itself failed, the error event has said it
+            await self._deliver(APOLOGY, "error", self._new_speech() if audio_response else None)
+
+    async def _answer_with_llm(self, user_text: str | None, passage: str, speech: BotSpeech | None,
+                               timing: TurnTiming, cancel: asyncio.Event) -> None:
+        if passage:
+            self.context.add("system", f"Answer from this passage only: {passage}")
+        if user_text is not None:
+            self.context.add("user", user_text)
+            self._bus.publish(UserLlmText(session_id=self.session_id, text=user_text))
+        splitter = SentenceSplitter(first_clause_early=True)
+        llm_started = time.monotonic()
+        first_token_at: float | None = None
+        answer: list[str] = []
+        async with self._engines.llm_queue.slot(self.session_id):
+            self._bus.publish(BotLlmStarted(session_id=self.session_id))
+            try:
+                tools = self._engines.tools if self._live.current.llm.tools else None
+                async for delta in generate_reply(self._engines.llm, self.context, tools,
+                                                  self.session_id, self._bus, cancel, self.client_tools):
+                    first_token_at = first_token_at or time.monotonic()
+                    answer.append(delta)
+                    self._bus.publish(BotLlmText(session_id=self.session_id, text=delta))
+                    for sentence in splitter.push(delta):
+                        self._feed(speech, sentence)
+            except LlmError as err:
+                log.warning("llm failed", extra={"session": self.session_id, "error": str(err)})
+                self._bus.publish(ErrorEvent(session_id=self.session_id, message=str(err)))
+                self._feed(speech, APOLOGY)
+                answer = [APOLOGY]
+            finally:
+                self._bus.publish(BotLlmStopped(session_id=self.session_id))
+        for sentence in splitter.flush():
+            self._feed(speech, sentence)
+        self.last_answer = "".join(answer).strip()
+        if self.last_answer:
+            self._bus.publish(BotAnswered(session_id=self.session_id, text=self.last_answer, responder="llm"))
+        if speech:
+            speech.finish()
+            await speech.wait()
+        publish_turn_metrics(self._bus, self.session_id, timing, llm_started, first_token_at, speech)
+
     def _new_speech(self) -> BotSpeech:
         self._speech = BotSpeech(self.session_id, self._engines.tts, self._engines.tts_executor, self._sink, self._bus)
-        self._speech.on_started = lambda: self._set_state("speaking")
+        self._speech.on_started = lambda: self._set_state(ConversationState.SPEAKING)
         return self._speech
 
     @staticmethod
@@ -187,7 +304,7 @@ class Conversation(VoiceSession):
 
     def _after_answer(self) -> None:
         self.listener.follow_up()
-        self._set_state("user_speaking" if self.listener.in_turn else self._idle_state())
+        self._set_state(ConversationState.USER_SPEAKING if self.listener.in_turn else self._idle_state())
 
     async def interrupt(self, publish: bool = True) -> None:
         """Stop the bot now: generation, synthesis and playback; keep only what was heard in the context."""
@@ -203,7 +320,7 @@ class Conversation(VoiceSession):
         self._keep_only_spoken(spoken)
         if publish:
             self._bus.publish(BotInterrupted(session_id=self.session_id, spoken_text=spoken))
-        self._set_state("user_speaking" if self.listener.in_turn else self._idle_state())
+        self._set_state(ConversationState.USER_SPEAKING if self.listener.in_turn else self._idle_state())
 
     def _keep_only_spoken(self, spoken: str) -> None:
         """The history holds what the user heard: the answer is clipped, or added if it never got there."""
@@ -269,7 +386,7 @@ class Conversation(VoiceSession):
         if muted:
             self.listener.abandon_turn()
         self._bus.publish(UserMuteChanged(session_id=self.session_id, muted=muted))
-        self._set_state(self._idle_state() if not (self._speech and self._speech.speaking) else "speaking")
+        self._set_state(self._idle_state() if not (self._speech and self._speech.speaking) else ConversationState.SPEAKING)
 
     def push_to_talk(self, pressed: bool) -> None:
         async def press() -> None:

@@ -12,6 +12,7 @@ work must hand the event to its own queue (see `EventQueue`).
 from __future__ import annotations
 
 import asyncio
+import enum
 import itertools
 import logging
 import time
@@ -207,12 +208,45 @@ class TimerFired(Event):
     label: str
 
 
+@dataclass(frozen=True, kw_only=True)
+class BotAnswered(Event):
+    """A whole answer, whoever gave it (`responder`: intent, knowledge or llm), once it is complete."""
+
+    kind: ClassVar[str] = "bot-answer"
+    text: str
+    responder: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class AnswerSource(Event):
+    """Where the facts of the answer being spoken come from (a document and its section)."""
+
+    kind: ClassVar[str] = "answer-source"
+    document: str
+    section: str = ""
+
+
 # --- state, metrics, errors -------------------------------------------------------------------------
+
+
+class ConversationState(str, enum.Enum):
+    """Where a conversation is in its turn-taking; the value is the wire name."""
+
+    IDLE = "idle"                    # waiting for the wake word or the talk button
+    LISTENING = "listening"          # the microphone is open
+    USER_SPEAKING = "user_speaking"
+    THINKING = "thinking"
+    SPEAKING = "speaking"
+    MUTED = "muted"
+    STANDING_DOWN = "standing_down"  # another room answers this request
+
+    def __str__(self) -> str:
+        return self.value
 
 
 @dataclass(frozen=True, kw_only=True)
 class StateChanged(Event):
-    """Conversation state: idle, listening, user_speaking, thinking, speaking, muted, error."""
+    """Conversation state (a ConversationState value)."""
 
     kind: ClassVar[str] = "state"
     state: str

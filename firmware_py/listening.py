@@ -36,6 +36,39 @@ EARLY_DECODE_SECS = 0.1
 VAD stop, and if the user goes on the early results are simply dropped."""
 
 
+SECOND_CHANCE_VOICED_SECS = 0.4
+"""A turn with this much speech whose segments decoded to nothing is decoded once more, whole."""
+
+
+def without_digital_silence(samples: np.ndarray) -> np.ndarray:
+    """The piece without the exact zeros at its ends (a muted or just-opened microphone, a network gap),
+    and with any left inside dithered by one step: Moonshine returns nothing for audio that starts with
+    digital silence."""
+    nonzero = np.flatnonzero(samples)
+    if len(nonzero) == 0:
+        return samples[:0]
+    trimmed = samples[nonzero[0]: nonzero[-1] + 1]
+    zeros = trimmed == 0
+    if zeros.any():
+        trimmed = trimmed.copy()
+        trimmed[zeros] = np.where(np.arange(int(zeros.sum())) % 2 == 0, 1, -1).astype(trimmed.dtype)
+    return trimmed
+
+
+def speech_span(samples: np.ndarray, margin_secs: float = 0.15) -> np.ndarray:
+    """The loud part of a turn, with a short margin: Moonshine does badly with long silent padding."""
+    window = SAMPLE_RATE // 100
+    frames = len(samples) // window
+    if frames == 0:
+        return samples
+    levels = np.sqrt(np.mean(np.square(samples[:frames * window].astype(np.float32).reshape(frames, window)), axis=1))
+    loud = np.flatnonzero(levels >= max(levels.max() * 0.05, 30.0))
+    if len(loud) == 0:
+        return samples[:0]
+    margin = int(margin_secs * SAMPLE_RATE)
+    return samples[max(0, loud[0] * window - margin): min(len(samples), (loud[-1] + 1) * window + margin)]
+
+
 @dataclass
 class TurnTiming:
     """Wall-clock marks of one user turn (time.monotonic)."""
@@ -45,14 +78,17 @@ class TurnTiming:
     transcript_at: float = 0.0
     stt_secs: float = 0.0
     turn_secs: float = 0.0
+    voiced_secs: float = 0.0
+    """Speech the VAD heard in the turn: tells a request nobody understood from a cough."""
 
 
 class ListenerOwner(Protocol):
     """What the listener needs from its conversation."""
 
     def accepting_input(self) -> bool: ...
-    def echo_level(self) -> float: ...
+    def bot_speaking(self) -> bool: ...
     async def on_user_speech_started(self) -> None: ...
+    async def on_early_transcript(self, text: str) -> None: ...
     async def on_user_turn(self, text: str, timing: TurnTiming) -> None: ...
 
 
@@ -82,6 +118,8 @@ class TurnListener:
         self._turn_check: asyncio.Task[None] | None = None
         self._ending: asyncio.Task[None] | None = None
         self._samples = 0
+        self._barge_in_pending = False
+        self._background: set[asyncio.Task[Any]] = set()
         self.timing = TurnTiming()
 
     # --- gate --------------------------------------------------------------------------------------
@@ -126,11 +164,11 @@ class TurnListener:
                 await self._end_turn()
             return
         self._vad.settings = self._live.current.vad
-        guarded = self._echo_guarded(frame)
-        event = self._vad.process(guarded)
+        event = self._vad.process(frame)
         if self._turn is not None:
             self._turn.append(frame.samples)
             self._track_quiet(len(frame.samples))
+            await self._count_voiced(len(frame.samples))
         if event is not None and event.kind == "start":
             await self._speech_started(self._stream_index(event.at_sample))
         elif event is not None and event.kind == "stop":
@@ -142,11 +180,13 @@ class TurnListener:
         """A VAD position (counted since its last reset) as an index into this session's audio stream."""
         return self._samples - (self._vad.samples_seen - vad_sample)
 
-    def _echo_guarded(self, frame: AudioFrame) -> AudioFrame:
-        guard = self._live.current.conversation.echo_guard
-        if guard > 0 and frame.rms() < guard * self._owner.echo_level():
-            return AudioFrame(np.zeros_like(frame.samples))
-        return frame
+    async def _count_voiced(self, frame_len: int) -> None:
+        if self._vad.last_probability < self._live.current.vad.confidence:
+            return
+        self.timing.voiced_secs += frame_len / SAMPLE_RATE
+        if self._barge_in_pending and self.timing.voiced_secs >= self._live.current.conversation.barge_in_min_secs:
+            self._barge_in_pending = False   # enough speech over the bot's voice: now it is a barge-in
+            await self._owner.on_user_speech_started()
 
     def _remember(self, samples: np.ndarray) -> None:
         self._recent.append(samples)
@@ -173,6 +213,9 @@ class TurnListener:
         self._silence_since = None
         self.timing = TurnTiming()
         self._bus.publish(UserStartedSpeaking(session_id=self.session_id))
+        if self._owner.bot_speaking() and self._live.current.conversation.barge_in_min_secs > 0:
+            self._barge_in_pending = True   # the bot keeps talking until the user has said enough
+            return
         await self._owner.on_user_speech_started()
 
     async def _speech_started(self, speech_start: int) -> None:
@@ -216,9 +259,26 @@ class TurnListener:
         quiet = self._samples - self._quiet_since
         if self._segment_open and self._early is None and quiet >= EARLY_DECODE_SECS * SAMPLE_RATE:
             end = self._quiet_since + min(quiet, int(SEGMENT_TAIL_SECS * SAMPLE_RATE))
-            self._early = (self._segment_start, end, asyncio.create_task(self._transcribe(self._piece(end))))
+            decode = asyncio.create_task(self._transcribe(self._piece(end)))
+            decode.add_done_callback(self._early_decoded)
+            self._early = (self._segment_start, end, decode)
             if self._live.current.turn.enabled:  # its verdict is used only if the VAD confirms this pause
                 self._early_turn = asyncio.create_task(self._turn_probability())
+
+    def _early_decoded(self, decode: asyncio.Task[str]) -> None:
+        """The words so far, as soon as the early decode of the pause gives them (for speculation)."""
+        if self._early is None or self._early[2] is not decode or decode.cancelled() or decode.exception():
+            return
+        if not all(task.done() and not task.cancelled() for task in self._segments):
+            return   # an earlier piece is still decoding: the turn's end will match the whole text
+        words = " ".join(t for t in [*(task.result() for task in self._segments), decode.result()] if t).strip()
+        if words:
+            self._owner_task(self._owner.on_early_transcript(words))
+
+    def _owner_task(self, work: Any) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     def _turn_audio(self) -> np.ndarray:
         return np.concatenate(self._turn) if self._turn else np.zeros(0, np.int16)
@@ -242,6 +302,9 @@ class TurnListener:
         self._segments.append(asyncio.create_task(self._transcribe(piece)))
 
     async def _transcribe(self, piece: np.ndarray) -> str:
+        piece = without_digital_silence(piece)
+        if len(piece) < int(0.1 * SAMPLE_RATE):
+            return ""
         loop = asyncio.get_running_loop()
         try:
             text, secs = await loop.run_in_executor(self._engines.stt_executor, self._timed_transcribe, to_float(piece))
@@ -297,6 +360,7 @@ class TurnListener:
         if not self.timing.speech_end_at:
             self.timing.speech_end_at = self.timing.turn_end_at
         segments, self._segments = self._segments, []
+        audio = self._turn_audio()
         self._turn, self._silence_since = None, None
         self._quiet_since, self._early, self._early_turn = None, None, None
         if self._turn_check:
@@ -304,15 +368,33 @@ class TurnListener:
             self._turn_check = None
         self._vad.reset()
         self._bus.publish(UserStoppedSpeaking(session_id=self.session_id))
-        texts = [await task for task in segments]
-        self.timing.stt_secs = sum(self._decode_secs.get(task, 0.0) for task in segments)
-        self._decode_secs.clear()
-        text = " ".join(t for t in texts if t).strip()
+        if self._barge_in_pending:   # too little speech over the bot's voice to be a barge-in: ignored
+            self._barge_in_pending = False
+            self._ending = None
+            for task in segments:
+                task.cancel()
+            return
+        try:
+            text = await self._final_text(segments, audio)
+        except Exception:  # the turn still ends: with no words, the owner says it did not understand
+            log.exception("transcription of the turn failed", extra={"session": self.session_id})
+            text = ""
         self.timing.transcript_at = time.monotonic()
         self._ending = None
         if text:
             self._bus.publish(UserTranscript(session_id=self.session_id, text=text, final=True))
         await self._owner.on_user_turn(text, self.timing)
+
+    async def _final_text(self, segments: list[asyncio.Task[str]], audio: np.ndarray) -> str:
+        """The segments' words; when they gave none although the user spoke, the whole turn decoded again."""
+        texts = [await task for task in segments if not task.cancelled()]
+        self.timing.stt_secs = sum(self._decode_secs.get(task, 0.0) for task in segments)
+        self._decode_secs.clear()
+        text = " ".join(t for t in texts if t).strip()
+        if not text and self.timing.voiced_secs >= SECOND_CHANCE_VOICED_SECS:
+            log.info("segments gave no words; decoding the whole turn", extra={"session": self.session_id})
+            text = (await self._transcribe(speech_span(audio))).strip()
+        return text
 
     async def release_talk(self) -> None:
         """Push-to-talk released: the turn ends now."""

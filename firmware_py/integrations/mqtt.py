@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..config import MqttSettings
-from ..events import (BotLlmStarted, BotLlmStopped, BotLlmText, DeviceStatus, Event, EventBus, FunctionCallStopped,
+from ..events import (BotAnswered, BotLlmText, DeviceCommand, DeviceStatus, Event, EventBus, FunctionCallStopped,
                       StateChanged, ToolMessage, UserMuteChanged, UserTranscript)
 from ..live_config import LiveSettings
 from ..session import SessionHost
@@ -64,7 +64,6 @@ class MqttBridge:
         self.view = DeviceView(volume=self._device_volume())
         self.connected = False
         self.dropped = 0
-        self._answers: dict[str, list[str]] = {}
         self._client: Any = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._unsubscribe = lambda: None
@@ -181,6 +180,8 @@ class MqttBridge:
         if isinstance(event, ToolMessage):
             self._tool_message(event)
             return
+        if isinstance(event, DeviceCommand):  # the device's own topic, verbatim: Home Assistant's payloads
+            self._send(event.topic, event.payload)
         if not isinstance(event, BotLlmText) or self._settings.publish_llm_tokens:
             data = {"session_id": event.session_id, "ts": round(event.ts, 3), **event.payload()}
             self._send(self.topics.event(event.kind), json.dumps(data, default=str))
@@ -195,19 +196,10 @@ class MqttBridge:
         self._send(f"{self.topics.base}/{topic}", json.dumps(event.payload, default=str))
 
     def _track_answer(self, event: Event) -> None:
-        """Whole answers from the streamed tokens, published when the LLM stops."""
-        if isinstance(event, BotLlmStarted):
-            self._answers[event.session_id] = []
-        elif isinstance(event, BotLlmText):
-            self._answers.setdefault(event.session_id, []).append(event.text)
-        elif isinstance(event, BotLlmStopped):
-            answer = "".join(self._answers.pop(event.session_id, [])).strip()
-            if answer:
-                self._send(self.topics.event("bot-answer"), json.dumps(
-                    {"session_id": event.session_id, "ts": round(event.ts, 3), "text": answer}))
-                if self._is_device(event):
-                    self.view.answer = answer
-                    self._send_view("answer")
+        """The device's last whole answer (intent, knowledge or LLM) as a retained state topic."""
+        if isinstance(event, BotAnswered) and event.text and self._is_device(event):
+            self.view.answer = event.text
+            self._send_view("answer")
 
     def _is_device(self, event: Event) -> bool:
         local = self._host.local_session_id

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..events import EventBus, FunctionCallInProgress, FunctionCallStarted, FunctionCallStopped, ToolMessage
 from .base import ToolCall
-from .builtin_tools import BUILTIN_TOOLS, BuiltinHandlers, DeviceControl, Tool
+from .builtin_tools import BUILTIN_TOOLS, BuiltinHandlers, DeviceControl, Handler, Tool
 from .schema import validate
 from .timers import TimerService
 
@@ -60,6 +60,8 @@ class ToolRegistry:
         self._bus = bus
         self.timers = TimerService(bus)
         self._builtins = BuiltinHandlers(self.timers, device)
+        self._handlers: dict[str, Handler] = dict(self._builtins.handlers)
+        self._unoffered: set[str] = set()
         self._client_timeout = client_timeout
         self._pending: dict[str, asyncio.Future[Any]] = {}
         self._tools: dict[str, Tool] = {tool.name: tool for tool in BUILTIN_TOOLS}
@@ -73,9 +75,17 @@ class ToolRegistry:
             self._tools[tool.name] = tool
             self._topics[tool.name] = str(spec.get("topic", tool.name))
 
+    def register(self, tool: Tool, handler: Handler, offered: bool = True) -> None:
+        """An action that runs on the device (home devices, conversation commands); with `offered` False the
+        intents may run it but the LLM is never offered it."""
+        self._tools[tool.name] = tool
+        self._handlers[tool.name] = handler
+        if not offered:
+            self._unoffered.add(tool.name)
+
     def schemas(self, client_tools: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
         """The OpenAI "tools" list: built-in, configured, then the client's own (unless a name clashes)."""
-        return [tool.schema() for tool in self._all_tools(client_tools).values()]
+        return [tool.schema() for tool in self._all_tools(client_tools).values() if tool.name not in self._unoffered]
 
     async def call(self, session_id: str, call: ToolCall,
                    client_tools: list[dict[str, Any]] | None = None) -> ToolResult:
@@ -137,7 +147,7 @@ class ToolRegistry:
             self._bus.publish(ToolMessage(session_id=session_id, topic=self._topics[call.name], payload=call.arguments))
             return ToolResult(ok=True, value={"sent": True, "summary": "Done."})
         try:
-            return ToolResult(ok=True, value=self._builtins.handlers[call.name](call.arguments, session_id))
+            return ToolResult(ok=True, value=self._handlers[call.name](call.arguments, session_id))
         except ValueError as err:
             return error_result(str(err))
 

@@ -74,6 +74,7 @@ class EventTranslator:
             ev.WakeWordDetected: lambda e: [server_message("wake-word", phrase=e.phrase, score=e.score)],
             ev.DeviceStatus: lambda e: [server_message("device-status", part=e.part, ok=e.ok, detail=e.detail)],
             ev.ConfigChanged: lambda e: [server_message("config-changed", section=e.section, values=e.values)],
+            ev.AnswerSource: lambda e: [server_message("answer-source", document=e.document, section=e.section)],
         }
 
     def translate(self, event: ev.Event) -> list[RtviMessage]:

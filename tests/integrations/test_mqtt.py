@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from firmware_py.config import MqttSettings
-from firmware_py.events import (BotLlmStarted, BotLlmStopped, BotLlmText, BotOutput, BotStartedSpeaking,
+from firmware_py.events import (BotAnswered, BotLlmStarted, BotLlmStopped, BotLlmText, BotOutput, BotStartedSpeaking,
                                 BotStoppedSpeaking, BotTtsStarted, DeviceStatus, EventBus, StateChanged,
                                 ToolMessage, UserStartedSpeaking, UserStoppedSpeaking, UserTranscript)
 from firmware_py.integrations.mqtt import MqttBridge
@@ -62,6 +62,7 @@ def a_turn(bus: EventBus) -> None:
                   UserTranscript(text="Turn on the kitchen light.", final=True), UserStoppedSpeaking(),
                   StateChanged(state="thinking"), BotLlmStarted(), BotLlmText(text="The kitchen"),
                   BotLlmText(text=" light is"), BotLlmText(text=" on."), BotLlmStopped(),
+                  BotAnswered(text="The kitchen light is on.", responder="llm"),
                   ToolMessage(topic="lights/kitchen", payload={"state": "on"}), BotTtsStarted(),
                   BotStartedSpeaking(), StateChanged(state="speaking"),
                   BotOutput(text="The kitchen light is on."), BotStoppedSpeaking(), StateChanged(state="listening")):
@@ -81,7 +82,7 @@ async def test_a_spoken_turn_reaches_the_broker(broker: Broker, host: RecordingH
     final = events[3].json()
     assert final["text"] == "Turn on the kitchen light." and final["final"] is True
     assert final["session_id"] == "local" and isinstance(final["ts"], float)
-    assert events[8].json()["text"] == "The kitchen light is on."  # tokens joined, not sent one by one
+    assert events[8].json()["text"] == "The kitchen light is on."  # the whole answer, not token by token
     assert [m.json() for m in listener.on(f"{BASE}/lights/kitchen")] == [{"state": "on"}]
     await eventually(lambda: listener.on(f"{BASE}/state") and listener.on(f"{BASE}/state")[-1].payload == "listening")
     assert listener.on(f"{BASE}/transcript")[-1].json() == {"text": "Turn on the kitchen light."}

@@ -90,7 +90,8 @@ def registry(bus: EventBus, device: SpeakerControls) -> ToolRegistry:
 
 def test_schemas_list_builtin_configured_then_client_tools(registry: ToolRegistry) -> None:
     names = [s["function"]["name"] for s in registry.schemas([CLIENT_TOOL, {"name": "get_time"}, {"nameless": 1}])]
-    assert names == ["get_time", "set_timer", "list_timers", "cancel_timer", "set_volume", "set_mute", "set_light", "show_map"]
+    builtin = [tool.name for tool in BUILTIN_TOOLS]
+    assert names == [*builtin, "set_light", "show_map"]
     assert all(s["type"] == "function" and s["function"]["parameters"]["type"] == "object" for s in registry.schemas())
 
 
@@ -160,8 +161,9 @@ async def test_get_time_reads_the_clock(bus: EventBus, device: SpeakerControls) 
     fixed = dt.datetime(2025, 6, 3, 14, 5, tzinfo=dt.timezone.utc)
     handlers = BuiltinHandlers(TimerService(bus), device, now=lambda: fixed)
     value = handlers.get_time({}, "s1")
-    assert value["time"] == "2:05 PM" and value["date"] == "Tuesday 3 June 2025"
-    assert value["summary"] == "It is 2:05 PM on Tuesday 3 June 2025."
+    assert value["time"] == "2:05 PM" and value["summary"] == "It is 2:05 PM."
+    date = handlers.get_date({}, "s1")
+    assert date["iso"] == "2025-06-03" and date["summary"] == "Today is Tuesday, June 3, 2025."
 
 
 async def test_mute_and_unmute(registry: ToolRegistry, device: SpeakerControls) -> None:

@@ -1,0 +1,64 @@
+"""Putting the chain together from the settings: devices and conversation commands join the tool registry
+(so intents and the LLM run them the same way, with the same events), then intents and knowledge."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Callable
+
+from ..config import Settings
+from ..events import EventBus
+from ..integrations.devices import DEVICE_TOOLS, DeviceDirectory, DeviceHandlers, parse_devices
+from ..llm.builtin_tools import NO_ARGS, Tool
+from ..llm.tools import ToolRegistry
+from .chain import ResponderChain
+from .custom import parse_custom_sentences
+from .intents import create_intent_responder
+
+log = logging.getLogger(__name__)
+
+CONVERSATION_TOOLS = (
+    Tool("never_mind", "The user takes the request back.", NO_ARGS),
+    Tool("repeat", "Say the last answer again.", NO_ARGS),
+    Tool("help", "Say what the assistant can do.", NO_ARGS),
+)
+
+
+def help_text(directory: DeviceDirectory) -> str:
+    devices = [device.name for device in directory.devices][:3]
+    things = "set, pause and cancel timers, tell you the time and date, change my volume"
+    if devices:
+        named = ", ".join(devices[:-1]) + f" and the {devices[-1]}" if len(devices) > 1 else f"the {devices[0]}"
+        things += f", and turn {('the ' + named) if len(devices) > 1 else named} on or off"
+    return f"I can {things}. For anything else, just ask."
+
+
+def build_chain(settings: Settings, tools: ToolRegistry, bus: EventBus,
+                last_answer: Callable[[str], str]) -> ResponderChain:
+    """The responders for every session, the device actions registered. Takes about a second (sentence
+    library and its first match): run it off the event loop."""
+    started = time.monotonic()
+    directory = DeviceDirectory(parse_devices(settings.devices))
+    devices = DeviceHandlers(directory, bus, settings.mqtt.enabled)
+    for tool in DEVICE_TOOLS:
+        tools.register(tool, devices.handlers[tool.name], offered=bool(directory.devices))
+    replies = {"never_mind": lambda _a, _s: {"summary": "Okay."},
+               "repeat": lambda _a, s: {"summary": last_answer(s) or "I haven't said anything yet."},
+               "help": lambda _a, _s: {"summary": help_text(directory)}}
+    for tool in CONVERSATION_TOOLS:
+        tools.register(tool, replies[tool.name], offered=False)
+    responders = []
+    if settings.intents.enabled:
+        intents = create_intent_responder(settings.intents.language, directory,
+                                          parse_custom_sentences(settings.sentences))
+        intents.warm_up()
+        responders.append(intents)
+    from .knowledge import create_knowledge_responder
+
+    knowledge = create_knowledge_responder(settings)
+    if knowledge is not None:
+        responders.append(knowledge)
+    log.info("responders ready", extra={"secs": round(time.monotonic() - started, 2),
+                                        "responders": [r.name for r in responders], "devices": len(directory.devices)})
+    return ResponderChain(responders)

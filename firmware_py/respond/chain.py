@@ -1,0 +1,88 @@
+"""The responder chain and the direct answer: who claims a turn, and how a claimed turn is carried out.
+
+Responders are asked in order (intents, then the knowledge base); the first claim wins and the LLM answers
+whatever nobody claimed. A responder that fails is logged and skipped: a broken link never loses the turn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from ..llm.base import ToolCall
+from ..llm.tools import ToolRegistry
+from .base import Answer, Responder
+
+log = logging.getLogger(__name__)
+
+
+class ResponderChain:
+    def __init__(self, responders: list[Responder]) -> None:
+        self.responders = responders
+
+    async def match(self, text: str, session_id: str) -> Answer | None:
+        for responder in self.responders:
+            try:
+                answer = await responder.match(text, session_id)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("responder failed; asking the next", extra={"responder": responder.name})
+                continue
+            if answer is not None:
+                return answer
+        return None
+
+    async def close(self) -> None:
+        for responder in self.responders:
+            close = getattr(responder, "close", None)
+            if close is not None:
+                result = close()
+                if asyncio.iscoroutine(result):
+                    await result
+
+
+@dataclass
+class Speculation:
+    """A match started on the early transcript; used only if the final transcript says the same."""
+
+    text: str
+    task: asyncio.Task[Answer | None]
+
+    def answer_for(self, text: str) -> asyncio.Task[Answer | None] | None:
+        return self.task if same_words(self.text, text) else None
+
+    def drop(self) -> None:
+        self.task.cancel()
+
+
+def same_words(a: str, b: str) -> bool:
+    """Equal once case and punctuation are set aside ("Turn on the light." == "turn on the light")."""
+    return _words(a) == _words(b)
+
+
+def _words(text: str) -> list[str]:
+    return "".join(ch.lower() if ch.isalnum() or ch.isspace() or ch == "'" else " " for ch in text).split()
+
+
+async def run_actions(answer: Answer, tools: ToolRegistry, session_id: str) -> str:
+    """Carry out the answer's actions (each published as a function call like the LLM's) and return what
+    to say: the answer's text, then each result's summary, or the reason an action was refused."""
+    spoken = [answer.text] if answer.text else []
+    for action in answer.actions:
+        call = ToolCall(id=f"call_{uuid.uuid4().hex[:12]}", name=action.name, arguments=dict(action.arguments))
+        result = await tools.call(session_id, call)
+        spoken.append(spoken_result(result.value, result.ok))
+    return " ".join(part for part in spoken if part).strip()
+
+
+def spoken_result(value: Any, ok: bool) -> str:
+    if isinstance(value, dict):
+        if not ok or "error" in value:
+            reason = str(value.get("error", "that did not work")).strip()
+            return reason if reason[-1:] in ".!?" else f"Sorry, {reason}."
+        return str(value.get("summary", "Done.")).strip()
+    return "Done."
