@@ -54,12 +54,10 @@ class Daemon:
             loop.add_signal_handler(sig, self._stop.set)
         started = time.monotonic()
         try:
-            await self.start()
-        except ModelError as err:
-            print(f"rtvi-edge: cannot start: {err}", file=sys.stderr)
-            await self.shutdown()
-            return EXIT_CANNOT_START
-        except OSError as err:
+            if not await self._start_unless_stopped():
+                await self.shutdown()
+                return 0
+        except (ModelError, OSError) as err:
             print(f"rtvi-edge: cannot start: {err}", file=sys.stderr)
             await self.shutdown()
             return EXIT_CANNOT_START
@@ -68,8 +66,22 @@ class Daemon:
         await self.shutdown()
         return 0
 
+    async def _start_unless_stopped(self) -> bool:
+        """Start; False when SIGINT/SIGTERM came first (loading and warming up can take seconds)."""
+        starting = asyncio.ensure_future(self.start())
+        stopping = asyncio.ensure_future(self._stop.wait())
+        await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if not starting.done():
+            starting.cancel()
+            await asyncio.gather(starting, return_exceptions=True)
+            return False
+        starting.result()
+        return True
+
     async def start(self) -> None:
         from .integrations.systemd import SystemdNotifier
+        from .arbitration import install as install_arbitration
         from .rtvi.server import RtviServer
 
         notifier = SystemdNotifier()
@@ -79,16 +91,19 @@ class Daemon:
         notifier.status("loading models")
         await self.appliance.load(root)
         self._closers.append(("engines", self.appliance.close))
+        # Ready means ready: the first question must not wait for first-call costs (the LLM prompt prefix
+        # comes from disk after the first start), so the doors open only once the engines are warm.
+        notifier.status("warming up")
+        await self.appliance.warm_up()
 
         server = RtviServer(host=self.appliance, bus=self.bus, settings=self.settings.server, web_root=WEB_ROOT)
+        install_arbitration(self.bus, self.settings.arbitration, self.appliance, server)  # rooms: one answers
         await server.start()
         self.port = server.port
         self._closers.append(("rtvi", server.stop))
 
         self._open_local_audio()
         await self._start_integrations()
-        warm = asyncio.create_task(self.appliance.warm_up())
-        self._closers.append(("warm-up", lambda: _cancel(warm)))
         notifier.ready()
         notifier.status(f"serving on port {self.port}")
         watchdog = asyncio.create_task(notifier.watchdog_loop())

@@ -18,7 +18,8 @@ from .audio.frames import SAMPLE_RATE, resample, to_float, to_int16
 from .config import Settings
 from .events import EventBus
 from .llm.base import LlmEngine, create_llm
-from .llm.queue import LlmQueue
+from .llm.live import LiveLlm
+from .llm.queue import LlmQueue, parallel_slots
 from .llm.tools import DeviceControl, ToolRegistry
 from .speech.engines import SpeechEngines, load_speech_engines
 
@@ -59,21 +60,29 @@ class SharedEngines:
         return self.speech.wakeword
 
     async def warm_up(self, system_prompt: str) -> None:
-        """Pay the first-call costs before a user does: Moonshine's first real decode, the LLM prompt cache."""
+        """Pay the first-call costs before a user does: Moonshine's first real decode, the LLM prompt prefix
+        (loaded from disk when saved by an earlier start). The daemon says it is ready only after this."""
         loop = asyncio.get_running_loop()
         started = time.monotonic()
-        speech = await loop.run_in_executor(self.tts_executor, self.tts.synthesize, WARM_UP_SENTENCE)
-        clip = to_float(resample(to_int16(speech), self.tts.sample_rate, SAMPLE_RATE))
-        await asyncio.gather(
-            loop.run_in_executor(self.stt_executor, self.stt.warm_up, clip),
-            loop.run_in_executor(self.turn_executor, self.turn.completion_probability, clip),
-            self.llm.warm_up(system_prompt, self.tools.schemas()),  # the prompt prefix every turn will share
-        )
+        # the prompt prefix every turn will share; it needs no speech, so it starts at once
+        llm = asyncio.ensure_future(self.llm.warm_up(system_prompt, self.tools.schemas()))
+        try:
+            speech = await loop.run_in_executor(self.tts_executor, self.tts.synthesize, WARM_UP_SENTENCE)
+            clip = to_float(resample(to_int16(speech), self.tts.sample_rate, SAMPLE_RATE))
+            await asyncio.gather(
+                loop.run_in_executor(self.stt_executor, self.stt.warm_up, clip),
+                loop.run_in_executor(self.turn_executor, self.turn.completion_probability, clip),
+            )
+        finally:
+            await llm
         log.info("engines warm", extra={"secs": round(time.monotonic() - started, 2)})
 
     def close(self) -> None:
         for executor in (self.stt_executor, self.tts_executor, self.turn_executor):
             executor.shutdown(wait=False, cancel_futures=True)
+        close_llm = getattr(self.llm, "close", None)
+        if close_llm is not None:
+            close_llm()
 
 
 async def load_engines(settings: Settings, models_root: Path, bus: EventBus, device: DeviceControl) -> SharedEngines:
@@ -83,7 +92,8 @@ async def load_engines(settings: Settings, models_root: Path, bus: EventBus, dev
     speech_task = asyncio.to_thread(load_speech_engines, settings, models_root, with_wakeword)
     llm_task = asyncio.to_thread(create_llm, settings.llm, models_root)
     speech, llm = await asyncio.gather(speech_task, llm_task)
-    engines = SharedEngines(speech=speech, llm=llm, llm_queue=LlmQueue(bus),
+    live_llm = LiveLlm(llm, settings.llm, models_root, bus)  # follows live [llm] changes
+    engines = SharedEngines(speech=speech, llm=live_llm, llm_queue=LlmQueue(bus, parallel_slots(settings.llm)),
                             tools=ToolRegistry(bus, device, settings.tools))
     engines.load_secs = time.monotonic() - started
     log.info("models loaded", extra={"secs": round(engines.load_secs, 2)})

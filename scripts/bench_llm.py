@@ -9,7 +9,8 @@ examples in the prompt; raw then streams create_completion on the same tokens). 
 both produce the same tokens and their speeds compare exactly; with tools that holds for answers made
 without the decision step (tool_choice "none"), and `ours_tools_auto` adds the decision step, as a
 device runs it. Medians over --runs. --accuracy scores the tool decision
-on a fixed question set, with and without calibration. On a shared machine, compare runs made at similar
+on a fixed question set: as the engine runs (tools chosen per turn), and with every tool offered, with
+and without calibration. On a shared machine, compare runs made at similar
 load (the load average is in the output).
 """
 
@@ -52,12 +53,13 @@ MAX_TOKENS = 128
 # Questions the tool decision is scored on: (question, expected tool or None for a spoken answer).
 # None of them appears among the prompt's examples (firmware_py/llm/fewshot.py).
 DECISION_CASES = [
-    ("set a timer for five minutes", "set_timer"), ("what time is it", "get_time"), ("what's the date today", "get_time"),
-    ("what day is it", "get_time"), ("set the volume to 80", "set_volume"), ("turn it down to 20 percent", "set_volume"),
+    ("set a timer for five minutes", "set_timer"), ("what time is it", "get_time"), ("what's the date today", "get_date"),
+    ("what day is it", "get_date"), ("set the volume to 80", "set_volume"), ("turn it down to 20 percent", "set_volume"),
     ("mute the speaker", "set_mute"), ("unmute", "set_mute"), ("which timers are running", "list_timers"),
     ("do I have any timers", "list_timers"), ("cancel the pasta timer", "cancel_timer"), ("stop the timer", "cancel_timer"),
     ("set a timer for 90 seconds called tea", "set_timer"), ("remind me in 2 minutes", "set_timer"),
-    ("start a ten minute timer for the oven", "set_timer"),
+    ("start a ten minute timer for the oven", "set_timer"), ("pause my timer", "pause_timer"),
+    ("put five more minutes on the timer", "add_timer_time"), ("a bit louder please", "change_volume"),
     ("What is the capital of France?", None), ("tell me a joke", None), ("hello", None), ("how are you?", None),
     ("what is two plus two", None), ("who are you", None), ("thank you", None), ("what color is the sky", None),
     ("can you recommend a book", None), ("how do I boil an egg", None), ("good morning", None),
@@ -233,8 +235,12 @@ async def decision_accuracy() -> dict[str, Any]:
     tools = registry.schemas()
     await engine.warm_up(settings.system_prompt, tools)
     result = {}
-    for calibrated in (True, False):
-        engine._chat.calibrated = calibrated  # noqa: SLF001 - measuring what calibration is worth
+    # "selected": the engine as it runs (tools offered per turn by its words, calibrated choice); the
+    # others offer every tool every turn, to measure what the selection and the calibration are worth.
+    for name, select, calibrated in (("selected", True, True), ("calibrated", False, True),
+                                     ("uncalibrated", False, False)):
+        engine._chat.select_tools = select  # noqa: SLF001
+        engine._chat.calibrated = calibrated  # noqa: SLF001
         misses = []
         for question, expected in DECISION_CASES:
             messages = [{"role": "system", "content": settings.system_prompt}, {"role": "user", "content": question}]
@@ -243,7 +249,7 @@ async def decision_accuracy() -> dict[str, Any]:
                 chosen = delta.tool_calls[0].name if delta.tool_calls else chosen
             if chosen != expected:
                 misses.append({"question": question, "expected": expected, "chose": chosen})
-        result["calibrated" if calibrated else "uncalibrated"] = {
+        result[name] = {
             "correct": len(DECISION_CASES) - len(misses), "of": len(DECISION_CASES), "misses": misses}
     engine.close()
     registry.close()

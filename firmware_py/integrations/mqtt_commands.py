@@ -152,7 +152,9 @@ class CommandRunner:
         if not updates:
             raise CommandError("update-config names no section")
         session_id = str(data.get("session") or self._host.local_session_id or "local")
-        for section, values in updates.items():
+        for section, values in updates.items():  # nothing is applied unless every section is valid and live
             if not isinstance(values, dict):
                 raise CommandError(f"values for [{section}] must be a JSON object, got {values!r}")
+            self._live.validate(str(section), values)
+        for section, values in updates.items():
             self._live.update(str(section), values, session_id=session_id)

@@ -3,7 +3,8 @@
 llama-cpp-python's own handler cannot stream once tools are offered ("Automatic streaming tool choice is
 not supported") and drops tool results from the prompt. So the answer is made in steps on the same Llama
 object, each reusing the KV cache of the step before:
-1. decide: message or which tool (a few tokens, constrained and calibrated: see decision.py);
+1. decide: message or which tool (a few tokens, constrained and calibrated: see decision.py), among the
+   tools the turn's words point at (tool_select.py); none of them: plain chat, no decision at all;
 2a. message: stream the text token by token after "message:\n";
 2b. tool: generate the JSON arguments under a grammar made from the tool's JSON schema, then decide
     between another call and the end of the turn.
@@ -19,13 +20,17 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Callable
 
+import llama_cpp
 from llama_cpp import Llama, LlamaGrammar
 from llama_cpp.llama_grammar import JSON_GBNF
 
 from .base import LlmDelta, ToolCall, ToolChoice
 from .chatml import (ASSISTANT_HEADER, FUNCTION, IM_END, IM_START, MESSAGE, FunctionSpec, function_specs,
                      render_prefix, render_prompt)
-from .decision import CONTENT_FREE_INPUTS, Calibration, OptionTrie, calibrate, choose
+from .decision import (CONTENT_FREE_INPUTS, Calibration, OptionTrie, calibrate, calibration_from_json,
+                       calibration_to_json, choose)
+from .prompt_cache import PromptCache
+from .tool_select import relevant_tools
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +56,11 @@ class Sampling:
     top_k: int = 40
     min_p: float = 0.05
     repeat_penalty: float = 1.1
+
+    @classmethod
+    def of(cls, temperature: float, max_tokens: int, seed: int) -> "Sampling":
+        """From the [llm] settings (a negative seed: a new random seed every answer)."""
+        return cls(temperature, max_tokens, seed if seed >= 0 else None)
 
 
 @dataclass
@@ -79,8 +89,11 @@ class FunctionCallingChat:
         self.tool_rounds_per_turn = tool_rounds_per_turn
         self.stats = TurnStats()
         self.calibrated = True  # off only to measure what calibration buys (scripts/bench_llm.py --accuracy)
+        self.select_tools = True  # off only to measure what the per-turn tool choice buys (same script)
+        self.prompt_cache: PromptCache | None = None
+        self.warm_up_threads = 0  # prompt-evaluation threads during warm-up (0: as for answers)
         self._tries: dict[tuple[str, ...], OptionTrie] = {}
-        self._calibrations: dict[tuple[str, tuple[str, ...]], Calibration] = {}
+        self._calibrations: dict[str, Calibration] = {}
         self._grammars: dict[str, LlamaGrammar] = {}
 
     # --- entry points -------------------------------------------------------------------------------
@@ -106,14 +119,29 @@ class FunctionCallingChat:
         finally:
             self.stats.total_secs = time.perf_counter() - started
 
-    def warm_up(self, system_prompt: str, tools: list[dict[str, Any]] | None) -> None:
-        """Evaluate the constant prompt prefix (and calibrate the tool decision) ahead of the first turn."""
+    def warm_up(self, system_prompt: str, tools: list[dict[str, Any]] | None) -> str:
+        """Have the constant prompt prefix in the KV cache (and the tool decision calibrated) before the first
+        turn: loaded from the prompt cache when it holds this prefix, else evaluated and saved there.
+        Returns how: "loaded", "evaluated" or "cached" (already in the KV cache)."""
         functions = function_specs(tools)
-        prefix = self.tokenize(render_prefix(system_prompt, functions))
-        for _token in self.llama.generate(prefix, temp=0.0):
-            break
+        text = render_prefix(system_prompt, functions)
+        prefix = self.tokenize(text)
+        if self._cached_prefix(prefix) == len(prefix) and (not functions or text in self._calibrations):
+            return "cached"
+        cache, key = self.prompt_cache, ""
+        if cache is not None:
+            key = cache.key(text)
+            saved = cache.load(self.llama, key, prefix)
+            if saved is not None and self._restore_calibration(text, functions, saved):
+                return "loaded"
+        self._evaluate(prefix)
+        state = cache.save(self.llama, key, prefix) if cache is not None else None
+        data: dict[str, Any] = {}
         if functions:
-            self._calibration(system_prompt, functions, self._options(functions, with_message=True))
+            data["calibration"] = calibration_to_json(self._calibration(system_prompt, functions))
+        if cache is not None and state is not None:
+            cache.commit(state, key, len(prefix), data)
+        return "evaluated"
 
     def tokenize(self, text: str) -> list[int]:
         return self.llama.tokenize(text.encode(), add_bos=False, special=True)
@@ -133,10 +161,20 @@ class FunctionCallingChat:
             return f"{FUNCTION}{name}:"
         if tool_choice == "none" or (tool_choice == "auto" and self._tool_rounds(messages) >= self.tool_rounds_per_turn):
             return MESSAGE
-        options = self._options(functions, with_message=tool_choice != "required")
+        offered = functions
+        narrowed = tool_choice == "auto" and self.select_tools
+        if narrowed:
+            names = set(relevant_tools(_last_user_text(messages), ((f.name, f.description) for f in functions)))
+            offered = [f for f in functions if f.name in names]
+            if not offered:
+                return None  # plain chat: no decision to make
+        options = self._options(offered, with_message=tool_choice != "required")
+        trie = self._trie(options)
         system_prompt = str(messages[0].get("content") or "") if messages and messages[0].get("role") == "system" else ""
-        calibration = self._calibration(system_prompt, functions, options) if self.calibrated else None
-        return choose(self.llama, self._trie(options), prompt, calibration)
+        calibration = self._calibration(system_prompt, functions) if self.calibrated else None
+        if calibration and narrowed:
+            calibration = _without_message_fork(calibration, trie)
+        return choose(self.llama, trie, prompt, calibration)
 
     def _tool_calls(self, prompt: list[int], option: str, functions: list[FunctionSpec],
                     should_stop: ShouldStop) -> list[ToolCall]:
@@ -167,8 +205,7 @@ class FunctionCallingChat:
         every token (quadratic in its length), which cost more than the model itself on the tiny test model.
         """
         s = self.sampling
-        if s.seed is not None:
-            self.llama.set_seed(s.seed)
+        self.llama.set_seed(s.seed if s.seed is not None else llama_cpp.LLAMA_DEFAULT_SEED)  # default: random
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         stop_ids = self._stop_ids()
         leading = True
@@ -221,16 +258,43 @@ class FunctionCallingChat:
             self._tries[options] = OptionTrie.build(self.llama, options)
         return self._tries[options]
 
-    def _calibration(self, system_prompt: str, functions: list[FunctionSpec], options: tuple[str, ...]) -> Calibration:
-        key = (render_prefix(system_prompt, functions), options)
-        if key not in self._calibrations:
-            prefix = render_prefix(system_prompt, functions)
+    def _calibration(self, system_prompt: str, functions: list[FunctionSpec]) -> Calibration:
+        """Calibration of the choice among message and every tool; subsets of the options share it."""
+        prefix = render_prefix(system_prompt, functions)
+        if prefix not in self._calibrations:
             prompts = [self.tokenize(prefix + f"{IM_START}user\n{text}{IM_END}\n{ASSISTANT_HEADER}")
                        for text in CONTENT_FREE_INPUTS]
-            self._calibrations[key] = calibrate(self.llama, self._trie(options), prompts)
-            if len(self._calibrations) > 8:  # system prompts or tool sets changed many times: forget the oldest
-                self._calibrations.pop(next(iter(self._calibrations)))
-        return self._calibrations[key]
+            options = self._options(functions, with_message=True)
+            self._remember_calibration(prefix, calibrate(self.llama, self._trie(options), prompts))
+        return self._calibrations[prefix]
+
+    def _remember_calibration(self, prefix: str, calibration: Calibration) -> None:
+        self._calibrations[prefix] = calibration
+        if len(self._calibrations) > 8:  # system prompts or tool sets changed many times: forget the oldest
+            self._calibrations.pop(next(iter(self._calibrations)))
+
+    def _restore_calibration(self, prefix: str, functions: list[FunctionSpec], saved: dict[str, Any]) -> bool:
+        if not functions:
+            return True
+        try:
+            self._remember_calibration(prefix, calibration_from_json(saved.get("calibration")))
+        except ValueError:
+            return False
+        return True
+
+    def _evaluate(self, prefix: list[int]) -> None:
+        """Evaluate the prefix (with more threads at warm-up, when asked: nothing else waits for the model)."""
+        threads = self.warm_up_threads
+        ctx = self.llama._ctx.ctx  # noqa: SLF001
+        if threads:
+            llama_cpp.llama_set_n_threads(ctx, self.llama.context_params.n_threads, threads)
+        try:
+            for _token in self.llama.generate(prefix, temp=0.0):
+                break
+        finally:
+            if threads:
+                llama_cpp.llama_set_n_threads(ctx, self.llama.context_params.n_threads,
+                                              self.llama.context_params.n_threads_batch)
 
     def _grammar(self, function: FunctionSpec) -> LlamaGrammar:
         schema = json.dumps(function.parameters, sort_keys=True)
@@ -251,3 +315,25 @@ class FunctionCallingChat:
                 break
             common += 1
         return common
+
+
+def _last_user_text(messages: list[dict[str, Any]]) -> str:
+    for message in reversed(messages):
+        if message.get("role") == "user":
+            content = message.get("content")
+            return content if isinstance(content, str) else ""
+    return ""
+
+
+def _without_message_fork(calibration: Calibration, trie: OptionTrie) -> Calibration:
+    """The calibration minus the fork between "message:" and the tools.
+
+    Calibration removes the model's standing lean towards calling a tool, which mattered when every turn
+    was offered every tool (chat questions read the clock). Once a turn is offered only tools its words
+    point at, that lean is evidence, not bias: keeping the correction there made the model answer "what
+    time is it" in words. The forks between tools stay calibrated.
+    """
+    message = next((path for path, option in trie.options.items() if option == MESSAGE), None)
+    if message is None:
+        return calibration
+    return {fork: values for fork, values in calibration.items() if message[:len(fork)] != fork}

@@ -12,7 +12,7 @@ and on the built-in tools with SmolLM2-135M it moved the choice from 11/26 to ab
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 from llama_cpp import Llama, LogitsProcessorList
@@ -44,8 +44,9 @@ class OptionTrie:
         return [prefix for prefix, nexts in self.children.items() if len(nexts) > 1]
 
 
-Calibration = dict[Path, np.ndarray]
-"""Per fork: the mean content-free log-probability of each child token (in `children` order)."""
+Calibration = dict[Path, dict[int, float]]
+"""Per fork: the mean content-free log-probability of each child token. Keyed by token, so a trie of a
+subset of the options (the tools offered for one turn) uses the calibration of the full set."""
 
 
 def calibrate(llama: Llama, trie: OptionTrie, prompts: Sequence[list[int]]) -> Calibration:
@@ -56,7 +57,21 @@ def calibrate(llama: Llama, trie: OptionTrie, prompts: Sequence[list[int]]) -> C
             logprobs = _next_logprobs(llama, list(prompt) + list(fork))
             values = logprobs[trie.children[fork]]
             sums[fork] = sums.get(fork, 0) + values
-    return {fork: total / len(prompts) for fork, total in sums.items()}
+    return {fork: {token: float(value) for token, value in zip(trie.children[fork], total / len(prompts))}
+            for fork, total in sums.items()}
+
+
+def calibration_to_json(calibration: Calibration) -> list[list[Any]]:
+    return [[list(fork), [[token, value] for token, value in values.items()]] for fork, values in calibration.items()]
+
+
+def calibration_from_json(data: Any) -> Calibration:
+    """The inverse of calibration_to_json; ValueError for anything else."""
+    try:
+        return {tuple(int(t) for t in fork): {int(token): float(value) for token, value in values}
+                for fork, values in data}
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"not a saved calibration: {err}") from None
 
 
 def choose(llama: Llama, trie: OptionTrie, prompt: list[int], calibration: Calibration | None) -> str:
@@ -87,8 +102,9 @@ class _TrieConstraint:
             return scores
         constrained = np.full_like(scores, -np.inf)
         picked = _log_softmax(scores)[allowed]
-        if prefix in self._calibration:
-            picked = picked - self._calibration[prefix]
+        bias = self._calibration.get(prefix)
+        if bias and len(allowed) > 1:
+            picked = picked - np.array([bias.get(token, 0.0) for token in allowed])
         constrained[allowed] = picked
         return constrained
 

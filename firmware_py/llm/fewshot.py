@@ -35,7 +35,7 @@ SHOTS = (  # written the way speech-to-text writes: capitals and punctuation
     Shot("Cancel the egg timer.", tool="cancel_timer", arguments={"label": "egg"}),
     Shot("Thanks!", "You're welcome."),
     Shot("Why is the sea salty?", "Rivers carry minerals from rocks into the sea."),
-    Shot("What day is it today?", tool="get_time", arguments={}),
+    Shot("What day is it today?", tool="get_date", arguments={}),
     Shot("Mute.", tool="set_mute", arguments={"muted": True}),
     Shot("Tell me a fun fact.", "Octopuses have three hearts."),
 )

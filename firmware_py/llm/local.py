@@ -3,13 +3,17 @@
 One Llama object serves every session, one generation at a time (a single-thread executor is the lock).
 The KV cache is kept between answers: llama-cpp-python reuses the longest common prefix of the previous
 prompt, so the system prompt, tool list and examples (warmed at start-up) and the session's earlier turns
-are not evaluated again; `stats` reports how many prompt tokens were cached on the last answer.
+are not evaluated again; `stats` reports how many prompt tokens were cached on the last answer. The warmed
+prefix is also kept on disk (prompt_cache.py), so a restart loads it instead of evaluating it again.
+Sampling settings are read at every answer, so a live change applies to the next one (`configure`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import time
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
@@ -18,6 +22,7 @@ from typing import TYPE_CHECKING, Any, AsyncIterator
 from ..models import ModelError, resolve_models
 from .base import LlmDelta, LlmError, ToolChoice, finish_tool_calls, merge_tool_call_delta
 from .chat_functions import FunctionCallingChat, Sampling, TurnStats
+from .prompt_cache import PromptCache
 from .threads import stream_from_thread
 
 if TYPE_CHECKING:
@@ -60,20 +65,28 @@ def load_llama(path: Path, settings: "LlmSettings") -> "Llama":
 
 
 class LocalLlm:
-    def __init__(self, llama: "Llama", settings: "LlmSettings", name: str) -> None:
+    def __init__(self, llama: "Llama", settings: "LlmSettings", name: str, cache: PromptCache | None = None) -> None:
         self.name = name
         self.llama = llama
         self.use_function_format = (settings.chat_format or "") == FUNCTION_CALLING
         self.n_ctx = settings.n_ctx
-        seed = settings.seed if settings.seed >= 0 else None
-        self._chat = FunctionCallingChat(llama, Sampling(settings.temperature, settings.max_tokens, seed))
+        self.settings = settings
+        self._chat = FunctionCallingChat(llama, _sampling(settings))
+        self._chat.prompt_cache = cache
+        self._chat.warm_up_threads = max(settings.threads, os.cpu_count() or 1)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="llm")
 
     @classmethod
-    def from_settings(cls, settings: "LlmSettings", models_root: Path) -> "LocalLlm":
+    def from_settings(cls, settings: "LlmSettings", models_root: Path, cache: bool = True) -> "LocalLlm":
+        """The engine for `settings`; `cache`: keep the warmed prompt prefix on disk (prompt_cache.py)."""
         path = model_path(settings, models_root)
         log.info("loading LLM", extra={"model": str(path), "threads": settings.threads, "n_ctx": settings.n_ctx})
-        return cls(load_llama(path, settings), settings, f"llama.cpp:{path.stem}")
+        prompt_cache = PromptCache(path, settings.n_ctx, settings.chat_format) if cache else None
+        return cls(load_llama(path, settings), settings, f"llama.cpp:{path.stem}", prompt_cache)
+
+    def configure(self, settings: "LlmSettings") -> None:
+        """New sampling settings (temperature, max_tokens, seed), used from the next answer on."""
+        self.settings = settings
 
     @property
     def stats(self) -> TurnStats:
@@ -86,8 +99,10 @@ class LocalLlm:
     async def stream(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None,
                      cancel: asyncio.Event, tool_choice: ToolChoice = "auto") -> AsyncIterator[LlmDelta]:
         answer = self._chat.answer if self.use_function_format else self._answer_with_handler
+        sampling = _sampling(self.settings)  # read now: a change made while this waits applies to the next
 
         def work(emit: Any, should_stop: Any) -> None:
+            self._chat.sampling = sampling
             answer(messages, tools, tool_choice, emit, should_stop)
 
         try:
@@ -105,10 +120,13 @@ class LocalLlm:
         else:  # the GGUF's own template renders the prompt: let it, so that the cached prefix matches
             work = partial(self.llama.create_chat_completion, [{"role": "system", "content": system_prompt}],
                            tools=tools or None, max_tokens=1)
+        started = time.monotonic()
         try:
-            await asyncio.get_running_loop().run_in_executor(self._executor, work)
+            how = await asyncio.get_running_loop().run_in_executor(self._executor, work)
         except Exception as err:
             raise LlmError(f"warming up {self.name} failed: {err}") from err
+        log.info("LLM prompt warm", extra={"prefix": how if isinstance(how, str) else "evaluated",
+                                           "secs": round(time.monotonic() - started, 2)})
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
@@ -132,3 +150,7 @@ class LocalLlm:
                 merge_tool_call_delta(calls, part)
         if calls and not should_stop():
             emit(LlmDelta(tool_calls=finish_tool_calls(calls)))
+
+
+def _sampling(settings: "LlmSettings") -> Sampling:
+    return Sampling.of(settings.temperature, settings.max_tokens, settings.seed)

@@ -60,6 +60,10 @@ class RemoteLlm:
                 if cancel.is_set():
                     return
 
+    def configure(self, settings: "LlmSettings") -> None:
+        """New sampling settings (temperature, max_tokens, seed), sent with the next request."""
+        self._settings = settings
+
     async def warm_up(self, system_prompt: str, tools: list[dict[str, Any]] | None = None) -> None:
         """Ask for one token so the server loads the model and caches the system prompt; a failure is only logged."""
         body = self._body([{"role": "system", "content": system_prompt}, {"role": "user", "content": "hi"}],

@@ -13,7 +13,7 @@ import typing
 from dataclasses import dataclass, field, fields
 from typing import Any, Awaitable, Callable
 
-from ..config import ConfigError, Settings, build_section
+from ..config import ConfigError, Settings
 from ..live_config import LiveSettings
 from ..session import VoiceSession
 from .protocol.messages import MessageError, RtviMessage
@@ -257,9 +257,8 @@ async def update_config(live_settings: LiveSettings, session: VoiceSession | Non
     """Validate the whole update first, then apply it; ConfigError names the first bad value."""
     sections, session_values, run_on_config = _read_update(message.field("config", list))
     interrupt = message.field("interrupt", bool, False)
-    hints = typing.get_type_hints(Settings)
-    for section, values in sections.items():  # nothing is applied unless every section is valid
-        build_section(hints[section], section, values, base=getattr(live_settings.current, section))
+    for section, values in sections.items():  # nothing is applied unless every section is valid and live
+        live_settings.validate(section, values)
     if (session_values or run_on_config) and session is None:
         raise ConfigError("conversation options need a conversation: send client-ready first")
     if interrupt and session is not None:

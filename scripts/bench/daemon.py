@@ -64,6 +64,9 @@ class Daemon:
         self.config_toml = config_toml
         self.local_audio = local_audio
         self.extra_args = extra_args or []
+        self.command = [str(REPO / ".venv" / "bin" / "rtvi-edge")]
+        """What starts the daemon (another checkout: [python, "-m", "firmware_py.cli"] with `cwd` there)."""
+        self.cwd = REPO
         self.process: asyncio.subprocess.Process | None = None
         self.lines: list[LogLine] = []
         self.url = ""
@@ -83,12 +86,11 @@ class Daemon:
         """Spawn and wait for the ready line; returns seconds from spawn to ready."""
         config = Path(self._tmp.name) / "config.toml"
         config.write_text(self.config_toml)
-        binary = REPO / ".venv" / "bin" / "rtvi-edge"
-        args = [str(binary), "--config", str(config), "run", "--port", "0", *self.extra_args]
+        args = [*self.command, "--config", str(config), "run", "--port", "0", *self.extra_args]
         if not self.local_audio:
             args.append("--no-local-audio")
         self.spawned_at = time.monotonic()
-        self.process = await asyncio.create_subprocess_exec(*args, cwd=REPO, stdin=asyncio.subprocess.DEVNULL,
+        self.process = await asyncio.create_subprocess_exec(*args, cwd=self.cwd, stdin=asyncio.subprocess.DEVNULL,
                                                             stdout=asyncio.subprocess.DEVNULL,
                                                             stderr=asyncio.subprocess.PIPE)
         self._reader = asyncio.create_task(self._read_stderr())

@@ -8,7 +8,7 @@ from typing import Iterator
 import pytest
 
 from firmware_py.config import LlmSettings
-from firmware_py.events import EventBus, FunctionCallInProgress
+from firmware_py.events import EventBus, FunctionCallInProgress, FunctionCallStopped
 from firmware_py.llm.agent import generate_reply
 from firmware_py.llm.base import create_llm
 from firmware_py.llm.context import Context
@@ -55,12 +55,14 @@ async def test_set_a_timer_for_five_minutes(engine: LocalLlm, bus: EventBus, rec
     assert "".join(reply).strip(), "the model says something after setting the timer"
 
 
-@pytest.mark.parametrize("question", ["what time is it", "What time is it?", "What's the date today?"])
-async def test_what_time_is_it_calls_get_time(engine: LocalLlm, bus: EventBus, recorder: Recorder,
-                                              registry: ToolRegistry, question: str) -> None:
-    """Spoken (as the STT writes it) or typed: the clock is read, never made up."""
-    await ask(engine, question, bus, registry)
-    assert [c.function_name for c in recorder.of(FunctionCallInProgress)][:1] == ["get_time"]
+@pytest.mark.parametrize("question, tool", [("what time is it", "get_time"), ("What time is it?", "get_time"),
+                                            ("What's the date today?", "get_date")])
+async def test_time_and_date_questions_read_the_clock(engine: LocalLlm, bus: EventBus, recorder: Recorder,
+                                                      registry: ToolRegistry, question: str, tool: str) -> None:
+    """Spoken (as the STT writes it) or typed: the clock is read, never made up; the answer is its summary."""
+    reply = await ask(engine, question, bus, registry)
+    assert [c.function_name for c in recorder.of(FunctionCallInProgress)][:1] == [tool]
+    assert "".join(reply) == recorder.of(FunctionCallStopped)[0].result["summary"]
 
 
 async def test_a_plain_question_streams_text(engine: LocalLlm, bus: EventBus, recorder: Recorder,
