@@ -50,6 +50,9 @@ _NUMBER_WORDS = {word: value for value, word in enumerate(_UNITS)} | {
 _TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)?|\d+")
 _PARTICLE_APART = re.compile(r"\b(bring|give|take|hand|send|drop|pick)((?:\s+[a-z]+){1,3}?)\s+(back|off|up)\b")
 """"bring the bike back" -> "bring back the bike": a phrasal verb whole again, so its synonyms match."""
+_LOST_THING = re.compile(r"\b(?:lost|left|forgot|forgotten|misplaced|dropped)\s+(?:my|our|a|an|the|his|her|their)"
+                         r"\s+[a-z]+(?:\s+(?:card|bag|case|phone|keys|glasses))?\b")
+""""I lost my phone": what was lost does not matter to where lost property is kept."""
 _DAY_RANGE = re.compile(r"\b([a-z]{3,9})\.?\s*(?:-|–|—|to|through|thru|until|till)\s*([a-z]{3,9})\b")
 
 
@@ -111,7 +114,7 @@ class TermMaker:
         With `merge_synonyms` (for questions) a synonym phrase stands only for its concept, so "wireless"
         and "Wi-Fi" count as the same single term; a document keeps both its own words and the concepts.
         """
-        folded = _PARTICLE_APART.sub(r"\1 \3\2", fold(text))
+        folded = _LOST_THING.sub("lost my", _PARTICLE_APART.sub(r"\1 \3\2", fold(text)))
         if merge_synonyms:
             folded = self._phrase.sub(lambda m: f" {self._concept_of[m.group(1)]} ", folded)
         spaced = re.sub(r"(\d)([a-z])", r"\1 \2", re.sub(r"([a-z])(\d)", r"\1 \2", folded))
