@@ -18,12 +18,15 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
 
 
-def start_daemon(*args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], int]:
-    process = subprocess.Popen([sys.executable, "-m", "firmware_py.cli", "run", "--port", "0", *args], cwd=ROOT,
-                               stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})})
+def start_daemon(*args: str, env: dict[str, str] | None = None, config: Path | None = None,
+                 lines: list[str] | None = None) -> tuple[subprocess.Popen[str], int]:
+    """Start `rtvi-edge run` and wait for its ready line; `lines` collects stderr up to it."""
+    options = ["--config", str(config)] if config else []
+    process = subprocess.Popen([sys.executable, "-m", "firmware_py.cli", *options, "run", "--port", "0", *args],
+                               cwd=ROOT, stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})})
     assert process.stderr is not None
     deadline = time.monotonic() + 90
-    lines = []
+    lines = lines if lines is not None else []
     while time.monotonic() < deadline:
         line = process.stderr.readline()
         if not line:
@@ -34,6 +37,34 @@ def start_daemon(*args: str, env: dict[str, str] | None = None) -> tuple[subproc
             return process, int(ready.group(1))
     process.kill()
     raise AssertionError(f"daemon did not get ready: {''.join(lines)}")
+
+
+def logged(lines: list[str], message: str) -> list[dict[str, object]]:
+    entries = []
+    for line in lines:
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(entry, dict) and entry.get("msg") == message:
+            entries.append(entry)
+    return entries
+
+
+def test_ready_only_once_warm_and_the_next_start_loads_the_prompt(tmp_path: Path) -> None:
+    """Ready means a question gets a prompt answer: the engines are warm before the ready line, and the LLM
+    prompt prefix saved by one start is loaded (not evaluated again) by the next."""
+    config = tmp_path / "config.toml"
+    config.write_text('[log]\nlevel = "info"\nformat = "json"\n')
+    how = []
+    for _start in range(2):
+        lines: list[str] = []
+        process, _port = start_daemon("--no-local-audio", config=config, lines=lines)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+        assert logged(lines, "engines warm"), "the ready line came before the engines were warm"
+        how += [entry["prefix"] for entry in logged(lines, "LLM prompt warm")]
+    assert how[-1] == "loaded" and how[0] in ("loaded", "evaluated")
 
 
 def test_daemon_serves_passes_doctor_and_stops_quickly(tmp_path: Path) -> None:
