@@ -122,3 +122,25 @@ def markdown(results: Mapping[str, Any]) -> str:
                      + (f"; did {f['actions']}" if f.get("actions") else "")
                      + (f"; said \"{(f.get('bot_text') or '')[:80]}\"" if f.get("bot_text") else ""))
     return "\n".join(lines)
+
+
+def comparison_markdown(before: Mapping[str, Any], after: Mapping[str, Any]) -> str:
+    """Before/after per category: accuracy, no answer, wrong action, voice-to-voice median and p95."""
+    def cell(results: Mapping[str, Any], category: str) -> list[str]:
+        f = results["summary"]["category"].get(category)
+        if not f:
+            return ["n/a"] * 5
+        v2v = f["voice_to_voice"]
+        return [_pct(f["accuracy"]), _pct(f["no_answer_rate"]), _pct(f["wrong_action_rate"]),
+                _secs(v2v, "median"), _secs(v2v, "p95")]
+
+    def load(results: Mapping[str, Any]) -> str:
+        return str(results.get("load", {}).get("loadavg_1min", {}).get("median"))
+
+    lines = [f"before: {before.get('title')} (load {load(before)}); after: {after.get('title')} (load {load(after)})",
+             "", "| category | accuracy | no answer | wrong action | v2v median (s) | v2v p95 (s) |",
+             "|---|---|---|---|---|---|"]
+    for category in CATEGORIES:
+        pairs = zip(cell(before, category), cell(after, category))
+        lines.append(f"| {CATEGORY_NAMES[category]} | " + " | ".join(f"{b} → {a}" for b, a in pairs) + " |")
+    return "\n".join(lines)

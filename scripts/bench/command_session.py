@@ -160,7 +160,7 @@ class TimerLedger:
         for key in matches[:1] or list(self.timers)[:1]:
             del self.timers[key]
 
-    def satisfies(self, needs: str | None, max_live: int = 5) -> bool:
+    def satisfies(self, needs: str | None, max_live: int = 15) -> bool:
         """Whether the state suits a request: `needs` "" = exactly one timer; a label = that timer runs
         (with at most two others); None = any state with room for new timers."""
         live = self.live()

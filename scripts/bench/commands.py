@@ -32,7 +32,7 @@ if str(REPO) not in sys.path:  # run as a file: make `scripts.bench` and `tests`
 from scripts.bench.command_audio import CaseClip, render  # noqa: E402
 from scripts.bench.command_corpus import DEVICES, Case, corpus  # noqa: E402
 from scripts.bench.command_judge import judge  # noqa: E402
-from scripts.bench.command_report import evaluate_targets, markdown, summarize_rows  # noqa: E402
+from scripts.bench.command_report import comparison_markdown, evaluate_targets, markdown, summarize_rows  # noqa: E402
 from scripts.bench.command_session import RequestLog, TimerLedger, send_typed, speak_request  # noqa: E402
 from scripts.bench.command_templates import describe  # noqa: E402
 from scripts.bench.daemon import Daemon, config_toml  # noqa: E402
@@ -55,6 +55,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="run the daemon from this commit (exported with git archive) instead of the work tree")
     parser.add_argument("--out", type=Path, default=REPO / "bench-results", help="results directory")
     parser.add_argument("--note", default="", help="free text stored with the results")
+    parser.add_argument("--compare", nargs=2, type=Path, metavar=("BEFORE", "AFTER"),
+                        help="print the per-category change between two results files, run nothing")
     return parser.parse_args(argv)
 
 
@@ -225,6 +227,10 @@ def write_outputs(results: dict[str, Any], out: Path) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.compare:
+        before, after = (json.loads(path.read_text()) for path in args.compare)
+        print(comparison_markdown(before, after))
+        return 0
     cases = corpus(args.seed, args.generated, args.quick)
     if args.only:
         wanted = {c.strip() for c in args.only.split(",")}

@@ -170,3 +170,15 @@ def test_report_figures_targets_and_markdown() -> None:
     assert targets["commands: accuracy with arguments"]["ok"] is False
     text = markdown({"summary": summary, "targets": evaluate_targets(summary), "config": {"runs": 1}, "load": {}})
     assert "| command | 3 | 67 % | 0 % | 33 % | 0.40 s |" in text and "**no**" in text
+
+
+def test_before_after_comparison() -> None:
+    from scripts.bench.command_report import comparison_markdown
+
+    def results(ok: bool, v2v: float) -> dict:
+        return {"title": "t", "load": {"loadavg_1min": {"median": 1.0}},
+                "summary": summarize_rows([_row(COMMAND, ok, v2v), _row(COMMAND, True, v2v)])}
+
+    text = comparison_markdown(results(False, 2.0), results(True, 0.3))
+    assert "| command | 50 % → 100 % | 0 % → 0 % | 0 % → 0 % | 2.00 → 0.30 | 2.00 → 0.30 |" in text
+    assert "| question | n/a → n/a |" in text
