@@ -1,5 +1,5 @@
 """Fixtures for the client tests: the scripted OpenAI-compatible server (in its own thread, so it outlives
-each test's event loop) and the real daemon using it as its remote LLM, shared by a module."""
+each test's event loop) and the real daemon using it as its remote LLM, one of each for the whole folder."""
 
 from __future__ import annotations
 
@@ -54,14 +54,14 @@ def e2e_harness():  # type: ignore[no-untyped-def]
     return harness
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def scripted_llm() -> Iterator[ThreadedLlm]:
     llm = ThreadedLlm(tokens_per_sec=100.0)
     yield llm
     llm.stop()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def daemon(scripted_llm: ThreadedLlm, tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     """The real daemon (real VAD, STT, turn, TTS models), its LLM the scripted server; RTVI clients only."""
     harness = e2e_harness()
