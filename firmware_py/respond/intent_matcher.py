@@ -33,6 +33,8 @@ SPELLINGS = {"lite": "light", "lites": "lights", "nite": "night", "thru": "throu
              "plz": "please", "tonite": "tonight", "alarm": "timer", "lamps": "lamp", "volumn": "volume"}
 """Spellings speech-to-text and people use for template words, mended before matching."""
 PRONOUNS = ("it", "that", "this", "them", "those", "these", "everything", "yourself", "you", "me")
+PRIORITY = "device_own"
+"""Metadata key of the device's own and the user's sentences: they win over the library's when both match."""
 SENTENCES_DIR = Path(__file__).with_name("sentences")
 WORD = re.compile(r"[a-z][a-z']*")
 
@@ -56,10 +58,14 @@ def load_sentence_data(language: str, custom: tuple[CustomCommand, ...]) -> dict
         raise ValueError(f"no sentence library for language {language!r}")
     own_file = SENTENCES_DIR / f"{language}.yaml"
     own = yaml.safe_load(own_file.read_text()) if own_file.is_file() else {}
-    data["intents"].update(own.get("intents", {}))
+    for name, intent in own.get("intents", {}).items():
+        for block in intent.get("data", []):
+            block.setdefault("metadata", {})[PRIORITY] = True
+        data["intents"][name] = intent
     data["lists"].update(own.get("lists", {}))
     for index, command in enumerate(custom):
-        data["intents"][f"custom:{index}"] = {"data": [{"sentences": list(command.sentences)}]}
+        data["intents"][f"custom:{index}"] = {"data": [{"sentences": list(command.sentences),
+                                                        "metadata": {PRIORITY: True}}]}
     return data
 
 
@@ -119,7 +125,7 @@ class IntentMatcher:
 
     def _recognize(self, text: str) -> IntentMatch | None:
         result = recognize_best(text, self._intents, slot_lists=self._slot_lists, skip_words=self._skip_words,
-                                intent_context=self._context, language=self.language)
+                                intent_context=self._context, language=self.language, best_metadata_key=PRIORITY)
         if result is None:
             return None
         return IntentMatch(result.intent.name, _slots(result), text, context=dict(result.context))

@@ -38,8 +38,10 @@ def timer_seconds(slots: dict[str, Any]) -> int:
 
 
 def _label(slots: dict[str, Any]) -> dict[str, Any]:
-    label = str(slots.get("label") or slots.get("name") or "").strip()
-    return {"label": label} if label else {}
+    words = str(slots.get("label") or slots.get("name") or "").strip(" .,!?").split()
+    while words and words[0].lower() in ("a", "an", "the", "my"):
+        words = words[1:]
+    return {"label": " ".join(words)} if words else {}
 
 
 def _actions(*calls: ActionCall) -> tuple[ActionCall, ...]:

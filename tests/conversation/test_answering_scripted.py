@@ -1,0 +1,171 @@
+"""A conversation answering with scripted speech engines and the real responder chain: commands run as
+function calls with templated answers and no LLM pass, unknown devices are refused by name, questions go to
+the LLM, and no turn ends without an answer."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from firmware_py.audio.io import NullSink
+from firmware_py.config import Settings
+from firmware_py.conversation import Conversation
+from firmware_py.events import (BotAnswered, BotOutput, DeviceCommand, ErrorEvent, Event, EventBus,
+                                FunctionCallInProgress, FunctionCallStarted, FunctionCallStopped, StateChanged)
+from firmware_py.listening import TurnTiming
+from firmware_py.live_config import LiveSettings
+from firmware_py.respond.assembly import build_chain
+from firmware_py.respond.base import Answer
+from firmware_py.respond.chain import ResponderChain
+
+from .scripted import ScriptedLlm, close_engines, scripted_engines, settle
+
+DEVICES = [{"name": "kitchen light", "area": "kitchen", "kind": "light", "command_topic": "home/kitchen/light/set"}]
+
+
+def settings() -> Settings:
+    base = Settings()
+    return replace(base, audio=replace(base.audio, enabled=False), mqtt=replace(base.mqtt, enabled=True),
+                   devices=DEVICES)
+
+
+@pytest.fixture(scope="module")
+def chain_settings() -> Settings:
+    return settings()
+
+
+class Recorder:
+    def __init__(self, bus: EventBus) -> None:
+        self.events: list[Event] = []
+        bus.subscribe(self.events.append)
+
+    def of(self, kind: type) -> list[Any]:
+        return [e for e in self.events if isinstance(e, kind)]
+
+
+@pytest.fixture
+async def world(chain_settings: Settings) -> AsyncIterator[tuple[Conversation, Recorder, ScriptedLlm, ResponderChain]]:
+    bus = EventBus()
+    recorder = Recorder(bus)
+    llm = ScriptedLlm("Paris is the capital of France.")
+    engines = scripted_engines(bus, llm=llm)
+    chain = await asyncio.to_thread(build_chain, chain_settings, engines.tools, bus, lambda _s: "")
+    conversation = Conversation("s1", engines, bus, LiveSettings(chain_settings, bus), NullSink(), None, None, chain)
+    conversation.start()
+    yield conversation, recorder, llm, chain
+    await conversation.close()
+    await chain.close()
+    close_engines(engines)
+
+
+def spoken(seconds: float = 1.2) -> TurnTiming:
+    return TurnTiming(voiced_secs=seconds)
+
+
+async def answered(recorder: Recorder, count: int = 1) -> list[BotAnswered]:
+    await settle(lambda: len(recorder.of(BotAnswered)) >= count)
+    await settle(lambda: recorder.of(StateChanged)[-1].state == "listening")
+    return recorder.of(BotAnswered)
+
+
+async def test_a_command_runs_as_a_function_call_with_a_templated_answer(world: Any) -> None:
+    conversation, recorder, llm, _ = world
+    await conversation.on_user_turn("Turn on the kitchen light.", spoken())
+    answer = (await answered(recorder))[0]
+    assert answer.responder == "intent" and answer.text == "The kitchen light is on."
+    assert llm.asked == [], "a matched command needs no LLM pass"
+    started, progress, stopped = recorder.of(FunctionCallStarted), recorder.of(FunctionCallInProgress), recorder.of(FunctionCallStopped)
+    assert [e.function_name for e in started] == ["turn_on"]
+    assert progress[0].arguments == {"device": "kitchen light"}
+    assert stopped[0].result["state"] == "on"
+    command = recorder.of(DeviceCommand)[0]
+    assert command.topic == "home/kitchen/light/set" and json.loads(command.payload) == {"state": "ON"}
+    assert [e.text for e in recorder.of(BotOutput)] == ["The kitchen light is on."]
+
+
+async def test_an_unknown_device_is_refused_and_nothing_else_happens(world: Any) -> None:
+    conversation, recorder, llm, _ = world
+    await conversation.on_user_turn("Switch on the garage heater.", spoken())
+    answer = (await answered(recorder))[0]
+    assert answer.text == "I don't know a device called garage heater."
+    assert recorder.of(DeviceCommand) == [] and llm.asked == []
+    assert "error" in recorder.of(FunctionCallStopped)[0].result
+
+
+async def test_a_question_goes_to_the_llm(world: Any) -> None:
+    conversation, recorder, llm, _ = world
+    await conversation.on_user_turn("What is the capital of France?", spoken())
+    answer = (await answered(recorder))[0]
+    assert answer.responder == "llm" and "Paris" in answer.text
+    assert llm.asked and llm.asked[0][-1] == {"role": "user", "content": "What is the capital of France?"}
+
+
+async def test_a_turn_with_no_words_is_answered_with_an_apology(world: Any) -> None:
+    conversation, recorder, _, _ = world
+    await conversation.on_user_turn("", spoken(1.0))
+    await settle(lambda: any("catch that" in e.text for e in recorder.of(BotOutput)))
+    assert recorder.of(ErrorEvent), "the client is told nothing was understood"
+    await settle(lambda: recorder.of(StateChanged)[-1].state == "listening")
+
+
+async def test_a_cough_is_not_apologised_for(world: Any) -> None:
+    conversation, recorder, _, _ = world
+    await conversation.on_user_turn("", spoken(0.2))
+    await asyncio.sleep(0.2)
+    assert recorder.of(BotOutput) == [] and recorder.of(ErrorEvent) == []
+
+
+async def test_a_failing_responder_never_loses_the_turn(world: Any) -> None:
+    conversation, recorder, llm, chain = world
+
+    class Broken:
+        name = "broken"
+
+        async def match(self, text: str, session_id: str) -> Answer | None:
+            raise RuntimeError("index corrupt")
+
+    chain.responders.insert(0, Broken())
+    await conversation.on_user_turn("What time is it?", spoken())
+    answer = (await answered(recorder))[0]
+    assert answer.responder == "intent" and answer.text.startswith("It is ")
+
+
+async def test_the_early_match_is_used_when_the_words_stay_the_same(world: Any) -> None:
+    conversation, recorder, _, chain = world
+    calls: list[str] = []
+    original = chain.match
+
+    async def counting(text: str, session_id: str) -> Answer | None:
+        calls.append(text)
+        return await original(text, session_id)
+
+    chain.match = counting  # type: ignore[method-assign]
+    await conversation.on_early_transcript("turn on the kitchen light")
+    await conversation.on_user_turn("Turn on the kitchen light.", spoken())
+    await answered(recorder)
+    assert calls == ["turn on the kitchen light"]
+
+
+async def test_an_early_match_is_dropped_when_the_user_went_on(world: Any) -> None:
+    conversation, recorder, _, _ = world
+    await conversation.on_early_transcript("turn on the")
+    await conversation.on_user_turn("Turn on the kitchen light.", spoken())
+    answer = (await answered(recorder))[0]
+    assert answer.text == "The kitchen light is on."
+
+
+async def test_a_voice_failure_still_ends_the_turn(world: Any) -> None:
+    conversation, recorder, _, _ = world
+
+    def broken(text: str) -> Any:
+        raise RuntimeError("voice model gone")
+
+    conversation._engines.speech.tts.synthesize = broken  # type: ignore[attr-defined]
+    await conversation.on_user_turn("What time is it?", spoken())
+    await settle(lambda: bool(recorder.of(ErrorEvent)))
+    await settle(lambda: recorder.of(StateChanged)[-1].state == "listening")

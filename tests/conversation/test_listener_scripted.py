@@ -1,0 +1,150 @@
+"""The listener driven frame by frame with scripted engines: every way a turn could be lost."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import numpy as np
+import pytest
+
+from firmware_py.events import EventBus
+from firmware_py.listening import TurnListener, without_digital_silence
+
+from .scripted import (RecordingOwner, ScriptedStt, ScriptedTurn, close_engines, feed, live_settings,
+                       scripted_engines, settle, tone, zeros)
+
+
+@pytest.fixture
+def bus() -> EventBus:
+    return EventBus()
+
+
+def make_listener(bus: EventBus, stt: ScriptedStt, turn: ScriptedTurn, owner: RecordingOwner,
+                  max_silence: float = 0.4, **conversation: object) -> TurnListener:
+    engines = scripted_engines(bus, stt=stt, turn=turn)
+    live = live_settings(bus, turn={"max_silence_secs": max_silence}, **conversation)
+    listener = TurnListener("s1", engines, live, bus, owner)
+    listener.engines_for_test = engines  # type: ignore[attr-defined]
+    return listener
+
+
+@pytest.fixture
+async def cleanup() -> AsyncIterator[list[TurnListener]]:
+    made: list[TurnListener] = []
+    yield made
+    for listener in made:
+        close_engines(listener.engines_for_test)  # type: ignore[attr-defined]
+
+
+async def test_a_spoken_turn_ends_with_its_words(bus: EventBus, cleanup: list[TurnListener]) -> None:
+    owner, stt = RecordingOwner(), ScriptedStt(default="what time is it")
+    listener = make_listener(bus, stt, ScriptedTurn(default=0.9), owner)
+    cleanup.append(listener)
+    await feed(listener, zeros(0.3) + tone(1.0) + zeros(0.6), pace=0.01)
+    await settle(lambda: len(owner.turns) == 1)
+    assert owner.turns[0][0] == "what time is it"
+    assert owner.turns[0][1].voiced_secs >= 0.8
+
+
+async def test_an_empty_transcript_still_ends_the_turn_and_is_decoded_once_more(
+        bus: EventBus, cleanup: list[TurnListener]) -> None:
+    owner = RecordingOwner()
+    stt = ScriptedStt(script=["", ""], default="")
+    listener = make_listener(bus, stt, ScriptedTurn(default=0.9), owner)
+    cleanup.append(listener)
+    await feed(listener, tone(1.0) + zeros(0.6), pace=0.01)
+    await settle(lambda: len(owner.turns) == 1)
+    text, timing = owner.turns[0]
+    assert text == "" and timing.voiced_secs >= 0.8
+    assert len(stt.heard) >= 2, "the whole turn is decoded again when its segments gave no words"
+
+
+async def test_the_second_decode_can_save_the_turn(bus: EventBus, cleanup: list[TurnListener]) -> None:
+    owner = RecordingOwner()
+    stt = ScriptedStt(script=[""], default="turn the volume down")   # the segment: nothing; the whole turn: words
+    listener = make_listener(bus, stt, ScriptedTurn(default=0.9), owner)
+    cleanup.append(listener)
+    await feed(listener, tone(1.0) + zeros(0.6), pace=0.01)
+    await settle(lambda: len(owner.turns) == 1)
+    assert owner.turns[0][0] == "turn the volume down"
+    assert len(stt.heard) == 2
+
+
+async def test_a_failing_stt_still_ends_the_turn(bus: EventBus, cleanup: list[TurnListener]) -> None:
+    owner = RecordingOwner()
+    stt = ScriptedStt(script=[RuntimeError("decoder crashed")] * 4)
+    listener = make_listener(bus, stt, ScriptedTurn(default=0.9), owner)
+    cleanup.append(listener)
+    await feed(listener, tone(0.8) + zeros(0.6), pace=0.01)
+    await settle(lambda: len(owner.turns) == 1)
+    assert owner.turns[0][0] == ""
+
+
+async def test_an_incomplete_verdict_ends_at_max_silence(bus: EventBus, cleanup: list[TurnListener]) -> None:
+    owner = RecordingOwner()
+    turn = ScriptedTurn(default=0.1)   # Smart Turn never thinks the user is done
+    listener = make_listener(bus, ScriptedStt(default="what's the date"), turn, owner, max_silence=0.4)
+    cleanup.append(listener)
+    await feed(listener, tone(0.8), pace=0.0)
+    assert owner.turns == []
+    await feed(listener, zeros(0.8), pace=0.02)   # silence in real time: the max-silence clock runs
+    await settle(lambda: len(owner.turns) == 1)
+    assert owner.turns[0][0] == "what's the date" and turn.calls >= 1
+
+
+async def test_a_wavering_verdict_ends_when_it_turns_complete(bus: EventBus, cleanup: list[TurnListener]) -> None:
+    owner = RecordingOwner()
+    turn = ScriptedTurn(verdicts=[0.2, 0.2, 0.95], default=0.95)
+    listener = make_listener(bus, ScriptedStt(default="set a timer"), turn, owner, max_silence=5.0)
+    cleanup.append(listener)
+    await feed(listener, tone(0.6) + zeros(0.3) + tone(0.6) + zeros(0.5), pace=0.01)
+    await settle(lambda: len(owner.turns) == 1)
+    assert owner.turns[0][0].startswith("set a timer")
+
+
+async def test_an_early_decode_is_dropped_when_the_user_goes_on(bus: EventBus, cleanup: list[TurnListener]) -> None:
+    owner = RecordingOwner()
+    stt = ScriptedStt(default="words")
+    listener = make_listener(bus, stt, ScriptedTurn(verdicts=[0.1, 0.1], default=0.9), owner)
+    cleanup.append(listener)
+    # a 0.12 s gap starts an early decode (0.1 s) but is shorter than the VAD's stop_secs (0.2 s)
+    await feed(listener, tone(0.6) + zeros(0.12) + tone(0.6) + zeros(0.6), pace=0.01)
+    await settle(lambda: len(owner.turns) == 1)
+    assert owner.turns[0][0] == "words", "the dropped early decode's words are not in the transcript"
+
+
+async def test_the_words_so_far_are_offered_at_the_first_pause(bus: EventBus, cleanup: list[TurnListener]) -> None:
+    owner = RecordingOwner()
+    listener = make_listener(bus, ScriptedStt(default="turn on the light"), ScriptedTurn(default=0.9), owner)
+    cleanup.append(listener)
+    await feed(listener, tone(0.8) + zeros(0.6), pace=0.01)
+    await settle(lambda: len(owner.turns) == 1)
+    assert owner.early and owner.early[0] == "turn on the light"
+
+
+async def test_leading_digital_silence_never_reaches_stt(bus: EventBus, cleanup: list[TurnListener]) -> None:
+    owner, stt = RecordingOwner(), ScriptedStt(default="volume down")
+    listener = make_listener(bus, stt, ScriptedTurn(default=0.9), owner)
+    cleanup.append(listener)
+    await feed(listener, zeros(0.3) + tone(0.8) + zeros(0.6), pace=0.01)
+    await settle(lambda: len(owner.turns) == 1)
+    assert stt.heard and all(piece[0] != 0 for piece in stt.heard)
+
+
+def test_digital_silence_is_trimmed_and_dithered() -> None:
+    samples = np.array([0, 0, 5, 0, 0, -3, 0], np.int16)
+    cleaned = without_digital_silence(samples)
+    assert len(cleaned) == 4 and cleaned[0] == 5 and cleaned[-1] == -3 and np.all(cleaned != 0)
+    assert len(without_digital_silence(np.zeros(100, np.int16))) == 0
+
+
+async def test_short_speech_over_the_bot_is_not_a_barge_in(bus: EventBus, cleanup: list[TurnListener]) -> None:
+    owner = RecordingOwner(speaking=True)
+    listener = make_listener(bus, ScriptedStt(default="uh"), ScriptedTurn(default=0.9), owner, barge_in_min_secs=0.6)
+    cleanup.append(listener)
+    await feed(listener, tone(0.35) + zeros(0.6), pace=0.01)
+    await settle(lambda: not listener.in_turn)
+    assert owner.speech_started == 0 and owner.turns == []
+    await feed(listener, tone(1.2) + zeros(0.6), pace=0.01)
+    await settle(lambda: len(owner.turns) == 1)
+    assert owner.speech_started == 1

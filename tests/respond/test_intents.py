@@ -1,0 +1,139 @@
+"""Spoken commands as speech-to-text writes them -> catalogue actions with their arguments.
+
+The phrasings are samples of what people say (case, punctuation, numbers as words, fillers, a mis-heard
+word); the matcher is hassil over Home Assistant's sentence library plus the device's own sentences."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from firmware_py.integrations.devices import DeviceDirectory, parse_devices
+from firmware_py.respond.custom import parse_custom_sentences
+from firmware_py.respond.intents import IntentAnswers
+from firmware_py.respond.intent_matcher import IntentMatcher
+
+DEVICES = [
+    {"name": "kitchen light", "aliases": ["kitchen lights"], "area": "kitchen", "kind": "light", "command_topic": "home/kitchen/light/set"},
+    {"name": "living room lamp", "area": "living room", "kind": "light", "command_topic": "home/living/lamp/set"},
+    {"name": "bedroom fan", "area": "bedroom", "kind": "fan", "command_topic": "home/bedroom/fan/set"},
+    {"name": "garage door", "area": "garage", "kind": "cover", "command_topic": "home/garage/door/set"},
+    {"name": "porch light", "area": "porch", "kind": "switch", "command_topic": "home/porch/switch/set"},
+]
+CUSTOM = [{"sentences": ["good night", "(I am|I'm) going to bed"], "action": "turn_off",
+           "arguments": {"device": "living room lamp"}},
+          {"sentences": ["who made you"], "say": "I was made by the people who set me up."}]
+
+
+@pytest.fixture(scope="module")
+def answers() -> tuple[IntentMatcher, IntentAnswers]:
+    directory = DeviceDirectory(parse_devices(DEVICES))
+    custom = parse_custom_sentences(CUSTOM)
+    return IntentMatcher("en", directory, custom), IntentAnswers(directory, custom)
+
+
+def actions(pair: tuple[IntentMatcher, IntentAnswers], text: str) -> list[tuple[str, dict[str, Any]]] | None:
+    matcher, answers = pair
+    found = matcher.match(text)
+    answer = answers.answer(found) if found else None
+    if answer is None:
+        return None
+    return [(call.name, call.arguments) for call in answer.actions]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Set a timer for 30 seconds.", [("set_timer", {"seconds": 30})]),
+    ("Set a timer for thirty seconds.", [("set_timer", {"seconds": 30})]),
+    ("Um, set a timer for ten minutes.", [("set_timer", {"seconds": 600})]),
+    ("set a timer for one hour and 20 minutes", [("set_timer", {"seconds": 4800})]),
+    ("Set a 5 minute pasta timer.", [("set_timer", {"seconds": 300, "label": "pasta"})]),
+    ("Cancel the timer.", [("cancel_timer", {})]),
+    ("Cancel all timers.", [("cancel_timer", {"all": True})]),
+    ("How much time is left on my timer?", [("list_timers", {})]),
+    ("Pause the timer.", [("pause_timer", {})]),
+    ("Resume the timer.", [("resume_timer", {})]),
+    ("Add 2 minutes to the timer.", [("add_timer_time", {"seconds": 120})]),
+    ("What time is it?", [("get_time", {})]),
+    ("What's the date today?", [("get_date", {})]),
+    ("Turn the volume down a bit.", [("change_volume", {"delta": -10})]),
+    ("Louder.", [("change_volume", {"delta": 10})]),
+    ("Set the volume to 40%.", [("set_volume", {"percent": 40})]),
+    ("Set the volume to seventy percent.", [("set_volume", {"percent": 70})]),
+    ("Mute yourself.", [("set_mute", {"muted": True})]),
+    ("Turn on the kitchen light.", [("turn_on", {"device": "kitchen light"})]),
+    ("Turn the kitchen lights on", [("turn_on", {"device": "kitchen light"})]),
+    ("Turn off the living room lamp.", [("turn_off", {"device": "living room lamp"})]),
+    ("Set the kitchen light to 50 percent.", [("set_brightness", {"device": "kitchen light", "percent": 50})]),
+    ("Turn on the bedroom fan.", [("turn_on", {"device": "bedroom fan"})]),
+    ("Open the garage door.", [("open_cover", {"device": "garage door"})]),
+    ("Close the garage door.", [("close_cover", {"device": "garage door"})]),
+    ("Turn off the porch light.", [("turn_off", {"device": "porch light"})]),
+    ("Never mind.", [("never_mind", {})]),
+    ("What can you do?", [("help", {})]),
+    ("Repeat that.", [("repeat", {})]),
+    ("Good night.", [("turn_off", {"device": "living room lamp"})]),
+])
+def test_commands_become_catalogue_actions(answers: tuple[IntentMatcher, IntentAnswers], text: str,
+                                           expected: list[tuple[str, dict[str, Any]]]) -> None:
+    assert actions(answers, text) == expected
+
+
+@pytest.mark.parametrize("text, device", [
+    ("Switch on the garage heater.", "garage heater"),
+    ("Turn off the TV.", "tv"),
+])
+def test_an_unknown_device_is_named_never_replaced(answers: tuple[IntentMatcher, IntentAnswers], text: str,
+                                                   device: str) -> None:
+    found = actions(answers, text)
+    assert found is not None and len(found) == 1
+    name, arguments = found[0]
+    assert name in ("turn_on", "turn_off") and arguments == {"device": device}
+
+
+def test_a_misheard_word_is_mended(answers: tuple[IntentMatcher, IntentAnswers]) -> None:
+    assert actions(answers, "Turn the kitchen lite on.") == [("turn_on", {"device": "kitchen light"})]
+    assert actions(answers, "Turn on the kitchen lihgt") == [("turn_on", {"device": "kitchen light"})]
+
+
+def test_an_ambiguous_mishearing_asks_instead_of_acting(answers: tuple[IntentMatcher, IntentAnswers]) -> None:
+    matcher, intent_answers = answers
+    found = matcher.match("Inute yourself.")
+    answer = intent_answers.answer(found) if found else None
+    assert answer is not None and not answer.actions and "mute yourself" in answer.text
+
+
+@pytest.mark.parametrize("text", ["What is the capital of France?", "Tell me a joke.", "How are you today?",
+                                  "Why do cats like to sleep so much?", ""])
+def test_questions_and_chat_go_to_the_llm(answers: tuple[IntentMatcher, IntentAnswers], text: str) -> None:
+    assert actions(answers, text) is None
+
+
+def test_plain_answers_need_no_llm(answers: tuple[IntentMatcher, IntentAnswers]) -> None:
+    matcher, intent_answers = answers
+    for text, said in [("What is five plus three?", "5 plus 3 is 8."), ("Who made you?", "set me up"),
+                       ("What's the weather like?", "offline")]:
+        found = matcher.match(text)
+        answer = intent_answers.answer(found) if found else None
+        assert answer is not None and said in answer.text, text
+    stop = intent_answers.answer(matcher.match("Stop."))  # type: ignore[arg-type]
+    assert stop is not None and stop.command == "stop"
+
+
+def test_bad_custom_sentences_are_named() -> None:
+    from firmware_py.config import ConfigError
+
+    with pytest.raises(ConfigError, match="sentences\\[0\\]"):
+        parse_custom_sentences([{"sentences": ["good (night"], "say": "x"}])
+    with pytest.raises(ConfigError, match="exactly one of say"):
+        parse_custom_sentences([{"sentences": ["hello"]}])
+
+
+def test_bad_devices_are_named() -> None:
+    from firmware_py.config import ConfigError
+
+    with pytest.raises(ConfigError, match="kind"):
+        parse_devices([{"name": "x", "kind": "toaster", "command_topic": "a/b"}])
+    with pytest.raises(ConfigError, match="used by two devices"):
+        parse_devices([{"name": "lamp", "kind": "light", "command_topic": "a"},
+                       {"name": "lamp", "kind": "light", "command_topic": "b"}])
