@@ -1,0 +1,97 @@
+"""Spoken device commands reach a real mosquitto in Home Assistant's payload conventions: the intent's
+action runs through the tool registry, the bridge publishes on the device's own command topic."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from firmware_py.config import MqttSettings
+from firmware_py.events import EventBus
+from firmware_py.integrations.devices import DEVICE_TOOLS, DeviceDirectory, DeviceHandlers, parse_devices
+from firmware_py.integrations.mqtt import MqttBridge
+from firmware_py.llm.tools import ToolRegistry
+from firmware_py.respond.base import ActionCall, Answer
+from firmware_py.respond.chain import run_actions
+
+from .doubles import RecordingHost
+from .mqtt_helpers import Broker, Listener, eventually
+
+DEVICES = parse_devices([
+    {"name": "kitchen light", "kind": "light", "area": "kitchen", "command_topic": "home/kitchen/light/set"},
+    {"name": "porch light", "kind": "switch", "command_topic": "home/porch/switch/set"},
+    {"name": "bedroom fan", "kind": "fan", "command_topic": "home/bedroom/fan/set"},
+    {"name": "garage door", "kind": "cover", "command_topic": "home/garage/door/set"},
+])
+
+
+class Speaker:
+    volume = 1.0
+
+    def get_volume(self) -> float:
+        return self.volume
+
+    def set_volume(self, value: float) -> None:
+        self.volume = value
+
+    def set_muted(self, muted: bool) -> None:
+        pass
+
+
+@pytest.fixture
+def broker(tmp_path: Path) -> Iterator[Broker]:
+    broker = Broker(tmp_path)
+    broker.start()
+    yield broker
+    broker.kill()
+
+
+@pytest.fixture
+async def registry(broker: Broker) -> AsyncIterator[ToolRegistry]:
+    host = RecordingHost(EventBus())
+    host.device = Speaker()  # type: ignore[attr-defined]
+    bridge = MqttBridge(MqttSettings(enabled=True, port=broker.port, device_id="hall"), host.bus, host, host.live)
+    await bridge.start()
+    await eventually(lambda: bridge.connected)
+    tools = ToolRegistry(host.bus, Speaker(), [])
+    handlers = DeviceHandlers(DeviceDirectory(DEVICES), host.bus, mqtt_enabled=True)
+    for tool in DEVICE_TOOLS:
+        tools.register(tool, handlers.handlers[tool.name])
+    yield tools
+    await bridge.stop()
+
+
+async def say(tools: ToolRegistry, *calls: ActionCall) -> str:
+    return await run_actions(Answer("intent", actions=calls), tools, "local")
+
+
+async def test_each_kind_gets_its_home_assistant_payload(broker: Broker, registry: ToolRegistry) -> None:
+    listener = Listener(broker.port, "home/#")
+    assert await say(registry, ActionCall("turn_on", {"device": "kitchen light"})) == "The kitchen light is on."
+    await say(registry, ActionCall("set_brightness", {"device": "kitchen light", "percent": 50}))
+    await say(registry, ActionCall("turn_off", {"device": "porch light"}))
+    await say(registry, ActionCall("turn_on", {"device": "bedroom fan"}))
+    await say(registry, ActionCall("open_cover", {"device": "garage door"}))
+    await say(registry, ActionCall("turn_off", {"device": "garage door"}))  # a cover turned off closes
+    await eventually(lambda: len(listener.under("home/")) == 6)
+    light = [m.json() for m in listener.on("home/kitchen/light/set")]
+    assert light == [{"state": "ON"}, {"state": "ON", "brightness": 128}]
+    assert [m.payload for m in listener.on("home/porch/switch/set")] == ["OFF"]
+    assert [m.payload for m in listener.on("home/bedroom/fan/set")] == ["ON"]
+    assert [m.payload for m in listener.on("home/garage/door/set")] == ["OPEN", "CLOSE"]
+    listener.close()
+
+
+async def test_an_unknown_device_sends_nothing(broker: Broker, registry: ToolRegistry) -> None:
+    listener = Listener(broker.port, "home/#")
+    spoken = await say(registry, ActionCall("turn_on", {"device": "garage heater"}),
+                       ActionCall("open_cover", {"device": "kitchen light"}))
+    assert spoken.startswith("I don't know a device called garage heater.")
+    assert spoken.endswith("The kitchen light is a light; it can be turned on or off, not opened or closed.")
+    await say(registry, ActionCall("turn_on", {"device": "porch light"}))   # a later command still goes out
+    await eventually(lambda: len(listener.under("home/")) == 1)
+    assert listener.under("home/")[0].topic == "home/porch/switch/set"
+    listener.close()
