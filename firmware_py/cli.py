@@ -52,6 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
     from .knowledge.commands import add_knowledge_parser
 
     add_knowledge_parser(commands)
+    for subcommand in commands.choices.values():   # `rtvi-edge run --config F` works as well as `--config F run`
+        subcommand.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS, help="TOML config file")
+        subcommand.add_argument("--log-level", choices=("debug", "info", "warning", "error"),
+                                default=argparse.SUPPRESS, help="override [log] level")
     return parser
 
 

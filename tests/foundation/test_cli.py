@@ -39,6 +39,16 @@ def test_bad_config_file_names_the_key(tmp_path: Path, capsys: pytest.CaptureFix
     assert "vad.confidence" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("before", [True, False])
+def test_config_goes_before_or_after_the_command(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                 before: bool) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text("[vad]\nconfidence = 7\n")
+    args = ["--config", str(config), "run"] if before else ["run", "--config", str(config)]
+    assert main(args) == 2
+    assert "vad.confidence" in capsys.readouterr().err
+
+
 def test_token_required_beyond_loopback(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", "--host", "0.0.0.0"]) == 2
     assert "token" in capsys.readouterr().err
