@@ -54,7 +54,7 @@ def timed(call: Callable[[], Any]) -> tuple[Any, float, float]:
 
 def bench_stt(root: Path, runs: int, optimise_decoder: bool = True) -> dict[str, Any]:
     clips = [to_float(speech(q, voice=voice)[0]) for q in QUESTIONS for voice in ("hibari", "espeak")]
-    stt, load_secs, _ = timed(lambda: MoonshineStt(root / "stt", optimise_decoder=optimise_decoder))
+    stt, load_secs, _ = timed(lambda: MoonshineStt(root / "stt", weights="prepared" if optimise_decoder else "original"))
     _, first_secs, _ = timed(lambda: stt.transcribe(clips[0]))
     rtfs, cpu_rtfs, durations = [], [], []
     for _ in range(runs):

@@ -1,7 +1,7 @@
 """Speech to text: Moonshine base-en through sherpa-onnx's offline recognizer (moonshine v2 graph).
 
-Moonshine is not streaming: it decodes a whole segment at once, about 0.1 x real time on one core once
-its decoder runs from an optimisable ONNX copy (see ort_export). The conversation hands it VAD-trimmed
+Moonshine is not streaming: it decodes a whole segment at once, about 0.06 x real time on one core from
+its prepared copies (see quantize and prepare: 4-bit weights, ~180 MB resident instead of ~650 MB). The conversation hands it VAD-trimmed
 pieces of a turn as the user pauses.
 """
 
@@ -19,6 +19,8 @@ from ..audio.frames import SAMPLE_RATE
 from ..models import ModelError
 from .onnx import REINSTALL_HINT, timed
 from .ort_export import cache_dirs, optimisable_copy
+from .prepare import cache_dirs as prepared_dirs
+from .prepare import prepared_copy
 
 log = logging.getLogger(__name__)
 
@@ -29,20 +31,24 @@ EDGE_LEVEL = 1e-4
 """Samples quieter than this at the edges are trimmed: Moonshine returns nothing for clips that start
 with digital silence."""
 MAX_LOOP_WORDS = 12
+WEIGHTS = ("prepared", "folded", "original")
 _SPACES = re.compile(r"\s+")
 
 
 class MoonshineStt:
     """Shared recognizer; decodes are serialised (sherpa-onnx streams are cheap, the model is not)."""
 
-    def __init__(self, model_dir: Path, threads: int = 1, optimise_decoder: bool = True) -> None:
-        """`optimise_decoder=False` runs the decoder from the original .ort (slower; for comparison)."""
+    def __init__(self, model_dir: Path, threads: int = 1, weights: str = "prepared") -> None:
+        """`weights`: "prepared" (4-bit copies, small and fast), or for comparison "folded" (the decoder as
+        float32 ONNX: fast, ~650 MB) or "original" (the shipped .ort files: slow)."""
+        if weights not in WEIGHTS:
+            raise ValueError(f"weights={weights!r}: use one of {WEIGHTS}")
         self.model_dir = Path(model_dir)
         missing = [name for name in FILES if not (self.model_dir / name).is_file()]
         if missing:
             raise ModelError(f"speech-to-text model files missing in {self.model_dir}: {', '.join(missing)}; "
                              f"fix: {REINSTALL_HINT} stt")
-        self.recognizer = _load_recognizer(self.model_dir, threads, optimise_decoder)
+        self.recognizer = _load_recognizer(self.model_dir, threads, weights)
         self._lock = threading.Lock()
         self.last_secs = 0.0
 
@@ -121,15 +127,23 @@ def _trim_edges(audio: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(audio[loud[0]: loud[-1] + 1])
 
 
-def _load_recognizer(model_dir: Path, threads: int, optimise_decoder: bool) -> sherpa_onnx.OfflineRecognizer:
-    tokens = model_dir / "tokens.txt"
-    decoder = model_dir / "decoder_model_merged.ort"
-    if optimise_decoder:  # as ONNX, onnxruntime folds the int8 dequantisation once: ~6x faster per token
+def model_files(model_dir: Path, weights: str) -> tuple[Path, Path]:
+    """(encoder, decoder) files for `weights`; a copy that cannot be made falls back to the original."""
+    encoder, decoder = model_dir / "encoder_model.ort", model_dir / "decoder_model_merged.ort"
+    if weights == "prepared":
+        directories = prepared_dirs(model_dir)
+        return prepared_copy(encoder, directories) or encoder, prepared_copy(decoder, directories) or decoder
+    if weights == "folded":  # as ONNX, onnxruntime folds the int8 dequantisation once: ~6x faster per token
         decoder = optimisable_copy(decoder, cache_dirs(model_dir)) or decoder
+    return encoder, decoder
+
+
+def _load_recognizer(model_dir: Path, threads: int, weights: str) -> sherpa_onnx.OfflineRecognizer:
+    encoder, decoder = model_files(model_dir, weights)
     try:
         return sherpa_onnx.OfflineRecognizer.from_moonshine_v2(
-            encoder=str(model_dir / "encoder_model.ort"), decoder=str(decoder),
-            tokens=str(tokens), num_threads=max(1, threads))
+            encoder=str(encoder), decoder=str(decoder),
+            tokens=str(model_dir / "tokens.txt"), num_threads=max(1, threads))
     except Exception as err:  # sherpa-onnx raises RuntimeError/ValueError on unreadable models
         raise ModelError(f"speech-to-text model in {model_dir} cannot be loaded ({err}); "
                          f"fix: {REINSTALL_HINT} stt") from err

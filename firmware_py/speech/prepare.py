@@ -1,0 +1,146 @@
+"""The prepared (small, fast) copies of Moonshine's models, cached next to the models with their own sha256.
+
+A copy is built once by `quantize.build` in a child process (folding briefly needs ~0.9 GB; the daemon
+must not keep that peak) and described by a sidecar `<name>.json`: the recipe, the onnxruntime version,
+the source's size and mtime, and the copy's size and sha256. At start-up a copy is used only when its
+sidecar matches the source and its bytes match the sha256 (re-hashed only when its size or mtime moved,
+as the model stamps do); a changed source rebuilds it, a corrupt copy is refused, deleted and rebuilt.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import onnxruntime as ort
+
+from ..models.manifest import sha256_file
+from .quantize import RECIPE
+
+log = logging.getLogger(__name__)
+
+SUFFIX = ".prepared.onnx"
+CACHE_ENV = "RTVI_EDGE_CACHE"
+Builder = Callable[[Path, Path], None]
+
+
+class PrepareError(RuntimeError):
+    """The prepared copy could not be built."""
+
+
+def cache_dirs(model_dir: Path) -> list[Path]:
+    """Where prepared copies may live: beside the models, else the user's cache (first writable wins)."""
+    user_cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "rtvi-edge"
+    return [Path(model_dir) / ".prepared", Path(os.environ.get(CACHE_ENV, user_cache)) / "prepared"]
+
+
+def prepared_copy(source: Path, directories: list[Path], builder: Builder | None = None) -> Path | None:
+    """The verified prepared copy of `source` from the first directory holding one, else a fresh build in the
+    first writable directory. None (the caller keeps the original) when nothing can be built."""
+    for directory in directories:
+        if check_copy(source, directory) == "ok":
+            return copy_path(source, directory)
+    for directory in directories:
+        try:
+            make_copy(source, directory, builder or build_in_child)
+        except (OSError, PrepareError) as err:
+            log.debug("cannot prepare here", extra={"dir": str(directory), "error": str(err)})
+            continue
+        return copy_path(source, directory)
+    log.warning("cannot prepare the speech model; using the larger, slower original",
+                extra={"model": source.name, "tried": [str(d) for d in directories]})
+    return None
+
+
+def copy_path(source: Path, directory: Path) -> Path:
+    return directory / f"{source.stem}{SUFFIX}"
+
+
+def sidecar_path(source: Path, directory: Path) -> Path:
+    return directory / f"{source.stem}.prepared.json"
+
+
+def check_copy(source: Path, directory: Path) -> str:
+    """"ok", "missing", "stale" (source, recipe or runtime changed) or "corrupt" (bytes differ from the sha256).
+    A corrupt copy is deleted so it is never loaded."""
+    copy, sidecar = copy_path(source, directory), sidecar_path(source, directory)
+    try:
+        record = json.loads(sidecar.read_text())
+    except (OSError, ValueError):
+        return "missing"
+    if record.get("source") != source_key(source) or record.get("recipe") != RECIPE \
+            or record.get("onnxruntime") != ort.__version__:
+        return "stale"
+    if not copy.is_file() or copy.stat().st_size != record.get("size"):
+        return _refuse(copy, sidecar, "size differs")
+    if record.get("verified") == _stamp(copy):
+        return "ok"
+    if sha256_file(copy) != record.get("sha256"):
+        return _refuse(copy, sidecar, "sha256 differs")
+    record["verified"] = _stamp(copy)
+    _write_json(sidecar, record)
+    return "ok"
+
+
+def make_copy(source: Path, directory: Path, builder: Builder) -> Path:
+    """Build the copy with `builder(source, destination)` and record its sidecar; returns the copy's path."""
+    directory.mkdir(parents=True, exist_ok=True)
+    copy, sidecar = copy_path(source, directory), sidecar_path(source, directory)
+    sidecar.unlink(missing_ok=True)  # no sidecar while the copy is being replaced: never a half-trusted pair
+    started = time.monotonic()
+    builder(source, copy)
+    record = {"recipe": RECIPE, "onnxruntime": ort.__version__, "source": source_key(source),
+              "size": copy.stat().st_size, "sha256": sha256_file(copy), "verified": _stamp(copy)}
+    _write_json(sidecar, record)
+    log.info("speech model prepared", extra={"model": source.name, "copy": str(copy),
+                                             "mb": round(record["size"] / 1e6, 1),
+                                             "secs": round(time.monotonic() - started, 1)})
+    return copy
+
+
+def build_in_child(source: Path, destination: Path, progress: Callable[[str], None] | None = None) -> None:
+    """Run `quantize.build` in a child Python, relaying its step lines to `progress` (default: the log)."""
+    show = progress or (lambda line: log.warning("preparing speech model (once)",
+                                                 extra={"model": source.name, "step": line}))
+    command = [sys.executable, "-m", "firmware_py.speech.quantize", str(source), str(destination)]
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                             cwd=Path(__file__).resolve().parents[2])
+    assert child.stderr is not None
+    tail: list[str] = []
+    for line in child.stderr:
+        line = line.rstrip()
+        if line.startswith("step "):
+            show(line)
+        elif line:
+            tail = (tail + [line])[-5:]
+    if child.wait() != 0 or not destination.is_file():
+        raise PrepareError(f"preparing {source.name} failed (exit {child.returncode}): {' | '.join(tail)}")
+
+
+def source_key(source: Path) -> list[int]:
+    return _stamp(source)
+
+
+def _stamp(path: Path) -> list[int]:
+    stat = path.stat()
+    return [stat.st_size, stat.st_mtime_ns]
+
+
+def _refuse(copy: Path, sidecar: Path, why: str) -> str:
+    log.warning("prepared speech model is corrupt; it is not used and will be rebuilt",
+                extra={"copy": str(copy), "why": why})
+    copy.unlink(missing_ok=True)
+    sidecar.unlink(missing_ok=True)
+    return "corrupt"
+
+
+def _write_json(path: Path, record: dict) -> None:
+    partial = path.with_name(path.name + ".part")
+    partial.write_text(json.dumps(record, indent=1))
+    os.replace(partial, path)

@@ -1,0 +1,168 @@
+"""Building the small, fast copy of a Moonshine model: int8 shipped weights -> 4-bit MatMulNBits blocks.
+
+Moonshine's .ort files hold int8 weights that a Cast/Mul/Add chain dequantizes on every run (slow), and
+loaded as ONNX onnxruntime folds them into float32 once (fast, but ~4x the memory: ~650 MB for base).
+This keeps the speed and drops the float copies:
+
+1. export the .ort graph as ONNX (`ort_export.export_onnx`);
+2. let the token embedding's lookup read the int8 table and dequantize only the rows it picked, so no
+   float copy of the 32,768-row table is kept (the same arithmetic, applied after the Gather);
+3. fold the remaining dequantisation with onnxruntime's basic optimisation, saved to a file;
+4. re-quantize every MatMul weight, in the If branches too, with onnxruntime's `MatMulNBitsQuantizer`
+   (4-bit blocks of 32, accuracy level 4: int8 dot products, faster than float on x86 and ARM);
+5. keep one copy of a weight both If branches hold (the output projection), in the parent graph.
+
+Folding briefly needs ~0.9 GB, so the daemon runs this in a child process:
+`python -m firmware_py.speech.quantize SOURCE.ort DESTINATION.onnx`, with one progress line per step.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import onnxruntime as ort
+
+from .ort_export import export_onnx
+
+RECIPE = "q4-block32-acc4-v1"
+"""Names the build: a change here (or in onnxruntime's version) rebuilds every prepared copy."""
+BITS, BLOCK_SIZE, ACCURACY_LEVEL = 4, 32, 4
+STEPS = ("export", "embedding", "fold", "quantize", "share")
+
+
+def build(source: Path, destination: Path, report: Callable[[str], None] = lambda _: None) -> None:
+    """Write the prepared copy of `source` (.ort) at `destination` (atomically)."""
+    import onnx  # only this build step needs onnx; the daemon never imports it
+
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=destination.parent, prefix=".prepare-") as scratch:
+        work = Path(scratch)
+        report("export")
+        export_onnx(source, work / "exported.onnx")
+        report("embedding")
+        model = onnx.load(str(work / "exported.onnx"))
+        gather_before_dequantize(model)
+        onnx.save(model, str(work / "gathered.onnx"))
+        del model
+        report("fold")
+        fold(work / "gathered.onnx", work / "folded.onnx")
+        report("quantize")
+        model = quantize_matmuls(onnx.load(str(work / "folded.onnx")))
+        report("share")
+        share_branch_weights(model)
+        onnx.save(model, str(work / "prepared.onnx"))
+        os.replace(work / "prepared.onnx", destination)
+
+
+def fold(source: Path, destination: Path) -> None:
+    """onnxruntime's basic optimisation (constant folding) of `source`, saved as `destination`."""
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
+    options.optimized_model_filepath = str(destination)
+    options.log_severity_level = 3
+    ort.InferenceSession(str(source), options, providers=["CPUExecutionProvider"])
+
+
+def quantize_matmuls(model):  # type: ignore[no-untyped-def]  # onnx.ModelProto
+    from onnxruntime.quantization.matmul_nbits_quantizer import (DefaultWeightOnlyQuantConfig,
+                                                                  MatMulNBitsQuantizer)
+
+    logging.getLogger("onnxruntime.quantization.matmul_nbits_quantizer").setLevel(logging.WARNING)
+    config = DefaultWeightOnlyQuantConfig(block_size=BLOCK_SIZE, is_symmetric=True, bits=BITS,
+                                          accuracy_level=ACCURACY_LEVEL, op_types_to_quantize=("MatMul",))
+    quantizer = MatMulNBitsQuantizer(model, algo_config=config)
+    quantizer.process()
+    return quantizer.model.model
+
+
+def gather_before_dequantize(model) -> int:  # type: ignore[no-untyped-def]
+    """Rewrite Gather(Cast(q) * scale + zero, ids) in subgraphs as Cast(Gather(q, ids)) * scale + zero.
+
+    Only for per-tensor (scalar) scale and zero, where both orders give the same numbers. Returns how many
+    Gathers were rewritten.
+    """
+    from onnx import helper, numpy_helper
+
+    graph = model.graph
+    initializers = {init.name: init for init in graph.initializer}
+    chains = {}
+    producers = {out: node for node in graph.node for out in node.output}
+    for add in (n for n in graph.node if n.op_type == "Add"):
+        mul = producers.get(add.input[0])
+        cast = producers.get(mul.input[0]) if mul is not None and mul.op_type == "Mul" else None
+        if cast is None or cast.op_type != "Cast" or cast.input[0] not in initializers:
+            continue
+        scale, zero = initializers.get(mul.input[1]), initializers.get(add.input[1])
+        if scale is None or zero is None or numpy_helper.to_array(scale).size != 1 \
+                or numpy_helper.to_array(zero).size != 1:
+            continue
+        chains[add.output[0]] = (cast.input[0], mul.input[1], add.input[1])
+    rewritten = 0
+    for subgraph in _subgraphs(graph):
+        nodes = []
+        for node in subgraph.node:
+            if node.op_type != "Gather" or node.input[0] not in chains:
+                nodes.append(node)
+                continue
+            quantized, scale, zero = chains[node.input[0]]
+            rows, cast, scaled = (f"{node.output[0]}_{part}" for part in ("rows", "cast", "scaled"))
+            nodes += [helper.make_node("Gather", [quantized, node.input[1]], [rows], axis=0),
+                      helper.make_node("Cast", [rows], [cast], to=1),
+                      helper.make_node("Mul", [cast, scale], [scaled]),
+                      helper.make_node("Add", [scaled, zero], [node.output[0]])]
+            rewritten += 1
+        subgraph.ClearField("node")
+        subgraph.node.extend(nodes)
+    return rewritten
+
+
+def share_branch_weights(model) -> int:  # type: ignore[no-untyped-def]
+    """Move initializers that several subgraphs hold under the same name and bytes to the main graph,
+    once. Returns the number of bytes saved."""
+    seen: dict[str, list] = {}
+    for subgraph in _subgraphs(model.graph):
+        for init in subgraph.initializer:
+            seen.setdefault(init.name, []).append((subgraph, init))
+    outer = {init.name for init in model.graph.initializer}
+    saved = 0
+    for name, holders in seen.items():
+        payload = holders[0][1].SerializeToString()
+        if len(holders) < 2 or name in outer or any(i.SerializeToString() != payload for _, i in holders[1:]):
+            continue
+        model.graph.initializer.append(holders[0][1])
+        for subgraph, init in holders:
+            subgraph.initializer.remove(init)
+        saved += len(payload) * (len(holders) - 1)
+    return saved
+
+
+def _subgraphs(graph):  # type: ignore[no-untyped-def]
+    """Every graph nested in `graph`'s nodes (If branches, loop bodies), depth first."""
+    from onnx import AttributeProto
+
+    for node in graph.node:
+        for attribute in node.attribute:
+            nested = [attribute.g] if attribute.type == AttributeProto.GRAPH else \
+                list(attribute.graphs) if attribute.type == AttributeProto.GRAPHS else []
+            for subgraph in nested:
+                yield subgraph
+                yield from _subgraphs(subgraph)
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 2:
+        print("usage: python -m firmware_py.speech.quantize SOURCE.ort DESTINATION.onnx", file=sys.stderr)
+        return 2
+    steps = iter(range(1, len(STEPS) + 1))
+    build(Path(argv[0]), Path(argv[1]),
+          report=lambda step: print(f"step {next(steps)}/{len(STEPS)} {step}", file=sys.stderr, flush=True))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
