@@ -66,9 +66,9 @@ def sidecar_path(source: Path, directory: Path) -> Path:
     return directory / f"{source.stem}.prepared.json"
 
 
-def check_copy(source: Path, directory: Path) -> str:
+def check_copy(source: Path, directory: Path, deep: bool = False) -> str:
     """"ok", "missing", "stale" (source, recipe or runtime changed) or "corrupt" (bytes differ from the sha256).
-    A corrupt copy is deleted so it is never loaded."""
+    A corrupt copy is deleted so it is never loaded. `deep` re-hashes even when the size and mtime match."""
     copy, sidecar = copy_path(source, directory), sidecar_path(source, directory)
     try:
         record = json.loads(sidecar.read_text())
@@ -79,7 +79,7 @@ def check_copy(source: Path, directory: Path) -> str:
         return "stale"
     if not copy.is_file() or copy.stat().st_size != record.get("size"):
         return _refuse(copy, sidecar, "size differs")
-    if record.get("verified") == _stamp(copy):
+    if not deep and record.get("verified") == _stamp(copy):
         return "ok"
     if sha256_file(copy) != record.get("sha256"):
         return _refuse(copy, sidecar, "sha256 differs")
