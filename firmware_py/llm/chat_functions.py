@@ -124,6 +124,9 @@ class FunctionCallingChat:
         turn: loaded from the prompt cache when it holds this prefix, else evaluated and saved there.
         Returns how: "loaded", "evaluated" or "cached" (already in the KV cache)."""
         functions = function_specs(tools)
+        for function in functions:  # argument grammars and the option trie, so a first call pays none of it
+            self._grammar(function)
+        self._trie(self._options(functions, with_message=True))
         text = render_prefix(system_prompt, functions)
         prefix = self.tokenize(text)
         if self._cached_prefix(prefix) == len(prefix) and (not functions or text in self._calibrations):
