@@ -3,12 +3,14 @@ the admission rules, malformed requests, and peers that vanish or never connect.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from typing import AsyncIterator
 
 import aiohttp
 import pytest
+from aiortc import RTCSessionDescription
 
 from rtvi_harness import Harness, start_harness, until
 from webrtc_peer import WebRtcTestClient
@@ -35,6 +37,14 @@ async def test_rtvi_and_audio_both_ways(harness: Harness, http: aiohttp.ClientSe
         await until(lambda: sum(frame.duration for frame in session.audio) > 0.5, timeout=10)
         assert max(abs(int(s)) for s in session.audio[-1].samples) > 1000  # the tone, not silence
         await session.say("hello")
+        await until(lambda: client.loudest_bot_audio > 2000, timeout=10)
+        await asyncio.sleep(1.5)  # past the silence after an answer: the track sends nothing now
+        voice = next(iter(harness.server.connections)).transport._voice
+        sent = voice.frames_sent
+        await asyncio.sleep(0.3)
+        assert voice.frames_sent == sent
+        client.loudest_bot_audio = 0
+        await session.say("again")
         await until(lambda: client.loudest_bot_audio > 2000, timeout=10)
         await client.send("send-text", {"content": "hi there"})
         await until(lambda: session.called("send_text") == [("hi there", True, True)])
@@ -151,3 +161,41 @@ async def test_peer_that_never_connects_is_dropped(tmp_path: Path, http: aiohttp
         await client.close()
     finally:
         await running.server.stop()
+
+
+async def test_restart_replaces_the_peer_connection_and_keeps_the_session(harness: Harness,
+                                                                         http: aiohttp.ClientSession) -> None:
+    first, second = WebRtcTestClient(), WebRtcTestClient()
+    try:
+        await first.connect(http, harness.http("/api/offer"))
+        await first.request("client-ready", {"version": "2.2.0"})
+        await second.pc.setLocalDescription(await second.pc.createOffer())
+        body = {"sdp": second.pc.localDescription.sdp, "type": "offer", "pc_id": first.pc_id, "restart_pc": True}
+        async with http.post(harness.http("/api/offer"), json=body) as reply:
+            answer = await reply.json()
+        assert answer["pc_id"] == first.pc_id
+        await second.pc.setRemoteDescription(RTCSessionDescription(answer["sdp"], answer["type"]))
+        await asyncio.wait_for(second.opened.wait(), 10)
+        status = await second.request("client-message", {"t": "status"})
+        assert status["data"]["d"]["ready"] is True  # the same session, still past client-ready
+        assert len(harness.host.opened) == 1 and not harness.session().closed
+    finally:
+        await first.close()
+        await second.close()
+
+
+def test_ice_server_urls() -> None:
+    from firmware_py.rtvi.webrtc.ice import ice_server
+
+    assert ice_server("stun:stun.example:3478").urls == "stun:stun.example:3478"
+    turn = ice_server("turn:me:p%40ss@turn.example:3478")
+    assert (turn.urls, turn.username, turn.credential) == ("turn:turn.example:3478", "me", "p@ss")
+    with pytest.raises(ValueError, match="stun:"):
+        ice_server("http://nope")
+
+
+async def test_bad_ice_servers_stop_the_server_from_starting(tmp_path: Path) -> None:
+    from firmware_py.config import ConfigError
+
+    with pytest.raises(ConfigError, match="ice_servers"):
+        await start_harness(tmp_path, ice_servers=["ftp://x"])

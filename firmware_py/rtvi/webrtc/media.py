@@ -30,6 +30,9 @@ FRAME_SAMPLES = OPUS_RATE // 50  # 20 ms, what the Opus encoder packs per packet
 JITTER_FRAMES = 1
 """aiortc holds 4 audio frames (80 ms) before decoding; on a LAN one is enough, and every frame held delays the
 end of the user's turn by 20 ms."""
+SILENT_FRAMES_BEFORE_IDLE = 50
+"""After an answer (and at the start, so the client's track starts), 1 s of silence is sent; then nothing until
+the next answer, as Opus DTX does: an idle client then costs no encoding at all. RTP time runs on meanwhile."""
 MAX_BUFFERED_SECS = 1.0
 """The sink paces in real time with a small lead; more than this means the track fell behind: drop the oldest."""
 
@@ -43,6 +46,8 @@ class PacedAudioTrack(MediaStreamTrack):
         super().__init__()
         self.sample_rate, self.frame_samples = sample_rate, frame_samples
         self.frames_sent = 0
+        self._frame_secs = frame_samples / sample_rate
+        self._index = 0  # the frame's slot on the real-time clock (its pts), which runs on while idle
         self._start: float | None = None
         self._time_base = fractions.Fraction(1, sample_rate)
 
@@ -50,16 +55,22 @@ class PacedAudioTrack(MediaStreamTrack):
         """The next `frame_samples` samples to send."""
         raise NotImplementedError
 
+    async def wait_for_content(self) -> bool:
+        """Hold the next frame back while there is nothing worth sending; True when it waited."""
+        return False
+
     async def recv(self) -> av.AudioFrame:
         if self.readyState != "live":
             raise MediaStreamError
         if self._start is None:
             self._start = time.monotonic()
         else:
-            due = self._start + self.frames_sent * self.frame_samples / self.sample_rate
-            await asyncio.sleep(max(0.0, due - time.monotonic()))
+            self._index += 1
+            await asyncio.sleep(max(0.0, self._start + self._index * self._frame_secs - time.monotonic()))
+            if await self.wait_for_content():
+                self._index = max(self._index, int((time.monotonic() - self._start) / self._frame_secs))
         frame = av.AudioFrame.from_ndarray(self.next_samples().reshape(1, -1), format="s16", layout="mono")
-        frame.sample_rate, frame.pts, frame.time_base = self.sample_rate, self.frames_sent * self.frame_samples, \
+        frame.sample_rate, frame.pts, frame.time_base = self.sample_rate, self._index * self.frame_samples, \
             self._time_base
         self.frames_sent += 1
         return frame
@@ -72,9 +83,12 @@ class BotVoiceTrack(PacedAudioTrack):
         super().__init__(OPUS_RATE, FRAME_SAMPLES)
         self._chunks: collections.deque[np.ndarray] = collections.deque()
         self._buffered = 0
+        self._silent_frames = 0
+        self._arrived = asyncio.Event()
 
     def push(self, samples: np.ndarray) -> None:
         self._chunks.append(samples.astype(np.int16, copy=False))
+        self._arrived.set()
         self._buffered += len(samples)
         while self._buffered > MAX_BUFFERED_SECS * OPUS_RATE and len(self._chunks) > 1:
             self._buffered -= len(self._chunks.popleft())
@@ -102,7 +116,16 @@ class BotVoiceTrack(PacedAudioTrack):
         self._buffered -= filled
         return out
 
+    async def wait_for_content(self) -> bool:
+        if self._chunks or self._silent_frames < SILENT_FRAMES_BEFORE_IDLE:
+            return False
+        self._arrived.clear()
+        await self._arrived.wait()
+        return True
+
     def next_samples(self) -> np.ndarray:
+        had_audio = bool(self._chunks)
+        self._silent_frames = 0 if had_audio else self._silent_frames + 1
         return self._take(self.frame_samples)
 
 

@@ -72,7 +72,7 @@ class WebRtcTransport(RtviTransport):
             old, self.pc = self.pc, self._new_peer_connection()
             self._channel = None
             self._offered_at = time.monotonic()
-            asyncio.create_task(old.close())
+            await old.close()
         await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
         self._shape_transceivers()
         await self.pc.setLocalDescription(await self.pc.createAnswer())  # gathers candidates first
