@@ -229,9 +229,12 @@ class KnowledgeSettings:
 
 @dataclass(frozen=True)
 class ModelsSettings:
-    """Where model files live."""
+    """Where model files live, and which set of them."""
 
     dir: str = setting("", "Models directory (empty: `models/` in a checkout, else /var/lib/rtvi-edge/models).")
+    profile: str = setting("default", "Model set: `default` (Moonshine base-en; 1 GB boards) or `small` (Moonshine "
+                           "tiny-en; 512 MB boards). `rtvi-edge models install` installs the profile's models.",
+                           choices=("default", "small"))
 
 
 @dataclass(frozen=True)

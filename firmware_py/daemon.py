@@ -118,7 +118,8 @@ class Daemon:
         settings = self.settings
         manifest = load_manifest()
         names = required_models(manifest, settings.tts.engine, settings.conversation.activation,
-                                local_llm=settings.llm.backend == "local" and not settings.llm.model)
+                                local_llm=settings.llm.backend == "local" and not settings.llm.model,
+                                profile=settings.models.profile)
         resolve_models(root, names, manifest)
 
     def _open_local_audio(self) -> None:

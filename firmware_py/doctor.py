@@ -39,7 +39,8 @@ def check_models(settings: Settings) -> list[Check]:
     root = models_dir(settings.models.dir)
     manifest = load_manifest()
     names = required_models(manifest, settings.tts.engine, settings.conversation.activation,
-                            local_llm=settings.llm.backend == "local" and not settings.llm.model)
+                            local_llm=settings.llm.backend == "local" and not settings.llm.model,
+                            profile=settings.models.profile)
     problems = check_entries(root, manifest.select(names, include_optional=True))
     if problems:
         return [Check("models", FAIL, line) for line in problems]

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from ..config import Settings
 from .install import install
-from .manifest import ModelError, Stamps, check_entries, file_problem, load_manifest, models_dir
+from .manifest import (Manifest, ModelError, Stamps, check_entries, file_problem, load_manifest, models_dir,
+                       profile_entries)
 
 
 def models_command(settings: Settings, args: argparse.Namespace) -> int:
@@ -15,9 +17,12 @@ def models_command(settings: Settings, args: argparse.Namespace) -> int:
     root = models_dir(settings.models.dir)
     try:
         if args.models_command == "install":
-            print(f"installing models into {root}", file=sys.stderr)
-            install(manifest, root, args.names or None, include_optional=args.all,
+            profile = settings.models.profile
+            names = args.names or (None if args.all else profile_entries(manifest, profile))
+            print(f"installing models into {root} (profile {profile})", file=sys.stderr)
+            install(manifest, root, names, include_optional=args.all,
                     log=lambda line: print(line, file=sys.stderr))
+            prepare_installed(manifest, root, names, include_optional=args.all)
             return 0
         if args.models_command == "list":
             stamps = Stamps(root)
@@ -45,3 +50,24 @@ def models_command(settings: Settings, args: argparse.Namespace) -> int:
         print(f"rtvi-edge: {err}", file=sys.stderr)
         return 1
     return 2
+
+
+def prepare_installed(manifest: Manifest, root: Path, names: list[str] | None, include_optional: bool) -> None:
+    """Build the prepared (4-bit) copy of every installed ORT-format model now, so the first start is quick."""
+    from ..speech.prepare import PrepareError, build_in_child, cache_dirs, check_copy, make_copy
+
+    for entry in manifest.select(names, include_optional):
+        for file in entry.files:
+            source = root / file.dest
+            if source.suffix != ".ort" or not source.is_file():
+                continue
+            directory = cache_dirs(source.parent)[0]
+            if check_copy(source, directory) == "ok":
+                continue
+            print(f"preparing {file.dest} (once; about 20 s) ...", file=sys.stderr)
+            try:
+                make_copy(source, directory, lambda src, dst: build_in_child(
+                    src, dst, progress=lambda step: print(f"  {step}", file=sys.stderr)))
+            except (OSError, PrepareError) as err:
+                raise ModelError(f"could not prepare {file.dest}: {err}") from err
+            print(f"{file.dest:<34} prepared", file=sys.stderr)

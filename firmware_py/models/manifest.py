@@ -6,7 +6,7 @@ import hashlib
 import json
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 CHECKOUT_ROOT = Path(__file__).resolve().parents[2]
@@ -55,8 +55,30 @@ class ModelEntry:
 
 
 @dataclass(frozen=True)
+class Profile:
+    """A model set: the default entries with some swapped for smaller ones (config `models.profile`)."""
+
+    name: str
+    board: str
+    swap: dict[str, str]
+
+
+DEFAULT_PROFILE = Profile("default", "1 GB boards (Raspberry Pi 3 B/B+, Pi 4/5 with 1 GB or more)", {})
+
+
+@dataclass(frozen=True)
 class Manifest:
     entries: dict[str, ModelEntry]
+    profiles: dict[str, Profile] = field(default_factory=lambda: {"default": DEFAULT_PROFILE})
+
+    def profile(self, name: str) -> Profile:
+        if name not in self.profiles:
+            raise ModelError(f"unknown model profile {name!r}; known: {', '.join(self.profiles)}")
+        return self.profiles[name]
+
+    def entry_for(self, name: str, profile: str) -> str:
+        """The entry a profile loads in place of the default entry `name`."""
+        return self.profile(profile).swap.get(name, name)
 
     def select(self, names: list[str] | None, include_optional: bool) -> list[ModelEntry]:
         if names:
@@ -78,7 +100,13 @@ def load_manifest(path: Path = MANIFEST_PATH) -> Manifest:
             name=name, role=raw["role"], package=raw["package"], version=raw["version"],
             license=raw["license"], platform=raw.get("platform", ""), optional=raw.get("optional", False),
             files=tuple(files))
-    return Manifest(entries)
+    profiles = {"default": DEFAULT_PROFILE}
+    for name, raw in data.get("profiles", {}).items():
+        unknown = [target for target in raw.get("swap", {}).values() if target not in entries]
+        if unknown:
+            raise ModelError(f"profile {name!r} in {path} swaps in unknown entries {unknown}")
+        profiles[name] = Profile(name, raw.get("board", ""), dict(raw.get("swap", {})))
+    return Manifest(entries, profiles)
 
 
 def models_dir(configured: str = "") -> Path:
@@ -172,13 +200,19 @@ def resolve_models(root: Path, names: list[str], manifest: Manifest | None = Non
     return {file.dest: root / file.dest for entry in entries for file in entry.files}
 
 
-def required_models(manifest: Manifest, tts_engine: str, activation: str, local_llm: bool) -> list[str]:
+def required_models(manifest: Manifest, tts_engine: str, activation: str, local_llm: bool,
+                    profile: str = "default") -> list[str]:
     """The manifest entries a daemon with these settings loads."""
-    names = [name for name, entry in manifest.entries.items() if not entry.optional]
+    names = profile_entries(manifest, profile)
     if tts_engine == "piper":
         names.append("piper")
     if activation == "wakeword":
         names.append("wakeword")
     if not local_llm:
-        names.remove("llm")
+        names.remove(manifest.entry_for("llm", profile))
     return names
+
+
+def profile_entries(manifest: Manifest, profile: str) -> list[str]:
+    """The entries a profile installs: the non-optional ones, with the profile's swaps applied."""
+    return [manifest.entry_for(name, profile) for name, entry in manifest.entries.items() if not entry.optional]

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import Settings
-from ..models import resolve_models
+from ..models import load_manifest, resolve_models
 from .stt import MoonshineStt
 from .tts import TtsEngine, create_tts
 from .turn import SmartTurn
@@ -36,14 +36,16 @@ def load_speech_engines(settings: Settings, models_root: Path, with_wakeword: bo
     """
     root = Path(models_root)
     started = time.monotonic()
-    names = ["vad", "turn", "stt", "piper" if settings.tts.engine == "piper" else "tts"]
-    paths = resolve_models(root, names + (["wakeword"] if with_wakeword else []))
+    manifest = load_manifest()
+    stt = manifest.entry_for("stt", settings.models.profile)  # the small profile swaps in tiny-en
+    names = ["vad", "turn", stt, "piper" if settings.tts.engine == "piper" else "tts"]
+    paths = resolve_models(root, names + (["wakeword"] if with_wakeword else []), manifest)
     with ThreadPoolExecutor(1, "tts-load") as pool:  # the two slowest loads (~2 s and ~1 s) side by side
         tts = pool.submit(create_tts, settings.tts, root)
         engines = SpeechEngines(
             vad=SileroVad(paths["vad/silero_vad.onnx"]),
             turn=SmartTurn(paths["turn/smart-turn-v3.2-cpu.onnx"]),
-            stt=MoonshineStt(paths["stt/encoder_model.ort"].parent, settings.stt.threads),
+            stt=MoonshineStt(paths[f"{stt}/encoder_model.ort"].parent, settings.stt.threads),
             tts=tts.result(),
             wakeword=(WakeWordEngine(root / "wakeword", settings.wakeword.phrase) if with_wakeword else None),
         )

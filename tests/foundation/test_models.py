@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from firmware_py.models.install import install, moonshine_tokens
-from firmware_py.models.manifest import ModelError, check_entries, load_manifest, resolve_models
+from firmware_py.models.manifest import (ModelError, check_entries, load_manifest, profile_entries, required_models,
+                                         resolve_models)
 
 
 def sha(data: bytes) -> str:
@@ -125,3 +126,23 @@ def test_real_manifest_is_consistent() -> None:
         for file in entry.files:
             assert len(file.sha256) == 64 and file.size > 0
     assert manifest.entries["wakeword"].optional and not manifest.entries["stt"].optional
+
+
+def test_small_profile_swaps_in_tiny_speech_to_text() -> None:
+    manifest = load_manifest()
+    default = required_models(manifest, "hibari", "vad", local_llm=True)
+    small = required_models(manifest, "hibari", "vad", local_llm=True, profile="small")
+    assert "stt" in default and "stt-tiny" not in default
+    assert "stt-tiny" in small and "stt" not in small
+    assert set(small) - {"stt-tiny"} == set(default) - {"stt"}
+    assert profile_entries(manifest, "small") == small
+    assert manifest.profile("small").board and manifest.profile("default").board
+    with pytest.raises(ModelError, match="unknown model profile"):
+        manifest.profile("huge")
+
+
+def test_a_profile_swapping_in_an_unknown_entry_is_refused(tmp_path: Path, fake_source: tuple[Path, Path]) -> None:
+    manifest_path = fake_source[1]
+    manifest_path.write_text('[profiles.small]\nswap = { demo = "nope" }\n' + manifest_path.read_text())
+    with pytest.raises(ModelError, match="unknown entries"):
+        load_manifest(manifest_path)

@@ -49,3 +49,9 @@ def piper(models_root: Path) -> TtsEngine:
 def jarvis(models_root: Path) -> WakeWordEngine:
     return WakeWordEngine(models_root / "wakeword", "hey_jarvis")
 
+
+
+@pytest.fixture(scope="session")
+def stt_tiny(models_root: Path) -> MoonshineStt:
+    """The small profile's speech to text (Moonshine tiny-en)."""
+    return MoonshineStt(models_root / "stt-tiny")

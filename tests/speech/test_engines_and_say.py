@@ -37,6 +37,13 @@ def test_everything_loads_with_and_without_wake_word(models_root: Path) -> None:
     assert load_speech_engines(Settings(), models_root, with_wakeword=False).wakeword is None
 
 
+def test_small_profile_loads_tiny_speech_to_text(models_root: Path) -> None:
+    settings = Settings()
+    settings = replace(settings, models=replace(settings.models, profile="small"))
+    engines = load_speech_engines(settings, models_root, with_wakeword=False)
+    assert engines.stt.model_dir == models_root / "stt-tiny"
+
+
 def test_a_missing_model_names_the_file_and_the_fix(models_root: Path, tmp_path: Path) -> None:
     root = linked_models(models_root, tmp_path, leave_out="vad/silero_vad.onnx")
     with pytest.raises(ModelError, match=r"vad/silero_vad.onnx.*missing.*rtvi-edge models install vad"):

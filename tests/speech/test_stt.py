@@ -33,6 +33,16 @@ def test_short_questions_are_transcribed(stt: MoonshineStt, voice: str) -> None:
     assert stt.last_secs > 0
 
 
+def test_small_profile_transcribes_the_same_questions(stt_tiny: MoonshineStt) -> None:
+    errors, words, heard = 0.0, 0, []
+    for question in QUESTIONS:
+        text = stt_tiny.transcribe(to_float(speech(question)[0]))
+        heard.append(text)
+        errors += word_error_rate(question, text) * len(question.split())
+        words += len(question.split())
+    assert errors / words < MAX_WER, heard
+
+
 def test_leading_digital_silence_and_padding_are_handled(stt: MoonshineStt) -> None:
     question = speech(QUESTIONS[0])[0]
     padded = np.concatenate([silence(1.0), question, silence(1.5)])
