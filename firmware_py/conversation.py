@@ -236,6 +236,10 @@ class Conversation(VoiceSession):
         """Say a whole reply (or, without audio, show it) and record it as the answer."""
         self.context.add("assistant", reply)
         self.last_answer = reply
+        # clients show the bot's words from its text stream whoever wrote them: the same messages as an LLM turn
+        self._bus.publish(BotLlmStarted(session_id=self.session_id))
+        self._bus.publish(BotLlmText(session_id=self.session_id, text=reply))
+        self._bus.publish(BotLlmStopped(session_id=self.session_id))
         self._bus.publish(BotAnswered(session_id=self.session_id, text=reply, responder=responder))
         if speech is None:
             self._bus.publish(BotOutput(session_id=self.session_id, text=reply, spoken=False))
