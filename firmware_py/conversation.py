@@ -26,7 +26,8 @@ from .live_config import LiveSettings
 from .llm.agent import generate_reply
 from .llm.base import LlmError
 from .llm.context import Context
-from .llm.text import SentenceSplitter, clean_for_speech
+from .llm.text import clean_for_speech
+from .sentences import SentenceSplitter
 from .respond.base import Answer
 from .respond.chain import ResponderChain, Speculation, run_actions, same_words
 from .session import VoiceSession

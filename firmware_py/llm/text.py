@@ -1,9 +1,14 @@
-"""From streamed model text to speakable sentences: markdown/emoji/URL clean-up and a streaming splitter."""
+"""From streamed model text to speakable text: markdown/emoji/URL clean-up. The sentence splitter lives in
+firmware_py/sentences.py, shared with the voices and everything that shows the bot's words."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+
+from ..sentences import SentenceSplitter
+
+__all__ = ["SentenceSplitter", "clean_for_speech"]
 
 _FENCE = re.compile(r"```[^\n`]*\n?|```")
 _IMAGE_OR_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
@@ -46,71 +51,3 @@ def _is_emoji(ch: str) -> bool:
     if ch in _EMOJI_JOINERS or "\U0001f3fb" <= ch <= "\U0001f3ff":
         return True
     return unicodedata.category(ch) == "So" and ch not in _KEEP_SYMBOLS
-
-
-# --- sentence splitting ------------------------------------------------------------------------------
-
-_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|\n")
-_CLAUSE = re.compile(r"[,;:](?=\s)")
-_ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "mt", "vs", "approx", "dept", "fig", "cf", "ca"}
-_DOTTED = re.compile(r"(?:[A-Za-z]\.){2,}$")
-
-
-def _is_abbreviation(before: str) -> bool:
-    """Does the text before a "." end in an abbreviation or an initial rather than a sentence?"""
-    word = before.rsplit(None, 1)[-1] if before.strip() else ""
-    if _DOTTED.search(word + "."):
-        return True
-    bare = word.strip("\"'(“‘").lower()
-    return bare in _ABBREVIATIONS or (len(bare) == 1 and bare.isalpha() and bare != "i" and word[-1:].isupper())
-
-
-class SentenceSplitter:
-    """Cuts streamed text into sentences for TTS, as soon as each one is complete.
-
-    A sentence ends at . ! ? (followed by white space, so "3.5" stays whole) or at a line break; "Dr.",
-    "e.g." and "U.S." do not end one. With `first_clause_early`, the first piece may end at a comma (or ;
-    or :) once it has `clause_min_words` words, so speech starts sooner.
-    """
-
-    def __init__(self, first_clause_early: bool = False, clause_min_words: int = 4) -> None:
-        self.first_clause_early = first_clause_early
-        self.clause_min_words = clause_min_words
-        self._buffer = ""
-        self._emitted = 0
-
-    def push(self, text: str) -> list[str]:
-        self._buffer += text
-        pieces = []
-        while (cut := self._next_cut()) is not None:
-            piece, self._buffer = self._buffer[:cut].strip(), self._buffer[cut:]
-            if piece:
-                pieces.append(piece)
-                self._emitted += 1
-        return pieces
-
-    def flush(self) -> list[str]:
-        piece, self._buffer = self._buffer.strip(), ""
-        if not piece:
-            return []
-        self._emitted += 1
-        return [piece]
-
-    def reset(self) -> None:
-        self._buffer, self._emitted = "", 0
-
-    def _next_cut(self) -> int | None:
-        for match in _BOUNDARY.finditer(self._buffer):
-            before = self._buffer[:match.start()]
-            if match.group() == "\n" or not before.strip():
-                if before.strip():
-                    return match.end()
-                continue
-            if match.group()[0] == "." and len(match.group().rstrip("\"'”’)]")) == 1 and _is_abbreviation(before):
-                continue
-            return match.end()
-        if self.first_clause_early and self._emitted == 0:
-            for match in _CLAUSE.finditer(self._buffer):
-                if len(self._buffer[:match.start()].split()) >= self.clause_min_words:
-                    return match.end()
-        return None

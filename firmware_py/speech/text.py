@@ -14,7 +14,10 @@ import unicodedata
 from hibari.g2p import numbers as words
 from hibari.g2p.normalize import normalize as hibari_normalize
 
-MAX_SENTENCE_CHARS = 240
+from ..sentences import split_sentences
+
+__all__ = ["normalize_for_speech", "speakable", "split_sentences"]
+
 """Longer sentences are cut at clause punctuation, so the first audio of a long answer is not delayed."""
 
 _TITLES = {"Dr": "Doctor", "Mr": "Mister", "Mrs": "Missus", "Ms": "Miz", "Prof": "Professor", "St": "Saint"}
@@ -31,10 +34,6 @@ _ORDINAL = re.compile(r"\b(\d+)(st|nd|rd|th)\b", re.IGNORECASE)
 _DECADE = re.compile(r"\b(1[1-9]|20)?(\d)0s\b")
 _YEAR = re.compile(rf"(?i:\b{_YEAR_WORDS}\s)(1[1-9]\d\d|20\d\d)\b(?![.,]\d)")
 _NUMBER = re.compile(r"(?<![\w.])(-)?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?![\d])")
-_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+\S)")
-_CLAUSE_END = re.compile(r"[,;:—]\s+")
-_NO_BREAK_BEFORE = re.compile(r"(?:\b(?:Dr|Mr|Mrs|Ms|Prof|St|Jr|Sr|vs|etc|e\.g|i\.e|a\.m|p\.m|No|approx)|\b[A-Z])\.$",
-                              re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
 
 
@@ -114,33 +113,3 @@ def _decade(match: re.Match[str]) -> str:
     return f"{words.cardinal(int(century))} {decade}" if century else decade
 
 
-def split_sentences(text: str) -> list[str]:
-    """Sentences to synthesize one at a time; "3.5", "Dr. Smith" and "e.g. this" are not split."""
-    sentences: list[str] = []
-    for paragraph in re.split(r"\n+", text):
-        start = 0
-        for match in _SENTENCE_END.finditer(paragraph):
-            before = paragraph[start:match.end()].rstrip("\"'”’)]")
-            following = paragraph[match.end():].lstrip()
-            if _NO_BREAK_BEFORE.search(before) or following[:1].islower():
-                continue
-            sentences.append(paragraph[start:match.end()])
-            start = match.end()
-        sentences.append(paragraph[start:])
-    pieces = [piece for sentence in sentences for piece in _cut_long(sentence.strip())]
-    return [piece for piece in pieces if any(ch.isalnum() for ch in piece)]
-
-
-def _cut_long(sentence: str) -> list[str]:
-    if len(sentence) <= MAX_SENTENCE_CHARS:
-        return [sentence]
-    pieces, current = [], ""
-    for clause in re.split(r"(?<=[,;:—])\s+", sentence):
-        if current and len(current) + len(clause) + 1 > MAX_SENTENCE_CHARS:
-            pieces.append(current)
-            current = clause
-        else:
-            current = f"{current} {clause}" if current else clause
-    if current:
-        pieces.append(current)
-    return pieces
