@@ -26,6 +26,8 @@ let everReady = false;
 
 const client = new RtviClient({
   url: serverUrl,
+  offerUrl,
+  onStream: (stream) => player?.playStream(stream),
   about: { library: "rtvi-edge-kiosk", library_version: "1.0.0", platform: navigator.platform || "web",
            platform_details: { user_agent: navigator.userAgent, mode: monitor ? "monitor" : "voice" } },
   onStatus,
@@ -52,6 +54,16 @@ function serverUrl() {
   return `${scheme}://${location.host}/ws${suffix ? `?${suffix}` : ""}`;
 }
 
+/** The SmallWebRTC offer URL, unless `?transport=websocket` asks for the WebSocket only. */
+function offerUrl() {
+  if (params.get("transport") === "websocket") return null;
+  const query = new URLSearchParams();
+  if (token) query.set("token", token);
+  if (monitor) query.set("mode", "monitor");
+  const suffix = query.toString();
+  return `${location.protocol}//${location.host}/api/offer${suffix ? `?${suffix}` : ""}`;
+}
+
 // --- connection ------------------------------------------------------------------------------------
 
 const STATUS_TEXT = {
@@ -72,7 +84,7 @@ function onStatus(status, detail) {
     conversation.setConnection("ready");
     if (everReady) transcript.notice("Reconnected");
     everReady = true;
-    startMic();
+    startMic().then(() => mic?.stream && client.useMicrophone(mic.stream.getAudioTracks()[0]));
     if (controls.muted && !monitor) clientMessage("mute", { muted: true }); // a fresh session starts unmuted
     fetchStatus();
   } else {
@@ -229,6 +241,7 @@ function pushToTalk(pressed) {
 
 function setMuted(muted) {
   conversation.setLocalMuted(muted);
+  mic?.stream?.getAudioTracks().forEach((track) => { track.enabled = !muted; }); // the WebRTC track too
   clientMessage("mute", { muted });
 }
 
@@ -352,7 +365,7 @@ window.kiosk = {
   get connection() { return client.status; },
   get audio() { return player ? { ...player.stats, playing: player.playing, suspended: player.suspended } : null; },
   get mic() { return mic ? { running: mic.running, framesCaptured: mic.framesCaptured, framesSent: micFramesSent } : null; },
-  get wire() { return { ...client.stats }; },
+  get wire() { return { ...client.stats, transport: client.transport }; },
   get transcript() { return transcript.entries(); },
   get toasts() { return [...toasts.recent]; },
   get muted() { return controls.muted; },

@@ -110,11 +110,30 @@ export class Player {
     this.onPlayingChange(false);
   }
 
+  /** The bot's voice as a WebRTC track: an audio element plays it; a tap measures its level. */
+  playStream(stream) {
+    if (this.element) this.element.srcObject = null;
+    this.element = new Audio();
+    this.element.autoplay = true;
+    this.element.srcObject = stream;
+    this.element.play().catch(() => {}); // held until a touch, like the Web Audio context
+    this.stats.streams = (this.stats.streams || 0) + 1;
+    try {
+      const context = this.ensureContext();
+      this.streamTap?.disconnect();
+      this.streamTap = context.createAnalyser(); // not connected onwards: the element is what plays
+      context.createMediaStreamSource(stream).connect(this.streamTap);
+    } catch {
+      this.streamTap = null; // a browser that cannot tap a stream at another rate: no level animation
+    }
+  }
+
   /** Output level 0..1 for the speaking animation. */
   level() {
-    if (!this.analyser || !this.playing) return 0;
-    const data = new Float32Array(this.analyser.fftSize);
-    this.analyser.getFloatTimeDomainData(data);
+    const analyser = this.playing ? this.analyser : this.streamTap;
+    if (!analyser) return 0;
+    const data = new Float32Array(analyser.fftSize);
+    analyser.getFloatTimeDomainData(data);
     let sum = 0;
     for (const s of data) sum += s * s;
     return Math.sqrt(sum / data.length);

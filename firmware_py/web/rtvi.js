@@ -1,8 +1,11 @@
-// One RTVI connection with a reconnect loop: open the socket, send client-ready, wait for bot-ready,
+// One RTVI connection with a reconnect loop: open the link, send client-ready, wait for bot-ready,
 // dispatch messages and audio; on loss back off and retry; on an auth failure stop and ask for a token.
+// The link is WebRTC when the browser has it (Opus, its own echo cancellation), else a WebSocket; a
+// WebRTC link that cannot be set up makes the next attempts use the WebSocket.
+import { WebRtcLink } from "./webrtc.js";
 import { decodeFrame, encodeAudio, encodeMessage } from "./wire.js";
 
-export const PROTOCOL_VERSION = "2.1.0";
+export const PROTOCOL_VERSION = "2.2.0";
 const LABEL = "rtvi-ai";
 const BACKOFF_FIRST_MS = 500;
 const BACKOFF_MAX_MS = 15000;
@@ -10,6 +13,8 @@ const KEEPALIVE_MS = 45000; // a monitor or muted page sends nothing else; the s
 const REQUEST_TIMEOUT_MS = 10000;
 const MAX_BUFFERED_AUDIO_BYTES = 32000; // one second of 16 kHz int16
 const AUTH_CLOSE_CODES = new Set([4001, 4003, 4401, 4403]);
+const OPEN = 1; // WebSocket.OPEN, and the WebRTC link's open state
+const WEBRTC_UNSERVED = new Set([400, 404, 405, 501]); // a daemon without WebRTC: use the WebSocket
 
 // Seed-era replies may come back without the request id; match them by type then.
 const REPLY_TYPES = {
@@ -36,12 +41,16 @@ export class RequestError extends Error {
 
 export class RtviClient {
   /**
-   * `url()` gives the WebSocket URL (re-read at every attempt, so a new token applies);
-   * `about` goes into client-ready. Callbacks: onStatus(status, detail), onMessage(msg), onAudio(frame).
+   * `url()` gives the WebSocket URL and `offerUrl()` the WebRTC offer URL, or null for WebSocket only
+   * (both re-read at every attempt, so a new token applies); `about` goes into client-ready. Callbacks:
+   * onStatus(status, detail), onMessage(msg), onAudio(frame) (WebSocket), onStream(MediaStream) (WebRTC).
    * Status: "connecting" | "ready" | "reconnecting" | "auth-failed" | "stopped".
    */
-  constructor({ url, about, onStatus, onMessage, onAudio }) {
+  constructor({ url, offerUrl = () => null, about, onStatus, onMessage, onAudio, onStream = () => {} }) {
     this.url = url;
+    this.offerUrl = offerUrl;
+    this.onStream = onStream;
+    this.webrtcFailed = false;
     this.about = about;
     this.onStatus = onStatus;
     this.onMessage = onMessage;
@@ -84,7 +93,8 @@ export class RtviClient {
     this.setStatus("connecting");
     let socket;
     try {
-      socket = new WebSocket(this.url());
+      const offerUrl = this.webrtcFailed || !WebRtcLink.supported() ? null : this.offerUrl();
+      socket = offerUrl ? new WebRtcLink(offerUrl, { onTrack: this.onStream }) : new WebSocket(this.url());
     } catch (error) {
       this.scheduleRetry(`bad server address: ${error.message}`);
       return;
@@ -94,7 +104,7 @@ export class RtviClient {
     socket.onopen = () => {
       opened = true;
       this.stats.connects++;
-      this.sendRaw(encodeMessage(this.envelope("client-ready", { version: PROTOCOL_VERSION, about: this.about })));
+      this.sendEnvelope(this.envelope("client-ready", { version: PROTOCOL_VERSION, about: this.about }));
     };
     socket.onmessage = (event) => this.receive(event.data);
     socket.onclose = (event) => {
@@ -112,6 +122,15 @@ export class RtviClient {
       return;
     }
     if (opened) this.refusals = 0;
+    if (event.refused === 503) {
+      this.scheduleRetry(event.reason);
+      return;
+    }
+    if (!opened && event.refused !== undefined) { // WebRTC never came up here: the WebSocket will do
+      if (!event.refused || WEBRTC_UNSERVED.has(event.refused)) this.webrtcFailed = true;
+      this.scheduleRetry(event.reason);
+      return;
+    }
     // A refused upgrade (401 before the handshake) shows up as a bare 1006 close: ask over plain HTTP.
     const refusal = opened ? null : await this.probeRefusal();
     if (refusal) {
@@ -229,17 +248,31 @@ export class RtviClient {
     return message;
   }
 
-  sendRaw(bytes) {
-    if (!this.socket || this.socket.readyState !== WebSocket.OPEN) return false;
-    this.socket.send(bytes);
+  get transport() {
+    return this.socket ? this.socket.kind || "websocket" : null;
+  }
+
+  sendRaw(data) {
+    if (!this.socket || this.socket.readyState !== OPEN) return false;
+    this.socket.send(data);
     this.lastSent = Date.now();
     return true;
+  }
+
+  /** One RTVI message: protobuf on the WebSocket, JSON text on the WebRTC data channel. */
+  sendEnvelope(message) {
+    return this.sendRaw(this.transport === "webrtc" ? JSON.stringify(message) : encodeMessage(message));
+  }
+
+  /** Over WebRTC the microphone is a media track on the link; over the WebSocket it goes frame by frame. */
+  useMicrophone(track) {
+    if (this.transport === "webrtc") this.socket.useMicrophone(track);
   }
 
   /** Sends an RTVI message; returns its id, or null when not connected. */
   send(type, data) {
     const message = this.envelope(type, data);
-    if (!this.ready || !this.sendRaw(encodeMessage(message))) return null;
+    if (!this.ready || !this.sendEnvelope(message)) return null;
     this.stats.messagesOut++;
     return message.id;
   }
@@ -248,7 +281,7 @@ export class RtviClient {
   request(type, data, timeoutMs = REQUEST_TIMEOUT_MS) {
     const message = this.envelope(type, data);
     return new Promise((resolve, reject) => {
-      if (!this.ready || !this.sendRaw(encodeMessage(message))) {
+      if (!this.ready || !this.sendEnvelope(message)) {
         reject(new RequestError("not connected"));
         return;
       }
@@ -264,7 +297,7 @@ export class RtviClient {
 
   /** Sends one microphone frame (int16 mono PCM as an ArrayBuffer). */
   sendAudio(pcm, sampleRate) {
-    if (!this.ready) return false;
+    if (!this.ready || this.transport === "webrtc") return false;
     // On a congested link, drop audio rather than let it (and the control messages behind it) queue up.
     if (this.socket.bufferedAmount > MAX_BUFFERED_AUDIO_BYTES) return false;
     const sent = this.sendRaw(encodeAudio(new Uint8Array(pcm), sampleRate));

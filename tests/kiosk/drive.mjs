@@ -13,6 +13,7 @@ function chromiumArgs(wav) {
   const args = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--autoplay-policy=no-user-gesture-required",
+    "--allow-loopback-in-peer-connection", // WebRTC to the daemon on this machine, offline
   ];
   if (wav) {
     args.push("--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
@@ -179,6 +180,15 @@ async function monitor(page, args) {
   return { ready, userFinal, botDone, badge: await page.isVisible("#mode-badge"), final: await kiosk(page) };
 }
 
+// Over WebRTC: the microphone is a track, the answer comes back as one (no WebSocket audio frames).
+async function webrtc(page, args) {
+  const seen = { ready: await until(page, (k) => k.connection === "ready", null, 60000) };
+  seen.userFinal = await until(page, hasFinalUser, null, args.turnTimeoutMs);
+  seen.botDone = await until(page, botAnswered, 0, args.turnTimeoutMs)
+    && (await until(page, (k) => k.state === "listening", null, args.turnTimeoutMs));
+  return { seen, final: await kiosk(page) };
+}
+
 // The daemon is stopped and started again by the test while this waits (it hears of "connected").
 async function reconnect(page, args) {
   const ready = await until(page, (k) => k.connection === "ready", null, 60000);
@@ -191,7 +201,7 @@ async function reconnect(page, args) {
   return { ready, lost, whileDown, back, notices };
 }
 
-const SCENARIOS = { voice, controls, settings, auth, monitor, reconnect };
+const SCENARIOS = { voice, controls, settings, auth, monitor, reconnect, webrtc };
 
 // --- main ------------------------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 
 
 def test_monitor_shows_the_devices_own_turn(monitor_daemon: Daemon) -> None:
-    result = drive("monitor", {"url": f"{monitor_daemon.url}?mode=monitor&token={TOKEN}"}, monitor_daemon)
+    result = drive("monitor", {"url": f"{monitor_daemon.url}?mode=monitor&token={TOKEN}&transport=websocket"}, monitor_daemon)
     final, why = result["final"], explain(result, monitor_daemon)
     assert result["ready"] and result["badge"], "the monitor page did not connect" + why
     assert final["mic"] is None and final["audio"] is None, "a monitor must not open the mic or play audio"

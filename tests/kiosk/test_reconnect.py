@@ -23,7 +23,7 @@ def test_page_reconnects_after_a_daemon_restart(browser_tools: None, tmp_path: P
         daemons.append(start_daemon(config, ["--no-local-audio"], port=first.port))
 
     try:
-        result = drive("reconnect", {"url": f"{daemons[0].url}?token={TOKEN}", "restartTimeoutMs": 240_000},
+        result = drive("reconnect", {"url": f"{daemons[0].url}?token={TOKEN}&transport=websocket", "restartTimeoutMs": 240_000},
                        daemons[0], on_step=restart)
     finally:
         for daemon in daemons:
