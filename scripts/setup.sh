@@ -23,7 +23,7 @@ case "$MODE" in install|run|test) ;; *) echo "usage: scripts/setup.sh [install|r
 # --- system packages ---------------------------------------------------------------------------------
 APT_PACKAGES=(python3-venv python3-dev build-essential cmake portaudio19-dev)
 if [ "$MODE" = test ]; then
-  APT_PACKAGES+=(mosquitto espeak-ng chromium systemd nodejs npm fonts-dejavu-core)
+  APT_PACKAGES+=(mosquitto espeak-ng chromium systemd nodejs npm fonts-dejavu-core libspeexdsp1)
 fi
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

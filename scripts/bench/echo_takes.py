@@ -1,0 +1,203 @@
+"""One simulated take of the echo problem, run faster than real time through a canceller and the real VAD.
+
+A take is the bot's answer played into a simulated room (firmware_py/audio/processing/room.py), maybe a
+user speaking over it, the microphone signal processed block by block with the reference stamped as a
+sink would stamp it, and Silero VAD (the listener's settings) run on the result. Shared by
+scripts/bench/echo.py and tests/audio.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from firmware_py.audio.frames import FRAME_SAMPLES, SAMPLE_RATE, AudioFrame
+from firmware_py.audio.processing import EchoCanceller, EchoOptions, PlaybackReference
+from firmware_py.audio.processing.room import RoomConditions, record
+from firmware_py.config import VadSettings
+from firmware_py.speech.vad import SileroVad, VadTracker
+
+T0 = 1000.0
+"""The take's start on the simulated wall clock."""
+BLOCK = 160
+STOP_LATENCY_SECS = 0.04
+"""From the VAD's start event to silence: the sink drops its queue at once; one 40 ms chunk may be out."""
+
+
+class Canceller:
+    """What the harness needs from an engine: a 10 ms block of mic and of reference in, mic out."""
+
+    def block(self, near: np.ndarray, block_end: float) -> np.ndarray:
+        raise NotImplementedError
+
+    def cleared(self, at_time: float) -> None:
+        pass
+
+
+class Ours(Canceller):
+    """The product's canceller, fed through its own reference buffer."""
+
+    def __init__(self, far: np.ndarray, options: EchoOptions | None = None) -> None:
+        self.reference = PlaybackReference(horizon_secs=len(far) / SAMPLE_RATE + 5.0)
+        self.reference.played(far, SAMPLE_RATE, T0)
+        self.engine = EchoCanceller(self.reference, options)
+
+    def block(self, near: np.ndarray, block_end: float) -> np.ndarray:
+        return self.engine.cancel_block(near, block_end)
+
+    def cleared(self, at_time: float) -> None:
+        self.reference.cleared(at_time)
+
+
+class Aligned(Canceller):
+    """Base for engines compared against ours: fed the reference block of the same instant."""
+
+    def __init__(self, far: np.ndarray) -> None:
+        self.far = far.copy()
+
+    def far_block(self, block_end: float) -> np.ndarray:
+        end = int(round((block_end - T0) * SAMPLE_RATE))
+        out = np.zeros(BLOCK, np.int16)
+        lo, hi = max(end - BLOCK, 0), min(end, len(self.far))
+        if hi > lo:
+            out[lo - (end - BLOCK):hi - (end - BLOCK)] = self.far[lo:hi]
+        return out
+
+    def cleared(self, at_time: float) -> None:
+        self.far[int((at_time - T0) * SAMPLE_RATE):] = 0
+
+
+class Livekit(Aligned):
+    def __init__(self, far: np.ndarray) -> None:
+        super().__init__(far)
+        from livekit import rtc
+
+        self.rtc = rtc
+        self.apm = rtc.AudioProcessingModule(echo_cancellation=True, high_pass_filter=True)
+
+    def block(self, near: np.ndarray, block_end: float) -> np.ndarray:
+        self.apm.process_reverse_stream(self.rtc.AudioFrame(self.far_block(block_end).tobytes(), SAMPLE_RATE, 1, BLOCK))
+        frame = self.rtc.AudioFrame(bytearray(near.astype(np.int16).tobytes()), SAMPLE_RATE, 1, BLOCK)
+        self.apm.process_stream(frame)
+        return np.frombuffer(bytes(frame.data), np.int16).copy()
+
+
+class Speex(Aligned):
+    """Debian's libspeexdsp: echo canceller plus its preprocessor's residual echo suppression."""
+
+    def __init__(self, far: np.ndarray, tail_secs: float = 0.5) -> None:
+        super().__init__(far)
+        lib = ctypes.CDLL("libspeexdsp.so.1")
+        lib.speex_echo_state_init.restype = ctypes.c_void_p
+        lib.speex_preprocess_state_init.restype = ctypes.c_void_p
+        self.lib = lib
+        self.echo = ctypes.c_void_p(lib.speex_echo_state_init(BLOCK, int(SAMPLE_RATE * tail_secs)))
+        rate = ctypes.c_int(SAMPLE_RATE)
+        lib.speex_echo_ctl(self.echo, 24, ctypes.byref(rate))                   # SET_SAMPLING_RATE
+        self.pre = ctypes.c_void_p(lib.speex_preprocess_state_init(BLOCK, SAMPLE_RATE))
+        lib.speex_preprocess_ctl(self.pre, 24, self.echo)                       # SET_ECHO_STATE
+
+    def block(self, near: np.ndarray, block_end: float) -> np.ndarray:
+        near = np.ascontiguousarray(near, np.int16)
+        far = self.far_block(block_end)
+        out = np.zeros(BLOCK, np.int16)
+        pointer = lambda a: a.ctypes.data_as(ctypes.c_void_p)  # noqa: E731
+        self.lib.speex_echo_cancellation(self.echo, pointer(near), pointer(far), pointer(out))
+        self.lib.speex_preprocess_run(self.pre, pointer(out))
+        return out
+
+
+class Nothing(Canceller):
+    def block(self, near: np.ndarray, block_end: float) -> np.ndarray:
+        return near
+
+
+ENGINES: dict[str, Callable[[np.ndarray], Canceller]] = {
+    "aec3": Ours,
+    "aec3-no-guard": lambda far: Ours(far, EchoOptions(residual_attenuation_db=0.0)),
+    "livekit": Livekit,
+    "speex": Speex,
+    "none": lambda far: Nothing(),
+}
+
+
+@dataclass
+class TakeResult:
+    processed: np.ndarray
+    mic: np.ndarray
+    vad_starts: list[float] = field(default_factory=list)
+    """Seconds from the take's start at which the VAD reported speech (a start event's time)."""
+    vad_stops: list[float] = field(default_factory=list)
+    starts_at_sample: list[int] = field(default_factory=list)
+    cpu_secs: float = 0.0
+
+
+class VadRunner:
+    """Silero VAD with the listener's default settings, one stream per take."""
+
+    def __init__(self, model: SileroVad, settings: VadSettings | None = None) -> None:
+        self.model, self.settings = model, settings or VadSettings()
+
+    def new(self) -> VadTracker:
+        return VadTracker(self.model.new_stream(), self.settings)
+
+
+def run_take(far: np.ndarray, user: np.ndarray, conditions: RoomConditions, engine: str, vad: VadRunner,
+             stop_bot_on_speech_after: float | None = None, user_level: float = 0.05) -> TakeResult:
+    """Process one take; with `stop_bot_on_speech_after`, the bot stops at the first VAD start after then."""
+    result = _process(far, user, conditions, engine, vad, user_level)
+    if stop_bot_on_speech_after is None:
+        return result
+    detected = [t for t in result.vad_starts if t >= stop_bot_on_speech_after]
+    if not detected:
+        return result
+    stop_at = detected[0] + STOP_LATENCY_SECS
+    cut = far.copy()
+    cut[int(stop_at * SAMPLE_RATE):] = 0
+    return _process(cut, user, conditions, engine, vad, user_level, cleared_at=stop_at)
+
+
+def _process(far: np.ndarray, user: np.ndarray, conditions: RoomConditions, engine: str, vad: VadRunner,
+             user_level: float, cleared_at: float | None = None) -> TakeResult:
+    recording = record(far, user, conditions, user_level=user_level)
+    canceller = ENGINES[engine](far)
+    if cleared_at is not None:
+        canceller.cleared(T0 + cleared_at)
+    tracker = vad.new()
+    result = TakeResult(processed=np.zeros_like(recording.mic), mic=recording.mic)
+    for start in range(0, len(recording.mic) - FRAME_SAMPLES + 1, FRAME_SAMPLES):
+        began = time.process_time()
+        for offset in (0, BLOCK):
+            near = recording.mic[start + offset:start + offset + BLOCK]
+            block_end = T0 + (start + offset + BLOCK) / SAMPLE_RATE
+            result.processed[start + offset:start + offset + BLOCK] = canceller.block(near, block_end)
+        result.cpu_secs += time.process_time() - began
+        event = tracker.process(AudioFrame(result.processed[start:start + FRAME_SAMPLES]))
+        if event is not None:
+            at = (start + FRAME_SAMPLES) / SAMPLE_RATE
+            (result.vad_starts if event.kind == "start" else result.vad_stops).append(at)
+            if event.kind == "start":
+                result.starts_at_sample.append(event.at_sample)
+    return result
+
+
+def erle_db(mic: np.ndarray, processed: np.ndarray, far_active: np.ndarray, skip_secs: float = 1.0) -> float:
+    """Echo reduction where only the bot is heard, after `skip_secs` of convergence."""
+    mask = far_active.copy()
+    mask[: int(skip_secs * SAMPLE_RATE)] = False
+    if not mask.any():
+        return 0.0
+    mic_e = float(np.mean(mic[mask].astype(np.float64) ** 2))
+    out_e = float(np.mean(processed[mask].astype(np.float64) ** 2))
+    return 10 * np.log10(max(mic_e, 1e-3) / max(out_e, 1e-3))
+
+
+def speech_onset(user: np.ndarray, threshold: float = 0.02) -> float:
+    """Seconds to the first 10 ms block of `user` whose peak passes `threshold` of full scale."""
+    peaks = np.abs(user[: len(user) // BLOCK * BLOCK].reshape(-1, BLOCK)).max(axis=1) / 32768.0
+    loud = np.nonzero(peaks >= threshold * peaks.max())[0]
+    return float(loud[0] * BLOCK / SAMPLE_RATE) if len(loud) else 0.0
