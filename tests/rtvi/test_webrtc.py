@@ -70,7 +70,8 @@ async def test_trickled_candidates_are_accepted(harness: Harness, http: aiohttp.
         await client.close()
 
 
-GOOD_BODY = {"sdp": "v=0\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n", "type": "offer"}
+GOOD_BODY = {"sdp": "v=0\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=ice-ufrag:u\r\na=ice-pwd:p\r\n"
+                    "a=fingerprint:sha-256 00\r\n", "type": "offer"}
 
 
 @pytest.mark.parametrize("method,body,status,words", [
@@ -80,6 +81,8 @@ GOOD_BODY = {"sdp": "v=0\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n
     ("POST", json.dumps({"sdp": 5, "type": "offer"}).encode(), 400, "SDP"),
     ("POST", json.dumps({"sdp": "v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n", "type": "offer"}).encode(), 400,
      "data channel"),
+    ("POST", json.dumps({"sdp": "v=0\r\nm=application 9 UDP/DTLS/SCTP x\r\n", "type": "offer"}).encode(), 400,
+     "fingerprint"),
     ("POST", json.dumps(GOOD_BODY).encode(), 400, "could not be used"),
     ("POST", json.dumps({**GOOD_BODY, "pc_id": 7}).encode(), 400, "pc_id"),
     ("POST", b"x" * 100_000, 400, "too large"),
@@ -199,3 +202,35 @@ async def test_bad_ice_servers_stop_the_server_from_starting(tmp_path: Path) -> 
 
     with pytest.raises(ConfigError, match="ice_servers"):
         await start_harness(tmp_path, ice_servers=["ftp://x"])
+
+
+def mangled_offers(sdp: str) -> list[str]:
+    """A real offer, damaged line by line and cut short: what a broken or hostile client might send."""
+    lines = sdp.split("\r\n")
+    kinds = sorted({line.split(":", 1)[0].split("=", 1)[0] + "=" + line[2:].split(":", 1)[0]
+                    for line in lines if len(line) > 2})
+    dropped = ["\r\n".join(line for line in lines if not line.startswith(kind)) for kind in kinds]
+    cut = [sdp[:length] for length in range(40, len(sdp), max(1, len(sdp) // 12))]
+    garbled = [sdp.replace("UDP/DTLS/SCTP", "TCP/NOPE"), sdp.replace("a=fingerprint:sha-256", "a=fingerprint:md5"),
+               sdp.replace(" typ host", " typ bogus"), sdp.replace("a=ice-ufrag:", "a=ice-ufrag:\x00")]
+    return [text for text in dropped + cut + garbled if text.startswith("v=0") and "m=application" in text]
+
+
+async def test_mangled_offers_never_break_the_endpoint(tmp_path: Path, http: aiohttp.ClientSession) -> None:
+    running = await start_harness(tmp_path, webrtc_connect_timeout_secs=1.0)
+    try:
+        template = WebRtcTestClient()
+        await template.pc.setLocalDescription(await template.pc.createOffer())
+        offers = mangled_offers(template.pc.localDescription.sdp)
+        await template.close()
+        assert len(offers) > 20
+        for sdp in offers:
+            async with http.post(running.http("/api/offer"), json={"sdp": sdp, "type": "offer"}) as reply:
+                assert reply.status in (200, 400), (reply.status, await reply.text(), sdp)
+        await until(lambda: not running.server.connections, timeout=15)  # the accepted ones never connect
+        client = WebRtcTestClient()
+        await client.connect(http, running.http("/api/offer"))
+        assert (await client.request("client-ready", {"version": "2.2.0"}))["type"] == "bot-ready"
+        await client.close()
+    finally:
+        await running.server.stop()

@@ -29,7 +29,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_SDP_CHARS = 32 * 1024
+MAX_PENDING_OFFERS = 4
+"""Offers being answered at once (each gathers candidates on every interface); more wait for a 503 retry."""
+
 MAX_CANDIDATES = 64
+REQUIRED_SDP_LINES = ("a=ice-ufrag:", "a=ice-pwd:", "a=fingerprint:")
 ANSWER_TIMEOUT_SECS = 10.0
 """Answering gathers local candidates; on a host with many interfaces that takes a moment, never this long."""
 
@@ -48,6 +52,7 @@ class OfferEndpoint:
         include_loopback_candidates()
         self.peers: dict[str, WebRtcTransport] = {}
         self._sessions: set[asyncio.Task[None]] = set()
+        self._pending = 0
 
     async def handle(self, request: web.Request) -> web.Response:
         cors = self._cors_headers(request)
@@ -87,17 +92,24 @@ class OfferEndpoint:
         if pc_id is not None and not isinstance(pc_id, str) or not isinstance(restart, bool):
             raise BadRequest("pc_id must be a string or null, restart_pc true or false")
         known = self.peers.get(pc_id) if pc_id else None
-        if known is None:
-            refusal: Refusal | None = self.server.gate.refusal(request)
-            if refusal is not None:
-                return self.server.gate.refuse(request, refusal, cors)
+        refusal: Refusal | None = None if known else self.server.gate.refusal(request)
+        if refusal is None and self._pending >= MAX_PENDING_OFFERS:
+            refusal = HTTPStatus.SERVICE_UNAVAILABLE, "too many offers at once; retry"
+        if refusal is not None:
+            return self.server.gate.refuse(request, refusal, cors)
         transport = known or WebRtcTransport(self.configuration, self.server.settings, str(request.remote))
+        self._pending += 1
         try:
             answer = await asyncio.wait_for(transport.answer(sdp, restart), ANSWER_TIMEOUT_SECS)
-        except (ValueError, AssertionError, IndexError, KeyError, TypeError) as err:
+        except Exception as err:  # aiortc fails in many ways on SDP it cannot use: the offer is at fault
             if known is None:
-                await transport.close(reason="bad offer")
-            raise BadRequest(f"the offer could not be used: {err}"[:300]) from None
+                await transport.close(reason="offer not answered")
+            if isinstance(err, asyncio.TimeoutError):
+                return response(HTTPStatus.SERVICE_UNAVAILABLE, "the offer could not be answered in time\n",
+                                headers=cors)
+            raise BadRequest(unusable("offer", err)) from None
+        finally:
+            self._pending -= 1
         if known is None:
             self._serve(transport, request)
         return json_response(HTTPStatus.OK, answer, cors)
@@ -124,9 +136,15 @@ class OfferEndpoint:
                              "sdp_mline_index}} objects")
         try:
             await transport.add_candidates(candidates)
-        except (ValueError, AssertionError, IndexError, TypeError) as err:
-            raise BadRequest(f"a candidate could not be used: {err}"[:300]) from None
+        except Exception as err:  # as for offers: aiortc's parser fails in many ways on bad input
+            raise BadRequest(unusable("candidate", err)) from None
         return json_response(HTTPStatus.OK, {"status": "ok"}, cors)
+
+
+def unusable(what: str, err: Exception) -> str:
+    """The 400's text; the exception's kind is logged, in case the fault is ours after all."""
+    log.info("webrtc input refused", extra={"what": what, "error": repr(err)[:300]})
+    return f"the {what} could not be used: {err or type(err).__name__}"[:300]
 
 
 async def _json_body(request: web.Request) -> dict[str, Any]:
@@ -151,4 +169,8 @@ def _offer_sdp(body: dict[str, Any]) -> str:
         raise BadRequest(f"sdp must be an SDP offer (starting with v=0, at most {MAX_SDP_CHARS} characters)")
     if "m=application" not in sdp:
         raise BadRequest("the offer has no data channel: RTVI messages travel on one labelled \"chat\"")
+    missing = [line for line in REQUIRED_SDP_LINES if line not in sdp]
+    if missing:
+        raise BadRequest(f"the offer lacks {', '.join(missing)}: it cannot be connected (ICE credentials and a DTLS "
+                         "fingerprint are needed)")
     return sdp
