@@ -56,12 +56,7 @@ class Appliance(SessionHost):
 
     async def load(self, models_root: Path) -> None:
         self.engines = await load_engines(self.settings, models_root, self.bus, self.device)
-        self.responders = await asyncio.to_thread(build_chain, self.settings, self.engines.tools, self.bus,
-                                                  self._last_answer)
-
-    def _last_answer(self, session_id: str) -> str:
-        conversation = self.sessions.get(session_id)
-        return conversation.last_answer if conversation else ""
+        self.responders = await asyncio.to_thread(build_chain, self.settings, self.engines.tools, self.bus, self)
 
     async def warm_up(self) -> None:
         assert self.engines is not None

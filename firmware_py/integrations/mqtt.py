@@ -60,7 +60,7 @@ class MqttBridge:
         self._settings, self._bus, self._host = settings, bus, host
         self.device_id = topic_safe(settings.device_id or socket.gethostname())
         self.topics = Topics(f"{settings.prefix.strip('/')}/{self.device_id}")
-        self.commands = CommandRunner(host, live)
+        self.commands = CommandRunner(host, live, after=self._refresh_volume)
         self.view = DeviceView(volume=self._device_volume())
         self.connected = False
         self.dropped = 0

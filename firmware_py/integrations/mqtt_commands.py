@@ -12,19 +12,13 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from ..commands import COMMANDS, CommandError
 from ..config import ConfigError
 from ..live_config import LiveSettings
 from ..session import SessionHost, VoiceSession
 from .tasks import TaskSet
 
 log = logging.getLogger(__name__)
-
-TRUE_WORDS = ("", "on", "true", "1", "yes", "mute", "muted")
-FALSE_WORDS = ("off", "false", "0", "no", "unmute", "unmuted")
-
-
-class CommandError(ValueError):
-    """A command that cannot be applied; the message says why."""
 
 
 def decode(raw: bytes) -> dict[str, Any] | str:
@@ -42,40 +36,15 @@ def decode(raw: bytes) -> dict[str, Any] | str:
     return text
 
 
-def _field(data: dict[str, Any] | str, *names: str, default: Any = None) -> Any:
-    if isinstance(data, str):
-        return data if data else default
-    for name in names:
-        if name in data:
-            return data[name]
-    return default
-
-
-def _text(data: dict[str, Any] | str) -> str:
-    text = _field(data, "text", "content")
-    if not isinstance(text, str) or not text.strip():
-        raise CommandError('needs text: a plain-text payload or {"text": "..."}')
-    return text.strip()
-
-
-def _flag(data: dict[str, Any] | str, name: str, default: bool) -> bool:
-    value = data.get(name, default) if isinstance(data, dict) else default
-    if not isinstance(value, bool):
-        raise CommandError(f"{name} must be true or false, got {value!r}")
-    return value
-
-
 class CommandRunner:
     """Parses and applies commands on the event loop; async ones run as tasks."""
 
-    def __init__(self, host: SessionHost, live: LiveSettings) -> None:
-        self._host, self._live = host, live
+    def __init__(self, host: SessionHost, live: LiveSettings, after: Callable[[], None] = lambda: None) -> None:
+        self._host, self._live, self._after = host, live, after
         self._tasks = TaskSet()
         self._handlers: dict[str, Callable[[dict[str, Any] | str], None]] = {
-            "say": self._say, "send-text": self._send_text, "interrupt": self._interrupt,
-            "mute": self._mute, "unmute": lambda data: self._session(data).set_muted(False),
-            "volume": self._volume, "update-config": self._update_config,
-        }
+            name: self._catalogue_command(name) for name in COMMANDS if name != "push-to-talk"}
+        self._handlers["update-config"] = self._update_config
 
     @property
     def names(self) -> list[str]:
@@ -104,42 +73,23 @@ class CommandRunner:
             raise CommandError(f"no session {session_id!r}")
         return session
 
-    def _say(self, data: dict[str, Any] | str) -> None:
-        session, text = self._session(data), _text(data)
-        self._tasks.spawn(session.say(text, interrupt=_flag(data, "interrupt", False)), "mqtt say")
+    def _catalogue_command(self, name: str) -> Callable[[dict[str, Any] | str], None]:
+        """A catalogue command: arguments checked now (a refusal is answered at once), run as a task."""
+        command = COMMANDS[name]
 
-    def _send_text(self, data: dict[str, Any] | str) -> None:
-        session, text = self._session(data), _text(data)
-        coro = session.send_text(text, run_immediately=_flag(data, "run_immediately", True),
-                                 audio_response=_flag(data, "audio_response", True))
-        self._tasks.spawn(coro, "mqtt send-text")
+        def apply(data: dict[str, Any] | str) -> None:
+            arguments = command.arguments({k: v for k, v in data.items() if k != "session"}
+                                          if isinstance(data, dict) else data)
+            self._tasks.spawn(self._run_then_report(command.run(self._session(data), self._host, arguments)),
+                              f"mqtt {name}")
 
-    def _interrupt(self, data: dict[str, Any] | str) -> None:
-        self._tasks.spawn(self._session(data).interrupt(), "mqtt interrupt")
+        return apply
 
-    def _mute(self, data: dict[str, Any] | str) -> None:
-        value = _field(data, "muted", "mute", default=True)
-        if isinstance(value, str):
-            word = value.strip().lower()
-            if word not in TRUE_WORDS + FALSE_WORDS:
-                raise CommandError(f"mute takes ON or OFF (or true/false), got {value!r}")
-            value = word in TRUE_WORDS
-        if not isinstance(value, bool):
-            raise CommandError(f"muted must be true or false, got {value!r}")
-        self._session(data).set_muted(value)
-
-    def _volume(self, data: dict[str, Any] | str) -> None:
-        value = _field(data, "volume", "value")
+    async def _run_then_report(self, work: Any) -> None:
         try:
-            volume = float(value)
-        except (TypeError, ValueError):
-            raise CommandError(f"volume takes a number from 0 to 1, got {value!r}") from None
-        if not 0.0 <= volume <= 1.0:
-            raise CommandError(f"volume must be between 0 and 1, got {volume}")
-        device = getattr(self._host, "device", None)
-        if device is None or not hasattr(device, "set_volume"):
-            raise CommandError("this daemon has no device volume control")
-        device.set_volume(volume)
+            await work
+        finally:
+            self._after()   # e.g. the bridge republishes the volume a command changed
 
     def _update_config(self, data: dict[str, Any] | str) -> None:
         if not isinstance(data, dict):

@@ -9,6 +9,7 @@ arguments or a failure become an error result the model can read. No tool ever r
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import logging
 from dataclasses import dataclass
@@ -147,7 +148,10 @@ class ToolRegistry:
             self._bus.publish(ToolMessage(session_id=session_id, topic=self._topics[call.name], payload=call.arguments))
             return ToolResult(ok=True, value={"sent": True, "summary": "Done."})
         try:
-            return ToolResult(ok=True, value=self._handlers[call.name](call.arguments, session_id))
+            value = self._handlers[call.name](call.arguments, session_id)
+            if inspect.isawaitable(value):  # device and session commands may be asynchronous
+                value = await value
+            return ToolResult(ok=True, value=value)
         except ValueError as err:
             return error_result(str(err))
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Callable
+from typing import Any
 
+from ..commands import run_command
 from ..config import Settings
 from ..events import EventBus
 from ..integrations.devices import DEVICE_TOOLS, DeviceDirectory, DeviceHandlers, parse_devices
-from ..llm.builtin_tools import NO_ARGS, Tool
+from ..llm.builtin_tools import BUILTIN_TOOLS, NO_ARGS, Tool
 from ..llm.tools import ToolRegistry
+from ..session import SessionHost
 from .chain import ResponderChain
 from .custom import parse_custom_sentences
 from .intents import create_intent_responder
@@ -34,8 +36,22 @@ def help_text(directory: DeviceDirectory) -> str:
     return f"I can {things}. For anything else, just ask."
 
 
-def build_chain(settings: Settings, tools: ToolRegistry, bus: EventBus,
-                last_answer: Callable[[str], str]) -> ResponderChain:
+def _last_answer(host: SessionHost, session_id: str) -> str:
+    session = host.get_session(session_id)
+    return str(session.status().get("last_answer", "")) if session else ""
+
+
+async def _mute(host: SessionHost, session_id: str, muted: bool) -> dict[str, Any]:
+    """Mute the microphone of the session that asked (a satellite mutes itself, not the hub)."""
+    session = host.get_session(session_id)
+    if session is None:
+        raise ValueError("that conversation has ended")
+    await run_command("mute", {"muted": muted}, session, host)
+    return {"muted": muted, "summary": "The microphone is off. Press the button or use the app to turn it back on."
+            if muted else "I'm listening again."}
+
+
+def build_chain(settings: Settings, tools: ToolRegistry, bus: EventBus, host: SessionHost) -> ResponderChain:
     """The responders for every session, the device actions registered. Takes about a second (sentence
     library and its first match): run it off the event loop."""
     started = time.monotonic()
@@ -44,10 +60,12 @@ def build_chain(settings: Settings, tools: ToolRegistry, bus: EventBus,
     for tool in DEVICE_TOOLS:
         tools.register(tool, devices.handlers[tool.name], offered=bool(directory.devices))
     replies = {"never_mind": lambda _a, _s: {"summary": "Okay."},
-               "repeat": lambda _a, s: {"summary": last_answer(s) or "I haven't said anything yet."},
+               "repeat": lambda _a, s: {"summary": _last_answer(host, s) or "I haven't said anything yet."},
                "help": lambda _a, _s: {"summary": help_text(directory)}}
     for tool in CONVERSATION_TOOLS:
         tools.register(tool, replies[tool.name], offered=False)
+    mute = next(tool for tool in BUILTIN_TOOLS if tool.name == "set_mute")
+    tools.register(mute, lambda args, session_id: _mute(host, session_id, bool(args["muted"])))
     responders = []
     if settings.intents.enabled:
         intents = create_intent_responder(settings.intents.language, directory,

@@ -13,6 +13,7 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
+from ..commands import CommandError, run_command
 from ..config import ConfigError
 from . import services
 from .clients import ClientRequest, check_client_tools
@@ -184,27 +185,18 @@ async def _get_context(conn: "RtviSession", d: Any) -> dict[str, Any]:
     return {"messages": needs_session(conn, "get-context").get_context()}
 
 
-def _flag(d: Any, t: str, name: str) -> bool:
-    if not isinstance(d, dict) or not isinstance(d.get(name), bool):
-        raise MessageError(f"{t}: d.{name} must be true or false")
-    return d[name]
+def _catalogue(name: str) -> Callable[["RtviSession", Any], Awaitable[Any]]:
+    """A device command from the shared catalogue (firmware_py/commands.py), on this client's conversation."""
 
+    async def run(conn: "RtviSession", d: Any) -> Any:
+        if d is not None and not isinstance(d, dict):
+            raise MessageError(f"{name}: d must be an object")
+        try:
+            return await run_command(name, d or {}, needs_session(conn, name), conn.server.host)
+        except CommandError as err:
+            raise MessageError(str(err)) from None
 
-async def _mute(conn: "RtviSession", d: Any) -> dict[str, Any]:
-    muted = _flag(d, "mute", "muted")
-    needs_session(conn, "mute").set_muted(muted)
-    return {"muted": muted}
-
-
-async def _push_to_talk(conn: "RtviSession", d: Any) -> dict[str, Any]:
-    pressed = _flag(d, "push-to-talk", "pressed")
-    needs_session(conn, "push-to-talk").push_to_talk(pressed)
-    return {"pressed": pressed}
-
-
-async def _interrupt(conn: "RtviSession", d: Any) -> dict[str, Any]:
-    await needs_session(conn, "interrupt").interrupt()
-    return {"interrupted": True}
+    return run
 
 
 async def _set_client_tools(conn: "RtviSession", d: Any) -> dict[str, Any]:
@@ -221,7 +213,7 @@ async def _set_client_tools(conn: "RtviSession", d: Any) -> dict[str, Any]:
 
 BUILTINS: dict[str, Callable[["RtviSession", Any], Awaitable[Any]]] = {
     "ping": _ping, "status": _status, "get-context": _get_context, "set-client-tools": _set_client_tools,
-    "mute": _mute, "push-to-talk": _push_to_talk, "interrupt": _interrupt}
+    "mute": _catalogue("mute"), "push-to-talk": _catalogue("push-to-talk"), "interrupt": _catalogue("interrupt")}
 
 
 # --- the services API of the first generation -------------------------------------------------------

@@ -13,6 +13,7 @@ import typing
 from dataclasses import dataclass, field, fields
 from typing import Any, Awaitable, Callable
 
+from ..commands import COMMANDS, CommandError
 from ..config import ConfigError, Settings
 from ..live_config import LiveSettings
 from ..session import VoiceSession
@@ -102,13 +103,21 @@ class Action:
     arguments: tuple[Arg, ...] = field(default=())
 
 
+async def _catalogue(name: str, session: VoiceSession, args: dict[str, Any]) -> None:
+    """The device commands are the shared catalogue's (firmware_py/commands.py): same checks everywhere."""
+    try:
+        await COMMANDS[name].run(session, None, COMMANDS[name].arguments(args))
+    except CommandError as err:
+        raise MessageError(str(err)) from None
+
+
 async def _say(session: VoiceSession, args: dict[str, Any]) -> bool:
-    await session.say(args["text"], interrupt=args.get("interrupt", False))
+    await _catalogue("say", session, args)
     return True
 
 
 async def _interrupt(session: VoiceSession, args: dict[str, Any]) -> bool:
-    await session.interrupt()
+    await _catalogue("interrupt", session, args)
     return True
 
 
@@ -140,12 +149,12 @@ async def _run(session: VoiceSession, args: dict[str, Any]) -> bool:
 
 
 async def _mute(session: VoiceSession, args: dict[str, Any]) -> bool:
-    session.set_muted(args["muted"])
+    await _catalogue("mute", session, args)
     return True
 
 
 async def _push_to_talk(session: VoiceSession, args: dict[str, Any]) -> bool:
-    session.push_to_talk(args["pressed"])
+    await _catalogue("push-to-talk", session, args)
     return True
 
 

@@ -197,3 +197,14 @@ async def settle(condition: Callable[[], bool], timeout: float = 10.0) -> None:
 def close_engines(engines: SharedEngines) -> None:
     with contextlib.suppress(Exception):
         engines.close()
+
+
+class ScriptedHost:
+    """The host of the conversations under test: finds them by session id."""
+
+    def __init__(self) -> None:
+        self.sessions: dict[str, Any] = {}
+        self.device = NoDevice()
+
+    def get_session(self, session_id: str) -> Any:
+        return self.sessions.get(session_id)

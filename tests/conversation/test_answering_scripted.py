@@ -23,7 +23,7 @@ from firmware_py.respond.assembly import build_chain
 from firmware_py.respond.base import Answer
 from firmware_py.respond.chain import ResponderChain
 
-from .scripted import ScriptedLlm, close_engines, scripted_engines, settle
+from .scripted import ScriptedHost, ScriptedLlm, close_engines, scripted_engines, settle
 
 DEVICES = [{"name": "kitchen light", "area": "kitchen", "kind": "light", "command_topic": "home/kitchen/light/set"}]
 
@@ -54,8 +54,10 @@ async def world(chain_settings: Settings) -> AsyncIterator[tuple[Conversation, R
     recorder = Recorder(bus)
     llm = ScriptedLlm("Paris is the capital of France.")
     engines = scripted_engines(bus, llm=llm)
-    chain = await asyncio.to_thread(build_chain, chain_settings, engines.tools, bus, lambda _s: "")
+    host = ScriptedHost()
+    chain = await asyncio.to_thread(build_chain, chain_settings, engines.tools, bus, host)
     conversation = Conversation("s1", engines, bus, LiveSettings(chain_settings, bus), NullSink(), None, None, chain)
+    host.sessions["s1"] = conversation
     conversation.start()
     yield conversation, recorder, llm, chain
     await conversation.close()
@@ -169,3 +171,20 @@ async def test_a_voice_failure_still_ends_the_turn(world: Any) -> None:
     await conversation.on_user_turn("What time is it?", spoken())
     await settle(lambda: bool(recorder.of(ErrorEvent)))
     await settle(lambda: recorder.of(StateChanged)[-1].state == "listening")
+
+
+async def test_mute_yourself_mutes_the_conversation_that_asked(world: Any) -> None:
+    conversation, recorder, _, _ = world
+    await conversation.on_user_turn("Mute yourself.", spoken())
+    await settle(lambda: bool(recorder.of(BotAnswered)))
+    assert conversation.listener.muted and "microphone is off" in recorder.of(BotAnswered)[0].text
+    await settle(lambda: recorder.of(StateChanged)[-1].state == "muted")
+
+
+async def test_repeat_says_the_last_answer_again(world: Any) -> None:
+    conversation, recorder, _, _ = world
+    await conversation.on_user_turn("What time is it?", spoken())
+    first = (await answered(recorder))[0]
+    await conversation.on_user_turn("Repeat that.", spoken())
+    await settle(lambda: len(recorder.of(BotAnswered)) == 2)
+    assert recorder.of(BotAnswered)[1].text == first.text
