@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from typing import Any
+from typing import Any, AsyncIterator
 
 from .arbitration import admit_turn
 from .audio.frames import AudioFrame
@@ -30,6 +30,7 @@ from .llm.text import clean_for_speech
 from .sentences import SentenceSplitter
 from .respond.base import Answer
 from .respond.chain import ResponderChain, Speculation, run_actions, same_words
+from .respond.early_llm import EarlyLlmAnswer
 from .session import VoiceSession
 from .speaking import BotSpeech
 from .turn_metrics import publish_turn_metrics
@@ -134,6 +135,20 @@ class Conversation(VoiceSession):
         if text and self._responders is not None and self._live.current.intents.speculate:
             task = asyncio.create_task(self._responders.match(text, self.session_id), name=f"speculate-{self.session_id}")
             self._speculation = Speculation(text, task)
+            self._spawn(self._start_early_llm(self._speculation))
+
+    async def _start_early_llm(self, speculation: Speculation) -> None:
+        """Nobody claimed the words so far: start the LLM on them now, held back until the turn ends."""
+        try:
+            claim = await asyncio.shield(speculation.task)
+        except (asyncio.CancelledError, Exception):
+            return
+        busy = self._reply is not None and not self._reply.done()
+        if claim is not None or busy or self._speculation is not speculation:
+            return
+        tools = self._engines.tools if self._live.current.llm.tools else None
+        speculation.llm = EarlyLlmAnswer(speculation.text, self.context, self._engines.llm, self._engines.llm_queue,
+                                         tools, self.session_id, self._bus, self.client_tools)
 
     async def on_user_turn(self, text: str, timing: TurnTiming) -> None:
         if not await admit_turn(self._bus, self.session_id, text):  # another room may answer it
@@ -184,11 +199,11 @@ class Conversation(VoiceSession):
         self._set_state(ConversationState.THINKING)
         speech = self._new_speech() if audio_response else None
         try:
-            claim = await self._claim(user_text) if user_text is not None else None
+            claim, early = await self._claim(user_text) if user_text is not None else (None, None)
             if claim is not None and not claim.passage:
                 await self._answer_directly(user_text or "", claim, speech, timing)
             else:
-                await self._answer_with_llm(user_text, claim.passage if claim else "", speech, timing, cancel)
+                await self._answer_with_llm(user_text, claim.passage if claim else "", speech, timing, cancel, early)
         except asyncio.CancelledError:
             raise
         except Exception as err:  # a failure anywhere must not leave the user without an answer
@@ -201,20 +216,29 @@ class Conversation(VoiceSession):
             if not cancel.is_set():
                 self._after_answer()
 
-    async def _claim(self, text: str) -> Answer | None:
-        """The chain's answer, from the speculative match when the final words are the same."""
+    async def _claim(self, text: str) -> tuple[Answer | None, EarlyLlmAnswer | None]:
+        """The chain's answer, from the speculative match when the final words are the same, and the LLM
+        answer already started on them when nobody claims the turn."""
         speculation, self._speculation = self._speculation, None
         if self._responders is None:
-            return None
+            return None, None
         task = speculation.answer_for(text) if speculation else None
         if speculation is not None and task is None:
             speculation.drop()
+        claim: Answer | None = None
         if task is not None:
             try:
-                return await task
+                claim = await task
             except Exception:
                 log.warning("speculative match failed; matching again", exc_info=True)
-        return await self._responders.match(text, self.session_id)
+                task = None
+        if task is None:
+            claim = await self._responders.match(text, self.session_id)
+        early = speculation.llm if speculation is not None and task is not None else None
+        if early is not None and (claim is not None or not early.matches(text)):
+            early.abandon()
+            early = None
+        return claim, early
 
     async def _answer_directly(self, user_text: str, claim: Answer, speech: BotSpeech | None,
                                timing: TurnTiming) -> None:
@@ -257,35 +281,51 @@ class Conversation(VoiceSession):
         with contextlib.suppress(Exception):  # if the voice itself failed, the error event has said it
             await self._deliver(APOLOGY, "error", self._new_speech() if audio_response else None)
 
+    async def _llm_deltas(self, cancel: asyncio.Event, early: EarlyLlmAnswer | None) -> AsyncIterator[str]:
+        """The LLM's answer: the one started at the first pause (its context becomes this one), or a new one."""
+        if early is not None:
+            self.context = early.context
+            try:
+                async for delta in early.adopt():
+                    if cancel.is_set():
+                        break
+                    yield delta
+            finally:
+                early.abandon()
+            return
+        async with self._engines.llm_queue.slot(self.session_id):
+            tools = self._engines.tools if self._live.current.llm.tools else None
+            async for delta in generate_reply(self._engines.llm, self.context, tools,
+                                              self.session_id, self._bus, cancel, self.client_tools):
+                yield delta
+
     async def _answer_with_llm(self, user_text: str | None, passage: str, speech: BotSpeech | None,
-                               timing: TurnTiming, cancel: asyncio.Event) -> None:
+                               timing: TurnTiming, cancel: asyncio.Event, early: EarlyLlmAnswer | None = None) -> None:
         if passage:
             self.context.add("system", f"Answer from this passage only: {passage}")
         if user_text is not None:
-            self.context.add("user", user_text)
+            if early is None:
+                self.context.add("user", user_text)
             self._bus.publish(UserLlmText(session_id=self.session_id, text=user_text))
         splitter = SentenceSplitter(first_clause_early=True)
         llm_started = time.monotonic()
         first_token_at: float | None = None
         answer: list[str] = []
-        async with self._engines.llm_queue.slot(self.session_id):
-            self._bus.publish(BotLlmStarted(session_id=self.session_id))
-            try:
-                tools = self._engines.tools if self._live.current.llm.tools else None
-                async for delta in generate_reply(self._engines.llm, self.context, tools,
-                                                  self.session_id, self._bus, cancel, self.client_tools):
-                    first_token_at = first_token_at or time.monotonic()
-                    answer.append(delta)
-                    self._bus.publish(BotLlmText(session_id=self.session_id, text=delta))
-                    for sentence in splitter.push(delta):
-                        self._feed(speech, sentence)
-            except LlmError as err:
-                log.warning("llm failed", extra={"session": self.session_id, "error": str(err)})
-                self._bus.publish(ErrorEvent(session_id=self.session_id, message=str(err)))
-                self._feed(speech, APOLOGY)
-                answer = [APOLOGY]
-            finally:
-                self._bus.publish(BotLlmStopped(session_id=self.session_id))
+        self._bus.publish(BotLlmStarted(session_id=self.session_id))
+        try:
+            async for delta in self._llm_deltas(cancel, early):
+                first_token_at = first_token_at or time.monotonic()
+                answer.append(delta)
+                self._bus.publish(BotLlmText(session_id=self.session_id, text=delta))
+                for sentence in splitter.push(delta):
+                    self._feed(speech, sentence)
+        except LlmError as err:
+            log.warning("llm failed", extra={"session": self.session_id, "error": str(err)})
+            self._bus.publish(ErrorEvent(session_id=self.session_id, message=str(err)))
+            self._feed(speech, APOLOGY)
+            answer = [APOLOGY]
+        finally:
+            self._bus.publish(BotLlmStopped(session_id=self.session_id))
         for sentence in splitter.flush():
             self._feed(speech, sentence)
         self.last_answer = "".join(answer).strip()
@@ -402,9 +442,7 @@ class Conversation(VoiceSession):
             else:
                 await self.listener.release_talk()
 
-        task = asyncio.create_task(press())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._spawn(press())
 
     def get_context(self) -> list[dict[str, Any]]:
         return self.context.messages()
@@ -415,11 +453,14 @@ class Conversation(VoiceSession):
     def resolve_client_tool(self, tool_call_id: str, result: Any) -> bool:
         return self._engines.tools.resolve_client(tool_call_id, result)
 
+    def _spawn(self, work: Any) -> None:
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
     # --- bus ---------------------------------------------------------------------------------------
 
     def _on_event(self, event: Event) -> None:
         if isinstance(event, TimerFired):
             label = f"{event.label} timer" if event.label else "timer"
-            task = asyncio.create_task(self.say(f"Your {label} is done.", interrupt=False))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._spawn(self.say(f"Your {label} is done.", interrupt=False))

@@ -188,3 +188,41 @@ async def test_repeat_says_the_last_answer_again(world: Any) -> None:
     await conversation.on_user_turn("Repeat that.", spoken())
     await settle(lambda: len(recorder.of(BotAnswered)) == 2)
     assert recorder.of(BotAnswered)[1].text == first.text
+
+
+async def test_the_llm_answer_started_at_the_pause_is_adopted(world: Any) -> None:
+    conversation, recorder, llm, _ = world
+    await conversation.on_early_transcript("what is the capital of france")
+    await settle(lambda: len(llm.asked) == 1)
+    assert recorder.of(BotAnswered) == [], "nothing is shown before the turn ends"
+    await conversation.on_user_turn("What is the capital of France?", spoken())
+    answer = (await answered(recorder))[0]
+    assert "Paris" in answer.text and len(llm.asked) == 1, "the early generation was used, not run again"
+    assert conversation.get_context()[-2] == {"role": "user", "content": "what is the capital of france"}
+
+
+async def test_an_early_llm_answer_is_dropped_when_the_words_change(world: Any) -> None:
+    conversation, recorder, llm, _ = world
+    await conversation.on_early_transcript("what is the capital")
+    await settle(lambda: len(llm.asked) == 1)
+    await conversation.on_user_turn("What is the capital of Spain?", spoken())
+    await answered(recorder)
+    assert len(llm.asked) == 2 and llm.asked[1][-1]["content"] == "What is the capital of Spain?"
+
+
+async def test_a_tool_call_waits_for_the_commit() -> None:
+    from firmware_py.llm.base import ToolCall
+    from firmware_py.respond.early_llm import CommitGatedTools
+
+    from .scripted import NoDevice
+    from firmware_py.llm.tools import ToolRegistry
+
+    bus = EventBus()
+    recorder = Recorder(bus)
+    committed = asyncio.Event()
+    gated = CommitGatedTools(ToolRegistry(bus, NoDevice(), []), committed)
+    call = asyncio.create_task(gated.call("s1", ToolCall(id="c1", name="set_volume", arguments={"percent": 20})))
+    await asyncio.sleep(0.05)
+    assert not call.done() and recorder.of(FunctionCallStarted) == []
+    committed.set()
+    assert (await call).ok and recorder.of(FunctionCallStarted)
