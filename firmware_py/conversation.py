@@ -29,8 +29,9 @@ from .llm.context import Context
 from .llm.text import clean_for_speech
 from .sentences import SentenceSplitter
 from .respond.base import Answer
-from .respond.chain import ResponderChain, Speculation, run_actions, same_words
+from .respond.chain import ResponderChain, run_actions
 from .respond.early_llm import EarlyLlmAnswer
+from .respond.speculation import Speculator
 from .session import VoiceSession
 from .speaking import BotSpeech
 from .turn_metrics import publish_turn_metrics
@@ -50,8 +51,7 @@ class Conversation(VoiceSession):
         self._engines, self._bus, self._live, self._sink = engines, bus, live, sink
         self._source = source or QueueSource()
         self.client_tools = client_tools or []
-        self._responders = responders
-        self._speculation: Speculation | None = None
+        self._speculator = Speculator(responders, self.session_id, self._early_llm)
         llm = live.current.llm
         self.context = Context(llm.system_prompt, llm.history_tokens, getattr(engines.llm, "count_tokens", None))
         self.listener = TurnListener(session_id, engines, live, bus, self)
@@ -86,6 +86,7 @@ class Conversation(VoiceSession):
 
     async def close(self) -> None:
         self._unsubscribe()
+        self._speculator.drop()
         await self.interrupt(publish=False)
         await self._source.close()
         for task in [self._input_task, *self._tasks]:
@@ -127,36 +128,21 @@ class Conversation(VoiceSession):
 
     async def on_early_transcript(self, text: str) -> None:
         """The user paused: match the words so far now, so a command is ready when the turn ends."""
-        if self._speculation is not None:
-            if same_words(self._speculation.text, text):
-                return
-            self._speculation.drop()
-        self._speculation = None
-        if text and self._responders is not None and self._live.current.intents.speculate:
-            task = asyncio.create_task(self._responders.match(text, self.session_id), name=f"speculate-{self.session_id}")
-            self._speculation = Speculation(text, task)
-            self._spawn(self._start_early_llm(self._speculation))
+        if self._live.current.intents.speculate:
+            self._speculator.guess(text, answering=self._reply is not None and not self._reply.done())
 
-    async def _start_early_llm(self, speculation: Speculation) -> None:
-        """Nobody claimed the words so far: start the LLM on them now, held back until the turn ends."""
-        try:
-            claim = await asyncio.shield(speculation.task)
-        except (asyncio.CancelledError, Exception):
-            return
-        busy = self._reply is not None and not self._reply.done()
-        if claim is not None or busy or self._speculation is not speculation:
-            return
+    def _early_llm(self, text: str) -> EarlyLlmAnswer:
         tools = self._engines.tools if self._live.current.llm.tools else None
-        speculation.llm = EarlyLlmAnswer(speculation.text, self.context, self._engines.llm, self._engines.llm_queue,
-                                         tools, self.session_id, self._bus, self.client_tools)
+        return EarlyLlmAnswer(text, self.context, self._engines.llm, self._engines.llm_queue, tools,
+                              self.session_id, self._bus, self.client_tools)
 
     async def on_user_turn(self, text: str, timing: TurnTiming) -> None:
         if not await admit_turn(self._bus, self.session_id, text):  # another room may answer it
-            self._drop_speculation()
+            self._speculator.drop()
             self._set_state(self._idle_state())
             return
         if not text:
-            self._drop_speculation()
+            self._speculator.drop()
             await self._not_understood(timing)
             return
         self.last_transcript = text
@@ -181,11 +167,6 @@ class Conversation(VoiceSession):
         else:
             self._set_state(self._idle_state())
 
-    def _drop_speculation(self) -> None:
-        if self._speculation is not None:
-            self._speculation.drop()
-            self._speculation = None
-
     # --- answering ---------------------------------------------------------------------------------
 
     def _start_reply(self, user_text: str | None, audio_response: bool, timing: TurnTiming | None = None) -> None:
@@ -199,7 +180,7 @@ class Conversation(VoiceSession):
         self._set_state(ConversationState.THINKING)
         speech = self._new_speech() if audio_response else None
         try:
-            claim, early = await self._claim(user_text) if user_text is not None else (None, None)
+            claim, early = await self._speculator.claim(user_text) if user_text is not None else (None, None)
             if claim is not None and not claim.passage:
                 await self._answer_directly(user_text or "", claim, speech, timing)
             else:
@@ -215,30 +196,6 @@ class Conversation(VoiceSession):
                 self._speech = None
             if not cancel.is_set():
                 self._after_answer()
-
-    async def _claim(self, text: str) -> tuple[Answer | None, EarlyLlmAnswer | None]:
-        """The chain's answer, from the speculative match when the final words are the same, and the LLM
-        answer already started on them when nobody claims the turn."""
-        speculation, self._speculation = self._speculation, None
-        if self._responders is None:
-            return None, None
-        task = speculation.answer_for(text) if speculation else None
-        if speculation is not None and task is None:
-            speculation.drop()
-        claim: Answer | None = None
-        if task is not None:
-            try:
-                claim = await task
-            except Exception:
-                log.warning("speculative match failed; matching again", exc_info=True)
-                task = None
-        if task is None:
-            claim = await self._responders.match(text, self.session_id)
-        early = speculation.llm if speculation is not None and task is not None else None
-        if early is not None and (claim is not None or not early.matches(text)):
-            early.abandon()
-            early = None
-        return claim, early
 
     async def _answer_directly(self, user_text: str, claim: Answer, speech: BotSpeech | None,
                                timing: TurnTiming) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from ..llm.base import ToolCall
@@ -43,25 +42,6 @@ class ResponderChain:
                 result = close()
                 if asyncio.iscoroutine(result):
                     await result
-
-
-@dataclass
-class Speculation:
-    """A match started on the early transcript, and the LLM answer started when nobody claimed it; used
-    only if the final transcript says the same."""
-
-    text: str
-    task: asyncio.Task[Answer | None]
-    llm: Any = None
-    """An EarlyLlmAnswer (respond/early_llm.py) once the chain passed on these words."""
-
-    def answer_for(self, text: str) -> asyncio.Task[Answer | None] | None:
-        return self.task if same_words(self.text, text) else None
-
-    def drop(self) -> None:
-        self.task.cancel()
-        if self.llm is not None:
-            self.llm.abandon()
 
 
 def same_words(a: str, b: str) -> bool:

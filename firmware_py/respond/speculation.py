@@ -1,0 +1,93 @@
+"""Answering ahead: at the user's first pause the responder chain matches the words so far, and when nobody
+claims them the LLM starts on them (held back). At the end of the turn the guess is used if the words
+stayed the same, and dropped otherwise, so a guess never speaks or acts on words the user did not finish.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from .base import Answer
+from .chain import ResponderChain, same_words
+from .early_llm import EarlyLlmAnswer
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Guess:
+    text: str
+    match: asyncio.Task[Answer | None]
+    llm: EarlyLlmAnswer | None = None
+    follow_up: asyncio.Task[None] | None = field(default=None, repr=False)
+
+    def drop(self) -> None:
+        self.match.cancel()
+        if self.follow_up is not None:
+            self.follow_up.cancel()
+        if self.llm is not None:
+            self.llm.abandon()
+
+
+class Speculator:
+    def __init__(self, responders: ResponderChain | None, session_id: str,
+                 start_llm: Callable[[str], EarlyLlmAnswer]) -> None:
+        self._responders, self._session_id, self._start_llm = responders, session_id, start_llm
+        self._guess: Guess | None = None
+
+    def guess(self, text: str, answering: bool = False) -> None:
+        """Match `text` now; start the LLM on it if nobody claims it (not while an answer is playing)."""
+        if self._guess is not None and same_words(self._guess.text, text):
+            return
+        self.drop()
+        if not text or self._responders is None:
+            return
+        match = asyncio.create_task(self._responders.match(text, self._session_id), name=f"guess-{self._session_id}")
+        guess = self._guess = Guess(text, match)
+        if not answering:
+            guess.follow_up = asyncio.create_task(self._llm_if_unclaimed(guess))
+
+    async def _llm_if_unclaimed(self, guess: Guess) -> None:
+        try:
+            claim = await asyncio.shield(guess.match)
+        except (asyncio.CancelledError, Exception):
+            return
+        if claim is None and self._guess is guess:
+            guess.llm = self._start_llm(guess.text)
+
+    async def claim(self, text: str) -> tuple[Answer | None, EarlyLlmAnswer | None]:
+        """The chain's answer for the final words (the guess's when they are the same), and the LLM answer
+        already started on them when nobody claims the turn."""
+        guess, self._guess = self._guess, None
+        if self._responders is None:
+            if guess is not None:
+                guess.drop()
+            return None, None
+        if guess is not None and not same_words(guess.text, text):
+            guess.drop()
+            guess = None
+        claim: Answer | None = None
+        if guess is not None:
+            try:
+                claim = await guess.match
+            except (asyncio.CancelledError, Exception):
+                log.warning("early match failed; matching again", extra={"session": self._session_id})
+                guess.drop()
+                guess = None
+        if guess is None:
+            return await self._responders.match(text, self._session_id), None
+        if guess.follow_up is not None and not guess.follow_up.done():
+            guess.follow_up.cancel()   # the LLM guess had not started: the answer starts it now
+        early = guess.llm
+        if early is not None and claim is not None:
+            early.abandon()
+            early = None
+        return claim, early
+
+    def drop(self) -> None:
+        if self._guess is not None:
+            self._guess.drop()
+            self._guess = None
