@@ -14,23 +14,10 @@ from firmware_py.events import Event, EventBus
 from firmware_py.live_config import LiveSettings
 from firmware_py.models import models_dir
 
+from .scripted import NoDevice
+
 if TYPE_CHECKING:
     from firmware_py.engines import SharedEngines
-
-
-class NoDevice:
-    """Volume/mute of a device that has none (these tests have no speaker)."""
-
-    volume = 1.0
-
-    def get_volume(self) -> float:
-        return self.volume
-
-    def set_volume(self, value: float) -> None:
-        self.volume = value
-
-    def set_muted(self, muted: bool) -> None:
-        pass
 
 
 def conversation_settings() -> Settings:

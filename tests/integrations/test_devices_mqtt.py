@@ -17,6 +17,8 @@ from firmware_py.llm.tools import ToolRegistry
 from firmware_py.respond.base import ActionCall, Answer
 from firmware_py.respond.chain import run_actions
 
+from tests.conversation.scripted import NoDevice
+
 from .doubles import RecordingHost
 from .mqtt_helpers import Broker, Listener, eventually
 
@@ -26,19 +28,6 @@ DEVICES = parse_devices([
     {"name": "bedroom fan", "kind": "fan", "command_topic": "home/bedroom/fan/set"},
     {"name": "garage door", "kind": "cover", "command_topic": "home/garage/door/set"},
 ])
-
-
-class Speaker:
-    volume = 1.0
-
-    def get_volume(self) -> float:
-        return self.volume
-
-    def set_volume(self, value: float) -> None:
-        self.volume = value
-
-    def set_muted(self, muted: bool) -> None:
-        pass
 
 
 @pytest.fixture
@@ -52,11 +41,11 @@ def broker(tmp_path: Path) -> Iterator[Broker]:
 @pytest.fixture
 async def registry(broker: Broker) -> AsyncIterator[ToolRegistry]:
     host = RecordingHost(EventBus())
-    host.device = Speaker()  # type: ignore[attr-defined]
+    host.device = NoDevice()  # type: ignore[attr-defined]
     bridge = MqttBridge(MqttSettings(enabled=True, port=broker.port, device_id="hall"), host.bus, host, host.live)
     await bridge.start()
     await eventually(lambda: bridge.connected)
-    tools = ToolRegistry(host.bus, Speaker(), [])
+    tools = ToolRegistry(host.bus, NoDevice(), [])
     handlers = DeviceHandlers(DeviceDirectory(DEVICES), host.bus, mqtt_enabled=True)
     for tool in DEVICE_TOOLS:
         tools.register(tool, handlers.handlers[tool.name])
