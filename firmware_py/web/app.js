@@ -156,6 +156,9 @@ function onMessage(message) {
       controls.setMuted(message.type === "user-mute-started");
       conversation.setLocalMuted(controls.muted);
       break;
+    case "llm-function-call-in-progress":
+      transcript.action(describeAction(data));
+      break;
     case "server-message":
       onServerMessage(data);
       break;
@@ -169,6 +172,14 @@ function onMessage(message) {
     default:
       break;
   }
+}
+
+/** "turn on · kitchen light": what an action did, for the transcript (intent or LLM, the same way). */
+function describeAction(data) {
+  const name = String(data.function_name || "action").replaceAll("_", " ");
+  const args = data.arguments && typeof data.arguments === "object" ? Object.values(data.arguments) : [];
+  const shown = args.filter((value) => ["string", "number", "boolean"].includes(typeof value)).join(", ");
+  return shown ? `${name} · ${shown}` : name;
 }
 
 // server-message {type, ...}: the daemon's extras beyond the RTVI events.

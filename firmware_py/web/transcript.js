@@ -166,6 +166,16 @@ export class Transcript {
     else this.update(() => showSource(bubble, source));
   }
 
+  /** An action the assistant took (a timer, a light...), shown in the log where it happened. */
+  action(text) {
+    this.update(() => {
+      const line = document.createElement("p");
+      line.className = "action";
+      line.textContent = text;
+      this.log.append(line);
+    });
+  }
+
   /** Marks the current answer as cut short; it may already be closed (bot-stopped-speaking comes first). */
   botInterrupted() {
     const bubble = this.bot || this.lastBot;
