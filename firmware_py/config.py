@@ -152,6 +152,7 @@ class IntentSettings:
 
     enabled: bool = setting(True, "Match commands (timers, time, volume, devices...) before asking the LLM.")
     language: str = setting("en", "Language of the sentence templates.", choices=("en",))
+    area: str = setting("", "The room this device is in (a [[devices]] area): \"turn on the light\" means that room's.")
     speculate: bool = setting(True, "Match the early transcript at the first pause, so a command answers at once.")
     not_heard_reply: str = setting("Sorry, I didn't catch that.",
                                    "Spoken when a turn ends with nothing understood (empty: stay silent).")
@@ -162,10 +163,10 @@ class ArbitrationSettings:
     """Several rooms (satellites, the device's own mic) hearing one request: only the best one answers."""
 
     enabled: bool = setting(True, "Arbitrate between rooms; off: every room that hears a request answers it.")
-    window_secs: float = setting(0.5, "Claims within this time of the first one belong to the same request.",
+    window_secs: float = setting(1.0, "Claims within this time of the first one belong to the same request.",
                                  minimum=0.05, maximum=5.0)
     score_weight: float = setting(1.0, "Weight of the wake-word score (0-1) in a room's rank.", minimum=0.0)
-    level_weight: float = setting(1.0, "Weight of the speech level (-60..0 dBFS as 0..1) in a room's rank.", minimum=0.0)
+    level_weight: float = setting(3.0, "Weight of the speech level (-60..0 dBFS as 0..1) in a room's rank.", minimum=0.0)
 
 
 @dataclass(frozen=True)

@@ -69,7 +69,7 @@ def build_chain(settings: Settings, tools: ToolRegistry, bus: EventBus, host: Se
     responders = []
     if settings.intents.enabled:
         intents = create_intent_responder(settings.intents.language, directory,
-                                          parse_custom_sentences(settings.sentences))
+                                          parse_custom_sentences(settings.sentences), settings.intents.area)
         intents.warm_up()
         responders.append(intents)
     from .knowledge import create_knowledge_responder

@@ -32,6 +32,10 @@ UNSUPPORTED = ("HassGetWeather", "HassBroadcast", "HassShoppingListAddItem", "Ha
                "HassRespond", "HassSetPosition")
 
 
+class WhichOne(Exception):
+    """The request fits several devices: the question to ask instead of guessing."""
+
+
 def timer_seconds(slots: dict[str, Any]) -> int:
     return round(float(slots.get("hours", 0)) * 3600 + float(slots.get("minutes", 0)) * 60
                  + float(slots.get("seconds", 0)))
@@ -51,8 +55,8 @@ def _actions(*calls: ActionCall) -> tuple[ActionCall, ...]:
 class IntentAnswers:
     """IntentMatch -> Answer, knowing the devices and the user's own commands."""
 
-    def __init__(self, directory: DeviceDirectory, custom: tuple[CustomCommand, ...]) -> None:
-        self._directory, self._custom = directory, custom
+    def __init__(self, directory: DeviceDirectory, custom: tuple[CustomCommand, ...], area: str = "") -> None:
+        self._directory, self._custom, self._area = directory, custom, area
         self._by_intent: dict[str, Callable[[dict[str, Any]], tuple[ActionCall, ...]]] = {
             "HassGetCurrentTime": lambda _s: _actions(ActionCall("get_time")),
             "HassGetCurrentDate": lambda _s: _actions(ActionCall("get_date")),
@@ -104,7 +108,10 @@ class IntentAnswers:
         if build is None:
             log.info("intent without a mapping", extra={"intent": intent})
             return None
-        return Answer("intent", actions=build(slots), confidence=confidence)
+        try:
+            return Answer("intent", actions=build(slots), confidence=confidence)
+        except WhichOne as question:
+            return Answer("intent", text=str(question), confidence=confidence)
 
     # --- timers and devices ------------------------------------------------------------------------
 
@@ -120,7 +127,16 @@ class IntentAnswers:
             device = self._directory.find(str(slots["name"]))
             return [device] if device else str(slots["name"])
         area = str(slots.get("area", "") or "")
-        if area and area != "here":
+        if area == "here":   # "turn on the light": this room's, or the only one there is
+            here = self._directory.in_area(self._area, kinds) if self._area else []
+            everywhere = [d for d in self._directory.devices if d.kind in kinds]
+            if here or len(everywhere) == 1:
+                return here or everywhere
+            if len(everywhere) > 1:
+                names = [f"the {d.name}" for d in everywhere[:3]]
+                raise WhichOne(f"Which one: {', '.join(names[:-1])} or {names[-1]}?")
+            return domain or "that"
+        if area:
             found = self._directory.in_area(area, kinds)
             return found or f"{area} {domain or 'device'}".strip()
         found = [d for d in self._directory.devices if d.kind in kinds] if domain else []
@@ -217,4 +233,4 @@ class IntentResponder:
 
 def create_intent_responder(language: str, directory: DeviceDirectory, custom: tuple[CustomCommand, ...],
                             area: str = "") -> IntentResponder:
-    return IntentResponder(IntentMatcher(language, directory, custom, area), IntentAnswers(directory, custom))
+    return IntentResponder(IntentMatcher(language, directory, custom, area), IntentAnswers(directory, custom, area))

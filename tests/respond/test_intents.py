@@ -137,3 +137,15 @@ def test_bad_devices_are_named() -> None:
     with pytest.raises(ConfigError, match="used by two devices"):
         parse_devices([{"name": "lamp", "kind": "light", "command_topic": "a"},
                        {"name": "lamp", "kind": "light", "command_topic": "b"}])
+
+
+def test_the_light_means_this_rooms_or_a_question(answers: tuple[IntentMatcher, IntentAnswers]) -> None:
+    matcher, intent_answers = answers
+    found = matcher.match("Turn on the light.")
+    answer = intent_answers.answer(found) if found else None
+    assert answer is not None and not answer.actions and answer.text.startswith("Which one")
+    directory = DeviceDirectory(parse_devices(DEVICES))
+    kitchen = IntentMatcher("en", directory, area="kitchen"), IntentAnswers(directory, (), area="kitchen")
+    assert actions(kitchen, "Turn on the light.") == [("turn_on", {"device": "kitchen light"})]
+    assert actions(answers, "Turn off all the lights.") == [("turn_off", {"device": "kitchen light"}),
+                                                            ("turn_off", {"device": "living room lamp"})]
