@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from .index import Hit, KnowledgeIndex
 from .question import HARD_KINDS, Expects, Question, carries
+from .terms import DAYS
 
 HEADING_CREDIT = 0.8
 PASSAGE_CREDIT = 0.4
@@ -22,6 +23,7 @@ NEIGHBOUR_MARGIN = 0.1
 MAX_ANSWER_SENTENCES = 4
 MAX_ANSWER_CHARS = 320
 CANDIDATE_PASSAGES = 8
+DAY_EMPHASIS = 2.0
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ def find_answer(question: Question, index: KnowledgeIndex, min_score: float) -> 
     """The best answering sentences for `question`, or None when none covers `min_score` of it."""
     if not question.terms:
         return None
-    weights = {term: index.weight(term) for term in question.terms}
+    weights = {term: index.weight(term) * _emphasis(question, term) for term in question.terms}
     best: tuple[_Scored, Hit, int] | None = None
     for hit in index.search(question.terms, CANDIDATE_PASSAGES):
         for position in range(len(hit.passage.sentence_terms)):
@@ -125,6 +127,11 @@ def _compose(question: Question, hit: Hit, position: int, scored: _Scored,
 
 def _as_good(question: Question, hit: Hit, position: int, best: _Scored, weights: dict[str, float]) -> bool:
     return _score(question, hit, position, weights).coverage >= best.coverage - NEIGHBOUR_MARGIN
+
+
+def _emphasis(question: Question, term: str) -> float:
+    """The day in "Is the café open on Mondays?" is the point of the question: a time without it is no answer."""
+    return DAY_EMPHASIS if question.expects is Expects.TIME and term in DAYS else 1.0
 
 
 def _as_sentence(piece: str) -> str:

@@ -15,6 +15,8 @@ class Passage:
     """Section titles from the outermost to the nearest; empty before the first heading."""
     sentences: tuple[str, ...]
     """The passage's sentences, list items or table rows, as the document words them."""
+    context: str = ""
+    """Words that say what the passage is about without being part of it: a table's header row."""
 
     @property
     def section(self) -> str:

@@ -79,6 +79,7 @@ class _HtmlToMarkdown(HTMLParser):
         self.out: list[str] = []
         self.skipping = 0
         self.cells: list[str] | None = None
+        self.header_row = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in self._SKIPPED:
@@ -88,9 +89,10 @@ class _HtmlToMarkdown(HTMLParser):
         elif tag in ("li", "dt"):
             self.out.append("\n- ")
         elif tag == "tr":
-            self.cells = []
+            self.cells, self.header_row = [], True
         elif tag in ("td", "th") and self.cells is not None:
             self.cells.append("")
+            self.header_row = self.header_row and tag == "th"
         elif tag in self._BREAKS:
             self.out.append("\n\n")
 
@@ -101,6 +103,8 @@ class _HtmlToMarkdown(HTMLParser):
             self.out.append("\n\n")
         elif tag == "tr" and self.cells is not None:
             self.out.append("\n| " + " | ".join(cell.strip() for cell in self.cells) + " |")
+            if self.header_row and self.cells:
+                self.out.append("\n|" + "---|" * len(self.cells))  # a row of <th> is the table's header
             self.cells = None
 
     def handle_data(self, data: str) -> None:

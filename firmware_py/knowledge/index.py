@@ -64,7 +64,7 @@ class KnowledgeIndex:
 
     def analyse(self, passage: Passage, place_in_section: int = 0) -> IndexedPassage:
         """A passage with its terms; the costly part of indexing, done outside the lock."""
-        headings = frozenset(self.terms.terms(" ".join(passage.headings)))
+        headings = frozenset(self.terms.terms(" ".join((*passage.headings, passage.context))))
         own = [frozenset(self.terms.terms(sentence)) for sentence in passage.sentences]
         carries_on = tuple(index > 0 and bool(_CARRIES_ON.match(sentence))
                            for index, sentence in enumerate(passage.sentences))

@@ -55,7 +55,9 @@ class _Builder:
             sentences = _SENTENCES_OF[self.kind](self.lines)
             if sentences:
                 titles = tuple(title for _, title in self.headings)
-                self.passages.append(Passage(self.name, titles, tuple(sentences)))
+                header = [line[1:] for line in self.lines if line.startswith(_HEADER_MARK)]
+                context = plain_inline(" ".join(header).replace("|", " ")) if header else ""
+                self.passages.append(Passage(self.name, titles, tuple(sentences), context))
         self.kind, self.lines = "", []
 
 

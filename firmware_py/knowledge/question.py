@@ -31,9 +31,11 @@ _ASKS = (  # first match wins
     (Expects.PRICE, r"\b(how much|cost|costs|price|prices|fee|fees|pay (for|to)|charge for|expensive|cheap|cheaper|"
                     r"discount|discounts|reduced|reduction|for free)\b|\b(is|are|it's|be)(\s+\w+){0,3}\s+free\b|"
                     r"\bfree\s+(to|for|of|entry|admission|tickets?)\b"),
-    (Expects.TIME, r"\b(what time|when|hours|open|opens|opening|close|closes|closing|how late|how early|"
+    (Expects.TIME, r"^(so |and |but |ok |okay )?when\b|\bwhen('s| (do|does|is|are|will|can|should|did|would))\b|"
+                   r"\b(what time|hours|open|opens|opening|close|closes|closing|how late|how early|"
                    r"until when|start|starts|begin|begins|last entry|morning|evening|afternoon|night|tonight)\b"),
-    (Expects.NUMBER, r"\b(how many|how long|how often|how old|how far|how big|how heavy|number|phone|call|age|minimum)\b"),
+    (Expects.NUMBER, r"\b(highest|lowest|maximum|minimum|max|min|most|least|biggest|smallest|longest|shortest|"
+                     r"hottest|coldest|warmest|fastest|heaviest|how many|how long|how often|how old|how far|how big|how heavy|number|phone|call|age|minimum)\b"),
     (Expects.PLACE, r"\b(where|which floor|what floor|which level|what level|how do i get to|way to|located|"
                     r"location|directions?|nearest|closest)\b"),
 )
@@ -42,7 +44,8 @@ _KIND_WORDS = {
     Expects.PRICE: "how much cost price fee pay charge expensive cheap cheaper discount reduced reduction",
     Expects.NAME: "called named name",
     Expects.TIME: "what time hours open opening close closing late early start begin morning evening afternoon night",
-    Expects.NUMBER: "how many long often number",
+    Expects.NUMBER: "how many long often number highest lowest maximum minimum max min most least biggest "
+                    "smallest longest shortest hottest coldest warmest fastest heaviest",
     Expects.PLACE: "located location directions nearest closest way",
 }
 _TIME = re.compile(r"\b\d{1,2}(:\d\d|\.\d\d)?\s?(a\.?m\.?|p\.?m\.?)(?!\w)|\b\d{1,2}[:.]\d\d\b|\bnoon\b|\bmidnight\b|"

@@ -38,7 +38,7 @@ today tonight now currently usually normally generally right still ever anything
 guys mate place around exactly possible able allowed bring brought take goes went gone does did done make
 put give say said ask asked happen happens happened
 good morning afternoon evening night bye goodbye cheers great cool nice awesome yes yeah yep nope sure fine
-well oh wow
+well oh wow catch use using grab
 """.split())
 """Words that carry no fact to look for. "much", "many" and "how" still shape the question (see question.py)."""
 
@@ -65,9 +65,19 @@ def fold(text: str) -> str:
     return text.lower().replace("’", "'").replace("‘", "'").replace("‐", "-").replace("‑", "-")
 
 
+_IRREGULAR = {"bought": "buy", "paid": "pay", "sold": "sell", "kept": "keep", "took": "take", "taken": "take",
+              "found": "find", "brought": "bring", "held": "hold", "ran": "run", "got": "get", "gotten": "get",
+              "ate": "eat", "eaten": "eat", "rode": "ride", "ridden": "ride", "drove": "drive", "driven": "drive",
+              "spent": "spend", "sent": "send", "built": "build", "chose": "choose", "chosen": "choose",
+              "wrote": "write", "written": "write", "began": "begin", "begun": "begin", "children": "child",
+              "people": "person", "men": "man", "women": "woman", "feet": "foot", "teeth": "tooth"}
+"""Irregular forms a suffix rule cannot reach ("left" is not here: it is mostly a direction)."""
+
+
 @functools.lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A light English stemmer: plurals, -ing, -ed and a final -e go, so word families meet."""
+    word = _IRREGULAR.get(word, word)
     if word.isdigit() or len(word) <= 3:
         return word
     if word.endswith("'s"):
@@ -84,29 +94,30 @@ def stem(word: str) -> str:
             if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "lsz":
                 word = word[:-1]
             break
-    if word.endswith("e") and len(word) > 3:
+    if word.endswith("e") and len(word) > 3 and word[:-1] not in STOP_WORDS:  # "notes" must not become "not"
         word = word[:-1]
     return word
 
 
 class TermMaker:
-    """Turns text into search terms, knowing the synonym groups (built-in plus the operator's)."""
+    """Turns text into search terms, knowing the synonym groups (built-in plus the operator's).
+
+    Synonym phrases are matched on stems, so "coat" meets a group listing "coats" and "returned" one listing
+    "return"; the longest phrase starting at a word wins.
+    """
 
     def __init__(self, extra_groups: Iterable[Iterable[str]] = ()) -> None:
-        self._concept_of: dict[str, str] = {}
+        self._concept_of: dict[tuple[str, ...], str] = {}
         for group in (*BUILTIN_GROUPS, *(tuple(g) for g in extra_groups)):
             members = [fold(member).strip() for member in group if member.strip()]
             if not members:
                 continue
             concept = CONCEPT_PREFIX + re.sub(r"[^a-z0-9]", "", members[0])
             for member in members:
-                self._concept_of.setdefault(member, concept)
-        phrases = sorted(self._concept_of, key=len, reverse=True)
-        self._phrase = re.compile(r"(?<![a-z0-9])(" + "|".join(re.escape(p) for p in phrases) + r")(?![a-z0-9])")
-
-    def concepts(self, folded: str) -> list[str]:
-        """Concept terms of the synonym phrases found in already folded text."""
-        return [self._concept_of[match.group(1)] for match in self._phrase.finditer(folded)]
+                key = tuple(_stem_key(word) for word in _words(member))
+                if key:
+                    self._concept_of.setdefault(key, concept)
+        self._longest = max((len(key) for key in self._concept_of), default=1)
 
     def terms(self, text: str, merge_synonyms: bool = False) -> list[str]:
         """Search terms of `text`: stems of the content words, digits, weekdays, then concepts.
@@ -115,27 +126,56 @@ class TermMaker:
         and "Wi-Fi" count as the same single term; a document keeps both its own words and the concepts.
         """
         folded = _LOST_THING.sub("lost my", _PARTICLE_APART.sub(r"\1 \3\2", fold(text)))
-        if merge_synonyms:
-            folded = self._phrase.sub(lambda m: f" {self._concept_of[m.group(1)]} ", folded)
-        spaced = re.sub(r"(\d)([a-z])", r"\1 \2", re.sub(r"([a-z])(\d)", r"\1 \2", folded))
-        words = _numbers_as_digits(_TOKEN.findall(spaced))
+        words = _words(folded)
+        keys = [_stem_key(word) for word in words]
         found: list[str] = []
-        for word in words:
-            if word in _DAY_SETS:
-                found.extend(_DAY_SETS[word])
-            day = _DAY_FORMS.get(word) or _DAY_PLURALS.get(word)
-            if word.startswith(CONCEPT_PREFIX):
-                found.append(word)
-            elif day:
-                found.append(day)
-            elif word not in STOP_WORDS:
-                stemmed = stem(word.replace("'", ""))
-                if stemmed not in STOP_WORDS:
-                    found.append(stemmed)
+        concepts: list[str] = []
+        index = 0
+        while index < len(words):
+            span, concept = self._phrase_at(keys, index)
+            if concept:
+                concepts.append(concept)
+            if concept and merge_synonyms:
+                found.append(concept)
+                index += span
+                continue
+            found.extend(_word_terms(words[index], keys[index]))
+            index += 1
         found.extend(_day_range_days(folded))
         if not merge_synonyms:
-            found.extend(self.concepts(folded))
+            found.extend(concepts)
         return found
+
+    def _phrase_at(self, keys: list[str], index: int) -> tuple[int, str]:
+        """(words spanned, concept) of the longest synonym phrase starting at `index`, or (1, "")."""
+        for length in range(min(self._longest, len(keys) - index), 0, -1):
+            concept = self._concept_of.get(tuple(keys[index:index + length]))
+            if concept:
+                return length, concept
+        return 1, ""
+
+
+def _words(folded: str) -> list[str]:
+    """Words and numbers of folded text, digits split from letters ("10am" -> "10", "am"), number words
+    as digits."""
+    spaced = re.sub(r"(\d)([a-z])", r"\1 \2", re.sub(r"([a-z])(\d)", r"\1 \2", folded))
+    return _numbers_as_digits(_TOKEN.findall(spaced))
+
+
+def _stem_key(word: str) -> str:
+    return stem(word.replace("'", ""))
+
+
+def _word_terms(word: str, key: str) -> list[str]:
+    """The terms one word gives: its weekday(s), or its stem unless it is a stop word."""
+    if word in _DAY_SETS:
+        return list(_DAY_SETS[word])
+    day = _DAY_FORMS.get(word) or _DAY_PLURALS.get(word)
+    if day:
+        return [day]
+    if word in STOP_WORDS or key in STOP_WORDS:
+        return []
+    return [key]
 
 
 def _numbers_as_digits(words: list[str]) -> list[str]:

@@ -46,6 +46,7 @@ def test_markdown_passages_keep_their_section_titles() -> None:
                                      "We are closed on Mondays.")
     assert passages[2].sentences == ("Adults: $18", "Children (4 to 15): $9")
     assert passages[3].sentences == ("Family: $48",)  # the header row is not a fact
+    assert passages[3].context == "Ticket Price"
     assert passages[4].sentences == ("Coffee from 9.30 am.",)
     assert passages[4].section == "Café"
 
@@ -70,9 +71,9 @@ def test_html_keeps_headings_lists_and_table_rows_and_drops_scripts() -> None:
             "<table><tr><th>Support</th><th>Details</th></tr><tr><td>Phone</td><td>555-0199</td></tr></table>"
             "<script>var a = 1;</script></body></html>")
     passages = parse_markdown(html_as_markdown(html), "faq.html")
-    assert [p.sentences for p in passages] == [("Open 9 to 5.",), ("Red: off", "Blue: on"),
-                                               ("Support: Details", "Phone: 555-0199")]
+    assert [p.sentences for p in passages] == [("Open 9 to 5.",), ("Red: off", "Blue: on"), ("Phone: 555-0199",)]
     assert all(p.headings == ("FAQ",) for p in passages)
+    assert passages[2].context == "Support Details"  # the header row describes the table, it is no fact
 
 
 def _minimal_pdf(text: str) -> bytes:
