@@ -2,9 +2,10 @@
 
     .venv/bin/python -m scripts.bench.knowledge [--reps 5] [--tts] [--llm]
 
-- accuracy on three document sets (knowledge_data/: `dev`, the set the rules were shaped on; `holdout`, used
-  for one round of fixes; `fresh`, written afterwards): right fact, wrong fact, missed, and for questions the
-  documents do not answer, declined or answered anyway; invented facts (a number or code in an answer that no
+- accuracy on four question sets (knowledge_data/: `dev`, the set the rules were shaped on; `holdout` and
+  `fresh`, new documents, and `paraphrase`, informal rephrasings, each written later and run as written before
+  its round of fixes): right fact, wrong fact, missed, and for questions the documents do not answer,
+  declined or answered anyway; invented facts (a number or code in an answer that no
   document contains) everywhere;
 - index build time for 100 printed pages and query time on them (with the real documents among them);
 - `--tts`: time to first audio of the in-process text path: responder match, then synthesis of the first
@@ -33,7 +34,7 @@ from .knowledge_pages import make_pages
 from .stats import summarize
 
 DATA = Path(__file__).resolve().parent / "knowledge_data"
-SETS = {"dev": DATA, "holdout": DATA / "holdout", "fresh": DATA / "fresh"}
+SETS = {"dev": DATA, "holdout": DATA / "holdout", "fresh": DATA / "fresh", "paraphrase": DATA / "paraphrase"}
 RESULTS = Path(__file__).resolve().parents[2] / "bench-results"
 NO_LIBRARY = "/nonexistent-knowledge-library"
 _FACT = re.compile(r"[$€£]?\d[\d.,:/-]*\d|[$€£]?\d|\b(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[\w-]{3,}")
@@ -47,6 +48,12 @@ def questions_of(folder: Path) -> list[dict[str, Any]]:
     return json.loads((folder / "questions.json").read_text())["questions"]
 
 
+def documents_of(folder: Path) -> Path:
+    """A set's documents: its own `documents/`, or the folder its questions.json names."""
+    named = json.loads((folder / "questions.json").read_text()).get("documents")
+    return (folder / named).resolve() if named else folder / "documents"
+
+
 def base_for(sources: list[Path]) -> KnowledgeBase:
     base = KnowledgeBase(KnowledgeSettings(sources=[str(s) for s in sources], dir=NO_LIBRARY))
     base.refresh()
@@ -54,7 +61,7 @@ def base_for(sources: list[Path]) -> KnowledgeBase:
 
 
 def document_text(folder: Path) -> str:
-    return " ".join(path.read_text(errors="replace") for path in sorted((folder / "documents").iterdir()))
+    return " ".join(path.read_text(errors="replace") for path in sorted(documents_of(folder).iterdir()))
 
 
 def verdict(expect: list[str] | None, answer: str | None) -> str:
@@ -84,7 +91,7 @@ def tally(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def run_set(name: str, folder: Path, reps: int) -> dict[str, Any]:
-    base = base_for([folder / "documents"])
+    base = base_for([documents_of(folder)])
     source = document_text(folder)
     rows = []
     for item in questions_of(folder):
@@ -171,7 +178,7 @@ def run_llm(folder: Path) -> dict[str, Any]:
     from .knowledge_llm import PassagePhraser
 
     phraser = PassagePhraser(models_dir() / "llm" / "SmolLM2-135M-Instruct.Q4_1.gguf")
-    base = base_for([folder / "documents"])
+    base = base_for([documents_of(folder)])
     rows = []
     for item in questions_of(folder):
         hits = base.index.search(base.index.terms.terms(item["q"], merge_synonyms=True), 1)
