@@ -4,8 +4,9 @@ Rooms are the device's own microphone and the satellites (clients that introduce
 `client-message satellite`, or claimed a wake word). A claim is a wake word heard (its score, and the
 speech level a satellite measured) or a user turn starting. Claims from different rooms within
 `window_secs` of the first one make a round. A conversation asks `admit_turn(bus, session_id, text)`
-before it answers a spoken turn; rooms of the round whose transcripts say the same thing (most of their
-words shared) heard one request, and of those only the best ranked answers:
+before it answers a spoken turn. Rooms of a round that both heard the wake word heard one request; rooms
+without one (streaming all the time) heard one request when their transcripts say the same thing (most of
+their words shared). Of the rooms that heard one request only the best ranked answers:
 `score_weight * wake score + level_weight * level`, the level mapped from -60..0 dBFS to 0..1, ties to
 the earliest claim. The others are told `state: standing_down`. Two people asking different things in
 two rooms at the same moment both get their answer. A turn waits at most TRANSCRIPT_WAIT_SECS for the
@@ -51,6 +52,7 @@ class Claim:
     session_id: str
     at: float
     score: float | None = None
+    """Wake-word score; None when the room heard no wake word (a turn that simply started)."""
     level_dbfs: float | None = None
 
     def merge(self, score: float | None, level_dbfs: float | None) -> None:
@@ -160,11 +162,12 @@ class Arbiter:
         mine = round_.claims[session_id]
         key = (-self.rank(mine), mine.at)
         for other, text in round_.texts.items():
-            if other == session_id or not same_request(text, round_.texts[session_id]):
+            rival = round_.claims[other]
+            woke_both = mine.score is not None and rival.score is not None
+            if other == session_id or not (woke_both or same_request(text, round_.texts[session_id])):
                 continue
             if other in round_.answering:
                 return False
-            rival = round_.claims[other]
             if (-self.rank(rival), rival.at) < key:
                 return False
         return True
@@ -186,23 +189,25 @@ class Arbiter:
         return {"room": self.rooms.get(request.session_id or "", ""), "arbitration": self.settings.enabled}
 
     def on_wake_word(self, request: "ClientRequest") -> dict[str, Any]:
-        """`client-message wake-word {score, level_dbfs}`: a satellite heard its wake word."""
+        """`client-message wake-word {score, level_dbfs}`: a satellite heard its wake word (score null: it streams
+        all the time and heard speech start)."""
         d = request.d if isinstance(request.d, dict) else {}
         score, level = _number(d.get("score")), _number(d.get("level_dbfs"))
         if request.session_id is None:
             return {"accepted": False}
         self.rooms.setdefault(request.session_id, str(d.get("room", ""))[:64] or request.session_id)
         self.claim(request.session_id, score=score, level_dbfs=level)
-        self._open_gate(request.session_id, score)
+        if score is not None:
+            self._open_gate(request.session_id, score)
         return {"accepted": True}
 
-    def _open_gate(self, session_id: str, score: float | None) -> None:
+    def _open_gate(self, session_id: str, score: float) -> None:
         """With wake-word activation the hub would wait for the phrase the satellite already heard."""
         if self.host is None or self.host.live.current.conversation.activation != "wakeword":
             return
         listener = getattr(self.host.get_session(session_id), "listener", None)
         if listener is not None and hasattr(listener, "wake"):
-            listener.wake(min(score if score is not None else 1.0, 0.999))
+            listener.wake(min(score, 0.999))
 
 
 def _number(value: Any) -> float | None:

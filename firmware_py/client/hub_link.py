@@ -83,7 +83,7 @@ class HubLink:
         data = {"room": self.room, "mode": self.settings.mode, "echo_cancel": not self.settings.own_echo_cancel}
         await self._request(client, "satellite", data)
 
-    async def claim(self, score: float, level_dbfs: float) -> None:
+    async def claim(self, score: float | None, level_dbfs: float) -> None:
         """Report a wake (or, streaming always, a speech start) for the hub's arbitration.
 
         Not awaited: the audio that follows must not wait for the answer, and the WebSocket keeps
@@ -91,8 +91,8 @@ class HubLink:
         client = self.client
         if client is None:
             return
-        data = {"phrase": self.settings.phrase, "score": round(score, 4), "level_dbfs": round(level_dbfs, 1),
-                "room": self.room}
+        data = {"phrase": self.settings.phrase, "score": None if score is None else round(score, 4),
+                "level_dbfs": round(level_dbfs, 1), "room": self.room}
         try:
             await client.send_client_message("wake-word", data)
         except ConnectionError:

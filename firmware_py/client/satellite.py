@@ -22,7 +22,7 @@ from typing import Protocol
 from ..config import AudioSettings, GpioSettings
 from ..events import ErrorEvent, EventBus, StateChanged
 from . import events as ev
-from .audio_io import CHUNK_SECS, MIC_RATE, Speaker, level_dbfs
+from .audio_io import CHUNK_SECS, Speaker, level_dbfs
 from .hub_link import HubLink
 
 log = logging.getLogger(__name__)
@@ -84,6 +84,8 @@ class Satellite:
         self.answers = 0
         """Answers the hub started speaking here."""
         self.stand_downs = 0
+        self.heard: collections.deque[str] = collections.deque(maxlen=20)
+        """The hub's final transcripts of what this room said (newest last)."""
         self._drain_chunks = 0
         self._recent: collections.deque[bytes] = collections.deque(maxlen=int(CLAIM_LEVEL_SECS / CHUNK_SECS))
 
@@ -169,7 +171,10 @@ class Satellite:
         elif isinstance(event, (ev.BotInterrupted, ev.UserStartedSpeaking)) and self.speaker is not None:
             self.speaker.clear()
         if isinstance(event, ev.UserStartedSpeaking) and self.settings.mode == "always":
-            await self.link.claim(0.0, level_dbfs(b"".join(list(self._recent)[-25:])))
+            await self.link.claim(None, level_dbfs(b"".join(list(self._recent)[-25:])))  # no wake word heard
+        elif isinstance(event, ev.UserTranscript) and event.final:
+            self.heard.append(str(event.text))
+            log.info("heard", extra={"room": self.link.room, "text": str(event.text)[:200]})
         elif isinstance(event, ev.BotStartedSpeaking):
             self.answers += 1
         elif isinstance(event, ev.BotStoppedSpeaking):
@@ -211,4 +216,4 @@ def satellite_command(settings: SatelliteSettings, wav: str = "", models_dir: st
     return 0
 
 
-__all__ = ["MIC_RATE", "Satellite", "SatelliteSettings", "run_satellite", "satellite_command"]
+__all__ = ["Satellite", "SatelliteSettings", "run_satellite", "satellite_command"]

@@ -144,7 +144,9 @@ async def double_detection(near: Room, far: Room, clip: np.ndarray, far_gain: fl
     for room in (near, far):
         answers, wakes, stand_downs = before[room.name]
         out[room.name] = {"answers": room.satellite.answers - answers, "woke": room.satellite.wakes - wakes,
-                          "stood_down": room.satellite.stand_downs - stand_downs}
+                          "stood_down": room.satellite.stand_downs - stand_downs,
+                          "heard": room.satellite.heard[-1] if room.satellite.heard else ""}
+        room.satellite.heard.clear()
     out["double_detection"] = out[near.name]["woke"] > 0 and out[far.name]["woke"] > 0
     out["answers"] = out[near.name]["answers"] + out[far.name]["answers"]
     out["right_room"] = out[near.name]["answers"] > 0 and out[far.name]["answers"] == 0

@@ -41,7 +41,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 from firmware_py.audio.io import write_wav  # noqa: E402
-from firmware_py.client import RtviClient, WebSocketTransport  # noqa: E402
+from firmware_py.client import RtviClient, WebSocketTransport, events  # noqa: E402
 from firmware_py.client.satellite import SatelliteSettings  # noqa: E402
 from firmware_py.client.satellite_io import open_wake_word  # noqa: E402
 from firmware_py.client.turns import TurnWatcher  # noqa: E402
@@ -162,7 +162,8 @@ async def arbitration_phase(daemon: Daemon, rounds: int, seed: int = 7) -> dict[
     return {"rounds": len(rows), "double_detections": len(doubles),
             "right_room": sum(row["right_room"] for row in doubles),
             "duplicate_answers": sum(row["answers"] > 1 for row in rows),
-            "unanswered": sum(row["answers"] == 0 for row in rows), "runs": rows}
+            "unanswered": sum(row["answers"] == 0 for row in rows), "runs": rows,
+            "hub_decisions": daemon.log_fields("arbitration")}
 
 
 # --- chat: the client's own overhead ----------------------------------------------------------------------
@@ -208,10 +209,35 @@ async def chat_phase(url: str, turns: int) -> dict[str, Any]:
     chat = [float(ms) for ms in re.findall(r"first text ([0-9.]+) ms", done.stderr)]
     summary = {name: summarize(values) for name, values in (("probe_ms", probe), ("sdk_ms", sdk), ("chat_ms", chat))}
     probe_median = summary["probe_ms"].get("median")
-    return {**summary, "chat_exit": done.returncode,
+    return {**summary, "chat_exit": done.returncode, "sdk_dispatch_us_per_message": await dispatch_cost_us(),
             "sdk_overhead_ms": _minus(summary["sdk_ms"].get("median"), probe_median),
             "chat_overhead_ms": _minus(summary["chat_ms"].get("median"), probe_median),
             "runs": {"probe": probe, "sdk": sdk, "chat": chat}}
+
+
+async def dispatch_cost_us(messages: int = 20_000) -> float:
+    """The SDK's own cost per server message: protobuf decode, JSON parse, typed event, one callback."""
+    from firmware_py.client.transport import Transport
+    from firmware_py.rtvi.protocol import wire
+
+    class Idle(Transport):
+        async def connect(self) -> None: ...
+        async def send_message(self, json_text: str) -> None: ...
+        async def send_audio(self, pcm: bytes, sample_rate: int, num_channels: int) -> None: ...
+        async def frames(self) -> Any:
+            return
+            yield
+        async def close(self) -> None: ...
+
+    client = RtviClient(Idle())
+    texts: list[str] = []
+    client.on(events.BotLlmText, lambda event: texts.append(event.text))
+    frame = wire.encode_message(json.dumps({"label": "rtvi-ai", "type": "bot-llm-text", "data": {"text": " word"}}))
+    started = time.perf_counter()
+    for _ in range(messages):
+        decoded = wire.decode(frame)
+        await client._on_message_text(decoded.text)  # type: ignore[attr-defined]  # the reader's per-message path
+    return round((time.perf_counter() - started) / messages * 1e6, 2)
 
 
 def _minus(a: float | None, b: float | None) -> float | None:

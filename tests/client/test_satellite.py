@@ -19,8 +19,12 @@ from scripts.bench.scripted_llm import ScriptedLlm
 from tests.speechgen import silence, speech
 
 
+QUESTION = "Tell me something about the ocean."
+"""Answered by the LLM (no intent or document matches it), so the scripted server's answer comes back."""
+
+
 def wake_then_ask(path: Path) -> Path:
-    parts = [silence(1.0), speech("Hey Jarvis")[0], silence(0.6), speech("What time is it?")[0], silence(0.5)]
+    parts = [silence(1.0), speech("Hey Jarvis")[0], silence(0.6), speech(QUESTION)[0], silence(0.5)]
     write_wav(path, np.concatenate(parts), 16_000)
     return path
 
