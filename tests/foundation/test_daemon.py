@@ -25,7 +25,7 @@ def start_daemon(*args: str, env: dict[str, str] | None = None, config: Path | N
     process = subprocess.Popen([sys.executable, "-m", "firmware_py.cli", *options, "run", "--port", "0", *args],
                                cwd=ROOT, stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})})
     assert process.stderr is not None
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + 240  # a first start evaluates the LLM prompt prefix: slow on a busy machine
     lines = lines if lines is not None else []
     while time.monotonic() < deadline:
         line = process.stderr.readline()
