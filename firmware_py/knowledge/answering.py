@@ -13,10 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .index import Hit, KnowledgeIndex
-from .question import HARD_KINDS, Expects, Question, carries
+from .facts import HARD_KINDS, Expects, carries
+from .question import Question
 from .terms import DAYS
 
 HEADING_CREDIT = 0.8
+TITLE_CREDIT = 0.6
 PASSAGE_CREDIT = 0.4
 PLACE_MISSING_FACTOR = 0.85
 NEIGHBOUR_MARGIN = 0.1
@@ -55,6 +57,8 @@ def find_answer(question: Question, index: KnowledgeIndex, min_score: float) -> 
     weights = {term: index.weight(term) * _emphasis(question, term) for term in question.terms}
     best: tuple[_Scored, Hit, int] | None = None
     for hit in index.search(question.terms, CANDIDATE_PASSAGES):
+        if any(index.names_another_document(term, hit.passage.document_key) for term in question.topic_terms):
+            continue
         for position in range(len(hit.passage.sentence_terms)):
             scored = _score(question, hit, position, weights)
             if best is None or scored.order > best[0].order:
@@ -86,6 +90,8 @@ def _score(question: Question, hit: Hit, position: int, weights: dict[str, float
             direct += weights[term] if term in sentence_terms else 0.0
         elif term in indexed.heading_terms:
             credit, heading_only = HEADING_CREDIT, heading_only or not is_kind
+        elif term in indexed.title_terms:
+            credit = TITLE_CREDIT
         elif term in indexed.all_terms:
             credit = PASSAGE_CREDIT
         else:
@@ -113,7 +119,8 @@ def _compose(question: Question, hit: Hit, position: int, scored: _Scored,
     while first > 0 and (hit.passage.carries_on[first] or _as_good(question, hit, first - 1, scored, weights)):
         first -= 1
     while last + 1 < len(passage.sentences) and (
-            passage.sentences[last].rstrip().endswith(":") or _as_good(question, hit, last + 1, scored, weights)):
+            question.expects is Expects.STEPS  # instructions are the whole passage
+            or passage.sentences[last].rstrip().endswith(":") or _as_good(question, hit, last + 1, scored, weights)):
         last += 1
     chosen = list(passage.sentences[first:last + 1])
     while len(chosen) > 1 and (len(chosen) > MAX_ANSWER_SENTENCES or len(" ".join(chosen)) > MAX_ANSWER_CHARS):

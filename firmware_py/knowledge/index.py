@@ -14,7 +14,7 @@ import sqlite3
 import threading
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .documents import Passage
 from .subjects import subject_of
@@ -32,6 +32,10 @@ _CARRIES_ON = re.compile(r"^(it|its|it's|they|their|them|this|these|that|those|h
 class IndexedPassage:
     passage: Passage
     heading_terms: frozenset[str]
+    """Terms of the section titles (and a table's header row), the document's own title apart."""
+    title_terms: frozenset[str]
+    """Terms of the document's title, when the passage also has section titles: it names what every
+    passage of the document is about, so it says less about any one of them."""
     sentence_terms: tuple[frozenset[str], ...]
     """Each sentence's terms; a sentence that carries on from the one before also has that one's terms."""
     carries_on: tuple[bool, ...]
@@ -42,6 +46,7 @@ class IndexedPassage:
     all_terms: frozenset[str]
     place_in_section: int
     """0 for the first passage under its headings: a section usually states its main fact first."""
+    document_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -61,44 +66,53 @@ class KnowledgeIndex:
         self._passages: dict[int, IndexedPassage] = {}
         self._rows_of: dict[str, list[int]] = {}
         self._frequency: Counter[str] = Counter()
+        self._terms_of: dict[str, frozenset[str]] = {}
+        self._title_terms_of: dict[str, frozenset[str]] = {}
 
     def analyse(self, passage: Passage, place_in_section: int = 0) -> IndexedPassage:
         """A passage with its terms; the costly part of indexing, done outside the lock."""
-        headings = frozenset(self.terms.terms(" ".join((*passage.headings, passage.context))))
+        title, sections = (passage.headings[0], passage.headings[1:]) if len(passage.headings) > 1 else ("", passage.headings)
+        title_terms = frozenset(self.terms.terms(title))
+        headings = frozenset(self.terms.terms(" ".join((*sections, passage.context))))
         own = [frozenset(self.terms.terms(sentence)) for sentence in passage.sentences]
         carries_on = tuple(index > 0 and bool(_CARRIES_ON.match(sentence))
                            for index, sentence in enumerate(passage.sentences))
         sentences = tuple(terms | own[index - 1] if carries_on[index] else terms for index, terms in enumerate(own))
         subjects = tuple(frozenset(self.terms.terms(subject_of(sentence))) for sentence in passage.sentences)
         folded = tuple(fold(sentence) for sentence in passage.sentences)
-        return IndexedPassage(passage, headings, sentences, carries_on, subjects, folded, headings.union(*own),
-                              place_in_section)
+        return IndexedPassage(passage, headings, title_terms, sentences, carries_on, subjects, folded,
+                              headings.union(title_terms, *own), place_in_section)
 
     def replace_document(self, key: str, passages: Sequence[Passage]) -> None:
         """Index `passages` as the document `key`, replacing what it had."""
         seen: Counter[tuple[str, ...]] = Counter()
         analysed = []
         for passage in passages:
-            analysed.append(self.analyse(passage, seen[passage.headings]))
+            analysed.append(replace(self.analyse(passage, seen[passage.headings]), document_key=key))
             seen[passage.headings] += 1
+        title = next((p.headings[0] for p in passages if p.headings), "")
         with self._lock, self._db:
             self._remove_locked(key)
             rows = []
             for item in analysed:
                 cursor = self._db.execute(
                     "INSERT INTO passages (document, headings, body) VALUES (?, ?, ?)",
-                    (key, " ".join(sorted(item.heading_terms)), " ".join(_body_terms(item))))
+                    (key, " ".join(sorted(item.heading_terms | item.title_terms)), " ".join(_body_terms(item))))
                 rowid = int(cursor.lastrowid or 0)
                 self._passages[rowid] = item
                 self._frequency.update(item.all_terms)
                 rows.append(rowid)
             self._rows_of[key] = rows
+            self._terms_of[key] = frozenset().union(*(item.all_terms for item in analysed))
+            self._title_terms_of[key] = frozenset(self.terms.terms(title))
 
     def remove_document(self, key: str) -> None:
         with self._lock, self._db:
             self._remove_locked(key)
 
     def _remove_locked(self, key: str) -> None:
+        self._terms_of.pop(key, None)
+        self._title_terms_of.pop(key, None)
         for rowid in self._rows_of.pop(key, []):
             self._frequency.subtract(self._passages.pop(rowid).all_terms)
             self._db.execute("DELETE FROM passages WHERE rowid = ?", (rowid,))
@@ -122,6 +136,13 @@ class KnowledgeIndex:
         count = max(1, self._frequency.get(term, 0))
         total = len(self._passages)
         return math.log((total - count + 0.5) / (count + 0.5) + 1.0)
+
+    def names_another_document(self, term: str, key: str) -> bool:
+        """Whether `term` is in the title of another document and nowhere in document `key`: "Does the
+        library have a café?" is not answered from the zoo guide's café."""
+        if term in self._terms_of.get(key, frozenset()):
+            return False
+        return any(term in title for other, title in self._title_terms_of.items() if other != key)
 
     def knows(self, term: str) -> bool:
         return self._frequency.get(term, 0) > 0

@@ -154,15 +154,18 @@ def text_as_markdown(text: str) -> str:
     """Plain text with its evident headings marked `##`: a short line without final punctuation (or a
     question, as in a FAQ) that stands alone before a paragraph or opens one."""
     blocks = re.split(r"\n\s*\n", text.replace("\r\n", "\n"))
-    marked = []
+    marked: list[str] = []
+    level = "#"  # the first title is the document's, the others its sections
     for index, block in enumerate(blocks):
         lines = block.strip().split("\n")
         if len(lines) == 1 and index + 1 < len(blocks) and _looks_like_title(lines[0]):
-            marked.append(f"## {lines[0].strip().rstrip(':')}")
+            marked.append(f"{level} {lines[0].strip().rstrip(':')}")
         elif len(lines) > 1 and _looks_like_title(lines[0]) and re.match(r"\s*[A-Z0-9\"“]", lines[1]):
-            marked.append(f"## {lines[0].strip().rstrip(':')}\n" + "\n".join(lines[1:]))
+            marked.append(f"{level} {lines[0].strip().rstrip(':')}\n" + "\n".join(lines[1:]))
         else:
             marked.append(block)
+            continue
+        level = "##"
     return "\n\n".join(marked)
 
 

@@ -37,8 +37,8 @@ is are anybody somebody something somewhere anywhere thing things kind sort bit 
 today tonight now currently usually normally generally right still ever anything everything please excuse sorry
 guys mate place around exactly possible able allowed bring brought take goes went gone does did done make
 put give say said ask asked happen happens happened
-good morning afternoon evening night bye goodbye cheers great cool nice awesome yes yeah yep nope sure fine
-well oh wow catch use using grab
+good morning afternoon evening night bye goodbye cheers great cool nice awesome yes yeah yep nope sure
+well oh wow catch use using grab area areas zone zones spot
 """.split())
 """Words that carry no fact to look for. "much", "many" and "how" still shape the question (see question.py)."""
 
@@ -48,7 +48,7 @@ _TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
 _NUMBER_WORDS = {word: value for value, word in enumerate(_UNITS)} | {
     word: 20 + 10 * index for index, word in enumerate(_TENS)}
 _TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)?|\d+")
-_PARTICLE_APART = re.compile(r"\b(bring|give|take|hand|send|drop|pick)((?:\s+[a-z]+){1,3}?)\s+(back|off|up)\b")
+_PARTICLE_APART = re.compile(r"\b(bring|give|take|hand|send|drop|pick|check)((?:\s+[a-z]+){1,3}?)\s+(back|off|up|out)\b")
 """"bring the bike back" -> "bring back the bike": a phrasal verb whole again, so its synonyms match."""
 _LOST_THING = re.compile(r"\b(?:lost|left|forgot|forgotten|misplaced|dropped)\s+(?:my|our|a|an|the|his|her|their)"
                          r"\s+[a-z]+(?:\s+(?:card|bag|case|phone|keys|glasses))?\b")
@@ -69,7 +69,7 @@ _IRREGULAR = {"bought": "buy", "paid": "pay", "sold": "sell", "kept": "keep", "t
               "found": "find", "brought": "bring", "held": "hold", "ran": "run", "got": "get", "gotten": "get",
               "ate": "eat", "eaten": "eat", "rode": "ride", "ridden": "ride", "drove": "drive", "driven": "drive",
               "spent": "spend", "sent": "send", "built": "build", "chose": "choose", "chosen": "choose",
-              "wrote": "write", "written": "write", "began": "begin", "begun": "begin", "children": "child",
+              "wrote": "write", "written": "write", "began": "begin", "begun": "begin", "children": "child", "fed": "feed",
               "people": "person", "men": "man", "women": "woman", "feet": "foot", "teeth": "tooth"}
 """Irregular forms a suffix rule cannot reach ("left" is not here: it is mostly a direction)."""
 

@@ -56,3 +56,22 @@ def test_the_question_kind_must_be_met(tmp_path: Path, library: Path) -> None:
     assert base.ask("What time does the café open?") is None
     found = base.ask("Where is the café?")
     assert found is not None and "ground floor" in found.text
+
+
+def test_a_count_is_not_a_duration_and_instructions_come_whole(tmp_path: Path, library: Path) -> None:
+    doc = tmp_path / "library.md"
+    doc.write_text("# Library\n\n## Borrowing\n\nBooks are loaned for three weeks. You can borrow up to 15 items.\n\n"
+                   "## Cards\n\nCards are free. Bring a photo ID to the front counter. Replacements cost $3.\n")
+    base = make_base([doc], library)
+    assert "15 items" in base.ask("How many books can I borrow?").text  # type: ignore[union-attr]
+    assert "three weeks" in base.ask("How long can I keep a book?").text  # type: ignore[union-attr]
+    steps = base.ask("How do I get a card?")
+    assert steps is not None and "photo ID" in steps.text and steps.text.startswith("Cards are free.")
+
+
+def test_a_question_naming_another_document_is_not_answered_from_this_one(tmp_path: Path, library: Path) -> None:
+    (tmp_path / "zoo.md").write_text("# Riverbend Zoo\n\n## Food\n\nThe Safari Café serves hot meals from 11 am.\n")
+    (tmp_path / "library.md").write_text("# City Library\n\n## Computers\n\nComputers are on the second floor.\n")
+    base = make_base([tmp_path], library)
+    assert base.ask("Does the library have a café?") is None
+    assert base.ask("Is there a café at the zoo?") is not None
