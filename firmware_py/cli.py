@@ -27,6 +27,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     doctor = commands.add_parser("doctor", help="check that the daemon can run here")
     doctor.add_argument("--json", action="store_true", help="machine-readable report")
+    doctor.add_argument("--echo", action="store_true", help="play a sweep, record it, report echo delay and cancellation")
+    doctor.add_argument("--simulate", action="store_true", help="with --echo: a simulated room instead of the device")
 
     models = commands.add_parser("models", help="install, list or verify model files")
     models_commands = models.add_subparsers(dest="models_command", required=True, metavar="ACTION")
@@ -92,7 +94,7 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "doctor":
         from .doctor import run_doctor
 
-        return run_doctor(settings, as_json=args.json)
+        return run_doctor(settings, as_json=args.json, echo=args.echo, simulate=args.simulate)
     if args.command == "models":
         from .models.commands import models_command
 

@@ -24,7 +24,7 @@ class Check:
 
 def check_python_packages(settings: Settings) -> list[Check]:
     checks = []
-    for module, why in (("onnxruntime", "speech models"), ("sherpa_onnx", "speech to text"),
+    for module, why in (("onnxruntime", "speech models"), ("onnx", "preparing the speech models"),
                         ("llama_cpp", "local language model"), ("websockets", "RTVI server"),
                         ("hibari", "voice G2P")):
         try:
@@ -118,8 +118,21 @@ CHECKS: tuple[Callable[[Settings], list[Check]], ...] = (
     check_python_packages, check_models, check_audio, check_gpio, check_mqtt, check_port)
 
 
-def run_doctor(settings: Settings, as_json: bool = False) -> int:
+def check_echo(settings: Settings, simulate: bool = False) -> list[Check]:
+    """Sweep through the speaker, record it, judge the echo path (`doctor --echo`)."""
+    from .audio.processing.diagnose import run_echo_check
+
+    report = run_echo_check(settings.audio, simulate)
+    delay = "no echo found" if report.delay_ms is None else f"delay {report.delay_ms:.0f} ms"
+    return [Check("echo", OK if report.ok else WARN,
+                  f"{report.verdict} ({delay}, echo return loss {report.echo_return_loss_db:.0f} dB, "
+                  f"cancellation {report.erle_db:.0f} dB)")]
+
+
+def run_doctor(settings: Settings, as_json: bool = False, echo: bool = False, simulate: bool = False) -> int:
     results = [check for run in CHECKS for check in run(settings)]
+    if echo:
+        results += check_echo(settings, simulate)
     failed = [c for c in results if c.status == FAIL]
     if as_json:
         print(json.dumps({"ok": not failed, "checks": [asdict(c) for c in results]}, indent=2))

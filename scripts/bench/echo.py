@@ -120,6 +120,7 @@ class Bench:
             text = INTERRUPTIONS[index % len(INTERRUPTIONS)]
             said = speech(text, voice="espeak")[0]
             at = rng.uniform(3.0, 8.0)
+            far = far[: int((at + 4.0) * SAMPLE_RATE)]   # the rest of the answer is never played
             user = np.concatenate([np.zeros(int(at * SAMPLE_RATE), np.int16), said])
             onset = at + speech_onset(said)
             conditions = draw_conditions(rng, echo_db, seed=index + (100 if held_out else 0))
@@ -151,6 +152,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--engines", default="aec3,aec3-no-guard,livekit,speex,none")
     parser.add_argument("--answers", type=int, default=10)
+    parser.add_argument("--levels", default=",".join(f"{level:g}" for level in ECHO_LEVELS_DB),
+                        help="echo levels (dB relative to the user)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--held-out", action="store_true", help="draw the held-out room conditions")
     parser.add_argument("--quick", action="store_true")
@@ -159,22 +162,21 @@ def main() -> None:
     engines = ["aec3", "none"] if args.quick else args.engines.split(",")
     bench = Bench(3 if args.quick else args.answers, args.seed)
     bench.stt.warm_up(bench.answers[0][: 3 * SAMPLE_RATE])
-    results: dict[str, object] = {"started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    results: dict[str, object] = {"started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "args": vars(args),
                                   "loadavg_before": os.getloadavg(), "held_out": args.held_out, "engines": {}}
     for engine in engines:
         per_level = {}
-        for echo_db in ECHO_LEVELS_DB:
-            row = {"self": bench.self_interruptions(engine, echo_db, args.held_out)}
-            if engine in ("aec3", "none") or echo_db in (6.0, 10.0):
-                row["barge_in"] = bench.barge_in(engine, echo_db, args.held_out)
-                row["double_talk"] = bench.double_talk(engine, echo_db)
+        for echo_db in [float(level) for level in args.levels.split(",")]:
+            row = {"self": bench.self_interruptions(engine, echo_db, args.held_out),
+                   "barge_in": bench.barge_in(engine, echo_db, args.held_out),
+                   "double_talk": bench.double_talk(engine, echo_db)}
             per_level[f"{echo_db:+.0f}dB"] = row
             print(engine, f"{echo_db:+.0f} dB", json.dumps(row), flush=True)
         results["engines"][engine] = per_level  # type: ignore[index]
     results["loadavg_after"] = os.getloadavg()
     out = Path(args.out)
     out.mkdir(exist_ok=True)
-    path = out / f"echo-{time.strftime('%Y%m%d-%H%M%S')}{'-heldout' if args.held_out else ''}.json"
+    path = out / f"echo-{time.strftime('%Y%m%d-%H%M%S')}-{'-'.join(engines)}{'-heldout' if args.held_out else ''}.json"
     path.write_text(json.dumps(results, indent=1, default=lambda o: asdict(o)))
     print("saved", path)
 

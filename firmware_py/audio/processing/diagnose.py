@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from ...config import AudioSettings
 from ..frames import SAMPLE_RATE, AudioFrame, to_int16
 from ..io import AudioSink, AudioSource
 from .echo import EchoCanceller, EchoOptions
@@ -87,12 +88,15 @@ async def measure_echo(source: AudioSource, sink: AudioSink, tail_secs: float = 
 
 
 async def _record(source: AudioSource, into: list[tuple[float, np.ndarray]], secs: float) -> None:
-    deadline = time.monotonic() + secs + 0.1
+    """`secs` of microphone audio, counted in samples (a device without a clock delivers them at once)."""
+    wanted = int((secs + 0.1) * SAMPLE_RATE)
 
     async def collect() -> None:
+        collected = 0
         async for frame in source.frames():
             into.append((time.monotonic(), frame.samples.copy()))
-            if time.monotonic() >= deadline:
+            collected += len(frame.samples)
+            if collected >= wanted:
                 return
 
     try:
@@ -106,6 +110,9 @@ def analyse(reference: PlaybackReference, recorded: list[tuple[float, np.ndarray
         return EchoReport(None, 0.0, 0.0, False, "The microphone delivered no audio: check the capture device.", False)
     mic = np.concatenate([samples for _, samples in recorded])
     end_time = recorded[-1][0]
+    if len(mic) / SAMPLE_RATE > 1.5 * (end_time - started) + 0.5:
+        return EchoReport(None, 0.0, 0.0, False, "The microphone delivers audio faster than real time (a device "
+                          "without a clock, such as a file): the echo cannot be measured.", False)
     far = reference.read(end_time, len(mic))
     canceller = EchoCanceller(reference, EchoOptions())
     cleaned = _cancel(canceller, recorded)
@@ -157,3 +164,28 @@ def _verdict(delay: float | None, erl: float, erle: float, clipped: bool, far_e:
         return (f"Cancellation is weak ({erle:.0f} dB): the speaker may distort; lower the volume or move "
                 "the microphone away from it."), False
     return f"Echo cancellation works: the bot's voice is {erle:.0f} dB quieter after cancellation.", True
+
+
+def run_echo_check(settings: AudioSettings, simulate: bool = False) -> EchoReport:
+    """Blocking: the device's speaker and microphone (or a simulated room) through `measure_echo`."""
+    return asyncio.run(_check_device(settings, simulate))
+
+
+async def _check_device(settings: AudioSettings, simulate: bool) -> EchoReport:
+    if simulate:
+        from .room_device import simulated_room
+
+        source, sink = simulated_room()
+    else:
+        from ..alsa import open_local_audio
+        from ...events import EventBus
+
+        opened = await asyncio.to_thread(open_local_audio, settings, EventBus(), 16_000)
+        if opened is None:
+            return EchoReport(None, 0.0, 0.0, False, "No microphone or speaker: nothing to check.", False)
+        source, sink = opened
+    try:
+        return await measure_echo(source, sink)
+    finally:
+        await source.close()
+        await sink.close()
