@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .index import Hit, KnowledgeIndex
+from .index import Hit, IndexedPassage, KnowledgeIndex
 from .facts import HARD_KINDS, Expects, carries
 from .question import Question
-from .terms import DAYS
+from .terms import CONCEPT_PREFIX, DAYS
 
 HEADING_CREDIT = 0.8
 TITLE_CREDIT = 0.6
@@ -26,6 +26,7 @@ MAX_ANSWER_SENTENCES = 4
 MAX_ANSWER_CHARS = 320
 CANDIDATE_PASSAGES = 8
 DAY_EMPHASIS = 2.0
+NUMBER_EMPHASIS = 0.3
 
 
 @dataclass(frozen=True)
@@ -74,9 +75,8 @@ def _score(question: Question, hit: Hit, position: int, weights: dict[str, float
     if indexed.passage.sentences[position].rstrip().endswith("?"):
         return _NO_MATCH  # a question in a document (a FAQ's) is never an answer
     sentence_terms = indexed.sentence_terms[position]
-    subject = indexed.subject_terms[position]
-    if question.expects is Expects.PRICE and question.topic_terms and subject and subject.isdisjoint(question.terms):
-        return _NO_MATCH  # a price belongs to its subject: "Dogs ... in rooms for $25" is no room's price
+    if _about_something_else(question, indexed, position):
+        return _NO_MATCH
     has_kind = carries(indexed.passage.sentences[position], question.expects)
     if question.expects in HARD_KINDS and not has_kind:
         return _NO_MATCH
@@ -109,6 +109,21 @@ def _score(question: Question, hit: Hit, position: int, weights: dict[str, float
     return _Scored(coverage, order, heading_only)
 
 
+def _about_something_else(question: Question, indexed: IndexedPassage, position: int) -> bool:
+    """A price or a time belongs to its sentence's subject: "Dogs are welcome in rooms for $25" gives no room's
+    price, "The Garden Restaurant is open until 7 pm" not the shop's hours. The document's own name ("The
+    museum is closed on December 25") speaks for the whole venue; a subject without a named facility
+    ("Members get 4 free hours...") is a detail of its section when the section is the one asked about."""
+    if question.expects not in (Expects.PRICE, Expects.TIME) or not question.topic_terms:
+        return False
+    subject = indexed.subject_terms[position] - indexed.title_terms
+    if not subject or not subject.isdisjoint(question.terms):
+        return False
+    names_a_facility = any(term.startswith(CONCEPT_PREFIX) for term in subject)
+    section_asked_about = not indexed.heading_terms.isdisjoint(question.topic_terms)
+    return names_a_facility or not section_asked_about
+
+
 def _compose(question: Question, hit: Hit, position: int, scored: _Scored,
              weights: dict[str, float]) -> Found:
     """The chosen sentence with its neighbours that answer as well (a price list, a pronoun's antecedent)."""
@@ -137,8 +152,11 @@ def _as_good(question: Question, hit: Hit, position: int, best: _Scored, weights
 
 
 def _emphasis(question: Question, term: str) -> float:
-    """The day in "Is the café open on Mondays?" is the point of the question: a time without it is no answer."""
-    return DAY_EMPHASIS if question.expects is Expects.TIME and term in DAYS else 1.0
+    """The day in "Is the café open on Mondays?" is the point of the question: a time without it is no answer.
+    A number in a question is mostly a quantity ("two adults", "my three kids"), seldom what is looked for."""
+    if question.expects is Expects.TIME and term in DAYS:
+        return DAY_EMPHASIS
+    return NUMBER_EMPHASIS if term.isdigit() else 1.0
 
 
 def _as_sentence(piece: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-MAX_SUBJECT_WORDS = 6
+MAX_SUBJECT_WORDS = 8
 
 _BOUNDARY = re.compile(
     r"\b(is|are|was|were|isn't|aren't|costs?|has|have|had|can|cannot|can't|could|must|will|won't|may|might|"

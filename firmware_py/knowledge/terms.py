@@ -50,8 +50,8 @@ _NUMBER_WORDS = {word: value for value, word in enumerate(_UNITS)} | {
 _TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)?|\d+")
 _PARTICLE_APART = re.compile(r"\b(bring|give|take|hand|send|drop|pick|check)((?:\s+[a-z]+){1,3}?)\s+(back|off|up|out)\b")
 """"bring the bike back" -> "bring back the bike": a phrasal verb whole again, so its synonyms match."""
-_LOST_THING = re.compile(r"\b(?:lost|left|forgot|forgotten|misplaced|dropped)\s+(?:my|our|a|an|the|his|her|their)"
-                         r"\s+[a-z]+(?:\s+(?:card|bag|case|phone|keys|glasses))?\b")
+_LOST_THING = re.compile(r"\b(?:lost|lose|left|forgot|forgotten|misplaced|dropped)\s+(?:my|your|our|a|an|the|his|her|their)"
+                         r"\s+[a-z]+(?:\s+(?:card|bag|case|phone|keys|glasses|fob))?\b")
 """"I lost my phone": what was lost does not matter to where lost property is kept."""
 _DAY_RANGE = re.compile(r"\b([a-z]{3,9})\.?\s*(?:-|–|—|to|through|thru|until|till)\s*([a-z]{3,9})\b")
 
