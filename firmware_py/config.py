@@ -93,7 +93,7 @@ class TurnSettings:
 
 @dataclass(frozen=True)
 class SttSettings:
-    """Speech to text (Moonshine through sherpa-onnx)."""
+    """Speech to text (Moonshine on onnxruntime)."""
 
     threads: int = setting(1, "Inference threads.", minimum=1, maximum=16)
     interim_results: bool = setting(True, "Transcribe at pauses inside a turn and send interim transcripts.")

@@ -26,10 +26,8 @@ def wheel_cache_dir() -> Path:
 
 
 def moonshine_tokens(tokenizer_bin: bytes) -> bytes:
-    """Moonshine's tokenizer.bin (1-byte length + bytes per token) as sherpa-onnx tokens.txt.
-
-    sherpa-onnx wants `<base64 token> <id>` per line: without the id column the table loads silently
-    and every decode comes out empty.
+    """Moonshine's tokenizer.bin (1-byte length + bytes per token) as tokens.txt: `<base64 token> <id>` per
+    line (the table format sherpa-onnx uses too; speech/moonshine.py reads it).
     """
     lines, offset = [], 0
     while offset < len(tokenizer_bin):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -17,6 +18,9 @@ from .vad import SileroVad
 from .wakeword import WakeWordEngine
 
 log = logging.getLogger(__name__)
+
+STT_WEIGHTS_ENV = "RTVI_EDGE_STT_WEIGHTS"
+"""For benchmarks only: "folded" or "original" loads Moonshine as it ran before the prepared copies."""
 
 
 @dataclass
@@ -45,7 +49,8 @@ def load_speech_engines(settings: Settings, models_root: Path, with_wakeword: bo
         engines = SpeechEngines(
             vad=SileroVad(paths["vad/silero_vad.onnx"]),
             turn=SmartTurn(paths["turn/smart-turn-v3.2-cpu.onnx"]),
-            stt=MoonshineStt(paths[f"{stt}/encoder_model.ort"].parent, settings.stt.threads),
+            stt=MoonshineStt(paths[f"{stt}/encoder_model.ort"].parent, settings.stt.threads,
+                             weights=os.environ.get(STT_WEIGHTS_ENV, "prepared")),
             tts=tts.result(),
             wakeword=(WakeWordEngine(root / "wakeword", settings.wakeword.phrase) if with_wakeword else None),
         )

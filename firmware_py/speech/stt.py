@@ -1,4 +1,4 @@
-"""Speech to text: Moonshine base-en through sherpa-onnx's offline recognizer (moonshine v2 graph).
+"""Speech to text: Moonshine base-en (tiny-en in the small profile) on onnxruntime (see moonshine).
 
 Moonshine is not streaming: it decodes a whole segment at once, about 0.06 x real time on one core from
 its prepared copies (see quantize and prepare: 4-bit weights, ~180 MB resident instead of ~650 MB). The conversation hands it VAD-trimmed
@@ -13,10 +13,10 @@ import threading
 from pathlib import Path
 
 import numpy as np
-import sherpa_onnx
 
 from ..audio.frames import SAMPLE_RATE
 from ..models import ModelError
+from .moonshine import MoonshineModel
 from .onnx import REINSTALL_HINT, timed
 from .ort_export import cache_dirs, optimisable_copy
 from .prepare import cache_dirs as prepared_dirs
@@ -36,7 +36,7 @@ _SPACES = re.compile(r"\s+")
 
 
 class MoonshineStt:
-    """Shared recognizer; decodes are serialised (sherpa-onnx streams are cheap, the model is not)."""
+    """Shared recognizer; decodes are serialised."""
 
     def __init__(self, model_dir: Path, threads: int = 1, weights: str = "prepared") -> None:
         """`weights`: "prepared" (4-bit copies, small and fast), or for comparison "folded" (the decoder as
@@ -59,10 +59,7 @@ class MoonshineStt:
             self.last_secs = 0.0
             return ""
         with self._lock, timed(self):
-            stream = self.recognizer.create_stream()
-            stream.accept_waveform(SAMPLE_RATE, clip)
-            self.recognizer.decode_stream(stream)
-            text = stream.result.text
+            text = self.recognizer.transcribe(clip)
         cleaned = clean_transcript(text)
         log.debug("transcribed", extra={"audio_secs": round(len(clip) / SAMPLE_RATE, 2),
                                         "secs": round(self.last_secs, 3), "chars": len(cleaned)})
@@ -138,12 +135,10 @@ def model_files(model_dir: Path, weights: str) -> tuple[Path, Path]:
     return encoder, decoder
 
 
-def _load_recognizer(model_dir: Path, threads: int, weights: str) -> sherpa_onnx.OfflineRecognizer:
+def _load_recognizer(model_dir: Path, threads: int, weights: str) -> MoonshineModel:
     encoder, decoder = model_files(model_dir, weights)
     try:
-        return sherpa_onnx.OfflineRecognizer.from_moonshine_v2(
-            encoder=str(encoder), decoder=str(decoder),
-            tokens=str(model_dir / "tokens.txt"), num_threads=max(1, threads))
-    except Exception as err:  # sherpa-onnx raises RuntimeError/ValueError on unreadable models
+        return MoonshineModel(encoder, decoder, model_dir / "tokens.txt", threads)
+    except Exception as err:  # onnxruntime raises several types for unreadable models
         raise ModelError(f"speech-to-text model in {model_dir} cannot be loaded ({err}); "
                          f"fix: {REINSTALL_HINT} stt") from err
