@@ -14,6 +14,7 @@ from ..integrations.devices import DEVICE_TOOLS, DeviceDirectory, DeviceHandlers
 from ..llm.builtin_tools import BUILTIN_TOOLS, NO_ARGS, Tool
 from ..llm.tools import ToolRegistry
 from ..session import SessionHost
+from .base import Responder
 from .chain import ResponderChain
 from .custom import parse_custom_sentences
 from .intents import create_intent_responder
@@ -51,10 +52,30 @@ async def _mute(host: SessionHost, session_id: str, muted: bool) -> dict[str, An
             if muted else "I'm listening again."}
 
 
-def build_chain(settings: Settings, tools: ToolRegistry, bus: EventBus, host: SessionHost) -> ResponderChain:
-    """The responders for every session, the device actions registered. Takes about a second (sentence
-    library and its first match): run it off the event loop."""
+def load_responders(settings: Settings) -> list[Responder]:
+    """The responders, loaded and warmed: the sentence library and its first match, the document index.
+    About a second of work with no need of the engines: run it off the event loop, beside their loading."""
     started = time.monotonic()
+    responders: list[Responder] = []
+    if settings.intents.enabled:
+        directory = DeviceDirectory(parse_devices(settings.devices))
+        intents = create_intent_responder(settings.intents.language, directory,
+                                          parse_custom_sentences(settings.sentences), settings.intents.area)
+        intents.warm_up()
+        responders.append(intents)
+    from .knowledge import create_knowledge_responder
+
+    knowledge = create_knowledge_responder(settings)
+    if knowledge is not None:
+        responders.append(knowledge)
+    log.info("responders ready", extra={"secs": round(time.monotonic() - started, 2),
+                                        "responders": [r.name for r in responders]})
+    return responders
+
+
+def build_chain(settings: Settings, tools: ToolRegistry, bus: EventBus, host: SessionHost,
+                responders: list[Responder] | None = None) -> ResponderChain:
+    """The chain for every session, with the device and conversation actions registered as tools."""
     directory = DeviceDirectory(parse_devices(settings.devices))
     devices = DeviceHandlers(directory, bus, settings.mqtt.enabled)
     for tool in DEVICE_TOOLS:
@@ -66,17 +87,4 @@ def build_chain(settings: Settings, tools: ToolRegistry, bus: EventBus, host: Se
         tools.register(tool, replies[tool.name], offered=False)
     mute = next(tool for tool in BUILTIN_TOOLS if tool.name == "set_mute")
     tools.register(mute, lambda args, session_id: _mute(host, session_id, bool(args["muted"])))
-    responders = []
-    if settings.intents.enabled:
-        intents = create_intent_responder(settings.intents.language, directory,
-                                          parse_custom_sentences(settings.sentences), settings.intents.area)
-        intents.warm_up()
-        responders.append(intents)
-    from .knowledge import create_knowledge_responder
-
-    knowledge = create_knowledge_responder(settings)
-    if knowledge is not None:
-        responders.append(knowledge)
-    log.info("responders ready", extra={"secs": round(time.monotonic() - started, 2),
-                                        "responders": [r.name for r in responders], "devices": len(directory.devices)})
-    return ResponderChain(responders)
+    return ResponderChain(load_responders(settings) if responders is None else responders)
