@@ -109,6 +109,7 @@ class BenchClient:
         self.ws: ClientConnection | None = None
         self.messages: list[Received] = []
         self.audio: list[tuple[float, int]] = []   # (arrival time, samples) of each bot audio frame
+        self.audio_peaks: list[int] = []            # the loudest sample of each of those frames
         self.audio_rate = 24_000
         self.mic = Microphone(self._send_bytes)
         self.closed_reason: str | None = None
@@ -170,6 +171,7 @@ class BenchClient:
                     continue
                 if isinstance(frame, wire.AudioIn):
                     self.audio.append((now, len(frame.pcm) // 2))
+                    self.audio_peaks.append(int(np.abs(np.frombuffer(frame.pcm, "<i2").astype(np.int32)).max(initial=0)))
                     self.audio_rate = frame.sample_rate or self.audio_rate
                 elif isinstance(frame, wire.MessageIn):
                     self._record_message(now, frame.text)

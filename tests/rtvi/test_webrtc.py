@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import AsyncIterator
 
 import aiohttp
+import numpy as np
 import pytest
 from aiortc import RTCSessionDescription
 
@@ -234,3 +235,22 @@ async def test_mangled_offers_never_break_the_endpoint(tmp_path: Path, http: aio
         await client.close()
     finally:
         await running.server.stop()
+
+
+def test_microphone_decimation_keeps_speech_drops_what_16khz_cannot_hold_and_adds_no_delay() -> None:
+    from firmware_py.rtvi.webrtc.decimate import Decimator
+
+    def tone(hz: float, secs: float = 0.5) -> np.ndarray:
+        return (np.sin(2 * np.pi * hz * np.arange(int(48_000 * secs)) / 48_000) * 10_000).astype(np.int16)
+
+    def level(samples: np.ndarray) -> float:
+        return float(np.sqrt(np.mean(samples[800:].astype(np.float64) ** 2)))
+
+    for hz, low, high in ((1_000, 6_900, 7_300), (3_000, 6_800, 7_300), (12_000, 0, 70)):  # 70: below -40 dB
+        decimate = Decimator()
+        out = np.concatenate([decimate(chunk) for chunk in np.split(tone(hz), 25)])  # 20 ms frames, continuous
+        assert len(out) == 8_000 and low <= level(out) <= high, (hz, level(out))
+    click = np.zeros(960, np.int16)
+    click[480] = 30_000
+    out = Decimator()(click)
+    assert abs(int(np.argmax(np.abs(out))) - (480 + 31) / 3) <= 1  # 31 samples at 48 kHz: 0.65 ms

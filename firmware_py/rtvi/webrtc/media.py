@@ -20,6 +20,8 @@ from aiortc import RTCRtpReceiver
 from aiortc.jitterbuffer import JitterBuffer
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
+from .decimate import IN_RATE, OUT_RATE, Decimator
+
 if TYPE_CHECKING:
     from ..session import RtviSession
 
@@ -138,17 +140,21 @@ def shorten_jitter_buffer(receiver: RTCRtpReceiver) -> None:
 
 
 async def forward_microphone(track: MediaStreamTrack, session: "RtviSession") -> None:
-    """Decoded client audio -> `session.on_audio`, until the track ends."""
+    """Decoded client audio -> `session.on_audio` (16 kHz mono when it comes at 48 kHz), until the track ends."""
+    decimator = Decimator()
     while True:
         try:
             frame = await track.recv()
         except MediaStreamError:
             return
         session.heard()
-        channels = len(frame.layout.channels)
+        channels, rate = len(frame.layout.channels), frame.sample_rate
         pcm = frame.to_ndarray()
         if frame.format.is_planar:  # (channels, samples) -> interleaved, as on_audio expects
             pcm = pcm.T
         if pcm.dtype != np.int16:  # the Opus decoder gives packed s16; anything else is converted
             pcm = (np.clip(pcm, -1.0, 1.0) * 32767).astype(np.int16)
-        await session.on_audio(pcm.tobytes(), frame.sample_rate, channels)
+        if rate == IN_RATE:
+            mono = pcm.reshape(-1, channels).mean(axis=1) if channels > 1 else pcm.reshape(-1)
+            pcm, rate, channels = decimator(mono), OUT_RATE, 1
+        await session.on_audio(pcm.tobytes(), rate, channels)
