@@ -110,11 +110,11 @@ def _score(question: Question, hit: Hit, position: int, weights: dict[str, float
 
 
 def _about_something_else(question: Question, indexed: IndexedPassage, position: int) -> bool:
-    """A price or a time belongs to its sentence's subject: "Dogs are welcome in rooms for $25" gives no room's
-    price, "The Garden Restaurant is open until 7 pm" not the shop's hours. The document's own name ("The
+    """A price, a time or a place belongs to its sentence's subject: "Dogs are welcome in rooms for $25" gives
+    no room's price, "The Garden Restaurant is open until 7 pm" not the shop's hours. The document's own name ("The
     museum is closed on December 25") speaks for the whole venue; a subject without a named facility
     ("Members get 4 free hours...") is a detail of its section when the section is the one asked about."""
-    if question.expects not in (Expects.PRICE, Expects.TIME) or not question.topic_terms:
+    if question.expects not in (Expects.PRICE, Expects.TIME, Expects.PLACE) or not question.topic_terms:
         return False
     subject = indexed.subject_terms[position] - indexed.title_terms
     if not subject or not subject.isdisjoint(question.terms):
@@ -153,10 +153,11 @@ def _as_good(question: Question, hit: Hit, position: int, best: _Scored, weights
 
 def _emphasis(question: Question, term: str) -> float:
     """The day in "Is the café open on Mondays?" is the point of the question: a time without it is no answer.
-    A number in a question is mostly a quantity ("two adults", "my three kids"), seldom what is looked for."""
+    A quantity in a question ("two adults", "my three kids") is seldom what is looked for; a number that
+    names something ("iPhone 13", "platform 4") is."""
     if question.expects is Expects.TIME and term in DAYS:
         return DAY_EMPHASIS
-    return NUMBER_EMPHASIS if term.isdigit() else 1.0
+    return NUMBER_EMPHASIS if term in question.quantities else 1.0
 
 
 def _as_sentence(piece: str) -> str:

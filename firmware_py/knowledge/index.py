@@ -78,7 +78,8 @@ class KnowledgeIndex:
         carries_on = tuple(index > 0 and bool(_CARRIES_ON.match(sentence))
                            for index, sentence in enumerate(passage.sentences))
         sentences = tuple(terms | own[index - 1] if carries_on[index] else terms for index, terms in enumerate(own))
-        subjects = tuple(frozenset(self.terms.terms(subject_of(sentence))) for sentence in passage.sentences)
+        subjects = tuple(frozenset(term for term in self.terms.terms(subject_of(sentence)) if not term.isdigit())
+                         for sentence in passage.sentences)  # "9:00 am: Opening keynote" has no subject
         folded = tuple(fold(sentence) for sentence in passage.sentences)
         return IndexedPassage(passage, headings, title_terms, sentences, carries_on, subjects, folded,
                               headings.union(title_terms, *own), place_in_section)

@@ -15,6 +15,7 @@ from .terms import CONCEPT_PREFIX, TermMaker, fold
 _ASKS = (  # first match wins
     (Expects.CODE, r"\b(password|passcode|pass code|code|pin|ssid|network name|wi-?fi name|login)\b"),
     (Expects.NAME, r"\b(called|named|name of|what's the name|what is the name)\b"),
+    (Expects.PLACE, r"^(\w+ )?where\b"),  # a question opening with "where" asks for a place, whatever follows
     (Expects.COUNT, r"\bhow much (?!(is|are|was|does|do|did|would|will|for|to|it|a|an|the|i|we|you)\b)\w+|"
                     r"\bhow many\b"),
     (Expects.PRICE, r"\b(how much|cost|costs|price|prices|fee|fees|pay (for|to)|charge for|expensive|cheap|cheaper|"
@@ -25,12 +26,13 @@ _ASKS = (  # first match wins
                    r"until when|start|starts|begin|begins|last entry|morning|evening|afternoon|night|tonight)\b"),
     (Expects.DURATION, r"\b(how long|how often)\b"),
     (Expects.NUMBER, r"\b(highest|lowest|maximum|minimum|max|min|most|least|biggest|smallest|longest|shortest|"
-                     r"hottest|coldest|warmest|fastest|heaviest|how old|how far|how big|how heavy|number|phone|"
-                     r"call|age)\b"),
+                     r"hottest|coldest|warmest|fastest|heaviest|how old|how far|how big|how heavy|number|age)\b"),
     (Expects.PLACE, r"\b(where|which floor|what floor|which level|what level|how do i get to|way to|located|"
                     r"location|directions?|nearest|closest)\b"),
     (Expects.STEPS, r"\b(how (do|can|should|would) (i|we|you)|how to|what (do|should) (i|we) (do|need))\b"),
 )
+_NAMED_NUMBER = re.compile(r"\b([a-z]\w*) (\d+)\b")
+"""In the question's terms (stop words gone), a number right after a word names something: "pixel 8"."""
 _KIND_WORDS = {
     Expects.CODE: "code pin",
     Expects.PRICE: "how much cost price fee pay charge expensive cheap cheaper discount reduced reduction fine "
@@ -56,6 +58,8 @@ class Question:
     """Terms that only say what kind of fact is wanted; a sentence with such a fact covers them."""
     words: tuple[str, ...] = ()
     """Stems of the words as said, synonyms not merged: a sentence with the very words is preferred."""
+    quantities: frozenset[str] = frozenset()
+    """Numbers said as quantities ("two adults"), not as part of a name ("Pixel 8")."""
 
     @property
     def topic_terms(self) -> tuple[str, ...]:
@@ -70,4 +74,6 @@ def analyse_question(text: str, terms: TermMaker) -> Question:
     if expects in _KIND_WORDS:
         kind_terms = frozenset(terms.terms(_KIND_WORDS[expects], merge_synonyms=True))
     words = tuple(dict.fromkeys(term for term in terms.terms(text) if not term.startswith(CONCEPT_PREFIX)))
-    return Question(text, content, expects, kind_terms, words)
+    named = {match.group(2) for match in _NAMED_NUMBER.finditer(" ".join(terms.terms(text)))}
+    quantities = frozenset(term for term in content if term.isdigit() and term not in named)
+    return Question(text, content, expects, kind_terms, words, quantities)

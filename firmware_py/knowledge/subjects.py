@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 
-MAX_SUBJECT_WORDS = 8
+MAX_SUBJECT_WORDS = 12
 
-_BOUNDARY = re.compile(
+_VERB = re.compile(
     r"\b(is|are|was|were|isn't|aren't|costs?|has|have|had|can|cannot|can't|could|must|will|won't|may|might|"
     r"should|opens?|closes?|takes?|starts?|leaves?|lasts?|runs?|serves?|includes?|needs?|comes?|gets?|works?|"
-    r"holds?|stops?|accepts?|offers?|provides?|sells?|allows?|means?|do|does|don't|doesn't)\b|[:;,(]",
-    re.IGNORECASE)
+    r"holds?|stops?|accepts?|offers?|provides?|sells?|allows?|means?|do|does|don't|doesn't)\b", re.IGNORECASE)
+_LABEL = re.compile(r"(?<!\d)[:;](?!\d)")
+"""A label ends a table row's or a list item's subject: "Child (4 to 15): $9"."""
 _NO_SUBJECT = re.compile(r"^(it|its|it's|they|their|them|this|these|that|those|he|she|there|we|you|our|your|i|"
                          r"here|all|each|every|any|some|if|when|to|for|on|in|at|from|by|with|after|before|during|"
                          r"please|also|only)\b", re.IGNORECASE)
@@ -24,10 +25,10 @@ _NO_SUBJECT = re.compile(r"^(it|its|it's|they|their|them|this|these|that|those|h
 
 def subject_of(sentence: str) -> str:
     """The leading noun phrase of `sentence`, or "" when it has none worth judging by."""
-    match = _BOUNDARY.search(sentence)
-    if match is None or match.start() == 0:
+    ends = [match.start() for match in (_VERB.search(sentence), _LABEL.search(sentence)) if match]
+    if not ends or min(ends) == 0:
         return ""
-    subject = sentence[:match.start()].strip()
+    subject = sentence[:min(ends)].strip(" ,")
     if not subject or _NO_SUBJECT.match(subject) or len(subject.split()) > MAX_SUBJECT_WORDS:
         return ""
     return subject

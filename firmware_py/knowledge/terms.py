@@ -38,7 +38,7 @@ today tonight now currently usually normally generally right still ever anything
 guys mate place around exactly possible able allowed bring brought take goes went gone does did done make
 put give say said ask asked happen happens happened
 good morning afternoon evening night bye goodbye cheers great cool nice awesome yes yeah yep nope sure
-well oh wow catch use using grab area areas zone zones spot
+well oh wow catch use using grab area areas zone zones spot pm
 """.split())
 """Words that carry no fact to look for. "much", "many" and "how" still shape the question (see question.py)."""
 
@@ -50,7 +50,7 @@ _NUMBER_WORDS = {word: value for value, word in enumerate(_UNITS)} | {
 _TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)?|\d+")
 _PARTICLE_APART = re.compile(r"\b(bring|give|take|hand|send|drop|pick|check)((?:\s+[a-z]+){1,3}?)\s+(back|off|up|out)\b")
 """"bring the bike back" -> "bring back the bike": a phrasal verb whole again, so its synonyms match."""
-_LOST_THING = re.compile(r"\b(?:lost|lose|left|forgot|forgotten|misplaced|dropped)\s+(?:my|your|our|a|an|the|his|her|their)"
+_LOST_THING = re.compile(r"\b(?:lost|lose|left|forgot|forgotten|misplaced)\s+(?:my|your|our|a|an|the|his|her|their)"
                          r"\s+[a-z]+(?:\s+(?:card|bag|case|phone|keys|glasses|fob))?\b")
 """"I lost my phone": what was lost does not matter to where lost property is kept."""
 _DAY_RANGE = re.compile(r"\b([a-z]{3,9})\.?\s*(?:-|–|—|to|through|thru|until|till)\s*([a-z]{3,9})\b")

@@ -75,3 +75,21 @@ def test_a_question_naming_another_document_is_not_answered_from_this_one(tmp_pa
     base = make_base([tmp_path], library)
     assert base.ask("Does the library have a café?") is None
     assert base.ask("Is there a café at the zoo?") is not None
+
+
+def test_schedules_and_places_answer_for_their_own_subject(tmp_path: Path, library: Path) -> None:
+    doc = tmp_path / "programme.md"
+    doc.write_text("# Conference\n\n## Schedule\n\n| Time | Session | Room |\n|---|---|---|\n"
+                   "| 9:00 am | Opening keynote | Main Hall |\n| 5:30 pm | Closing party | Roof Terrace |\n\n"
+                   "## Cloakroom\n\nThe cloakroom is next to the desk and closes after the closing party ends.\n")
+    base = make_base([doc], library)
+    assert "9:00 am" in base.ask("what time is the keynote").text  # type: ignore[union-attr]
+    assert "Roof Terrace" in base.ask("where is the closing party").text  # type: ignore[union-attr]
+
+
+def test_a_number_that_names_something_must_match(tmp_path: Path, library: Path) -> None:
+    doc = tmp_path / "repairs.txt"
+    doc.write_text("A new screen for an iPhone 13 costs $129. Adult tickets cost $18.\n")
+    base = make_base([doc], library)
+    assert base.ask("How much is a screen for a Pixel 8?") is None
+    assert "$129" in base.ask("How much is a screen for an iPhone 13?").text  # type: ignore[union-attr]
