@@ -32,6 +32,9 @@ DEVICE_INTENTS = ("HassTurnOn", "HassTurnOff", "HassLightSet")
 SPELLINGS = {"lite": "light", "lites": "lights", "nite": "night", "thru": "through", "ur": "your", "pls": "please",
              "plz": "please", "tonite": "tonight", "alarm": "timer", "lamps": "lamp", "volumn": "volume"}
 """Spellings speech-to-text and people use for template words, mended before matching."""
+PHRASES = ((re.compile(r"\b(shut|power|switch) (off|down)\b", re.I), "turn off"),
+           (re.compile(r"\bpower (on|up)\b", re.I), "turn on"))
+"""Verbs the library does not know, said as the ones it does."""
 PRONOUNS = ("it", "that", "this", "them", "those", "these", "everything", "yourself", "you", "me")
 PRIORITY = "device_own"
 """Metadata key of the device's own and the user's sentences: they win over the library's when both match."""
@@ -109,6 +112,8 @@ class IntentMatcher:
 
     def match(self, text: str) -> IntentMatch | None:
         cleaned = " ".join(SPELLINGS.get(word.lower(), word) for word in text.replace("’", "'").split())
+        for pattern, replacement in PHRASES:
+            cleaned = pattern.sub(replacement, cleaned)
         if not cleaned:
             return None
         found = self._recognize(cleaned)

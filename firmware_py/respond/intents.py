@@ -60,6 +60,9 @@ class IntentAnswers:
         self._by_intent: dict[str, Callable[[dict[str, Any]], tuple[ActionCall, ...]]] = {
             "HassGetCurrentTime": lambda _s: _actions(ActionCall("get_time")),
             "HassGetCurrentDate": lambda _s: _actions(ActionCall("get_date")),
+            "action:get_date": lambda _s: _actions(ActionCall("get_date")),
+            "action:cancel_timer": lambda s: _actions(ActionCall("cancel_timer", _label(s))),
+            "action:set_brightness": self._light_set,
             "HassStartTimer": self._start_timer, "action:set_timer": self._start_timer,
             "HassCancelTimer": lambda s: _actions(ActionCall("cancel_timer", _label(s))),
             "HassCancelAllTimers": lambda _s: _actions(ActionCall("cancel_timer", {"all": True})),
@@ -95,8 +98,10 @@ class IntentAnswers:
             return Answer("intent", text=_arithmetic(slots))
         if intent == "HassGetState":
             return Answer("intent", text=self._state(slots))
-        if intent == "HassGetWeather":
+        if intent in ("HassGetWeather", "answer:weather"):
             return Answer("intent", text=NO_WEATHER)
+        if intent == "answer:thanks":
+            return Answer("intent", text="You're welcome.")
         if intent in UNSUPPORTED:
             return Answer("intent", text=CANNOT, confidence=confidence)
         if intent.startswith("custom:"):

@@ -73,6 +73,11 @@ def actions(pair: tuple[IntentMatcher, IntentAnswers], text: str) -> list[tuple[
     ("What can you do?", [("help", {})]),
     ("Repeat that.", [("repeat", {})]),
     ("Good night.", [("turn_off", {"device": "living room lamp"})]),
+    ("Set a timer for an hour.", [("set_timer", {"seconds": 3600})]),
+    ("Delete the timer.", [("cancel_timer", {})]),
+    ("What day is it today?", [("get_date", {})]),
+    ("Dim the kitchen light to 20%.", [("set_brightness", {"device": "kitchen light", "percent": 20})]),
+    ("Shut off the fan in the bedroom.", [("turn_off", {"device": "bedroom fan"})]),
 ])
 def test_commands_become_catalogue_actions(answers: tuple[IntentMatcher, IntentAnswers], text: str,
                                            expected: list[tuple[str, dict[str, Any]]]) -> None:
