@@ -39,6 +39,9 @@ from .turn_metrics import publish_turn_metrics
 log = logging.getLogger(__name__)
 
 APOLOGY = "Sorry, I can't think right now. Please try again in a moment."
+APOLOGY_QUIET_SECS = 20.0
+"""After saying it did not understand, the device says so again only after this long (the error event is
+always sent)."""
 NOT_UNDERSTOOD_MIN_VOICED_SECS = 0.5
 """Speech this long that gave no words was a request nobody understood; less was a cough or a knock."""
 
@@ -52,6 +55,7 @@ class Conversation(VoiceSession):
         self._source = source or QueueSource()
         self.client_tools = client_tools or []
         self._speculator = Speculator(responders, self.session_id, self._early_llm)
+        self._apologised_at = -APOLOGY_QUIET_SECS
         llm = live.current.llm
         self.context = Context(llm.system_prompt, llm.history_tokens, getattr(engines.llm, "count_tokens", None))
         self.listener = TurnListener(session_id, engines, live, bus, self)
@@ -160,7 +164,11 @@ class Conversation(VoiceSession):
             self._set_state(self._idle_state())
             return
         self._bus.publish(ErrorEvent(session_id=self.session_id, message="I didn't catch that: nothing was understood"))
+        now = time.monotonic()
+        if reply and now - self._apologised_at < APOLOGY_QUIET_SECS:
+            reply = ""   # noise that keeps sounding like speech (music, a TV) must not make the device nag
         if reply:
+            self._apologised_at = now
             await self.interrupt()
             self._cancel = asyncio.Event()
             self._reply = asyncio.create_task(self._speak_only(reply, self._cancel), name=f"sorry-{self.session_id}")

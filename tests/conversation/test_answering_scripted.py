@@ -113,6 +113,10 @@ async def test_a_turn_with_no_words_is_answered_with_an_apology(world: Any) -> N
     await settle(lambda: any("catch that" in e.text for e in recorder.of(BotOutput)))
     assert recorder.of(ErrorEvent), "the client is told nothing was understood"
     await settle(lambda: recorder.of(StateChanged)[-1].state == "listening")
+    await conversation.on_user_turn("", spoken(1.0))   # again at once (music?): told, but not said again
+    await settle(lambda: len(recorder.of(ErrorEvent)) == 2)
+    await asyncio.sleep(0.2)
+    assert len([e for e in recorder.of(BotOutput) if "catch that" in e.text]) == 1
 
 
 async def test_a_cough_is_not_apologised_for(world: Any) -> None:
