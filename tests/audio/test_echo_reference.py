@@ -130,3 +130,27 @@ def test_processed_source_feeds_pushed_audio_through_the_chain_and_survives_a_fa
 
     frames = asyncio.run(scenario())
     assert [int(f[0]) for f in frames] == [50, 100, 50]   # the failing frame passes unprocessed
+
+
+def test_the_client_sink_reports_what_it_sent_and_keeps_what_the_client_already_has() -> None:
+    from firmware_py.rtvi.audio import ClientAudioSink
+
+    sent: list[np.ndarray] = []
+
+    async def send(chunk: np.ndarray) -> None:
+        sent.append(chunk)
+
+    async def scenario() -> tuple[PlaybackReference, float]:
+        sink = ClientAudioSink(send, sample_rate=24000)
+        sink.tap = reference = PlaybackReference()
+        await sink.write(np.full(24000 // 5, 3000, np.int16))   # 200 ms: sent paced, the last 80 ms ahead
+        before = reference.last_played_at
+        sink.clear()
+        return reference, before
+
+    reference, before = asyncio.run(scenario())
+    assert sent and before > 0
+    # the ~80 ms lead already sent still plays at the client: the reference keeps it
+    assert reference.last_played_at == pytest.approx(before, abs=0.03)
+    heard = reference.read(reference.last_played_at, 1600)
+    assert np.abs(heard[200:1400]).min() > 2500
