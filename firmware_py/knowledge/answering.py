@@ -116,8 +116,11 @@ def _about_something_else(question: Question, indexed: IndexedPassage, position:
     ("Members get 4 free hours...") is a detail of its section when the section is the one asked about."""
     if question.expects not in (Expects.PRICE, Expects.TIME, Expects.PLACE) or not question.topic_terms:
         return False
-    subject = indexed.subject_terms[position] - indexed.title_terms
-    if not subject or not subject.isdisjoint(question.terms):
+    subject = indexed.subject_terms[position]
+    if not subject.isdisjoint(question.terms):
+        return False
+    subject -= indexed.title_terms
+    if not subject:
         return False
     names_a_facility = any(term.startswith(CONCEPT_PREFIX) for term in subject)
     section_asked_about = not indexed.heading_terms.isdisjoint(question.topic_terms)
@@ -129,8 +132,8 @@ def _compose(question: Question, hit: Hit, position: int, scored: _Scored,
     """The chosen sentence with its neighbours that answer as well (a price list, a pronoun's antecedent)."""
     passage = hit.passage.passage
     first = last = position
-    if passage.section.endswith("?") and hit.passage.place_in_section == 0:
-        first = 0  # a FAQ answer reads from its start ("Yes. Choose 40 to 100 degrees...")
+    if question.expects is Expects.STEPS or (passage.section.endswith("?") and hit.passage.place_in_section == 0):
+        first = 0  # instructions, and a FAQ's answer, read from their start ("Yes. Choose 40 to 100 degrees...")
     while first > 0 and (hit.passage.carries_on[first] or _as_good(question, hit, first - 1, scored, weights)):
         first -= 1
     while last + 1 < len(passage.sentences) and (

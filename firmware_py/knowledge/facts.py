@@ -27,11 +27,13 @@ _NUMBER_WORD = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve
                 r"fifty|sixty|hundred|thousand|dozen|half")
 _UNIT = r"(seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)"
 _TIME = re.compile(r"\b\d{1,2}(:\d\d|\.\d\d)?\s?(a\.?m\.?|p\.?m\.?)(?!\w)|\b\d{1,2}[:.]\d\d\b|\bnoon\b|\bmidnight\b|"
-                   r"\bo'clock\b|\b24 hours\b|\b(mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|\bclosed\b|\bdaily\b|"
+                   r"\bo'clock\b|\b24 hours\b|\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?\b|"
+                   r"\b(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\b|\bclosed\b|\bdaily\b|"
                    r"\bevery day\b|\bweekends?\b|\bweekdays?\b|\b\d{1,2}\s?(-|–|to)\s?\d{1,2}\b|\bholidays?\b|"
                    r"\bhalf past\b|\bquarter (past|to)\b|\b\d+ minutes? (before|after)\b", re.IGNORECASE)
 _PRICE = re.compile(r"[$£€¥]\s?\d|\d\s?(dollars?|euros?|pounds?|cents?|pence|usd|eur|gbp|chf)\b|(?<!-)\bfree\b|"
-                    r"\bno charge\b|\bincluded\b|\bcomplimentary\b|\bat no cost\b|\d\s?(%|percent)", re.IGNORECASE)
+                    r"\bno charge\b|\bincluded\b|\bcomplimentary\b|\bat no cost\b|\d\s?(%|percent)|"
+                    r"\b(there is|there's|with) no ([a-z-]+ )?(fee|charge|cost)s?\b", re.IGNORECASE)
 _CODE = re.compile(r"\b(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[\w-]{4,}|\b[A-Z]?[a-z]+[A-Z]\w*|[\"“][^\"”]{3,}[\"”]|"
                    r"(?i:\b(password|passcode|code|pin|network|network name|ssid|login)\b[^.]{0,40}(\bis|:)\s+\S+)")
 _NAME = re.compile(r"[\"“][^\"”]{2,}[\"”]|\b[A-Z]?[a-z]+[A-Z]\w*|\b(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[\w-]{4,}|"

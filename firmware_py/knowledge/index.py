@@ -25,7 +25,8 @@ HEADING_WEIGHT = 2.0
 
 
 _CARRIES_ON = re.compile(r"^(it|its|it's|they|their|them|this|these|that|those|he|she|there)\b", re.IGNORECASE)
-"""A sentence opening like this speaks of the one before it ("Lockers are... They take a coin")."""
+"""A sentence opening like this speaks of the one before it ("Lockers are... They take a coin"); so does the
+answer that follows a question ("Can I cancel? Yes, with a month's notice.")."""
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,8 @@ class KnowledgeIndex:
         title_terms = frozenset(self.terms.terms(title))
         headings = frozenset(self.terms.terms(" ".join((*sections, passage.context))))
         own = [frozenset(self.terms.terms(sentence)) for sentence in passage.sentences]
-        carries_on = tuple(index > 0 and bool(_CARRIES_ON.match(sentence))
+        carries_on = tuple(index > 0 and (bool(_CARRIES_ON.match(sentence))
+                                          or passage.sentences[index - 1].rstrip().endswith("?"))
                            for index, sentence in enumerate(passage.sentences))
         sentences = tuple(terms | own[index - 1] if carries_on[index] else terms for index, terms in enumerate(own))
         subjects = tuple(frozenset(term for term in self.terms.terms(subject_of(sentence)) if not term.isdigit())

@@ -20,6 +20,8 @@ _TABLE_RULE = re.compile(r"^[\s|:-]+$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _THEMATIC_BREAK = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$")
 _QUOTE = re.compile(r"^\s*>\s?")
+_BOLD_LINE = re.compile(r"^\s*(\*\*|__)([^*_].*?)\1\s*$")
+"""A line that is only bold text is a title, as in many FAQs ("**Can I cancel?**")."""
 _HEADER_MARK = "\x00"
 MAX_ITEM_CHARS = 200
 """A list item longer than this is split into sentences; a shorter one is kept whole (it reads as one)."""
@@ -29,12 +31,16 @@ MAX_ITEM_CHARS = 200
 class _Builder:
     name: str
     headings: list[tuple[int, str]] = field(default_factory=list)
+    outline_level: int = 0
+    """Level of the last Markdown heading (not a bold line standing as one)."""
     kind: str = ""
     lines: list[str] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)
 
-    def heading(self, level: int, title: str) -> None:
+    def heading(self, level: int, title: str, outline: bool = True) -> None:
         self.flush()
+        if outline:
+            self.outline_level = level
         title = plain_inline(title).rstrip(":")
         while self.headings and self.headings[-1][0] >= level:
             self.headings.pop()
@@ -87,6 +93,10 @@ def _parse_line(builder: _Builder, line: str) -> None:
     heading = _ATX_HEADING.match(line)
     if heading:
         builder.heading(len(heading.group(1)), heading.group(2))
+        return
+    bold = _BOLD_LINE.match(line)
+    if bold and builder.kind != "list":  # a title one level below the last real heading, beside its peers
+        builder.heading(min(6, builder.outline_level + 1), bold.group(2), outline=False)
         return
     setext = _SETEXT_RULE.match(line)
     if setext and builder.kind == "para" and len(builder.lines) == 1:

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from .facts import Expects
-from .terms import CONCEPT_PREFIX, TermMaker, fold
+from .terms import CONCEPT_PREFIX, STOP_WORDS, TermMaker, fold, spoken_words
 
 _ASKS = (  # first match wins
     (Expects.CODE, r"\b(password|passcode|pass code|code|pin|ssid|network name|wi-?fi name|login)\b"),
@@ -31,8 +31,6 @@ _ASKS = (  # first match wins
                     r"location|directions?|nearest|closest)\b"),
     (Expects.STEPS, r"\b(how (do|can|should|would) (i|we|you)|how to|what (do|should) (i|we) (do|need))\b"),
 )
-_NAMED_NUMBER = re.compile(r"\b([a-z]\w*) (\d+)\b")
-"""In the question's terms (stop words gone), a number right after a word names something: "pixel 8"."""
 _KIND_WORDS = {
     Expects.CODE: "code pin",
     Expects.PRICE: "how much cost price fee pay charge expensive cheap cheaper discount reduced reduction fine "
@@ -59,7 +57,7 @@ class Question:
     words: tuple[str, ...] = ()
     """Stems of the words as said, synonyms not merged: a sentence with the very words is preferred."""
     quantities: frozenset[str] = frozenset()
-    """Numbers said as quantities ("two adults"), not as part of a name ("Pixel 8")."""
+    """Numbers said as quantities ("two adults"), not right after a word they are part of ("Pixel 8")."""
 
     @property
     def topic_terms(self) -> tuple[str, ...]:
@@ -74,6 +72,8 @@ def analyse_question(text: str, terms: TermMaker) -> Question:
     if expects in _KIND_WORDS:
         kind_terms = frozenset(terms.terms(_KIND_WORDS[expects], merge_synonyms=True))
     words = tuple(dict.fromkeys(term for term in terms.terms(text) if not term.startswith(CONCEPT_PREFIX)))
-    named = {match.group(2) for match in _NAMED_NUMBER.finditer(" ".join(terms.terms(text)))}
+    said = spoken_words(text)
+    named = {number for before, number in zip(said, said[1:]) if number.isdigit() and before.isalpha()
+             and before not in STOP_WORDS}
     quantities = frozenset(term for term in content if term.isdigit() and term not in named)
     return Question(text, content, expects, kind_terms, words, quantities)

@@ -38,7 +38,7 @@ today tonight now currently usually normally generally right still ever anything
 guys mate place around exactly possible able allowed bring brought take goes went gone does did done make
 put give say said ask asked happen happens happened
 good morning afternoon evening night bye goodbye cheers great cool nice awesome yes yeah yep nope sure
-well oh wow catch use using grab area areas zone zones spot pm
+well oh wow catch use using grab area areas zone zones spot pm per
 """.split())
 """Words that carry no fact to look for. "much", "many" and "how" still shape the question (see question.py)."""
 
@@ -160,6 +160,11 @@ def _words(folded: str) -> list[str]:
     as digits."""
     spaced = re.sub(r"(\d)([a-z])", r"\1 \2", re.sub(r"([a-z])(\d)", r"\1 \2", folded))
     return _numbers_as_digits(_TOKEN.findall(spaced))
+
+
+def spoken_words(text: str) -> list[str]:
+    """Every word of `text`, stop words kept, number words as digits."""
+    return _words(fold(text))
 
 
 def _stem_key(word: str) -> str:

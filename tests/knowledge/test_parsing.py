@@ -113,3 +113,9 @@ def test_an_unusable_document_is_refused_with_the_reason(tmp_path: Path, name: s
     path.write_bytes(content)
     with pytest.raises(DocumentError, match=reason):
         read_document(path)
+
+
+def test_bold_lines_are_faq_titles_side_by_side() -> None:
+    text = "# Gym\n\n**When are you open?**\nDaily, 6 am to 10 pm.\n\n**Can I cancel?**\nYes, with a month's notice.\n"
+    passages = parse_markdown(text, "faq.md")
+    assert [p.headings for p in passages] == [("Gym", "When are you open?"), ("Gym", "Can I cancel?")]
