@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .audio.io import AudioSink, AudioSource, LoopingWavSource, NullSink
-from .audio.processing import echo_cancelled
+from .audio.processing import echo_cancelled, processed_source
 from .config import Settings
 from .conversation import Conversation
 from .engines import SharedEngines, load_engines
@@ -90,8 +90,8 @@ class Appliance(SessionHost):
     def open_local_session(self, source: AudioSource, sink: AudioSink) -> Conversation:
         self.local_session_id, self.local_sink = LOCAL_SESSION, sink
         audio = self.settings.audio
-        if audio.echo_cancel and not audio.input_wav:  # a WAV microphone hears no speaker
-            source = echo_cancelled(source, sink)
+        echo_cancel = audio.echo_cancel and not audio.input_wav  # a WAV microphone hears no speaker
+        source = processed_source(source, sink, echo_cancel, audio.noise_suppression, audio.gain_control) or source
         return self._new_conversation(LOCAL_SESSION, sink, source, None)
 
     @property

@@ -70,6 +70,8 @@ class AudioSettings:
     input_wav: str = setting("", "Play this 16-bit WAV as the microphone instead of ALSA (demos, kiosk tests).")
     input_wav_loop_secs: float = setting(0.0, "Replay `input_wav` every this many seconds (0: once).", minimum=0.0)
     echo_cancel: bool = setting(True, "Cancel the bot's own voice from the microphone (WebRTC AEC3 against what the speaker played), so barge-in works on a plain speaker.")
+    noise_suppression: bool = setting(False, "Suppress steady background noise on the microphone (WebRTC NS, 12 dB).")
+    gain_control: bool = setting(False, "Automatic gain control on the microphone (WebRTC AGC2), for quiet or distant talkers.")
 
 
 @dataclass(frozen=True)

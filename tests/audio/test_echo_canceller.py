@@ -85,3 +85,18 @@ def test_a_cleared_reference_stops_guarding_so_the_user_passes() -> None:
     user_part = slice(start, start + len(said) - 320)
     ratio = np.sqrt(np.mean(out[user_part].astype(np.float64) ** 2) / np.mean(recording.user[user_part].astype(np.float64) ** 2))
     assert ratio > 0.6
+
+
+def test_noise_suppression_without_echo_cancellation_turns_down_steady_noise() -> None:
+    from firmware_py.audio.io import NullSink, QueueSource
+    from firmware_py.audio.processing import ProcessedSource, SpeechCleanup, processed_source
+
+    assert processed_source(None, NullSink(), echo_cancel=False) is None     # nothing asked: nothing in the way
+    wrapped = processed_source(QueueSource(), NullSink(), echo_cancel=False, noise_suppression=True)
+    assert isinstance(wrapped, ProcessedSource)
+    hum = (np.random.default_rng(2).standard_normal(3 * SAMPLE_RATE) * 600).astype(np.int16)
+    cleanup = SpeechCleanup(noise_suppression=True)
+    out = np.concatenate([cleanup.process(AudioFrame(hum[i:i + 320]), 0.0).samples for i in range(0, len(hum) - 319, 320)])
+    tail = slice(SAMPLE_RATE, None)   # after the estimator has learned the noise
+    reduction = 10 * np.log10(np.mean(hum[tail].astype(np.float64) ** 2) / np.mean(out[tail].astype(np.float64) ** 2))
+    assert reduction > 6

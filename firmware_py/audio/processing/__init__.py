@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from ..io import AudioSink, AudioSource, QueueSource
 from .base import AudioProcessor, ProcessingChain
+from .cleanup import SpeechCleanup
 from .echo import EchoCanceller, EchoOptions
 from .reference import PlaybackReference
 from .source import ProcessedSource
 
 __all__ = ["AudioProcessor", "EchoCanceller", "EchoOptions", "PlaybackReference", "ProcessedSource",
-           "ProcessingChain", "echo_cancelled"]
+           "ProcessingChain", "SpeechCleanup", "echo_cancelled", "processed_source"]
 
 
 def echo_cancelled(source: AudioSource | None, sink: AudioSink, options: EchoOptions | None = None) -> ProcessedSource:
@@ -23,3 +24,14 @@ def echo_cancelled(source: AudioSource | None, sink: AudioSink, options: EchoOpt
     sink.tap = reference
     canceller = EchoCanceller(reference, options)
     return ProcessedSource(source if source is not None else QueueSource(), ProcessingChain([canceller]))
+
+
+def processed_source(source: AudioSource | None, sink: AudioSink, echo_cancel: bool, noise_suppression: bool = False,
+                     gain_control: bool = False) -> AudioSource | None:
+    """The session's microphone with the stages asked for; `source` itself when none is."""
+    if echo_cancel:
+        return echo_cancelled(source, sink, EchoOptions(noise_suppression=noise_suppression, gain_control=gain_control))
+    if noise_suppression or gain_control:
+        cleanup = SpeechCleanup(noise_suppression, gain_control)
+        return ProcessedSource(source if source is not None else QueueSource(), ProcessingChain([cleanup]))
+    return source
