@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from .index import Hit, IndexedPassage, KnowledgeIndex
 from .facts import HARD_KINDS, Expects, carries
 from .question import Question
-from .terms import CONCEPT_PREFIX, DAYS
+from .synonyms import ANTONYMS
+from .terms import CONCEPT_PREFIX, DAYS, stem
 
 HEADING_CREDIT = 0.8
 TITLE_CREDIT = 0.6
@@ -25,6 +26,8 @@ NEIGHBOUR_MARGIN = 0.1
 MAX_ANSWER_SENTENCES = 4
 MAX_ANSWER_CHARS = 320
 CANDIDATE_PASSAGES = 8
+_SIDES = [(frozenset(map(stem, one)), frozenset(map(stem, other))) for pair in ANTONYMS
+          for one, other in (pair, pair[::-1])]
 DAY_EMPHASIS = 2.0
 NUMBER_EMPHASIS = 0.3
 
@@ -77,11 +80,15 @@ def _score(question: Question, hit: Hit, position: int, weights: dict[str, float
     sentence_terms = indexed.sentence_terms[position]
     if _about_something_else(question, indexed, position):
         return _NO_MATCH
+    if _says_the_opposite(question, sentence_terms):
+        return _NO_MATCH
     has_kind = carries(indexed.passage.sentences[position], question.expects)
     if question.expects in HARD_KINDS and not has_kind:
         return _NO_MATCH
     got = direct = 0.0
     topic_met = not question.topic_terms
+    # a FAQ's question title restates the visitor's question: its words count as the answer's own
+    heading_credit = 1.0 if indexed.passage.section.endswith("?") else HEADING_CREDIT
     heading_only = False
     for term in question.terms:
         is_kind = term in question.kind_terms
@@ -89,7 +96,7 @@ def _score(question: Question, hit: Hit, position: int, weights: dict[str, float
             credit = 1.0
             direct += weights[term] if term in sentence_terms else 0.0
         elif term in indexed.heading_terms:
-            credit, heading_only = HEADING_CREDIT, heading_only or not is_kind
+            credit, heading_only = heading_credit, heading_only or not is_kind
         elif term in indexed.title_terms:
             credit = TITLE_CREDIT
         elif term in indexed.all_terms:
@@ -107,6 +114,13 @@ def _score(question: Question, hit: Hit, position: int, weights: dict[str, float
     literal = sum(word in indexed.folded[position] for word in question.words) / max(1, len(question.words))
     order = coverage + 0.1 * direct / total + 0.05 * literal + 0.02 / (1 + hit.rank) + 0.04 / (1 + indexed.place_in_section)
     return _Scored(coverage, order, heading_only)
+
+
+def _says_the_opposite(question: Question, sentence_terms: frozenset[str]) -> bool:
+    """"long stay" against "short-stay": the sentence names the opposite and not the thing asked about."""
+    asked = set(question.words) | set(question.terms)
+    return any(not asked.isdisjoint(side) and not sentence_terms.isdisjoint(opposite)
+               and sentence_terms.isdisjoint(side) for side, opposite in _SIDES)
 
 
 def _about_something_else(question: Question, indexed: IndexedPassage, position: int) -> bool:

@@ -48,7 +48,8 @@ _PLACE = re.compile(r"\b(floor|level|left|right|next to|beside|behind|opposite|a
                     r"end of|corner|ground|upstairs|downstairs|basement|entrance|exit|room|hall|wing|corridor|"
                     r"north|south|east|west|gate|platform|inside|outside|outdoors|"
                     r"between|above|below|straight|turn|follow|signs?|desk|lobby|atrium|terrace|street|lane|"
-                    r"road|walk|minutes? away)\b", re.IGNORECASE)
+                    r"road|walk|minutes? away|pier|terminal|concourse|mezzanine|arrivals|departures|lounge|foyer|"
+                    r"reception|square|building|car park)\b", re.IGNORECASE)
 _PATTERNS = {Expects.CODE: _CODE, Expects.NAME: _NAME, Expects.PRICE: _PRICE, Expects.TIME: _TIME,
              Expects.DURATION: _DURATION, Expects.COUNT: _AMOUNT, Expects.NUMBER: _NUMBER, Expects.PLACE: _PLACE}
 

@@ -89,6 +89,14 @@ BUILTIN_GROUPS: tuple[tuple[str, ...], ...] = (
     ("borrow", "borrowing", "take out", "check out", "loan", "loans", "loaned", "lend", "lending"),
     ("fine", "fines", "penalty", "penalties", "late fee", "late fees"),
     ("weekend", "weekends"),
+    ("currency exchange", "change money", "exchange money", "money exchange", "bureau de change", "foreign currency",
+     "currency"),
+    ("documents", "document", "paperwork", "papers", "identification", "id", "id card", "passport", "passports",
+     "proof of identity"),
+    ("licence", "license", "driving licence", "driving license", "driver's licence", "driver's license"),
+    ("collect", "collection", "pick up", "pick-up", "pickup"),
+    ("abroad", "another country", "other countries", "overseas", "foreign country", "cross the border",
+     "neighbouring countries", "neighboring countries"),
     ("without", "don't have", "do not have", "haven't got", "have no", "without a"),
     ("temperature", "temperatures", "degrees", "celsius", "fahrenheit", "how hot", "how warm", "how cold"),
     ("help", "assistance", "assist", "assisted", "support", "helping"),
@@ -98,3 +106,12 @@ BUILTIN_GROUPS: tuple[tuple[str, ...], ...] = (
     ("info desk", "information desk", "help desk", "reception", "front desk", "visitor desk",
      "ask someone"),
 )
+
+ANTONYMS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (("long",), ("short",)), (("large", "big"), ("small", "little")), (("first",), ("last",)),
+    (("upstairs",), ("downstairs",)), (("arrivals", "arrival"), ("departures", "departure")),
+    (("minimum",), ("maximum",)), (("adult", "adults"), ("child", "children")), (("inside", "indoor"), ("outside", "outdoor")),
+    (("single",), ("return",)), (("weekday", "weekdays"), ("weekend", "weekends")),
+)
+"""Words whose opposite in a sentence, without the word itself or its like, means the sentence is about the
+other thing: "long stay parking" is not answered by "The short-stay car park costs $4"."""

@@ -53,6 +53,8 @@ _PARTICLE_APART = re.compile(r"\b(bring|give|take|hand|send|drop|pick|check)((?:
 _LOST_THING = re.compile(r"\b(?:lost|lose|left|forgot|forgotten|misplaced)\s+(?:my|your|our|a|an|the|his|her|their)"
                          r"\s+[a-z]+(?:\s+(?:card|bag|case|phone|keys|glasses|fob))?\b")
 """"I lost my phone": what was lost does not matter to where lost property is kept."""
+_NUMBER_RANGE = re.compile(r"(?<![\d.:$€£])(\d{1,3})\s*(?:-|–|to|through)\s*(\d{1,3})(?![\d.:])")
+MAX_RANGE_SPAN = 60
 _DAY_RANGE = re.compile(r"\b([a-z]{3,9})\.?\s*(?:-|–|—|to|through|thru|until|till)\s*([a-z]{3,9})\b")
 
 
@@ -142,6 +144,7 @@ class TermMaker:
             found.extend(_word_terms(words[index], keys[index]))
             index += 1
         found.extend(_day_range_days(folded))
+        found.extend(_number_range(folded))
         if not merge_synonyms:
             found.extend(concepts)
         return found
@@ -196,6 +199,16 @@ def _numbers_as_digits(words: list[str]) -> list[str]:
         else:
             result.append(str(value))
     return result
+
+
+def _number_range(folded: str) -> list[str]:
+    """Every whole number inside a short range such as "Gates 14 to 30" or "rooms 1-12"."""
+    numbers: list[str] = []
+    for match in _NUMBER_RANGE.finditer(folded):
+        low, high = int(match.group(1)), int(match.group(2))
+        if 0 < high - low <= MAX_RANGE_SPAN:
+            numbers.extend(str(n) for n in range(low + 1, high))
+    return numbers
 
 
 def _day_range_days(folded: str) -> list[str]:

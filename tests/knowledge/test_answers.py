@@ -93,3 +93,14 @@ def test_a_number_that_names_something_must_match(tmp_path: Path, library: Path)
     base = make_base([doc], library)
     assert base.ask("How much is a screen for a Pixel 8?") is None
     assert "$129" in base.ask("How much is a screen for an iPhone 13?").text  # type: ignore[union-attr]
+
+
+def test_ranges_opposites_and_faq_titles(tmp_path: Path, library: Path) -> None:
+    doc = tmp_path / "airport.md"
+    doc.write_text("# Airport\n\n## Gates\n\nGates 14 to 30 are in Pier B. Gates close 20 minutes before departure.\n\n"
+                   "## Parking\n\nThe short-stay car park costs $4 for 30 minutes.\n\n"
+                   "## Where do I collect the car?\n\nOur desk is in the arrivals hall.\n")
+    base = make_base([doc], library)
+    assert "Pier B" in base.ask("Where is gate 20?").text  # type: ignore[union-attr]
+    assert base.ask("How much is long stay parking?") is None
+    assert "arrivals hall" in base.ask("Where do I pick up the car?").text  # type: ignore[union-attr]
