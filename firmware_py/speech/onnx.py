@@ -23,6 +23,9 @@ def open_session(path: Path, threads: int = 1) -> ort.InferenceSession:
 
     On a 2-core device engines share the CPU, so every engine stays on its own small thread budget
     instead of onnxruntime's default of one thread per core (threads fighting made everything slower).
+    Memory (measured, docs/benchmarks.md): the CPU arena stays on (off, Smart Turn's runs took 10-20 MB
+    more), weight prepacking stays on (no memory gain off; slower), and the memory-pattern planner is off:
+    Smart Turn's 8 s window kept ~14 MB less after its runs, at the same speed.
     """
     if not Path(path).is_file():
         raise ModelError(f"model file {path} is missing; fix: {REINSTALL_HINT}")
@@ -31,6 +34,7 @@ def open_session(path: Path, threads: int = 1) -> ort.InferenceSession:
     options.inter_op_num_threads = 1
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.enable_mem_pattern = False
     options.log_severity_level = 3
     try:
         session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
