@@ -119,7 +119,9 @@ class TermMaker:
                 key = tuple(_stem_key(word) for word in _words(member))
                 if key:
                     self._concept_of.setdefault(key, concept)
-        self._longest = max((len(key) for key in self._concept_of), default=1)
+        self._longest_from: dict[str, int] = {}  # first word -> longest phrase starting with it
+        for key in self._concept_of:
+            self._longest_from[key[0]] = max(self._longest_from.get(key[0], 0), len(key))
 
     def terms(self, text: str, merge_synonyms: bool = False) -> list[str]:
         """Search terms of `text`: stems of the content words, digits, weekdays, then concepts.
@@ -151,7 +153,7 @@ class TermMaker:
 
     def _phrase_at(self, keys: list[str], index: int) -> tuple[int, str]:
         """(words spanned, concept) of the longest synonym phrase starting at `index`, or (1, "")."""
-        for length in range(min(self._longest, len(keys) - index), 0, -1):
+        for length in range(min(self._longest_from.get(keys[index], 0), len(keys) - index), 0, -1):
             concept = self._concept_of.get(tuple(keys[index:index + length]))
             if concept:
                 return length, concept
