@@ -114,8 +114,29 @@ def check_port(settings: Settings) -> list[Check]:
         return [Check("port", FAIL, f"{host}:{port} is in use by another program; set [server] port")]
 
 
+MEMORY_COMFORT = 0.8
+"""Share of the board's RAM the daemon may expect to use before doctor warns (the OS and page cache need room)."""
+
+
+def check_memory(settings: Settings) -> list[Check]:
+    """Expected peak memory of the configured models against the board's RAM."""
+    from .models.footprint import board_ram_mb, expected_peak
+
+    footprint, ram = expected_peak(settings), board_ram_mb()
+    detail = f"expected peak ~{footprint.total_mb:.0f} MB ({footprint.describe()})"
+    if ram is None:
+        return [Check("memory", WARN, f"{detail}; the board's RAM is unknown")]
+    detail += f" of {ram:.0f} MB RAM"
+    if footprint.total_mb > ram:
+        return [Check("memory", FAIL, f"{detail}: it does not fit; set [models] profile = \"small\", a remote LLM "
+                                      "or a smaller llm.n_ctx")]
+    if footprint.total_mb > MEMORY_COMFORT * ram:
+        return [Check("memory", WARN, f"{detail}: tight; close other programs or set [models] profile = \"small\"")]
+    return [Check("memory", OK, detail)]
+
+
 CHECKS: tuple[Callable[[Settings], list[Check]], ...] = (
-    check_python_packages, check_models, check_audio, check_gpio, check_mqtt, check_port)
+    check_python_packages, check_models, check_memory, check_audio, check_gpio, check_mqtt, check_port)
 
 
 def check_echo(settings: Settings, simulate: bool = False) -> list[Check]:

@@ -3,10 +3,15 @@
 import base64
 import hashlib
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from firmware_py.config import Settings
+from firmware_py.doctor import check_memory
+from firmware_py.models import footprint
+from firmware_py.models.footprint import expected_peak
 from firmware_py.models.install import install, moonshine_tokens
 from firmware_py.models.manifest import (ModelError, check_entries, load_manifest, profile_entries, required_models,
                                          resolve_models)
@@ -146,3 +151,29 @@ def test_a_profile_swapping_in_an_unknown_entry_is_refused(tmp_path: Path, fake_
     manifest_path.write_text('[profiles.small]\nswap = { demo = "nope" }\n' + manifest_path.read_text())
     with pytest.raises(ModelError, match="unknown entries"):
         load_manifest(manifest_path)
+
+
+def settings_with(**sections: dict) -> Settings:
+    settings = Settings()
+    return replace(settings, **{name: replace(getattr(settings, name), **values) for name, values in sections.items()})
+
+
+def test_expected_peak_follows_the_configured_models() -> None:
+    default = expected_peak(Settings())
+    small = expected_peak(settings_with(models={"profile": "small"}))
+    assert "stt" in default.parts and "stt-tiny" in small.parts and small.total_mb < default.total_mb
+    remote = expected_peak(settings_with(llm={"backend": "remote"}))
+    assert "llm" not in remote.parts and remote.total_mb < default.total_mb
+    short = expected_peak(settings_with(llm={"n_ctx": 512}))
+    assert short.parts["llm"] < default.parts["llm"]
+    assert "wakeword" in expected_peak(settings_with(conversation={"activation": "wakeword"})).parts
+
+
+@pytest.mark.parametrize("ram_mb, status", [(4096, "ok"), (800, "warn"), (512, "fail"), (None, "warn")])
+def test_doctor_weighs_the_expected_peak_against_the_board(monkeypatch: pytest.MonkeyPatch, ram_mb: float | None,
+                                                            status: str) -> None:
+    monkeypatch.setattr(footprint, "board_ram_mb", lambda: ram_mb)
+    [check] = check_memory(Settings())
+    assert check.status == status and "expected peak" in check.detail
+    if status == "fail":
+        assert 'profile = "small"' in check.detail
