@@ -26,6 +26,11 @@ NEIGHBOUR_MARGIN = 0.1
 MAX_ANSWER_SENTENCES = 4
 MAX_ANSWER_CHARS = 320
 CANDIDATE_PASSAGES = 8
+_ATTRIBUTES = frozenset(CONCEPT_PREFIX + name for name in (
+    "ticket", "price", "hours", "book", "return", "card", "cash", "child", "student", "senior", "extra", "fine"))
+"""Concepts that say something about a thing (its ticket, price, hours) rather than name a facility."""
+_QUALIFIERS = frozenset({CONCEPT_PREFIX + "lostproperty", CONCEPT_PREFIX + "extra", "lost", "replac", "spare", "young", "lat"})
+"""A price for a lost, extra, spare or late one is not the price of the thing itself."""
 _SIDES = [(frozenset(map(stem, one)), frozenset(map(stem, other))) for pair in ANTONYMS
           for one, other in (pair, pair[::-1])]
 DAY_EMPHASIS = 2.0
@@ -130,13 +135,15 @@ def _about_something_else(question: Question, indexed: IndexedPassage, position:
     ("Members get 4 free hours...") is a detail of its section when the section is the one asked about."""
     if question.expects not in (Expects.PRICE, Expects.TIME, Expects.PLACE) or not question.topic_terms:
         return False
-    subject = indexed.subject_terms[position]
-    if not subject.isdisjoint(question.terms):
+    subject, asked = indexed.subject_terms[position], frozenset(question.terms)
+    if question.expects is Expects.PRICE and not _QUALIFIERS.isdisjoint(subject) and _QUALIFIERS.isdisjoint(asked):
+        return True  # "A lost earbud can be replaced for $39" is not what the earbuds cost
+    if not subject.isdisjoint(asked):
         return False
     subject -= indexed.title_terms
     if not subject:
         return False
-    names_a_facility = any(term.startswith(CONCEPT_PREFIX) for term in subject)
+    names_a_facility = any(term.startswith(CONCEPT_PREFIX) and term not in _ATTRIBUTES for term in subject)
     section_asked_about = not indexed.heading_terms.isdisjoint(question.topic_terms)
     return names_a_facility or not section_asked_about
 

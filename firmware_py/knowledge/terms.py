@@ -53,6 +53,11 @@ _PARTICLE_APART = re.compile(r"\b(bring|give|take|hand|send|drop|pick|check)((?:
 _LOST_THING = re.compile(r"\b(?:lost|lose|left|forgot|forgotten|misplaced)\s+(?:my|your|our|a|an|the|his|her|their)"
                          r"\s+[a-z]+(?:\s+(?:card|bag|case|phone|keys|glasses|fob))?\b")
 """"I lost my phone": what was lost does not matter to where lost property is kept."""
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MONTH_NAME = (r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t|tember)?|"
+               r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
+_MONTH_RANGE = re.compile(rf"\b{_MONTH_NAME}\s*(?:-|–|to|through|until|till)\s*{_MONTH_NAME}\b")
+_SEASONS = {"winter": {11, 0, 1}, "spring": {2, 3, 4}, "summer": {5, 6, 7}, "autumn": {8, 9, 10}}
 _NUMBER_RANGE = re.compile(r"(?<![\d.:$€£])(\d{1,3})\s*(?:-|–|to|through)\s*(\d{1,3})(?![\d.:])")
 MAX_RANGE_SPAN = 60
 _DAY_RANGE = re.compile(r"\b([a-z]{3,9})\.?\s*(?:-|–|—|to|through|thru|until|till)\s*([a-z]{3,9})\b")
@@ -147,6 +152,7 @@ class TermMaker:
             index += 1
         found.extend(_day_range_days(folded))
         found.extend(_number_range(folded))
+        found.extend(_seasons_of_month_ranges(folded))
         if not merge_synonyms:
             found.extend(concepts)
         return found
@@ -201,6 +207,16 @@ def _numbers_as_digits(words: list[str]) -> list[str]:
         else:
             result.append(str(value))
     return result
+
+
+def _seasons_of_month_ranges(folded: str) -> list[str]:
+    """"From October to March" covers the winter months: such a range also says "winter" (northern seasons)."""
+    seasons: list[str] = []
+    for match in _MONTH_RANGE.finditer(folded):
+        start, end = _MONTHS.index(match.group(1)[:3]), _MONTHS.index(match.group(2)[:3])
+        covered = {(start + step) % 12 for step in range((end - start) % 12 + 1)}
+        seasons.extend(season for season, months in _SEASONS.items() if months <= covered)
+    return seasons
 
 
 def _number_range(folded: str) -> list[str]:

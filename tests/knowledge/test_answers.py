@@ -104,3 +104,14 @@ def test_ranges_opposites_and_faq_titles(tmp_path: Path, library: Path) -> None:
     assert "Pier B" in base.ask("Where is gate 20?").text  # type: ignore[union-attr]
     assert base.ask("How much is long stay parking?") is None
     assert "arrivals hall" in base.ask("Where do I pick up the car?").text  # type: ignore[union-attr]
+
+
+def test_seasons_and_qualified_prices(tmp_path: Path, library: Path) -> None:
+    doc = tmp_path / "office.md"
+    doc.write_text("# Office\n\n## Hours\n\nFrom May to September we close at 7 pm. From October to April we close at "
+                   "5 pm.\n\n## Earbuds\n\nA lost earbud can be replaced for $39.\n")
+    base = make_base([doc], library)
+    assert "7 pm" in base.ask("What time do you close in summer?").text  # type: ignore[union-attr]
+    assert "5 pm" in base.ask("When do you close in winter?").text  # type: ignore[union-attr]
+    assert base.ask("How much do the earbuds cost?") is None  # a replacement's price is not the product's
+    assert "$39" in base.ask("I lost one earbud, how much is a new one?").text  # type: ignore[union-attr]
