@@ -1,0 +1,43 @@
+"""No growth across turns: the speech engines' resident memory stays flat once warm (the full 200-turn soak,
+with the LLM, is `scripts/bench/memory.py --soak 200`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from firmware_py.audio.frames import to_float
+from firmware_py.speech.stt import MoonshineStt
+from firmware_py.speech.tts import TtsEngine
+from firmware_py.speech.turn import SmartTurn
+from firmware_py.speech.vad import SileroVad
+from tests.speechgen import speech
+
+QUESTIONS = ("What is the weather like today?", "Set a timer for ten minutes.", "Turn on the kitchen light.",
+             "Tell me a long story about a brave little robot.")
+WARM_TURNS, SOAK_TURNS = 16, 32
+"""Warm-up covers every clip twice: onnxruntime arenas reach their size on the longest inputs, then stay."""
+MAX_GROWTH_MB = 8.0
+
+
+def resident_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS in /proc/self/status")
+
+
+def test_speech_engines_stay_flat_over_many_turns(vad: SileroVad, turn: SmartTurn, stt: MoonshineStt,
+                                                  hibari: TtsEngine) -> None:
+    clips = [speech(text, voice=voice)[0] for text in QUESTIONS for voice in ("hibari", "espeak")]
+    samples = []
+    for index in range(SOAK_TURNS):
+        clip = clips[index % len(clips)]
+        stream = vad.new_stream()
+        for start in range(0, len(clip), 320):
+            stream.probability(clip[start:start + 320])
+        turn.completion_probability(to_float(clip))
+        heard = stt.transcribe(to_float(clip))
+        hibari.synthesize(f"You said: {heard}")
+        if index + 1 >= WARM_TURNS:
+            samples.append(resident_mb())
+    assert samples[-1] - samples[0] < MAX_GROWTH_MB, " ".join(f"{s:.1f}" for s in samples)
