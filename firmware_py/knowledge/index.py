@@ -35,8 +35,8 @@ class IndexedPassage:
     heading_terms: frozenset[str]
     """Terms of the section titles (and a table's header row), the document's own title apart."""
     title_terms: frozenset[str]
-    """Terms of the document's title, when the passage also has section titles: it names what every
-    passage of the document is about, so it says less about any one of them."""
+    """Terms of the document's title (when the passage also has section titles) and of its file name: they
+    name what every passage of the document is about, so they say less about any one of them."""
     sentence_terms: tuple[frozenset[str], ...]
     """Each sentence's terms; a sentence that carries on from the one before also has that one's terms."""
     carries_on: tuple[bool, ...]
@@ -73,7 +73,7 @@ class KnowledgeIndex:
     def analyse(self, passage: Passage, place_in_section: int = 0) -> IndexedPassage:
         """A passage with its terms; the costly part of indexing, done outside the lock."""
         title, sections = (passage.headings[0], passage.headings[1:]) if len(passage.headings) > 1 else ("", passage.headings)
-        title_terms = frozenset(self.terms.terms(title))
+        title_terms = frozenset(self.terms.terms(f"{title} {_name_words(passage.document)}"))
         headings = frozenset(self.terms.terms(" ".join((*sections, passage.context))))
         own = [frozenset(self.terms.terms(sentence)) for sentence in passage.sentences]
         carries_on = tuple(index > 0 and (bool(_CARRIES_ON.match(sentence))
@@ -166,3 +166,8 @@ class KnowledgeIndex:
 
 def _body_terms(item: IndexedPassage) -> list[str]:
     return [term for sentence in item.sentence_terms for term in sorted(sentence)]
+
+
+def _name_words(file_name: str) -> str:
+    """"brewmaster_coffee_machine.md" -> "brewmaster coffee machine": a file's name often says what it is about."""
+    return re.sub(r"[_\-.]+", " ", file_name.rsplit(".", 1)[0])

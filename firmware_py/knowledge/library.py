@@ -21,7 +21,7 @@ from .formats import read_document
 from .index import KnowledgeIndex
 from .question import analyse_question
 from .sources import library_dir, scan_sources
-from .terms import TermMaker
+from .terms import GREETING_WORDS, TermMaker
 
 log = logging.getLogger("rtvi_edge.knowledge")
 
@@ -117,7 +117,7 @@ class KnowledgeBase:
 
     def has_content_words(self, question: str) -> bool:
         """False for "hello", "thanks", "ok": nothing a document could be asked about."""
-        return bool(self.index.terms.terms(question, merge_synonyms=True))
+        return bool(set(self.index.terms.terms(question, merge_synonyms=True)) - GREETING_WORDS)
 
     @property
     def is_empty(self) -> bool:

@@ -23,7 +23,9 @@ _ASKS = (  # first match wins
                     r"\b(is|are|it's|be)(\s+\w+){0,3}\s+free\b|\bfree\s+(to|for|of|entry|admission|tickets?)\b"),
     (Expects.TIME, r"^(so |and |but |ok |okay )?when\b|\bwhen('s| (do|does|is|are|will|can|should|did|would))\b|"
                    r"\b(what time|hours|open|opens|opening|close|closes|closing|how late|how early|"
-                   r"until when|start|starts|begin|begins|last entry|morning|evening|afternoon|night|tonight)\b"),
+                   r"until when|start|starts|begin|begins|end|ends|finish|finishes|last entry|tonight)\b"),
+    (Expects.PHONE, r"\b(phone|telephone|contact|emergency|helpline|support|service) number\b|\bnumber (for|of)\b|"
+                    r"\bwhat('s| is) (the|your|their) number\b"),
     (Expects.DURATION, r"\b(how long|how often)\b"),
     (Expects.NUMBER, r"\b(highest|lowest|maximum|minimum|max|min|most|least|biggest|smallest|longest|shortest|"
                      r"hottest|coldest|warmest|fastest|heaviest|how old|how far|how big|how heavy|number|age)\b"),
@@ -36,9 +38,11 @@ _KIND_WORDS = {
     Expects.PRICE: "how much cost price fee pay charge expensive cheap cheaper discount reduced reduction fine "
                    "penalty",
     Expects.NAME: "called named name",
-    Expects.TIME: "what time hours open opening close closing late early start begin morning evening afternoon night",
+    Expects.TIME: "what time hours open opening close closing late early start begin end finish morning evening "
+                  "afternoon night",
     Expects.COUNT: "how much how many",
     Expects.DURATION: "how long often",
+    Expects.PHONE: "number",
     Expects.STEPS: "",
     Expects.NUMBER: "number highest lowest maximum minimum max min most least biggest "
                     "smallest longest shortest hottest coldest warmest fastest heaviest",

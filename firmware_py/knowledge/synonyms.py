@@ -118,6 +118,7 @@ ANTONYMS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("upstairs",), ("downstairs",)), (("arrivals", "arrival"), ("departures", "departure")),
     (("minimum",), ("maximum",)), (("adult", "adults"), ("child", "children")), (("inside", "indoor"), ("outside", "outdoor")),
     (("single",), ("return",)), (("weekday", "weekdays"), ("weekend", "weekends")),
+    (("group",), ("private", "individual")),
 )
 """Words whose opposite in a sentence, without the word itself or its like, means the sentence is about the
 other thing: "long stay parking" is not answered by "The short-stay car park costs $4"."""

@@ -37,10 +37,12 @@ is are anybody somebody something somewhere anywhere thing things kind sort bit 
 today tonight now currently usually normally generally right still ever anything everything please excuse sorry
 guys mate place around exactly possible able allowed bring brought take goes went gone does did done make
 put give say said ask asked happen happens happened
-good morning afternoon evening night bye goodbye cheers great cool nice awesome yes yeah yep nope sure
+good bye goodbye cheers great cool nice awesome yes yeah yep nope sure
 well oh wow catch use using grab area areas zone zones spot pm per
 """.split())
 """Words that carry no fact to look for. "much", "many" and "how" still shape the question (see question.py)."""
+GREETING_WORDS = frozenset({"morn", "afternoon", "even", "night", "day"})  # stems
+"""Words that make a greeting ("Good morning!") but a question too ("Is there night skiing?")."""
 
 _UNITS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
           "sixteen seventeen eighteen nineteen").split()

@@ -115,3 +115,13 @@ def test_seasons_and_qualified_prices(tmp_path: Path, library: Path) -> None:
     assert "5 pm" in base.ask("When do you close in winter?").text  # type: ignore[union-attr]
     assert base.ask("How much do the earbuds cost?") is None  # a replacement's price is not the product's
     assert "$39" in base.ask("I lost one earbud, how much is a new one?").text  # type: ignore[union-attr]
+
+
+def test_phone_numbers_dates_and_night(tmp_path: Path, library: Path) -> None:
+    doc = tmp_path / "fixit_phone_repair.txt"
+    doc.write_text("Most screen repairs take about one hour and you can wait in the shop. The season runs from "
+                   "December 12 to April 5. Our phone number is 555-0177.\n")
+    base = make_base([doc], library)
+    assert "555-0177" in base.ask("What's the shop's phone number?").text  # type: ignore[union-attr]
+    assert "April 5" in base.ask("When does the season end?").text  # type: ignore[union-attr]
+    assert base.ask("Is there night skiing?") is None
