@@ -21,6 +21,14 @@ SAMPLE_RATE = 16_000
 FRAME_SAMPLES = 320
 FRAME_SECS = FRAME_SAMPLES / SAMPLE_RATE
 PROTOCOL_VERSION = "2.1.0"
+AUDIBLE = 300
+"""A bot sample louder than this (int16) is heard: voices start with a quiet breath, silence is exact zeros."""
+
+
+def audible_onset(samples: np.ndarray) -> int:
+    """Index of the first audible sample, or -1."""
+    loud = np.flatnonzero(np.abs(samples.astype(np.int32)) > AUDIBLE)
+    return int(loud[0]) if len(loud) else -1
 
 
 @dataclass
@@ -109,7 +117,7 @@ class BenchClient:
         self.ws: ClientConnection | None = None
         self.messages: list[Received] = []
         self.audio: list[tuple[float, int]] = []   # (arrival time, samples) of each bot audio frame
-        self.audio_peaks: list[int] = []            # the loudest sample of each of those frames
+        self.audio_onsets: list[int] = []           # where in each of those frames the first audible sample is
         self.audio_rate = 24_000
         self.mic = Microphone(self._send_bytes)
         self.closed_reason: str | None = None
@@ -171,7 +179,7 @@ class BenchClient:
                     continue
                 if isinstance(frame, wire.AudioIn):
                     self.audio.append((now, len(frame.pcm) // 2))
-                    self.audio_peaks.append(int(np.abs(np.frombuffer(frame.pcm, "<i2").astype(np.int32)).max(initial=0)))
+                    self.audio_onsets.append(audible_onset(np.frombuffer(frame.pcm, "<i2")))
                     self.audio_rate = frame.sample_rate or self.audio_rate
                 elif isinstance(frame, wire.MessageIn):
                     self._record_message(now, frame.text)

@@ -84,16 +84,14 @@ async def turn(transport: str, daemon: Daemon, clip: Clip, timeout: float = 60.0
         await client.close()
 
 
-def heard_at(client: BenchClient, after: float, floor: int = 300) -> float | None:
-    """When the first bot sample louder than `floor` after `after` plays, the answer playing from its first
-    frame's arrival without a gap."""
-    frames = [(at, count, peak) for (at, count), peak in zip(client.audio, client.audio_peaks) if at >= after]
-    if not frames:
-        return None
+def heard_at(client: BenchClient, after: float) -> float | None:
+    """When the first audible bot sample after `after` plays, the answer playing from its first frame's arrival
+    without a gap (to the sample: frames are 40 ms on the WebSocket, 20 ms on WebRTC)."""
+    frames = [(at, count, onset) for (at, count), onset in zip(client.audio, client.audio_onsets) if at >= after]
     played = 0
-    for _, count, peak in frames:
-        if peak > floor:
-            return frames[0][0] + played / client.audio_rate
+    for _, count, onset in frames:
+        if onset >= 0:
+            return frames[0][0] + (played + onset) / client.audio_rate
         played += count
     return None
 

@@ -18,7 +18,7 @@ from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 from firmware_py.rtvi.webrtc.media import PacedAudioTrack, shorten_jitter_buffer
 
-from .client import SAMPLE_RATE, BenchClient, Playback
+from .client import SAMPLE_RATE, BenchClient, Playback, audible_onset
 
 MIC_RATE = 48_000
 """A browser captures and encodes at 48 kHz: so does this microphone (a 16 kHz track would make the Opus
@@ -93,7 +93,7 @@ class WebRtcBenchClient(BenchClient):
             reply.raise_for_status()
             answer = await reply.json()
         await self.pc.setRemoteDescription(RTCSessionDescription(answer["sdp"], answer["type"]))
-        shorten_jitter_buffer(self.pc.getTransceivers()[0].receiver)  # a browser's NetEq holds little more
+        shorten_jitter_buffer(self.pc.getTransceivers()[0].receiver)  # arrival, as the WebSocket client measures
         await asyncio.wait_for(opened.wait(), timeout)
         self._tasks.append(asyncio.create_task(self._keepalive()))
 
@@ -109,9 +109,9 @@ class WebRtcBenchClient(BenchClient):
         with contextlib.suppress(MediaStreamError):
             while True:
                 frame = await track.recv()
-                samples = frame.to_ndarray()
+                first_channel = frame.to_ndarray().reshape(-1, len(frame.layout.channels))[:, 0]
                 self.audio.append((time.monotonic(), frame.samples))
-                self.audio_peaks.append(int(np.abs(samples.astype(np.int32)).max()) if samples.size else 0)
+                self.audio_onsets.append(audible_onset(first_channel))
                 self._changed.set()
 
     async def _keepalive(self) -> None:

@@ -254,3 +254,18 @@ def test_microphone_decimation_keeps_speech_drops_what_16khz_cannot_hold_and_add
     click[480] = 30_000
     out = Decimator()(click)
     assert abs(int(np.argmax(np.abs(out))) - (480 + 31) / 3) <= 1  # 31 samples at 48 kHz: 0.65 ms
+
+
+def test_audio_packets_are_decoded_as_they_arrive() -> None:
+    from aiortc.rtp import RtpPacket
+
+    from firmware_py.rtvi.webrtc.media import PassThroughJitterBuffer
+
+    def packet(seq: int) -> RtpPacket:
+        made = RtpPacket(sequence_number=seq, timestamp=seq * 960)
+        made._data = bytes([seq % 256])  # type: ignore[attr-defined]
+        return made
+
+    buffer = PassThroughJitterBuffer()
+    out = [buffer.add(packet(seq))[1] for seq in (65534, 65535, 0, 65535, 2, 1, 3)]
+    assert [frame.data[0] if frame else None for frame in out] == [254, 255, 0, None, 2, None, 3]

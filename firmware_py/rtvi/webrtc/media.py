@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING
 import av
 import numpy as np
 from aiortc import RTCRtpReceiver
-from aiortc.jitterbuffer import JitterBuffer
+from aiortc.jitterbuffer import JitterBuffer, JitterFrame
+from aiortc.rtp import RtpPacket
+from aiortc.utils import uint16_gt
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 from .decimate import IN_RATE, OUT_RATE, Decimator
@@ -29,9 +31,6 @@ log = logging.getLogger(__name__)
 
 OPUS_RATE = 48_000
 FRAME_SAMPLES = OPUS_RATE // 50  # 20 ms, what the Opus encoder packs per packet
-JITTER_FRAMES = 1
-"""aiortc holds 4 audio frames (80 ms) before decoding; on a LAN one is enough, and every frame held delays the
-end of the user's turn by 20 ms."""
 SILENT_FRAMES_BEFORE_IDLE = 50
 """After an answer (and at the start, so the client's track starts), 1 s of silence is sent; then nothing until
 the next answer, as Opus DTX does: an idle client then costs no encoding at all. RTP time runs on meanwhile."""
@@ -131,12 +130,30 @@ class BotVoiceTrack(PacedAudioTrack):
         return self._take(self.frame_samples)
 
 
+class PassThroughJitterBuffer(JitterBuffer):
+    """Each Opus packet is a whole 20 ms frame: decode it as it arrives, drop one that comes late or twice.
+
+    aiortc holds four frames (80 ms) before decoding, and even its smallest setting one (20 ms): every frame held
+    delays the end of the user's turn. Packets lost on a LAN are rare; the VAD and STT shrug off a 20 ms gap.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(capacity=16)
+        self._next: int | None = None
+
+    def add(self, packet: RtpPacket) -> tuple[bool, JitterFrame | None]:
+        if self._next is not None and uint16_gt(self._next, packet.sequence_number):
+            return False, None
+        self._next = (packet.sequence_number + 1) & 0xFFFF
+        return False, JitterFrame(data=packet._data, timestamp=packet.timestamp)  # type: ignore[attr-defined]
+
+
 def shorten_jitter_buffer(receiver: RTCRtpReceiver) -> None:
-    """The receive jitter buffer sized for a LAN (aiortc has no setting for it: its private slot is replaced
-    before the first packet; left alone if aiortc ever renames it)."""
+    """Audio frames decoded as they arrive (aiortc has no setting for it: its private slot is replaced before
+    the first packet; left alone if aiortc ever renames it)."""
     slot = "_RTCRtpReceiver__jitter_buffer"
     if isinstance(getattr(receiver, slot, None), JitterBuffer):
-        setattr(receiver, slot, JitterBuffer(capacity=16, prefetch=JITTER_FRAMES))
+        setattr(receiver, slot, PassThroughJitterBuffer())
 
 
 async def forward_microphone(track: MediaStreamTrack, session: "RtviSession") -> None:
