@@ -86,8 +86,12 @@ class _HtmlToMarkdown(HTMLParser):
             self.skipping += 1
         elif tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
             self.out.append("\n\n" + "#" * int(tag[1]) + " ")
-        elif tag in ("li", "dt"):
+        elif tag == "li":
             self.out.append("\n- ")
+        elif tag == "dt":  # a definition list's term, as in many FAQ pages: a title for the <dd> after it
+            self.out.append("\n\n**")
+        elif tag == "dd":
+            self.out.append("\n")
         elif tag == "tr":
             self.cells, self.header_row = [], True
         elif tag in ("td", "th") and self.cells is not None:
@@ -99,6 +103,8 @@ class _HtmlToMarkdown(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in self._SKIPPED:
             self.skipping = max(0, self.skipping - 1)
+        elif tag == "dt":
+            self.out.append("**\n")
         elif tag in ("h1", "h2", "h3", "h4", "h5", "h6", "p", "ul", "ol", "table"):
             self.out.append("\n\n")
         elif tag == "tr" and self.cells is not None:

@@ -38,7 +38,7 @@ today tonight now currently usually normally generally right still ever anything
 guys mate place around exactly possible able allowed bring brought take goes went gone does did done make
 put give say said ask asked happen happens happened
 good bye goodbye cheers great cool nice awesome yes yeah yep nope sure
-well oh wow catch use using grab area areas zone zones spot pm per
+well oh wow catch use using grab area areas zone zones spot pm per else play playing
 """.split())
 """Words that carry no fact to look for. "much", "many" and "how" still shape the question (see question.py)."""
 GREETING_WORDS = frozenset({"morn", "afternoon", "even", "night", "day"})  # stems
@@ -79,8 +79,10 @@ _IRREGULAR = {"bought": "buy", "paid": "pay", "sold": "sell", "kept": "keep", "t
               "ate": "eat", "eaten": "eat", "rode": "ride", "ridden": "ride", "drove": "drive", "driven": "drive",
               "spent": "spend", "sent": "send", "built": "build", "chose": "choose", "chosen": "choose",
               "wrote": "write", "written": "write", "began": "begin", "begun": "begin", "children": "child", "fed": "feed",
-              "people": "person", "men": "man", "women": "woman", "feet": "foot", "teeth": "tooth"}
-"""Irregular forms a suffix rule cannot reach ("left" is not here: it is mostly a direction)."""
+              "people": "person", "men": "man", "women": "woman", "feet": "foot", "teeth": "tooth", "left": "leave",
+              "later": "late", "earlier": "early"}
+"""Irregular forms a suffix rule cannot reach ("left" as in "bikes left outside"; "to the left" then reads as
+"leave" too, a small price)."""
 
 
 @functools.lru_cache(maxsize=65536)

@@ -119,3 +119,10 @@ def test_bold_lines_are_faq_titles_side_by_side() -> None:
     text = "# Gym\n\n**When are you open?**\nDaily, 6 am to 10 pm.\n\n**Can I cancel?**\nYes, with a month's notice.\n"
     passages = parse_markdown(text, "faq.md")
     assert [p.headings for p in passages] == [("Gym", "When are you open?"), ("Gym", "Can I cancel?")]
+
+
+def test_an_html_definition_list_reads_as_a_faq() -> None:
+    html = "<h1>Bikes</h1><dl><dt>How do I unlock a bike?</dt><dd>Scan the QR code.</dd><dt>Cost?</dt><dd>$1.</dd></dl>"
+    passages = parse_markdown(html_as_markdown(html), "help.html")
+    assert [(p.section, p.sentences) for p in passages] == [("How do I unlock a bike?", ("Scan the QR code.",)),
+                                                          ("Cost?", ("$1.",))]
