@@ -59,7 +59,7 @@ class HibariTts:
             raise ModelError(f"model file {model_path} is missing; fix: {REINSTALL_HINT} tts")
         try:
             self._model = Hibari(voice="heart", model=str(model_path), threads=threads,
-                                 g2p=_packed_g2p("heart", Path(model_path).parent))
+                                 g2p=packed_voice_tables("heart", Path(model_path).parent))
         except Exception as err:  # onnxruntime raises several types for corrupt files
             raise ModelError(f"model file {model_path} cannot be loaded ({err}); fix: {REINSTALL_HINT} tts") from err
         self.sample_rate: int = int(self._model.sample_rate)
@@ -86,7 +86,7 @@ class HibariTts:
         return np.clip(audio, -1.0, 1.0)
 
 
-def _packed_g2p(voice: str, model_dir: Path):  # type: ignore[no-untyped-def]
+def packed_voice_tables(voice: str, model_dir: Path):  # type: ignore[no-untyped-def]
     """The voice's G2P on packed tables (~10 MB instead of ~100 MB); None (hibari's own) if they cannot be made."""
     from hibari.voices import VOICES
 
