@@ -29,7 +29,8 @@ CANDIDATE_PASSAGES = 8
 _ATTRIBUTES = frozenset(CONCEPT_PREFIX + name for name in (
     "ticket", "price", "hours", "book", "return", "card", "cash", "child", "student", "senior", "extra", "fine"))
 """Concepts that say something about a thing (its ticket, price, hours) rather than name a facility."""
-_QUALIFIERS = frozenset({CONCEPT_PREFIX + "lostproperty", CONCEPT_PREFIX + "extra", "lost", "replac", "spare", "young", "lat"})
+_QUALIFIERS = frozenset({CONCEPT_PREFIX + "lostproperty", CONCEPT_PREFIX + "extra", "lost", "replac", "spare", "young",
+                         "lat"})
 """A price for a lost, extra, spare or late one is not the price of the thing itself."""
 _SIDES = [(frozenset(map(stem, one)), frozenset(map(stem, other))) for pair in ANTONYMS
           for one, other in (pair, pair[::-1])]
@@ -117,7 +118,8 @@ def _score(question: Question, hit: Hit, position: int, weights: dict[str, float
     if question.expects is Expects.PLACE and not has_kind:
         coverage *= PLACE_MISSING_FACTOR
     literal = sum(word in indexed.folded[position] for word in question.words) / max(1, len(question.words))
-    order = coverage + 0.1 * direct / total + 0.05 * literal + 0.02 / (1 + hit.rank) + 0.04 / (1 + indexed.place_in_section)
+    order = (coverage + 0.1 * direct / total + 0.05 * literal + 0.02 / (1 + hit.rank)
+             + 0.04 / (1 + indexed.place_in_section))  # ties: the words as said, BM25, a section's first passage
     return _Scored(coverage, order, heading_only)
 
 

@@ -28,12 +28,14 @@ _MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
 _NUMBER_WORD = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|"
                 r"fifty|sixty|hundred|thousand|dozen|half")
 _UNIT = r"(seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)"
-_TIME = re.compile(r"\b\d{1,2}(:\d\d|\.\d\d)?\s?(a\.?m\.?|p\.?m\.?)(?!\w)|(?<![$€£¥\d.,])\b\d{1,2}[:.]\d\d\b|\bnoon\b|\bmidnight\b|"
+_TIME = re.compile(r"\b\d{1,2}(:\d\d|\.\d\d)?\s?(a\.?m\.?|p\.?m\.?)(?!\w)|(?<![$€£¥\d.,])\b\d{1,2}[:.]\d\d\b|"
+                   r"\bnoon\b|\bmidnight\b|"
                    r"\bo'clock\b|\b24 hours\b|\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?\b|"
                    r"\b(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\b|\bclosed\b|\bdaily\b|"
                    r"\bevery day\b|\bweekends?\b|\bweekdays?\b|\b\d{1,2}\s?(-|–|to)\s?\d{1,2}\b|\bholidays?\b|"
                    r"\bhalf past\b|\bquarter (past|to)\b|\b\d+ minutes? (before|after)\b|"
-                   rf"\b{_MONTH}\.? \d{{1,2}}(st|nd|rd|th)?\b|\b\d{{1,2}}(st|nd|rd|th)? (of )?{_MONTH}\b", re.IGNORECASE)
+                   rf"\b{_MONTH}\.? \d{{1,2}}(st|nd|rd|th)?\b|\b\d{{1,2}}(st|nd|rd|th)? (of )?{_MONTH}\b",
+                   re.IGNORECASE)
 _PRICE = re.compile(r"[$£€¥]\s?\d|\d\s?(dollars?|euros?|pounds?|cents?|pence|usd|eur|gbp|chf)\b|(?<!-)\bfree\b|"
                     r"\bno charge\b|\bincluded\b|\bcomplimentary\b|\bat no cost\b|\d\s?(%|percent)|"
                     r"\b(there is|there's|with) no ([a-z-]+ )?(fee|charge|cost)s?\b", re.IGNORECASE)
@@ -42,7 +44,8 @@ _CODE = re.compile(r"\b(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[\w-]{4,}|\b[A-Z]?[a-z]+[A-
 _NAME = re.compile(r"[\"“][^\"”]{2,}[\"”]|\b[A-Z]?[a-z]+[A-Z]\w*|\b(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[\w-]{4,}|"
                    r"(?i:\b(called|named|name is|name:))\s+\S+")
 _NUMBER = re.compile(rf"\d|\b({_NUMBER_WORD})\b", re.IGNORECASE)
-_DURATION = re.compile(rf"(\d+(\.\d+)?|\b({_NUMBER_WORD}|a|an))[\s-]+{_UNIT}\b|\bevery\b|\b(daily|weekly|monthly|hourly)\b",
+_DURATION = re.compile(rf"(\d+(\.\d+)?|\b({_NUMBER_WORD}|a|an))[\s-]+{_UNIT}\b|\bevery\b|"
+                       r"\b(daily|weekly|monthly|hourly)\b",
                        re.IGNORECASE)
 _AMOUNT = re.compile(rf"((?<![\d.])\d+(\.\d+)?(?![\d.])|\b({_NUMBER_WORD})\b)"
                      rf"(?![\s-]*({_UNIT}\b(?! old)|a\.?m\b|p\.?m\b|:\d))",
@@ -56,7 +59,8 @@ _PLACE = re.compile(r"\b(floor|level|left|right|next to|beside|behind|opposite|a
                     r"road|walk|minutes? away|pier|terminal|concourse|mezzanine|arrivals|departures|lounge|foyer|"
                     r"reception|square|building|car park)\b", re.IGNORECASE)
 _PATTERNS = {Expects.CODE: _CODE, Expects.NAME: _NAME, Expects.PRICE: _PRICE, Expects.TIME: _TIME,
-             Expects.DURATION: _DURATION, Expects.COUNT: _AMOUNT, Expects.PHONE: _PHONE, Expects.NUMBER: _NUMBER, Expects.PLACE: _PLACE}
+             Expects.DURATION: _DURATION, Expects.COUNT: _AMOUNT, Expects.PHONE: _PHONE, Expects.NUMBER: _NUMBER,
+             Expects.PLACE: _PLACE}
 
 HARD_KINDS = frozenset({Expects.CODE, Expects.NAME, Expects.PRICE, Expects.TIME, Expects.DURATION, Expects.COUNT,
                         Expects.PHONE, Expects.NUMBER})

@@ -72,7 +72,8 @@ class KnowledgeIndex:
 
     def analyse(self, passage: Passage, place_in_section: int = 0) -> IndexedPassage:
         """A passage with its terms; the costly part of indexing, done outside the lock."""
-        title, sections = (passage.headings[0], passage.headings[1:]) if len(passage.headings) > 1 else ("", passage.headings)
+        has_sections = len(passage.headings) > 1
+        title, sections = (passage.headings[0], passage.headings[1:]) if has_sections else ("", passage.headings)
         title_terms = frozenset(self.terms.terms(f"{title} {_name_words(passage.document)}"))
         headings = frozenset(self.terms.terms(" ".join((*sections, passage.context))))
         own = [frozenset(self.terms.terms(sentence)) for sentence in passage.sentences]

@@ -141,7 +141,7 @@ def _list_sentences(lines: list[str]) -> list[str]:
 
 def _table_sentences(lines: list[str]) -> list[str]:
     body = [line for line in lines if not line.startswith(_HEADER_MARK)]
-    rows = [[plain_inline(cell) for cell in _TABLE_ROW.match(line).group(1).split("|")] for line in body]  # type: ignore[union-attr]
+    rows = [[plain_inline(cell) for cell in line.strip().strip("|").split("|")] for line in body]
     sentences = []
     for cells in rows:
         cells = [cell for cell in cells if cell]

@@ -28,7 +28,8 @@ _ASKS = (  # first match wins
                     r"\bwhat('s| is) (the|your|their) number\b"),
     (Expects.DURATION, r"\b(how long|how often)\b"),
     (Expects.NUMBER, r"\b(highest|lowest|maximum|minimum|max|min|most|least|biggest|smallest|longest|shortest|"
-                     r"hottest|coldest|warmest|fastest|heaviest|how old|how far|how big|how heavy|how fast|number|age)\b"),
+                     r"hottest|coldest|warmest|fastest|heaviest|how old|how far|how big|how heavy|how fast|number|"
+                     r"age)\b"),
     (Expects.PLACE, r"\b(where|which floor|what floor|which level|what level|how do (i|we) get to|way to|located|"
                     r"location|directions?|nearest|closest)\b"),
     (Expects.STEPS, r"\b(how (do|can|should|would) (i|we|you)|how to|what (do|should) (i|we) (do|need))\b"),

@@ -1,9 +1,9 @@
-"""What a sentence is about: the words before its first verb ("Dogs are welcome in rooms for $25").
+"""What a sentence is about: the words before its first verb, or before a label's colon.
 
-A price belongs to the subject of its sentence: when the subject names something the question does not
-("How much is a room?" against "Dogs are welcome in ground floor rooms for $25 per night"), the price is
-that other thing's, however many of the question's words the sentence shares. Only a plain leading noun phrase counts: a pronoun ("We accept cards"),
-an imperative ("Press the dial") or a long opening gives no subject, and then nothing is ruled out.
+A price, a time or a place belongs to the subject of its sentence: "Dogs are welcome in ground floor rooms for
+$25 per night" gives the dogs' price, not a room's, however many of the question's words it shares (see
+answering.py). Only a plain leading noun phrase counts: a pronoun ("We accept cards"), an imperative ("Press
+the dial") or a long opening gives no subject, and then nothing is ruled out.
 """
 
 from __future__ import annotations

@@ -18,8 +18,8 @@ BUILTIN_GROUPS: tuple[tuple[str, ...], ...] = (
      "tariff"),
     ("ticket", "tickets", "admission", "entry", "entry fee", "entrance fee", "get in", "pass", "passes",
      "entry ticket"),
-    ("hours", "opening hours", "opening times", "open times", "open", "opens", "opening", "close", "closes", "closing", "closed", "shut",
-     "what time", "how late", "how early", "until when", "business hours"),
+    ("hours", "opening hours", "opening times", "open times", "open", "opens", "opening", "close", "closes",
+     "closing", "closed", "shut", "what time", "how late", "how early", "until when", "business hours"),
     ("entrance", "way in", "front door", "main door", "doors"),
     ("exit", "way out", "emergency exit"),
     ("parking", "car park", "parking lot", "park my car", "park the car", "garage", "parking garage"),
@@ -122,7 +122,8 @@ BUILTIN_GROUPS: tuple[tuple[str, ...], ...] = (
 ANTONYMS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("long",), ("short",)), (("large", "big"), ("small", "little")), (("first",), ("last",)),
     (("upstairs",), ("downstairs",)), (("arrivals", "arrival"), ("departures", "departure")),
-    (("minimum",), ("maximum",)), (("adult", "adults"), ("child", "children")), (("inside", "indoor"), ("outside", "outdoor")),
+    (("minimum",), ("maximum",)), (("adult", "adults"), ("child", "children")),
+    (("inside", "indoor"), ("outside", "outdoor")),
     (("single",), ("return",)), (("weekday", "weekdays"), ("weekend", "weekends")),
     (("group",), ("private", "individual")),
 )

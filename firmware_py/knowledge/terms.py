@@ -50,7 +50,8 @@ _TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
 _NUMBER_WORDS = {word: value for value, word in enumerate(_UNITS)} | {
     word: 20 + 10 * index for index, word in enumerate(_TENS)}
 _TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)?|\d+")
-_PARTICLE_APART = re.compile(r"\b(bring|give|take|hand|send|drop|pick|check)((?:\s+[a-z]+){1,3}?)\s+(back|off|up|out)\b")
+_PARTICLE_APART = re.compile(r"\b(bring|give|take|hand|send|drop|pick|check)((?:\s+[a-z]+){1,3}?)\s+"
+                             r"(back|off|up|out)\b")
 """"bring the bike back" -> "bring back the bike": a phrasal verb whole again, so its synonyms match."""
 _LOST_THING = re.compile(r"\b(?:lost|lose|left|forgot|forgotten|misplaced)\s+(?:my|your|our|a|an|the|his|her|their)"
                          r"\s+[a-z]+(?:\s+(?:card|bag|case|phone|keys|glasses|fob))?\b")
@@ -78,7 +79,8 @@ _IRREGULAR = {"bought": "buy", "paid": "pay", "sold": "sell", "kept": "keep", "t
               "found": "find", "brought": "bring", "held": "hold", "ran": "run", "got": "get", "gotten": "get",
               "ate": "eat", "eaten": "eat", "rode": "ride", "ridden": "ride", "drove": "drive", "driven": "drive",
               "spent": "spend", "sent": "send", "built": "build", "chose": "choose", "chosen": "choose",
-              "wrote": "write", "written": "write", "began": "begin", "begun": "begin", "children": "child", "fed": "feed",
+              "wrote": "write", "written": "write", "began": "begin", "begun": "begin", "children": "child",
+              "fed": "feed",
               "people": "person", "men": "man", "women": "woman", "feet": "foot", "teeth": "tooth", "left": "leave",
               "later": "late", "earlier": "early"}
 """Irregular forms a suffix rule cannot reach ("left" as in "bikes left outside"; "to the left" then reads as

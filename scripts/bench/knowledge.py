@@ -232,7 +232,8 @@ def print_summary(report: dict[str, Any]) -> None:
     print(f"{scale['pages']} pages ({scale['passages']} passages): build s median {scale['build_secs']['median']} "
           f"p95 {scale['build_secs']['p95']}; ask ms median {scale['ask_ms']['median']} p95 {scale['ask_ms']['p95']}; "
           f"FTS5 search ms median {scale['search_ms']['median']} p95 {scale['search_ms']['p95']}; dev accuracy "
-          f"among them {scale['dev_with_pages']['accuracy']:.0%}, false answers {scale['dev_with_pages']['false_answers']}")
+          f"among them {scale['dev_with_pages']['accuracy']:.0%}, "
+          f"false answers {scale['dev_with_pages']['false_answers']}")
     if "first_audio" in report:
         audio = report["first_audio"]
         print(f"first audio (match + first sentence TTS) ms median {audio['first_audio_ms']['median']} "

@@ -13,7 +13,8 @@ BENCH_DOCUMENTS = Path(__file__).resolve().parents[2] / "scripts" / "bench" / "k
 
 
 def make_base(sources: list[Path], library: Path, **settings: object) -> KnowledgeBase:
-    base = KnowledgeBase(KnowledgeSettings(sources=[str(s) for s in sources], dir=str(library), **settings))  # type: ignore[arg-type]
+    knowledge = KnowledgeSettings(sources=[str(s) for s in sources], dir=str(library), **settings)  # type: ignore[arg-type]
+    base = KnowledgeBase(knowledge)
     base.refresh()
     return base
 
