@@ -184,3 +184,19 @@ async def test_two_rooms_asking_different_things_at_once_both_get_answers(daemon
         assert [record.bot_text.strip() for record, _mic in turns] == [DEFAULT_ANSWER, DEFAULT_ANSWER]
     finally:
         await asyncio.gather(kitchen.disconnect(), hall.disconnect())
+
+
+async def test_a_satellites_wake_word_opens_a_hub_that_waits_for_its_own(daemon: object, tmp_path: Path) -> None:
+    """With `activation = wakeword` the hub would ignore speech that follows a wake word heard elsewhere."""
+    client = await connected(daemon)
+    activation = [{"service": "conversation", "options": [{"name": "activation", "value": "wakeword"}]}]
+    try:
+        await client.update_config(activation)
+        await client.send_client_request("satellite", {"room": "porch"})
+        await client.send_client_message("wake-word", {"score": 0.8, "level_dbfs": -20.0})
+        record, _mic = await spoken_turn(client, question_wav(tmp_path / "porch.wav", QUESTION), timeout=40)
+        assert record.bot_text.strip() == DEFAULT_ANSWER  # type: ignore[attr-defined]
+    finally:
+        activation[0]["options"][0]["value"] = "vad"
+        await client.update_config(activation)
+        await client.disconnect()
