@@ -44,7 +44,8 @@ _CODE = re.compile(r"\b(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[\w-]{4,}|\b[A-Z]?[a-z]+[A-
 _NAME = re.compile(r"[\"“][^\"”]{2,}[\"”]|\b[A-Z]?[a-z]+[A-Z]\w*|\b(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[\w-]{4,}|"
                    r"(?i:\b(called|named|name is|name:))\s+\S+")
 _NUMBER = re.compile(rf"\d|\b({_NUMBER_WORD})\b", re.IGNORECASE)
-_DURATION = re.compile(rf"(\d+(\.\d+)?|\b({_NUMBER_WORD}|a|an))[\s-]+{_UNIT}\b|\bevery\b|"
+_DURATION = re.compile(rf"(\d+(\.\d+)?|\b({_NUMBER_WORD}|a|an))[\s-]+((working|business|full|calendar) )?{_UNIT}\b|"
+                       r"\bevery\b|"
                        r"\b(daily|weekly|monthly|hourly)\b",
                        re.IGNORECASE)
 _AMOUNT = re.compile(rf"((?<![\d.])\d+(\.\d+)?(?![\d.])|\b({_NUMBER_WORD})\b)"
