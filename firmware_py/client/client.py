@@ -201,6 +201,8 @@ class RtviClient:
 
     async def events(self, maxsize: int = 1000) -> AsyncIterator[ev.ClientEvent]:
         """Every event from now until the connection closes (ends after `Disconnected`)."""
+        if not self.connected:
+            return  # nothing more will come (the Disconnected event went out already)
         queue: asyncio.Queue[ev.ClientEvent | None] = asyncio.Queue(maxsize)
         self._queues.append(queue)
         try:

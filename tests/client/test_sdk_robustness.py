@@ -79,6 +79,7 @@ async def test_bad_frames_are_skipped_and_the_client_carries_on() -> None:
     assert client.connected
     await client.disconnect()
     assert isinstance(seen[-1], events.Disconnected) and not client.connected
+    assert [event async for event in client.events()] == []  # ends at once: nothing more will come
 
 
 async def test_requests_fail_cleanly_when_the_connection_drops() -> None:
