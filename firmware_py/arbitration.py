@@ -94,6 +94,9 @@ class Arbiter:
     # --- claims -------------------------------------------------------------------------------------
 
     def register_room(self, session_id: str, room: str) -> None:
+        if self.host is not None:  # satellites that reconnected left their old sessions behind
+            for gone in [sid for sid in self.rooms if sid != LOCAL_SESSION and self.host.get_session(sid) is None]:
+                del self.rooms[gone]
         self.rooms[session_id] = room or session_id
 
     def claim(self, session_id: str, score: float | None = None, level_dbfs: float | None = None) -> None:
@@ -195,7 +198,8 @@ class Arbiter:
         score, level = _number(d.get("score")), _number(d.get("level_dbfs"))
         if request.session_id is None:
             return {"accepted": False}
-        self.rooms.setdefault(request.session_id, str(d.get("room", ""))[:64] or request.session_id)
+        if request.session_id not in self.rooms:
+            self.register_room(request.session_id, str(d.get("room", ""))[:64])
         self.claim(request.session_id, score=score, level_dbfs=level)
         if score is not None:
             self._open_gate(request.session_id, score)
