@@ -32,7 +32,8 @@ _ASKS = (  # first match wins
                      r"age)\b"),
     (Expects.PLACE, r"\b(where|which floor|what floor|which level|what level|how do (i|we) get to|way to|located|"
                     r"location|directions?|nearest|closest)\b"),
-    (Expects.STEPS, r"\b(how (do|can|should|would) (i|we|you)|how to|what (do|should) (i|we) (do|need))\b"),
+    (Expects.STEPS, r"\b(how (do|does|can|should|would) (i|we|you|the|it|this|they|these)|how to|"
+                    r"what (do|should) (i|we) (do|need))\b"),
 )
 _KIND_WORDS = {
     Expects.CODE: "code pin",

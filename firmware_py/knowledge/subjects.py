@@ -23,6 +23,11 @@ _NO_SUBJECT = re.compile(r"^(it|its|it's|they|their|them|this|these|that|those|h
                          r"please|also|only)\b", re.IGNORECASE)
 
 
+_WHEN = re.compile(r"\b(times?|term|holidays?|season|summer|winter|spring|autumn|weekdays?|weekends?|daily|"
+                   r"mornings?|evenings?|nights?|(mon|tues|wednes|thurs|fri|satur|sun)days?|january|february|march|"
+                   r"april|may|june|july|august|september|october|november|december)\b", re.IGNORECASE)
+
+
 def subject_of(sentence: str) -> str:
     """The leading noun phrase of `sentence`, or "" when it has none worth judging by."""
     ends = [match.start() for match in (_VERB.search(sentence), _LABEL.search(sentence)) if match]
@@ -31,4 +36,4 @@ def subject_of(sentence: str) -> str:
     subject = sentence[:min(ends)].strip(" ,")
     if not subject or _NO_SUBJECT.match(subject) or len(subject.split()) > MAX_SUBJECT_WORDS:
         return ""
-    return subject
+    return "" if _WHEN.search(subject) else subject  # "Term time: 2 pm to 8 pm" is a condition, not a subject

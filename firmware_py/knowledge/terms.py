@@ -38,7 +38,8 @@ today tonight now currently usually normally generally right still ever anything
 guys mate place around exactly possible able allowed bring brought take goes went gone does did done make
 put give say said ask asked happen happens happened
 good bye goodbye cheers great cool nice awesome yes yeah yep nope sure
-well oh wow catch use using grab area areas zone zones spot pm per else play playing
+well oh wow catch use using grab area areas zone zones spot pm per else play playing work works special
+particular certain specific
 """.split())
 """Words that carry no fact to look for. "much", "many" and "how" still shape the question (see question.py)."""
 GREETING_WORDS = frozenset({"morn", "afternoon", "even", "night", "day"})  # stems
