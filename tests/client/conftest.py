@@ -8,10 +8,14 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from scripts.bench.scripted_llm import ScriptedLlm
+
+if TYPE_CHECKING:
+    from firmware_py.client import RtviClient
 
 REPO = Path(__file__).resolve().parents[2]
 TOKEN = "client-token"
@@ -78,3 +82,18 @@ def daemon(scripted_llm: ThreadedLlm, tmp_path_factory: pytest.TempPathFactory) 
 
 def daemon_url(daemon: object) -> str:
     return f"ws://127.0.0.1:{daemon.port}/ws"  # type: ignore[attr-defined]
+
+
+async def answer_containing(client: "RtviClient", wanted: str) -> str:
+    """The bot's LLM text of the first answer that contains `wanted`."""
+    from firmware_py.client import events
+
+    text = ""
+    async for event in client.events():
+        if isinstance(event, events.BotLlmStarted):
+            text = ""
+        elif isinstance(event, events.BotLlmText):
+            text += event.text
+        elif isinstance(event, events.BotLlmStopped) and wanted in text:
+            return text
+    raise AssertionError("disconnected before the answer")

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import TOKEN, ThreadedLlm, daemon_url
+from conftest import TOKEN, ThreadedLlm, answer_containing, daemon_url
 from firmware_py.audio.io import write_wav
 from firmware_py.client import FunctionCallParams, RequestError, RtviClient, WebSocketTransport, events
 from firmware_py.client.audio_io import WavMicrophone
@@ -99,7 +99,7 @@ async def test_requests_services_api_and_client_function(daemon: object) -> None
                 "parameters": {"type": "object", "properties": {"room": {"type": "string"}}}}
         assert (await client.send_client_request("set-client-tools", {"tools": [tool]}))["tools"] == [tool["name"]]
         watcher = TurnWatcher(client, voice=False)
-        answer = asyncio.create_task(_answer_containing(client, "celsius"))
+        answer = asyncio.create_task(answer_containing(client, "celsius"))
         watcher.begin()
         await client.send_text("What is the temperature in the kitchen?", audio_response=False)
         assert "21" in await asyncio.wait_for(answer, 30)
@@ -107,18 +107,6 @@ async def test_requests_services_api_and_client_function(daemon: object) -> None
         watcher.close()
     finally:
         await client.disconnect()
-
-
-async def _answer_containing(client: RtviClient, wanted: str) -> str:
-    text = ""
-    async for event in client.events():
-        if isinstance(event, events.BotLlmStarted):
-            text = ""
-        elif isinstance(event, events.BotLlmText):
-            text += event.text
-        elif isinstance(event, events.BotLlmStopped) and wanted in text:
-            return text
-    raise AssertionError("disconnected before the answer")
 
 
 def test_chat_command_answers_every_text_and_fails_when_unreachable(daemon: object) -> None:

@@ -7,8 +7,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from firmware_py.client import FunctionCallParams, RequestError, RtviClient, WebSocketTransport, events
+from firmware_py.client import FunctionCallParams, RequestError, RtviClient, WebSocketTransport
 from firmware_py.client.turns import TurnWatcher
+from conftest import answer_containing
 from pipecat_server import CLIENT_FUNCTION, pipecat_server
 from scripts.bench.scripted_llm import DEFAULT_ANSWER, ScriptedLlm
 
@@ -37,7 +38,7 @@ async def test_handshake_text_turn_function_call_and_refusal(client: RtviClient)
 
     calls: list[FunctionCallParams] = []
     client.register_function_call_handler(CLIENT_FUNCTION, lambda call: calls.append(call) or {"celsius": 21})
-    answer = asyncio.create_task(_text_containing(client, "21"))
+    answer = asyncio.create_task(answer_containing(client, "21"))
     await asyncio.sleep(0)
     await client.send_text("What is the temperature in the kitchen?")
     assert "celsius" in await asyncio.wait_for(answer, 20)
@@ -45,16 +46,3 @@ async def test_handshake_text_turn_function_call_and_refusal(client: RtviClient)
 
     with pytest.raises(RequestError, match="Unsupported type"):
         await client.request("describe-config", timeout=5)  # a seed-era request a 2.x pipecat refuses
-
-
-async def _text_containing(client: RtviClient, wanted: str) -> str:
-    """The bot's LLM text of the first answer that contains `wanted`."""
-    text = ""
-    async for event in client.events():
-        if isinstance(event, events.BotLlmStarted):
-            text = ""
-        elif isinstance(event, events.BotLlmText):
-            text += event.text
-        elif isinstance(event, events.BotLlmStopped) and wanted in text:
-            return text
-    raise AssertionError("disconnected before the answer")
