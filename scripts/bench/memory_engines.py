@@ -12,7 +12,6 @@ then warms the LLM. `soak` drives every engine through many turns of real speech
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import sys
@@ -119,7 +118,8 @@ def load_engines_stepwise(profile: str, weights: str, repeats: int) -> dict[str,
     steps["tts"] = memory()
     llm = create_llm(settings.llm, root)
     steps["llm_loaded"] = memory()
-    asyncio.run(llm.warm_up(settings.llm.system_prompt, []))
+    # a short completion, not warm_up(): that would replace the daemon's saved prompt prefix with this one's
+    llm.llama.create_completion("Q: What is the capital of France?\nA:", max_tokens=16, temperature=0.0)
     steps["llm_warm"] = memory()
     del vad, turn
     return {"profile": profile, "weights": weights, "stt_load_secs": round(stt_load_secs, 2),
