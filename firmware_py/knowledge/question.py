@@ -35,6 +35,8 @@ _ASKS = (  # first match wins
     (Expects.STEPS, r"\b(how (do|does|can|should|would) (i|we|you|the|it|this|they|these)|how to|"
                     r"what (do|should) (i|we) (do|need))\b"),
 )
+_AGE = re.compile(r"\b(\d{1,2}) years? old\b|\baged (\d{1,2})\b")
+_AGE_CONCEPT = CONCEPT_PREFIX + "age"
 _KIND_WORDS = {
     Expects.CODE: "code pin",
     Expects.PRICE: "how much cost price fee pay charge expensive cheap cheaper discount reduced reduction fine "
@@ -81,5 +83,8 @@ def analyse_question(text: str, terms: TermMaker) -> Question:
     said = spoken_words(text)
     named = {number for before, number in zip(said, said[1:]) if number.isdigit() and before.isalpha()
              and before not in STOP_WORDS}
-    quantities = frozenset(term for term in content if term.isdigit() and term not in named)
+    ages = {match.group(1) or match.group(2) for match in _AGE.finditer(" ".join(said))}
+    if ages:  # "my 10 year old": the age is what to look for ("Juniors (3 to 15)"), not the word "old"
+        content = tuple(term for term in content if term != _AGE_CONCEPT)
+    quantities = frozenset(term for term in content if term.isdigit() and term not in named | ages)
     return Question(text, content, expects, kind_terms, words, quantities)

@@ -64,6 +64,7 @@ _MONTH_RANGE = re.compile(rf"\b{_MONTH_NAME}\s*(?:-|–|to|through|until|till)\s
 _SEASONS = {"winter": {11, 0, 1}, "spring": {2, 3, 4}, "summer": {5, 6, 7}, "autumn": {8, 9, 10}}
 _NUMBER_RANGE = re.compile(r"(?<![\d.:$€£])(\d{1,3})\s*(?:-|–|to|through)\s*(\d{1,3})(?![\d.:])")
 MAX_RANGE_SPAN = 60
+_UNDER = re.compile(r"\b(?:under|below|younger than|less than)\s+(\d|1\d|20)s?\b")
 _DAY_RANGE = re.compile(r"\b([a-z]{3,9})\.?\s*(?:-|–|—|to|through|thru|until|till)\s*([a-z]{3,9})\b")
 
 
@@ -159,6 +160,8 @@ class TermMaker:
             index += 1
         found.extend(_day_range_days(folded))
         found.extend(_number_range(folded))
+        if not merge_synonyms:
+            found.extend(_ages_under(folded))
         found.extend(_seasons_of_month_ranges(folded))
         if not merge_synonyms:
             found.extend(concepts)
@@ -224,6 +227,11 @@ def _seasons_of_month_ranges(folded: str) -> list[str]:
         covered = {(start + step) % 12 for step in range((end - start) % 12 + 1)}
         seasons.extend(season for season, months in _SEASONS.items() if months <= covered)
     return seasons
+
+
+def _ages_under(folded: str) -> list[str]:
+    """"Under 4: free" covers ages 0 to 3, so a question about a three-year-old meets it."""
+    return [str(age) for match in _UNDER.finditer(folded) for age in range(int(match.group(1)))]
 
 
 def _number_range(folded: str) -> list[str]:

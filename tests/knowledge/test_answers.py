@@ -125,3 +125,13 @@ def test_phone_numbers_dates_and_night(tmp_path: Path, library: Path) -> None:
     assert "555-0177" in base.ask("What's the shop's phone number?").text  # type: ignore[union-attr]
     assert "April 5" in base.ask("When does the season end?").text  # type: ignore[union-attr]
     assert base.ask("Is there night skiing?") is None
+
+
+def test_an_age_meets_the_range_that_holds_it(tmp_path: Path, library: Path) -> None:
+    doc = tmp_path / "prices.md"
+    doc.write_text("# Prices\n\n- Adults: $19\n- Juniors (3 to 15): $14\n- Under 3s: free\n\n"
+                   "## Rules\n\nChildren under 8 must be with an adult.\n")
+    base = make_base([doc], library)
+    assert "$14" in base.ask("How much for a ten year old?").text  # type: ignore[union-attr]
+    assert "free" in base.ask("Do I have to pay for my two year old?").text  # type: ignore[union-attr]
+    assert "under 8" in base.ask("Does my 6 year old need an adult with him?").text  # type: ignore[union-attr]
