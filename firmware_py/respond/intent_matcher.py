@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from hassil import Intents, RecognizeResult, TextSlotList, TextSlotValue, recognize_best
+from hassil import Intents, RecognizeResult, TextSlotList, TextSlotValue, recognize_best, recognize_ranked
 
 from ..integrations.devices import DeviceDirectory
 from .custom import CustomCommand
@@ -33,9 +33,15 @@ SPELLINGS = {"lite": "light", "lites": "lights", "nite": "night", "thru": "throu
              "plz": "please", "tonite": "tonight", "alarm": "timer", "lamps": "lamp", "volumn": "volume"}
 """Spellings speech-to-text and people use for template words, mended before matching."""
 PHRASES = ((re.compile(r"\b(shut|power|switch) (off|down)\b", re.I), "turn off"),
-           (re.compile(r"\bpower (on|up)\b", re.I), "turn on"))
+           (re.compile(r"\bpower (on|up)\b", re.I), "turn on"),
+           (re.compile(r"\b(?:an|a) (hour|minute|second)\b", re.I), r"1 \1"))
 """Verbs the library does not know, said as the ones it does."""
-PRONOUNS = ("it", "that", "this", "them", "those", "these", "everything", "yourself", "you", "me")
+DEVICE_WORDS = re.compile(r"\b(turn|switch|set|dim|brighten|open|close|shut|on|off|lights?|lamps?|brightness)\b", re.I)
+CLEAR_WIN = 0.1
+"""How much closer one mended word must be than a rival meaning it over to be taken without asking."""
+PRONOUNS = ("it", "that", "this", "them", "those", "these", "everything", "yourself", "you", "me",
+            "why", "what", "how", "who", "when", "where", "which", "do", "does", "can", "is", "are", "i")
+"""Words a device name never starts with: what follows them is a question or the speaker, not a device."""
 PRIORITY = "device_own"
 """Metadata key of the device's own and the user's sentences: they win over the library's when both match."""
 SENTENCES_DIR = Path(__file__).with_name("sentences")
@@ -116,17 +122,30 @@ class IntentMatcher:
             cleaned = pattern.sub(replacement, cleaned)
         if not cleaned:
             return None
-        found = self._recognize(cleaned)
-        if found is not None:
-            return found
-        mended = [m for m in map(self._recognize, self._corrections(cleaned)) if m is not None]
-        if mended:
-            meanings = {(m.intent, repr(sorted(m.slots.items()))) for m in mended}
-            if len(meanings) > 1:  # "Inute yourself": mute or unmute? Asking beats a wrong action
-                return IntentMatch("ambiguous", {"choices": [m.text for m in mended]}, cleaned, corrected=True)
-            return IntentMatch(mended[0].intent, mended[0].slots, mended[0].text, corrected=True,
-                               context=mended[0].context)
-        return self._unknown_device(cleaned)
+        restarted = restarts(cleaned)   # "Stop the, stop the tea timer": the last start is what was meant
+        for candidate in ([restarted[-1]] if restarted else []) + [cleaned]:
+            found = self._recognize(candidate)
+            if found is not None:
+                return found
+        cleaned = restarted[-1] if restarted else cleaned
+        mended = self._mended(cleaned)
+        return mended if mended is not None else self._unknown_device(cleaned)
+
+    def _mended(self, text: str) -> IntentMatch | None:
+        """A match after one mis-heard word is replaced; when candidates mean different things, the clearly
+        closest wins ("ute" is "mute"), and a close call is asked about ("inute": mute or unmute?)."""
+        mended = [(score, m) for score, candidate in self._corrections(text)
+                  if (m := self._recognize(candidate)) is not None]
+        if not mended:
+            return None
+        mended.sort(key=lambda pair: -pair[0])
+        best_score, best = mended[0]
+        rivals = [m for score, m in mended[1:] if (m.intent, m.slots) != (best.intent, best.slots)
+                  and best_score - score < CLEAR_WIN]
+        if rivals:
+            choices = [best.text] + [m.text for m in rivals]
+            return IntentMatch("ambiguous", {"choices": choices}, text, corrected=True)
+        return IntentMatch(best.intent, best.slots, best.text, corrected=True, context=best.context)
 
     def _recognize(self, text: str) -> IntentMatch | None:
         result = recognize_best(text, self._intents, slot_lists=self._slot_lists, skip_words=self._skip_words,
@@ -137,33 +156,70 @@ class IntentMatcher:
 
     def _unknown_device(self, text: str) -> IntentMatch | None:
         """A device command naming something not configured: say so rather than guess another action."""
-        result = recognize_best(text, self._intents, slot_lists=self._slot_lists, skip_words=self._skip_words,
-                                intent_context=self._context, language=self.language, allow_unmatched_entities=True)
-        if result is None or result.intent.name not in DEVICE_INTENTS or result.text_chunks_matched < 1:
+        if not DEVICE_WORDS.search(text):   # the slow unmatched search only where a device command could be
             return None
-        unmatched = result.unmatched_entities.get("name")
-        name = unmatched.text.strip(" .,!?").lower() if unmatched is not None else ""
-        if not name or len(name.split()) > 4 or name.split()[0] in PRONOUNS:
+        ranked = recognize_ranked(text, self._intents, slot_lists=self._slot_lists, skip_words=self._skip_words,
+                                  intent_context=self._context, language=self.language, allow_unmatched_entities=True)
+        result = next((r for r in ranked if r.intent.name in DEVICE_INTENTS), None)
+        if result is None or result.text_chunks_matched < 1:
             return None
-        if len(name) >= len(text.strip(" .,!?")) * 0.8:   # the whole sentence taken as a name: no template fits
+        words = " ".join(unmatched_device_words(text, result).split())
+        if not words or len(words.split()) > 4 or words.split()[0] in PRONOUNS:
             return None
-        area = result.entities.get("area")
-        words = f"{area.text} {name}" if area is not None else name
-        return IntentMatch(result.intent.name, _slots(result), text, unknown_name=" ".join(words.split()))
+        if len(words) >= len(text.strip(" .,!?")) * 0.8:   # the whole sentence taken as a name: no template fits
+            return None
+        return IntentMatch(result.intent.name, _slots(result), text, unknown_name=words)
 
-    def _corrections(self, text: str, tries: int = 8) -> list[str]:
-        """`text` with its one word found in no template replaced by each of the closest template words.
-
-        Only sentences with exactly one unknown word are corrected: more would be guessing, not mending.
-        """
+    def _corrections(self, text: str, tries: int = 8) -> list[tuple[float, str]]:
+        """`text` with its one word found in no template replaced by each of the closest template words,
+        with how close each is. Only sentences with exactly one unknown word are corrected: more would be
+        guessing, not mending."""
         words = text.lower().replace("-", " ").split()
         unknown = [i for i, word in enumerate(words)
-                   if len(bare := word.strip(".,!?;:\"")) > 3 and bare.isalpha() and bare not in self._vocabulary]
+                   if len(bare := word.strip(".,!?;:\"")) >= 2 and bare.isalpha() and bare not in self._vocabulary]
         if len(unknown) != 1:
             return []
         index = unknown[0]
-        close = difflib.get_close_matches(words[index].strip(".,!?;:\""), self._vocabulary, n=tries, cutoff=0.6)
-        return [" ".join(words[:index] + [candidate] + words[index + 1:]) for candidate in close]
+        heard = words[index].strip(".,!?;:\"")
+        close = difflib.get_close_matches(heard, self._vocabulary, n=tries, cutoff=0.6)
+        return [(difflib.SequenceMatcher(None, heard, candidate).ratio(),
+                 " ".join(words[:index] + [candidate] + words[index + 1:])) for candidate in close]
+
+
+def restarts(text: str) -> list[str]:
+    """The sentence as it would read had the speaker not restarted it, latest restart last: "Mute the, mute
+    the speaker" gives "mute the speaker"; "Oh, never, oh, never mind" gives "never, oh, never mind" then
+    "never mind". A restart repeats the words it begins with, after a comma or straight away."""
+    words = text.split()
+    found: list[str] = []
+    for start in range(1, len(words)):
+        head = [w.strip(",.!?").lower() for w in words[:start]]
+        rest = [w.strip(",.!?").lower() for w in words[start:]]
+        after_comma = words[start - 1].endswith(",")
+        repeats = rest[:len(head[-2:])] == head[-2:] or rest[:1] == head[:1]
+        if after_comma and repeats or (not after_comma and rest[:len(head)] == head):
+            found.append(" ".join(words[start:]))
+    return found
+
+
+def unmatched_device_words(text: str, result: RecognizeResult) -> str:
+    """The words that named the missing device: an unknown name ("garage heater"), or an unknown room with
+    the noun said after it ("hallway lamp"), or an unknown kind ("front gate")."""
+    lowered = text.lower()
+    for key in ("name", "device_class", "area"):
+        unmatched = result.unmatched_entities.get(key)
+        if unmatched is None:
+            continue
+        words = unmatched.text.strip(" .,!?").lower()
+        if key == "area":
+            after = lowered[lowered.find(words) + len(words):].split() if words in lowered else []
+            noun = after[0].strip(".,!?") if after else ""
+            words = f"{words} {noun}" if noun and noun not in ("on", "off", "to", "up", "down", "please") else words
+        area = result.entities.get("area")
+        if key != "area" and area is not None and area.value != "here":
+            words = f"{area.text.strip()} {words}"
+        return words
+    return ""
 
 
 def _slots(result: RecognizeResult) -> dict[str, Any]:

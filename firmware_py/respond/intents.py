@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
 
@@ -61,6 +62,7 @@ class IntentAnswers:
             "HassGetCurrentTime": lambda _s: _actions(ActionCall("get_time")),
             "HassGetCurrentDate": lambda _s: _actions(ActionCall("get_date")),
             "action:get_date": lambda _s: _actions(ActionCall("get_date")),
+            "action:list_timers": lambda _s: _actions(ActionCall("list_timers")),
             "action:cancel_timer": lambda s: _actions(ActionCall("cancel_timer", _label(s))),
             "action:set_brightness": self._light_set,
             "HassStartTimer": self._start_timer, "action:set_timer": self._start_timer,
@@ -73,7 +75,6 @@ class IntentAnswers:
             "HassDecreaseTimer": lambda s: _actions(ActionCall("add_timer_time", {"seconds": -timer_seconds(s), **_label(s)})),
             "HassSetVolume": lambda s: _actions(ActionCall("set_volume", {"percent": _percent(s.get("volume_level"))})),
             "action:set_volume": lambda s: _actions(ActionCall("set_volume", {"percent": _percent(s.get("volume_percent"))})),
-            "HassSetVolumeRelative": lambda s: _actions(ActionCall("change_volume", {"delta": _volume_step(s.get("volume_step"))})),
             "action:change_volume": lambda s: _actions(ActionCall("change_volume", {"delta": int(s["delta"])})),
             "HassMediaPlayerMute": lambda _s: _actions(ActionCall("set_mute", {"muted": True})),
             "HassMediaPlayerUnmute": lambda _s: _actions(ActionCall("set_mute", {"muted": False})),
@@ -106,9 +107,12 @@ class IntentAnswers:
             return Answer("intent", text=CANNOT, confidence=confidence)
         if intent.startswith("custom:"):
             return self._custom_answer(self._custom[int(intent.split(":", 1)[1])])
-        if match.unknown_name and intent in ("HassTurnOn", "HassTurnOff", "HassLightSet"):
+        if match.unknown_name:
             name = "turn_off" if intent == "HassTurnOff" else "turn_on"
             return Answer("intent", actions=(ActionCall(name, {"device": match.unknown_name}),))
+        if intent == "HassSetVolumeRelative":
+            return Answer("intent", actions=(ActionCall("change_volume", {"delta": _volume_step(slots.get("volume_step"), match.text)}),),
+                          confidence=confidence)
         build = self._by_intent.get(intent)
         if build is None:
             log.info("intent without a mapping", extra={"intent": intent})
@@ -188,12 +192,17 @@ def _percent(value: Any) -> int:
     return max(0, min(100, round(abs(float(value or 0)))))
 
 
-def _volume_step(step: Any) -> int:
+DOWN_WORDS = re.compile(r"\b(down|lower|decrease|reduce|quieter|softer)\b", re.I)
+
+
+def _volume_step(step: Any, text: str = "") -> int:
+    """+10 / -10 for up and down; a number said with "down" ("down by twenty percent") goes down."""
     if step == "up":
         return 10
     if step == "down":
         return -10
-    return _percent(step)
+    amount = _percent(step)
+    return -amount if DOWN_WORDS.search(text) else amount
 
 
 def _arithmetic(slots: dict[str, Any]) -> str:
