@@ -154,3 +154,24 @@ def test_the_light_means_this_rooms_or_a_question(answers: tuple[IntentMatcher, 
     assert actions(kitchen, "Turn on the light.") == [("turn_on", {"device": "kitchen light"})]
     assert actions(answers, "Turn off all the lights.") == [("turn_off", {"device": "kitchen light"}),
                                                             ("turn_off", {"device": "living room lamp"})]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Turn on the, turn on the bedroom fan.", [("turn_on", {"device": "bedroom fan"})]),
+    ("What's the, what's the time?", [("get_time", {})]),
+    ("Cancel the, cancel the pasta timer.", [("cancel_timer", {"label": "pasta"})]),
+    ("Urn off the kitchen light.", [("turn_off", {"device": "kitchen light"})]),
+    ("Ause the timer.", [("pause_timer", {})]),
+    ("Et a timer for twenty seconds.", [("set_timer", {"seconds": 20})]),
+])
+def test_restarts_and_clipped_words_as_stt_writes_them(answers: tuple[IntentMatcher, IntentAnswers], text: str,
+                                                        expected: list[tuple[str, dict[str, Any]]]) -> None:
+    assert actions(answers, text) == expected
+
+
+@pytest.mark.parametrize("text, device", [("Turn off the hallway light.", "hallway light"),
+                                          ("Switch on the basement lamp.", "basement lamp"),
+                                          ("Set the attic light to forty percent.", "attic light")])
+def test_an_unknown_room_is_named_too(answers: tuple[IntentMatcher, IntentAnswers], text: str, device: str) -> None:
+    found = actions(answers, text)
+    assert found is not None and found[0][1]["device"] == device
