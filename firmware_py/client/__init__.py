@@ -7,14 +7,16 @@
     await client.connect()
     await client.send_text("Hello")
 
-It imports no server code, no numpy and no audio library: `rtvi-edge chat` and `rtvi-edge satellite`
-add those only where they need them.
+Transports: `WebSocketTransport` (Pipecat's protobuf frames) and `SmallWebRTCTransport` (aiortc, loaded
+only when it connects). The SDK imports no server code, no numpy and no audio library: `rtvi-edge chat`
+and `rtvi-edge satellite` add those only where they need them.
 """
 
 from . import events
 from .client import RequestError, RtviClient
 from .functions import FunctionCallParams
 from .transport import Transport, TransportClosed, WebSocketTransport
+from .webrtc import SmallWebRTCTransport
 
-__all__ = ["FunctionCallParams", "RequestError", "RtviClient", "Transport", "TransportClosed",
-           "WebSocketTransport", "events"]
+__all__ = ["FunctionCallParams", "RequestError", "RtviClient", "SmallWebRTCTransport", "Transport",
+           "TransportClosed", "WebSocketTransport", "events"]

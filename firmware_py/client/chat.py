@@ -1,5 +1,6 @@
 """`rtvi-edge chat [URL]`: a terminal RTVI client for the daemon or any other RTVI server.
 
+`URL` is a WebSocket (`ws://HOST:7860/ws`) or a SmallWebRTC offer endpoint (`http://HOST:7860/api/offer`).
 Interactive: each line typed is sent (`send-text`) and the answer streams in, with the state and the
 latency of each turn. Scriptable: `--text` (repeatable) sends each text and waits for its answer;
 `--wav FILE` streams the file as the microphone in real time and prints what was heard and answered;
@@ -19,7 +20,7 @@ from typing import IO
 from . import events as ev
 from .audio_io import WavMicrophone
 from .client import RtviClient
-from .transport import WebSocketTransport
+from .transport import Transport, WebSocketTransport
 from .turns import TurnRecord, TurnWatcher
 
 log = logging.getLogger(__name__)
@@ -91,7 +92,7 @@ class ChatView:
 
 
 async def run_chat(options: ChatOptions, out: IO[str] = sys.stdout, err: IO[str] = sys.stderr) -> int:
-    client = RtviClient(WebSocketTransport(options.url, options.token), library="rtvi-edge chat")
+    client = RtviClient(transport_for(options.url, options.token), library="rtvi-edge chat")
     view = ChatView(client, out, err)
     try:
         ready = await client.connect()
@@ -113,6 +114,15 @@ async def run_chat(options: ChatOptions, out: IO[str] = sys.stdout, err: IO[str]
         return EXIT_OK if answered else EXIT_UNANSWERED
     finally:
         await client.disconnect()
+
+
+def transport_for(url: str, token: str) -> Transport:
+    """ws:// or wss://: the WebSocket transport; http(s):// (an offer endpoint): SmallWebRTC."""
+    if url.startswith(("http://", "https://")):
+        from .webrtc import SmallWebRTCTransport
+
+        return SmallWebRTCTransport(url, token)
+    return WebSocketTransport(url, token)
 
 
 async def _ask_text(client: RtviClient, view: ChatView, text: str, timeout: float, echo: bool) -> bool:

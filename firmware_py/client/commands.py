@@ -14,7 +14,8 @@ TOKEN_ENV = "RTVI_EDGE_TOKEN"
 
 def add_client_commands(commands: Any) -> None:
     chat = commands.add_parser("chat", help="talk to an RTVI server from the terminal")
-    chat.add_argument("url", nargs="?", default="ws://127.0.0.1:7860/ws", help="RTVI WebSocket URL")
+    chat.add_argument("url", nargs="?", default="ws://127.0.0.1:7860/ws",
+                      help="RTVI WebSocket URL, or a SmallWebRTC offer URL (http://HOST:7860/api/offer)")
     chat.add_argument("--token", default=os.environ.get(TOKEN_ENV, ""), help=f"server token (or ${TOKEN_ENV})")
     chat.add_argument("--text", action="append", default=[], metavar="TEXT",
                       help="send TEXT, print the answer (repeatable); exits 0 when all were answered")

@@ -83,7 +83,7 @@ class TurnWatcher:
         elif isinstance(event, ev.BotLlmText):
             record.bot_text += str(event.text)
             record.first_text_at = record.first_text_at or now
-        elif isinstance(event, ev.BotAudio):
+        elif isinstance(event, ev.BotAudio) and audible(event.pcm):
             record.first_audio_at = record.first_audio_at or now
         elif isinstance(event, ev.BotStartedSpeaking):
             self._speaking = self._spoke = True
@@ -117,3 +117,9 @@ class TurnWatcher:
         if self._grace is not None:
             self._grace.cancel()
             self._grace = None
+
+
+def audible(pcm: bytes) -> bool:
+    """Does int16 little-endian `pcm` hold a sample of magnitude 256 or more (-48 dBFS)? A WebRTC track
+    also carries silence, which is not the bot speaking. Only the high bytes are looked at, in C."""
+    return bool(pcm[1::2].translate(None, b"\x00\xff"))
