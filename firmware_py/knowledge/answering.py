@@ -98,7 +98,9 @@ def _score(question: Question, hit: Hit, position: int, weights: dict[str, float
     heading_only = False
     for term in question.terms:
         is_kind = term in question.kind_terms
-        if term in sentence_terms or (is_kind and has_kind):
+        if term in question.ages:
+            credit = 1.0 if term in indexed.ages[position] else 0.0
+        elif term in sentence_terms or (is_kind and has_kind):
             credit = 1.0
             direct += weights[term] if term in sentence_terms else 0.0
         elif term in indexed.heading_terms:
@@ -137,6 +139,8 @@ def _about_something_else(question: Question, indexed: IndexedPassage, position:
     ("Members get 4 free hours...") is a detail of its section when the section is the one asked about."""
     if question.expects not in (Expects.PRICE, Expects.TIME, Expects.PLACE) or not question.topic_terms:
         return False
+    if not question.ages.isdisjoint(indexed.ages[position]):
+        return False  # "Juniors (3 to 15): $14" is the price for the ten-year-old asked about
     subject, asked = indexed.subject_terms[position], frozenset(question.terms)
     if question.expects is Expects.PRICE and not _QUALIFIERS.isdisjoint(subject) and _QUALIFIERS.isdisjoint(asked):
         return True  # "A lost earbud can be replaced for $39" is not what the earbuds cost

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 
 from .documents import Passage
 from .subjects import subject_of
-from .terms import TermMaker, fold
+from .terms import TermMaker, ages_covered, fold
 
 HEADING_WEIGHT = 2.0
 """BM25 weight of the section titles against the passage body (a title names what the passage is about)."""
@@ -40,6 +40,8 @@ class IndexedPassage:
     sentence_terms: tuple[frozenset[str], ...]
     """Each sentence's terms; a sentence that carries on from the one before also has that one's terms."""
     carries_on: tuple[bool, ...]
+    ages: tuple[frozenset[str], ...]
+    """Ages each sentence covers ("Juniors (3 to 15)"), for questions about a child's age."""
     subject_terms: tuple[frozenset[str], ...]
     """Terms of each sentence's subject (subjects.py); empty when it has none worth judging by."""
     folded: tuple[str, ...]
@@ -84,7 +86,8 @@ class KnowledgeIndex:
         subjects = tuple(frozenset(term for term in self.terms.terms(subject_of(sentence)) if not term.isdigit())
                          for sentence in passage.sentences)  # "9:00 am: Opening keynote" has no subject
         folded = tuple(fold(sentence) for sentence in passage.sentences)
-        return IndexedPassage(passage, headings, title_terms, sentences, carries_on, subjects, folded,
+        ages = tuple(ages_covered(sentence) for sentence in passage.sentences)
+        return IndexedPassage(passage, headings, title_terms, sentences, carries_on, ages, subjects, folded,
                               headings.union(title_terms, *own), place_in_section)
 
     def replace_document(self, key: str, passages: Sequence[Passage]) -> None:
@@ -166,7 +169,8 @@ class KnowledgeIndex:
 
 
 def _body_terms(item: IndexedPassage) -> list[str]:
-    return [term for sentence in item.sentence_terms for term in sorted(sentence)]
+    words = [term for sentence in item.sentence_terms for term in sorted(sentence)]
+    return words + [age for ages in item.ages for age in sorted(ages)]  # so an age question finds its band
 
 
 def _name_words(file_name: str) -> str:

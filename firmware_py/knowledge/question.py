@@ -64,6 +64,8 @@ class Question:
     """Terms that only say what kind of fact is wanted; a sentence with such a fact covers them."""
     words: tuple[str, ...] = ()
     """Stems of the words as said, synonyms not merged: a sentence with the very words is preferred."""
+    ages: frozenset[str] = frozenset()
+    """Ages the question is about ("my 10 year old"): met only by a sentence covering that age."""
     quantities: frozenset[str] = frozenset()
     """Numbers said as quantities ("two adults"), not right after a word they are part of ("Pixel 8")."""
 
@@ -87,4 +89,4 @@ def analyse_question(text: str, terms: TermMaker) -> Question:
     if ages:  # "my 10 year old": the age is what to look for ("Juniors (3 to 15)"), not the word "old"
         content = tuple(term for term in content if term != _AGE_CONCEPT)
     quantities = frozenset(term for term in content if term.isdigit() and term not in named | ages)
-    return Question(text, content, expects, kind_terms, words, quantities)
+    return Question(text, content, expects, kind_terms, words, frozenset(ages), quantities)

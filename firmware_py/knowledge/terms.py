@@ -65,6 +65,8 @@ _SEASONS = {"winter": {11, 0, 1}, "spring": {2, 3, 4}, "summer": {5, 6, 7}, "aut
 _NUMBER_RANGE = re.compile(r"(?<![\d.:$€£])(\d{1,3})\s*(?:-|–|to|through)\s*(\d{1,3})(?![\d.:])")
 MAX_RANGE_SPAN = 60
 _UNDER = re.compile(r"\b(?:under|below|younger than|less than)\s+(\d|1\d|20)s?\b")
+_OVER = re.compile(r"\b(?:over|older than|above)\s+(\d{1,2})s?\b|\b(\d{1,2})\s?\+")
+_AGED = re.compile(r"\baged?\s+(\d{1,2})\b|\b(\d{1,2})[\s-]+years?[\s-]+old\b")
 _DAY_RANGE = re.compile(r"\b([a-z]{3,9})\.?\s*(?:-|–|—|to|through|thru|until|till)\s*([a-z]{3,9})\b")
 
 
@@ -160,8 +162,6 @@ class TermMaker:
             index += 1
         found.extend(_day_range_days(folded))
         found.extend(_number_range(folded))
-        if not merge_synonyms:
-            found.extend(_ages_under(folded))
         found.extend(_seasons_of_month_ranges(folded))
         if not merge_synonyms:
             found.extend(concepts)
@@ -229,9 +229,21 @@ def _seasons_of_month_ranges(folded: str) -> list[str]:
     return seasons
 
 
-def _ages_under(folded: str) -> list[str]:
-    """"Under 4: free" covers ages 0 to 3, so a question about a three-year-old meets it."""
-    return [str(age) for match in _UNDER.finditer(folded) for age in range(int(match.group(1)))]
+def ages_covered(text: str) -> frozenset[str]:
+    """The ages a text speaks of: "Juniors (3 to 15)" 3-15, "Under 4" 0-3, "aged 12", "16+", "over 65" 66-99.
+    A question about a three-year-old is met by these, not by "up to 3 children"."""
+    folded = fold(text)
+    ages: set[int] = set()
+    for match in _NUMBER_RANGE.finditer(folded):
+        low, high = int(match.group(1)), int(match.group(2))
+        if 0 <= high - low <= MAX_RANGE_SPAN and high < 100:
+            ages.update(range(low, high + 1))
+    for match in _UNDER.finditer(folded):
+        ages.update(range(int(match.group(1))))
+    for match in _OVER.finditer(folded):
+        ages.update(range(int(match.group(1) or match.group(2)) + (0 if match.group(2) else 1), 100))
+    ages.update(int(match.group(1) or match.group(2)) for match in _AGED.finditer(folded))
+    return frozenset(map(str, ages))
 
 
 def _number_range(folded: str) -> list[str]:
