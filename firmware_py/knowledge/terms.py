@@ -65,6 +65,8 @@ _SEASONS = {"winter": {11, 0, 1}, "spring": {2, 3, 4}, "summer": {5, 6, 7}, "aut
 _NUMBER_RANGE = re.compile(r"(?<![\d.:$€£])(\d{1,3})\s*(?:-|–|to|through)\s*(\d{1,3})(?![\d.:])")
 MAX_RANGE_SPAN = 60
 _UNDER = re.compile(r"\b(?:under|below|younger than|less than)\s+(\d|1\d|20)s?\b")
+_COUNTED = re.compile(r"\s*(people|persons|children|kids|guests|adults|participants|members|items|pages|cups|"
+                      r"seconds|minutes|hours|days|weeks|months|miles|km|am|pm|%|percent|[$€£])")
 _OVER = re.compile(r"\b(?:over|older than|above)\s+(\d{1,2})s?\b|\b(\d{1,2})\s?\+")
 _AGED = re.compile(r"\baged?\s+(\d{1,2})\b|\b(\d{1,2})[\s-]+years?[\s-]+old\b")
 _DAY_RANGE = re.compile(r"\b([a-z]{3,9})\.?\s*(?:-|–|—|to|through|thru|until|till)\s*([a-z]{3,9})\b")
@@ -236,7 +238,8 @@ def ages_covered(text: str) -> frozenset[str]:
     ages: set[int] = set()
     for match in _NUMBER_RANGE.finditer(folded):
         low, high = int(match.group(1)), int(match.group(2))
-        if 0 <= high - low <= MAX_RANGE_SPAN and high < 100:
+        counts_something = _COUNTED.match(folded, match.end())  # "10 to 20 children" is a group size
+        if 0 <= high - low <= MAX_RANGE_SPAN and high < 100 and not counts_something:
             ages.update(range(low, high + 1))
     for match in _UNDER.finditer(folded):
         ages.update(range(int(match.group(1))))
