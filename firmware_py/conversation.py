@@ -135,6 +135,10 @@ class Conversation(VoiceSession):
         if self._live.current.intents.speculate:
             self._speculator.guess(text, answering=self._reply is not None and not self._reply.done())
 
+    def on_user_went_on(self) -> None:
+        """Speech again after a pause: a guess on the words so far would only take the cores from STT."""
+        self._speculator.drop()
+
     def _early_llm(self, text: str) -> EarlyLlmAnswer:
         tools = self._engines.tools if self._live.current.llm.tools else None
         return EarlyLlmAnswer(text, self.context, self._engines.llm, self._engines.llm_queue, tools,

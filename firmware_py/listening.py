@@ -89,6 +89,7 @@ class ListenerOwner(Protocol):
     def bot_speaking(self) -> bool: ...
     async def on_user_speech_started(self) -> None: ...
     async def on_early_transcript(self, text: str) -> None: ...
+    def on_user_went_on(self) -> None: ...
     async def on_user_turn(self, text: str, timing: TurnTiming) -> None: ...
 
 
@@ -226,6 +227,7 @@ class TurnListener:
         if self._turn is None:
             await self.start_turn(speech_start)
         else:  # the user went on after a pause: a new segment starts shortly before the speech
+            self._owner.on_user_went_on()
             self._segment_open = True
             self._segment_start = max(self._segment_start, speech_start - int(PRE_ROLL_SECS * SAMPLE_RATE))
 
@@ -252,6 +254,7 @@ class TurnListener:
         if self._vad.last_probability >= self._live.current.vad.confidence:
             if self._early is not None:
                 log.debug("early decode dropped: the user went on", extra={"session": self.session_id})
+                self._owner.on_user_went_on()
             self._quiet_since, self._early, self._early_turn = None, None, None
             return
         if self._quiet_since is None:

@@ -162,6 +162,7 @@ class RecordingOwner:
     turns: list[tuple[str, TurnTiming]] = field(default_factory=list)
     early: list[str] = field(default_factory=list)
     speech_started: int = 0
+    went_on: int = 0
 
     def accepting_input(self) -> bool:
         return True
@@ -174,6 +175,9 @@ class RecordingOwner:
 
     async def on_early_transcript(self, text: str) -> None:
         self.early.append(text)
+
+    def on_user_went_on(self) -> None:
+        self.went_on += 1
 
     async def on_user_turn(self, text: str, timing: TurnTiming) -> None:
         self.turns.append((text, timing))

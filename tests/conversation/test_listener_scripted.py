@@ -111,6 +111,7 @@ async def test_an_early_decode_is_dropped_when_the_user_goes_on(bus: EventBus, c
     await feed(listener, tone(0.6) + zeros(0.12) + tone(0.6) + zeros(0.6), pace=0.01)
     await settle(lambda: len(owner.turns) == 1)
     assert owner.turns[0][0] == "words", "the dropped early decode's words are not in the transcript"
+    assert owner.went_on >= 1, "the owner hears that the user went on, so it can drop its guess"
 
 
 async def test_the_words_so_far_are_offered_at_the_first_pause(bus: EventBus, cleanup: list[TurnListener]) -> None:
