@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..events import EventBus
+from ..events import EventBus, StateChanged
 from .audio_io import DeviceMicrophone, Speaker, WavMicrophone, device_speaker
 
 if TYPE_CHECKING:
@@ -84,6 +84,14 @@ class SatelliteButton:
         self.button.close()
 
 
+def _show_stand_down(leds: Any, event: Any) -> None:
+    """Another room answers: two quick blinks of the listening LED, then dark (the controller has no
+    pattern for it, so it stays idle)."""
+    led = leds.listening_led
+    if getattr(event, "state", "") == "standing_down" and led is not None:
+        led.blink(on_time=0.15, off_time=0.15, n=2, background=True)
+
+
 @contextlib.asynccontextmanager
 async def open_satellite_io(settings: "SatelliteSettings", wav: str, models_dir: str) -> AsyncIterator[Any]:
     """(mic, speaker, wake, bus, attach): `attach(satellite)` connects the button once it exists."""
@@ -98,6 +106,7 @@ async def open_satellite_io(settings: "SatelliteSettings", wav: str, models_dir:
         from ..integrations.leds import LedController
 
         leds = LedController(settings.gpio, bus, session_id=None)
+        bus.subscribe(lambda event: _show_stand_down(leds, event), StateChanged)
         if settings.gpio.button:
             button = SatelliteButton(settings.gpio.button, settings.gpio.long_press_secs,
                                      asyncio.get_running_loop())
