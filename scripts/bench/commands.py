@@ -40,6 +40,8 @@ from scripts.bench.machine import LoadSampler, describe_machine  # noqa: E402
 from scripts.bench.phases import progress  # noqa: E402
 
 WARM_UP_TEXT = "What time is it?"
+START_TIMEOUT_SECS = 300.0
+"""Spawn to ready, and to warm: generous, as the machine this runs on may be very busy."""
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -105,8 +107,8 @@ class Bench:
             await self.daemon.stop()
             self.restarts += 1
         self.daemon = Daemon(self.config)
-        ready = await self.daemon.start()
-        warm = await self.daemon.wait_warm(timeout=120)
+        ready = await self.daemon.start(timeout=START_TIMEOUT_SECS)  # "ready" may wait for the warm-up
+        warm = await self.daemon.wait_warm(timeout=START_TIMEOUT_SECS)
         self.ledger.clear()
         progress(f"daemon ready in {ready:.2f} s, warm at {warm:.2f} s")
 
