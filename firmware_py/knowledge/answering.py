@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .index import Hit, IndexedPassage, KnowledgeIndex
-from .facts import HARD_KINDS, Expects, carries
+from .facts import HARD_KINDS, Expects, carries, states_exactly
 from .question import Question
 from .synonyms import ANTONYMS
 from .terms import CONCEPT_PREFIX, DAYS, stem
@@ -120,8 +120,11 @@ def _score(question: Question, hit: Hit, position: int, weights: dict[str, float
     if question.expects is Expects.PLACE and not has_kind:
         coverage *= PLACE_MISSING_FACTOR
     literal = sum(word in indexed.folded[position] for word in question.words) / max(1, len(question.words))
-    order = (coverage + 0.1 * direct / total + 0.05 * literal + 0.02 / (1 + hit.rank)
-             + 0.04 / (1 + indexed.place_in_section))  # ties: the words as said, BM25, a section's first passage
+    exact = 0.03 if states_exactly(indexed.passage.sentences[position], question.expects) else 0.0
+    if not question.topic_terms and indexed.subject_terms[position] - indexed.title_terms:
+        exact -= 0.06  # "What time do you close?" asks about the venue, not "the rooftop terrace"
+    order = (coverage + 0.1 * direct / total + 0.05 * literal + exact + 0.02 / (1 + hit.rank)
+             + 0.04 / (1 + indexed.place_in_section))  # ties: words as said, an exact amount, BM25, first passage
     return _Scored(coverage, order, heading_only)
 
 
@@ -144,8 +147,8 @@ def _about_something_else(question: Question, indexed: IndexedPassage, position:
     subject, asked = indexed.subject_terms[position], frozenset(question.terms)
     if question.expects is Expects.PRICE and not _QUALIFIERS.isdisjoint(subject) and _QUALIFIERS.isdisjoint(asked):
         return True  # "A lost earbud can be replaced for $39" is not what the earbuds cost
-    if not subject.isdisjoint(asked):
-        return False
+    if (subject & (asked | set(question.words))) - indexed.title_terms:
+        return False  # the subject is what was asked about; the venue's own name ("Cinema customers") is not
     subject -= indexed.title_terms
     if not subject:
         return False

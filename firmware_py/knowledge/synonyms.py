@@ -95,6 +95,8 @@ BUILTIN_GROUPS: tuple[tuple[str, ...], ...] = (
     ("accident", "accidents", "crash", "crashed", "collision", "fell off", "fall off"),
     ("drive", "driving", "by car", "motorway", "motorways", "highway", "freeway"),
     ("nearest", "closest", "nearby", "close by"),
+    ("bring your own", "bring my own", "bring our own", "own food", "own snacks", "own drinks", "byo",
+     "outside food", "outside drinks"),
     ("ghz", "gigahertz"), ("mhz", "megahertz"), ("km", "kilometre", "kilometres", "kilometer", "kilometers"),
     ("kg", "kilo", "kilos", "kilogram", "kilograms"), ("cm", "centimetre", "centimetres", "centimeter", "centimeters"),
     ("ml", "millilitre", "millilitres", "milliliter", "milliliters"), ("gb", "gigabyte", "gigabytes"),
