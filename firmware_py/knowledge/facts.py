@@ -33,7 +33,7 @@ _TIME = re.compile(r"\b\d{1,2}(:\d\d|\.\d\d)?\s?(a\.?m\.?|p\.?m\.?)(?!\w)|(?<![$
                    r"\bo'clock\b|\b24 hours\b|\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?\b|"
                    r"\b(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\b|\bclosed\b|\bdaily\b|"
                    r"\bevery day\b|\bweekends?\b|\bweekdays?\b|\b\d{1,2}\s?(-|–|to)\s?\d{1,2}\b|\bholidays?\b|"
-                   r"\bhalf past\b|\bquarter (past|to)\b|\b\d+ minutes? (before|after)\b|"
+                   r"\bhalf past\b|\bquarter (past|to)\b|\b\d+ minutes? (before|after|early|earlier|late|later|ahead)\b|"
                    rf"\b{_MONTH}\.? \d{{1,2}}(st|nd|rd|th)?\b|\b\d{{1,2}}(st|nd|rd|th)? (of )?{_MONTH}\b",
                    re.IGNORECASE)
 _PRICE = re.compile(r"[$£€¥]\s?\d|\d\s?(dollars?|euros?|pounds?|cents?|pence|usd|eur|gbp|chf)\b|(?<!-)\bfree\b|"

@@ -128,7 +128,17 @@ def _without_front_matter(lines: list[str]) -> list[str]:
 
 
 def _paragraph_sentences(lines: list[str]) -> list[str]:
+    if _one_fact_per_line(lines):  # "Friday: 8 am to 4 pm" on its own line, with no full stop
+        return [sentence for line in lines for sentence in split_sentences(plain_inline(line))]
     return split_sentences(plain_inline(" ".join(lines)))
+
+
+def _one_fact_per_line(lines: list[str]) -> bool:
+    """Short lines that end without punctuation and each begin with a capital are separate facts, not a
+    paragraph wrapped at a fixed width."""
+    return (len(lines) > 1 and all(len(line) <= MAX_ITEM_CHARS and line[:1].isupper() for line in lines)
+            and not any(line.rstrip()[-1:] in ",;" for line in lines[:-1])
+            and sum(line.rstrip()[-1:] not in ".!?" for line in lines) >= len(lines) - 1)
 
 
 def _list_sentences(lines: list[str]) -> list[str]:

@@ -18,14 +18,14 @@ _ASKS = (  # first match wins
     (Expects.PLACE, r"^(\w+ )?where\b"),  # a question opening with "where" asks for a place, whatever follows
     (Expects.COUNT, r"\bhow much (?!(is|are|was|does|do|did|would|will|for|to|it|a|an|the|i|we|you)\b)\w+|"
                     r"\bhow many\b"),
+    (Expects.PHONE, r"\b(phone|telephone|contact|emergency|helpline|support|service) number\b|\bnumber (for|of)\b|"
+                    r"\bwhat('s| is) (the|your|their) ([\w-]+ ){0,3}number\b"),
     (Expects.PRICE, r"\b(how much|cost|costs|price|prices|fee|fees|pay (for|to)|charge for|expensive|cheap|cheaper|"
                     r"discount|discounts|reduced|reduction|for free|fine|fines|penalty)\b|"
                     r"\b(is|are|it's|be)(\s+\w+){0,3}\s+free\b|\bfree\s+(to|for|of|entry|admission|tickets?)\b"),
     (Expects.TIME, r"^(so |and |but |ok |okay )?when\b|\bwhen('s| (do|does|is|are|will|can|should|did|would))\b|"
                    r"\b(what time|hours|open|opens|opening|close|closes|closing|how late|how early|"
                    r"until when|start|starts|begin|begins|end|ends|finish|finishes|last entry|tonight)\b"),
-    (Expects.PHONE, r"\b(phone|telephone|contact|emergency|helpline|support|service) number\b|\bnumber (for|of)\b|"
-                    r"\bwhat('s| is) (the|your|their) number\b"),
     (Expects.DURATION, r"\b(how long|how often)\b"),
     (Expects.NUMBER, r"\b(highest|lowest|maximum|minimum|max|min|most|least|biggest|smallest|longest|shortest|"
                      r"hottest|coldest|warmest|fastest|heaviest|how old|how far|how big|how heavy|how fast|number|"

@@ -38,7 +38,8 @@ SETS = {"dev": DATA, "holdout": DATA / "holdout", "fresh": DATA / "fresh", "para
         "fresh2": DATA / "fresh2", "fresh3": DATA / "fresh3", "fresh4": DATA / "fresh4",
         "fresh5": DATA / "fresh5", "fresh6": DATA / "fresh6", "fresh7": DATA / "fresh7",
         "fresh8": DATA / "fresh8", "fresh9": DATA / "fresh9", "fresh10": DATA / "fresh10",
-        "fresh11": DATA / "fresh11", "fresh12": DATA / "fresh12"}
+        "fresh11": DATA / "fresh11", "fresh12": DATA / "fresh12",
+        "fresh13": DATA / "fresh13"}
 RESULTS = Path(__file__).resolve().parents[2] / "bench-results"
 NO_LIBRARY = "/nonexistent-knowledge-library"
 _FACT = re.compile(r"[$€£]?\d[\d.,:/-]*\d|[$€£]?\d|\b(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[\w-]{3,}")

@@ -126,3 +126,11 @@ def test_an_html_definition_list_reads_as_a_faq() -> None:
     passages = parse_markdown(html_as_markdown(html), "help.html")
     assert [(p.section, p.sentences) for p in passages] == [("How do I unlock a bike?", ("Scan the QR code.",)),
                                                           ("Cost?", ("$1.",))]
+
+
+def test_one_fact_per_line_stays_one_sentence_per_line() -> None:
+    text = "# Dentist\n\n## Hours\n\nMonday to Thursday: 8 am to 6 pm\nFriday: 8 am to 4 pm\nSunday: closed\n\n" \
+           "## About\n\nWe are a family practice that has cared for\nteeth in this town since 1990.\n"
+    passages = parse_markdown(text, "dentist.md")
+    assert passages[0].sentences == ("Monday to Thursday: 8 am to 6 pm", "Friday: 8 am to 4 pm", "Sunday: closed")
+    assert passages[1].sentences == ("We are a family practice that has cared for teeth in this town since 1990.",)
