@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import jellyfish
 import yaml
 from hassil import Intents, RecognizeResult, TextSlotList, TextSlotValue, recognize_best, recognize_ranked
 
@@ -30,6 +31,7 @@ DEVICE_DOMAINS = {"light": "light", "switch": "switch", "fan": "fan", "cover": "
 DEVICE_INTENTS = ("HassTurnOn", "HassTurnOff", "HassLightSet")
 """Where a name nobody configured means "that device does not exist", not "no intent"."""
 SPELLINGS = {"lite": "light", "lites": "lights", "nite": "night", "thru": "through", "ur": "your", "pls": "please",
+             "min": "minutes", "mins": "minutes", "sec": "seconds", "secs": "seconds", "hr": "hours", "hrs": "hours",
              "plz": "please", "tonite": "tonight", "alarm": "timer", "lamps": "lamp", "volumn": "volume"}
 """Spellings speech-to-text and people use for template words, mended before matching."""
 PHRASES = ((re.compile(r"\b(shut|power|switch) (off|down)\b", re.I), "turn off"),
@@ -37,6 +39,9 @@ PHRASES = ((re.compile(r"\b(shut|power|switch) (off|down)\b", re.I), "turn off")
            (re.compile(r"\b(?:an|a) (hour|minute|second)\b", re.I), r"1 \1"))
 """Verbs the library does not know, said as the ones it does."""
 DEVICE_WORDS = re.compile(r"\b(turn|switch|set|dim|brighten|open|close|shut|on|off|lights?|lamps?|brightness)\b", re.I)
+WORD_IN_TEXT = re.compile(r"[A-Za-z']+")
+SOUNDS_ALIKE = 0.85
+"""How close a word that sounds the same (same metaphone key) counts, whatever its spelling."""
 CLEAR_WIN = 0.1
 """How much closer one mended word must be than a rival meaning it over to be taken without asking."""
 PRONOUNS = ("it", "that", "this", "them", "those", "these", "everything", "yourself", "you", "me",
@@ -90,6 +95,9 @@ class IntentMatcher:
         self._context = {"area": area or "here"}   # sentences about "the volume" mean this device's area
         self._slot_lists = self._device_lists(directory)
         self._vocabulary = self._words_of(data, directory)
+        self._sounds: dict[str, list[str]] = {}   # metaphone key -> template words that sound like it
+        for word in sorted(self._vocabulary):
+            self._sounds.setdefault(jellyfish.metaphone(word), []).append(word)
 
     @staticmethod
     def _device_lists(directory: DeviceDirectory) -> dict[str, TextSlotList]:
@@ -117,13 +125,13 @@ class IntentMatcher:
         return words
 
     def match(self, text: str) -> IntentMatch | None:
-        cleaned = " ".join(SPELLINGS.get(word.lower(), word) for word in text.replace("’", "'").split())
+        cleaned = WORD_IN_TEXT.sub(lambda m: SPELLINGS.get(m.group(0).lower(), m.group(0)), " ".join(text.replace("’", "'").split()))
         for pattern, replacement in PHRASES:
             cleaned = pattern.sub(replacement, cleaned)
         if not cleaned:
             return None
         restarted = restarts(cleaned)   # "Stop the, stop the tea timer": the last start is what was meant
-        for candidate in ([restarted[-1]] if restarted else []) + [cleaned]:
+        for candidate in ([restarted[-1]] if restarted else []) + [cleaned] + after_commas(cleaned):
             found = self._recognize(candidate)
             if found is not None:
                 return found
@@ -171,9 +179,9 @@ class IntentMatcher:
         return IntentMatch(result.intent.name, _slots(result), text, unknown_name=words)
 
     def _corrections(self, text: str, tries: int = 8) -> list[tuple[float, str]]:
-        """`text` with its one word found in no template replaced by each of the closest template words,
-        with how close each is. Only sentences with exactly one unknown word are corrected: more would be
-        guessing, not mending."""
+        """`text` with its one word found in no template replaced by each template word that looks or sounds
+        like it ("inute": mute, "said": set), with how close each is. Only sentences with exactly one unknown
+        word are corrected: more would be guessing, not mending."""
         words = text.lower().replace("-", " ").split()
         unknown = [i for i, word in enumerate(words)
                    if len(bare := word.strip(".,!?;:\"")) >= 2 and bare.isalpha() and bare not in self._vocabulary]
@@ -181,9 +189,20 @@ class IntentMatcher:
             return []
         index = unknown[0]
         heard = words[index].strip(".,!?;:\"")
-        close = difflib.get_close_matches(heard, self._vocabulary, n=tries, cutoff=0.6)
-        return [(difflib.SequenceMatcher(None, heard, candidate).ratio(),
-                 " ".join(words[:index] + [candidate] + words[index + 1:])) for candidate in close]
+        scores = {candidate: difflib.SequenceMatcher(None, heard, candidate).ratio()
+                  for candidate in difflib.get_close_matches(heard, self._vocabulary, n=tries, cutoff=0.6)}
+        for candidate in self._sounds.get(jellyfish.metaphone(heard), [])[:tries]:
+            scores[candidate] = max(scores.get(candidate, 0.0), SOUNDS_ALIKE)
+        ranked = sorted(scores.items(), key=lambda item: -item[1])[:tries]
+        return [(score, " ".join(words[:index] + [candidate] + words[index + 1:])) for candidate, score in ranked]
+
+
+def after_commas(text: str, min_words: int = 3) -> list[str]:
+    """What follows each comma, when it is a sentence of its own: a false start before it ("Come, come, can
+    you set a timer...") is dropped."""
+    parts = text.split(",")
+    tails = [",".join(parts[index:]).strip() for index in range(1, len(parts))]
+    return [tail for tail in tails if len(tail.split()) >= min_words]
 
 
 def restarts(text: str) -> list[str]:

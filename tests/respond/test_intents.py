@@ -175,3 +175,13 @@ def test_restarts_and_clipped_words_as_stt_writes_them(answers: tuple[IntentMatc
 def test_an_unknown_room_is_named_too(answers: tuple[IntentMatcher, IntentAnswers], text: str, device: str) -> None:
     found = actions(answers, text)
     assert found is not None and found[0][1]["device"] == device
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Said a timer for one hour.", [("set_timer", {"seconds": 3600})]),   # sounds like "set"
+    ("So, so, can you set a timer for an hour and fifteen minutes?", [("set_timer", {"seconds": 4500})]),
+    ("Set a timer for 10 mins.", [("set_timer", {"seconds": 600})]),
+])
+def test_sound_alikes_false_starts_and_abbreviations(answers: tuple[IntentMatcher, IntentAnswers], text: str,
+                                                     expected: list[tuple[str, dict[str, Any]]]) -> None:
+    assert actions(answers, text) == expected
