@@ -120,7 +120,11 @@ def _score(question: Question, hit: Hit, position: int, weights: dict[str, float
     if question.expects is Expects.PLACE and not has_kind:
         coverage *= PLACE_MISSING_FACTOR
     literal = sum(word in indexed.folded[position] for word in question.words) / max(1, len(question.words))
+    asked_pairs = set(zip(question.words, question.words[1:]))
+    literal += len(asked_pairs & indexed.pairs[position]) / max(1, len(asked_pairs))
     exact = 0.03 if states_exactly(indexed.passage.sentences[position], question.expects) else 0.0
+    if not indexed.heading_terms.isdisjoint(question.topic_terms):
+        exact += 0.04  # on a tie, the section named for what was asked ("Doors and timings" for the doors)
     if not question.topic_terms and indexed.subject_terms[position] - indexed.title_terms:
         exact -= 0.06  # "What time do you close?" asks about the venue, not "the rooftop terrace"
     order = (coverage + 0.1 * direct / total + 0.05 * literal + exact + 0.02 / (1 + hit.rank)

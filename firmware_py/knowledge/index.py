@@ -44,6 +44,8 @@ class IndexedPassage:
     """Ages each sentence covers ("Juniors (3 to 15)"), for questions about a child's age."""
     subject_terms: tuple[frozenset[str], ...]
     """Terms of each sentence's subject (subjects.py); empty when it has none worth judging by."""
+    pairs: tuple[frozenset[tuple[str, str]], ...]
+    """Each sentence's neighbouring word stems ("young driver"), to prefer the very phrase asked about."""
     folded: tuple[str, ...]
     """Each sentence folded (lower case, no accents), to tell a word said from one inferred."""
     all_terms: frozenset[str]
@@ -86,8 +88,9 @@ class KnowledgeIndex:
         subjects = tuple(frozenset(term for term in self.terms.terms(subject_of(sentence)) if not term.isdigit())
                          for sentence in passage.sentences)  # "9:00 am: Opening keynote" has no subject
         folded = tuple(fold(sentence) for sentence in passage.sentences)
+        pairs = tuple(_pairs(self.terms.terms(sentence)) for sentence in passage.sentences)
         ages = tuple(ages_covered(sentence) for sentence in passage.sentences)
-        return IndexedPassage(passage, headings, title_terms, sentences, carries_on, ages, subjects, folded,
+        return IndexedPassage(passage, headings, title_terms, sentences, carries_on, ages, subjects, pairs, folded,
                               headings.union(title_terms, *own), place_in_section)
 
     def replace_document(self, key: str, passages: Sequence[Passage]) -> None:
@@ -176,3 +179,7 @@ def _body_terms(item: IndexedPassage) -> list[str]:
 def _name_words(file_name: str) -> str:
     """"brewmaster_coffee_machine.md" -> "brewmaster coffee machine": a file's name often says what it is about."""
     return re.sub(r"[_\-.]+", " ", file_name.rsplit(".", 1)[0])
+
+
+def _pairs(terms: list[str]) -> frozenset[tuple[str, str]]:
+    return frozenset(zip(terms, terms[1:]))
