@@ -81,15 +81,20 @@ class Daemon:
 
     async def start(self) -> None:
         from .integrations.systemd import SystemdNotifier
-        from .arbitration import install as install_arbitration
-        from .rtvi.server import RtviServer
 
         notifier = SystemdNotifier()
         notifier.status("checking models")
         root = models_dir(self.settings.models.dir)
         await asyncio.to_thread(self._check_models, root)
         notifier.status("loading models")
-        await self.appliance.load(root)
+        loading = asyncio.ensure_future(self.appliance.load(root))
+        for _ in range(3):  # let the loads reach their worker threads before this thread imports
+            await asyncio.sleep(0)
+        # The server's modules take about a second to import: side by side with the model loads, not after.
+        from .arbitration import install as install_arbitration
+        from .rtvi.server import RtviServer
+
+        await loading
         self._closers.append(("engines", self.appliance.close))
         # Ready means ready: the first question must not wait for first-call costs (the LLM prompt prefix
         # comes from disk after the first start), so the doors open only once the engines are warm.

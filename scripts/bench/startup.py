@@ -9,6 +9,8 @@ STT, Smart Turn, LLM, TTS) and times its answer from the end of speech. "cold" r
 prompt states first (a first boot, or a new model or system prompt); "warm" runs keep them. Cold and
 warm runs alternate, so machine load hits both alike. `--repo` runs another checkout of the daemon (e.g.
 an older commit unpacked with `git archive`) on the same models and environment, for a before/after.
+The daemon's CPU seconds at ready and at the first answer are kept too: on a shared machine the wall
+time follows the load, the CPU time much less.
 """
 
 from __future__ import annotations
@@ -77,10 +79,12 @@ async def one_start(cold: bool, clip: Any, repo: Path | None) -> dict[str, Any]:
     row: dict[str, Any] = {"cache": "cold" if cold else "warm", "states_cleared": cleared}
     try:
         row["spawn_to_ready"] = round(await daemon.start(timeout=180), 3)
+        row["cpu_secs_to_ready"] = round(daemon.cpu_seconds(), 2)  # what the start costs, whatever the load
         client = BenchClient(daemon.url)
         await client.open()
         row["bot_ready_roundtrip"] = round(await client.ready(timeout=60), 3)
         row.update(await text_turn(client, daemon.spawned_at))
+        row["cpu_secs_to_first_answer"] = round(daemon.cpu_seconds(), 2)
         client.mic.start()
         await asyncio.sleep(LEAD_SILENCE_SECS)
         spoken = await ask(client, clip, ANSWER_TIMEOUT)
@@ -116,7 +120,7 @@ async def main() -> None:
     load.start()
     rows = [await one_start(cold, clip, args.repo) for _ in range(args.runs) for cold in states]
     keys = ("spawn_to_ready", "bot_ready_roundtrip", "text_question_to_audio", "spawn_to_first_answer_audio",
-            "spoken_end_to_audio")
+            "spoken_end_to_audio", "cpu_secs_to_ready", "cpu_secs_to_first_answer")
     results: dict[str, Any] = {"machine": describe_machine(), "note": args.note, "repo": str(args.repo or REPO),
                                "runs": rows, "load": await load.stop()}
     for state in ("cold", "warm"):
