@@ -171,7 +171,6 @@ async def forward_microphone(track: MediaStreamTrack, session: "RtviSession") ->
             pcm = pcm.T
         if pcm.dtype != np.int16:  # the Opus decoder gives packed s16; anything else is converted
             pcm = (np.clip(pcm, -1.0, 1.0) * 32767).astype(np.int16)
-        if rate == IN_RATE:
-            mono = pcm.reshape(-1, channels).mean(axis=1) if channels > 1 else pcm.reshape(-1)
-            pcm, rate, channels = decimator(mono), OUT_RATE, 1
+        if rate == IN_RATE:  # a microphone is coded as mono Opus: the decoder's two channels are the same
+            pcm, rate, channels = decimator(pcm.reshape(-1, channels)[:, 0]), OUT_RATE, 1
         await session.on_audio(pcm.tobytes(), rate, channels)
