@@ -80,7 +80,8 @@ class KnowledgeIndex:
         title, sections = (passage.headings[0], passage.headings[1:]) if has_sections else ("", passage.headings)
         title_terms = frozenset(self.terms.terms(f"{title} {_name_words(passage.document)}"))
         headings = frozenset(self.terms.terms(" ".join((*sections, passage.context))))
-        own = [frozenset(self.terms.terms(sentence)) for sentence in passage.sentences]
+        term_lists = [self.terms.terms(sentence) for sentence in passage.sentences]
+        own = [frozenset(terms) for terms in term_lists]
         carries_on = tuple(index > 0 and (bool(_CARRIES_ON.match(sentence))
                                           or passage.sentences[index - 1].rstrip().endswith("?"))
                            for index, sentence in enumerate(passage.sentences))
@@ -88,7 +89,7 @@ class KnowledgeIndex:
         subjects = tuple(frozenset(term for term in self.terms.terms(subject_of(sentence)) if not term.isdigit())
                          for sentence in passage.sentences)  # "9:00 am: Opening keynote" has no subject
         folded = tuple(fold(sentence) for sentence in passage.sentences)
-        pairs = tuple(_pairs(self.terms.terms(sentence)) for sentence in passage.sentences)
+        pairs = tuple(_pairs(terms) for terms in term_lists)
         ages = tuple(ages_covered(sentence) for sentence in passage.sentences)
         return IndexedPassage(passage, headings, title_terms, sentences, carries_on, ages, subjects, pairs, folded,
                               headings.union(title_terms, *own), place_in_section)
