@@ -104,8 +104,8 @@ class LiveLlm:
             log.warning("llm settings change ignored", extra={"error": str(err)})
             return
         self.settings = updated
-        if RELOAD_KEYS & set(event.values):
-            self._start(self._reload(updated, event.session_id))
+        if RELOAD_KEYS & set(event.values) or self._reloading:  # a pending reload restarts with every change
+            self._start(self._reload(updated, event.session_id), reload=True)
             return
         configure = getattr(self._engine, "configure", None)
         if configure is not None:
@@ -113,10 +113,14 @@ class LiveLlm:
         if "system_prompt" in event.values and self._warmed:
             self._start(self._rewarm(updated.system_prompt))
 
-    def _start(self, work: Any) -> None:
+    @property
+    def _reloading(self) -> bool:
+        return self._task is not None and not self._task.done() and self._task.get_name() == "llm-reload"
+
+    def _start(self, work: Any, reload: bool = False) -> None:
         if self._task is not None and not self._task.done():
             self._task.cancel()  # a newer change wins; the engine it was building is dropped
-        self._task = asyncio.get_running_loop().create_task(work, name="llm-settings")
+        self._task = asyncio.get_running_loop().create_task(work, name="llm-reload" if reload else "llm-rewarm")
 
     async def _reload(self, settings: LlmSettings, session_id: str) -> None:
         log.info("LLM settings changed; loading the engine", extra={"model": settings.model, "backend": settings.backend})

@@ -103,3 +103,14 @@ def test_settings_that_cannot_change_live_are_refused(bus: EventBus, tmp_path: P
     with pytest.raises(ConfigError, match=r"llm\.temperature = 5"):
         live.update("llm", {"temperature": 5})
     assert live.current == before
+
+
+async def test_a_change_during_a_reload_is_not_lost(live_llm: tuple[LiveLlm, LiveSettings], tmp_path: Path) -> None:
+    engine, live = live_llm
+    other = write_tiny_gguf(tmp_path / "other.gguf", seed=5)
+    live.update("llm", {"model": str(other)})
+    live.update("llm", {"max_tokens": 1})
+    await engine.settled()
+    assert engine.name == "llama.cpp:other"
+    await answer(engine)
+    assert engine.stats.generated_tokens == 1
