@@ -139,6 +139,32 @@ async def test_token_origin_cors_and_capacity(tmp_path: Path, http: aiohttp.Clie
         await running.server.stop()
 
 
+async def test_monitor_over_webrtc_follows_the_local_session(harness: Harness, http: aiohttp.ClientSession) -> None:
+    client = WebRtcTestClient()
+    try:
+        await client.connect(http, harness.http("/api/offer?mode=monitor"))
+        ready = await client.request("client-ready", {"version": "2.2.0"})
+        assert ready["data"]["capabilities"]["audio_in"] is False
+        await client.send("send-text", {"content": "lights on"})
+        await until(lambda: harness.host.sessions["local"].called("send_text") == [("lights on", True, True)])
+        assert harness.host.opened == []  # no conversation of its own
+    finally:
+        await client.close()
+
+
+async def test_monitor_offer_without_a_local_session_is_refused(tmp_path: Path, http: aiohttp.ClientSession) -> None:
+    running = await start_harness(tmp_path)  # no local session
+    try:
+        client = WebRtcTestClient()
+        await client.pc.setLocalDescription(await client.pc.createOffer())
+        body = {"sdp": client.pc.localDescription.sdp, "type": "offer"}
+        async with http.post(running.http("/api/offer?mode=monitor"), json=body) as reply:
+            assert reply.status == 409 and "monitor" in await reply.text()
+        await client.close()
+    finally:
+        await running.server.stop()
+
+
 async def test_peer_that_vanishes_is_cleaned_up(tmp_path: Path, http: aiohttp.ClientSession) -> None:
     running = await start_harness(tmp_path, webrtc_silence_timeout_secs=2.0)
     try:

@@ -93,6 +93,8 @@ class OfferEndpoint:
             raise BadRequest("pc_id must be a string or null, restart_pc true or false")
         known = self.peers.get(pc_id) if pc_id else None
         refusal: Refusal | None = None if known else self.server.gate.refusal(request)
+        if refusal is None and request.query.get("mode") == "monitor" and self.server.host.local_session_id is None:
+            refusal = HTTPStatus.CONFLICT, "no local session to monitor: the device's own audio is off"
         if refusal is None and self._pending >= MAX_PENDING_OFFERS:
             refusal = HTTPStatus.SERVICE_UNAVAILABLE, "too many offers at once; retry"
         if refusal is not None:
