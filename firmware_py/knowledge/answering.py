@@ -16,7 +16,7 @@ from .index import Hit, IndexedPassage, KnowledgeIndex
 from .facts import HARD_KINDS, Expects, carries, states_exactly
 from .question import Question
 from .synonyms import ANTONYMS
-from .terms import CONCEPT_PREFIX, DAYS, stem
+from .terms import CONCEPT_PREFIX, DAYS, SEASONS, stem
 
 HEADING_CREDIT = 0.8
 TITLE_CREDIT = 0.6
@@ -144,8 +144,9 @@ def _about_something_else(question: Question, indexed: IndexedPassage, position:
     no room's price, "The Garden Restaurant is open until 7 pm" not the shop's hours. The document's own name ("The
     museum is closed on December 25") speaks for the whole venue; a subject without a named facility
     ("Members get 4 free hours...") is a detail of its section when the section is the one asked about."""
-    if question.expects not in (Expects.PRICE, Expects.TIME, Expects.PLACE) or not question.topic_terms:
-        return False
+    what = [term for term in question.topic_terms if term not in DAYS and term not in SEASONS]
+    if question.expects not in (Expects.PRICE, Expects.TIME, Expects.PLACE) or not what:
+        return False  # "Are you open on Saturday?" names a day, not a thing a subject could differ from
     if not question.ages.isdisjoint(indexed.ages[position]):
         return False  # "Juniors (3 to 15): $14" is the price for the ten-year-old asked about
     subject, asked = indexed.subject_terms[position], frozenset(question.terms)

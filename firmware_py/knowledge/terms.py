@@ -62,6 +62,7 @@ _MONTH_NAME = (r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|jul
                r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
 _MONTH_RANGE = re.compile(rf"\b{_MONTH_NAME}\s*(?:-|–|to|through|until|till)\s*{_MONTH_NAME}\b")
 _SEASONS = {"winter": {11, 0, 1}, "spring": {2, 3, 4}, "summer": {5, 6, 7}, "autumn": {8, 9, 10}}
+SEASONS = frozenset(_SEASONS)
 _NUMBER_RANGE = re.compile(r"(?<![\d.:$€£])(\d{1,3})\s*(?:-|–|to|through)\s*(\d{1,3})(?![\d.:])")
 MAX_RANGE_SPAN = 60
 _UNDER = re.compile(r"\b(?:under|below|younger than|less than)\s+(\d|1\d|20)s?\b")
@@ -107,6 +108,8 @@ def stem(word: str) -> str:
         word = word[:-2]
     elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
         word = word[:-1]
+    if word.endswith("ation") and len(word) > 7:
+        word = word[:-3]  # "vaccination" meets "vaccinate", "location" meets "located"
     for suffix in ("ing", "ed"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             word = word[: -len(suffix)]
