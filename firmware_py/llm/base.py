@@ -49,6 +49,9 @@ class LlmDelta:
 
 
 class LlmEngine(Protocol):
+    """What the conversation calls. Engines may also offer `configure(settings)` (new sampling settings,
+    used from the next answer: llm/live.py calls it on a live change) and `close()`."""
+
     name: str
     """Engine and model, for metrics (e.g. "llama.cpp:SmolLM2-135M-Instruct.Q4_1")."""
 
