@@ -14,7 +14,7 @@ const REQUEST_TIMEOUT_MS = 10000;
 const MAX_BUFFERED_AUDIO_BYTES = 32000; // one second of 16 kHz int16
 const AUTH_CLOSE_CODES = new Set([4001, 4003, 4401, 4403]);
 const OPEN = 1; // WebSocket.OPEN, and the WebRTC link's open state
-const WEBRTC_UNSERVED = new Set([400, 404, 405, 501]); // a daemon without WebRTC: use the WebSocket
+const WEBRTC_UNSERVED = new Set([400, 404, 405, 409, 501]); // no WebRTC here (409: nothing to monitor): use the WebSocket
 
 // Seed-era replies may come back without the request id; match them by type then.
 const REPLY_TYPES = {
