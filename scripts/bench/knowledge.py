@@ -1,6 +1,6 @@
 """Knowledge benchmark: answers from documents, measured against the issue's targets.
 
-    .venv/bin/python -m scripts.bench.knowledge [--reps 5] [--tts] [--llm]
+    .venv/bin/python -m scripts.bench.knowledge [--reps 5] [--tts] [--llm] [--set DIR ...]
 
 - accuracy on four question sets (knowledge_data/: `dev`, the set the rules were shaped on; `holdout` and
   `fresh`, new documents, and `paraphrase`, informal rephrasings, each written later and run as written before
@@ -205,15 +205,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reps", type=int, default=5, help="repetitions of every timing")
     parser.add_argument("--tts", action="store_true", help="also time the first audio (loads the voice)")
     parser.add_argument("--llm", action="store_true", help="also measure LLM phrasing (loads SmolLM2)")
+    parser.add_argument("--set", dest="sets", action="append", type=Path, metavar="DIR",
+                        help="only this question set: DIR/questions.json and DIR/documents/ (repeatable)")
     args = parser.parse_args(argv)
     report: dict[str, Any] = {"started": time.strftime("%Y-%m-%dT%H:%M:%S"), "load_before": load_average(),
                               "reps": args.reps}
-    report["sets"] = {name: run_set(name, folder, args.reps) for name, folder in SETS.items()}
+    sets = {folder.name: folder for folder in args.sets} if args.sets else SETS
+    report["sets"] = {name: run_set(name, folder, args.reps) for name, folder in sets.items()}
     report["scale"] = run_scale(args.reps)
     if args.tts:
         report["first_audio"] = asyncio.run(run_first_audio(DATA, args.reps))
     if args.llm:
-        report["llm_phrasing"] = {name: run_llm(folder) for name, folder in SETS.items()}
+        report["llm_phrasing"] = {name: run_llm(folder) for name, folder in sets.items()}
     report["load_after"] = load_average()
     RESULTS.mkdir(exist_ok=True)
     text = json.dumps(report, indent=1, ensure_ascii=False)
