@@ -13,7 +13,7 @@ import inspect
 import json
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterable
 
 from ..events import EventBus, FunctionCallInProgress, FunctionCallStarted, FunctionCallStopped, ToolMessage
 from .base import ToolCall
@@ -83,6 +83,10 @@ class ToolRegistry:
         self._handlers[tool.name] = handler
         if not offered:
             self._unoffered.add(tool.name)
+
+    def withhold_from_llm(self, names: Iterable[str]) -> None:
+        """Actions the intents run but the LLM is not offered."""
+        self._unoffered.update(names)
 
     def schemas(self, client_tools: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
         """The OpenAI "tools" list: built-in, configured, then the client's own (unless a name clashes)."""

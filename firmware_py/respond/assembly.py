@@ -87,4 +87,7 @@ def build_chain(settings: Settings, tools: ToolRegistry, bus: EventBus, host: Se
         tools.register(tool, replies[tool.name], offered=False)
     mute = next(tool for tool in BUILTIN_TOOLS if tool.name == "set_mute")
     tools.register(mute, lambda args, session_id: _mute(host, session_id, bool(args["muted"])))
+    if settings.intents.enabled and not settings.intents.llm_actions:
+        # the sentences own these actions: the LLM keeps the user's [[tools]] and the app's own functions
+        tools.withhold_from_llm(tool.name for tool in (*BUILTIN_TOOLS, *DEVICE_TOOLS))
     return ResponderChain(load_responders(settings) if responders is None else responders)

@@ -230,3 +230,20 @@ async def test_a_tool_call_waits_for_the_commit() -> None:
     assert not call.done() and recorder.of(FunctionCallStarted) == []
     committed.set()
     assert (await call).ok and recorder.of(FunctionCallStarted)
+
+
+async def test_the_llm_is_not_offered_the_actions_the_sentences_own(world: Any) -> None:
+    conversation, _, _, _ = world
+    offered = {schema["function"]["name"] for schema in conversation._engines.tools.schemas()}
+    assert not offered & {"get_time", "set_timer", "turn_on", "set_volume"}
+
+
+async def test_a_large_model_may_be_offered_them(chain_settings: Settings) -> None:
+    bus = EventBus()
+    engines = scripted_engines(bus)
+    settings_with_actions = replace(chain_settings, intents=replace(chain_settings.intents, llm_actions=True))
+    chain = await asyncio.to_thread(build_chain, settings_with_actions, engines.tools, bus, ScriptedHost(), [])
+    offered = {schema["function"]["name"] for schema in engines.tools.schemas()}
+    assert {"get_time", "set_timer", "turn_on"} <= offered
+    await chain.close()
+    close_engines(engines)
