@@ -139,6 +139,22 @@ async def test_token_origin_cors_and_capacity(tmp_path: Path, http: aiohttp.Clie
         await running.server.stop()
 
 
+async def test_oversized_and_binary_channel_messages_get_error_responses(tmp_path: Path,
+                                                                          http: aiohttp.ClientSession) -> None:
+    running = await start_harness(tmp_path, max_message_bytes=4096)
+    client = WebRtcTestClient()
+    try:
+        await client.connect(http, running.http("/api/offer"))
+        client.channel.send("x" * 5000)
+        client.channel.send(b"\x00\x01")
+        await client.wait_for(lambda m: "over the limit" in m.get("data", {}).get("error", ""))
+        await client.wait_for(lambda m: "binary" in m.get("data", {}).get("error", ""))
+        assert (await client.request("client-ready", {"version": "2.2.0"}))["type"] == "bot-ready"
+    finally:
+        await client.close()
+        await running.server.stop()
+
+
 async def test_monitor_over_webrtc_follows_the_local_session(harness: Harness, http: aiohttp.ClientSession) -> None:
     client = WebRtcTestClient()
     try:

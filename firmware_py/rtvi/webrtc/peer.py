@@ -13,6 +13,7 @@ import json
 import logging
 import time
 import uuid
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -36,6 +37,13 @@ MAX_EARLY_MESSAGES = 50
 WATCH_INTERVAL_SECS = 0.5
 
 
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """A data-channel message that cannot be read: the session tells the client why (and counts it)."""
+
+    reason: str
+
+
 class WebRtcTransport(RtviTransport):
     kind = "webrtc"
 
@@ -46,7 +54,7 @@ class WebRtcTransport(RtviTransport):
         self._voice = BotVoiceTrack()
         self._channel: RTCDataChannel | None = None
         self._early: list[str] = []
-        self._inbox: asyncio.Queue[str | None] = asyncio.Queue(maxsize=256)
+        self._inbox: asyncio.Queue[str | Refused | None] = asyncio.Queue(maxsize=256)
         self._session: RtviSession | None = None
         self._microphone: asyncio.Task[None] | None = None
         self._offered_at = time.monotonic()
@@ -122,14 +130,16 @@ class WebRtcTransport(RtviTransport):
             session.heard()
         if isinstance(message, str) and message.startswith("ping"):
             return
-        if isinstance(message, bytes) or len(message) > self._settings.max_message_bytes:
-            self._log.log(logging.INFO, "channel", "data-channel message refused", peer=self._peer,
-                          bytes=len(message))
-            return
-        if '"signalling"' in message and self._signalling(message):
+        item: str | Refused = message  # type: ignore[assignment]
+        if isinstance(message, bytes):
+            item = Refused("binary data-channel messages are not RTVI: send JSON text")
+        elif len(message) > self._settings.max_message_bytes:
+            item = Refused(f"message of {len(message)} characters is over the limit of "
+                           f"{self._settings.max_message_bytes}")
+        elif '"signalling"' in message and self._signalling(message):
             return
         try:
-            self._inbox.put_nowait(message)
+            self._inbox.put_nowait(item)
         except asyncio.QueueFull:
             self._log.log(logging.WARNING, "inbox", "client messages dropped: too many in flight", peer=self._peer)
 
@@ -149,8 +159,11 @@ class WebRtcTransport(RtviTransport):
         self._listen_to_microphone()
         watchdog = asyncio.create_task(self._watch(session))
         try:
-            while (text := await self._inbox.get()) is not None:
-                await session.on_message_text(text)
+            while (item := await self._inbox.get()) is not None:
+                if isinstance(item, Refused):
+                    await session.reject(None, item.reason)
+                else:
+                    await session.on_message_text(item)
                 if session.closing:
                     return
         finally:
