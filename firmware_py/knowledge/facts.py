@@ -38,7 +38,7 @@ _TIME = re.compile(r"\b\d{1,2}(:\d\d|\.\d\d)?\s?(a\.?m\.?|p\.?m\.?)(?!\w)|(?<![$
                    re.IGNORECASE)
 _PRICE = re.compile(r"[$£€¥]\s?\d|\d\s?(dollars?|euros?|pounds?|cents?|pence|usd|eur|gbp|chf)\b|(?<!-)\bfree\b|"
                     r"\bno charge\b|\bincluded\b|\bcomplimentary\b|\bat no cost\b|\d\s?(%|percent)|"
-                    r"\b(there is|there's|with) no ([a-z-]+ )?(fee|charge|cost)s?\b|\bhalf[- ]price\b", re.IGNORECASE)
+                    r"\b(there is|there's|with) no ([a-z-]+ )?(fee|charge|cost)s?\b|\bhalf[- ](price|fare)\b", re.IGNORECASE)
 _CODE = re.compile(r"\b(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[\w-]{4,}|\b[A-Z]?[a-z]+[A-Z]\w*|[\"“][^\"”]{3,}[\"”]|"
                    r"(?i:\b(password|passcode|code|pin|network|network name|ssid|login)\b[^.]{0,40}(\bis|:)\s+\S+)")
 _NAME = re.compile(r"[\"“][^\"”]{2,}[\"”]|\b[A-Z]?[a-z]+[A-Z]\w*|\b(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[\w-]{4,}|"

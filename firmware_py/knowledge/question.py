@@ -33,7 +33,7 @@ _ASKS = (  # first match wins
     (Expects.PLACE, r"\b(where|which floor|what floor|which level|what level|how do (i|we) get to|way to|located|"
                     r"location|directions?|nearest|closest)\b"),
     (Expects.STEPS, r"\b(how (do|does|can|should|would) (i|we|you|the|it|this|they|these)|how to|"
-                    r"what (do|should) (i|we) (do|need))\b"),
+                    r"what (do|should) (i|we) (do|need)|what if|what happens if)\b"),
 )
 _AGE = re.compile(r"\b(\d{1,2}) years? old\b|\baged (\d{1,2})\b")
 _AGE_CONCEPT = CONCEPT_PREFIX + "age"
