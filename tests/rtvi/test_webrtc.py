@@ -225,6 +225,10 @@ async def test_restart_replaces_the_peer_connection_and_keeps_the_session(harnes
         status = await second.request("client-message", {"t": "status"})
         assert status["data"]["d"]["ready"] is True  # the same session, still past client-ready
         assert len(harness.host.opened) == 1 and not harness.session().closed
+        await harness.session().say("still here")  # the bot's voice on the new connection
+        await until(lambda: second.loudest_bot_audio > 2000, timeout=10)
+        heard = len(harness.session().audio)
+        await until(lambda: len(harness.session().audio) > heard + 10, timeout=10)  # and its microphone
     finally:
         await first.close()
         await second.close()

@@ -79,6 +79,7 @@ class WebRtcTransport(RtviTransport):
         if restart:  # the client gave up on its old connection (ICE failed): a new one, same session
             old, self.pc = self.pc, self._new_peer_connection()
             self._channel = None
+            self._voice = BotVoiceTrack()  # closing the old connection ends the track it was sending
             self._offered_at = time.monotonic()
             await old.close()
         await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
