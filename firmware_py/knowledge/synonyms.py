@@ -96,6 +96,8 @@ BUILTIN_GROUPS: tuple[tuple[str, ...], ...] = (
     ("accident", "accidents", "crash", "crashed", "collision", "fell off", "fall off"),
     ("drive", "driving", "by car", "motorway", "motorways", "highway", "freeway"),
     ("nearest", "closest", "nearby", "close by"),
+    ("payment", "payments", "pay by", "pay with", "pay in", "pay cash", "pay using", "accept", "accepts",
+     "accepted", "take cards", "take cash"),
     ("ferry", "ferries", "boat", "boats", "on board", "onboard", "aboard", "vessel", "sailing", "sailings"),
     ("register", "registration", "sign up", "signup", "enrol", "enroll", "enrolment", "enrollment"),
     ("instalments", "installments", "instalment", "installment", "payment plan", "payment plans", "pay monthly",
