@@ -84,8 +84,8 @@ async def test_with_cancellation_the_bot_finishes_and_the_user_can_interrupt(app
     assert not any(isinstance(e, (UserStartedSpeaking, BotInterrupted)) for e in seen)
     assert any(isinstance(e, BotStoppedSpeaking) for e in seen)
 
-    user = speech("Stop, what time is it?", voice="espeak")[0]
+    user = speech("Excuse me, what time is it in Tokyo right now?", voice="espeak")[0]
     seen = await _speak_in_room(appliance, echo_cancel=True, interrupt_with=(user.astype(np.float32) * 2).astype(np.int16))
     assert any(isinstance(e, BotInterrupted) for e in seen)
     transcripts = " ".join(e.text for e in seen if isinstance(e, UserTranscript) and e.final).lower()
-    assert "time" in transcripts
+    assert "time" in transcripts or "tokyo" in transcripts, transcripts
