@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import soxr
+
+if TYPE_CHECKING:
+    import soxr
 
 SAMPLE_RATE = 16_000
 """Internal capture rate: every source delivers this, every speech engine consumes it."""
@@ -62,6 +65,8 @@ def resample(samples: np.ndarray, in_rate: int, out_rate: int) -> np.ndarray:
     """One-shot resampling of a whole clip (int16 or float32 in, same dtype out)."""
     if in_rate == out_rate or not len(samples):
         return samples
+    import soxr  # here: a device whose rates all match (a satellite listening) never loads it
+
     return soxr.resample(samples, in_rate, out_rate, quality="HQ")
 
 
@@ -70,7 +75,11 @@ class StreamResampler:
 
     def __init__(self, in_rate: int, out_rate: int, dtype: str = "int16") -> None:
         self.in_rate, self.out_rate = in_rate, out_rate
-        self._stream = None if in_rate == out_rate else soxr.ResampleStream(in_rate, out_rate, 1, dtype=dtype, quality="HQ")
+        self._stream: soxr.ResampleStream | None = None
+        if in_rate != out_rate:
+            import soxr
+
+            self._stream = soxr.ResampleStream(in_rate, out_rate, 1, dtype=dtype, quality="HQ")
 
     def process(self, samples: np.ndarray, last: bool = False) -> np.ndarray:
         if self._stream is None:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from ..audio.frames import SAMPLE_RATE
 from ..config import ConfigError
 from ..models import ModelError
-from .onnx import REINSTALL_HINT, open_session, require_inputs
+from .onnx import REINSTALL_HINT, require_inputs
 
 log = logging.getLogger(__name__)
 
@@ -34,12 +35,13 @@ class WakeWordEngine:
     def __init__(self, model_dir: Path, phrase: str, threads: int = 1) -> None:
         self.model_dir = Path(model_dir)
         self.phrase = phrase
-        self.mel = open_session(self.model_dir / "melspectrogram.onnx", threads)
+        options = session_options(threads)
+        self.mel = _open(self.model_dir / "melspectrogram.onnx", options)
         require_inputs(self.mel, self.model_dir / "melspectrogram.onnx", ["input"])
-        self.embedding = open_session(self.model_dir / "embedding_model.onnx", threads)
+        self.embedding = _open(self.model_dir / "embedding_model.onnx", options)
         require_inputs(self.embedding, self.model_dir / "embedding_model.onnx", ["input_1"])
         phrase_path = phrase_model_path(self.model_dir, phrase)
-        self.classifier = open_session(phrase_path, threads)
+        self.classifier = _open(phrase_path, options)
         shape = self.classifier.get_inputs()[0].shape
         if list(shape[1:]) != [EMBEDDINGS, 96]:
             raise ModelError(f"model file {phrase_path} takes {shape}, not 16 embeddings; fix: {REINSTALL_HINT} wakeword")
@@ -70,6 +72,41 @@ class WakeWordEngine:
         mel = self.mel_frames(noise)
         windows = [mel[i:i + MEL_FRAMES] for i in range(0, len(mel) - MEL_FRAMES + 1, 8)]
         return np.stack([self.embed(w) for w in windows])[-EMBEDDINGS:]
+
+
+def session_options(threads: int = 1) -> Any:
+    """One SessionOptions for the three small models.
+
+    Measured (docs/benchmarks.md, satellites): the CPU arena off keeps no pool sized by the start-up's
+    4 s background run (with the heap freed by loading handed back, a listening satellite keeps ~1.5 MB
+    less) at the same 1.5 ms per step and the same scores; the memory-pattern planner off; one thread
+    that never spins waiting for work.
+    """
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = max(1, threads)
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.enable_cpu_mem_arena = False
+    options.enable_mem_pattern = False
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.add_session_config_entry("session.inter_op.allow_spinning", "0")
+    options.log_severity_level = 3
+    return options
+
+
+def _open(path: Path, options: Any) -> Any:
+    """The model at `path` with the shared `options`; a ModelError naming the file when it cannot load."""
+    import onnxruntime as ort
+
+    if not Path(path).is_file():
+        raise ModelError(f"model file {path} is missing; fix: {REINSTALL_HINT} wakeword")
+    try:
+        return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    except Exception as err:  # onnxruntime raises several types for unreadable/corrupt files
+        raise ModelError(f"model file {path} cannot be loaded ({err}); fix: {REINSTALL_HINT} wakeword") from err
 
 
 def phrase_model_path(model_dir: Path, phrase: str) -> Path:

@@ -15,7 +15,9 @@ The hub is the real daemon (`rtvi-edge run --no-local-audio`, real VAD/STT/turn/
   (gain 0.2-0.7) and either one first by up to 0.15 s. Right room: the near one answers and the far one
   does not; duplicate: both answer.
 - chat: typed questions timed by a raw protobuf probe, by the SDK (what chat runs) and by `rtvi-edge chat`.
-- satellite: `rtvi-edge satellite` listening for the wake word (silence): RSS, private memory, CPU.
+- satellite: `rtvi-edge satellite` listening for the wake word (silence): RSS, private and shared memory, the
+  largest mappings, CPU. `--satellite-only` measures just this, against a hub that only answers the
+  handshake (bench-results/satellite-footprint-*.json).
 
 Raw rows and summaries go to bench-results/satellites-<time>.json and bench-results/satellites-latest.json.
 """
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -65,6 +68,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--chat-turns", type=int, default=12)
     parser.add_argument("--token-rate", type=float, default=15.0, help="scripted LLM tokens per second")
     parser.add_argument("--skip", default="", help="comma-separated: typed,rooms,arbitration,chat,satellite")
+    parser.add_argument("--satellite-only", action="store_true",
+                        help="only the satellite's footprint, against a hub that answers the handshake (no daemon)")
     parser.add_argument("--out", default=str(REPO / "bench-results"))
     return parser.parse_args(argv)
 
@@ -254,6 +259,24 @@ def private_mb(pid: int) -> float:
     return round(kb / 1024, 1)
 
 
+def resident_by_mapping(pid: int, top: int = 8) -> list[dict[str, Any]]:
+    """The largest resident mappings (shared libraries by file name, the C heap, anonymous memory)."""
+    rss: dict[str, int] = {}
+    private: dict[str, int] = {}
+    name = "[anon]"
+    for line in Path(f"/proc/{pid}/smaps").read_text().splitlines():
+        if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", line):
+            parts = line.split()
+            name = Path(parts[5]).name if len(parts) > 5 else "[anon]"
+        elif line.startswith("Rss:"):
+            rss[name] = rss.get(name, 0) + int(line.split()[1])
+        elif line.startswith(("Private_Clean:", "Private_Dirty:")):
+            private[name] = private.get(name, 0) + int(line.split()[1])
+    largest = sorted(rss, key=lambda key: -rss[key])[:top]
+    return [{"mapping": key, "rss_mb": round(rss[key] / 1024, 1), "private_mb": round(private.get(key, 0) / 1024, 1)}
+            for key in largest]
+
+
 async def satellite_phase(url: str, warm_secs: float = 8.0, measure_secs: float = 20.0) -> dict[str, Any]:
     from tests.speechgen import silence
 
@@ -269,12 +292,39 @@ async def satellite_phase(url: str, warm_secs: float = 8.0, measure_secs: float 
         await asyncio.sleep(measure_secs)
         share = (cpu_seconds(process.pid) - cpu) / (time.monotonic() - started)
         memory = read_proc_status(process.pid)
+        private = private_mb(process.pid)
         return {"cpu_percent_of_one_core": round(100 * share, 2), "rss_mb": round(memory["VmRSS"], 1),
-                "peak_rss_mb": round(memory["VmHWM"], 1), "private_mb": private_mb(process.pid),
+                "peak_rss_mb": round(memory["VmHWM"], 1), "private_mb": private,
+                "shared_mb": round(memory["VmRSS"] - private, 1), "largest": resident_by_mapping(process.pid),
                 "loadavg_1min": round(os.getloadavg()[0], 2), "measure_secs": measure_secs}
     finally:
         process.terminate()
         await process.wait()
+
+
+async def handshake_hub_phase() -> dict[str, Any]:
+    """The satellite's footprint against a hub that only answers the handshake and its client messages:
+    the same satellite work (wake word on every chunk, a connected WebSocket) without the daemon's load."""
+    from websockets.asyncio.server import serve
+    from websockets.exceptions import ConnectionClosed
+
+    from firmware_py.rtvi.protocol import wire
+    from firmware_py.rtvi.protocol.messages import bot_ready, parse_message, server_response
+
+    async def handler(connection: Any) -> None:
+        with contextlib.suppress(ConnectionClosed):  # the satellite is terminated, not closed
+            async for data in connection:
+                frame = wire.decode(data) if isinstance(data, bytes) else wire.MessageIn(data)
+                message = parse_message(frame.text) if isinstance(frame, wire.MessageIn) else None
+                if message is not None and message.type == "client-ready":
+                    await connection.send(wire.encode_message(bot_ready(message.id, "1.0.0").to_json()))
+                elif message is not None and message.type == "client-message":
+                    kind = message.data.get("t") if isinstance(message.data, dict) else None
+                    await connection.send(wire.encode_message(server_response(message.id, kind, {}).to_json()))
+
+    async with serve(handler, "127.0.0.1", 0, compression=None) as server:
+        port = next(iter(server.sockets)).getsockname()[1]
+        return await satellite_phase(f"ws://127.0.0.1:{port}/ws")
 
 
 # --- the run ----------------------------------------------------------------------------------------------
@@ -315,11 +365,15 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    results = asyncio.run(measure(args))
+    if args.satellite_only:
+        results = {"machine": describe_machine(), "satellite": asyncio.run(handshake_hub_phase())}
+    else:
+        results = asyncio.run(measure(args))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%dT%H%M%S")
-    for name in (f"satellites-{stamp}.json", "satellites-latest.json"):
+    prefix = "satellite-footprint" if args.satellite_only else "satellites"
+    for name in (f"{prefix}-{stamp}.json", f"{prefix}-latest.json"):
         (out / name).write_text(json.dumps(results, indent=1, default=str))
     print(json.dumps({key: value for key, value in results.items() if key != "machine"}, indent=1, default=str)[:6000])
     return 0

@@ -28,3 +28,33 @@ def test_client_sdk_pulls_in_no_server_numpy_or_soxr() -> None:
 
 def test_the_check_itself_sees_what_the_server_loads() -> None:
     assert "firmware_py.rtvi.server" in loaded_after("import firmware_py.rtvi.server")
+
+
+SATELLITE_NEVER = ["soxr", "aiohttp", "aiortc", "av", "llama_cpp", "sherpa_onnx", "hibari", "scipy", "pipecat",
+                   "firmware_py.rtvi.server", "firmware_py.speech.stt", "firmware_py.speech.tts"]
+
+
+def test_a_listening_satellite_loads_only_what_it_uses(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The wake word and a 16 kHz microphone: no resampler, no server, no other model's runtime."""
+    wav = tmp_path / "silence.wav"
+    code = (
+        "import sys, asyncio\n"
+        "from firmware_py.audio.io import write_wav\n"
+        "import numpy as np\n"
+        f"write_wav({str(wav)!r}, np.zeros(16000, np.int16), 16000)\n"
+        "from firmware_py.client.audio_io import WavMicrophone\n"
+        "from firmware_py.client.satellite import Satellite, SatelliteSettings\n"
+        "from firmware_py.client.satellite_io import open_wake_word\n"
+        "settings = SatelliteSettings(hub_url='ws://127.0.0.1:9/ws')\n"
+        "wake = open_wake_word(settings, '')\n"
+        f"mic = WavMicrophone({str(wav)!r}, tail_secs=None, realtime=False)\n"
+        "Satellite(settings, mic, None, wake)\n"
+        "async def listen():\n"
+        "    chunks = mic.chunks()\n"
+        "    for _ in range(50):\n"
+        "        wake.process(np.frombuffer(await chunks.__anext__(), dtype='<i2'))\n"
+        "asyncio.run(listen())\n"
+        f"print(__import__('json').dumps([m for m in {SATELLITE_NEVER!r} if m in sys.modules]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
