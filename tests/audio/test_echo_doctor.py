@@ -16,23 +16,7 @@ from firmware_py.audio.frames import SAMPLE_RATE
 from firmware_py.audio.processing.diagnose import SPEECHLIKE_SECS, SWEEP_SECS, echo_delay, judge, measure_echo
 from firmware_py.audio.processing.room import RoomConditions
 from firmware_py.audio.processing.room_device import simulated_room
-
-ALSA_CONF = Path("/usr/share/alsa/alsa.conf")
-ASOUNDRC = """
-pcm.rtvitestmic {{
-  type file
-  slave.pcm "null"
-  file "/dev/null"
-  infile "{infile}"
-  format "raw"
-}}
-pcm.rtvitestspk {{
-  type file
-  slave.pcm "null"
-  file "{outfile}"
-  format "raw"
-}}
-"""
+from tests.audio.test_alsa_file_pcm import ALSA_CONF, ASOUNDRC
 
 
 def test_measures_the_delay_and_cancels_a_simulated_room() -> None:
