@@ -19,7 +19,7 @@ from .synonyms import ANTONYMS
 from .terms import CONCEPT_PREFIX, DAYS, SEASONS, stem
 
 HEADING_CREDIT = 0.8
-TITLE_CREDIT = 0.6
+TITLE_CREDIT = 0.5
 PASSAGE_CREDIT = 0.4
 PLACE_MISSING_FACTOR = 0.85
 NEIGHBOUR_MARGIN = 0.1
@@ -107,6 +107,8 @@ def _score(question: Question, hit: Hit, position: int, weights: dict[str, float
             credit, heading_only = heading_credit, heading_only or not is_kind
         elif term in indexed.title_terms:
             credit = TITLE_CREDIT
+            # the venue the whole document is about ("When does the museum close?"), named as such
+            topic_met = topic_met or not term.startswith(CONCEPT_PREFIX)
         elif term in indexed.all_terms:
             credit = PASSAGE_CREDIT
         else:

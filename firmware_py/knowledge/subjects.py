@@ -30,10 +30,15 @@ _WHEN = re.compile(r"\b(times?|term|holidays?|season|summer|winter|spring|autumn
 
 def subject_of(sentence: str) -> str:
     """The leading noun phrase of `sentence`, or "" when it has none worth judging by."""
-    ends = [match.start() for match in (_VERB.search(sentence), _LABEL.search(sentence)) if match]
-    if not ends or min(ends) == 0:
+    verb, label = _VERB.search(sentence), _LABEL.search(sentence)
+    # "Light and Water: Impressionist landscapes runs until 30 March": the verb ends the subject; a label ends
+    # it only when no verb follows soon ("Child (4 to 15): $9")
+    end = verb.start() if verb and len(sentence[:verb.start()].split()) <= MAX_SUBJECT_WORDS else None
+    if end is None and label:
+        end = label.start()
+    if not end:
         return ""
-    subject = sentence[:min(ends)].strip(" ,")
+    subject = sentence[:end].strip(" ,")
     if not subject or _NO_SUBJECT.match(subject) or len(subject.split()) > MAX_SUBJECT_WORDS:
         return ""
     return "" if _WHEN.search(subject) else subject  # "Term time: 2 pm to 8 pm" is a condition, not a subject

@@ -77,6 +77,8 @@ BUILTIN_GROUPS: tuple[tuple[str, ...], ...] = (
     ("extra", "additional", "on top of", "supplement", "surcharge", "add-on"),
     ("christmas", "christmas day", "xmas", "december 25", "25 december", "dec 25", "25th of december",
      "december 25th"),
+    ("boxing day", "december 26", "26 december", "dec 26", "26th december", "26th of december"),
+    ("christmas eve", "december 24", "24 december", "dec 24", "24th december", "24th of december"),
     ("new year's day", "new years day", "new year", "january 1", "1 january", "jan 1", "january 1st",
      "1st of january"),
     ("install", "installation", "set up", "setup", "setting up", "mount", "mounting"),

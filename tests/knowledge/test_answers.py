@@ -135,3 +135,13 @@ def test_an_age_meets_the_range_that_holds_it(tmp_path: Path, library: Path) -> 
     assert "$14" in base.ask("How much for a ten year old?").text  # type: ignore[union-attr]
     assert "free" in base.ask("Do I have to pay for my two year old?").text  # type: ignore[union-attr]
     assert "under 8" in base.ask("Does my 6 year old need an adult with him?").text  # type: ignore[union-attr]
+
+
+def test_the_venue_named_in_a_question_is_the_document_itself(tmp_path: Path, library: Path) -> None:
+    doc = tmp_path / "art.md"
+    doc.write_text("# City Museum of Art\n\n## Visit\n\nOpen daily 10:00-17:00. Closed 24-26 December.\n\n"
+                   "## Exhibition\n\nLight and Water: Impressionist landscapes runs until 30 March.\n")
+    base = make_base([doc], library)
+    assert "17:00" in base.ask("What time does the museum close?").text  # type: ignore[union-attr]
+    assert "24-26 December" in base.ask("Is the museum open on Boxing Day?").text  # type: ignore[union-attr]
+    assert "30 March" in base.ask("When does the impressionist exhibition finish?").text  # type: ignore[union-attr]
