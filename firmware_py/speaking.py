@@ -25,6 +25,29 @@ from .speech.tts import TtsEngine
 
 log = logging.getLogger(__name__)
 
+LEAD_SECS = 0.03
+"""Silence kept before a sentence's first sound: the voices pad about 0.3 s, which the user would wait through."""
+TAIL_SECS = 0.15
+"""Silence kept after a sentence's last sound: a natural gap before the next one (the voices pad about 0.45 s)."""
+SILENCE_LEVEL = 0.02
+"""Share of the sentence's peak below which a 10 ms window counts as silence."""
+
+
+def trim_silence(samples: np.ndarray, rate: int) -> np.ndarray:
+    """A synthesized sentence without the padding the voice put around it, keeping short natural margins."""
+    window = max(1, rate // 100)
+    frames = len(samples) // window
+    if frames == 0:
+        return samples
+    levels = np.abs(samples[:frames * window].astype(np.int32)).reshape(frames, window).max(axis=1)
+    loud = np.flatnonzero(levels > levels.max() * SILENCE_LEVEL)
+    if len(loud) == 0:
+        return samples
+    start = max(0, loud[0] * window - int(LEAD_SECS * rate))
+    end = min(len(samples), (loud[-1] + 1) * window + int(TAIL_SECS * rate))
+    return samples[start:end]
+
+
 CHUNK_SECS = 0.04
 """Audio goes to the sink in 40 ms pieces: small enough that a stop takes effect almost at once."""
 
@@ -108,7 +131,8 @@ class BotSpeech:
                     continue
                 self.tts_secs += time.monotonic() - started
                 self.first_audio_ready_at = self.first_audio_ready_at or time.monotonic()
-                samples = resample(to_int16(audio), self._tts.sample_rate, self._sink.sample_rate)
+                voiced = trim_silence(to_int16(audio), self._tts.sample_rate)
+                samples = resample(voiced, self._tts.sample_rate, self._sink.sample_rate)
                 await self._audio.put((sentence, samples))
         finally:
             if not self._play_task.done():

@@ -74,3 +74,17 @@ async def test_stop_silences_at_once_and_reports_what_was_heard(executor) -> Non
     assert len(sink.audio) == played, "nothing is written after stop"
     assert [e.kind for e in seen][-2:] == ["bot-tts-stopped", "bot-stopped-speaking"]
     assert played / 24_000 < 0.9
+
+
+def test_the_voices_padding_is_trimmed_to_short_margins() -> None:
+    import numpy as np
+
+    from firmware_py.speaking import LEAD_SECS, TAIL_SECS, trim_silence
+
+    rate = 24000
+    sentence = np.zeros(2 * rate, np.int16)
+    sentence[int(0.3 * rate):int(1.4 * rate)] = 4000   # 0.3 s of padding before, 0.6 s after
+    trimmed = trim_silence(sentence, rate)
+    assert abs(len(trimmed) / rate - (1.1 + LEAD_SECS + TAIL_SECS)) < 0.02
+    assert np.all(trimmed[:int(LEAD_SECS * rate) - 1] == 0) and trimmed[int(LEAD_SECS * rate) + 5] == 4000
+    assert len(trim_silence(np.zeros(rate, np.int16), rate)) == rate, "silence alone is left as it is"
