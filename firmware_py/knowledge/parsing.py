@@ -20,6 +20,7 @@ _TABLE_RULE = re.compile(r"^[\s|:-]+$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _THEMATIC_BREAK = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$")
 _QUOTE = re.compile(r"^\s*>\s?")
+_QA_PREFIX = re.compile(r"^[ \t]*(?:Q|A|Question|Answer)[:.)][ \t]+", re.MULTILINE)
 _BOLD_LINE = re.compile(r"^\s*(\*\*|__)([^*_].*?)\1\s*$")
 """A line that is only bold text is a title, as in many FAQs ("**Can I cancel?**")."""
 _HEADER_MARK = "\x00"
@@ -173,7 +174,8 @@ _SENTENCES_OF = {"para": _paragraph_sentences, "list": _list_sentences, "table":
 def text_as_markdown(text: str) -> str:
     """Plain text with its evident headings marked `##`: a short line without final punctuation (or a
     question, as in a FAQ) that stands alone before a paragraph or opens one."""
-    blocks = re.split(r"\n\s*\n", text.replace("\r\n", "\n"))
+    text = _QA_PREFIX.sub("", text.replace("\r\n", "\n"))  # "Q: ..." / "A: ..." as plain question and answer
+    blocks = re.split(r"\n\s*\n", text)
     marked: list[str] = []
     level = "#"  # the first title is the document's, the others its sections
     for index, block in enumerate(blocks):

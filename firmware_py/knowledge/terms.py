@@ -204,7 +204,7 @@ def _word_terms(word: str, key: str) -> list[str]:
     day = _DAY_FORMS.get(word) or _DAY_PLURALS.get(word)
     if day:
         return [day]
-    if word in STOP_WORDS or key in STOP_WORDS:
+    if word in STOP_WORDS or key in STOP_WORDS or _IRREGULAR.get(word) in STOP_WORDS:  # "took" is "take"
         return []
     return [key]
 

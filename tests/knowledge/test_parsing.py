@@ -134,3 +134,10 @@ def test_one_fact_per_line_stays_one_sentence_per_line() -> None:
     passages = parse_markdown(text, "dentist.md")
     assert passages[0].sentences == ("Monday to Thursday: 8 am to 6 pm", "Friday: 8 am to 4 pm", "Sunday: closed")
     assert passages[1].sentences == ("We are a family practice that has cared for teeth in this town since 1990.",)
+
+
+def test_q_and_a_lines_become_a_faq() -> None:
+    text = "Laundrette\n\nQ: How much is a wash?\nA: A standard wash costs $4.50.\n\nQ: Can I wash duvets?\nA: Yes.\n"
+    passages = parse_markdown(text_as_markdown(text), "qa.txt")
+    assert [(p.section, p.sentences) for p in passages] == [("How much is a wash?", ("A standard wash costs $4.50.",)),
+                                                          ("Can I wash duvets?", ("Yes.",))]
