@@ -164,7 +164,10 @@ class Daemon:
     def _announce(self, secs: float) -> None:
         scheme = "wss" if self.settings.server.tls_cert else "ws"
         local = "on" if self.appliance.local_session_id else "off"
-        print(f"rtvi-edge: ready on {scheme}://{self.settings.server.host}:{self.port}/ws "
+        web = "https" if self.settings.server.tls_cert else "http"
+        offer = f", WebRTC offers at {web}://{self.settings.server.host}:{self.port}/api/offer" \
+            if self.settings.server.webrtc else ""
+        print(f"rtvi-edge: ready on {scheme}://{self.settings.server.host}:{self.port}/ws{offer} "
               f"(local audio {local}, started in {secs:.1f} s)", file=sys.stderr, flush=True)
 
     async def shutdown(self) -> None:

@@ -25,7 +25,7 @@ class Check:
 def check_python_packages(settings: Settings) -> list[Check]:
     checks = []
     for module, why in (("onnxruntime", "speech models"), ("onnx", "preparing the speech models"),
-                        ("llama_cpp", "local language model"), ("websockets", "RTVI server"),
+                        ("llama_cpp", "local language model"), ("aiohttp", "RTVI server"), ("aiortc", "WebRTC transport"),
                         ("hibari", "voice G2P")):
         try:
             importlib.import_module(module)

@@ -1,7 +1,7 @@
 """Zeroconf (mDNS/DNS-SD) advertisement of the RTVI endpoint, so apps on the LAN can find the device.
 
-Service type `_rtvi._tcp`; TXT records: path (the WebSocket path), protocol (RTVI version), token
-(yes/no: whether clients must pass ?token=), tls (yes/no). A network without multicast only costs the
+Service type `_rtvi._tcp`; TXT records: path (the WebSocket path), webrtc (the SmallWebRTC offer path, when
+offered), protocol (RTVI version), token (yes/no: whether clients must pass ?token=), tls (yes/no). A network without multicast only costs the
 advertisement: the failure is logged and the daemon goes on.
 """
 
@@ -71,6 +71,7 @@ class ServiceAdvertiser:
         if not addresses:
             raise OSError("no LAN address to advertise")
         properties = {"path": WS_PATH, "protocol": self._protocol_version,
+                      **({"webrtc": "/api/offer"} if self._server.webrtc else {}),
                       "token": "yes" if self._server.token else "no",
                       "tls": "yes" if self._server.tls_cert else "no"}
         self._info = ServiceInfo(SERVICE_TYPE, f"{self.instance}.{SERVICE_TYPE}", port=port,

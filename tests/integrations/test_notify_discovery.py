@@ -83,7 +83,8 @@ async def test_advertised_service_can_be_resolved() -> None:
     if info is None:
         pytest.skip("multicast does not loop back on this network")
     assert info.port == 7861
-    assert info.properties == {b"path": b"/ws", b"protocol": b"2.1.0", b"token": b"yes", b"tls": b"no"}
+    assert info.properties == {b"path": b"/ws", b"webrtc": b"/api/offer", b"protocol": b"2.1.0", b"token": b"yes",
+                               b"tls": b"no"}
     assert set(info.parsed_addresses()) <= set(lan_addresses())
 
 
