@@ -13,13 +13,13 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..config import Settings
 from ..progress import Progress
-from .documents import DocumentError
-from .formats import read_document
-from .library import KnowledgeBase
-from .sources import is_document_name, library_dir
+
+if TYPE_CHECKING:
+    from .library import KnowledgeBase
 
 EXIT_OK, EXIT_FAILURE = 0, 1
 PROGRESS_FROM = 20
@@ -39,6 +39,8 @@ def add_knowledge_parser(commands: argparse._SubParsersAction) -> None:  # type:
 
 
 def knowledge_command(settings: Settings, args: argparse.Namespace) -> int:
+    from .sources import library_dir
+
     library = library_dir(settings.knowledge.dir)
     if args.knowledge_command == "add":
         return _add(library, [Path(p) for p in args.paths])
@@ -54,6 +56,10 @@ def knowledge_command(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _add(library: Path, paths: list[Path]) -> int:
+    from .documents import DocumentError
+    from .formats import read_document
+    from .sources import is_document_name
+
     files = [f for p in paths for f in (sorted(x for x in p.rglob("*") if is_document_name(x.name))
                                         if p.is_dir() else [p])]
     if not files:
@@ -106,6 +112,8 @@ def _remove(settings: Settings, library: Path, names: list[str]) -> int:
 
 
 def _loaded(settings: Settings) -> KnowledgeBase:
+    from .library import KnowledgeBase
+
     base = KnowledgeBase(settings.knowledge)
     bars: list[Progress] = []
 
