@@ -5,18 +5,20 @@ term, weighed by how rare it is in the documents, counts fully when the sentence
 the section title or the passage around it has it. A term no document has weighs as much as the rarest:
 asking about something the documents never mention ("Is there a pool?") leaves most of the question uncovered.
 The sentence must carry the kind of fact asked for (a price for "how much") and must meet at least one
-term beyond that kind, so "When does the gift shop open?" is not answered with the museum's hours.
+term beyond that kind, so "When does the gift shop open?" is not answered with the museum's hours; guards.py
+rules out sentences about something else. Ties go to the words as said, an exact amount, the section named
+for the topic, BM25 rank and a section's first passage.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .index import Hit, IndexedPassage, KnowledgeIndex
 from .facts import HARD_KINDS, Expects, carries, states_exactly
+from .guards import about_something_else, says_the_opposite
+from .index import Hit, KnowledgeIndex
 from .question import Question
-from .synonyms import ANTONYMS
-from .terms import CONCEPT_PREFIX, DAYS, SEASONS, stem
+from .terms import CONCEPT_PREFIX, DAYS
 
 HEADING_CREDIT = 0.8
 TITLE_CREDIT = 0.5
@@ -26,14 +28,6 @@ NEIGHBOUR_MARGIN = 0.1
 MAX_ANSWER_SENTENCES = 4
 MAX_ANSWER_CHARS = 320
 CANDIDATE_PASSAGES = 8
-_ATTRIBUTES = frozenset(CONCEPT_PREFIX + name for name in (
-    "ticket", "price", "hours", "book", "return", "card", "cash", "child", "student", "senior", "extra", "fine"))
-"""Concepts that say something about a thing (its ticket, price, hours) rather than name a facility."""
-_QUALIFIERS = frozenset({CONCEPT_PREFIX + "lostproperty", CONCEPT_PREFIX + "extra", "lost", "replac", "spare", "young",
-                         "lat"})
-"""A price for a lost, extra, spare or late one is not the price of the thing itself."""
-_SIDES = [(frozenset(map(stem, one)), frozenset(map(stem, other))) for pair in ANTONYMS
-          for one, other in (pair, pair[::-1])]
 DAY_EMPHASIS = 2.0
 NUMBER_EMPHASIS = 0.3
 
@@ -84,9 +78,9 @@ def _score(question: Question, hit: Hit, position: int, weights: dict[str, float
     if indexed.passage.sentences[position].rstrip().endswith("?"):
         return _NO_MATCH  # a question in a document (a FAQ's) is never an answer
     sentence_terms = indexed.sentence_terms[position]
-    if _about_something_else(question, indexed, position):
+    if about_something_else(question, indexed, position):
         return _NO_MATCH
-    if _says_the_opposite(question, sentence_terms):
+    if says_the_opposite(question, sentence_terms):
         return _NO_MATCH
     has_kind = carries(indexed.passage.sentences[position], question.expects)
     if question.expects in HARD_KINDS and not has_kind:
@@ -132,36 +126,6 @@ def _score(question: Question, hit: Hit, position: int, weights: dict[str, float
     order = (coverage + 0.1 * direct / total + 0.05 * literal + exact + 0.02 / (1 + hit.rank)
              + 0.04 / (1 + indexed.place_in_section))  # ties: words as said, an exact amount, BM25, first passage
     return _Scored(coverage, order, heading_only)
-
-
-def _says_the_opposite(question: Question, sentence_terms: frozenset[str]) -> bool:
-    """"long stay" against "short-stay": the sentence names the opposite and not the thing asked about."""
-    asked = set(question.words) | set(question.terms)
-    return any(not asked.isdisjoint(side) and not sentence_terms.isdisjoint(opposite)
-               and sentence_terms.isdisjoint(side) for side, opposite in _SIDES)
-
-
-def _about_something_else(question: Question, indexed: IndexedPassage, position: int) -> bool:
-    """A price, a time or a place belongs to its sentence's subject: "Dogs are welcome in rooms for $25" gives
-    no room's price, "The Garden Restaurant is open until 7 pm" not the shop's hours. The document's own name ("The
-    museum is closed on December 25") speaks for the whole venue; a subject without a named facility
-    ("Members get 4 free hours...") is a detail of its section when the section is the one asked about."""
-    what = [term for term in question.topic_terms if term not in DAYS and term not in SEASONS]
-    if question.expects not in (Expects.PRICE, Expects.TIME, Expects.PLACE) or not what:
-        return False  # "Are you open on Saturday?" names a day, not a thing a subject could differ from
-    if not question.ages.isdisjoint(indexed.ages[position]):
-        return False  # "Juniors (3 to 15): $14" is the price for the ten-year-old asked about
-    subject, asked = indexed.subject_terms[position], frozenset(question.terms)
-    if question.expects is Expects.PRICE and not _QUALIFIERS.isdisjoint(subject) and _QUALIFIERS.isdisjoint(asked):
-        return True  # "A lost earbud can be replaced for $39" is not what the earbuds cost
-    if (subject & (asked | set(question.words))) - indexed.title_terms:
-        return False  # the subject is what was asked about; the venue's own name ("Cinema customers") is not
-    subject -= indexed.title_terms
-    if not subject:
-        return False
-    names_a_facility = any(term.startswith(CONCEPT_PREFIX) and term not in _ATTRIBUTES for term in subject)
-    section_asked_about = not indexed.heading_terms.isdisjoint(question.topic_terms)
-    return names_a_facility or not section_asked_about
 
 
 def _compose(question: Question, hit: Hit, position: int, scored: _Scored,
