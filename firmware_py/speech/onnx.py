@@ -18,14 +18,15 @@ log = logging.getLogger(__name__)
 REINSTALL_HINT = "run `rtvi-edge models install` (or `rtvi-edge models verify` to check the files)"
 
 
-def open_session(path: Path, threads: int = 1) -> ort.InferenceSession:
+def open_session(path: Path, threads: int = 1, arena: bool = True) -> ort.InferenceSession:
     """An inference session on `threads` intra-op threads and one inter-op thread.
 
     On a 2-core device engines share the CPU, so every engine stays on its own small thread budget
     instead of onnxruntime's default of one thread per core (threads fighting made everything slower).
-    Memory (measured, docs/benchmarks.md): the CPU arena stays on (off, Smart Turn's runs took 10-20 MB
-    more), weight prepacking stays on (no memory gain off; slower), and the memory-pattern planner is off:
-    Smart Turn's 8 s window kept ~14 MB less after its runs, at the same speed.
+    Memory (measured, docs/benchmarks.md): the CPU arena stays on unless `arena=False` (off, Smart Turn's
+    runs took 10-20 MB more; hibari's voice held 30-40 MB less at the same speed), weight prepacking stays on
+    (no memory gain off; slower), and the memory-pattern planner is off: Smart Turn's 8 s window kept
+    ~14 MB less after its runs, at the same speed.
     """
     if not Path(path).is_file():
         raise ModelError(f"model file {path} is missing; fix: {REINSTALL_HINT}")
@@ -35,6 +36,7 @@ def open_session(path: Path, threads: int = 1) -> ort.InferenceSession:
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.enable_mem_pattern = False
+    options.enable_cpu_mem_arena = arena
     options.log_severity_level = 3
     try:
         session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
