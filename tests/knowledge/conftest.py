@@ -13,10 +13,17 @@ BENCH_DOCUMENTS = Path(__file__).resolve().parents[2] / "scripts" / "bench" / "k
 
 
 def make_base(sources: list[Path], library: Path, **settings: object) -> KnowledgeBase:
-    knowledge = KnowledgeSettings(sources=[str(s) for s in sources], dir=str(library), **settings)  # type: ignore[arg-type]
+    paths = [str(source) for source in sources]
+    knowledge = KnowledgeSettings(sources=paths, dir=str(library), **settings)  # type: ignore[arg-type]
     base = KnowledgeBase(knowledge)
     base.refresh()
     return base
+
+
+def base_with(path: Path, text: str, library: Path) -> KnowledgeBase:
+    """A knowledge base over one document, written first."""
+    path.write_text(text)
+    return make_base([path], library)
 
 
 @pytest.fixture
