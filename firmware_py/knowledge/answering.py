@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .facts import HARD_KINDS, Expects, carries, states_exactly
+from .facts import HARD_KINDS, Expects, carries, only_a_percentage, states_exactly
 from .guards import about_something_else, says_the_opposite
 from .index import Hit, KnowledgeIndex
 from .question import Question
@@ -83,6 +83,8 @@ def _score(question: Question, hit: Hit, position: int, weights: dict[str, float
     if says_the_opposite(question, sentence_terms):
         return _NO_MATCH
     has_kind = carries(indexed.passage.sentences[position], question.expects)
+    if has_kind and question.expects is Expects.PRICE and not question.asks_discount:
+        has_kind = not only_a_percentage(indexed.passage.sentences[position])  # "save 40 %" is no price
     if question.expects in HARD_KINDS and not has_kind:
         return _NO_MATCH
     got = direct = 0.0

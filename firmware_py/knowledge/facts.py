@@ -80,6 +80,14 @@ def states_exactly(sentence: str, expects: Expects) -> bool:
     return bool(pattern and pattern.search(sentence))
 
 
+_PERCENT = re.compile(r"\d\s?(%|percent)", re.IGNORECASE)
+
+
+def only_a_percentage(sentence: str) -> bool:
+    """"Save up to 40 percent": a discount, which answers "is it cheaper?" but not "how much is it?"."""
+    return bool(_PERCENT.search(sentence)) and not _PRICE.search(_PERCENT.sub(" ", sentence))
+
+
 def carries(sentence: str, expects: Expects) -> bool:
     """Whether `sentence` holds the kind of fact the question wants (any sentence, for ANY and STEPS)."""
     pattern = _PATTERNS.get(expects)

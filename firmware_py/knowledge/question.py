@@ -35,6 +35,7 @@ _ASKS = (  # first match wins
     (Expects.STEPS, r"\b(how (do|does|can|should|would) (i|we|you|the|it|this|they|these)|how to|"
                     r"what (do|should) (i|we) (do|need)|what if|what happens if)\b"),
 )
+_DISCOUNT = re.compile(r"\b(discount|discounts|cheaper|cheap|reduced|reduction|save|saving|savings|percent|off|deal)\b")
 _AGE = re.compile(r"\b(\d{1,2}) years? old\b|\baged (\d{1,2})\b")
 _AGE_CONCEPT = CONCEPT_PREFIX + "age"
 _KIND_WORDS = {
@@ -67,6 +68,8 @@ class Question:
     ages: frozenset[str] = frozenset()
     """Ages the question is about ("my 10 year old"): met only by a sentence covering that age."""
     quantities: frozenset[str] = frozenset()
+    asks_discount: bool = False
+    """"Is it cheaper online?": a percentage off answers it."""
     """Numbers said as quantities ("two adults"), not right after a word they are part of ("Pixel 8")."""
 
     @property
@@ -89,4 +92,5 @@ def analyse_question(text: str, terms: TermMaker) -> Question:
     if ages:  # "my 10 year old": the age is what to look for ("Juniors (3 to 15)"), not the word "old"
         content = tuple(term for term in content if term != _AGE_CONCEPT)
     quantities = frozenset(term for term in content if term.isdigit() and term not in named | ages)
-    return Question(text, content, expects, kind_terms, words, frozenset(ages), quantities)
+    asks_discount = bool(_DISCOUNT.search(folded))
+    return Question(text, content, expects, kind_terms, words, frozenset(ages), quantities, asks_discount)

@@ -39,7 +39,7 @@ guys mate place around exactly possible able allowed bring brought take goes wen
 put give say said ask asked happen happens happened
 good bye goodbye cheers great cool nice awesome yes yeah yep nope sure
 well oh wow catch use using grab area areas zone zones spot pm per else play playing work works special
-particular certain specific space spaces
+particular certain specific space spaces old
 """.split())
 """Words that carry no fact to look for. "much", "many" and "how" still shape the question (see question.py)."""
 GREETING_WORDS = frozenset({"morn", "afternoon", "even", "night", "day"})  # stems

@@ -135,3 +135,10 @@ def test_the_venue_named_in_a_question_is_the_document_itself(tmp_path: Path, li
     assert "17:00" in base.ask("What time does the museum close?").text  # type: ignore[union-attr]
     assert "24-26 December" in base.ask("Is the museum open on Boxing Day?").text  # type: ignore[union-attr]
     assert "30 March" in base.ask("When does the impressionist exhibition finish?").text  # type: ignore[union-attr]
+
+
+def test_a_percentage_off_is_no_price(tmp_path: Path, library: Path) -> None:
+    text = "# Bikes\n\n## Scheme\n\nEmployees can save up to 40 percent on a new bike.\n"
+    base = base_with(tmp_path / "bikes.md", text, library)
+    assert base.ask("How much is a new bike?") is None
+    assert "40 percent" in base.ask("Is a new bike cheaper through the scheme?").text  # type: ignore[union-attr]
