@@ -65,7 +65,7 @@ _SEASONS = {"winter": {11, 0, 1}, "spring": {2, 3, 4}, "summer": {5, 6, 7}, "aut
 SEASONS = frozenset(_SEASONS)
 _NUMBER_RANGE = re.compile(r"(?<![\d.:$€£])(\d{1,3})\s*(?:-|–|to|through)\s*(\d{1,3})(?![\d.:])")
 MAX_RANGE_SPAN = 60
-_UNDER = re.compile(r"\b(?:under|below|younger than|less than)\s+(\d|1\d|20)s?\b")
+_UNDER = re.compile(r"\b(?:under|below|younger than|less than)[\s-]+(\d|1\d|20)s?\b")
 _COUNTED = re.compile(r"\s*(people|persons|children|kids|guests|adults|participants|members|items|pages|cups|"
                       r"seconds|minutes|hours|days|weeks|months|miles|km|am|pm|%|percent|[$€£])")
 _OVER = re.compile(r"\b(?:over|older than|above)\s+(\d{1,2})s?\b|\b(\d{1,2})\s?\+")

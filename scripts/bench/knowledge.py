@@ -42,7 +42,8 @@ SETS = {"dev": DATA, "holdout": DATA / "holdout", "fresh": DATA / "fresh", "para
         "fresh13": DATA / "fresh13", "fresh14": DATA / "fresh14", "fresh15": DATA / "fresh15",
         "fresh16": DATA / "fresh16", "fresh17": DATA / "fresh17",
         "fresh18": DATA / "fresh18", "fresh19": DATA / "fresh19",
-        "fresh20": DATA / "fresh20", "fresh21": DATA / "fresh21"}
+        "fresh20": DATA / "fresh20", "fresh21": DATA / "fresh21",
+        "fresh22": DATA / "fresh22"}
 RESULTS = Path(__file__).resolve().parents[2] / "bench-results"
 NO_LIBRARY = "/nonexistent-knowledge-library"
 _FACT = re.compile(r"[$€£]?\d[\d.,:/-]*\d|[$€£]?\d|\b(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[\w-]{3,}")
