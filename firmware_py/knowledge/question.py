@@ -24,7 +24,8 @@ _ASKS = (  # first match wins
                     r"discount|discounts|reduced|reduction|for free|fine|fines|penalty)\b|"
                     r"\b(is|are|it's|be)(\s+\w+){0,3}\s+free\b|\bfree\s+(to|for|of|entry|admission|tickets?)\b"),
     (Expects.TIME, r"^(so |and |but |ok |okay )?when\b|\bwhen('s| (do|does|is|are|will|can|should|did|would))\b|"
-                   r"\b(what time|hours|open|opens|opening|close|closes|closing|how late|how early|latest|earliest|"
+                   r"\b(what time|what day|which day|what days|which days|hours|open|opens|opening|close|closes|closing|"
+                   r"how late|how early|latest|earliest|"
                    r"until when|start|starts|begin|begins|end|ends|finish|finishes|last entry|tonight)\b"),
     (Expects.DURATION, r"\b(how long|how often)\b"),
     (Expects.NUMBER, r"\b(highest|lowest|maximum|minimum|max|min|most|least|biggest|smallest|longest|shortest|"
@@ -43,7 +44,8 @@ _KIND_WORDS = {
     Expects.PRICE: "how much cost price fee pay charge expensive cheap cheaper discount reduced reduction fine "
                    "penalty",
     Expects.NAME: "called named name",
-    Expects.TIME: "what time hours open opening close closing late latest early earliest start begin end finish morning evening "
+    Expects.TIME: "what time day hours open opening close closing late latest early earliest start begin end finish "
+                  "morning evening "
                   "afternoon night",
     Expects.COUNT: "how much how many",
     Expects.DURATION: "how long often",

@@ -43,7 +43,7 @@ SETS = {"dev": DATA, "holdout": DATA / "holdout", "fresh": DATA / "fresh", "para
         "fresh16": DATA / "fresh16", "fresh17": DATA / "fresh17",
         "fresh18": DATA / "fresh18", "fresh19": DATA / "fresh19",
         "fresh20": DATA / "fresh20", "fresh21": DATA / "fresh21",
-        "fresh22": DATA / "fresh22"}
+        "fresh22": DATA / "fresh22", "fresh23": DATA / "fresh23"}
 RESULTS = Path(__file__).resolve().parents[2] / "bench-results"
 NO_LIBRARY = "/nonexistent-knowledge-library"
 _FACT = re.compile(r"[$€£]?\d[\d.,:/-]*\d|[$€£]?\d|\b(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[\w-]{3,}")
