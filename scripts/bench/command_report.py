@@ -75,7 +75,9 @@ def evaluate_targets(summary: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def _pct(value: Any) -> str:
-    return "n/a" if value is None else f"{100 * value:.0f} %"
+    if value is None:
+        return "n/a"
+    return f"{100 * value:.1f} %" if 0 < value < 0.095 else f"{100 * value:.0f} %"  # 0.5 % is not "0 %"
 
 
 def _secs(summary: Mapping[str, Any] | None, key: str) -> str:
