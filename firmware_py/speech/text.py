@@ -35,11 +35,51 @@ _DECADE = re.compile(r"\b(1[1-9]|20)?(\d)0s\b")
 _YEAR = re.compile(rf"(?i:\b{_YEAR_WORDS}\s)(1[1-9]\d\d|20\d\d)\b(?![.,]\d)")
 _NUMBER = re.compile(r"(?<![\w.])(-)?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?![\d])")
 _SPACES = re.compile(r"\s+")
+_PHONE = re.compile(r"(?<![\w.])\+\d{1,4}(?:[ -]\d{1,5}){1,}(?!\d)"        # +44 20 7946 0958
+                    r"|(?<![\w.+-])(?:\d{3}-)?\d{3}-\d{4}(?![\d-])"           # 555-0100, 212-555-0100
+                    r"|(?<![\w.+])\d{2,5}(?: \d{2,5}){2,}(?!\d)")           # 0800 123 4567
+_LEADING_ZERO = re.compile(r"(?<![\w.,:$£€])0\d{2,}(?!\d|[.,:]\d)")
+_UNIT_OR_ORDINAL = re.compile(r"\d+[a-z]{1,3}")
+_MERIDIEM = re.compile(r"(?<![:\d])(\d{1,2})\s?([ap])(?:\.m\.|m\b)", re.IGNORECASE)
+_CODE = re.compile(r"\b(?=[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z\d]{3,}\b")
+_RUNS = re.compile(r"[A-Za-z]+|\d+")
+
+
+def _digits(text: str) -> str:
+    return " ".join(words.ONES[int(d)] for d in text if d.isdigit())
+
+
+def _phone(match: re.Match[str]) -> str:
+    """"+44 20 7946 0958" digit by digit, a short pause between the groups: numbers people dial or copy."""
+    groups = match.group(0).replace("-", " ").split()
+    spoken = ", ".join(_digits(group) for group in groups)
+    return ("plus " if match.group(0).startswith("+") else "") + spoken
+
+
+def _code(match: re.Match[str]) -> str:
+    """"7F3K9Q" and "Guest2024" as written: digits one by one, letters spelled unless they make a word
+    ("3rd", "1980s", "10am" are left to the number rules)."""
+    if _UNIT_OR_ORDINAL.fullmatch(match.group(0)):
+        return match.group(0)
+    parts = []
+    for run in _RUNS.findall(match.group(0)):
+        if run.isdigit():
+            parts.append(_digits(run))
+        elif len(run) >= 3 and (run.islower() or run.istitle()):
+            parts.append(run)
+        else:
+            parts.append(" ".join(run.upper()))
+    return " ".join(parts)
 
 
 def normalize_for_speech(text: str) -> str:
-    """`text` with written forms spelled out as a voice should say them."""
+    """`text` with written forms spelled out as a voice should say them; phone numbers, codes and numbers
+    with a leading zero are read character by character, as written."""
     text = speakable(text)
+    text = _MERIDIEM.sub(lambda m: f"{m.group(1)} {m.group(2).upper()}.M.", text)   # "10am", as hibari says "7:05 pm"
+    text = _PHONE.sub(_phone, text)
+    text = _CODE.sub(_code, text)
+    text = _LEADING_ZERO.sub(lambda m: _digits(m.group(0)), text)
     text = _TITLE.sub(lambda m: _TITLES[m.group(1)], text)
     text = _LATIN_RE.sub(_latin, text)
     text = hibari_normalize(text)
