@@ -13,13 +13,14 @@ from pathlib import Path
 from ..config import Settings
 from .manifest import models_dir
 
-RUNTIME_MB = 200
+RUNTIME_MB = 150
 """Python, the libraries, the RTVI server, intents and the conversation state (daemon minus the engines)."""
-TURNS_MB = 30
-"""Growth over the first spoken turns (the LLM's KV cache pages, buffers), then flat."""
-PARTS_MB = {"vad": 25, "turn": 45, "stt": 125, "stt-tiny": 80, "hibari": 105, "piper": 150, "wakeword": 15}
-"""Silero VAD, Smart Turn (after its runs), Moonshine base-en / tiny-en (prepared copies), hibari (its G2P
-tables are most of it), Piper joe-medium, openWakeWord."""
+TURNS_MB = 35
+"""Growth over the first spoken turns (the LLM's KV cache pages, buffers), then bounded."""
+PARTS_MB = {"vad": 25, "turn": 45, "stt": 125, "stt-tiny": 80, "hibari": 45, "piper": 180, "wakeword": 15}
+"""Silero VAD, Smart Turn (after its runs), Moonshine base-en / tiny-en (prepared copies), hibari (packed G2P
+tables), Piper joe-medium (float32 VITS), openWakeWord. bench-results/memory.json (2026-12-01): the daemon
+peaked at 565 MB with the defaults and 513 MB with the small profile; these parts sum to ~580 and ~535."""
 LLM_OVERHEAD_MB = 12
 """llama.cpp's compute buffers beside the memory-mapped model and the KV cache."""
 KV_BYTES_PER_TOKEN = 30 * 2 * 3 * 64 * 2
