@@ -41,6 +41,7 @@ def models_command(settings: Settings, args: argparse.Namespace) -> int:
             names = args.names or [n for n, e in manifest.entries.items()
                                    if not e.optional or (root / e.files[0].dest).exists()]
             problems = check_entries(root, manifest.select(names, include_optional=True), deep=True)
+            problems += check_prepared(manifest, root, names)
             for line in problems:
                 print(line, file=sys.stderr)
             if not problems:
@@ -50,6 +51,23 @@ def models_command(settings: Settings, args: argparse.Namespace) -> int:
         print(f"rtvi-edge: {err}", file=sys.stderr)
         return 1
     return 2
+
+
+def check_prepared(manifest: Manifest, root: Path, names: list[str]) -> list[str]:
+    """Re-hash every prepared copy of the named models; a corrupt one is removed (rebuilt at the next start)."""
+    from ..speech.prepare import cache_dirs, check_copy, copy_path
+
+    problems = []
+    for entry in manifest.select(names, include_optional=True):
+        for file in entry.files:
+            source = root / file.dest
+            if source.suffix != ".ort" or not source.is_file():
+                continue
+            for directory in cache_dirs(source.parent):
+                if check_copy(source, directory, deep=True) == "corrupt":
+                    problems.append(f"prepared copy {copy_path(source, directory)} was corrupt and is removed; "
+                                    f"fix: run `rtvi-edge models install {entry.name}` (or just start the daemon)")
+    return problems
 
 
 def prepare_installed(manifest: Manifest, root: Path, names: list[str] | None, include_optional: bool) -> None:

@@ -153,3 +153,21 @@ def test_the_daemon_uses_small_prepared_copies(stt, models_root: Path) -> None: 
     float_bytes = sum(numpy_helper.to_array(i).nbytes for i in decoder.graph.initializer
                       if i.data_type == TensorProto.FLOAT)
     assert float_bytes < 20e6  # the 32,768 x 416 embedding (54 MB as float32) is not among them
+
+
+def test_models_verify_rehashes_prepared_copies(tmp_path: Path) -> None:
+    from firmware_py.models.commands import check_prepared
+    from firmware_py.models.manifest import Manifest, ModelEntry, ModelFile
+
+    source = tmp_path / "demo" / "model.ort"
+    source.parent.mkdir()
+    source.write_bytes(b"an ort model" * 100)
+    entry = ModelEntry("demo", "demo", "demo", "1", "MIT", "", False, (ModelFile("demo/model.ort", "0" * 64, 1200),))
+    manifest = Manifest({"demo": entry})
+    copy = prepared_copy(source, cache_dirs(source.parent)[:1], CountingBuilder())
+    assert copy is not None and check_prepared(manifest, tmp_path, ["demo"]) == []
+    stat = copy.stat()
+    copy.write_bytes(b"X" + copy.read_bytes()[1:])
+    os.utime(copy, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # only a re-hash can tell
+    [problem] = check_prepared(manifest, tmp_path, ["demo"])
+    assert str(copy) in problem and "models install demo" in problem and not copy.exists()
