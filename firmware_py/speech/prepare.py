@@ -35,9 +35,10 @@ class PrepareError(RuntimeError):
 
 
 def cache_dirs(model_dir: Path) -> list[Path]:
-    """Where prepared copies may live: beside the models, else the user's cache (first writable wins)."""
+    """Where prepared copies may live: beside the models, else the user's cache (first writable wins); the
+    model directory's name keeps the copies of different models (base-en, tiny-en) apart there."""
     user_cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "rtvi-edge"
-    return [Path(model_dir) / ".prepared", Path(os.environ.get(CACHE_ENV, user_cache)) / "prepared"]
+    return [Path(model_dir) / ".prepared", Path(os.environ.get(CACHE_ENV, user_cache)) / "prepared" / Path(model_dir).name]
 
 
 def prepared_copy(source: Path, directories: list[Path], builder: Builder | None = None) -> Path | None:
