@@ -73,7 +73,8 @@ class PackedTable:
 
     @classmethod
     def load(cls, directory: Path, name: str) -> "PackedTable":
-        return cls(*(np.load(directory / f"{name}.{part}.npy", mmap_mode="r") for part in ("hashes", "offsets", "blob")))
+        parts = ("hashes", "offsets", "blob")
+        return cls(*(np.load(directory / f"{name}.{part}.npy", mmap_mode="r") for part in parts))
 
 
 def _encode(value: Any) -> bytes:

@@ -38,7 +38,8 @@ def cache_dirs(model_dir: Path) -> list[Path]:
     """Where prepared copies may live: beside the models, else the user's cache (first writable wins); the
     model directory's name keeps the copies of different models (base-en, tiny-en) apart there."""
     user_cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "rtvi-edge"
-    return [Path(model_dir) / ".prepared", Path(os.environ.get(CACHE_ENV, user_cache)) / "prepared" / Path(model_dir).name]
+    shared = Path(os.environ.get(CACHE_ENV, user_cache)) / "prepared" / Path(model_dir).name
+    return [Path(model_dir) / ".prepared", shared]
 
 
 def prepared_copy(source: Path, directories: list[Path], builder: Builder | None = None) -> Path | None:

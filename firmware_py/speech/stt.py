@@ -1,8 +1,8 @@
 """Speech to text: Moonshine base-en (tiny-en in the small profile) on onnxruntime (see moonshine).
 
 Moonshine is not streaming: it decodes a whole segment at once, about 0.06 x real time on one core from
-its prepared copies (see quantize and prepare: 4-bit weights, ~180 MB resident instead of ~650 MB). The conversation hands it VAD-trimmed
-pieces of a turn as the user pauses.
+its prepared copies (see quantize and prepare: 4-bit weights, ~125 MB resident instead of ~650 MB).
+The conversation hands it VAD-trimmed pieces of a turn as the user pauses.
 """
 
 from __future__ import annotations

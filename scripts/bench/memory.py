@@ -167,8 +167,9 @@ def print_report(results: dict[str, Any]) -> None:
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
-    results: dict[str, Any] = {"machine": describe_machine(), "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                               "daemon": {}, "engines": {}, "errors": {}}
+    started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    results: dict[str, Any] = {"machine": describe_machine(), "started": started, "daemon": {}, "engines": {},
+                               "errors": {}}
     sampler = LoadSampler()
     sampler.start()
     await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "scripts.bench.memory_engines", "corpus"],

@@ -87,7 +87,8 @@ def test_failed_build_falls_back_to_the_next_directory_then_to_none(source: Path
     blocked = tmp_path / "file"
     blocked.write_text("a file where a directory should be")
     build = CountingBuilder()
-    assert prepared_copy(source, [blocked / "cache", tmp_path / "second"], build) == copy_path(source, tmp_path / "second")
+    second = tmp_path / "second"
+    assert prepared_copy(source, [blocked / "cache", second], build) == copy_path(source, second)
     assert prepared_copy(source, [blocked / "cache"], build) is None
 
 
