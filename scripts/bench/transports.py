@@ -3,6 +3,8 @@ questions, and the daemon's CPU per connected, idle-listening voice client.
 
     .venv/bin/python scripts/bench/transports.py                    # 8 questions x 3 rounds, 3 idle clients
     .venv/bin/python scripts/bench/transports.py --rounds 1 --idle-clients 2 --idle-secs 10
+    .venv/bin/python scripts/bench/transports.py --rounds 0 --idle-repeats 5      # only the idle CPU, 5 times each
+    .venv/bin/python scripts/bench/transports.py --rounds 0 --repo /tmp/old       # another checkout's daemon
 
 Each turn is a fresh connection (a fresh conversation), and the transports alternate question by question
 so that drift in the machine's load falls on both alike. Voice-to-voice is measured the same way for both:
@@ -16,7 +18,9 @@ more than a transport adds, so the transport's own share is also measured on its
 sample -> `user-stopped-speaking` at the client: the microphone stream, VAD and the event coming back) plus
 the downlink (`bot-started-speaking` -> first audible bot frame at the client). Their sum is the transport
 path; its WebRTC - WebSocket difference, paired by question and round, is what the 50 ms target is about.
-Writes bench-results/transports-<time>.json and transports-latest.json.
+The idle CPU figure is daemon utime+stime, so it follows the machine's load far less than wall times do; it is
+measured `--idle-repeats` times per transport, alternating, with the load average beside each, and the median
+per client is the figure. Writes bench-results/transports-<time>.json and transports-latest.json.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ import argparse
 import asyncio
 import json
 import logging
+import os
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -124,6 +130,7 @@ async def latency_rounds(daemon: Daemon, clips: list[Clip], rounds: int) -> list
 
 async def idle_cpu(daemon: Daemon, transport: str, clients: int, secs: float) -> dict[str, Any]:
     """Daemon CPU with no client, then with `clients` voice clients streaming silence; the share per client."""
+    load = loadavg()
     baseline = await cpu_percent(daemon, secs)
     connected = [await voice_client(transport, daemon) for _ in range(clients)]
     try:
@@ -133,7 +140,19 @@ async def idle_cpu(daemon: Daemon, transport: str, clients: int, secs: float) ->
         await asyncio.gather(*(client.close() for client in connected))
     await asyncio.sleep(2.0)
     return {"transport": transport, "clients": clients, "secs": secs, "no_client_percent": baseline,
-            "with_clients_percent": loaded, "per_client_percent": round((loaded - baseline) / clients, 2)}
+            "with_clients_percent": loaded, "per_client_percent": round((loaded - baseline) / clients, 2),
+            "loadavg": load}
+
+
+async def idle_rounds(daemon: Daemon, clients: int, secs: float, repeats: int) -> list[dict[str, Any]]:
+    """`idle_cpu` of each transport `repeats` times, alternating which goes first."""
+    rows = []
+    for repeat in range(repeats):
+        for transport in TRANSPORTS if repeat % 2 == 0 else TRANSPORTS[::-1]:
+            row = {**await idle_cpu(daemon, transport, clients, secs), "repeat": repeat}
+            log.info("idle %-9s %.2f %% per client (load %s)", transport, row["per_client_percent"], row["loadavg"])
+            rows.append(row)
+    return rows
 
 
 def loadavg() -> list[float]:
@@ -153,13 +172,15 @@ def paired_gap(by: dict[str, list[dict[str, Any]]], key: str) -> dict[str, Any]:
 def summary(rows: list[dict[str, Any]], idle: list[dict[str, Any]]) -> dict[str, Any]:
     by = {t: [r for r in rows if r["transport"] == t and "error" not in r] for t in TRANSPORTS}
     keys = ("voice_to_voice", "user_stopped", "downlink", "transport_path")
-    per_client = {entry["transport"]: entry["per_client_percent"] for entry in idle}
+    per_client = {t: round(statistics.median(e["per_client_percent"] for e in idle if e["transport"] == t), 2)
+                  for t in TRANSPORTS if any(e["transport"] == t for e in idle)}
     path_gap = paired_gap(by, "transport_path")
     return {
         **{key: {t: summarize(r.get(key) for r in by[t]) for t in TRANSPORTS} for key in keys},
         "webrtc_minus_websocket": {key: paired_gap(by, key) for key in keys},
         "errors": sum(1 for r in rows if "error" in r),
         "idle_cpu_per_client_percent": per_client,
+        "idle_cpu_runs": {t: [e["per_client_percent"] for e in idle if e["transport"] == t] for t in per_client},
         "targets": {
             "transport_path_gap_within_50ms": path_gap.get("median") is not None
             and abs(path_gap["median"]) <= TARGET_V2V_GAP_SECS,
@@ -182,12 +203,15 @@ def write_results(result: dict[str, Any]) -> Path:
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     clips = make_clips(args.questions)
     daemon = Daemon(config_toml(log_level="info", max_clients=max(16, args.idle_clients * 2)))
+    if args.repo:  # e.g. an older commit unpacked with `git archive`, on this checkout's models
+        daemon.command, daemon.cwd = [sys.executable, "-m", "firmware_py.cli"], args.repo
+        os.environ.setdefault("RTVI_EDGE_MODELS", str(REPO / "models"))
     await daemon.start(timeout=240)
     await daemon.wait_warm(timeout=240)
     try:
         started, load_before = time.time(), loadavg()
-        idle = [await idle_cpu(daemon, transport, args.idle_clients, args.idle_secs)
-                for transport in TRANSPORTS if args.idle_clients]
+        idle = await idle_rounds(daemon, args.idle_clients, args.idle_secs, args.idle_repeats) if args.idle_clients \
+            else []
         rows = await latency_rounds(daemon, clips, args.rounds)
         return {"started": started, "machine": describe_machine(), "loadavg_before": load_before,
                 "loadavg_after": loadavg(), "settings": vars(args), "summary": summary(rows, idle),
@@ -202,6 +226,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=3, help="rounds over the questions (each on both transports)")
     parser.add_argument("--idle-clients", type=int, default=3, help="voice clients for the CPU figure (0: skip it)")
     parser.add_argument("--idle-secs", type=float, default=20.0, help="length of each CPU measurement")
+    parser.add_argument("--idle-repeats", type=int, default=1, help="CPU measurements per transport (median)")
+    parser.add_argument("--repo", type=Path, help="run the daemon from this checkout instead (a before/after)")
     parser.add_argument("--summarize", type=Path, help="no run: summarize this earlier result file again")
     return parser.parse_args(argv)
 

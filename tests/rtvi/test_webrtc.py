@@ -315,3 +315,71 @@ def test_audio_packets_are_decoded_as_they_arrive() -> None:
     buffer = PassThroughJitterBuffer()
     out = [buffer.add(packet(seq))[1] for seq in (65534, 65535, 0, 65535, 2, 1, 3)]
     assert [frame.data[0] if frame else None for frame in out] == [254, 255, 0, None, 2, None, 3]
+
+
+def test_microphone_opus_is_decoded_on_arrival_to_16khz_mono_without_delay() -> None:
+    import av
+    from aiortc import RTCRtpCodecParameters
+    from aiortc.codecs.opus import OpusDecoder, OpusEncoder
+    from aiortc.jitterbuffer import JitterFrame
+    from aiortc.rtp import RtpPacket
+
+    from firmware_py.rtvi.webrtc.decimate import Decimator
+    from firmware_py.rtvi.webrtc.media import MicrophoneBuffer
+    from firmware_py.rtvi.webrtc.opus import libopus
+
+    if libopus() is None:
+        pytest.skip("no libopus: the microphone takes aiortc's decoder path")
+
+    def packets(hz: float, secs: float = 0.5, click: bool = False) -> list[bytes]:
+        signal = (np.sin(2 * np.pi * hz * np.arange(int(48_000 * secs)) / 48_000) * 10_000).astype(np.int16)
+        if click:
+            signal[:] = 0
+            signal[4_800] = 30_000
+        encoder, out = OpusEncoder(), []
+        for start in range(0, len(signal), 960):
+            frame = av.AudioFrame.from_ndarray(signal[start:start + 960].reshape(1, -1), format="s16", layout="mono")
+            frame.sample_rate, frame.pts = 48_000, start
+            out += encoder.encode(frame)[0]
+        return out
+
+    class Feed:
+        def __init__(self) -> None:
+            self.got: list[tuple[np.ndarray, int, int]] = []
+
+        def put(self, samples: np.ndarray, rate: int, channels: int) -> None:
+            self.got.append((samples, rate, channels))
+
+    def run(payloads: list[bytes], payload_type: int = 111) -> tuple[list[object], Feed]:
+        codecs = {111: RTCRtpCodecParameters(mimeType="audio/opus", clockRate=48_000, channels=2, payloadType=111),
+                  0: RTCRtpCodecParameters(mimeType="audio/PCMU", clockRate=8_000, payloadType=0)}
+        buffer, feed = MicrophoneBuffer(codecs), Feed()
+        buffer.feed = feed  # type: ignore[assignment]
+        handed_on = []
+        for seq, payload in enumerate(payloads):
+            made = RtpPacket(payload_type=payload_type, sequence_number=seq, timestamp=seq * 960)
+            made._data = payload  # type: ignore[attr-defined]
+            handed_on.append(buffer.add(made)[1])
+        return handed_on, feed
+
+    def level(samples: np.ndarray) -> float:
+        return float(np.sqrt(np.mean(samples[1_600:].astype(np.float64) ** 2)))
+
+    def aiortc_path(payloads: list[bytes]) -> np.ndarray:  # aiortc's decoder (48 kHz stereo), then decimated
+        decoder, decimate = OpusDecoder(), Decimator()
+        return np.concatenate([decimate(frame.to_ndarray().reshape(-1, 2)[:, 0]) for index, payload
+                               in enumerate(payloads) for frame in decoder.decode(JitterFrame(payload, index * 960))])
+
+    for hz in (300, 1_000, 3_000, 6_000):  # speech: the same level as aiortc's decoder and the decimator give
+        handed_on, feed = run(packets(hz))
+        assert handed_on == [None] * len(handed_on)  # nothing left for aiortc's decoder thread
+        assert all(rate == 16_000 and channels == 1 and len(s) == 320 for s, rate, channels in feed.got)
+        here, there = level(np.concatenate([s for s, _, _ in feed.got])), level(aiortc_path(packets(hz)))
+        assert there > 3_000 and abs(here / there - 1) < 0.06, (hz, here, there)
+    _, feed = run(packets(12_000))  # above what 16 kHz holds: gone, not folded down
+    assert level(np.concatenate([s for s, _, _ in feed.got])) < 50
+    _, feed = run(packets(0, click=True))
+    out = np.concatenate([s for s, _, _ in feed.got])
+    assert abs(int(np.argmax(np.abs(out))) - 4_800 / 3) <= 120  # Opus's own 6.5 ms (104 samples) and no more
+    handed_on, feed = run([b"\xff"], payload_type=0)  # not Opus: aiortc decodes it
+    assert handed_on[0] is not None and not feed.got

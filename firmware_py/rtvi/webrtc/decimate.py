@@ -1,4 +1,5 @@
-"""48 kHz -> 16 kHz for the WebRTC microphone, with well under a millisecond of delay.
+"""48 kHz -> 16 kHz for a WebRTC microphone aiortc decoded (libopus itself decodes straight to 16 kHz:
+`opus.py`), with well under a millisecond of delay.
 
 soxr's streaming resampler (what the conversation uses for other rates) holds back 7-27 ms of each 20 ms
 frame while its filter fills, and the end of every user turn would wait for that. Here: a windowed-sinc

@@ -1,8 +1,9 @@
 """Audio over WebRTC: the bot's voice as an outgoing track, the client's microphone into the session.
 
 Opus runs at 48 kHz, so the bot's voice is produced at 48 kHz mono (the conversation resamples once, at
-its edge) and the microphone is handed on at the rate the decoder gives; the session turns both into the
-internal 16 kHz frames as it does for every client.
+its edge). The microphone's Opus packets are decoded on arrival, on the event loop, straight to the internal
+16 kHz mono (`opus.py`, `MicrophoneBuffer`); whatever aiortc decodes itself (another codec, or no libopus)
+comes from the track at 48 kHz and is decimated (`decimate.py`).
 """
 
 from __future__ import annotations
@@ -16,13 +17,15 @@ from typing import TYPE_CHECKING
 
 import av
 import numpy as np
-from aiortc import RTCRtpReceiver
+from aiortc import RTCRtpCodecParameters, RTCRtpReceiver
 from aiortc.jitterbuffer import JitterBuffer, JitterFrame
 from aiortc.rtp import RtpPacket
 from aiortc.utils import uint16_gt
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
-from .decimate import IN_RATE, OUT_RATE, Decimator
+from .decimate import IN_RATE, Decimator
+from .decimate import OUT_RATE as DECIMATED_RATE
+from .opus import OUT_RATE, OpusDecoder16k, new_decoder
 
 if TYPE_CHECKING:
     from ..session import RtviSession
@@ -156,15 +159,115 @@ def shorten_jitter_buffer(receiver: RTCRtpReceiver) -> None:
         setattr(receiver, slot, PassThroughJitterBuffer())
 
 
-async def forward_microphone(track: MediaStreamTrack, session: "RtviSession") -> None:
-    """Decoded client audio -> `session.on_audio` (16 kHz mono when it comes at 48 kHz), until the track ends."""
+class MicrophoneBuffer(PassThroughJitterBuffer):
+    """The daemon's microphone receiver: each Opus packet is decoded here, on the loop, as it arrives, straight
+    to 16 kHz mono (`opus.py`), and handed to `feed`; aiortc's decoder thread then has nothing to do.
+
+    A packet of another codec, or any packet when libopus is missing, goes on to aiortc's decoder as before.
+    Until a session listens (`feed` unset) packets are dropped undecoded: the session would drop the audio.
+    """
+
+    def __init__(self, codecs: dict[int, RTCRtpCodecParameters] | None) -> None:
+        super().__init__()
+        self._codecs = codecs  # the receiver's own table, payload type -> codec, filled in when it starts
+        self._decoder: OpusDecoder16k | None = None
+        self._decodes = codecs is not None
+        self.feed: MicrophoneFeed | None = None
+
+    def add(self, packet: RtpPacket) -> tuple[bool, JitterFrame | None]:
+        pli, frame = super().add(packet)
+        if frame is None or not self._decodes:
+            return pli, frame
+        codec = self._codecs.get(packet.payload_type) if self._codecs is not None else None
+        if codec is None or codec.name.lower() != "opus":
+            return pli, frame
+        feed = self.feed
+        if feed is None:
+            return False, None
+        if self._decoder is None:
+            self._decoder = new_decoder()
+            if self._decoder is None:
+                self._decodes = False
+                return pli, frame
+        samples = self._decoder.decode(frame.data) if frame.data else None
+        if samples is not None:
+            feed.put(samples, OUT_RATE, 1)
+        return False, None
+
+
+def decode_microphone_here(receiver: RTCRtpReceiver) -> MicrophoneBuffer | None:
+    """The receiver's jitter buffer replaced by a `MicrophoneBuffer` (None, left alone, if aiortc's private
+    slots are not where they were)."""
+    slot, codecs = "_RTCRtpReceiver__jitter_buffer", getattr(receiver, "_RTCRtpReceiver__codecs", None)
+    if not isinstance(getattr(receiver, slot, None), JitterBuffer) or not isinstance(codecs, dict):
+        shorten_jitter_buffer(receiver)
+        return None
+    buffer = MicrophoneBuffer(codecs)
+    setattr(receiver, slot, buffer)
+    return buffer
+
+
+class MicrophoneFeed:
+    """Microphone audio on its way to the session, from the packet path (`put`) to one task (`run`)."""
+
+    def __init__(self, session: "RtviSession") -> None:
+        self._session = session
+        self._pending: collections.deque[tuple[np.ndarray, int, int]] = collections.deque()
+        self._waiter: asyncio.Future[None] | None = None
+        self._ended = False
+
+    def put(self, samples: np.ndarray, rate: int, channels: int) -> None:
+        self._pending.append((samples, rate, channels))
+        self._wake()
+
+    def end(self, *_: object) -> None:
+        self._ended = True
+        self._wake()
+
+    def _wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def run(self) -> None:
+        loop, session, pending = asyncio.get_running_loop(), self._session, self._pending
+        while True:
+            while not pending:
+                if self._ended:
+                    return
+                self._waiter = loop.create_future()
+                await self._waiter
+            session.heard()
+            samples, rate, channels = pending.popleft()
+            await session.on_audio(samples.tobytes(), rate, channels)
+
+
+async def forward_microphone(track: MediaStreamTrack, session: "RtviSession",
+                             buffer: MicrophoneBuffer | None = None) -> None:
+    """Client audio -> `session.on_audio` (16 kHz mono when it comes as Opus), until the track ends.
+
+    Opus packets come decoded from `buffer`; whatever aiortc decodes itself comes from the track."""
+    feed = MicrophoneFeed(session)
+    if buffer is not None:
+        buffer.feed = feed
+    reader = asyncio.create_task(_read_track(track, feed))
+    reader.add_done_callback(feed.end)
+    try:
+        await feed.run()
+    finally:
+        reader.cancel()
+        if buffer is not None and buffer.feed is feed:
+            buffer.feed = None
+
+
+async def _read_track(track: MediaStreamTrack, feed: MicrophoneFeed) -> None:
+    """Frames aiortc decoded (48 kHz Opus without libopus here, or another codec), and the track's end."""
     decimator = Decimator()
     while True:
         try:
             frame = await track.recv()
         except MediaStreamError:
             return
-        session.heard()
         channels, rate = len(frame.layout.channels), frame.sample_rate
         pcm = frame.to_ndarray()
         if frame.format.is_planar:  # (channels, samples) -> interleaved, as on_audio expects
@@ -172,5 +275,5 @@ async def forward_microphone(track: MediaStreamTrack, session: "RtviSession") ->
         if pcm.dtype != np.int16:  # the Opus decoder gives packed s16; anything else is converted
             pcm = (np.clip(pcm, -1.0, 1.0) * 32767).astype(np.int16)
         if rate == IN_RATE:  # a microphone is coded as mono Opus: the decoder's two channels are the same
-            pcm, rate, channels = decimator(pcm.reshape(-1, channels)[:, 0]), OUT_RATE, 1
-        await session.on_audio(pcm.tobytes(), rate, channels)
+            pcm, rate, channels = decimator(pcm.reshape(-1, channels)[:, 0]), DECIMATED_RATE, 1
+        feed.put(np.ascontiguousarray(pcm), rate, channels)

@@ -24,7 +24,7 @@ from ...config import ServerSettings
 from ..limits import LogLimiter
 from ..protocol.messages import RtviMessage
 from ..transport import CloseCode, RtviTransport
-from .media import OPUS_RATE, BotVoiceTrack, forward_microphone, shorten_jitter_buffer
+from .media import OPUS_RATE, BotVoiceTrack, MicrophoneBuffer, decode_microphone_here, forward_microphone
 
 if TYPE_CHECKING:
     from ..session import RtviSession
@@ -57,6 +57,7 @@ class WebRtcTransport(RtviTransport):
         self._inbox: asyncio.Queue[str | Refused | None] = asyncio.Queue(maxsize=256)
         self._session: RtviSession | None = None
         self._microphone: asyncio.Task[None] | None = None
+        self._microphone_buffer: MicrophoneBuffer | None = None
         self._offered_at = time.monotonic()
         self._closed = False
         self._log = LogLimiter(log)
@@ -95,7 +96,7 @@ class WebRtcTransport(RtviTransport):
             if index == 0 and transceiver.kind == "audio":
                 transceiver.direction = "sendrecv"
                 transceiver.sender.replaceTrack(self._voice)
-                shorten_jitter_buffer(transceiver.receiver)
+                self._microphone_buffer = decode_microphone_here(transceiver.receiver)
             else:  # video and anything else: accepted, never decoded or answered with media
                 transceiver.direction = "recvonly"
                 if hasattr(transceiver.receiver, "_enabled"):
@@ -177,7 +178,7 @@ class WebRtcTransport(RtviTransport):
         transceivers = self.pc.getTransceivers()
         track = transceivers[0].receiver.track if transceivers and transceivers[0].kind == "audio" else None
         if track is not None and self._session is not None:
-            self._microphone = asyncio.create_task(forward_microphone(track, self._session))
+            self._microphone = asyncio.create_task(forward_microphone(track, self._session, self._microphone_buffer))
 
     async def _watch(self, session: "RtviSession") -> None:
         """Close a peer that never connects, or that stops sending (no audio, no keepalive ping)."""
