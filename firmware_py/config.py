@@ -412,9 +412,19 @@ def is_loopback(host: str) -> bool:
     return host in LOOPBACK_HOSTS or host.startswith("127.")
 
 
+ICE_SCHEMES = ("stun:", "stuns:", "turn:", "turns:")
+
+
+def check_ice_servers(urls: list[str]) -> None:
+    for url in urls:
+        if not url.startswith(ICE_SCHEMES):
+            raise ConfigError(f"[server] ice_servers: {url!r} must start with stun:, stuns:, turn: or turns:")
+
+
 def check_consistency(settings: Settings) -> None:
     """Rules that span fields."""
     server = settings.server
+    check_ice_servers(server.ice_servers)
     if not is_loopback(server.host) and not server.token:
         raise ConfigError(
             f"server.host = {server.host!r} listens beyond loopback, so server.token must be set "

@@ -14,6 +14,7 @@ over its transport; it opens its own conversation through `host.open_session` on
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import logging
 import ssl
 import time
@@ -24,7 +25,7 @@ from typing import Any
 from aiohttp import web
 
 from .. import __version__
-from ..config import ServerSettings
+from ..config import ServerSettings, check_ice_servers
 from ..events import EventBus
 from ..session import SessionHost
 from .clients import ClientHook, ClientMessageRegistry
@@ -48,7 +49,11 @@ class RtviServer:
         self.client_messages = ClientMessageRegistry()
         self.connections: set[RtviSession] = set()
         self.gate = Gate(settings, web_root, self.health, lambda: len(self.connections))
-        self.webrtc = _webrtc_endpoint(self) if settings.webrtc else None
+        # aiortc (about 44 MB resident) loads with the first offer, not at start: most devices never get one
+        self.webrtc_offered = settings.webrtc and importlib.util.find_spec("aiortc") is not None
+        if self.webrtc_offered:
+            check_ice_servers(settings.ice_servers)   # a bad URL stops the start, not the first call
+        self._webrtc: Any = None
         self._runner: web.AppRunner | None = None
         self._started_at = time.monotonic()
         self.port: int = settings.port
@@ -69,7 +74,7 @@ class RtviServer:
         self._started_at = time.monotonic()
         log.info("rtvi server listening", extra={"host": self.settings.host, "port": self.port,
                                                  "tls": bool(self.settings.tls_cert),
-                                                 "webrtc": self.webrtc is not None})
+                                                 "webrtc": self.webrtc_offered})
 
     def _ssl_context(self) -> ssl.SSLContext | None:
         if not self.settings.tls_cert:
@@ -97,8 +102,11 @@ class RtviServer:
 
     async def _dispatch(self, request: web.Request) -> web.StreamResponse:
         path = request.path
-        if path in OFFER_PATHS and self.webrtc is not None:
-            return await self.webrtc.handle(request)
+        if path in OFFER_PATHS and self.webrtc_offered:
+            if self._webrtc is None:
+                self._webrtc = _webrtc_endpoint(self)
+            if self._webrtc is not None:
+                return await self._webrtc.handle(request)
         if request.method not in ("GET", "HEAD"):
             return response(HTTPStatus.METHOD_NOT_ALLOWED, f"{request.method} is not served at {path}\n",
                             headers={"Allow": "GET, HEAD"})
@@ -152,7 +160,7 @@ class RtviServer:
             "version": __version__,
             "protocol": PROTOCOL_VERSION,
             "clients": len(self.connections),
-            "webrtc": self.webrtc is not None,
+            "webrtc": self.webrtc_offered,
             "local_session": self.host.local_session_id is not None,
             "uptime_secs": round(time.monotonic() - self._started_at, 1),
         }
