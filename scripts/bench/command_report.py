@@ -19,9 +19,24 @@ TARGETS = (
 )
 
 
+HEARD_RIGHT_WER = 0.25
+"""A request counts as heard right when its final transcript is within this word error rate of what was meant."""
+
+
+def heard_right(row: Mapping[str, Any]) -> bool:
+    """Whether speech recognition got the request (so a failure is the understanding's, not the hearing's)."""
+    from tests.speechgen import word_error_rate
+
+    if not row.get("intended") or not row.get("transcript"):
+        return False
+    return word_error_rate(str(row["intended"]), str(row["transcript"]).replace(" / ", " ")) <= HEARD_RIGHT_WER
+
+
 def group_figures(rows: list[Mapping[str, Any]]) -> dict[str, Any]:
-    """Accuracy, no-answer and wrong-action rates, and voice-to-voice of a group of rows."""
+    """Accuracy, no-answer and wrong-action rates, and voice-to-voice of a group of rows; accuracy also
+    over the requests speech recognition heard right."""
     judged = [r for r in rows if r.get("outcome") != "skipped"]
+    heard = [r for r in judged if heard_right(r)]
     n = len(judged)
     rate = lambda key: round(sum(1 for r in judged if r.get(key)) / n, 4) if n else None  # noqa: E731
     return {
@@ -31,6 +46,8 @@ def group_figures(rows: list[Mapping[str, Any]]) -> dict[str, Any]:
         "no_answer_rate": round(sum(1 for r in judged if not r.get("answered")) / n, 4) if n else None,
         "wrong_action_rate": rate("wrong_action"),
         "voice_to_voice": summarize(r.get("voice_to_voice") for r in judged),
+        "heard_right": len(heard),
+        "accuracy_heard_right": round(sum(1 for r in heard if r.get("ok")) / len(heard), 4) if heard else None,
         "skipped": len(rows) - n,
     }
 
@@ -86,15 +103,16 @@ def _secs(summary: Mapping[str, Any] | None, key: str) -> str:
 
 
 def category_table(figures: Mapping[str, Mapping[str, Any]]) -> list[str]:
-    lines = ["| category | requests | accuracy | no answer | wrong action | voice-to-voice median | p95 |",
-             "|---|---|---|---|---|---|---|"]
+    lines = ["| category | requests | accuracy | no answer | wrong action | voice-to-voice median | p95 "
+             "| heard right | accuracy when heard right |", "|---|---|---|---|---|---|---|---|---|"]
     for category in CATEGORIES:
         f = figures.get(category)
         if not f:
             continue
         v2v = f["voice_to_voice"]
         lines.append(f"| {CATEGORY_NAMES[category]} | {f['n']} | {_pct(f['accuracy'])} | {_pct(f['no_answer_rate'])} "
-                     f"| {_pct(f['wrong_action_rate'])} | {_secs(v2v, 'median')} s | {_secs(v2v, 'p95')} s |")
+                     f"| {_pct(f['wrong_action_rate'])} | {_secs(v2v, 'median')} s | {_secs(v2v, 'p95')} s "
+                     f"| {f.get('heard_right', 'n/a')} | {_pct(f.get('accuracy_heard_right'))} |")
     return lines
 
 
@@ -128,20 +146,22 @@ def markdown(results: Mapping[str, Any]) -> str:
 
 def comparison_markdown(before: Mapping[str, Any], after: Mapping[str, Any]) -> str:
     """Before/after per category: accuracy, no answer, wrong action, voice-to-voice median and p95."""
+    summaries = {id(r): summarize_rows(r["rows"]) if "rows" in r else r["summary"] for r in (before, after)}
+
     def cell(results: Mapping[str, Any], category: str) -> list[str]:
-        f = results["summary"]["category"].get(category)
+        f = summaries[id(results)]["category"].get(category)
         if not f:
-            return ["n/a"] * 5
+            return ["n/a"] * 6
         v2v = f["voice_to_voice"]
-        return [_pct(f["accuracy"]), _pct(f["no_answer_rate"]), _pct(f["wrong_action_rate"]),
-                _secs(v2v, "median"), _secs(v2v, "p95")]
+        return [_pct(f["accuracy"]), _pct(f.get("accuracy_heard_right")), _pct(f["no_answer_rate"]),
+                _pct(f["wrong_action_rate"]), _secs(v2v, "median"), _secs(v2v, "p95")]
 
     def load(results: Mapping[str, Any]) -> str:
         return str(results.get("load", {}).get("loadavg_1min", {}).get("median"))
 
     lines = [f"before: {before.get('title')} (load {load(before)}); after: {after.get('title')} (load {load(after)})",
-             "", "| category | accuracy | no answer | wrong action | v2v median (s) | v2v p95 (s) |",
-             "|---|---|---|---|---|---|"]
+             "", "| category | accuracy | when heard right | no answer | wrong action | v2v median (s) | v2v p95 (s) |",
+             "|---|---|---|---|---|---|---|"]
     for category in CATEGORIES:
         pairs = zip(cell(before, category), cell(after, category))
         lines.append(f"| {CATEGORY_NAMES[category]} | " + " | ".join(f"{b} → {a}" for b, a in pairs) + " |")

@@ -180,5 +180,13 @@ def test_before_after_comparison() -> None:
                 "summary": summarize_rows([_row(COMMAND, ok, v2v), _row(COMMAND, True, v2v)])}
 
     text = comparison_markdown(results(False, 2.0), results(True, 0.3))
-    assert "| command | 50 % → 100 % | 0 % → 0 % | 0 % → 0 % | 2.00 → 0.30 | 2.00 → 0.30 |" in text
+    assert "| command | 50 % → 100 % | n/a → n/a | 0 % → 0 % | 0 % → 0 % | 2.00 → 0.30 | 2.00 → 0.30 |" in text
     assert "| question | n/a → n/a |" in text
+
+
+def test_accuracy_over_requests_heard_right() -> None:
+    rows = [_row(COMMAND, False, 0.5, intended="Set a timer for ten minutes.", transcript="Set a timer for 10 minutes."),
+            _row(COMMAND, True, 0.5, intended="Mute yourself.", transcript="Mute yourself."),
+            _row(COMMAND, False, 0.5, intended="Turn on the porch light.", transcript="Earned the porch-like off.")]
+    figures = summarize_rows(rows)["category"][COMMAND]
+    assert figures["heard_right"] == 2 and figures["accuracy_heard_right"] == 0.5
