@@ -16,6 +16,8 @@ from typing import Any
 COMMAND, QUESTION, CHITCHAT, UNKNOWN_DEVICE = "command", "question", "chitchat", "unknown_device"
 CATEGORIES = (COMMAND, QUESTION, CHITCHAT, UNKNOWN_DEVICE)
 CONDITIONS = ("clean", "noise", "lead_zeros", "pause", "mishear")
+CORPUS_VERSION = 2
+"""1: each voice always had the same condition (unpinned cases); 2: conditions dealt independently."""
 VOICES = (  # (voice, speed): hibari, the Piper joe voice and espeak-ng variants
     ("hibari", 1.0), ("espeak:en-us", 1.0), ("piper:joe", 1.0), ("espeak:en-gb", 0.9),
     ("hibari", 1.15), ("espeak:en-us+f3", 1.15), ("piper:joe", 1.1), ("espeak:en-gb-x-rp", 0.85),
@@ -200,10 +202,14 @@ def dress(cases: list[Case], seed: int) -> list[Case]:
     """Assign voice, speed and condition to each case (pinned conditions kept), deterministically."""
     rng = random.Random(seed)
     offset = rng.randrange(len(VOICES))
+    # conditions dealt from a shuffled, balanced deck: independent of the voice rotation, so neither
+    # stands in for the other in the per-voice and per-condition figures
+    deck = [CONDITIONS[i % len(CONDITIONS)] for i in range(len(cases))]
+    rng.shuffle(deck)
     dressed = []
     for index, case in enumerate(cases):
         voice, speed = VOICES[(index + offset) % len(VOICES)]
-        condition = case.condition or CONDITIONS[(index * 3 + offset) % len(CONDITIONS)]
+        condition = case.condition or deck[index]
         text, pause = case.intended, 0.0
         if condition == "mishear":
             text = mishear(text, rng)

@@ -30,7 +30,7 @@ if str(REPO) not in sys.path:  # run as a file: make `scripts.bench` and `tests`
     sys.path.insert(0, str(REPO))
 
 from scripts.bench.command_audio import CaseClip, render  # noqa: E402
-from scripts.bench.command_corpus import DEVICES, Case, corpus  # noqa: E402
+from scripts.bench.command_corpus import CORPUS_VERSION, DEVICES, Case, corpus  # noqa: E402
 from scripts.bench.command_judge import judge  # noqa: E402
 from scripts.bench.command_report import comparison_markdown, evaluate_targets, markdown, summarize_rows  # noqa: E402
 from scripts.bench.command_session import RequestLog, TimerLedger, send_typed, speak_request  # noqa: E402
@@ -209,7 +209,7 @@ async def measure(args: argparse.Namespace, cases: list[Case]) -> dict[str, Any]
     summary = summarize_rows(rows)
     return {"title": f"rtvi-edge spoken commands {started_at[:16]}, {tree}", "started_at": started_at,
             "machine": describe_machine(), "load": await sampler.stop(),
-            "config": {"runs": args.runs, "seed": args.seed, "quick": args.quick, "generated": args.generated,
+            "config": {"runs": args.runs, "seed": args.seed, "corpus_version": CORPUS_VERSION, "quick": args.quick, "generated": args.generated,
                        "no_answer_secs": args.no_answer_secs, "devices_configured": with_devices,
                        "daemon_source": tree, "note": args.note},
             "corpus": describe(cases), "restarts": bench.restarts, "setup_failures": bench.setup_failures,

@@ -29,6 +29,10 @@ def test_corpus_covers_categories_voices_and_conditions() -> None:
     paused = [c for c in cases if c.condition == "pause"]
     assert all(" | " in c.text and 0.6 <= c.pause_secs <= 0.9 for c in paused)
     assert all(c.text != c.intended for c in cases if c.condition == "mishear")
+    by_voice: dict[str, set[str]] = {}
+    for case in cases:
+        by_voice.setdefault(case.voice_label, set()).add(case.condition)
+    assert all(len(conditions) >= 3 for conditions in by_voice.values())  # voice and condition not tied
 
 
 def test_corpus_is_deterministic_and_the_seed_draws_new_requests() -> None:
