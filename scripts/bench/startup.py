@@ -70,11 +70,11 @@ async def text_turn(client: BenchClient, spawned_at: float) -> dict[str, Any]:
     return {"text_question_to_audio": _secs(first_audio, sent), "spawn_to_first_answer_audio": _secs(first_audio, spawned_at)}
 
 
-async def one_start(cold: bool, clip: Any, repo: Path | None) -> dict[str, Any]:
+async def one_start(cold: bool, clip: Any, repo: Path | None, extra_toml: str = "") -> dict[str, Any]:
     cleared = clear_prompt_states() if cold else 0
     from firmware_py.models import models_dir
 
-    config = config_toml() + f'\n[models]\ndir = "{models_dir()}"\n'
+    config = config_toml() + f'\n[models]\ndir = "{models_dir()}"\n' + extra_toml.replace("\\n", "\n")
     daemon = checkout_daemon(config, repo) if repo else Daemon(config)
     row: dict[str, Any] = {"cache": "cold" if cold else "warm", "states_cleared": cleared}
     try:
@@ -113,15 +113,17 @@ async def main() -> None:
     parser.add_argument("--repo", type=Path, help="run the daemon from this checkout instead")
     parser.add_argument("--out", type=Path, help="write the JSON here too")
     parser.add_argument("--note", default="", help="stored with the results")
+    parser.add_argument("--toml", default="", help='config lines to add, e.g. "[intents]\\nllm_actions = true"')
     args = parser.parse_args()
     clip = make_clip(SPOKEN_QUESTION)
     states = [args.only == "cold"] if args.only else [True, False]
     load = LoadSampler()
     load.start()
-    rows = [await one_start(cold, clip, args.repo) for _ in range(args.runs) for cold in states]
+    rows = [await one_start(cold, clip, args.repo, args.toml) for _ in range(args.runs) for cold in states]
     keys = ("spawn_to_ready", "bot_ready_roundtrip", "text_question_to_audio", "spawn_to_first_answer_audio",
             "spoken_end_to_audio", "cpu_secs_to_ready", "cpu_secs_to_first_answer")
     results: dict[str, Any] = {"machine": describe_machine(), "note": args.note, "repo": str(args.repo or REPO),
+                               "toml": args.toml,
                                "runs": rows, "load": await load.stop()}
     for state in ("cold", "warm"):
         group = [r for r in rows if r["cache"] == state and "error" not in r]
