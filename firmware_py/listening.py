@@ -9,6 +9,7 @@ what keeps the time from end of speech to final transcript short.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from dataclasses import dataclass
@@ -114,6 +115,7 @@ class TurnListener:
         self._decode_secs: dict[asyncio.Task[Any], float] = {}   # decode time of each STT task (metrics)
         self._quiet_since: int | None = None     # stream index where the current run of silence began
         self._early: tuple[int, int, asyncio.Task[str]] | None = None   # (segment start, end, decode)
+        self._whole: tuple[int, asyncio.Task[str]] | None = None        # (end, decode of the turn so far)
         self._early_turn: asyncio.Task[float | None] | None = None        # Smart Turn on the same pause
         self._silence_since: float | None = None
         self._turn_check: asyncio.Task[None] | None = None
@@ -210,6 +212,7 @@ class TurnListener:
         self._segment_start = self._turn_start
         self._segment_open = True
         self._segments = []
+        self._drop_whole()
         self._quiet_since, self._early, self._early_turn = None, None, None
         self._silence_since = None
         self.timing = TurnTiming()
@@ -228,6 +231,7 @@ class TurnListener:
             await self.start_turn(speech_start)
         else:  # the user went on after a pause: a new segment starts shortly before the speech
             self._owner.on_user_went_on()
+            self._drop_whole()
             self._segment_open = True
             self._segment_start = max(self._segment_start, speech_start - int(PRE_ROLL_SECS * SAMPLE_RATE))
 
@@ -255,6 +259,7 @@ class TurnListener:
             if self._early is not None:
                 log.debug("early decode dropped: the user went on", extra={"session": self.session_id})
                 self._owner.on_user_went_on()
+            self._drop_whole()
             self._quiet_since, self._early, self._early_turn = None, None, None
             return
         if self._quiet_since is None:
@@ -265,8 +270,23 @@ class TurnListener:
             decode = asyncio.create_task(self._transcribe(self._piece(end)))
             decode.add_done_callback(self._early_decoded)
             self._early = (self._segment_start, end, decode)
+            self._decode_whole_turn(end)
             if self._live.current.turn.enabled:  # its verdict is used only if the VAD confirms this pause
                 self._early_turn = asyncio.create_task(self._turn_probability())
+
+    def _decode_whole_turn(self, end: int) -> None:
+        """After a pause inside the turn, decode the whole turn as well: pieces cut at a pause lose the
+        words' context ("living room | lamp to twenty" came back as "Lamped to twenty")."""
+        audio = self._turn_audio()[: max(0, end - self._turn_start)]
+        if not self._segments or len(audio) > TURN_WINDOW_SECS * SAMPLE_RATE:
+            return
+        self._drop_whole()
+        self._whole = (end, asyncio.create_task(self._transcribe(speech_span(audio))))
+
+    def _drop_whole(self) -> None:
+        if self._whole is not None:
+            self._whole[1].cancel()
+            self._whole = None
 
     def _early_decoded(self, decode: asyncio.Task[str]) -> None:
         """The words so far, as soon as the early decode of the pause gives them (for speculation)."""
@@ -363,6 +383,10 @@ class TurnListener:
         if not self.timing.speech_end_at:
             self.timing.speech_end_at = self.timing.turn_end_at
         segments, self._segments = self._segments, []
+        whole, self._whole = self._whole, None
+        if whole is not None and whole[0] != self._segment_start:   # made at an earlier pause, not the last
+            whole[1].cancel()
+            whole = None
         audio = self._turn_audio()
         self._turn, self._silence_since = None, None
         self._quiet_since, self._early, self._early_turn = None, None, None
@@ -378,7 +402,7 @@ class TurnListener:
                 task.cancel()
             return
         try:
-            text = await self._final_text(segments, audio)
+            text = await self._final_text(segments, audio, whole[1] if whole else None)
         except Exception:  # the turn still ends: with no words, the owner says it did not understand
             log.exception("transcription of the turn failed", extra={"session": self.session_id})
             text = ""
@@ -388,8 +412,17 @@ class TurnListener:
             self._bus.publish(UserTranscript(session_id=self.session_id, text=text, final=True))
         await self._owner.on_user_turn(text, self.timing)
 
-    async def _final_text(self, segments: list[asyncio.Task[str]], audio: np.ndarray) -> str:
-        """The segments' words; when they gave none although the user spoke, the whole turn decoded again."""
+    async def _final_text(self, segments: list[asyncio.Task[str]], audio: np.ndarray,
+                          whole: asyncio.Task[str] | None = None) -> str:
+        """The whole turn's decode when it was made at the last pause, else the segments' words; when they
+        gave none although the user spoke, the whole turn decoded now."""
+        if whole is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                text = (await whole).strip()
+                if text:
+                    self.timing.stt_secs = self._decode_secs.pop(whole, 0.0)
+                    self._decode_secs.clear()
+                    return text
         texts = [await task for task in segments if not task.cancelled()]
         self.timing.stt_secs = sum(self._decode_secs.get(task, 0.0) for task in segments)
         self._decode_secs.clear()
@@ -407,6 +440,7 @@ class TurnListener:
 
     def abandon_turn(self) -> None:
         """Drop a turn in progress without answering (mute)."""
+        self._drop_whole()
         for task in self._segments:
             task.cancel()
         self._segments, self._turn = [], None

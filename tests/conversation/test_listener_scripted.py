@@ -149,3 +149,29 @@ async def test_short_speech_over_the_bot_is_not_a_barge_in(bus: EventBus, cleanu
     await feed(listener, tone(1.2) + zeros(0.6), pace=0.01)
     await settle(lambda: len(owner.turns) == 1)
     assert owner.speech_started == 1
+
+
+async def test_a_turn_with_a_pause_is_decoded_whole_at_the_last_pause(bus: EventBus, cleanup: list[TurnListener]) -> None:
+    owner = RecordingOwner()
+
+    class ByLength(ScriptedStt):
+        def transcribe(self, audio: np.ndarray) -> str:   # pieces lose context; the whole turn does not
+            self.heard.append(audio)
+            return "dim the living room lamp to twenty percent" if len(audio) > 1.6 * 16000 else "piece"
+
+    stt = ByLength()
+    turn = ScriptedTurn(verdicts=[0.1, 0.1], default=0.95)   # the mid-sentence pause is not the end
+    listener = make_listener(bus, stt, turn, owner, max_silence=5.0)
+    cleanup.append(listener)
+    await feed(listener, tone(0.9) + zeros(0.5) + tone(0.9) + zeros(0.6), pace=0.01)
+    await settle(lambda: len(owner.turns) == 1)
+    assert owner.turns[0][0] == "dim the living room lamp to twenty percent"
+
+
+async def test_a_single_piece_turn_is_not_decoded_twice(bus: EventBus, cleanup: list[TurnListener]) -> None:
+    owner, stt = RecordingOwner(), ScriptedStt(default="what time is it")
+    listener = make_listener(bus, stt, ScriptedTurn(default=0.9), owner)
+    cleanup.append(listener)
+    await feed(listener, tone(1.0) + zeros(0.6), pace=0.01)
+    await settle(lambda: len(owner.turns) == 1)
+    assert len(stt.heard) == 1
