@@ -32,6 +32,7 @@ from .respond.base import Answer
 from .respond.chain import ResponderChain, run_actions
 from .respond.early_llm import EarlyLlmAnswer
 from .respond.speculation import Speculator
+from .respond.unfinished import HOLD_SECS, joined, sounds_unfinished
 from .session import VoiceSession
 from .speaking import BotSpeech
 from .turn_metrics import publish_turn_metrics
@@ -56,6 +57,8 @@ class Conversation(VoiceSession):
         self.client_tools = client_tools or []
         self._speculator = Speculator(responders, self.session_id, self._early_llm)
         self._apologised_at = -APOLOGY_QUIET_SECS
+        self._held: str | None = None   # a command cut short by a pause, waiting for its rest
+        self._reply_in_context = False
         llm = live.current.llm
         self.context = Context(llm.system_prompt, llm.history_tokens, getattr(engines.llm, "count_tokens", None))
         self.listener = TurnListener(session_id, engines, live, bus, self)
@@ -127,7 +130,7 @@ class Conversation(VoiceSession):
 
     async def on_user_speech_started(self) -> None:
         if self._reply and not self._reply.done():
-            await self.interrupt()
+            await self.interrupt(publish=self._held is None)   # a held half-command had nothing to interrupt
         self._set_state(ConversationState.USER_SPEAKING)
 
     async def on_early_transcript(self, text: str) -> None:
@@ -153,11 +156,14 @@ class Conversation(VoiceSession):
             self._speculator.drop()
             await self._not_understood(timing)
             return
+        if self._held is not None:   # the rest of a command cut short by a pause
+            text, self._held = joined(self._held, text), None
+            self._speculator.drop()
         self.last_transcript = text
         # the user may have gone on talking while this turn was transcribed, and an answer to an earlier
         # turn may have started meanwhile: one answer at a time, the newest wins
-        await self.interrupt()
-        self._start_reply(text, audio_response=True, timing=timing)
+        await self.interrupt(publish=self._held is None)
+        self._start_reply(text, audio_response=True, timing=timing, spoken=True)
 
     async def _not_understood(self, timing: TurnTiming) -> None:
         """A turn whose speech gave no words: say so (when it was real speech, not a cough) and listen again."""
@@ -181,18 +187,23 @@ class Conversation(VoiceSession):
 
     # --- answering ---------------------------------------------------------------------------------
 
-    def _start_reply(self, user_text: str | None, audio_response: bool, timing: TurnTiming | None = None) -> None:
+    def _start_reply(self, user_text: str | None, audio_response: bool, timing: TurnTiming | None = None,
+                     spoken: bool = False) -> None:
         self._cancel = asyncio.Event()
+        self._reply_in_context = user_text is None   # `llm:run` answers the context as it stands
         self._reply = asyncio.create_task(self._answer(user_text, audio_response, timing or TurnTiming(),
-                                                       self._cancel), name=f"reply-{self.session_id}")
+                                                       self._cancel, spoken), name=f"reply-{self.session_id}")
 
     async def _answer(self, user_text: str | None, audio_response: bool, timing: TurnTiming,
-                      cancel: asyncio.Event) -> None:
+                      cancel: asyncio.Event, spoken: bool = False) -> None:
         """Intents and knowledge first, the LLM for the rest; any failure still ends in words."""
         self._set_state(ConversationState.THINKING)
         speech = self._new_speech() if audio_response else None
         try:
             claim, early = await self._speculator.claim(user_text) if user_text is not None else (None, None)
+            if claim is None and spoken and user_text and sounds_unfinished(user_text):
+                await self._wait_for_the_rest(user_text, early)
+                early = None
             if claim is not None and not claim.passage:
                 await self._answer_directly(user_text or "", claim, speech, timing)
             else:
@@ -209,6 +220,20 @@ class Conversation(VoiceSession):
             if not cancel.is_set():
                 self._after_answer()
 
+    async def _wait_for_the_rest(self, text: str, early: EarlyLlmAnswer | None) -> None:
+        """Half a command and a pause: listen a moment for the rest (the next turn is joined to it); if
+        nothing comes, it is answered as it is."""
+        if early is not None:
+            early.abandon()
+        self._held = text
+        self._set_state(self._idle_state())
+        try:
+            await asyncio.sleep(HOLD_SECS)
+        finally:
+            if not asyncio.current_task().cancelling():  # type: ignore[union-attr]
+                self._held = None
+        self._set_state(ConversationState.THINKING)
+
     async def _answer_directly(self, user_text: str, claim: Answer, speech: BotSpeech | None,
                                timing: TurnTiming) -> None:
         """A claimed turn: run its actions, speak the templated confirmation. No LLM pass."""
@@ -218,6 +243,7 @@ class Conversation(VoiceSession):
                 speech.finish()
             return
         self.context.add("user", user_text)
+        self._reply_in_context = True
         self._bus.publish(UserLlmText(session_id=self.session_id, text=user_text))
         reply = await run_actions(claim, self._engines.tools, self.session_id)
         if claim.source:
@@ -270,6 +296,7 @@ class Conversation(VoiceSession):
 
     async def _answer_with_llm(self, user_text: str | None, passage: str, speech: BotSpeech | None,
                                timing: TurnTiming, cancel: asyncio.Event, early: EarlyLlmAnswer | None = None) -> None:
+        self._reply_in_context = True
         if passage:
             self.context.add("system", f"Answer from this passage only: {passage}")
         if user_text is not None:
@@ -338,6 +365,8 @@ class Conversation(VoiceSession):
 
     def _keep_only_spoken(self, spoken: str) -> None:
         """The history holds what the user heard: the answer is clipped, or added if it never got there."""
+        if not self._reply_in_context:   # stopped before it reached the context (matching, a held command)
+            return
         messages = self.context.messages()
         if messages and messages[-1]["role"] == "user":
             if spoken:
@@ -374,6 +403,7 @@ class Conversation(VoiceSession):
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.shield(self._reply)
         self.context.add("assistant", text)
+        self._reply_in_context = True
         self._cancel = asyncio.Event()
         self._reply = asyncio.create_task(self._speak_only(text, self._cancel), name=f"say-{self.session_id}")
 

@@ -247,3 +247,35 @@ async def test_a_large_model_may_be_offered_them(chain_settings: Settings) -> No
     assert {"get_time", "set_timer", "turn_on"} <= offered
     await chain.close()
     close_engines(engines)
+
+
+async def test_a_command_cut_short_by_a_pause_waits_for_its_rest(world: Any) -> None:
+    conversation, recorder, llm, _ = world
+    await conversation.on_user_turn("Set the kitchen light.", spoken())
+    await asyncio.sleep(0.3)
+    assert recorder.of(BotAnswered) == [], "half a command is not answered at once"
+    await conversation.on_user_speech_started()
+    await conversation.on_user_turn("To fifty percent.", spoken())
+    answer = (await answered(recorder))[0]
+    assert answer.text == "The kitchen light is at 50 percent." and llm.asked == []
+    assert [e.arguments for e in recorder.of(FunctionCallInProgress)] == [{"device": "kitchen light", "percent": 50}]
+
+
+async def test_an_unfinished_command_with_no_rest_is_still_answered(world: Any) -> None:
+    conversation, recorder, llm, _ = world
+    await conversation.on_user_turn("Set the kitchen light.", spoken())
+    await asyncio.sleep(0.5)
+    assert recorder.of(BotAnswered) == []
+    await settle(lambda: bool(recorder.of(BotAnswered)), timeout=5.0)
+    assert llm.asked, "after the wait, the turn is answered as it is"
+
+
+async def test_an_interrupted_match_leaves_the_history_alone(world: Any) -> None:
+    conversation, recorder, _, _ = world
+    await conversation.on_user_turn("What time is it?", spoken())
+    await answered(recorder)
+    before = conversation.get_context()
+    await conversation.on_user_turn("Set the kitchen light.", spoken())   # held...
+    await asyncio.sleep(0.1)
+    await conversation.on_user_speech_started()                         # ...and the user goes on
+    assert conversation.get_context() == before
