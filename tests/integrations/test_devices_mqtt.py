@@ -3,9 +3,7 @@ action runs through the tool registry, the bridge publishes on the device's own 
 
 from __future__ import annotations
 
-import json
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -28,14 +26,6 @@ DEVICES = parse_devices([
     {"name": "bedroom fan", "kind": "fan", "command_topic": "home/bedroom/fan/set"},
     {"name": "garage door", "kind": "cover", "command_topic": "home/garage/door/set"},
 ])
-
-
-@pytest.fixture
-def broker(tmp_path: Path) -> Iterator[Broker]:
-    broker = Broker(tmp_path)
-    broker.start()
-    yield broker
-    broker.kill()
 
 
 @pytest.fixture
