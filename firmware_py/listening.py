@@ -37,6 +37,8 @@ EARLY_DECODE_SECS = 0.1
 VAD stop, and if the user goes on the early results are simply dropped."""
 
 
+WHOLE_TURN_GAP_SECS = 0.15
+"""Silence put between a turn's pieces when they are decoded together."""
 SECOND_CHANCE_VOICED_SECS = 0.4
 """A turn with this much speech whose segments decoded to nothing is decoded once more, whole."""
 
@@ -115,6 +117,7 @@ class TurnListener:
         self._decode_secs: dict[asyncio.Task[Any], float] = {}   # decode time of each STT task (metrics)
         self._quiet_since: int | None = None     # stream index where the current run of silence began
         self._early: tuple[int, int, asyncio.Task[str]] | None = None   # (segment start, end, decode)
+        self._spans: list[tuple[int, int]] = []
         self._whole: tuple[int, asyncio.Task[str]] | None = None        # (end, decode of the turn so far)
         self._early_turn: asyncio.Task[float | None] | None = None        # Smart Turn on the same pause
         self._silence_since: float | None = None
@@ -212,6 +215,7 @@ class TurnListener:
         self._segment_start = self._turn_start
         self._segment_open = True
         self._segments = []
+        self._spans: list[tuple[int, int]] = []   # stream indexes of the turn's closed segments
         self._drop_whole()
         self._quiet_since, self._early, self._early_turn = None, None, None
         self._silence_since = None
@@ -277,11 +281,17 @@ class TurnListener:
     def _decode_whole_turn(self, end: int) -> None:
         """After a pause inside the turn, decode the whole turn as well: pieces cut at a pause lose the
         words' context ("living room | lamp to twenty" came back as "Lamped to twenty")."""
-        audio = self._turn_audio()[: max(0, end - self._turn_start)]
-        if not self._segments or len(audio) > TURN_WINDOW_SECS * SAMPLE_RATE:
+        if not self._spans:
+            return
+        # the spoken pieces joined by a short gap: the pauses themselves can hold a room's leftover echo
+        gap = np.zeros(int(WHOLE_TURN_GAP_SECS * SAMPLE_RATE), np.int16)
+        pieces = [self._turn_audio()[max(0, a - self._turn_start): max(0, b - self._turn_start)]
+                  for a, b in [*self._spans, (self._segment_start, end)]]
+        audio = np.concatenate([part for piece in pieces for part in (piece, gap)][:-1])
+        if len(audio) > TURN_WINDOW_SECS * SAMPLE_RATE:
             return
         self._drop_whole()
-        self._whole = (end, asyncio.create_task(self._transcribe(speech_span(audio))))
+        self._whole = (end, asyncio.create_task(self._transcribe(audio)))
 
     def _drop_whole(self) -> None:
         if self._whole is not None:
@@ -314,14 +324,17 @@ class TurnListener:
     def _close_segment(self, end: int, silence_start: int | None = None) -> None:
         early, self._early = self._early, None
         if early is not None and early[0] == self._segment_start and silence_start == self._quiet_since:
+            self._spans.append((early[0], early[1]))
             self._segment_start, self._segment_open = early[1], False   # the early decode is this segment
             self._segments.append(early[2])
             return
         piece = self._piece(end)
+        span = (self._segment_start, end)
         self._segment_start = end
         self._segment_open = False
         if len(piece) < int(0.1 * SAMPLE_RATE):
             return
+        self._spans.append(span)
         self._segments.append(asyncio.create_task(self._transcribe(piece)))
 
     async def _transcribe(self, piece: np.ndarray) -> str:

@@ -158,8 +158,8 @@ class IntentMatcher:
     def _recognize(self, text: str) -> IntentMatch | None:
         result = recognize_best(text, self._intents, slot_lists=self._slot_lists, skip_words=self._skip_words,
                                 intent_context=self._context, language=self.language, best_metadata_key=PRIORITY)
-        if result is None:
-            return None
+        if result is None or (result.text_chunks_matched == 0 and result.intent.name in DEVICE_INTENTS):
+            return None   # a device's name alone ("Living room lamp.") says nothing about what to do with it
         return IntentMatch(result.intent.name, _slots(result), text, context=dict(result.context))
 
     def _unknown_device(self, text: str) -> IntentMatch | None:

@@ -185,3 +185,8 @@ def test_an_unknown_room_is_named_too(answers: tuple[IntentMatcher, IntentAnswer
 def test_sound_alikes_false_starts_and_abbreviations(answers: tuple[IntentMatcher, IntentAnswers], text: str,
                                                      expected: list[tuple[str, dict[str, Any]]]) -> None:
     assert actions(answers, text) == expected
+
+
+def test_a_device_name_alone_does_nothing(answers: tuple[IntentMatcher, IntentAnswers]) -> None:
+    assert actions(answers, "Living room lamp.") is None
+    assert actions(answers, "Living room lamp on.") == [("turn_on", {"device": "living room lamp"})]
