@@ -13,11 +13,23 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
+import jellyfish
+
 from ..config import ConfigError
 from ..events import DeviceCommand, EventBus
 from ..llm.builtin_tools import Tool
 
 KINDS = ("light", "switch", "fan", "cover")
+MISHEARD_NOUN = 0.6
+"""How alike (Jaro-Winkler) a heard last word must be to the device's ("life" for "light") to be taken for it."""
+
+
+def _heard_as(heard: list[str], name: list[str]) -> bool:
+    """The room words exactly, the last word close: "kitchen life" is the kitchen light; "bathroom fan" is
+    not the bedroom fan, and "garage heater" not the garage door."""
+    if len(heard) != len(name) or len(name) < 2 or heard[:-1] != name[:-1]:
+        return False
+    return jellyfish.jaro_winkler_similarity(heard[-1], name[-1]) >= MISHEARD_NOUN
 ARTICLES = re.compile(r"^(?:the|my|our|a|an)\s+")
 
 
@@ -85,9 +97,16 @@ class DeviceDirectory:
         self.last_state: dict[str, str] = {}
 
     def find(self, words: str) -> Device | None:
-        """A device by name or alias ("the kitchen lights" finds "kitchen light")."""
+        """A device by name or alias ("the kitchen lights" finds "kitchen light"), or by a name heard a
+        little wrong ("kitchen life", "porch-like"): only a close likeness, so another device is never
+        taken for an unknown one ("garage heater" stays unknown beside "garage door")."""
         wanted = normalize_name(words)
-        return self._by_name.get(wanted) or self._by_name.get(wanted.removesuffix("s"))
+        exact = self._by_name.get(wanted) or self._by_name.get(wanted.removesuffix("s"))
+        if exact is not None or not wanted:
+            return exact
+        heard = wanted.replace("-", " ").split()
+        alike = [name for name in self._by_name if _heard_as(heard, name.split())]
+        return self._by_name[alike[0]] if len({self._by_name[n] for n in alike}) == 1 else None
 
     def in_area(self, area: str, kinds: tuple[str, ...] = KINDS) -> list[Device]:
         wanted = normalize_name(area)

@@ -14,7 +14,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
 
-from ..integrations.devices import Device, DeviceDirectory
+from ..integrations.devices import Device, DeviceDirectory, normalize_name
 from .base import ActionCall, Answer
 from .custom import CustomCommand
 from .intent_matcher import IntentMatch, IntentMatcher
@@ -131,14 +131,13 @@ class IntentAnswers:
     def _targets(self, slots: dict[str, Any]) -> list[Device] | str:
         """The devices a request means, or the words for one that does not exist."""
         domain = str(slots.get("domain", "") or "")
-        kinds = KINDS_OF_DOMAIN.get(domain, ("light", "switch", "fan", "cover"))
         if slots.get("name"):
             device = self._directory.find(str(slots["name"]))
             return [device] if device else str(slots["name"])
         area = str(slots.get("area", "") or "")
         if area == "here":   # "turn on the light": this room's, or the only one there is
-            here = self._directory.in_area(self._area, kinds) if self._area else []
-            everywhere = [d for d in self._directory.devices if d.kind in kinds]
+            here = self._matching(domain, self._area) if self._area else []
+            everywhere = self._matching(domain)
             if here or len(everywhere) == 1:
                 return here or everywhere
             if len(everywhere) > 1:
@@ -146,10 +145,20 @@ class IntentAnswers:
                 raise WhichOne(f"Which one: {', '.join(names[:-1])} or {names[-1]}?")
             return domain or "that"
         if area:
-            found = self._directory.in_area(area, kinds)
-            return found or f"{area} {domain or 'device'}".strip()
-        found = [d for d in self._directory.devices if d.kind in kinds] if domain else []
-        return found or (domain or "that")
+            return self._matching(domain, area) or f"{area} {domain or 'device'}".strip()
+        return (self._matching(domain) if domain else []) or (domain or "that")
+
+    def _matching(self, domain: str, area: str | None = None) -> list[Device]:
+        """Devices of the domain (a switch named "porch light" counts as a light), in the area if given."""
+        kinds = KINDS_OF_DOMAIN.get(domain, ("light", "switch", "fan", "cover"))
+        wanted = normalize_name(area) if area is not None else None
+
+        def fits(device: Device) -> bool:
+            named_light = domain == "light" and any(w in n.split() for n in device.spoken_names()
+                                                    for w in ("light", "lights", "lamp"))
+            return device.kind in kinds or named_light
+
+        return [d for d in self._directory.devices if fits(d) and (wanted is None or d.area == wanted)]
 
     def _switch(self, slots: dict[str, Any], on: bool) -> tuple[ActionCall, ...]:
         targets = self._targets(slots)

@@ -153,7 +153,8 @@ def test_the_light_means_this_rooms_or_a_question(answers: tuple[IntentMatcher, 
     kitchen = IntentMatcher("en", directory, area="kitchen"), IntentAnswers(directory, (), area="kitchen")
     assert actions(kitchen, "Turn on the light.") == [("turn_on", {"device": "kitchen light"})]
     assert actions(answers, "Turn off all the lights.") == [("turn_off", {"device": "kitchen light"}),
-                                                            ("turn_off", {"device": "living room lamp"})]
+                                                            ("turn_off", {"device": "living room lamp"}),
+                                                            ("turn_off", {"device": "porch light"})]
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -190,3 +191,13 @@ def test_sound_alikes_false_starts_and_abbreviations(answers: tuple[IntentMatche
 def test_a_device_name_alone_does_nothing(answers: tuple[IntentMatcher, IntentAnswers]) -> None:
     assert actions(answers, "Living room lamp.") is None
     assert actions(answers, "Living room lamp on.") == [("turn_on", {"device": "living room lamp"})]
+
+
+@pytest.mark.parametrize("heard, device", [("kitchen life", "kitchen light"), ("porch-like", "porch light"),
+                                           ("living room lamb", "living room lamp"), ("garage heater", None),
+                                           ("bathroom fan", None), ("kitchen knife", None)])
+def test_a_device_name_heard_a_little_wrong(heard: str, device: str | None) -> None:
+    directory = DeviceDirectory(parse_devices(DEVICES + [{"name": "bathroom heater", "kind": "switch",
+                                                          "command_topic": "home/bath"}]))
+    found = directory.find(heard)
+    assert (found.name if found else None) == device
