@@ -40,6 +40,10 @@ PHRASES = ((re.compile(r"\b(shut|power|switch) (off|down)\b", re.I), "turn off")
 """Verbs the library does not know, said as the ones it does."""
 DEVICE_WORDS = re.compile(r"\b(turn|switch|set|dim|brighten|open|close|shut|on|off|lights?|lamps?|brightness)\b", re.I)
 WORD_IN_TEXT = re.compile(r"[A-Za-z']+")
+MEND_CUTOFF = 0.7
+"""How alike a heard word must be to the one template word that makes the sentence match, to act on it:
+"urn" for "turn" (0.86) yes, "past" for "pause" (0.67) no. Closer rivals that mean something else are
+asked about whatever their score ("inute": mute or unmute?)."""
 SOUNDS_ALIKE = 0.85
 """How close a word that sounds the same (same metaphone key) counts, whatever its spelling."""
 CLEAR_WIN = 0.1
@@ -153,6 +157,8 @@ class IntentMatcher:
         if rivals:
             choices = [best.text] + [m.text for m in rivals]
             return IntentMatch("ambiguous", {"choices": choices}, text, corrected=True)
+        if best_score < MEND_CUTOFF:   # a distant guess would turn noise into an action
+            return None
         return IntentMatch(best.intent, best.slots, best.text, corrected=True, context=best.context)
 
     def _recognize(self, text: str) -> IntentMatch | None:

@@ -201,3 +201,7 @@ def test_a_device_name_heard_a_little_wrong(heard: str, device: str | None) -> N
                                                           "command_topic": "home/bath"}]))
     found = directory.find(heard)
     assert (found.name if found else None) == device
+
+
+def test_a_distant_guess_never_becomes_an_action(answers: tuple[IntentMatcher, IntentAnswers]) -> None:
+    assert actions(answers, "Past a timer.") is None   # "pause"? too far from what was heard to act on
