@@ -108,8 +108,12 @@ class IntentAnswers:
         if intent.startswith("custom:"):
             return self._custom_answer(self._custom[int(intent.split(":", 1)[1])])
         if match.unknown_name:
-            name = "turn_off" if intent == "HassTurnOff" else "turn_on"
-            return Answer("intent", actions=(ActionCall(name, {"device": match.unknown_name}),))
+            heard_as = self._directory.find(match.unknown_name)   # "office chains" is the office shades
+            if heard_as is not None:
+                slots = {**slots, "name": heard_as.name}
+            else:
+                name = "turn_off" if intent == "HassTurnOff" else "turn_on"
+                return Answer("intent", actions=(ActionCall(name, {"device": match.unknown_name}),))
         if intent == "HassSetVolumeRelative":
             return Answer("intent", actions=(ActionCall("change_volume", {"delta": _volume_step(slots.get("volume_step"), match.text)}),),
                           confidence=confidence)
