@@ -18,6 +18,23 @@ log = logging.getLogger(__name__)
 REINSTALL_HINT = "run `rtvi-edge models install` (or `rtvi-edge models verify` to check the files)"
 
 
+def session_options(threads: int = 1, arena: bool = True, spin: bool = True) -> ort.SessionOptions:
+    """`threads` intra-op threads, one inter-op thread, sequential, fully optimised, no memory-pattern
+    planner, quiet; `arena` keeps the CPU memory arena, `spin` lets idle threads spin for work."""
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = max(1, threads)
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.enable_mem_pattern = False
+    options.enable_cpu_mem_arena = arena
+    if not spin:
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.add_session_config_entry("session.inter_op.allow_spinning", "0")
+    options.log_severity_level = 3
+    return options
+
+
 def open_session(path: Path, threads: int = 1, arena: bool = True) -> ort.InferenceSession:
     """An inference session on `threads` intra-op threads and one inter-op thread.
 
@@ -30,14 +47,7 @@ def open_session(path: Path, threads: int = 1, arena: bool = True) -> ort.Infere
     """
     if not Path(path).is_file():
         raise ModelError(f"model file {path} is missing; fix: {REINSTALL_HINT}")
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = max(1, threads)
-    options.inter_op_num_threads = 1
-    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    options.enable_mem_pattern = False
-    options.enable_cpu_mem_arena = arena
-    options.log_severity_level = 3
+    options = session_options(threads, arena)
     try:
         session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
     except Exception as err:  # onnxruntime raises several types for unreadable/corrupt files

@@ -82,19 +82,9 @@ def session_options(threads: int = 1) -> Any:
     less) at the same 1.5 ms per step and the same scores; the memory-pattern planner off; one thread
     that never spins waiting for work.
     """
-    import onnxruntime as ort
+    from .onnx import session_options as common_options
 
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = max(1, threads)
-    options.inter_op_num_threads = 1
-    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    options.enable_cpu_mem_arena = False
-    options.enable_mem_pattern = False
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    options.add_session_config_entry("session.inter_op.allow_spinning", "0")
-    options.log_severity_level = 3
-    return options
+    return common_options(threads, arena=False, spin=False)
 
 
 def _open(path: Path, options: Any) -> Any:
