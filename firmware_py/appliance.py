@@ -14,7 +14,7 @@ from .conversation import Conversation
 from .engines import SharedEngines, load_engines
 from .events import LOCAL_SESSION, ConfigChanged, Event, EventBus
 from .live_config import LiveSettings
-from .respond.assembly import build_chain, load_responders
+from .respond.assembly import build_chain, device_directory, load_responders
 from .respond.chain import ResponderChain
 from .session import SessionHost, VoiceSession
 
@@ -55,11 +55,12 @@ class Appliance(SessionHost):
         self._unsubscribe = bus.subscribe(self._on_config, ConfigChanged)
 
     async def load(self, models_root: Path) -> None:
+        directory = device_directory(self.settings)
         engines, responders = await asyncio.gather(
             load_engines(self.settings, models_root, self.bus, self.device),
-            asyncio.to_thread(load_responders, self.settings))   # the sentence library loads beside the models
+            asyncio.to_thread(load_responders, self.settings, directory))   # the sentence library loads beside the models
         self.engines = engines
-        self.responders = build_chain(self.settings, engines.tools, self.bus, self, responders)
+        self.responders = build_chain(self.settings, engines.tools, self.bus, self, responders, directory)
 
     async def warm_up(self) -> None:
         assert self.engines is not None

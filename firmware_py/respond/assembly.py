@@ -52,13 +52,13 @@ async def _mute(host: SessionHost, session_id: str, muted: bool) -> dict[str, An
             if muted else "I'm listening again."}
 
 
-def load_responders(settings: Settings) -> list[Responder]:
+def load_responders(settings: Settings, directory: DeviceDirectory | None = None) -> list[Responder]:
     """The responders, loaded and warmed: the sentence library and its first match, the document index.
     About a second of work with no need of the engines: run it off the event loop, beside their loading."""
     started = time.monotonic()
     responders: list[Responder] = []
     if settings.intents.enabled:
-        directory = DeviceDirectory(parse_devices(settings.devices))
+        directory = directory or device_directory(settings)
         intents = create_intent_responder(settings.intents.language, directory,
                                           parse_custom_sentences(settings.sentences), settings.intents.area)
         intents.warm_up()
@@ -73,10 +73,15 @@ def load_responders(settings: Settings) -> list[Responder]:
     return responders
 
 
+def device_directory(settings: Settings) -> DeviceDirectory:
+    return DeviceDirectory(parse_devices(settings.devices))
+
+
 def build_chain(settings: Settings, tools: ToolRegistry, bus: EventBus, host: SessionHost,
-                responders: list[Responder] | None = None) -> ResponderChain:
+                responders: list[Responder] | None = None, directory: DeviceDirectory | None = None) -> ResponderChain:
     """The chain for every session, with the device and conversation actions registered as tools."""
-    directory = DeviceDirectory(parse_devices(settings.devices))
+    # one directory for the intents and the device actions: what was last commanded is what is asked about
+    directory = directory or device_directory(settings)
     devices = DeviceHandlers(directory, bus, settings.mqtt.enabled)
     for tool in DEVICE_TOOLS:
         tools.register(tool, devices.handlers[tool.name], offered=bool(directory.devices))
@@ -90,4 +95,4 @@ def build_chain(settings: Settings, tools: ToolRegistry, bus: EventBus, host: Se
     if settings.intents.enabled and not settings.intents.llm_actions:
         # the sentences own these actions: the LLM keeps the user's [[tools]] and the app's own functions
         tools.withhold_from_llm(tool.name for tool in (*BUILTIN_TOOLS, *DEVICE_TOOLS))
-    return ResponderChain(load_responders(settings) if responders is None else responders)
+    return ResponderChain(load_responders(settings, directory) if responders is None else responders)

@@ -279,3 +279,12 @@ async def test_an_interrupted_match_leaves_the_history_alone(world: Any) -> None
     await asyncio.sleep(0.1)
     await conversation.on_user_speech_started()                         # ...and the user goes on
     assert conversation.get_context() == before
+
+
+async def test_the_device_state_asked_for_is_the_one_last_commanded(world: Any) -> None:
+    conversation, recorder, _, _ = world
+    await conversation.on_user_turn("Turn on the kitchen light.", spoken())
+    await answered(recorder)
+    await conversation.on_user_turn("Is the kitchen light on?", spoken())
+    await settle(lambda: len(recorder.of(BotAnswered)) == 2)
+    assert recorder.of(BotAnswered)[1].text == "The kitchen light should be on: that is what I last told it."
