@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +64,6 @@ class IntentMatch:
     text: str
     unknown_name: str = ""        # a device name that is in no list ("garage heater")
     corrected: bool = False       # a mis-heard word was replaced to match
-    context: dict[str, Any] = field(default_factory=dict)
 
 
 def load_sentence_data(language: str, custom: tuple[CustomCommand, ...]) -> dict[str, Any]:
@@ -159,14 +158,14 @@ class IntentMatcher:
             return IntentMatch("ambiguous", {"choices": choices}, text, corrected=True)
         if best_score < MEND_CUTOFF:   # a distant guess would turn noise into an action
             return None
-        return IntentMatch(best.intent, best.slots, best.text, corrected=True, context=best.context)
+        return IntentMatch(best.intent, best.slots, best.text, corrected=True)
 
     def _recognize(self, text: str) -> IntentMatch | None:
         result = recognize_best(text, self._intents, slot_lists=self._slot_lists, skip_words=self._skip_words,
                                 intent_context=self._context, language=self.language, best_metadata_key=PRIORITY)
         if result is None or (result.text_chunks_matched == 0 and result.intent.name in DEVICE_INTENTS):
             return None   # a device's name alone ("Living room lamp.") says nothing about what to do with it
-        return IntentMatch(result.intent.name, _slots(result), text, context=dict(result.context))
+        return IntentMatch(result.intent.name, _slots(result), text)
 
     def _unknown_device(self, text: str) -> IntentMatch | None:
         """A device command naming something not configured: say so rather than guess another action."""

@@ -49,39 +49,35 @@ def _label(slots: dict[str, Any]) -> dict[str, Any]:
     return {"label": " ".join(words)} if words else {}
 
 
-def _actions(*calls: ActionCall) -> tuple[ActionCall, ...]:
-    return calls
-
-
 class IntentAnswers:
     """IntentMatch -> Answer, knowing the devices and the user's own commands."""
 
     def __init__(self, directory: DeviceDirectory, custom: tuple[CustomCommand, ...], area: str = "") -> None:
         self._directory, self._custom, self._area = directory, custom, area
         self._by_intent: dict[str, Callable[[dict[str, Any]], tuple[ActionCall, ...]]] = {
-            "HassGetCurrentTime": lambda _s: _actions(ActionCall("get_time")),
-            "HassGetCurrentDate": lambda _s: _actions(ActionCall("get_date")),
-            "action:get_date": lambda _s: _actions(ActionCall("get_date")),
-            "action:list_timers": lambda _s: _actions(ActionCall("list_timers")),
-            "action:cancel_timer": lambda s: _actions(ActionCall("cancel_timer", _label(s))),
+            "HassGetCurrentTime": lambda _s: (ActionCall("get_time"),),
+            "HassGetCurrentDate": lambda _s: (ActionCall("get_date"),),
+            "action:get_date": lambda _s: (ActionCall("get_date"),),
+            "action:list_timers": lambda _s: (ActionCall("list_timers"),),
+            "action:cancel_timer": lambda s: (ActionCall("cancel_timer", _label(s)),),
             "action:set_brightness": self._light_set,
             "HassStartTimer": self._start_timer, "action:set_timer": self._start_timer,
-            "HassCancelTimer": lambda s: _actions(ActionCall("cancel_timer", _label(s))),
-            "HassCancelAllTimers": lambda _s: _actions(ActionCall("cancel_timer", {"all": True})),
-            "HassTimerStatus": lambda _s: _actions(ActionCall("list_timers")),
-            "HassPauseTimer": lambda s: _actions(ActionCall("pause_timer", _label(s))),
-            "HassUnpauseTimer": lambda s: _actions(ActionCall("resume_timer", _label(s))),
-            "HassIncreaseTimer": lambda s: _actions(ActionCall("add_timer_time", {"seconds": timer_seconds(s), **_label(s)})),
-            "HassDecreaseTimer": lambda s: _actions(ActionCall("add_timer_time", {"seconds": -timer_seconds(s), **_label(s)})),
-            "HassSetVolume": lambda s: _actions(ActionCall("set_volume", {"percent": _percent(s.get("volume_level"))})),
-            "action:set_volume": lambda s: _actions(ActionCall("set_volume", {"percent": _percent(s.get("volume_percent"))})),
-            "action:change_volume": lambda s: _actions(ActionCall("change_volume", {"delta": int(s["delta"])})),
-            "HassMediaPlayerMute": lambda _s: _actions(ActionCall("set_mute", {"muted": True})),
-            "HassMediaPlayerUnmute": lambda _s: _actions(ActionCall("set_mute", {"muted": False})),
-            "action:set_mute": lambda s: _actions(ActionCall("set_mute", {"muted": bool(s["muted"])})),
-            "HassNevermind": lambda _s: _actions(ActionCall("never_mind")),
-            "conversation:repeat": lambda _s: _actions(ActionCall("repeat")),
-            "action:help": lambda _s: _actions(ActionCall("help")),
+            "HassCancelTimer": lambda s: (ActionCall("cancel_timer", _label(s)),),
+            "HassCancelAllTimers": lambda _s: (ActionCall("cancel_timer", {"all": True}),),
+            "HassTimerStatus": lambda _s: (ActionCall("list_timers"),),
+            "HassPauseTimer": lambda s: (ActionCall("pause_timer", _label(s)),),
+            "HassUnpauseTimer": lambda s: (ActionCall("resume_timer", _label(s)),),
+            "HassIncreaseTimer": lambda s: (ActionCall("add_timer_time", {"seconds": timer_seconds(s), **_label(s)}),),
+            "HassDecreaseTimer": lambda s: (ActionCall("add_timer_time", {"seconds": -timer_seconds(s), **_label(s)}),),
+            "HassSetVolume": lambda s: (ActionCall("set_volume", {"percent": _percent(s.get("volume_level"))}),),
+            "action:set_volume": lambda s: (ActionCall("set_volume", {"percent": _percent(s.get("volume_percent"))}),),
+            "action:change_volume": lambda s: (ActionCall("change_volume", {"delta": int(s["delta"])}),),
+            "HassMediaPlayerMute": lambda _s: (ActionCall("set_mute", {"muted": True}),),
+            "HassMediaPlayerUnmute": lambda _s: (ActionCall("set_mute", {"muted": False}),),
+            "action:set_mute": lambda s: (ActionCall("set_mute", {"muted": bool(s["muted"])}),),
+            "HassNevermind": lambda _s: (ActionCall("never_mind"),),
+            "conversation:repeat": lambda _s: (ActionCall("repeat"),),
+            "action:help": lambda _s: (ActionCall("help"),),
             "HassTurnOn": lambda s: self._switch(s, on=True),
             "HassTurnOff": lambda s: self._switch(s, on=False),
             "HassLightSet": self._light_set,
