@@ -164,7 +164,8 @@ class TurnListener:
 
     async def process(self, frame: AudioFrame) -> None:
         self._samples += len(frame.samples)
-        self._remember(frame.samples)
+        heard = frame.recognition_samples   # what STT and Smart Turn get; the VAD reads frame.samples
+        self._remember(heard)
         if not self._gate_open(frame):
             if self._turn is not None and self._live.current.conversation.activation == "push_to_talk":
                 await self._end_turn()
@@ -172,7 +173,7 @@ class TurnListener:
         self._vad.settings = self._live.current.vad
         event = self._vad.process(frame)
         if self._turn is not None:
-            self._turn.append(frame.samples)
+            self._turn.append(heard)
             self._track_quiet(len(frame.samples))
             await self._count_voiced(len(frame.samples))
         if event is not None and event.kind == "start":

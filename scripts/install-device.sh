@@ -25,7 +25,7 @@ CACHE=/var/cache/rtvi-edge/wheels
 UNIT=/etc/systemd/system/rtvi-edge.service
 UDEV_RULE=/etc/udev/rules.d/99-rtvi-edge-gpio.rules
 USER_NAME=rtvi-edge
-APT_PACKAGES=(python3-venv python3-dev build-essential cmake portaudio19-dev alsa-utils)
+APT_PACKAGES=(python3-venv python3-dev build-essential cmake portaudio19-dev alsa-utils libspeexdsp1)
 
 ACTION=install
 PURGE=0

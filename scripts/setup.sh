@@ -21,9 +21,9 @@ CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/rtvi-edge"
 case "$MODE" in install|run|test) ;; *) echo "usage: scripts/setup.sh [install|run|test]" >&2; exit 2 ;; esac
 
 # --- system packages ---------------------------------------------------------------------------------
-APT_PACKAGES=(python3-venv python3-dev build-essential cmake portaudio19-dev)
+APT_PACKAGES=(python3-venv python3-dev build-essential cmake portaudio19-dev libspeexdsp1)
 if [ "$MODE" = test ]; then
-  APT_PACKAGES+=(mosquitto espeak-ng chromium systemd nodejs npm fonts-dejavu-core libspeexdsp1)
+  APT_PACKAGES+=(mosquitto espeak-ng chromium systemd nodejs npm fonts-dejavu-core)
 fi
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

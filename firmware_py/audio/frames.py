@@ -18,10 +18,20 @@ FRAME_SAMPLES = 320
 
 @dataclass(frozen=True, slots=True)
 class AudioFrame:
-    """Mono int16 samples at `sample_rate`."""
+    """Mono int16 samples at `sample_rate`.
+
+    `for_recognition`, when a processing stage sets it, is the same stretch of audio processed for speech
+    recognition rather than for detection (echo removed without suppressing the user's voice); the
+    listener hands it to STT and turn detection, and `samples` to the VAD and wake word.
+    """
 
     samples: np.ndarray
     sample_rate: int = SAMPLE_RATE
+    for_recognition: np.ndarray | None = None
+
+    @property
+    def recognition_samples(self) -> np.ndarray:
+        return self.samples if self.for_recognition is None else self.for_recognition
 
     @classmethod
     def from_pcm(cls, pcm: bytes, sample_rate: int = SAMPLE_RATE) -> "AudioFrame":

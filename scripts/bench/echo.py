@@ -130,7 +130,7 @@ class Bench:
                 missed += 1
                 continue
             reactions.append(detected[0] + 0.04 - onset)
-            heard = self.transcribe_after(take.processed, take.starts_at_sample, take.vad_stops, onset)
+            heard = self.transcribe_after(take.recognition, take.starts_at_sample, take.vad_stops, onset)
             wers.append(word_error_rate(text, heard))
         return {"reaction_secs": quantiles(reactions), "wer": quantiles(wers), "missed": missed}
 
@@ -144,7 +144,7 @@ class Bench:
             user = np.concatenate([np.zeros(int(at * SAMPLE_RATE), np.int16), said])
             take = run_take(far, user, draw_conditions(rng, echo_db, seed=index), engine, self.vad)
             lo, hi = int((at - 0.2) * SAMPLE_RATE), int((at + len(said) / SAMPLE_RATE + 0.2) * SAMPLE_RATE)
-            wers.append(word_error_rate(text, self.stt.transcribe(take.processed[lo:hi])))
+            wers.append(word_error_rate(text, self.stt.transcribe(take.recognition[lo:hi])))
         return {"wer": quantiles(wers)}
 
 

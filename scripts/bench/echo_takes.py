@@ -17,6 +17,7 @@ import numpy as np
 
 from firmware_py.audio.frames import FRAME_SAMPLES, SAMPLE_RATE, AudioFrame
 from firmware_py.audio.processing import EchoCanceller, EchoOptions, PlaybackReference
+from firmware_py.audio.processing.linear_echo import linear_echo_filter
 from firmware_py.audio.processing.room import RoomConditions, record
 from firmware_py.config import VadSettings
 from firmware_py.speech.vad import SileroVad, VadTracker
@@ -29,9 +30,10 @@ STOP_LATENCY_SECS = 0.04
 
 
 class Canceller:
-    """What the harness needs from an engine: a 10 ms block of mic and of reference in, mic out."""
+    """What the harness needs from an engine: a 10 ms block of mic and of reference in, mic out
+    (for detection, for recognition: the same block for every engine but ours)."""
 
-    def block(self, near: np.ndarray, block_end: float) -> np.ndarray:
+    def block(self, near: np.ndarray, block_end: float) -> tuple[np.ndarray, np.ndarray]:
         raise NotImplementedError
 
     def cleared(self, at_time: float) -> None:
@@ -46,7 +48,7 @@ class Ours(Canceller):
         self.reference.played(far, SAMPLE_RATE, T0)
         self.engine = EchoCanceller(self.reference, options)
 
-    def block(self, near: np.ndarray, block_end: float) -> np.ndarray:
+    def block(self, near: np.ndarray, block_end: float) -> tuple[np.ndarray, np.ndarray]:
         return self.engine.cancel_block(near, block_end)
 
     def cleared(self, at_time: float) -> None:
@@ -79,11 +81,12 @@ class Livekit(Aligned):
         self.rtc = rtc
         self.apm = rtc.AudioProcessingModule(echo_cancellation=True, high_pass_filter=True)
 
-    def block(self, near: np.ndarray, block_end: float) -> np.ndarray:
+    def block(self, near: np.ndarray, block_end: float) -> tuple[np.ndarray, np.ndarray]:
         self.apm.process_reverse_stream(self.rtc.AudioFrame(self.far_block(block_end).tobytes(), SAMPLE_RATE, 1, BLOCK))
         frame = self.rtc.AudioFrame(bytearray(near.astype(np.int16).tobytes()), SAMPLE_RATE, 1, BLOCK)
         self.apm.process_stream(frame)
-        return np.frombuffer(bytes(frame.data), np.int16).copy()
+        out = np.frombuffer(bytes(frame.data), np.int16).copy()
+        return out, out
 
 
 class Speex(Aligned):
@@ -91,29 +94,22 @@ class Speex(Aligned):
 
     def __init__(self, far: np.ndarray, tail_secs: float = 0.5) -> None:
         super().__init__(far)
-        lib = ctypes.CDLL("libspeexdsp.so.1")
-        lib.speex_echo_state_init.restype = ctypes.c_void_p
+        linear = linear_echo_filter(tail_secs)
+        assert linear is not None, "libspeexdsp is needed for this engine"
+        self.linear, lib = linear, linear.lib
         lib.speex_preprocess_state_init.restype = ctypes.c_void_p
-        self.lib = lib
-        self.echo = ctypes.c_void_p(lib.speex_echo_state_init(BLOCK, int(SAMPLE_RATE * tail_secs)))
-        rate = ctypes.c_int(SAMPLE_RATE)
-        lib.speex_echo_ctl(self.echo, 24, ctypes.byref(rate))                   # SET_SAMPLING_RATE
         self.pre = ctypes.c_void_p(lib.speex_preprocess_state_init(BLOCK, SAMPLE_RATE))
-        lib.speex_preprocess_ctl(self.pre, 24, self.echo)                       # SET_ECHO_STATE
+        lib.speex_preprocess_ctl(self.pre, 24, linear.state)                    # SET_ECHO_STATE
 
-    def block(self, near: np.ndarray, block_end: float) -> np.ndarray:
-        near = np.ascontiguousarray(near, np.int16)
-        far = self.far_block(block_end)
-        out = np.zeros(BLOCK, np.int16)
-        pointer = lambda a: a.ctypes.data_as(ctypes.c_void_p)  # noqa: E731
-        self.lib.speex_echo_cancellation(self.echo, pointer(near), pointer(far), pointer(out))
-        self.lib.speex_preprocess_run(self.pre, pointer(out))
-        return out
+    def block(self, near: np.ndarray, block_end: float) -> tuple[np.ndarray, np.ndarray]:
+        out = self.linear.process(near, self.far_block(block_end))
+        self.linear.lib.speex_preprocess_run(self.pre, out.ctypes.data_as(ctypes.c_void_p))
+        return out, out
 
 
 class Nothing(Canceller):
-    def block(self, near: np.ndarray, block_end: float) -> np.ndarray:
-        return near
+    def block(self, near: np.ndarray, block_end: float) -> tuple[np.ndarray, np.ndarray]:
+        return near, near
 
 
 ENGINES: dict[str, Callable[[np.ndarray], Canceller]] = {
@@ -129,6 +125,8 @@ ENGINES: dict[str, Callable[[np.ndarray], Canceller]] = {
 class TakeResult:
     processed: np.ndarray
     mic: np.ndarray
+    recognition: np.ndarray
+    """What STT hears (ours: the linear filter's output; other engines: `processed`)."""
     vad_starts: list[float] = field(default_factory=list)
     """Seconds from the take's start at which the VAD reported speech (a start event's time)."""
     vad_stops: list[float] = field(default_factory=list)
@@ -168,13 +166,15 @@ def _process(far: np.ndarray, user: np.ndarray, conditions: RoomConditions, engi
     if cleared_at is not None:
         canceller.cleared(T0 + cleared_at)
     tracker = vad.new()
-    result = TakeResult(processed=np.zeros_like(recording.mic), mic=recording.mic)
+    result = TakeResult(processed=np.zeros_like(recording.mic), mic=recording.mic,
+                        recognition=np.zeros_like(recording.mic))
     for start in range(0, len(recording.mic) - FRAME_SAMPLES + 1, FRAME_SAMPLES):
         began = time.process_time()
         for offset in (0, BLOCK):
             near = recording.mic[start + offset:start + offset + BLOCK]
             block_end = T0 + (start + offset + BLOCK) / SAMPLE_RATE
-            result.processed[start + offset:start + offset + BLOCK] = canceller.block(near, block_end)
+            at = slice(start + offset, start + offset + BLOCK)
+            result.processed[at], result.recognition[at] = canceller.block(near, block_end)
         result.cpu_secs += time.process_time() - began
         event = tracker.process(AudioFrame(result.processed[start:start + FRAME_SAMPLES]))
         if event is not None:

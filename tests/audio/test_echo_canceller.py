@@ -57,6 +57,29 @@ def test_the_user_interrupts_over_a_quieter_echo(answer: np.ndarray, vad: VadRun
     assert detected and detected[0] < at + 1.0
 
 
+@pytest.mark.parametrize("echo_db", [-6.0, 0.0])
+def test_speech_recognition_hears_the_user_over_the_bot(echo_db: float, answer: np.ndarray, vad: VadRunner) -> None:
+    """Double talk: AEC3's output (for the VAD) garbles the user; the linear filter's (for STT) keeps more
+    of the words, while still taking echo away where only the bot is heard."""
+    from firmware_py.speech.stt import MoonshineStt
+    from tests.speechgen import word_error_rate
+
+    text = "Excuse me, what time is it in Tokyo right now?"
+    said = speech(text, voice="espeak")[0]
+    at = 3.5
+    user = np.concatenate([np.zeros(int(at * SAMPLE_RATE), np.int16), said])
+    conditions = RoomConditions(delay_ms=70, rt60_secs=0.35, echo_db=echo_db, distortion=0.2, seed=5)
+    take = run_take(answer, user, conditions, "aec3", vad)
+    window = slice(int((at - 0.2) * SAMPLE_RATE), int((at + 0.2) * SAMPLE_RATE) + len(said))
+    stt = MoonshineStt(models_dir() / "stt")
+    for_recognition = word_error_rate(text, stt.transcribe(take.recognition[window]))
+    for_detection = word_error_rate(text, stt.transcribe(take.processed[window]))
+    assert for_recognition <= 0.2 and for_detection >= 0.4, (for_recognition, for_detection)
+    bot_alone = far_active(answer, len(take.mic))
+    bot_alone[int((at - 0.5) * SAMPLE_RATE):] = False
+    assert erle_db(take.mic, take.recognition, bot_alone) > 3
+
+
 def test_without_a_reference_nothing_is_taken_away() -> None:
     said = speech("Please add milk and bread to my shopping list.", voice="espeak")[0]
     canceller = EchoCanceller(PlaybackReference())

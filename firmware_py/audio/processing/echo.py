@@ -21,6 +21,7 @@ import numpy as np
 
 from ..frames import SAMPLE_RATE, AudioFrame
 from .base import BLOCK_SAMPLES, AudioProcessor, blocks
+from .linear_echo import linear_echo_filter
 from .reference import PlaybackReference
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,8 @@ class EchoOptions:
     """How far such a block is turned down."""
     echo_window_secs: float = 0.6
     """How far back the reference is searched for the echo still in the air (delay plus reverb)."""
+    linear_tail_secs: float = 0.4
+    """Echo path (delay plus reverberation) the linear filter for recognition covers."""
     noise_suppression: bool = False
     """Also run WebRTC's noise suppressor (level 1, 12 dB) in the same pass."""
     gain_control: bool = False
@@ -98,28 +101,42 @@ def _new_webrtc(options: EchoOptions):  # type: ignore[no-untyped-def]
 
 
 class EchoCanceller(AudioProcessor):
-    """Removes the bot's voice (read from `reference`) from the microphone frames."""
+    """Removes the bot's voice (read from `reference`) from the microphone frames.
+
+    Each frame comes out twice: AEC3 plus the guard as `samples` (for the VAD and wake word, which must
+    not hear the bot) and the linear filter's output as `for_recognition` (for STT, which must hear all
+    of the user even while the bot talks; see linear_echo.py).
+    """
 
     def __init__(self, reference: PlaybackReference, options: EchoOptions | None = None) -> None:
         self.reference = reference
         self.options = options or EchoOptions()
         self._webrtc = _new_webrtc(self.options)
+        self._linear = linear_echo_filter(self.options.linear_tail_secs)
         self.guard = ResidualEchoGuard(self.options)
 
     def process(self, frame: AudioFrame, capture_time: float) -> AudioFrame:
         samples = frame.samples
         whole = len(samples) - len(samples) % BLOCK_SAMPLES
         out = samples.copy()
+        recognition = samples.copy() if self._linear is not None else None
         for index, near in enumerate(blocks(samples[:whole])):
             block_end = capture_time - (len(samples) - (index + 1) * BLOCK_SAMPLES) / SAMPLE_RATE
-            out[index * BLOCK_SAMPLES:(index + 1) * BLOCK_SAMPLES] = self.cancel_block(near, block_end)
-        return AudioFrame(out, frame.sample_rate)
+            at = slice(index * BLOCK_SAMPLES, (index + 1) * BLOCK_SAMPLES)
+            out[at], linear = self.cancel_block(near, block_end)
+            if recognition is not None:
+                recognition[at] = linear
+        return AudioFrame(out, frame.sample_rate, recognition)
 
-    def cancel_block(self, near: np.ndarray, block_end: float) -> np.ndarray:
+    def cancel_block(self, near: np.ndarray, block_end: float) -> tuple[np.ndarray, np.ndarray]:
+        """One 10 ms block: (for detection, for recognition)."""
         far = self.reference.read(block_end, BLOCK_SAMPLES)
-        cleaned = self._webrtc.process(np.ascontiguousarray(near, dtype=np.int16), far)
-        return self.guard.process(near, far, cleaned)
+        near = np.ascontiguousarray(near, dtype=np.int16)
+        cleaned = self.guard.process(near, far, self._webrtc.process(near, far))
+        return cleaned, (self._linear.process(near, far) if self._linear is not None else cleaned)
 
     def reset(self) -> None:
         self._webrtc.reset()
         self.guard.reset()
+        if self._linear is not None:
+            self._linear.reset()
