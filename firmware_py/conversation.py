@@ -157,7 +157,7 @@ class Conversation(VoiceSession):
             await self._not_understood(timing)
             return
         if self._held is not None:   # the rest of a command cut short by a pause
-            text, self._held = joined(self._held, text), None
+            text, self._held = await self.listener.decode_last_two() or joined(self._held, text), None
             self._speculator.drop()
         self.last_transcript = text
         # the user may have gone on talking while this turn was transcribed, and an answer to an earlier

@@ -126,6 +126,7 @@ class TurnListener:
         self._samples = 0
         self._barge_in_pending = False
         self._background: set[asyncio.Task[Any]] = set()
+        self._last_turns: list[np.ndarray] = []   # the audio of the last two turns, for `decode_last_two`
         self.timing = TurnTiming()
 
     # --- gate --------------------------------------------------------------------------------------
@@ -422,6 +423,7 @@ class TurnListener:
             text = ""
         self.timing.transcript_at = time.monotonic()
         self._ending = None
+        self._last_turns = [*self._last_turns[-1:], speech_span(audio)]
         if text:
             self._bus.publish(UserTranscript(session_id=self.session_id, text=text, final=True))
         await self._owner.on_user_turn(text, self.timing)
@@ -445,6 +447,17 @@ class TurnListener:
             log.info("segments gave no words; decoding the whole turn", extra={"session": self.session_id})
             text = (await self._transcribe(speech_span(audio))).strip()
         return text
+
+    async def decode_last_two(self) -> str:
+        """The last two turns' speech decoded as one: a sentence the end-of-turn model cut at a pause, whose
+        pieces lost each other's context when decoded apart. "" when there were not two turns to join."""
+        if len(self._last_turns) < 2:
+            return ""
+        gap = np.zeros(int(WHOLE_TURN_GAP_SECS * SAMPLE_RATE), np.int16)
+        audio = np.concatenate([self._last_turns[0], gap, self._last_turns[1]])
+        if len(audio) > TURN_WINDOW_SECS * SAMPLE_RATE:
+            return ""
+        return (await self._transcribe(audio)).strip()
 
     async def release_talk(self) -> None:
         """Push-to-talk released: the turn ends now."""

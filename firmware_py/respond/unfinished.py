@@ -2,7 +2,9 @@
 
 People stop to think in the middle of a command, and the end-of-turn model, seeing a sentence that could be
 complete, ends the turn. When a short turn starts like a command but no sentence matches it, the device
-waits a moment for the rest instead of answering half a command; what comes next is joined to it.
+waits a moment for the rest instead of answering half a command; what comes next is joined to it: the
+listener decodes both pieces' audio as one (words cut at a pause lose their context: "Cancel the" alone
+came back as "Cans, or the?"), and the two texts are joined when that gives nothing.
 """
 
 from __future__ import annotations
@@ -15,16 +17,24 @@ MAX_WORDS = 7
 
 _COMMAND_START = re.compile(
     r"^(?:(?:please|can you|could you|would you|um+|uh+|so|okay|ok|hey)[\s,.]+)*"
-    r"(?:set|turn|switch|dim|brighten|open|close|shut|start|cancel|stop|pause|resume|add|put|mute|unmute|"
+    r"(?:set|said|turn|switch|dim|brighten|open|close|shut|start|cancel|stop|pause|resume|add|put|mute|unmute|"
     r"lower|raise|increase|decrease)\b", re.IGNORECASE)
+# words no sentence ends on: "Cancel the ...", "How much time is ...", "Which day of the ..."
+_DANGLING_END = re.compile(r"\b(?:the|a|an|my|your|our|to|for|of|with|from|and|or|but|is|are|than)\W*$",
+                           re.IGNORECASE)
 
 
 def sounds_unfinished(text: str) -> bool:
-    """Does this short turn start like a command (one nobody matched)?"""
+    """Does this short turn (one nobody matched) sound cut off: the start of a command, a last word no
+    sentence ends on, or a trailing comma (STT's mark of a voice that did not fall at the end)?"""
     words = text.split()
-    return 0 < len(words) <= MAX_WORDS and bool(_COMMAND_START.match(text.strip()))
+    if not 0 < len(words) <= MAX_WORDS:
+        return False
+    stripped = text.strip()
+    return bool(_COMMAND_START.match(stripped) or _DANGLING_END.search(stripped) or stripped.endswith(","))
 
 
 def joined(held: str, text: str) -> str:
-    """The held start and the rest as one request ("Set the kitchen light." + "To fifty percent.")."""
+    """The held start and the rest as one request ("Set the kitchen light." + "To fifty percent."), when
+    the two pieces' audio could not be decoded together."""
     return f"{held.strip().rstrip('.,!?')} {text.strip()}"

@@ -261,6 +261,30 @@ async def test_a_command_cut_short_by_a_pause_waits_for_its_rest(world: Any) -> 
     assert [e.arguments for e in recorder.of(FunctionCallInProgress)] == [{"device": "kitchen light", "percent": 50}]
 
 
+@pytest.mark.parametrize(("first", "rest"), [("How much time is?", "Left on my timer."),
+                                             ("Never,", "Mind."), ("Said the kitchen light.", "To fifty percent.")])
+async def test_a_piece_that_sounds_cut_off_waits_for_its_rest(world: Any, first: str, rest: str) -> None:
+    conversation, recorder, llm, _ = world
+    await conversation.on_user_turn(first, spoken())
+    await asyncio.sleep(0.3)
+    assert recorder.of(BotAnswered) == [] and llm.asked == []
+    await conversation.on_user_speech_started()
+    await conversation.on_user_turn(rest, spoken())
+    await answered(recorder)
+    assert llm.asked == [] or first.rstrip(",.?") in str(llm.asked[-1])
+
+
+def test_what_sounds_cut_off() -> None:
+    from firmware_py.respond.unfinished import sounds_unfinished
+
+    for text in ("Cancel the", "How much time is?", "Which day of the", "Never,", "Set the kitchen light.",
+                 "Said a timer."):
+        assert sounds_unfinished(text), text
+    for text in ("What time is it?", "Tell me a joke.", "Good morning.", "Thank you", "What is going on?",
+                 "Cancel the, um, I want to know the weather in Paris tomorrow morning please."):
+        assert not sounds_unfinished(text), text
+
+
 async def test_an_unfinished_command_with_no_rest_is_still_answered(world: Any) -> None:
     conversation, recorder, llm, _ = world
     await conversation.on_user_turn("Set the kitchen light.", spoken())

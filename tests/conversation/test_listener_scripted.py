@@ -175,3 +175,19 @@ async def test_a_single_piece_turn_is_not_decoded_twice(bus: EventBus, cleanup: 
     await feed(listener, tone(1.0) + zeros(0.6), pace=0.01)
     await settle(lambda: len(owner.turns) == 1)
     assert len(stt.heard) == 1
+
+
+async def test_two_turns_are_decoded_as_one_on_request(bus: EventBus, cleanup: list[TurnListener]) -> None:
+    """A sentence cut by a pause into two turns: both turns' speech, and only that, is decoded together."""
+    owner, stt = RecordingOwner(), ScriptedStt(script=["cancel the", "pasta timer", "cancel the pasta timer"])
+    listener = make_listener(bus, stt, ScriptedTurn(default=0.9), owner)
+    cleanup.append(listener)
+    assert await listener.decode_last_two() == ""          # nothing to join yet
+    await feed(listener, zeros(0.3) + tone(0.6) + zeros(0.6), pace=0.01)
+    await settle(lambda: len(owner.turns) == 1)
+    assert await listener.decode_last_two() == ""
+    await feed(listener, tone(0.8) + zeros(0.6), pace=0.01)
+    await settle(lambda: len(owner.turns) == 2)
+    assert await listener.decode_last_two() == "cancel the pasta timer"
+    joined = stt.heard[-1]
+    assert 1.3 * 16000 <= len(joined) <= 2.0 * 16000, len(joined) / 16000   # two spans and a short gap
