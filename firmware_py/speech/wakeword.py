@@ -4,6 +4,9 @@ melspectrogram.onnx turns each 1280-sample step (plus 480 samples of history) in
 scaled x/10 + 2 as openWakeWord does; embedding_model.onnx turns the last 76 mel frames into one
 96-value embedding; the phrase model scores the last 16 embeddings (about 1.3 s of audio). The three
 models are shared; each session's `WakeWordStream` holds its own buffers and refractory clock.
+
+While the room is at its floor (wake_gate.py) a stream computes only the mel frames; when sound returns
+it embeds the skipped steps from the kept mel frames, so every score it computes is the ungated one.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from ..audio.frames import SAMPLE_RATE
 from ..config import ConfigError
 from ..models import ModelError
 from .onnx import REINSTALL_HINT, require_inputs
+from .wake_gate import FRAMES_PER_STEP, QuietGate, hold_steps
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +31,7 @@ MEL_FRAMES = 76        # mel frames per embedding
 MEL_BINS = 32
 EMBEDDINGS = 16        # embeddings per phrase score
 WARM_STEPS = 5         # openWakeWord ignores the first scores while its buffers fill with real audio
+KEPT_MEL = MEL_FRAMES + FRAMES_PER_STEP * (EMBEDDINGS - 1)  # the mel frames of a whole classifier window (196)
 
 
 class WakeWordEngine:
@@ -49,8 +54,8 @@ class WakeWordEngine:
         self.initial_features = self._background_features()
         self.last_secs = 0.0
 
-    def new_stream(self, threshold: float, refractory_secs: float) -> "WakeWordStream":
-        return WakeWordStream(self, threshold, refractory_secs)
+    def new_stream(self, threshold: float, refractory_secs: float, gated: bool = True) -> "WakeWordStream":
+        return WakeWordStream(self, threshold, refractory_secs, gated)
 
     def mel_frames(self, samples: np.ndarray) -> np.ndarray:
         """(n, 32) scaled mel frames of int16-valued float samples (8 frames per 1280 new samples)."""
@@ -61,6 +66,12 @@ class WakeWordEngine:
         """One 96-value embedding of 76 mel frames."""
         (output,) = self.embedding.run(None, {"input_1": mel_window.astype(np.float32)[None, :, :, None]})
         return output.reshape(96)
+
+    def embed_steps(self, mel: np.ndarray, count: int) -> np.ndarray:
+        """(count, 96): the embeddings of the last `count` steps, from their mel frames (`mel` ends with the
+        newest step's 8 frames). One at a time: a batched run rounds differently."""
+        ends = [len(mel) - FRAMES_PER_STEP * back for back in range(count - 1, -1, -1)]
+        return np.stack([self.embed(mel[end - MEL_FRAMES:end]) for end in ends])
 
     def score(self, features: np.ndarray) -> float:
         (output,) = self.classifier.run(None, {self._classifier_input: features.astype(np.float32)[None]})
@@ -117,17 +128,22 @@ class WakeWordStream:
     `threshold` and `refractory_secs` may be changed while running.
     """
 
-    def __init__(self, engine: WakeWordEngine, threshold: float, refractory_secs: float) -> None:
+    def __init__(self, engine: WakeWordEngine, threshold: float, refractory_secs: float, gated: bool = True) -> None:
         self.engine = engine
         self.threshold = threshold
         self.refractory_secs = refractory_secs
+        self.gated = gated
         self.reset()
 
     def reset(self) -> None:
         self._pending = np.zeros(0, np.float32)
         self._history = np.zeros(HISTORY, np.float32)
-        self._mel = np.ones((MEL_FRAMES, MEL_BINS), np.float32)
+        self._mel = np.ones((KEPT_MEL, MEL_BINS), np.float32)
         self._features = self.engine.initial_features.copy()
+        self._gate = QuietGate(hold_steps(MEL_FRAMES, EMBEDDINGS))
+        self._behind = 0   # steps whose embedding the gate skipped since the last one computed
+        self.skipped_steps = 0
+        """Steps scored without running the embedding model (the room was at its floor)."""
         self._steps = 0
         self._quiet_until_step = 0
         self.last_score = 0.0
@@ -151,10 +167,16 @@ class WakeWordStream:
     def _step(self, chunk: np.ndarray) -> float | None:
         mel = self.engine.mel_frames(np.concatenate([self._history, chunk]))
         self._history = chunk[-HISTORY:]
-        self._mel = np.concatenate([self._mel, mel])[-MEL_FRAMES:]
-        embedding = self.engine.embed(self._mel)
-        self._features = np.concatenate([self._features[1:], embedding[None]])
+        self._mel = np.concatenate([self._mel, mel])[-KEPT_MEL:]
         self._steps += 1
+        if self.gated and not self._gate.open_for(mel):
+            self._behind = min(self._behind + 1, EMBEDDINGS - 1)
+            self.skipped_steps += 1
+            self.last_score = 0.0
+            return None
+        count = self._behind + 1
+        self._behind = 0
+        self._features = np.concatenate([self._features[count:], self.engine.embed_steps(self._mel, count)])
         score = self.engine.score(self._features) if self._steps > WARM_STEPS else 0.0
         self.last_score = score
         self.max_score = max(self.max_score, score)

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from firmware_py.config import ConfigError, WakeWordSettings
-from firmware_py.speech.wakeword import WakeWordEngine
+from firmware_py.speech.wake_gate import FIRST_STEPS, FLOOR_STEPS, QuietGate, hold_steps
+from firmware_py.speech.wakeword import EMBEDDINGS, MEL_FRAMES, STEP, WakeWordEngine, WakeWordStream
 from tests.speechgen import noise, silence, speech, tones, with_pause
 
 from .streams import detections
@@ -94,3 +95,86 @@ def test_odd_input_is_harmless(jarvis: WakeWordEngine) -> None:
 def test_unknown_phrase_names_the_installed_ones(models_root: Path) -> None:
     with pytest.raises(ConfigError, match="hey_jarvis"):
         WakeWordEngine(models_root / "wakeword", "ok_computer")
+
+
+# --- the quiet gate: the embedding model is skipped while the room is at its floor ---------------------
+
+
+def step_scores(stream: WakeWordStream, clip: np.ndarray) -> np.ndarray:
+    """The stream's score after every 80 ms step of `clip` (0 where the gate skipped the step)."""
+    scores = []
+    for start in range(0, len(clip) - STEP + 1, STEP):
+        stream.process(clip[start:start + STEP])
+        scores.append(stream.last_score)
+    return np.array(scores)
+
+
+def in_noise(phrase: np.ndarray, level: float, snr_db: float, secs: float = 12.0) -> np.ndarray:
+    """`phrase` at `snr_db` over steady pink noise of RMS `level`, starting at half of `secs`."""
+    background = noise(secs, level, seed=7).astype(np.float64)
+    gain = level * 10 ** (snr_db / 20) / (np.sqrt(np.mean(phrase.astype(np.float64) ** 2)) / 32768)
+    start = len(background) // 2
+    background[start:start + len(phrase)] += phrase * gain
+    return np.clip(background, -32768, 32767).astype(np.int16)
+
+
+def test_gated_scores_are_the_ungated_ones(jarvis: WakeWordEngine) -> None:
+    phrase = speech("Hey Jarvis, what time is it")[0]
+    clip = np.concatenate([silence(5.0), phrase, silence(3.0), phrase, silence(0.5), phrase, silence(4.0)])
+    plain = step_scores(jarvis.new_stream(THRESHOLD, 2.0, gated=False), clip)
+    gated_stream = jarvis.new_stream(THRESHOLD, 2.0)
+    gated = step_scores(gated_stream, clip)
+    computed = gated != 0.0
+    assert gated_stream.skipped_steps >= 50          # the silences were skipped...
+    assert np.count_nonzero(~computed) >= gated_stream.skipped_steps
+    assert np.abs(plain[computed] - gated[computed]).max() <= 1e-6   # ...and every score computed is today's
+    assert plain[~computed].max() < 0.01             # what was skipped scored nothing
+    assert (plain >= THRESHOLD).any() and gated.max() == plain.max()
+
+
+@pytest.mark.parametrize("voice", ["hibari", "espeak"])
+@pytest.mark.parametrize("snr_db", [-5.0, 0.0, 6.0, 20.0])
+def test_the_gate_hears_a_phrase_in_a_noisy_room(jarvis: WakeWordEngine, voice: str, snr_db: float) -> None:
+    clip = in_noise(speech("Hey Jarvis, what time is it", voice=voice)[0], 0.03, snr_db)
+    plain, gated = jarvis.new_stream(THRESHOLD, 2.0, gated=False), jarvis.new_stream(THRESHOLD, 2.0)
+    assert detections(gated, clip) == detections(plain, clip)
+    assert gated.max_score == plain.max_score
+    assert gated.skipped_steps >= 20                 # the steady noise before and after was skipped
+
+
+def test_silence_and_steady_noise_skip_the_embedding_model(jarvis: WakeWordEngine,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+    embed = jarvis.embed
+    monkeypatch.setattr(jarvis, "embed", lambda window: calls.append(1) or embed(window))
+    for clip in (silence(20.0), noise(20.0, 0.03)):
+        calls.clear()
+        stream = jarvis.new_stream(THRESHOLD, 2.0)
+        detections(stream, clip)
+        steps = len(clip) // STEP
+        assert len(calls) <= FIRST_STEPS + hold_steps(MEL_FRAMES, EMBEDDINGS) + 1   # the first 3 s
+        assert stream.skipped_steps == steps - len(calls) >= steps - 40
+
+
+def test_sound_after_a_long_quiet_embeds_only_one_window(jarvis: WakeWordEngine,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    stream = jarvis.new_stream(THRESHOLD, 2.0)
+    detections(stream, silence(10.0))
+    calls = []
+    embed = jarvis.embed
+    monkeypatch.setattr(jarvis, "embed", lambda window: calls.append(1) or embed(window))
+    stream.process(noise(STEP / 16000, 0.3))
+    assert len(calls) == EMBEDDINGS
+
+
+def test_the_floor_follows_the_room() -> None:
+    gate = QuietGate(hold=3)
+    hum = np.full((8, 32), 5.0, np.float32)
+    assert all(gate.open_for(hum) for _ in range(FIRST_STEPS))   # no floor yet
+    assert [gate.open_for(hum) for _ in range(3)] == [True, True, False]   # 3 quiet steps: all it reads
+    assert gate.open_for(hum + 0.5)                               # 5 dB above the floor: sound
+    assert [gate.open_for(hum) for _ in range(3)] == [True, True, False]
+    assert gate.open_for(hum + 0.2) is False                      # 2 dB: inside the margin
+    louder = hum + 1.0                                            # a fan turned on: open until it is the floor
+    opened = [gate.open_for(louder) for _ in range(FLOOR_STEPS + 5)]
+    assert all(opened[:FLOOR_STEPS - 1]) and not opened[-1]
