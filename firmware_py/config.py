@@ -91,6 +91,9 @@ class TurnSettings:
     enabled: bool = setting(True, "Use the Smart Turn model; off: VAD silence alone ends the turn.")
     threshold: float = setting(0.5, "Smart Turn probability above which the turn is complete.", minimum=0.0, maximum=1.0)
     max_silence_secs: float = setting(1.5, "Silence that ends the turn whatever the model says.", minimum=0.2, maximum=10.0)
+    sentence_silence_secs: float = setting(
+        0.8, "Silence that ends the turn when the words so far read as a finished sentence, whatever the model says "
+        "(Smart Turn judges by voice alone, and some voices never sound finished to it).", minimum=0.2, maximum=10.0)
 
 
 @dataclass(frozen=True)

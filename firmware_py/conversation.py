@@ -32,7 +32,7 @@ from .respond.base import Answer
 from .respond.chain import ResponderChain, run_actions
 from .respond.early_llm import EarlyLlmAnswer
 from .respond.speculation import Speculator
-from .respond.unfinished import HOLD_SECS, joined, sounds_unfinished
+from .respond.unfinished import HOLD_SECS, joined, reads_finished, sounds_unfinished
 from .session import VoiceSession
 from .speaking import BotSpeech
 from .turn_metrics import publish_turn_metrics
@@ -141,6 +141,10 @@ class Conversation(VoiceSession):
     def on_user_went_on(self) -> None:
         """Speech again after a pause: a guess on the words so far would only take the cores from STT."""
         self._speculator.drop()
+
+    def words_finished(self, words: str) -> bool:
+        """The text's vote on the end of the turn: a command that matched, or a sentence that reads whole."""
+        return self._speculator.claimed(words) or reads_finished(words)
 
     def _early_llm(self, text: str) -> EarlyLlmAnswer:
         tools = self._engines.tools if self._live.current.llm.tools else None

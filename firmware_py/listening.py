@@ -93,6 +93,7 @@ class ListenerOwner(Protocol):
     async def on_user_speech_started(self) -> None: ...
     async def on_early_transcript(self, text: str) -> None: ...
     def on_user_went_on(self) -> None: ...
+    def words_finished(self, words: str) -> bool: ...
     async def on_user_turn(self, text: str, timing: TurnTiming) -> None: ...
 
 
@@ -126,6 +127,7 @@ class TurnListener:
         self._samples = 0
         self._barge_in_pending = False
         self._background: set[asyncio.Task[Any]] = set()
+        self._words_so_far = ""                   # the early decode's words while the user is quiet
         self._last_turns: list[np.ndarray] = []   # the audio of the last two turns, for `decode_last_two`
         self.timing = TurnTiming()
 
@@ -256,7 +258,11 @@ class TurnListener:
     def _check_max_silence(self) -> None:
         if self._silence_since is None or self._ending is not None:
             return
-        if time.monotonic() - self._silence_since >= self._live.current.turn.max_silence_secs:
+        turn = self._live.current.turn
+        limit = turn.max_silence_secs
+        if self._words_so_far and self._owner.words_finished(self._words_so_far):
+            limit = min(limit, turn.sentence_silence_secs)   # the words end a sentence: no need to wait it out
+        if time.monotonic() - self._silence_since >= limit:
             self._ending = asyncio.create_task(self._end_turn())
 
     def _track_quiet(self, frame_len: int) -> None:
@@ -267,6 +273,7 @@ class TurnListener:
                 self._owner.on_user_went_on()
             self._drop_whole()
             self._quiet_since, self._early, self._early_turn = None, None, None
+            self._words_so_far = ""
             return
         if self._quiet_since is None:
             self._quiet_since = self._samples - frame_len
@@ -307,6 +314,7 @@ class TurnListener:
         if not all(task.done() and not task.cancelled() for task in self._segments):
             return   # an earlier piece is still decoding: the turn's end will match the whole text
         words = " ".join(t for t in [*(task.result() for task in self._segments), decode.result()] if t).strip()
+        self._words_so_far = words
         if words:
             self._owner_task(self._owner.on_early_transcript(words))
 
@@ -403,7 +411,7 @@ class TurnListener:
             whole[1].cancel()
             whole = None
         audio = self._turn_audio()
-        self._turn, self._silence_since = None, None
+        self._turn, self._silence_since, self._words_so_far = None, None, ""
         self._quiet_since, self._early, self._early_turn = None, None, None
         if self._turn_check:
             self._turn_check.cancel()

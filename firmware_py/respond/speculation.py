@@ -50,6 +50,13 @@ class Speculator:
         if not answering:
             guess.follow_up = asyncio.create_task(self._llm_if_unclaimed(guess))
 
+    def claimed(self, text: str) -> bool:
+        """Has a responder already claimed these words (a command that matched whole)?"""
+        guess = self._guess
+        if guess is None or not guess.match.done() or guess.match.cancelled() or guess.match.exception():
+            return False
+        return guess.match.result() is not None and same_words(guess.text, text)
+
     async def _llm_if_unclaimed(self, guess: Guess) -> None:
         try:
             claim = await asyncio.shield(guess.match)

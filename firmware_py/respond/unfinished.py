@@ -38,3 +38,11 @@ def joined(held: str, text: str) -> str:
     """The held start and the rest as one request ("Set the kitchen light." + "To fifty percent."), when
     the two pieces' audio could not be decoded together."""
     return f"{held.strip().rstrip('.,!?')} {text.strip()}"
+
+
+def reads_finished(text: str) -> bool:
+    """Do the words so far read as a whole sentence ("Why is the sky blue?"): three words or more, a closing
+    mark from STT, and nothing that sounds cut off. Smart Turn hears only the voice; this is the text's vote
+    (a command's vote is its intent matching, see `Speculator.claimed`)."""
+    stripped = text.strip()
+    return len(stripped.split()) >= 3 and stripped[-1:] in (".", "?", "!") and not sounds_unfinished(stripped)

@@ -25,6 +25,7 @@ from firmware_py.live_config import LiveSettings
 from firmware_py.llm.base import LlmDelta
 from firmware_py.llm.queue import LlmQueue
 from firmware_py.llm.tools import ToolRegistry
+from firmware_py.respond.unfinished import reads_finished
 from firmware_py.speech.engines import SpeechEngines
 
 FRAME = SAMPLE_RATE // 50   # 20 ms
@@ -177,6 +178,9 @@ class RecordingOwner:
 
     def on_user_went_on(self) -> None:
         self.went_on += 1
+
+    def words_finished(self, words: str) -> bool:
+        return reads_finished(words)
 
     async def on_user_turn(self, text: str, timing: TurnTiming) -> None:
         self.turns.append((text, timing))

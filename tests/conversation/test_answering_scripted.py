@@ -285,6 +285,16 @@ def test_what_sounds_cut_off() -> None:
         assert not sounds_unfinished(text), text
 
 
+
+def test_what_reads_as_a_finished_sentence() -> None:
+    from firmware_py.respond.unfinished import reads_finished
+
+    for text in ("Why is the sky blue?", "What is the boiling point of water?", "Timer for twenty five minutes, please."):
+        assert reads_finished(text), text
+    for text in ("What timers?", "Good.", "How much time is?", "Set the kitchen light.", "Why is the sky", "Never,"):
+        assert not reads_finished(text), text
+
+
 async def test_an_unfinished_command_with_no_rest_is_still_answered(world: Any) -> None:
     conversation, recorder, llm, _ = world
     await conversation.on_user_turn("Set the kitchen light.", spoken())

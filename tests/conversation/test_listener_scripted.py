@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import numpy as np
@@ -90,6 +91,19 @@ async def test_an_incomplete_verdict_ends_at_max_silence(bus: EventBus, cleanup:
     await feed(listener, zeros(0.8), pace=0.02)   # silence in real time: the max-silence clock runs
     await settle(lambda: len(owner.turns) == 1)
     assert owner.turns[0][0] == "what's the date" and turn.calls >= 1
+
+
+@pytest.mark.parametrize(("words", "ends_early"), [("Why is the sky blue?", True), ("Cancel the", False)])
+async def test_words_that_end_a_sentence_end_the_turn_sooner(bus: EventBus, cleanup: list[TurnListener], words: str,
+                                                            ends_early: bool) -> None:
+    """Smart Turn hears some voices as never finished; a sentence the words close does not wait out max silence."""
+    owner = RecordingOwner()
+    listener = make_listener(bus, ScriptedStt(default=words), ScriptedTurn(default=0.1), owner, max_silence=5.0)
+    cleanup.append(listener)
+    await feed(listener, tone(0.8), pace=0.0)
+    await feed(listener, zeros(1.6), pace=0.02)   # ~1.6 s of silence in real time: past 0.8 s, short of 5 s
+    await asyncio.sleep(0.3)
+    assert (len(owner.turns) == 1) == ends_early
 
 
 async def test_a_wavering_verdict_ends_when_it_turns_complete(bus: EventBus, cleanup: list[TurnListener]) -> None:
