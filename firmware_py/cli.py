@@ -51,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_client_commands(commands)
 
-    from .knowledge.commands import add_knowledge_parser
+    from .knowledge.arguments import add_knowledge_parser
 
     add_knowledge_parser(commands)
     for subcommand in commands.choices.values():   # `rtvi-edge run --config F` works as well as `--config F run`

@@ -79,10 +79,20 @@ class WakeWordEngine:
 
     def _background_features(self) -> np.ndarray:
         """Embeddings of low noise, the starting context openWakeWord gives every stream (fixed seed)."""
-        noise = np.random.default_rng(0).integers(-1000, 1000, 4 * SAMPLE_RATE).astype(np.float32)
-        mel = self.mel_frames(noise)
+        mel = self.mel_frames(low_noise(4 * SAMPLE_RATE))
         windows = [mel[i:i + MEL_FRAMES] for i in range(0, len(mel) - MEL_FRAMES + 1, 8)]
         return np.stack([self.embed(w) for w in windows])[-EMBEDDINGS:]
+
+
+def low_noise(count: int) -> np.ndarray:
+    """`count` fixed pseudo-random values in [-1000, 1000) as float32 (splitmix64 of 1..count).
+
+    Not numpy.random: importing it costs a satellite ~6 MB resident for this one start-up call."""
+    z = np.arange(1, count + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)   # uint64 wraps, as meant
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    z ^= z >> np.uint64(31)
+    return ((z % np.uint64(2000)).astype(np.int64) - 1000).astype(np.float32)
 
 
 def session_options(threads: int = 1) -> Any:

@@ -31,7 +31,19 @@ def test_the_check_itself_sees_what_the_server_loads() -> None:
 
 
 SATELLITE_NEVER = ["soxr", "aiohttp", "aiortc", "av", "llama_cpp", "sherpa_onnx", "hibari", "scipy", "pipecat",
-                   "firmware_py.rtvi.server", "firmware_py.speech.stt", "firmware_py.speech.tts"]
+                   "numpy.random", "firmware_py.rtvi.server", "firmware_py.speech.stt", "firmware_py.speech.tts"]
+KNOWLEDGE_CODE = ["firmware_py.knowledge.commands", "firmware_py.knowledge.library", "firmware_py.progress", "sqlite3"]
+
+
+def test_the_command_line_loads_the_knowledge_code_only_for_its_command() -> None:
+    def loaded(argv: list[str]) -> list[str]:
+        code = (f"import sys; from firmware_py.cli import build_parser; build_parser().parse_args({argv!r}); "
+                f"print(__import__('json').dumps([m for m in {KNOWLEDGE_CODE!r} if m in sys.modules]))")
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+    assert loaded(["satellite", "--hub", "ws://hub:7860/ws"]) == []
+    assert loaded(["knowledge", "list"]) == []   # parsed only: the command's code loads when it runs
 
 
 def test_a_listening_satellite_loads_only_what_it_uses(tmp_path) -> None:  # type: ignore[no-untyped-def]
