@@ -17,13 +17,19 @@ MAX_SENTENCE_CHARS = 240
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|\n")
 _CLAUSE = re.compile(r"[,;:](?=\s)")
 _ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "mt", "vs", "approx", "dept", "fig", "cf", "ca",
-                  "etc", "no", "e.g", "i.e", "a.m", "p.m"}
+                  "etc", "no", "nr", "e.g", "i.e", "incl", "excl", "min", "max", "ave", "rd", "blvd", "sq", "fl", "ext",
+                  "tel", "mon", "tue", "wed", "thu", "fri", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
+                  "sept", "oct", "nov", "dec"}
+# "a.m." and "p.m." are not in the list: they end a time and often the sentence ("Open until 6 p.m. We close
+# on Mondays."); a lower-case word after them ("at 5 p.m. tomorrow") keeps the sentence going, as after any "."
 _DOTTED = re.compile(r"(?:[A-Za-z]\.){2,}$")
 
 
 def _is_abbreviation(before: str) -> bool:
     """Does the text before a "." end in an abbreviation or an initial rather than a sentence?"""
     word = before.rsplit(None, 1)[-1] if before.strip() else ""
+    if word.lower() in ("a.m", "p.m"):
+        return False
     if _DOTTED.search(word + "."):
         return True
     bare = word.strip("\"'(“‘").lower()

@@ -39,3 +39,14 @@ def test_the_voices_use_the_same_splitter() -> None:
 def test_abbreviations_and_lower_case_continuations_do_not_end_a_sentence() -> None:
     assert split_sentences("Dr. Smith arrives at 5 p.m. tomorrow. See you.") == [
         "Dr. Smith arrives at 5 p.m. tomorrow.", "See you."]
+
+
+def test_documents_and_answers_are_cut_by_the_same_splitter() -> None:
+    """A quoted passage breaks where its spoken answer does: the knowledge base uses this splitter too."""
+    from firmware_py.knowledge.sentences import split_sentences as document_sentences
+
+    text = ("Dr. Smith sees patients on Mon. and Tue. from 9 a.m. The clinic is at 12 Main Rd. in Springfield. "
+            "Open until 6 p.m. We close on Mondays. Meet at 5 p.m. tomorrow in the lobby.")
+    assert document_sentences(text) == split_sentences(text) == [
+        "Dr. Smith sees patients on Mon. and Tue. from 9 a.m.", "The clinic is at 12 Main Rd. in Springfield.",
+        "Open until 6 p.m.", "We close on Mondays.", "Meet at 5 p.m. tomorrow in the lobby."]
