@@ -33,8 +33,9 @@ ROLE=hub
 HUB_URL=""
 HUB_TOKEN=""
 SAT_UNIT=/etc/systemd/system/rtvi-edge-satellite.service
-# what a satellite runs (the wake word, audio, the RTVI client): no llama.cpp, no STT/TTS runtimes
-SATELLITE_PIP=(numpy onnxruntime soxr "websockets>=14,<18" "protobuf>=5" pyaudio==0.2.14 gpiozero)
+# what a satellite runs (the wake word on LiteRT, onnxruntime its fallback, audio, the RTVI client): no
+# llama.cpp, no STT/TTS runtimes
+SATELLITE_PIP=(numpy ai-edge-litert onnxruntime soxr "websockets>=14,<18" "protobuf>=5" pyaudio==0.2.14 gpiozero)
 for arg in "$@"; do
   case "$arg" in
     --uninstall) ACTION=uninstall ;;

@@ -20,6 +20,9 @@ class ModelError(RuntimeError):
     """A model file is missing or corrupt; the message names the file and the fix."""
 
 
+REINSTALL_HINT = "run `rtvi-edge models install` (or `rtvi-edge models verify` to check the files)"
+
+
 @dataclass(frozen=True)
 class ModelFile:
     dest: str

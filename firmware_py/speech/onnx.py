@@ -11,11 +11,9 @@ from typing import Any
 
 import onnxruntime as ort
 
-from ..models import ModelError
+from ..models import REINSTALL_HINT, ModelError
 
 log = logging.getLogger(__name__)
-
-REINSTALL_HINT = "run `rtvi-edge models install` (or `rtvi-edge models verify` to check the files)"
 
 
 def session_options(threads: int = 1, arena: bool = True, spin: bool = True) -> ort.SessionOptions:

@@ -19,8 +19,8 @@ import numpy as np
 
 from ..audio.frames import SAMPLE_RATE
 from ..config import ConfigError
-from ..models import ModelError
-from .onnx import REINSTALL_HINT, require_inputs
+from ..models import REINSTALL_HINT, ModelError
+from .wake_runtime import ONNX, SUFFIX, WakeModel, open_model, pick_runtime
 from .wake_gate import FRAMES_PER_STEP, QuietGate, hold_steps
 
 log = logging.getLogger(__name__)
@@ -35,22 +35,21 @@ KEPT_MEL = MEL_FRAMES + FRAMES_PER_STEP * (EMBEDDINGS - 1)  # the mel frames of 
 
 
 class WakeWordEngine:
-    """The shared models for one wake phrase (e.g. "hey_jarvis")."""
+    """The shared models for one wake phrase (e.g. "hey_jarvis"), on onnxruntime, or on LiteRT when
+    `prefer_litert` and it is installed (wake_runtime.py)."""
 
-    def __init__(self, model_dir: Path, phrase: str, threads: int = 1) -> None:
+    def __init__(self, model_dir: Path, phrase: str, threads: int = 1, prefer_litert: bool = False) -> None:
         self.model_dir = Path(model_dir)
         self.phrase = phrase
-        options = session_options(threads)
-        self.mel = _open(self.model_dir / "melspectrogram.onnx", options)
-        require_inputs(self.mel, self.model_dir / "melspectrogram.onnx", ["input"])
-        self.embedding = _open(self.model_dir / "embedding_model.onnx", options)
-        require_inputs(self.embedding, self.model_dir / "embedding_model.onnx", ["input_1"])
-        phrase_path = phrase_model_path(self.model_dir, phrase)
-        self.classifier = _open(phrase_path, options)
-        shape = self.classifier.get_inputs()[0].shape
+        self.runtime = pick_runtime(self.model_dir, prefer_litert)
+        suffix, options = SUFFIX[self.runtime], (session_options(threads) if self.runtime == ONNX else None)
+        self.mel = open_model(self.model_dir / f"melspectrogram{suffix}", self.runtime, options, "input")
+        self.embedding = open_model(self.model_dir / f"embedding_model{suffix}", self.runtime, options, "input_1")
+        phrase_path = phrase_model_path(self.model_dir, phrase, suffix)
+        self.classifier: WakeModel = open_model(phrase_path, self.runtime, options)
+        shape = self.classifier.input_shape
         if list(shape[1:]) != [EMBEDDINGS, 96]:
             raise ModelError(f"model file {phrase_path} takes {shape}, not 16 embeddings; fix: {REINSTALL_HINT} wakeword")
-        self._classifier_input = self.classifier.get_inputs()[0].name
         self.initial_features = self._background_features()
         self.last_secs = 0.0
 
@@ -59,13 +58,12 @@ class WakeWordEngine:
 
     def mel_frames(self, samples: np.ndarray) -> np.ndarray:
         """(n, 32) scaled mel frames of int16-valued float samples (8 frames per 1280 new samples)."""
-        (output,) = self.mel.run(None, {"input": samples.astype(np.float32)[None, :]})
+        output = self.mel(samples.astype(np.float32)[None, :])
         return output.reshape(-1, MEL_BINS) / 10.0 + 2.0
 
     def embed(self, mel_window: np.ndarray) -> np.ndarray:
         """One 96-value embedding of 76 mel frames."""
-        (output,) = self.embedding.run(None, {"input_1": mel_window.astype(np.float32)[None, :, :, None]})
-        return output.reshape(96)
+        return self.embedding(mel_window.astype(np.float32)[None, :, :, None]).reshape(96)
 
     def embed_steps(self, mel: np.ndarray, count: int) -> np.ndarray:
         """(count, 96): the embeddings of the last `count` steps, from their mel frames (`mel` ends with the
@@ -74,8 +72,7 @@ class WakeWordEngine:
         return np.stack([self.embed(mel[end - MEL_FRAMES:end]) for end in ends])
 
     def score(self, features: np.ndarray) -> float:
-        (output,) = self.classifier.run(None, {self._classifier_input: features.astype(np.float32)[None]})
-        return float(output.reshape(-1)[0])
+        return float(self.classifier(features.astype(np.float32)[None]).reshape(-1)[0])
 
     def _background_features(self) -> np.ndarray:
         """Embeddings of low noise, the starting context openWakeWord gives every stream (fixed seed)."""
@@ -108,23 +105,11 @@ def session_options(threads: int = 1) -> Any:
     return common_options(threads, arena=False, spin=False)
 
 
-def _open(path: Path, options: Any) -> Any:
-    """The model at `path` with the shared `options`; a ModelError naming the file when it cannot load."""
-    import onnxruntime as ort
-
-    if not Path(path).is_file():
-        raise ModelError(f"model file {path} is missing; fix: {REINSTALL_HINT} wakeword")
-    try:
-        return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-    except Exception as err:  # onnxruntime raises several types for unreadable/corrupt files
-        raise ModelError(f"model file {path} cannot be loaded ({err}); fix: {REINSTALL_HINT} wakeword") from err
-
-
-def phrase_model_path(model_dir: Path, phrase: str) -> Path:
-    """`<phrase>_v<version>.onnx` in the wake word directory (the newest version when several)."""
-    candidates = sorted(Path(model_dir).glob(f"{phrase}_v*.onnx"))
+def phrase_model_path(model_dir: Path, phrase: str, suffix: str = ".onnx") -> Path:
+    """`<phrase>_v<version><suffix>` in the wake word directory (the newest version when several)."""
+    candidates = sorted(Path(model_dir).glob(f"{phrase}_v*{suffix}"))
     if not candidates:
-        available = sorted(p.name.split("_v")[0] for p in Path(model_dir).glob("*_v*.onnx"))
+        available = sorted(p.name.split("_v")[0] for p in Path(model_dir).glob(f"*_v*{suffix}"))
         if available:
             raise ConfigError(f"wakeword.phrase = {phrase!r}: installed phrases are {', '.join(available)}")
         raise ModelError(f"no wake word models in {model_dir}; fix: {REINSTALL_HINT} wakeword")

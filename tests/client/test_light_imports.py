@@ -31,7 +31,7 @@ def test_the_check_itself_sees_what_the_server_loads() -> None:
 
 
 SATELLITE_NEVER = ["soxr", "aiohttp", "aiortc", "av", "llama_cpp", "sherpa_onnx", "hibari", "scipy", "pipecat",
-                   "numpy.random", "firmware_py.rtvi.server", "firmware_py.speech.stt", "firmware_py.speech.tts"]
+                   "numpy.random", "onnxruntime", "firmware_py.rtvi.server", "firmware_py.speech.stt", "firmware_py.speech.tts"]
 KNOWLEDGE_CODE = ["firmware_py.knowledge.commands", "firmware_py.knowledge.library", "firmware_py.progress", "sqlite3"]
 
 
@@ -47,7 +47,7 @@ def test_the_command_line_loads_the_knowledge_code_only_for_its_command() -> Non
 
 
 def test_a_listening_satellite_loads_only_what_it_uses(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """The wake word and a 16 kHz microphone: no resampler, no server, no other model's runtime."""
+    """The wake word on LiteRT and a 16 kHz microphone: no resampler, no server, no onnxruntime."""
     wav = tmp_path / "silence.wav"
     code = (
         "import sys, asyncio\n"

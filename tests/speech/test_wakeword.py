@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from firmware_py.config import ConfigError, WakeWordSettings
+from firmware_py.models import ModelError
 from firmware_py.speech.wake_gate import FIRST_STEPS, FLOOR_STEPS, QuietGate, hold_steps
 from firmware_py.speech.wakeword import EMBEDDINGS, MEL_FRAMES, STEP, WakeWordEngine, WakeWordStream
 from tests.speechgen import noise, silence, speech, tones, with_pause
@@ -178,3 +179,35 @@ def test_the_floor_follows_the_room() -> None:
     louder = hum + 1.0                                            # a fan turned on: open until it is the floor
     opened = [gate.open_for(louder) for _ in range(FLOOR_STEPS + 5)]
     assert all(opened[:FLOOR_STEPS - 1]) and not opened[-1]
+
+
+# --- LiteRT: the satellite's runtime ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def jarvis_litert(models_root: Path) -> WakeWordEngine:
+    pytest.importorskip("ai_edge_litert")
+    engine = WakeWordEngine(models_root / "wakeword", "hey_jarvis", prefer_litert=True)
+    assert engine.runtime == "litert"
+    return engine
+
+
+@pytest.mark.parametrize("voice", ["hibari", "espeak"])
+def test_litert_scores_are_onnxruntimes(jarvis: WakeWordEngine, jarvis_litert: WakeWordEngine, voice: str) -> None:
+    clip = padded(with_pause([speech("Hey Jarvis, what time is it", voice=voice)[0],
+                              speech("Turn on the kitchen light.", voice=voice)[0]], pause_secs=1.0))
+    onnx = step_scores(jarvis.new_stream(THRESHOLD, 2.0), clip)
+    litert = step_scores(jarvis_litert.new_stream(THRESHOLD, 2.0), clip)
+    assert onnx.max() >= THRESHOLD
+    assert np.abs(onnx - litert).max() <= 1e-4    # measured: 2e-6 at most
+    assert np.array_equal(onnx >= THRESHOLD, litert >= THRESHOLD)
+
+
+def test_litert_falls_back_to_onnxruntime_without_its_models(models_root: Path, tmp_path: Path) -> None:
+    for model in (models_root / "wakeword").glob("*.onnx"):
+        (tmp_path / model.name).symlink_to(model)
+    assert WakeWordEngine(tmp_path, "hey_jarvis", prefer_litert=True).runtime == "onnxruntime"
+    (tmp_path / "embedding_model.tflite").write_bytes(b"not a model")
+    (tmp_path / "melspectrogram.tflite").symlink_to(models_root / "wakeword" / "melspectrogram.tflite")
+    with pytest.raises(ModelError, match="embedding_model.tflite cannot be loaded"):
+        WakeWordEngine(tmp_path, "hey_jarvis", prefer_litert=True)
