@@ -15,9 +15,9 @@ The hub is the real daemon (`rtvi-edge run --no-local-audio`, real VAD/STT/turn/
   (gain 0.2-0.7) and either one first by up to 0.15 s. Right room: the near one answers and the far one
   does not; duplicate: both answer.
 - chat: typed questions timed by a raw protobuf probe, by the SDK (what chat runs) and by `rtvi-edge chat`.
-- satellite: `rtvi-edge satellite` listening for the wake word (silence): RSS, private and shared memory, the
-  largest mappings, CPU. `--satellite-only` measures just this, against a hub that only answers the
-  handshake (bench-results/satellite-footprint-*.json).
+- satellite: `rtvi-edge satellite` listening for the wake word (silence, or `--room-noise`: steady pink noise
+  at -30 dBFS): RSS, private and shared memory, the largest mappings, CPU. `--satellite-only` measures just
+  this, against a hub that only answers the handshake (bench-results/satellite-footprint-*.json).
 
 Raw rows and summaries go to bench-results/satellites-<time>.json and bench-results/satellites-latest.json.
 """
@@ -70,6 +70,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--skip", default="", help="comma-separated: typed,rooms,arbitration,chat,satellite")
     parser.add_argument("--satellite-only", action="store_true",
                         help="only the satellite's footprint, against a hub that answers the handshake (no daemon)")
+    parser.add_argument("--room-noise", action="store_true",
+                        help="the satellite hears steady pink noise (-30 dBFS) instead of silence")
     parser.add_argument("--out", default=str(REPO / "bench-results"))
     return parser.parse_args(argv)
 
@@ -277,13 +279,19 @@ def resident_by_mapping(pid: int, top: int = 8) -> list[dict[str, Any]]:
             for key in largest]
 
 
-async def satellite_phase(url: str, warm_secs: float = 8.0, measure_secs: float = 20.0) -> dict[str, Any]:
-    from tests.speechgen import silence
+ROOM_NOISE_RMS = 0.03
+"""-30 dBFS of pink noise: a fan or traffic hum well above a microphone's own noise."""
+
+
+async def satellite_phase(url: str, warm_secs: float = 8.0, measure_secs: float = 20.0,
+                          room_noise: bool = False) -> dict[str, Any]:
+    from tests.speechgen import noise, silence
 
     folder = Path(tempfile.mkdtemp(prefix="satellite-bench-"))
-    write_wav(folder / "silence.wav", silence(1.0), 16_000)
+    sound = noise(warm_secs + measure_secs + 5.0, ROOM_NOISE_RMS) if room_noise else silence(1.0)
+    write_wav(folder / "room.wav", sound, 16_000)   # then silence: the WAV outlasts the measurement
     command = [str(REPO / ".venv" / "bin" / "rtvi-edge"), "satellite", "--hub", url, "--token", TOKEN,
-               "--room", "bench", "--wav", str(folder / "silence.wav")]
+               "--room", "bench", "--wav", str(folder / "room.wav")]
     process = await asyncio.create_subprocess_exec(*command, stdout=asyncio.subprocess.DEVNULL,
                                                    stderr=asyncio.subprocess.DEVNULL)
     try:
@@ -296,13 +304,14 @@ async def satellite_phase(url: str, warm_secs: float = 8.0, measure_secs: float 
         return {"cpu_percent_of_one_core": round(100 * share, 2), "rss_mb": round(memory["VmRSS"], 1),
                 "peak_rss_mb": round(memory["VmHWM"], 1), "private_mb": private,
                 "shared_mb": round(memory["VmRSS"] - private, 1), "largest": resident_by_mapping(process.pid),
-                "loadavg_1min": round(os.getloadavg()[0], 2), "measure_secs": measure_secs}
+                "loadavg_1min": round(os.getloadavg()[0], 2), "measure_secs": measure_secs,
+                "room": f"pink noise {ROOM_NOISE_RMS} RMS" if room_noise else "silence"}
     finally:
         process.terminate()
         await process.wait()
 
 
-async def handshake_hub_phase() -> dict[str, Any]:
+async def handshake_hub_phase(room_noise: bool = False) -> dict[str, Any]:
     """The satellite's footprint against a hub that only answers the handshake and its client messages:
     the same satellite work (wake word on every chunk, a connected WebSocket) without the daemon's load."""
     from websockets.asyncio.server import serve
@@ -324,7 +333,7 @@ async def handshake_hub_phase() -> dict[str, Any]:
 
     async with serve(handler, "127.0.0.1", 0, compression=None) as server:
         port = next(iter(server.sockets)).getsockname()[1]
-        return await satellite_phase(f"ws://127.0.0.1:{port}/ws")
+        return await satellite_phase(f"ws://127.0.0.1:{port}/ws", room_noise=room_noise)
 
 
 # --- the run ----------------------------------------------------------------------------------------------
@@ -366,7 +375,7 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.satellite_only:
-        results = {"machine": describe_machine(), "satellite": asyncio.run(handshake_hub_phase())}
+        results = {"machine": describe_machine(), "satellite": asyncio.run(handshake_hub_phase(args.room_noise))}
     else:
         results = asyncio.run(measure(args))
     out = Path(args.out)
