@@ -308,12 +308,17 @@ class TurnListener:
             self._whole = None
 
     def _early_decoded(self, decode: asyncio.Task[str]) -> None:
-        """The words so far, as soon as the early decode of the pause gives them (for speculation)."""
-        if self._early is None or self._early[2] is not decode or decode.cancelled() or decode.exception():
+        """The words so far, as soon as the early decode of the pause gives them (for speculation and the
+        end-of-turn vote), also when the VAD confirmed the pause first and the decode became the segment."""
+        if decode.cancelled() or decode.exception():
+            return
+        still_quiet = self._quiet_since is not None   # the user has not gone on since
+        if not ((self._early is not None and self._early[2] is decode) or (still_quiet and decode in self._segments[-1:])):
             return
         if not all(task.done() and not task.cancelled() for task in self._segments):
             return   # an earlier piece is still decoding: the turn's end will match the whole text
-        words = " ".join(t for t in [*(task.result() for task in self._segments), decode.result()] if t).strip()
+        pieces = self._segments if decode in self._segments else [*self._segments, decode]
+        words = " ".join(t for t in (task.result() for task in pieces) if t).strip()
         self._words_so_far = words
         if words:
             self._owner_task(self._owner.on_early_transcript(words))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any, AsyncIterator
@@ -67,9 +68,12 @@ class ScriptedStt:
     """Per call: a text, or an exception instance to raise. When exhausted: `default`."""
     default: str = ""
     heard: list[np.ndarray] = field(default_factory=list)
+    delay_secs: float = 0.0
+    """How long each decode takes (on the STT thread), as on a loaded machine."""
 
     def transcribe(self, audio: np.ndarray) -> str:
         self.heard.append(audio)
+        time.sleep(self.delay_secs)
         step = self.script.pop(0) if self.script else self.default
         if isinstance(step, BaseException):
             raise step

@@ -106,6 +106,20 @@ async def test_words_that_end_a_sentence_end_the_turn_sooner(bus: EventBus, clea
     assert (len(owner.turns) == 1) == ends_early
 
 
+async def test_a_slow_early_decode_still_offers_the_words(bus: EventBus, cleanup: list[TurnListener]) -> None:
+    """On a loaded machine the VAD confirms the pause before the early decode is back: its words must still
+    reach speculation and the end-of-turn vote."""
+    owner = RecordingOwner()
+    stt = ScriptedStt(default="Why is the sky blue?", delay_secs=0.4)
+    listener = make_listener(bus, stt, ScriptedTurn(default=0.1), owner, max_silence=5.0)
+    cleanup.append(listener)
+    await feed(listener, tone(0.8), pace=0.0)
+    await feed(listener, zeros(1.8), pace=0.02)
+    await asyncio.sleep(0.3)
+    assert owner.early == ["Why is the sky blue?"]
+    assert len(owner.turns) == 1, "the sentence vote ends the turn long before max silence"
+
+
 async def test_a_wavering_verdict_ends_when_it_turns_complete(bus: EventBus, cleanup: list[TurnListener]) -> None:
     owner = RecordingOwner()
     turn = ScriptedTurn(verdicts=[0.2, 0.2, 0.95], default=0.95)
