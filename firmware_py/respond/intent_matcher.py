@@ -9,6 +9,7 @@ no template is replaced by the closest template word (only when the whole senten
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +45,15 @@ MEND_CUTOFF = 0.7
 """How alike a heard word must be to the one template word that makes the sentence match, to act on it:
 "urn" for "turn" (0.86) yes, "past" for "pause" (0.67) no. Closer rivals that mean something else are
 asked about whatever their score ("inute": mute or unmute?)."""
+COMMAND_VERBS = ("turn", "switch", "set", "shut", "mute", "unmute", "open", "close", "start", "stop", "cancel",
+                 "pause", "resume", "dim", "brighten", "lower", "raise")
+MAX_MENDED_WORDS = 2
+"""At most this many words found in no template are mended in one sentence."""
+JOINED_CUTOFF = 0.8
+"""How alike two neighbouring words run together must be to a template word to be read as it."""
+STRAY_WORDS = ("to", "the", "a", "an", "of", "and", "that", "this", "for", "or", "me", "it")
+DROPPED_WORD = 0.75
+"""How close a sentence with one stray short word dropped counts (above MEND_CUTOFF, below most mends)."""
 SOUNDS_ALIKE = 0.85
 """How close a word that sounds the same (same metaphone key) counts, whatever its spelling."""
 CLEAR_WIN = 0.1
@@ -51,6 +61,9 @@ CLEAR_WIN = 0.1
 PRONOUNS = ("it", "that", "this", "them", "those", "these", "everything", "yourself", "you", "me",
             "why", "what", "how", "who", "when", "where", "which", "do", "does", "can", "is", "are", "i")
 """Words a device name never starts with: what follows them is a question or the speaker, not a device."""
+NOT_IN_NAMES = frozenset(FILLERS) | {"on", "off", "at", "his", "her", "your", "to", "of", "and", "or", "you", "know",
+                                     "please"}
+"""Words no device name holds: an "unknown device" with one of them is a sentence parsed wrong."""
 PRIORITY = "device_own"
 """Metadata key of the device's own and the user's sentences: they win over the library's when both match."""
 SENTENCES_DIR = Path(__file__).with_name("sentences")
@@ -64,6 +77,7 @@ class IntentMatch:
     text: str
     unknown_name: str = ""        # a device name that is in no list ("garage heater")
     corrected: bool = False       # a mis-heard word was replaced to match
+    free_words: frozenset[str] = frozenset()   # the words free-text slots took ("pasta" of a timer's name)
 
 
 def load_sentence_data(language: str, custom: tuple[CustomCommand, ...]) -> dict[str, Any]:
@@ -95,6 +109,7 @@ class IntentMatcher:
         self.language = language
         self._intents = Intents.from_dict(data)
         self._skip_words = list(data.get("skip_words", [])) + list(FILLERS)
+        self._skippable = {word.lower() for word in self._skip_words}
         self._context = {"area": area or "here"}   # sentences about "the volume" mean this device's area
         self._slot_lists = self._device_lists(directory)
         self._vocabulary = self._words_of(data, directory)
@@ -134,30 +149,48 @@ class IntentMatcher:
         if not cleaned:
             return None
         restarted = restarts(cleaned)   # "Stop the, stop the tea timer": the last start is what was meant
-        for candidate in ([restarted[-1]] if restarted else []) + [cleaned] + after_commas(cleaned):
+        whole = restarted[-1] if restarted else cleaned
+        for candidate in [whole, cleaned]:
             found = self._recognize(candidate)
             if found is not None:
                 return found
-        cleaned = restarted[-1] if restarted else cleaned
-        mended = self._mended(cleaned)
-        return mended if mended is not None else self._unknown_device(cleaned)
+        # the whole sentence with a word mended before a piece of it ("Set the floor lump, brightness to
+        # sixty percent" is the floor lamp's brightness, not "brightness to sixty percent" of some light)
+        mended = self._mended(whole)
+        if mended is not None:
+            return mended
+        for candidate in after_commas(cleaned):
+            found = self._recognize(candidate)
+            if found is not None:
+                return found
+        for candidate in [*self._verb_mended(whole), whole]:   # "burn on the kitchen life": turn on...
+            found = self._unknown_device(candidate)
+            if found is not None:
+                return found
+        return None
 
     def _mended(self, text: str) -> IntentMatch | None:
-        """A match after one mis-heard word is replaced; when candidates mean different things, the clearly
-        closest wins ("ute" is "mute"), and a close call is asked about ("inute": mute or unmute?)."""
+        """A match after mis-heard words are replaced or joined ("time or" is "timer"), or else after one
+        stray short word is dropped ("unmute to the speaker"); when candidates mean different things, the
+        clearly closest wins ("ute" is "mute"), and a close call is asked about ("inute": mute or unmute?)."""
+        heard = set(WORD.findall(text.lower()))
+        # a free-text slot holding a word mending put there is a sentence invented, not mended
+        # ("why is the sky blue" is not "who is the say blue", "Paul Williams" not "play will")
         mended = [(score, m) for score, candidate in self._corrections(text)
-                  if (m := self._recognize(candidate)) is not None]
+                  if (m := self._recognize(candidate)) is not None and m.free_words <= heard]
+        if not mended:
+            mended = [(DROPPED_WORD, m) for candidate in dropped_words(text) if (m := self._recognize(candidate)) is not None]
         if not mended:
             return None
         mended.sort(key=lambda pair: -pair[0])
         best_score, best = mended[0]
+        if best_score < MEND_CUTOFF:   # a distant guess would turn noise into an action, or a question
+            return None
         rivals = [m for score, m in mended[1:] if (m.intent, m.slots) != (best.intent, best.slots)
-                  and best_score - score < CLEAR_WIN]
+                  and best_score - score < CLEAR_WIN and score >= MEND_CUTOFF - CLEAR_WIN]
         if rivals:
             choices = [best.text] + [m.text for m in rivals]
             return IntentMatch("ambiguous", {"choices": choices}, text, corrected=True)
-        if best_score < MEND_CUTOFF:   # a distant guess would turn noise into an action
-            return None
         return IntentMatch(best.intent, best.slots, best.text, corrected=True)
 
     def _recognize(self, text: str) -> IntentMatch | None:
@@ -165,7 +198,9 @@ class IntentMatcher:
                                 intent_context=self._context, language=self.language, best_metadata_key=PRIORITY)
         if result is None or (result.text_chunks_matched == 0 and result.intent.name in DEVICE_INTENTS):
             return None   # a device's name alone ("Living room lamp.") says nothing about what to do with it
-        return IntentMatch(result.intent.name, _slots(result), text)
+        free = frozenset(word for entity in result.entities.values() if entity.is_wildcard
+                         for word in WORD.findall(str(entity.text).lower()))
+        return IntentMatch(result.intent.name, _slots(result), text, free_words=free)
 
     def _unknown_device(self, text: str) -> IntentMatch | None:
         """A device command naming something not configured: say so rather than guess another action."""
@@ -179,27 +214,69 @@ class IntentMatcher:
         words = " ".join(unmatched_device_words(text, result).split())
         if not words or len(words.split()) > 4 or words.split()[0] in PRONOUNS:
             return None
+        if set(words.split()) & NOT_IN_NAMES:   # "ok so set", "off his lines": a mis-parse, not a name
+            return None
         if len(words) >= len(text.strip(" .,!?")) * 0.8:   # the whole sentence taken as a name: no template fits
             return None
         return IntentMatch(result.intent.name, _slots(result), text, unknown_name=words)
 
     def _corrections(self, text: str, tries: int = 8) -> list[tuple[float, str]]:
-        """`text` with its one word found in no template replaced by each template word that looks or sounds
-        like it ("inute": mute, "said": set), with how close each is. Only sentences with exactly one unknown
-        word are corrected: more would be guessing, not mending."""
+        """`text` with its words found in no template (one or two) replaced by template words that look or
+        sound like them ("inute": mute, "said": set, "burn ... life": turn ... light), and with two
+        neighbours heard as one word joined ("time or": timer), each with how close it is (the farthest
+        replacement's score). More unknown words would be guessing, not mending."""
         words = text.lower().replace("-", " ").split()
-        unknown = [i for i, word in enumerate(words)
-                   if len(bare := word.strip(".,!?;:\"")) >= 2 and bare.isalpha() and bare not in self._vocabulary]
-        if len(unknown) != 1:
+        bare = [word.strip(".,!?;:\"") for word in words]
+        unknown = [i for i, word in enumerate(bare) if len(word) >= 2 and word.isalpha()
+                   and word not in self._vocabulary and word not in self._skippable]
+        found: list[tuple[float, str]] = []
+        if 1 <= len(unknown) <= MAX_MENDED_WORDS:
+            first = next((i for i, word in enumerate(bare) if word not in self._skippable), 0)
+            options = [self._look_alikes(bare[i], tries if len(unknown) == 1 else 3, first=i == first) for i in unknown]
+            for combination in itertools.product(*options):
+                mended = list(words)
+                for index, (candidate, _) in zip(unknown, combination):
+                    mended[index] = candidate
+                found.append((sum(score for _, score in combination) / len(combination), " ".join(mended)))
+        for index in range(len(words) - 1):   # "time or" -> "timer": one word heard as two
+            if index in unknown or index + 1 in unknown:
+                joined = bare[index] + bare[index + 1]
+                for candidate in difflib.get_close_matches(joined, self._vocabulary, n=2, cutoff=JOINED_CUTOFF):
+                    if len(joined) > len(candidate) + 1:   # "lamb brightness" is no "brightness"
+                        continue
+                    score = difflib.SequenceMatcher(None, joined, candidate).ratio()
+                    found.append((score, " ".join(words[:index] + [candidate] + words[index + 2:])))
+        return sorted(found, key=lambda pair: -pair[0])[:tries * 2]
+
+    def _verb_mended(self, text: str) -> list[str]:
+        """`text` with its first word, when no template knows it, read as the command verb it is closest to."""
+        words = text.split()
+        first = next((i for i, word in enumerate(words) if word.strip(".,!?").lower() not in self._skippable), None)
+        if first is None or (heard := words[first].strip(".,!?").lower()) in self._vocabulary:
             return []
-        index = unknown[0]
-        heard = words[index].strip(".,!?;:\"")
+        ratios = {verb: difflib.SequenceMatcher(None, heard, verb).ratio() for verb in COMMAND_VERBS}
+        best = max(ratios, key=ratios.__getitem__)
+        return [" ".join(words[:first] + [best] + words[first + 1:])] if ratios[best] >= MEND_CUTOFF else []
+
+    def _look_alikes(self, heard: str, tries: int, first: bool = False) -> list[tuple[str, float]]:
+        """Template words like `heard`, closest first; a sentence's first word is also compared with every
+        command verb, since a command starts with one and its first sound is the one most often lost
+        ("earn the porch lights on")."""
         scores = {candidate: difflib.SequenceMatcher(None, heard, candidate).ratio()
                   for candidate in difflib.get_close_matches(heard, self._vocabulary, n=tries, cutoff=0.6)}
+        if first:
+            scores.update({verb: ratio for verb in COMMAND_VERBS
+                           if (ratio := difflib.SequenceMatcher(None, heard, verb).ratio()) >= 0.6})
         for candidate in self._sounds.get(jellyfish.metaphone(heard), [])[:tries]:
             scores[candidate] = max(scores.get(candidate, 0.0), SOUNDS_ALIKE)
-        ranked = sorted(scores.items(), key=lambda item: -item[1])[:tries]
-        return [(score, " ".join(words[:index] + [candidate] + words[index + 1:])) for candidate, score in ranked]
+        return sorted(scores.items(), key=lambda item: -item[1])[:tries]
+
+
+def dropped_words(text: str) -> list[str]:
+    """`text` without one of its short words that STT inserts on its own ("Unmute to the speaker")."""
+    words = text.split()
+    return [" ".join(words[:i] + words[i + 1:]) for i, word in enumerate(words)
+            if word.strip(".,!?;:").lower() in STRAY_WORDS and len(words) > 2]
 
 
 def after_commas(text: str, min_words: int = 3) -> list[str]:

@@ -205,3 +205,29 @@ def test_a_device_name_heard_a_little_wrong(heard: str, device: str | None) -> N
 
 def test_a_distant_guess_never_becomes_an_action(answers: tuple[IntentMatcher, IntentAnswers]) -> None:
     assert actions(answers, "Past a timer.") is None   # "pause"? too far from what was heard to act on
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Unmute to the speaker.", [("set_mute", {"muted": False})]),                  # a stray word STT added
+    ("Um, turned the volume down a bit.", [("change_volume", {"delta": -10})]),      # a filler is no unknown word
+    ("Time or for twenty five minutes, please.", [("set_timer", {"seconds": 1500})]),  # one word heard as two
+    ("Burn on the kitchen life,", [("turn_on", {"device": "kitchen light"})]),       # the verb and the name
+    ("Close to the garage door.", [("close_cover", {"device": "garage door"})]),
+])
+def test_what_stt_inserts_splits_and_bends_is_mended(answers: tuple[IntentMatcher, IntentAnswers], text: str,
+                                                     expected: list[tuple[str, dict[str, Any]]]) -> None:
+    assert actions(answers, text) == expected
+
+
+@pytest.mark.parametrize("text", ["Why is the sky blue?", "Paul Williams.", "Close your eyes.", "Ok, so, sent to the mulloo, baby."])
+def test_mending_never_invents_a_sentence(answers: tuple[IntentMatcher, IntentAnswers], text: str) -> None:
+    """Words mending put into a free-text slot ("who is the say blue", "play will"), or a name made of
+    function words, are a sentence invented: the LLM gets the words as heard."""
+    matcher, _ = answers
+    found = matcher.match(text)
+    assert found is None, found
+
+
+def test_a_mended_name_before_a_comma_beats_the_words_after_it(answers: tuple[IntentMatcher, IntentAnswers]) -> None:
+    assert actions(answers, "Set the living room lamb, brightness to sixty percent,") == [
+        ("set_brightness", {"device": "living room lamp", "percent": 60})]
