@@ -30,7 +30,7 @@ def open_wake_word(settings: "SatelliteSettings", models_dir: str) -> Any:
     from ..speech.wakeword import WakeWordEngine
 
     root = Path(models_dir) if models_dir else default_models_dir()
-    engine = WakeWordEngine(root / "wakeword", settings.phrase, prefer_litert=True)  # ~25 MB less than onnxruntime
+    engine = WakeWordEngine(root / "wakeword", settings.phrase, prefer_litert=True)  # ~20 MB less than onnxruntime
     release_freed_heap()
     return engine.new_stream(settings.threshold, REFRACTORY_SECS)
 

