@@ -138,7 +138,7 @@ class WakeWordStream:
         self._gate = QuietGate(hold_steps(MEL_FRAMES, EMBEDDINGS))
         self._behind = 0   # steps whose embedding the gate skipped since the last one computed
         self.skipped_steps = 0
-        """Steps scored without running the embedding model (the room was at its floor)."""
+        """Steps not scored: every step their score reads was at the room's floor (wake_gate.py)."""
         self._steps = 0
         self._quiet_until_step = 0
         self.last_score = 0.0
