@@ -42,10 +42,17 @@ def timer_seconds(slots: dict[str, Any]) -> int:
                  + float(slots.get("seconds", 0)))
 
 
+LABEL_NOT = frozenset(("her", "his", "him", "she", "he", "it", "its", "you", "your", "me", "that", "this", "or",
+                       "and", "of", "to"))
+"""Words no timer's name holds: a label with one is a sentence mis-heard ("her past her" for "a pasta")."""
+
+
 def _label(slots: dict[str, Any]) -> dict[str, Any]:
     words = str(slots.get("label") or slots.get("name") or "").strip(" .,!?").split()
     while words and words[0].lower() in ("a", "an", "the", "my"):
         words = words[1:]
+    if any(word.lower().strip(",.") in LABEL_NOT for word in words):
+        return {}   # better a timer without a name than one named with mis-heard words
     return {"label": " ".join(words)} if words else {}
 
 

@@ -231,3 +231,8 @@ def test_mending_never_invents_a_sentence(answers: tuple[IntentMatcher, IntentAn
 def test_a_mended_name_before_a_comma_beats_the_words_after_it(answers: tuple[IntentMatcher, IntentAnswers]) -> None:
     assert actions(answers, "Set the living room lamb, brightness to sixty percent,") == [
         ("set_brightness", {"device": "living room lamp", "percent": 60})]
+
+
+def test_a_timer_named_with_mis_heard_words_gets_no_name(answers: tuple[IntentMatcher, IntentAnswers]) -> None:
+    assert actions(answers, "Start her past her timer for eight minutes.") == [("set_timer", {"seconds": 480})]
+    assert actions(answers, "Start a pasta timer for eight minutes.") == [("set_timer", {"seconds": 480, "label": "pasta"})]
