@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
 import logging
 import os
 import time
@@ -11,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import Settings
+from ..heap import release_freed_heap
 from ..models import load_manifest, resolve_models
 from .stt import MoonshineStt
 from .tts import TtsEngine, create_tts
@@ -55,19 +55,8 @@ def load_speech_engines(settings: Settings, models_root: Path, with_wakeword: bo
             tts=tts.result(),
             wakeword=(WakeWordEngine(root / "wakeword", settings.wakeword.phrase) if with_wakeword else None),
         )
-    release_freed_heap()
+    release_freed_heap()  # the parsed model files and JSON that loading freed
     log.info("speech engines loaded", extra={"secs": round(time.monotonic() - started, 2),
                                              "tts": settings.tts.engine, "wakeword": with_wakeword})
     return engines
 
-
-def release_freed_heap() -> None:
-    """Give the C heap that loading freed (parsed model files, JSON) back to the system.
-
-    glibc keeps freed memory for reuse; after the one-off allocations of loading, that is tens of MB the
-    daemon would carry for good. A no-op where the C library has no malloc_trim.
-    """
-    try:
-        ctypes.CDLL(None).malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
