@@ -120,7 +120,7 @@ class LlmSettings:
 
     backend: str = setting("local", "Where the model runs.", choices=("local", "remote"))
     model: str = setting("", "GGUF path for `local` (empty: the default model from the manifest); model name for `remote`.")
-    n_ctx: int = setting(2048, "Context window in tokens.", minimum=256, maximum=131072)
+    n_ctx: int = setting(2048, "Context window in tokens (the small model profile: 1024).", minimum=256, maximum=131072)
     threads: int = setting(1, "Inference threads (on 2 cores, 1 leaves room for STT/TTS).", minimum=1, maximum=64)
     temperature: float = setting(0.2, "Sampling temperature.", minimum=0.0, maximum=2.0)
     max_tokens: int = setting(160, "Longest answer in tokens.", minimum=1, maximum=8192)
@@ -131,7 +131,8 @@ class LlmSettings:
         "sentences. Never use lists, markdown or emoji.",
         "The assistant's persona and rules.",
     )
-    history_tokens: int = setting(1024, "Token budget for past turns kept in context.", minimum=64)
+    history_tokens: int = setting(1024, "Token budget for past turns kept in context (the small model profile: 640).",
+                                  minimum=64)
     tools: bool = setting(True, "Offer tools (time, timers, volume, configured MQTT tools) to the model.")
     remote_url: str = setting("", "Base URL of an OpenAI-compatible server, e.g. http://192.0.2.10:8080/v1.")
     remote_api_key: str = setting("", "Bearer key for the remote server (empty: none).")
@@ -309,9 +310,36 @@ def load_settings(path: Path | None, overrides: dict[str, dict[str, Any]] | None
     return settings
 
 
+PROFILE_DEFAULTS: dict[str, dict[str, dict[str, Any]]] = {
+    "small": {"llm": {"n_ctx": 1024, "history_tokens": 640}},
+}
+"""Other sections' defaults a model profile changes; a config file's own values still win. The small profile's
+LLM context is half the default: its KV cache holds ~23 MB less (docs/benchmarks.md, Memory), and the
+history budget shrinks with it so that prompt, history and answer still fit."""
+
+
+LLM_ACTIONS_MIN_CTX = 2048
+"""The context a local LLM needs when offered every action: their prefix alone is ~1,350 tokens."""
+
+
+def with_profile_defaults(raw: dict[str, Any]) -> dict[str, Any]:
+    """`raw` with the chosen profile's defaults under the values it sets itself."""
+    models = raw.get("models")
+    profile = models.get("profile") if isinstance(models, dict) else None
+    defaults = PROFILE_DEFAULTS.get(profile) if isinstance(profile, str) else None
+    if not defaults:
+        return raw
+    merged = dict(raw)
+    for section, values in defaults.items():
+        own = raw.get(section, {})
+        merged[section] = {**values, **own} if isinstance(own, dict) else own
+    return merged
+
+
 def settings_from_dict(raw: dict[str, Any]) -> Settings:
     sections = {f.name: f for f in fields(Settings)}
     built: dict[str, Any] = {}
+    raw = with_profile_defaults(raw)
     for name, value in raw.items():
         if name not in sections:
             raise ConfigError(f"unknown config section [{name}]; known: {', '.join(sections)}")
@@ -436,6 +464,9 @@ def check_consistency(settings: Settings) -> None:
         raise ConfigError("server.tls_cert and server.tls_key must be set together")
     if settings.llm.backend == "remote" and not settings.llm.remote_url:
         raise ConfigError("llm.backend = 'remote' needs llm.remote_url")
+    if settings.llm.backend == "local" and settings.intents.llm_actions and settings.llm.n_ctx < LLM_ACTIONS_MIN_CTX:
+        raise ConfigError(f"intents.llm_actions offers the local LLM every action (a ~1,350-token prompt prefix), so "
+                          f"llm.n_ctx must be at least {LLM_ACTIONS_MIN_CTX} (the small model profile sets 1024)")
 
 
 def example_config() -> str:

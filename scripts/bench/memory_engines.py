@@ -49,10 +49,10 @@ def memory(pid: int | str = "self") -> dict[str, float]:
 
 
 def settings_for(profile: str):  # type: ignore[no-untyped-def]
-    from firmware_py.config import Settings
+    """As the daemon reads them: the profile's own defaults apply (the small one's LLM context)."""
+    from firmware_py.config import settings_from_dict
 
-    settings = Settings()
-    return replace(settings, models=replace(settings.models, profile=profile))
+    return settings_from_dict({"models": {"profile": profile}})
 
 
 def stt_quality(stt: Any, repeats: int) -> dict[str, Any]:

@@ -94,3 +94,22 @@ def test_readme_documents_every_setting() -> None:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     missing = [key for key, _, _ in reference_rows() if f"`{key}`" not in readme]
     assert missing == []
+
+
+def test_the_small_profile_halves_the_llm_context_unless_the_file_sets_it(tmp_path: Path) -> None:
+    small = load_settings(write(tmp_path, '[models]\nprofile = "small"\n'))
+    assert (small.llm.n_ctx, small.llm.history_tokens) == (1024, 640)
+    assert load_settings(None).llm.n_ctx == 2048
+    own = load_settings(write(tmp_path, '[models]\nprofile = "small"\n[llm]\nn_ctx = 4096\n'))
+    assert (own.llm.n_ctx, own.llm.history_tokens) == (4096, 640)
+    with pytest.raises(ConfigError, match="llm.n_ctx"):
+        load_settings(write(tmp_path, '[models]\nprofile = "small"\n[llm]\nn_ctx = 1\n'))
+
+
+def test_every_action_offered_needs_the_full_context(tmp_path: Path) -> None:
+    """Their ~1,350-token prefix does not fit the small profile's context: refused at load, not at warm-up."""
+    with pytest.raises(ConfigError, match="llm.n_ctx must be at least 2048"):
+        load_settings(write(tmp_path, '[models]\nprofile = "small"\n[intents]\nllm_actions = true\n'))
+    remote = '[models]\nprofile = "small"\n[intents]\nllm_actions = true\n[llm]\nbackend = "remote"\n' \
+             'remote_url = "http://192.0.2.10:8080/v1"\n'
+    assert load_settings(write(tmp_path, remote)).intents.llm_actions
