@@ -15,6 +15,7 @@ from typing import Any, Awaitable, Callable, NoReturn
 from .appliance import Appliance, local_audio
 from .config import Settings, is_loopback
 from .events import EventBus
+from .heap import share_one_heap
 from .live_config import LiveSettings
 from .models import ModelError, models_dir, resolve_models
 from .models.manifest import load_manifest, required_models
@@ -27,6 +28,7 @@ EXIT_CANNOT_START = 1
 
 
 def run_daemon(settings: Settings) -> NoReturn:
+    share_one_heap()  # before any worker thread allocates
     try:
         code = asyncio.run(Daemon(settings).run())
     except KeyboardInterrupt:
