@@ -17,6 +17,7 @@ from .live_config import LiveSettings
 from .respond.assembly import build_chain, device_directory, load_responders
 from .respond.chain import ResponderChain
 from .session import SessionHost, VoiceSession
+from .speech.biasing import COMMAND_WORDS
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,10 @@ class Appliance(SessionHost):
             asyncio.to_thread(load_responders, self.settings, directory))   # the sentence library loads beside the models
         self.engines = engines
         self.responders = build_chain(self.settings, engines.tools, self.bus, self, responders, directory)
+        bias = getattr(engines.stt, "bias_towards", None)   # the recogniser hears this device's words best
+        if bias is not None:
+            bias([*COMMAND_WORDS, *(name for device in directory.devices for name in device.spoken_names()),
+                  *directory.areas()])
 
     async def warm_up(self) -> None:
         assert self.engines is not None

@@ -14,6 +14,7 @@ import numpy as np
 import onnxruntime as ort
 
 from ..audio.frames import SAMPLE_RATE
+from .biasing import WordBias
 
 START_TOKEN, END_TOKEN = 1, 2
 SPECIAL_TOKENS = 3
@@ -53,6 +54,7 @@ class MoonshineModel:
         self.encoder = ort.InferenceSession(str(encoder), options, providers=providers)
         self.decoder = ort.InferenceSession(str(decoder), options, providers=providers)
         self.tokens = read_tokens(tokens)
+        self.bias: WordBias | None = None   # set by `bias_towards`
         past = [i for i in self.decoder.get_inputs() if i.name.startswith("past_key_values.")]
         self._past = [i.name for i in past]
         self._present = [o.name for o in self.decoder.get_outputs()][1:]
@@ -74,9 +76,14 @@ class MoonshineModel:
         feeds.update(encoder_hidden_states=hidden, input_ids=np.array([[START_TOKEN]], np.int64),
                      use_cache_branch=np.array([False]))
         ids: list[int] = []
+        bias, partial = self.bias, ""
         for step in range(int(hidden.shape[1] * SAMPLES_PER_FRAME / SAMPLE_RATE * TOKENS_PER_SECOND)):
             logits, *present = self.decoder.run(None, feeds)
-            token = int(logits[0, -1].argmax())
+            if bias is None:
+                token = int(logits[0, -1].argmax())
+            else:
+                token = bias.pick(logits[0, -1], partial)
+                partial = bias.next_partial(partial, token)
             if token == END_TOKEN:
                 break
             ids.append(token)
@@ -86,6 +93,11 @@ class MoonshineModel:
             feeds["input_ids"] = np.array([[token]], np.int64)
             feeds["use_cache_branch"] = np.array([True])
         return self.detokenize(ids)
+
+    def bias_towards(self, words: list[str], bonus: float = 2.0) -> None:
+        """Favour these words in close calls (device names, rooms, command words); [] turns it off."""
+        texts = [token.decode("utf-8", errors="replace") for token in self.tokens]
+        self.bias = WordBias(texts, words, WORD_START, bonus) if words else None
 
     def detokenize(self, ids: list[int]) -> str:
         text = b"".join(self.tokens[i] for i in ids if SPECIAL_TOKENS <= i < len(self.tokens))

@@ -31,6 +31,10 @@ EDGE_LEVEL = 1e-4
 """Samples quieter than this at the edges are trimmed: Moonshine returns nothing for clips that start
 with digital silence."""
 MAX_LOOP_WORDS = 12
+BIAS_BONUS = 1.5
+"""Logit bonus of the device's words (speech/biasing.py). On the spoken-command corpus: commands heard within
+a WER of 0.25 rose from 46 to 53 of 73 (held-out dressing: 40 to 42 of 70), general WER unchanged (10.17 %);
+2.5 helped less, 3.0 began to spell words letter by letter."""
 WEIGHTS = ("prepared", "folded", "original")
 _SPACES = re.compile(r"\s+")
 
@@ -64,6 +68,11 @@ class MoonshineStt:
         log.debug("transcribed", extra={"audio_secs": round(len(clip) / SAMPLE_RATE, 2),
                                         "secs": round(self.last_secs, 3), "chars": len(cleaned)})
         return cleaned
+
+    def bias_towards(self, words: list[str]) -> None:
+        """Favour these words (device names, rooms, command words) where the recogniser hesitates."""
+        with self._lock:
+            self.recognizer.bias_towards(words, BIAS_BONUS)
 
     def warm_up(self, speech: np.ndarray) -> None:
         """Decode real speech once, so a user never pays first-call costs (silence does not exercise the
