@@ -6,7 +6,9 @@ accuracy and speed, today's Moonshine weights beside the prepared ones, in one r
     .venv/bin/python scripts/bench/memory.py --starts 1 --turns 2 --skip engines   # quicker
 
 Configurations: "today" (default profile, the decoder as float32 ONNX: how Moonshine ran before the
-prepared copies), "default" (prepared 4-bit copies) and "small" (Moonshine tiny-en, prepared). For each:
+prepared copies), "default" (prepared 4-bit copies), "small" (Moonshine tiny-en, prepared) and, asked for
+with --configs, "small-remote" (the small profile with `llm.backend = "remote"`, answered by a scripted
+OpenAI-compatible server: what a 512 MB board holds; daemon figures only). For each:
 the daemon is spawned (`rtvi-edge run`), start-up to ready timed `--starts` times, then one RTVI client has
 a conversation of `--turns` spoken questions, and VmHWM (peak RSS) is read from /proc. Per engine, WER and
 real-time factor come from `memory_engines.py` in a fresh child process per configuration.
@@ -38,20 +40,26 @@ from scripts.bench.machine import LoadSampler, describe_machine  # noqa: E402
 from scripts.bench.memory_engines import memory as proc_memory  # noqa: E402
 from scripts.bench.questions import make_clips  # noqa: E402
 from scripts.bench.rtvi_turns import LEAD_SILENCE_SECS, ask, connect_voice_client  # noqa: E402
+from scripts.bench.scripted_llm import ScriptedLlm  # noqa: E402
 
-CONFIGS = {"today": ("default", "folded"), "default": ("default", "prepared"), "small": ("small", "prepared")}
+CONFIGS = {"today": ("default", "folded"), "default": ("default", "prepared"), "small": ("small", "prepared"),
+           "small-remote": ("small", "prepared")}
+REMOTE_LLM = {"small-remote"}
+"""Configurations whose LLM is a scripted remote server: the daemon holds no model of its own."""
+DEFAULT_CONFIGS = "today,default,small"
 WEIGHTS_ENV = "RTVI_EDGE_STT_WEIGHTS"
 WER_MARGIN_POINTS = 0.5
 RTF_RATIO = 1.2
 READY_SECS = 2.0
 
 
-def daemon_config(profile: str) -> str:
-    return config_toml() + f'\n[models]\nprofile = "{profile}"\n'
+def daemon_config(profile: str, remote_url: str = "") -> str:
+    text = config_toml() + f'\n[models]\nprofile = "{profile}"\n'
+    return text + (f'\n[llm]\nbackend = "remote"\nremote_url = "{remote_url}"\n' if remote_url else "")
 
 
-async def spawn(profile: str, weights: str) -> Daemon:
-    daemon = Daemon(daemon_config(profile))
+async def spawn(profile: str, weights: str, remote_url: str = "") -> Daemon:
+    daemon = Daemon(daemon_config(profile, remote_url))
     previous = os.environ.get(WEIGHTS_ENV)
     os.environ[WEIGHTS_ENV] = weights
     try:
@@ -66,14 +74,21 @@ async def spawn(profile: str, weights: str) -> Daemon:
 
 async def daemon_phase(name: str, starts: int, turns: int) -> dict[str, Any]:
     """Start-up times, memory at ready, and the peak over a spoken conversation, for one configuration."""
+    if name in REMOTE_LLM:
+        async with ScriptedLlm() as llm:
+            return await daemon_runs(name, starts, turns, llm.url)
+    return await daemon_runs(name, starts, turns)
+
+
+async def daemon_runs(name: str, starts: int, turns: int, remote_url: str = "") -> dict[str, Any]:
     profile, weights = CONFIGS[name]
     ready, at_ready = [], []
     for _ in range(max(0, starts - 1)):
-        daemon = await spawn(profile, weights)
+        daemon = await spawn(profile, weights, remote_url)
         ready.append(daemon.ready_secs)
         at_ready.append(proc_memory(daemon.pid))
         await daemon.stop()
-    daemon = await spawn(profile, weights)
+    daemon = await spawn(profile, weights, remote_url)
     ready.append(daemon.ready_secs)
     at_ready.append(proc_memory(daemon.pid))
     rows = []
@@ -128,6 +143,7 @@ def verdicts(results: dict[str, Any], args: argparse.Namespace) -> list[dict[str
     today_peak = daemons.get("today", {}).get("peak_rss_mb")
     check("default peak RSS (MB)", daemons.get("default", {}).get("peak_rss_mb"), args.target_mb, today_peak)
     check("small peak RSS (MB)", daemons.get("small", {}).get("peak_rss_mb"), args.small_target_mb, today_peak)
+    check("small, remote LLM peak RSS (MB)", daemons.get("small-remote", {}).get("peak_rss_mb"), args.small_target_mb)
     check("default start-up to ready (s)", daemons.get("default", {}).get("ready_secs_median"), READY_SECS,
           daemons.get("today", {}).get("ready_secs_median"))
     check("small start-up to ready (s)", daemons.get("small", {}).get("ready_secs_median"), READY_SECS)
@@ -148,6 +164,8 @@ def print_report(results: dict[str, Any]) -> None:
     print("|---|---|---|---|---|---|---|---|---|")
     for name in CONFIGS:
         daemon, engines = results.get("daemon", {}).get(name, {}), results.get("engines", {}).get(name, {})
+        if not daemon and not engines:
+            continue
         stt, added = engines.get("stt", {}), engines.get("per_engine_mb", {})
         print(f"| {name} | {daemon.get('peak_rss_mb', '-')} | {daemon.get('after_conversation', {}).get('VmRSS', '-')}"
               f" | {daemon.get('ready_secs_median', '-')} | {added.get('stt_loaded', '-')} | "
@@ -176,7 +194,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                             cwd=REPO, check=True, stdout=subprocess.DEVNULL)  # speech made once, outside the figures
     for name in args.configs:
         for phase in ("daemon", "engines"):
-            if phase in args.skip:
+            if phase in args.skip or (phase == "engines" and name in REMOTE_LLM):  # the same engines as "small"
                 continue
             print(f"memory bench: {phase} {name} ...", file=sys.stderr, flush=True)
             try:
@@ -197,7 +215,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--configs", default="today,default,small", type=lambda v: v.split(","))
+    parser.add_argument("--configs", default=DEFAULT_CONFIGS, type=lambda v: v.split(","),
+                        help=f"of {', '.join(CONFIGS)}")
     parser.add_argument("--skip", default="", type=lambda v: v.split(","), help="daemon and/or engines")
     parser.add_argument("--starts", type=int, default=3, help="daemon start-ups per configuration")
     parser.add_argument("--turns", type=int, default=4, help="spoken questions in the conversation")

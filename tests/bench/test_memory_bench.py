@@ -38,3 +38,10 @@ def test_today_is_reported_beside_the_measure() -> None:
     rows = {row["target"]: row for row in verdicts(results(550, 340, 10.4, 0.06), ARGS)}
     assert rows["default peak RSS (MB)"]["today"] == 1070.0
     assert rows["default STT WER (%)"]["today"] == 10.0 and rows["default STT WER (%)"]["limit"] == 10.5
+
+
+def test_the_remote_llm_board_and_the_start_up_have_targets_too() -> None:
+    figures = results(550, 340, 10.4, 0.06)
+    figures["daemon"]["small-remote"] = {"peak_rss_mb": 351.0}
+    figures["daemon"]["small"]["ready_secs_median"] = 2.1
+    assert missed(figures) == ["small, remote LLM peak RSS (MB)", "small start-up to ready (s)"]
