@@ -350,7 +350,9 @@ class TurnListener:
         if len(piece) < int(0.1 * SAMPLE_RATE):
             return
         self._spans.append(span)
-        self._segments.append(asyncio.create_task(self._transcribe(piece)))
+        decode = asyncio.create_task(self._transcribe(piece))
+        self._segments.append(decode)
+        decode.add_done_callback(self._early_decoded)   # no early decode matched this pause: these are the words
 
     async def _transcribe(self, piece: np.ndarray) -> str:
         piece = without_digital_silence(piece)
