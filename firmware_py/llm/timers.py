@@ -8,12 +8,16 @@ import logging
 import time
 from dataclasses import dataclass, field
 
+import jellyfish
+
 from ..events import EventBus, TimerFired
 
 log = logging.getLogger(__name__)
 
 MAX_TIMERS = 20
 MAX_SECONDS = 24 * 3600
+HEARD_LABEL = 0.8
+"""Jaro-Winkler similarity from which a spoken timer name counts as a running timer's ("pastor": "pasta" 0.91)."""
 
 
 @dataclass
@@ -61,14 +65,18 @@ class TimerService:
         return sorted(self._timers.values(), key=lambda t: t.due)
 
     def find(self, label: str = "", timer_id: str = "") -> list[Timer]:
-        """Timers matching an id, else a label (case-insensitive, substring), else all of them."""
+        """Timers matching an id, else a label (case-insensitive, substring, or heard a little wrong), else all of them."""
         if timer_id:
             return [self._timers[timer_id]] if timer_id in self._timers else []
         wanted = label.strip().lower()
         if not wanted:
             return self.list()
         exact = [t for t in self.list() if t.label.lower() == wanted]
-        return exact or [t for t in self.list() if wanted in t.label.lower() or (t.label and t.label.lower() in wanted)]
+        within = [t for t in self.list() if wanted in t.label.lower() or (t.label and t.label.lower() in wanted)]
+        # a name heard a little wrong ("the pastor timer" for the pasta one): the one running timer that
+        # sounds close; two or more close ones stay unmatched rather than guessed between
+        close = [t for t in self.list() if t.label and jellyfish.jaro_winkler_similarity(t.label.lower(), wanted) >= HEARD_LABEL]
+        return exact or within or (close if len(close) == 1 else [])
 
     def cancel(self, timer_id: str) -> Timer | None:
         timer = self._timers.pop(timer_id, None)

@@ -231,3 +231,15 @@ async def test_unlabelled_timers_are_named_by_their_duration(registry: ToolRegis
     listed = (await registry.call("s1", call("list_timers"))).value["summary"]
     assert listed.startswith("The 5 minute timer has ") and listed.endswith(" left.")
     assert (await registry.call("s1", call("cancel_timer"))).value["summary"] == "The 5 minute timer is cancelled."
+
+
+async def test_a_timer_name_heard_a_little_wrong_finds_the_running_timer() -> None:
+    timers = TimerService(EventBus())
+    pasta = timers.start(600, "pasta", session_id="s1")
+    timers.start(600, "egg", session_id="s1")
+    assert timers.find("pastor") == [pasta]          # "the pastor timer"
+    assert timers.find("tea") == []                  # nothing sounds close: no guess
+    timers.start(600, "pastry", session_id="s1")
+    assert timers.find("pastor") == [], "two close names: neither is guessed"
+    for timer in timers.list():
+        timers.cancel(timer.timer_id)
