@@ -37,7 +37,13 @@ SPELLINGS = {"lite": "light", "lites": "lights", "nite": "night", "thru": "throu
 """Spellings speech-to-text and people use for template words, mended before matching."""
 PHRASES = ((re.compile(r"\b(shut|power|switch) (off|down)\b", re.I), "turn off"),
            (re.compile(r"\bpower (on|up)\b", re.I), "turn on"),
-           (re.compile(r"\b(?:an|a) (hour|minute|second)\b", re.I), r"1 \1"))
+           (re.compile(r"\b(?:an|a) (hour|minute|second)\b", re.I), r"1 \1"),
+           (re.compile(r"\b(?:1|one) hour and a half\b", re.I), "90 minutes"),
+           (re.compile(r"\bleft on (my|the) time\b", re.I), r"left on \1 timer"),
+           # "add" heard as "at" before an amount of time for a timer: "At two minutes to the timer"
+           (re.compile(r"\bat (?=\S+(?: \S+)? (?:more )?(?:hours?|minutes?|seconds?) (?:to|on)\b)", re.I), "add "),
+           # "timer" heard as "time" after set/start and before a duration: "Could you set it time for ..."
+           (re.compile(r"\b(set|start)( (?:a|an|the|it|my))?((?: \w+){0,2}) time (for|of)\b", re.I), r"\1 a\3 timer for"))
 """Verbs the library does not know, said as the ones it does."""
 DEVICE_WORDS = re.compile(r"\b(turn|switch|set|dim|brighten|open|close|shut|on|off|lights?|lamps?|brightness)\b", re.I)
 WORD_IN_TEXT = re.compile(r"[A-Za-z']+")
@@ -48,6 +54,9 @@ asked about whatever their score ("inute": mute or unmute?)."""
 COMMAND_VERBS = ("turn", "switch", "set", "shut", "mute", "unmute", "open", "close", "start", "stop", "cancel",
                  "pause", "resume", "dim", "brighten", "lower", "raise")
 MAX_MENDED_WORDS = 2
+NAMED_TIMER_INTENTS = ("HassStartTimer", "action:set_timer", "HassCancelTimer", "action:cancel_timer",
+                       "HassPauseTimer", "HassUnpauseTimer", "HassIncreaseTimer", "HassDecreaseTimer")
+"""Where an unknown word may stay as it was heard while another is mended: a timer's name ("a rice timer")."""
 """At most this many words found in no template are mended in one sentence."""
 JOINED_CUTOFF = 0.8
 """How alike two neighbouring words run together must be to a template word to be read as it."""
@@ -176,8 +185,9 @@ class IntentMatcher:
         heard = set(WORD.findall(text.lower()))
         # a free-text slot holding a word mending put there is a sentence invented, not mended
         # ("why is the sky blue" is not "who is the say blue", "Paul Williams" not "play will")
-        mended = [(score, m) for score, candidate in self._corrections(text)
-                  if (m := self._recognize(candidate)) is not None and m.free_words <= heard]
+        mended = [(score, m) for score, candidate, kept in self._corrections(text)
+                  if (m := self._recognize(candidate)) is not None and m.free_words <= heard
+                  and (not kept or (kept <= m.free_words and m.intent in NAMED_TIMER_INTENTS))]
         if not mended:
             mended = [(DROPPED_WORD, m) for candidate in dropped_words(text) if (m := self._recognize(candidate)) is not None]
         if not mended:
@@ -220,7 +230,7 @@ class IntentMatcher:
             return None
         return IntentMatch(result.intent.name, _slots(result), text, unknown_name=words)
 
-    def _corrections(self, text: str, tries: int = 8) -> list[tuple[float, str]]:
+    def _corrections(self, text: str, tries: int = 8) -> list[tuple[float, str, frozenset[str]]]:
         """`text` with its words found in no template (one or two) replaced by template words that look or
         sound like them ("inute": mute, "said": set, "burn ... life": turn ... light), and with two
         neighbours heard as one word joined ("time or": timer), each with how close it is (the farthest
@@ -233,11 +243,17 @@ class IntentMatcher:
         if 1 <= len(unknown) <= MAX_MENDED_WORDS:
             first = next((i for i, word in enumerate(bare) if word not in self._skippable), 0)
             options = [self._look_alikes(bare[i], tries if len(unknown) == 1 else 3, first=i == first) for i in unknown]
+            if len(unknown) > 1:   # one of two may be a name said as it is ("said a rice timer": set, rice)
+                options = [[*choices, (words[i], None)] for i, choices in zip(unknown, options)]
             for combination in itertools.product(*options):
+                scores = [score for _, score in combination if score is not None]
+                if not scores:
+                    continue
                 mended = list(words)
                 for index, (candidate, _) in zip(unknown, combination):
                     mended[index] = candidate
-                found.append((sum(score for _, score in combination) / len(combination), " ".join(mended)))
+                kept = frozenset(bare[i] for i, (_, score) in zip(unknown, combination) if score is None)
+                found.append((sum(scores) / len(scores), " ".join(mended), kept))
         for index in range(len(words) - 1):   # "time or" -> "timer": one word heard as two
             if index in unknown or index + 1 in unknown:
                 joined = bare[index] + bare[index + 1]
@@ -245,8 +261,8 @@ class IntentMatcher:
                     if len(joined) > len(candidate) + 1:   # "lamb brightness" is no "brightness"
                         continue
                     score = difflib.SequenceMatcher(None, joined, candidate).ratio()
-                    found.append((score, " ".join(words[:index] + [candidate] + words[index + 2:])))
-        return sorted(found, key=lambda pair: -pair[0])[:tries * 2]
+                    found.append((score, " ".join(words[:index] + [candidate] + words[index + 2:]), frozenset()))
+        return sorted(found, key=lambda item: -item[0])[:tries * 2]
 
     def _verb_mended(self, text: str) -> list[str]:
         """`text` with its first word, when no template knows it, read as the command verb it is closest to."""
@@ -258,7 +274,7 @@ class IntentMatcher:
         best = max(ratios, key=ratios.__getitem__)
         return [" ".join(words[:first] + [best] + words[first + 1:])] if ratios[best] >= MEND_CUTOFF else []
 
-    def _look_alikes(self, heard: str, tries: int, first: bool = False) -> list[tuple[str, float]]:
+    def _look_alikes(self, heard: str, tries: int, first: bool = False) -> list[tuple[str, float | None]]:
         """Template words like `heard`, closest first; a sentence's first word is also compared with every
         command verb, since a command starts with one and its first sound is the one most often lost
         ("earn the porch lights on")."""

@@ -213,6 +213,11 @@ def test_a_distant_guess_never_becomes_an_action(answers: tuple[IntentMatcher, I
     ("Time or for twenty five minutes, please.", [("set_timer", {"seconds": 1500})]),  # one word heard as two
     ("Burn on the kitchen life,", [("turn_on", {"device": "kitchen light"})]),       # the verb and the name
     ("Close to the garage door.", [("close_cover", {"device": "garage door"})]),
+    ("At two, at two minutes to the timer,", [("add_timer_time", {"seconds": 120})]),   # "add" heard as "at"
+    ("Could you set it time for twenty-five minutes?", [("set_timer", {"seconds": 1500})]),  # "a timer" as "it time"
+    ("Said a rice-timer for one minute.", [("set_timer", {"seconds": 60, "label": "rice"})]),  # a name kept as heard
+    ("Could you set a timer for an hour and a half?", [("set_timer", {"seconds": 5400})]),
+    ("How much time is left on my time?", [("list_timers", {})]),
 ])
 def test_what_stt_inserts_splits_and_bends_is_mended(answers: tuple[IntentMatcher, IntentAnswers], text: str,
                                                      expected: list[tuple[str, dict[str, Any]]]) -> None:
@@ -226,6 +231,11 @@ def test_mending_never_invents_a_sentence(answers: tuple[IntentMatcher, IntentAn
     matcher, _ = answers
     found = matcher.match(text)
     assert found is None, found
+
+
+@pytest.mark.parametrize("text", ["I arrived at five minutes to ten.", "Set the time for the meeting."])
+def test_sentences_near_a_mended_phrase_are_left_alone(answers: tuple[IntentMatcher, IntentAnswers], text: str) -> None:
+    assert actions(answers, text) is None
 
 
 def test_a_mended_name_before_a_comma_beats_the_words_after_it(answers: tuple[IntentMatcher, IntentAnswers]) -> None:
