@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import signal
@@ -111,6 +112,9 @@ class Daemon:
 
         self._open_local_audio()
         await self._start_integrations()
+        # start-up's objects (the sentence library, the engines' Python side) live as long as the daemon: kept
+        # out of the collector's reach, a full collection (one after each local answer) scans only the new ones
+        gc.freeze()
         notifier.ready()
         notifier.status(f"serving on port {self.port}")
         watchdog = asyncio.create_task(notifier.watchdog_loop())

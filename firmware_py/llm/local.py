@@ -11,6 +11,7 @@ Sampling settings are read at every answer, so a live change applies to the next
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import time
@@ -34,6 +35,10 @@ log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "llm/SmolLM2-135M-Instruct.Q4_1.gguf"
 FUNCTION_CALLING = "chatml-function-calling"
+BATCH_TOKENS = 128
+"""Prompt tokens evaluated per step. llama.cpp's compute buffer grows with it and is touched the first time a
+long prompt (a trimmed history) is evaluated: 128 instead of llama-cpp-python's 512 holds ~12 MB less, at
+the same speed on one thread (docs/benchmarks.md, Memory)."""
 
 
 def model_path(settings: "LlmSettings", models_root: Path) -> Path:
@@ -58,8 +63,8 @@ def load_llama(path: Path, settings: "LlmSettings") -> "Llama":
         chat_format = None  # handled by chat_functions.py; llama-cpp-python's handler is not used
     try:
         return Llama(model_path=str(path), n_ctx=settings.n_ctx, n_threads=settings.threads,
-                     n_threads_batch=settings.threads, seed=settings.seed if settings.seed >= 0 else 0xFFFFFFFF,
-                     chat_format=chat_format, verbose=False)
+                     n_threads_batch=settings.threads, n_batch=BATCH_TOKENS, n_ubatch=BATCH_TOKENS,
+                     seed=settings.seed if settings.seed >= 0 else 0xFFFFFFFF, chat_format=chat_format, verbose=False)
     except (ValueError, RuntimeError, OSError) as err:
         raise LlmError(f"cannot load the GGUF model {path}: {err}") from None
 
@@ -103,7 +108,13 @@ class LocalLlm:
 
         def work(emit: Any, should_stop: Any) -> None:
             self._chat.sampling = sampling
-            answer(messages, tools, tool_choice, emit, should_stop)
+            try:
+                answer(messages, tools, tool_choice, emit, should_stop)
+            finally:
+                # an answer leaves ~0.6 MB that only a full collection frees (llama-cpp-python's reference
+                # cycles); left to the collector's own pace that came ~40 answers apart, ~25 MB later. The daemon
+                # freezes its start-up objects, so this costs well under a millisecond.
+                gc.collect()
 
         try:
             async for delta in stream_from_thread(self._executor, work, cancel):

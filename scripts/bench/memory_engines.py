@@ -12,6 +12,7 @@ then warms the LLM. `soak` drives every engine through many turns of real speech
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import sys
@@ -135,6 +136,13 @@ def per_engine(steps: dict[str, dict[str, float]]) -> dict[str, float]:
     return added
 
 
+async def answer_of(llm: Any, question: str) -> str:
+    """The engine's answer, as the daemon asks for it (its stream: the path that ends with a collection)."""
+    deltas = [delta.text async for delta in llm.stream([{"role": "user", "content": question}], None,
+                                                        asyncio.Event())]
+    return "".join(deltas)
+
+
 def soak(turns: int, every: int, profile: str) -> dict[str, Any]:
     """`turns` turns of real speech through VAD, Smart Turn, STT, TTS and a short LLM answer; RSS samples."""
     from firmware_py.config import Settings
@@ -161,8 +169,7 @@ def soak(turns: int, every: int, profile: str) -> dict[str, Any]:
             stream.probability(clip.samples[start:start + 320])
         turn.completion_probability(clip.float_samples)
         text = stt.transcribe(clip.float_samples)
-        answer = llm.llama.create_completion(f"Q: {text}\nA:", max_tokens=llm_settings.max_tokens, temperature=0.0)
-        tts.synthesize(answer["choices"][0]["text"] or ANSWER)
+        tts.synthesize(asyncio.run(answer_of(llm, text)) or ANSWER)
         if index % every == 0 or index == turns - 1:
             samples.append({"turn": index + 1, "secs": round(time.monotonic() - started, 1), **memory()})
     settled = [s["VmRSS"] for s in samples if s["turn"] > turns // 10]
