@@ -120,7 +120,8 @@ class LlmSettings:
 
     backend: str = setting("local", "Where the model runs.", choices=("local", "remote"))
     model: str = setting("", "GGUF path for `local` (empty: the default model from the manifest); model name for `remote`.")
-    n_ctx: int = setting(2048, "Context window in tokens (the small model profile: 1024).", minimum=256, maximum=131072)
+    n_ctx: int = setting(2048, "Context window in tokens (the small model profile: 1024).", minimum=256,
+                         maximum=131072)
     threads: int = setting(1, "Inference threads (on 2 cores, 1 leaves room for STT/TTS).", minimum=1, maximum=64)
     temperature: float = setting(0.2, "Sampling temperature.", minimum=0.0, maximum=2.0)
     max_tokens: int = setting(160, "Longest answer in tokens.", minimum=1, maximum=8192)
@@ -242,8 +243,8 @@ class ModelsSettings:
 
     dir: str = setting("", "Models directory (empty: `models/` in a checkout, else /var/lib/rtvi-edge/models).")
     profile: str = setting("default", "Model set: `default` (Moonshine base-en; 1 GB boards) or `small` (Moonshine "
-                           "tiny-en: ~45 MB less, more word errors; with a remote LLM it fits 512 MB boards). "
-                           "`rtvi-edge models install` installs the profile's models.",
+                           "tiny-en, a 1024-token LLM context: ~70 MB less, more word errors; with a remote LLM it "
+                           "fits 512 MB boards). `rtvi-edge models install` installs the profile's models.",
                            choices=("default", "small"))
 
 

@@ -13,14 +13,16 @@ from pathlib import Path
 from ..config import Settings
 from .manifest import models_dir
 
-RUNTIME_MB = 150
-"""Python, the libraries, the RTVI server, intents and the conversation state (daemon minus the engines)."""
+RUNTIME_MB = 70
+"""Python, the libraries, the RTVI server, intents and the conversation state (daemon minus the engines; one
+malloc heap for every thread and the voice's working memory handed back keep it this low)."""
 TURNS_MB = 35
 """Growth over the first spoken turns (the LLM's KV cache pages, buffers), then bounded."""
 PARTS_MB = {"vad": 25, "turn": 45, "stt": 125, "stt-tiny": 80, "hibari": 45, "piper": 180, "wakeword": 15}
 """Silero VAD, Smart Turn (after its runs), Moonshine base-en / tiny-en (prepared copies), hibari (packed G2P
-tables), Piper joe-medium (float32 VITS), openWakeWord. bench-results/memory.json (2026-12-01): the daemon
-peaked at 565 MB with the defaults and 513 MB with the small profile; these parts sum to ~580 and ~535."""
+tables; loaded ~18, the rest while a long sentence is synthesized), Piper joe-medium (float32 VITS),
+openWakeWord. bench-results/memory.json (2026-12-01, 19:14): the daemon peaked at 495 MB with the defaults, 426 MB
+with the small profile and 278 MB with it and a remote LLM; these parts sum to ~503, ~434 and ~300."""
 LLM_OVERHEAD_MB = 12
 """llama.cpp's compute buffers beside the memory-mapped model and the KV cache."""
 KV_BYTES_PER_TOKEN = 30 * 2 * 3 * 64 * 2

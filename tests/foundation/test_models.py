@@ -169,7 +169,7 @@ def test_expected_peak_follows_the_configured_models() -> None:
     assert "wakeword" in expected_peak(settings_with(conversation={"activation": "wakeword"})).parts
 
 
-@pytest.mark.parametrize("ram_mb, status", [(4096, "ok"), (650, "warn"), (512, "fail"), (None, "warn")])
+@pytest.mark.parametrize("ram_mb, status", [(4096, "ok"), (600, "warn"), (450, "fail"), (None, "warn")])
 def test_doctor_weighs_the_expected_peak_against_the_board(monkeypatch: pytest.MonkeyPatch, ram_mb: float | None,
                                                             status: str) -> None:
     monkeypatch.setattr(footprint, "board_ram_mb", lambda: ram_mb)
