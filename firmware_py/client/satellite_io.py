@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..events import EventBus, StateChanged
+from ..heap import release_freed_heap
 from .audio_io import DeviceMicrophone, Speaker, WavMicrophone, device_speaker
 
 if TYPE_CHECKING:
@@ -33,17 +34,6 @@ def open_wake_word(settings: "SatelliteSettings", models_dir: str) -> Any:
     engine = WakeWordEngine(root / "wakeword", settings.phrase, prefer_litert=True)  # ~20 MB less than onnxruntime
     release_freed_heap()
     return engine.new_stream(settings.threshold, REFRACTORY_SECS)
-
-
-def release_freed_heap() -> None:
-    """Hand the C heap that loading freed (parsed model files, the 4 s background run) back to the
-    system: glibc would keep ~4 MB of it for good. A no-op where the C library has no malloc_trim."""
-    import ctypes
-
-    try:
-        ctypes.CDLL(None).malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
 
 
 class SatelliteButton:
