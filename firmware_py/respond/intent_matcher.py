@@ -188,8 +188,8 @@ class IntentMatcher:
         mended = [(score, m) for score, candidate, kept in self._corrections(text)
                   if (m := self._recognize(candidate)) is not None and m.free_words <= heard
                   and (not kept or (kept <= m.free_words and m.intent in NAMED_TIMER_INTENTS))]
-        if not mended:
-            mended = [(DROPPED_WORD, m) for candidate in dropped_words(text) if (m := self._recognize(candidate)) is not None]
+        if not any(score >= MEND_CUTOFF for score, _ in mended):   # no close mend: a stray word, perhaps
+            mended += [(DROPPED_WORD, m) for candidate in dropped_words(text) if (m := self._recognize(candidate)) is not None]
         if not mended:
             return None
         mended.sort(key=lambda pair: -pair[0])
@@ -289,10 +289,14 @@ class IntentMatcher:
 
 
 def dropped_words(text: str) -> list[str]:
-    """`text` without one of its short words that STT inserts on its own ("Unmute to the speaker")."""
+    """`text` without one of its short words that STT inserts on its own ("Unmute to the speaker"), or with
+    a pronoun STT writes for an unstressed "the" read as "the" ("Raise her volume")."""
     words = text.split()
-    return [" ".join(words[:i] + words[i + 1:]) for i, word in enumerate(words)
-            if word.strip(".,!?;:").lower() in STRAY_WORDS and len(words) > 2]
+    variants = [" ".join(words[:i] + words[i + 1:]) for i, word in enumerate(words)
+                if word.strip(".,!?;:").lower() in STRAY_WORDS and len(words) > 2]
+    variants += [" ".join(words[:i] + ["the"] + words[i + 1:]) for i, word in enumerate(words)
+                 if word.strip(".,!?;:").lower() in ("her", "his")]
+    return variants
 
 
 def after_commas(text: str, min_words: int = 3) -> list[str]:

@@ -218,6 +218,7 @@ def test_a_distant_guess_never_becomes_an_action(answers: tuple[IntentMatcher, I
     ("Said a rice-timer for one minute.", [("set_timer", {"seconds": 60, "label": "rice"})]),  # a name kept as heard
     ("Could you set a timer for an hour and a half?", [("set_timer", {"seconds": 5400})]),
     ("How much time is left on my time?", [("list_timers", {})]),
+    ("Raise her volume,", [("change_volume", {"delta": 10})]),   # "her" for an unstressed "the"
 ])
 def test_what_stt_inserts_splits_and_bends_is_mended(answers: tuple[IntentMatcher, IntentAnswers], text: str,
                                                      expected: list[tuple[str, dict[str, Any]]]) -> None:
