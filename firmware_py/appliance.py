@@ -62,10 +62,9 @@ class Appliance(SessionHost):
             asyncio.to_thread(load_responders, self.settings, directory))   # the sentence library loads beside the models
         self.engines = engines
         self.responders = build_chain(self.settings, engines.tools, self.bus, self, responders, directory)
-        bias = getattr(engines.stt, "bias_towards", None)   # the recogniser hears this device's words best
-        if bias is not None:
-            bias([*COMMAND_WORDS, *(name for device in directory.devices for name in device.spoken_names()),
-                  *directory.areas()])
+        # the recogniser hears this device's words best
+        engines.stt.bias_towards([*COMMAND_WORDS, *(name for device in directory.devices
+                                                    for name in device.spoken_names()), *directory.areas()])
 
     async def warm_up(self) -> None:
         assert self.engines is not None

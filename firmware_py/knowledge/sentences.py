@@ -1,14 +1,10 @@
-"""Inline Markdown removed so a sentence reads as plain words; sentences are cut by the product's one
+"""Inline Markdown removed so a sentence reads as plain words. Sentences are cut by the product's one
 splitter (firmware_py/sentences.py), so a quoted passage breaks where its spoken answer does.
 """
 
 from __future__ import annotations
 
 import re
-
-from ..sentences import split_sentences
-
-__all__ = ["plain_inline", "split_sentences"]
 
 _IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")

@@ -241,7 +241,7 @@ class IntentMatcher:
                    and word not in self._vocabulary and word not in self._skippable]
         found: list[tuple[float, str]] = []
         if 1 <= len(unknown) <= MAX_MENDED_WORDS:
-            first = next((i for i, word in enumerate(bare) if word not in self._skippable), 0)
+            first = self._first_word(bare)
             options = [self._look_alikes(bare[i], tries if len(unknown) == 1 else 3, first=i == first) for i in unknown]
             if len(unknown) > 1:   # one of two may be a name said as it is ("said a rice timer": set, rice)
                 options = [[*choices, (words[i], None)] for i, choices in zip(unknown, options)]
@@ -264,15 +264,19 @@ class IntentMatcher:
                     found.append((score, " ".join(words[:index] + [candidate] + words[index + 2:]), frozenset()))
         return sorted(found, key=lambda item: -item[0])[:tries * 2]
 
+    def _first_word(self, bare: list[str]) -> int | None:
+        """Index of the first word that is not a filler (bare: lower case, no punctuation)."""
+        return next((i for i, word in enumerate(bare) if word not in self._skippable), None)
+
     def _verb_mended(self, text: str) -> list[str]:
         """`text` with its first word, when no template knows it, read as the command verb it is closest to."""
         words = text.split()
-        first = next((i for i, word in enumerate(words) if word.strip(".,!?").lower() not in self._skippable), None)
+        first = self._first_word([word.strip(".,!?").lower() for word in words])
         if first is None or (heard := words[first].strip(".,!?").lower()) in self._vocabulary:
             return []
-        ratios = {verb: difflib.SequenceMatcher(None, heard, verb).ratio() for verb in COMMAND_VERBS}
-        best = max(ratios, key=ratios.__getitem__)
-        return [" ".join(words[:first] + [best] + words[first + 1:])] if ratios[best] >= MEND_CUTOFF else []
+        verbs = verb_likeness(heard)
+        best = max(verbs, key=verbs.__getitem__)
+        return [" ".join(words[:first] + [best] + words[first + 1:])] if verbs[best] >= MEND_CUTOFF else []
 
     def _look_alikes(self, heard: str, tries: int, first: bool = False) -> list[tuple[str, float | None]]:
         """Template words like `heard`, closest first; a sentence's first word is also compared with every
@@ -281,11 +285,15 @@ class IntentMatcher:
         scores = {candidate: difflib.SequenceMatcher(None, heard, candidate).ratio()
                   for candidate in difflib.get_close_matches(heard, self._vocabulary, n=tries, cutoff=0.6)}
         if first:
-            scores.update({verb: ratio for verb in COMMAND_VERBS
-                           if (ratio := difflib.SequenceMatcher(None, heard, verb).ratio()) >= 0.6})
+            scores.update({verb: ratio for verb, ratio in verb_likeness(heard).items() if ratio >= 0.6})
         for candidate in self._sounds.get(jellyfish.metaphone(heard), [])[:tries]:
             scores[candidate] = max(scores.get(candidate, 0.0), SOUNDS_ALIKE)
         return sorted(scores.items(), key=lambda item: -item[1])[:tries]
+
+
+def verb_likeness(heard: str) -> dict[str, float]:
+    """How alike `heard` is to each command verb (difflib's ratio, as every other mend)."""
+    return {verb: difflib.SequenceMatcher(None, heard, verb).ratio() for verb in COMMAND_VERBS}
 
 
 def dropped_words(text: str) -> list[str]:

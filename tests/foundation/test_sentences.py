@@ -43,10 +43,11 @@ def test_abbreviations_and_lower_case_continuations_do_not_end_a_sentence() -> N
 
 def test_documents_and_answers_are_cut_by_the_same_splitter() -> None:
     """A quoted passage breaks where its spoken answer does: the knowledge base uses this splitter too."""
-    from firmware_py.knowledge.sentences import split_sentences as document_sentences
+    from firmware_py.knowledge.parsing import parse_markdown
 
     text = ("Dr. Smith sees patients on Mon. and Tue. from 9 a.m. The clinic is at 12 Main Rd. in Springfield. "
             "Open until 6 p.m. We close on Mondays. Meet at 5 p.m. tomorrow in the lobby.")
-    assert document_sentences(text) == split_sentences(text) == [
+    [passage] = parse_markdown(f"# Clinic\n\n{text}\n", "clinic.md")
+    assert list(passage.sentences) == split_sentences(text) == [
         "Dr. Smith sees patients on Mon. and Tue. from 9 a.m.", "The clinic is at 12 Main Rd. in Springfield.",
         "Open until 6 p.m.", "We close on Mondays.", "Meet at 5 p.m. tomorrow in the lobby."]

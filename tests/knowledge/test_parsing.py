@@ -9,7 +9,8 @@ import pytest
 from firmware_py.knowledge.documents import DocumentError
 from firmware_py.knowledge.formats import html_as_markdown, read_document
 from firmware_py.knowledge.parsing import parse_markdown, text_as_markdown
-from firmware_py.knowledge.sentences import plain_inline, split_sentences
+from firmware_py.knowledge.sentences import plain_inline
+from firmware_py.sentences import split_sentences
 
 MARKDOWN = """---
 title: ignored front matter

@@ -14,6 +14,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import logging
+from functools import cache
 
 import numpy as np
 
@@ -23,29 +24,24 @@ from .base import BLOCK_SAMPLES
 log = logging.getLogger(__name__)
 
 _SET_SAMPLING_RATE = 24  # SPEEX_ECHO_SET_SAMPLING_RATE
-_library: ctypes.CDLL | None = None
-_library_missing = False
 
 
+@cache
 def _speexdsp() -> ctypes.CDLL | None:
     """libspeexdsp, loaded once; None (logged once) when the system lacks it."""
-    global _library, _library_missing
-    if _library is None and not _library_missing:
-        try:
-            lib = ctypes.CDLL(ctypes.util.find_library("speexdsp") or "libspeexdsp.so.1")
-        except OSError as err:
-            _library_missing = True
-            log.warning("libspeexdsp missing: recognition hears the suppressed echo-cancelled audio",
-                        extra={"error": str(err), "fix": "apt-get install libspeexdsp1"})
-            return None
-        lib.speex_echo_state_init.restype = ctypes.c_void_p
-        lib.speex_echo_state_init.argtypes = [ctypes.c_int, ctypes.c_int]
-        lib.speex_echo_cancellation.argtypes = [ctypes.c_void_p] * 4
-        lib.speex_echo_ctl.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p]
-        lib.speex_echo_state_reset.argtypes = [ctypes.c_void_p]
-        lib.speex_echo_state_destroy.argtypes = [ctypes.c_void_p]
-        _library = lib
-    return _library
+    try:
+        lib = ctypes.CDLL(ctypes.util.find_library("speexdsp") or "libspeexdsp.so.1")
+    except OSError as err:
+        log.warning("libspeexdsp missing: recognition hears the suppressed echo-cancelled audio",
+                    extra={"error": str(err), "fix": "apt-get install libspeexdsp1"})
+        return None
+    lib.speex_echo_state_init.restype = ctypes.c_void_p
+    lib.speex_echo_state_init.argtypes = [ctypes.c_int, ctypes.c_int]
+    lib.speex_echo_cancellation.argtypes = [ctypes.c_void_p] * 4
+    lib.speex_echo_ctl.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p]
+    lib.speex_echo_state_reset.argtypes = [ctypes.c_void_p]
+    lib.speex_echo_state_destroy.argtypes = [ctypes.c_void_p]
+    return lib
 
 
 class LinearEchoFilter:
