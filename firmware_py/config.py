@@ -92,7 +92,7 @@ class TurnSettings:
     threshold: float = setting(0.5, "Smart Turn probability above which the turn is complete.", minimum=0.0, maximum=1.0)
     max_silence_secs: float = setting(1.5, "Silence that ends the turn whatever the model says.", minimum=0.2, maximum=10.0)
     sentence_silence_secs: float = setting(
-        0.8, "Silence that ends the turn when the words so far read as a finished sentence, whatever the model says "
+        0.6, "Silence that ends the turn when the words so far read as a finished sentence, whatever the model says "
         "(Smart Turn judges by voice alone, and some voices never sound finished to it).", minimum=0.2, maximum=10.0)
 
 
@@ -123,6 +123,9 @@ class LlmSettings:
     n_ctx: int = setting(2048, "Context window in tokens (the small model profile: 1024).", minimum=256,
                          maximum=131072)
     threads: int = setting(1, "Inference threads (on 2 cores, 1 leaves room for STT/TTS).", minimum=1, maximum=64)
+    first_sentence_threads: int = setting(
+        0, "Threads for the prompt and the first sentence of an answer, while nothing else runs (0: every core); "
+        "the rest of the answer goes back to `threads`.", minimum=0, maximum=64)
     temperature: float = setting(0.2, "Sampling temperature.", minimum=0.0, maximum=2.0)
     max_tokens: int = setting(160, "Longest answer in tokens.", minimum=1, maximum=8192)
     seed: int = setting(0, "Sampling seed (reproducible answers).", minimum=-1)
