@@ -40,6 +40,7 @@ PHRASES = ((re.compile(r"\b(shut|power|switch) (off|down)\b", re.I), "turn off")
            (re.compile(r"\b(?:an|a) (hour|minute|second)\b", re.I), r"1 \1"),
            (re.compile(r"\b(?:1|one) hour and a half\b", re.I), "90 minutes"),
            (re.compile(r"\bleft on (my|the) time\b", re.I), r"left on \1 timer"),
+           (re.compile(r"\bper cent\b", re.I), "percent"),   # the British spelling STT writes for some voices
            # "add" heard as "at" before an amount of time for a timer: "At two minutes to the timer"
            (re.compile(r"\bat (?=\S+(?: \S+)? (?:more )?(?:hours?|minutes?|seconds?) (?:to|on)\b)", re.I), "add "),
            # "timer" heard as "time" after set/start and before a duration: "Could you set it time for ..."
@@ -54,10 +55,10 @@ asked about whatever their score ("inute": mute or unmute?)."""
 COMMAND_VERBS = ("turn", "switch", "set", "shut", "mute", "unmute", "open", "close", "start", "stop", "cancel",
                  "pause", "resume", "dim", "brighten", "lower", "raise")
 MAX_MENDED_WORDS = 2
+"""At most this many words found in no template are mended in one sentence."""
 NAMED_TIMER_INTENTS = ("HassStartTimer", "action:set_timer", "HassCancelTimer", "action:cancel_timer",
                        "HassPauseTimer", "HassUnpauseTimer", "HassIncreaseTimer", "HassDecreaseTimer")
 """Where an unknown word may stay as it was heard while another is mended: a timer's name ("a rice timer")."""
-"""At most this many words found in no template are mended in one sentence."""
 JOINED_CUTOFF = 0.8
 """How alike two neighbouring words run together must be to a template word to be read as it."""
 STRAY_WORDS = ("to", "the", "a", "an", "of", "and", "that", "this", "for", "or", "me", "it")

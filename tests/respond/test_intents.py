@@ -219,6 +219,7 @@ def test_a_distant_guess_never_becomes_an_action(answers: tuple[IntentMatcher, I
     ("Could you set a timer for an hour and a half?", [("set_timer", {"seconds": 5400})]),
     ("How much time is left on my time?", [("list_timers", {})]),
     ("Raise her volume,", [("change_volume", {"delta": 10})]),   # "her" for an unstressed "the"
+    ("Set the living room lump to sixty per cent,", [("set_brightness", {"device": "living room lamp", "percent": 60})]),
 ])
 def test_what_stt_inserts_splits_and_bends_is_mended(answers: tuple[IntentMatcher, IntentAnswers], text: str,
                                                      expected: list[tuple[str, dict[str, Any]]]) -> None:
