@@ -46,7 +46,7 @@ def load_speech_engines(settings: Settings, models_root: Path, with_wakeword: bo
     names = ["vad", "turn", stt, "piper" if settings.tts.engine == "piper" else "tts"]
     paths = resolve_models(root, names + (["wakeword"] if with_wakeword else []), manifest)
     with ThreadPoolExecutor(1, "tts-load") as pool:  # the two slowest loads (~2 s and ~1 s) side by side
-        tts = pool.submit(create_tts, settings.tts, root)
+        tts = pool.submit(create_tts, settings.tts, root, warm=False)  # SharedEngines.warm_up speaks first
         engines = SpeechEngines(
             vad=SileroVad(paths["vad/silero_vad.onnx"]),
             turn=SmartTurn(paths["turn/smart-turn-v3.2-cpu.onnx"]),

@@ -67,7 +67,7 @@ class EspeakPhonemizer:
 class PiperTts:
     """One Piper voice: espeak-ng IPA -> ids -> onnxruntime -> float32 audio at the voice's rate."""
 
-    def __init__(self, model_path: Path, speed: float = 1.0, threads: int = 1) -> None:
+    def __init__(self, model_path: Path, speed: float = 1.0, threads: int = 1, warm: bool = True) -> None:
         self.model_path = Path(model_path)
         config_path = self.model_path.with_name(self.model_path.name + ".json")
         self.config = _read_voice_config(config_path)
@@ -83,7 +83,8 @@ class PiperTts:
         self.speed = speed
         self.last_secs = 0.0
         self._lock = threading.Lock()
-        self.synthesize("Hello there.")  # first onnxruntime run allocates; pay it now
+        if warm:
+            self.synthesize("Hello there.")  # first onnxruntime run allocates; pay it now
 
     def sentences(self, text: str) -> list[str]:
         return split_sentences(text)

@@ -6,10 +6,11 @@ first sentence plays while the next is made. Engines are shared by every session
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -35,34 +36,32 @@ class TtsEngine(Protocol):
     def synthesize(self, text: str) -> np.ndarray: ...
 
 
-def create_tts(settings: TtsSettings, models_root: Path) -> TtsEngine:
-    """The configured voice, loaded and warmed; ConfigError for a voice that is not offline, ModelError
-    for missing model files."""
+def create_tts(settings: TtsSettings, models_root: Path, warm: bool = True) -> TtsEngine:
+    """The configured voice, loaded and (with `warm`) warmed by a first sentence; ConfigError for a voice that
+    is not offline, ModelError for missing model files. The daemon passes warm=False: its engines' warm-up
+    speaks a longer sentence anyway."""
     if settings.engine == "piper":
         from .piper import PiperTts, piper_voice_path
 
-        return PiperTts(piper_voice_path(settings.voice, Path(models_root)), settings.speed, settings.threads)
+        return PiperTts(piper_voice_path(settings.voice, Path(models_root)), settings.speed, settings.threads, warm)
     if settings.voice not in HIBARI_VOICES:
         raise ConfigError(f"tts.voice = {settings.voice!r}: hibari has only {', '.join(map(repr, HIBARI_VOICES))} "
                           "installed offline (other hibari voices would need a download, which this device never "
                           "does); use tts.voice = 'heart', or tts.engine = 'piper' with voice 'joe'")
-    return HibariTts(Path(models_root) / "tts" / "hibari.onnx", settings.speed, settings.threads)
+    return HibariTts(Path(models_root) / "tts" / "hibari.onnx", settings.speed, settings.threads, warm)
 
 
 class HibariTts:
     """hibari: G2P from the installed package (its big tables packed and memory-mapped, see g2p_tables), the
     acoustic model from our models directory."""
 
-    def __init__(self, model_path: Path, speed: float = 1.0, threads: int = 1) -> None:
-        from hibari.tts import Hibari
-
+    def __init__(self, model_path: Path, speed: float = 1.0, threads: int = 1, warm: bool = True) -> None:
         if not Path(model_path).is_file():
             raise ModelError(f"model file {model_path} is missing; fix: {REINSTALL_HINT} tts")
         try:
-            self._model = Hibari(voice="heart", model=str(model_path), threads=threads,
-                                 g2p=packed_voice_tables("heart", Path(model_path).parent))
             # our session options: without the arena the voice holds 30-40 MB less at the same speed
-            self._model.sess = open_session(Path(model_path), threads, arena=False)
+            self._model = _hibari_on(open_session(Path(model_path), threads, arena=False), Path(model_path),
+                                     packed_voice_tables("heart", Path(model_path).parent))
         except Exception as err:  # onnxruntime raises several types for corrupt files
             raise ModelError(f"model file {model_path} cannot be loaded ({err}); fix: {REINSTALL_HINT} tts") from err
         self.sample_rate: int = int(self._model.sample_rate)
@@ -70,7 +69,8 @@ class HibariTts:
         self.last_secs = 0.0
         self._rng = np.random.default_rng(0)  # fixed noise seed: the same text always sounds the same
         self._lock = threading.Lock()
-        self.synthesize(WARM_UP_TEXT)  # loads the G2P tables and the OOV model now, not on the first answer
+        if warm:
+            self.synthesize(WARM_UP_TEXT)  # loads the G2P tables and the OOV model now, not on the first answer
 
     def sentences(self, text: str) -> list[str]:
         return split_sentences(text)
@@ -90,6 +90,18 @@ class HibariTts:
         log.debug("synthesized", extra={"chars": len(text), "audio_secs": round(len(audio) / self.sample_rate, 2),
                                         "secs": round(self.last_secs, 4)})
         return np.clip(audio, -1.0, 1.0)
+
+
+def _hibari_on(session: Any, model_path: Path, g2p: Any) -> Any:
+    """hibari's synthesizer on a session we opened: its own constructor would open the model a second time
+    (with onnxruntime's defaults) only for us to replace it: ~0.12 s of start-up, holding the GIL."""
+    from hibari.tts import ASSETS, Hibari
+
+    model = Hibari.__new__(Hibari)
+    model.voice, model.model_path, model.sess, model._g2p = "heart", str(model_path), session, g2p
+    with open(Path(ASSETS) / "vocab.json", encoding="utf-8") as file:
+        model.vocab = json.load(file)
+    return model
 
 
 def packed_voice_tables(voice: str, model_dir: Path):  # type: ignore[no-untyped-def]
