@@ -5,19 +5,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .audio.io import AudioSink, AudioSource, LoopingWavSource, NullSink
-from .audio.processing import echo_cancelled, processed_source
 from .config import Settings
-from .conversation import Conversation
 from .engines import SharedEngines, load_engines
 from .events import LOCAL_SESSION, ConfigChanged, Event, EventBus
 from .live_config import LiveSettings
-from .respond.assembly import build_chain, device_directory, load_responders
-from .respond.chain import ResponderChain
 from .session import SessionHost, VoiceSession
-from .speech.biasing import COMMAND_WORDS
+
+if TYPE_CHECKING:
+    from .conversation import Conversation
+    from .respond.chain import ResponderChain
 
 log = logging.getLogger(__name__)
 
@@ -53,23 +52,45 @@ class Appliance(SessionHost):
         self.local_session_id: str | None = None
         self.local_sink: AudioSink | None = None
         self.responders: ResponderChain | None = None
+        self._warming: asyncio.Future[None] | None = None
         self._unsubscribe = bus.subscribe(self._on_config, ConfigChanged)
 
-    async def load(self, models_root: Path) -> None:
-        directory = device_directory(self.settings)
-        engines, responders = await asyncio.gather(
-            load_engines(self.settings, models_root, self.bus, self.device),
-            asyncio.to_thread(load_responders, self.settings, directory))   # the sentence library loads beside the models
-        self.engines = engines
+    # Start-up comes in two steps because model loading holds the interpreter (onnxruntime's session
+    # creation keeps the GIL) while the warm-up is mostly native work that lets it go: the models load first,
+    # then their warm-up runs on the other core beside the Python-bound rest (the sentence library, the
+    # conversation's and the server's modules). Both steps finish before ready: the first answer needs all.
+
+    async def load_engines(self, models_root: Path) -> None:
+        """The models; their warm-up is started, `warm_up` waits for it."""
+        self.engines = await load_engines(self.settings, models_root, self.bus, self.device)
+        self._start_warm_up(self.engines)
+
+    async def load_responders(self) -> None:
+        """The responder chain (the sentence library) and the conversation's modules, imported here so that
+        they do not delay the model loads, and on a worker thread so that the event loop stays free to move
+        the warm-up from one step to the next."""
+        engines = self.engines
+        assert engines is not None, "engines are not loaded"
+        directory, responders = await asyncio.to_thread(_load_responders, self.settings)
+        from .respond.assembly import build_chain
+        from .speech.biasing import COMMAND_WORDS
+
         self.responders = build_chain(self.settings, engines.tools, self.bus, self, responders, directory)
-        # the recogniser hears this device's words best
-        engines.stt.bias_towards([*COMMAND_WORDS, *(name for device in directory.devices
-                                                    for name in device.spoken_names()), *directory.areas()])
+        # the recogniser hears this device's words best (set on its own thread: the warm-up may be decoding)
+        words = [*COMMAND_WORDS, *(name for device in directory.devices for name in device.spoken_names()),
+                 *directory.areas()]
+        await asyncio.get_running_loop().run_in_executor(engines.stt_executor, engines.stt.bias_towards, words)
+
+    def _start_warm_up(self, engines: SharedEngines) -> asyncio.Future[None]:
+        if self._warming is None:
+            self._warming = asyncio.ensure_future(engines.warm_up(self.live.current.llm.system_prompt))
+        return self._warming
 
     async def warm_up(self) -> None:
-        assert self.engines is not None
+        """Until the engines are warm (the warm-up `load_engines` started, or one started now)."""
+        assert self.engines is not None, "engines are not loaded"
         try:
-            await self.engines.warm_up(self.live.current.llm.system_prompt)
+            await self._start_warm_up(self.engines)
         except Exception:  # a failed warm-up only costs the first user some latency
             log.warning("warm-up failed", exc_info=True)
 
@@ -77,6 +98,8 @@ class Appliance(SessionHost):
 
     def _new_conversation(self, session_id: str, sink: AudioSink, source: AudioSource | None,
                           client_tools: list[dict[str, Any]] | None) -> Conversation:
+        from .conversation import Conversation
+
         assert self.engines is not None, "engines are not loaded"
         conversation = Conversation(session_id, self.engines, self.bus, self.live, sink, source, client_tools,
                                     self.responders)
@@ -88,11 +111,15 @@ class Appliance(SessionHost):
                            client_tools: list[dict[str, Any]] | None = None, echo_cancel: bool = False) -> VoiceSession:
         if session_id in self.sessions:
             await self.close_session(session_id)
+        from .audio.processing import echo_cancelled
+
         log.info("session opened", extra={"session": session_id, "echo_cancel": echo_cancel})
         source = echo_cancelled(None, sink) if echo_cancel else None
         return self._new_conversation(session_id, sink, source, client_tools)
 
     def open_local_session(self, source: AudioSource, sink: AudioSink) -> Conversation:
+        from .audio.processing import processed_source
+
         self.local_session_id, self.local_sink = LOCAL_SESSION, sink
         audio = self.settings.audio
         echo_cancel = audio.echo_cancel and not audio.input_wav  # a WAV microphone hears no speaker
@@ -141,6 +168,14 @@ class Appliance(SessionHost):
             log.error("voice change failed", extra={"error": str(err)})
             return
         self.engines.speech.tts = tts
+
+
+def _load_responders(settings: Settings) -> tuple[Any, Any]:
+    from . import conversation  # noqa: F401  (what a session needs, imported before ready)
+    from .respond.assembly import device_directory, load_responders
+
+    directory = device_directory(settings)
+    return directory, load_responders(settings, directory)
 
 
 def local_audio(settings: Settings, bus: EventBus) -> tuple[AudioSource, AudioSink] | None:

@@ -90,18 +90,17 @@ class Daemon:
         root = models_dir(self.settings.models.dir)
         await asyncio.to_thread(self._check_models, root)
         notifier.status("loading models")
-        loading = asyncio.ensure_future(self.appliance.load(root))
-        for _ in range(3):  # let the loads reach their worker threads before this thread imports
-            await asyncio.sleep(0)
-        # The server's modules take about a second to import: side by side with the model loads, not after.
+        self._closers.append(("engines", self.appliance.close))
+        await self.appliance.load_engines(root)  # and starts their warm-up
+        notifier.status("warming up")
+        # the server's modules are Python work too: imported beside the warm-up and the sentence library, on a
+        # worker thread (the event loop moves the warm-up along)
+        await asyncio.gather(self.appliance.load_responders(), asyncio.to_thread(_import_server_modules))
         from .arbitration import install as install_arbitration
         from .rtvi.server import RtviServer
 
-        await loading
-        self._closers.append(("engines", self.appliance.close))
         # Ready means ready: the first question must not wait for first-call costs (the LLM prompt prefix
         # comes from disk after the first start), so the doors open only once the engines are warm.
-        notifier.status("warming up")
         await self.appliance.warm_up()
 
         server = RtviServer(host=self.appliance, bus=self.bus, settings=self.settings.server, web_root=WEB_ROOT)
@@ -113,8 +112,11 @@ class Daemon:
         self._open_local_audio()
         await self._start_integrations()
         # start-up's objects (the sentence library, the engines' Python side) live as long as the daemon: kept
-        # out of the collector's reach, a full collection (one after each local answer) scans only the new ones
+        # out of the collector's reach, a full collection (one after each local answer) scans only the new ones.
+        # The collector was off while they were made (cli.py); the few thousand objects of garbage start-up
+        # leaves are frozen with them rather than paying a full pass (~0.1 s) to free them.
         gc.freeze()
+        gc.enable()
         notifier.ready()
         notifier.status(f"serving on port {self.port}")
         watchdog = asyncio.create_task(notifier.watchdog_loop())
@@ -191,6 +193,11 @@ class Daemon:
             done, late = await asyncio.wait(pending, timeout=SHUTDOWN_BUDGET_SECS)
             for task in late:
                 task.cancel()
+
+
+def _import_server_modules() -> None:
+    from . import arbitration  # noqa: F401
+    from .rtvi import server  # noqa: F401
 
 
 async def _cancel(task: asyncio.Task[Any]) -> None:
