@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -53,16 +54,19 @@ class Appliance(SessionHost):
         self.local_sink: AudioSink | None = None
         self.responders: ResponderChain | None = None
         self._warming: asyncio.Future[None] | None = None
+        self._chain_built: asyncio.Future[None] | None = None
         self._unsubscribe = bus.subscribe(self._on_config, ConfigChanged)
 
     # Start-up comes in two steps because model loading holds the interpreter (onnxruntime's session
     # creation keeps the GIL) while the warm-up is mostly native work that lets it go: the models load first,
     # then their warm-up runs on the other core beside the Python-bound rest (the sentence library, the
-    # conversation's and the server's modules). Both steps finish before ready: the first answer needs all.
+    # conversation's and the server's modules). The LLM's part waits for the responder chain, which settles
+    # the tool list its prompt prefix holds. All of it finishes before ready: the first answer needs it.
 
     async def load_engines(self, models_root: Path) -> None:
         """The models; their warm-up is started, `warm_up` waits for it."""
         self.engines = await load_engines(self.settings, models_root, self.bus, self.device)
+        self._chain_built = asyncio.get_running_loop().create_future()  # the LLM's part waits for the chain
         self._start_warm_up(self.engines)
 
     async def load_responders(self) -> None:
@@ -76,6 +80,8 @@ class Appliance(SessionHost):
         from .speech.biasing import COMMAND_WORDS
 
         self.responders = build_chain(self.settings, engines.tools, self.bus, self, responders, directory)
+        if self._chain_built is not None:
+            self._chain_built.set_result(None)  # the tool registry is final: the LLM's prefix can be warmed
         # the recogniser hears this device's words best (set on its own thread: the warm-up may be decoding)
         words = [*COMMAND_WORDS, *(name for device in directory.devices for name in device.spoken_names()),
                  *directory.areas()]
@@ -83,7 +89,8 @@ class Appliance(SessionHost):
 
     def _start_warm_up(self, engines: SharedEngines) -> asyncio.Future[None]:
         if self._warming is None:
-            self._warming = asyncio.ensure_future(engines.warm_up(self.live.current.llm.system_prompt))
+            self._warming = asyncio.ensure_future(engines.warm_up(self.live.current.llm.system_prompt,
+                                                                  self._chain_built))
         return self._warming
 
     async def warm_up(self) -> None:
@@ -141,6 +148,8 @@ class Appliance(SessionHost):
 
     async def close(self) -> None:
         self._unsubscribe()
+        if self._warming is not None:
+            self._warming.cancel()  # start-up stopped part way: the LLM's part may wait for a chain never built
         await asyncio.gather(*(self.close_session(sid) for sid in list(self.sessions)), return_exceptions=True)
         if self.responders:
             await self.responders.close()
@@ -171,9 +180,9 @@ class Appliance(SessionHost):
 
 
 def _load_responders(settings: Settings) -> tuple[Any, Any]:
-    from . import conversation  # noqa: F401  (what a session needs, imported before ready)
     from .respond.assembly import device_directory, load_responders
 
+    importlib.import_module(f"{__package__}.conversation")  # what a session needs, imported before ready
     directory = device_directory(settings)
     return directory, load_responders(settings, directory)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import importlib
 import logging
 import os
 import signal
@@ -196,8 +197,8 @@ class Daemon:
 
 
 def _import_server_modules() -> None:
-    from . import arbitration  # noqa: F401
-    from .rtvi import server  # noqa: F401
+    for name in ("arbitration", "rtvi.server"):
+        importlib.import_module(f"{__package__}.{name}")
 
 
 async def _cancel(task: asyncio.Task[Any]) -> None:

@@ -13,6 +13,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Awaitable
 
 from .audio.frames import SAMPLE_RATE, resample, to_float, to_int16
 from .config import Settings
@@ -59,13 +60,16 @@ class SharedEngines:
     def wakeword(self):  # noqa: ANN201
         return self.speech.wakeword
 
-    async def warm_up(self, system_prompt: str) -> None:
+    async def warm_up(self, system_prompt: str, tools_final: Awaitable[object] | None = None) -> None:
         """Pay the first-call costs before a user does: Moonshine's first real decode, the LLM prompt prefix
-        (loaded from disk when saved by an earlier start). The daemon says it is ready only after this."""
+        (loaded from disk when saved by an earlier start). The daemon says it is ready only after this.
+
+        `tools_final`: what to wait for before the prefix is made from the tool registry (the responder
+        chain takes the actions it answers out of it; the prefix warmed must be the one answers use)."""
         loop = asyncio.get_running_loop()
         started = time.monotonic()
-        # the prompt prefix every turn will share; it needs no speech, so it starts at once
-        llm = asyncio.ensure_future(self.llm.warm_up(system_prompt, self.tools.schemas()))
+        # the prompt prefix every turn will share; it needs no speech, so it does not wait for it
+        llm = asyncio.ensure_future(self._warm_up_llm(system_prompt, tools_final))
         try:
             speech = await loop.run_in_executor(self.tts_executor, self.tts.synthesize, WARM_UP_SENTENCE)
             clip = to_float(resample(to_int16(speech), self.tts.sample_rate, SAMPLE_RATE))
@@ -76,6 +80,11 @@ class SharedEngines:
         finally:
             await llm
         log.info("engines warm", extra={"secs": round(time.monotonic() - started, 2)})
+
+    async def _warm_up_llm(self, system_prompt: str, tools_final: Awaitable[object] | None) -> None:
+        if tools_final is not None:
+            await tools_final
+        await self.llm.warm_up(system_prompt, self.tools.schemas())
 
     def close(self) -> None:
         for executor in (self.stt_executor, self.tts_executor, self.turn_executor):
