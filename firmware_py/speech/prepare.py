@@ -25,7 +25,7 @@ from .quantize import RECIPE
 
 log = logging.getLogger(__name__)
 
-SUFFIX = ".prepared.onnx"
+SUFFIX = ".prepared.ort"
 CACHE_ENV = "RTVI_EDGE_CACHE"
 Builder = Callable[[Path, Path], None]
 
@@ -97,6 +97,7 @@ def make_copy(source: Path, directory: Path, builder: Builder) -> Path:
     sidecar.unlink(missing_ok=True)  # no sidecar while the copy is being replaced: never a half-trusted pair
     started = time.monotonic()
     builder(source, copy)
+    _remove_older_copies(source, directory, keep=(copy, sidecar))
     record = {"recipe": RECIPE, "onnxruntime": ort.__version__, "source": source_key(source),
               "size": copy.stat().st_size, "sha256": sha256_file(copy), "verified": _stamp(copy)}
     _write_json(sidecar, record)
@@ -132,6 +133,13 @@ def source_key(source: Path) -> list[int]:
 def _stamp(path: Path) -> list[int]:
     stat = path.stat()
     return [stat.st_size, stat.st_mtime_ns]
+
+
+def _remove_older_copies(source: Path, directory: Path, keep: tuple[Path, ...]) -> None:
+    """Copies an earlier recipe left under another name (`.prepared.onnx` before the ORT-format step)."""
+    for path in directory.glob(f"{source.stem}.prepared.*"):
+        if path not in keep and not path.name.endswith(".part"):
+            path.unlink(missing_ok=True)
 
 
 def _refuse(copy: Path, sidecar: Path, why: str) -> str:

@@ -149,11 +149,9 @@ def test_the_daemon_uses_small_prepared_copies(stt, models_root: Path) -> None: 
         found = [d for d in cache_dirs(source.parent) if check_copy(source, d, deep=True) == "ok"]
         assert found, f"no verified prepared copy of {name}"
         copies[name] = copy_path(source, found[0])
-    decoder = onnx.load(str(copies["decoder_model_merged"]))
-    assert any(n.op_type == "MatMulNBits" for a in decoder.graph.node[0].attribute for n in a.g.node)
-    float_bytes = sum(numpy_helper.to_array(i).nbytes for i in decoder.graph.initializer
-                      if i.data_type == TensorProto.FLOAT)
-    assert float_bytes < 20e6  # the 32,768 x 416 embedding (54 MB as float32) is not among them
+    decoder = copies["decoder_model_merged"].read_bytes()  # ORT format (a flatbuffer): op types are strings in it
+    assert b"MatMulNBits" in decoder
+    assert len(decoder) < 50e6  # the 32,768 x 416 embedding alone would be 54 MB as float32
 
 
 def test_models_verify_rehashes_prepared_copies(tmp_path: Path) -> None:

@@ -1,0 +1,62 @@
+"""The prepared copies are saved in ORT format (loaded without parsing ONNX or optimising the graph again), compute
+what the ONNX model does, and replace the copies an earlier recipe left under another name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+from onnx import TensorProto, helper, numpy_helper
+
+from firmware_py.speech.prepare import copy_path, prepared_copy, sidecar_path
+from firmware_py.speech.quantize import compile_ort
+
+ORT_FORMAT_ID = b"ORTM"
+"""The flatbuffer file identifier of an ORT-format model (bytes 4-8)."""
+
+
+def small_model(path: Path) -> None:
+    """y = relu(x @ w + b) + 0: enough for the optimiser to fuse and drop something."""
+    rng = np.random.default_rng(1)
+    weight = numpy_helper.from_array(rng.standard_normal((8, 4)).astype(np.float32), "w")
+    bias = numpy_helper.from_array(rng.standard_normal(4).astype(np.float32), "b")
+    zero = numpy_helper.from_array(np.zeros(4, np.float32), "zero")
+    nodes = [helper.make_node("MatMul", ["x", "w"], ["xw"]), helper.make_node("Add", ["xw", "b"], ["z"]),
+             helper.make_node("Relu", ["z"], ["r"]), helper.make_node("Add", ["r", "zero"], ["y"])]
+    graph = helper.make_graph(nodes, "small", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])], [weight, bias, zero])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+
+
+def run(path: Path, x: np.ndarray) -> np.ndarray:
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    return session.run(None, {"x": x})[0]
+
+
+def test_compiled_copy_is_ort_format_and_computes_the_same(tmp_path: Path) -> None:
+    small_model(tmp_path / "small.onnx")
+    compile_ort(tmp_path / "small.onnx", tmp_path / "small.ort")
+    assert (tmp_path / "small.ort").read_bytes()[4:8] == ORT_FORMAT_ID
+    x = np.random.default_rng(2).standard_normal((1, 8)).astype(np.float32)
+    np.testing.assert_allclose(run(tmp_path / "small.ort", x), run(tmp_path / "small.onnx", x), rtol=1e-6)
+
+
+def test_a_new_copy_replaces_an_older_recipes_file(tmp_path: Path) -> None:
+    source, cache = tmp_path / "decoder_model_merged.ort", tmp_path / "cache"
+    source.write_bytes(b"model bytes" * 100)
+    cache.mkdir()
+    older = cache / "decoder_model_merged.prepared.onnx"
+    older.write_bytes(b"an earlier recipe's copy")
+    copy = prepared_copy(source, [cache], lambda src, dst: dst.write_bytes(src.read_bytes()[::-1]))
+    assert copy == copy_path(source, cache) and copy.suffix == ".ort"
+    assert sorted(cache.iterdir()) == sorted([copy, sidecar_path(source, cache)])
+
+
+def test_installed_prepared_copies_are_ort_format(models_root: Path) -> None:
+    for model in ("encoder_model", "decoder_model_merged"):
+        copy = copy_path(models_root / "stt" / f"{model}.ort", models_root / "stt" / ".prepared")
+        if copy.is_file():  # built at the first start; a fresh checkout may not have it yet
+            with copy.open("rb") as file:
+                assert file.read(8)[4:8] == ORT_FORMAT_ID
