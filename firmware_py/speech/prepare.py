@@ -65,7 +65,9 @@ def copy_path(source: Path, directory: Path) -> Path:
 
 
 def sidecar_path(source: Path, directory: Path) -> Path:
-    return directory / f"{source.stem}.prepared.json"
+    """Named after the copy, so a copy of another format (an earlier recipe's `.prepared.onnx`, which
+    another checkout may still load) keeps its own sidecar and neither rebuilds the other's."""
+    return directory / f"{source.stem}{SUFFIX}.json"
 
 
 def check_copy(source: Path, directory: Path, deep: bool = False) -> str:
@@ -97,7 +99,6 @@ def make_copy(source: Path, directory: Path, builder: Builder) -> Path:
     sidecar.unlink(missing_ok=True)  # no sidecar while the copy is being replaced: never a half-trusted pair
     started = time.monotonic()
     builder(source, copy)
-    _remove_older_copies(source, directory, keep=(copy, sidecar))
     record = {"recipe": RECIPE, "onnxruntime": ort.__version__, "source": source_key(source),
               "size": copy.stat().st_size, "sha256": sha256_file(copy), "verified": _stamp(copy)}
     _write_json(sidecar, record)
@@ -133,13 +134,6 @@ def source_key(source: Path) -> list[int]:
 def _stamp(path: Path) -> list[int]:
     stat = path.stat()
     return [stat.st_size, stat.st_mtime_ns]
-
-
-def _remove_older_copies(source: Path, directory: Path, keep: tuple[Path, ...]) -> None:
-    """Copies an earlier recipe left under another name (`.prepared.onnx` before the ORT-format step)."""
-    for path in directory.glob(f"{source.stem}.prepared.*"):
-        if path not in keep and not path.name.endswith(".part"):
-            path.unlink(missing_ok=True)
 
 
 def _refuse(copy: Path, sidecar: Path, why: str) -> str:

@@ -1,5 +1,5 @@
 """The prepared copies are saved in ORT format (loaded without parsing ONNX or optimising the graph again), compute
-what the ONNX model does, and replace the copies an earlier recipe left under another name."""
+what the ONNX model does, and leave an earlier recipe's copy and sidecar alone (another checkout may load them)."""
 
 from __future__ import annotations
 
@@ -43,15 +43,17 @@ def test_compiled_copy_is_ort_format_and_computes_the_same(tmp_path: Path) -> No
     np.testing.assert_allclose(run(tmp_path / "small.ort", x), run(tmp_path / "small.onnx", x), rtol=1e-6)
 
 
-def test_a_new_copy_replaces_an_older_recipes_file(tmp_path: Path) -> None:
+def test_an_earlier_recipes_copy_is_left_alone(tmp_path: Path) -> None:
     source, cache = tmp_path / "decoder_model_merged.ort", tmp_path / "cache"
     source.write_bytes(b"model bytes" * 100)
     cache.mkdir()
-    older = cache / "decoder_model_merged.prepared.onnx"
-    older.write_bytes(b"an earlier recipe's copy")
+    older = {cache / "decoder_model_merged.prepared.onnx": b"an earlier recipe's copy",
+             cache / "decoder_model_merged.prepared.json": b'{"recipe": "q4-block32-acc4-v1"}'}
+    for path, data in older.items():
+        path.write_bytes(data)
     copy = prepared_copy(source, [cache], lambda src, dst: dst.write_bytes(src.read_bytes()[::-1]))
     assert copy == copy_path(source, cache) and copy.suffix == ".ort"
-    assert sorted(cache.iterdir()) == sorted([copy, sidecar_path(source, cache)])
+    assert sidecar_path(source, cache) not in older and all(path.read_bytes() == data for path, data in older.items())
 
 
 def test_installed_prepared_copies_are_ort_format(models_root: Path) -> None:
