@@ -123,9 +123,6 @@ class LlmSettings:
     n_ctx: int = setting(2048, "Context window in tokens (the small model profile: 1024).", minimum=256,
                          maximum=131072)
     threads: int = setting(1, "Inference threads (on 2 cores, 1 leaves room for STT/TTS).", minimum=1, maximum=64)
-    first_sentence_threads: int = setting(
-        0, "Threads for the prompt and the first sentence of an answer, while nothing else runs (0: every core); "
-        "the rest of the answer goes back to `threads`.", minimum=0, maximum=64)
     temperature: float = setting(0.2, "Sampling temperature.", minimum=0.0, maximum=2.0)
     max_tokens: int = setting(160, "Longest answer in tokens.", minimum=1, maximum=8192)
     seed: int = setting(0, "Sampling seed (reproducible answers).", minimum=-1)

@@ -24,7 +24,7 @@ LIVE_KEYS: dict[str, tuple[str, ...]] = {
     # any change reloads the voice off the event loop (appliance); the next answer uses it
     "tts": ("engine", "voice", "speed", "threads"),
     # sampling is read at every generation; model/backend changes reload the engine (llm/live.py)
-    "llm": ("backend", "model", "n_ctx", "threads", "first_sentence_threads", "temperature", "max_tokens", "seed", "chat_format",
+    "llm": ("backend", "model", "n_ctx", "threads", "temperature", "max_tokens", "seed", "chat_format",
             "system_prompt", "tools", "remote_url", "remote_api_key", "remote_timeout_secs"),
     "conversation": ("activation", "barge_in", "barge_in_min_secs", "follow_up_secs"),
     "intents": ("speculate", "not_heard_reply"),  # read at every turn by the conversation

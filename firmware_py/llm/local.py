@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any, AsyncIterator
 from ..models import ModelError, resolve_models
 from .base import LlmDelta, LlmError, ToolChoice, finish_tool_calls, merge_tool_call_delta
 from .chat_functions import FunctionCallingChat, Sampling, TurnStats
-from .first_sentence import FirstSentenceThreads, burst_threads
 from .prompt_cache import PromptCache
 from .threads import stream_from_thread
 
@@ -106,20 +105,11 @@ class LocalLlm:
                      cancel: asyncio.Event, tool_choice: ToolChoice = "auto") -> AsyncIterator[LlmDelta]:
         answer = self._chat.answer if self.use_function_format else self._answer_with_handler
         sampling = _sampling(self.settings)  # read now: a change made while this waits applies to the next
-        threads = self.settings.threads
-        first_sentence = FirstSentenceThreads(self.llama, threads,
-                                              burst_threads(self.settings.first_sentence_threads, threads))
 
         def work(emit: Any, should_stop: Any) -> None:
-            def watched(delta: LlmDelta) -> None:
-                if delta.text:
-                    first_sentence.saw(delta.text)
-                emit(delta)
-
             self._chat.sampling = sampling
             try:
-                with first_sentence:
-                    answer(messages, tools, tool_choice, watched, should_stop)
+                answer(messages, tools, tool_choice, emit, should_stop)
             finally:
                 # an answer leaves ~0.6 MB that only a full collection frees (llama-cpp-python's reference
                 # cycles); left to the collector's own pace that came ~40 answers apart, ~25 MB later. The daemon
