@@ -1,10 +1,12 @@
-"""The prepared (small, fast) copies of Moonshine's models, cached next to the models with their own sha256.
+"""Copies of models made once and cached next to them with their own sha256: Moonshine's prepared (small, fast)
+copies, and the other ONNX models compiled to ORT format.
 
-A copy is built once by `quantize.build` in a child process (folding briefly needs ~0.9 GB; the daemon
-must not keep that peak) and described by a sidecar `<name>.json`: the recipe, the onnxruntime version,
-the source's size and mtime, and the copy's size and sha256. At start-up a copy is used only when its
-sidecar matches the source and its bytes match the sha256 (re-hashed only when its size or mtime moved,
-as the model stamps do); a changed source rebuilds it, a corrupt copy is refused, deleted and rebuilt.
+A Moonshine copy is built by `quantize.build` in a child process (folding briefly needs ~0.9 GB; the daemon
+must not keep that peak); a compiled copy by `quantize.compile_ort`, in process (as costly as one load).
+Each is described by a sidecar `<copy>.json`: the recipe, the onnxruntime version, the source's size and
+mtime, and the copy's size and sha256. At start-up a copy is used only when its sidecar matches the source
+and its bytes match the sha256 (re-hashed only when its size or mtime moved, as the model stamps do); a
+changed source rebuilds it, a corrupt copy is refused, deleted and rebuilt.
 """
 
 from __future__ import annotations
@@ -16,18 +18,32 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import onnxruntime as ort
 
 from ..models.manifest import sha256_file
-from .quantize import RECIPE
+from .quantize import COMPILE_RECIPE, RECIPE
 
 log = logging.getLogger(__name__)
 
-SUFFIX = ".prepared.ort"
 CACHE_ENV = "RTVI_EDGE_CACHE"
 Builder = Callable[[Path, Path], None]
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """One kind of copy: its name in the sidecar (a new name rebuilds every copy), its file suffix, and what
+    the caller loads when no copy can be made."""
+
+    name: str
+    suffix: str
+    fallback: str
+
+
+MOONSHINE = Recipe(RECIPE, ".prepared.ort", "the larger, slower original")
+COMPILED = Recipe(COMPILE_RECIPE, ".compiled.ort", "the original (slower to load)")
 
 
 class PrepareError(RuntimeError):
@@ -42,43 +58,44 @@ def cache_dirs(model_dir: Path) -> list[Path]:
     return [Path(model_dir) / ".prepared", shared]
 
 
-def prepared_copy(source: Path, directories: list[Path], builder: Builder | None = None) -> Path | None:
-    """The verified prepared copy of `source` from the first directory holding one, else a fresh build in the
-    first writable directory. None (the caller keeps the original) when nothing can be built."""
+def prepared_copy(source: Path, directories: list[Path], builder: Builder | None = None,
+                  recipe: Recipe = MOONSHINE) -> Path | None:
+    """The verified copy of `source` from the first directory holding one, else a fresh build in the first
+    writable directory. None (the caller keeps the original) when nothing can be built."""
     for directory in directories:
-        if check_copy(source, directory) == "ok":
-            return copy_path(source, directory)
+        if check_copy(source, directory, recipe=recipe) == "ok":
+            return copy_path(source, directory, recipe)
     for directory in directories:
         try:
-            make_copy(source, directory, builder or build_in_child)
+            make_copy(source, directory, builder or build_in_child, recipe)
         except (OSError, PrepareError) as err:
             log.debug("cannot prepare here", extra={"dir": str(directory), "error": str(err)})
             continue
-        return copy_path(source, directory)
-    log.warning("cannot prepare the speech model; using the larger, slower original",
+        return copy_path(source, directory, recipe)
+    log.warning(f"cannot prepare a copy of the model; using {recipe.fallback}",
                 extra={"model": source.name, "tried": [str(d) for d in directories]})
     return None
 
 
-def copy_path(source: Path, directory: Path) -> Path:
-    return directory / f"{source.stem}{SUFFIX}"
+def copy_path(source: Path, directory: Path, recipe: Recipe = MOONSHINE) -> Path:
+    return directory / f"{source.stem}{recipe.suffix}"
 
 
-def sidecar_path(source: Path, directory: Path) -> Path:
+def sidecar_path(source: Path, directory: Path, recipe: Recipe = MOONSHINE) -> Path:
     """Named after the copy, so a copy of another format (an earlier recipe's `.prepared.onnx`, which
     another checkout may still load) keeps its own sidecar and neither rebuilds the other's."""
-    return directory / f"{source.stem}{SUFFIX}.json"
+    return directory / f"{source.stem}{recipe.suffix}.json"
 
 
-def check_copy(source: Path, directory: Path, deep: bool = False) -> str:
+def check_copy(source: Path, directory: Path, deep: bool = False, recipe: Recipe = MOONSHINE) -> str:
     """"ok", "missing", "stale" (source, recipe or runtime changed) or "corrupt" (bytes differ from the sha256).
     A corrupt copy is deleted so it is never loaded. `deep` re-hashes even when the size and mtime match."""
-    copy, sidecar = copy_path(source, directory), sidecar_path(source, directory)
+    copy, sidecar = copy_path(source, directory, recipe), sidecar_path(source, directory, recipe)
     try:
         record = json.loads(sidecar.read_text())
     except (OSError, ValueError):
         return "missing"
-    if record.get("source") != source_key(source) or record.get("recipe") != RECIPE \
+    if record.get("source") != source_key(source) or record.get("recipe") != recipe.name \
             or record.get("onnxruntime") != ort.__version__:
         return "stale"
     if not copy.is_file() or copy.stat().st_size != record.get("size"):
@@ -92,19 +109,19 @@ def check_copy(source: Path, directory: Path, deep: bool = False) -> str:
     return "ok"
 
 
-def make_copy(source: Path, directory: Path, builder: Builder) -> Path:
+def make_copy(source: Path, directory: Path, builder: Builder, recipe: Recipe = MOONSHINE) -> Path:
     """Build the copy with `builder(source, destination)` and record its sidecar; returns the copy's path."""
     directory.mkdir(parents=True, exist_ok=True)
-    copy, sidecar = copy_path(source, directory), sidecar_path(source, directory)
+    copy, sidecar = copy_path(source, directory, recipe), sidecar_path(source, directory, recipe)
     sidecar.unlink(missing_ok=True)  # no sidecar while the copy is being replaced: never a half-trusted pair
     started = time.monotonic()
     builder(source, copy)
-    record = {"recipe": RECIPE, "onnxruntime": ort.__version__, "source": source_key(source),
+    record = {"recipe": recipe.name, "onnxruntime": ort.__version__, "source": source_key(source),
               "size": copy.stat().st_size, "sha256": sha256_file(copy), "verified": _stamp(copy)}
     _write_json(sidecar, record)
-    log.info("speech model prepared", extra={"model": source.name, "copy": str(copy),
-                                             "mb": round(record["size"] / 1e6, 1),
-                                             "secs": round(time.monotonic() - started, 1)})
+    log.info("model copy prepared", extra={"model": source.name, "copy": str(copy),
+                                           "mb": round(record["size"] / 1e6, 1),
+                                           "secs": round(time.monotonic() - started, 1)})
     return copy
 
 

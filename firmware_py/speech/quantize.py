@@ -11,10 +11,9 @@ This keeps the speed and drops the float copies:
 4. re-quantize every MatMul weight, in the If branches too, with onnxruntime's `MatMulNBitsQuantizer`
    (4-bit blocks of 32, accuracy level 4: int8 dot products, faster than float on x86 and ARM);
 5. keep one copy of a weight both If branches hold (the output projection), in the parent graph;
-6. apply onnxruntime's extended graph optimisations once and save the result in ORT format, so that a start
-   loads it without parsing ONNX protobuf or running the optimisers (decoder and encoder ~0.17 s less of
-   start-up, ~6 MB less held; the same graph and speed). Extended, not all: layout optimisations are left
-   out because they depend on the CPU.
+6. apply onnxruntime's extended graph optimisations once and save the result in ORT format (`compile_ort`),
+   so that a start loads it without parsing ONNX protobuf or running the optimisers (decoder and encoder
+   ~0.17 s less of start-up, ~6 MB less held; the same graph and speed).
 
 Folding briefly needs ~0.9 GB, so the daemon runs this in a child process:
 `python -m firmware_py.speech.quantize SOURCE.ort DESTINATION.ort`, with one progress line per step.
@@ -35,6 +34,8 @@ from .ort_export import export_onnx
 
 RECIPE = "q4-block32-acc4-ort-v2"
 """Names the build: a change here (or in onnxruntime's version) rebuilds every prepared copy."""
+COMPILE_RECIPE = "ort-extended-v1"
+"""Names `compile_ort`, the ORT-format copy of the other ONNX models (VAD, Smart Turn, the voices)."""
 BITS, BLOCK_SIZE, ACCURACY_LEVEL = 4, 32, 4
 STEPS = ("export", "embedding", "fold", "quantize", "share", "compile")
 
@@ -76,13 +77,20 @@ def fold(source: Path, destination: Path) -> None:
 
 
 def compile_ort(source: Path, destination: Path) -> None:
-    """`source` with onnxruntime's extended optimisations applied, saved in ORT format as `destination`."""
+    """`source` with onnxruntime's extended optimisations applied, saved in ORT format as `destination`
+    (atomically: a start that loads it meanwhile sees the old file or none). Extended, not all: the layout
+    optimisations left out depend on the CPU."""
+    partial = destination.with_name(f"{destination.name}.{os.getpid()}.part")
     options = ort.SessionOptions()
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
-    options.optimized_model_filepath = str(destination)
+    options.optimized_model_filepath = str(partial)
     options.add_session_config_entry("session.save_model_format", "ORT")
     options.log_severity_level = 3
-    ort.InferenceSession(str(source), options, providers=["CPUExecutionProvider"])
+    try:
+        ort.InferenceSession(str(source), options, providers=["CPUExecutionProvider"])
+        os.replace(partial, destination)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def quantize_matmuls(model):  # type: ignore[no-untyped-def]  # onnx.ModelProto

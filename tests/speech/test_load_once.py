@@ -30,7 +30,7 @@ def opened(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 def test_the_voice_opens_its_model_once(models_root: Path, opened: list[str]) -> None:
     voice = create_tts(TtsSettings(engine="hibari"), models_root, warm=False)
-    assert opened == ["hibari.onnx"]
+    assert len(opened) == 1 and opened[0].startswith("hibari.")  # the model or its compiled copy, once
     assert len(voice.synthesize("The kitchen light is now on.")) > voice.sample_rate // 2
 
 

@@ -1,5 +1,6 @@
-"""The prepared copies are saved in ORT format (loaded without parsing ONNX or optimising the graph again), compute
-what the ONNX model does, and leave an earlier recipe's copy and sidecar alone (another checkout may load them)."""
+"""Model copies in ORT format (loaded without parsing ONNX or optimising the graph again): Moonshine's prepared
+copies and the other models' compiled copies compute what the ONNX model does, are made once, and leave an
+earlier recipe's copy and sidecar alone (another checkout may load them)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ from pathlib import Path
 import numpy as np
 import onnx
 import onnxruntime as ort
+import pytest
 from onnx import TensorProto, helper, numpy_helper
 
-from firmware_py.speech.prepare import copy_path, prepared_copy, sidecar_path
+from firmware_py.models import ModelError
+from firmware_py.speech.onnx import open_session
+from firmware_py.speech.prepare import COMPILED, copy_path, prepared_copy, sidecar_path
 from firmware_py.speech.quantize import compile_ort
 
 ORT_FORMAT_ID = b"ORTM"
@@ -62,3 +66,24 @@ def test_installed_prepared_copies_are_ort_format(models_root: Path) -> None:
         if copy.is_file():  # built at the first start; a fresh checkout may not have it yet
             with copy.open("rb") as file:
                 assert file.read(8)[4:8] == ORT_FORMAT_ID
+
+
+def test_small_models_load_from_a_compiled_copy_that_computes_the_same(tmp_path: Path) -> None:
+    small_model(tmp_path / "small.onnx")
+    x = np.random.default_rng(3).standard_normal((1, 8)).astype(np.float32)
+    expected = run(tmp_path / "small.onnx", x)
+    session = open_session(tmp_path / "small.onnx")
+    copy = copy_path(tmp_path / "small.onnx", tmp_path / ".prepared", COMPILED)
+    with copy.open("rb") as file:
+        assert file.read(8)[4:8] == ORT_FORMAT_ID
+    np.testing.assert_allclose(session.run(None, {"x": x})[0], expected, rtol=1e-6)
+    built = copy.stat().st_mtime_ns
+    open_session(tmp_path / "small.onnx")
+    assert copy.stat().st_mtime_ns == built  # made once, then reused
+
+
+def test_an_unreadable_model_is_still_named_in_the_error(tmp_path: Path) -> None:
+    (tmp_path / "broken.onnx").write_bytes(b"not a model")
+    with pytest.raises(ModelError, match="broken.onnx"):
+        open_session(tmp_path / "broken.onnx")
+    assert not copy_path(tmp_path / "broken.onnx", tmp_path / ".prepared", COMPILED).exists()
