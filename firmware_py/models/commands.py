@@ -55,24 +55,28 @@ def models_command(settings: Settings, args: argparse.Namespace) -> int:
 
 def check_prepared(manifest: Manifest, root: Path, names: list[str]) -> list[str]:
     """Re-hash every prepared copy of the named models; a corrupt one is removed (rebuilt at the next start)."""
-    from ..speech.prepare import cache_dirs, check_copy, copy_path
+    from ..speech.prepare import COMPILED, MOONSHINE, cache_dirs, check_copy, copy_path
 
     problems = []
     for entry in manifest.select(names, include_optional=True):
         for file in entry.files:
             source = root / file.dest
-            if source.suffix != ".ort" or not source.is_file():
+            recipe = {".ort": MOONSHINE, ".onnx": COMPILED}.get(source.suffix)
+            if recipe is None or not source.is_file():
                 continue
             for directory in cache_dirs(source.parent):
-                if check_copy(source, directory, deep=True) == "corrupt":
-                    problems.append(f"prepared copy {copy_path(source, directory)} was corrupt and is removed; "
-                                    f"fix: run `rtvi-edge models install {entry.name}` (or just start the daemon)")
+                if check_copy(source, directory, deep=True, recipe=recipe) == "corrupt":
+                    problems.append(f"prepared copy {copy_path(source, directory, recipe)} was corrupt and is "
+                                    f"removed; fix: run `rtvi-edge models install {entry.name}` (or just start "
+                                    f"the daemon)")
     return problems
 
 
 def prepare_installed(manifest: Manifest, root: Path, names: list[str] | None, include_optional: bool) -> None:
-    """Build the prepared (4-bit) copy of every installed ORT-format model, and the voice's packed G2P tables,
-    now: the first start is then as quick and as small as every later one."""
+    """Build the prepared (4-bit) copy of every installed ORT-format model, the compiled copy of every ONNX
+    model the engines open, and the voice's packed G2P tables, now: the first start is then as quick and as
+    small as every later one."""
+    from ..speech.onnx import compiled_copy
     from ..speech.prepare import PrepareError, build_in_child, cache_dirs, check_copy, make_copy
     from ..speech.tts import HIBARI_VOICES, packed_voice_tables
 
@@ -82,6 +86,8 @@ def prepare_installed(manifest: Manifest, root: Path, names: list[str] | None, i
                 packed_voice_tables(voice, root / "tts")
         for file in entry.files:
             source = root / file.dest
+            if source.suffix == ".onnx" and entry.name != "wakeword" and source.is_file():
+                compiled_copy(source)  # the wake word's models run on their own runtime (wake_runtime.py)
             if source.suffix != ".ort" or not source.is_file():
                 continue
             directory = cache_dirs(source.parent)[0]

@@ -87,3 +87,20 @@ def test_an_unreadable_model_is_still_named_in_the_error(tmp_path: Path) -> None
     with pytest.raises(ModelError, match="broken.onnx"):
         open_session(tmp_path / "broken.onnx")
     assert not copy_path(tmp_path / "broken.onnx", tmp_path / ".prepared", COMPILED).exists()
+
+
+def test_models_install_compiles_and_verify_rehashes_the_compiled_copies(tmp_path: Path) -> None:
+    from firmware_py.models.commands import check_prepared, prepare_installed
+    from firmware_py.models.manifest import Manifest, ModelEntry, ModelFile
+
+    small_model(tmp_path / "demo.onnx")
+    (tmp_path / "vad").mkdir()
+    (tmp_path / "demo.onnx").rename(tmp_path / "vad" / "demo.onnx")
+    entry = ModelEntry("vad", "vad", "vad", "1", "MIT", "", False, (ModelFile("vad/demo.onnx", "0" * 64, 1),))
+    manifest = Manifest({"vad": entry})
+    prepare_installed(manifest, tmp_path, ["vad"], include_optional=False)
+    copy = copy_path(tmp_path / "vad" / "demo.onnx", tmp_path / "vad" / ".prepared", COMPILED)
+    assert copy.is_file() and check_prepared(manifest, tmp_path, ["vad"]) == []
+    copy.write_bytes(b"X" + copy.read_bytes()[1:])
+    [problem] = check_prepared(manifest, tmp_path, ["vad"])
+    assert str(copy) in problem and not copy.exists()
