@@ -9,9 +9,10 @@ Configurations: "today" (default profile, the decoder as float32 ONNX: how Moons
 prepared copies), "default" (prepared 4-bit copies), "small" (Moonshine tiny-en, prepared) and, asked for
 with --configs, "small-remote" (the small profile with `llm.backend = "remote"`, answered by a scripted
 OpenAI-compatible server: what a 512 MB board holds; daemon figures only). For each:
-the daemon is spawned (`rtvi-edge run`), start-up to ready timed `--starts` times, then one RTVI client has
-a conversation of `--turns` spoken questions, and VmHWM (peak RSS) is read from /proc. Per engine, WER and
-real-time factor come from `memory_engines.py` in a fresh child process per configuration.
+the daemon is spawned (`rtvi-edge run`), start-up to ready timed `--starts` times (with the daemon's CPU
+seconds at ready), then one RTVI client has a conversation of `--turns` spoken questions, and VmHWM (peak
+RSS) is read from /proc. Per engine, WER and real-time factor come from `memory_engines.py` in a fresh child
+process per configuration.
 
 Writes bench-results/memory.json (+ a timestamped copy) and prints a table. Exits 1 when a target is
 missed (peak RSS above --target-mb / --small-target-mb, WER more than 0.5 points above today's, STT
@@ -35,7 +36,7 @@ REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from scripts.bench.daemon import Daemon, config_toml  # noqa: E402
+from scripts.bench.daemon import Daemon, config_toml, cpu_seconds  # noqa: E402
 from scripts.bench.machine import LoadSampler, describe_machine  # noqa: E402
 from scripts.bench.memory_engines import memory as proc_memory  # noqa: E402
 from scripts.bench.questions import make_clips  # noqa: E402
@@ -82,15 +83,18 @@ async def daemon_phase(name: str, starts: int, turns: int) -> dict[str, Any]:
 
 async def daemon_runs(name: str, starts: int, turns: int, remote_url: str = "") -> dict[str, Any]:
     profile, weights = CONFIGS[name]
-    ready, at_ready = [], []
-    for _ in range(max(0, starts - 1)):
+    ready, ready_cpu, at_ready = [], [], []
+
+    async def start() -> Daemon:
         daemon = await spawn(profile, weights, remote_url)
         ready.append(daemon.ready_secs)
+        ready_cpu.append(cpu_seconds(daemon.pid))  # what the start cost, which the machine's load moves far less
         at_ready.append(proc_memory(daemon.pid))
-        await daemon.stop()
-    daemon = await spawn(profile, weights, remote_url)
-    ready.append(daemon.ready_secs)
-    at_ready.append(proc_memory(daemon.pid))
+        return daemon
+
+    for _ in range(max(0, starts - 1)):
+        await (await start()).stop()
+    daemon = await start()
     rows = []
     try:
         client = await connect_voice_client(daemon.url)
@@ -106,7 +110,8 @@ async def daemon_runs(name: str, starts: int, turns: int, remote_url: str = "") 
     finally:
         await daemon.stop()
     return {"profile": profile, "weights": weights, "ready_secs": [round(s, 2) for s in ready],
-            "ready_secs_median": round(statistics.median(ready), 2), "at_ready": at_ready,
+            "ready_secs_median": round(statistics.median(ready), 2), "ready_cpu_secs": ready_cpu,
+            "ready_cpu_secs_median": round(statistics.median(ready_cpu), 2), "at_ready": at_ready,
             "turns": rows, "after_conversation": after, "peak_rss_mb": after["VmHWM"]}
 
 
@@ -159,16 +164,17 @@ def verdicts(results: dict[str, Any], args: argparse.Namespace) -> list[dict[str
 
 
 def print_report(results: dict[str, Any]) -> None:
-    print("\n| configuration | peak RSS MB | RSS after MB | ready s | STT MB | STT load peak MB | WER % | "
-          "RTF cpu | RTF wall |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("\n| configuration | peak RSS MB | RSS after MB | ready s | CPU s at ready | STT MB | STT load peak MB | "
+          "WER % | RTF cpu | RTF wall |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for name in CONFIGS:
         daemon, engines = results.get("daemon", {}).get(name, {}), results.get("engines", {}).get(name, {})
         if not daemon and not engines:
             continue
         stt, added = engines.get("stt", {}), engines.get("per_engine_mb", {})
         print(f"| {name} | {daemon.get('peak_rss_mb', '-')} | {daemon.get('after_conversation', {}).get('VmRSS', '-')}"
-              f" | {daemon.get('ready_secs_median', '-')} | {added.get('stt_loaded', '-')} | "
+              f" | {daemon.get('ready_secs_median', '-')} | {daemon.get('ready_cpu_secs_median', '-')}"
+              f" | {added.get('stt_loaded', '-')} | "
               f"{added.get('stt_load_peak', '-')} | {stt.get('wer_percent', '-')} | {stt.get('rtf_cpu_median', '-')} | "
               f"{stt.get('rtf_wall_median', '-')} |")
     for name, engines in results.get("engines", {}).items():
