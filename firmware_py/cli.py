@@ -14,7 +14,9 @@ from .config import ConfigError, Settings, find_config_file, load_settings
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line. For `command` "run" it leaves out the client commands: their module loads the whole
+    client SDK (~40 ms of every daemon start, for definitions the daemon never parses)."""
     parser = argparse.ArgumentParser(prog="rtvi-edge", description="Offline voice assistant daemon speaking RTVI.")
     parser.add_argument("--config", metavar="FILE", help="TOML config file (default: $RTVI_EDGE_CONFIG, "
                         "else /etc/rtvi-edge/config.toml if present, else built-in defaults)")
@@ -49,9 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
     config.add_argument("--reference", action="store_true", help="print every setting with its default and meaning")
     config.add_argument("--example", action="store_true", help="print a commented example config file")
 
-    from .client.commands import add_client_commands
+    if command != "run":
+        from .client.commands import add_client_commands
 
-    add_client_commands(commands)
+        add_client_commands(commands)
 
     from .knowledge.arguments import add_knowledge_parser
 
@@ -75,8 +78,20 @@ def flag_overrides(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
     return overrides
 
 
+def named_command(argv: list[str] | None) -> str | None:
+    """The subcommand on the command line, told apart from the global options' values; None when unsure."""
+    first = argparse.ArgumentParser(add_help=False, exit_on_error=False)
+    first.add_argument("--config")
+    first.add_argument("--log-level")
+    first.add_argument("command", nargs="?")
+    try:
+        return first.parse_known_args(argv)[0].command
+    except argparse.ArgumentError:
+        return None
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser(named_command(argv)).parse_args(argv)
     try:
         settings = load_settings(find_config_file(args.config), flag_overrides(args))
     except ConfigError as err:
