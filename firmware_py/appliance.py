@@ -15,7 +15,7 @@ from .events import LOCAL_SESSION, ConfigChanged, Event, EventBus
 from .live_config import LiveSettings
 from .session import SessionHost, VoiceSession
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the conversation's modules load after the models (`load_responders`), not with this one
     from .conversation import Conversation
     from .respond.chain import ResponderChain
 
