@@ -66,6 +66,8 @@ DROPPED_WORD = 0.75
 """How close a sentence with one stray short word dropped counts (above MEND_CUTOFF, below most mends)."""
 SOUNDS_ALIKE = 0.85
 """How close a word that sounds the same (same metaphone key) counts, whatever its spelling."""
+ONSET_LOST = 0.8
+"""How close a first word counts that is a command verb with its first consonants lost ("urn", "earn": turn)."""
 CLEAR_WIN = 0.1
 """How much closer one mended word must be than a rival meaning it over to be taken without asking."""
 PRONOUNS = ("it", "that", "this", "them", "those", "these", "everything", "yourself", "you", "me",
@@ -293,8 +295,28 @@ class IntentMatcher:
 
 
 def verb_likeness(heard: str) -> dict[str, float]:
-    """How alike `heard` is to each command verb (difflib's ratio, as every other mend)."""
-    return {verb: difflib.SequenceMatcher(None, heard, verb).ratio() for verb in COMMAND_VERBS}
+    """How alike `heard` is to each command verb (difflib's ratio, as every other mend), or ONSET_LOST when
+    it sounds like the verb without its first consonants."""
+    return {verb: max(difflib.SequenceMatcher(None, heard, verb).ratio(), ONSET_LOST if onset_lost(heard, verb) else 0.0)
+            for verb in COMMAND_VERBS}
+
+
+_VOWELS = "aeiouy"
+
+
+def onset_lost(heard: str, verb: str) -> bool:
+    """Is `heard`, a word starting with a vowel, `verb` with its first consonants lost: the same consonants
+    after them, whatever the vowels ("urn", "earn": turn; "ute": mute; "itch": switch)? A command's first
+    sound is the one a late-opening microphone or VAD most often clips."""
+    if not heard[:1] or heard[0] not in _VOWELS or verb[0] in _VOWELS:
+        return False
+    rest = verb.lstrip("bcdfghjklmnpqrstvwxz")
+    skeleton = _consonants(heard)
+    return bool(skeleton) and len(rest) >= 2 and skeleton == _consonants(rest)
+
+
+def _consonants(word: str) -> str:
+    return "".join(ch for ch in word if ch not in _VOWELS)
 
 
 def dropped_words(text: str) -> list[str]:

@@ -220,6 +220,10 @@ def test_a_distant_guess_never_becomes_an_action(answers: tuple[IntentMatcher, I
     ("How much time is left on my time?", [("list_timers", {})]),
     ("Raise her volume,", [("change_volume", {"delta": 10})]),   # "her" for an unstressed "the"
     ("Set the living room lump to sixty per cent,", [("set_brightness", {"device": "living room lamp", "percent": 60})]),
+    # the command's first consonants lost (a late-opening microphone): the same consonants after them
+    ("Earn off the porch light,", [("turn_off", {"device": "porch light"})]),
+    ("Ute yourself.", [("set_mute", {"muted": True})]),
+    ("Itch on the bedroom fan.", [("turn_on", {"device": "bedroom fan"})]),
 ])
 def test_what_stt_inserts_splits_and_bends_is_mended(answers: tuple[IntentMatcher, IntentAnswers], text: str,
                                                      expected: list[tuple[str, dict[str, Any]]]) -> None:
