@@ -68,6 +68,10 @@ SOUNDS_ALIKE = 0.85
 """How close a word that sounds the same (same metaphone key) counts, whatever its spelling."""
 ONSET_LOST = 0.8
 """How close a first word counts that is a command verb with its first consonants lost ("urn", "earn": turn)."""
+REPLIES = frozenset({"yes", "yeah", "yep", "yup", "no", "nope", "nah", "oops", "whoops", "sure", "thanks", "sorry"})
+"""Words of a reply to the bot ("Yes, the timer", "No, never mind"): skipped like fillers, never mended into
+a command (they were heard, not mis-heard)."""
+ARTICLES = frozenset({"the", "a", "an", "my", "our", "your", "this", "that"})
 CLEAR_WIN = 0.1
 """How much closer one mended word must be than a rival meaning it over to be taken without asking."""
 PRONOUNS = ("it", "that", "this", "them", "those", "these", "everything", "yourself", "you", "me",
@@ -120,7 +124,7 @@ class IntentMatcher:
         data = load_sentence_data(language, custom)
         self.language = language
         self._intents = Intents.from_dict(data)
-        self._skip_words = list(data.get("skip_words", [])) + list(FILLERS)
+        self._skip_words = list(data.get("skip_words", [])) + list(FILLERS) + sorted(REPLIES)
         self._skippable = {word.lower() for word in self._skip_words}
         self._context = {"area": area or "here"}   # sentences about "the volume" mean this device's area
         self._slot_lists = self._device_lists(directory)
@@ -209,11 +213,23 @@ class IntentMatcher:
     def _recognize(self, text: str) -> IntentMatch | None:
         result = recognize_best(text, self._intents, slot_lists=self._slot_lists, skip_words=self._skip_words,
                                 intent_context=self._context, language=self.language, best_metadata_key=PRIORITY)
-        if result is None or (result.text_chunks_matched == 0 and result.intent.name in DEVICE_INTENTS):
-            return None   # a device's name alone ("Living room lamp.") says nothing about what to do with it
+        if result is None or self._name_alone(result, text):
+            return None   # a device's name alone ("The living room lamp.") says nothing about what to do with it
         free = frozenset(word for entity in result.entities.values() if entity.is_wildcard
                          for word in WORD.findall(str(entity.text).lower()))
         return IntentMatch(result.intent.name, _slots(result), text, free_words=free)
+
+    def _name_alone(self, result: RecognizeResult, text: str) -> bool:
+        """Is this device command a name and nothing else ("The living room lamp.", which the library reads
+        as "turn it on")? Said alone it is a reply or the rest of a sentence cut by a pause, not an order:
+        "Turn off the | living room lamp" must not turn the lamp on."""
+        if result.intent.name not in DEVICE_INTENTS:
+            return False
+        name = result.entities.get("name")
+        if result.text_chunks_matched == 0 or name is None:
+            return result.text_chunks_matched == 0
+        rest = set(WORD.findall(text.lower())) - set(WORD.findall(str(name.text).lower()))
+        return rest <= ARTICLES | self._skippable
 
     def _unknown_device(self, text: str) -> IntentMatch | None:
         """A device command naming something not configured: say so rather than guess another action."""
@@ -275,7 +291,7 @@ class IntentMatcher:
         """`text` with its first word, when no template knows it, read as the command verb it is closest to."""
         words = text.split()
         first = self._first_word([word.strip(".,!?").lower() for word in words])
-        if first is None or (heard := words[first].strip(".,!?").lower()) in self._vocabulary:
+        if first is None or (heard := words[first].strip(".,!?").lower()) in self._vocabulary or heard in self._skippable:
             return []
         verbs = verb_likeness(heard)
         best = max(verbs, key=verbs.__getitem__)
@@ -307,8 +323,8 @@ _VOWELS = "aeiouy"
 def onset_lost(heard: str, verb: str) -> bool:
     """Is `heard`, a word starting with a vowel, `verb` with its first consonants lost: the same consonants
     after them, whatever the vowels ("urn", "earn": turn; "ute": mute; "itch": switch)? A command's first
-    sound is the one a late-opening microphone or VAD most often clips."""
-    if not heard[:1] or heard[0] not in _VOWELS or verb[0] in _VOWELS:
+    sound is the one a late-opening microphone or VAD most often clips. (A first "y" is a consonant: "yes".)"""
+    if not heard[:1] or heard[0] not in "aeiou" or verb[0] in _VOWELS:
         return False
     rest = verb.lstrip("bcdfghjklmnpqrstvwxz")
     skeleton = _consonants(heard)

@@ -188,9 +188,17 @@ def test_sound_alikes_false_starts_and_abbreviations(answers: tuple[IntentMatche
     assert actions(answers, text) == expected
 
 
-def test_a_device_name_alone_does_nothing(answers: tuple[IntentMatcher, IntentAnswers]) -> None:
-    assert actions(answers, "Living room lamp.") is None
+@pytest.mark.parametrize("text", ["Living room lamp.", "The living room lamp.", "Yeah, the kitchen light.",
+                                  "My porch light."])
+def test_a_device_name_alone_does_nothing(answers: tuple[IntentMatcher, IntentAnswers], text: str) -> None:
+    """A reply ("Which light?" "The kitchen light.") or the rest of a command cut by a pause is no order."""
+    assert actions(answers, text) is None
     assert actions(answers, "Living room lamp on.") == [("turn_on", {"device": "living room lamp"})]
+
+
+@pytest.mark.parametrize("text", ["Yes, the timer.", "Oops, the timer.", "No, the timer."])
+def test_a_reply_word_is_never_mended_into_a_command(answers: tuple[IntentMatcher, IntentAnswers], text: str) -> None:
+    assert actions(answers, text) is None
 
 
 @pytest.mark.parametrize("heard, device", [("kitchen life", "kitchen light"), ("porch-like", "porch light"),
