@@ -120,8 +120,7 @@ class LlmSettings:
 
     backend: str = setting("local", "Where the model runs.", choices=("local", "remote"))
     model: str = setting("", "GGUF path for `local` (empty: the default model from the manifest); model name for `remote`.")
-    n_ctx: int = setting(2048, "Context window in tokens (the small model profile: 1024).", minimum=256,
-                         maximum=131072)
+    n_ctx: int = setting(2048, "Context window in tokens (the small model profile: 1024).", minimum=256, maximum=131072)
     threads: int = setting(1, "Inference threads (on 2 cores, 1 leaves room for STT/TTS).", minimum=1, maximum=64)
     temperature: float = setting(0.2, "Sampling temperature.", minimum=0.0, maximum=2.0)
     max_tokens: int = setting(160, "Longest answer in tokens.", minimum=1, maximum=8192)

@@ -71,12 +71,17 @@ class TimerService:
         wanted = label.strip().lower()
         if not wanted:
             return self.list()
-        exact = [t for t in self.list() if t.label.lower() == wanted]
-        within = [t for t in self.list() if wanted in t.label.lower() or (t.label and t.label.lower() in wanted)]
+        timers = self.list()
+        exact = [t for t in timers if t.label.lower() == wanted]
+        if exact:
+            return exact
+        within = [t for t in timers if wanted in t.label.lower() or (t.label and t.label.lower() in wanted)]
+        if within:
+            return within
         # a name heard a little wrong ("the pastor timer" for the pasta one): the one running timer that
         # sounds close; two or more close ones stay unmatched rather than guessed between
-        close = [t for t in self.list() if t.label and jellyfish.jaro_winkler_similarity(t.label.lower(), wanted) >= HEARD_LABEL]
-        return exact or within or (close if len(close) == 1 else [])
+        close = [t for t in timers if t.label and jellyfish.jaro_winkler_similarity(t.label.lower(), wanted) >= HEARD_LABEL]
+        return close if len(close) == 1 else []
 
     def cancel(self, timer_id: str) -> Timer | None:
         timer = self._timers.pop(timer_id, None)

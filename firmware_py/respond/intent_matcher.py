@@ -72,6 +72,7 @@ REPLIES = frozenset({"yes", "yeah", "yep", "yup", "no", "nope", "nah", "oops", "
 """Words of a reply to the bot ("Yes, the timer", "No, never mind"): skipped like fillers, never mended into
 a command (they were heard, not mis-heard)."""
 ARTICLES = frozenset({"the", "a", "an", "my", "our", "your", "this", "that"})
+"""Words that may stand before a device's name said alone ("The kitchen light."): still no command."""
 CLEAR_WIN = 0.1
 """How much closer one mended word must be than a rival meaning it over to be taken without asking."""
 PRONOUNS = ("it", "that", "this", "them", "those", "these", "everything", "yourself", "you", "me",
@@ -225,9 +226,11 @@ class IntentMatcher:
         "Turn off the | living room lamp" must not turn the lamp on."""
         if result.intent.name not in DEVICE_INTENTS:
             return False
+        if result.text_chunks_matched == 0:
+            return True
         name = result.entities.get("name")
-        if result.text_chunks_matched == 0 or name is None:
-            return result.text_chunks_matched == 0
+        if name is None:
+            return False
         rest = set(WORD.findall(text.lower())) - set(WORD.findall(str(name.text).lower()))
         return rest <= ARTICLES | self._skippable
 
@@ -252,16 +255,18 @@ class IntentMatcher:
     def _corrections(self, text: str, tries: int = 8) -> list[tuple[float, str, frozenset[str]]]:
         """`text` with its words found in no template (one or two) replaced by template words that look or
         sound like them ("inute": mute, "said": set, "burn ... life": turn ... light), and with two
-        neighbours heard as one word joined ("time or": timer), each with how close it is (the farthest
-        replacement's score). More unknown words would be guessing, not mending."""
+        neighbours heard as one word joined ("time or": timer), each with how close it is (the mean of its
+        replacements' scores) and the unknown words it kept as heard (a timer's name: "said a rice timer").
+        More unknown words would be guessing, not mending."""
         words = text.lower().replace("-", " ").split()
         bare = [word.strip(".,!?;:\"") for word in words]
         unknown = [i for i, word in enumerate(bare) if len(word) >= 2 and word.isalpha()
                    and word not in self._vocabulary and word not in self._skippable]
-        found: list[tuple[float, str]] = []
+        found: list[tuple[float, str, frozenset[str]]] = []
         if 1 <= len(unknown) <= MAX_MENDED_WORDS:
             first = self._first_word(bare)
-            options = [self._look_alikes(bare[i], tries if len(unknown) == 1 else 3, first=i == first) for i in unknown]
+            options: list[list[tuple[str, float | None]]] = [
+                [*self._look_alikes(bare[i], tries if len(unknown) == 1 else 3, first=i == first)] for i in unknown]
             if len(unknown) > 1:   # one of two may be a name said as it is ("said a rice timer": set, rice)
                 options = [[*choices, (words[i], None)] for i, choices in zip(unknown, options)]
             for combination in itertools.product(*options):
@@ -291,13 +296,13 @@ class IntentMatcher:
         """`text` with its first word, when no template knows it, read as the command verb it is closest to."""
         words = text.split()
         first = self._first_word([word.strip(".,!?").lower() for word in words])
-        if first is None or (heard := words[first].strip(".,!?").lower()) in self._vocabulary or heard in self._skippable:
+        if first is None or (heard := words[first].strip(".,!?").lower()) in self._vocabulary:
             return []
         verbs = verb_likeness(heard)
         best = max(verbs, key=verbs.__getitem__)
         return [" ".join(words[:first] + [best] + words[first + 1:])] if verbs[best] >= MEND_CUTOFF else []
 
-    def _look_alikes(self, heard: str, tries: int, first: bool = False) -> list[tuple[str, float | None]]:
+    def _look_alikes(self, heard: str, tries: int, first: bool = False) -> list[tuple[str, float]]:
         """Template words like `heard`, closest first; a sentence's first word is also compared with every
         command verb, since a command starts with one and its first sound is the one most often lost
         ("earn the porch lights on")."""
@@ -318,13 +323,14 @@ def verb_likeness(heard: str) -> dict[str, float]:
 
 
 _VOWELS = "aeiouy"
+_ONSET_VOWELS = "aeiou"   # a first "y" is a consonant: "yes"
 
 
 def onset_lost(heard: str, verb: str) -> bool:
     """Is `heard`, a word starting with a vowel, `verb` with its first consonants lost: the same consonants
     after them, whatever the vowels ("urn", "earn": turn; "ute": mute; "itch": switch)? A command's first
-    sound is the one a late-opening microphone or VAD most often clips. (A first "y" is a consonant: "yes".)"""
-    if not heard[:1] or heard[0] not in "aeiou" or verb[0] in _VOWELS:
+    sound is the one a late-opening microphone or VAD most often clips."""
+    if not heard[:1] or heard[0] not in _ONSET_VOWELS or verb[0] in _VOWELS:
         return False
     rest = verb.lstrip("bcdfghjklmnpqrstvwxz")
     skeleton = _consonants(heard)
