@@ -10,7 +10,7 @@ other recognisers, kept to the top candidates so a step costs microseconds.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -25,7 +25,7 @@ MIN_PREFIX_CHARS = 3
 class WordBias:
     """Which tokens to favour, given the word being spelled so far."""
 
-    def __init__(self, tokens: list[str], words: Iterable[str], word_start: str, bonus: float = 2.0,
+    def __init__(self, tokens: Sequence[str], words: Iterable[str], word_start: str, bonus: float = 2.0,
                  candidates: int = 8) -> None:
         self._tokens = tokens
         self._word_start = word_start

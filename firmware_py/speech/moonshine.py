@@ -15,6 +15,7 @@ import onnxruntime as ort
 
 from ..audio.frames import SAMPLE_RATE
 from .biasing import WordBias
+from .token_table import TokenTable
 
 START_TOKEN, END_TOKEN = 1, 2
 SPECIAL_TOKENS = 3
@@ -36,11 +37,11 @@ def session_options(threads: int) -> ort.SessionOptions:
     return options
 
 
-def read_tokens(path: Path) -> list[bytes]:
+def read_tokens(path: Path) -> TokenTable:
     """tokens.txt: `<base64 token> <id>` per line, ids in order (binascii directly: half the time of
     base64.b64decode's checks, ~10 ms less at start-up)."""
     lines = Path(path).read_bytes().splitlines()
-    return [binascii.a2b_base64(line.partition(b" ")[0]) for line in lines]
+    return TokenTable(binascii.a2b_base64(line.partition(b" ")[0]) for line in lines)
 
 
 class MoonshineModel:
@@ -94,11 +95,10 @@ class MoonshineModel:
 
     def bias_towards(self, words: list[str], bonus: float = 2.0) -> None:
         """Favour these words in close calls (device names, rooms, command words); [] turns it off."""
-        texts = [token.decode("utf-8", errors="replace") for token in self.tokens]
-        self.bias = WordBias(texts, words, WORD_START, bonus) if words else None
+        self.bias = WordBias(self.tokens.texts, words, WORD_START, bonus) if words else None
 
     def detokenize(self, ids: list[int]) -> str:
-        text = b"".join(self.tokens[i] for i in ids if SPECIAL_TOKENS <= i < len(self.tokens))
+        text = self.tokens.join(i for i in ids if i >= SPECIAL_TOKENS)
         return text.decode("utf-8", errors="replace").replace(WORD_START, " ").strip()
 
 
