@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-RELOAD_KEYS = frozenset({"backend", "model", "n_ctx", "threads", "chat_format", "remote_url", "remote_api_key",
+RELOAD_KEYS = frozenset({"backend", "model", "n_ctx", "threads", "kv_cache", "chat_format", "remote_url", "remote_api_key",
                          "remote_timeout_secs"})
 """Settings an engine is built with: changing one means a new engine."""
 

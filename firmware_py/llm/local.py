@@ -55,6 +55,16 @@ def model_path(settings: "LlmSettings", models_root: Path) -> Path:
         raise LlmError(str(err)) from None
 
 
+def kv_cache_options(precision: str) -> dict[str, Any]:
+    """llama.cpp's options for the KV cache's precision. A quantized V cache needs flash attention."""
+    if precision == "f16":
+        return {}
+    import llama_cpp
+
+    kind = {"q8_0": llama_cpp.GGML_TYPE_Q8_0}[precision]
+    return {"type_k": kind, "type_v": kind, "flash_attn": True}
+
+
 def load_llama(path: Path, settings: "LlmSettings") -> "Llama":
     from llama_cpp import Llama
 
@@ -64,7 +74,8 @@ def load_llama(path: Path, settings: "LlmSettings") -> "Llama":
     try:
         return Llama(model_path=str(path), n_ctx=settings.n_ctx, n_threads=settings.threads,
                      n_threads_batch=settings.threads, n_batch=BATCH_TOKENS, n_ubatch=BATCH_TOKENS,
-                     seed=settings.seed if settings.seed >= 0 else 0xFFFFFFFF, chat_format=chat_format, verbose=False)
+                     seed=settings.seed if settings.seed >= 0 else 0xFFFFFFFF, chat_format=chat_format, verbose=False,
+                     **kv_cache_options(settings.kv_cache))
     except (ValueError, RuntimeError, OSError) as err:
         raise LlmError(f"cannot load the GGUF model {path}: {err}") from None
 
@@ -86,7 +97,7 @@ class LocalLlm:
         """The engine for `settings`; `cache`: keep the warmed prompt prefix on disk (prompt_cache.py)."""
         path = model_path(settings, models_root)
         log.info("loading LLM", extra={"model": str(path), "threads": settings.threads, "n_ctx": settings.n_ctx})
-        prompt_cache = PromptCache(path, settings.n_ctx, settings.chat_format) if cache else None
+        prompt_cache = PromptCache(path, settings.n_ctx, settings.chat_format, kv_cache=settings.kv_cache) if cache else None
         return cls(load_llama(path, settings), settings, f"llama.cpp:{path.stem}", prompt_cache)
 
     def configure(self, settings: "LlmSettings") -> None:

@@ -42,11 +42,12 @@ def cache_dirs(model_path: Path) -> list[Path]:
 class PromptCache:
     """Saved prefix states for one model file and context configuration."""
 
-    def __init__(self, model_path: Path, n_ctx: int, chat_format: str, directories: list[Path] | None = None) -> None:
+    def __init__(self, model_path: Path, n_ctx: int, chat_format: str, directories: list[Path] | None = None,
+                 kv_cache: str = "f16") -> None:
         stat = model_path.stat()
         version = getattr(llama_cpp, "__version__", "")
         self._identity = f"{FORMAT_VERSION}|{model_path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{version}|" \
-                         f"{n_ctx}|{chat_format}"
+                         f"{n_ctx}|{chat_format}|{kv_cache}"
         self.directories = directories if directories is not None else cache_dirs(model_path)
 
     def key(self, prefix_text: str) -> str:

@@ -28,6 +28,8 @@ LLM_OVERHEAD_MB = 12
 """llama.cpp's compute buffers beside the memory-mapped model and the KV cache."""
 KV_BYTES_PER_TOKEN = 30 * 2 * 3 * 64 * 2
 """SmolLM2-135M: 30 layers x (K, V) x 3 KV heads x 64 dims x f16."""
+KV_PRECISION_SHARE = {"f16": 1.0, "q8_0": 34 / 64}
+"""Bytes of the KV cache per f16 byte: q8_0 stores 32 values in 34 bytes."""
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,8 @@ def llm_mb(settings: Settings, root: Path) -> float:
     if not path.is_absolute():
         path = root / path
     size_mb = path.stat().st_size / 1e6 if path.is_file() else 100.0
-    return size_mb + settings.llm.n_ctx * KV_BYTES_PER_TOKEN / 1e6 + LLM_OVERHEAD_MB
+    kv_mb = settings.llm.n_ctx * KV_BYTES_PER_TOKEN * KV_PRECISION_SHARE[settings.llm.kv_cache] / 1e6
+    return size_mb + kv_mb + LLM_OVERHEAD_MB
 
 
 def board_ram_mb() -> float | None:

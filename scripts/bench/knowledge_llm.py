@@ -1,6 +1,7 @@
 """The alternative answer path, measured: the local LLM phrases the answer from the retrieved passage.
 
-Same model, threads and context as the daemon's default (SmolLM2-135M Q4_1, one thread). Each question gets
+Same model, threads and context as the daemon's default (SmolLM2-135M Q4_1, one thread; `--llm-ctx` and
+`--llm-kv-cache` give the small profile's 1024 tokens and q8_0 cache). Each question gets
 the passage the index ranks first and an instruction to use only it, or to say it does not know.
 """
 
@@ -16,11 +17,13 @@ SYSTEM = ("You answer visitors' questions at an information kiosk. Use only the 
 
 
 class PassagePhraser:
-    def __init__(self, model_path: Path) -> None:
+    def __init__(self, model_path: Path, n_ctx: int = 2048, kv_cache: str = "f16") -> None:
         from llama_cpp import Llama
 
-        self._llm = Llama(model_path=str(model_path), n_ctx=2048, n_threads=1, n_batch=256, seed=0,
-                          chat_format="chatml", verbose=False)
+        from firmware_py.llm.local import kv_cache_options
+
+        self._llm = Llama(model_path=str(model_path), n_ctx=n_ctx, n_threads=1, n_batch=256, seed=0,
+                          chat_format="chatml", verbose=False, **kv_cache_options(kv_cache))
         self.phrase("Warm-up passage.", "Warm-up?")
 
     def phrase(self, passage: str, question: str) -> dict[str, Any]:

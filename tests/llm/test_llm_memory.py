@@ -16,3 +16,37 @@ async def test_an_answer_leaves_no_garbage_behind(tiny_llm: Any) -> None:
             pass
         left.append(gc.collect())
     assert left == [0, 0, 0]
+
+
+def _state_bytes(kv_cache: str) -> int:
+    import llama_cpp
+
+    from firmware_py.config import LlmSettings
+    from firmware_py.llm.local import load_llama, model_path
+    from firmware_py.models import models_dir
+
+    settings = LlmSettings(n_ctx=512, kv_cache=kv_cache)
+    llama = load_llama(model_path(settings, models_dir()), settings)
+    try:
+        llama.eval(llama.tokenize(b"The small profile keeps its cache in eight bits. " * 4))
+        return int(llama_cpp.llama_state_get_size(llama._ctx.ctx))  # noqa: SLF001
+    finally:
+        llama.close()
+
+
+def test_a_q8_0_kv_cache_holds_about_half() -> None:
+    # the real model: q8_0 blocks need heads of 32 values or more, which the tiny test model lacks
+    f16, q8 = _state_bytes("f16"), _state_bytes("q8_0")
+    assert 0.45 < q8 / f16 < 0.65
+
+
+def test_the_small_profile_keeps_its_cache_in_q8_0_unless_told(tmp_path: Any) -> None:
+    from firmware_py.config import load_settings
+
+    path = tmp_path / "config.toml"
+    path.write_text('[models]\nprofile = "small"\n')
+    assert load_settings(path).llm.kv_cache == "q8_0"
+    path.write_text('[models]\nprofile = "small"\n[llm]\nkv_cache = "f16"\n')
+    assert load_settings(path).llm.kv_cache == "f16"
+    path.write_text("")
+    assert load_settings(path).llm.kv_cache == "f16"

@@ -104,3 +104,10 @@ async def test_no_writable_directory_still_warms(engines: Any, tmp_path: Path) -
     engine = engines(directory=blocker / "cache")
     assert await warm(engine) == "evaluated"
     assert await ask(engine)
+
+
+def test_a_state_saved_with_another_cache_precision_is_not_loaded(tiny_gguf: Path, tmp_path: Path) -> None:
+    # the state file holds the KV cache as stored: f16 bytes read into a q8_0 cache would be garbage
+    f16 = PromptCache(tiny_gguf, 1024, "chatml", [tmp_path])
+    q8 = PromptCache(tiny_gguf, 1024, "chatml", [tmp_path], kv_cache="q8_0")
+    assert f16.key("prefix") != q8.key("prefix")
