@@ -26,7 +26,10 @@ log = logging.getLogger(__name__)
 
 TABLES = {"gold": "lexicon_{accent}_gold.json.gz", "silver": "lexicon_{accent}_silver.json.gz"}
 TAGGER = "tagger.json.gz"
-FORMAT = 1
+TAGGER_TABLES = ("weights", "tagdict", "vocab")
+"""The tagger's big parts, packed too: its feature weights, word -> tag dictionary and vocabulary (as word ->
+1; a set in hibari, ~3 MB of Python objects, where the tagger only asks `in`)."""
+FORMAT = 2
 """Bump when the packed layout changes: older packs are rebuilt."""
 
 
@@ -95,16 +98,19 @@ def packed_g2p(british: bool, directories: list[Path]) -> Any:
     directory = next((d / name for d in directories if (d / name / "done").is_file()), None)
     if directory is None:
         directory = _build(directories, name, accent, g2p_module._load_json)  # noqa: SLF001
-    tables = {key: PackedTable.load(directory, key) for key in (*TABLES, "weights")}
+    tables = {key: PackedTable.load(directory, key) for key in (*TABLES, *TAGGER_TABLES)}
     tagger = json.loads((directory / "tagger.json").read_text())
-    tagger["weights"] = tables.pop("weights")
+    tagger.update(weights=tables.pop("weights"), tagdict=tables.pop("tagdict"))
+    vocabulary = tables.pop("vocab")   # left out of the model: hibari's Tagger would copy it into a set
     files = {template.format(accent=accent): table for table, template in
              ((tables[key], TABLES[key]) for key in TABLES)}
     files[TAGGER] = tagger
     original = g2p_module._load_json  # noqa: SLF001 - G2P reads its tables through this one function
     g2p_module._load_json = lambda file: files[file] if file in files else original(file)  # noqa: SLF001
     try:
-        return g2p_module.G2P(british=british)
+        g2p = g2p_module.G2P(british=british)
+        g2p.tagger.vocab = vocabulary
+        return g2p
     finally:
         g2p_module._load_json = original  # noqa: SLF001
 
@@ -121,6 +127,8 @@ def _build(directories: list[Path], name: str, accent: str, load_json: Any) -> P
             PackedTable.pack(load_json(template.format(accent=accent))).save(scratch, key)
         tagger = load_json(TAGGER)
         PackedTable.pack(tagger.pop("weights")).save(scratch, "weights")
+        PackedTable.pack(tagger.pop("tagdict")).save(scratch, "tagdict")
+        PackedTable.pack(dict.fromkeys(tagger.pop("vocab"), 1)).save(scratch, "vocab")
         (scratch / "tagger.json").write_text(json.dumps(tagger))
         (scratch / "done").write_text(name)
         target = parent / name
