@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 from pathlib import Path
 from typing import Any, Protocol
@@ -25,6 +26,11 @@ log = logging.getLogger(__name__)
 HIBARI_VOICES = ("heart",)
 """Voices whose model is installed offline (others would be downloaded by the hibari package: never)."""
 WARM_UP_TEXT = "Hello there."
+MAX_PIECE_PHONEMES = 100
+"""Longest phoneme string the voice synthesizes at once (~6 s of speech). Its working memory grows with the
+piece: +11 MB for 2.3 s, +65 MB for an 11 s sentence (184 phonemes); hibari itself splits only above 400
+phonemes (~24 s, ~140 MB). A long answer sentence is made in pieces cut at its commas, else between words."""
+_CLAUSE_END = re.compile(r"(?<=[,;:—])\s+")
 
 
 class TtsEngine(Protocol):
@@ -81,8 +87,8 @@ class HibariTts:
         if not any(ch.isalnum() for ch in spoken):
             spoken = ""  # punctuation alone would come out as a breath of silence
         with self._lock, timed(self):
-            parts = [self._model.from_ids(self._model.ids(phonemes), self.speed, self._rng)
-                     for phonemes in self._model.phonemize(spoken)] if spoken else []
+            pieces = bounded_pieces(self._model.phonemize(spoken), MAX_PIECE_PHONEMES) if spoken else []
+            parts = [self._model.from_ids(self._model.ids(phonemes), self.speed, self._rng) for phonemes in pieces]
             # the voice's working memory came from malloc (no arena): hand it back, or the heap keeps each
             # sentence's largest (~40 MB more after a few long answers; ~5 ms per sentence to take it again)
             release_freed_heap()
@@ -90,6 +96,30 @@ class HibariTts:
         log.debug("synthesized", extra={"chars": len(text), "audio_secs": round(len(audio) / self.sample_rate, 2),
                                         "secs": round(self.last_secs, 4)})
         return np.clip(audio, -1.0, 1.0)
+
+
+def bounded_pieces(chunks: list[str], limit: int) -> list[str]:
+    """`chunks` (phoneme strings) with every one longer than `limit` cut into pieces of at most `limit`:
+    at clause punctuation where it can be, between words where a clause alone is longer."""
+    pieces: list[str] = []
+    for chunk in chunks:
+        if len(chunk) <= limit:
+            pieces.append(chunk)
+            continue
+        for clause in _packed(_CLAUSE_END.split(chunk), limit):
+            pieces.extend(_packed(clause.split(" "), limit) if len(clause) > limit else [clause])
+    return pieces
+
+
+def _packed(parts: list[str], limit: int) -> list[str]:
+    """Neighbouring `parts` joined by spaces into strings of at most `limit` (a longer part stays whole)."""
+    packed: list[str] = []
+    for part in parts:
+        if packed and len(packed[-1]) + 1 + len(part) <= limit:
+            packed[-1] += " " + part
+        elif part:
+            packed.append(part)
+    return packed
 
 
 def _hibari_on(session: Any, model_path: Path, g2p: Any) -> Any:

@@ -58,3 +58,21 @@ def test_the_voice_hands_its_working_memory_back_after_each_sentence(models_root
         voice.synthesize(text)
         held.append(resident_mb() - loaded)
     assert max(held) < MAX_VOICE_HELD_MB, " ".join(f"{mb:.1f}" for mb in held)
+
+
+LONG_SENTENCE = ("The sky looks blue because the molecules in the air scatter the short blue wavelengths of sunlight "
+                 "much more than the longer red ones so blue light reaches your eyes from every direction at once.")
+MAX_SENTENCE_PEAK_MB = 50.0
+"""Measured: +65 MB for an 11 s sentence made at once, +35-40 MB in pieces of at most 100 phonemes."""
+
+
+def test_a_long_sentence_is_voiced_in_pieces_that_bound_the_voices_peak(models_root: Path) -> None:
+    voice = create_tts(TtsSettings(engine="hibari"), models_root)
+    voice.synthesize("Hello there.")
+    Path("/proc/self/clear_refs").write_text("5")   # VmHWM starts again from what is resident now
+    before = resident_mb()
+    audio = voice.synthesize(LONG_SENTENCE)
+    peak = next(int(line.split()[1]) / 1024 for line in Path("/proc/self/status").read_text().splitlines()
+                if line.startswith("VmHWM:"))
+    assert len(audio) / voice.sample_rate > 9.0          # all of it was said
+    assert peak - before < MAX_SENTENCE_PEAK_MB, f"{peak - before:.1f} MB"
