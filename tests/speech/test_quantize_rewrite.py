@@ -1,14 +1,17 @@
 """The build's dequantize step: onnxruntime's integer MatMuls with constant weights become float MatMuls (which
-the quantize step then turns into 4-bit MatMulNBits), with the same results."""
+the quantize step then turns into 4-bit MatMulNBits), with the same results; and its hoist step: a projection
+both If branches end with becomes one node after the If, with the same results."""
 
 from __future__ import annotations
 
 import numpy as np
 import onnx
 import onnxruntime as ort
+import pytest
 from onnx import TensorProto, helper, numpy_helper
 
-from firmware_py.speech.quantize import _subgraphs, dequantize_integer_matmuls, quantize_matmuls
+from firmware_py.speech.quantize import (_subgraphs, dequantize_integer_matmuls, hoist_branch_projections,
+                                         quantize_matmuls)
 
 K, N = 64, 24
 INTEGER_OPS = {"DynamicQuantizeMatMul", "MatMulIntegerToFloat", "DynamicQuantizeLinear"}
@@ -113,3 +116,80 @@ def test_a_weight_wider_than_the_limit_keeps_its_integer_matmul() -> None:
     assert op_types(model).count("MatMul") == 0 and "DynamicQuantizeLinear" in op_types(model)
     model = integer_matmul_model()
     assert dequantize_integer_matmuls(model, max_columns=N) == 4
+
+
+def projection_if_model(op: str, else_weight: str = "w") -> onnx.ModelProto:
+    """main: an If whose branches compute a hidden state from x differently (Relu, Neg), output it doubled,
+    and project it with `op` (MatMul, DynamicQuantizeMatMul or MatMulNBits) by weights in main; the else
+    branch's projection reads `else_weight`'s initializers."""
+    rng = np.random.default_rng(6)
+    if op == "MatMulNBits":
+        blocks = K // 32
+        weights = {"w": [rng.integers(0, 256, (N, blocks, 16), dtype=np.uint8),
+                         rng.uniform(0.01, 0.02, N * blocks).astype(np.float32)]}
+        attributes = {"K": K, "N": N, "bits": 4, "block_size": 32, "accuracy_level": 4}
+    elif op == "DynamicQuantizeMatMul":
+        weights = {"w": [rng.integers(0, 256, (K, N), dtype=np.uint8), np.array(0.013, np.float32),
+                         np.array(131, np.uint8)]}
+        attributes = {}
+    else:
+        weights = {"w": [rng.standard_normal((K, N)).astype(np.float32)]}
+        attributes = {}
+    weights["v"] = [array + 1 if array.dtype == np.uint8 else array * 2 for array in weights["w"]]
+    names = {key: [f"{key}{i}" for i in range(len(arrays))] for key, arrays in weights.items()}
+    initializers = [numpy_helper.from_array(array, name)
+                    for key in weights for array, name in zip(weights[key], names[key])]
+    domain = "" if op == "MatMul" else "com.microsoft"
+
+    def branch(name: str, activation: str, weight: str) -> onnx.GraphProto:
+        nodes = [helper.make_node(activation, ["x"], [f"{name}_hidden"]),
+                 helper.make_node("Add", [f"{name}_hidden", f"{name}_hidden"], [f"{name}_side"]),
+                 helper.make_node(op, [f"{name}_hidden", *names[weight]], [f"{name}_logits"], name=f"{name}_head",
+                                  domain=domain, **attributes)]
+        outputs = [helper.make_tensor_value_info(f"{name}_logits", TensorProto.FLOAT, [3, N]),
+                   helper.make_tensor_value_info(f"{name}_side", TensorProto.FLOAT, [3, K])]
+        return helper.make_graph(nodes, name, [], outputs)
+
+    graph = helper.make_graph(
+        [helper.make_node("If", ["flag"], ["logits", "side"], then_branch=branch("then", "Relu", "w"),
+                          else_branch=branch("else", "Neg", else_weight))], "main",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [3, K]),
+         helper.make_tensor_value_info("flag", TensorProto.BOOL, [])],
+        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, [3, N]),
+         helper.make_tensor_value_info("side", TensorProto.FLOAT, [3, K])], initializer=initializers)
+    opsets = [helper.make_opsetid("", 17), helper.make_opsetid("com.microsoft", 1)]
+    return helper.make_model(graph, opset_imports=opsets, ir_version=8)
+
+
+def run_if(model: onnx.ModelProto, x: np.ndarray, flag: bool) -> list[np.ndarray]:
+    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    return session.run(None, {"x": x, "flag": np.array(flag)})
+
+
+@pytest.mark.parametrize("op", ["MatMul", "DynamicQuantizeMatMul", "MatMulNBits"])
+def test_the_branches_projection_is_hoisted_after_the_if_with_the_same_results(op: str) -> None:
+    model = projection_if_model(op)
+    x = np.random.default_rng(7).standard_normal((3, K)).astype(np.float32)
+    expected = [run_if(model, x, flag) for flag in (True, False)]
+    assert hoist_branch_projections(model) == 1
+    assert [node.op_type for node in model.graph.node] == ["If", op]
+    head = model.graph.node[1]  # main's weights, the If's hidden state, the old output's name
+    assert list(head.input[1:]) == [init.name for init in model.graph.initializer if init.name.startswith("w")]
+    assert list(head.output) == ["logits"] and model.graph.node[0].output[0] == head.input[0]
+    assert op not in [node.op_type for graph in _subgraphs(model.graph) for node in graph.node]
+    onnx.checker.check_model(model)
+    for flag, before in zip((True, False), expected):
+        after = run_if(model, x, flag)
+        assert all(np.array_equal(a, b) for a, b in zip(after, before))  # the same arithmetic, bit for bit
+
+
+def test_an_if_whose_branches_project_differently_is_left_as_it_is() -> None:
+    model = projection_if_model("MatMul", else_weight="v")  # other weights
+    before = model.SerializeToString(deterministic=True)
+    assert hoist_branch_projections(model) == 0
+    assert model.SerializeToString(deterministic=True) == before
+    model = projection_if_model("MatMulNBits")  # same weights, other attributes
+    next(a for a in model.graph.node[0].attribute[1].g.node[2].attribute if a.name == "accuracy_level").i = 0
+    before = model.SerializeToString(deterministic=True)
+    assert hoist_branch_projections(model) == 0
+    assert model.SerializeToString(deterministic=True) == before
