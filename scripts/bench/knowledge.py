@@ -180,13 +180,13 @@ async def run_first_audio(folder: Path, reps: int) -> dict[str, Any]:
             "first_audio_ms": summarize(total_ms, 3)}
 
 
-def run_llm(folder: Path, n_ctx: int = 2048, kv_cache: str = "f16") -> dict[str, Any]:
+def run_llm(folder: Path, n_ctx: int = 2048, kv_cache: str = "f16", model: Path | None = None) -> dict[str, Any]:
     """Every question of `folder` answered by the LLM from the passage the index ranks first."""
     from firmware_py.models.manifest import models_dir
 
     from .knowledge_llm import PassagePhraser
 
-    phraser = PassagePhraser(models_dir() / "llm" / "SmolLM2-135M-Instruct.Q4_1.gguf", n_ctx, kv_cache)
+    phraser = PassagePhraser(model or models_dir() / "llm" / "SmolLM2-135M-Instruct.Q4_1.gguf", n_ctx, kv_cache)
     base = base_for([documents_of(folder)])
     rows = []
     for item in questions_of(folder):
@@ -209,6 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tts", action="store_true", help="also time the first audio (loads the voice)")
     parser.add_argument("--llm", action="store_true", help="also measure LLM phrasing (loads SmolLM2)")
     parser.add_argument("--llm-ctx", type=int, default=2048, help="the LLM's context in tokens (small profile: 1024)")
+    parser.add_argument("--llm-model", type=Path, default=None, help="another GGUF than the manifest's")
     parser.add_argument("--llm-kv-cache", default="f16", choices=("f16", "q8_0"), help="the LLM's KV cache precision")
     parser.add_argument("--set", dest="sets", action="append", type=Path, metavar="DIR",
                         help="only this question set: DIR/questions.json and DIR/documents/ (repeatable)")
@@ -221,8 +222,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.tts:
         report["first_audio"] = asyncio.run(run_first_audio(DATA, args.reps))
     if args.llm:
-        report["llm_phrasing"] = {name: run_llm(folder, args.llm_ctx, args.llm_kv_cache) for name, folder in sets.items()}
-        report["llm_settings"] = {"n_ctx": args.llm_ctx, "kv_cache": args.llm_kv_cache}
+        report["llm_phrasing"] = {name: run_llm(folder, args.llm_ctx, args.llm_kv_cache, args.llm_model)
+                                  for name, folder in sets.items()}
+        report["llm_settings"] = {"n_ctx": args.llm_ctx, "kv_cache": args.llm_kv_cache,
+                                  "model": str(args.llm_model or "manifest")}
     report["load_after"] = load_average()
     RESULTS.mkdir(exist_ok=True)
     text = json.dumps(report, indent=1, ensure_ascii=False)
