@@ -81,6 +81,9 @@ PRONOUNS = ("it", "that", "this", "them", "those", "these", "everything", "yours
 NOT_IN_NAMES = frozenset(FILLERS) | {"on", "off", "at", "his", "her", "your", "to", "of", "and", "or", "you", "know",
                                      "please"}
 """Words no device name holds: an "unknown device" with one of them is a sentence parsed wrong."""
+DEVICE_NAME_ENDS = frozenset({"light", "lights", "lamp", "lamps", "fan", "door", "blind", "blinds", "shade", "shades",
+                              "curtain", "curtains", "switch", "heater", "plug", "pump", "socket"})
+"""Last words of a device's name, beside the configured devices' own."""
 PRIORITY = "device_own"
 """Metadata key of the device's own and the user's sentences: they win over the library's when both match."""
 SENTENCES_DIR = Path(__file__).with_name("sentences")
@@ -130,6 +133,8 @@ class IntentMatcher:
         self._context = {"area": area or "here"}   # sentences about "the volume" mean this device's area
         self._slot_lists = self._device_lists(directory)
         self._vocabulary = self._words_of(data, directory)
+        self._name_ends = DEVICE_NAME_ENDS | {spoken.split()[-1] for device in directory.devices
+                                              for spoken in device.spoken_names()}
         self._sounds: dict[str, list[str]] = {}   # metaphone key -> template words that sound like it
         for word in sorted(self._vocabulary):
             self._sounds.setdefault(jellyfish.metaphone(word), []).append(word)
@@ -180,9 +185,9 @@ class IntentMatcher:
             found = self._recognize(candidate)
             if found is not None:
                 return found
-        for candidate in [*self._verb_mended(whole), whole]:   # "burn on the kitchen life": turn on...
+        for candidate, named_like_a_device in [*self._verb_mended(whole), (whole, False)]:   # "burn on the kitchen life"
             found = self._unknown_device(candidate)
-            if found is not None:
+            if found is not None and (not named_like_a_device or found.unknown_name.split()[-1] in self._name_ends):
                 return found
         return None
 
@@ -278,6 +283,8 @@ class IntentMatcher:
                     mended[index] = candidate
                 kept = frozenset(bare[i] for i, (_, score) in zip(unknown, combination) if score is None)
                 found.append((sum(scores) / len(scores), " ".join(mended), kept))
+        if not unknown:
+            found += self._onset_mended(words, bare)
         for index in range(len(words) - 1):   # "time or" -> "timer": one word heard as two
             if index in unknown or index + 1 in unknown:
                 joined = bare[index] + bare[index + 1]
@@ -288,19 +295,36 @@ class IntentMatcher:
                     found.append((score, " ".join(words[:index] + [candidate] + words[index + 2:]), frozenset()))
         return sorted(found, key=lambda item: -item[0])[:tries * 2]
 
+    def _onset_mended(self, words: list[str], bare: list[str]) -> list[tuple[float, str, frozenset[str]]]:
+        """`words` with a first word that is a known word but no command verb read as the verbs it is with
+        its first consonants lost: what is left of "set" or "shut" is "at", a word the recogniser knows
+        ("At the basement light to forty percent"). Only that pattern: a first word merely like a verb is
+        left to the sentence as heard."""
+        first = self._first_word(bare)
+        if first is None or bare[first] in COMMAND_VERBS or not bare[first].isalpha():
+            return []
+        return [(ONSET_LOST, " ".join(words[:first] + [verb] + words[first + 1:]), frozenset())
+                for verb in COMMAND_VERBS if onset_lost(bare[first], verb)]
+
     def _first_word(self, bare: list[str]) -> int | None:
         """Index of the first word that is not a filler (bare: lower case, no punctuation)."""
         return next((i for i, word in enumerate(bare) if word not in self._skippable), None)
 
-    def _verb_mended(self, text: str) -> list[str]:
-        """`text` with its first word, when no template knows it, read as the command verb it is closest to."""
+    def _verb_mended(self, text: str) -> list[tuple[str, bool]]:
+        """`text` with its first word, when no template knows it, read as the command verb it is closest to;
+        when it is a known word, as the verbs it is with its first consonants lost ("At": set, shut), each
+        with whether the unknown device it names must end like a device name does ("basement light", not
+        "two" of "At two": a known first word is weaker evidence of a command)."""
         words = text.split()
-        first = self._first_word([word.strip(".,!?").lower() for word in words])
-        if first is None or (heard := words[first].strip(".,!?").lower()) in self._vocabulary:
+        bare = [word.strip(".,!?;:\"").lower() for word in words]
+        first = self._first_word(bare)
+        if first is None:
             return []
+        if (heard := bare[first]) in self._vocabulary:
+            return [(candidate, True) for _, candidate, _ in self._onset_mended(words, bare)]
         verbs = verb_likeness(heard)
         best = max(verbs, key=verbs.__getitem__)
-        return [" ".join(words[:first] + [best] + words[first + 1:])] if verbs[best] >= MEND_CUTOFF else []
+        return [(" ".join(words[:first] + [best] + words[first + 1:]), False)] if verbs[best] >= MEND_CUTOFF else []
 
     def _look_alikes(self, heard: str, tries: int, first: bool = False) -> list[tuple[str, float]]:
         """Template words like `heard`, closest first; a sentence's first word is also compared with every
