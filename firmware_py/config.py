@@ -245,7 +245,7 @@ class ModelsSettings:
 
     dir: str = setting("", "Models directory (empty: `models/` in a checkout, else /var/lib/rtvi-edge/models).")
     profile: str = setting("default", "Model set: `default` (Moonshine base-en; 1 GB boards) or `small` (Moonshine "
-                           "tiny-en, a 1024-token LLM context: ~70 MB less, more word errors; with a remote LLM it "
+                           "tiny-en, a 1024-token LLM context: ~60 MB less, more word errors; with a remote LLM it "
                            "fits 512 MB boards). `rtvi-edge models install` installs the profile's models.",
                            choices=("default", "small"))
 
