@@ -16,6 +16,8 @@ MAX_SENTENCE_CHARS = 240
 
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|\n")
 _CLAUSE = re.compile(r"[,;:](?=\s)")
+CLAUSE_END = re.compile(r"(?<=[,;:—])\s+")
+"""The space after a clause mark: where an over-long sentence (or its phonemes) may be cut."""
 _ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "mt", "vs", "approx", "dept", "fig", "cf", "ca",
                   "etc", "no", "nr", "e.g", "i.e", "incl", "excl", "min", "max", "ave", "rd", "blvd", "sq", "fl", "ext",
                   "tel", "mon", "tue", "wed", "thu", "fri", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
@@ -100,15 +102,15 @@ def split_sentences(text: str) -> list[str]:
 
 
 def _cut_long(sentence: str) -> list[str]:
-    if len(sentence) <= MAX_SENTENCE_CHARS:
-        return [sentence]
-    pieces, current = [], ""
-    for clause in re.split(r"(?<=[,;:—])\s+", sentence):
-        if current and len(current) + len(clause) + 1 > MAX_SENTENCE_CHARS:
-            pieces.append(current)
-            current = clause
-        else:
-            current = f"{current} {clause}" if current else clause
-    if current:
-        pieces.append(current)
-    return pieces
+    return [sentence] if len(sentence) <= MAX_SENTENCE_CHARS else packed(CLAUSE_END.split(sentence), MAX_SENTENCE_CHARS)
+
+
+def packed(parts: list[str], limit: int) -> list[str]:
+    """Neighbouring `parts` joined by spaces into strings of at most `limit` (a longer part stays whole)."""
+    joined: list[str] = []
+    for part in parts:
+        if joined and len(joined[-1]) + 1 + len(part) <= limit:
+            joined[-1] += " " + part
+        elif part:
+            joined.append(part)
+    return joined

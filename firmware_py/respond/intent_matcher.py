@@ -78,6 +78,9 @@ CLEAR_WIN = 0.1
 PRONOUNS = ("it", "that", "this", "them", "those", "these", "everything", "yourself", "you", "me",
             "why", "what", "how", "who", "when", "where", "which", "do", "does", "can", "is", "are", "i")
 """Words a device name never starts with: what follows them is a question or the speaker, not a device."""
+NOT_A_VERB = frozenset(PRONOUNS) | {"was", "were", "did", "could", "would", "should", "will", "shall", "has", "have",
+                                    "had", "may", "might", "not", "never", "no", "don't", "isn't", "wasn't"}
+"""First words of a question or a negation: never a command verb heard wrong."""
 NOT_IN_NAMES = frozenset(FILLERS) | {"on", "off", "at", "his", "her", "your", "to", "of", "and", "or", "you", "know",
                                      "please"}
 """Words no device name holds: an "unknown device" with one of them is a sentence parsed wrong."""
@@ -132,6 +135,7 @@ class IntentMatcher:
         self._skippable = {word.lower() for word in self._skip_words}
         self._context = {"area": area or "here"}   # sentences about "the volume" mean this device's area
         self._slot_lists = self._device_lists(directory)
+        self._directory = directory
         self._vocabulary = self._words_of(data, directory)
         self._name_ends = DEVICE_NAME_ENDS | {spoken.split()[-1] for device in directory.devices
                                               for spoken in device.spoken_names()}
@@ -255,7 +259,20 @@ class IntentMatcher:
             return None
         if len(words) >= len(text.strip(" .,!?")) * 0.8:   # the whole sentence taken as a name: no template fits
             return None
-        return IntentMatch(result.intent.name, _slots(result), text, unknown_name=words)
+        known = self._known_after_a_misheard_verb(words, text)
+        return IntentMatch(result.intent.name, _slots(result), text, unknown_name=known or words, corrected=bool(known))
+
+    def _known_after_a_misheard_verb(self, name: str, text: str) -> str:
+        """The known device in an unknown name that is the sentence's first word and then that device:
+        "Then the floor lamp to ten percent" is "dim" heard as "then", a word the verb-less template
+        ("<name> to <n> percent") took for part of the name. "" otherwise, and for a first word that
+        starts a question or a negation ("Was the floor lamp on?")."""
+        first, _, rest = name.partition(" ")
+        bare = [word.strip(".,!?;:\"").lower() for word in text.split()]
+        start = self._first_word(bare)
+        if not rest or start is None or bare[start] != first or first in NOT_A_VERB:
+            return ""
+        return rest if self._directory.find(rest) is not None else ""
 
     def _corrections(self, text: str, tries: int = 8) -> list[tuple[float, str, frozenset[str]]]:
         """`text` with its words found in no template (one or two) replaced by template words that look or

@@ -1,6 +1,6 @@
 """A recogniser's vocabulary held as one bytes blob and an offset array.
 
-Moonshine's 32,768 tokens as a list of bytes plus, for biasing, a list of their texts were ~65k Python
+Moonshine's ~32k tokens as a list of bytes plus, for biasing, a list of their texts were ~65k Python
 objects and ~4 MB resident; one blob and an int32 array of ends hold ~0.5 MB. A token's text is decoded
 when asked for: a decoding step looks at eight of them.
 """

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import threading
 from pathlib import Path
 from typing import Any, Protocol
@@ -17,6 +16,7 @@ import numpy as np
 
 from ..config import ConfigError, TtsSettings
 from ..heap import release_freed_heap
+from ..sentences import CLAUSE_END, packed
 from ..models import ModelError
 from .onnx import REINSTALL_HINT, open_session, timed
 from .text import normalize_for_speech, split_sentences
@@ -30,7 +30,6 @@ MAX_PIECE_PHONEMES = 100
 """Longest phoneme string the voice synthesizes at once (~6 s of speech). Its working memory grows with the
 piece: +11 MB for 2.3 s, +65 MB for an 11 s sentence (184 phonemes); hibari itself splits only above 400
 phonemes (~24 s, ~140 MB). A long answer sentence is made in pieces cut at its commas, else between words."""
-_CLAUSE_END = re.compile(r"(?<=[,;:—])\s+")
 
 
 class TtsEngine(Protocol):
@@ -106,20 +105,9 @@ def bounded_pieces(chunks: list[str], limit: int) -> list[str]:
         if len(chunk) <= limit:
             pieces.append(chunk)
             continue
-        for clause in _packed(_CLAUSE_END.split(chunk), limit):
-            pieces.extend(_packed(clause.split(" "), limit) if len(clause) > limit else [clause])
+        for clause in packed(CLAUSE_END.split(chunk), limit):
+            pieces.extend(packed(clause.split(" "), limit) if len(clause) > limit else [clause])
     return pieces
-
-
-def _packed(parts: list[str], limit: int) -> list[str]:
-    """Neighbouring `parts` joined by spaces into strings of at most `limit` (a longer part stays whole)."""
-    packed: list[str] = []
-    for part in parts:
-        if packed and len(packed[-1]) + 1 + len(part) <= limit:
-            packed[-1] += " " + part
-        elif part:
-            packed.append(part)
-    return packed
 
 
 def _hibari_on(session: Any, model_path: Path, g2p: Any) -> Any:

@@ -236,6 +236,8 @@ def test_a_distant_guess_never_becomes_an_action(answers: tuple[IntentMatcher, I
     # ... leaving a word the recogniser knows: "at" is "set" or "shut", and the rest says which
     ("At the garage door,", [("close_cover", {"device": "garage door"})]),
     ("At the living room lamp to ten percent.", [("set_brightness", {"device": "living room lamp", "percent": 10})]),
+    # ... or heard as a word the verb-less "<name> to <n> percent" took for part of the name: "dim" as "then"
+    ("Then the kitchen light to 10 percent.", [("set_brightness", {"device": "kitchen light", "percent": 10})]),
 ])
 def test_what_stt_inserts_splits_and_bends_is_mended(answers: tuple[IntentMatcher, IntentAnswers], text: str,
                                                      expected: list[tuple[str, dict[str, Any]]]) -> None:
@@ -265,3 +267,10 @@ def test_a_mended_name_before_a_comma_beats_the_words_after_it(answers: tuple[In
 def test_a_timer_named_with_mis_heard_words_gets_no_name(answers: tuple[IntentMatcher, IntentAnswers]) -> None:
     assert actions(answers, "Start her past her timer for eight minutes.") == [("set_timer", {"seconds": 480})]
     assert actions(answers, "Start a pasta timer for eight minutes.") == [("set_timer", {"seconds": 480, "label": "pasta"})]
+
+
+@pytest.mark.parametrize("text", ["Was the kitchen light on?", "Never the kitchen light to 10 percent."])
+def test_a_question_or_a_negation_before_a_device_is_no_misheard_verb(answers: tuple[IntentMatcher, IntentAnswers],
+                                                                      text: str) -> None:
+    found = actions(answers, text) or []
+    assert not any(arguments.get("device") == "kitchen light" for _, arguments in found), found
