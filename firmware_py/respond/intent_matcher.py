@@ -82,8 +82,9 @@ NOT_A_VERB = frozenset(PRONOUNS) | {"was", "were", "did", "could", "would", "sho
                                     "had", "may", "might", "not", "never", "no", "don't", "isn't", "wasn't"}
 """First words of a question or a negation: never a command verb heard wrong."""
 NOT_IN_NAMES = frozenset(FILLERS) | {"on", "off", "at", "his", "her", "your", "to", "of", "and", "or", "you", "know",
-                                     "please"}
-"""Words no device name holds: an "unknown device" with one of them is a sentence parsed wrong."""
+                                     "please", "sir", "madam", "ma'am", "mister", "miss", "dear", "mate"}
+"""Words no device name holds: an "unknown device" with one of them is a sentence parsed wrong (forms of
+address too: "Close, sir." is no device called sir)."""
 DEVICE_NAME_ENDS = frozenset({"light", "lights", "lamp", "lamps", "fan", "door", "blind", "blinds", "shade", "shades",
                               "curtain", "curtains", "switch", "heater", "plug", "pump", "socket"})
 """Last words of a device's name, beside the configured devices' own."""

@@ -274,3 +274,7 @@ def test_a_question_or_a_negation_before_a_device_is_no_misheard_verb(answers: t
                                                                       text: str) -> None:
     found = actions(answers, text) or []
     assert not any(arguments.get("device") == "kitchen light" for _, arguments in found), found
+
+
+def test_a_form_of_address_is_no_unknown_device(answers: tuple[IntentMatcher, IntentAnswers]) -> None:
+    assert actions(answers, "Close, sir.") is None    # a mis-heard "Close the, close the office blinds."
