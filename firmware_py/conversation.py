@@ -205,7 +205,7 @@ class Conversation(VoiceSession):
         speech = self._new_speech() if audio_response else None
         try:
             claim, early = await self._speculator.claim(user_text) if user_text is not None else (None, None)
-            if claim is None and spoken and user_text and sounds_unfinished(user_text):
+            if (claim is None or claim.tentative) and spoken and user_text and sounds_unfinished(user_text):
                 await self._wait_for_the_rest(user_text, early)
                 early = None
             if claim is not None and not claim.passage:

@@ -38,6 +38,9 @@ class Answer:
     """A conversation command instead of an answer: "stop" (stop talking, say nothing)."""
     source: dict[str, str] | None = None
     confidence: float = 1.0
+    tentative: bool = False
+    """Perhaps half a sentence cut by a pause ("Turned the porch." refused as a device called porch): a turn
+    that sounds cut off waits for its rest first, as an unmatched one does."""
 
 
 class Responder(Protocol):

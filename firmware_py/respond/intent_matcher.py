@@ -86,7 +86,9 @@ NOT_IN_NAMES = frozenset(FILLERS) | {"on", "off", "at", "his", "her", "your", "t
 """Words no device name holds: an "unknown device" with one of them is a sentence parsed wrong (forms of
 address too: "Close, sir." is no device called sir)."""
 DEVICE_NAME_ENDS = frozenset({"light", "lights", "lamp", "lamps", "fan", "door", "blind", "blinds", "shade", "shades",
-                              "curtain", "curtains", "switch", "heater", "plug", "pump", "socket"})
+                              "curtain", "curtains", "switch", "heater", "plug", "pump", "socket", "tv", "television",
+                              "radio", "speaker", "machine", "kettle", "oven", "thermostat", "sprinkler", "gate",
+                              "window", "bulb", "strip", "outlet"})
 """Last words of a device's name, beside the configured devices' own."""
 PRIORITY = "device_own"
 """Metadata key of the device's own and the user's sentences: they win over the library's when both match."""
@@ -102,6 +104,7 @@ class IntentMatch:
     unknown_name: str = ""        # a device name that is in no list ("garage heater")
     corrected: bool = False       # a mis-heard word was replaced to match
     free_words: frozenset[str] = frozenset()   # the words free-text slots took ("pasta" of a timer's name)
+    tentative: bool = False       # perhaps half a sentence: an unknown "device" not named like one ("porch")
 
 
 def load_sentence_data(language: str, custom: tuple[CustomCommand, ...]) -> dict[str, Any]:
@@ -261,7 +264,10 @@ class IntentMatcher:
         if len(words) >= len(text.strip(" .,!?")) * 0.8:   # the whole sentence taken as a name: no template fits
             return None
         known = self._known_after_a_misheard_verb(words, text)
-        return IntentMatch(result.intent.name, _slots(result), text, unknown_name=known or words, corrected=bool(known))
+        # "Turned the porch." before a pause: no device is called "porch", the rest ("light off") is coming
+        tentative = not known and words.split()[-1] not in self._name_ends
+        return IntentMatch(result.intent.name, _slots(result), text, unknown_name=known or words, corrected=bool(known),
+                           tentative=tentative)
 
     def _known_after_a_misheard_verb(self, name: str, text: str) -> str:
         """The known device in an unknown name that is the sentence's first word and then that device:

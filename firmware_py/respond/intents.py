@@ -116,7 +116,8 @@ class IntentAnswers:
                 slots = {**slots, "name": heard_as.name}
             else:
                 name = "turn_off" if intent == "HassTurnOff" else "turn_on"
-                return Answer("intent", actions=(ActionCall(name, {"device": match.unknown_name}),))
+                return Answer("intent", actions=(ActionCall(name, {"device": match.unknown_name}),),
+                              tentative=match.tentative)
         if intent == "HassSetVolumeRelative":
             return Answer("intent", actions=(ActionCall("change_volume", {"delta": _volume_step(slots.get("volume_step"), match.text)}),),
                           confidence=confidence)

@@ -17,7 +17,7 @@ MAX_WORDS = 7
 
 _COMMAND_START = re.compile(
     r"^(?:(?:please|can you|could you|would you|um+|uh+|so|okay|ok|hey)[\s,.]+)*"
-    r"(?:set|said|turn|switch|dim|brighten|open|close|shut|start|cancel|stop|pause|resume|add|put|mute|unmute|"
+    r"(?:set|said|sent|turn|turned|switch|dim|brighten|open|close|shut|start|cancel|stop|pause|resume|add|put|mute|unmute|"
     r"lower|raise|increase|decrease)\b", re.IGNORECASE)
 # words no sentence ends on: "Cancel the ...", "How much time is ...", "Which day of the ..."
 _DANGLING_END = re.compile(r"\b(?:the|a|an|my|your|our|to|for|of|with|from|and|or|but|is|are|than)\W*$",

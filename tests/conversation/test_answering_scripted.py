@@ -278,7 +278,7 @@ def test_what_sounds_cut_off() -> None:
     from firmware_py.respond.unfinished import sounds_unfinished
 
     for text in ("Cancel the", "How much time is?", "Which day of the", "Never,", "Set the kitchen light.",
-                 "Said a timer."):
+                 "Said a timer.", "Turned the porch."):
         assert sounds_unfinished(text), text
     for text in ("What time is it?", "Tell me a joke.", "Good morning.", "Thank you", "What is going on?",
                  "Cancel the, um, I want to know the weather in Paris tomorrow morning please."):
@@ -293,6 +293,19 @@ def test_what_reads_as_a_finished_sentence() -> None:
         assert reads_finished(text), text
     for text in ("What timers?", "Good.", "How much time is?", "Set the kitchen light.", "Why is the sky", "Never,"):
         assert not reads_finished(text), text
+
+
+async def test_an_unknown_device_not_named_like_one_waits_for_the_rest(world: Any) -> None:
+    """"Turn the porch | light off": the piece before the pause names no device ("porch"); refusing it at
+    once lost the command."""
+    conversation, recorder, _, _ = world
+    await conversation.on_user_turn("Turned the porch.", spoken())
+    await asyncio.sleep(0.3)
+    assert recorder.of(BotAnswered) == [], "no refusal before the rest has had its chance"
+    await conversation.on_user_speech_started()
+    await conversation.on_user_turn("Light off.", spoken())
+    answer = (await answered(recorder))[0]
+    assert "porch light" in answer.text, answer.text   # one request: "I don't know a device called porch light."
 
 
 async def test_an_unfinished_command_with_no_rest_is_still_answered(world: Any) -> None:

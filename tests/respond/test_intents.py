@@ -278,3 +278,12 @@ def test_a_question_or_a_negation_before_a_device_is_no_misheard_verb(answers: t
 
 def test_a_form_of_address_is_no_unknown_device(answers: tuple[IntentMatcher, IntentAnswers]) -> None:
     assert actions(answers, "Close, sir.") is None    # a mis-heard "Close the, close the office blinds."
+
+
+@pytest.mark.parametrize(("text", "tentative"), [("Turned the porch.", True), ("Turn off, Nicole.", True),
+                                                 ("Switch on the garage heater.", False), ("Turn on the TV.", False)])
+def test_an_unknown_device_not_named_like_one_is_tentative(answers: tuple[IntentMatcher, IntentAnswers], text: str,
+                                                           tentative: bool) -> None:
+    matcher, _ = answers
+    found = matcher.match(text)
+    assert found is not None and found.unknown_name and found.tentative is tentative
