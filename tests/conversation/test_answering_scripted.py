@@ -249,14 +249,19 @@ async def test_a_large_model_may_be_offered_them(chain_settings: Settings) -> No
     close_engines(engines)
 
 
+async def say_in_two_pieces(conversation: Conversation, recorder: Recorder, first: str, rest: str) -> BotAnswered:
+    """`first`, a pause in which nothing is answered, then `rest`: the answer."""
+    await conversation.on_user_turn(first, spoken())
+    await asyncio.sleep(0.3)
+    assert recorder.of(BotAnswered) == [], "half a request is not answered at once"
+    await conversation.on_user_speech_started()
+    await conversation.on_user_turn(rest, spoken())
+    return (await answered(recorder))[0]
+
+
 async def test_a_command_cut_short_by_a_pause_waits_for_its_rest(world: Any) -> None:
     conversation, recorder, llm, _ = world
-    await conversation.on_user_turn("Set the kitchen light.", spoken())
-    await asyncio.sleep(0.3)
-    assert recorder.of(BotAnswered) == [], "half a command is not answered at once"
-    await conversation.on_user_speech_started()
-    await conversation.on_user_turn("To fifty percent.", spoken())
-    answer = (await answered(recorder))[0]
+    answer = await say_in_two_pieces(conversation, recorder, "Set the kitchen light.", "To fifty percent.")
     assert answer.text == "The kitchen light is at 50 percent." and llm.asked == []
     assert [e.arguments for e in recorder.of(FunctionCallInProgress)] == [{"device": "kitchen light", "percent": 50}]
 
@@ -265,14 +270,8 @@ async def test_a_command_cut_short_by_a_pause_waits_for_its_rest(world: Any) -> 
                                              ("Never,", "Mind."), ("Said the kitchen light.", "To fifty percent.")])
 async def test_a_piece_that_sounds_cut_off_waits_for_its_rest(world: Any, first: str, rest: str) -> None:
     conversation, recorder, llm, _ = world
-    await conversation.on_user_turn(first, spoken())
-    await asyncio.sleep(0.3)
-    assert recorder.of(BotAnswered) == [] and llm.asked == []
-    await conversation.on_user_speech_started()
-    await conversation.on_user_turn(rest, spoken())
-    await answered(recorder)
+    await say_in_two_pieces(conversation, recorder, first, rest)
     assert llm.asked == [] or first.rstrip(",.?") in str(llm.asked[-1])
-
 
 def test_what_sounds_cut_off() -> None:
     from firmware_py.respond.unfinished import sounds_unfinished
@@ -299,12 +298,7 @@ async def test_an_unknown_device_not_named_like_one_waits_for_the_rest(world: An
     """"Turn the porch | light off": the piece before the pause names no device ("porch"); refusing it at
     once lost the command."""
     conversation, recorder, _, _ = world
-    await conversation.on_user_turn("Turned the porch.", spoken())
-    await asyncio.sleep(0.3)
-    assert recorder.of(BotAnswered) == [], "no refusal before the rest has had its chance"
-    await conversation.on_user_speech_started()
-    await conversation.on_user_turn("Light off.", spoken())
-    answer = (await answered(recorder))[0]
+    answer = await say_in_two_pieces(conversation, recorder, "Turned the porch.", "Light off.")
     assert "porch light" in answer.text, answer.text   # one request: "I don't know a device called porch light."
 
 
