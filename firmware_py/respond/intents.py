@@ -43,8 +43,9 @@ def timer_seconds(slots: dict[str, Any]) -> int:
 
 
 LABEL_NOT = frozenset(("her", "his", "him", "she", "he", "it", "its", "you", "your", "me", "that", "this", "or",
-                       "and", "of", "to"))
-"""Words no timer's name holds: a label with one is a sentence mis-heard ("her past her" for "a pasta")."""
+                       "and", "of", "to", "in", "on", "at", "for", "with", "from", "by", "is", "the", "a", "an"))
+"""Words no timer's name holds (after its leading article): a label with one is a sentence mis-heard ("her past
+her" for "a pasta", "pause in the timer" for "pause the timer")."""
 
 
 def _label(slots: dict[str, Any]) -> dict[str, Any]:
