@@ -18,12 +18,12 @@ RUNTIME_MB = 70
 malloc heap for every thread and the voice's working memory handed back keep it this low)."""
 TURNS_MB = 35
 """Growth over the first spoken turns (the LLM's KV cache pages, buffers), then bounded."""
-PARTS_MB = {"vad": 16, "turn": 45, "stt": 121, "stt-tiny": 76, "hibari": 45, "piper": 180, "wakeword": 15}
+PARTS_MB = {"vad": 16, "turn": 45, "stt": 116, "stt-tiny": 70, "hibari": 45, "piper": 180, "wakeword": 15}
 """Silero VAD, Smart Turn (after its runs), Moonshine base-en / tiny-en (prepared copies), hibari (packed G2P
 tables; loaded ~18, the rest while a long sentence is synthesized), Piper joe-medium (float32 VITS),
 openWakeWord; VAD, Smart Turn and the voices from their compiled ORT-format copies. bench-results/memory.json
-(2026-12-01, 21:25): the daemon peaked at 467 MB with the defaults, 404 MB with the small profile and 247 MB with
-it and a remote LLM; these parts sum to ~490, ~421 and ~287."""
+(2026-12-01, 23:53): the daemon peaked at 463 MB with the defaults, 403 MB with the small profile and 239 MB with
+it and a remote LLM; these parts sum to ~485, ~415 and ~281."""
 LLM_OVERHEAD_MB = 12
 """llama.cpp's compute buffers beside the memory-mapped model and the KV cache."""
 KV_BYTES_PER_TOKEN = 30 * 2 * 3 * 64 * 2

@@ -166,6 +166,8 @@ def test_expected_peak_follows_the_configured_models() -> None:
     assert "llm" not in remote.parts and remote.total_mb < default.total_mb
     short = expected_peak(settings_with(llm={"n_ctx": 512}))
     assert short.parts["llm"] < default.parts["llm"]
+    eight_bit = expected_peak(settings_with(llm={"kv_cache": "q8_0"}))
+    assert default.parts["llm"] - eight_bit.parts["llm"] > 20   # 2048 tokens of f16 K and V: ~47 MB, q8_0 ~25
     assert "wakeword" in expected_peak(settings_with(conversation={"activation": "wakeword"})).parts
 
 
