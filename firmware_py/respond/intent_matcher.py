@@ -193,9 +193,9 @@ class IntentMatcher:
             found = self._recognize(candidate)
             if found is not None:
                 return found
-        for candidate, named_like_a_device in [*self._verb_mended(whole), (whole, False)]:   # "burn on the kitchen life"
+        for candidate, needs_a_device_name in [*self._verb_mended(whole), (whole, False)]:   # "burn on the kitchen life"
             found = self._unknown_device(candidate)
-            if found is not None and (not named_like_a_device or found.unknown_name.split()[-1] in self._name_ends):
+            if found is not None and not (needs_a_device_name and found.tentative):
                 return found
         return None
 
@@ -275,7 +275,7 @@ class IntentMatcher:
         ("<name> to <n> percent") took for part of the name. "" otherwise, and for a first word that
         starts a question or a negation ("Was the floor lamp on?")."""
         first, _, rest = name.partition(" ")
-        bare = [word.strip(".,!?;:\"").lower() for word in text.split()]
+        bare = bare_words(text.split())
         start = self._first_word(bare)
         if not rest or start is None or bare[start] != first or first in NOT_A_VERB:
             return ""
@@ -288,7 +288,7 @@ class IntentMatcher:
         replacements' scores) and the unknown words it kept as heard (a timer's name: "said a rice timer").
         More unknown words would be guessing, not mending."""
         words = text.lower().replace("-", " ").split()
-        bare = [word.strip(".,!?;:\"") for word in words]
+        bare = bare_words(words)
         unknown = [i for i, word in enumerate(bare) if len(word) >= 2 and word.isalpha()
                    and word not in self._vocabulary and word not in self._skippable]
         found: list[tuple[float, str, frozenset[str]]] = []
@@ -340,7 +340,7 @@ class IntentMatcher:
         with whether the unknown device it names must end like a device name does ("basement light", not
         "two" of "At two": a known first word is weaker evidence of a command)."""
         words = text.split()
-        bare = [word.strip(".,!?;:\"").lower() for word in words]
+        bare = bare_words(words)
         first = self._first_word(bare)
         if first is None:
             return []
@@ -361,6 +361,11 @@ class IntentMatcher:
         for candidate in self._sounds.get(jellyfish.metaphone(heard), [])[:tries]:
             scores[candidate] = max(scores.get(candidate, 0.0), SOUNDS_ALIKE)
         return sorted(scores.items(), key=lambda item: -item[1])[:tries]
+
+
+def bare_words(words: list[str]) -> list[str]:
+    """`words` in lower case without the punctuation STT writes around them."""
+    return [word.strip(".,!?;:\"").lower() for word in words]
 
 
 def verb_likeness(heard: str) -> dict[str, float]:

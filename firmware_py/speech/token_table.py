@@ -34,11 +34,6 @@ class TokenTable(Sequence[bytes]):
     def __iter__(self) -> Iterator[bytes]:
         return (self[i] for i in range(len(self)))
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Sequence) and list(self) == list(other)
-
-    __hash__ = None  # type: ignore[assignment]  # mutable-like equality: not a dict key
-
     def join(self, ids: Iterable[int]) -> bytes:
         """The bytes of `ids` one after another; ids outside the table are skipped."""
         return b"".join(self[i] for i in ids if 0 <= i < len(self))

@@ -16,8 +16,8 @@ import numpy as np
 
 from ..config import ConfigError, TtsSettings
 from ..heap import release_freed_heap
-from ..sentences import CLAUSE_END, packed
 from ..models import ModelError
+from ..sentences import CLAUSE_END, packed
 from .onnx import REINSTALL_HINT, open_session, timed
 from .text import normalize_for_speech, split_sentences
 

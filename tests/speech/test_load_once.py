@@ -45,4 +45,4 @@ def test_tokens_read_as_base64_did(tmp_path: Path) -> None:
     words = [b"\xe2\x96\x81the", b"", b"<s>", "\u2581caf\u00e9".encode()]
     path = tmp_path / "tokens.txt"
     path.write_text("".join(f"{base64.b64encode(word).decode()} {i}\n" for i, word in enumerate(words)))
-    assert read_tokens(path) == words
+    assert list(read_tokens(path)) == words
