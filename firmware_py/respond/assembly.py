@@ -18,6 +18,7 @@ from .base import Responder
 from .chain import ResponderChain
 from .custom import parse_custom_sentences
 from .intents import create_intent_responder
+from .library_cache import cache_dirs as library_cache_dirs
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,8 @@ def load_responders(settings: Settings, directory: DeviceDirectory | None = None
     if settings.intents.enabled:
         directory = directory or device_directory(settings)
         intents = create_intent_responder(settings.intents.language, directory,
-                                          parse_custom_sentences(settings.sentences), settings.intents.area)
+                                          parse_custom_sentences(settings.sentences), settings.intents.area,
+                                          library_cache_dirs())
         intents.warm_up()
         responders.append(intents)
     from .knowledge import create_knowledge_responder

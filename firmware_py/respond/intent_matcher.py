@@ -18,9 +18,11 @@ from typing import Any
 import jellyfish
 import yaml
 from hassil import Intents, RecognizeResult, TextSlotList, TextSlotValue, recognize_best, recognize_ranked
+from hassil import string_matcher
 
 from ..integrations.devices import DeviceDirectory
 from .custom import CustomCommand
+from .library_cache import ParsedLibrary, library_key, load_library, save_library
 
 FILLERS = ("um", "umm", "uh", "uhm", "er", "erm", "hmm", "ah", "oh", "okay", "ok", "hey", "so", "well",
            "just", "actually", "right", "now")
@@ -93,6 +95,8 @@ DEVICE_NAME_ENDS = frozenset({"light", "lights", "lamp", "lamps", "fan", "door",
 PRIORITY = "device_own"
 """Metadata key of the device's own and the user's sentences: they win over the library's when both match."""
 SENTENCES_DIR = Path(__file__).with_name("sentences")
+_RANGE_TRIES: dict[str, dict[Any, Any]] | None = getattr(string_matcher, "_RANGE_TRIE_CACHE", None)
+"""hassil's number tries by language (made on a first match; kept with the parsed library when hassil has them)."""
 WORD = re.compile(r"[a-z][a-z']*")
 
 
@@ -127,25 +131,74 @@ def load_sentence_data(language: str, custom: tuple[CustomCommand, ...]) -> dict
     return data
 
 
+
+def parse_library(language: str, custom: tuple[CustomCommand, ...]) -> ParsedLibrary:
+    data = load_sentence_data(language, custom)
+    return ParsedLibrary(Intents.from_dict(data), list(data.get("skip_words", [])), frozenset(_words_of(data)), {})
+
+
+def _sources(language: str, custom: tuple[CustomCommand, ...]) -> str:
+    """The product's and the user's sentences, as the parsed library's cache key sees them."""
+    own_file = SENTENCES_DIR / f"{language}.yaml"
+    own = own_file.read_text() if own_file.is_file() else ""
+    return own + "\n" + repr([command.sentences for command in custom])
+
+
+def _words_of(data: dict[str, Any]) -> set[str]:
+    words: set[str] = set()
+    for intent in data["intents"].values():
+        for block in intent.get("data", []):
+            for sentence in block.get("sentences", []):
+                words.update(WORD.findall(sentence.lower()))
+    for rule in data.get("expansion_rules", {}).values():
+        words.update(WORD.findall(str(rule).lower()))
+    for values in data.get("lists", {}).values():
+        for value in values.get("values", []):
+            words.update(WORD.findall(str(value.get("in", value) if isinstance(value, dict) else value).lower()))
+    return words
+
+
+def _device_words(directory: DeviceDirectory) -> set[str]:
+    return {word for device in directory.devices for spoken in (*device.spoken_names(), device.area)
+            for word in WORD.findall(spoken)}
+
 class IntentMatcher:
     """Text -> the best intent with its slots, or None. Synchronous and quick (a few ms after warm-up)."""
 
     def __init__(self, language: str, directory: DeviceDirectory, custom: tuple[CustomCommand, ...] = (),
-                 area: str = "") -> None:
-        data = load_sentence_data(language, custom)
+                 area: str = "", cache_dirs: list[Path] | None = None) -> None:
+        """`cache_dirs`: where the parsed library is kept between starts (library_cache); None parses it."""
         self.language = language
-        self._intents = Intents.from_dict(data)
-        self._skip_words = list(data.get("skip_words", [])) + list(FILLERS) + sorted(REPLIES)
+        self._cache_dirs = cache_dirs or []
+        self._cache_key = library_key(language, _sources(language, custom)) if self._cache_dirs else ""
+        library = load_library(self._cache_key, self._cache_dirs) if self._cache_dirs else None
+        self._parsed_before = library is not None
+        if library is None:
+            library = parse_library(language, custom)
+        elif _RANGE_TRIES is not None:
+            _RANGE_TRIES.setdefault(language, {}).update(library.range_tries)
+        self._library = library
+        self._intents = library.intents
+        self._skip_words = library.skip_words + list(FILLERS) + sorted(REPLIES)
         self._skippable = {word.lower() for word in self._skip_words}
         self._context = {"area": area or "here"}   # sentences about "the volume" mean this device's area
         self._slot_lists = self._device_lists(directory)
         self._directory = directory
-        self._vocabulary = self._words_of(data, directory)
+        self._vocabulary = set(library.words) | set(NUMBER_WORDS) | _device_words(directory)
         self._name_ends = DEVICE_NAME_ENDS | {spoken.split()[-1] for device in directory.devices
                                               for spoken in device.spoken_names()}
         self._sounds: dict[str, list[str]] = {}   # metaphone key -> template words that sound like it
         for word in sorted(self._vocabulary):
             self._sounds.setdefault(jellyfish.metaphone(word), []).append(word)
+
+    def warm_up(self) -> None:
+        """The first match parses every template and builds hassil's number trie (~0.4 s): pay it now, and
+        keep the result for the next start."""
+        self.match("what time is it")
+        if self._cache_dirs and not self._parsed_before:
+            self._library.range_tries = dict(_RANGE_TRIES.get(self.language, {})) if _RANGE_TRIES is not None else {}
+            save_library(self._cache_key, self._library, self._cache_dirs)
+            self._parsed_before = True
 
     @staticmethod
     def _device_lists(directory: DeviceDirectory) -> dict[str, TextSlotList]:
@@ -154,23 +207,6 @@ class IntentMatcher:
         return {"name": TextSlotList(name="name", values=names),
                 "area": TextSlotList.from_strings(directory.areas(), name="area"),
                 "floor": TextSlotList(name="floor", values=[])}
-
-    @staticmethod
-    def _words_of(data: dict[str, Any], directory: DeviceDirectory) -> set[str]:
-        words = set(NUMBER_WORDS)
-        for intent in data["intents"].values():
-            for block in intent.get("data", []):
-                for sentence in block.get("sentences", []):
-                    words.update(WORD.findall(sentence.lower()))
-        for rule in data.get("expansion_rules", {}).values():
-            words.update(WORD.findall(str(rule).lower()))
-        for values in data.get("lists", {}).values():
-            for value in values.get("values", []):
-                words.update(WORD.findall(str(value.get("in", value) if isinstance(value, dict) else value).lower()))
-        for device in directory.devices:
-            for spoken in (*device.spoken_names(), device.area):
-                words.update(WORD.findall(spoken))
-        return words
 
     def match(self, text: str) -> IntentMatch | None:
         cleaned = WORD_IN_TEXT.sub(lambda m: SPELLINGS.get(m.group(0).lower(), m.group(0)), " ".join(text.replace("’", "'").split()))
