@@ -23,6 +23,7 @@ from hassil import string_matcher
 from ..integrations.devices import DeviceDirectory
 from .custom import CustomCommand
 from .library_cache import ParsedLibrary, library_key, load_library, save_library
+from .openings import opening_mends
 
 FILLERS = ("um", "umm", "uh", "uhm", "er", "erm", "hmm", "ah", "oh", "okay", "ok", "hey", "so", "well",
            "just", "actually", "right", "now")
@@ -229,6 +230,9 @@ class IntentMatcher:
             found = self._recognize(candidate)
             if found is not None:
                 return found
+        opened = self._opening_mended(whole)   # "Sent time before ten minutes": set a timer for
+        if opened is not None:
+            return opened
         for candidate, needs_a_device_name in [*self._verb_mended(whole), (whole, False)]:   # "burn on the kitchen life"
             found = self._unknown_device(candidate)
             if found is not None and not (needs_a_device_name and found.tentative):
@@ -258,6 +262,18 @@ class IntentMatcher:
         if rivals:
             choices = [best.text] + [m.text for m in rivals]
             return IntentMatch("ambiguous", {"choices": choices}, text, corrected=True)
+        return IntentMatch(best.intent, best.slots, best.text, corrected=True)
+
+    def _opening_mended(self, text: str) -> IntentMatch | None:
+        """A match with the first words replaced by the command opening they sound like (openings.py); none
+        when two openings that mean different things fit as well."""
+        found = [(score, m) for score, candidate, kept in opening_mends(text)
+                 if (m := self._recognize(candidate)) is not None and m.free_words <= kept | ARTICLES]
+        if not found:
+            return None
+        best_score, best = found[0]
+        if any(score == best_score and (m.intent, m.slots) != (best.intent, best.slots) for score, m in found[1:]):
+            return None
         return IntentMatch(best.intent, best.slots, best.text, corrected=True)
 
     def _recognize(self, text: str) -> IntentMatch | None:

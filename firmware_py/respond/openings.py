@@ -1,0 +1,62 @@
+"""A command's opening words heard as other words that sound like them, the word boundaries moved.
+
+Speech-to-text often keeps the sounds of a command's first words and cuts them into other words: "Sent time
+before ten minutes" (set a timer for), "Santa-timer, for three hours", "Torture timer for four minutes" (start
+a timer for), "Closed, they, office blinds", "Unused the speaker". Word by word nothing is close; said as one
+run of sounds (a metaphone key of the words joined), the heard opening is within a sound or two of the
+command's. The matcher tries the command's opening in its place when nothing else matched.
+
+Only imperative openings with keys of four sounds or more: a question ("what's that" for "what's the date")
+or a two-sound opening ("set the") matches too much that was never a command. A heard opening that already
+holds a command word ("turn on the") was heard as said: it is read only as an opening with that word too, never
+as another ("turn off the").
+"""
+
+from __future__ import annotations
+
+import re
+
+import jellyfish
+
+OPENINGS = ("set a timer for", "start a timer for", "timer for", "turn on the", "turn off the", "switch on the",
+            "switch off the", "open the", "close the", "cancel the", "stop the", "resume the", "unmute the",
+            "turn the volume", "set the volume to")
+OPENING_CUTOFF = 0.75
+"""How alike the heard opening's sounds must be (1 - edit distance / the longer key) to be read as the command's:
+"Sent a time before" (set a timer for) 0.75 yes; "Said the man for" (set a timer for) 0.71 no."""
+MAX_HEARD_WORDS = 5
+COMMAND_WORDS = frozenset({"turn", "switch", "set", "start", "open", "close", "cancel", "stop", "resume", "pause",
+                           "mute", "unmute", "on", "off", "up", "down"})
+"""Words that, heard, are taken as said: heard words holding one are read only as an opening that has it too."""
+_WORD = re.compile(r"[a-z']+")
+
+
+def sound_key(words: list[str]) -> str:
+    return jellyfish.metaphone("".join(words).replace("'", ""))
+
+
+_KEYS = [(opening.split(), sound_key(opening.split())) for opening in OPENINGS]
+
+
+def opening_mends(text: str) -> list[tuple[float, str, frozenset[str]]]:
+    """`text` with its first words replaced by a command opening they sound like, best first: (how alike,
+    the mended sentence, the heard words it kept)."""
+    tokens = text.replace("-", " ").split()
+    found: list[tuple[float, str, frozenset[str]]] = []
+    for count in range(1, min(MAX_HEARD_WORDS, len(tokens)) + 1):
+        if not _WORD.search(tokens[count - 1].lower()):
+            break   # a number is never part of an opening
+        heard = [word for token in tokens[:count] for word in _WORD.findall(token.lower())]
+        key = sound_key(heard)
+        rest = tokens[count:]
+        said = COMMAND_WORDS & set(heard)
+        for opening, opening_key in _KEYS:
+            if not said <= set(opening) or heard == opening:
+                continue   # "turn on the" was heard as a command: never "turn off the"
+            limit = 1 if len(opening_key) < 6 else 2
+            distance = jellyfish.levenshtein_distance(key, opening_key)
+            score = 1 - distance / max(len(key), len(opening_key))
+            if distance <= limit and score >= OPENING_CUTOFF:
+                kept = frozenset(word for token in rest for word in _WORD.findall(token.lower()))
+                found.append((score, " ".join([*opening, *rest]), kept))
+    return sorted(found, key=lambda item: -item[0])

@@ -1,0 +1,65 @@
+"""A command's opening heard as other words with the same sounds: read as the command when nothing else
+matched, and never where the words were a question, another sentence, or a command heard as said."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from firmware_py.integrations.devices import DeviceDirectory, parse_devices
+from firmware_py.respond.intent_matcher import IntentMatcher
+from firmware_py.respond.intents import IntentAnswers
+from firmware_py.respond.openings import opening_mends
+
+DEVICES = [
+    {"name": "garage door", "area": "garage", "kind": "cover", "command_topic": "home/garage/door/set"},
+    {"name": "office blinds", "area": "office", "kind": "cover", "command_topic": "home/office/blinds/set"},
+    {"name": "living room lamp", "area": "living room", "kind": "light", "command_topic": "home/living/lamp/set"},
+]
+
+
+@pytest.fixture(scope="module")
+def pair() -> tuple[IntentMatcher, IntentAnswers]:
+    directory = DeviceDirectory(parse_devices(DEVICES))
+    return IntentMatcher("en", directory), IntentAnswers(directory, ())
+
+
+def actions(pair: tuple[IntentMatcher, IntentAnswers], text: str) -> list[tuple[str, dict[str, Any]]] | None:
+    matcher, answers = pair
+    found = matcher.match(text)
+    answer = answers.answer(found) if found else None
+    return None if answer is None else [(call.name, call.arguments) for call in answer.actions]
+
+
+@pytest.mark.parametrize(("heard", "expected"), [
+    ("Sent a time before ten minutes.", [("set_timer", {"seconds": 600})]),
+    ("At a time or for thirty seconds.", [("set_timer", {"seconds": 30})]),
+    ("Torture timer for four minutes.", [("set_timer", {"seconds": 240})]),
+    ("Time before 20 seconds, please.", [("set_timer", {"seconds": 20})]),
+    ("Unused the speaker.", [("set_mute", {"muted": False})]),
+    ("Plus the garage door.", [("close_cover", {"device": "garage door"})]),
+])
+def test_an_opening_heard_as_other_words_is_the_command(pair: tuple[IntentMatcher, IntentAnswers], heard: str,
+                                                        expected: list[tuple[str, dict[str, Any]]]) -> None:
+    got = actions(pair, heard)
+    assert got is not None
+    assert [(name, {key: args[key] for key in expected[0][1]}) for name, args in got] == expected
+
+
+@pytest.mark.parametrize("said", ["Said the man for ten minutes.", "Time flies when you're having fun.",
+                                  "Santa Claus is coming to town.", "What's that?", "Time for bed.",
+                                  "Close your eyes and tell me a story.", "Plus two is four."])
+def test_other_sentences_stay_unmatched(pair: tuple[IntentMatcher, IntentAnswers], said: str) -> None:
+    assert actions(pair, said) is None
+
+
+def test_a_command_word_heard_is_kept() -> None:
+    """ "turn on the" is never read as "turn off the", however close their sounds."""
+    assert not [mended for _, mended, _ in opening_mends("Turn on the the living room lamp please")
+                if mended.startswith("turn off")]
+    assert opening_mends("Turned the volume up")[0][1].startswith("turn the volume")
+
+
+def test_numbers_stay_as_heard() -> None:
+    assert [mended for _, mended, _ in opening_mends("Torture timer for 4 minutes.")] == ["start a timer for 4 minutes."]
