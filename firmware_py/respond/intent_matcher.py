@@ -84,6 +84,11 @@ PRONOUNS = ("it", "that", "this", "them", "those", "these", "everything", "yours
 NOT_A_VERB = frozenset(PRONOUNS) | {"was", "were", "did", "could", "would", "should", "will", "shall", "has", "have",
                                     "had", "may", "might", "not", "never", "no", "don't", "isn't", "wasn't"}
 """First words of a question or a negation: never a command verb heard wrong."""
+QUESTION_STARTS = frozenset({"what", "what's", "whats", "who", "who's", "whom", "whose", "where", "where's", "when",
+                             "why", "how", "how's", "which", "am", "is", "are", "was", "were", "do", "does", "did",
+                             "isn't", "aren't", "should", "shall", "might"})
+"""First words of a question: a sentence starting so is asked, never a command for an unknown device (kiosk
+questions: "What's the warranty on the Breeze T2?", "Am I allowed to take pictures?")."""
 NOT_IN_NAMES = frozenset(FILLERS) | {"on", "off", "at", "his", "her", "your", "to", "of", "and", "or", "you", "know",
                                      "please", "sir", "madam", "ma'am", "mister", "miss", "dear", "mate"}
 """Words no device name holds: an "unknown device" with one of them is a sentence parsed wrong (forms of
@@ -233,6 +238,8 @@ class IntentMatcher:
         opened = self._opening_mended(whole)   # "Sent time before ten minutes": set a timer for
         if opened is not None:
             return opened
+        if self._asks(whole):   # "What's the warranty on the Breeze T2?" names no device: it asks
+            return None
         for candidate, needs_a_device_name in [*self._verb_mended(whole), (whole, False)]:   # "burn on the kitchen life"
             found = self._unknown_device(candidate)
             if found is not None and not (needs_a_device_name and found.tentative):
@@ -263,6 +270,14 @@ class IntentMatcher:
             choices = [best.text] + [m.text for m in rivals]
             return IntentMatch("ambiguous", {"choices": choices}, text, corrected=True)
         return IntentMatch(best.intent, best.slots, best.text, corrected=True)
+
+    def _asks(self, text: str) -> bool:
+        """Is this sentence a question (its first word, fillers aside, a question word or an auxiliary, or
+        "can I" / "could we"), rather than a command ("can you ...", "please ...")?"""
+        words = [word for word in bare_words(text.split()) if word and word not in self._skippable]
+        if not words:
+            return False
+        return words[0] in QUESTION_STARTS or (words[0] in ("can", "could", "may") and words[1:2] in (["i"], ["we"]))
 
     def _opening_mended(self, text: str) -> IntentMatch | None:
         """A match with the first words replaced by the command opening they sound like (openings.py); none

@@ -102,8 +102,8 @@ class IntentAnswers:
             return Answer("intent", command="stop")
         if intent == "answer:arithmetic":
             return Answer("intent", text=_arithmetic(slots))
-        if intent == "HassGetState":
-            return Answer("intent", text=self._state(slots))
+        if intent == "HassGetState":   # about a device; "Who is the director?" is for the knowledge or the LLM
+            return Answer("intent", text=self._state(slots)) if slots.get("name") else None
         if intent in ("HassGetWeather", "answer:weather"):
             return Answer("intent", text=NO_WEATHER)
         if intent == "answer:thanks":

@@ -7,6 +7,7 @@
   its round of fixes): right fact, wrong fact, missed, and for questions the documents do not answer,
   declined or answered anyway; invented facts (a number or code in an answer that no
   document contains) everywhere;
+- the questions the intent layer claims before the knowledge base sees them (knowledge_claims.py);
 - index build time for 100 printed pages and query time on them (with the real documents among them);
 - `--tts`: time to first audio of the in-process text path: responder match, then synthesis of the first
   sentence with the configured voice (the rest of the chain, STT and playback, is measured end to end by the
@@ -30,6 +31,7 @@ from typing import Any
 from firmware_py.config import KnowledgeSettings, Settings
 from firmware_py.knowledge import KnowledgeBase
 
+from .knowledge_claims import intent_claims
 from .knowledge_pages import make_pages
 from .stats import summarize
 
@@ -219,6 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     sets = {folder.name: folder for folder in args.sets} if args.sets else SETS
     report["sets"] = {name: run_set(name, folder, args.reps) for name, folder in sets.items()}
     report["scale"] = run_scale(args.reps)
+    report["intent_claims"] = intent_claims(sets, questions_of)
     if args.tts:
         report["first_audio"] = asyncio.run(run_first_audio(DATA, args.reps))
     if args.llm:
@@ -249,6 +252,10 @@ def print_summary(report: dict[str, Any]) -> None:
           f"FTS5 search ms median {scale['search_ms']['median']} p95 {scale['search_ms']['p95']}; dev accuracy "
           f"among them {scale['dev_with_pages']['accuracy']:.0%}, "
           f"false answers {scale['dev_with_pages']['false_answers']}")
+    claims = report["intent_claims"]
+    print(f"claimed by the intents before the documents: {claims['claimed']} of {claims['questions']} questions")
+    for claim in claims["claims"]:
+        print(f"  {claim['set']}: {claim['question']!r} -> {claim['said'] or claim['actions']}")
     if "first_audio" in report:
         audio = report["first_audio"]
         print(f"first audio (match + first sentence TTS) ms median {audio['first_audio_ms']['median']} "

@@ -288,3 +288,18 @@ def test_an_unknown_device_not_named_like_one_is_tentative(answers: tuple[Intent
     matcher, _ = answers
     found = matcher.match(text)
     assert found is not None and found.unknown_name and found.tentative is tentative
+
+
+@pytest.mark.parametrize("question", ["What's the warranty on the Breeze T2?", "Am I allowed to take pictures?",
+                                      "What's the lowest temperature I can set?", "Who is the director of the museum?",
+                                      "Can I switch seats after the show starts?", "How do I turn on the projector?"])
+def test_a_question_is_left_to_the_knowledge_or_the_llm(answers: tuple[IntentMatcher, IntentAnswers], question: str) -> None:
+    """A kiosk's visitors ask; a question is never refused as a command for a device nobody configured."""
+    assert actions(answers, question) is None
+
+
+@pytest.mark.parametrize(("request_", "device"), [("Can you switch on the garage heater?", "garage heater"),
+                                                  ("Please turn on the coffee machine.", "coffee machine")])
+def test_a_polite_command_for_an_unknown_device_is_still_refused(answers: tuple[IntentMatcher, IntentAnswers],
+                                                                 request_: str, device: str) -> None:
+    assert actions(answers, request_) == [("turn_on", {"device": device})]
