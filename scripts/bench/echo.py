@@ -24,6 +24,7 @@ import numpy as np
 
 from firmware_py.audio.frames import SAMPLE_RATE
 from firmware_py.audio.processing.room import RoomConditions
+from firmware_py.config import VadSettings
 from firmware_py.models import models_dir
 from firmware_py.speech.stt import MoonshineStt
 from firmware_py.speech.vad import SileroVad
@@ -157,10 +158,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--held-out", action="store_true", help="draw the held-out room conditions")
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--vad-start", type=float, default=VadSettings().start_secs,
+                        help="speech the VAD needs before a start (the listener's default; shorter reacts sooner)")
     parser.add_argument("--out", default="bench-results")
     args = parser.parse_args()
     engines = ["aec3", "none"] if args.quick else args.engines.split(",")
     bench = Bench(3 if args.quick else args.answers, args.seed)
+    bench.vad.settings = VadSettings(start_secs=args.vad_start)
     bench.stt.warm_up(bench.answers[0][: 3 * SAMPLE_RATE])
     results: dict[str, object] = {"started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "args": vars(args),
                                   "loadavg_before": os.getloadavg(), "held_out": args.held_out, "engines": {}}
