@@ -16,14 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import jellyfish
-import yaml
-from hassil import Intents, RecognizeResult, TextSlotList, TextSlotValue, recognize_best, recognize_ranked
+from hassil import RecognizeResult, TextSlotList, TextSlotValue, recognize_best, recognize_ranked
 from hassil import string_matcher
 
 from ..integrations.devices import DeviceDirectory
 from .custom import CustomCommand
-from .library_cache import ParsedLibrary, library_key, load_library, save_library
+from .library_cache import library_key, load_library, save_library
 from .openings import opening_mends
+from .sentence_library import PRIORITY, WORD, library_sources, parse_library
 
 FILLERS = ("um", "umm", "uh", "uhm", "er", "erm", "hmm", "ah", "oh", "okay", "ok", "hey", "so", "well",
            "just", "actually", "right", "now")
@@ -98,12 +98,8 @@ DEVICE_NAME_ENDS = frozenset({"light", "lights", "lamp", "lamps", "fan", "door",
                               "radio", "speaker", "machine", "kettle", "oven", "thermostat", "sprinkler", "gate",
                               "window", "bulb", "strip", "outlet"})
 """Last words of a device's name, beside the configured devices' own."""
-PRIORITY = "device_own"
-"""Metadata key of the device's own and the user's sentences: they win over the library's when both match."""
-SENTENCES_DIR = Path(__file__).with_name("sentences")
 _RANGE_TRIES: dict[str, dict[Any, Any]] | None = getattr(string_matcher, "_RANGE_TRIE_CACHE", None)
 """hassil's number tries by language (made on a first match; kept with the parsed library when hassil has them)."""
-WORD = re.compile(r"[a-z][a-z']*")
 
 
 @dataclass(frozen=True)
@@ -117,57 +113,6 @@ class IntentMatch:
     tentative: bool = False       # perhaps half a sentence: an unknown "device" not named like one ("porch")
 
 
-def load_sentence_data(language: str, custom: tuple[CustomCommand, ...]) -> dict[str, Any]:
-    """Home Assistant's library for `language`, plus the product's sentences and the user's commands."""
-    from home_assistant_intents import get_intents
-
-    data = get_intents(language)
-    if data is None:
-        raise ValueError(f"no sentence library for language {language!r}")
-    own_file = SENTENCES_DIR / f"{language}.yaml"
-    own = yaml.safe_load(own_file.read_text()) if own_file.is_file() else {}
-    for name, intent in own.get("intents", {}).items():
-        for block in intent.get("data", []):
-            block.setdefault("metadata", {})[PRIORITY] = True
-        data["intents"][name] = intent
-    data["lists"].update(own.get("lists", {}))
-    for index, command in enumerate(custom):
-        data["intents"][f"custom:{index}"] = {"data": [{"sentences": list(command.sentences),
-                                                        "metadata": {PRIORITY: True}}]}
-    return data
-
-
-
-def parse_library(language: str, custom: tuple[CustomCommand, ...]) -> ParsedLibrary:
-    data = load_sentence_data(language, custom)
-    return ParsedLibrary(Intents.from_dict(data), list(data.get("skip_words", [])), frozenset(_words_of(data)), {})
-
-
-def _sources(language: str, custom: tuple[CustomCommand, ...]) -> str:
-    """The product's and the user's sentences, as the parsed library's cache key sees them."""
-    own_file = SENTENCES_DIR / f"{language}.yaml"
-    own = own_file.read_text() if own_file.is_file() else ""
-    return own + "\n" + repr([command.sentences for command in custom])
-
-
-def _words_of(data: dict[str, Any]) -> set[str]:
-    words: set[str] = set()
-    for intent in data["intents"].values():
-        for block in intent.get("data", []):
-            for sentence in block.get("sentences", []):
-                words.update(WORD.findall(sentence.lower()))
-    for rule in data.get("expansion_rules", {}).values():
-        words.update(WORD.findall(str(rule).lower()))
-    for values in data.get("lists", {}).values():
-        for value in values.get("values", []):
-            words.update(WORD.findall(str(value.get("in", value) if isinstance(value, dict) else value).lower()))
-    return words
-
-
-def _device_words(directory: DeviceDirectory) -> set[str]:
-    return {word for device in directory.devices for spoken in (*device.spoken_names(), device.area)
-            for word in WORD.findall(spoken)}
-
 class IntentMatcher:
     """Text -> the best intent with its slots, or None. Synchronous and quick (a few ms after warm-up)."""
 
@@ -176,7 +121,7 @@ class IntentMatcher:
         """`cache_dirs`: where the parsed library is kept between starts (library_cache); None parses it."""
         self.language = language
         self._cache_dirs = cache_dirs or []
-        self._cache_key = library_key(language, _sources(language, custom)) if self._cache_dirs else ""
+        self._cache_key = library_key(language, library_sources(language, custom)) if self._cache_dirs else ""
         library = load_library(self._cache_key, self._cache_dirs) if self._cache_dirs else None
         self._parsed_before = library is not None
         if library is None:
@@ -518,3 +463,8 @@ def unmatched_device_words(text: str, result: RecognizeResult) -> str:
 
 def _slots(result: RecognizeResult) -> dict[str, Any]:
     return {name: entity.value for name, entity in result.entities.items()}
+
+
+def _device_words(directory: DeviceDirectory) -> set[str]:
+    return {word for device in directory.devices for spoken in (*device.spoken_names(), device.area)
+            for word in WORD.findall(spoken)}
