@@ -87,8 +87,9 @@ NOT_A_VERB = frozenset(PRONOUNS) | {"was", "were", "did", "could", "would", "sho
 QUESTION_STARTS = frozenset({"what", "what's", "whats", "who", "who's", "whom", "whose", "where", "where's", "when",
                              "why", "how", "how's", "which", "am", "is", "are", "was", "were", "do", "does", "did",
                              "isn't", "aren't", "should", "shall", "might"})
-"""First words of a question: a sentence starting so is asked, never a command for an unknown device (kiosk
-questions: "What's the warranty on the Breeze T2?", "Am I allowed to take pictures?")."""
+"""First words of a question: a sentence starting so is asked; it names an unknown device only in a device's
+plain name ("Is the garage heater on?"), never in a visitor's words ("What's the warranty on the Breeze T2?",
+"Am I allowed to take pictures?", "Is there a change machine?")."""
 NOT_IN_NAMES = frozenset(FILLERS) | {"on", "off", "at", "his", "her", "your", "to", "of", "and", "or", "you", "know",
                                      "please", "sir", "madam", "ma'am", "mister", "miss", "dear", "mate"}
 """Words no device name holds: an "unknown device" with one of them is a sentence parsed wrong (forms of
@@ -183,8 +184,9 @@ class IntentMatcher:
         opened = self._opening_mended(whole)   # "Sent time before ten minutes": set a timer for
         if opened is not None:
             return opened
-        if self._asks(whole):   # "What's the warranty on the Breeze T2?" names no device: it asks
-            return None
+        if self._asks(whole):   # "Is the garage heater on?": only a name that is plainly a device's
+            found = self._unknown_device(whole)
+            return found if found is not None and not found.tentative and self._plain_name(found.unknown_name) else None
         for candidate, needs_a_device_name in [*self._verb_mended(whole), (whole, False)]:   # "burn on the kitchen life"
             found = self._unknown_device(candidate)
             if found is not None and not (needs_a_device_name and found.tentative):
@@ -223,6 +225,11 @@ class IntentMatcher:
         if not words:
             return False
         return words[0] in QUESTION_STARTS or (words[0] in ("can", "could", "may") and words[1:2] in (["i"], ["we"]))
+
+    @staticmethod
+    def _plain_name(name: str) -> bool:
+        """A device's name holds no article or question word ("there a change machine" is a question's words)."""
+        return not set(name.split()) & (ARTICLES | QUESTION_STARTS | {"there", "here"})
 
     def _opening_mended(self, text: str) -> IntentMatch | None:
         """A match with the first words replaced by the command opening they sound like (openings.py); none

@@ -303,3 +303,9 @@ def test_a_question_is_left_to_the_knowledge_or_the_llm(answers: tuple[IntentMat
 def test_a_polite_command_for_an_unknown_device_is_still_refused(answers: tuple[IntentMatcher, IntentAnswers],
                                                                  request_: str, device: str) -> None:
     assert actions(answers, request_) == [("turn_on", {"device": device})]
+
+
+def test_a_question_about_an_unknown_device_still_names_it(answers: tuple[IntentMatcher, IntentAnswers]) -> None:
+    """ "Is the garage heater on?" is refused by the device's name (the tool says it knows no such device)."""
+    assert actions(answers, "Is the garage heater on?") == [("turn_on", {"device": "garage heater"})]
+    assert actions(answers, "Is there a change machine?") is None
