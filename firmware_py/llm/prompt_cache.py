@@ -16,17 +16,16 @@ import ctypes
 import hashlib
 import json
 import logging
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import llama_cpp
 from llama_cpp import Llama
 
+from ..cache_dir import atomic_write, user_cache_dir
+
 log = logging.getLogger(__name__)
 
-CACHE_ENV = "RTVI_EDGE_CACHE"
 KEEP_STATES = 4
 """States kept per directory (system prompts or models switched back and forth)."""
 FORMAT_VERSION = 1
@@ -34,9 +33,7 @@ FORMAT_VERSION = 1
 
 def cache_dirs(model_path: Path) -> list[Path]:
     """Beside the model, else the user's cache directory (the first writable one is used)."""
-    user_cache = Path(os.environ.get(CACHE_ENV) or Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
-                      / "rtvi-edge")
-    return [model_path.parent / ".llm-cache", user_cache / "llm-cache"]
+    return [model_path.parent / ".llm-cache", user_cache_dir() / "llm-cache"]
 
 
 class PromptCache:
@@ -71,7 +68,7 @@ class PromptCache:
             try:
                 directory.mkdir(parents=True, exist_ok=True)
                 path = directory / f"{key}.state"
-                _atomic(path, lambda tmp: _save_state(llama, tmp, tokens))
+                atomic_write(path, lambda tmp: _save_state(llama, tmp, tokens))
                 return path
             except OSError as err:
                 log.debug("cannot save the prompt state here", extra={"dir": str(directory), "error": str(err)})
@@ -83,7 +80,7 @@ class PromptCache:
         """Write the sidecar that makes `state_path` usable, then drop the oldest states."""
         meta = {"key": key, "tokens": tokens, **data}
         try:
-            _atomic(state_path.with_suffix(".json"), lambda tmp: Path(tmp).write_text(json.dumps(meta)))
+            atomic_write(state_path.with_suffix(".json"), lambda tmp: Path(tmp).write_text(json.dumps(meta)))
         except OSError as err:
             log.warning("cannot save the prompt state", extra={"error": str(err)})
             return
@@ -128,17 +125,6 @@ def _forget(llama: Llama) -> None:
     """Drop whatever a failed load left in the KV cache."""
     llama.reset()
     llama._ctx.kv_cache_clear()  # noqa: SLF001
-
-
-def _atomic(path: Path, write: Any) -> None:
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(handle)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def _prune(directory: Path) -> None:

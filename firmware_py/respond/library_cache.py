@@ -18,7 +18,6 @@ import os
 import pickle
 import stat
 import sys
-import tempfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -26,10 +25,11 @@ from typing import Any
 
 from hassil import Intents
 
+from ..cache_dir import atomic_write, user_cache_dir
+
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
-CACHE_ENV = "RTVI_EDGE_CACHE"
 KEEP_FILES = 3
 """Libraries kept per directory (languages or user sentences switched back and forth)."""
 
@@ -48,9 +48,7 @@ class ParsedLibrary:
 
 def cache_dirs() -> list[Path]:
     """The user's cache directory (under systemd, the service's state directory: its HOME)."""
-    root = Path(os.environ.get(CACHE_ENV) or Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
-                / "rtvi-edge")
-    return [root / "sentences"]
+    return [user_cache_dir() / "sentences"]
 
 
 def library_key(language: str, sources: str) -> str:
@@ -85,15 +83,8 @@ def save_library(key: str, library: ParsedLibrary, directories: list[Path]) -> P
     for directory in directories:
         try:
             directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-            handle, temporary = tempfile.mkstemp(dir=directory, prefix=".sentences-")   # mode 0600
-            try:
-                with os.fdopen(handle, "wb") as out:
-                    out.write(blob)
-                path = directory / f"{key}.pickle"
-                os.replace(temporary, path)
-            except BaseException:
-                Path(temporary).unlink(missing_ok=True)
-                raise
+            path = directory / f"{key}.pickle"
+            atomic_write(path, lambda temporary: Path(temporary).write_bytes(blob))   # mode 0600
         except OSError as err:
             log.debug("cannot keep the parsed sentence library here", extra={"dir": str(directory), "error": str(err)})
             continue

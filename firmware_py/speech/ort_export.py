@@ -23,6 +23,8 @@ from pathlib import Path
 
 import onnxruntime as ort
 
+from ..cache_dir import user_cache_dir
+
 log = logging.getLogger(__name__)
 
 # Field numbers from onnx.proto
@@ -33,13 +35,9 @@ ATTRIBUTE_GRAPH, ATTRIBUTE_GRAPHS = 6, 11
 LENGTH_DELIMITED = 2
 
 
-CACHE_ENV = "RTVI_EDGE_CACHE"
-
-
 def cache_dirs(model_dir: Path) -> list[Path]:
     """Where exported copies may live: beside the models, else the user's cache (first writable wins)."""
-    user_cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "rtvi-edge"
-    return [model_dir / ".onnx-cache", Path(os.environ.get(CACHE_ENV, user_cache)) / "onnx-cache"]
+    return [model_dir / ".onnx-cache", user_cache_dir() / "onnx-cache"]
 
 
 def optimisable_copy(ort_model: Path, candidates: list[Path]) -> Path | None:

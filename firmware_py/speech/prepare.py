@@ -23,12 +23,12 @@ from pathlib import Path
 
 import onnxruntime as ort
 
+from ..cache_dir import user_cache_dir
 from ..models.manifest import sha256_file
 from .quantize import COMPILE_RECIPE, RECIPE
 
 log = logging.getLogger(__name__)
 
-CACHE_ENV = "RTVI_EDGE_CACHE"
 Builder = Callable[[Path, Path], None]
 
 
@@ -53,8 +53,7 @@ class PrepareError(RuntimeError):
 def cache_dirs(model_dir: Path) -> list[Path]:
     """Where prepared copies may live: beside the models, else the user's cache (first writable wins); the
     model directory's name keeps the copies of different models (base-en, tiny-en) apart there."""
-    user_cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "rtvi-edge"
-    shared = Path(os.environ.get(CACHE_ENV, user_cache)) / "prepared" / Path(model_dir).name
+    shared = user_cache_dir() / "prepared" / Path(model_dir).name
     return [Path(model_dir) / ".prepared", shared]
 
 
