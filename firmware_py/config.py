@@ -163,6 +163,8 @@ class IntentSettings:
     language: str = setting("en", "Language of the sentence templates.", choices=("en",))
     area: str = setting("", "The room this device is in (a [[devices]] area): \"turn on the light\" means that room's.")
     speculate: bool = setting(True, "Match the early transcript at the first pause, so a command answers at once.")
+    reread: bool = setting(True, "Read a spoken turn nobody claimed again within the command sentences, so a "
+                           "command the recogniser wrote as other words still runs.")
     llm_actions: bool = setting(False, "Also offer the built-in and device actions to the LLM, for commands the "
                                 "sentences miss (a small model often picks a wrong one; on for a large remote model).")
     not_heard_reply: str = setting("Sorry, I didn't catch that.",

@@ -56,6 +56,8 @@ class Conversation(VoiceSession):
         self._source = source or QueueSource()
         self.client_tools = client_tools or []
         self._speculator = Speculator(responders, self.session_id, self._early_llm)
+        self._rereader = next((r for r in responders.responders if hasattr(r, "reread")), None) if responders else None
+        self._joined = False   # this turn's words are the last two turns decoded as one
         self._apologised_at = -APOLOGY_QUIET_SECS
         self._held: str | None = None   # a command cut short by a pause, waiting for its rest
         self._reply_in_context = False
@@ -160,9 +162,11 @@ class Conversation(VoiceSession):
             self._speculator.drop()
             await self._not_understood(timing)
             return
+        self._joined = False
         if self._held is not None:   # the rest of a command cut short by a pause
             text, self._held = await self.listener.decode_last_two() or joined(self._held, text), None
             self._speculator.drop()
+            self._joined = True
         self.last_transcript = text
         # the user may have gone on talking while this turn was transcribed, and an answer to an earlier
         # turn may have started meanwhile: one answer at a time, the newest wins
@@ -208,6 +212,13 @@ class Conversation(VoiceSession):
             if (claim is None or claim.tentative) and spoken and user_text and sounds_unfinished(user_text):
                 await self._wait_for_the_rest(user_text, early)
                 early = None
+            if claim is None and spoken and user_text:
+                reread = await self._read_again()
+                if reread is not None:   # a command the recogniser had written as other words
+                    user_text, claim = reread
+                    if early is not None:
+                        early.abandon()
+                        early = None
             if claim is not None and not claim.passage:
                 await self._answer_directly(user_text or "", claim, speech, timing)
             else:
@@ -223,6 +234,17 @@ class Conversation(VoiceSession):
                 self._speech = None
             if not cancel.is_set():
                 self._after_answer()
+
+    async def _read_again(self) -> tuple[str, Answer] | None:
+        """The turn's audio read again within the command sentences (respond/command_reread.py)."""
+        if self._rereader is None or not self._live.current.intents.reread:
+            return None
+        try:
+            return await self._rereader.reread(self.listener.last_audio(two=self._joined), self._engines.stt,
+                                               self._engines.stt_executor, self.session_id)
+        except Exception:   # the turn goes on to the LLM as it was heard
+            log.exception("reading the turn again failed", extra={"session": self.session_id})
+            return None
 
     async def _wait_for_the_rest(self, text: str, early: EarlyLlmAnswer | None) -> None:
         """Half a command and a pause: listen a moment for the rest (the next turn is joined to it); if

@@ -116,6 +116,8 @@ class TurnListener:
         self._segment_open = False
         self._segments: list[asyncio.Task[str]] = []
         self._decode_secs: dict[asyncio.Task[Any], float] = {}   # decode time of each STT task (metrics)
+        self._decoded: dict[asyncio.Task[Any], np.ndarray] = {}   # the audio each STT task decoded
+        self._final_audio: np.ndarray | None = None   # what the last turn's words were decoded from, as one
         self._quiet_since: int | None = None     # stream index where the current run of silence began
         self._early: tuple[int, int, asyncio.Task[str]] | None = None   # (segment start, end, decode)
         self._spans: list[tuple[int, int]] = []
@@ -359,8 +361,10 @@ class TurnListener:
         if len(piece) < int(0.1 * SAMPLE_RATE):
             return ""
         loop = asyncio.get_running_loop()
+        audio = to_float(piece)
+        self._decoded[asyncio.current_task()] = audio   # type: ignore[index]
         try:
-            text, secs = await loop.run_in_executor(self._engines.stt_executor, self._timed_transcribe, to_float(piece))
+            text, secs = await loop.run_in_executor(self._engines.stt_executor, self._timed_transcribe, audio)
         except Exception as err:
             log.warning("transcription failed", extra={"error": str(err), "session": self.session_id})
             return ""
@@ -447,29 +451,45 @@ class TurnListener:
                           whole: asyncio.Task[str] | None = None) -> str:
         """The whole turn's decode when it was made at the last pause, else the segments' words; when they
         gave none although the user spoke, the whole turn decoded now."""
+        decoded, self._decoded = self._decoded, {}
+        self._final_audio = None
         if whole is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 text = (await whole).strip()
                 if text:
                     self.timing.stt_secs = self._decode_secs.pop(whole, 0.0)
                     self._decode_secs.clear()
+                    self._final_audio = decoded.get(whole)
                     return text
         texts = [await task for task in segments if not task.cancelled()]
         self.timing.stt_secs = sum(self._decode_secs.get(task, 0.0) for task in segments)
         self._decode_secs.clear()
         text = " ".join(t for t in texts if t).strip()
+        spoken = [task for task, words in zip(segments, texts) if words]
+        if len(spoken) == 1:
+            self._final_audio = decoded.get(spoken[0])
         if not text and self.timing.voiced_secs >= SECOND_CHANCE_VOICED_SECS:
             log.info("segments gave no words; decoding the whole turn", extra={"session": self.session_id})
             text = (await self._transcribe(speech_span(audio))).strip()
+            self._final_audio = self._decoded.pop(asyncio.current_task(), None)   # type: ignore[arg-type]
         return text
+
+    def last_audio(self, two: bool = False) -> np.ndarray:
+        """The last turn's speech as its words were decoded from it (so the recogniser can reuse that
+        decode), or the last two turns' as `decode_last_two` joins them."""
+        if two and len(self._last_turns) == 2:
+            gap = np.zeros(int(WHOLE_TURN_GAP_SECS * SAMPLE_RATE), np.int16)
+            return np.concatenate([self._last_turns[0], gap, self._last_turns[1]])
+        if self._final_audio is not None:
+            return self._final_audio
+        return self._last_turns[-1] if self._last_turns else np.zeros(0, np.int16)
 
     async def decode_last_two(self) -> str:
         """The last two turns' speech decoded as one: a sentence the end-of-turn model cut at a pause, whose
         pieces lost each other's context when decoded apart. "" when there were not two turns to join."""
         if len(self._last_turns) < 2:
             return ""
-        gap = np.zeros(int(WHOLE_TURN_GAP_SECS * SAMPLE_RATE), np.int16)
-        audio = np.concatenate([self._last_turns[0], gap, self._last_turns[1]])
+        audio = self.last_audio(two=True)
         if len(audio) > TURN_WINDOW_SECS * SAMPLE_RATE:
             return ""
         return (await self._transcribe(audio)).strip()
@@ -486,6 +506,7 @@ class TurnListener:
         for task in self._segments:
             task.cancel()
         self._segments, self._turn = [], None
+        self._decoded.clear()
         self._vad.reset()
 
     @property

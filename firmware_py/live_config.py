@@ -27,7 +27,7 @@ LIVE_KEYS: dict[str, tuple[str, ...]] = {
     "llm": ("backend", "model", "n_ctx", "threads", "temperature", "max_tokens", "seed", "chat_format",
             "system_prompt", "tools", "remote_url", "remote_api_key", "remote_timeout_secs"),
     "conversation": ("activation", "barge_in", "barge_in_min_secs", "follow_up_secs"),
-    "intents": ("speculate", "not_heard_reply"),  # read at every turn by the conversation
+    "intents": ("speculate", "reread", "not_heard_reply"),  # read at every turn by the conversation
 }
 LIVE_SECTIONS = tuple(LIVE_KEYS)
 """Sections with at least one live key; the rest (ports, devices, pins, models) need a restart."""

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import jellyfish
-from hassil import RecognizeResult, TextSlotList, TextSlotValue, recognize_best, recognize_ranked
+from hassil import Intents, RecognizeResult, TextSlotList, TextSlotValue, recognize_best, recognize_ranked
 from hassil import string_matcher
 
 from ..integrations.devices import DeviceDirectory
@@ -142,6 +142,16 @@ class IntentMatcher:
         self._sounds: dict[str, list[str]] = {}   # metaphone key -> template words that sound like it
         for word in sorted(self._vocabulary):
             self._sounds.setdefault(jellyfish.metaphone(word), []).append(word)
+
+    @property
+    def library_intents(self) -> Intents:
+        """The sentence library as parsed, with the device's own and the user's sentences."""
+        return self._intents
+
+    @property
+    def slot_lists(self) -> dict[str, TextSlotList]:
+        """This device's names, areas and floors, as the library's lists."""
+        return self._slot_lists
 
     def warm_up(self) -> None:
         """The first match parses every template and builds hassil's number trie (~0.4 s): pay it now, and

@@ -11,12 +11,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
 
+import numpy as np
+
 from ..integrations.devices import Device, DeviceDirectory, normalize_name
 from .base import ActionCall, Answer
+from .command_reread import CommandReread, RereadingStt
 from .custom import CustomCommand
 from .intent_matcher import IntentMatch, IntentMatcher
 
@@ -246,10 +249,13 @@ class IntentResponder:
     def __init__(self, matcher: IntentMatcher, answers: IntentAnswers) -> None:
         self._matcher, self._answers = matcher, answers
         self._executor = ThreadPoolExecutor(1, "intents")
+        self.rereading = CommandReread(matcher, UNSUPPORTED)
 
     def warm_up(self) -> None:
-        """The first match builds hassil's caches (~0.4 s unless kept from the last start): pay it at start-up."""
+        """The first match builds hassil's caches (~0.4 s unless kept from the last start), and the command
+        grammar for reading turns again is built (~0.3 s): pay both at start-up."""
         self._matcher.warm_up()
+        self.rereading.prepare()
 
     async def match(self, text: str, session_id: str) -> Answer | None:
         loop = asyncio.get_running_loop()
@@ -259,6 +265,22 @@ class IntentResponder:
         answer = self._answers.answer(found)
         log.debug("intent matched", extra={"intent": found.intent, "slots": found.slots, "session": session_id})
         return answer
+
+    async def reread(self, audio: np.ndarray, stt: RereadingStt, stt_executor: Executor,
+                     session_id: str) -> tuple[str, Answer] | None:
+        """A spoken turn nobody claimed, read again within the command sentences (command_reread.py): the
+        words read and their answer, or None."""
+        if not hasattr(stt, "read_within") or not len(audio):
+            return None
+        loop = asyncio.get_running_loop()
+        reading = await loop.run_in_executor(stt_executor, self.rereading.read, audio, stt)
+        if reading is None:
+            return None
+        found = await loop.run_in_executor(self._executor, self.rereading.accept, reading)
+        answer = self._answers.answer(found) if found is not None else None
+        if answer is not None:
+            log.debug("intent read again", extra={"intent": found.intent, "session": session_id})   # type: ignore[union-attr]
+        return (reading.text, answer) if answer is not None else None
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)

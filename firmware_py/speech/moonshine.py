@@ -8,7 +8,9 @@ one onnxruntime in the process and lets each session's options be chosen: weight
 from __future__ import annotations
 
 import binascii
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, Protocol
 
 import numpy as np
 import onnxruntime as ort
@@ -26,6 +28,17 @@ and the repeats it leaves are cut afterwards (stt.collapse_repeats), which needs
 SAMPLES_PER_FRAME = 384
 """Audio samples per encoder output frame."""
 WORD_START = "\u2581"
+Chooser = Callable[[np.ndarray], int]
+"""Picks the next token id from one step's logits."""
+
+
+class Follower(Protocol):
+    """What a constrained reading may write next (speech/constrained.py)."""
+
+    def start(self) -> Any: ...
+
+    def options(self, state: Any, log_probs: np.ndarray, most: int) -> list[tuple[int, Any]]:
+        """Up to `most` allowed (token, state after it), likeliest first; END_TOKEN where text may end."""
 
 
 def session_options(threads: int) -> ort.SessionOptions:
@@ -65,24 +78,100 @@ class MoonshineModel:
 
     def transcribe(self, audio: np.ndarray) -> str:
         """Text of float32 16 kHz mono `audio`."""
+        return self.read(self.encode(audio))[0]
+
+    def encode(self, audio: np.ndarray) -> np.ndarray:
+        """The encoder's view of float32 16 kHz mono `audio`, for `read` and `read_within`."""
         inputs = {"input_values": audio[None, :].astype(np.float32, copy=False)}
         if self._audio_mask is not None:
             inputs["attention_mask"] = np.ones((1, len(audio)), self._audio_mask)
-        hidden = self.encoder.run(None, inputs)[0]
+        return self.encoder.run(None, inputs)[0]
+
+    def read(self, hidden: np.ndarray) -> tuple[str, float]:
+        """The free reading (greedy, with the word bias) and its log-likelihood."""
+        ids, score = self._decode(hidden, self._free_choice())
+        return self.detokenize(ids), score
+
+    def read_within(self, hidden: np.ndarray, follower: Follower, width: int = 8,
+                    floor: float = -np.inf) -> tuple[str, float] | None:
+        """A beam search over only the tokens `follower` allows (see speech/constrained.py): the likeliest
+        finished reading and its log-likelihood, or None when none finished above `floor` (readings are
+        dropped as soon as they fall below it: a log-likelihood only falls as a reading grows)."""
+        feeds: dict[str, np.ndarray] = {name: self._empty for name in self._past}
+        feeds.update(encoder_hidden_states=hidden, input_ids=np.array([[START_TOKEN]], np.int64),
+                     use_cache_branch=np.array([False]))
+        if self._hidden_mask is not None:
+            feeds["encoder_attention_mask"] = np.ones(hidden.shape[:2], self._hidden_mask)
+        beams: list[tuple[float, list[int], Any]] = [(0.0, [], follower.start())]
+        best: tuple[float, list[int]] = (floor, [])
+        found = False
+        for step in range(int(hidden.shape[1] * SAMPLES_PER_FRAME / SAMPLE_RATE * TOKENS_PER_SECOND)):
+            logits, *present = self.decoder.run(None, feeds)
+            rows = logits[:, -1, :].astype(np.float64)
+            top = rows.max(axis=1, keepdims=True)
+            rows = rows - top - np.log(np.exp(rows - top).sum(axis=1, keepdims=True))
+            grown: dict[Any, tuple[float, int, int, Any]] = {}
+            for index, (score, ids, state) in enumerate(beams):
+                for token, next_state in follower.options(state, rows[index], 2 * width):
+                    total = score + float(rows[index, token])
+                    if total < best[0]:
+                        continue
+                    if token == END_TOKEN:
+                        best, found = (total, ids), True
+                        continue
+                    # readings that differ only in case or marks hold the same words: keep the likeliest,
+                    # or the beam fills with "Said," "Said." "Said!"
+                    key = (next_state, self._spelled(ids, token))
+                    if key not in grown or grown[key][0] < total:
+                        grown[key] = (total, index, token, next_state)
+            kept = sorted((item for item in grown.values() if item[0] >= best[0]), key=lambda item: -item[0])[:width]
+            if not kept:
+                break   # every reading finished or fell below the best finished one
+            origin = np.array([index for _, index, _, _ in kept])
+            if step == 0:   # the encoder's keys and values are made once, the same for every reading
+                cross = {name.replace("present.", "past_key_values.", 1): value
+                         for name, value in zip(self._present, present) if ".decoder." not in name}
+            for name, value in zip(self._present, present):
+                if ".decoder." in name:
+                    feeds[name.replace("present.", "past_key_values.", 1)] = np.take(value, origin, axis=0)
+            if len(origin) != len(beams) or step == 0:
+                for name, value in cross.items():
+                    feeds[name] = np.repeat(value, len(origin), axis=0)
+                feeds["encoder_hidden_states"] = np.repeat(hidden, len(origin), axis=0)
+                if self._hidden_mask is not None:
+                    feeds["encoder_attention_mask"] = np.ones((len(origin), hidden.shape[1]), self._hidden_mask)
+            beams = [(total, beams[index][1] + [token], state) for total, index, token, state in kept]
+            feeds["input_ids"] = np.array([[token] for _, _, token, _ in kept], np.int64)
+            feeds["use_cache_branch"] = np.array([True])
+        return (self.detokenize(best[1]), best[0]) if found else None
+
+    def _free_choice(self) -> Chooser:
+        bias, partial = self.bias, ""
+
+        def choose(logits: np.ndarray) -> int:
+            nonlocal partial
+            if bias is None:
+                return int(logits.argmax())
+            token = bias.pick(logits, partial)
+            partial = bias.next_partial(partial, token)
+            return token
+        return choose
+
+    def _decode(self, hidden: np.ndarray, choose: Chooser) -> tuple[list[int], float]:
+        """Token ids chosen step by step from the decoder's logits, and their summed log-probability."""
         feeds: dict[str, np.ndarray] = {name: self._empty for name in self._past}
         if self._hidden_mask is not None:
             feeds["encoder_attention_mask"] = np.ones(hidden.shape[:2], self._hidden_mask)
         feeds.update(encoder_hidden_states=hidden, input_ids=np.array([[START_TOKEN]], np.int64),
                      use_cache_branch=np.array([False]))
         ids: list[int] = []
-        bias, partial = self.bias, ""
+        score = 0.0
         for step in range(int(hidden.shape[1] * SAMPLES_PER_FRAME / SAMPLE_RATE * TOKENS_PER_SECOND)):
             logits, *present = self.decoder.run(None, feeds)
-            if bias is None:
-                token = int(logits[0, -1].argmax())
-            else:
-                token = bias.pick(logits[0, -1], partial)
-                partial = bias.next_partial(partial, token)
+            row = logits[0, -1]
+            token = choose(row)
+            top = float(row.max())
+            score += float(row[token]) - top - float(np.log(np.exp(row - top).sum()))
             if token == END_TOKEN:
                 break
             ids.append(token)
@@ -91,11 +180,15 @@ class MoonshineModel:
                     feeds[name.replace("present.", "past_key_values.", 1)] = value
             feeds["input_ids"] = np.array([[token]], np.int64)
             feeds["use_cache_branch"] = np.array([True])
-        return self.detokenize(ids)
+        return ids, score
 
     def bias_towards(self, words: list[str], bonus: float = 2.0) -> None:
         """Favour these words in close calls (device names, rooms, command words); [] turns it off."""
         self.bias = WordBias(self.tokens.texts, words, WORD_START, bonus) if words else None
+
+    def _spelled(self, ids: list[int], token: int) -> str:
+        text = self.detokenize([*ids, token]).lower()
+        return "".join(ch for ch in text if ch.isalnum() or ch in " '")
 
     def detokenize(self, ids: list[int]) -> str:
         text = self.tokens.join(i for i in ids if i >= SPECIAL_TOKENS)

@@ -7,15 +7,18 @@ The conversation hands it VAD-trimmed pieces of a turn as the user pauses.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ..audio.frames import SAMPLE_RATE
 from ..models import ModelError
+from .constrained import Grammar, GrammarFollower
 from .moonshine import MoonshineModel
 from .onnx import REINSTALL_HINT, timed
 from .ort_export import cache_dirs, optimisable_copy
@@ -26,6 +29,8 @@ log = logging.getLogger(__name__)
 
 FILES = ("encoder_model.ort", "decoder_model_merged.ort", "tokens.txt")
 MIN_SECS = 0.1
+RECENT_DECODES = 4
+"""Decodes whose encodings are kept: a turn's pieces, its early decode and the whole turn."""
 """Shorter pieces hold no word, and the encoder's convolutions need a minimum length anyway."""
 EDGE_LEVEL = 1e-4
 """Samples quieter than this at the edges are trimmed: Moonshine returns nothing for clips that start
@@ -37,6 +42,15 @@ a WER of 0.25 rose from 46 to 53 of 73 (held-out dressing: 40 to 42 of 70), gene
 2.5 reached 51. Before single letters were excluded, 2.0 and 3.0 spelled words letter by letter ("Ms. Kai")."""
 WEIGHTS = ("prepared", "folded", "original")
 _SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Rereading:
+    """A reading within a grammar, beside the free reading of the same audio, with their log-likelihoods."""
+
+    text: str
+    score: float
+    heard_score: float
 
 
 class MoonshineStt:
@@ -55,6 +69,8 @@ class MoonshineStt:
         self.recognizer = _load_recognizer(self.model_dir, threads, weights)
         self._lock = threading.Lock()
         self.last_secs = 0.0
+        self._recent: dict[bytes, tuple[np.ndarray, float]] = {}
+        self._follower: tuple[Grammar, GrammarFollower] | None = None
 
     def transcribe(self, audio: np.ndarray) -> str:
         """Text of `audio` (float32 16 kHz mono; int16 accepted) with spaces tidied; "" when nothing was said."""
@@ -63,11 +79,39 @@ class MoonshineStt:
             self.last_secs = 0.0
             return ""
         with self._lock, timed(self):
-            text = self.recognizer.transcribe(clip)
+            hidden = self.recognizer.encode(clip)
+            text, score = self.recognizer.read(hidden)
+            self._remember(clip, hidden, score)
         cleaned = clean_transcript(text)
         log.debug("transcribed", extra={"audio_secs": round(len(clip) / SAMPLE_RATE, 2),
                                         "secs": round(self.last_secs, 3), "chars": len(cleaned)})
         return cleaned
+
+    def read_within(self, audio: np.ndarray, grammar: Grammar, margin: float, width: int) -> Rereading | None:
+        """`audio` read again within `grammar` (speech/constrained.py), when that reading's log-likelihood
+        is within `margin` of the free reading's (the decode of the same audio, kept from `transcribe`)."""
+        clip = _trim_edges(_as_float(audio))
+        if len(clip) < MIN_SECS * SAMPLE_RATE:
+            return None
+        with self._lock, timed(self):
+            if self._follower is None or self._follower[0] is not grammar:
+                self._follower = grammar, GrammarFollower(grammar, self.recognizer.tokens.texts)
+            follower = self._follower[1]
+            known = self._recent.get(_fingerprint(clip))
+            if known is None:
+                hidden = self.recognizer.encode(clip)
+                known = hidden, self.recognizer.read(hidden)[1]
+            hidden, heard_score = known
+            found = self.recognizer.read_within(hidden, follower, width, heard_score - margin)
+        if found is None:
+            return None
+        return Rereading(clean_transcript(found[0]), found[1], heard_score)
+
+    def _remember(self, clip: np.ndarray, hidden: np.ndarray, score: float) -> None:
+        """The last decodes' encodings: a turn read again reuses its decode (~0.15 s for 2 s of speech)."""
+        self._recent[_fingerprint(clip)] = (hidden, score)
+        while len(self._recent) > RECENT_DECODES:
+            self._recent.pop(next(iter(self._recent)))
 
     def bias_towards(self, words: list[str]) -> None:
         """Favour these words (device names, rooms, command words) where the recogniser hesitates."""
@@ -79,6 +123,10 @@ class MoonshineStt:
         decoder). With the optimised decoder the first decode is no slower; from the .ort it is ~0.2 s slower."""
         text = self.transcribe(speech)
         log.info("speech-to-text warm", extra={"secs": round(self.last_secs, 2), "heard": text})
+
+
+def _fingerprint(clip: np.ndarray) -> bytes:
+    return hashlib.blake2b(clip.tobytes(), digest_size=16).digest()
 
 
 def clean_transcript(text: str) -> str:

@@ -1,0 +1,282 @@
+"""The device's command sentences as one automaton over characters, for a recogniser to decode against.
+
+A recogniser that has never been told what a device can do writes "Close me off his lines" for "Close the
+office blinds". Decoded again with every step kept inside the sentences the intents accept, the same audio
+reads as the command, and its likelihood says whether that reading is believable. This module compiles the
+sentence templates (hassil expressions, with this device's names, areas and number ranges) into a
+non-deterministic automaton over lower-case characters, and walks it as a lazily built deterministic one,
+so a recogniser can ask, token by token, whether the text so far can still become a command.
+
+Only intents the device acts on are compiled (a sentence about mowing the lawn would pull audio towards an
+action that is refused anyway), and free-text slots are kept to a timer's name of up to three words; a
+sentence with any other free text (a message, a search) is left out, since anything at all fits it.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Collection, Iterable, Mapping
+from array import array
+
+from hassil import (Alternative, Expression, Intents, ListReference, Permutation, RangeSlotList, RuleReference,
+                    Sequence, SlotList, TextChunk, TextSlotList, WildcardSlotList)
+from hassil.intents import IntentData
+
+LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz'")
+DIGITS = frozenset("0123456789")
+NUMBER_WORDS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+                "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety "
+                "hundred a an and half quarter").split()
+FREE_WORDS = {"timer_name": 2}
+"""Free-text slots kept, with how many words they may take; a sentence with any other one is left out."""
+IGNORED = str.maketrans({c: None for c in ".,!?;:\""})
+"""Punctuation a recogniser writes and no template spells."""
+DEAD = -1
+MEMO_LIMIT = 200_000
+"""Automaton states held by the memo of states built while reading (~8 MB) before it is dropped."""
+
+
+class _Nfa:
+    """Each state has at most one outgoing character arc (a character or a set of them), kept in flat
+    arrays: a grammar has ~10^5 states, and a dict per state held ~50 MB where these hold a few."""
+
+    def __init__(self) -> None:
+        self.labels: list[str | frozenset[str] | None] = []
+        self.targets = array("i")
+        self.eps: dict[int, list[int]] = {}   # while building; then eps_from / eps_to
+        self.eps_from = array("i")
+        self.eps_to = array("i")
+        self.finals: set[int] = set()
+
+    def state(self) -> int:
+        self.labels.append(None)
+        self.targets.append(-1)
+        return len(self.labels) - 1
+
+    def char(self, label: str | frozenset[str], start: int) -> int:
+        if self.labels[start] is not None:   # taken: the arc leaves from a fresh state reached for free
+            fresh = self.state()
+            self.link(start, fresh)
+            start = fresh
+        end = self.state()
+        self.labels[start], self.targets[start] = label, end
+        return end
+
+    def text(self, text: str, start: int) -> int:
+        for ch in text:
+            start = self.char(ch, start)
+        return start
+
+    def link(self, source: int, target: int) -> None:
+        self.eps.setdefault(source, []).append(target)
+
+    def freeze(self) -> None:
+        """The free moves as two flat arrays (offsets and targets), once nothing more is added."""
+        self.eps_from = array("i", [0]) * (len(self.labels) + 1)
+        for source, targets in self.eps.items():
+            self.eps_from[source + 1] = len(targets)
+        for index in range(len(self.labels)):
+            self.eps_from[index + 1] += self.eps_from[index]
+        self.eps_to = array("i", [0]) * self.eps_from[-1]
+        for source, targets in self.eps.items():
+            self.eps_to[self.eps_from[source]: self.eps_from[source] + len(targets)] = array("i", targets)
+        self.eps = {}
+
+    def step(self, state: int, ch: str) -> int:
+        label = self.labels[state]
+        return self.targets[state] if label is not None and (label == ch or (not isinstance(label, str) and ch in label)) else -1
+
+
+class CommandGrammar:
+    """The accepted sentences; states are ints, `DEAD` (-1) when no sentence can continue the text."""
+
+    def __init__(self, intents: Intents, intent_names: Collection[str], slot_lists: Mapping[str, SlotList],
+                 fillers: Collection[str] = ()) -> None:
+        """`fillers`: words a sentence may open with, any number of them ("um, so, close the garage door")."""
+        self._intents, self._lists = intents, slot_lists
+        self._nfa = _Nfa()
+        self._free_starts: list[int] = []
+        start, begin = self._nfa.state(), self._nfa.state()
+        self._nfa.link(start, begin)
+        for filler in sorted(fillers):
+            self._nfa.link(self._nfa.text(filler.lower() + " ", start), start)
+        self.sentences = 0
+        for name in sorted(intent_names):
+            for data in intents.intents[name].data if name in intents.intents else ():
+                for sentence in data.sentences:
+                    end = self._compile(sentence.expression, begin, data)
+                    if end is not None:
+                        self._nfa.finals.add(end)
+                        self.sentences += 1
+        self._nfa.freeze()
+        opening = self._closure({begin})
+        for free in self._free_starts:   # "{timer_name} timer status": a sentence's first words are never free
+            if free in opening:
+                self._nfa.labels[free] = None
+        self._subsets: list[frozenset[int]] = []
+        self._held = 0
+        self._ids: dict[frozenset[int], int] = {}
+        self._moves: dict[tuple[int, str], int] = {}
+        self.start = self._spaced(self._intern(self._closure({start})))
+        self.restart = self._spaced(self._intern(self._closure({begin})))
+        """Where a sentence starts again after a whole word ("make it, make it louder"): no fillers there."""
+
+    @property
+    def size(self) -> int:
+        return len(self._nfa.labels)
+
+    def advance(self, state: int, text: str) -> int:
+        """The state after `text` (a recogniser's token with spaces as " "), or DEAD. Case and punctuation
+        are ignored, and spaces run together, as hassil reads sentences."""
+        for ch in text.lower().replace("\u2019", "'").translate(IGNORED):
+            if state == DEAD:
+                break
+            if ch == " " and state in (self.start, self.restart):
+                continue
+            state = self._move(state, ch)
+        return state
+
+    def accepts(self, state: int) -> bool:
+        return state != DEAD and (self._accepting(state) or self._accepting(self._move(state, " ")))
+
+    def _accepting(self, state: int) -> bool:
+        return state != DEAD and not self._nfa.finals.isdisjoint(self._subsets[state])
+
+    def _move(self, state: int, ch: str) -> int:
+        key = (state, ch)
+        found = self._moves.get(key)
+        if found is None:
+            step = self._nfa.step
+            targets = {target for target in (step(source, ch) for source in self._subsets[state]) if target >= 0}
+            found = self._intern(self._closure(targets)) if targets else DEAD
+            if ch == " " and found != DEAD:
+                found = self._spaced(found)
+            self._moves[key] = found
+        return found
+
+    def _spaced(self, state: int) -> int:
+        """A space also takes the spaces right after it: "set [a] timer" without its "a" has two."""
+        subset = self._subsets[state]
+        while True:
+            more = {t for t in (self._nfa.step(s, " ") for s in subset) if t >= 0}
+            grown = subset | self._closure(more)
+            if grown == subset:
+                return self._intern(subset)
+            subset = frozenset(grown)
+
+    def _intern(self, subset: Iterable[int]) -> int:
+        key = frozenset(subset)
+        found = self._ids.get(key)
+        if found is None:
+            found = self._ids[key] = len(self._subsets)
+            self._subsets.append(key)
+            self._held += len(key)
+        return found
+
+    def forget(self, beyond: int = MEMO_LIMIT) -> None:
+        """Drop the states built while reading once they hold more than `beyond` automaton states in all
+        (each reading visits a few hundred; the memo otherwise grows with every new sentence heard). Call
+        it between readings only: it invalidates every state but `start` and `restart`."""
+        if self._held <= beyond:
+            return
+        kept = [self._subsets[self.start], self._subsets[self.restart]]
+        self._subsets, self._ids, self._moves, self._held = [], {}, {}, 0
+        self.start, self.restart = self._intern(kept[0]), self._intern(kept[1])
+
+    def _closure(self, states: Iterable[int]) -> frozenset[int]:
+        seen = set(states)
+        todo = list(seen)
+        starts, targets = self._nfa.eps_from, self._nfa.eps_to
+        while todo:
+            source = todo.pop()
+            for target in targets[starts[source]: starts[source + 1]]:
+                if target not in seen:
+                    seen.add(target)
+                    todo.append(target)
+        return frozenset(seen)
+
+    # -- compiling hassil expressions --------------------------------------------------------------------
+
+    def _compile(self, expression: Expression, start: int, data: IntentData) -> int | None:
+        """The state after `expression` from `start`, or None when it holds a slot left out."""
+        nfa = self._nfa
+        if isinstance(expression, TextChunk):
+            return nfa.text(expression.original_text.lower().replace("\u2019", "'"), start)
+        if isinstance(expression, Alternative):
+            end = nfa.state()
+            live = False
+            for item in expression.items:
+                item_end = self._compile(item, start, data)
+                if item_end is not None:
+                    nfa.link(item_end, end)
+                    live = True
+            if expression.is_optional:
+                nfa.link(start, end)
+            return end if live or expression.is_optional else None
+        if isinstance(expression, Permutation):
+            orders = [Sequence(items=_spaced_items(order)) for order in itertools.permutations(expression.items)]
+            return self._compile(Alternative(items=orders), start, data)   # type: ignore[arg-type]
+        if isinstance(expression, Sequence):
+            state: int | None = start
+            for item in expression.items:
+                state = self._compile(item, state, data) if state is not None else None
+            return state
+        if isinstance(expression, ListReference):
+            return self._slot(expression, start, data)
+        if isinstance(expression, RuleReference):
+            rule = data.expansion_rules.get(expression.rule_name) or self._intents.expansion_rules.get(expression.rule_name)
+            return self._compile(rule.expression, start, data) if rule is not None else None
+        return start
+
+    def _slot(self, reference: ListReference, start: int, data: IntentData) -> int | None:
+        name = reference.list_name
+        slot_list = self._lists.get(name) or data.slot_lists.get(name) or self._intents.slot_lists.get(name)
+        if isinstance(slot_list, TextSlotList):
+            values = [value.text_in for value in slot_list.values]
+            return self._compile(Alternative(items=values), start, data) if values else None   # type: ignore[arg-type]
+        if isinstance(slot_list, RangeSlotList):
+            return self._number(start)
+        if isinstance(slot_list, WildcardSlotList) and name in FREE_WORDS:
+            return self._free_words(start, FREE_WORDS[name])
+        return None
+
+    def _number(self, start: int) -> int:
+        """Digits ("25"), or number words joined by spaces or hyphens ("twenty-five", "an hour and a half")."""
+        nfa = self._nfa
+        local, end = nfa.state(), nfa.state()   # its own start: the words loop back to it
+        nfa.link(start, local)
+        start = local
+        digits = nfa.char(DIGITS, start)
+        nfa.link(nfa.char(DIGITS, digits), digits)
+        nfa.link(digits, end)
+        word_end = nfa.state()
+        for word in NUMBER_WORDS:
+            nfa.link(nfa.text(word, start), word_end)
+        nfa.link(word_end, end)
+        for joiner in " -":
+            nfa.link(nfa.char(joiner, word_end), start)
+        return end
+
+    def _free_words(self, start: int, most: int) -> int:
+        nfa = self._nfa
+        local, end = nfa.state(), nfa.state()   # its own start, so that it can be found and closed
+        nfa.link(start, local)
+        self._free_starts.append(local)
+        start = local
+        for count in range(most):
+            if count:
+                start = nfa.char(" ", start)
+            word = nfa.char(LETTERS, start)
+            nfa.link(nfa.char(LETTERS, word), word)
+            nfa.link(word, end)
+            start = word
+        return end
+
+
+def _spaced_items(items: tuple[Expression, ...]) -> list[Expression]:
+    spaced: list[Expression] = []
+    for item in items:
+        if spaced:
+            spaced.append(TextChunk(" "))
+        spaced.append(item)
+    return spaced

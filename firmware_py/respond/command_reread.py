@@ -1,0 +1,79 @@
+"""A spoken turn nobody claimed, read again within the command sentences: the recogniser decides.
+
+Mending the words STT wrote (intent_matcher.py) works from text alone, and text that is far off ("Close me
+off his lines", "Ok, so, sent in a minute, baby") has nothing left to mend from. The audio still holds the
+command. When no responder claims a spoken turn, its audio is decoded again by a beam search kept inside
+the sentences the intents accept (command_grammar.py, speech/constrained.py). The reading is taken only
+when the recogniser finds it nearly as likely as what it first wrote (within `MARGIN` nats of log-
+likelihood) and the intent matcher then matches it as written, with no word mended. A question forced
+into a command costs the recogniser far more than that, and is left to the knowledge base and the LLM.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Collection
+from typing import Any, Protocol
+
+import numpy as np
+
+from ..speech.stt import Rereading
+from .command_grammar import CommandGrammar
+from .intent_matcher import FILLERS, IntentMatch, IntentMatcher
+
+log = logging.getLogger(__name__)
+
+MARGIN = 8.0
+"""How much less likely (nats of log-likelihood) than the free reading a command reading may be. On the
+spoken-command corpus, misheard commands read within the grammar at 0-7 below the free reading; questions
+and chit-chat forced into a command 12 or more below (docs/benchmarks.md, "Reading again within the
+commands")."""
+WIDTH = 8
+"""Readings kept by the beam search: 4 lost readings whose likeliest start led nowhere."""
+QUESTIONS = frozenset({"answer:thanks", "answer:weather", "HassGetState", "HassGetWeather"})
+"""Intents a reading may not turn a turn into, beside those the device cannot serve: questions and small
+talk are the LLM's to answer (a device's state read out of a question about France would be a wrong answer
+given with confidence)."""
+
+
+class RereadingStt(Protocol):
+    def read_within(self, audio: np.ndarray, grammar: Any, margin: float, width: int) -> Rereading | None: ...
+
+
+class CommandReread:
+    """Owns the command grammar (built off the event loop once, on first use or by `prepare`)."""
+
+    def __init__(self, matcher: IntentMatcher, unserved: Collection[str] = ()) -> None:
+        self._matcher = matcher
+        self._excluded = QUESTIONS | frozenset(unserved)
+        self._grammar: CommandGrammar | None = None
+        self._lock = threading.Lock()
+
+    def prepare(self) -> CommandGrammar:
+        with self._lock:
+            if self._grammar is None:
+                started = time.monotonic()
+                library = self._matcher.library_intents
+                names = [name for name in library.intents if name not in self._excluded]
+                self._grammar = CommandGrammar(library, names, self._matcher.slot_lists, FILLERS)
+                log.info("command grammar built", extra={"secs": round(time.monotonic() - started, 2),
+                                                         "sentences": self._grammar.sentences})
+            return self._grammar
+
+    def read(self, audio: np.ndarray, stt: RereadingStt) -> Rereading | None:
+        """Blocking (run it on the STT thread): the audio's reading within the commands, or None."""
+        grammar = self.prepare()
+        grammar.forget()
+        return stt.read_within(audio, grammar, MARGIN, WIDTH)
+
+    def accept(self, reading: Rereading) -> IntentMatch | None:
+        """The reading's command when it matches as written, with nothing mended and nothing unknown."""
+        found = self._matcher.match(reading.text) if reading.text else None
+        accepted = found is not None and not found.corrected and not found.unknown_name \
+            and found.intent not in self._excluded
+        log.info("turn read again within the commands", extra={
+            "read": reading.text, "accepted": accepted,
+            "below_heard": round(reading.heard_score - reading.score, 2)})
+        return found if accepted else None

@@ -1,0 +1,98 @@
+"""Reading audio again inside a grammar: a beam search in which each reading may only write what the
+grammar can still finish (respond/command_grammar.py), and may end only where a sentence is complete.
+
+The reading's log-likelihood, set against the free reading's, says how believable it is: for a command
+heard wrong ("Close me off his lines") the grammar's reading ("Close the office blinds") costs the model
+little; for a question forced into a command it costs a lot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+
+from .moonshine import END_TOKEN, SPECIAL_TOKENS, WORD_START
+
+CANDIDATES = 48
+"""Tokens looked at per reading and step, likeliest first."""
+DEAD = -1
+MARKS = ".,!?;:\""
+State = tuple[int, bool]
+"""(grammar state, whether the last token was a mark)."""
+
+
+class Grammar(Protocol):
+    start: int
+    restart: int
+
+    def advance(self, state: int, text: str) -> int: ...
+
+    def accepts(self, state: int) -> bool: ...
+
+
+class GrammarFollower:
+    """The `Follower` of MoonshineModel.read_within for one grammar and vocabulary."""
+
+    def __init__(self, grammar: Grammar, tokens: Sequence[str]) -> None:
+        self._grammar, self._tokens = grammar, tokens
+        self._texts: dict[int, str | None] = {}
+
+    def start(self) -> State:
+        return self._grammar.start, True   # no sentence starts with a mark
+
+    def options(self, state: State, log_probs: np.ndarray, most: int) -> list[tuple[int, State]]:
+        count = min(CANDIDATES, len(log_probs))
+        pool = np.argpartition(log_probs, -count)[-count:]
+        found: list[tuple[int, State]] = []
+        for token in pool[np.argsort(-log_probs[pool])]:
+            following = self._follow(state, int(token))
+            if following is not None:
+                found.append((int(token), following))
+                if len(found) == most:
+                    break
+        return found
+
+    def _follow(self, state: State, token: int) -> State | None:
+        grammar_state, after_mark = state
+        if token == END_TOKEN:
+            return state if self._grammar.accepts(grammar_state) else None
+        text = self._text(token)
+        if text is None:
+            return None
+        core = text.rstrip(MARKS)
+        if not core.strip():
+            # a mark only after a whole word, and one at a time: marks cost the grammar nothing, and a reading
+            # that may always add one can fill its steps with them instead of words
+            if after_mark or not self._word_done(grammar_state):
+                return None
+            return grammar_state, True
+        following = self._grammar.advance(grammar_state, core)
+        if following == DEAD and core.startswith(" ") and self._word_done(grammar_state):
+            # people start again ("make it, make it louder"); the intent matcher keeps the last start
+            following = self._grammar.advance(self._grammar.restart, core)
+        if following == DEAD or (core != text and not self._word_done(following)):
+            return None   # "T.": a mark ends a word, and "t" is no word yet
+        return following, core != text
+
+    def _word_done(self, state: int) -> bool:
+        return self._grammar.accepts(state) or self._grammar.advance(state, " ") != DEAD
+
+    def _text(self, token: int) -> str | None:
+        """The token as the grammar reads it, or None for one no sentence can hold."""
+        if token in self._texts:
+            return self._texts[token]
+        text: str | None = None
+        if SPECIAL_TOKENS <= token < len(self._tokens):
+            text = self._tokens[token].replace(WORD_START, " ")
+            if any(ch in MARKS for ch in text.rstrip(MARKS)) or not _cased_as_words(text):
+                text = None   # "T.imer", "thaT": nothing a sentence spells
+        self._texts[token] = text
+        return text
+
+
+def _cased_as_words(text: str) -> bool:
+    """Lower case, or one capital starting a word ("Set")."""
+    capitals = [index for index, ch in enumerate(text) if ch.isupper()]
+    return not capitals or (len(capitals) == 1 and (capitals[0] == 0 or text[capitals[0] - 1] == " "))

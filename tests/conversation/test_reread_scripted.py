@@ -1,0 +1,109 @@
+"""A spoken turn nobody claimed is read again within the command sentences (scripted recogniser, real
+listener, conversation and intents): an accepted reading runs as the command instead of an LLM answer,
+the recogniser is given the very audio it decoded, and a refusal, a failure or the setting turned off
+leave the turn to the LLM."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import pytest
+
+from firmware_py.audio.io import NullSink
+from firmware_py.config import Settings
+from firmware_py.conversation import Conversation
+from firmware_py.events import BotAnswered, DeviceCommand, EventBus, StateChanged
+from firmware_py.live_config import LiveSettings
+from firmware_py.respond.assembly import build_chain
+from firmware_py.speech.stt import Rereading
+
+from .scripted import ScriptedHost, ScriptedLlm, ScriptedStt, close_engines, feed, scripted_engines, settle, tone, zeros
+
+DEVICES = [{"name": "kitchen light", "area": "kitchen", "kind": "light", "command_topic": "home/kitchen/light/set"}]
+
+
+@dataclass
+class RereadingScriptedStt(ScriptedStt):
+    readings: list[Any] = field(default_factory=list)
+    """Per reading: a Rereading, None, or an exception instance to raise."""
+    reread: list[np.ndarray] = field(default_factory=list)
+
+    def read_within(self, audio: np.ndarray, grammar: Any, margin: float, width: int) -> Rereading | None:
+        self.reread.append(audio)
+        step = self.readings.pop(0) if self.readings else None
+        if isinstance(step, BaseException):
+            raise step
+        return step
+
+
+def settings(reread: bool = True) -> Settings:
+    base = Settings()
+    return replace(base, audio=replace(base.audio, enabled=False), mqtt=replace(base.mqtt, enabled=True),
+                   devices=DEVICES, intents=replace(base.intents, reread=reread))
+
+
+@pytest.fixture
+async def world(request: pytest.FixtureRequest) -> AsyncIterator[tuple[Conversation, list[Any], ScriptedLlm, RereadingScriptedStt]]:
+    bus = EventBus()
+    events: list[Any] = []
+    bus.subscribe(events.append)
+    llm = ScriptedLlm("Here is a scripted answer.")
+    stt = RereadingScriptedStt(default="Sanctuary, lot.")
+    engines = scripted_engines(bus, stt=stt, llm=llm)
+    host = ScriptedHost()
+    chosen = settings(getattr(request, "param", True))
+    chain = await asyncio.to_thread(build_chain, chosen, engines.tools, bus, host)
+    conversation = Conversation("s1", engines, bus, LiveSettings(chosen, bus), NullSink(), None, None, chain)
+    host.sessions["s1"] = conversation
+    conversation.start()
+    yield conversation, events, llm, stt
+    await conversation.close()
+    await chain.close()
+    close_engines(engines)
+
+
+async def one_spoken_turn(conversation: Conversation, events: list[Any]) -> BotAnswered:
+    await feed(conversation.listener, zeros(0.2) + tone(1.0) + zeros(1.2), pace=0.01)
+    await settle(lambda: any(isinstance(e, BotAnswered) for e in events))
+    await settle(lambda: [e for e in events if isinstance(e, StateChanged)][-1].state == "listening")
+    return next(e for e in events if isinstance(e, BotAnswered))
+
+
+async def test_an_accepted_reading_runs_the_command_and_the_llm_is_not_asked(world: Any) -> None:
+    conversation, events, llm, stt = world
+    stt.readings = [Rereading("Turn on the kitchen light.", score=-4.0, heard_score=-2.5)]
+    answer = await one_spoken_turn(conversation, events)
+    assert answer.responder == "intent" and answer.text == "The kitchen light is on."
+    assert [e.payload for e in events if isinstance(e, DeviceCommand)] == ['{"state": "ON"}']
+    assert [e.responder for e in events if isinstance(e, BotAnswered)] == ["intent"], "the guess at the pause is dropped"
+    assert conversation.last_transcript == "Sanctuary, lot."   # what was heard is still what the client saw
+    assert conversation.context.messages()[-2] == {"role": "user", "content": "Turn on the kitchen light."}
+    assert len(stt.reread) == 1 and any(np.array_equal(stt.reread[0], heard) for heard in stt.heard), \
+        "the reading is of the audio the words were decoded from"
+
+
+async def test_a_reading_that_matches_no_command_leaves_the_turn_to_the_llm(world: Any) -> None:
+    conversation, events, llm, stt = world
+    stt.readings = [Rereading("Turn on the garage heater.", score=-4.0, heard_score=-2.5)]
+    answer = await one_spoken_turn(conversation, events)
+    assert answer.responder == "llm" and llm.asked and llm.asked[0][-1]["content"] == "Sanctuary, lot."
+    assert [e for e in events if isinstance(e, DeviceCommand)] == []
+
+
+async def test_a_failed_reading_still_gets_an_answer(world: Any) -> None:
+    conversation, events, llm, stt = world
+    stt.readings = [RuntimeError("decoder failed")]
+    answer = await one_spoken_turn(conversation, events)
+    assert answer.responder == "llm" and llm.asked
+
+
+@pytest.mark.parametrize("world", [False], indirect=True)
+async def test_turned_off_nothing_is_read_again(world: Any) -> None:
+    conversation, events, llm, stt = world
+    stt.readings = [Rereading("Turn on the kitchen light.", score=-4.0, heard_score=-2.5)]
+    answer = await one_spoken_turn(conversation, events)
+    assert answer.responder == "llm" and stt.reread == []

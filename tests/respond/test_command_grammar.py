@@ -1,0 +1,120 @@
+"""The command sentences as an automaton a recogniser decodes against: it accepts what the intents accept
+(with case, marks, spaces and numbers as STT writes them), and nothing a question or a chat is made of."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from firmware_py.integrations.devices import DeviceDirectory, parse_devices
+from firmware_py.respond.command_grammar import DEAD, CommandGrammar
+from firmware_py.respond.command_reread import CommandReread
+from firmware_py.respond.intent_matcher import FILLERS, IntentMatcher
+from firmware_py.respond.intents import UNSUPPORTED
+from firmware_py.speech.constrained import GrammarFollower
+from firmware_py.speech.moonshine import END_TOKEN
+
+DEVICES = [
+    {"name": "office blinds", "area": "office", "kind": "cover", "command_topic": "home/office/blinds/set"},
+    {"name": "kitchen light", "area": "kitchen", "kind": "light", "command_topic": "home/kitchen/light/set"},
+]
+
+
+@pytest.fixture(scope="module")
+def grammar() -> CommandGrammar:
+    matcher = IntentMatcher("en", DeviceDirectory(parse_devices(DEVICES)))
+    return CommandReread(matcher, UNSUPPORTED).prepare()
+
+
+def reads(grammar: CommandGrammar, text: str) -> bool:
+    """`text` as a recogniser writes it, token by token (a leading space starts a word)."""
+    state = grammar.start
+    for word in text.split(" "):
+        state = grammar.advance(state, " " + word)
+    return grammar.accepts(state)
+
+
+@pytest.mark.parametrize("text", [
+    "Close the office blinds.", "Set a timer for ten minutes.", "Set a timer for 10 minutes.",
+    "Set a timer for twenty-five minutes", "Set a pasta timer for eight minutes.", "What time is it?",
+    "Turn on the kitchen light", "Turn the volume up a little.", "Set the volume to 30%.",
+    "Um, so, mute yourself.", "Never mind.", "What day is it today?",
+])
+def test_the_commands_read_as_written(grammar: CommandGrammar, text: str) -> None:
+    assert reads(grammar, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Close me off his lines.", "Why is the sky blue?", "Tell me a joke.", "Turn on the garage heater.",
+    "Set a timer for", "What is the capital of France?", "Thanks a lot.", "Is the kitchen light on?",
+    "Pasta timer status",   # a timer's name is never a sentence's first words ("what gay timer status")
+])
+def test_other_sentences_and_half_commands_do_not(grammar: CommandGrammar, text: str) -> None:
+    assert not reads(grammar, text)
+
+
+def test_a_dead_end_stays_dead(grammar: CommandGrammar) -> None:
+    state = grammar.advance(grammar.start, " Close me")
+    assert state == DEAD and grammar.advance(state, " the office blinds") == DEAD and not grammar.accepts(state)
+
+
+def test_the_questions_and_the_unserved_are_left_out(grammar: CommandGrammar) -> None:
+    assert grammar.sentences > 100
+    assert not reads(grammar, "What's the weather like?") and not reads(grammar, "Start the vacuum.")
+
+
+TOKENS = ["<unk>", "<s>", "</s>", "\u2581Close", "\u2581me", "\u2581the", "\u2581office", "\u2581blinds", ".",
+          "\u2581BLINDS", "T.", "\u2581close", ",", "\u2581Set"]
+
+
+def log_probs(**scores: float) -> np.ndarray:
+    row = np.full(len(TOKENS), -30.0)
+    for text, value in scores.items():
+        row[TOKENS.index(text.replace("_", "\u2581").replace("END", "</s>").replace("DOT", ".").replace("COMMA", ","))] = value
+    return row
+
+
+def test_the_follower_offers_only_what_a_sentence_can_hold(grammar: CommandGrammar) -> None:
+    follower = GrammarFollower(grammar, TOKENS)
+    state = follower.start()
+    first = follower.options(state, log_probs(_me=-0.1, _Close=-1.0, DOT=-0.5, _Set=-2.0), 8)
+    offered = [TOKENS[token] for token, _ in first]
+    assert offered[:2] == ["\u2581Close", "\u2581Set"], "likeliest first"
+    assert not {"\u2581me", ".", "T.", "\u2581BLINDS"} & set(offered), "no mark first, no 'me', no capitals"
+    state = dict(first)[TOKENS.index("\u2581Close")]
+    after = follower.options(state, log_probs(_me=-0.1, _the=-2.0, _BLINDS=-0.2, END=-0.3), 8)
+    offered = [TOKENS[t] for t, _ in after]
+    assert offered[0] == "\u2581the" and END_TOKEN not in dict(after), "no end before a sentence is whole"
+    assert not {"\u2581me", "\u2581BLINDS", "T."} & set(offered)
+    for word in ("\u2581the", "\u2581office", "\u2581blinds"):
+        state = dict(follower.options(state, log_probs(**{word.replace("\u2581", "_"): 0.0}), 8))[TOKENS.index(word)]
+    ends = [t for t, _ in follower.options(state, log_probs(END=-0.5, DOT=-0.1), 8)]
+    assert ends[:2] == [TOKENS.index("."), END_TOKEN]
+    after_mark = dict(follower.options(state, log_probs(DOT=-0.1), 8))[TOKENS.index(".")]
+    marks = {TOKENS.index("."), TOKENS.index(",")}
+    assert END_TOKEN in dict(follower.options(after_mark, log_probs(END=-1.0), 8))
+    assert not marks & set(dict(follower.options(after_mark, log_probs(DOT=-0.1, COMMA=-0.2), 8))), "one mark at a time"
+
+
+def test_people_start_again_and_the_reading_follows(grammar: CommandGrammar) -> None:
+    follower = GrammarFollower(grammar, TOKENS)
+    state = follower.start()
+    for token in ("\u2581Close", "\u2581the", ",", "\u2581close", "\u2581the", "\u2581office", "\u2581blinds"):
+        options = dict(follower.options(state, log_probs(**{token.replace("\u2581", "_").replace(",", "COMMA"): 0.0}), 8))
+        assert TOKENS.index(token) in options, token
+        state = options[TOKENS.index(token)]
+    assert END_TOKEN in dict(follower.options(state, log_probs(END=0.0), 8))
+
+
+def test_fillers_open_a_sentence_but_never_end_one() -> None:
+    matcher = IntentMatcher("en", DeviceDirectory(parse_devices(DEVICES)))
+    grammar = CommandGrammar(matcher.library_intents, ["HassNevermind"], matcher.slot_lists, FILLERS)
+    assert reads(grammar, "Oh, never mind.") and reads(grammar, "Um so never mind")
+    assert not reads(grammar, "Oh.") and not reads(grammar, "Never mind um")
+
+
+def test_the_memo_of_states_read_is_dropped_when_large_and_reading_goes_on(grammar: CommandGrammar) -> None:
+    assert reads(grammar, "Close the office blinds.")
+    grammar.forget(beyond=0)
+    assert reads(grammar, "Close the office blinds.") and not reads(grammar, "Close me off his lines.")
+    assert reads(grammar, "Set a timer for five minutes.")

@@ -1,0 +1,74 @@
+"""A spoken command the recogniser wrote as other words is read again within the command sentences and
+runs; questions and chat read that way cost the recogniser too much and stay as heard. Real Moonshine,
+real sentence library, speech from the test voices."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from firmware_py.audio.frames import to_float
+from firmware_py.integrations.devices import DeviceDirectory, parse_devices
+from firmware_py.respond.command_reread import CommandReread
+from firmware_py.respond.intent_matcher import IntentMatcher
+from firmware_py.respond.intents import UNSUPPORTED
+from firmware_py.speech.stt import MoonshineStt
+from tests.speechgen import speech
+
+DEVICES = [
+    {"name": "office blinds", "area": "office", "kind": "cover", "command_topic": "home/office/blinds/set"},
+    {"name": "kitchen light", "area": "kitchen", "kind": "light", "command_topic": "home/kitchen/light/set"},
+]
+
+
+@pytest.fixture(scope="module")
+def reread() -> tuple[IntentMatcher, CommandReread]:
+    matcher = IntentMatcher("en", DeviceDirectory(parse_devices(DEVICES)))
+    return matcher, CommandReread(matcher, UNSUPPORTED)
+
+
+@pytest.mark.parametrize(("said", "voice", "intent", "slots"), [
+    ("What day is it today?", "espeak", "action:get_date", {}),           # heard "What bay is it to bay?"
+    ("Turn the volume up a little.", "espeak", "action:change_volume", {"delta": 10}),   # "Turn the mow, you..."
+    ("Mute yourself.", "hibari", "action:set_mute", {"muted": True}),     # "Newt yourself."
+])
+def test_a_command_heard_as_other_words_reads_as_the_command(stt: MoonshineStt, reread: Any, said: str, voice: str,
+                                                             intent: str, slots: dict[str, Any]) -> None:
+    matcher, rereader = reread
+    audio = to_float(speech(said, voice=voice)[0])
+    heard = stt.transcribe(audio)
+    assert matcher.match(heard) is None, f"heard right ({heard!r}): nothing to read again"
+    reading = rereader.read(audio, stt)
+    assert reading is not None, heard
+    found = rereader.accept(reading)
+    assert found is not None and found.intent == intent, (heard, reading)
+    assert {key: found.slots[key] for key in slots} == slots
+    assert reading.heard_score - reading.score < 8.0
+
+
+@pytest.mark.parametrize(("said", "voice"), [
+    ("What is the capital of France?", "espeak"), ("Tell me a joke.", "hibari"),
+    ("How tall is Mount Everest?", "hibari"), ("I had a long day at work.", "espeak"),
+])
+def test_questions_and_chat_are_not_read_as_commands(stt: MoonshineStt, reread: Any, said: str, voice: str) -> None:
+    _, rereader = reread
+    audio = to_float(speech(said, voice=voice)[0])
+    stt.transcribe(audio)
+    reading = rereader.read(audio, stt)
+    assert reading is None or rereader.accept(reading) is None, reading
+
+
+def test_reading_again_reuses_the_decode_of_the_same_audio(stt: MoonshineStt, reread: Any,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    _, rereader = reread
+    audio = to_float(speech("What bay is it today?", voice="hibari")[0])
+    stt.transcribe(audio)
+    encoded: list[np.ndarray] = []
+    original = stt.recognizer.encode
+    monkeypatch.setattr(stt.recognizer, "encode", lambda clip: encoded.append(clip) or original(clip))
+    rereader.read(audio, stt)
+    assert encoded == [], "the audio was encoded again"
+    rereader.read(audio[: len(audio) // 2], stt)
+    assert len(encoded) == 1, "other audio is encoded"
