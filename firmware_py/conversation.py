@@ -212,13 +212,14 @@ class Conversation(VoiceSession):
             if (claim is None or claim.tentative) and spoken and user_text and sounds_unfinished(user_text):
                 await self._wait_for_the_rest(user_text, early)
                 early = None
-            if claim is None and spoken and user_text:
+            if claim is None and spoken and user_text and self._rereading():
+                if early is None:   # the LLM's answer starts meanwhile, as at a pause: the reading costs it nothing
+                    early = self._early_llm(user_text)
                 reread = await self._read_again()
                 if reread is not None:   # a command the recogniser had written as other words
                     user_text, claim = reread
-                    if early is not None:
-                        early.abandon()
-                        early = None
+                    early.abandon()
+                    early = None
             if claim is not None and not claim.passage:
                 await self._answer_directly(user_text or "", claim, speech, timing)
             else:
@@ -235,10 +236,11 @@ class Conversation(VoiceSession):
             if not cancel.is_set():
                 self._after_answer()
 
+    def _rereading(self) -> bool:
+        return self._rereader is not None and self._live.current.intents.reread
+
     async def _read_again(self) -> tuple[str, Answer] | None:
         """The turn's audio read again within the command sentences (respond/command_reread.py)."""
-        if self._rereader is None or not self._live.current.intents.reread:
-            return None
         try:
             return await self._rereader.reread(self.listener.last_audio(two=self._joined), self._engines.stt,
                                                self._engines.stt_executor, self.session_id)

@@ -30,6 +30,8 @@ MARGIN = 8.0
 spoken-command corpus, misheard commands read within the grammar at 0-7 below the free reading; questions
 and chit-chat forced into a command 12 or more below (docs/benchmarks.md, "Reading again within the
 commands")."""
+MIN_WORDS = 2
+"""Words a reading needs: the audio of a single word ("Oh.") is too little to be sure it said "Help"."""
 WIDTH = 8
 """Readings kept by the beam search: 4 lost readings whose likeliest start led nowhere."""
 QUESTIONS = frozenset({"answer:thanks", "answer:weather", "HassGetState", "HassGetWeather"})
@@ -70,7 +72,8 @@ class CommandReread:
 
     def accept(self, reading: Rereading) -> IntentMatch | None:
         """The reading's command when it matches as written, with nothing mended and nothing unknown."""
-        found = self._matcher.match(reading.text) if reading.text else None
+        long_enough = len(reading.text.split()) >= MIN_WORDS
+        found = self._matcher.match(reading.text) if long_enough else None
         accepted = found is not None and not found.corrected and not found.unknown_name \
             and found.intent not in self._excluded
         log.info("turn read again within the commands", extra={

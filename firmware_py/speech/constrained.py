@@ -19,8 +19,9 @@ CANDIDATES = 48
 """Tokens looked at per reading and step, likeliest first."""
 DEAD = -1
 MARKS = ".,!?;:\""
-State = tuple[int, bool]
-"""(grammar state, whether the last token was a mark)."""
+State = tuple[int, bool, str, bool]
+"""(grammar state, whether the last token was a mark, the current sentence's first word or its start,
+whether that word is complete)."""
 
 
 class Grammar(Protocol):
@@ -40,7 +41,7 @@ class GrammarFollower:
         self._texts: dict[int, str | None] = {}
 
     def start(self) -> State:
-        return self._grammar.start, True   # no sentence starts with a mark
+        return self._grammar.start, True, "", False   # no sentence starts with a mark
 
     def options(self, state: State, log_probs: np.ndarray, most: int) -> list[tuple[int, State]]:
         count = min(CANDIDATES, len(log_probs))
@@ -55,7 +56,7 @@ class GrammarFollower:
         return found
 
     def _follow(self, state: State, token: int) -> State | None:
-        grammar_state, after_mark = state
+        grammar_state, after_mark, opening, opened = state
         if token == END_TOKEN:
             return state if self._grammar.accepts(grammar_state) else None
         text = self._text(token)
@@ -67,14 +68,24 @@ class GrammarFollower:
             # that may always add one can fill its steps with them instead of words
             if after_mark or not self._word_done(grammar_state):
                 return None
-            return grammar_state, True
+            return grammar_state, True, opening, opened
+        word = core.strip().lower()
         following = self._grammar.advance(grammar_state, core)
-        if following == DEAD and core.startswith(" ") and self._word_done(grammar_state):
-            # people start again ("make it, make it louder"); the intent matcher keeps the last start
+        if following == DEAD and core.startswith(" ") and opened and opening.startswith(word) \
+                and self._word_done(grammar_state):
+            # people start again with the same word ("make it, make it louder", "set a, set a timer"); the
+            # intent matcher keeps the last start. Another word is no restart: "cancel the, pause the timer"
+            # would let a reading's tail be any command at all
             following = self._grammar.advance(self._grammar.restart, core)
+            opening, opened = word, False
+        elif not opened:
+            if core.startswith(" ") and opening:
+                opened = True
+            else:
+                opening += word
         if following == DEAD or (core != text and not self._word_done(following)):
             return None   # "T.": a mark ends a word, and "t" is no word yet
-        return following, core != text
+        return following, core != text, opening, opened
 
     def _word_done(self, state: int) -> bool:
         return self._grammar.accepts(state) or self._grammar.advance(state, " ") != DEAD

@@ -106,6 +106,16 @@ def test_people_start_again_and_the_reading_follows(grammar: CommandGrammar) -> 
     assert END_TOKEN in dict(follower.options(state, log_probs(END=0.0), 8))
 
 
+def test_a_restart_is_the_same_first_word_again(grammar: CommandGrammar) -> None:
+    """"Cancel the, pause the timer" is no restart: a reading's tail could otherwise be any command."""
+    follower = GrammarFollower(grammar, TOKENS)
+    state = follower.start()
+    for token in ("\u2581Close", "\u2581the", ","):
+        state = dict(follower.options(state, log_probs(**{token.replace("\u2581", "_").replace(",", "COMMA"): 0.0}), 8))[TOKENS.index(token)]
+    offered = dict(follower.options(state, log_probs(_Set=0.0, _close=-1.0), 8))
+    assert TOKENS.index("\u2581Set") not in offered and TOKENS.index("\u2581close") in offered
+
+
 def test_fillers_open_a_sentence_but_never_end_one() -> None:
     matcher = IntentMatcher("en", DeviceDirectory(parse_devices(DEVICES)))
     grammar = CommandGrammar(matcher.library_intents, ["HassNevermind"], matcher.slot_lists, FILLERS)
