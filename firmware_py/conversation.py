@@ -212,7 +212,9 @@ class Conversation(VoiceSession):
             if (claim is None or claim.tentative) and spoken and user_text and sounds_unfinished(user_text):
                 await self._wait_for_the_rest(user_text, early)
                 early = None
-            if claim is None and spoken and user_text and self._rereading():
+            if claim is None and spoken and user_text and not self._joined and self._rereading():
+                # (two turns joined at a pause are not read again: the decoder may drop the first piece's
+                # audio altogether, and "Canzola, past a timer" read as "Pause the timer")
                 if early is None:   # the LLM's answer starts meanwhile, as at a pause: the reading costs it nothing
                     early = self._early_llm(user_text)
                 reread = await self._read_again()
@@ -242,7 +244,7 @@ class Conversation(VoiceSession):
     async def _read_again(self) -> tuple[str, Answer] | None:
         """The turn's audio read again within the command sentences (respond/command_reread.py)."""
         try:
-            return await self._rereader.reread(self.listener.last_audio(two=self._joined), self._engines.stt,
+            return await self._rereader.reread(self.listener.last_audio(), self._engines.stt,
                                                self._engines.stt_executor, self.session_id)
         except Exception:   # the turn goes on to the LLM as it was heard
             log.exception("reading the turn again failed", extra={"session": self.session_id})

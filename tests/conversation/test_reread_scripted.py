@@ -107,3 +107,15 @@ async def test_turned_off_nothing_is_read_again(world: Any) -> None:
     stt.readings = [Rereading("Turn on the kitchen light.", score=-4.0, heard_score=-2.5)]
     answer = await one_spoken_turn(conversation, events)
     assert answer.responder == "llm" and stt.reread == []
+
+
+async def test_two_turns_joined_at_a_pause_are_not_read_again(world: Any) -> None:
+    """The decoder may drop a piece's audio altogether: "Canzola, / past a timer" read as "Pause the timer"."""
+    conversation, events, llm, stt = world
+    stt.default = "Which day of the"   # sounds cut off: the next turn is joined to it
+    stt.readings = [Rereading("Pause the timer.", score=-4.0, heard_score=-2.5)] * 3
+    await feed(conversation.listener, zeros(0.2) + tone(0.8) + zeros(0.8), pace=0.01)
+    await settle(lambda: conversation._held is not None, timeout=5.0)
+    stt.default = "munches it."
+    answer = await one_spoken_turn(conversation, events)
+    assert answer.responder == "llm" and stt.reread == []
