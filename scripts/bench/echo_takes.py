@@ -115,8 +115,6 @@ class Nothing(Canceller):
 ENGINES: dict[str, Callable[[np.ndarray], Canceller]] = {
     "aec3": Ours,
     "aec3-no-guard": lambda far: Ours(far, EchoOptions(residual_attenuation_db=0.0)),
-    **{f"aec3-dt{margin}": (lambda far, margin=margin: Ours(far, EchoOptions(double_talk_margin_db=float(margin))))
-       for margin in (3, 6, 9, 12)},
     "livekit": Livekit,
     "speex": Speex,
     "none": lambda far: Nothing(),
