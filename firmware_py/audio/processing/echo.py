@@ -41,12 +41,6 @@ class EchoOptions:
     """How far back the reference is searched for the echo still in the air (delay plus reverb)."""
     linear_tail_secs: float = 0.4
     """Echo path (delay plus reverberation) the linear filter for recognition covers."""
-    double_talk_margin_db: float | None = None
-    """When set: a block whose linear-filter output stands this many dB above the linear filter's expected
-    residual echo is the user talking over the bot, and detection hears the linear output (AEC3's
-    suppressor mutes a user's first syllables under loud echo). None: detection hears AEC3 alone."""
-    double_talk_hold_secs: float = 0.3
-    """How long detection keeps hearing the linear output after the last block found to hold the user."""
     noise_suppression: bool = False
     """Also run WebRTC's noise suppressor (level 1, 12 dB) in the same pass."""
     gain_control: bool = False
@@ -94,45 +88,6 @@ class ResidualEchoGuard:
         self._leak = max(0.98 * self._leak + 0.02 * (out_e / near_e), 1e-4)
 
 
-class DoubleTalkDetector:
-    """Is the user talking over the bot? Judged on the linear filter's output, which never mutes the user.
-
-    Like the guard, it expects a residual: the recent peak of the reference times the echo coupling times
-    what the linear filter leaves, the last two learned on blocks where the bot is plainly alone (AEC3
-    removed nearly all of the microphone's energy). A block of linear output far above that is the user.
-    """
-
-    def __init__(self, options: EchoOptions) -> None:
-        self._far_energy: deque[float] = deque(maxlen=max(1, int(options.echo_window_secs / BLOCK_SECS)))
-        self._coupling = 1.0
-        self._leak = 0.3          # linear output energy / mic energy with the bot alone (starts pessimistic)
-        self._margin = 10 ** ((options.double_talk_margin_db or 0.0) / 10)
-        self._hold_blocks = max(1, int(options.double_talk_hold_secs / BLOCK_SECS))
-        self._held = 0
-        self.blocks = 0
-
-    def reset(self) -> None:
-        self._far_energy.clear()
-        self._held = 0
-
-    def user_over_echo(self, near: np.ndarray, far: np.ndarray, linear: np.ndarray, suppressed: np.ndarray) -> bool:
-        self._far_energy.append(_energy(far))
-        far_peak = max(self._far_energy)
-        if far_peak < 1.0:
-            self._held = 0
-            return False
-        near_e, linear_e = _energy(near), _energy(linear)
-        if near_e >= 1.0 and _energy(suppressed) < 0.01 * near_e:   # AEC3 took it all for echo: the bot alone
-            self._coupling = 0.95 * self._coupling + 0.05 * (near_e / far_peak)
-            self._leak = min(max(0.98 * self._leak + 0.02 * (linear_e / near_e), 1e-4), 1.0)
-        if linear_e > far_peak * self._coupling * self._leak * self._margin:
-            self._held = self._hold_blocks
-            self.blocks += 1
-        elif self._held:
-            self._held -= 1
-        return self._held > 0
-
-
 def _energy(samples: np.ndarray) -> float:
     values = samples.astype(np.float32)
     return float(np.dot(values, values) / max(len(values), 1))
@@ -159,8 +114,6 @@ class EchoCanceller(AudioProcessor):
         self._webrtc = _new_webrtc(self.options)
         self._linear = linear_echo_filter(self.options.linear_tail_secs)
         self.guard = ResidualEchoGuard(self.options)
-        self.double_talk = DoubleTalkDetector(self.options) \
-            if self.options.double_talk_margin_db is not None and self._linear is not None else None
 
     def process(self, frame: AudioFrame, capture_time: float) -> AudioFrame:
         samples = frame.samples
@@ -179,19 +132,11 @@ class EchoCanceller(AudioProcessor):
         """One 10 ms block: (for detection, for recognition)."""
         far = self.reference.read(block_end, BLOCK_SAMPLES)
         near = np.ascontiguousarray(near, dtype=np.int16)
-        suppressed = self._webrtc.process(near, far)
-        cleaned = self.guard.process(near, far, suppressed)
-        if self._linear is None:
-            return cleaned, cleaned
-        linear = self._linear.process(near, far)
-        if self.double_talk is not None and self.double_talk.user_over_echo(near, far, linear, suppressed):
-            return linear, linear   # the user over the bot: detection hears them as recognition does
-        return cleaned, linear
+        cleaned = self.guard.process(near, far, self._webrtc.process(near, far))
+        return cleaned, (self._linear.process(near, far) if self._linear is not None else cleaned)
 
     def reset(self) -> None:
         self._webrtc.reset()
         self.guard.reset()
-        if self.double_talk is not None:
-            self.double_talk.reset()
         if self._linear is not None:
             self._linear.reset()
