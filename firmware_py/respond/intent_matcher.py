@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -186,7 +186,9 @@ class IntentMatcher:
         # sixty percent" is the floor lamp's brightness, not "brightness to sixty percent" of some light)
         mended = self._mended(whole)
         if mended is not None:
-            return mended
+            # one heard word mended into a command ("Canzola," as "cancel") may be the first word of a longer
+            # one cut by a pause ("Cancel the | pasta timer"): tentative, so a turn that sounds cut off waits
+            return replace(mended, tentative=True) if len(whole.split()) == 1 else mended
         for candidate in after_commas(cleaned):
             found = self._recognize(candidate)
             if found is not None:

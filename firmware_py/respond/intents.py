@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from dataclasses import replace
 from concurrent.futures import Executor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
@@ -264,7 +265,7 @@ class IntentResponder:
             return None
         answer = self._answers.answer(found)
         log.debug("intent matched", extra={"intent": found.intent, "slots": found.slots, "session": session_id})
-        return answer
+        return replace(answer, tentative=True) if answer is not None and found.tentative else answer
 
     async def reread(self, audio: np.ndarray, stt: RereadingStt, stt_executor: Executor,
                      session_id: str) -> tuple[str, Answer] | None:

@@ -329,3 +329,11 @@ async def test_the_device_state_asked_for_is_the_one_last_commanded(world: Any) 
     await conversation.on_user_turn("Is the kitchen light on?", spoken())
     await settle(lambda: len(recorder.of(BotAnswered)) == 2)
     assert recorder.of(BotAnswered)[1].text == "The kitchen light should be on: that is what I last told it."
+
+
+async def test_one_word_mended_into_a_command_waits_for_the_rest_of_the_sentence(world: Any) -> None:
+    """"Canzola," (cancel) then "the pasta timer": one mended word is no stop order while a rest may come."""
+    conversation, recorder, llm, _ = world
+    await conversation.on_user_turn("Canzola,", spoken())
+    await asyncio.sleep(0.3)
+    assert recorder.of(BotAnswered) == [] and conversation._held == "Canzola,"
