@@ -30,6 +30,10 @@ MARGIN = 8.0
 spoken-command corpus, misheard commands read within the grammar at 0-7 below the free reading; questions
 and chit-chat forced into a command 12 or more below (docs/benchmarks.md, "Reading again within the
 commands")."""
+TRUSTED = -0.2
+"""Log-likelihood per word above which the free reading is trusted and not read again. Misheard commands read
+again rightly averaged -2.0 to -0.26 a word on the corpus; most questions heard right, above -0.2 (what the
+reading would have cost them, ~0.1 s at the moment a question's answer starts)."""
 MIN_WORDS = 2
 """Words a reading needs: the audio of a single word ("Oh.") is too little to be sure it said "Help"."""
 WIDTH = 8
@@ -41,7 +45,8 @@ given with confidence)."""
 
 
 class RereadingStt(Protocol):
-    def read_within(self, audio: np.ndarray, grammar: Any, margin: float, width: int) -> Rereading | None: ...
+    def read_within(self, audio: np.ndarray, grammar: Any, margin: float, width: int,
+                    trusted: float = 0.0) -> Rereading | None: ...
 
 
 class CommandReread:
@@ -68,7 +73,7 @@ class CommandReread:
         """Blocking (run it on the STT thread): the audio's reading within the commands, or None."""
         grammar = self.prepare()
         grammar.forget()
-        return stt.read_within(audio, grammar, MARGIN, WIDTH)
+        return stt.read_within(audio, grammar, MARGIN, WIDTH, TRUSTED)
 
     def accept(self, reading: Rereading) -> IntentMatch | None:
         """The reading's command when it matches as written, with nothing mended and nothing unknown."""

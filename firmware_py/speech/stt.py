@@ -69,7 +69,7 @@ class MoonshineStt:
         self.recognizer = _load_recognizer(self.model_dir, threads, weights)
         self._lock = threading.Lock()
         self.last_secs = 0.0
-        self._recent: dict[bytes, tuple[np.ndarray, float]] = {}
+        self._recent: dict[bytes, tuple[np.ndarray, float, int]] = {}
         self._follower: tuple[Grammar, GrammarFollower] | None = None
 
     def transcribe(self, audio: np.ndarray) -> str:
@@ -81,15 +81,17 @@ class MoonshineStt:
         with self._lock, timed(self):
             hidden = self.recognizer.encode(clip)
             text, score = self.recognizer.read(hidden)
-            self._remember(clip, hidden, score)
+            self._remember(clip, hidden, score, len(text.split()))
         cleaned = clean_transcript(text)
         log.debug("transcribed", extra={"audio_secs": round(len(clip) / SAMPLE_RATE, 2),
                                         "secs": round(self.last_secs, 3), "chars": len(cleaned)})
         return cleaned
 
-    def read_within(self, audio: np.ndarray, grammar: Grammar, margin: float, width: int) -> Rereading | None:
+    def read_within(self, audio: np.ndarray, grammar: Grammar, margin: float, width: int,
+                    trusted: float = 0.0) -> Rereading | None:
         """`audio` read again within `grammar` (speech/constrained.py), when that reading's log-likelihood
-        is within `margin` of the free reading's (the decode of the same audio, kept from `transcribe`)."""
+        is within `margin` of the free reading's (the decode of the same audio, kept from `transcribe`).
+        None at once when the free reading averaged more than `trusted` per word: the recogniser was sure."""
         clip = _trim_edges(_as_float(audio))
         if len(clip) < MIN_SECS * SAMPLE_RATE:
             return None
@@ -100,16 +102,19 @@ class MoonshineStt:
             known = self._recent.get(_fingerprint(clip))
             if known is None:
                 hidden = self.recognizer.encode(clip)
-                known = hidden, self.recognizer.read(hidden)[1]
-            hidden, heard_score = known
+                heard, score = self.recognizer.read(hidden)
+                known = hidden, score, len(heard.split())
+            hidden, heard_score, words = known
+            if words and heard_score / words > trusted:
+                return None
             found = self.recognizer.read_within(hidden, follower, width, heard_score - margin)
         if found is None:
             return None
         return Rereading(clean_transcript(found[0]), found[1], heard_score)
 
-    def _remember(self, clip: np.ndarray, hidden: np.ndarray, score: float) -> None:
+    def _remember(self, clip: np.ndarray, hidden: np.ndarray, score: float, words: int) -> None:
         """The last decodes' encodings: a turn read again reuses its decode (~0.15 s for 2 s of speech)."""
-        self._recent[_fingerprint(clip)] = (hidden, score)
+        self._recent[_fingerprint(clip)] = (hidden, score, words)
         while len(self._recent) > RECENT_DECODES:
             self._recent.pop(next(iter(self._recent)))
 

@@ -32,7 +32,8 @@ class RereadingScriptedStt(ScriptedStt):
     """Per reading: a Rereading, None, or an exception instance to raise."""
     reread: list[np.ndarray] = field(default_factory=list)
 
-    def read_within(self, audio: np.ndarray, grammar: Any, margin: float, width: int) -> Rereading | None:
+    def read_within(self, audio: np.ndarray, grammar: Any, margin: float, width: int,
+                    trusted: float = 0.0) -> Rereading | None:
         self.reread.append(audio)
         step = self.readings.pop(0) if self.readings else None
         if isinstance(step, BaseException):

@@ -72,3 +72,18 @@ def test_reading_again_reuses_the_decode_of_the_same_audio(stt: MoonshineStt, re
     assert encoded == [], "the audio was encoded again"
     rereader.read(audio[: len(audio) // 2], stt)
     assert len(encoded) == 1, "other audio is encoded"
+
+
+def test_a_reading_the_recogniser_was_sure_of_is_not_read_again(stt: MoonshineStt, reread: Any,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    _, rereader = reread
+    audio = to_float(speech("What is the capital of France?", voice="hibari")[0])
+    stt.transcribe(audio)
+    grammar = rereader.prepare()
+    searched: list[float] = []
+    original = stt.recognizer.read_within
+    monkeypatch.setattr(stt.recognizer, "read_within",
+                        lambda hidden, follower, width, floor: searched.append(floor) or original(hidden, follower, width, floor))
+    assert stt.read_within(audio, grammar, margin=8.0, width=8, trusted=-0.2) is None and searched == []
+    stt.read_within(audio, grammar, margin=8.0, width=8, trusted=0.0)
+    assert len(searched) == 1, "not trusted, it is searched"
