@@ -28,8 +28,7 @@ log = logging.getLogger(__name__)
 MARGIN = 8.0
 """How much less likely (nats of log-likelihood) than the free reading a command reading may be. On the
 spoken-command corpus, misheard commands read within the grammar at 0-7 below the free reading; questions
-and chit-chat forced into a command 12 or more below (docs/benchmarks.md, "Reading again within the
-commands")."""
+and chit-chat forced into a command 12 or more below (docs/benchmarks.md, "Sixth round")."""
 TRUSTED = -0.2
 """Log-likelihood per word above which the free reading is trusted and not read again. Misheard commands read
 again rightly averaged -2.0 to -0.26 a word on the corpus; most questions heard right, above -0.2 (what the

@@ -67,6 +67,10 @@ class MoonshineModel:
         self.decoder = ort.InferenceSession(str(decoder), options, providers=providers)
         self.tokens = read_tokens(tokens)
         self.bias: WordBias | None = None   # set by `bias_towards`
+        # a beam's batched steps need larger buffers than a turn's decode: handed back after each step, or
+        # the arena keeps them (+50 MB after 60 readings)
+        self._shrink = ort.RunOptions()
+        self._shrink.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
         past = [i for i in self.decoder.get_inputs() if i.name.startswith("past_key_values.")]
         self._past = [i.name for i in past]
         self._present = [o.name for o in self.decoder.get_outputs()][1:]
@@ -106,7 +110,7 @@ class MoonshineModel:
         best: tuple[float, list[int]] = (floor, [])
         found = False
         for step in range(int(hidden.shape[1] * SAMPLES_PER_FRAME / SAMPLE_RATE * TOKENS_PER_SECOND)):
-            logits, *present = self.decoder.run(None, feeds)
+            logits, *present = self.decoder.run(None, feeds, self._shrink)
             rows = logits[:, -1, :].astype(np.float64)
             top = rows.max(axis=1, keepdims=True)
             rows = rows - top - np.log(np.exp(rows - top).sum(axis=1, keepdims=True))
