@@ -18,6 +18,7 @@ import itertools
 from collections.abc import Collection, Iterable, Mapping
 from array import array
 
+import numpy as np
 from hassil import (Alternative, Expression, Intents, ListReference, Permutation, RangeSlotList, RuleReference,
                     Sequence, SlotList, TextChunk, TextSlotList, WildcardSlotList)
 from hassil.intents import IntentData
@@ -43,7 +44,7 @@ class _Nfa:
     def __init__(self) -> None:
         self.labels: list[str | frozenset[str] | None] = []
         self.targets = array("i")
-        self.eps: dict[int, list[int]] = {}   # while building; then eps_from / eps_to
+        self.eps_src, self.eps_dst = array("i"), array("i")   # while building; then eps_from / eps_to
         self.eps_from = array("i")
         self.eps_to = array("i")
         self.finals: set[int] = set()
@@ -68,19 +69,20 @@ class _Nfa:
         return start
 
     def link(self, source: int, target: int) -> None:
-        self.eps.setdefault(source, []).append(target)
+        self.eps_src.append(source)
+        self.eps_dst.append(target)
 
     def freeze(self) -> None:
-        """The free moves as two flat arrays (offsets and targets), once nothing more is added."""
-        self.eps_from = array("i", [0]) * (len(self.labels) + 1)
-        for source, targets in self.eps.items():
-            self.eps_from[source + 1] = len(targets)
-        for index in range(len(self.labels)):
-            self.eps_from[index + 1] += self.eps_from[index]
-        self.eps_to = array("i", [0]) * self.eps_from[-1]
-        for source, targets in self.eps.items():
-            self.eps_to[self.eps_from[source]: self.eps_from[source] + len(targets)] = array("i", targets)
-        self.eps = {}
+        """The free moves as two flat arrays (offsets by source state, and targets), once nothing more is
+        added: while building they are kept as (source, target) pairs, not a list per state (~10 MB more
+        at start-up, for a moment)."""
+        sources = np.frombuffer(self.eps_src, np.int32) if len(self.eps_src) else np.zeros(0, np.int32)
+        order = np.argsort(sources, kind="stable")
+        counts = np.bincount(sources, minlength=len(self.labels))
+        self.eps_from = array("i", np.concatenate([[0], np.cumsum(counts)]).astype(np.int32).tobytes())
+        targets = np.frombuffer(self.eps_dst, np.int32)[order] if len(self.eps_dst) else np.zeros(0, np.int32)
+        self.eps_to = array("i", targets.astype(np.int32).tobytes())
+        self.eps_src, self.eps_dst = array("i"), array("i")
 
     def step(self, state: int, ch: str) -> int:
         label = self.labels[state]
