@@ -474,12 +474,8 @@ class TurnListener:
             self._final_audio = self._decoded.pop(asyncio.current_task(), None)   # type: ignore[arg-type]
         return text
 
-    def last_audio(self, two: bool = False) -> np.ndarray:
-        """The last turn's speech as its words were decoded from it (so the recogniser can reuse that
-        decode), or the last two turns' as `decode_last_two` joins them."""
-        if two and len(self._last_turns) == 2:
-            gap = np.zeros(int(WHOLE_TURN_GAP_SECS * SAMPLE_RATE), np.int16)
-            return np.concatenate([self._last_turns[0], gap, self._last_turns[1]])
+    def last_audio(self) -> np.ndarray:
+        """The last turn's speech as its words were decoded from it (so the recogniser can reuse that decode)."""
         if self._final_audio is not None:
             return self._final_audio
         return self._last_turns[-1] if self._last_turns else np.zeros(0, np.int16)
@@ -489,7 +485,8 @@ class TurnListener:
         pieces lost each other's context when decoded apart. "" when there were not two turns to join."""
         if len(self._last_turns) < 2:
             return ""
-        audio = self.last_audio(two=True)
+        gap = np.zeros(int(WHOLE_TURN_GAP_SECS * SAMPLE_RATE), np.int16)
+        audio = np.concatenate([self._last_turns[0], gap, self._last_turns[1]])
         if len(audio) > TURN_WINDOW_SECS * SAMPLE_RATE:
             return ""
         return (await self._transcribe(audio)).strip()

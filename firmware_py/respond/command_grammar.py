@@ -23,16 +23,15 @@ from hassil import (Alternative, Expression, Intents, ListReference, Permutation
                     Sequence, SlotList, TextChunk, TextSlotList, WildcardSlotList)
 from hassil.intents import IntentData
 
+from ..speech.constrained import DEAD, MARKS
+from .intent_matcher import NUMBER_WORDS
+
 LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz'")
 DIGITS = frozenset("0123456789")
-NUMBER_WORDS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-                "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety "
-                "hundred a an and half quarter").split()
 FREE_WORDS = {"timer_name": 2}
 """Free-text slots kept, with how many words they may take; a sentence with any other one is left out."""
-IGNORED = str.maketrans({c: None for c in ".,!?;:\""})
+IGNORED = str.maketrans(dict.fromkeys(MARKS))
 """Punctuation a recogniser writes and no template spells."""
-DEAD = -1
 MEMO_LIMIT = 400_000
 """Automaton states held by the memo of states built while reading (~3 MB) before it is dropped."""
 
@@ -122,10 +121,6 @@ class CommandGrammar:
         self.start = self._spaced(self._intern(self._closure({start})))
         self.restart = self._spaced(self._intern(self._closure({begin})))
         """Where a sentence starts again after a whole word ("make it, make it louder"): no fillers there."""
-
-    @property
-    def size(self) -> int:
-        return len(self._nfa.labels)
 
     def advance(self, state: int, text: str) -> int:
         """The state after `text` (a recogniser's token with spaces as " "), or DEAD. Case and punctuation

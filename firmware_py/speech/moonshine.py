@@ -8,7 +8,6 @@ one onnxruntime in the process and lets each session's options be chosen: weight
 from __future__ import annotations
 
 import binascii
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -28,8 +27,6 @@ and the repeats it leaves are cut afterwards (stt.collapse_repeats), which needs
 SAMPLES_PER_FRAME = 384
 """Audio samples per encoder output frame."""
 WORD_START = "\u2581"
-Chooser = Callable[[np.ndarray], int]
-"""Picks the next token id from one step's logits."""
 
 
 class Follower(Protocol):
@@ -68,7 +65,7 @@ class MoonshineModel:
         self.tokens = read_tokens(tokens)
         self.bias: WordBias | None = None   # set by `bias_towards`
         # a beam's batched steps need larger buffers than a turn's decode: handed back after each step, or
-        # the arena keeps them (+50 MB after 60 readings)
+        # the arena keeps them (~25 MB more after 60 readings)
         self._shrink = ort.RunOptions()
         self._shrink.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
         past = [i for i in self.decoder.get_inputs() if i.name.startswith("past_key_values.")]
@@ -80,10 +77,6 @@ class MoonshineModel:
         self._audio_mask = _mask_type(self.encoder, "attention_mask")
         self._hidden_mask = _mask_type(self.decoder, "encoder_attention_mask")
 
-    def transcribe(self, audio: np.ndarray) -> str:
-        """Text of float32 16 kHz mono `audio`."""
-        return self.read(self.encode(audio))[0]
-
     def encode(self, audio: np.ndarray) -> np.ndarray:
         """The encoder's view of float32 16 kHz mono `audio`, for `read` and `read_within`."""
         inputs = {"input_values": audio[None, :].astype(np.float32, copy=False)}
@@ -93,7 +86,7 @@ class MoonshineModel:
 
     def read(self, hidden: np.ndarray) -> tuple[str, float]:
         """The free reading (greedy, with the word bias) and its log-likelihood."""
-        ids, score = self._decode(hidden, self._free_choice())
+        ids, score = self._decode(hidden)
         return self.detokenize(ids), score
 
     def read_within(self, hidden: np.ndarray, follower: Follower, width: int = 8,
@@ -101,19 +94,13 @@ class MoonshineModel:
         """A beam search over only the tokens `follower` allows (see speech/constrained.py): the likeliest
         finished reading and its log-likelihood, or None when none finished above `floor` (readings are
         dropped as soon as they fall below it: a log-likelihood only falls as a reading grows)."""
-        feeds: dict[str, np.ndarray] = {name: self._empty for name in self._past}
-        feeds.update(encoder_hidden_states=hidden, input_ids=np.array([[START_TOKEN]], np.int64),
-                     use_cache_branch=np.array([False]))
-        if self._hidden_mask is not None:
-            feeds["encoder_attention_mask"] = np.ones(hidden.shape[:2], self._hidden_mask)
+        feeds = self._first_feeds(hidden)
         beams: list[tuple[float, list[int], Any]] = [(0.0, [], follower.start())]
         best: tuple[float, list[int]] = (floor, [])
         found = False
         for step in range(int(hidden.shape[1] * SAMPLES_PER_FRAME / SAMPLE_RATE * TOKENS_PER_SECOND)):
             logits, *present = self.decoder.run(None, feeds, self._shrink)
-            rows = logits[:, -1, :].astype(np.float64)
-            top = rows.max(axis=1, keepdims=True)
-            rows = rows - top - np.log(np.exp(rows - top).sum(axis=1, keepdims=True))
+            rows = _log_softmax(logits[:, -1, :])
             grown: dict[Any, tuple[float, int, int, Any]] = {}
             for index, (score, ids, state) in enumerate(beams):
                 for token, next_state in follower.options(state, rows[index], 2 * width):
@@ -149,33 +136,29 @@ class MoonshineModel:
             feeds["use_cache_branch"] = np.array([True])
         return (self.detokenize(best[1]), best[0]) if found else None
 
-    def _free_choice(self) -> Chooser:
-        bias, partial = self.bias, ""
-
-        def choose(logits: np.ndarray) -> int:
-            nonlocal partial
-            if bias is None:
-                return int(logits.argmax())
-            token = bias.pick(logits, partial)
-            partial = bias.next_partial(partial, token)
-            return token
-        return choose
-
-    def _decode(self, hidden: np.ndarray, choose: Chooser) -> tuple[list[int], float]:
-        """Token ids chosen step by step from the decoder's logits, and their summed log-probability."""
+    def _first_feeds(self, hidden: np.ndarray) -> dict[str, np.ndarray]:
         feeds: dict[str, np.ndarray] = {name: self._empty for name in self._past}
         if self._hidden_mask is not None:
             feeds["encoder_attention_mask"] = np.ones(hidden.shape[:2], self._hidden_mask)
         feeds.update(encoder_hidden_states=hidden, input_ids=np.array([[START_TOKEN]], np.int64),
                      use_cache_branch=np.array([False]))
+        return feeds
+
+    def _decode(self, hidden: np.ndarray) -> tuple[list[int], float]:
+        """Greedy token ids (the word bias deciding close calls) and their summed log-probability."""
+        feeds = self._first_feeds(hidden)
         ids: list[int] = []
+        bias, partial = self.bias, ""
         score = 0.0
         for step in range(int(hidden.shape[1] * SAMPLES_PER_FRAME / SAMPLE_RATE * TOKENS_PER_SECOND)):
             logits, *present = self.decoder.run(None, feeds)
             row = logits[0, -1]
-            token = choose(row)
-            top = float(row.max())
-            score += float(row[token]) - top - float(np.log(np.exp(row - top).sum()))
+            if bias is None:
+                token = int(row.argmax())
+            else:
+                token = bias.pick(row, partial)
+                partial = bias.next_partial(partial, token)
+            score += float(_log_softmax(row[None, :])[0, token])
             if token == END_TOKEN:
                 break
             ids.append(token)
@@ -197,6 +180,12 @@ class MoonshineModel:
     def detokenize(self, ids: list[int]) -> str:
         text = self.tokens.join(i for i in ids if i >= SPECIAL_TOKENS)
         return text.decode("utf-8", errors="replace").replace(WORD_START, " ").strip()
+
+
+def _log_softmax(rows: np.ndarray) -> np.ndarray:
+    rows = rows.astype(np.float64)
+    top = rows.max(axis=1, keepdims=True)
+    return rows - top - np.log(np.exp(rows - top).sum(axis=1, keepdims=True))
 
 
 def _mask_type(session: ort.InferenceSession, name: str) -> type | None:

@@ -29,9 +29,9 @@ log = logging.getLogger(__name__)
 
 FILES = ("encoder_model.ort", "decoder_model_merged.ort", "tokens.txt")
 MIN_SECS = 0.1
+"""Shorter pieces hold no word, and the encoder's convolutions need a minimum length anyway."""
 RECENT_DECODES = 4
 """Decodes whose encodings are kept: a turn's pieces, its early decode and the whole turn."""
-"""Shorter pieces hold no word, and the encoder's convolutions need a minimum length anyway."""
 EDGE_LEVEL = 1e-4
 """Samples quieter than this at the edges are trimmed: Moonshine returns nothing for clips that start
 with digital silence."""

@@ -219,3 +219,26 @@ class ScriptedHost:
 
     def get_session(self, session_id: str) -> Any:
         return self.sessions.get(session_id)
+
+
+@contextlib.asynccontextmanager
+async def conversation_on_chain(settings: Settings, bus: EventBus, stt: ScriptedStt | None = None,
+                                llm: ScriptedLlm | None = None) -> AsyncIterator[tuple[Any, Any]]:
+    """A started conversation ("s1") on scripted engines and the real responder chain built from `settings`:
+    (conversation, chain), both closed on the way out."""
+    from firmware_py.audio.io import NullSink
+    from firmware_py.conversation import Conversation
+    from firmware_py.respond.assembly import build_chain
+
+    engines = scripted_engines(bus, stt=stt, llm=llm)
+    host = ScriptedHost()
+    chain = await asyncio.to_thread(build_chain, settings, engines.tools, bus, host)
+    conversation = Conversation("s1", engines, bus, LiveSettings(settings, bus), NullSink(), None, None, chain)
+    host.sessions["s1"] = conversation
+    conversation.start()
+    try:
+        yield conversation, chain
+    finally:
+        await conversation.close()
+        await chain.close()
+        close_engines(engines)

@@ -12,18 +12,16 @@ from typing import Any
 
 import pytest
 
-from firmware_py.audio.io import NullSink
 from firmware_py.config import Settings
 from firmware_py.conversation import Conversation
 from firmware_py.events import (BotAnswered, BotOutput, DeviceCommand, ErrorEvent, Event, EventBus,
                                 FunctionCallInProgress, FunctionCallStarted, FunctionCallStopped, StateChanged)
 from firmware_py.listening import TurnTiming
-from firmware_py.live_config import LiveSettings
 from firmware_py.respond.assembly import build_chain
 from firmware_py.respond.base import Answer
 from firmware_py.respond.chain import ResponderChain
 
-from .scripted import ScriptedHost, ScriptedLlm, close_engines, scripted_engines, settle
+from .scripted import ScriptedHost, ScriptedLlm, close_engines, conversation_on_chain, scripted_engines, settle
 
 DEVICES = [{"name": "kitchen light", "area": "kitchen", "kind": "light", "command_topic": "home/kitchen/light/set"}]
 
@@ -53,16 +51,8 @@ async def world(chain_settings: Settings) -> AsyncIterator[tuple[Conversation, R
     bus = EventBus()
     recorder = Recorder(bus)
     llm = ScriptedLlm("Paris is the capital of France.")
-    engines = scripted_engines(bus, llm=llm)
-    host = ScriptedHost()
-    chain = await asyncio.to_thread(build_chain, chain_settings, engines.tools, bus, host)
-    conversation = Conversation("s1", engines, bus, LiveSettings(chain_settings, bus), NullSink(), None, None, chain)
-    host.sessions["s1"] = conversation
-    conversation.start()
-    yield conversation, recorder, llm, chain
-    await conversation.close()
-    await chain.close()
-    close_engines(engines)
+    async with conversation_on_chain(chain_settings, bus, llm=llm) as (conversation, chain):
+        yield conversation, recorder, llm, chain
 
 
 def spoken(seconds: float = 1.2) -> TurnTiming:

@@ -5,7 +5,6 @@ leave the turn to the LLM."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -13,15 +12,12 @@ from typing import Any
 import numpy as np
 import pytest
 
-from firmware_py.audio.io import NullSink
 from firmware_py.config import Settings
 from firmware_py.conversation import Conversation
 from firmware_py.events import BotAnswered, DeviceCommand, EventBus, StateChanged
-from firmware_py.live_config import LiveSettings
-from firmware_py.respond.assembly import build_chain
 from firmware_py.speech.stt import Rereading
 
-from .scripted import ScriptedHost, ScriptedLlm, ScriptedStt, close_engines, feed, scripted_engines, settle, tone, zeros
+from .scripted import ScriptedLlm, ScriptedStt, conversation_on_chain, feed, settle, tone, zeros
 
 DEVICES = [{"name": "kitchen light", "area": "kitchen", "kind": "light", "command_topic": "home/kitchen/light/set"}]
 
@@ -54,17 +50,8 @@ async def world(request: pytest.FixtureRequest) -> AsyncIterator[tuple[Conversat
     bus.subscribe(events.append)
     llm = ScriptedLlm("Here is a scripted answer.")
     stt = RereadingScriptedStt(default="Sanctuary, lot.")
-    engines = scripted_engines(bus, stt=stt, llm=llm)
-    host = ScriptedHost()
-    chosen = settings(getattr(request, "param", True))
-    chain = await asyncio.to_thread(build_chain, chosen, engines.tools, bus, host)
-    conversation = Conversation("s1", engines, bus, LiveSettings(chosen, bus), NullSink(), None, None, chain)
-    host.sessions["s1"] = conversation
-    conversation.start()
-    yield conversation, events, llm, stt
-    await conversation.close()
-    await chain.close()
-    close_engines(engines)
+    async with conversation_on_chain(settings(getattr(request, "param", True)), bus, stt=stt, llm=llm) as (conversation, _):
+        yield conversation, events, llm, stt
 
 
 async def one_spoken_turn(conversation: Conversation, events: list[Any]) -> BotAnswered:
