@@ -32,7 +32,7 @@ from .respond.base import Answer
 from .respond.chain import ResponderChain, run_actions
 from .respond.early_llm import EarlyLlmAnswer
 from .respond.speculation import Speculator
-from .respond.unfinished import HOLD_SECS, joined, reads_finished, sounds_unfinished
+from .respond.unfinished import HOLD_SECS, LastTurn, goes_on_from, joined, reads_finished, sounds_unfinished
 from .session import VoiceSession
 from .speaking import BotSpeech
 from .turn_metrics import publish_turn_metrics
@@ -60,6 +60,7 @@ class Conversation(VoiceSession):
         self._joined = False   # this turn's words are the last two turns decoded as one
         self._apologised_at = -APOLOGY_QUIET_SECS
         self._held: str | None = None   # a command cut short by a pause, waiting for its rest
+        self._last_turn: LastTurn | None = None   # the last spoken turn, which the next words may go on from
         self._reply_in_context = False
         llm = live.current.llm
         self.context = Context(llm.system_prompt, llm.history_tokens, getattr(engines.llm, "count_tokens", None))
@@ -158,6 +159,9 @@ class Conversation(VoiceSession):
             self._speculator.drop()
             self._set_state(self._idle_state())
             return
+        goes_on = self._held is None and goes_on_from(self._last_turn, timing.speech_start_at)
+        previous = self._last_turn.text if goes_on and self._last_turn else None
+        self._last_turn = LastTurn(text, timing.speech_end_at)
         if not text:
             self._speculator.drop()
             await self._not_understood(timing)
@@ -167,11 +171,12 @@ class Conversation(VoiceSession):
             text, self._held = await self.listener.decode_last_two() or joined(self._held, text), None
             self._speculator.drop()
             self._joined = True
+            self._last_turn.text = text
         self.last_transcript = text
         # the user may have gone on talking while this turn was transcribed, and an answer to an earlier
         # turn may have started meanwhile: one answer at a time, the newest wins
         await self.interrupt(publish=self._held is None)
-        self._start_reply(text, audio_response=True, timing=timing, spoken=True)
+        self._start_reply(text, audio_response=True, timing=timing, spoken=True, goes_on_from=previous)
 
     async def _not_understood(self, timing: TurnTiming) -> None:
         """A turn whose speech gave no words: say so (when it was real speech, not a cough) and listen again."""
@@ -196,19 +201,23 @@ class Conversation(VoiceSession):
     # --- answering ---------------------------------------------------------------------------------
 
     def _start_reply(self, user_text: str | None, audio_response: bool, timing: TurnTiming | None = None,
-                     spoken: bool = False) -> None:
+                     spoken: bool = False, goes_on_from: str | None = None) -> None:
         self._cancel = asyncio.Event()
         self._reply_in_context = user_text is None   # `llm:run` answers the context as it stands
         self._reply = asyncio.create_task(self._answer(user_text, audio_response, timing or TurnTiming(),
-                                                       self._cancel, spoken), name=f"reply-{self.session_id}")
+                                                       self._cancel, spoken, goes_on_from), name=f"reply-{self.session_id}")
 
     async def _answer(self, user_text: str | None, audio_response: bool, timing: TurnTiming,
-                      cancel: asyncio.Event, spoken: bool = False) -> None:
-        """Intents and knowledge first, the LLM for the rest; any failure still ends in words."""
+                      cancel: asyncio.Event, spoken: bool = False, goes_on_from: str | None = None) -> None:
+        """Intents and knowledge first, the LLM for the rest; any failure still ends in words.
+        `goes_on_from`: the last turn's words, when these went on from them before its answer was heard."""
         self._set_state(ConversationState.THINKING)
         speech = self._new_speech() if audio_response else None
         try:
             claim, early = await self._speculator.claim(user_text) if user_text is not None else (None, None)
+            if goes_on_from is not None and user_text and (claim is None or claim.tentative):
+                # (a command of its own, "Stop.", is that command, not the rest of the last request)
+                user_text, claim, early = await self._join_to_last_turn(goes_on_from, user_text, claim, early)
             if (claim is None or claim.tentative) and spoken and user_text and sounds_unfinished(user_text):
                 await self._wait_for_the_rest(user_text, early)
                 early = None
@@ -223,6 +232,8 @@ class Conversation(VoiceSession):
                     early.abandon()
                     early = None
             if claim is not None and not claim.passage:
+                if spoken and self._last_turn is not None:
+                    self._last_turn.acted = True
                 await self._answer_directly(user_text or "", claim, speech, timing)
             else:
                 await self._answer_with_llm(user_text, claim.passage if claim else "", speech, timing, cancel, early)
@@ -237,6 +248,23 @@ class Conversation(VoiceSession):
                 self._speech = None
             if not cancel.is_set():
                 self._after_answer()
+
+    async def _join_to_last_turn(self, previous: str, piece: str, claim: Answer | None,
+                                 early: EarlyLlmAnswer | None) -> tuple[str, Answer | None, EarlyLlmAnswer | None]:
+        """The user went on before the last turn's answer could have been heard (respond/unfinished.py): that
+        answer is taken back and the two pieces are asked once, decoded as one."""
+        if not self.context.drop_last_turn(previous):   # a tool ran for the last turn: it stands on its own
+            return piece, claim, early
+        if early is not None:
+            early.abandon()
+        text = await self.listener.decode_last_two() or joined(previous, piece)
+        log.info("turn goes on from the last one", extra={"session": self.session_id, "text": text})
+        self._joined = True
+        self.last_transcript = text
+        if self._last_turn is not None:
+            self._last_turn.text = text
+        claim, _ = await self._speculator.claim(text)
+        return text, claim, None
 
     def _rereading(self) -> bool:
         return self._rereader is not None and self._live.current.intents.reread

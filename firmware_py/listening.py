@@ -76,6 +76,7 @@ def speech_span(samples: np.ndarray, margin_secs: float = 0.15) -> np.ndarray:
 class TurnTiming:
     """Wall-clock marks of one user turn (time.monotonic)."""
 
+    speech_start_at: float = 0.0
     speech_end_at: float = 0.0
     turn_end_at: float = 0.0
     transcript_at: float = 0.0
@@ -225,7 +226,7 @@ class TurnListener:
         self._drop_whole()
         self._quiet_since, self._early, self._early_turn = None, None, None
         self._silence_since = None
-        self.timing = TurnTiming()
+        self.timing = TurnTiming(speech_start_at=time.monotonic() - (self._samples - speech_start) / SAMPLE_RATE)
         self._bus.publish(UserStartedSpeaking(session_id=self.session_id))
         if self._owner.bot_speaking() and self._live.current.conversation.barge_in_min_secs > 0:
             self._barge_in_pending = True   # the bot keeps talking until the user has said enough

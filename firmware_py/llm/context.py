@@ -91,6 +91,21 @@ class Context:
                     del self._sizes[index]
                 return
 
+    def drop_last_turn(self, user_text: str) -> bool:
+        """Take back the last turn when it asked `user_text` (its answer, clipped or not, goes with it), so
+        a request cut in two at a pause is asked once, whole. False when a tool ran in that turn: what it did
+        stands, and so does the turn."""
+        for index in range(len(self._history) - 1, self._start - 1, -1):
+            if self._history[index]["role"] != "user":
+                continue
+            if self._history[index].get("content") != user_text:
+                return True   # that turn never reached the history
+            if any(m["role"] == "tool" for m in self._history[index:]):
+                return False
+            del self._history[index:], self._sizes[index:]
+            return True
+        return True
+
     def last_user_text(self) -> str:
         for message in reversed(self._history):
             if message["role"] == "user":

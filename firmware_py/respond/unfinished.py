@@ -5,15 +5,23 @@ complete, ends the turn. When a short turn starts like a command but no sentence
 waits a moment for the rest instead of answering half a command; what comes next is joined to it: the
 listener decodes both pieces' audio as one (words cut at a pause lose their context: "Cancel the" alone
 came back as "Cans, or the?"), and the two texts are joined when that gives nothing.
+
+A request whose first piece read as whole ("Which day of the | month is it?" heard as "Which name?") was
+answered at once; when the user goes on sooner than anyone could have heard that answer and replied to it, the
+new words are its rest: the answer is dropped and the two pieces are one request (`goes_on_from`).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 HOLD_SECS = 1.5
 """How long an unfinished command waits for its rest before it is answered as it is."""
 MAX_WORDS = 7
+CONTINUE_GAP_SECS = 1.2
+"""Speech that starts again this soon after the end of the last turn's speech is that request going on: an
+answer comes 0.4 s after the turn's end at best, and a reply to it needs it heard and a breath more."""
 
 _COMMAND_START = re.compile(
     r"^(?:(?:please|can you|could you|would you|um+|uh+|so|okay|ok|hey)[\s,.]+)*"
@@ -37,7 +45,7 @@ def sounds_unfinished(text: str) -> bool:
 def joined(held: str, text: str) -> str:
     """The held start and the rest as one request ("Set the kitchen light." + "To fifty percent."), when
     the two pieces' audio could not be decoded together."""
-    return f"{held.strip().rstrip('.,!?')} {text.strip()}"
+    return f"{held.strip().rstrip('.,!?')} {text.strip()}".strip()
 
 
 def reads_finished(text: str) -> bool:
@@ -46,3 +54,20 @@ def reads_finished(text: str) -> bool:
     (a command's vote is its intent matching, see `Speculator.claimed`)."""
     stripped = text.strip()
     return len(stripped.split()) >= 3 and stripped[-1:] in (".", "?", "!") and not sounds_unfinished(stripped)
+
+
+@dataclass
+class LastTurn:
+    """The last spoken turn, as far as a piece that follows it may be joined to it."""
+
+    text: str
+    speech_end_at: float
+    acted: bool = False
+    """A command ran for it: what it did stands, so the next words are a request of their own."""
+
+
+def goes_on_from(last: LastTurn | None, speech_start_at: float) -> bool:
+    """Do words whose speech began at `speech_start_at` go on with the last turn (see the module doc)?"""
+    if last is None or last.acted or not last.speech_end_at or not speech_start_at:
+        return False
+    return 0.0 <= speech_start_at - last.speech_end_at <= CONTINUE_GAP_SECS

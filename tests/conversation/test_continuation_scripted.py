@@ -1,0 +1,129 @@
+"""Words that go on from the last turn sooner than its answer could have been heard are its rest ("Which day
+of the | month is it?" cut at the pause and heard as "Which name?" then "Munches it."): the answer is taken
+back and both pieces are decoded and asked as one. Scripted recogniser (it answers by how much speech it
+was given), real listener, conversation and intents."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import pytest
+
+from firmware_py.audio.frames import SAMPLE_RATE
+from firmware_py.config import Settings
+from firmware_py.conversation import Conversation
+from firmware_py.events import BotAnswered, DeviceCommand, EventBus
+from firmware_py.llm.context import Context
+from firmware_py.respond.unfinished import LastTurn, goes_on_from
+
+from .scripted import ScriptedLlm, ScriptedStt, conversation_on_chain, feed, settle, tone, zeros
+
+DEVICES = [{"name": "kitchen light", "area": "kitchen", "kind": "light", "command_topic": "home/kitchen/light/set"}]
+
+
+@dataclass
+class SttByLength(ScriptedStt):
+    """The first piece (1 s of speech), the second (0.6 s), or both decoded as one (longer)."""
+
+    first: str = "Which name?"
+    second: str = "Munches it."
+    whole: str = "Which day of the month is it?"
+
+    def transcribe(self, audio: np.ndarray) -> str:
+        self.heard.append(audio)
+        loud = np.count_nonzero(np.abs(audio) > 0.01) / SAMPLE_RATE
+        return self.second if loud < 0.8 else self.first if loud < 1.3 else self.whole
+
+
+def settings() -> Settings:
+    base = Settings()
+    return replace(base, audio=replace(base.audio, enabled=False), mqtt=replace(base.mqtt, enabled=True),
+                   devices=DEVICES, intents=replace(base.intents, reread=False))
+
+
+@pytest.fixture
+async def world() -> AsyncIterator[tuple[Conversation, list[Any], ScriptedLlm, SttByLength]]:
+    bus = EventBus()
+    events: list[Any] = []
+    bus.subscribe(events.append)
+    llm = ScriptedLlm("The name of the person who helped me.")
+    stt = SttByLength()
+    async with conversation_on_chain(settings(), bus, stt=stt, llm=llm) as (conversation, _):
+        yield conversation, events, llm, stt
+
+
+def answers(events: list[Any]) -> list[BotAnswered]:
+    return [e for e in events if isinstance(e, BotAnswered)]
+
+
+async def two_pieces(conversation: Conversation, events: list[Any], gap_secs: float) -> list[BotAnswered]:
+    await feed(conversation.listener, zeros(0.2) + tone(1.0) + zeros(0.5), pace=0.01)
+    await settle(lambda: len(answers(events)) >= 1 or conversation.listener.in_turn)
+    await asyncio.sleep(gap_secs)
+    await feed(conversation.listener, tone(0.6) + zeros(1.2), pace=0.01)
+    await settle(lambda: len(answers(events)) >= 2 or (answers(events) and answers(events)[-1].responder == "intent"))
+    await asyncio.sleep(0.2)
+    return answers(events)
+
+
+def user_messages(conversation: Conversation) -> list[str]:
+    return [m["content"] for m in conversation.context.messages() if m["role"] == "user"]
+
+
+async def test_words_that_go_on_at_once_are_the_rest_of_the_last_request(world: Any) -> None:
+    conversation, events, llm, _ = world
+    said = await two_pieces(conversation, events, gap_secs=0.0)
+    assert said[-1].responder == "intent", said   # "Which day of the month is it?": the date, no LLM pass
+    assert user_messages(conversation) == ["Which day of the month is it?"], "the first piece was taken back"
+    assert conversation.last_transcript == "Which day of the month is it?"
+
+
+async def test_words_after_the_answer_could_be_heard_are_a_turn_of_their_own(world: Any) -> None:
+    conversation, events, llm, _ = world
+    said = await two_pieces(conversation, events, gap_secs=1.6)
+    assert [a.responder for a in said] == ["llm", "llm"]
+    assert user_messages(conversation) == ["Which name?", "Munches it."]
+
+
+async def test_a_command_of_its_own_is_not_joined_to_the_last_request(world: Any) -> None:
+    conversation, events, llm, stt = world
+    stt.second = "Turn on the kitchen light."
+    said = await two_pieces(conversation, events, gap_secs=0.0)
+    assert said[-1].responder == "intent" and said[-1].text == "The kitchen light is on."
+    assert [e.payload for e in events if isinstance(e, DeviceCommand)] == ['{"state": "ON"}']
+    assert user_messages(conversation)[-1] == "Turn on the kitchen light."
+
+
+async def test_words_after_a_command_that_ran_are_not_joined_to_it(world: Any) -> None:
+    conversation, events, llm, stt = world
+    stt.first, stt.second = "Turn on the kitchen light.", "Tell me a joke."
+    said = await two_pieces(conversation, events, gap_secs=0.0)
+    assert [a.responder for a in said] == ["intent", "llm"]
+    assert user_messages(conversation) == ["Turn on the kitchen light.", "Tell me a joke."]
+
+
+def test_the_continuation_rule() -> None:
+    last = LastTurn("Which name?", speech_end_at=100.0)
+    assert goes_on_from(last, 100.8) and not goes_on_from(last, 101.5) and not goes_on_from(last, 99.0)
+    assert not goes_on_from(None, 100.5) and not goes_on_from(LastTurn("x", 0.0), 0.5)
+    last.acted = True
+    assert not goes_on_from(last, 100.5)
+
+
+def test_a_turn_whose_tool_ran_is_not_taken_back() -> None:
+    from firmware_py.llm.base import ToolCall
+
+    context = Context("", 2000)
+    context.add("user", "Which name?")
+    context.add("assistant", "The name")
+    assert context.drop_last_turn("Which name?") and context.messages() == []
+    context.add("user", "Set a timer.")
+    call = ToolCall(id="1", name="set_timer", arguments={"seconds": 60})
+    context.add_tool_call(call)
+    context.add_tool_result(call, {"ok": True})
+    assert not context.drop_last_turn("Set a timer.") and len(context.messages()) == 3
+    assert context.drop_last_turn("Never said.") and len(context.messages()) == 3
