@@ -30,6 +30,7 @@ from .llm.text import clean_for_speech
 from .sentences import SentenceSplitter
 from .respond.base import Answer
 from .respond.chain import ResponderChain, run_actions
+from .respond.command_reread import MARGIN, REFUSAL_MARGIN
 from .respond.early_llm import EarlyLlmAnswer
 from .respond.speculation import Speculator
 from .respond.unfinished import HOLD_SECS, LastTurn, goes_on_from, joined, reads_finished, sounds_unfinished
@@ -231,6 +232,9 @@ class Conversation(VoiceSession):
                     user_text, claim = reread
                     early.abandon()
                     early = None
+            elif claim is not None and claim.unknown_device and spoken and not self._joined and self._rereading():
+                # "Close the mirror door": a device this device has, misheard, is read with a tighter margin
+                user_text, claim = await self._read_again(REFUSAL_MARGIN) or (user_text, claim)
             if claim is not None and not claim.passage:
                 if spoken and self._last_turn is not None:
                     self._last_turn.acted = True
@@ -269,11 +273,11 @@ class Conversation(VoiceSession):
     def _rereading(self) -> bool:
         return self._rereader is not None and self._live.current.intents.reread
 
-    async def _read_again(self) -> tuple[str, Answer] | None:
+    async def _read_again(self, margin: float = MARGIN) -> tuple[str, Answer] | None:
         """The turn's audio read again within the command sentences (respond/command_reread.py)."""
         try:
             return await self._rereader.reread(self.listener.last_audio(), self._engines.stt,
-                                               self._engines.stt_executor, self.session_id)
+                                               self._engines.stt_executor, self.session_id, margin)
         except Exception:   # the turn goes on to the LLM as it was heard
             log.exception("reading the turn again failed", extra={"session": self.session_id})
             return None

@@ -41,6 +41,9 @@ class Answer:
     tentative: bool = False
     """Perhaps half a sentence cut by a pause ("Turned the porch." refused as a device called porch): a turn
     that sounds cut off waits for its rest first, as an unmatched one does."""
+    unknown_device: str = ""
+    """The refusal of a device name this device does not have ("I don't know a device called mirror door"):
+    a spoken turn may be read again for a known one misheard."""
 
 
 class Responder(Protocol):

@@ -29,6 +29,11 @@ MARGIN = 8.0
 """How much less likely (nats of log-likelihood) than the free reading a command reading may be. On the
 spoken-command corpus, misheard commands read within the grammar at 0-7 below the free reading; questions
 and chit-chat forced into a command 12 or more below (docs/benchmarks.md, "Sixth round")."""
+REFUSAL_MARGIN = 5.0
+"""The margin for a turn the matcher refused for a device name this device does not have: commands whose
+device was misheard ("Set the moleute to thirty percent", "Turned the porch-like off") read within 3.2 nats
+of the free reading on the corpus, while names of devices the device does not have read 10 or more below as
+one it has ("Switch on the pall-way lamp" as the porch lamp, 11.8), or not at all."""
 TRUSTED = -0.2
 """Log-likelihood per word above which the free reading is trusted and not read again. Misheard commands read
 again rightly averaged -2.0 to -0.26 a word on the corpus; most questions heard right, above -0.2 (what the
@@ -68,11 +73,11 @@ class CommandReread:
                                                          "sentences": self._grammar.sentences})
             return self._grammar
 
-    def read(self, audio: np.ndarray, stt: RereadingStt) -> Rereading | None:
+    def read(self, audio: np.ndarray, stt: RereadingStt, margin: float = MARGIN) -> Rereading | None:
         """Blocking (run it on the STT thread): the audio's reading within the commands, or None."""
         grammar = self.prepare()
         grammar.forget()
-        return stt.read_within(audio, grammar, MARGIN, WIDTH, TRUSTED)
+        return stt.read_within(audio, grammar, margin, WIDTH, TRUSTED)
 
     def accept(self, reading: Rereading) -> IntentMatch | None:
         """The reading's command when it matches as written, with nothing mended and nothing unknown."""

@@ -20,7 +20,7 @@ import numpy as np
 
 from ..integrations.devices import Device, DeviceDirectory, normalize_name
 from .base import ActionCall, Answer
-from .command_reread import CommandReread, RereadingStt
+from .command_reread import MARGIN, CommandReread, RereadingStt
 from .custom import CustomCommand
 from .intent_matcher import IntentMatch, IntentMatcher
 
@@ -123,7 +123,7 @@ class IntentAnswers:
             else:
                 name = "turn_off" if intent == "HassTurnOff" else "turn_on"
                 return Answer("intent", actions=(ActionCall(name, {"device": match.unknown_name}),),
-                              tentative=match.tentative)
+                              tentative=match.tentative, unknown_device=match.unknown_name)
         if intent == "HassSetVolumeRelative":
             return Answer("intent", actions=(ActionCall("change_volume", {"delta": _volume_step(slots.get("volume_step"), match.text)}),),
                           confidence=confidence)
@@ -268,13 +268,14 @@ class IntentResponder:
         return replace(answer, tentative=True) if answer is not None and found.tentative else answer
 
     async def reread(self, audio: np.ndarray, stt: RereadingStt, stt_executor: Executor,
-                     session_id: str) -> tuple[str, Answer] | None:
-        """A spoken turn nobody claimed, read again within the command sentences (command_reread.py): the
-        words read and their answer, or None."""
+                     session_id: str, margin: float = MARGIN) -> tuple[str, Answer] | None:
+        """A spoken turn nobody claimed (or one refused for an unknown device, with a `margin` of
+        REFUSAL_MARGIN), read again within the command sentences (command_reread.py): the words read and
+        their answer, or None."""
         if not hasattr(stt, "read_within") or not len(audio):
             return None
         loop = asyncio.get_running_loop()
-        reading = await loop.run_in_executor(stt_executor, self.rereading.read, audio, stt)
+        reading = await loop.run_in_executor(stt_executor, self.rereading.read, audio, stt, margin)
         if reading is None:
             return None
         found = await loop.run_in_executor(self._executor, self.rereading.accept, reading)

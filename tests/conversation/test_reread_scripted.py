@@ -107,3 +107,43 @@ async def test_two_turns_joined_at_a_pause_are_not_read_again(world: Any) -> Non
     stt.default = "munches it."
     answer = await one_spoken_turn(conversation, events)
     assert answer.responder == "llm" and stt.reread == []
+
+
+@dataclass
+class MarginRecordingStt(RereadingScriptedStt):
+    margins: list[float] = field(default_factory=list)
+
+    def read_within(self, audio: np.ndarray, grammar: Any, margin: float, width: int,
+                    trusted: float = 0.0) -> Rereading | None:
+        self.margins.append(margin)
+        return super().read_within(audio, grammar, margin, width, trusted)
+
+
+@pytest.fixture
+async def refusing_world() -> AsyncIterator[tuple[Conversation, list[Any], ScriptedLlm, MarginRecordingStt]]:
+    bus = EventBus()
+    events: list[Any] = []
+    bus.subscribe(events.append)
+    llm = ScriptedLlm("Here is a scripted answer.")
+    stt = MarginRecordingStt(default="Turn on the mirror heater.")
+    async with conversation_on_chain(settings(), bus, stt=stt, llm=llm) as (conversation, _):
+        yield conversation, events, llm, stt
+
+
+async def test_a_device_refused_by_name_is_read_again_for_one_misheard(refusing_world: Any) -> None:
+    """"Close the mirror door" for the garage door: a known device, read with the tighter margin."""
+    from firmware_py.respond.command_reread import REFUSAL_MARGIN
+
+    conversation, events, llm, stt = refusing_world
+    stt.readings = [Rereading("Turn on the kitchen light.", score=-4.0, heard_score=-2.5)]
+    answer = await one_spoken_turn(conversation, events)
+    assert answer.text == "The kitchen light is on." and stt.margins == [REFUSAL_MARGIN] and llm.asked == []
+    assert [e.payload for e in events if isinstance(e, DeviceCommand)] == ['{"state": "ON"}']
+
+
+async def test_a_device_it_does_not_have_is_still_refused(refusing_world: Any) -> None:
+    conversation, events, llm, stt = refusing_world
+    stt.readings = [None]
+    answer = await one_spoken_turn(conversation, events)
+    assert answer.text == "I don't know a device called mirror heater." and len(stt.reread) == 1
+    assert [e for e in events if isinstance(e, DeviceCommand)] == [] and llm.asked == []
