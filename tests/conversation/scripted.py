@@ -242,3 +242,13 @@ async def conversation_on_chain(settings: Settings, bus: EventBus, stt: Scripted
         await conversation.close()
         await chain.close()
         close_engines(engines)
+
+
+@contextlib.asynccontextmanager
+async def recorded_conversation(settings: Settings, stt: ScriptedStt, llm: ScriptedLlm) -> AsyncIterator[tuple[Any, list[Any]]]:
+    """`conversation_on_chain` on a bus of its own: (conversation, every event published, in order)."""
+    bus = EventBus()
+    events: list[Any] = []
+    bus.subscribe(events.append)
+    async with conversation_on_chain(settings, bus, stt=stt, llm=llm) as (conversation, _):
+        yield conversation, events

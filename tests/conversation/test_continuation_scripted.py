@@ -16,11 +16,11 @@ import pytest
 from firmware_py.audio.frames import SAMPLE_RATE
 from firmware_py.config import Settings
 from firmware_py.conversation import Conversation
-from firmware_py.events import BotAnswered, DeviceCommand, EventBus
+from firmware_py.events import BotAnswered, DeviceCommand
 from firmware_py.llm.context import Context
 from firmware_py.respond.unfinished import LastTurn, goes_on_from
 
-from .scripted import ScriptedLlm, ScriptedStt, conversation_on_chain, feed, settle, tone, zeros
+from .scripted import ScriptedLlm, ScriptedStt, feed, recorded_conversation, settle, tone, zeros
 
 DEVICES = [{"name": "kitchen light", "area": "kitchen", "kind": "light", "command_topic": "home/kitchen/light/set"}]
 
@@ -47,12 +47,8 @@ def settings() -> Settings:
 
 @pytest.fixture
 async def world() -> AsyncIterator[tuple[Conversation, list[Any], ScriptedLlm, SttByLength]]:
-    bus = EventBus()
-    events: list[Any] = []
-    bus.subscribe(events.append)
-    llm = ScriptedLlm("The name of the person who helped me.")
-    stt = SttByLength()
-    async with conversation_on_chain(settings(), bus, stt=stt, llm=llm) as (conversation, _):
+    llm, stt = ScriptedLlm("The name of the person who helped me."), SttByLength()
+    async with recorded_conversation(settings(), stt, llm) as (conversation, events):
         yield conversation, events, llm, stt
 
 

@@ -14,10 +14,10 @@ import pytest
 
 from firmware_py.config import Settings
 from firmware_py.conversation import Conversation
-from firmware_py.events import BotAnswered, DeviceCommand, EventBus, StateChanged
+from firmware_py.events import BotAnswered, DeviceCommand, StateChanged
 from firmware_py.speech.stt import Rereading
 
-from .scripted import ScriptedLlm, ScriptedStt, conversation_on_chain, feed, settle, tone, zeros
+from .scripted import ScriptedLlm, ScriptedStt, feed, recorded_conversation, settle, tone, zeros
 
 DEVICES = [{"name": "kitchen light", "area": "kitchen", "kind": "light", "command_topic": "home/kitchen/light/set"}]
 
@@ -45,12 +45,8 @@ def settings(reread: bool = True) -> Settings:
 
 @pytest.fixture
 async def world(request: pytest.FixtureRequest) -> AsyncIterator[tuple[Conversation, list[Any], ScriptedLlm, RereadingScriptedStt]]:
-    bus = EventBus()
-    events: list[Any] = []
-    bus.subscribe(events.append)
-    llm = ScriptedLlm("Here is a scripted answer.")
-    stt = RereadingScriptedStt(default="Sanctuary, lot.")
-    async with conversation_on_chain(settings(getattr(request, "param", True)), bus, stt=stt, llm=llm) as (conversation, _):
+    llm, stt = ScriptedLlm("Here is a scripted answer."), RereadingScriptedStt(default="Sanctuary, lot.")
+    async with recorded_conversation(settings(getattr(request, "param", True)), stt, llm) as (conversation, events):
         yield conversation, events, llm, stt
 
 
@@ -121,12 +117,8 @@ class MarginRecordingStt(RereadingScriptedStt):
 
 @pytest.fixture
 async def refusing_world() -> AsyncIterator[tuple[Conversation, list[Any], ScriptedLlm, MarginRecordingStt]]:
-    bus = EventBus()
-    events: list[Any] = []
-    bus.subscribe(events.append)
-    llm = ScriptedLlm("Here is a scripted answer.")
-    stt = MarginRecordingStt(default="Turn on the mirror heater.")
-    async with conversation_on_chain(settings(), bus, stt=stt, llm=llm) as (conversation, _):
+    llm, stt = ScriptedLlm("Here is a scripted answer."), MarginRecordingStt(default="Turn on the mirror heater.")
+    async with recorded_conversation(settings(), stt, llm) as (conversation, events):
         yield conversation, events, llm, stt
 
 
