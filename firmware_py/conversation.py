@@ -58,7 +58,7 @@ class Conversation(VoiceSession):
         self.client_tools = client_tools or []
         self._speculator = Speculator(responders, self.session_id, self._early_llm)
         self._rereader = next((r for r in responders.responders if hasattr(r, "reread")), None) if responders else None
-        self._joined = False   # this turn's words are the last two turns decoded as one
+        self._pieced = False   # this turn's words are two decodes' texts put together: no one audio holds them
         self._apologised_at = -APOLOGY_QUIET_SECS
         self._held: str | None = None   # a command cut short by a pause, waiting for its rest
         self._last_turn: LastTurn | None = None   # the last spoken turn, which the next words may go on from
@@ -167,11 +167,10 @@ class Conversation(VoiceSession):
             self._speculator.drop()
             await self._not_understood(timing)
             return
-        self._joined = False
+        self._pieced = False
         if self._held is not None:   # the rest of a command cut short by a pause
-            text, self._held = await self.listener.decode_last_two() or joined(self._held, text), None
+            text, self._held = await self._decode_with_last_turn(self._held, text), None
             self._speculator.drop()
-            self._joined = True
             self._last_turn.text = text
         self.last_transcript = text
         # the user may have gone on talking while this turn was transcribed, and an answer to an earlier
@@ -222,9 +221,7 @@ class Conversation(VoiceSession):
             if (claim is None or claim.tentative) and spoken and user_text and sounds_unfinished(user_text):
                 await self._wait_for_the_rest(user_text, early)
                 early = None
-            if claim is None and spoken and user_text and not self._joined and self._rereading():
-                # (two turns joined at a pause are not read again: the decoder may drop the first piece's
-                # audio altogether, and "Canzola, past a timer" read as "Pause the timer")
+            if claim is None and spoken and user_text and not self._pieced and self._rereading():
                 if early is None:   # the LLM's answer starts meanwhile, as at a pause: the reading costs it nothing
                     early = self._early_llm(user_text)
                 reread = await self._read_again()
@@ -232,7 +229,7 @@ class Conversation(VoiceSession):
                     user_text, claim = reread
                     early.abandon()
                     early = None
-            elif claim is not None and claim.unknown_device and spoken and not self._joined and self._rereading():
+            elif claim is not None and claim.unknown_device and spoken and not self._pieced and self._rereading():
                 # "Close the mirror door": a device this device has, misheard, is read with a tighter margin
                 user_text, claim = await self._read_again(REFUSAL_MARGIN) or (user_text, claim)
             if claim is not None and not claim.passage:
@@ -261,14 +258,20 @@ class Conversation(VoiceSession):
             return piece, claim, early
         if early is not None:
             early.abandon()
-        text = await self.listener.decode_last_two() or joined(previous, piece)
+        text = await self._decode_with_last_turn(previous, piece)
         log.info("turn goes on from the last one", extra={"session": self.session_id, "text": text})
-        self._joined = True
         self.last_transcript = text
         if self._last_turn is not None:
             self._last_turn.text = text
         claim, _ = await self._speculator.claim(text)
         return text, claim, None
+
+    async def _decode_with_last_turn(self, previous: str, piece: str) -> str:
+        """The last two turns' audio decoded as one (the words a pause cut apart lose each other's context),
+        or, when that gives nothing, their two texts put together."""
+        decoded = await self.listener.decode_last_two()
+        self._pieced = not decoded
+        return decoded or joined(previous, piece)
 
     def _rereading(self) -> bool:
         return self._rereader is not None and self._live.current.intents.reread

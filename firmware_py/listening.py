@@ -490,7 +490,11 @@ class TurnListener:
         audio = np.concatenate([self._last_turns[0], gap, self._last_turns[1]])
         if len(audio) > TURN_WINDOW_SECS * SAMPLE_RATE:
             return ""
-        return (await self._transcribe(audio)).strip()
+        text = (await self._transcribe(audio)).strip()
+        decoded = self._decoded.pop(asyncio.current_task(), None)   # type: ignore[arg-type]
+        if text:   # the turn's words now come from both pieces' audio
+            self._final_audio = decoded
+        return text
 
     async def release_talk(self) -> None:
         """Push-to-talk released: the turn ends now."""

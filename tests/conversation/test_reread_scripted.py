@@ -93,16 +93,41 @@ async def test_turned_off_nothing_is_read_again(world: Any) -> None:
     assert answer.responder == "llm" and stt.reread == []
 
 
-async def test_two_turns_joined_at_a_pause_are_not_read_again(world: Any) -> None:
-    """The decoder may drop a piece's audio altogether: "Canzola, / past a timer" read as "Pause the timer"."""
+async def test_two_turns_joined_at_a_pause_are_read_again_from_both_pieces_audio(world: Any) -> None:
+    """"Cancelled her past her time," decoded from both pieces reads as "Cancel the pasta timer": the reading
+    is of the audio the joined words came from, never of the last piece alone ("Canzola, / past a timer"
+    read from its last piece was "Pause the timer")."""
     conversation, events, llm, stt = world
     stt.default = "Which day of the"   # sounds cut off: the next turn is joined to it
-    stt.readings = [Rereading("Pause the timer.", score=-4.0, heard_score=-2.5)] * 3
     await feed(conversation.listener, zeros(0.2) + tone(0.8) + zeros(0.8), pace=0.01)
     await settle(lambda: conversation._held is not None, timeout=5.0)
     stt.default = "munches it."
+    stt.readings = [Rereading("Turn on the kitchen light.", score=-4.0, heard_score=-2.5)]
+    answer = await one_spoken_turn(conversation, events)
+    assert answer.text == "The kitchen light is on." and len(stt.reread) == 1
+    assert np.array_equal(stt.reread[0], stt.heard[-1]), "the joined decode's audio is what is read again"
+    assert len(stt.reread[0]) > max(len(heard) for heard in stt.heard[:-1]), "both pieces, not the last alone"
+
+
+async def test_two_texts_put_together_are_not_read_again(world: Any) -> None:
+    """When the two pieces decoded as one gave nothing, the words are their texts put together: no one audio
+    holds them, so nothing is read again."""
+    conversation, events, llm, stt = world
+    stt.default = "Which day of the"
+    await feed(conversation.listener, zeros(0.2) + tone(0.8) + zeros(0.8), pace=0.01)
+    await settle(lambda: conversation._held is not None, timeout=5.0)
+    stt.default = "munches it."
+    decode_both = conversation.listener.decode_last_two
+
+    async def nothing() -> str:
+        await decode_both()
+        return ""
+
+    conversation.listener.decode_last_two = nothing   # type: ignore[method-assign]
+    stt.readings = [Rereading("Turn on the kitchen light.", score=-4.0, heard_score=-2.5)]
     answer = await one_spoken_turn(conversation, events)
     assert answer.responder == "llm" and stt.reread == []
+    assert llm.asked[-1][-1]["content"] == "Which day of the munches it."
 
 
 @dataclass
