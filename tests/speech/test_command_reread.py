@@ -87,3 +87,45 @@ def test_a_reading_the_recogniser_was_sure_of_is_not_read_again(stt: MoonshineSt
     assert stt.read_within(audio, grammar, margin=8.0, width=8, trusted=-0.2) is None and searched == []
     stt.read_within(audio, grammar, margin=8.0, width=8, trusted=0.0)
     assert len(searched) == 1, "not trusted, it is searched"
+
+
+HOME = [*DEVICES, {"name": "garage door", "area": "garage", "kind": "cover", "command_topic": "home/garage/door/set"},
+        {"name": "porch light", "area": "porch", "kind": "switch", "command_topic": "home/porch/light/set"}]
+
+
+@pytest.fixture(scope="module")
+def reread_home() -> tuple[IntentMatcher, CommandReread]:
+    matcher = IntentMatcher("en", DeviceDirectory(parse_devices(HOME)))
+    return matcher, CommandReread(matcher, UNSUPPORTED)
+
+
+def refused_then_read(stt: MoonshineStt, reread_home: Any, said: str, speed: float, accent: str) -> Any:
+    """The espeak-ng clip's free reading, refused for an unknown name, then its reading at REFUSAL_MARGIN."""
+    from firmware_py.respond.command_reread import REFUSAL_MARGIN
+
+    matcher, rereader = reread_home
+    audio = to_float(speech(said, voice="espeak", speed=speed, espeak_voice=accent)[0])
+    heard = matcher.match(stt.transcribe(audio))
+    assert heard is not None and heard.unknown_name, heard
+    return rereader.read(audio, stt, REFUSAL_MARGIN)
+
+
+@pytest.mark.parametrize(("said", "speed", "accent", "area"), [
+    ("Close the garage door.", 1.25, "en-us", "garage"),     # heard "Close the mirror at door."
+    ("Turn the porch light off.", 0.9, "en-gb", "porch"),     # heard "Turn the boat light off."
+])
+def test_a_refused_name_reads_as_the_device_misheard(stt: MoonshineStt, reread_home: Any, said: str, speed: float,
+                                                     accent: str, area: str) -> None:
+    reading = refused_then_read(stt, reread_home, said, speed, accent)
+    found = reread_home[1].accept(reading) if reading is not None else None
+    assert found is not None and found.intent == "HassTurnOff" and found.slots.get("area") == area, reading
+
+
+@pytest.mark.parametrize(("said", "speed", "accent"), [
+    ("Open the front gate.", 0.9, "en-gb"), ("Switch on the garage heater.", 1.25, "en-us"),   # "giraffe keyboard"
+    ("Turn on the coffee machine.", 1.0, "en-us"),
+])
+def test_a_device_it_does_not_have_is_not_read_as_one_it_has(stt: MoonshineStt, reread_home: Any, said: str,
+                                                              speed: float, accent: str) -> None:
+    reading = refused_then_read(stt, reread_home, said, speed, accent)
+    assert reading is None or reread_home[1].accept(reading) is None, reading
