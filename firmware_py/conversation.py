@@ -204,8 +204,8 @@ class Conversation(VoiceSession):
                      spoken: bool = False, goes_on_from: str | None = None) -> None:
         self._cancel = asyncio.Event()
         self._reply_in_context = user_text is None   # `llm:run` answers the context as it stands
-        self._reply = asyncio.create_task(self._answer(user_text, audio_response, timing or TurnTiming(),
-                                                       self._cancel, spoken, goes_on_from), name=f"reply-{self.session_id}")
+        answer = self._answer(user_text, audio_response, timing or TurnTiming(), self._cancel, spoken, goes_on_from)
+        self._reply = asyncio.create_task(answer, name=f"reply-{self.session_id}")
 
     async def _answer(self, user_text: str | None, audio_response: bool, timing: TurnTiming,
                       cancel: asyncio.Event, spoken: bool = False, goes_on_from: str | None = None) -> None:

@@ -54,8 +54,8 @@ her" for "a pasta", "pause in the timer" for "pause the timer")."""
 
 
 def _label(slots: dict[str, Any]) -> dict[str, Any]:
-    # ("tea-" from "a tea-timer": STT's hyphen is no part of the name)
-    words = [w for w in (word.strip(".,!?-") for word in str(slots.get("label") or slots.get("name") or "").split()) if w]
+    heard = str(slots.get("label") or slots.get("name") or "")
+    words = [w for w in (word.strip(".,!?-") for word in heard.split()) if w]   # "a tea-timer": "tea-" is "tea"
     while words and words[0].lower() in ("a", "an", "the", "my"):
         words = words[1:]
     if any(word.lower().strip(",.") in LABEL_NOT for word in words):
