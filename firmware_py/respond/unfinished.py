@@ -1,4 +1,4 @@
-"""A command cut short by a pause: "Set the kitchen light ... to fifty percent."
+"""A request cut short by a pause: "Set the kitchen light ... to fifty percent."
 
 People stop to think in the middle of a command, and the end-of-turn model, seeing a sentence that could be
 complete, ends the turn. When a short turn starts like a command but no sentence matches it, the device
@@ -63,7 +63,8 @@ class LastTurn:
     text: str
     speech_end_at: float
     acted: bool = False
-    """A command ran for it: what it did stands, so the next words are a request of their own."""
+    """A responder answered it (a command run, a templated answer): what it did stands, so the next words are a
+    request of their own."""
 
 
 def goes_on_from(last: LastTurn | None, speech_start_at: float) -> bool:
