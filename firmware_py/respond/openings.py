@@ -53,6 +53,8 @@ def opening_mends(text: str) -> list[tuple[float, str, frozenset[str]]]:
         for opening, opening_key in _KEYS:
             if not said <= set(opening) or heard == opening:
                 continue   # "turn on the" was heard as a command: never "turn off the"
+            if opening[-1] in ("a", "the") and not _like_an_article(heard[-1]):
+                continue   # "Said a pizza-timer" is a pizza timer, not "stop the timer"
             limit = 1 if len(opening_key) < 6 else 2
             distance = jellyfish.levenshtein_distance(key, opening_key)
             score = 1 - distance / max(len(key), len(opening_key))
@@ -60,3 +62,9 @@ def opening_mends(text: str) -> list[tuple[float, str, frozenset[str]]]:
                 kept = frozenset(word for token in rest for word in _WORD.findall(token.lower()))
                 found.append((score, " ".join([*opening, *rest]), kept))
     return sorted(found, key=lambda item: -item[0])
+
+
+def _like_an_article(word: str) -> bool:
+    """Could `word` be "the" or "a" heard as another word ("they", "there", "duh", "uh")? It opens with their
+    sounds (th, d, t or a vowel) and is short; a word of its own ("pizza") was said."""
+    return len(word) <= 5 and (word[:1] in "aeiou" or jellyfish.metaphone(word)[:1] in ("0", "T"))
