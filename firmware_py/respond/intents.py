@@ -48,9 +48,10 @@ def timer_seconds(slots: dict[str, Any]) -> int:
 
 
 LABEL_NOT = frozenset(("her", "his", "him", "she", "he", "it", "its", "you", "your", "me", "that", "this", "or",
-                       "and", "of", "to", "in", "on", "at", "for", "with", "from", "by", "is", "the", "a", "an"))
+                       "and", "of", "to", "in", "on", "at", "for", "with", "from", "by", "is", "the", "a", "an",
+                       "set", "said", "sent", "start", "cancel", "stop", "timer"))
 """Words no timer's name holds (after its leading article): a label with one is a sentence mis-heard ("her past
-her" for "a pasta", "pause in the timer" for "pause the timer")."""
+her" for "a pasta", "pause in the timer" for "pause the timer", "set arised" for a restarted "set a, set a rice")."""
 
 
 def _label(slots: dict[str, Any]) -> dict[str, Any]:

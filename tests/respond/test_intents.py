@@ -226,6 +226,7 @@ def test_a_distant_guess_never_becomes_an_action(answers: tuple[IntentMatcher, I
     ("Could you set it time for twenty-five minutes?", [("set_timer", {"seconds": 1500})]),  # "a timer" as "it time"
     ("Said a rice-timer for one minute.", [("set_timer", {"seconds": 60, "label": "rice"})]),  # a name kept as heard
     ("Ah, set a tea-timer for three minutes.", [("set_timer", {"seconds": 180, "label": "tea"})]),
+    ("Start a start timer for five minutes.", [("set_timer", {"seconds": 300})]),   # a restart, no "start" timer
     ("Could you set a timer for an hour and a half?", [("set_timer", {"seconds": 5400})]),
     ("How much time is left on my time?", [("list_timers", {})]),
     ("Raise her volume,", [("change_volume", {"delta": 10})]),   # "her" for an unstressed "the"
