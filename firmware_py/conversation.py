@@ -171,7 +171,6 @@ class Conversation(VoiceSession):
         if self._held is not None:   # the rest of a command cut short by a pause
             text, self._held = await self._decode_with_last_turn(self._held, text), None
             self._speculator.drop()
-            self._last_turn.text = text
         self.last_transcript = text
         # the user may have gone on talking while this turn was transcribed, and an answer to an earlier
         # turn may have started meanwhile: one answer at a time, the newest wins
@@ -261,8 +260,6 @@ class Conversation(VoiceSession):
         text = await self._decode_with_last_turn(previous, piece)
         log.info("turn goes on from the last one", extra={"session": self.session_id, "text": text})
         self.last_transcript = text
-        if self._last_turn is not None:
-            self._last_turn.text = text
         claim, _ = await self._speculator.claim(text)
         return text, claim, None
 
@@ -271,7 +268,10 @@ class Conversation(VoiceSession):
         or, when that gives nothing, their two texts put together."""
         decoded = await self.listener.decode_last_two()
         self._pieced = not decoded
-        return decoded or joined(previous, piece)
+        text = decoded or joined(previous, piece)
+        if self._last_turn is not None:   # what the next words may go on from is now the whole request
+            self._last_turn.text = text
+        return text
 
     def _rereading(self) -> bool:
         return self._rereader is not None and self._live.current.intents.reread

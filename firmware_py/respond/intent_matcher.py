@@ -111,7 +111,8 @@ class IntentMatch:
     unknown_name: str = ""        # a device name that is in no list ("garage heater")
     corrected: bool = False       # a mis-heard word was replaced to match
     free_words: frozenset[str] = frozenset()   # the words free-text slots took ("pasta" of a timer's name)
-    tentative: bool = False       # perhaps half a sentence: an unknown "device" not named like one ("porch")
+    tentative: bool = False       # perhaps half a sentence: ends on an unknown "device" not named like one ("porch")
+    named_like_a_device: bool = True   # an unknown name ends like a device's ("... light", "... fan"), or is one misheard
 
 
 class IntentMatcher:
@@ -198,10 +199,10 @@ class IntentMatcher:
             return opened
         if self._asks(whole):   # "Is the garage heater on?": only a name that is plainly a device's
             found = self._unknown_device(whole)
-            return found if found is not None and not found.tentative and self._plain_name(found.unknown_name) else None
+            return found if found is not None and found.named_like_a_device and self._plain_name(found.unknown_name) else None
         for candidate, needs_a_device_name in [*self._verb_mended(whole), (whole, False)]:   # "burn on the kitchen life"
             found = self._unknown_device(candidate)
-            if found is not None and not (needs_a_device_name and found.tentative):
+            if found is not None and not (needs_a_device_name and not found.named_like_a_device):
                 return found
         return None
 
@@ -295,10 +296,13 @@ class IntentMatcher:
         if len(words) >= len(text.strip(" .,!?")) * 0.8:   # the whole sentence taken as a name: no template fits
             return None
         known = self._known_after_a_misheard_verb(words, text)
-        # "Turned the porch." before a pause: no device is called "porch", the rest ("light off") is coming
-        tentative = not known and words.split()[-1] not in self._name_ends
+        named_like_one = bool(known) or words.split()[-1] in self._name_ends
+        # "Turned the porch." before a pause: no device is called "porch", the rest ("light off") may be coming;
+        # "Turn the dishwasher off." went on after the name, so nothing of it was cut off
+        name = bare_words(words.replace("-", " ").split())
+        ends_the_sentence = bare_words(text.replace("-", " ").split())[-len(name):] == name
         return IntentMatch(result.intent.name, _slots(result), text, unknown_name=known or words, corrected=bool(known),
-                           tentative=tentative)
+                           tentative=not named_like_one and ends_the_sentence, named_like_a_device=named_like_one)
 
     def _known_after_a_misheard_verb(self, name: str, text: str) -> str:
         """The known device in an unknown name that is the sentence's first word and then that device:

@@ -240,19 +240,6 @@ def _arithmetic(slots: dict[str, Any]) -> str:
     return f"{_number(a)} {words} {_number(b)} is {shown}."
 
 
-def maybe_cut_off(found: IntentMatch) -> bool:
-    """Is this match perhaps half a sentence cut by a pause? "Turned the porch." may go on ("light off");
-    "Turn the dishwasher off." went on after the name, so no part of it was cut off."""
-    if not found.tentative or not found.unknown_name:
-        return found.tentative
-    name = _bare_words(found.unknown_name)
-    return _bare_words(found.text)[-len(name):] == name
-
-
-def _bare_words(text: str) -> list[str]:
-    return re.sub(r"[^\w\s']", " ", text.lower()).split()
-
-
 def _number(value: float) -> str:
     return str(int(value)) if value == int(value) else f"{value:g}"
 
@@ -280,7 +267,7 @@ class IntentResponder:
             return None
         answer = self._answers.answer(found)
         log.debug("intent matched", extra={"intent": found.intent, "slots": found.slots, "session": session_id})
-        return replace(answer, tentative=True) if answer is not None and maybe_cut_off(found) else answer
+        return replace(answer, tentative=True) if answer is not None and found.tentative else answer
 
     async def reread(self, audio: np.ndarray, stt: RereadingStt, stt_executor: Executor,
                      session_id: str, margin: float = MARGIN) -> tuple[str, Answer] | None:

@@ -296,11 +296,9 @@ def test_an_unknown_device_not_named_like_one_is_tentative(answers: tuple[Intent
                                               ("Turn the porch off.", False), ("Switch on the garage heater.", False)])
 def test_a_refusal_waits_for_the_rest_only_where_the_name_may_be_cut_off(answers: tuple[IntentMatcher, IntentAnswers],
                                                                           text: str, cut_off: bool) -> None:
-    from firmware_py.respond.intents import maybe_cut_off
-
     matcher, _ = answers
     found = matcher.match(text)
-    assert found is not None and found.unknown_name and maybe_cut_off(found) is cut_off
+    assert found is not None and found.unknown_name and found.tentative is cut_off
 
 
 @pytest.mark.parametrize("question", ["What's the warranty on the Breeze T2?", "Am I allowed to take pictures?",
