@@ -183,22 +183,22 @@ class FunctionCallStopped(Event):
 
 @dataclass(frozen=True, kw_only=True)
 class ToolMessage(Event):
-    """A user-declared tool was called: the MQTT bridge publishes `payload` under `topic`."""
+    """A user-declared tool was called: the MQTT bridge publishes `body` under `topic`."""
 
     kind: ClassVar[str] = "tool-message"
     topic: str
-    payload: dict[str, Any]
+    body: dict[str, Any]   # (not `payload`: that is every event's JSON form)
 
 
 @dataclass(frozen=True, kw_only=True)
 class DeviceCommand(Event):
-    """A configured home device was commanded: the MQTT bridge publishes `payload` verbatim on `topic`
+    """A configured home device was commanded: the MQTT bridge publishes `command` verbatim on `topic`
     (the device's own command topic, in Home Assistant's payload conventions)."""
 
     kind: ClassVar[str] = "device-command"
     device: str
     topic: str
-    payload: str
+    command: str   # (not `payload`: that is every event's JSON form)
 
 
 @dataclass(frozen=True, kw_only=True)

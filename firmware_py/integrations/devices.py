@@ -185,7 +185,7 @@ class DeviceHandlers:
     def _send(self, device: Device, payload: str) -> None:
         if not self._mqtt:
             raise ValueError(f"I can't reach the {device.name}: MQTT is not set up on this device.")
-        self._bus.publish(DeviceCommand(device=device.name, topic=device.command_topic, payload=payload))
+        self._bus.publish(DeviceCommand(device=device.name, topic=device.command_topic, command=payload))
 
     def _done(self, device: Device, state: str) -> dict[str, Any]:
         self._directory.last_state[device.name] = state

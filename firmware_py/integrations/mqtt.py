@@ -181,7 +181,7 @@ class MqttBridge:
             self._tool_message(event)
             return
         if isinstance(event, DeviceCommand):  # the device's own topic, verbatim: Home Assistant's payloads
-            self._send(event.topic, event.payload)
+            self._send(event.topic, event.command)
         if not isinstance(event, BotLlmText) or self._settings.publish_llm_tokens:
             data = {"session_id": event.session_id, "ts": round(event.ts, 3), **event.payload()}
             self._send(self.topics.event(event.kind), json.dumps(data, default=str))
@@ -193,7 +193,7 @@ class MqttBridge:
         if not topic or "+" in topic or "#" in topic:
             log.warning("tool message with an unusable topic", extra={"topic": event.topic})
             return
-        self._send(f"{self.topics.base}/{topic}", json.dumps(event.payload, default=str))
+        self._send(f"{self.topics.base}/{topic}", json.dumps(event.body, default=str))
 
     def _track_answer(self, event: Event) -> None:
         """The device's last whole answer (intent, knowledge or LLM) as a retained state topic."""

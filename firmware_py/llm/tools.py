@@ -149,7 +149,7 @@ class ToolRegistry:
         if on_client:
             return await self._run_on_client(call)
         if call.name in self._topics:
-            self._bus.publish(ToolMessage(session_id=session_id, topic=self._topics[call.name], payload=call.arguments))
+            self._bus.publish(ToolMessage(session_id=session_id, topic=self._topics[call.name], body=call.arguments))
             return ToolResult(ok=True, value={"sent": True, "summary": "Done."})
         try:
             value = self._handlers[call.name](call.arguments, session_id)

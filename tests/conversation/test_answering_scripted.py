@@ -76,7 +76,7 @@ async def test_a_command_runs_as_a_function_call_with_a_templated_answer(world: 
     assert progress[0].arguments == {"device": "kitchen light"}
     assert stopped[0].result["state"] == "on"
     command = recorder.of(DeviceCommand)[0]
-    assert command.topic == "home/kitchen/light/set" and json.loads(command.payload) == {"state": "ON"}
+    assert command.topic == "home/kitchen/light/set" and json.loads(command.command) == {"state": "ON"}
     assert [e.text for e in recorder.of(BotOutput)] == ["The kitchen light is on."]
 
 

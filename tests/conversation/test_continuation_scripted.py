@@ -90,7 +90,7 @@ async def test_a_command_of_its_own_is_not_joined_to_the_last_request(world: Any
     stt.second = "Turn on the kitchen light."
     said = await two_pieces(conversation, events, gap_secs=0.0)
     assert said[-1].responder == "intent" and said[-1].text == "The kitchen light is on."
-    assert [e.payload for e in events if isinstance(e, DeviceCommand)] == ['{"state": "ON"}']
+    assert [e.command for e in events if isinstance(e, DeviceCommand)] == ['{"state": "ON"}']
     assert user_messages(conversation)[-1] == "Turn on the kitchen light."
 
 

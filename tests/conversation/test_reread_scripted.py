@@ -62,7 +62,7 @@ async def test_an_accepted_reading_runs_the_command_and_the_llm_is_not_asked(wor
     stt.readings = [Rereading("Turn on the kitchen light.", score=-4.0, heard_score=-2.5)]
     answer = await one_spoken_turn(conversation, events)
     assert answer.responder == "intent" and answer.text == "The kitchen light is on."
-    assert [e.payload for e in events if isinstance(e, DeviceCommand)] == ['{"state": "ON"}']
+    assert [e.command for e in events if isinstance(e, DeviceCommand)] == ['{"state": "ON"}']
     assert [e.responder for e in events if isinstance(e, BotAnswered)] == ["intent"], "the guess at the pause is dropped"
     assert conversation.last_transcript == "Sanctuary, lot."   # what was heard is still what the client saw
     assert conversation.context.messages()[-2] == {"role": "user", "content": "Turn on the kitchen light."}
@@ -155,7 +155,7 @@ async def test_a_device_refused_by_name_is_read_again_for_one_misheard(refusing_
     stt.readings = [Rereading("Turn on the kitchen light.", score=-4.0, heard_score=-2.5)]
     answer = await one_spoken_turn(conversation, events)
     assert answer.text == "The kitchen light is on." and stt.margins == [REFUSAL_MARGIN] and llm.asked == []
-    assert [e.payload for e in events if isinstance(e, DeviceCommand)] == ['{"state": "ON"}']
+    assert [e.command for e in events if isinstance(e, DeviceCommand)] == ['{"state": "ON"}']
 
 
 async def test_a_device_it_does_not_have_is_still_refused(refusing_world: Any) -> None:

@@ -74,3 +74,13 @@ async def test_an_unknown_device_sends_nothing(broker: Broker, registry: ToolReg
     await eventually(lambda: len(listener.under("home/")) == 1)
     assert listener.under("home/")[0].topic == "home/porch/switch/set"
     listener.close()
+
+
+async def test_a_device_command_is_also_announced_as_an_event(broker: Broker, registry: ToolRegistry) -> None:
+    """Home Assistant automations see what the device commanded, on its events topic, as for every event."""
+    listener = Listener(broker.port, "rtvi-edge/hall/event/#")
+    await say(registry, ActionCall("turn_on", {"device": "bedroom fan"}))
+    await eventually(lambda: listener.on("rtvi-edge/hall/event/device-command"))
+    event = listener.on("rtvi-edge/hall/event/device-command")[0].json()
+    assert (event["device"], event["topic"], event["command"]) == ("bedroom fan", "home/bedroom/fan/set", "ON")
+    listener.close()

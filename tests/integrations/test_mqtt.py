@@ -55,7 +55,7 @@ def a_turn(bus: EventBus) -> None:
                   StateChanged(state="thinking"), BotLlmStarted(), BotLlmText(text="The kitchen"),
                   BotLlmText(text=" light is"), BotLlmText(text=" on."), BotLlmStopped(),
                   BotAnswered(text="The kitchen light is on.", responder="llm"),
-                  ToolMessage(topic="lights/kitchen", payload={"state": "on"}), BotTtsStarted(),
+                  ToolMessage(topic="lights/kitchen", body={"state": "on"}), BotTtsStarted(),
                   BotStartedSpeaking(), StateChanged(state="speaking"),
                   BotOutput(text="The kitchen light is on."), BotStoppedSpeaking(), StateChanged(state="listening")):
         bus.publish(event)
