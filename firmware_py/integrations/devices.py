@@ -130,6 +130,8 @@ DEVICE_TOOLS = (
         "type": "object", "properties": {"device": DEVICE_ARG}, "required": ["device"], "additionalProperties": False}),
     Tool("close_cover", "Close a cover (a blind, a garage door, a curtain).", {
         "type": "object", "properties": {"device": DEVICE_ARG}, "required": ["device"], "additionalProperties": False}),
+    Tool("stop_cover", "Stop a moving cover where it is.", {
+        "type": "object", "properties": {"device": DEVICE_ARG}, "required": ["device"], "additionalProperties": False}),
 )
 
 Handler = Callable[[dict[str, Any], str], dict[str, Any]]
@@ -146,6 +148,7 @@ class DeviceHandlers:
             "set_brightness": self._brightness,
             "open_cover": lambda args, _s: self._cover(args, "OPEN", "open"),
             "close_cover": lambda args, _s: self._cover(args, "CLOSE", "closed"),
+            "stop_cover": lambda args, _s: self._cover(args, "STOP", "stopped"),
         }
 
     def _device(self, args: dict[str, Any]) -> Device:

@@ -21,6 +21,7 @@ from hassil import string_matcher
 
 from ..integrations.devices import DeviceDirectory
 from .custom import CustomCommand
+from .indirect import direct_form
 from .library_cache import library_key, load_library, save_library
 from .openings import opening_mends
 from .sentence_library import PRIORITY, WORD, library_sources, parse_library
@@ -40,6 +41,11 @@ SPELLINGS = {"lite": "light", "lites": "lights", "nite": "night", "thru": "throu
 """Spellings speech-to-text and people use for template words, mended before matching."""
 PHRASES = ((re.compile(r"\b(shut|power|switch) (off|down)\b", re.I), "turn off"),
            (re.compile(r"\bpower (on|up)\b", re.I), "turn on"),
+           (re.compile(r"\bhalf an hour\b", re.I), "30 minutes"),
+           (re.compile(r"\b(?:a|one) minute and a half\b", re.I), "90 seconds"),
+           # "put on a timer for ...", "give me a five minute timer": set one
+           (re.compile(r"\b(?:put|stick) (?:on |up )?((?:a|an|the|my)(?: [\w-]+){0,2}? timer)(?: on)?\b", re.I), r"set \1"),
+           (re.compile(r"\bgive me ((?:a|an)(?: [\w-]+){0,3}? timer)\b", re.I), r"set \1"),
            (re.compile(r"\b(?:an|a) (hour|minute|second)\b", re.I), r"1 \1"),
            (re.compile(r"\b(?:1|one) hour and a half\b", re.I), "90 minutes"),
            (re.compile(r"\bleft on (my|the) time\b", re.I), r"left on \1 timer"),
@@ -71,6 +77,9 @@ SOUNDS_ALIKE = 0.85
 """How close a word that sounds the same (same metaphone key) counts, whatever its spelling."""
 ONSET_LOST = 0.8
 """How close a first word counts that is a command verb with its first consonants lost ("urn", "earn": turn)."""
+NOT_FROM_SOUNDS = frozenset({"action:device_stop", "action:device_on"})
+"""Commands an opening mended from sounds never becomes: "Said the kitchen lights" (set, before a pause) sounds
+like "stop the kitchen lights", and "start"/"stop" a device are rare next to "set" its brightness."""
 REPLIES = frozenset({"yes", "yeah", "yep", "yup", "no", "nope", "nah", "oops", "whoops", "sure", "thanks", "sorry"})
 """Words of a reply to the bot ("Yes, the timer", "No, never mind"): skipped like fillers, never mended into
 a command (they were heard, not mis-heard)."""
@@ -183,6 +192,12 @@ class IntentMatcher:
             found = self._recognize(candidate)
             if found is not None:
                 return found
+        direct = direct_form(whole)   # "Do you know what time it is?" asks "What time is it?"
+        if direct != whole:
+            found = self._recognize(direct)
+            if found is not None:
+                return found
+            whole = direct
         # the whole sentence with a word mended before a piece of it ("Set the floor lump, brightness to
         # sixty percent" is the floor lamp's brightness, not "brightness to sixty percent" of some light)
         mended = self._mended(whole)
@@ -248,7 +263,8 @@ class IntentMatcher:
         """A match with the first words replaced by the command opening they sound like (openings.py); none
         when two openings that mean different things fit as well."""
         found = [(score, m) for score, candidate, kept in opening_mends(text)
-                 if (m := self._recognize(candidate)) is not None and m.free_words <= kept | ARTICLES]
+                 if (m := self._recognize(candidate)) is not None and m.free_words <= kept | ARTICLES
+                 and m.intent not in NOT_FROM_SOUNDS]
         if not found:
             return None
         best_score, best = found[0]

@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..integrations.devices import Device, DeviceDirectory, normalize_name
+from ..integrations.devices import KINDS, Device, DeviceDirectory, normalize_name
 from .base import ActionCall, Answer
 from .command_reread import MARGIN, CommandReread, RereadingStt
 from .custom import CustomCommand
@@ -36,6 +36,9 @@ UNSUPPORTED = ("HassGetWeather", "HassBroadcast", "HassShoppingListAddItem", "Ha
                "HassVacuumCleanArea", "HassLawnMowerStartMowing", "HassLawnMowerDock", "HassMediaNext",
                "HassMediaPrevious", "HassMediaUnpause", "HassMediaSearchAndPlay", "HassFanSetSpeed",
                "HassRespond", "HassSetPosition")
+
+
+SAYS_WHAT_TO_DO = re.compile(r"\b(on|off|open|close|shut)\b", re.I)
 
 
 class WhichOne(Exception):
@@ -72,7 +75,15 @@ class IntentAnswers:
         self._by_intent: dict[str, Callable[[dict[str, Any]], tuple[ActionCall, ...]]] = {
             "HassGetCurrentTime": lambda _s: (ActionCall("get_time"),),
             "HassGetCurrentDate": lambda _s: (ActionCall("get_date"),),
+            "action:get_time": lambda _s: (ActionCall("get_time"),),
             "action:get_date": lambda _s: (ActionCall("get_date"),),
+            "action:pause_timer": lambda s: (ActionCall("pause_timer", _label(s)),),
+            "action:resume_timer": lambda s: (ActionCall("resume_timer", _label(s)),),
+            "action:add_timer_time": lambda s: (ActionCall("add_timer_time", {"seconds": timer_seconds(s) or 60, **_label(s)}),),
+            "action:device_on": lambda s: self._switch(s, on=True),
+            "action:device_stop": self._stop,
+            "action:open_cover": lambda s: self._cover(s, "open_cover"),
+            "action:close_cover": lambda s: self._cover(s, "close_cover"),
             "action:list_timers": lambda _s: (ActionCall("list_timers"),),
             "action:cancel_timer": lambda s: (ActionCall("cancel_timer", _label(s)),),
             "action:set_brightness": self._light_set,
@@ -119,7 +130,9 @@ class IntentAnswers:
         if intent.startswith("custom:"):
             return self._custom_answer(self._custom[int(intent.split(":", 1)[1])])
         if match.unknown_name:
-            heard_as = self._directory.find(match.unknown_name)   # "office chains" is the office shades
+            # "office chains" is the office shades; "open the garage" is the garage's one cover
+            heard_as = (self._directory.find(match.unknown_name)
+                        or self._only_one_in_area(match.unknown_name, slots, match.text))
             if heard_as is not None:
                 slots = {**slots, "name": heard_as.name}
             else:
@@ -164,6 +177,14 @@ class IntentAnswers:
             return self._matching(domain, area) or f"{area} {domain or 'device'}".strip()
         return (self._matching(domain) if domain else []) or (domain or "that")
 
+    def _only_one_in_area(self, area: str, slots: dict[str, Any], text: str) -> Device | None:
+        """The one device of the request's kind in an area named where a device's name was expected, when
+        the words say what to do with it ("Turned the porch." may be the start of "... porch light off")."""
+        if not SAYS_WHAT_TO_DO.search(text):
+            return None
+        found = self._directory.in_area(area, KINDS_OF_DOMAIN.get(str(slots.get("domain") or ""), KINDS))
+        return found[0] if len(found) == 1 else None
+
     def _matching(self, domain: str, area: str | None = None) -> list[Device]:
         """Devices of the domain (a switch named "porch light" counts as a light), in the area if given."""
         kinds = KINDS_OF_DOMAIN.get(domain, ("light", "switch", "fan", "cover"))
@@ -187,6 +208,20 @@ class IntentAnswers:
             else:
                 calls.append(ActionCall("turn_on" if on else "turn_off", {"device": device.name}))
         return tuple(calls)
+
+    def _stop(self, slots: dict[str, Any]) -> tuple[ActionCall, ...]:
+        """"Stop the garage door" halts a cover where it is; "stop the fan" turns it off."""
+        targets = self._targets(slots)
+        if isinstance(targets, str):
+            return (ActionCall("turn_off", {"device": targets}),)
+        return tuple(ActionCall("stop_cover" if d.kind == "cover" else "turn_off", {"device": d.name}) for d in targets)
+
+    def _cover(self, slots: dict[str, Any], action: str) -> tuple[ActionCall, ...]:
+        """"Raise the blinds": a cover's own verbs (the device handler refuses them for a light)."""
+        targets = self._targets(slots)
+        if isinstance(targets, str):
+            return (ActionCall(action, {"device": targets}),)
+        return tuple(ActionCall(action, {"device": d.name}) for d in targets)
 
     def _light_set(self, slots: dict[str, Any]) -> tuple[ActionCall, ...]:
         if "brightness" not in slots:

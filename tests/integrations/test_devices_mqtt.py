@@ -55,12 +55,13 @@ async def test_each_kind_gets_its_home_assistant_payload(broker: Broker, registr
     await say(registry, ActionCall("turn_on", {"device": "bedroom fan"}))
     await say(registry, ActionCall("open_cover", {"device": "garage door"}))
     await say(registry, ActionCall("turn_off", {"device": "garage door"}))  # a cover turned off closes
-    await eventually(lambda: len(listener.under("home/")) == 6)
+    await say(registry, ActionCall("stop_cover", {"device": "garage door"}))
+    await eventually(lambda: len(listener.under("home/")) == 7)
     light = [m.json() for m in listener.on("home/kitchen/light/set")]
     assert light == [{"state": "ON"}, {"state": "ON", "brightness": 128}]
     assert [m.payload for m in listener.on("home/porch/switch/set")] == ["OFF"]
     assert [m.payload for m in listener.on("home/bedroom/fan/set")] == ["ON"]
-    assert [m.payload for m in listener.on("home/garage/door/set")] == ["OPEN", "CLOSE"]
+    assert [m.payload for m in listener.on("home/garage/door/set")] == ["OPEN", "CLOSE", "STOP"]
     listener.close()
 
 

@@ -1,0 +1,94 @@
+"""Ways people phrase the same commands: asked indirectly ("Do you know what time it is?"), politely ("Would you
+mind turning off..."), with the device's own verbs ("raise the blinds", "stop the garage door"), by the room
+alone ("open the garage"), or with the timer words of everyday speech ("half an hour", "how much longer")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from firmware_py.integrations.devices import DeviceDirectory, parse_devices
+from firmware_py.respond.indirect import direct_form
+from firmware_py.respond.intent_matcher import IntentMatcher
+from firmware_py.respond.intents import IntentAnswers
+
+from .test_intents import DEVICES, actions
+
+BLINDS = {"name": "office blinds", "aliases": ["office shades"], "area": "office", "kind": "cover",
+          "command_topic": "home/office/blinds/set"}
+Pair = tuple[IntentMatcher, IntentAnswers]
+
+
+@pytest.fixture(scope="module")
+def answers() -> Pair:
+    directory = DeviceDirectory(parse_devices([*DEVICES, BLINDS]))
+    return IntentMatcher("en", directory), IntentAnswers(directory, ())
+
+
+@pytest.mark.parametrize("text, direct", [
+    ("Do you know what time it is?", "what time is it?"),
+    ("Could you tell me what the date is?", "what is the date?"),
+    ("Any idea what day it is today?", "what day is it today?"),
+    ("Do you know how much time is left on the timer?", "how much time is left on the timer?"),
+    ("Have you got the time?", "what is the time?"),
+    ("Would you mind turning off the porch light?", "turn off the porch light?"),
+    ("I'd like you to set a timer for five minutes.", "set a timer for five minutes."),
+    ("Tell me a joke.", "Tell me a joke."),   # not a wrapper: the request itself
+    ("What time is it?", "What time is it?"),
+])
+def test_an_indirect_request_is_put_directly(text: str, direct: str) -> None:
+    assert direct_form(text) == direct
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Do you know what time it is?", [("get_time", {})]),
+    ("Can you tell me what time it is?", [("get_time", {})]),
+    ("Do you have the time?", [("get_time", {})]),
+    ("Time, please.", [("get_time", {})]),
+    ("Do you know what day it is?", [("get_date", {})]),
+    ("What date is it today?", [("get_date", {})]),
+    ("What day is today?", [("get_date", {})]),
+    ("Would you mind turning on the kitchen light?", [("turn_on", {"device": "kitchen light"})]),
+    ("Set a timer for half an hour.", [("set_timer", {"seconds": 1800})]),
+    ("Set a timer for a minute and a half.", [("set_timer", {"seconds": 90})]),
+    ("Put on a timer for three minutes.", [("set_timer", {"seconds": 180})]),
+    ("Give me a ten minute timer.", [("set_timer", {"seconds": 600})]),
+    ("How much longer on the timer?", [("list_timers", {})]),
+    ("How long until the timer goes off?", [("list_timers", {})]),
+    ("What timers do I have?", [("list_timers", {})]),
+    ("Hold the timer.", [("pause_timer", {})]),
+    ("Unpause the pasta timer.", [("resume_timer", {"label": "pasta"})]),
+    ("Add five more minutes.", [("add_timer_time", {"seconds": 300})]),
+    ("Turn off the timer.", [("cancel_timer", {})]),
+    ("Turn the pasta timer off.", [("cancel_timer", {"label": "pasta"})]),
+    ("Start the bedroom fan.", [("turn_on", {"device": "bedroom fan"})]),
+    ("Stop the bedroom fan.", [("turn_off", {"device": "bedroom fan"})]),
+    ("Stop the garage door.", [("stop_cover", {"device": "garage door"})]),
+    ("Raise the office shades.", [("open_cover", {"device": "office blinds"})]),
+    ("Lower the office blinds.", [("close_cover", {"device": "office blinds"})]),
+    ("Open the garage.", [("open_cover", {"device": "garage door"})]),   # the garage's one cover
+    ("Turn off the porch.", [("turn_off", {"device": "porch light"})]),
+])
+def test_everyday_phrasings_become_their_command(answers: Pair, text: str,
+                                                 expected: list[tuple[str, dict[str, Any]]]) -> None:
+    assert actions(answers, text) == expected
+
+
+def test_a_room_alone_is_its_device_only_when_the_words_say_what_to_do(answers: Pair) -> None:
+    # "Turned the porch." may be the start of "Turn the porch light off": nothing is guessed
+    assert actions(answers, "Turned the porch.") == [("turn_on", {"device": "porch"})]   # refused by name
+    matcher, _ = answers
+    assert matcher.match("Turned the porch.").tentative   # type: ignore[union-attr]
+
+
+def test_a_set_heard_as_said_never_stops_a_device(answers: Pair) -> None:
+    """"Said the kitchen lights" is "Set the kitchen lights | to forty percent" cut by a pause: its opening sounds
+    like "stop the", which must not turn the light off."""
+    assert actions(answers, "Said the kitchen lights.") is None
+
+
+@pytest.mark.parametrize("text", ["Do you know what the capital of France is?", "Can you tell me a story?",
+                                  "Do you know who wrote Hamlet?", "Would you mind if I asked you something?"])
+def test_indirect_questions_about_the_world_still_go_to_the_llm(answers: Pair, text: str) -> None:
+    assert actions(answers, text) is None
