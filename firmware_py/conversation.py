@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from dataclasses import replace
 from typing import Any, AsyncIterator
 
 from .arbitration import admit_turn
@@ -28,12 +29,14 @@ from .llm.base import LlmError
 from .llm.context import Context
 from .llm.text import clean_for_speech
 from .sentences import SentenceSplitter
+from .respond.amend import amendment
 from .respond.base import Answer
 from .respond.chain import ResponderChain, run_actions
 from .respond.command_reread import MARGIN, REFUSAL_MARGIN
 from .respond.early_llm import EarlyLlmAnswer
 from .respond.speculation import Speculator
-from .respond.unfinished import HOLD_SECS, LastTurn, goes_on_from, joined, reads_finished, sounds_unfinished
+from .respond.unfinished import (HOLD_SECS, LastTurn, goes_on_from, joined, may_amend, reads_finished,
+                                     sounds_unfinished)
 from .session import VoiceSession
 from .speaking import BotSpeech
 from .turn_metrics import publish_turn_metrics
@@ -162,6 +165,7 @@ class Conversation(VoiceSession):
             return
         goes_on = self._held is None and goes_on_from(self._last_turn, timing.speech_start_at)
         previous = self._last_turn.text if goes_on and self._last_turn else None
+        amends = self._last_turn if self._held is None and may_amend(self._last_turn, timing.speech_start_at) else None
         self._last_turn = LastTurn(text, timing.speech_end_at)
         if not text:
             self._speculator.drop()
@@ -175,7 +179,7 @@ class Conversation(VoiceSession):
         # the user may have gone on talking while this turn was transcribed, and an answer to an earlier
         # turn may have started meanwhile: one answer at a time, the newest wins
         await self.interrupt(publish=self._held is None)
-        self._start_reply(text, audio_response=True, timing=timing, spoken=True, goes_on_from=previous)
+        self._start_reply(text, audio_response=True, timing=timing, spoken=True, goes_on_from=previous, amends=amends)
 
     async def _not_understood(self, timing: TurnTiming) -> None:
         """A turn whose speech gave no words: say so (when it was real speech, not a cough) and listen again."""
@@ -200,20 +204,30 @@ class Conversation(VoiceSession):
     # --- answering ---------------------------------------------------------------------------------
 
     def _start_reply(self, user_text: str | None, audio_response: bool, timing: TurnTiming | None = None,
-                     spoken: bool = False, goes_on_from: str | None = None) -> None:
+                     spoken: bool = False, goes_on_from: str | None = None, amends: LastTurn | None = None) -> None:
         self._cancel = asyncio.Event()
         self._reply_in_context = user_text is None   # `llm:run` answers the context as it stands
-        answer = self._answer(user_text, audio_response, timing or TurnTiming(), self._cancel, spoken, goes_on_from)
+        answer = self._answer(user_text, audio_response, timing or TurnTiming(), self._cancel, spoken, goes_on_from,
+                              amends)
         self._reply = asyncio.create_task(answer, name=f"reply-{self.session_id}")
 
     async def _answer(self, user_text: str | None, audio_response: bool, timing: TurnTiming,
-                      cancel: asyncio.Event, spoken: bool = False, goes_on_from: str | None = None) -> None:
+                      cancel: asyncio.Event, spoken: bool = False, goes_on_from: str | None = None,
+                      amends: LastTurn | None = None) -> None:
         """Intents and knowledge first, the LLM for the rest; any failure still ends in words.
-        `goes_on_from`: the last turn's words, when these went on from them before its answer was heard."""
+        `goes_on_from`: the last turn's words, when these went on from them before its answer was heard;
+        `amends`: the last turn, when it ran a setting or step these words may give the amount of."""
         self._set_state(ConversationState.THINKING)
         speech = self._new_speech() if audio_response else None
         try:
             claim, early = await self._speculator.claim(user_text) if user_text is not None else (None, None)
+            if amends is not None and user_text and (claim is None or claim.tentative):
+                amended = await self._amendment(amends, user_text)
+                if amended is not None:
+                    if early is not None:
+                        early.abandon()
+                    await self._answer_directly(*amended, speech, timing)
+                    return
             if goes_on_from is not None and user_text and (claim is None or claim.tentative):
                 # (a command of its own, "Stop.", is that command, not the rest of the last request)
                 user_text, claim, early = await self._join_to_last_turn(goes_on_from, user_text, claim, early)
@@ -233,7 +247,7 @@ class Conversation(VoiceSession):
                 user_text, claim = await self._read_again(REFUSAL_MARGIN) or (user_text, claim)
             if claim is not None and not claim.passage:
                 if spoken and self._last_turn is not None:
-                    self._last_turn.acted = True
+                    self._last_turn.acted, self._last_turn.answer = True, claim
                 await self._answer_directly(user_text or "", claim, speech, timing)
             else:
                 await self._answer_with_llm(user_text, claim.passage if claim else "", speech, timing, cancel, early)
@@ -262,6 +276,21 @@ class Conversation(VoiceSession):
         self.last_transcript = text
         claim, _ = await self._speculator.claim(text)
         return text, claim, None
+
+    async def _amendment(self, ran: LastTurn, piece: str) -> tuple[str, Answer] | None:
+        """The last turn's command corrected by the amount these words add (respond/amend.py): the whole
+        request's words and what is left to run, or None when the two pieces together are another request."""
+        text = await self.listener.decode_last_two() or joined(ran.text, piece)
+        whole, _ = await self._speculator.claim(text)
+        calls = amendment(ran.answer, whole) if whole is not None and not whole.tentative and ran.answer else None
+        if not calls:
+            return None
+        log.info("command amended", extra={"session": self.session_id, "text": text})
+        self.context.drop_last_turn(ran.text)
+        self.last_transcript = text
+        self._last_turn = LastTurn(text, self._last_turn.speech_end_at if self._last_turn else 0.0,
+                                   acted=True, answer=whole)
+        return text, replace(whole, actions=calls)
 
     async def _decode_with_last_turn(self, previous: str, piece: str) -> str:
         """The last two turns' audio decoded as one (the words a pause cut apart lose each other's context),

@@ -20,6 +20,10 @@ from ..events import DeviceCommand, EventBus
 from ..llm.builtin_tools import Tool
 
 KINDS = ("light", "switch", "fan", "cover")
+MIN_DIMMED = 5
+"""The dimmest a light is made by "dim": dimming never turns it off."""
+BRIGHTNESS_STEP = 25
+"""Percentage points "dim" or "brighten" a light by."""
 MISHEARD_NOUN = 0.6
 """How alike (Jaro-Winkler) a heard last word must be to the device's ("life" for "light") to be taken for it."""
 
@@ -95,6 +99,7 @@ class DeviceDirectory:
         self.devices = devices
         self._by_name = {spoken: device for device in devices for spoken in device.spoken_names()}
         self.last_state: dict[str, str] = {}
+        self.last_brightness: dict[str, int] = {}   # percent, as last set from here
 
     def find(self, words: str) -> Device | None:
         """A device by name or alias ("the kitchen lights" finds "kitchen light"), or by a name heard a
@@ -126,6 +131,10 @@ DEVICE_TOOLS = (
         "type": "object",
         "properties": {"device": DEVICE_ARG, "percent": {"type": "integer", "minimum": 0, "maximum": 100}},
         "required": ["device", "percent"], "additionalProperties": False}),
+    Tool("change_brightness", "Make a light brighter (positive delta) or dimmer (negative), in percentage points.", {
+        "type": "object",
+        "properties": {"device": DEVICE_ARG, "delta": {"type": "integer", "minimum": -100, "maximum": 100}},
+        "required": ["device", "delta"], "additionalProperties": False}),
     Tool("open_cover", "Open a cover (a blind, a garage door, a curtain).", {
         "type": "object", "properties": {"device": DEVICE_ARG}, "required": ["device"], "additionalProperties": False}),
     Tool("close_cover", "Close a cover (a blind, a garage door, a curtain).", {
@@ -146,6 +155,7 @@ class DeviceHandlers:
             "turn_on": lambda args, _s: self._switch(args, on=True),
             "turn_off": lambda args, _s: self._switch(args, on=False),
             "set_brightness": self._brightness,
+            "change_brightness": self._brightness_step,
             "open_cover": lambda args, _s: self._cover(args, "OPEN", "open"),
             "close_cover": lambda args, _s: self._cover(args, "CLOSE", "closed"),
             "stop_cover": lambda args, _s: self._cover(args, "STOP", "stopped"),
@@ -164,6 +174,7 @@ class DeviceHandlers:
             return self._cover(args, "OPEN" if on else "CLOSE", "open" if on else "closed")
         state = "ON" if on else "OFF"
         payload = json.dumps({"state": state}) if device.kind == "light" else state
+        self._directory.last_brightness.pop(device.name, None)   # a light turned on comes back as it was: unknown
         self._send(device, payload)
         return self._done(device, "on" if on else "off")
 
@@ -175,8 +186,20 @@ class DeviceHandlers:
         state = "ON" if percent > 0 else "OFF"
         self._send(device, json.dumps({"state": state, "brightness": round(percent * 255 / 100)}))
         result = self._done(device, "on" if percent else "off")
+        self._directory.last_brightness[device.name] = percent
         result.update(brightness=percent, summary=f"The {device.name} is at {percent} percent.")
         return result
+
+    def _brightness_step(self, args: dict[str, Any], session: str) -> dict[str, Any]:
+        """"Dim the kitchen light": from the brightness last set here (full when on, or not known), never
+        below the dimmest step (a dimmed light stays on) nor above full."""
+        device = self._device(args)
+        if self._directory.last_state.get(device.name) == "off":
+            current = 0
+        else:
+            current = self._directory.last_brightness.get(device.name, 100)
+        percent = max(MIN_DIMMED, min(100, current + int(args["delta"])))
+        return self._brightness({"device": device.name, "percent": percent}, session)
 
     def _cover(self, args: dict[str, Any], payload: str, state: str) -> dict[str, Any]:
         device = self._device(args)

@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..integrations.devices import KINDS, Device, DeviceDirectory, normalize_name
+from ..integrations.devices import BRIGHTNESS_STEP, KINDS, Device, DeviceDirectory, normalize_name
 from .base import ActionCall, Answer
 from .command_reread import MARGIN, CommandReread, RereadingStt
 from .custom import CustomCommand
@@ -80,6 +80,7 @@ class IntentAnswers:
             "action:pause_timer": lambda s: (ActionCall("pause_timer", _label(s)),),
             "action:resume_timer": lambda s: (ActionCall("resume_timer", _label(s)),),
             "action:add_timer_time": lambda s: (ActionCall("add_timer_time", {"seconds": timer_seconds(s) or 60, **_label(s)}),),
+            "action:change_brightness": self._brightness_step,
             "action:device_on": lambda s: self._switch(s, on=True),
             "action:device_stop": self._stop,
             "action:open_cover": lambda s: self._cover(s, "open_cover"),
@@ -208,6 +209,13 @@ class IntentAnswers:
             else:
                 calls.append(ActionCall("turn_on" if on else "turn_off", {"device": device.name}))
         return tuple(calls)
+
+    def _brightness_step(self, slots: dict[str, Any]) -> tuple[ActionCall, ...]:
+        targets = self._targets({**slots, "domain": "light"})
+        delta = BRIGHTNESS_STEP if slots.get("step") == "up" else -BRIGHTNESS_STEP
+        if isinstance(targets, str):
+            return (ActionCall("change_brightness", {"device": targets, "delta": delta}),)
+        return tuple(ActionCall("change_brightness", {"device": d.name, "delta": delta}) for d in targets)
 
     def _stop(self, slots: dict[str, Any]) -> tuple[ActionCall, ...]:
         """"Stop the garage door" halts a cover where it is; "stop the fan" turns it off."""

@@ -16,6 +16,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .amend import can_be_amended
+from .base import Answer
+
 HOLD_SECS = 1.5
 """How long an unfinished command waits for its rest before it is answered as it is."""
 MAX_WORDS = 7
@@ -65,11 +68,23 @@ class LastTurn:
     speech_end_at: float
     acted: bool = False
     """A responder answered it (a command run, a templated answer): what it did stands, so the next words are a
-    request of their own."""
+    request of their own (unless they correct its amount: respond/amend.py)."""
+    answer: Answer | None = None
+    """What a responder ran for it."""
 
 
 def goes_on_from(last: LastTurn | None, speech_start_at: float) -> bool:
     """Do words whose speech began at `speech_start_at` go on with the last turn (see the module doc)?"""
-    if last is None or last.acted or not last.speech_end_at or not speech_start_at:
+    return last is not None and not last.acted and _soon_after(last, speech_start_at)
+
+
+def may_amend(last: LastTurn | None, speech_start_at: float) -> bool:
+    """May these words be the amount of the setting or step the last turn ran ("Turn the volume down. | By
+    twenty percent.")? Only as soon after it as words that go on from it."""
+    return last is not None and last.acted and can_be_amended(last.answer) and _soon_after(last, speech_start_at)
+
+
+def _soon_after(last: LastTurn, speech_start_at: float) -> bool:
+    if not last.speech_end_at or not speech_start_at:
         return False
     return 0.0 <= speech_start_at - last.speech_end_at <= CONTINUE_GAP_SECS

@@ -85,3 +85,20 @@ async def test_a_device_command_is_also_announced_as_an_event(broker: Broker, re
     event = listener.on("rtvi-edge/hall/event/device-command")[0].json()
     assert (event["device"], event["topic"], event["command"]) == ("bedroom fan", "home/bedroom/fan/set", "ON")
     listener.close()
+
+
+async def test_dimming_steps_from_the_brightness_last_set(broker: Broker, registry: ToolRegistry) -> None:
+    listener = Listener(broker.port, "home/kitchen/#")
+    assert await say(registry, ActionCall("change_brightness", {"device": "kitchen light", "delta": -25})) \
+        == "The kitchen light is at 75 percent."   # on, brightness not known: from full
+    await say(registry, ActionCall("set_brightness", {"device": "kitchen light", "percent": 20}))
+    assert await say(registry, ActionCall("change_brightness", {"device": "kitchen light", "delta": -25})) \
+        == "The kitchen light is at 5 percent."    # never dimmed off
+    await say(registry, ActionCall("turn_off", {"device": "kitchen light"}))
+    assert await say(registry, ActionCall("change_brightness", {"device": "kitchen light", "delta": 25})) \
+        == "The kitchen light is at 25 percent."   # from off
+    await eventually(lambda: len(listener.under("home/")) == 5)
+    assert [m.json().get("brightness") for m in listener.on("home/kitchen/light/set")] == [191, 51, 13, None, 64]
+    refused = await say(registry, ActionCall("change_brightness", {"device": "bedroom fan", "delta": 25}))
+    assert refused == "The bedroom fan is a fan; only lights have a brightness."
+    listener.close()

@@ -61,12 +61,16 @@ def test_an_indirect_request_is_put_directly(text: str, direct: str) -> None:
     ("Unpause the pasta timer.", [("resume_timer", {"label": "pasta"})]),
     ("Add five more minutes.", [("add_timer_time", {"seconds": 300})]),
     ("Turn off the timer.", [("cancel_timer", {})]),
-    ("Turn the pasta timer off.", [("cancel_timer", {"label": "pasta"})]),
+    ("Turn off the pasta timer.", [("cancel_timer", {"label": "pasta"})]),
     ("Start the bedroom fan.", [("turn_on", {"device": "bedroom fan"})]),
     ("Stop the bedroom fan.", [("turn_off", {"device": "bedroom fan"})]),
     ("Stop the garage door.", [("stop_cover", {"device": "garage door"})]),
     ("Raise the office shades.", [("open_cover", {"device": "office blinds"})]),
     ("Lower the office blinds.", [("close_cover", {"device": "office blinds"})]),
+    ("Dim the kitchen light.", [("change_brightness", {"device": "kitchen light", "delta": -25})]),
+    ("Make the living room lamp brighter.", [("change_brightness", {"device": "living room lamp", "delta": 25})]),
+    ("Turn the kitchen lights down.", [("change_brightness", {"device": "kitchen light", "delta": -25})]),
+    ("Dim the kitchen light to 20 percent.", [("set_brightness", {"device": "kitchen light", "percent": 20})]),
     ("Open the garage.", [("open_cover", {"device": "garage door"})]),   # the garage's one cover
     ("Turn off the porch.", [("turn_off", {"device": "porch light"})]),
 ])
@@ -92,3 +96,9 @@ def test_a_set_heard_as_said_never_stops_a_device(answers: Pair) -> None:
                                   "Do you know who wrote Hamlet?", "Would you mind if I asked you something?"])
 def test_indirect_questions_about_the_world_still_go_to_the_llm(answers: Pair, text: str) -> None:
     assert actions(answers, text) is None
+
+
+def test_dim_the_lights_means_this_rooms() -> None:
+    directory = DeviceDirectory(parse_devices(DEVICES))
+    pair = IntentMatcher("en", directory), IntentAnswers(directory, (), area="kitchen")
+    assert actions(pair, "Dim the lights.") == [("change_brightness", {"device": "kitchen light", "delta": -25})]

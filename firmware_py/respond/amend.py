@@ -1,0 +1,49 @@
+"""A command that ran, whose amount followed a moment later: "Turn the volume down. | By twenty percent."
+
+The first piece was a whole command and ran at once (that is what makes commands quick); the words that go
+on from it before its confirmation could have been heard are its rest. When both pieces read together as the
+same command with another amount, the command is corrected rather than run twice or left half done: a
+setting is set again to the new value, a step is topped up by the difference ("down" ran -10; "down by
+twenty" needs -10 more), and a step followed by a value is set to it ("Dim the floor lamp. | To ten
+percent."). Anything else is a request of its own.
+"""
+
+from __future__ import annotations
+
+from .base import ActionCall, Answer
+
+SETTINGS = frozenset({"set_volume", "set_brightness"})
+"""Actions whose last value wins: set again."""
+STEPS = frozenset({"change_volume", "change_brightness"})
+"""Actions that add a `delta`: topped up by the difference."""
+AMENDABLE = SETTINGS | STEPS
+WHAT_THEY_CHANGE = {"set_volume": "volume", "change_volume": "volume",
+                    "set_brightness": "brightness", "change_brightness": "brightness"}
+"""A step and a setting of the same thing amend each other ("Dim the floor lamp. | To ten percent.")."""
+
+
+def can_be_amended(answer: Answer | None) -> bool:
+    """Did this answer run only settings and steps, which an amount said a moment later may correct?"""
+    return answer is not None and bool(answer.actions) and all(a.name in AMENDABLE for a in answer.actions)
+
+
+def amendment(ran: Answer, joined: Answer) -> tuple[ActionCall, ...] | None:
+    """What turns what `ran` did into what `joined` (both pieces read as one) asks for; None when `joined` is
+    another request (other actions or other devices), () when nothing is left to do."""
+    if len(ran.actions) != len(joined.actions):
+        return None
+    calls: list[ActionCall] = []
+    for before, after in zip(ran.actions, joined.actions):
+        if WHAT_THEY_CHANGE[before.name] != WHAT_THEY_CHANGE.get(after.name) or _target(before) != _target(after):
+            return None
+        if before.name in STEPS and after.name in STEPS:
+            delta = int(after.arguments.get("delta", 0)) - int(before.arguments.get("delta", 0))
+            if delta:
+                calls.append(ActionCall(after.name, {**after.arguments, "delta": delta}))
+        elif dict(before.arguments) != dict(after.arguments):
+            calls.append(after)
+    return tuple(calls)
+
+
+def _target(call: ActionCall) -> str:
+    return str(call.arguments.get("device", ""))

@@ -1,0 +1,67 @@
+"""A command that ran at once, whose amount came a moment later ("Turn the volume down. | By twenty percent."):
+both pieces are read as one and the command is corrected, neither run twice nor left half done. Scripted
+recogniser, real listener, conversation, intents and tools."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from firmware_py.events import FunctionCallInProgress
+from firmware_py.respond.amend import amendment, can_be_amended
+from firmware_py.respond.base import ActionCall, Answer
+from firmware_py.respond.unfinished import LastTurn, may_amend
+
+from .test_continuation_scripted import two_pieces, user_messages, world  # noqa: F401 (the fixture)
+
+
+def calls(events: list[Any]) -> list[tuple[str, dict[str, Any]]]:
+    return [(e.function_name, e.arguments) for e in events if isinstance(e, FunctionCallInProgress)]
+
+
+async def test_an_amount_said_at_once_corrects_the_step_that_ran(world: Any) -> None:
+    conversation, events, llm, stt = world
+    stt.first, stt.second, stt.whole = "Turn the volume down.", "By twenty percent.", "Turn the volume down by twenty percent."
+    said = await two_pieces(conversation, events, gap_secs=0.0)
+    # -10 ran at once; "down by twenty" needs -10 more, not -20 more
+    assert calls(events) == [("change_volume", {"delta": -10}), ("change_volume", {"delta": -10})]
+    assert said[-1].responder == "intent" and "30 percent" in said[-1].text, said
+    assert user_messages(conversation) == ["Turn the volume down by twenty percent."]
+
+
+async def test_a_setting_is_set_again_to_the_amount_that_followed(world: Any) -> None:
+    conversation, events, llm, stt = world
+    stt.first, stt.second, stt.whole = "Set the volume to fifty.", "Five percent.", "Set the volume to fifty five percent."
+    await two_pieces(conversation, events, gap_secs=0.0)
+    assert calls(events) == [("set_volume", {"percent": 50}), ("set_volume", {"percent": 55})]
+
+
+async def test_words_that_are_not_its_amount_are_a_request_of_their_own(world: Any) -> None:
+    conversation, events, llm, stt = world
+    stt.first, stt.second, stt.whole = "Turn the volume down.", "Tell me a joke.", "Turn the volume down. Tell me a joke."
+    said = await two_pieces(conversation, events, gap_secs=0.0)
+    assert calls(events) == [("change_volume", {"delta": -10})]
+    assert [a.responder for a in said] == ["intent", "llm"]
+
+
+async def test_an_amount_said_later_is_not_taken_for_the_last_commands(world: Any) -> None:
+    conversation, events, llm, stt = world
+    stt.first, stt.second, stt.whole = "Turn the volume down.", "By twenty percent.", "Turn the volume down by twenty percent."
+    await two_pieces(conversation, events, gap_secs=1.6)
+    assert calls(events) == [("change_volume", {"delta": -10})]
+
+
+def test_what_may_be_amended_and_how() -> None:
+    down = Answer("intent", actions=(ActionCall("change_volume", {"delta": -10}),))
+    twenty = Answer("intent", actions=(ActionCall("change_volume", {"delta": -20}),))
+    lamp = Answer("intent", actions=(ActionCall("set_brightness", {"device": "lamp", "percent": 50}),))
+    other_lamp = Answer("intent", actions=(ActionCall("set_brightness", {"device": "porch", "percent": 10}),))
+    timer = Answer("intent", actions=(ActionCall("set_timer", {"seconds": 60}),))
+    assert amendment(down, twenty) == (ActionCall("change_volume", {"delta": -10}),)
+    assert amendment(down, down) == ()
+    to_thirty = Answer("intent", actions=(ActionCall("set_volume", {"percent": 30}),))
+    assert amendment(down, to_thirty) == to_thirty.actions   # "Turn the volume down. | To thirty percent."
+    assert amendment(lamp, other_lamp) is None and amendment(down, lamp) is None
+    assert can_be_amended(down) and can_be_amended(lamp) and not can_be_amended(timer) and not can_be_amended(None)
+    last = LastTurn("Turn the volume down.", 100.0, acted=True, answer=down)
+    assert may_amend(last, 100.5) and not may_amend(last, 101.5)
+    assert not may_amend(LastTurn("x", 100.0, acted=True, answer=timer), 100.5)
