@@ -50,8 +50,9 @@ PHRASES = ((re.compile(r"\b(shut|power|switch) (off|down)\b", re.I), "turn off")
            (re.compile(r"\b(?:1|one) hour and a half\b", re.I), "90 minutes"),
            (re.compile(r"\bleft on (my|the) time\b", re.I), r"left on \1 timer"),
            (re.compile(r"\bper cent\b", re.I), "percent"),   # the British spelling STT writes for some voices
-           # "add" heard as "at" before an amount of time for a timer: "At two minutes to the timer"
-           (re.compile(r"\bat (?=\S+(?: \S+)? (?:more )?(?:hours?|minutes?|seconds?) (?:to|on)\b)", re.I), "add "),
+           # "add" heard as "at" or "had" before an amount of time for a timer: "At two minutes to the timer"
+           (re.compile(r"\b(?:at|had) (?=\S+(?: \S+)? (?:more )?(?:hours?|minutes?|seconds?) (?:to|on)\b)", re.I), "add "),
+           (re.compile(r"\bto-(day|night|morrow)\b", re.I), r"to\1"),   # the older spelling some voices get
            # "timer" heard as "time" after set/start and before a duration: "Could you set it time for ..."
            (re.compile(r"\b(set|start)( (?:a|an|the|it|my))?((?: \w+){0,2}) time (for|of)\b", re.I), r"\1 a\3 timer for"))
 """Verbs the library does not know, said as the ones it does."""

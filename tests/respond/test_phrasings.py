@@ -71,6 +71,8 @@ def test_an_indirect_request_is_put_directly(text: str, direct: str) -> None:
     ("Make the living room lamp brighter.", [("change_brightness", {"device": "living room lamp", "delta": 25})]),
     ("Turn the kitchen lights down.", [("change_brightness", {"device": "kitchen light", "delta": -25})]),
     ("Dim the kitchen light to 20 percent.", [("set_brightness", {"device": "kitchen light", "percent": 20})]),
+    ("What's the date to-day?", [("get_date", {})]),
+    ("Had two minutes to the timer.", [("add_timer_time", {"seconds": 120})]),
     ("Open the garage.", [("open_cover", {"device": "garage door"})]),   # the garage's one cover
     ("Turn off the porch.", [("turn_off", {"device": "porch light"})]),
 ])
