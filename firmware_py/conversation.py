@@ -428,8 +428,13 @@ class Conversation(VoiceSession):
 
     def _new_speech(self) -> BotSpeech:
         self._speech = BotSpeech(self.session_id, self._engines.tts, self._engines.tts_executor, self._sink, self._bus)
-        self._speech.on_started = lambda: self._set_state(ConversationState.SPEAKING)
+        self._speech.on_started = self._answer_heard
         return self._speech
+
+    def _answer_heard(self) -> None:
+        self._set_state(ConversationState.SPEAKING)
+        if self._last_turn is not None and not self._last_turn.answer_heard_at:
+            self._last_turn.answer_heard_at = time.monotonic()   # words after it may be a reply to it
 
     @staticmethod
     def _feed(speech: BotSpeech | None, sentence: str) -> None:

@@ -27,10 +27,13 @@ AMEND_GAP_SECS = 2.5
 only words that read with it as the same command with another amount do (never a request of their own), and
 its spoken confirmation ("The volume is 60 percent.") lasts about 2 s. Measured: the voices' own silence makes
 a 0.8 s pause between two pieces a 1.4 s gap from the end of one voice to the start of the next."""
-CONTINUE_GAP_SECS = 1.2
-"""Speech that starts again this soon after the end of the last turn's speech is that request going on: the
-quickest answer in the command benchmark starts 0.28 s after the end of speech, and a reply to it needs it heard
-and a breath more."""
+REPLY_SECS = 0.8
+"""The least time from an answer's first sound to words that reply to it: a few of its words heard, and a
+breath. Speech that starts sooner (or before the answer is heard at all) is the last request going on."""
+CONTINUE_MAX_SECS = 2.0
+"""However late the answer, speech that starts this long after the end of the last turn's speech is a turn of
+its own: the pauses inside a request are shorter (a 0.8 s pause is a 1.4 s gap between two voices, their own
+silence included)."""
 
 _COMMAND_START = re.compile(
     r"^(?:(?:please|can you|could you|would you|um+|uh+|so|okay|ok|hey)[\s,.]+)*"
@@ -76,11 +79,16 @@ class LastTurn:
     request of their own (unless they correct its amount: respond/amend.py)."""
     answer: Answer | None = None
     """What a responder ran for it."""
+    answer_heard_at: float = 0.0
+    """When its answer's first sound went out (0: not yet)."""
 
 
 def goes_on_from(last: LastTurn | None, speech_start_at: float) -> bool:
-    """Do words whose speech began at `speech_start_at` go on with the last turn (see the module doc)?"""
-    return last is not None and not last.acted and _soon_after(last, speech_start_at)
+    """Do words whose speech began at `speech_start_at` go on with the last turn (see the module doc): they
+    started before its answer could have been heard and replied to?"""
+    if last is None or last.acted or not _soon_after(last, speech_start_at, CONTINUE_MAX_SECS):
+        return False
+    return not last.answer_heard_at or speech_start_at < last.answer_heard_at + REPLY_SECS
 
 
 def may_amend(last: LastTurn | None, speech_start_at: float) -> bool:
@@ -90,7 +98,7 @@ def may_amend(last: LastTurn | None, speech_start_at: float) -> bool:
             and _soon_after(last, speech_start_at, AMEND_GAP_SECS))
 
 
-def _soon_after(last: LastTurn, speech_start_at: float, gap_secs: float = CONTINUE_GAP_SECS) -> bool:
+def _soon_after(last: LastTurn, speech_start_at: float, gap_secs: float) -> bool:
     if not last.speech_end_at or not speech_start_at:
         return False
     return 0.0 <= speech_start_at - last.speech_end_at <= gap_secs

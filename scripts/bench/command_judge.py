@@ -175,7 +175,7 @@ def judge(case: Case, seen: Observed, mqtt_checked: bool = True) -> Verdict:
     expect = case.expect
     ran = [c for c in seen.calls if c.ran]
     if expect.category == COMMAND:
-        return _judge_command(expect, seen, ran, mqtt_checked)
+        return _judge_command(expect, seen, mqtt_checked)
     wrong = [f"{c.name}({_short(c.arguments)})" for c in ran] + [f"mqtt {t} {p}" for t, p in seen.mqtt]
     if wrong:
         return Verdict(False, "wrong action", True, seen.answered, "; ".join(wrong))
@@ -190,8 +190,30 @@ def _refused(seen: Observed) -> bool:
     return bool(REFUSAL.search(seen.bot_text)) or any(REFUSAL.search(c.error) for c in seen.calls)
 
 
-def _judge_command(expect: Expect, seen: Observed, ran: list[Call], mqtt_checked: bool) -> Verdict:
-    named = [c for c in seen.calls if c.name == expect.action]
+STEP_ACTIONS = ("change_volume", "change_brightness")
+
+
+def net_effect(calls: list[Call]) -> list[Call]:
+    """A step corrected by its amount ("Turn the volume down. | By twenty percent." runs -10, then -10 more)
+    judged by what it did: consecutive steps of the same thing on the same device count as one step of their
+    sum. Every other call is judged as it ran."""
+    merged: list[Call] = []
+    for call in calls:
+        last = merged[-1] if merged else None
+        if (last is not None and call.name in STEP_ACTIONS and call.name == last.name and call.ran and last.ran
+                and call.arguments.get("device") == last.arguments.get("device")):
+            total = float(last.arguments.get("delta", 0)) + float(call.arguments.get("delta", 0))
+            merged[-1] = Call(call.tool_call_id, call.name, {**call.arguments, "delta": total}, call.result,
+                              stopped=True)
+        else:
+            merged.append(call)
+    return merged
+
+
+def _judge_command(expect: Expect, seen: Observed, mqtt_checked: bool) -> Verdict:
+    calls = net_effect(seen.calls)
+    ran = [c for c in calls if c.ran]
+    named = [c for c in calls if c.name == expect.action]
     right = next((c for c in named if not argument_problems(expect, c)), None)
     wrong = [c for c in ran if c is not right]
     stray_mqtt = _stray_mqtt(expect, right, seen.mqtt)

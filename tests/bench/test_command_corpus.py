@@ -119,6 +119,17 @@ def test_judging_labels_signs_and_silent_actions() -> None:
     assert judge(never, Observed(quiet, "", "", False)).ok
 
 
+def test_a_corrected_step_is_judged_by_what_it_did() -> None:
+    """"Turn the volume down. | By twenty percent.": -10 ran at once, then -10 more once the amount came."""
+    case = _case("Turn the volume down | by twenty percent.", cmd("change_volume", delta=-20))
+    steps = calls_from_messages(_call("change_volume", {"delta": -10}, {"summary": "60"}, "c1")
+                                + _call("change_volume", {"delta": -10}, {"summary": "50"}, "c2"))
+    assert judge(case, Observed(steps, "The volume is 50 percent.", "", True)).ok
+    twice = calls_from_messages(_call("change_volume", {"delta": -10}, {"summary": "60"}, "c1")
+                                + _call("change_volume", {"delta": -20}, {"summary": "40"}, "c2"))
+    assert judge(case, Observed(twice, "The volume is 40 percent.", "", True)).outcome == "wrong arguments"
+
+
 def test_judging_devices_by_the_mqtt_payload() -> None:
     case = _case("Set the kitchen light to fifty percent.",
                  cmd("set_brightness", device="Kitchen Light", percent=50))

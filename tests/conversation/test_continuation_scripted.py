@@ -104,7 +104,9 @@ async def test_words_after_a_command_that_ran_are_not_joined_to_it(world: Any) -
 
 def test_the_continuation_rule() -> None:
     last = LastTurn("Which name?", speech_end_at=100.0)
-    assert goes_on_from(last, 100.8) and not goes_on_from(last, 101.5) and not goes_on_from(last, 99.0)
+    assert goes_on_from(last, 101.5) and not goes_on_from(last, 102.5) and not goes_on_from(last, 99.0)
+    last.answer_heard_at = 100.3   # a quick answer: words 0.8 s into it may reply to it
+    assert goes_on_from(last, 101.0) and not goes_on_from(last, 101.2)
     assert not goes_on_from(None, 100.5) and not goes_on_from(LastTurn("x", 0.0), 0.5)
     last.acted = True
     assert not goes_on_from(last, 100.5)
