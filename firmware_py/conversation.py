@@ -35,8 +35,8 @@ from .respond.chain import ResponderChain, run_actions
 from .respond.command_reread import MARGIN, REFUSAL_MARGIN
 from .respond.early_llm import EarlyLlmAnswer
 from .respond.speculation import Speculator
-from .respond.unfinished import (HOLD_SECS, LastTurn, goes_on_from, joined, may_amend, reads_finished,
-                                     sounds_unfinished)
+from .respond.unfinished import (HOLD_SECS, LastTurn, goes_on_from, joined, may_amend, may_complete,
+                                     reads_finished, sounds_unfinished)
 from .session import VoiceSession
 from .speaking import BotSpeech
 from .turn_metrics import publish_turn_metrics
@@ -166,6 +166,7 @@ class Conversation(VoiceSession):
         goes_on = self._held is None and goes_on_from(self._last_turn, timing.speech_start_at)
         previous = self._last_turn.text if goes_on and self._last_turn else None
         amends = self._last_turn if self._held is None and may_amend(self._last_turn, timing.speech_start_at) else None
+        completes = self._last_turn if self._held is None and may_complete(self._last_turn, timing.speech_start_at) else None
         self._last_turn = LastTurn(text, timing.speech_end_at)
         if not text:
             self._speculator.drop()
@@ -179,7 +180,8 @@ class Conversation(VoiceSession):
         # the user may have gone on talking while this turn was transcribed, and an answer to an earlier
         # turn may have started meanwhile: one answer at a time, the newest wins
         await self.interrupt(publish=self._held is None)
-        self._start_reply(text, audio_response=True, timing=timing, spoken=True, goes_on_from=previous, amends=amends)
+        self._start_reply(text, audio_response=True, timing=timing, spoken=True, goes_on_from=previous,
+                          follows=amends or completes)
 
     async def _not_understood(self, timing: TurnTiming) -> None:
         """A turn whose speech gave no words: say so (when it was real speech, not a cough) and listen again."""
@@ -204,30 +206,38 @@ class Conversation(VoiceSession):
     # --- answering ---------------------------------------------------------------------------------
 
     def _start_reply(self, user_text: str | None, audio_response: bool, timing: TurnTiming | None = None,
-                     spoken: bool = False, goes_on_from: str | None = None, amends: LastTurn | None = None) -> None:
+                     spoken: bool = False, goes_on_from: str | None = None, follows: LastTurn | None = None) -> None:
         self._cancel = asyncio.Event()
         self._reply_in_context = user_text is None   # `llm:run` answers the context as it stands
         answer = self._answer(user_text, audio_response, timing or TurnTiming(), self._cancel, spoken, goes_on_from,
-                              amends)
+                              follows)
         self._reply = asyncio.create_task(answer, name=f"reply-{self.session_id}")
 
     async def _answer(self, user_text: str | None, audio_response: bool, timing: TurnTiming,
                       cancel: asyncio.Event, spoken: bool = False, goes_on_from: str | None = None,
-                      amends: LastTurn | None = None) -> None:
+                      follows: LastTurn | None = None) -> None:
         """Intents and knowledge first, the LLM for the rest; any failure still ends in words.
         `goes_on_from`: the last turn's words, when these went on from them before its answer was heard;
-        `amends`: the last turn, when it ran a setting or step these words may give the amount of."""
+        `follows`: the last turn, when these words came soon enough after it to be the amount of the setting
+        or step it ran, or, with it, a command."""
         self._set_state(ConversationState.THINKING)
         speech = self._new_speech() if audio_response else None
         try:
             claim, early = await self._speculator.claim(user_text) if user_text is not None else (None, None)
-            if amends is not None and user_text and (claim is None or claim.tentative):
-                amended = await self._amendment(amends, user_text)
+            if follows is not None and follows.acted and user_text and (claim is None or claim.tentative):
+                amended = await self._amendment(follows, user_text)
                 if amended is not None:
                     if early is not None:
                         early.abandon()
                     await self._answer_directly(*amended, speech, timing)
                     return
+            elif follows is not None and user_text and claim is None:
+                completed = await self._completed_command(follows)
+                if completed is not None:   # "Cancelled her. | Past her timer.": one command in two pieces
+                    user_text, claim = completed
+                    if early is not None:
+                        early.abandon()
+                        early = None
             if goes_on_from is not None and user_text and (claim is None or claim.tentative):
                 # (a command of its own, "Stop.", is that command, not the rest of the last request)
                 user_text, claim, early = await self._join_to_last_turn(goes_on_from, user_text, claim, early)
@@ -291,6 +301,19 @@ class Conversation(VoiceSession):
         self._last_turn = LastTurn(text, self._last_turn.speech_end_at if self._last_turn else 0.0,
                                    acted=True, answer=whole)
         return text, replace(whole, actions=calls)
+
+    async def _completed_command(self, last: LastTurn) -> tuple[str, Answer] | None:
+        """Both pieces decoded as one, when they read as a command that neither did alone: its words and
+        answer, the last turn's answer taken back; None otherwise (nothing changed)."""
+        text = await self.listener.decode_last_two()
+        found, _ = await self._speculator.claim(text) if text else (None, None)
+        if found is None or found.tentative or not found.actions or not self.context.drop_last_turn(last.text):
+            return None
+        log.info("turn completes the last one", extra={"session": self.session_id, "text": text})
+        self.last_transcript = text
+        if self._last_turn is not None:
+            self._last_turn.text = text
+        return text, found
 
     async def _decode_with_last_turn(self, previous: str, piece: str) -> str:
         """The last two turns' audio decoded as one (the words a pause cut apart lose each other's context),

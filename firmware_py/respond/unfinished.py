@@ -91,6 +91,14 @@ def goes_on_from(last: LastTurn | None, speech_start_at: float) -> bool:
     return not last.answer_heard_at or speech_start_at < last.answer_heard_at + REPLY_SECS
 
 
+def may_complete(last: LastTurn | None, speech_start_at: float) -> bool:
+    """May these words, begun after the last turn's answer could have been heard, still be its rest? Only
+    if both pieces read together as a command ("Cancelled her. | Past her timer." is "Cancel the pasta
+    timer"): the caller checks that."""
+    return (last is not None and not last.acted and _soon_after(last, speech_start_at, CONTINUE_MAX_SECS)
+            and not goes_on_from(last, speech_start_at))
+
+
 def may_amend(last: LastTurn | None, speech_start_at: float) -> bool:
     """May these words be the amount of the setting or step the last turn ran ("Turn the volume down. | By
     twenty percent.")? Only while its confirmation plays or just after (AMEND_GAP_SECS)."""

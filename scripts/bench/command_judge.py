@@ -190,21 +190,25 @@ def _refused(seen: Observed) -> bool:
     return bool(REFUSAL.search(seen.bot_text)) or any(REFUSAL.search(c.error) for c in seen.calls)
 
 
-STEP_ACTIONS = ("change_volume", "change_brightness")
+STEP_SETTING = {"change_volume": "set_volume", "change_brightness": "set_brightness"}
 
 
 def net_effect(calls: list[Call]) -> list[Call]:
-    """A step corrected by its amount ("Turn the volume down. | By twenty percent." runs -10, then -10 more)
-    judged by what it did: consecutive steps of the same thing on the same device count as one step of their
-    sum. Every other call is judged as it ran."""
+    """A step corrected by the amount said after it judged by what it did: consecutive steps of the same thing
+    on the same device count as one step of their sum ("Turn the volume down. | By twenty percent." runs -10,
+    then -10 more), and a step followed by a setting of that thing counts as the setting ("Dim the floor lamp.
+    | To ten percent."). Every other call is judged as it ran."""
     merged: list[Call] = []
     for call in calls:
         last = merged[-1] if merged else None
-        if (last is not None and call.name in STEP_ACTIONS and call.name == last.name and call.ran and last.ran
-                and call.arguments.get("device") == last.arguments.get("device")):
-            total = float(last.arguments.get("delta", 0)) + float(call.arguments.get("delta", 0))
+        same = (last is not None and last.name in STEP_SETTING and call.ran and last.ran
+                and call.arguments.get("device") == last.arguments.get("device"))
+        if same and call.name == last.name:   # type: ignore[union-attr]
+            total = float(last.arguments.get("delta", 0)) + float(call.arguments.get("delta", 0))   # type: ignore[union-attr]
             merged[-1] = Call(call.tool_call_id, call.name, {**call.arguments, "delta": total}, call.result,
                               stopped=True)
+        elif same and call.name == STEP_SETTING[last.name]:   # type: ignore[union-attr]
+            merged[-1] = call
         else:
             merged.append(call)
     return merged

@@ -128,6 +128,10 @@ def test_a_corrected_step_is_judged_by_what_it_did() -> None:
     twice = calls_from_messages(_call("change_volume", {"delta": -10}, {"summary": "60"}, "c1")
                                 + _call("change_volume", {"delta": -20}, {"summary": "40"}, "c2"))
     assert judge(case, Observed(twice, "The volume is 40 percent.", "", True)).outcome == "wrong arguments"
+    lamp = _case("Turn the volume down | to ten percent.", cmd("set_volume", percent=10))
+    then_set = calls_from_messages(_call("change_volume", {"delta": -25}, {"summary": "75"}, "c1")
+                                   + _call("set_volume", {"percent": 10}, {"summary": "10"}, "c2"))
+    assert judge(lamp, Observed(then_set, "The volume is 10 percent.", "", True)).ok
 
 
 def test_judging_devices_by_the_mqtt_payload() -> None:

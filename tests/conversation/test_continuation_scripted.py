@@ -78,9 +78,26 @@ async def test_words_that_go_on_at_once_are_the_rest_of_the_last_request(world: 
     assert conversation.last_transcript == "Which day of the month is it?"
 
 
-async def test_words_after_the_answer_could_be_heard_are_a_turn_of_their_own(world: Any) -> None:
-    conversation, events, llm, _ = world
-    said = await two_pieces(conversation, events, gap_secs=1.6)
+async def test_words_well_after_the_answer_are_a_turn_of_their_own(world: Any) -> None:
+    conversation, events, llm, _ = world   # (together the pieces would read as a command)
+    said = await two_pieces(conversation, events, gap_secs=2.2)
+    assert [a.responder for a in said] == ["llm", "llm"]
+    assert user_messages(conversation) == ["Which name?", "Munches it."]
+
+
+async def test_words_after_the_answer_are_its_rest_only_if_both_read_as_a_command(world: Any) -> None:
+    """"Cancelled her. | Past her timer.": the answer to the first piece was already playing, but together the
+    pieces are a command neither was alone."""
+    conversation, events, llm, stt = world
+    said = await two_pieces(conversation, events, gap_secs=0.8)
+    assert said[-1].responder == "intent", said
+    assert user_messages(conversation) == ["Which day of the month is it?"]
+
+
+async def test_words_after_the_answer_that_make_no_command_with_it_are_a_turn_of_their_own(world: Any) -> None:
+    conversation, events, llm, stt = world
+    stt.whole = "Which name munches it?"
+    said = await two_pieces(conversation, events, gap_secs=0.8)
     assert [a.responder for a in said] == ["llm", "llm"]
     assert user_messages(conversation) == ["Which name?", "Munches it."]
 
