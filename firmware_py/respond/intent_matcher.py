@@ -53,6 +53,9 @@ PHRASES = ((re.compile(r"\b(shut|power|switch) (off|down)\b", re.I), "turn off")
            # "add" heard as "at" or "had" before an amount of time for a timer: "At two minutes to the timer"
            (re.compile(r"\b(?:at|had) (?=\S+(?: \S+)? (?:more )?(?:hours?|minutes?|seconds?) (?:to|on)\b)", re.I), "add "),
            (re.compile(r"\bto-(day|night|morrow)\b", re.I), r"to\1"),   # the older spelling some voices get
+           # "can you" with its first sound lost, before a command's verb: "And you switch off the lamp"
+           (re.compile(r"^\W*(?:and|an|in) you,? (?=(?:please )?(?:turn|switch|set|start|stop|cancel|pause|resume|"
+                       r"open|close|shut|dim|mute|unmute|add|put|give|make)\b)", re.I), "can you "),
            # "timer" heard as "time" after set/start and before a duration: "Could you set it time for ..."
            (re.compile(r"\b(set|start)( (?:a|an|the|it|my))?((?: \w+){0,2}) time (for|of)\b", re.I), r"\1 a\3 timer for"))
 """Verbs the library does not know, said as the ones it does."""

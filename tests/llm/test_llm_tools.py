@@ -128,7 +128,7 @@ async def test_configured_tool_publishes_a_tool_message(registry: ToolRegistry, 
     result = await registry.call("s1", call("set_light", '{"room": "kitchen", "on": true}'))
     assert result.ok
     message = recorder.of(ToolMessage)[0]
-    assert (message.topic, message.payload, message.session_id) == ("home/light", {"room": "kitchen", "on": True}, "s1")
+    assert (message.topic, message.body, message.session_id) == ("home/light", {"room": "kitchen", "on": True}, "s1")
 
 
 async def test_client_tool_waits_for_the_client(registry: ToolRegistry, recorder: Recorder) -> None:

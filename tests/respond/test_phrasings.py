@@ -73,6 +73,7 @@ def test_an_indirect_request_is_put_directly(text: str, direct: str) -> None:
     ("Dim the kitchen light to 20 percent.", [("set_brightness", {"device": "kitchen light", "percent": 20})]),
     ("What's the date to-day?", [("get_date", {})]),
     ("Had two minutes to the timer.", [("add_timer_time", {"seconds": 120})]),
+    ("And you switch off the living room lamp.", [("turn_off", {"device": "living room lamp"})]),
     ("Open the garage.", [("open_cover", {"device": "garage door"})]),   # the garage's one cover
     ("Turn off the porch.", [("turn_off", {"device": "porch light"})]),
 ])
