@@ -74,6 +74,12 @@ def test_an_indirect_request_is_put_directly(text: str, direct: str) -> None:
     ("What's the date to-day?", [("get_date", {})]),
     ("Had two minutes to the timer.", [("add_timer_time", {"seconds": 120})]),
     ("And you switch off the living room lamp.", [("turn_off", {"device": "living room lamp"})]),
+    ("Set the timer to five minutes.", [("set_timer", {"seconds": 300})]),
+    ("Put five more minutes on the timer.", [("add_timer_time", {"seconds": 300})]),
+    ("How much time do I have left?", [("list_timers", {})]),
+    ("Get rid of the timer.", [("cancel_timer", {})]),
+    ("Mute the sound.", [("set_mute", {"muted": True})]),
+    ("What can you help me with?", [("help", {})]),
     ("Open the garage.", [("open_cover", {"device": "garage door"})]),   # the garage's one cover
     ("Turn off the porch.", [("turn_off", {"device": "porch light"})]),
 ])
