@@ -36,7 +36,7 @@ from .respond.command_reread import MARGIN, REFUSAL_MARGIN
 from .respond.early_llm import EarlyLlmAnswer
 from .respond.speculation import Speculator
 from .respond.unfinished import (HOLD_SECS, LastTurn, goes_on_from, joined, may_amend, may_complete,
-                                     reads_finished, sounds_unfinished)
+                                 reads_finished, sounds_unfinished)
 from .session import VoiceSession
 from .speaking import BotSpeech
 from .turn_metrics import publish_turn_metrics
