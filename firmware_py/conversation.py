@@ -29,7 +29,7 @@ from .llm.base import LlmError
 from .llm.context import Context
 from .llm.text import clean_for_speech
 from .sentences import SentenceSplitter
-from .respond.amend import amendment
+from .respond.amend import amendment, same_setting
 from .respond.base import Answer
 from .respond.chain import ResponderChain, run_actions
 from .respond.command_reread import MARGIN, REFUSAL_MARGIN
@@ -292,7 +292,9 @@ class Conversation(VoiceSession):
         request's words and what is left to run, or None when the two pieces together are another request."""
         text = await self.listener.decode_last_two() or joined(ran.text, piece)
         whole, _ = await self._speculator.claim(text)
-        calls = amendment(ran.answer, whole) if whole is not None and not whole.tentative and ran.answer else None
+        if whole is None or whole.tentative or ran.answer is None:
+            return None
+        calls = whole.actions if same_setting(ran.answer, whole) else amendment(ran.answer, whole)
         if not calls:
             return None
         log.info("command amended", extra={"session": self.session_id, "text": text})

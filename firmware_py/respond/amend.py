@@ -45,5 +45,12 @@ def amendment(ran: Answer, joined: Answer) -> tuple[ActionCall, ...] | None:
     return tuple(calls)
 
 
+def same_setting(ran: Answer, joined: Answer) -> bool:
+    """Did the rest only finish saying the settings that ran ("Set the volume to fifty. | Percent.")? Then it
+    is no request of its own: the settings are confirmed again (a step said again is a step more, "Louder.
+    | Louder.", and never comes here: a command of its own is not a rest)."""
+    return amendment(ran, joined) == () and all(a.name in SETTINGS for a in joined.actions)
+
+
 def _target(call: ActionCall) -> str:
     return str(call.arguments.get("device", ""))

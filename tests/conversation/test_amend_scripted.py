@@ -35,6 +35,15 @@ async def test_a_setting_is_set_again_to_the_amount_that_followed(world: Any) ->
     assert calls(events) == [("set_volume", {"percent": 50}), ("set_volume", {"percent": 55})]
 
 
+async def test_the_end_of_a_setting_that_ran_is_no_request_of_its_own(world: Any) -> None:
+    conversation, events, llm, stt = world
+    stt.first, stt.second, stt.whole = "Set the volume to fifty.", "Percent.", "Set the volume to fifty percent."
+    said = await two_pieces(conversation, events, gap_secs=0.0)
+    assert calls(events) == [("set_volume", {"percent": 50}), ("set_volume", {"percent": 50})]
+    assert [a.responder for a in said] == ["intent", "intent"]   # "Percent." never went to the LLM
+    assert user_messages(conversation) == ["Set the volume to fifty percent."]
+
+
 async def test_words_that_are_not_its_amount_are_a_request_of_their_own(world: Any) -> None:
     conversation, events, llm, stt = world
     stt.first, stt.second, stt.whole = "Turn the volume down.", "Tell me a joke.", "Turn the volume down. Tell me a joke."
