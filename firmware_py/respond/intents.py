@@ -39,6 +39,7 @@ UNSUPPORTED = ("HassGetWeather", "HassBroadcast", "HassShoppingListAddItem", "Ha
 
 
 SAYS_WHAT_TO_DO = re.compile(r"\b(on|off|open|close|shut)\b", re.I)
+"""Words that say what to do with a device: a room named without them ("Turned the porch.") is no command yet."""
 
 
 class WhichOne(Exception):
@@ -198,47 +199,41 @@ class IntentAnswers:
 
         return [d for d in self._directory.devices if fits(d) and (wanted is None or d.area == wanted)]
 
-    def _switch(self, slots: dict[str, Any], on: bool) -> tuple[ActionCall, ...]:
+    def _for_each_target(self, slots: dict[str, Any], action: Callable[[Device | None], str],
+                         arguments: dict[str, Any] | None = None) -> tuple[ActionCall, ...]:
+        """One call per device the request means (`action` picks its name from the device's kind); for a
+        device that does not exist, one call with the words heard, which the device handler refuses by name."""
         targets = self._targets(slots)
+        extra = arguments or {}
         if isinstance(targets, str):
-            return (ActionCall("turn_on" if on else "turn_off", {"device": targets}),)
-        calls = []
-        for device in targets:
-            if device.kind == "cover":
-                calls.append(ActionCall("open_cover" if on else "close_cover", {"device": device.name}))
-            else:
-                calls.append(ActionCall("turn_on" if on else "turn_off", {"device": device.name}))
-        return tuple(calls)
+            return (ActionCall(action(None), {"device": targets, **extra}),)
+        return tuple(ActionCall(action(d), {"device": d.name, **extra}) for d in targets)
+
+    def _switch(self, slots: dict[str, Any], on: bool) -> tuple[ActionCall, ...]:
+        """On and off; a cover turned on opens."""
+        def action(device: Device | None) -> str:
+            if device is not None and device.kind == "cover":
+                return "open_cover" if on else "close_cover"
+            return "turn_on" if on else "turn_off"
+        return self._for_each_target(slots, action)
 
     def _brightness_step(self, slots: dict[str, Any]) -> tuple[ActionCall, ...]:
-        targets = self._targets({**slots, "domain": "light"})
         delta = BRIGHTNESS_STEP if slots.get("step") == "up" else -BRIGHTNESS_STEP
-        if isinstance(targets, str):
-            return (ActionCall("change_brightness", {"device": targets, "delta": delta}),)
-        return tuple(ActionCall("change_brightness", {"device": d.name, "delta": delta}) for d in targets)
+        return self._for_each_target({**slots, "domain": "light"}, lambda _d: "change_brightness", {"delta": delta})
 
     def _stop(self, slots: dict[str, Any]) -> tuple[ActionCall, ...]:
         """"Stop the garage door" halts a cover where it is; "stop the fan" turns it off."""
-        targets = self._targets(slots)
-        if isinstance(targets, str):
-            return (ActionCall("turn_off", {"device": targets}),)
-        return tuple(ActionCall("stop_cover" if d.kind == "cover" else "turn_off", {"device": d.name}) for d in targets)
+        return self._for_each_target(slots, lambda d: "stop_cover" if d is not None and d.kind == "cover" else "turn_off")
 
     def _cover(self, slots: dict[str, Any], action: str) -> tuple[ActionCall, ...]:
         """"Raise the blinds": a cover's own verbs (the device handler refuses them for a light)."""
-        targets = self._targets(slots)
-        if isinstance(targets, str):
-            return (ActionCall(action, {"device": targets}),)
-        return tuple(ActionCall(action, {"device": d.name}) for d in targets)
+        return self._for_each_target(slots, lambda _d: action)
 
     def _light_set(self, slots: dict[str, Any]) -> tuple[ActionCall, ...]:
         if "brightness" not in slots:
             return ()
-        targets = self._targets({**slots, "domain": "light"})
-        percent = _percent(slots["brightness"])
-        if isinstance(targets, str):
-            return (ActionCall("set_brightness", {"device": targets, "percent": percent}),)
-        return tuple(ActionCall("set_brightness", {"device": d.name, "percent": percent}) for d in targets)
+        return self._for_each_target({**slots, "domain": "light"}, lambda _d: "set_brightness",
+                                     {"percent": _percent(slots["brightness"])})
 
     def _state(self, slots: dict[str, Any]) -> str:
         device = self._directory.find(str(slots.get("name", "")))

@@ -201,13 +201,14 @@ def net_effect(calls: list[Call]) -> list[Call]:
     merged: list[Call] = []
     for call in calls:
         last = merged[-1] if merged else None
-        same = (last is not None and last.name in STEP_SETTING and call.ran and last.ran
-                and call.arguments.get("device") == last.arguments.get("device"))
-        if same and call.name == last.name:   # type: ignore[union-attr]
-            total = float(last.arguments.get("delta", 0)) + float(call.arguments.get("delta", 0))   # type: ignore[union-attr]
+        if last is None or last.name not in STEP_SETTING or not (call.ran and last.ran) \
+                or call.arguments.get("device") != last.arguments.get("device"):
+            merged.append(call)
+        elif call.name == last.name:
+            total = float(last.arguments.get("delta", 0)) + float(call.arguments.get("delta", 0))
             merged[-1] = Call(call.tool_call_id, call.name, {**call.arguments, "delta": total}, call.result,
                               stopped=True)
-        elif same and call.name == STEP_SETTING[last.name]:   # type: ignore[union-attr]
+        elif call.name == STEP_SETTING[last.name]:
             merged[-1] = call
         else:
             merged.append(call)
