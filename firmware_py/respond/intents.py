@@ -58,10 +58,19 @@ LABEL_NOT = frozenset(("her", "his", "him", "she", "he", "it", "its", "you", "yo
 her" for "a pasta", "pause in the timer" for "pause the timer", "set arised" for a restarted "set a, set a rice")."""
 
 
+RESTART_VERBS = frozenset(("set", "said", "sent", "start"))
+"""A name that holds one of these holds a restart ("Set and, set in egg timer"): the name follows its last one."""
+
+
 def _label(slots: dict[str, Any]) -> dict[str, Any]:
     heard = str(slots.get("label") or slots.get("name") or "")
     words = [w for w in (word.strip(".,!?-") for word in heard.split()) if w]   # "a tea-timer": "tea-" is "tea"
-    while words and words[0].lower() in ("a", "an", "the", "my"):
+    restarted = [i for i, word in enumerate(words) if word.lower() in RESTART_VERBS]
+    articles = ("a", "an", "the", "my")
+    if restarted:
+        words = words[restarted[-1] + 1:]
+        articles += ("in",)   # the restart's "an", heard as "in"
+    while words and words[0].lower() in articles:
         words = words[1:]
     if any(word.lower().strip(",.") in LABEL_NOT for word in words):
         return {}   # better a timer without a name than one named with mis-heard words
