@@ -57,7 +57,9 @@ PHRASES = ((re.compile(r"\b(shut|power|switch) (off|down)\b", re.I), "turn off")
            (re.compile(r"^\W*(?:and|an|in) you,? (?=(?:please )?(?:turn|switch|set|start|stop|cancel|pause|resume|"
                        r"open|close|shut|dim|mute|unmute|add|put|give|make)\b)", re.I), "can you "),
            # "timer" heard as "time" after set/start and before a duration: "Could you set it time for ..."
-           (re.compile(r"\b(set|start)( (?:a|an|the|it|my))?((?: \w+){0,2}) time (for|of)\b", re.I), r"\1 a\3 timer for"))
+           (re.compile(r"\b(set|start)( (?:a|an|the|it|my))?((?: \w+){0,2}) time (for|of)\b", re.I), r"\1 a\3 timer for"),
+           # "for" heard as "4" and run into the amount after a timer: "Time or 425 minutes" is for 25 minutes
+           (re.compile(r"\b(timer|time or|time),? 4([1-9]\d)(?= (?:hours?|minutes?|seconds?)\b)", re.I), r"\1 for \2"))
 """Verbs the library does not know, said as the ones it does."""
 DEVICE_WORDS = re.compile(r"\b(turn|switch|set|dim|brighten|open|close|shut|on|off|lights?|lamps?|brightness)\b", re.I)
 WORD_IN_TEXT = re.compile(r"[A-Za-z']+")

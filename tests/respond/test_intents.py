@@ -168,6 +168,9 @@ def test_the_light_means_this_rooms_or_a_question(answers: tuple[IntentMatcher, 
     # a restart STT ran into the name: the name is what follows its last verb, "in" the restart's "an"
     ("Set and set in egg timer for six minutes.", [("set_timer", {"seconds": 360, "label": "egg"})]),
     ("Set a set a rice timer for one minute.", [("set_timer", {"seconds": 60, "label": "rice"})]),
+    # "for" written as "4" and run into the amount
+    ("Time or 425 minutes, please.", [("set_timer", {"seconds": 1500})]),
+    ("Set a timer 430 seconds.", [("set_timer", {"seconds": 30})]),
 ])
 def test_restarts_and_clipped_words_as_stt_writes_them(answers: tuple[IntentMatcher, IntentAnswers], text: str,
                                                         expected: list[tuple[str, dict[str, Any]]]) -> None:
