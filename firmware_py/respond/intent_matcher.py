@@ -46,6 +46,9 @@ PHRASES = ((re.compile(r"\b(shut|power|switch) (off|down)\b", re.I), "turn off")
            # "put on a timer for ...", "give me a five minute timer": set one
            (re.compile(r"\b(?:put|stick) (?:on |up )?((?:a|an|the|my)(?: [\w-]+){0,2}? timer)(?: on)?\b", re.I), r"set \1"),
            (re.compile(r"\b(?:give me|make) ((?:a|an)(?: [\w-]+){0,3}? timer)\b", re.I), r"set \1"),
+           # "an hour" heard as "another" at the end of a timer's amount: "Timer for another and a half"
+           (re.compile(r"\b(timers?|time)((?: \w+){0,2}?) for another(?= and a half\b|[\s.,!?]*(?:please[\s.,!?]*)?$)", re.I),
+            r"\1\2 for an hour"),
            (re.compile(r"\b(?:an|a) (hour|minute|second)\b", re.I), r"1 \1"),
            (re.compile(r"\b(?:1|one) hour and a half\b", re.I), "90 minutes"),
            (re.compile(r"\bleft on (my|the) time\b", re.I), r"left on \1 timer"),

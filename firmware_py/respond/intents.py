@@ -58,6 +58,9 @@ LABEL_NOT = frozenset(("her", "his", "him", "she", "he", "it", "its", "you", "yo
 her" for "a pasta", "pause in the timer" for "pause the timer", "set arised" for a restarted "set a, set a rice")."""
 
 
+HEARD_ARTICLES = frozenset(("a", "an", "the", "my", "at", "in", "her"))
+"""What may stand before a timer's name: an article, or "a"/"an" as STT writes it ("start at workout timer",
+"set in egg timer", "start her pizza timer")."""
 RESTART_VERBS = frozenset(("set", "said", "sent", "start"))
 """A name that holds one of these holds a restart ("Set and, set in egg timer"): the name follows its last one."""
 
@@ -66,11 +69,9 @@ def _label(slots: dict[str, Any]) -> dict[str, Any]:
     heard = str(slots.get("label") or slots.get("name") or "")
     words = [w for w in (word.strip(".,!?-") for word in heard.split()) if w]   # "a tea-timer": "tea-" is "tea"
     restarted = [i for i, word in enumerate(words) if word.lower() in RESTART_VERBS]
-    articles = ("a", "an", "the", "my")
     if restarted:
         words = words[restarted[-1] + 1:]
-        articles += ("in",)   # the restart's "an", heard as "in"
-    while words and words[0].lower() in articles:
+    while words and words[0].lower() in HEARD_ARTICLES:
         words = words[1:]
     if any(word.lower().strip(",.") in LABEL_NOT for word in words):
         return {}   # better a timer without a name than one named with mis-heard words

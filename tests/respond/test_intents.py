@@ -168,6 +168,12 @@ def test_the_light_means_this_rooms_or_a_question(answers: tuple[IntentMatcher, 
     # a restart STT ran into the name: the name is what follows its last verb, "in" the restart's "an"
     ("Set and set in egg timer for six minutes.", [("set_timer", {"seconds": 360, "label": "egg"})]),
     ("Set a set a rice timer for one minute.", [("set_timer", {"seconds": 60, "label": "rice"})]),
+    ("Start at workout timer for twenty five minutes.", [("set_timer", {"seconds": 1500, "label": "workout"})]),
+    ("Start her pizza timer for four minutes.", [("set_timer", {"seconds": 240, "label": "pizza"})]),
+    ("Start her past her timer for eight minutes.", [("set_timer", {"seconds": 480})]),
+    # "an hour" written as "another" at the end of the amount
+    ("Timer for another and a half, please.", [("set_timer", {"seconds": 5400})]),
+    ("Start a timer for another, please.", [("set_timer", {"seconds": 3600})]),
     # "for" written as "4" and run into the amount
     ("Time or 425 minutes, please.", [("set_timer", {"seconds": 1500})]),
     ("Set a timer 430 seconds.", [("set_timer", {"seconds": 30})]),
