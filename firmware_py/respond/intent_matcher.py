@@ -41,7 +41,11 @@ SPELLINGS = {"lite": "light", "lites": "lights", "nite": "night", "thru": "throu
 """Spellings speech-to-text and people use for template words, mended before matching."""
 PHRASES = ((re.compile(r"\b(shut|power|switch) (off|down)\b", re.I), "turn off"),
            (re.compile(r"\bpower (on|up)\b", re.I), "turn on"),
-           (re.compile(r"\bhalf an hour\b", re.I), "30 minutes"),
+           # halves as STT writes them: "2½", "2 and ½", "2 1/2", "2.5" minutes, "1/2 an hour"
+           (re.compile(r"(\d)\s*(?:and )?(?:½|1/2|\.5\b)", re.I), r"\1 and a half"),
+           (re.compile(r"(?:½|\b1/2)(?= (?:an |a )?(?:hour|minute)\b)", re.I), "half"),
+           (re.compile(r"\b(?:a )?half (?:an |a )?hour\b", re.I), "30 minutes"),
+           (re.compile(r"\b(?:a )?half (?:a )?minute\b", re.I), "30 seconds"),
            (re.compile(r"\b(?:a|one) minute and a half\b", re.I), "90 seconds"),
            # "put on a timer for ...", "give me a five minute timer": set one
            (re.compile(r"\b(?:put|stick) (?:on |up )?((?:a|an|the|my)(?: [\w-]+){0,2}? timer)(?: on)?\b", re.I), r"set \1"),
@@ -53,8 +57,8 @@ PHRASES = ((re.compile(r"\b(shut|power|switch) (off|down)\b", re.I), "turn off")
            (re.compile(r"\b(?:1|one) hour and a half\b", re.I), "90 minutes"),
            (re.compile(r"\bleft on (my|the) time\b", re.I), r"left on \1 timer"),
            (re.compile(r"\bper cent\b", re.I), "percent"),   # the British spelling STT writes for some voices
-           # "add" heard as "at" or "had" before an amount of time for a timer: "At two minutes to the timer"
-           (re.compile(r"\b(?:at|had) (?=\S+(?: \S+)? (?:more )?(?:hours?|minutes?|seconds?) (?:to|on)\b)", re.I), "add "),
+           # "add" heard as "at", "had" or "and" before an amount of time for a timer: "At two minutes to the timer"
+           (re.compile(r"\b(?:at|had|and) (?=\S+(?: \S+)? (?:more )?(?:hours?|minutes?|seconds?) (?:to|on)\b)", re.I), "add "),
            (re.compile(r"\bto-(day|night|morrow)\b", re.I), r"to\1"),   # the older spelling some voices get
            # "can you" with its first sound lost, before a command's verb: "And you switch off the lamp"
            (re.compile(r"^\W*(?:and|an|in) you,? (?=(?:please )?(?:turn|switch|set|start|stop|cancel|pause|resume|"
@@ -484,7 +488,11 @@ def restarts(text: str) -> list[str]:
         rest = [w.strip(",.!?").lower() for w in words[start:]]
         after_comma = words[start - 1].endswith(",")
         repeats = rest[:len(head[-2:])] == head[-2:] or rest[:1] == head[:1]
-        if after_comma and repeats or (not after_comma and rest[:len(head)] == head):
+        # without a comma: the same words again, or the first word again after a word or two that STT
+        # wrote, unbroken, for the rest of the false start ("What's though what's the date")
+        unbroken = len(head) <= 2 and not any(word[-1:] in ",.!?" for word in words[:start])
+        restarted = rest[:len(head)] == head or (unbroken and rest[:1] == head[:1] and head[0] not in FILLERS)
+        if after_comma and repeats or (not after_comma and restarted):
             found.append(" ".join(words[start:]))
     return found
 

@@ -165,6 +165,8 @@ def test_the_light_means_this_rooms_or_a_question(answers: tuple[IntentMatcher, 
     ("Urn off the kitchen light.", [("turn_off", {"device": "kitchen light"})]),
     ("Ause the timer.", [("pause_timer", {})]),
     ("Et a timer for twenty seconds.", [("set_timer", {"seconds": 20})]),
+    ("What's though what's the date today?", [("get_date", {})]),   # a restart STT wrote with no break
+    ("And two minutes to the timer.", [("add_timer_time", {"seconds": 120})]),
     # a restart STT ran into the name: the name is what follows its last verb, "in" the restart's "an"
     ("Set and set in egg timer for six minutes.", [("set_timer", {"seconds": 360, "label": "egg"})]),
     ("Set a set a rice timer for one minute.", [("set_timer", {"seconds": 60, "label": "rice"})]),
