@@ -162,9 +162,9 @@ class IntentMatcher:
         self._vocabulary = set(library.words) | set(NUMBER_WORDS) | _device_words(directory)
         self._name_ends = DEVICE_NAME_ENDS | {spoken.split()[-1] for device in directory.devices
                                               for spoken in device.spoken_names()}
-        self._sounds: dict[str, list[str]] = {}   # metaphone key -> template words that sound like it
+        self._sounds: dict[str, list[str]] = {}   # sound key -> template words that sound like it
         for word in sorted(self._vocabulary):
-            self._sounds.setdefault(jellyfish.metaphone(word), []).append(word)
+            self._sounds.setdefault(sound_of(word), []).append(word)
 
     @property
     def library_intents(self) -> Intents:
@@ -422,9 +422,18 @@ class IntentMatcher:
                   for candidate in difflib.get_close_matches(heard, self._vocabulary, n=tries, cutoff=0.6)}
         if first:
             scores.update({verb: ratio for verb, ratio in verb_likeness(heard).items() if ratio >= 0.6})
-        for candidate in self._sounds.get(jellyfish.metaphone(heard), [])[:tries]:
+        for candidate in self._sounds.get(sound_of(heard), [])[:tries]:
             scores[candidate] = max(scores.get(candidate, 0.0), SOUNDS_ALIKE)
         return sorted(scores.items(), key=lambda item: -item[1])[:tries]
+
+
+_UNVOICED = str.maketrans("J", "X")
+
+
+def sound_of(word: str) -> str:
+    """A word's metaphone key, voiced and unvoiced affricates alike (metaphone already folds d/t, g/k, z/s
+    and v/f; this folds "dge" and "ch"): STT's "porridge" for "porch". Not b/p: "bees" is no "pause"."""
+    return jellyfish.metaphone(word).translate(_UNVOICED)
 
 
 def bare_words(words: list[str]) -> list[str]:

@@ -166,6 +166,7 @@ def test_the_light_means_this_rooms_or_a_question(answers: tuple[IntentMatcher, 
     ("Ause the timer.", [("pause_timer", {})]),
     ("Et a timer for twenty seconds.", [("set_timer", {"seconds": 20})]),
     ("What's though what's the date today?", [("get_date", {})]),   # a restart STT wrote with no break
+    ("Burn the porridge lights off.", [("turn_off", {"device": "porch light"})]),   # "dge" sounds as "ch"
     ("And two minutes to the timer.", [("add_timer_time", {"seconds": 120})]),
     # a restart STT ran into the name: the name is what follows its last verb, "in" the restart's "an"
     ("Set and set in egg timer for six minutes.", [("set_timer", {"seconds": 360, "label": "egg"})]),
