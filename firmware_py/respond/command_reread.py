@@ -7,6 +7,9 @@ the sentences the intents accept (command_grammar.py, speech/constrained.py). Th
 when the recogniser finds it nearly as likely as what it first wrote (within `MARGIN` nats of log-
 likelihood) and the intent matcher then matches it as written, with no word mended. A question forced
 into a command costs the recogniser far more than that, and is left to the knowledge base and the LLM.
+
+When that finds nothing either, a short turn is heard once more, 8/7 slower (speech/slowed.py): what that
+hearing writes is taken when it is a command, else it is read within the command sentences in turn.
 """
 
 from __future__ import annotations
@@ -49,6 +52,8 @@ given with confidence)."""
 
 
 class RereadingStt(Protocol):
+    def transcribe(self, audio: np.ndarray) -> str: ...
+
     def read_within(self, audio: np.ndarray, grammar: Any, margin: float, width: int,
                     trusted: float = 0.0) -> Rereading | None: ...
 
@@ -78,6 +83,15 @@ class CommandReread:
         grammar = self.prepare()
         grammar.forget()
         return stt.read_within(audio, grammar, margin, WIDTH, TRUSTED)
+
+    def accept_heard(self, text: str) -> IntentMatch | None:
+        """What a second, slower hearing wrote (speech/slowed.py), when it is a command: matched as any first
+        hearing is (mended words too), but never a question, a refusal or half a command."""
+        found = self._matcher.match(text) if len(text.split()) >= MIN_WORDS else None
+        accepted = found is not None and not found.unknown_name and not found.tentative \
+            and found.intent not in self._excluded
+        log.info("turn heard again, slower", extra={"heard": text, "accepted": accepted})
+        return found if accepted else None
 
     def accept(self, reading: Rereading) -> IntentMatch | None:
         """The reading's command when it matches as written, with nothing mended and nothing unknown."""

@@ -19,6 +19,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..integrations.devices import BRIGHTNESS_STEP, KINDS, Device, DeviceDirectory, normalize_name
+from ..speech.slowed import slowed, worth_hearing_again
 from .base import ActionCall, Answer
 from .command_reread import MARGIN, CommandReread, RereadingStt
 from .custom import CustomCommand
@@ -320,19 +321,38 @@ class IntentResponder:
     async def reread(self, audio: np.ndarray, stt: RereadingStt, stt_executor: Executor,
                      session_id: str, margin: float = MARGIN) -> tuple[str, Answer] | None:
         """A spoken turn nobody claimed (or one refused for an unknown device, with a `margin` of
-        REFUSAL_MARGIN), read again within the command sentences (command_reread.py): the words read and
-        their answer, or None."""
+        REFUSAL_MARGIN), read again within the command sentences (command_reread.py) and, when nothing is
+        found there, heard once more slower: the words read and their answer, or None."""
         if not hasattr(stt, "read_within") or not len(audio):
             return None
         loop = asyncio.get_running_loop()
         reading = await loop.run_in_executor(stt_executor, self.rereading.read, audio, stt, margin)
-        if reading is None:
+        if reading is None:   # the recogniser was sure of what it wrote
             return None
         found = await loop.run_in_executor(self._executor, self.rereading.accept, reading)
+        text = reading.text
+        # a refused device name is not heard again: slower, a device nobody has may sound like one this has
+        if found is None and margin == MARGIN and worth_hearing_again(audio):
+            text, found = await self._hear_slower(audio, stt, stt_executor)
         answer = self._answers.answer(found) if found is not None else None
         if answer is not None:
             log.debug("intent read again", extra={"intent": found.intent, "session": session_id})   # type: ignore[union-attr]
-        return (reading.text, answer) if answer is not None else None
+        return (text, answer) if answer is not None else None
+
+    async def _hear_slower(self, audio: np.ndarray, stt: RereadingStt,
+                           stt_executor: Executor) -> tuple[str, IntentMatch | None]:
+        """Fast, clipped speech heard once more, slower (speech/slowed.py): as written, else read within the
+        command sentences."""
+        loop = asyncio.get_running_loop()
+        slower = slowed(audio)
+        heard = await loop.run_in_executor(stt_executor, stt.transcribe, slower)
+        found = await loop.run_in_executor(self._executor, self.rereading.accept_heard, heard)
+        if found is not None:
+            return heard, found
+        reading = await loop.run_in_executor(stt_executor, self.rereading.read, slower, stt, MARGIN)
+        if reading is None:
+            return heard, None
+        return reading.text, await loop.run_in_executor(self._executor, self.rereading.accept, reading)
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)

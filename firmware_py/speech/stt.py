@@ -46,7 +46,8 @@ _SPACES = re.compile(r"\s+")
 
 @dataclass(frozen=True)
 class Rereading:
-    """A reading within a grammar, beside the free reading of the same audio, with their log-likelihoods."""
+    """A reading within a grammar, beside the free reading of the same audio, with their log-likelihoods; text ""
+    (score -inf) when the grammar was searched and held nothing within the margin."""
 
     text: str
     score: float
@@ -91,7 +92,8 @@ class MoonshineStt:
                     trusted: float = 0.0) -> Rereading | None:
         """`audio` read again within `grammar` (speech/constrained.py), when that reading's log-likelihood
         is within `margin` of the free reading's (the decode of the same audio, kept from `transcribe`).
-        None at once when the free reading averaged more than `trusted` per word: the recogniser was sure."""
+        None at once when the free reading averaged more than `trusted` per word: the recogniser was sure; a
+        reading with no text when nothing within the margin was found."""
         clip = _trim_edges(_as_float(audio))
         if len(clip) < MIN_SECS * SAMPLE_RATE:
             return None
@@ -109,7 +111,7 @@ class MoonshineStt:
                 return None
             found = self.recognizer.read_within(hidden, follower, width, heard_score - margin)
         if found is None:
-            return None
+            return Rereading("", float("-inf"), heard_score)
         return Rereading(clean_transcript(found[0]), found[1], heard_score)
 
     def _remember(self, clip: np.ndarray, hidden: np.ndarray, score: float, words: int) -> None:

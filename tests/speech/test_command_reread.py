@@ -4,6 +4,8 @@ real sentence library, speech from the test voices."""
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -13,7 +15,8 @@ from firmware_py.audio.frames import to_float
 from firmware_py.integrations.devices import DeviceDirectory, parse_devices
 from firmware_py.respond.command_reread import CommandReread
 from firmware_py.respond.intent_matcher import IntentMatcher
-from firmware_py.respond.intents import UNSUPPORTED
+from firmware_py.respond.intents import UNSUPPORTED, create_intent_responder
+from firmware_py.speech.slowed import slowed
 from firmware_py.speech.stt import MoonshineStt
 from tests.speechgen import speech
 
@@ -58,6 +61,38 @@ def test_questions_and_chat_are_not_read_as_commands(stt: MoonshineStt, reread: 
     stt.transcribe(audio)
     reading = rereader.read(audio, stt)
     assert reading is None or rereader.accept(reading) is None, reading
+
+
+@pytest.mark.parametrize(("said", "device"), [
+    ("Mute the speaker.", None),                  # "new to lustika new to lustika", slower "New to the speaker."
+    ("Close the office blinds.", "office blinds"),  # "Close me off his lines.", slower "Close me off his ground."
+])
+def test_a_command_lost_at_its_own_speed_is_found_heard_slower(stt: MoonshineStt, reread: Any, said: str,
+                                                               device: str | None) -> None:
+    """espeak-ng's British voice at 0.85: neither the words written nor the reading within the commands hold the
+    command; heard 8/7 slower (then read within the commands), they do, and the whole path runs it."""
+    matcher, rereader = reread
+    audio = to_float(speech(said, voice="espeak", speed=0.85, espeak_voice="en-gb-x-rp")[0])
+    heard = stt.transcribe(audio)
+    assert matcher.match(heard) is None, f"heard right ({heard!r}): nothing to hear again"
+    reading = rereader.read(audio, stt)
+    assert reading is not None and rereader.accept(reading) is None, reading
+    responder = create_intent_responder("en", DeviceDirectory(parse_devices(DEVICES)), ())
+    with ThreadPoolExecutor(1) as executor:
+        result = asyncio.run(responder.reread(audio, stt, executor, "test"))
+    assert result is not None, heard
+    actions = [(call.name, call.arguments) for call in result[1].actions]
+    assert actions == ([("set_mute", {"muted": True})] if device is None else [("close_cover", {"device": device})])
+
+
+@pytest.mark.parametrize(("said", "voice"), [
+    ("What is the capital of France?", "espeak"), ("Tell me a joke.", "hibari"),
+    ("How tall is Mount Everest?", "hibari"), ("I had a long day at work.", "espeak"),
+])
+def test_questions_and_chat_heard_slower_are_no_commands(stt: MoonshineStt, reread: Any, said: str, voice: str) -> None:
+    _, rereader = reread
+    audio = to_float(speech(said, voice=voice)[0])
+    assert rereader.accept_heard(stt.transcribe(slowed(audio))) is None
 
 
 def test_reading_again_reuses_the_decode_of_the_same_audio(stt: MoonshineStt, reread: Any,
