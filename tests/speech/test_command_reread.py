@@ -26,6 +26,10 @@ DEVICES = [
 ]
 
 
+QUESTIONS_AND_CHAT = [("What is the capital of France?", "espeak"), ("Tell me a joke.", "hibari"),
+                      ("How tall is Mount Everest?", "hibari"), ("I had a long day at work.", "espeak")]
+
+
 @pytest.fixture(scope="module")
 def reread() -> tuple[IntentMatcher, CommandReread]:
     matcher = IntentMatcher("en", DeviceDirectory(parse_devices(DEVICES)))
@@ -51,10 +55,7 @@ def test_a_command_heard_as_other_words_reads_as_the_command(stt: MoonshineStt, 
     assert reading.heard_score - reading.score < 8.0
 
 
-@pytest.mark.parametrize(("said", "voice"), [
-    ("What is the capital of France?", "espeak"), ("Tell me a joke.", "hibari"),
-    ("How tall is Mount Everest?", "hibari"), ("I had a long day at work.", "espeak"),
-])
+@pytest.mark.parametrize(("said", "voice"), QUESTIONS_AND_CHAT)
 def test_questions_and_chat_are_not_read_as_commands(stt: MoonshineStt, reread: Any, said: str, voice: str) -> None:
     _, rereader = reread
     audio = to_float(speech(said, voice=voice)[0])
@@ -85,10 +86,7 @@ def test_a_command_lost_at_its_own_speed_is_found_heard_slower(stt: MoonshineStt
     assert actions == ([("set_mute", {"muted": True})] if device is None else [("close_cover", {"device": device})])
 
 
-@pytest.mark.parametrize(("said", "voice"), [
-    ("What is the capital of France?", "espeak"), ("Tell me a joke.", "hibari"),
-    ("How tall is Mount Everest?", "hibari"), ("I had a long day at work.", "espeak"),
-])
+@pytest.mark.parametrize(("said", "voice"), QUESTIONS_AND_CHAT)
 def test_questions_and_chat_heard_slower_are_no_commands(stt: MoonshineStt, reread: Any, said: str, voice: str) -> None:
     _, rereader = reread
     audio = to_float(speech(said, voice=voice)[0])
