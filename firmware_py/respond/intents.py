@@ -21,7 +21,7 @@ import numpy as np
 from ..integrations.devices import BRIGHTNESS_STEP, KINDS, Device, DeviceDirectory, normalize_name
 from ..speech.slowed import slowed, worth_hearing_again
 from .base import ActionCall, Answer
-from .command_reread import MARGIN, CommandReread, RereadingStt
+from .command_reread import MARGIN, MIN_WORDS, CommandReread, RereadingStt
 from .custom import CustomCommand
 from .intent_matcher import IntentMatch, IntentMatcher
 
@@ -331,8 +331,9 @@ class IntentResponder:
             return None
         found = await loop.run_in_executor(self._executor, self.rereading.accept, reading)
         text = reading.text
-        # a refused device name is not heard again: slower, a device nobody has may sound like one this has
-        if found is None and margin == MARGIN and worth_hearing_again(audio):
+        # a refused device name is not heard again: slower, a device nobody has may sound like one this has;
+        # nor a word heard alone: its audio is too little ("Never." of "Never | mind" read as "Mute yourself")
+        if found is None and margin == MARGIN and reading.heard_words >= MIN_WORDS and worth_hearing_again(audio):
             text, found = await self._hear_slower(audio, stt, stt_executor)
         answer = self._answers.answer(found) if found is not None else None
         if answer is not None:

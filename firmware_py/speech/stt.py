@@ -52,6 +52,8 @@ class Rereading:
     text: str
     score: float
     heard_score: float
+    heard_words: int = 0
+    """Words of the free reading."""
 
 
 class MoonshineStt:
@@ -111,8 +113,8 @@ class MoonshineStt:
                 return None
             found = self.recognizer.read_within(hidden, follower, width, heard_score - margin)
         if found is None:
-            return Rereading("", float("-inf"), heard_score)
-        return Rereading(clean_transcript(found[0]), found[1], heard_score)
+            return Rereading("", float("-inf"), heard_score, words)
+        return Rereading(clean_transcript(found[0]), found[1], heard_score, words)
 
     def _remember(self, clip: np.ndarray, hidden: np.ndarray, score: float, words: int) -> None:
         """The last decodes' encodings: a turn read again reuses its decode (~0.15 s for 2 s of speech)."""

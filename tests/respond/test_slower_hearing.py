@@ -1,0 +1,77 @@
+"""A turn nobody claimed, not found by reading it within the commands, is heard once more slower (scripted
+recogniser, real intent responder): what it writes runs when it is a command; a word heard alone, a refused
+device name, a question, and a turn the recogniser was sure of are not heard again or not taken."""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pytest
+
+from firmware_py.audio.frames import SAMPLE_RATE
+from firmware_py.integrations.devices import DeviceDirectory, parse_devices
+from firmware_py.respond.command_reread import REFUSAL_MARGIN
+from firmware_py.respond.intents import IntentResponder, create_intent_responder
+from firmware_py.speech.slowed import SLOWER
+from firmware_py.speech.stt import Rereading
+
+DEVICES = [{"name": "kitchen light", "area": "kitchen", "kind": "light", "command_topic": "home/kitchen/light/set"}]
+AUDIO = np.zeros(2 * SAMPLE_RATE, np.float32)
+
+
+@dataclass
+class SlowerStt:
+    """Reads nothing within the commands; hears `slower` when given the audio made longer."""
+
+    slower: str
+    heard_words: int = 4
+    sure: bool = False
+    transcribed: list[int] = field(default_factory=list)
+
+    def read_within(self, audio: np.ndarray, grammar: Any, margin: float, width: int,
+                    trusted: float = 0.0) -> Rereading | None:
+        return None if self.sure else Rereading("", float("-inf"), -3.0, self.heard_words)
+
+    def transcribe(self, audio: np.ndarray) -> str:
+        self.transcribed.append(len(audio))
+        return self.slower
+
+
+@pytest.fixture(scope="module")
+def responder() -> IntentResponder:
+    return create_intent_responder("en", DeviceDirectory(parse_devices(DEVICES)), ())
+
+
+def reread(responder: IntentResponder, stt: SlowerStt, margin: float | None = None) -> Any:
+    with ThreadPoolExecutor(1) as executor:
+        extra = {} if margin is None else {"margin": margin}
+        return asyncio.run(responder.reread(AUDIO, stt, executor, "test", **extra))
+
+
+def test_a_command_heard_slower_runs(responder: IntentResponder) -> None:
+    stt = SlowerStt("Turn on the kitchen light.")
+    text, answer = reread(responder, stt)
+    assert text == "Turn on the kitchen light."
+    assert [(call.name, call.arguments) for call in answer.actions] == [("turn_on", {"device": "kitchen light"})]
+    assert stt.transcribed == [round(len(AUDIO) * SLOWER)]
+
+
+@pytest.mark.parametrize("stt, margin", [
+    (SlowerStt("Mute yourself.", heard_words=1), None),          # a word alone: too little audio
+    (SlowerStt("Turn on the kitchen light.", sure=True), None),  # the recogniser was sure of what it wrote
+    (SlowerStt("Turn on the kitchen light."), REFUSAL_MARGIN),   # a refused name is not heard again
+])
+def test_no_second_hearing(responder: IntentResponder, stt: SlowerStt, margin: float | None) -> None:
+    assert reread(responder, stt, margin) is None
+    assert stt.transcribed == []
+
+
+@pytest.mark.parametrize("slower", ["What is the capital of France?", "Turn on the garage heater.", "Turn off the"])
+def test_what_is_no_command_heard_slower_is_not_taken(responder: IntentResponder, slower: str) -> None:
+    stt = SlowerStt(slower)
+    assert reread(responder, stt) is None
+    assert len(stt.transcribed) == 1
