@@ -362,10 +362,11 @@ class IntentMatcher:
                 [*self._look_alikes(bare[i], tries if len(unknown) == 1 else 3, first=i == first)] for i in unknown]
             if len(unknown) > 1:   # one of two may be a name said as it is ("said a rice timer": set, rice)
                 options = [[*choices, (words[i], None)] for i, choices in zip(unknown, options)]
+            spoken = [word for word in bare if word and word not in self._skippable]
             for combination in itertools.product(*options):
                 scores = [score for _, score in combination if score is not None]
-                if not scores:
-                    continue
+                if not scores or len(spoken) > 1 and len(scores) == len(spoken):
+                    continue   # every word replaced is a sentence invented: "Good night" is no "quiet right"
                 mended = list(words)
                 for index, (candidate, _) in zip(unknown, combination):
                     mended[index] = candidate

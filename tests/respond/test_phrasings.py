@@ -52,6 +52,12 @@ def test_an_indirect_request_is_put_directly(text: str, direct: str) -> None:
     ("Would you mind turning on the kitchen light?", [("turn_on", {"device": "kitchen light"})]),
     ("Set a timer for half an hour.", [("set_timer", {"seconds": 1800})]),
     ("Set a timer for a minute and a half.", [("set_timer", {"seconds": 90})]),
+    ("Timer for twenty five minutes for the laundry.", [("set_timer", {"seconds": 1500, "label": "laundry"})]),
+    ("Set a timer for ten minutes for the pasta.", [("set_timer", {"seconds": 600, "label": "pasta"})]),
+    ("Set a timer for five minutes for me.", [("set_timer", {"seconds": 300})]),
+    ("Good night.", None),   # every word mended is a sentence invented, not "quiet right" (a silent stop)
+    ("Turn the sound off.", [("set_mute", {"muted": True})]),
+    ("Turn the sound back on.", [("set_mute", {"muted": False})]),
     ("Set a timer for 2 and ½ minutes.", [("set_timer", {"seconds": 150})]),
     ("Set a timer for 2½ minutes.", [("set_timer", {"seconds": 150})]),
     ("Set a timer for 2 1/2 minutes.", [("set_timer", {"seconds": 150})]),
