@@ -13,6 +13,7 @@ import logging
 import re
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable
 
@@ -346,7 +347,7 @@ class IntentResponder:
         command sentences."""
         loop = asyncio.get_running_loop()
         slower = slowed(audio)
-        heard = await loop.run_in_executor(stt_executor, stt.transcribe, slower)
+        heard = await loop.run_in_executor(stt_executor, partial(stt.transcribe, slower, hand_back=True))
         found = await loop.run_in_executor(self._executor, self.rereading.accept_heard, heard)
         if found is not None:
             return heard, found

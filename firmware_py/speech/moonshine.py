@@ -77,16 +77,17 @@ class MoonshineModel:
         self._audio_mask = _mask_type(self.encoder, "attention_mask")
         self._hidden_mask = _mask_type(self.decoder, "encoder_attention_mask")
 
-    def encode(self, audio: np.ndarray) -> np.ndarray:
-        """The encoder's view of float32 16 kHz mono `audio`, for `read` and `read_within`."""
+    def encode(self, audio: np.ndarray, hand_back: bool = False) -> np.ndarray:
+        """The encoder's view of float32 16 kHz mono `audio`, for `read` and `read_within`; `hand_back`: the
+        arena returns what this run took beyond its usual (a clip longer than the turns it is sized for)."""
         inputs = {"input_values": audio[None, :].astype(np.float32, copy=False)}
         if self._audio_mask is not None:
             inputs["attention_mask"] = np.ones((1, len(audio)), self._audio_mask)
-        return self.encoder.run(None, inputs)[0]
+        return self.encoder.run(None, inputs, self._shrink if hand_back else None)[0]
 
-    def read(self, hidden: np.ndarray) -> tuple[str, float]:
+    def read(self, hidden: np.ndarray, hand_back: bool = False) -> tuple[str, float]:
         """The free reading (greedy, with the word bias) and its log-likelihood."""
-        ids, score = self._decode(hidden)
+        ids, score = self._decode(hidden, hand_back)
         return self.detokenize(ids), score
 
     def read_within(self, hidden: np.ndarray, follower: Follower, width: int = 8,
@@ -144,14 +145,14 @@ class MoonshineModel:
                      use_cache_branch=np.array([False]))
         return feeds
 
-    def _decode(self, hidden: np.ndarray) -> tuple[list[int], float]:
+    def _decode(self, hidden: np.ndarray, hand_back: bool = False) -> tuple[list[int], float]:
         """Greedy token ids (the word bias deciding close calls) and their summed log-probability."""
         feeds = self._first_feeds(hidden)
         ids: list[int] = []
         bias, partial = self.bias, ""
         score = 0.0
         for step in range(int(hidden.shape[1] * SAMPLES_PER_FRAME / SAMPLE_RATE * TOKENS_PER_SECOND)):
-            logits, *present = self.decoder.run(None, feeds)
+            logits, *present = self.decoder.run(None, feeds, self._shrink if hand_back else None)
             row = logits[0, -1]
             if bias is None:
                 token = int(row.argmax())

@@ -75,15 +75,17 @@ class MoonshineStt:
         self._recent: dict[bytes, tuple[np.ndarray, float, int]] = {}
         self._follower: tuple[Grammar, GrammarFollower] | None = None
 
-    def transcribe(self, audio: np.ndarray) -> str:
-        """Text of `audio` (float32 16 kHz mono; int16 accepted) with spaces tidied; "" when nothing was said."""
+    def transcribe(self, audio: np.ndarray, hand_back: bool = False) -> str:
+        """Text of `audio` (float32 16 kHz mono; int16 accepted) with spaces tidied; "" when nothing was said.
+        `hand_back`: memory this decode takes beyond the usual is returned after it (a second hearing, slower,
+        is longer than the turn: kept, the arena grew the daemon's peak by ~10 MB)."""
         clip = _trim_edges(_as_float(audio))
         if len(clip) < MIN_SECS * SAMPLE_RATE:
             self.last_secs = 0.0
             return ""
         with self._lock, timed(self):
-            hidden = self.recognizer.encode(clip)
-            text, score = self.recognizer.read(hidden)
+            hidden = self.recognizer.encode(clip, hand_back)
+            text, score = self.recognizer.read(hidden, hand_back)
             self._remember(clip, hidden, score, len(text.split()))
         cleaned = clean_transcript(text)
         log.debug("transcribed", extra={"audio_secs": round(len(clip) / SAMPLE_RATE, 2),
