@@ -89,7 +89,9 @@ async def test_a_spoken_turn_reaches_the_broker(broker: Broker, host: RecordingH
 
 async def test_discovery_and_status_are_retained(broker: Broker, bridge: MqttBridge) -> None:
     late = Listener(broker.port, "homeassistant/#", f"{BASE}/status", f"{BASE}/volume")
-    await eventually(lambda: len(late.under("homeassistant/")) == 7 and late.on(f"{BASE}/status"))
+    # the broker sends each subscription's retained messages on its own: wait for all three
+    await eventually(lambda: len(late.under("homeassistant/")) == 7 and late.on(f"{BASE}/status")
+                     and late.on(f"{BASE}/volume"))
     assert all(m.retain for m in late.messages)
     assert late.on(f"{BASE}/status")[0].payload == "online"
     assert late.on(f"{BASE}/volume")[0].payload == "1"
