@@ -87,19 +87,21 @@ class CommandReread:
     def accept_heard(self, text: str) -> IntentMatch | None:
         """What a second, slower hearing wrote (speech/slowed.py), when it is a command: matched as any first
         hearing is (mended words too), but never a question, a refusal or half a command."""
-        found = self._matcher.match(text) if len(text.split()) >= MIN_WORDS else None
-        accepted = found is not None and not found.unknown_name and not found.tentative \
-            and found.intent not in self._excluded
+        found = self._command(text)
+        accepted = found is not None and not found.tentative
         log.info("turn heard again, slower", extra={"heard": text, "accepted": accepted})
         return found if accepted else None
 
     def accept(self, reading: Rereading) -> IntentMatch | None:
         """The reading's command when it matches as written, with nothing mended and nothing unknown."""
-        long_enough = len(reading.text.split()) >= MIN_WORDS
-        found = self._matcher.match(reading.text) if long_enough else None
-        accepted = found is not None and not found.corrected and not found.unknown_name \
-            and found.intent not in self._excluded
+        found = self._command(reading.text)
+        accepted = found is not None and not found.corrected
         log.info("turn read again within the commands", extra={
             "read": reading.text, "accepted": accepted,
             "below_heard": round(reading.heard_score - reading.score, 2)})
         return found if accepted else None
+
+    def _command(self, text: str) -> IntentMatch | None:
+        """`text` matched, when it has words enough and is a command this device serves, naming no unknown device."""
+        found = self._matcher.match(text) if len(text.split()) >= MIN_WORDS else None
+        return found if found is not None and not found.unknown_name and found.intent not in self._excluded else None

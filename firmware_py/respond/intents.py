@@ -346,7 +346,7 @@ class IntentResponder:
         """Fast, clipped speech heard once more, slower (speech/slowed.py): as written, else read within the
         command sentences."""
         loop = asyncio.get_running_loop()
-        slower = slowed(audio)
+        slower = await loop.run_in_executor(stt_executor, slowed, audio)   # an FFT: not on the event loop
         heard = await loop.run_in_executor(stt_executor, partial(stt.transcribe, slower, hand_back=True))
         found = await loop.run_in_executor(self._executor, self.rereading.accept_heard, heard)
         if found is not None:

@@ -79,7 +79,7 @@ class MoonshineStt:
         """Text of `audio` (float32 16 kHz mono; int16 accepted) with spaces tidied; "" when nothing was said.
         `hand_back`: memory this decode takes beyond the usual is returned after it (a second hearing, slower,
         is longer than the turn: kept, the arena grew the daemon's peak by ~10 MB)."""
-        clip = _trim_edges(_as_float(audio))
+        clip = _trim_edges(as_float(audio))
         if len(clip) < MIN_SECS * SAMPLE_RATE:
             self.last_secs = 0.0
             return ""
@@ -98,7 +98,7 @@ class MoonshineStt:
         is within `margin` of the free reading's (the decode of the same audio, kept from `transcribe`).
         None at once when the free reading averaged more than `trusted` per word: the recogniser was sure; a
         reading with no text when nothing within the margin was found."""
-        clip = _trim_edges(_as_float(audio))
+        clip = _trim_edges(as_float(audio))
         if len(clip) < MIN_SECS * SAMPLE_RATE:
             return None
         with self._lock, timed(self):
@@ -177,7 +177,8 @@ def _word_key(word: str) -> str:
     return "".join(ch for ch in word.lower() if ch.isalnum())
 
 
-def _as_float(audio: np.ndarray) -> np.ndarray:
+def as_float(audio: np.ndarray) -> np.ndarray:
+    """int16, or float, as finite float32 in [-1, 1]."""
     audio = np.asarray(audio).ravel()
     if audio.dtype == np.int16:
         return audio.astype(np.float32) / 32768.0
