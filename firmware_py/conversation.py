@@ -256,8 +256,9 @@ class Conversation(VoiceSession):
                 # "Close the mirror door": a device this device has, misheard, is read with a tighter margin
                 user_text, claim = await self._read_again(REFUSAL_MARGIN) or (user_text, claim)
             if claim is not None and not claim.passage:
-                if spoken and self._last_turn is not None:
-                    self._last_turn.acted, self._last_turn.answer = True, claim
+                if spoken and self._last_turn is not None:   # (the words it stands for, as read again)
+                    self._last_turn.text, self._last_turn.answer = user_text or self._last_turn.text, claim
+                    self._last_turn.acted = not claim.only_tells
                 await self._answer_directly(user_text or "", claim, speech, timing)
             else:
                 await self._answer_with_llm(user_text, claim.passage if claim else "", speech, timing, cancel, early)
@@ -309,7 +310,11 @@ class Conversation(VoiceSession):
         answer, the last turn's answer taken back; None otherwise (nothing changed)."""
         text = await self.listener.decode_last_two()
         found, _ = await self._speculator.claim(text) if text else (None, None)
-        if found is None or found.tentative or not found.actions or not self.context.drop_last_turn(last.text):
+        if found is None or found.tentative or not found.actions:
+            return None
+        if last.answer is not None and found.actions == last.answer.actions:
+            return None   # "What time is it? | Oh, right.": the same request, already answered
+        if not self.context.drop_last_turn(last.text):
             return None
         log.info("turn completes the last one", extra={"session": self.session_id, "text": text})
         self.last_transcript = text

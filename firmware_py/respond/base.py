@@ -13,6 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 
+TELLING_ACTIONS = frozenset({"get_time", "get_date", "list_timers", "help", "repeat"})
+"""Actions that only tell (the time, the timers left): running one again, or not at all, changes nothing."""
+
+
 @dataclass(frozen=True)
 class ActionCall:
     """A command to run when the answer is committed: a catalogue name and its validated arguments."""
@@ -44,6 +48,14 @@ class Answer:
     unknown_device: str = ""
     """The refusal of a device name this device does not have ("I don't know a device called mirror door"):
     a spoken turn may be read again for a known one misheard."""
+
+    @property
+    def only_tells(self) -> bool:
+        """Does this answer change nothing (the time, a fact, the timers left, a device refused by a name it
+        does not have)? Then taking it back costs only its words: a request cut by a pause after "What time"
+        may still become "What timers are running", and "Turn the sound" (refused) "Turn the sound back on"."""
+        return not self.command and (bool(self.unknown_device)
+                                     or all(call.name in TELLING_ACTIONS for call in self.actions))
 
 
 class Responder(Protocol):

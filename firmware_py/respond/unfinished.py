@@ -75,8 +75,9 @@ class LastTurn:
     text: str
     speech_end_at: float
     acted: bool = False
-    """A responder answered it (a command run, a templated answer): what it did stands, so the next words are a
-    request of their own (unless they correct its amount: respond/amend.py)."""
+    """A responder ran a command for it that changed something (a timer, a light): what it did stands, so the
+    next words are a request of their own (unless they correct its amount: respond/amend.py). An answer that
+    only told something (the time) is taken back like the LLM's when the words go on from it."""
     answer: Answer | None = None
     """What a responder ran for it."""
     answer_heard_at: float = 0.0

@@ -18,6 +18,10 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[2]
 READY_RE = re.compile(r"ready on (wss?)://([^\s/]+):(\d+)/ws")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+LOG_COPY = "RTVI_BENCH_DAEMON_LOG"
+"""A file the daemon's log lines are also appended to, to read a run afterwards."""
+LOG_LEVEL = "RTVI_BENCH_LOG_LEVEL"
+"""The daemon's log level for a run (info unless set: debug shows each turn's matching)."""
 
 
 class DaemonError(RuntimeError):
@@ -109,10 +113,16 @@ class Daemon:
 
     async def _read_stderr(self) -> None:
         assert self.process is not None and self.process.stderr is not None
+        copy = open(os.environ[LOG_COPY], "a") if os.environ.get(LOG_COPY) else None   # to read a run afterwards
         while line := await self.process.stderr.readline():
             text = line.decode(errors="replace").rstrip()
+            if copy is not None:
+                copy.write(text + "\n")
+                copy.flush()
             self.lines.append(LogLine(time.monotonic(), text, parse_log_line(text)))
             self._changed.set()
+        if copy is not None:
+            copy.close()
         self._changed.set()
 
     async def wait_line(self, match: Any, timeout: float) -> LogLine:
@@ -167,13 +177,13 @@ class Daemon:
         return self.process.returncode
 
 
-def config_toml(log_level: str = "info", input_wav: str | None = None, max_clients: int | None = None) -> str:
+def config_toml(log_level: str = "", input_wav: str | None = None, max_clients: int | None = None) -> str:
     """Daemon settings for a run: default models and behaviour; JSON logs so the harness can read them.
 
     `input_wav` gives the daemon a local session (a WAV as its microphone) for monitor clients to follow;
     `max_clients` lifts the connection limit when a run needs more clients than the default allows.
     """
-    text = f'[log]\nlevel = "{log_level}"\nformat = "json"\n'
+    text = f'[log]\nlevel = "{log_level or os.environ.get(LOG_LEVEL, "info")}"\nformat = "json"\n'
     if input_wav:
         text += f'\n[audio]\nenabled = true\ninput_wav = "{input_wav}"\n'
     if max_clients:

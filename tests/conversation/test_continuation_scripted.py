@@ -102,6 +102,14 @@ async def test_words_after_the_answer_that_make_no_command_with_it_are_a_turn_of
     assert user_messages(conversation) == ["Which name?", "Munches it."]
 
 
+async def test_a_reply_after_the_time_was_heard_does_not_ask_it_again(world: Any) -> None:
+    conversation, events, llm, stt = world
+    stt.first, stt.second, stt.whole = "What time is it?", "Oh, right.", "What time is it? Oh, right."
+    said = await two_pieces(conversation, events, gap_secs=0.8)
+    assert len(said) == 2 and said[0].text.startswith("It is") and not said[1].text.startswith("It is"), said
+    assert user_messages(conversation) == ["What time is it?", "Oh, right."]
+
+
 async def test_a_command_of_its_own_is_not_joined_to_the_last_request(world: Any) -> None:
     conversation, events, llm, stt = world
     stt.second = "Turn on the kitchen light."
@@ -117,6 +125,27 @@ async def test_words_after_a_command_that_ran_are_not_joined_to_it(world: Any) -
     said = await two_pieces(conversation, events, gap_secs=0.0)
     assert [a.responder for a in said] == ["intent", "llm"]
     assert user_messages(conversation) == ["Turn on the kitchen light.", "Tell me a joke."]
+
+
+async def test_words_that_go_on_from_an_answer_that_only_told_are_its_rest(world: Any) -> None:
+    """"What timers | are running?" heard as "What time?" (answered: the time) and "I rang.": the time told
+    nothing that stands, so both pieces are one request."""
+    conversation, events, llm, stt = world
+    stt.first, stt.second, stt.whole = "What time is it?", "I rang.", "What timers are running?"
+    said = await two_pieces(conversation, events, gap_secs=0.0)
+    assert said[-1].responder == "intent" and "timer" in said[-1].text.lower(), said
+    assert user_messages(conversation) == ["What timers are running?"], "the time was taken back"
+
+
+async def test_words_that_go_on_from_a_refused_name_are_its_rest(world: Any) -> None:
+    """The first piece refused for a name no device has ("chicken heater"), the rest said at once: the refusal
+    changed nothing, so both pieces decoded as one are the request."""
+    conversation, events, llm, stt = world
+    stt.first, stt.second, stt.whole = "Turn off the chicken heater.", "Light.", "Turn off the kitchen light."
+    said = await two_pieces(conversation, events, gap_secs=0.0)
+    assert said[-1].responder == "intent" and said[-1].text == "The kitchen light is off.", said
+    assert [e.command for e in events if isinstance(e, DeviceCommand)] == ['{"state": "OFF"}']
+    assert user_messages(conversation) == ["Turn off the kitchen light."]
 
 
 def test_the_continuation_rule() -> None:
