@@ -36,7 +36,7 @@ from .respond.command_reread import MARGIN, REFUSAL_MARGIN
 from .respond.early_llm import EarlyLlmAnswer
 from .respond.speculation import Speculator
 from .respond.unfinished import (HOLD_SECS, LastTurn, goes_on_from, joined, may_amend, may_complete,
-                                 reads_finished, sounds_unfinished)
+                                 reads_better, reads_finished, sounds_unfinished, spliced)
 from .session import VoiceSession
 from .speaking import BotSpeech
 from .turn_metrics import publish_turn_metrics
@@ -328,6 +328,13 @@ class Conversation(VoiceSession):
         decoded = await self.listener.decode_last_two()
         self._pieced = not decoded
         text = decoded or joined(previous, piece)
+        if decoded and (first_words := spliced(previous, decoded)):
+            # the first piece's own words may hold what the decode of both lost ("a pasta timer")
+            whole, _ = await self._speculator.claim(decoded)
+            kept, _ = await self._speculator.claim(first_words)
+            if reads_better(kept, whole):
+                log.info("first piece's words kept", extra={"session": self.session_id, "text": first_words})
+                text = first_words
         if self._last_turn is not None:   # what the next words may go on from is now the whole request
             self._last_turn.text = text
         return text

@@ -60,6 +60,39 @@ def joined(held: str, text: str) -> str:
     return f"{held.strip().rstrip('.,!?')} {text.strip()}".strip()
 
 
+def spliced(first: str, whole: str) -> str:
+    """The first piece's own words, then what the decode of both pieces heard after the first piece's last
+    word ("Start a pasta timer." and "Start up off the timer for eight minutes." give "Start a pasta timer for
+    eight minutes."): "" when that word is not heard there, or nothing follows it. Each piece was decoded
+    with all of its own audio; the decode of both has the rest's context but may hear the start anew, worse."""
+    first_words, whole_words = first.split(), whole.split()
+    if not first_words:
+        return ""
+    last = _bare(first_words[-1])
+    places = [i for i, word in enumerate(whole_words) if _bare(word) == last]
+    if not places:
+        return ""
+    place = min(places, key=lambda i: abs(i - (len(first_words) - 1)))   # where the first piece ended
+    rest = whole_words[place + 1:]
+    return " ".join([*first_words[:-1], first_words[-1].rstrip(".,!?"), *rest]) if rest else ""
+
+
+def reads_better(kept: Answer | None, whole: Answer | None) -> bool:
+    """Is the request with the first piece's own words (`kept`) a better reading than the decode of both
+    (`whole`): a command where that is none or a refusal, or the same actions with a detail more (a timer's
+    name)?"""
+    if kept is None or not kept.actions or kept.tentative or kept.unknown_device:
+        return False
+    if whole is None or not whole.actions or whole.unknown_device:
+        return True
+    same = [a.name for a in kept.actions] == [a.name for a in whole.actions]
+    return same and all(b.arguments.items() < a.arguments.items() for a, b in zip(kept.actions, whole.actions))
+
+
+def _bare(word: str) -> str:
+    return word.strip(".,!?;:\"").lower()
+
+
 def reads_finished(text: str) -> bool:
     """Do the words so far read as a whole sentence ("Why is the sky blue?"): three words or more, a closing
     mark from STT, and nothing that sounds cut off. Smart Turn hears only the voice; this is the text's vote

@@ -19,6 +19,8 @@ from .command_corpus import (CHITCHAT, COMMAND, DEVICE_BY_NAME, DEVICES, QUESTIO
 
 DEVICE_ACTIONS = ("turn_on", "turn_off", "set_brightness", "open_cover", "close_cover")
 SILENT_ACTIONS = ("never_mind",)
+TELLING_ACTIONS = ("get_time", "get_date", "list_timers")
+"""Actions that change nothing: said twice, still one answer."""
 """Actions whose right outcome may be silence: the call itself is the answer."""
 REFUSAL = re.compile(r"\b(don'?t|do not|can'?t|cannot)\b.{0,20}\b(know|find|see)\b.{0,40}\b(device|called|named)\b"
                      r"|\bno device\b|\bunknown device\b", re.IGNORECASE)
@@ -197,10 +199,14 @@ def net_effect(calls: list[Call]) -> list[Call]:
     """A step corrected by the amount said after it judged by what it did: consecutive steps of the same thing
     on the same device count as one step of their sum ("Turn the volume down. | By twenty percent." runs -10,
     then -10 more), and a step followed by a setting of that thing counts as the setting ("Dim the floor lamp.
-    | To ten percent."). Every other call is judged as it ran."""
+    | To ten percent."), and an answer that only tells said again, the same ("How much time is left | on the
+    cookie timer?": the first piece's answer cut by the rest, then the whole request's), counts once. Every
+    other call is judged as it ran."""
     merged: list[Call] = []
     for call in calls:
         last = merged[-1] if merged else None
+        if last is not None and call.name in TELLING_ACTIONS and (call.name, call.arguments) == (last.name, last.arguments):
+            continue
         if last is None or last.name not in STEP_SETTING or not (call.ran and last.ran) \
                 or call.arguments.get("device") != last.arguments.get("device"):
             merged.append(call)

@@ -134,6 +134,18 @@ def test_a_corrected_step_is_judged_by_what_it_did() -> None:
     assert judge(lamp, Observed(then_set, "The volume is 10 percent.", "", True)).ok
 
 
+def test_an_answer_that_only_tells_said_again_counts_once() -> None:
+    """"How much time is left | on the cookie timer?": the first piece's answer, cut by the rest, then the whole
+    request's: the same status twice is one answer; another call after it is still judged."""
+    case = _case("How much time is left | on the cookie timer?", cmd("list_timers"))
+    twice = calls_from_messages(_call("list_timers", {}, {"summary": "19 minutes"}, "c1")
+                                + _call("list_timers", {}, {"summary": "19 minutes"}, "c2"))
+    assert judge(case, Observed(twice, "The cookie timer has 19 minutes left.", "", True)).ok
+    then_time = calls_from_messages(_call("list_timers", {}, {"summary": "19 minutes"}, "c1")
+                                    + _call("get_time", {}, {"summary": "6 PM"}, "c2"))
+    assert judge(case, Observed(then_time, "It is 6 PM.", "", True)).wrong_action
+
+
 def test_judging_devices_by_the_mqtt_payload() -> None:
     case = _case("Set the kitchen light to fifty percent.",
                  cmd("set_brightness", device="Kitchen Light", percent=50))

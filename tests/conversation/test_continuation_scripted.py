@@ -18,7 +18,8 @@ from firmware_py.config import Settings
 from firmware_py.conversation import Conversation
 from firmware_py.events import BotAnswered, DeviceCommand
 from firmware_py.llm.context import Context
-from firmware_py.respond.unfinished import LastTurn, goes_on_from
+from firmware_py.respond.base import ActionCall, Answer
+from firmware_py.respond.unfinished import LastTurn, goes_on_from, reads_better, spliced
 
 from .scripted import ScriptedLlm, ScriptedStt, feed, recorded_conversation, settle, tone, zeros
 
@@ -146,6 +147,38 @@ async def test_words_that_go_on_from_a_refused_name_are_its_rest(world: Any) -> 
     assert said[-1].responder == "intent" and said[-1].text == "The kitchen light is off.", said
     assert [e.command for e in events if isinstance(e, DeviceCommand)] == ['{"state": "OFF"}']
     assert user_messages(conversation) == ["Turn off the kitchen light."]
+
+
+async def test_a_timers_name_heard_in_the_first_piece_is_kept(world: Any) -> None:
+    """"Start a pasta timer | for eight minutes": the decode of both pieces heard "Start up off the timer for
+    eight minutes" (no name); the first piece's own words are kept and the rest taken from the decode."""
+    conversation, events, llm, stt = world
+    stt.first, stt.second, stt.whole = "Start a pasta timer.", "Formate minutes.", "Start up off the timer for eight minutes."
+    said = await two_pieces(conversation, events, gap_secs=0.0)
+    assert said[-1].responder == "intent" and "pasta" in said[-1].text.lower(), said
+    assert user_messages(conversation) == ["Start a pasta timer for eight minutes."]
+
+
+def test_the_first_pieces_words_and_the_rest_of_the_decode_of_both() -> None:
+    assert spliced("Start a pasta timer.", "Start up off the timer for eight minutes.") == \
+        "Start a pasta timer for eight minutes."
+    assert spliced("Set the kitchen light,", "Set the kitchen light to fifty percent.") == \
+        "Set the kitchen light to fifty percent."
+    assert spliced("What time?", "What timers are running?") == ""   # the last word not heard again
+    assert spliced("Turn the sound,", "Turn the sound") == ""          # nothing after it
+    # the place nearest where the first piece ended, not an earlier word alike
+    assert spliced("Set the timer", "Set the timer for the timer") == "Set the timer for the timer"
+
+
+def test_which_reading_is_better() -> None:
+    timer = Answer("intent", actions=(ActionCall("set_timer", {"seconds": 480}),))
+    named = Answer("intent", actions=(ActionCall("set_timer", {"seconds": 480, "label": "pasta"}),))
+    refused = Answer("intent", actions=(ActionCall("turn_on", {"device": "sound"}),), unknown_device="sound")
+    assert reads_better(named, timer) and reads_better(named, None) and reads_better(timer, refused)
+    assert not reads_better(timer, named) and not reads_better(timer, timer) and not reads_better(None, timer)
+    assert not reads_better(refused, None)
+    other = Answer("intent", actions=(ActionCall("set_timer", {"seconds": 60, "label": "pasta"}),))
+    assert not reads_better(other, timer)   # another amount is another reading, not a detail more
 
 
 def test_the_continuation_rule() -> None:
