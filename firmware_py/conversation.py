@@ -35,7 +35,7 @@ from .respond.chain import ResponderChain, run_actions
 from .respond.command_reread import MARGIN, REFUSAL_MARGIN
 from .respond.early_llm import EarlyLlmAnswer
 from .respond.speculation import Speculator
-from .respond.unfinished import (HOLD_SECS, LastTurn, goes_on_from, joined, may_amend, may_complete,
+from .respond.unfinished import (LastTurn, goes_on_from, hold_secs, joined, may_amend, may_complete,
                                  reads_better, reads_finished, sounds_unfinished, spliced)
 from .session import VoiceSession
 from .speaking import BotSpeech
@@ -238,8 +238,9 @@ class Conversation(VoiceSession):
                     if early is not None:
                         early.abandon()
                         early = None
-            if goes_on_from is not None and user_text and (claim is None or claim.tentative):
-                # (a command of its own, "Stop.", is that command, not the rest of the last request)
+            if goes_on_from is not None and user_text and (claim is None or claim.tentative or claim.unknown_device):
+                # (a command of its own, "Stop.", is that command, not the rest of the last request; a name
+                # refused, "Back on." as a device called back, is no command of its own)
                 user_text, claim, early = await self._join_to_last_turn(goes_on_from, user_text, claim, early)
             if (claim is None or claim.tentative) and spoken and user_text and sounds_unfinished(user_text):
                 await self._wait_for_the_rest(user_text, early)
@@ -359,7 +360,7 @@ class Conversation(VoiceSession):
         self._held = text
         self._set_state(self._idle_state())
         try:
-            await asyncio.sleep(HOLD_SECS)
+            await asyncio.sleep(hold_secs(self._last_turn.speech_end_at if self._last_turn else 0.0, time.monotonic()))
         finally:
             if not asyncio.current_task().cancelling():  # type: ignore[union-attr]
                 self._held = None

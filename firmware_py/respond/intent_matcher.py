@@ -57,6 +57,8 @@ PHRASES = ((re.compile(r"\b(shut|power|switch) (off|down)\b", re.I), "turn off")
            (re.compile(r"\b(?:1|one) hour and a half\b", re.I), "90 minutes"),
            (re.compile(r"\bleft on (my|the) time\b", re.I), r"left on \1 timer"),
            (re.compile(r"\bper cent\b", re.I), "percent"),   # the British spelling STT writes for some voices
+           # "to" heard (or said) as "at" before a percentage: "Dim the living room lamp at twenty percent"
+           (re.compile(r"\bat (?=(?:\d+|[a-z]+(?:[ -][a-z]+)?) ?(?:%|percent\b))", re.I), "to "),
            # "add" heard as "at", "had" or "and" before an amount of time for a timer: "At two minutes to the timer"
            (re.compile(r"\b(?:at|had|and) (?=\S+(?: \S+)? (?:more )?(?:hours?|minutes?|seconds?) (?:to|on)\b)", re.I), "add "),
            (re.compile(r"\bto-(day|night|morrow)\b", re.I), r"to\1"),   # the older spelling some voices get
@@ -76,6 +78,9 @@ MEND_CUTOFF = 0.7
 asked about whatever their score ("inute": mute or unmute?)."""
 COMMAND_VERBS = ("turn", "switch", "set", "shut", "mute", "unmute", "open", "close", "start", "stop", "cancel",
                  "pause", "resume", "dim", "brighten", "lower", "raise")
+ONSET_LOST_WORDS = (*COMMAND_VERBS, "what")
+"""First words whose first consonants a clipped start loses, as mends of a sentence whose words are all known:
+"At time, is it?" is "What time is it?" (a whole template must still match)."""
 MAX_MENDED_WORDS = 2
 """At most this many words found in no template are mended in one sentence."""
 NAMED_TIMER_INTENTS = ("HassStartTimer", "action:set_timer", "HassCancelTimer", "action:cancel_timer",
@@ -373,7 +378,7 @@ class IntentMatcher:
                 kept = frozenset(bare[i] for i, (_, score) in zip(unknown, combination) if score is None)
                 found.append((sum(scores) / len(scores), " ".join(mended), kept))
         if not unknown:
-            found += self._onset_mended(words, bare)
+            found += self._onset_mended(words, bare, questions=True)
         for index in range(len(words) - 1):   # "time or" -> "timer": one word heard as two
             if index in unknown or index + 1 in unknown:
                 joined = bare[index] + bare[index + 1]
@@ -384,16 +389,17 @@ class IntentMatcher:
                     found.append((score, " ".join(words[:index] + [candidate] + words[index + 2:]), frozenset()))
         return sorted(found, key=lambda item: -item[0])[:tries * 2]
 
-    def _onset_mended(self, words: list[str], bare: list[str]) -> list[tuple[float, str, frozenset[str]]]:
+    def _onset_mended(self, words: list[str], bare: list[str],
+                      questions: bool = False) -> list[tuple[float, str, frozenset[str]]]:
         """`words` with a first word that is a known word but no command verb read as the verbs it is with
         its first consonants lost: what is left of "set" or "shut" is "at", a word the recogniser knows
-        ("At the basement light to forty percent"). Only that pattern: a first word merely like a verb is
-        left to the sentence as heard."""
+        ("At the basement light to forty percent"); with `questions`, also "what" ("At time is it?"). Only
+        that pattern: a first word merely like a verb is left to the sentence as heard."""
         first = self._first_word(bare)
         if first is None or bare[first] in COMMAND_VERBS or not bare[first].isalpha():
             return []
         return [(ONSET_LOST, " ".join(words[:first] + [verb] + words[first + 1:]), frozenset())
-                for verb in COMMAND_VERBS if onset_lost(bare[first], verb)]
+                for verb in (ONSET_LOST_WORDS if questions else COMMAND_VERBS) if onset_lost(bare[first], verb)]
 
     def _first_word(self, bare: list[str]) -> int | None:
         """Index of the first word that is not a filler (bare: lower case, no punctuation)."""

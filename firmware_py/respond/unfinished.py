@@ -20,7 +20,7 @@ from .amend import can_be_amended
 from .base import Answer
 
 HOLD_SECS = 1.5
-"""How long an unfinished command waits for its rest before it is answered as it is."""
+"""How long an unfinished command waits for its rest at least, counted from when it was read."""
 MAX_WORDS = 7
 AMEND_GAP_SECS = 2.5
 """How long after a setting or step ran an amount may still correct it: longer than a question's rest, since
@@ -34,6 +34,17 @@ CONTINUE_MAX_SECS = 2.0
 """However late the answer, speech that starts this long after the end of the last turn's speech is a turn of
 its own: the pauses inside a request are shorter (a 0.8 s pause is a 1.4 s gap between two voices, their own
 silence included)."""
+HEARD_STARTING_SECS = 0.25
+"""How long after its first sound the listener reports speech (the VAD's start, 0.2 s, and a frame)."""
+
+
+def hold_secs(speech_end_at: float, now: float) -> float:
+    """How long a command cut short waits for its rest: until speech that starts as late as a rest may
+    (CONTINUE_MAX_SECS after this piece's end) would have been heard starting, and HOLD_SECS at least. A hold
+    of HOLD_SECS from the reading ran out 0.06 s before "back on" of "Turn the sound | back on" was heard
+    (a 0.85 s pause: 1.7 s from the end of one piece to the report of the next)."""
+    until_rest = speech_end_at + CONTINUE_MAX_SECS + HEARD_STARTING_SECS - now if speech_end_at else 0.0
+    return max(HOLD_SECS, until_rest)
 
 _COMMAND_START = re.compile(
     r"^(?:(?:please|can you|could you|would you|um+|uh+|so|okay|ok|hey)[\s,.]+)*"

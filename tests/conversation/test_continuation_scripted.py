@@ -19,7 +19,7 @@ from firmware_py.conversation import Conversation
 from firmware_py.events import BotAnswered, DeviceCommand
 from firmware_py.llm.context import Context
 from firmware_py.respond.base import ActionCall, Answer
-from firmware_py.respond.unfinished import LastTurn, goes_on_from, reads_better, spliced
+from firmware_py.respond.unfinished import LastTurn, goes_on_from, hold_secs, reads_better, spliced
 
 from .scripted import ScriptedLlm, ScriptedStt, feed, recorded_conversation, settle, tone, zeros
 
@@ -149,12 +149,27 @@ async def test_words_that_go_on_from_a_refused_name_are_its_rest(world: Any) -> 
     assert user_messages(conversation) == ["Turn off the kitchen light."]
 
 
+async def test_a_rest_refused_on_its_own_is_still_the_rest(world: Any) -> None:
+    """"Back on." alone reads as a device called back: refused, it is no command of its own, so it is still
+    the rest of the request before it."""
+    conversation, events, llm, stt = world
+    stt.first, stt.second, stt.whole = "Switch on the sound heater.", "Back on.", "Turn the sound back on."
+    said = await two_pieces(conversation, events, gap_secs=0.0)
+    assert said[-1].responder == "intent" and "device" not in said[-1].text, said
+    assert user_messages(conversation) == ["Turn the sound back on."]
+
+
 async def test_a_timers_name_heard_in_the_first_piece_is_kept(world: Any) -> None:
     """"Start a pasta timer | for eight minutes": the decode of both pieces heard "Start up off the timer for
     eight minutes" (no name); the first piece's own words are kept and the rest taken from the decode."""
     conversation, events, llm, stt = world
     stt.first, stt.second, stt.whole = "Start a pasta timer.", "Formate minutes.", "Start up off the timer for eight minutes."
-    said = await two_pieces(conversation, events, gap_secs=0.0)
+    await feed(conversation.listener, zeros(0.2) + tone(1.0) + zeros(0.5), pace=0.01)
+    await settle(lambda: conversation._held is not None)   # half a command: it waits for its rest
+    await feed(conversation.listener, tone(0.6) + zeros(1.2), pace=0.01)
+    await settle(lambda: bool(answers(events)))
+    await asyncio.sleep(0.2)
+    said = answers(events)
     assert said[-1].responder == "intent" and "pasta" in said[-1].text.lower(), said
     assert user_messages(conversation) == ["Start a pasta timer for eight minutes."]
 
@@ -179,6 +194,12 @@ def test_which_reading_is_better() -> None:
     assert not reads_better(refused, None)
     other = Answer("intent", actions=(ActionCall("set_timer", {"seconds": 60, "label": "pasta"}),))
     assert not reads_better(other, timer)   # another amount is another reading, not a detail more
+
+
+def test_a_cut_command_waits_until_its_rest_would_have_been_heard() -> None:
+    assert hold_secs(100.0, 100.5) == pytest.approx(1.75)   # read 0.5 s after the end: 2.25 s after it
+    assert hold_secs(100.0, 101.0) == 1.5                   # read late: still 1.5 s
+    assert hold_secs(0.0, 101.0) == 1.5                     # no end known
 
 
 def test_the_continuation_rule() -> None:

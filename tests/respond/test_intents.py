@@ -180,6 +180,11 @@ def test_the_light_means_this_rooms_or_a_question(answers: tuple[IntentMatcher, 
     # "for" written as "4" and run into the amount
     ("Time or 425 minutes, please.", [("set_timer", {"seconds": 1500})]),
     ("Set a timer 430 seconds.", [("set_timer", {"seconds": 30})]),
+    # "what" with its first sound lost, all other words heard
+    ("At time, is it?", [("get_time", {})]),
+    # "at" for "to" before a percentage
+    ("Dim the living room lamp at twenty percent.", [("set_brightness", {"device": "living room lamp", "percent": 20})]),
+    ("Set the volume at 30%.", [("set_volume", {"percent": 30})]),
 ])
 def test_restarts_and_clipped_words_as_stt_writes_them(answers: tuple[IntentMatcher, IntentAnswers], text: str,
                                                         expected: list[tuple[str, dict[str, Any]]]) -> None:
@@ -262,7 +267,8 @@ def test_what_stt_inserts_splits_and_bends_is_mended(answers: tuple[IntentMatche
 
 
 @pytest.mark.parametrize("text", ["Why is the sky blue?", "Paul Williams.", "Close your eyes.", "Ok, so, sent to the mulloo, baby.",
-                                  "It is cold in here.", "At two.", "At the moment, I am fine.", "Eat the kitchen light."])
+                                  "It is cold in here.", "At two.", "At the moment, I am fine.", "Eat the kitchen light.",
+                                  "The battery is at fifty percent.", "At night, is it cold?"])
 def test_mending_never_invents_a_sentence(answers: tuple[IntentMatcher, IntentAnswers], text: str) -> None:
     """Words mending put into a free-text slot ("who is the say blue", "play will"), or a name made of
     function words, are a sentence invented: the LLM gets the words as heard."""
