@@ -331,8 +331,9 @@ class Conversation(VoiceSession):
         text = decoded or joined(previous, piece)
         if decoded and (first_words := spliced(previous, decoded)):
             # the first piece's own words may hold what the decode of both lost ("a pasta timer")
-            whole, _ = await self._speculator.claim(decoded)
-            kept, _ = await self._speculator.claim(first_words)
+            (whole, early), (kept, _) = await self._speculator.claim(decoded), await self._speculator.claim(first_words)
+            if early is not None:   # (a guess on these words had started the LLM: the caller asks again)
+                early.abandon()
             if reads_better(kept, whole):
                 log.info("first piece's words kept", extra={"session": self.session_id, "text": first_words})
                 text = first_words
