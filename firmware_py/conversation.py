@@ -325,18 +325,24 @@ class Conversation(VoiceSession):
 
     async def _decode_with_last_turn(self, previous: str, piece: str) -> str:
         """The last two turns' audio decoded as one (the words a pause cut apart lose each other's context),
-        or, when that gives nothing, their two texts put together."""
+        or, when that gives nothing or reads worse (`reads_better`), the pieces' own words."""
         decoded = await self.listener.decode_last_two()
         self._pieced = not decoded
         text = decoded or joined(previous, piece)
-        if decoded and (first_words := spliced(previous, decoded)):
-            # the first piece's own words may hold what the decode of both lost ("a pasta timer")
-            (whole, early), (kept, _) = await self._speculator.claim(decoded), await self._speculator.claim(first_words)
+        # each piece's own decode may hold what the decode of both lost: the first piece's words and the rest
+        # of the decode ("a pasta timer"), or both pieces' words as they were heard ("Close, | office lines")
+        others = [other for other in dict.fromkeys([spliced(previous, decoded), joined(previous, piece)])
+                  if decoded and other and other != decoded]
+        if others:
+            whole, early = await self._speculator.claim(decoded)
             if early is not None:   # (a guess on these words had started the LLM: the caller asks again)
                 early.abandon()
-            if reads_better(kept, whole):
-                log.info("first piece's words kept", extra={"session": self.session_id, "text": first_words})
-                text = first_words
+            for other in others:
+                kept, _ = await self._speculator.claim(other)
+                if reads_better(kept, whole):
+                    log.info("the pieces' own words kept", extra={"session": self.session_id, "text": other})
+                    text = other
+                    break
         if self._last_turn is not None:   # what the next words may go on from is now the whole request
             self._last_turn.text = text
         return text

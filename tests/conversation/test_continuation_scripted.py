@@ -174,6 +174,21 @@ async def test_a_timers_name_heard_in_the_first_piece_is_kept(world: Any) -> Non
     assert user_messages(conversation) == ["Start a pasta timer for eight minutes."]
 
 
+async def test_the_pieces_own_words_when_the_decode_of_both_makes_no_command(world: Any) -> None:
+    """"Close the | office blinds" heard as "Close," and "Office lines." reads as the command, decoded as one
+    ("Close her, off his lines,") it did not; the same here with this home's light."""
+    conversation, events, llm, stt = world
+    stt.first, stt.second, stt.whole = "Turn off,", "Kitchen light.", "Turned over kitchen lie, it."
+    await feed(conversation.listener, zeros(0.2) + tone(1.0) + zeros(0.5), pace=0.01)
+    await settle(lambda: conversation._held is not None)
+    await feed(conversation.listener, tone(0.6) + zeros(1.2), pace=0.01)
+    await settle(lambda: bool(answers(events)))
+    await asyncio.sleep(0.2)
+    assert answers(events)[-1].responder == "intent", answers(events)
+    assert answers(events)[-1].text == "The kitchen light is off."
+    assert user_messages(conversation) == ["Turn off Kitchen light."]
+
+
 def test_the_first_pieces_words_and_the_rest_of_the_decode_of_both() -> None:
     assert spliced("Start a pasta timer.", "Start up off the timer for eight minutes.") == \
         "Start a pasta timer for eight minutes."
