@@ -332,7 +332,7 @@ class Conversation(VoiceSession):
         # each piece's own decode may hold what the decode of both lost: the first piece's words and the rest
         # of the decode ("a pasta timer"), or both pieces' words as they were heard ("Close, | office lines")
         others = [other for other in dict.fromkeys([spliced(previous, decoded), joined(previous, piece)])
-                  if decoded and other and other != decoded]
+                  if other and other != decoded] if decoded else []
         if others:
             whole, early = await self._speculator.claim(decoded)
             if early is not None:   # (a guess on these words had started the LLM: the caller asks again)

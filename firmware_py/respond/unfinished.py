@@ -91,9 +91,9 @@ def spliced(first: str, whole: str) -> str:
 
 
 def reads_better(kept: Answer | None, whole: Answer | None) -> bool:
-    """Is the request with the first piece's own words (`kept`) a better reading than the decode of both
-    (`whole`): a command where that is none or a refusal, or the same actions with a detail more (a timer's
-    name)?"""
+    """Is the request read from the pieces' own words (`kept`: `spliced` or `joined`) a better reading than
+    the decode of both (`whole`): a command where that is none or a refusal, or the same actions with a detail
+    more (a timer's name)?"""
     if kept is None or not kept.actions or kept.tentative or kept.unknown_device:
         return False
     if whole is None or not whole.actions or whole.unknown_device:
