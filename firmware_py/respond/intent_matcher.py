@@ -89,6 +89,7 @@ NAMED_TIMER_INTENTS = ("HassStartTimer", "action:set_timer", "HassCancelTimer", 
 JOINED_CUTOFF = 0.8
 """How alike two neighbouring words run together must be to a template word to be read as it."""
 STRAY_WORDS = ("to", "the", "a", "an", "of", "and", "that", "this", "for", "or", "me", "it")
+TRAILING_STRAYS = frozenset({"to", "the", "a", "an", "of", "for"})
 DROPPED_WORD = 0.75
 """How close a sentence with one stray short word dropped counts (above MEND_CUTOFF, below most mends)."""
 SOUNDS_ALIKE = 0.85
@@ -111,6 +112,11 @@ PRONOUNS = ("it", "that", "this", "them", "those", "these", "everything", "yours
 NOT_A_VERB = frozenset(PRONOUNS) | {"was", "were", "did", "could", "would", "should", "will", "shall", "has", "have",
                                     "had", "may", "might", "not", "never", "no", "don't", "isn't", "wasn't"}
 """First words of a question or a negation: never a command verb heard wrong."""
+NOT_AN_ASIDE = NOT_A_VERB | {"to", "we", "they", "he", "she", "people", "always", "sometimes", "often", "usually",
+                              "cannot", "if", "unless", "when", "before", "after"}
+"""First words that change what the command verb after them means (a negation, a habit, the speaker's own
+plan, a condition): never dropped as a mis-heard filler. (A word with an apostrophe, "I'll" or "don't", is
+never dropped either: `isalpha` keeps it.)"""
 QUESTION_STARTS = frozenset({"what", "what's", "whats", "who", "who's", "whom", "whose", "where", "where's", "when",
                              "why", "how", "how's", "which", "am", "is", "are", "was", "were", "do", "does", "did",
                              "isn't", "aren't", "should", "shall", "might"})
@@ -227,9 +233,15 @@ class IntentMatcher:
             found = self._recognize(candidate)
             if found is not None:
                 return found
-        opened = self._opening_mended(whole)   # "Sent time before ten minutes": set a timer for
-        if opened is not None:
-            return opened
+        dropped = self._lead_dropped(whole)   # "Clean open the office lines": "please" heard as another word
+        if dropped is not None:
+            return dropped
+        # "Sent time before ten minutes": set a timer for; "Sent the value to": "sent" is "set", and then
+        # "set the value to" sounds like "set the volume to"
+        for candidate in [whole, *(mended for mended, _ in self._verb_mended(whole))]:
+            opened = self._opening_mended(candidate)
+            if opened is not None:
+                return opened
         if self._asks(whole):   # "Is the garage heater on?": only a name that is plainly a device's
             found = self._unknown_device(whole)
             return found if found is not None and found.named_like_a_device and self._plain_name(found.unknown_name) else None
@@ -263,6 +275,26 @@ class IntentMatcher:
             choices = [best.text] + [m.text for m in rivals]
             return IntentMatch("ambiguous", {"choices": choices}, text, corrected=True)
         return IntentMatch(best.intent, best.slots, best.text, corrected=True)
+
+    def _lead_dropped(self, text: str) -> IntentMatch | None:
+        """A match without a first word that stands before a command verb and belongs to no command: a filler
+        or "please" heard as another word ("Clean open the office lines", "Bees turn off the porch light").
+        Never a word that makes the verb something other than an order ("Don't open", "I'll turn off", "To
+        turn it off", "Why switch off").
+        """
+        words = text.split()
+        bare = bare_words(words)
+        first = self._first_word(bare)
+        if first is None or first + 2 > len(bare) or bare[first + 1] not in COMMAND_VERBS:
+            return None
+        lead = bare[first]
+        if not lead.isalpha() or lead in COMMAND_VERBS or lead in NOT_AN_ASIDE:
+            return None
+        rest = " ".join(words[:first] + words[first + 1:])
+        found = self._recognize(rest) or self._mended(rest)
+        if found is None and (refused := self._unknown_device(rest)) is not None and refused.named_like_a_device:
+            found = refused   # "Bees switch off the space heater": no device of that name
+        return None if found is None else replace(found, corrected=True)
 
     def _asks(self, text: str) -> bool:
         """Is this sentence a question (its first word, fillers aside, a question word or an auxiliary, or
@@ -322,7 +354,7 @@ class IntentMatcher:
         result = next((r for r in ranked if r.intent.name in DEVICE_INTENTS), None)
         if result is None or result.text_chunks_matched < 1:
             return None
-        words = " ".join(unmatched_device_words(text, result).split())
+        words = " ".join(without_trailing_strays(unmatched_device_words(text, result).split()))
         if not words or len(words.split()) > 4 or words.split()[0] in PRONOUNS:
             return None
         if set(words.split()) & NOT_IN_NAMES:   # "ok so set", "off his lines": a mis-parse, not a name
@@ -483,6 +515,14 @@ def dropped_words(text: str) -> list[str]:
     variants += [" ".join(words[:i] + ["the"] + words[i + 1:]) for i, word in enumerate(words)
                  if word.strip(".,!?;:").lower() in ("her", "his")]
     return variants
+
+
+def without_trailing_strays(name: list[str]) -> list[str]:
+    """An unknown device's name without the short words STT wrote after it for the name's last sounds
+    ("switch off the space key to" for "space heater"): a name ends in a noun, never in "to" or "the"."""
+    while len(name) > 1 and name[-1].strip(".,!?;:").lower() in TRAILING_STRAYS:
+        name = name[:-1]
+    return name
 
 
 def after_commas(text: str, min_words: int = 3) -> list[str]:

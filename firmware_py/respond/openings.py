@@ -55,6 +55,8 @@ def opening_mends(text: str) -> list[tuple[float, str, frozenset[str]]]:
                 continue   # "turn on the" was heard as a command: never "turn off the"
             if opening[-1] in ("a", "the") and not _like_an_article(heard[-1]):
                 continue   # "Said a pizza-timer" is a pizza timer, not "stop the timer"
+            if any(word != "timer" and word.endswith("timer") for word in heard):
+                continue   # "an entimer" is a timer with a name run into it ("egg timer"): never dropped
             limit = 1 if len(opening_key) < 6 else 2
             distance = jellyfish.levenshtein_distance(key, opening_key)
             score = 1 - distance / max(len(key), len(opening_key))

@@ -341,3 +341,34 @@ def test_a_question_about_an_unknown_device_still_names_it(answers: tuple[Intent
     """ "Is the garage heater on?" is refused by the device's name (the tool says it knows no such device)."""
     assert actions(answers, "Is the garage heater on?") == [("turn_on", {"device": "garage heater"})]
     assert actions(answers, "Is there a change machine?") is None
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Bees turn off the porch light.", [("turn_off", {"device": "porch light"})]),   # "please" heard as a word
+    ("Leave, close the garage door.", [("close_cover", {"device": "garage door"})]),
+    ("Clean open the garage door.", [("open_cover", {"device": "garage door"})]),
+    ("Peace, switch on the garage heater.", [("turn_on", {"device": "garage heater"})]),   # still refused by name
+])
+def test_a_misheard_word_before_the_command_verb_is_dropped(answers: tuple[IntentMatcher, IntentAnswers], text: str,
+                                                            expected: list[tuple[str, dict[str, Any]]]) -> None:
+    assert actions(answers, text) == expected
+
+
+@pytest.mark.parametrize("text", ["Don't open the garage door.", "I'll turn off the porch light.",
+                                  "Never turn off the porch light.", "We turn off the kitchen light at night.",
+                                  "To turn off the porch light, press the button.", "Always close the garage door.",
+                                  "They close the garage door at ten."])
+def test_a_word_that_changes_what_the_verb_means_is_never_dropped(answers: tuple[IntentMatcher, IntentAnswers],
+                                                                  text: str) -> None:
+    assert actions(answers, text) is None
+
+
+def test_a_verb_heard_wrong_then_an_opening_heard_wrong(answers: tuple[IntentMatcher, IntentAnswers]) -> None:
+    """ "Sent" is "set"; then "set the value to" sounds like "set the volume to"."""
+    assert actions(answers, "Sent the value to forty percent.") == [("set_volume", {"percent": 40})]
+
+
+def test_an_unknown_name_loses_the_short_words_stt_wrote_for_its_last_sounds(
+        answers: tuple[IntentMatcher, IntentAnswers]) -> None:
+    assert actions(answers, "Turn off the water heat to.") == [("turn_off", {"device": "water heat"})]
+    assert actions(answers, "Can you switch on the garage key to?") == [("turn_on", {"device": "garage key"})]

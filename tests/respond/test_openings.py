@@ -64,3 +64,9 @@ def test_a_command_word_heard_is_kept() -> None:
 
 def test_numbers_stay_as_heard() -> None:
     assert [mended for _, mended, _ in opening_mends("Torture timer for 4 minutes.")] == ["start a timer for 4 minutes."]
+
+
+def test_a_name_run_into_the_timer_is_never_dropped() -> None:
+    """ "an entimer" is an egg timer heard as one word: "set a timer for" in its place would drop the name."""
+    assert opening_mends("Set an entimer for six minutes.") == []
+    assert opening_mends("Set an timer for six minutes.")
