@@ -40,6 +40,7 @@ SPELLINGS = {"lite": "light", "lites": "lights", "nite": "night", "thru": "throu
              "plz": "please", "tonite": "tonight", "alarm": "timer", "lamps": "lamp", "volumn": "volume"}
 """Spellings speech-to-text and people use for template words, mended before matching."""
 PHRASES = ((re.compile(r"\b(shut|power|switch) (off|down)\b", re.I), "turn off"),
+           (re.compile(r"^(\W*)i am the\b", re.I), r"\1I'm the"),   # "I'm" as STT writes it: "dim" clipped
            (re.compile(r"\bpower (on|up)\b", re.I), "turn on"),
            # halves as STT writes them: "2½", "2 and ½", "2 1/2", "2.5" minutes, "1/2 an hour"
            (re.compile(r"(\d)\s*(?:and )?(?:½|1/2|\.5\b)", re.I), r"\1 and a half"),
@@ -81,6 +82,8 @@ COMMAND_VERBS = ("turn", "switch", "set", "shut", "mute", "unmute", "open", "clo
 ONSET_LOST_WORDS = (*COMMAND_VERBS, "what")
 """First words whose first consonants a clipped start loses, as mends of a sentence whose words are all known:
 "At time, is it?" is "What time is it?" (a whole template must still match)."""
+HOW_LOST_BEFORE = ("much", "many", "long")
+"""Words a question opens with once its "how" is clipped whole ("Much time is left on my timer?")."""
 MAX_MENDED_WORDS = 2
 """At most this many words found in no template are mended in one sentence."""
 NAMED_TIMER_INTENTS = ("HassStartTimer", "action:set_timer", "HassCancelTimer", "action:cancel_timer",
@@ -124,6 +127,7 @@ QUESTION_STARTS = frozenset({"what", "what's", "whats", "who", "who's", "whom", 
 plain name ("Is the garage heater on?"), never in a visitor's words ("What's the warranty on the Breeze T2?",
 "Am I allowed to take pictures?", "Is there a change machine?")."""
 NOT_IN_NAMES = frozenset(FILLERS) | {"on", "off", "at", "his", "her", "your", "to", "of", "and", "or", "you", "know",
+                                     "is", "are", "am", "was", "were", "they", "we",
                                      "please", "sir", "madam", "ma'am", "mister", "miss", "dear", "mate"}
 """Words no device name holds: an "unknown device" with one of them is a sentence parsed wrong (forms of
 address too: "Close, sir." is no device called sir)."""
@@ -216,8 +220,9 @@ class IntentMatcher:
             found = self._recognize(candidate)
             if found is not None:
                 return found
-        direct = direct_form(whole)   # "Do you know what time it is?" asks "What time is it?"
-        if direct != whole:
+        unfilled = self._without_fillers(whole)
+        direct = direct_form(unfilled)   # "So, do you know what time it is?" asks "What time is it?"
+        if direct != unfilled:
             found = self._recognize(direct)
             if found is not None:
                 return found
@@ -269,7 +274,7 @@ class IntentMatcher:
         best_score, best = mended[0]
         if best_score < MEND_CUTOFF:   # a distant guess would turn noise into an action, or a question
             return None
-        rivals = [m for score, m in mended[1:] if (m.intent, m.slots) != (best.intent, best.slots)
+        rivals = [m for score, m in mended[1:] if _meaning(m) != _meaning(best)
                   and best_score - score < CLEAR_WIN and score >= MEND_CUTOFF - CLEAR_WIN]
         if rivals:
             choices = [best.text] + [m.text for m in rivals]
@@ -425,13 +430,26 @@ class IntentMatcher:
                       questions: bool = False) -> list[tuple[float, str, frozenset[str]]]:
         """`words` with a first word that is a known word but no command verb read as the verbs it is with
         its first consonants lost: what is left of "set" or "shut" is "at", a word the recogniser knows
-        ("At the basement light to forty percent"); with `questions`, also "what" ("At time is it?"). Only
-        that pattern: a first word merely like a verb is left to the sentence as heard."""
+        ("At the basement light to forty percent"), of "dim" "I'm"; with
+        `questions`, also "what" ("At time, is it?"), and "how" lost whole before "much", "many" or "long"
+        ("Much time is left on my timer?"). Only that pattern: a first word merely like a verb is left to the
+        sentence as heard."""
         first = self._first_word(bare)
-        if first is None or bare[first] in COMMAND_VERBS or not bare[first].isalpha():
+        if first is None:
             return []
+        heard = bare[first]
+        if questions and heard in HOW_LOST_BEFORE:
+            return [(ONSET_LOST, " ".join(words[:first] + ["how"] + words[first:]), frozenset())]
+        if heard in COMMAND_VERBS or heard in NOT_A_VERB or not heard.replace("'", "").isalpha():
+            return []   # "you'd" and "I'm" may be clipped verbs; "don't" and "it" never are
         return [(ONSET_LOST, " ".join(words[:first] + [verb] + words[first + 1:]), frozenset())
-                for verb in (ONSET_LOST_WORDS if questions else COMMAND_VERBS) if onset_lost(bare[first], verb)]
+                for verb in (ONSET_LOST_WORDS if questions else COMMAND_VERBS) if onset_lost(heard, verb)]
+
+    def _without_fillers(self, text: str) -> str:
+        """`text` without the fillers it opens with ("So, um, do you know ...")."""
+        words = text.split()
+        first = self._first_word(bare_words(words))
+        return text if first is None else " ".join(words[first:])
 
     def _first_word(self, bare: list[str]) -> int | None:
         """Index of the first word that is not a filler (bare: lower case, no punctuation)."""
@@ -447,11 +465,15 @@ class IntentMatcher:
         first = self._first_word(bare)
         if first is None:
             return []
-        if (heard := bare[first]) in self._vocabulary:
+        if (heard := bare[first]) in NOT_A_VERB:
+            return []
+        if heard in self._vocabulary:
             return [(candidate, True) for _, candidate, _ in self._onset_mended(words, bare)]
         verbs = verb_likeness(heard)
         best = max(verbs, key=verbs.__getitem__)
-        return [(" ".join(words[:first] + [best] + words[first + 1:]), False)] if verbs[best] >= MEND_CUTOFF else []
+        # a verb heard only by its sounds with its first consonant lost ("had": shut) is weak evidence too
+        by_sound_only = heard[:1] not in _ONSET_VOWELS and difflib.SequenceMatcher(None, heard, best).ratio() < MEND_CUTOFF
+        return [(" ".join(words[:first] + [best] + words[first + 1:]), by_sound_only)] if verbs[best] >= MEND_CUTOFF else []
 
     def _look_alikes(self, heard: str, tries: int, first: bool = False) -> list[tuple[str, float]]:
         """Template words like `heard`, closest first; a sentence's first word is also compared with every
@@ -492,18 +514,27 @@ _ONSET_VOWELS = "aeiou"   # a first "y" is a consonant: "yes"
 
 
 def onset_lost(heard: str, verb: str) -> bool:
-    """Is `heard`, a word starting with a vowel, `verb` with its first consonants lost: the same consonants
-    after them, whatever the vowels ("urn", "earn": turn; "ute": mute; "itch": switch)? A command's first
-    sound is the one a late-opening microphone or VAD most often clips."""
-    if not heard[:1] or heard[0] not in _ONSET_VOWELS or verb[0] in _VOWELS:
+    """Is `heard` `verb` with its first sound lost? A command's first sound is the one a late-opening
+    microphone or VAD most often clips. Either `heard` starts with a vowel and has the same consonants as the
+    verb after its first consonants, whatever the vowels ("urn", "earn": turn; "ute": mute; "itch": switch;
+    "I'm": dim), with a "you" heard for the verb's "u" ("you'd": mute); or the verb opens with two consonants
+    and `heard` sounds like it without the first ("tired": tart, start; "which": witch, switch)."""
+    heard = heard.replace("'", "")
+    if verb[0] in _VOWELS or not heard:
         return False
-    rest = verb.lstrip("bcdfghjklmnpqrstvwxz")
-    skeleton = _consonants(heard)
-    return bool(skeleton) and len(rest) >= 2 and skeleton == _consonants(rest)
+    if heard.startswith(("you", "yu")) and verb.lstrip("bcdfghjklmnpqrstvwxz").startswith("u"):
+        heard = "u" + heard[3 if heard.startswith("you") else 2:]   # "you'd" said for "ute": mute
+    if heard[0] in _ONSET_VOWELS:
+        rest = verb.lstrip("bcdfghjklmnpqrstvwxz")
+        skeleton = _consonants(heard)
+        return bool(skeleton) and len(rest) >= 2 and skeleton == _consonants(rest)
+    clipped = verb[1:]
+    return verb[1] not in _VOWELS and len(clipped) >= 3 and sound_of(heard) == sound_of(clipped)
 
 
 def _consonants(word: str) -> str:
-    return "".join(ch for ch in word if ch not in _VOWELS)
+    """The consonants of `word`, "d" and "t" as one (STT writes "you'd" for "ute")."""
+    return "".join(ch for ch in word if ch not in _VOWELS).replace("d", "t")
 
 
 def dropped_words(text: str) -> list[str]:
@@ -571,6 +602,14 @@ def unmatched_device_words(text: str, result: RecognizeResult) -> str:
             words = f"{area.text.strip()} {words}"
         return words
     return ""
+
+
+def _meaning(match: IntentMatch) -> tuple[str, dict[str, Any]]:
+    """What a match asks for: its intent and slots, without a timer's "name" that is only an article ("start
+    a timer" read with "a" as the name means the same as "start timer")."""
+    slots = {key: value for key, value in match.slots.items()
+             if not (key in ("label", "name") and set(str(value).lower().split()) <= ARTICLES)}
+    return match.intent, slots
 
 
 def _slots(result: RecognizeResult) -> dict[str, Any]:

@@ -54,15 +54,16 @@ def timer_seconds(slots: dict[str, Any]) -> int:
 
 
 LABEL_NOT = frozenset(("her", "his", "him", "she", "he", "it", "its", "you", "your", "me", "that", "this", "or",
+                       "they", "them", "their", "there", "we", "us",
                        "and", "of", "to", "in", "on", "at", "for", "with", "from", "by", "is", "the", "a", "an",
                        "set", "said", "sent", "start", "cancel", "stop", "timer"))
 """Words no timer's name holds (after its leading article): a label with one is a sentence mis-heard ("her past
 her" for "a pasta", "pause in the timer" for "pause the timer", "set arised" for a restarted "set a, set a rice")."""
 
 
-HEARD_ARTICLES = frozenset(("a", "an", "the", "my", "at", "in", "her"))
-"""What may stand before a timer's name: an article, or "a"/"an" as STT writes it ("start at workout timer",
-"set in egg timer", "start her pizza timer")."""
+HEARD_ARTICLES = frozenset(("a", "an", "the", "my", "at", "in", "her", "of", "they"))
+"""What may stand before a timer's name: an article, or an article as STT writes it ("start at workout timer",
+"set in egg timer", "start her pizza timer", "start of workout timer", "pause they timer")."""
 RESTART_VERBS = frozenset(("set", "said", "sent", "start"))
 """A name that holds one of these holds a restart ("Set and, set in egg timer"): the name follows its last one."""
 

@@ -372,3 +372,30 @@ def test_an_unknown_name_loses_the_short_words_stt_wrote_for_its_last_sounds(
         answers: tuple[IntentMatcher, IntentAnswers]) -> None:
     assert actions(answers, "Turn off the water heat to.") == [("turn_off", {"device": "water heat"})]
     assert actions(answers, "Can you switch on the garage key to?") == [("turn_on", {"device": "garage key"})]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the verb's first letter lost before another consonant: the rest sounds like a word of its own
+    ("Witch off the bedroom fan.", [("turn_off", {"device": "bedroom fan"})]),
+    ("Tart a timer for two minutes.", [("set_timer", {"seconds": 120})]),
+    ("Top the timer.", [("cancel_timer", {})]),
+    ("Lose the garage door.", [("close_cover", {"device": "garage door"})]),
+    ("You'd the speaker.", [("set_mute", {"muted": True})]),          # "ute" written as "you'd"
+    ("I am the living room lamp to thirty percent.", [("set_brightness", {"device": "living room lamp", "percent": 30})]),
+    ("Much time is left on the timer?", [("list_timers", {})]),          # "how" lost whole
+    ("Long is left on my timer?", [("list_timers", {})]),
+    ("So, do you know what time it is?", [("get_time", {})]),            # a filler before an indirect question
+    ("Um, could you tell me what the date is?", [("get_date", {})]),
+    ("Pause they timer.", [("pause_timer", {})]),                       # "they" for an unstressed "the"
+    ("Start of pizza timer for ten minutes.", [("set_timer", {"seconds": 600, "label": "pizza"})]),
+])
+def test_a_clipped_first_sound_and_a_lost_first_word(answers: tuple[IntentMatcher, IntentAnswers], text: str,
+                                                     expected: list[tuple[str, dict[str, Any]]]) -> None:
+    assert actions(answers, text) == expected
+
+
+@pytest.mark.parametrize("text", ["Had as by plus three.", "Hat is on the table.", "Which one is on?",
+                                  "You yourself said so.", "I am the owner.", "Much better, thanks.",
+                                  "Long live the king.", "Top of the morning.", "Witch is the best?", "Tired of waiting."])
+def test_words_like_a_clipped_verb_stay_as_heard(answers: tuple[IntentMatcher, IntentAnswers], text: str) -> None:
+    assert actions(answers, text) is None
