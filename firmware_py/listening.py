@@ -21,12 +21,18 @@ from .audio.frames import SAMPLE_RATE, AudioFrame, to_float
 from .engines import SharedEngines
 from .events import EventBus, UserStartedSpeaking, UserStoppedSpeaking, UserTranscript, WakeWordDetected
 from .live_config import LiveSettings
+from .speech.onset import sound_onset
 from .speech.vad import VadTracker
 
 log = logging.getLogger(__name__)
 
 PRE_ROLL_SECS = 0.25
 """Audio kept before the VAD start, so the first syllable is not cut off."""
+MAX_ONSET_SECS = 0.75
+"""How far before the VAD start a turn may begin where the sound began earlier (speech/onset.py): a soft
+start, or speech right after digital silence, which Silero notices late."""
+ONSET_MARGIN_SECS = 0.1
+"""Audio kept before that sound's first frame."""
 SEGMENT_TAIL_SECS = 0.15
 """Silence kept after a segment's last voiced sample (Moonshine wants a short margin, not long padding)."""
 TURN_WINDOW_SECS = 8.0
@@ -217,6 +223,10 @@ class TurnListener:
         speech_start = self._samples if speech_start is None else speech_start
         back = self._samples - speech_start + int(PRE_ROLL_SECS * SAMPLE_RATE)
         recent = np.concatenate(self._recent) if self._recent else np.zeros(0, np.int16)
+        at = len(recent) - (self._samples - speech_start)   # the VAD's start in `recent`
+        if at > 0 and not self._owner.bot_speaking():   # over the bot's voice its echo would be taken for a start
+            onset = sound_onset(recent, at) - int(ONSET_MARGIN_SECS * SAMPLE_RATE)
+            back = max(back, min(len(recent) - onset, self._samples - speech_start + int(MAX_ONSET_SECS * SAMPLE_RATE)))
         self._turn = [recent[-back:]] if back > 0 else []
         self._turn_start = self._samples - sum(len(part) for part in self._turn)
         self._segment_start = self._turn_start

@@ -24,7 +24,7 @@ import numpy as np
 
 from ..speech.stt import Rereading
 from .command_grammar import CommandGrammar
-from .intent_matcher import FILLERS, IntentMatch, IntentMatcher
+from .intent_matcher import FILLERS, IntentMatch, IntentMatcher, meaning
 
 log = logging.getLogger(__name__)
 
@@ -93,12 +93,17 @@ class CommandReread:
         return found if accepted else None
 
     def accept(self, reading: Rereading) -> IntentMatch | None:
-        """The reading's command when it matches as written, with nothing mended and nothing unknown."""
+        """The reading's command when it matches as written, with nothing mended and nothing unknown; a
+        question ("Did you say ...?") when a rival reading nearly as likely means something else."""
         found = self._command(reading.text)
         accepted = found is not None and not found.corrected
+        rivals = [text for text, _ in reading.rivals if found is not None and accepted
+                  and (other := self._command(text)) is not None and meaning(other) != meaning(found)]
         log.info("turn read again within the commands", extra={
-            "read": reading.text, "accepted": accepted,
-            "below_heard": round(reading.heard_score - reading.score, 2)})
+            "read": reading.text, "accepted": accepted, "below_heard": round(reading.heard_score - reading.score, 2),
+            "rivals": [f"{text} ({reading.score - score:.2f})" for text, score in reading.rivals]})
+        if rivals:   # "Ah, new to the speaker": mute or unmute? The audio does not say: ask, never guess
+            return IntentMatch("ambiguous", {"choices": [reading.text, rivals[0]]}, reading.text, corrected=True)
         return found if accepted else None
 
     def _command(self, text: str) -> IntentMatch | None:

@@ -274,7 +274,7 @@ class IntentMatcher:
         best_score, best = mended[0]
         if best_score < MEND_CUTOFF:   # a distant guess would turn noise into an action, or a question
             return None
-        rivals = [m for score, m in mended[1:] if _meaning(m) != _meaning(best)
+        rivals = [m for score, m in mended[1:] if meaning(m) != meaning(best)
                   and best_score - score < CLEAR_WIN and score >= MEND_CUTOFF - CLEAR_WIN]
         if rivals:
             choices = [best.text] + [m.text for m in rivals]
@@ -604,7 +604,7 @@ def unmatched_device_words(text: str, result: RecognizeResult) -> str:
     return ""
 
 
-def _meaning(match: IntentMatch) -> tuple[str, dict[str, Any]]:
+def meaning(match: IntentMatch) -> tuple[str, dict[str, Any]]:
     """What a match asks for: its intent and slots, without a timer's "name" that is only an article ("start
     a timer" read with "a" as the name means the same as "start timer")."""
     slots = {key: value for key, value in match.slots.items()

@@ -91,14 +91,15 @@ class MoonshineModel:
         return self.detokenize(ids), score
 
     def read_within(self, hidden: np.ndarray, follower: Follower, width: int = 8,
-                    floor: float = -np.inf) -> tuple[str, float] | None:
-        """A beam search over only the tokens `follower` allows (see speech/constrained.py): the likeliest
-        finished reading and its log-likelihood, or None when none finished above `floor` (readings are
-        dropped as soon as they fall below it: a log-likelihood only falls as a reading grows)."""
+                    floor: float = -np.inf, rival: float = 0.0) -> list[tuple[str, float]]:
+        """A beam search over only the tokens `follower` allows (see speech/constrained.py): the finished
+        readings within `rival` of the likeliest, with their log-likelihoods, likeliest first; [] when none
+        finished above `floor` (readings are dropped as soon as they fall below it, or below the likeliest
+        finished one by more than `rival`: a log-likelihood only falls as a reading grows)."""
         feeds = self._first_feeds(hidden)
         beams: list[tuple[float, list[int], Any]] = [(0.0, [], follower.start())]
-        best: tuple[float, list[int]] = (floor, [])
-        found = False
+        finished: list[tuple[float, list[int]]] = []
+        bar = floor
         for step in range(int(hidden.shape[1] * SAMPLES_PER_FRAME / SAMPLE_RATE * TOKENS_PER_SECOND)):
             logits, *present = self.decoder.run(None, feeds, self._shrink)
             rows = _log_softmax(logits[:, -1, :])
@@ -106,19 +107,20 @@ class MoonshineModel:
             for index, (score, ids, state) in enumerate(beams):
                 for token, next_state in follower.options(state, rows[index], 2 * width):
                     total = score + float(rows[index, token])
-                    if total < best[0]:
+                    if total < bar:
                         continue
                     if token == END_TOKEN:
-                        best, found = (total, ids), True
+                        finished.append((total, ids))
+                        bar = max(bar, total - rival)
                         continue
                     # readings that differ only in case or marks hold the same words: keep the likeliest,
                     # or the beam fills with "Said," "Said." "Said!"
                     key = (next_state, self._spelled(ids, token))
                     if key not in grown or grown[key][0] < total:
                         grown[key] = (total, index, token, next_state)
-            kept = sorted((item for item in grown.values() if item[0] >= best[0]), key=lambda item: -item[0])[:width]
+            kept = sorted((item for item in grown.values() if item[0] >= bar), key=lambda item: -item[0])[:width]
             if not kept:
-                break   # every reading finished or fell below the best finished one
+                break   # every reading finished or fell below the bar
             origin = np.array([index for _, index, _, _ in kept])
             if step == 0:   # the encoder's keys and values are made once, the same for every reading
                 cross = {name.replace("present.", "past_key_values.", 1): value
@@ -135,7 +137,8 @@ class MoonshineModel:
             beams = [(total, beams[index][1] + [token], state) for total, index, token, state in kept]
             feeds["input_ids"] = np.array([[token] for _, _, token, _ in kept], np.int64)
             feeds["use_cache_branch"] = np.array([True])
-        return (self.detokenize(best[1]), best[0]) if found else None
+        finished.sort(key=lambda item: -item[0])
+        return [(self.detokenize(ids), score) for score, ids in finished if score >= finished[0][0] - rival]
 
     def _first_feeds(self, hidden: np.ndarray) -> dict[str, np.ndarray]:
         feeds: dict[str, np.ndarray] = {name: self._empty for name in self._past}

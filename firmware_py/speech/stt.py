@@ -40,6 +40,9 @@ BIAS_BONUS = 1.5
 """Logit bonus of the device's words (speech/biasing.py). On the spoken-command corpus: commands heard within
 a WER of 0.25 rose from 46 to 53 of 73 (held-out dressing: 40 to 42 of 70), general WER unchanged (10.17 %);
 2.5 reached 51. Before single letters were excluded, 2.0 and 3.0 spelled words letter by letter ("Ms. Kai")."""
+RIVAL_NATS = 1.0
+"""How close (log-likelihood) another reading within a grammar must come to the likeliest to be its rival:
+e^-1, over a third as likely."""
 WEIGHTS = ("prepared", "folded", "original")
 _SPACES = re.compile(r"\s+")
 
@@ -54,6 +57,9 @@ class Rereading:
     heard_score: float
     heard_words: int = 0
     """Words of the free reading."""
+    rivals: tuple[tuple[str, float], ...] = ()
+    """Other readings within the grammar no more than RIVAL_NATS less likely, likeliest first: where one means
+    something else ("Mute the speaker" beside "Unmute the speaker"), the audio does not say which."""
 
 
 class MoonshineStt:
@@ -113,10 +119,12 @@ class MoonshineStt:
             hidden, heard_score, words = known
             if words and heard_score / words > trusted:
                 return None
-            found = self.recognizer.read_within(hidden, follower, width, heard_score - margin)
-        if found is None:
+            found = self.recognizer.read_within(hidden, follower, width, heard_score - margin, rival=RIVAL_NATS)
+        if not found:
             return Rereading("", float("-inf"), heard_score, words)
-        return Rereading(clean_transcript(found[0]), found[1], heard_score, words)
+        (text, score), others = found[0], found[1:]
+        return Rereading(clean_transcript(text), score, heard_score, words,
+                         tuple((clean_transcript(other), other_score) for other, other_score in others))
 
     def _remember(self, clip: np.ndarray, hidden: np.ndarray, score: float, words: int) -> None:
         """The last decodes' encodings: a turn read again reuses its decode (~0.15 s for 2 s of speech)."""

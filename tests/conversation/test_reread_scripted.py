@@ -70,6 +70,27 @@ async def test_an_accepted_reading_runs_the_command_and_the_llm_is_not_asked(wor
         "the reading is of the audio the words were decoded from"
 
 
+async def test_a_rival_reading_that_means_otherwise_is_asked_about_never_guessed(world: Any) -> None:
+    """ "Ah, new to the kitchen light" read as "Turn on" with "Turn off" nearly as likely: the audio does not
+    say which, so the device asks instead of acting; a rival that means the same is no question."""
+    conversation, events, llm, stt = world
+    stt.readings = [Rereading("Turn on the kitchen light.", score=-4.0, heard_score=-2.5,
+                              rivals=(("Turn off the kitchen light.", -4.6),))]
+    answer = await one_spoken_turn(conversation, events)
+    assert answer.responder == "intent" and answer.text.startswith("Sorry, did you say")
+    assert "Turn off the kitchen light" in answer.text and [e for e in events if isinstance(e, DeviceCommand)] == []
+    assert [e.responder for e in events if isinstance(e, BotAnswered)] == ["intent"], "no LLM answer besides"
+
+
+async def test_a_rival_reading_that_means_the_same_is_no_question(world: Any) -> None:
+    conversation, events, llm, stt = world
+    stt.readings = [Rereading("Turn on the kitchen light.", score=-4.0, heard_score=-2.5,
+                              rivals=(("Turn on the kitchen light", -4.3), ("Switch on the kitchen light.", -4.5)))]
+    answer = await one_spoken_turn(conversation, events)
+    assert answer.text == "The kitchen light is on."
+    assert [e.command for e in events if isinstance(e, DeviceCommand)] == ['{"state": "ON"}']
+
+
 async def test_a_reading_that_matches_no_command_leaves_the_turn_to_the_llm(world: Any) -> None:
     conversation, events, llm, stt = world
     stt.readings = [Rereading("Turn on the garage heater.", score=-4.0, heard_score=-2.5)]

@@ -116,7 +116,7 @@ def test_a_reading_the_recogniser_was_sure_of_is_not_read_again(stt: MoonshineSt
     searched: list[float] = []
     original = stt.recognizer.read_within
     monkeypatch.setattr(stt.recognizer, "read_within",
-                        lambda hidden, follower, width, floor: searched.append(floor) or original(hidden, follower, width, floor))
+                        lambda hidden, follower, width, floor, **kw: searched.append(floor) or original(hidden, follower, width, floor, **kw))
     assert stt.read_within(audio, grammar, margin=8.0, width=8, trusted=-0.2) is None and searched == []
     stt.read_within(audio, grammar, margin=8.0, width=8, trusted=0.0)
     assert len(searched) == 1, "not trusted, it is searched"
@@ -162,3 +162,20 @@ def test_a_device_it_does_not_have_is_not_read_as_one_it_has(stt: MoonshineStt, 
                                                               speed: float, accent: str) -> None:
     reading = refused_then_read(stt, reread_home, said, speed, accent)
     assert reading is None or reread_home[1].accept(reading) is None, reading
+
+
+def test_rival_readings_are_the_finished_ones_near_the_likeliest(stt: MoonshineStt, reread: Any) -> None:
+    """Asking for rivals never changes the likeliest reading; the rivals come likeliest first, each within
+    the window of it."""
+    from firmware_py.speech.constrained import GrammarFollower
+
+    _, rereader = reread
+    audio = to_float(speech("Turn on the kitchen light.", voice="espeak")[0])
+    follower = GrammarFollower(rereader.prepare(), stt.recognizer.tokens.texts)
+    hidden = stt.recognizer.encode(audio)
+    alone = stt.recognizer.read_within(hidden, follower, 8, -np.inf)
+    with_rivals = stt.recognizer.read_within(hidden, follower, 8, -np.inf, rival=6.0)
+    assert len(alone) == 1 and with_rivals[0][0] == alone[0][0]
+    assert with_rivals[0][1] == pytest.approx(alone[0][1], abs=1e-3)   # more readings batched: float rounding
+    scores = [score for _, score in with_rivals]
+    assert len(with_rivals) > 1 and scores == sorted(scores, reverse=True) and scores[0] - scores[-1] <= 6.0
