@@ -248,14 +248,14 @@ class Conversation(VoiceSession):
             if claim is None and spoken and user_text and not self._pieced and self._rereading():
                 if early is None:   # the LLM's answer starts meanwhile, as at a pause: the reading costs it nothing
                     early = self._early_llm(user_text)
-                reread = await self._read_again()
+                reread = await self._read_again(heard=user_text)
                 if reread is not None:   # a command the recogniser had written as other words
                     user_text, claim = reread
                     early.abandon()
                     early = None
             elif claim is not None and claim.unknown_device and spoken and not self._pieced and self._rereading():
                 # "Close the mirror door": a device this device has, misheard, is read with a tighter margin
-                user_text, claim = await self._read_again(REFUSAL_MARGIN) or (user_text, claim)
+                user_text, claim = await self._read_again(REFUSAL_MARGIN, user_text) or (user_text, claim)
             if claim is not None and not claim.passage:
                 if spoken and self._last_turn is not None:   # (the words it stands for, as read again)
                     self._last_turn.text, self._last_turn.answer = user_text or self._last_turn.text, claim
@@ -350,11 +350,12 @@ class Conversation(VoiceSession):
     def _rereading(self) -> bool:
         return self._rereader is not None and self._live.current.intents.reread
 
-    async def _read_again(self, margin: float = MARGIN) -> tuple[str, Answer] | None:
-        """The turn's audio read again within the command sentences (respond/command_reread.py)."""
+    async def _read_again(self, margin: float = MARGIN, heard: str = "") -> tuple[str, Answer] | None:
+        """The turn's audio (whose words were `heard`) read again within the command sentences
+        (respond/command_reread.py)."""
         try:
             return await self._rereader.reread(self.listener.last_audio(), self._engines.stt,
-                                               self._engines.stt_executor, self.session_id, margin)
+                                               self._engines.stt_executor, self.session_id, margin, heard)
         except Exception:   # the turn goes on to the LLM as it was heard
             log.exception("reading the turn again failed", extra={"session": self.session_id})
             return None

@@ -41,6 +41,8 @@ TRUSTED = -0.2
 """Log-likelihood per word above which the free reading is trusted and not read again. Misheard commands read
 again rightly averaged -2.0 to -0.26 a word on the corpus; most questions heard right, above -0.2 (what the
 reading would have cost them, ~0.1 s at the moment a question's answer starts)."""
+UN_SOUND_LETTERS = 3
+"""Longest heard word taken for what is left of a verb's "un" ("ah", "and", "i", "in", "on", "um")."""
 MIN_WORDS = 2
 """Words a reading needs: the audio of a single word ("Oh.") is too little to be sure it said "Help"."""
 WIDTH = 8
@@ -92,19 +94,38 @@ class CommandReread:
         log.info("turn heard again, slower", extra={"heard": text, "accepted": accepted})
         return found if accepted else None
 
-    def accept(self, reading: Rereading) -> IntentMatch | None:
+    def accept(self, reading: Rereading, heard: str = "") -> IntentMatch | None:
         """The reading's command when it matches as written, with nothing mended and nothing unknown; a
-        question ("Did you say ...?") when a rival reading nearly as likely means something else."""
+        question ("Did you say ...?") when a rival reading nearly as likely means something else, or when
+        what was `heard` opens with a sound the reading's verb may have lost its "un" to."""
         found = self._command(reading.text)
         accepted = found is not None and not found.corrected
         rivals = [text for text, _ in reading.rivals if found is not None and accepted
                   and (other := self._command(text)) is not None and meaning(other) != meaning(found)]
+        if found is not None and accepted and (undone := self._un_lost(reading.text, heard, found)):
+            rivals.append(undone)
         log.info("turn read again within the commands", extra={
             "read": reading.text, "accepted": accepted, "below_heard": round(reading.heard_score - reading.score, 2),
             "rivals": [f"{text} ({reading.score - score:.2f})" for text, score in reading.rivals]})
         if rivals:   # "Ah, new to the speaker": mute or unmute? The audio does not say: ask, never guess
             return IntentMatch("ambiguous", {"choices": [reading.text, rivals[0]]}, reading.text, corrected=True)
         return found if accepted else None
+
+    def _un_lost(self, read: str, heard: str, found: IntentMatch) -> str:
+        """The reading with "un" put back on its verb ("Unmute the speaker"), when that is a command meaning
+        otherwise and the free reading opens with a short word of a vowel's sound before the verb, which may
+        be what was left of the "un" ("Ah, new to the speaker", "And mutinously go", "I mute the speaker"); ""
+        otherwise. A clipped "unmute" sounds like "mute": the audio does not say which."""
+        words = read.split()
+        heard_words = [word.strip(".,!?").lower() for word in heard.split()]
+        if not words or not heard_words or heard_words[0] == words[0].strip(".,!?").lower():
+            return ""
+        first = heard_words[0]
+        if len(first) > UN_SOUND_LETTERS or first[:1] not in "aeiou":
+            return ""
+        undone = " ".join(["Un" + words[0].lower(), *words[1:]])
+        other = self._command(undone)
+        return undone if other is not None and meaning(other) != meaning(found) else ""
 
     def _command(self, text: str) -> IntentMatch | None:
         """`text` matched, when it has words enough and is a command this device serves, naming no unknown device."""

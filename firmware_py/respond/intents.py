@@ -321,7 +321,7 @@ class IntentResponder:
         return replace(answer, tentative=True) if answer is not None and found.tentative else answer
 
     async def reread(self, audio: np.ndarray, stt: RereadingStt, stt_executor: Executor,
-                     session_id: str, margin: float = MARGIN) -> tuple[str, Answer] | None:
+                     session_id: str, margin: float = MARGIN, heard: str = "") -> tuple[str, Answer] | None:
         """A spoken turn nobody claimed (or one refused for an unknown device, with a `margin` of
         REFUSAL_MARGIN), read again within the command sentences (command_reread.py) and, when nothing is
         found there, heard once more slower: the words read and their answer, or None."""
@@ -331,19 +331,19 @@ class IntentResponder:
         reading = await loop.run_in_executor(stt_executor, self.rereading.read, audio, stt, margin)
         if reading is None:   # the recogniser was sure of what it wrote
             return None
-        found = await loop.run_in_executor(self._executor, self.rereading.accept, reading)
+        found = await loop.run_in_executor(self._executor, self.rereading.accept, reading, heard)
         text = reading.text
         # a refused device name is not heard again: slower, a device nobody has may sound like one this has;
         # nor a word heard alone: its audio is too little ("Never." of "Never | mind" read as "Mute yourself")
         if found is None and margin == MARGIN and reading.heard_words >= MIN_WORDS and worth_hearing_again(audio):
-            text, found = await self._hear_slower(audio, stt, stt_executor)
+            text, found = await self._hear_slower(audio, stt, stt_executor, heard)
         answer = self._answers.answer(found) if found is not None else None
         if answer is not None:
             log.debug("intent read again", extra={"intent": found.intent, "session": session_id})   # type: ignore[union-attr]
         return (text, answer) if answer is not None else None
 
-    async def _hear_slower(self, audio: np.ndarray, stt: RereadingStt,
-                           stt_executor: Executor) -> tuple[str, IntentMatch | None]:
+    async def _hear_slower(self, audio: np.ndarray, stt: RereadingStt, stt_executor: Executor,
+                           heard: str = "") -> tuple[str, IntentMatch | None]:
         """Fast, clipped speech heard once more, slower (speech/slowed.py): as written, else read within the
         command sentences."""
         loop = asyncio.get_running_loop()
@@ -355,7 +355,7 @@ class IntentResponder:
         reading = await loop.run_in_executor(stt_executor, self.rereading.read, slower, stt, MARGIN)
         if reading is None:
             return heard, None
-        return reading.text, await loop.run_in_executor(self._executor, self.rereading.accept, reading)
+        return reading.text, await loop.run_in_executor(self._executor, self.rereading.accept, reading, heard)
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)

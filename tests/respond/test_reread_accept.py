@@ -1,0 +1,48 @@
+"""What a reading within the commands is taken as (respond/command_reread.py): the command, or a question
+when the audio does not say which of two commands was meant."""
+
+from __future__ import annotations
+
+import pytest
+
+from firmware_py.integrations.devices import DeviceDirectory, parse_devices
+from firmware_py.respond.command_reread import CommandReread
+from firmware_py.respond.intent_matcher import IntentMatcher
+from firmware_py.respond.intents import UNSUPPORTED
+from firmware_py.speech.stt import Rereading
+
+DEVICES = [{"name": "kitchen light", "area": "kitchen", "kind": "light", "command_topic": "home/kitchen/light/set"}]
+
+
+@pytest.fixture(scope="module")
+def rereader() -> CommandReread:
+    return CommandReread(IntentMatcher("en", DeviceDirectory(parse_devices(DEVICES))), UNSUPPORTED)
+
+
+def reading(text: str, *rivals: tuple[str, float]) -> Rereading:
+    return Rereading(text, -4.0, -2.0, 4, tuple(rivals))
+
+
+@pytest.mark.parametrize("heard", ["And mutinously go.", "Ah, new to the speaker.", "I mute the speaker."])
+def test_a_verb_that_may_have_lost_its_un_is_asked_about(rereader: CommandReread, heard: str) -> None:
+    found = rereader.accept(reading("Mute the speaker."), heard)
+    assert found is not None and found.intent == "ambiguous"
+    assert found.slots["choices"] == ["Mute the speaker.", "Unmute the speaker."]
+
+
+@pytest.mark.parametrize("heard", ["", "Newt the speaker.", "Mute the speaker, please", "Amazing beaker."])
+def test_no_sound_before_the_verb_is_no_question(rereader: CommandReread, heard: str) -> None:
+    found = rereader.accept(reading("Mute the speaker."), heard)
+    assert found is not None and (found.intent, found.slots) == ("action:set_mute", {"muted": True})
+
+
+def test_a_verb_with_no_un_form_is_taken(rereader: CommandReread) -> None:
+    found = rereader.accept(reading("Turn on the kitchen light."), "And on the kitchen light.")
+    assert found is not None and found.intent == "HassTurnOn"
+
+
+def test_a_rival_reading_meaning_otherwise_is_asked_about(rereader: CommandReread) -> None:
+    found = rereader.accept(reading("Turn on the kitchen light.", ("Turn off the kitchen light.", -4.5)), "")
+    assert found is not None and found.intent == "ambiguous"
+    same = rereader.accept(reading("Turn on the kitchen light.", ("Switch on the kitchen light.", -4.5)), "")
+    assert same is not None and same.intent == "HassTurnOn"
