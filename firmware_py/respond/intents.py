@@ -345,16 +345,16 @@ class IntentResponder:
     async def _hear_slower(self, audio: np.ndarray, stt: RereadingStt, stt_executor: Executor,
                            heard: str = "") -> tuple[str, IntentMatch | None]:
         """Fast, clipped speech heard once more, slower (speech/slowed.py): as written, else read within the
-        command sentences."""
+        command sentences. `heard`: what the first hearing wrote."""
         loop = asyncio.get_running_loop()
         slower = await loop.run_in_executor(stt_executor, slowed, audio)   # an FFT: not on the event loop
-        heard = await loop.run_in_executor(stt_executor, partial(stt.transcribe, slower, hand_back=True))
-        found = await loop.run_in_executor(self._executor, self.rereading.accept_heard, heard)
+        slower_heard = await loop.run_in_executor(stt_executor, partial(stt.transcribe, slower, hand_back=True))
+        found = await loop.run_in_executor(self._executor, self.rereading.accept_heard, slower_heard)
         if found is not None:
-            return heard, found
+            return slower_heard, found
         reading = await loop.run_in_executor(stt_executor, self.rereading.read, slower, stt, MARGIN)
         if reading is None:
-            return heard, None
+            return slower_heard, None
         return reading.text, await loop.run_in_executor(self._executor, self.rereading.accept, reading, heard)
 
     def close(self) -> None:

@@ -30,11 +30,17 @@ class SlowerStt:
     slower: str
     heard_words: int = 4
     sure: bool = False
+    slower_reading: str = ""
+    """What the slowed audio reads as within the commands ("": nothing)."""
     transcribed: list[int] = field(default_factory=list)
 
     def read_within(self, audio: np.ndarray, grammar: Any, margin: float, width: int,
                     trusted: float = 0.0) -> Rereading | None:
-        return None if self.sure else Rereading("", float("-inf"), -3.0, self.heard_words)
+        if self.sure:
+            return None
+        if len(audio) > len(AUDIO) and self.slower_reading:   # the slowed audio, read within the commands
+            return Rereading(self.slower_reading, -4.0, -3.0, self.heard_words)
+        return Rereading("", float("-inf"), -3.0, self.heard_words)
 
     def transcribe(self, audio: np.ndarray, hand_back: bool = False) -> str:
         assert hand_back, "a longer clip's memory is handed back"
@@ -47,10 +53,10 @@ def responder() -> IntentResponder:
     return create_intent_responder("en", DeviceDirectory(parse_devices(DEVICES)), ())
 
 
-def reread(responder: IntentResponder, stt: SlowerStt, margin: float | None = None) -> Any:
+def reread(responder: IntentResponder, stt: SlowerStt, margin: float | None = None, heard: str = "") -> Any:
     with ThreadPoolExecutor(1) as executor:
         extra = {} if margin is None else {"margin": margin}
-        return asyncio.run(responder.reread(AUDIO, stt, executor, "test", **extra))
+        return asyncio.run(responder.reread(AUDIO, stt, executor, "test", heard=heard, **extra))
 
 
 def test_a_command_heard_slower_runs(responder: IntentResponder) -> None:
@@ -76,3 +82,11 @@ def test_what_is_no_command_heard_slower_is_not_taken(responder: IntentResponder
     stt = SlowerStt(slower)
     assert reread(responder, stt) is None
     assert len(stt.transcribed) == 1
+
+
+def test_the_slower_reading_is_asked_about_when_the_first_hearing_may_hold_a_lost_un(responder: IntentResponder) -> None:
+    """What the first hearing wrote decides, not what the slower one did: "And mutinously go." then, slower,
+    "Emmured the speaker.", read within the commands as "Mute the speaker.": mute or unmute?"""
+    stt = SlowerStt("Emmured the speaker.", slower_reading="Mute the speaker.")
+    text, answer = reread(responder, stt, heard="And mutinously go.")
+    assert answer.actions == () and "Unmute the speaker" in answer.text
