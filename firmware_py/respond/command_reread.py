@@ -113,17 +113,19 @@ class CommandReread:
 
     def _un_lost(self, read: str, heard: str, found: IntentMatch) -> str:
         """The reading with "un" put back on its verb ("Unmute the speaker"), when that is a command meaning
-        otherwise and the free reading opens with a short word of a vowel's sound before the verb, which may
-        be what was left of the "un" ("Ah, new to the speaker", "And mutinously go", "I mute the speaker"); ""
-        otherwise. A clipped "unmute" sounds like "mute": the audio does not say which."""
+        otherwise and the free reading opens with a short word of a vowel's sound other than the verb, which
+        may be what was left of the "un" ("Ah, new to the speaker", "And mutinously go", "I mute the
+        speaker"); "" otherwise. A clipped "unmute" sounds like "mute": the audio does not say which."""
         words = read.split()
+        bare = [word.strip(".,!?").lower() for word in words]
+        verb = next((index for index, word in enumerate(bare) if word not in FILLERS), None)
         heard_words = [word.strip(".,!?").lower() for word in heard.split()]
-        if not words or not heard_words or heard_words[0] == words[0].strip(".,!?").lower():
+        if verb is None or not heard_words or heard_words[0] == bare[verb]:
             return ""
         first = heard_words[0]
         if len(first) > UN_SOUND_LETTERS or first[:1] not in "aeiou":
             return ""
-        undone = " ".join(["Un" + words[0].lower(), *words[1:]])
+        undone = " ".join([*words[:verb], ("Un" if verb == 0 else "un") + bare[verb], *words[verb + 1:]])
         other = self._command(undone)
         return undone if other is not None and meaning(other) != meaning(found) else ""
 

@@ -22,8 +22,9 @@ MIN_LEVEL = 40.0
 """int16 RMS below which nothing is sound (a digitally silent or near-silent floor)."""
 FLOOR_QUANTILE = 0.2
 """The floor: this quantile of the frame levels before the VAD's start (the quiet between sounds)."""
-MAX_GAP_FRAMES = 3
-"""Quiet frames a word may hold (a stop consonant's closure) without its sound being over."""
+MAX_GAP_FRAMES = 10
+"""Quiet frames a sentence may hold without its sound being over: a stop consonant's closure, 40-100 ms
+("Wha|t day": 50 ms of quiet in a clip the VAD started 0.34 s late)."""
 
 
 def frame_levels(samples: np.ndarray) -> np.ndarray:

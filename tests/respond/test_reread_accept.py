@@ -46,3 +46,10 @@ def test_a_rival_reading_meaning_otherwise_is_asked_about(rereader: CommandRerea
     assert found is not None and found.intent == "ambiguous"
     same = rereader.accept(reading("Turn on the kitchen light.", ("Switch on the kitchen light.", -4.5)), "")
     assert same is not None and same.intent == "HassTurnOn"
+
+
+def test_a_reading_that_opens_with_a_filler_is_asked_about_too(rereader: CommandReread) -> None:
+    """The slower hearing's reading kept the filler: "Ah, mute the speaker." for "Ah, new to the speaker."."""
+    found = rereader.accept(reading("Ah, mute the speaker."), "Ah, new to the speaker.")
+    assert found is not None and found.intent == "ambiguous"
+    assert found.slots["choices"] == ["Ah, mute the speaker.", "Ah, unmute the speaker."]

@@ -44,3 +44,10 @@ def test_steady_noise_and_an_earlier_separate_sound_are_not_the_start() -> None:
 def test_nothing_before_the_start() -> None:
     assert sound_onset(np.zeros(0, np.int16), 0) == 0
     assert sound_onset(voice(0.005, 500), 80) == 80
+
+
+def test_the_closure_of_a_stop_consonant_after_a_first_word() -> None:
+    """ "Wha|t day": 50 ms of quiet between the first word and the next, the VAD's start after it."""
+    audio = np.concatenate([floor(0.3, 15), np.zeros(int(0.3 * RATE), np.int16), voice(0.15, 1500),
+                            np.zeros(int(0.05 * RATE), np.int16), voice(0.1, 600), voice(0.4, 3000)])
+    assert abs(sound_onset(audio, int(0.9 * RATE)) - int(0.6 * RATE)) <= RATE // 100
