@@ -93,6 +93,8 @@ JOINED_CUTOFF = 0.8
 """How alike two neighbouring words run together must be to a template word to be read as it."""
 STRAY_WORDS = ("to", "the", "a", "an", "of", "and", "that", "this", "for", "or", "me", "it")
 TRAILING_STRAYS = frozenset({"to", "the", "a", "an", "of", "for"})
+"""Short words STT writes for a name's last sounds ("space key to" for "space heater"): no name ends in one
+("and" and "or" may join a second device, and stay)."""
 DROPPED_WORD = 0.75
 """How close a sentence with one stray short word dropped counts (above MEND_CUTOFF, below most mends)."""
 SOUNDS_ALIKE = 0.85
@@ -430,10 +432,9 @@ class IntentMatcher:
                       questions: bool = False) -> list[tuple[float, str, frozenset[str]]]:
         """`words` with a first word that is a known word but no command verb read as the verbs it is with
         its first consonants lost: what is left of "set" or "shut" is "at", a word the recogniser knows
-        ("At the basement light to forty percent"), of "dim" "I'm"; with
-        `questions`, also "what" ("At time, is it?"), and "how" lost whole before "much", "many" or "long"
-        ("Much time is left on my timer?"). Only that pattern: a first word merely like a verb is left to the
-        sentence as heard."""
+        ("At the basement light to forty percent"), of "dim" "I'm"; with `questions`, also "what" ("At
+        time, is it?"), and "how" lost whole before "much", "many" or "long" ("Much time is left on my
+        timer?"). Only that pattern: a first word merely like a verb is left to the sentence as heard."""
         first = self._first_word(bare)
         if first is None:
             return []
