@@ -21,7 +21,8 @@ from .audio.frames import SAMPLE_RATE, AudioFrame, to_float
 from .engines import SharedEngines
 from .events import EventBus, UserStartedSpeaking, UserStoppedSpeaking, UserTranscript, WakeWordDetected
 from .live_config import LiveSettings
-from .speech.onset import sound_onset
+from .speech.onset import FRAME as LEVEL_FRAME
+from .speech.onset import frame_levels, sound_onset
 from .speech.vad import VadTracker
 
 log = logging.getLogger(__name__)
@@ -66,16 +67,14 @@ def without_digital_silence(samples: np.ndarray) -> np.ndarray:
 
 def speech_span(samples: np.ndarray, margin_secs: float = 0.15) -> np.ndarray:
     """The loud part of a turn, with a short margin: Moonshine does badly with long silent padding."""
-    window = SAMPLE_RATE // 100
-    frames = len(samples) // window
-    if frames == 0:
+    levels = frame_levels(samples)
+    if len(levels) == 0:
         return samples
-    levels = np.sqrt(np.mean(np.square(samples[:frames * window].astype(np.float32).reshape(frames, window)), axis=1))
     loud = np.flatnonzero(levels >= max(levels.max() * 0.05, 30.0))
     if len(loud) == 0:
         return samples[:0]
     margin = int(margin_secs * SAMPLE_RATE)
-    return samples[max(0, loud[0] * window - margin): min(len(samples), (loud[-1] + 1) * window + margin)]
+    return samples[max(0, loud[0] * LEVEL_FRAME - margin): min(len(samples), (loud[-1] + 1) * LEVEL_FRAME + margin)]
 
 
 @dataclass

@@ -100,10 +100,11 @@ class CommandReread:
         what was `heard` opens with a sound the reading's verb may have lost its "un" to."""
         found = self._command(reading.text)
         accepted = found is not None and not found.corrected
-        rivals = [text for text, _ in reading.rivals if found is not None and accepted
-                  and (other := self._command(text)) is not None and meaning(other) != meaning(found)]
-        if found is not None and accepted and (undone := self._un_lost(reading.text, heard, found)):
-            rivals.append(undone)
+        rivals: list[str] = []
+        if found is not None and accepted:
+            rivals = [text for text, _ in reading.rivals
+                      if (other := self._command(text)) is not None and meaning(other) != meaning(found)]
+            rivals += [undone] if (undone := self._un_lost(reading.text, heard, found)) else []
         log.info("turn read again within the commands", extra={
             "read": reading.text, "accepted": accepted, "below_heard": round(reading.heard_score - reading.score, 2),
             "rivals": [f"{text} ({reading.score - score:.2f})" for text, score in reading.rivals]})

@@ -28,6 +28,7 @@ MAX_GAP_FRAMES = 10
 
 
 def frame_levels(samples: np.ndarray) -> np.ndarray:
+    """The RMS level of each whole 10 ms frame of `samples` (int16)."""
     frames = len(samples) // FRAME
     if frames == 0:
         return np.zeros(0, np.float32)

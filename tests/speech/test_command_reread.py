@@ -179,3 +179,14 @@ def test_rival_readings_are_the_finished_ones_near_the_likeliest(stt: MoonshineS
     assert with_rivals[0][1] == pytest.approx(alone[0][1], abs=1e-3)   # more readings batched: float rounding
     scores = [score for _, score in with_rivals]
     assert len(with_rivals) > 1 and scores == sorted(scores, reverse=True) and scores[0] - scores[-1] <= 6.0
+
+
+def test_a_rival_is_other_words_not_the_same_words_with_other_marks(stt: MoonshineStt, reread: Any,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    _, rereader = reread
+    audio = to_float(speech("Mute the speaker.", voice="espeak")[0])
+    monkeypatch.setattr(stt.recognizer, "read_within", lambda *args, **kw: [
+        ("Mute the speaker.", -3.0), ("Mute, the speaker", -3.2), ("Unmute the speaker.", -3.5)])
+    reading = stt.read_within(audio, rereader.prepare(), margin=8.0, width=8, trusted=1.0)
+    assert reading is not None and reading.text == "Mute the speaker."
+    assert reading.rivals == (("Unmute the speaker.", -3.5),)
