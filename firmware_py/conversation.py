@@ -35,6 +35,7 @@ from .respond.chain import ResponderChain, run_actions
 from .respond.command_reread import MARGIN, REFUSAL_MARGIN
 from .respond.early_llm import EarlyLlmAnswer
 from .respond.speculation import Speculator
+from .respond.timer_names import COMMON_TIMER_NAMES, names_known, timer_call
 from .respond.unfinished import (LastTurn, goes_on_from, hold_secs, joined, may_amend, may_complete,
                                  reads_better, reads_finished, sounds_unfinished, spliced)
 from .session import VoiceSession
@@ -256,6 +257,8 @@ class Conversation(VoiceSession):
             elif claim is not None and claim.unknown_device and spoken and not self._pieced and self._rereading():
                 # "Close the mirror door": a device this device has, misheard, is read with a tighter margin
                 user_text, claim = await self._read_again(REFUSAL_MARGIN, user_text) or (user_text, claim)
+            if claim is not None and spoken and not self._pieced and self._rereading():
+                user_text, claim = await self._timer_name_read_again(user_text or "", claim)
             if claim is not None and not claim.passage:
                 if spoken and self._last_turn is not None:   # (the words it stands for, as read again)
                     self._last_turn.text, self._last_turn.answer = user_text or self._last_turn.text, claim
@@ -359,6 +362,32 @@ class Conversation(VoiceSession):
         except Exception:   # the turn goes on to the LLM as it was heard
             log.exception("reading the turn again failed", extra={"session": self.session_id})
             return None
+
+    async def _timer_name_read_again(self, text: str, claim: Answer) -> tuple[str, Answer]:
+        """A timer's name heard as words no name holds ("Start her past her time" for a pasta timer), or naming
+        no running timer ("Stop, lurkey timer" while the tea timer runs), read again among the names timers
+        are given or the running timers' names (respond/timer_names.py)."""
+        call = timer_call(claim)
+        if call is None or not hasattr(self._rereader, "reread_name"):
+            return text, claim
+        timers = self._engines.tools.timers
+        running = names_known(timer.label for timer in timers.list())
+        label = str(call.arguments.get("label", ""))
+        if call.name == "set_timer":
+            names = names_known((*COMMON_TIMER_NAMES, *running)) if claim.name_in_doubt else ()
+        elif (claim.name_in_doubt and len(running) > 1) or (label and not timers.find(label)):
+            names = running   # (one running timer: a request with no name acts on it anyway)
+        else:
+            names = ()
+        if not names:
+            return text, claim
+        try:
+            found = await self._rereader.reread_name(self.listener.last_audio(), self._engines.stt,  # type: ignore[union-attr]
+                                                     self._engines.stt_executor, self.session_id, claim, names)
+        except Exception:   # the request goes on as it was heard
+            log.exception("reading a timer's name again failed", extra={"session": self.session_id})
+            return text, claim
+        return found or (text, claim)
 
     async def _wait_for_the_rest(self, text: str, early: EarlyLlmAnswer | None) -> None:
         """Half a command and a pause: listen a moment for the rest (the next turn is joined to it); if

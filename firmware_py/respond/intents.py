@@ -25,6 +25,7 @@ from .base import ActionCall, Answer
 from .command_reread import MARGIN, MIN_WORDS, CommandReread, RereadingStt
 from .custom import CustomCommand
 from .intent_matcher import IntentMatch, IntentMatcher
+from .timer_names import name_in_doubt, same_but_name, timer_call
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,8 @@ RESTART_VERBS = frozenset(("set", "said", "sent", "start"))
 """A name that holds one of these holds a restart ("Set and, set in egg timer"): the name follows its last one."""
 
 
-def _label(slots: dict[str, Any]) -> dict[str, Any]:
+def heard_name(slots: dict[str, Any]) -> str:
+    """The words heard where a timer's name goes, after the last restart and the leading articles."""
     heard = str(slots.get("label") or slots.get("name") or "")
     words = [w for w in (word.strip(".,!?-") for word in heard.split()) if w]   # "a tea-timer": "tea-" is "tea"
     restarted = [i for i, word in enumerate(words) if word.lower() in RESTART_VERBS]
@@ -76,6 +78,11 @@ def _label(slots: dict[str, Any]) -> dict[str, Any]:
         words = words[restarted[-1] + 1:]
     while words and words[0].lower() in HEARD_ARTICLES:
         words = words[1:]
+    return " ".join(words)
+
+
+def _label(slots: dict[str, Any]) -> dict[str, Any]:
+    words = heard_name(slots).split()
     if any(word.lower().strip(",.") in LABEL_NOT for word in words):
         return {}   # better a timer without a name than one named with mis-heard words
     return {"label": " ".join(words)} if words else {}
@@ -318,7 +325,31 @@ class IntentResponder:
             return None
         answer = self._answers.answer(found)
         log.debug("intent matched", extra={"intent": found.intent, "slots": found.slots, "session": session_id})
-        return replace(answer, tentative=True) if answer is not None and found.tentative else answer
+        if answer is not None and found.tentative:
+            answer = replace(answer, tentative=True)
+        if (call := timer_call(answer)) is not None and name_in_doubt(heard_name(found.slots), call.arguments.get("label", "")):
+            answer = replace(answer, name_in_doubt=True)   # type: ignore[arg-type]
+        return answer
+
+    async def reread_name(self, audio: np.ndarray, stt: RereadingStt, stt_executor: Executor, session_id: str,
+                          answer: Answer, names: tuple[str, ...]) -> tuple[str, Answer] | None:
+        """A timer request whose name was in doubt, read again with the name one of `names`
+        (respond/timer_names.py): the words read and their answer when it is the same request with one of
+        those names, else None."""
+        if not hasattr(stt, "read_within") or not len(audio) or not names:
+            return None
+        loop = asyncio.get_running_loop()
+        reading = await loop.run_in_executor(stt_executor, self.rereading.read_name, audio, stt, names)
+        if reading is None or not reading.text:
+            return None
+        found = await loop.run_in_executor(self._executor, self._matcher.match, reading.text)
+        other = self._answers.answer(found) if found is not None else None
+        call = timer_call(other)
+        label = str(call.arguments.get("label", "")).lower() if call is not None else ""
+        accepted = same_but_name(answer, other) and label in names
+        log.info("timer name read again", extra={"session": session_id, "read": reading.text, "accepted": accepted,
+                                                 "below_heard": round(reading.heard_score - reading.score, 2)})
+        return (reading.text, other) if accepted and other is not None else None
 
     async def reread(self, audio: np.ndarray, stt: RereadingStt, stt_executor: Executor,
                      session_id: str, margin: float = MARGIN, heard: str = "") -> tuple[str, Answer] | None:

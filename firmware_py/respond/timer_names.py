@@ -1,0 +1,83 @@
+"""A timer's name the recogniser wrote as other words, read again among the names timers are given.
+
+A timer's name is free text in the sentences ("start a {name} timer"), so the recogniser's words stand for
+it however far off they are: "Start her past her time, or ..." for "Start a pasta timer", "Set a long
+re-timer" for a laundry one. The intent layer drops a name that holds words no name holds (intents.py,
+LABEL_NOT) and sets an unnamed timer. The audio still says the name, and most timers are named from a short
+list of things people time: when the name heard is in doubt, the turn's audio is read again within the timer
+sentences, with the name taken from that list (or, for a running timer, from the running timers' names), and
+the reading is taken when it is the same request with a name from the list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .base import ActionCall, Answer
+
+COMMON_TIMER_NAMES: tuple[str, ...] = (
+    # cooking and baking
+    "pasta", "spaghetti", "noodle", "noodles", "rice", "egg", "eggs", "boiled egg", "potato", "potatoes",
+    "pizza", "bread", "toast", "cake", "cookie", "cookies", "muffin", "muffins", "brownie", "brownies", "pie",
+    "bagel", "bagels", "biscuit", "biscuits", "scone", "scones", "cupcake", "cupcakes", "dough", "pancake",
+    "pancakes", "waffle", "waffles", "oatmeal", "porridge", "soup", "stew", "chili", "curry", "sauce",
+    "beans", "lentils", "quinoa", "corn", "peas", "carrots", "broccoli", "vegetables", "veggies", "salad",
+    "chicken", "turkey", "beef", "steak", "pork", "ribs", "roast", "ham", "bacon", "sausage", "sausages",
+    "burger", "burgers", "fish", "salmon", "shrimp", "lasagna", "casserole", "dumplings", "tacos", "fries",
+    "popcorn", "oven", "stove", "grill", "barbecue", "slow cooker", "pressure cooker", "microwave", "kettle",
+    "marinade", "jam", "yogurt",
+    # drinks
+    "tea", "green tea", "coffee", "espresso", "french press", "cold brew", "cocoa",
+    # the house
+    "laundry", "washing", "washer", "dryer", "wash", "dishwasher", "dishes", "ironing", "vacuum", "cleaning",
+    "plants", "watering", "garden", "sprinkler", "bins", "trash", "recycling", "heater", "fan",
+    "car", "parking", "meter", "charger", "battery", "candle", "fire", "bath", "shower", "hot tub",
+    # people and pets
+    "nap", "sleep", "bedtime", "wake up", "medicine", "pills", "tablets", "inhaler", "baby", "bottle",
+    "feeding", "diaper", "dog", "cat", "walk", "pet", "fish tank",
+    # work, school and play
+    "homework", "study", "reading", "writing", "piano", "guitar", "violin", "practice", "lesson", "meeting",
+    "call", "break", "lunch", "dinner", "breakfast", "snack", "focus", "pomodoro", "work", "email",
+    "screen time", "game", "games", "tv", "movie", "video games", "bus", "train", "school", "pickup",
+    # exercise and care
+    "workout", "exercise", "run", "running", "plank", "stretch", "stretching", "yoga", "meditation",
+    "breathing", "push ups", "sit ups", "rest", "interval", "cardio", "weights", "hair", "hair dye",
+    "face mask", "teeth", "brushing", "mask",
+)
+"""Things people time, as they name them."""
+
+TIMER_ACTIONS = frozenset(("set_timer", "cancel_timer", "pause_timer", "resume_timer", "add_timer_time"))
+"""The actions whose timer a name picks."""
+FRAGMENT_LETTERS = 2
+"""A name's word this short, beside another word, is a piece of a word ("long re" for "laundry")."""
+
+
+def timer_call(answer: Answer | None) -> ActionCall | None:
+    """The answer's one timer action, or None."""
+    calls = [call for call in (answer.actions if answer is not None else ()) if call.name in TIMER_ACTIONS]
+    return calls[0] if len(calls) == 1 and len(answer.actions) == 1 else None   # type: ignore[union-attr]
+
+
+def name_in_doubt(heard: str, kept: str) -> bool:
+    """Was a timer's name heard (`heard`, the sentence's name slot) and then dropped as mis-heard words, or
+    kept (`kept`) with a piece of a word in it?"""
+    if not heard.strip():
+        return False
+    if not kept:
+        return True   # "her past her", "piece of": no name holds these words
+    words = kept.split()
+    return len(words) > 1 and any(len(word) <= FRAGMENT_LETTERS for word in words)
+
+
+def names_known(names: Iterable[str]) -> tuple[str, ...]:
+    """The names a reading may give, each once, in a stable order (the grammar is kept per set of names)."""
+    return tuple(sorted({name.strip().lower() for name in names if name.strip()}))
+
+
+def same_but_name(first: Answer, second: Answer | None) -> bool:
+    """Do both answers run the same timer action with the same arguments, the name apart?"""
+    one, other = timer_call(first), timer_call(second)
+    if one is None or other is None or one.name != other.name:
+        return False
+    return ({k: v for k, v in one.arguments.items() if k != "label"}
+            == {k: v for k, v in other.arguments.items() if k != "label"})

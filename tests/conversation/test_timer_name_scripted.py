@@ -1,0 +1,130 @@
+"""A timer's name heard as other words is read again among the names timers are given (scripted recogniser,
+real listener, conversation, intents and timers): a reading of the same request with a listed name names
+the timer; any other reading, a failure or the setting turned off leave the request as it was heard."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from firmware_py.config import Settings
+from firmware_py.conversation import Conversation
+from firmware_py.respond.command_reread import NAME_MARGIN
+from firmware_py.speech.stt import Rereading
+
+from .scripted import ScriptedLlm, feed, recorded_conversation, settle, tone, zeros
+from .test_reread_scripted import RereadingScriptedStt, one_spoken_turn
+
+GARBLED_PASTA = "Start her past her timer for eight minutes."
+
+
+class GrammarRecordingStt(RereadingScriptedStt):
+    def __init__(self, default: str) -> None:
+        super().__init__(default=default)
+        self.calls: list[tuple[Any, float]] = []
+
+    def read_within(self, audio: Any, grammar: Any, margin: float, width: int, trusted: float = 0.0) -> Rereading | None:
+        self.calls.append((grammar, margin))
+        return super().read_within(audio, grammar, margin, width, trusted)
+
+
+def settings(reread: bool = True) -> Settings:
+    base = Settings()
+    return replace(base, audio=replace(base.audio, enabled=False), intents=replace(base.intents, reread=reread))
+
+
+@pytest.fixture
+async def world(request: pytest.FixtureRequest) -> AsyncIterator[tuple[Conversation, list[Any], GrammarRecordingStt]]:
+    stt = GrammarRecordingStt(default=GARBLED_PASTA)
+    async with recorded_conversation(settings(getattr(request, "param", True)), stt, ScriptedLlm("LLM.")) as (conversation, events):
+        yield conversation, events, stt
+
+
+def running(conversation: Conversation) -> list[tuple[str, float]]:
+    return [(timer.label, timer.seconds) for timer in conversation._engines.tools.timers.list()]
+
+
+def reading(text: str) -> Rereading:
+    return Rereading(text, score=-9.0, heard_score=-2.0, heard_words=8)
+
+
+async def test_a_name_heard_as_other_words_is_read_again_and_the_timer_is_named(world: Any) -> None:
+    conversation, events, stt = world
+    stt.readings = [reading("Start a pasta timer for eight minutes.")]
+    answer = await one_spoken_turn(conversation, events)
+    assert answer.text == "The pasta timer is set for 8 minutes." and running(conversation) == [("pasta", 480)]
+    grammar, margin = stt.calls[0]
+    assert margin == NAME_MARGIN and len(stt.calls) == 1
+    assert grammar.advance(grammar.start, "start a pasta timer") != -1, "the names timers are given"
+    assert grammar.advance(grammar.start, "start a her past her timer") == -1, "no free words for the name"
+    assert conversation.context.messages()[-2] == {"role": "user", "content": "Start a pasta timer for eight minutes."}
+
+
+@pytest.mark.parametrize("read", [
+    "Start a pasta timer for nine minutes.",   # another request: never taken for the name's sake
+    "Start a timer for eight minutes.",        # no name in the audio either
+    "Pause the pasta timer.",
+])
+async def test_a_reading_that_is_not_the_same_request_with_a_name_is_not_taken(world: Any, read: str) -> None:
+    conversation, events, stt = world
+    stt.readings = [reading(read)]
+    answer = await one_spoken_turn(conversation, events)
+    assert answer.text == "A timer is set for 8 minutes." and running(conversation) == [("", 480)]
+
+
+async def test_no_reading_or_a_failed_one_still_sets_the_timer(world: Any) -> None:
+    conversation, events, stt = world
+    stt.readings = [RuntimeError("decoder failed")]
+    answer = await one_spoken_turn(conversation, events)
+    assert answer.text == "A timer is set for 8 minutes." and running(conversation) == [("", 480)]
+
+
+async def test_a_name_heard_plainly_is_not_read_again(world: Any) -> None:
+    conversation, events, stt = world
+    stt.default = "Start a pizza timer for eight minutes."
+    answer = await one_spoken_turn(conversation, events)
+    assert answer.text == "The pizza timer is set for 8 minutes." and stt.calls == []
+
+
+@pytest.mark.parametrize("world", [False], indirect=True)
+async def test_turned_off_no_name_is_read_again(world: Any) -> None:
+    conversation, events, stt = world
+    stt.readings = [reading("Start a pasta timer for eight minutes.")]
+    answer = await one_spoken_turn(conversation, events)
+    assert answer.text == "A timer is set for 8 minutes." and stt.calls == []
+
+
+async def test_a_running_timer_named_as_other_words_is_read_within_the_running_names(world: Any) -> None:
+    """"Stop, lurkey timer." while the tea and rice timers run: no timer is called lurkey; read again within
+    the running timers' names, it is the tea timer."""
+    conversation, events, stt = world
+    timers = conversation._engines.tools.timers
+    timers.start(180, "tea", "s1")
+    timers.start(600, "rice", "s1")
+    stt.default = "Stop, lurkey timer."
+    stt.readings = [reading("Stop the tea timer.")]
+    answer = await one_spoken_turn(conversation, events)
+    assert answer.text == "The tea timer is cancelled." and [label for label, _ in running(conversation)] == ["rice"]
+    grammar, _ = stt.calls[0]
+    assert grammar.advance(grammar.start, "stop the rice timer") != -1
+    assert grammar.advance(grammar.start, "stop the pasta timer") == -1, "only the running timers' names"
+
+
+async def test_a_running_timer_read_as_a_name_not_running_is_still_refused(world: Any) -> None:
+    conversation, events, stt = world
+    conversation._engines.tools.timers.start(180, "tea", "s1")
+    stt.default = "Stop, lurkey timer."
+    stt.readings = [reading("Stop the timer.")]   # no name: the reading does not say which timer was meant
+    answer = await one_spoken_turn(conversation, events)
+    assert "no timer called 'lurkey'" in answer.text and [label for label, _ in running(conversation)] == ["tea"]
+
+
+async def test_with_no_timer_running_a_name_is_not_read_again(world: Any) -> None:
+    conversation, events, stt = world
+    stt.default = "Stop, lurkey timer."
+    await feed(conversation.listener, zeros(0.2) + tone(1.0) + zeros(1.2), pace=0.01)
+    await settle(lambda: bool(conversation.last_answer))
+    assert stt.calls == []

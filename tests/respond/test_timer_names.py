@@ -1,0 +1,69 @@
+"""When is a timer's name in doubt, and when is a second reading the same request with a name."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from firmware_py.integrations.devices import DeviceDirectory, parse_devices
+from firmware_py.respond.base import ActionCall, Answer
+from firmware_py.respond.intent_matcher import IntentMatcher
+from firmware_py.respond.intents import IntentAnswers, IntentResponder
+from firmware_py.respond.timer_names import COMMON_TIMER_NAMES, name_in_doubt, names_known, same_but_name, timer_call
+
+DEVICES = [{"name": "kitchen light", "area": "kitchen", "kind": "light", "command_topic": "home/kitchen/light/set"}]
+
+
+@pytest.fixture(scope="module")
+def responder() -> IntentResponder:
+    directory = DeviceDirectory(parse_devices(DEVICES))
+    return IntentResponder(IntentMatcher("en", directory), IntentAnswers(directory, ()))
+
+
+def claim(responder: IntentResponder, text: str) -> Answer | None:
+    return asyncio.run(responder.match(text, "s1"))
+
+
+@pytest.mark.parametrize("text", [
+    "Start her past her timer for eight minutes.",   # "her": no name holds it
+    "Start a piece of timer for twenty seconds.",
+    "Set a long re-timer for fifteen minutes.",      # "re": a piece of a word
+    "Set on a timer for six minutes.",
+])
+def test_a_name_heard_as_other_words_is_in_doubt(responder: IntentResponder, text: str) -> None:
+    answer = claim(responder, text)
+    assert answer is not None and timer_call(answer) is not None and answer.name_in_doubt
+
+
+@pytest.mark.parametrize("text", [
+    "Set a timer for thirty seconds.",        # no name: the article alone is no name
+    "Start a pasta timer for eight minutes.",
+    "Set a chocolate cake timer for an hour.",
+    "Cancel the timer.",
+    "Turn on the kitchen light.",             # no timer at all
+])
+def test_a_name_heard_plainly_or_no_name_is_not_in_doubt(responder: IntentResponder, text: str) -> None:
+    answer = claim(responder, text)
+    assert answer is not None and not answer.name_in_doubt
+
+
+def test_name_in_doubt_from_the_words() -> None:
+    assert name_in_doubt("her past her", "") and name_in_doubt("long re", "long re")
+    assert not name_in_doubt("", "") and not name_in_doubt("tea", "tea") and not name_in_doubt("tv", "tv")
+
+
+def test_the_same_request_the_name_apart() -> None:
+    heard = Answer("intent", actions=(ActionCall("set_timer", {"seconds": 480}),))
+    named = Answer("intent", actions=(ActionCall("set_timer", {"seconds": 480, "label": "pasta"}),))
+    longer = Answer("intent", actions=(ActionCall("set_timer", {"seconds": 540, "label": "pasta"}),))
+    paused = Answer("intent", actions=(ActionCall("pause_timer", {"label": "pasta"}),))
+    two = Answer("intent", actions=(ActionCall("get_time"), ActionCall("set_timer", {"seconds": 480})))
+    assert same_but_name(heard, named)
+    assert not same_but_name(heard, longer) and not same_but_name(heard, paused) and not same_but_name(heard, None)
+    assert timer_call(two) is None, "two actions: not one timer request"
+
+
+def test_the_common_names_are_known_once_in_lower_case() -> None:
+    names = names_known([*COMMON_TIMER_NAMES, "Tea", " pasta "])
+    assert len(names) == len(set(names)) and "tea" in names and "pasta" in names and names == tuple(sorted(names))
