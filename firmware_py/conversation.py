@@ -28,6 +28,7 @@ from .llm.agent import generate_reply
 from .llm.base import LlmError
 from .llm.context import Context
 from .llm.text import clean_for_speech
+from .llm.timers import timers_named
 from .sentences import SentenceSplitter
 from .respond.amend import amendment, same_setting
 from .respond.base import Answer
@@ -357,8 +358,10 @@ class Conversation(VoiceSession):
         """The turn's audio (whose words were `heard`) read again within the command sentences
         (respond/command_reread.py)."""
         try:
+            running = self._engines.tools.timers.list()   # (a copy, read on the intents' thread)
             return await self._rereader.reread(self.listener.last_audio(), self._engines.stt,
-                                               self._engines.stt_executor, self.session_id, margin, heard)
+                                               self._engines.stt_executor, self.session_id, margin, heard,
+                                               lambda label: bool(timers_named(running, label)))
         except Exception:   # the turn goes on to the LLM as it was heard
             log.exception("reading the turn again failed", extra={"session": self.session_id})
             return None

@@ -68,20 +68,7 @@ class TimerService:
         """Timers matching an id, else a label (case-insensitive, substring, or heard a little wrong), else all of them."""
         if timer_id:
             return [self._timers[timer_id]] if timer_id in self._timers else []
-        wanted = label.strip().lower()
-        if not wanted:
-            return self.list()
-        timers = self.list()
-        exact = [t for t in timers if t.label.lower() == wanted]
-        if exact:
-            return exact
-        within = [t for t in timers if wanted in t.label.lower() or (t.label and t.label.lower() in wanted)]
-        if within:
-            return within
-        # a name heard a little wrong ("the pastor timer" for the pasta one): the one running timer that
-        # sounds close; two or more close ones stay unmatched rather than guessed between
-        close = [t for t in timers if t.label and jellyfish.jaro_winkler_similarity(t.label.lower(), wanted) >= HEARD_LABEL]
-        return close if len(close) == 1 else []
+        return timers_named(self.list(), label)
 
     def cancel(self, timer_id: str) -> Timer | None:
         timer = self._timers.pop(timer_id, None)
@@ -150,3 +137,21 @@ def spoken_duration(seconds: float, adjective: bool = False) -> str:
 def timer_name(timer: Timer) -> str:
     """ "The pasta timer", or "The 5 minute timer" for one without a label."""
     return f"The {timer.label} timer" if timer.label else f"The {spoken_duration(timer.seconds, adjective=True)} timer"
+
+
+def timers_named(timers: list[Timer], label: str) -> list[Timer]:
+    """Of `timers`, those a spoken name picks (case-insensitive, substring, or heard a little wrong); all of
+    them for no name."""
+    wanted = label.strip().lower()
+    if not wanted:
+        return timers
+    exact = [t for t in timers if t.label.lower() == wanted]
+    if exact:
+        return exact
+    within = [t for t in timers if wanted in t.label.lower() or (t.label and t.label.lower() in wanted)]
+    if within:
+        return within
+    # a name heard a little wrong ("the pastor timer" for the pasta one): the one running timer that
+    # sounds close; two or more close ones stay unmatched rather than guessed between
+    close = [t for t in timers if t.label and jellyfish.jaro_winkler_similarity(t.label.lower(), wanted) >= HEARD_LABEL]
+    return close if len(close) == 1 else []

@@ -310,7 +310,7 @@ class IntentResponder:
     def __init__(self, matcher: IntentMatcher, answers: IntentAnswers) -> None:
         self._matcher, self._answers = matcher, answers
         self._executor = ThreadPoolExecutor(1, "intents")
-        self.rereading = CommandReread(matcher, UNSUPPORTED)
+        self.rereading = CommandReread(matcher, UNSUPPORTED, means=self._meant)
 
     def warm_up(self) -> None:
         """The first match builds hassil's caches (~0.4 s unless kept from the last start), and the command
@@ -351,30 +351,47 @@ class IntentResponder:
                                                  "below_heard": round(reading.heard_score - reading.score, 2)})
         return (reading.text, other) if accepted and other is not None else None
 
+    def _meant(self, match: IntentMatch) -> object:
+        """What a match would do: its answer's words, actions and command ("Pause for the timer", whose
+        "for" is no timer's name, pauses the timer as "Pause the timer" does)."""
+        answer = self._answers.answer(match)
+        return (answer.text, answer.actions, answer.command) if answer is not None else match.intent
+
+    def _plausible(self, known_timer: Callable[[str], bool] | None) -> Callable[[IntentMatch], bool]:
+        """Could a match be what was said? Not a request on a timer by a name no running timer has."""
+        def plausible(match: IntentMatch) -> bool:
+            call = timer_call(self._answers.answer(match))
+            label = str(call.arguments.get("label", "")) if call is not None and call.name != "set_timer" else ""
+            return not label or known_timer is None or known_timer(label)
+        return plausible
+
     async def reread(self, audio: np.ndarray, stt: RereadingStt, stt_executor: Executor,
-                     session_id: str, margin: float = MARGIN, heard: str = "") -> tuple[str, Answer] | None:
+                     session_id: str, margin: float = MARGIN, heard: str = "",
+                     known_timer: Callable[[str], bool] | None = None) -> tuple[str, Answer] | None:
         """A spoken turn nobody claimed (or one refused for an unknown device, with a `margin` of
         REFUSAL_MARGIN), read again within the command sentences (command_reread.py) and, when nothing is
-        found there, heard once more slower: the words read and their answer, or None."""
+        found there, heard once more slower: the words read and their answer, or None. `known_timer`: does
+        a name pick a running timer (a rival reading naming none is no question to ask)."""
         if not hasattr(stt, "read_within") or not len(audio):
             return None
         loop = asyncio.get_running_loop()
         reading = await loop.run_in_executor(stt_executor, self.rereading.read, audio, stt, margin)
         if reading is None:   # the recogniser was sure of what it wrote
             return None
-        found = await loop.run_in_executor(self._executor, self.rereading.accept, reading, heard)
+        plausible = self._plausible(known_timer)
+        found = await loop.run_in_executor(self._executor, self.rereading.accept, reading, heard, plausible)
         text = reading.text
         # a refused device name is not heard again: slower, a device nobody has may sound like one this has;
         # nor a word heard alone: its audio is too little ("Never." of "Never | mind" read as "Mute yourself")
         if found is None and margin == MARGIN and reading.heard_words >= MIN_WORDS and worth_hearing_again(audio):
-            text, found = await self._hear_slower(audio, stt, stt_executor, heard)
+            text, found = await self._hear_slower(audio, stt, stt_executor, heard, plausible)
         answer = self._answers.answer(found) if found is not None else None
         if answer is not None:
             log.debug("intent read again", extra={"intent": found.intent, "session": session_id})   # type: ignore[union-attr]
         return (text, answer) if answer is not None else None
 
-    async def _hear_slower(self, audio: np.ndarray, stt: RereadingStt, stt_executor: Executor,
-                           heard: str = "") -> tuple[str, IntentMatch | None]:
+    async def _hear_slower(self, audio: np.ndarray, stt: RereadingStt, stt_executor: Executor, heard: str,
+                           plausible: Callable[[IntentMatch], bool]) -> tuple[str, IntentMatch | None]:
         """Fast, clipped speech heard once more, slower (speech/slowed.py): as written, else read within the
         command sentences. `heard`: what the first hearing wrote."""
         loop = asyncio.get_running_loop()
@@ -386,7 +403,7 @@ class IntentResponder:
         reading = await loop.run_in_executor(stt_executor, self.rereading.read, slower, stt, MARGIN)
         if reading is None:
             return slower_heard, None
-        return reading.text, await loop.run_in_executor(self._executor, self.rereading.accept, reading, heard)
+        return reading.text, await loop.run_in_executor(self._executor, self.rereading.accept, reading, heard, plausible)
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)

@@ -185,3 +185,33 @@ async def test_a_device_it_does_not_have_is_still_refused(refusing_world: Any) -
     answer = await one_spoken_turn(conversation, events)
     assert answer.text == "I don't know a device called mirror heater." and len(stt.reread) == 1
     assert [e for e in events if isinstance(e, DeviceCommand)] == [] and llm.asked == []
+
+
+async def test_a_rival_that_reads_other_words_but_does_the_same_is_no_question(world: Any) -> None:
+    """"Pause for the timer" beside "Pause the timer": "for" is no timer's name, so both pause the timer."""
+    conversation, events, llm, stt = world
+    conversation._engines.tools.timers.start(300, "", "s1")
+    stt.readings = [Rereading("Pause the timer.", score=-4.0, heard_score=-2.5, rivals=(("Pause for the timer.", -4.2),))]
+    answer = await one_spoken_turn(conversation, events)
+    assert " is paused" in answer.text and conversation._engines.tools.timers.list()[0].paused
+
+
+async def test_a_rival_naming_no_running_timer_is_no_question(world: Any) -> None:
+    """"Stop, let's eat timer" beside "Stop the tea timer" while the tea timer runs: no timer is called
+    "let's eat", so that reading is nothing the user could have asked for."""
+    conversation, events, llm, stt = world
+    timers = conversation._engines.tools.timers
+    timers.start(180, "tea", "s1")
+    stt.readings = [Rereading("Stop the tea timer.", score=-4.0, heard_score=-2.5, rivals=(("Stop, let's eat timer.", -4.4),))]
+    answer = await one_spoken_turn(conversation, events)
+    assert answer.text == "The tea timer is cancelled." and timers.list() == []
+
+
+async def test_a_rival_naming_another_running_timer_is_asked_about(world: Any) -> None:
+    conversation, events, llm, stt = world
+    timers = conversation._engines.tools.timers
+    timers.start(180, "tea", "s1")
+    timers.start(600, "rice", "s1")
+    stt.readings = [Rereading("Stop the tea timer.", score=-4.0, heard_score=-2.5, rivals=(("Stop the rice timer.", -4.4),))]
+    answer = await one_spoken_turn(conversation, events)
+    assert answer.text.startswith("Sorry, did you say") and len(timers.list()) == 2
