@@ -87,6 +87,13 @@ BUILTIN_TOOLS = (
         "additionalProperties": False,
     }),
 )
+AMEND_TIMER = Tool("amend_timer", "Change the timer just set: add seconds to it (negative: take off) and/or name it.", {
+    "type": "object",
+    "properties": {"add_seconds": {"type": "integer", "minimum": -86400, "maximum": 86400}, "label": TIMER_LABEL},
+    "additionalProperties": False,
+})
+"""The rest of a timer request said after it ran (respond/amend.py): the intents run it, the LLM is never
+offered it (a small model would reach for it in place of set_timer)."""
 
 
 class BuiltinHandlers:
@@ -100,7 +107,7 @@ class BuiltinHandlers:
         self.handlers: dict[str, Handler] = {
             "get_time": self.get_time, "get_date": self.get_date, "set_timer": self.set_timer,
             "list_timers": self.list_timers, "cancel_timer": self.cancel_timer, "pause_timer": self.pause_timer,
-            "resume_timer": self.resume_timer, "add_timer_time": self.add_timer_time,
+            "resume_timer": self.resume_timer, "add_timer_time": self.add_timer_time, "amend_timer": self.amend_timer,
             "set_volume": self.set_volume, "change_volume": self.change_volume, "set_mute": self.set_mute,
         }
 
@@ -165,6 +172,20 @@ class BuiltinHandlers:
         return {"timer_id": timer.timer_id, "seconds": seconds, "remaining_seconds": round(timer.remaining()),
                 "summary": f"{spoken_duration(abs(seconds))} {change}. {timer_name(timer)} has "
                            f"{spoken_duration(timer.remaining())} left."}
+
+    def amend_timer(self, args: dict[str, Any], session_id: str) -> dict[str, Any]:
+        """The rest of a timer request said after it ran ("Timer for one minute. | And thirty seconds.", "...
+        | For the workout."): the timer this session set last, lengthened or named, confirmed as set."""
+        timer = self.timers.newest(session_id)
+        if timer is None:
+            raise ValueError("no timer is running")
+        if int(args.get("add_seconds", 0)):
+            timer = self.timers.extend(timer.timer_id, int(args["add_seconds"]))
+        if str(args.get("label", "")).strip():
+            timer = self.timers.rename(timer.timer_id, str(args["label"]))
+        subject = f"The {timer.label} timer" if timer.label else "A timer"
+        return {"timer_id": timer.timer_id, "seconds": round(timer.seconds), "label": timer.label,
+                "summary": f"{subject} is set for {spoken_duration(timer.seconds)}."}
 
     def _one_timer(self, args: dict[str, Any], verb: str, paused: bool | None = None) -> Timer:
         """The one timer a request means: by label, or the only one (in the wanted paused state)."""

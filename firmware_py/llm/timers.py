@@ -108,6 +108,17 @@ class TimerService:
             self._schedule(timer, left)
         return timer
 
+    def rename(self, timer_id: str, label: str) -> Timer:
+        timer = self._timers[timer_id]
+        timer.label = label.strip()
+        log.info("timer named", extra={"timer_id": timer_id, "label": timer.label})
+        return timer
+
+    def newest(self, session_id: str) -> Timer | None:
+        """The timer this session started last, while it runs."""
+        own = [timer for timer in self._timers.values() if timer.session_id == session_id]
+        return max(own, key=lambda timer: int(timer.timer_id)) if own else None
+
     def _schedule(self, timer: Timer, seconds: float) -> None:
         timer.due = time.monotonic() + seconds
         timer.handle = asyncio.get_running_loop().call_later(seconds, self._fire, timer.timer_id)

@@ -5,7 +5,9 @@ on from it before its confirmation could have been heard are its rest. When both
 same command with another amount, the command is corrected rather than run twice or left half done: a
 setting is set again to the new value, a step is topped up by the difference ("down" ran -10; "down by
 twenty" needs -10 more), and a step followed by a value is set to it ("Dim the floor lamp. | To ten
-percent."). Anything else is a request of its own.
+percent."). A timer just set is lengthened or named by the rest of its request ("Timer for one minute. | And
+thirty seconds.", "Timer for five minutes. | For the workout."), never set twice. Anything else is a request
+of its own.
 """
 
 from __future__ import annotations
@@ -22,14 +24,23 @@ WHAT_THEY_CHANGE = {"set_volume": "volume", "change_volume": "volume",
 """A step and a setting of the same thing amend each other ("Dim the floor lamp. | To ten percent.")."""
 
 
+TIMER_SET = "set_timer"
+TIMER_AMEND = "amend_timer"
+
+
 def can_be_amended(answer: Answer | None) -> bool:
-    """Did this answer run only settings and steps, which an amount said a moment later may correct?"""
-    return answer is not None and bool(answer.actions) and all(a.name in AMENDABLE for a in answer.actions)
+    """Did this answer run only settings and steps, or set one timer, which the rest of the request said a
+    moment later may correct?"""
+    if answer is None or not answer.actions:
+        return False
+    return all(a.name in AMENDABLE for a in answer.actions) or _one_timer_set(answer) is not None
 
 
 def amendment(ran: Answer, joined: Answer) -> tuple[ActionCall, ...] | None:
     """What turns what `ran` did into what `joined` (both pieces read as one) asks for; None when `joined` is
     another request (other actions or other devices), () when nothing is left to do."""
+    if _one_timer_set(ran) is not None:
+        return _timer_amendment(ran, joined)
     if len(ran.actions) != len(joined.actions):
         return None
     calls: list[ActionCall] = []
@@ -54,3 +65,26 @@ def same_setting(ran: Answer, joined: Answer) -> bool:
 
 def _target(call: ActionCall) -> str:
     return str(call.arguments.get("device", ""))
+
+
+def _one_timer_set(answer: Answer) -> dict[str, object] | None:
+    actions = answer.actions
+    return dict(actions[0].arguments) if len(actions) == 1 and actions[0].name == TIMER_SET else None
+
+
+def _timer_amendment(ran: Answer, joined: Answer) -> tuple[ActionCall, ...] | None:
+    """The timer `ran` set, lengthened by what `joined` adds and named if it was not: None when `joined` is
+    no timer set, or names another timer than the one set."""
+    before, after = _one_timer_set(ran), _one_timer_set(joined)
+    if before is None or after is None:
+        return None
+    name_before, name_after = str(before.get("label", "")), str(after.get("label", ""))
+    if name_before and name_after.lower() != name_before.lower():
+        return None
+    arguments: dict[str, object] = {}
+    added = round(float(after.get("seconds", 0)) - float(before.get("seconds", 0)))   # type: ignore[arg-type]
+    if added:
+        arguments["add_seconds"] = added
+    if name_after and not name_before:
+        arguments["label"] = name_after
+    return (ActionCall(TIMER_AMEND, arguments),) if arguments else ()

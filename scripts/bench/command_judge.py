@@ -200,11 +200,17 @@ def net_effect(calls: list[Call]) -> list[Call]:
     on the same device count as one step of their sum ("Turn the volume down. | By twenty percent." runs -10,
     then -10 more), and a step followed by a setting of that thing counts as the setting ("Dim the floor lamp.
     | To ten percent."), and an answer that only tells said again, the same ("How much time is left | on the
-    cookie timer?": the first piece's answer cut by the rest, then the whole request's), counts once. Every
-    other call is judged as it ran."""
+    cookie timer?": the first piece's answer cut by the rest, then the whole request's), counts once; a timer
+    set and then amended by the rest of the request ("Timer for one minute. | And thirty seconds.") counts as
+    the timer it ended as. Every other call is judged as it ran."""
     merged: list[Call] = []
     for call in calls:
         last = merged[-1] if merged else None
+        if last is not None and _amends(last, call):
+            result = {**last.result, "seconds": call.result["seconds"], "label": call.result.get("label", "")}
+            merged[-1] = Call(last.tool_call_id, last.name, {**last.arguments, "label": result["label"]}, result,
+                              stopped=True)
+            continue
         if last is not None and call.name in TELLING_ACTIONS and (call.name, call.arguments) == (last.name, last.arguments):
             continue
         if last is None or last.name not in STEP_SETTING or not (call.ran and last.ran) \
@@ -219,6 +225,13 @@ def net_effect(calls: list[Call]) -> list[Call]:
         else:
             merged.append(call)
     return merged
+
+
+def _amends(timer_set: Call, call: Call) -> bool:
+    """Is `call` the amendment of the timer `timer_set` started?"""
+    return (timer_set.name == "set_timer" and call.name == "amend_timer" and timer_set.ran and call.ran
+            and isinstance(timer_set.result, dict) and isinstance(call.result, dict)
+            and call.result.get("timer_id") == timer_set.result.get("timer_id"))
 
 
 def _judge_command(expect: Expect, seen: Observed, mqtt_checked: bool) -> Verdict:

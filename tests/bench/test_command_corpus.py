@@ -171,6 +171,25 @@ def test_judging_questions_and_unknown_devices() -> None:
     assert judge(chat, Observed([], "Good morning!", "", True)).ok
 
 
+def test_a_timer_amended_by_the_rest_of_its_request_is_judged_as_it_ended() -> None:
+    """"Timer for one minute. | And thirty seconds.": 60 s at once, then 30 s added to the same timer."""
+    case = _case("Timer for one minute | and thirty seconds.", cmd("set_timer", seconds=90))
+    amended = calls_from_messages(_call("set_timer", {"seconds": 60}, {"timer_id": "4", "seconds": 60}, "c1")
+                                  + _call("amend_timer", {"add_seconds": 30}, {"timer_id": "4", "seconds": 90}, "c2"))
+    assert judge(case, Observed(amended, "A timer is set for 1 minute 30 seconds.", "", True)).ok
+    named = _case("Timer for five minutes | for the workout.", cmd("set_timer", seconds=300, label="workout"))
+    renamed = calls_from_messages(_call("set_timer", {"seconds": 300}, {"timer_id": "5", "seconds": 300}, "c1")
+                                  + _call("amend_timer", {"label": "workout"},
+                                          {"timer_id": "5", "seconds": 300, "label": "workout"}, "c2"))
+    assert judge(named, Observed(renamed, "The workout timer is set for 5 minutes.", "", True)).ok
+    other = calls_from_messages(_call("set_timer", {"seconds": 60}, {"timer_id": "4", "seconds": 60}, "c1")
+                                + _call("amend_timer", {"add_seconds": 30}, {"timer_id": "2", "seconds": 90}, "c2"))
+    assert judge(case, Observed(other, "A timer is set.", "", True)).wrong_action, "another timer amended"
+    ledger = TimerLedger()
+    ledger.record(renamed)
+    assert ledger.satisfies("workout") and len(ledger.live()) == 1
+
+
 def test_timer_ledger_follows_sets_and_cancels() -> None:
     ledger = TimerLedger()
     assert ledger.satisfies(None) and not ledger.satisfies("")

@@ -70,7 +70,44 @@ def test_what_may_be_amended_and_how() -> None:
     to_thirty = Answer("intent", actions=(ActionCall("set_volume", {"percent": 30}),))
     assert amendment(down, to_thirty) == to_thirty.actions   # "Turn the volume down. | To thirty percent."
     assert amendment(lamp, other_lamp) is None and amendment(down, lamp) is None
-    assert can_be_amended(down) and can_be_amended(lamp) and not can_be_amended(timer) and not can_be_amended(None)
+    clock = Answer("intent", actions=(ActionCall("get_time", {}),))
+    assert can_be_amended(down) and can_be_amended(lamp) and can_be_amended(timer)
+    assert not can_be_amended(clock) and not can_be_amended(None)
     last = LastTurn("Turn the volume down.", 100.0, acted=True, answer=down)
     assert may_amend(last, 101.5) and not may_amend(last, 103.0)
-    assert not may_amend(LastTurn("x", 100.0, acted=True, answer=timer), 100.5)
+    assert not may_amend(LastTurn("x", 100.0, acted=True, answer=clock), 100.5)
+
+
+def test_how_a_timer_just_set_is_amended() -> None:
+    minute = Answer("intent", actions=(ActionCall("set_timer", {"seconds": 60}),))
+    and_a_half = Answer("intent", actions=(ActionCall("set_timer", {"seconds": 90}),))
+    named = Answer("intent", actions=(ActionCall("set_timer", {"seconds": 60, "label": "tea"}),))
+    pasta = Answer("intent", actions=(ActionCall("set_timer", {"seconds": 60, "label": "pasta"}),))
+    assert amendment(minute, and_a_half) == (ActionCall("amend_timer", {"add_seconds": 30}),)
+    assert amendment(minute, named) == (ActionCall("amend_timer", {"label": "tea"}),)
+    assert amendment(minute, minute) == (), "said again: nothing to do, never a second timer"
+    assert amendment(named, pasta) is None, "another timer's name: a request of its own"
+    assert amendment(minute, Answer("intent", actions=(ActionCall("get_time", {}),))) is None
+
+
+async def test_the_rest_of_a_timer_request_lengthens_the_timer_just_set(world: Any) -> None:
+    """"Timer for one minute. | And thirty seconds, please.": one timer of 90 s, never a second one."""
+    conversation, events, llm, stt = world
+    stt.first, stt.second = "Timer for one minute.", "And thirty seconds, please."
+    stt.whole = "Timer for one minute and thirty seconds, please."
+    said = await two_pieces(conversation, events, gap_secs=0.0)
+    assert calls(events) == [("set_timer", {"seconds": 60}), ("amend_timer", {"add_seconds": 30})]
+    timers = conversation._engines.tools.timers.list()
+    assert [(t.label, t.seconds) for t in timers] == [("", 90)]
+    assert said[-1].responder == "intent" and said[-1].text == "A timer is set for 1 minute 30 seconds."
+    assert user_messages(conversation) == ["Timer for one minute and thirty seconds, please."]
+
+
+async def test_the_rest_of_a_timer_request_names_the_timer_just_set(world: Any) -> None:
+    conversation, events, llm, stt = world
+    stt.first, stt.second, stt.whole = "Timer for five minutes.", "For the workout.", "Timer for five minutes for the workout."
+    said = await two_pieces(conversation, events, gap_secs=0.0)
+    assert calls(events)[-1] == ("amend_timer", {"label": "workout"})
+    assert [(t.label, t.seconds) for t in conversation._engines.tools.timers.list()] == [("workout", 300)]
+    assert said[-1].text == "The workout timer is set for 5 minutes."
+    assert [a.responder for a in said] == ["intent", "intent"], "no LLM answer"

@@ -243,3 +243,15 @@ async def test_a_timer_name_heard_a_little_wrong_finds_the_running_timer() -> No
     assert timers.find("pastor") == [], "two close names: neither is guessed"
     for timer in timers.list():
         timers.cancel(timer.timer_id)
+
+
+async def test_the_timer_just_set_is_amended_and_never_offered_to_the_llm(registry: ToolRegistry) -> None:
+    """The rest of a timer request said after it ran ("| And thirty seconds.", "| For the workout."): the
+    session's newest timer, lengthened or named; another session's timer is never touched."""
+    assert not (await registry.call("s1", call("amend_timer", '{"label": "tea"}'))).ok, "no timer: refused"
+    await registry.call("s1", call("set_timer", '{"seconds": 60}'))
+    await registry.call("s2", call("set_timer", '{"seconds": 600}'))
+    result = await registry.call("s1", call("amend_timer", '{"add_seconds": 30, "label": "tea"}'))
+    assert result.ok and result.value["summary"] == "The tea timer is set for 1 minute 30 seconds."
+    assert sorted((t.session_id, t.label, t.seconds) for t in registry.timers.list()) == [("s1", "tea", 90), ("s2", "", 600)]
+    assert "amend_timer" not in [s["function"]["name"] for s in registry.schemas()]
