@@ -193,6 +193,7 @@ def _refused(seen: Observed) -> bool:
 
 
 STEP_SETTING = {"change_volume": "set_volume", "change_brightness": "set_brightness"}
+SETTINGS = frozenset(STEP_SETTING.values())
 
 
 def net_effect(calls: list[Call]) -> list[Call]:
@@ -200,12 +201,18 @@ def net_effect(calls: list[Call]) -> list[Call]:
     on the same device count as one step of their sum ("Turn the volume down. | By twenty percent." runs -10,
     then -10 more), and a step followed by a setting of that thing counts as the setting ("Dim the floor lamp.
     | To ten percent."), and an answer that only tells said again, the same ("How much time is left | on the
-    cookie timer?": the first piece's answer cut by the rest, then the whole request's), counts once; a timer
+    cookie timer?": the first piece's answer cut by the rest, then the whole request's), counts once; a setting
+    set again by the rest of the request counts as its last value ("Volume to sixty. | Percent, please."
+    confirms 60 again; "Set the volume to fifty. | Five percent." ends at 55); a timer
     set and then amended by the rest of the request ("Timer for one minute. | And thirty seconds.") counts as
     the timer it ended as. Every other call is judged as it ran."""
     merged: list[Call] = []
     for call in calls:
         last = merged[-1] if merged else None
+        if last is not None and call.name in SETTINGS and call.name == last.name and call.ran and last.ran \
+                and call.arguments.get("device") == last.arguments.get("device"):
+            merged[-1] = call   # set again by the rest of the request: the last value is what it did
+            continue
         if last is not None and _amends(last, call):
             result = {**last.result, "seconds": call.result["seconds"], "label": call.result.get("label", "")}
             merged[-1] = Call(last.tool_call_id, last.name, {**last.arguments, "label": result["label"]}, result,

@@ -134,6 +134,23 @@ def test_a_corrected_step_is_judged_by_what_it_did() -> None:
     assert judge(lamp, Observed(then_set, "The volume is 10 percent.", "", True)).ok
 
 
+def test_a_setting_set_again_by_the_rest_of_the_request_counts_as_its_last_value() -> None:
+    case = _case("Volume to sixty | percent, please.", cmd("set_volume", percent=60))
+    again = calls_from_messages(_call("set_volume", {"percent": 60}, {"summary": "60"}, "c1")
+                                + _call("set_volume", {"percent": 60}, {"summary": "60"}, "c2"))
+    assert judge(case, Observed(again, "The volume is 60 percent.", "", True)).ok
+    amended = calls_from_messages(_call("set_volume", {"percent": 50}, {"summary": "50"}, "c1")
+                                  + _call("set_volume", {"percent": 60}, {"summary": "60"}, "c2"))
+    assert judge(case, Observed(amended, "The volume is 60 percent.", "", True)).ok
+    wrong_last = calls_from_messages(_call("set_volume", {"percent": 60}, {"summary": "60"}, "c1")
+                                     + _call("set_volume", {"percent": 50}, {"summary": "50"}, "c2"))
+    assert judge(case, Observed(wrong_last, "The volume is 50 percent.", "", True)).wrong_action
+    lamps = _case("Dim the kitchen light to ten percent.", cmd("set_brightness", device="Kitchen Light", percent=10))
+    two = calls_from_messages(_call("set_brightness", {"device": "Kitchen Light", "percent": 10}, {"summary": ""}, "c1")
+                              + _call("set_brightness", {"device": "Porch Light", "percent": 10}, {"summary": ""}, "c2"))
+    assert judge(lamps, Observed(two, "Done.", "", True), mqtt_checked=False).wrong_action, "another device"
+
+
 def test_an_answer_that_only_tells_said_again_counts_once() -> None:
     """"How much time is left | on the cookie timer?": the first piece's answer, cut by the rest, then the whole
     request's: the same status twice is one answer; another call after it is still judged."""
