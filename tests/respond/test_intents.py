@@ -61,6 +61,8 @@ def actions(pair: tuple[IntentMatcher, IntentAnswers], text: str) -> list[tuple[
     ("Set the volume to 40%.", [("set_volume", {"percent": 40})]),
     ("Set the volume to seventy percent.", [("set_volume", {"percent": 70})]),
     ("Mute yourself.", [("set_mute", {"muted": True})]),
+    ("Mute the volume.", [("set_mute", {"muted": True})]),
+    ("Please unmute the audio.", [("set_mute", {"muted": False})]),
     ("Turn on the kitchen light.", [("turn_on", {"device": "kitchen light"})]),
     ("Turn the kitchen lights on", [("turn_on", {"device": "kitchen light"})]),
     ("Turn off the living room lamp.", [("turn_off", {"device": "living room lamp"})]),
