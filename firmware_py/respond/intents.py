@@ -30,6 +30,10 @@ from .timer_names import name_in_doubt, same_but_name, timer_call
 log = logging.getLogger(__name__)
 
 CANNOT = "Sorry, I can't do that on this device."
+SHORTEST_READ_TIMER_SECS = 10
+"""A timer a turn's reading (not its first hearing) may set: given a garbled word after "timer for", the beam
+writes "a second" ("Time before seven." read as "Timer for a second."), a timer that rings before anyone
+could use it; the corpus's shortest timer is 20 seconds."""
 NO_WEATHER = "I have no weather information: this device works offline."
 KINDS_OF_DOMAIN = {"light": ("light",), "switch": ("switch", "light"), "fan": ("fan",), "cover": ("cover",)}
 """Which device kinds an intent's domain may mean ("the porch light" may be wired as a switch)."""
@@ -386,6 +390,9 @@ class IntentResponder:
         if found is None and margin == MARGIN and reading.heard_words >= MIN_WORDS and worth_hearing_again(audio):
             text, found = await self._hear_slower(audio, stt, stt_executor, heard, plausible)
         answer = self._answers.answer(found) if found is not None else None
+        if answer is not None and _rings_at_once(answer):
+            log.info("a reading's timer too short to be meant", extra={"session": session_id, "read": text})
+            answer = None
         if answer is not None:
             log.debug("intent read again", extra={"intent": found.intent, "session": session_id})   # type: ignore[union-attr]
         return (text, answer) if answer is not None else None
@@ -414,3 +421,8 @@ def create_intent_responder(language: str, directory: DeviceDirectory, custom: t
     """`cache_dirs`: where the parsed sentence library is kept between starts (None: parsed at every start)."""
     matcher = IntentMatcher(language, directory, custom, area, cache_dirs)
     return IntentResponder(matcher, IntentAnswers(directory, custom, area))
+
+
+def _rings_at_once(answer: Answer) -> bool:
+    return any(call.name == "set_timer" and float(call.arguments.get("seconds", SHORTEST_READ_TIMER_SECS))
+               < SHORTEST_READ_TIMER_SECS for call in answer.actions)

@@ -215,3 +215,12 @@ async def test_a_rival_naming_another_running_timer_is_asked_about(world: Any) -
     stt.readings = [Rereading("Stop the tea timer.", score=-4.0, heard_score=-2.5, rivals=(("Stop the rice timer.", -4.4),))]
     answer = await one_spoken_turn(conversation, events)
     assert answer.text.startswith("Sorry, did you say") and len(timers.list()) == 2
+
+
+async def test_a_reading_that_sets_a_timer_too_short_to_be_meant_is_not_taken(world: Any) -> None:
+    """"Time before seven." read as "Timer for a second.": a timer that rings at once is no reading of what
+    anyone asked; a first hearing of it is still obeyed."""
+    conversation, events, llm, stt = world
+    stt.readings = [Rereading("Set a timer for one second.", score=-4.0, heard_score=-2.5)]
+    answer = await one_spoken_turn(conversation, events)
+    assert answer.responder == "llm" and conversation._engines.tools.timers.list() == []
