@@ -140,7 +140,7 @@ class CommandReread:
             rivals = [text for text, _ in reading.rivals
                       if (other := self._command(text)) is not None and self._means(other) != self._means(found)
                       and plausible(other)]
-            rivals += [undone] if (undone := self._un_lost(reading.text, heard, found)) else []
+            rivals += [undone] if (undone := self.un_lost(reading.text, heard, found)) else []
         log.info("turn read again within the commands", extra={
             "read": reading.text, "accepted": accepted, "below_heard": round(reading.heard_score - reading.score, 2),
             "rivals": [f"{text} ({reading.score - score:.2f})" for text, score in reading.rivals]})
@@ -148,7 +148,7 @@ class CommandReread:
             return IntentMatch("ambiguous", {"choices": [reading.text, rivals[0]]}, reading.text, corrected=True)
         return found if accepted else None
 
-    def _un_lost(self, read: str, heard: str, found: IntentMatch) -> str:
+    def un_lost(self, read: str, heard: str, found: IntentMatch) -> str:
         """The reading with "un" put back on its verb ("Unmute the speaker"), when that is a command meaning
         otherwise and the free reading opens with a short word of a vowel's sound other than the verb, which
         may be what was left of the "un" ("Ah, new to the speaker", "And mutinously go", "I mute the

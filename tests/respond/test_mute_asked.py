@@ -1,0 +1,46 @@
+"""A mute heard after a short vowel sound may be an "unmute" that lost its "un": the device asks, because a
+wrong mute stops it listening and no spoken request can take that back."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from firmware_py.integrations.devices import DeviceDirectory, parse_devices
+from firmware_py.respond.intent_matcher import IntentMatcher
+from firmware_py.respond.intents import IntentAnswers, IntentResponder
+
+
+@pytest.fixture(scope="module")
+def responder() -> IntentResponder:
+    directory = DeviceDirectory(parse_devices([]))
+    return IntentResponder(IntentMatcher("en", directory), IntentAnswers(directory, ()))
+
+
+def said(responder: IntentResponder, text: str) -> tuple[str, list[tuple[str, dict]]]:
+    answer = asyncio.run(responder.match(text, "s1"))
+    assert answer is not None, text
+    return answer.text, [(call.name, call.arguments) for call in answer.actions]
+
+
+@pytest.mark.parametrize("text, choices", [
+    ("Ah, mute yourself.", '"mute yourself" or "unmute yourself"'),
+    ("Um, mute the speaker.", '"mute the speaker" or "unmute the speaker"'),
+])
+def test_a_mute_after_a_vowel_sound_is_asked_about(responder: IntentResponder, text: str, choices: str) -> None:
+    assert said(responder, text) == (f"Sorry, did you say {choices}?", [])
+
+
+@pytest.mark.parametrize("text, muted", [
+    ("Mute yourself.", True),
+    ("Okay, mute yourself.", True),       # a filler of more than a vowel's sound
+    ("So, mute the sound.", True),
+    ("Oh, unmute yourself.", False),      # an unmute changes nothing a spoken request cannot take back
+])
+def test_other_mutes_and_unmutes_run(responder: IntentResponder, text: str, muted: bool) -> None:
+    assert said(responder, text) == ("", [("set_mute", {"muted": muted})])
+
+
+def test_other_commands_after_a_vowel_sound_run(responder: IntentResponder) -> None:
+    assert said(responder, "Uh, pause the timer.") == ("", [("pause_timer", {})])
