@@ -36,7 +36,7 @@ from .respond.chain import ResponderChain, run_actions
 from .respond.command_reread import MARGIN, REFUSAL_MARGIN
 from .respond.early_llm import EarlyLlmAnswer
 from .respond.speculation import Speculator
-from .respond.timer_names import COMMON_TIMER_NAMES, names_known, timer_call
+from .respond.timer_names import names_known, names_to_read, timer_call
 from .respond.unfinished import (LastTurn, goes_on_from, hold_secs, joined, may_amend, may_complete,
                                  reads_better, reads_finished, sounds_unfinished, spliced)
 from .session import VoiceSession
@@ -374,14 +374,8 @@ class Conversation(VoiceSession):
         if call is None or not hasattr(self._rereader, "reread_name"):
             return text, claim
         timers = self._engines.tools.timers
-        running = names_known(timer.label for timer in timers.list())
-        label = str(call.arguments.get("label", ""))
-        if call.name == "set_timer":
-            names = names_known((*COMMON_TIMER_NAMES, *running)) if claim.name_in_doubt else ()
-        elif (claim.name_in_doubt and len(running) > 1) or (label and not timers.find(label)):
-            names = running   # (one running timer: a request with no name acts on it anyway)
-        else:
-            names = ()
+        names = names_to_read(call, claim.name_in_doubt, names_known(timer.label for timer in timers.list()),
+                              bool(timers.find(str(call.arguments.get("label", "")))))
         if not names:
             return text, claim
         try:

@@ -13,6 +13,7 @@ of its own.
 from __future__ import annotations
 
 from .base import ActionCall, Answer
+from .timer_names import timer_call
 
 SETTINGS = frozenset({"set_volume", "set_brightness"})
 """Actions whose last value wins: set again."""
@@ -68,8 +69,8 @@ def _target(call: ActionCall) -> str:
 
 
 def _one_timer_set(answer: Answer) -> dict[str, object] | None:
-    actions = answer.actions
-    return dict(actions[0].arguments) if len(actions) == 1 and actions[0].name == TIMER_SET else None
+    call = timer_call(answer)
+    return dict(call.arguments) if call is not None and call.name == TIMER_SET else None
 
 
 def _timer_amendment(ran: Answer, joined: Answer) -> tuple[ActionCall, ...] | None:

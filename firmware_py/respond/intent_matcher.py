@@ -222,7 +222,7 @@ class IntentMatcher:
             found = self._recognize(candidate)
             if found is not None:
                 return found
-        unfilled = self._without_fillers(whole)
+        unfilled = self.without_fillers(whole)
         direct = direct_form(unfilled)   # "So, do you know what time it is?" asks "What time is it?"
         if direct != unfilled:
             found = self._recognize(direct)
@@ -446,7 +446,7 @@ class IntentMatcher:
         return [(ONSET_LOST, " ".join(words[:first] + [verb] + words[first + 1:]), frozenset())
                 for verb in (ONSET_LOST_WORDS if questions else COMMAND_VERBS) if onset_lost(heard, verb)]
 
-    def _without_fillers(self, text: str) -> str:
+    def without_fillers(self, text: str) -> str:
         """`text` without the fillers it opens with ("So, um, do you know ...")."""
         words = text.split()
         first = self._first_word(bare_words(words))

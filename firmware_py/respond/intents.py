@@ -24,7 +24,7 @@ from ..speech.slowed import slowed, worth_hearing_again
 from .base import ActionCall, Answer
 from .command_reread import MARGIN, MIN_WORDS, CommandReread, RereadingStt
 from .custom import CustomCommand
-from .intent_matcher import FILLERS, IntentMatch, IntentMatcher
+from .intent_matcher import IntentMatch, IntentMatcher
 from .timer_names import name_in_doubt, same_but_name, timer_call
 
 log = logging.getLogger(__name__)
@@ -327,8 +327,9 @@ class IntentResponder:
         found = await loop.run_in_executor(self._executor, self._matcher.match, text)
         if found is None:
             return None
-        found = self._mute_asked(found, text)
         answer = self._answers.answer(found)
+        if (asked := self._mute_asked(found, answer, text)) is not None:
+            found, answer = asked, self._answers.answer(asked)
         log.debug("intent matched", extra={"intent": found.intent, "slots": found.slots, "session": session_id})
         if answer is not None and found.tentative:
             answer = replace(answer, tentative=True)
@@ -336,17 +337,17 @@ class IntentResponder:
             answer = replace(answer, name_in_doubt=True)   # type: ignore[arg-type]
         return answer
 
-    def _mute_asked(self, found: IntentMatch, text: str) -> IntentMatch:
+    def _mute_asked(self, found: IntentMatch, answer: Answer | None, text: str) -> IntentMatch | None:
         """A mute heard after a short vowel sound ("Ah, mute yourself", "Um, mute the speaker") may be an
-        "unmute" that lost its "un": asked about, never guessed. Only mute: it is the one command a spoken
-        request cannot take back (the device stops listening), while a spoken unmute changes nothing."""
-        answer = self._answers.answer(found)
+        "unmute" that lost its "un": the question to ask, never a guess (None when it is no such mute). Only
+        mute: it is the one command a spoken request cannot take back (the device stops listening), while a
+        spoken unmute changes nothing."""
         if answer is None or not any(call.name == "set_mute" and call.arguments.get("muted") for call in answer.actions):
-            return found
+            return None
         undone = self.rereading.un_lost(text, text, found)
         if not undone:
-            return found
-        choices = [_without_fillers(text), _without_fillers(undone)]   # "mute yourself" or "unmute yourself"
+            return None
+        choices = [self._matcher.without_fillers(said).strip(".,!? ") for said in (text, undone)]
         return IntentMatch("ambiguous", {"choices": choices}, text, corrected=True)
 
     async def reread_name(self, audio: np.ndarray, stt: RereadingStt, stt_executor: Executor, session_id: str,
@@ -440,10 +441,3 @@ def create_intent_responder(language: str, directory: DeviceDirectory, custom: t
 def _rings_at_once(answer: Answer) -> bool:
     return any(call.name == "set_timer" and float(call.arguments.get("seconds", SHORTEST_READ_TIMER_SECS))
                < SHORTEST_READ_TIMER_SECS for call in answer.actions)
-
-
-def _without_fillers(text: str) -> str:
-    words = text.split()
-    while words and words[0].strip(".,!?").lower() in FILLERS:
-        words = words[1:]
-    return " ".join(words).strip(".,!? ")

@@ -54,8 +54,8 @@ FRAGMENT_LETTERS = 2
 
 def timer_call(answer: Answer | None) -> ActionCall | None:
     """The answer's one timer action, or None."""
-    calls = [call for call in (answer.actions if answer is not None else ()) if call.name in TIMER_ACTIONS]
-    return calls[0] if len(calls) == 1 and len(answer.actions) == 1 else None   # type: ignore[union-attr]
+    actions = answer.actions if answer is not None else ()
+    return actions[0] if len(actions) == 1 and actions[0].name in TIMER_ACTIONS else None
 
 
 def name_in_doubt(heard: str, kept: str) -> bool:
@@ -72,6 +72,17 @@ def name_in_doubt(heard: str, kept: str) -> bool:
 def names_known(names: Iterable[str]) -> tuple[str, ...]:
     """The names a reading may give, each once, in a stable order (the grammar is kept per set of names)."""
     return tuple(sorted({name.strip().lower() for name in names if name.strip()}))
+
+
+def names_to_read(call: ActionCall, in_doubt: bool, running: tuple[str, ...], picks_a_running_timer: bool) -> tuple[str, ...]:
+    """The names a timer request is read again among, () when it is not read again: a timer set with its
+    name in doubt, among the common names and the running timers'; a request on a running timer whose name
+    picked none (`picks_a_running_timer` False), or was dropped while two or more run, among the running
+    timers' names (with one running, a request with no name acts on it anyway)."""
+    if call.name == "set_timer":
+        return names_known((*COMMON_TIMER_NAMES, *running)) if in_doubt else ()
+    named = bool(str(call.arguments.get("label", "")).strip())
+    return running if (in_doubt and len(running) > 1) or (named and not picks_a_running_timer) else ()
 
 
 def same_but_name(first: Answer, second: Answer | None) -> bool:

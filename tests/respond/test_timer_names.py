@@ -10,7 +10,8 @@ from firmware_py.integrations.devices import DeviceDirectory, parse_devices
 from firmware_py.respond.base import ActionCall, Answer
 from firmware_py.respond.intent_matcher import IntentMatcher
 from firmware_py.respond.intents import IntentAnswers, IntentResponder
-from firmware_py.respond.timer_names import COMMON_TIMER_NAMES, name_in_doubt, names_known, same_but_name, timer_call
+from firmware_py.respond.timer_names import (COMMON_TIMER_NAMES, name_in_doubt, names_known, names_to_read, same_but_name,
+                                          timer_call)
 
 DEVICES = [{"name": "kitchen light", "area": "kitchen", "kind": "light", "command_topic": "home/kitchen/light/set"}]
 
@@ -67,3 +68,14 @@ def test_the_same_request_the_name_apart() -> None:
 def test_the_common_names_are_known_once_in_lower_case() -> None:
     names = names_known([*COMMON_TIMER_NAMES, "Tea", " pasta "])
     assert len(names) == len(set(names)) and "tea" in names and "pasta" in names and names == tuple(sorted(names))
+
+
+def test_which_names_a_timer_request_is_read_among() -> None:
+    running = ("rice", "tea")
+    to_set = names_to_read(ActionCall("set_timer", {"seconds": 60}), True, ("rice", "gym bag"), False)
+    assert set(to_set) == set(COMMON_TIMER_NAMES) | {"gym bag"}, "the common names and the running ones"
+    assert names_to_read(ActionCall("set_timer", {"seconds": 60}), False, running, False) == ()
+    assert names_to_read(ActionCall("cancel_timer", {"label": "lurkey"}), False, running, False) == running
+    assert names_to_read(ActionCall("cancel_timer", {"label": "tea"}), False, running, True) == ()
+    assert names_to_read(ActionCall("cancel_timer", {}), True, running, True) == running, "dropped, two running"
+    assert names_to_read(ActionCall("cancel_timer", {}), True, ("tea",), True) == (), "one running: no name acts on it"
