@@ -368,6 +368,7 @@ class IntentMatcher:
             return None
         if len(words) >= len(text.strip(" .,!?")) * 0.8:   # the whole sentence taken as a name: no template fits
             return None
+        words = self._without_a_leading_verb(words)
         known = self._known_after_a_misheard_verb(words, text)
         named_like_one = bool(known) or words.split()[-1] in self._name_ends
         # "Turned the porch." before a pause: no device is called "porch", the rest ("light off") may be coming;
@@ -376,6 +377,16 @@ class IntentMatcher:
         ends_the_sentence = bare_words(text.replace("-", " ").split())[-len(name):] == name
         return IntentMatch(result.intent.name, _slots(result), text, unknown_name=known or words, corrected=bool(known),
                            tentative=not named_like_one and ends_the_sentence, named_like_a_device=named_like_one)
+
+    @staticmethod
+    def _without_a_leading_verb(name: str) -> str:
+        """An unknown name without the command verb it opens with: the verb-less template ("<name> to <n>
+        percent") takes "dim the hallway light" whole, and the answer must name the hallway light."""
+        first, _, rest = name.partition(" ")
+        if first not in COMMAND_VERBS or not rest:
+            return name
+        rest_words = rest.split()
+        return " ".join(rest_words[1:]) if rest_words[0] in ARTICLES and len(rest_words) > 1 else rest
 
     def _known_after_a_misheard_verb(self, name: str, text: str) -> str:
         """The known device in an unknown name that is the sentence's first word and then that device:

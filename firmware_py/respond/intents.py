@@ -45,6 +45,17 @@ UNSUPPORTED = ("HassGetWeather", "HassBroadcast", "HassShoppingListAddItem", "Ha
                "HassRespond", "HassSetPosition")
 
 
+COVER_CLASS_WORDS = {
+    **dict.fromkeys(("awning", "blind", "curtain", "shade", "shutter"),
+                    frozenset({"awning", "awnings", "blind", "blinds", "curtain", "curtains", "drapes", "shade",
+                               "shades", "shutter", "shutters"})),
+    "door": frozenset({"door", "doors"}),
+    "garage": frozenset({"garage"}),
+    "gate": frozenset({"gate", "gates"}),
+    "window": frozenset({"window", "windows"}),
+}
+"""The words a cover of each Home Assistant device class is called by ("open the garage window"): a window
+covering said another way (curtains for the blinds) is the same thing; a window, a door and a gate are not."""
 SAYS_WHAT_TO_DO = re.compile(r"\b(on|off|open|close|shut)\b", re.I)
 """Words that say what to do with a device: a room named without them ("Turned the porch.") is no command yet."""
 
@@ -190,18 +201,19 @@ class IntentAnswers:
             device = self._directory.find(str(slots["name"]))
             return [device] if device else str(slots["name"])
         area = str(slots.get("area", "") or "")
+        kind = str(slots.get("device_class", "") or "")
         if area == "here":   # "turn on the light": this room's, or the only one there is
-            here = self._matching(domain, self._area) if self._area else []
-            everywhere = self._matching(domain)
+            here = self._matching(domain, self._area, kind) if self._area else []
+            everywhere = self._matching(domain, None, kind)
             if here or len(everywhere) == 1:
                 return here or everywhere
             if len(everywhere) > 1:
                 names = [f"the {d.name}" for d in everywhere[:3]]
                 raise WhichOne(f"Which one: {', '.join(names[:-1])} or {names[-1]}?")
-            return domain or "that"
+            return kind or domain or "that"
         if area:
-            return self._matching(domain, area) or f"{area} {domain or 'device'}".strip()
-        return (self._matching(domain) if domain else []) or (domain or "that")
+            return self._matching(domain, area, kind) or f"{area} {kind or domain or 'device'}".strip()
+        return (self._matching(domain, None, kind) if domain else []) or (kind or domain or "that")
 
     def _only_one_in_area(self, area: str, slots: dict[str, Any], text: str) -> Device | None:
         """The one device of the request's kind in an area named where a device's name was expected, when
@@ -211,15 +223,16 @@ class IntentAnswers:
         found = self._directory.in_area(area, KINDS_OF_DOMAIN.get(str(slots.get("domain") or ""), KINDS))
         return found[0] if len(found) == 1 else None
 
-    def _matching(self, domain: str, area: str | None = None) -> list[Device]:
-        """Devices of the domain (a switch named "porch light" counts as a light), in the area if given."""
+    def _matching(self, domain: str, area: str | None = None, device_class: str = "") -> list[Device]:
+        """Devices of the domain (a switch named "porch light" counts as a light), in the area if given, and
+        of the device class if one was said (the garage door is no "garage window")."""
         kinds = KINDS_OF_DOMAIN.get(domain, ("light", "switch", "fan", "cover"))
         wanted = normalize_name(area) if area is not None else None
 
         def fits(device: Device) -> bool:
             named_light = domain == "light" and any(w in n.split() for n in device.spoken_names()
                                                     for w in ("light", "lights", "lamp"))
-            return device.kind in kinds or named_light
+            return (device.kind in kinds or named_light) and _of_class(device, device_class)
 
         return [d for d in self._directory.devices if fits(d) and (wanted is None or d.area == wanted)]
 
@@ -273,6 +286,17 @@ class IntentAnswers:
         if command.say:
             return Answer("intent", text=command.say)
         return Answer("intent", actions=(ActionCall(command.action, dict(command.arguments)),))
+
+
+def _of_class(device: Device, device_class: str) -> bool:
+    """Is the device called by a word of the class (any device, when no class was said or its words are
+    not known)? A device whose names use no class word at all may be anything, so it is not refused."""
+    said = COVER_CLASS_WORDS.get(device_class)
+    if said is None:
+        return True
+    words = {word for name in device.spoken_names() for word in name.lower().split()}
+    any_class_word = frozenset().union(*COVER_CLASS_WORDS.values())
+    return bool(words & said) or not words & any_class_word
 
 
 def _percent(value: Any) -> int:

@@ -201,6 +201,44 @@ def test_an_unknown_room_is_named_too(answers: tuple[IntentMatcher, IntentAnswer
     assert found is not None and found[0][1]["device"] == device
 
 
+@pytest.mark.parametrize("text, device", [("Dim the hallway light to 20 percent.", "hallway light"),
+                                          ("Set the attic lamp to forty percent.", "attic lamp")])
+def test_an_unknown_name_leaves_out_the_verb_before_it(answers: tuple[IntentMatcher, IntentAnswers], text: str,
+                                                       device: str) -> None:
+    """The verb-less template ("<name> to <n> percent") took "dim the hallway light" whole as the name."""
+    found = actions(answers, text)
+    assert found is not None and found[0][1]["device"] == device
+
+
+@pytest.mark.parametrize("text, refused", [("Open the garage window.", "garage window"),
+                                           ("Open the garage gate.", "garage gate"),
+                                           ("Close the window.", "window")])
+def test_a_cover_of_another_class_is_refused_not_replaced(answers: tuple[IntentMatcher, IntentAnswers], text: str,
+                                                         refused: str) -> None:
+    """The garage's one cover is a door: asked for its window, the device must not open the door."""
+    found = actions(answers, text)
+    assert found is not None and len(found) == 1
+    assert found[0][0] in ("turn_on", "turn_off") and found[0][1] == {"device": refused}   # refused by name
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Open the garage.", [("open_cover", {"device": "garage door"})]),
+    ("Open the garage door.", [("open_cover", {"device": "garage door"})]),
+    ("Close the door in the garage.", [("close_cover", {"device": "garage door"})]),
+])
+def test_a_cover_said_by_its_class_or_its_room_is_found(answers: tuple[IntentMatcher, IntentAnswers], text: str,
+                                                       expected: list[tuple[str, dict[str, Any]]]) -> None:
+    assert actions(answers, text) == expected
+
+
+def test_window_coverings_said_another_way_are_the_same_cover() -> None:
+    directory = DeviceDirectory(parse_devices([{"name": "office blinds", "area": "office", "kind": "cover",
+                                                "command_topic": "home/office/blinds/set"}]))
+    pair = IntentMatcher("en", directory), IntentAnswers(directory, ())
+    assert actions(pair, "Close the office curtains.") == [("close_cover", {"device": "office blinds"})]
+    assert actions(pair, "Open the office window.") == [("turn_on", {"device": "office window"})]
+
+
 @pytest.mark.parametrize("text, expected", [
     ("Said a timer for one hour.", [("set_timer", {"seconds": 3600})]),   # sounds like "set"
     ("So, so, can you set a timer for an hour and fifteen minutes?", [("set_timer", {"seconds": 4500})]),
