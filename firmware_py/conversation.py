@@ -35,6 +35,7 @@ from .respond.base import Answer
 from .respond.chain import ResponderChain, run_actions
 from .respond.command_reread import MARGIN, REFUSAL_MARGIN
 from .respond.early_llm import EarlyLlmAnswer
+from .respond.later import reminder_of
 from .respond.speculation import Speculator
 from .respond.timer_names import names_known, names_to_read, timer_call
 from .respond.unfinished import (LastTurn, goes_on_from, hold_secs, joined, may_amend, may_complete,
@@ -623,6 +624,19 @@ class Conversation(VoiceSession):
     def resolve_client_tool(self, tool_call_id: str, result: Any) -> bool:
         return self._engines.tools.resolve_client(tool_call_id, result)
 
+    async def _run_later(self, command: str) -> None:
+        """A command asked for "in ten minutes", now due: a reminder is said; anything else is run as the
+        user's own turn (intents, knowledge, then the LLM), after the answer in progress."""
+        reminder = reminder_of(command)
+        if reminder is not None:
+            await self.say(reminder)
+            return
+        if self._reply and not self._reply.done():
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.shield(self._reply)
+        self.last_transcript = command
+        self._start_reply(command, audio_response=True)
+
     def _spawn(self, work: Any) -> None:
         task = asyncio.create_task(work)
         self._tasks.add(task)
@@ -632,5 +646,8 @@ class Conversation(VoiceSession):
 
     def _on_event(self, event: Event) -> None:
         if isinstance(event, TimerFired):
+            if event.command:
+                self._spawn(self._run_later(event.command))
+                return
             label = f"{event.label} timer" if event.label else "timer"
             self._spawn(self.say(f"Your {label} is done.", interrupt=False))

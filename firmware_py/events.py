@@ -206,6 +206,8 @@ class TimerFired(Event):
     kind: ClassVar[str] = "timer-fired"
     timer_id: str
     label: str
+    command: str = ""
+    """What the user asked to be done when it ends ("turn off the lights"): run as their turn."""
 
 
 @dataclass(frozen=True, kw_only=True)

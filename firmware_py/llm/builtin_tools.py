@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Callable, Protocol
 
-from .timers import Timer, TimerService, spoken_duration, timer_name
+from .timers import Timer, TimerService, as_mine, spoken_duration, timer_name
 
 
 class DeviceControl(Protocol):
@@ -94,6 +94,16 @@ AMEND_TIMER = Tool("amend_timer", "Change the timer just set: add seconds to it 
 })
 """The rest of a timer request said after it ran (respond/amend.py): the intents run it, the LLM is never
 offered it (a small model would reach for it in place of set_timer)."""
+RUN_LATER = Tool("run_later", "Do a spoken command after a delay: a timer that, when it ends, runs the command "
+                 "as if the user had just said it.", {
+    "type": "object",
+    "properties": {"seconds": {"type": "integer", "minimum": 1, "maximum": 86400},
+                   "command": {"type": "string", "minLength": 2, "maxLength": 120}},
+    "required": ["seconds", "command"],
+    "additionalProperties": False,
+})
+""""Turn off the lights in ten minutes" (Home Assistant's delayed commands): the intents run it, and it is never
+offered to the LLM, so the command is always words the intents matched, run through the same chain later."""
 
 
 class BuiltinHandlers:
@@ -108,6 +118,7 @@ class BuiltinHandlers:
             "get_time": self.get_time, "get_date": self.get_date, "set_timer": self.set_timer,
             "list_timers": self.list_timers, "cancel_timer": self.cancel_timer, "pause_timer": self.pause_timer,
             "resume_timer": self.resume_timer, "add_timer_time": self.add_timer_time, "amend_timer": self.amend_timer,
+            "run_later": self.run_later,
             "set_volume": self.set_volume, "change_volume": self.change_volume, "set_mute": self.set_mute,
         }
 
@@ -186,6 +197,16 @@ class BuiltinHandlers:
         subject = f"The {timer.label} timer" if timer.label else "A timer"
         return {"timer_id": timer.timer_id, "seconds": round(timer.seconds), "label": timer.label,
                 "summary": f"{subject} is set for {spoken_duration(timer.seconds)}."}
+
+    def run_later(self, args: dict[str, Any], session_id: str) -> dict[str, Any]:
+        seconds = int(args["seconds"])
+        command = " ".join(str(args["command"]).split()).rstrip(".!?,")
+        if not command:
+            raise ValueError("say what to do when the time is up")
+        command = command[0].lower() + command[1:]
+        timer = self.timers.start(seconds, "", session_id, command=command)
+        return {"timer_id": timer.timer_id, "seconds": seconds, "command": command,
+                "summary": f"I'll {as_mine(command)} in {spoken_duration(seconds)}."}
 
     def _one_timer(self, args: dict[str, Any], verb: str, paused: bool | None = None) -> Timer:
         """The one timer a request means: by label, or the only one (in the wanted paused state)."""

@@ -29,6 +29,7 @@ class Timer:
     due: float  # time.monotonic() when it fires
     handle: asyncio.TimerHandle | None = field(default=None, repr=False)
     paused_left: float | None = None  # seconds left when paused; None while running
+    command: str = ""  # what to do when it ends ("turn off the lights"), as a turn of the user's
 
     def remaining(self) -> float:
         if self.paused_left is not None:
@@ -48,14 +49,15 @@ class TimerService:
         self._timers: dict[str, Timer] = {}
         self._ids = itertools.count(1)
 
-    def start(self, seconds: float, label: str, session_id: str) -> Timer:
-        """Start a timer; ValueError when the duration is out of range or too many are running."""
+    def start(self, seconds: float, label: str, session_id: str, command: str = "") -> Timer:
+        """Start a timer (one that runs `command` when it ends, if given); ValueError when the duration is
+        out of range or too many are running."""
         if not 0 < seconds <= MAX_SECONDS:
             raise ValueError(f"a timer must last between 1 second and 24 hours, not {seconds:g} seconds")
         if len(self._timers) >= MAX_TIMERS:
             raise ValueError(f"{MAX_TIMERS} timers are already running; cancel one first")
         timer = Timer(timer_id=str(next(self._ids)), label=label.strip(), seconds=seconds,
-                      session_id=session_id, due=time.monotonic() + seconds)
+                      session_id=session_id, due=time.monotonic() + seconds, command=command.strip())
         self._schedule(timer, seconds)
         self._timers[timer.timer_id] = timer
         log.info("timer started", extra={"timer_id": timer.timer_id, "seconds": seconds, "label": timer.label})
@@ -132,7 +134,8 @@ class TimerService:
         if timer is None:
             return
         log.info("timer fired", extra={"timer_id": timer_id, "label": timer.label})
-        self._bus.publish(TimerFired(session_id=timer.session_id, timer_id=timer_id, label=timer.label))
+        self._bus.publish(TimerFired(session_id=timer.session_id, timer_id=timer_id, label=timer.label,
+                                     command=timer.command))
 
 
 def spoken_duration(seconds: float, adjective: bool = False) -> str:
@@ -146,7 +149,9 @@ def spoken_duration(seconds: float, adjective: bool = False) -> str:
 
 
 def timer_name(timer: Timer) -> str:
-    """ "The pasta timer", or "The 5 minute timer" for one without a label."""
+    """ "The pasta timer", "The timer to turn off the lights", or "The 5 minute timer" for one without a label."""
+    if timer.command and not timer.label:
+        return f"The timer to {timer.command}"
     return f"The {timer.label} timer" if timer.label else f"The {spoken_duration(timer.seconds, adjective=True)} timer"
 
 
@@ -166,3 +171,12 @@ def timers_named(timers: list[Timer], label: str) -> list[Timer]:
     # sounds close; two or more close ones stay unmatched rather than guessed between
     close = [t for t in timers if t.label and jellyfish.jaro_winkler_similarity(t.label.lower(), wanted) >= HEARD_LABEL]
     return close if len(close) == 1 else []
+
+
+MINE = {"me": "you", "my": "your", "mine": "yours", "i": "you", "myself": "yourself", "i'm": "you're"}
+
+
+def as_mine(command: str) -> str:
+    """The user's words as the device says them back: "remind me to call my mother" -> "remind you to call
+    your mother"."""
+    return " ".join(MINE.get(word.lower(), word) for word in command.split())

@@ -47,6 +47,9 @@ PHRASES = ((re.compile(r"\b(shut|power|switch) (off|down)\b", re.I), "turn off")
            (re.compile(r"(?:½|\b1/2)(?= (?:an |a )?(?:hour|minute)\b)", re.I), "half"),
            (re.compile(r"\b(?:a )?half (?:an |a )?hour\b", re.I), "30 minutes"),
            (re.compile(r"\b(?:a )?half (?:a )?minute\b", re.I), "30 seconds"),
+           (re.compile(r"\b(?:three|3) quarters? (?:of )?(?:an |a )?hour\b", re.I), "45 minutes"),
+           (re.compile(r"\b(?:a |one )?quarter(?: of)?(?: an| a)?[ -]hour\b", re.I), "15 minutes"),
+           (re.compile(r"\b(?:an|a|one) hour and a quarter\b", re.I), "75 minutes"),
            (re.compile(r"\b(?:a|one) minute and a half\b", re.I), "90 seconds"),
            # "put on a timer for ...", "give me a five minute timer": set one
            (re.compile(r"\b(?:put|stick) (?:on |up )?((?:a|an|the|my)(?: [\w-]+){0,2}? timer)(?: on)?\b", re.I), r"set \1"),
@@ -57,6 +60,12 @@ PHRASES = ((re.compile(r"\b(shut|power|switch) (off|down)\b", re.I), "turn off")
            (re.compile(r"\b(?:an|a) (hour|minute|second)\b", re.I), r"1 \1"),
            (re.compile(r"\b(?:1|one) hour and a half\b", re.I), "90 minutes"),
            (re.compile(r"\bleft on (my|the) time\b", re.I), r"left on \1 timer"),
+           (re.compile(r"\bun[- ](mute|pause)\b", re.I), r"un\1"),   # "Un mute." muted
+           # "off" heard as "of" where it ends a command: "Turn the kitchen light of."
+           (re.compile(r"^(\W*(?:please )?(?:turn|switch|shut)\b.*\b)of(?=[\s.!?]*$)", re.I), r"\1off"),
+           # "two minutes thirty": the seconds said without their unit
+           (re.compile(r"\b(\w+) (minutes?) (\d+|fifteen|twenty|thirty|forty|forty-five|fifty)(?=[\s.!?]*$)", re.I),
+            r"\1 \2 and \3 seconds"),
            (re.compile(r"\bper cent\b", re.I), "percent"),   # the British spelling STT writes for some voices
            # "to" heard (or said) as "at" before a percentage: "Dim the living room lamp at twenty percent"
            (re.compile(r"\bat (?=(?:\d+|[a-z]+(?:[ -][a-z]+)?) ?(?:%|percent\b))", re.I), "to "),
@@ -130,9 +139,13 @@ plain name ("Is the garage heater on?"), never in a visitor's words ("What's the
 "Am I allowed to take pictures?", "Is there a change machine?")."""
 NOT_IN_NAMES = frozenset(FILLERS) | {"on", "off", "at", "his", "her", "your", "to", "of", "and", "or", "you", "know",
                                      "is", "are", "am", "was", "were", "they", "we",
-                                     "please", "sir", "madam", "ma'am", "mister", "miss", "dear", "mate"}
+                                     "please", "sir", "madam", "ma'am", "mister", "miss", "dear", "mate",
+                                     "timer", "timers", "going", "gonna", "want", "wanna", "went"}
 """Words no device name holds: an "unknown device" with one of them is a sentence parsed wrong (forms of
-address too: "Close, sir." is no device called sir)."""
+address too: "Close, sir." is no device called sir; "My timer went off." names no device, nor does "I'm going
+to set the table")."""
+NOT_A_DEVICE_OPENINGS = frozenset({"a", "an", "some", "any", "another"})
+"""First words of a thing that is not a particular device: "Can you open a bank account here?" asks about one."""
 DEVICE_NAME_ENDS = frozenset({"light", "lights", "lamp", "lamps", "fan", "door", "blind", "blinds", "shade", "shades",
                               "curtain", "curtains", "switch", "heater", "plug", "pump", "socket", "tv", "television",
                               "radio", "speaker", "machine", "kettle", "oven", "thermostat", "sprinkler", "gate",
@@ -365,6 +378,8 @@ class IntentMatcher:
         if not words or len(words.split()) > 4 or words.split()[0] in PRONOUNS:
             return None
         if set(words.split()) & NOT_IN_NAMES:   # "ok so set", "off his lines": a mis-parse, not a name
+            return None
+        if words.split()[0] in NOT_A_DEVICE_OPENINGS:
             return None
         if len(words) >= len(text.strip(" .,!?")) * 0.8:   # the whole sentence taken as a name: no template fits
             return None

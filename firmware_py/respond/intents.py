@@ -25,6 +25,7 @@ from .base import ActionCall, Answer
 from .command_reread import MARGIN, MIN_WORDS, CommandReread, RereadingStt
 from .custom import CustomCommand
 from .intent_matcher import IntentMatch, IntentMatcher
+from .later import later_call
 from .timer_names import name_in_doubt, same_but_name, timer_call
 
 log = logging.getLogger(__name__)
@@ -116,6 +117,7 @@ class IntentAnswers:
             "action:pause_timer": lambda s: (ActionCall("pause_timer", _label(s)),),
             "action:resume_timer": lambda s: (ActionCall("resume_timer", _label(s)),),
             "action:add_timer_time": lambda s: (ActionCall("add_timer_time", {"seconds": timer_seconds(s) or 60, **_label(s)}),),
+            "action:take_timer_time": lambda s: (ActionCall("add_timer_time", {"seconds": -(timer_seconds(s) or 60), **_label(s)}),),
             "action:change_brightness": self._brightness_step,
             "action:device_on": lambda s: self._switch(s, on=True),
             "action:device_stop": self._stop,
@@ -135,6 +137,8 @@ class IntentAnswers:
             "HassSetVolume": lambda s: (ActionCall("set_volume", {"percent": _percent(s.get("volume_level"))}),),
             "action:set_volume": lambda s: (ActionCall("set_volume", {"percent": _percent(s.get("volume_percent"))}),),
             "action:change_volume": lambda s: (ActionCall("change_volume", {"delta": int(s["delta"])}),),
+            "action:change_volume_by": lambda s: (ActionCall("change_volume", {
+                "delta": _percent(s.get("volume_percent")) * (-1 if s.get("direction") == "down" else 1)}),),
             "HassMediaPlayerMute": lambda _s: (ActionCall("set_mute", {"muted": True}),),
             "HassMediaPlayerUnmute": lambda _s: (ActionCall("set_mute", {"muted": False}),),
             "action:set_mute": lambda s: (ActionCall("set_mute", {"muted": bool(s["muted"])}),),
@@ -162,6 +166,9 @@ class IntentAnswers:
             return Answer("intent", text=NO_WEATHER)
         if intent == "answer:thanks":
             return Answer("intent", text="You're welcome.")
+        if intent == "HassStartTimer" and slots.get("conversation_command"):   # "Turn off the lights in ten minutes"
+            later = later_call(str(slots["conversation_command"]), timer_seconds(slots))
+            return Answer("intent", actions=(later,), confidence=confidence) if later else None
         if intent in UNSUPPORTED:
             return Answer("intent", text=CANNOT, confidence=confidence)
         if intent.startswith("custom:"):
@@ -278,7 +285,8 @@ class IntentAnswers:
             return f"I don't know a device called {slots.get('name') or 'that'}."
         state = self._directory.last_state.get(device.name)
         if state is None:
-            return f"I don't know whether the {device.name} is on: I haven't changed it since I started."
+            what = "open" if device.kind == "cover" else "on"
+            return f"I don't know whether the {device.name} is {what}: I haven't changed it since I started."
         return f"The {device.name} should be {state}: that is what I last told it."
 
     @staticmethod

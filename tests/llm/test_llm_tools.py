@@ -255,3 +255,14 @@ async def test_the_timer_just_set_is_amended_and_never_offered_to_the_llm(regist
     assert result.ok and result.value["summary"] == "The tea timer is set for 1 minute 30 seconds."
     assert sorted((t.session_id, t.label, t.seconds) for t in registry.timers.list()) == [("s1", "tea", 90), ("s2", "", 600)]
     assert "amend_timer" not in [s["function"]["name"] for s in registry.schemas()]
+
+
+async def test_a_command_for_later_is_a_timer_that_carries_it_and_never_offered_to_the_llm(
+        registry: ToolRegistry, recorder: Recorder) -> None:
+    result = await registry.call("s1", call("run_later", '{"seconds": 1, "command": "Turn off my lamp."}'))
+    assert result.ok and result.value["summary"] == "I'll turn off your lamp in 1 second."
+    assert [t.command for t in registry.timers.list()] == ["turn off my lamp"]
+    await asyncio.sleep(1.1)
+    assert [(f.session_id, f.command) for f in recorder.of(TimerFired)] == [("s1", "turn off my lamp")]
+    assert not (await registry.call("s1", call("run_later", '{"seconds": 0, "command": "x"}'))).ok
+    assert "run_later" not in [s["function"]["name"] for s in registry.schemas()]

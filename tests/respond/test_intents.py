@@ -80,6 +80,29 @@ def actions(pair: tuple[IntentMatcher, IntentAnswers], text: str) -> list[tuple[
     ("What day is it today?", [("get_date", {})]),
     ("Dim the kitchen light to 20%.", [("set_brightness", {"device": "kitchen light", "percent": 20})]),
     ("Shut off the fan in the bedroom.", [("turn_off", {"device": "bedroom fan"})]),
+    ("Remove one minute from the timer.", [("add_timer_time", {"seconds": -60})]),   # not "cancel the timer"
+    ("Knock five minutes off the pasta timer.", [("add_timer_time", {"seconds": -300, "label": "pasta"})]),
+    ("Remove the pasta timer.", [("cancel_timer", {"label": "pasta"})]),
+    ("Set a timer for a quarter of an hour.", [("set_timer", {"seconds": 900})]),
+    ("Set a timer for three quarters of an hour.", [("set_timer", {"seconds": 2700})]),
+    ("Set a timer for an hour and a quarter.", [("set_timer", {"seconds": 4500})]),
+    ("Lower the volume by 20 percent.", [("change_volume", {"delta": -20})]),
+    ("Raise the volume by ten percent.", [("change_volume", {"delta": 10})]),
+    ("Turn the volume all the way up.", [("change_volume", {"delta": 100})]),
+    ("Start the fan.", [("turn_on", {"device": "bedroom fan"})]),
+    ("Stop the fan.", [("turn_off", {"device": "bedroom fan"})]),
+    ("Un mute.", [("set_mute", {"muted": False})]),   # STT's split "unmute" muted
+    ("Turn the kitchen light of.", [("turn_off", {"device": "kitchen light"})]),
+    ("Set timer 5 minutes.", [("set_timer", {"seconds": 300})]),
+    ("Set a timer for two minutes thirty.", [("set_timer", {"seconds": 150})]),
+    ("Turn the living room lamp up to 80 percent.", [("set_brightness", {"device": "living room lamp", "percent": 80})]),
+    ("Extend the timer by 5 minutes.", [("add_timer_time", {"seconds": 300})]),
+    ("Set the volume to max.", [("change_volume", {"delta": 100})]),
+    ("It's too loud.", [("change_volume", {"delta": -10})]),
+    ("I can't hear you.", [("change_volume", {"delta": 10})]),
+    ("What year is it?", [("get_date", {})]),
+    ("Turn on all the lights.", [("turn_on", {"device": "kitchen light"}), ("turn_on", {"device": "living room lamp"}),
+                                 ("turn_on", {"device": "porch light"})]),
 ])
 def test_commands_become_catalogue_actions(answers: tuple[IntentMatcher, IntentAnswers], text: str,
                                            expected: list[tuple[str, dict[str, Any]]]) -> None:
@@ -304,6 +327,14 @@ def test_a_distant_guess_never_becomes_an_action(answers: tuple[IntentMatcher, I
 def test_what_stt_inserts_splits_and_bends_is_mended(answers: tuple[IntentMatcher, IntentAnswers], text: str,
                                                      expected: list[tuple[str, dict[str, Any]]]) -> None:
     assert actions(answers, text) == expected
+
+
+@pytest.mark.parametrize("text", ["Can you open a bank account here?", "My timer went off.", "I'm going to set the table.",
+                                  "How many minutes are in an hour?", "What happens in five minutes?"])
+def test_a_question_or_a_remark_is_no_command(answers: tuple[IntentMatcher, IntentAnswers], text: str) -> None:
+    """Refused as an unknown device ("I don't know a device called a bank account") or run as a timer, these
+    went wrong; they are the next responder's."""
+    assert actions(answers, text) is None
 
 
 @pytest.mark.parametrize("text", ["Why is the sky blue?", "Paul Williams.", "Close your eyes.", "Ok, so, sent to the mulloo, baby.",
