@@ -31,6 +31,7 @@ from .llm.text import clean_for_speech
 from .llm.timers import timers_named
 from .sentences import SentenceSplitter
 from .respond.amend import amendment, same_setting
+from .respond.asked import AskedBack
 from .respond.base import Answer
 from .respond.chain import ResponderChain, run_actions
 from .respond.command_reread import MARGIN, REFUSAL_MARGIN
@@ -68,6 +69,7 @@ class Conversation(VoiceSession):
         self._apologised_at = -APOLOGY_QUIET_SECS
         self._held: str | None = None   # a command cut short by a pause, waiting for its rest
         self._last_turn: LastTurn | None = None   # the last spoken turn, which the next words may go on from
+        self._asked: AskedBack | None = None   # what the last answer asked back ("For how long?")
         self._reply_in_context = False
         llm = live.current.llm
         self.context = Context(llm.system_prompt, llm.history_tokens, getattr(engines.llm, "count_tokens", None))
@@ -227,6 +229,14 @@ class Conversation(VoiceSession):
         speech = self._new_speech() if audio_response else None
         try:
             claim, early = await self._speculator.claim(user_text) if user_text is not None else (None, None)
+            asked, self._asked = self._asked, None
+            if asked is not None and user_text and (claim is None or claim.tentative):
+                replied = await self._reply_to_question(asked, user_text)
+                if replied is not None:   # "For how long?" -> "Five minutes.": set a timer for five minutes
+                    user_text, claim = replied
+                    if early is not None:
+                        early.abandon()
+                        early = None
             if follows is not None and follows.acted and user_text and (claim is None or claim.tentative):
                 amended = await self._amendment(follows, user_text)
                 if amended is not None:
@@ -293,6 +303,16 @@ class Conversation(VoiceSession):
         self.last_transcript = text
         claim, _ = await self._speculator.claim(text)
         return text, claim, None
+
+    async def _reply_to_question(self, asked: AskedBack, reply: str) -> tuple[str, Answer] | None:
+        """The request a reply to the last answer's question completes, and its claim; None when the reply
+        makes no command of it (then it is a turn of its own)."""
+        request = asked.request(reply, time.monotonic())
+        found, _ = await self._speculator.claim(request) if request else (None, None)
+        if request is None or found is None or found.tentative or not found.actions:
+            return None
+        log.info("reply completes the question asked", extra={"session": self.session_id, "text": request})
+        return request, found
 
     async def _amendment(self, ran: LastTurn, piece: str) -> tuple[str, Answer] | None:
         """The last turn's command corrected by the amount these words add (respond/amend.py): the whole
@@ -417,6 +437,7 @@ class Conversation(VoiceSession):
             self._bus.publish(AnswerSource(session_id=self.session_id, document=claim.source.get("document", ""),
                                            section=claim.source.get("section", "")))
         await self._deliver(reply, claim.responder, speech)
+        self._asked = AskedBack(claim.frame, time.monotonic()) if claim.frame else None
         publish_turn_metrics(self._bus, self.session_id, timing, started, time.monotonic(), speech)
 
     async def _deliver(self, reply: str, responder: str, speech: BotSpeech | None) -> None:

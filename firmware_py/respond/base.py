@@ -48,6 +48,9 @@ class Answer:
     unknown_device: str = ""
     """The refusal of a device name this device does not have ("I don't know a device called mirror door"):
     a spoken turn may be read again for a known one misheard."""
+    frame: str = ""
+    """Set when the answer asks something back ("For how long?"): the request its reply completes, with
+    "{reply}" where the reply goes ("set a timer for {reply}"; respond/asked.py)."""
     name_in_doubt: bool = False
     """A timer's name was heard as words no name holds, and dropped, or with a piece of a word in it
     (respond/timer_names.py): a spoken turn may be read again for the name."""

@@ -169,6 +169,10 @@ class IntentAnswers:
         if intent == "HassStartTimer" and slots.get("conversation_command"):   # "Turn off the lights in ten minutes"
             later = later_call(str(slots["conversation_command"]), timer_seconds(slots))
             return Answer("intent", actions=(later,), confidence=confidence) if later else None
+        if intent == "action:ask_timer_length":   # "Set a timer." -> "For how long?"
+            # tentative: "Set a timer | for five minutes" said with a pause waits for its rest before asking
+            return Answer("intent", text="For how long?", frame="set a timer for {reply}", confidence=confidence,
+                          tentative=True)
         if intent in UNSUPPORTED:
             return Answer("intent", text=CANNOT, confidence=confidence)
         if intent.startswith("custom:"):

@@ -1,0 +1,44 @@
+"""A question asked back: "Set a timer." -> "For how long?" -> "Five minutes." sets the timer; a reply that
+completes nothing, or another request, is a turn of its own. Scripted speech engines, the real chain."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from firmware_py.events import FunctionCallInProgress
+from firmware_py.respond.asked import AskedBack
+
+from .test_answering_scripted import answered, chain_settings, spoken, world  # noqa: F401 (fixtures)
+
+
+def calls(recorder: Any) -> list[tuple[str, dict[str, Any]]]:
+    return [(e.function_name, e.arguments) for e in recorder.of(FunctionCallInProgress)]
+
+
+async def test_a_timer_without_its_length_asks_and_the_reply_sets_it(world: Any) -> None:
+    conversation, recorder, llm, _ = world
+    await conversation.on_user_turn("Set a timer.", spoken())
+    assert (await answered(recorder))[0].text == "For how long?"
+    assert calls(recorder) == []
+    await conversation.on_user_turn("Um, five minutes.", spoken())
+    assert (await answered(recorder, 2))[1].text == "A timer is set for 5 minutes."
+    assert calls(recorder) == [("set_timer", {"seconds": 300})] and llm.asked == []
+
+
+async def test_another_request_after_the_question_is_its_own(world: Any) -> None:
+    conversation, recorder, llm, _ = world
+    await conversation.on_user_turn("Set a timer.", spoken())
+    await answered(recorder)
+    await conversation.on_user_turn("What is the capital of France?", spoken())
+    assert (await answered(recorder, 2))[1].responder == "llm"
+    await conversation.on_user_turn("Five minutes.", spoken())   # asked once: the question is gone
+    await answered(recorder, 3)
+    assert calls(recorder) == []
+
+
+def test_only_a_short_reply_soon_after_completes_the_request() -> None:
+    asked = AskedBack("set a timer for {reply}", asked_at=100.0)
+    assert asked.request("Make it ten minutes.", 105.0) == "set a timer for ten minutes"
+    assert asked.request("Ten minutes.", 130.0) is None, "too late"
+    assert asked.request("I think I would like it to be about ten minutes or so.", 101.0) is None
+    assert asked.request("Um.", 101.0) is None
