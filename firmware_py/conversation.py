@@ -33,7 +33,7 @@ from .sentences import SentenceSplitter
 from .respond.amend import amendment, same_setting
 from .respond.asked import AskedBack
 from .respond.base import Answer
-from .respond.chain import ResponderChain, run_actions
+from .respond.chain import ResponderChain, carry_out
 from .respond.command_reread import MARGIN, REFUSAL_MARGIN
 from .respond.early_llm import EarlyLlmAnswer
 from .respond.later import reminder_of
@@ -432,7 +432,9 @@ class Conversation(VoiceSession):
         self.context.add("user", user_text)
         self._reply_in_context = True
         self._bus.publish(UserLlmText(session_id=self.session_id, text=user_text))
-        reply = await run_actions(claim, self._engines.tools, self.session_id)
+        reply, done = await carry_out(claim, self._engines.tools, self.session_id)
+        if not done and self._last_turn is not None and self._last_turn.answer is claim:
+            self._last_turn.acted = False   # all refused: nothing stands, the next words may still complete it
         if claim.source:
             self._bus.publish(AnswerSource(session_id=self.session_id, document=claim.source.get("document", ""),
                                            section=claim.source.get("section", "")))

@@ -56,12 +56,21 @@ def _words(text: str) -> list[str]:
 async def run_actions(answer: Answer, tools: ToolRegistry, session_id: str) -> str:
     """Carry out the answer's actions (each published as a function call like the LLM's) and return what
     to say: the answer's text, then each result's summary, or the reason an action was refused."""
+    return (await carry_out(answer, tools, session_id))[0]
+
+
+async def carry_out(answer: Answer, tools: ToolRegistry, session_id: str) -> tuple[str, bool]:
+    """`run_actions`, and whether any action was done (False when every one was refused: "several timers are
+    running; say which one" changed nothing, so the words that follow may still complete the request)."""
     spoken = [answer.text] if answer.text else []
+    done = False
     for action in answer.actions:
         call = ToolCall(id=f"call_{uuid.uuid4().hex[:12]}", name=action.name, arguments=dict(action.arguments))
         result = await tools.call(session_id, call)
+        ok = result.ok and not (isinstance(result.value, dict) and "error" in result.value)
+        done = done or ok
         spoken.append(spoken_result(result.value, result.ok))
-    return " ".join(part for part in spoken if part).strip()
+    return " ".join(part for part in spoken if part).strip(), done
 
 
 def spoken_result(value: Any, ok: bool) -> str:

@@ -155,12 +155,12 @@ class CommandReread:
         speaker"); "" otherwise. A clipped "unmute" sounds like "mute": the audio does not say which."""
         words = read.split()
         bare = [word.strip(".,!?").lower() for word in words]
-        verb = next((index for index, word in enumerate(bare) if word not in FILLERS), None)
+        # the verb: past fillers and the short vowel sounds that may be its lost "un" ("And mute," for "Unmute")
+        verb = next((index for index, word in enumerate(bare) if word not in FILLERS and not _un_sound(word)), None)
         heard_words = [word.strip(".,!?").lower() for word in heard.split()]
         if verb is None or not heard_words or heard_words[0] == bare[verb]:
             return ""
-        first = heard_words[0]
-        if len(first) > UN_SOUND_LETTERS or first[:1] not in "aeiou":
+        if not _un_sound(heard_words[0]):
             return ""
         undone = " ".join([*words[:verb], ("Un" if verb == 0 else "un") + bare[verb], *words[verb + 1:]])
         other = self._command(undone)
@@ -170,3 +170,16 @@ class CommandReread:
         """`text` matched, when it has words enough and is a command this device serves, naming no unknown device."""
         found = self._matcher.match(text) if len(text.split()) >= MIN_WORDS else None
         return found if found is not None and not found.unknown_name and found.intent not in self._excluded else None
+
+
+def _un_sound(word: str) -> bool:
+    """Is `word` short and of a vowel's sound, as what is left of a clipped "un" is ("ah", "and", "I")?"""
+    return 0 < len(word) <= UN_SOUND_LETTERS and word[:1] in "aeiou"
+
+
+def from_the_verb(text: str) -> str:
+    """`text` from its verb on, without the fillers and short vowel sounds before it ("And mute," -> "mute,")."""
+    words = text.split()
+    start = next((i for i, word in enumerate(words)
+                  if (bare := word.strip(".,!?").lower()) not in FILLERS and not _un_sound(bare)), len(words))
+    return " ".join(words[start:])

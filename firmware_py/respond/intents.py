@@ -22,11 +22,11 @@ import numpy as np
 from ..integrations.devices import BRIGHTNESS_STEP, KINDS, Device, DeviceDirectory, normalize_name
 from ..speech.slowed import slowed, worth_hearing_again
 from .base import ActionCall, Answer
-from .command_reread import MARGIN, MIN_WORDS, CommandReread, RereadingStt
+from .command_reread import MARGIN, MIN_WORDS, CommandReread, RereadingStt, from_the_verb
 from .custom import CustomCommand
 from .intent_matcher import IntentMatch, IntentMatcher
 from .later import later_call
-from .timer_names import name_in_doubt, same_but_name, timer_call
+from .timer_names import name_in_doubt, same_but_name, the_named_one, timer_call
 
 log = logging.getLogger(__name__)
 
@@ -383,7 +383,7 @@ class IntentResponder:
         undone = self.rereading.un_lost(text, text, found)
         if not undone:
             return None
-        choices = [self._matcher.without_fillers(said).strip(".,!? ") for said in (text, undone)]
+        choices = [from_the_verb(self._matcher.without_fillers(said)).strip(".,!? ") for said in (text, undone)]
         return IntentMatch("ambiguous", {"choices": choices}, text, corrected=True)
 
     async def reread_name(self, audio: np.ndarray, stt: RereadingStt, stt_executor: Executor, session_id: str,
@@ -436,6 +436,8 @@ class IntentResponder:
         plausible = self._plausible(known_timer)
         found = await loop.run_in_executor(self._executor, self.rereading.accept, reading, heard, plausible)
         text = reading.text
+        if found is not None and found.intent == "ambiguous":   # two names for one timer: the one people use
+            text, found = await loop.run_in_executor(self._executor, self._named_choice, text, found)
         # a refused device name is not heard again: slower, a device nobody has may sound like one this has;
         # nor a word heard alone: its audio is too little ("Never." of "Never | mind" read as "Mute yourself")
         if found is None and margin == MARGIN and reading.heard_words >= MIN_WORDS and worth_hearing_again(audio):
@@ -447,6 +449,20 @@ class IntentResponder:
         if answer is not None:
             log.debug("intent read again", extra={"intent": found.intent, "session": session_id})   # type: ignore[union-attr]
         return (text, answer) if answer is not None else None
+
+    def _named_choice(self, text: str, asked: IntentMatch) -> tuple[str, IntentMatch]:
+        """A question between two readings that set the same timer under two names, when only one of the
+        names is one people give timers (`the_named_one`): that reading, not a question."""
+        choices = [str(choice) for choice in asked.slots.get("choices", ())[:2]]
+        matches = [self._matcher.match(choice) for choice in choices]
+        if len(choices) < 2 or any(match is None for match in matches):
+            return text, asked
+        answers = [self._answers.answer(match) for match in matches if match is not None]
+        picked = the_named_one(*answers) if len(answers) == 2 else None
+        if picked is None:
+            return text, asked
+        log.info("a timer's name chosen between two readings", extra={"read": choices[picked]})
+        return choices[picked], matches[picked]   # type: ignore[return-value]
 
     async def _hear_slower(self, audio: np.ndarray, stt: RereadingStt, stt_executor: Executor, heard: str,
                            plausible: Callable[[IntentMatch], bool]) -> tuple[str, IntentMatch | None]:

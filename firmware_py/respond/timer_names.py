@@ -92,3 +92,16 @@ def same_but_name(first: Answer, second: Answer | None) -> bool:
         return False
     return ({k: v for k, v in one.arguments.items() if k != "label"}
             == {k: v for k, v in other.arguments.items() if k != "label"})
+
+
+def the_named_one(first: Answer | None, second: Answer | None) -> int | None:
+    """Of two timers to set that differ only by their names, the one (0 or 1) whose name is one people give
+    timers when the other's is not ("Start past a timer" beside "Start a pasta timer": the pasta one); None
+    when neither or both are, or they differ by more than the name."""
+    if first is None or second is None or not same_but_name(first, second):
+        return None
+    calls = (timer_call(first), timer_call(second))
+    if any(call is None or call.name != "set_timer" for call in calls):
+        return None
+    known = [str(call.arguments.get("label", "")).lower() in COMMON_TIMER_NAMES for call in calls if call is not None]
+    return known.index(True) if known.count(True) == 1 else None

@@ -240,3 +240,17 @@ def test_a_turn_whose_tool_ran_is_not_taken_back() -> None:
     context.add_tool_result(call, {"ok": True})
     assert not context.drop_last_turn("Set a timer.") and len(context.messages()) == 3
     assert context.drop_last_turn("Never said.") and len(context.messages()) == 3
+
+
+async def test_words_after_a_refused_command_may_still_complete_it(world: Any) -> None:
+    """"Add one minute to, | The laundry-timer,": with two timers running the first piece was refused ("say
+    which one"); that changed nothing, so the name that follows completes the request."""
+    conversation, events, llm, stt = world
+    timers = conversation._engines.tools.timers
+    timers.start(600, "laundry", "s1")
+    timers.start(900, "", "s1")
+    stt.first, stt.second, stt.whole = "Add one minute to,", "The laundry-timer,", "Add one minute to the laundry timer."
+    said = await two_pieces(conversation, events, gap_secs=0.8)
+    assert "say which one" in said[0].text.lower(), said
+    assert said[-1].responder == "intent" and "1 minute added" in said[-1].text, said
+    assert sorted((t.label, round(t.seconds)) for t in timers.list()) == [("", 900), ("laundry", 660)]

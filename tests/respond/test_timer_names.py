@@ -79,3 +79,23 @@ def test_which_names_a_timer_request_is_read_among() -> None:
     assert names_to_read(ActionCall("cancel_timer", {"label": "tea"}), False, running, True) == ()
     assert names_to_read(ActionCall("cancel_timer", {}), True, running, True) == running, "dropped, two running"
     assert names_to_read(ActionCall("cancel_timer", {}), True, ("tea",), True) == (), "one running: no name acts on it"
+
+
+def test_of_two_readings_naming_one_timer_the_name_people_use_is_taken(responder: IntentResponder) -> None:
+    """"Start past a timer for eight minutes" beside "Start a pasta timer for eight minutes": no question."""
+    from firmware_py.respond.intent_matcher import IntentMatch
+    from firmware_py.respond.timer_names import the_named_one
+
+    pasta = Answer("intent", actions=(ActionCall("set_timer", {"seconds": 480, "label": "pasta"}),))
+    unnamed = Answer("intent", actions=(ActionCall("set_timer", {"seconds": 480}),))
+    other_name = Answer("intent", actions=(ActionCall("set_timer", {"seconds": 480, "label": "entire"}),))
+    longer = Answer("intent", actions=(ActionCall("set_timer", {"seconds": 600, "label": "pasta"}),))
+    assert the_named_one(unnamed, pasta) == 1 and the_named_one(pasta, other_name) == 0
+    assert the_named_one(unnamed, other_name) is None, "neither name is one people use: ask"
+    assert the_named_one(unnamed, longer) is None, "they differ by more than the name: ask"
+    cancel = Answer("intent", actions=(ActionCall("cancel_timer", {"label": "pasta"}),))
+    assert the_named_one(Answer("intent", actions=(ActionCall("cancel_timer", {}),)), cancel) is None
+    asked = IntentMatch("ambiguous", {"choices": ["Start past a timer for eight minutes,",
+                                                  "Start a pasta timer for eight minutes,"]}, "x", corrected=True)
+    text, found = responder._named_choice("Start past a timer for eight minutes,", asked)
+    assert text == "Start a pasta timer for eight minutes," and found.slots.get("label") == "pasta"
