@@ -140,7 +140,8 @@ plain name ("Is the garage heater on?"), never in a visitor's words ("What's the
 NOT_IN_NAMES = frozenset(FILLERS) | {"on", "off", "at", "his", "her", "your", "to", "of", "and", "or", "you", "know",
                                      "is", "are", "am", "was", "were", "they", "we",
                                      "please", "sir", "madam", "ma'am", "mister", "miss", "dear", "mate",
-                                     "timer", "timers", "going", "gonna", "want", "wanna", "went"}
+                                     "timer", "timers", "going", "gonna", "want", "wanna", "went",
+                                     "volume", "brightness"}
 """Words no device name holds: an "unknown device" with one of them is a sentence parsed wrong (forms of
 address too: "Close, sir." is no device called sir; "My timer went off." names no device, nor does "I'm going
 to set the table")."""
@@ -379,7 +380,7 @@ class IntentMatcher:
             return None
         if set(words.split()) & NOT_IN_NAMES:   # "ok so set", "off his lines": a mis-parse, not a name
             return None
-        if words.split()[0] in NOT_A_DEVICE_OPENINGS:
+        if words.split()[0] in NOT_A_DEVICE_OPENINGS or words == "sound":   # ("sound bar" may be one)
             return None
         if len(words) >= len(text.strip(" .,!?")) * 0.8:   # the whole sentence taken as a name: no template fits
             return None
@@ -598,8 +599,8 @@ def restarts(text: str) -> list[str]:
     words = text.split()
     found: list[str] = []
     for start in range(1, len(words)):
-        head = [w.strip(",.!?").lower() for w in words[:start]]
-        rest = [w.strip(",.!?").lower() for w in words[start:]]
+        head = [_stem(w.strip(",.!?").lower()) for w in words[:start]]
+        rest = [_stem(w.strip(",.!?").lower()) for w in words[start:]]
         after_comma = words[start - 1].endswith(",")
         repeats = rest[:len(head[-2:])] == head[-2:] or rest[:1] == head[:1]
         # without a comma: the same words again, or the first word again after a word or two that STT
@@ -609,6 +610,14 @@ def restarts(text: str) -> list[str]:
         if after_comma and repeats or (not after_comma and restarted):
             found.append(" ".join(words[start:]))
     return found
+
+
+def _stem(word: str) -> str:
+    """A verb without the ending STT gives a false start ("Turned the, turn the volume down": "turn")."""
+    for ending in ("ed", "ing"):
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return word[:-len(ending)]
+    return word
 
 
 def unmatched_device_words(text: str, result: RecognizeResult) -> str:

@@ -73,7 +73,7 @@ def timer_seconds(slots: dict[str, Any]) -> int:
 LABEL_NOT = frozenset(("her", "his", "him", "she", "he", "it", "its", "you", "your", "me", "that", "this", "or",
                        "they", "them", "their", "there", "we", "us",
                        "and", "of", "to", "in", "on", "at", "for", "with", "from", "by", "is", "the", "a", "an",
-                       "set", "said", "sent", "start", "cancel", "stop", "timer"))
+                       "set", "said", "sent", "start", "cancel", "stop", "timer", "up", "down", "out", "off", "over"))
 """Words no timer's name holds (after its leading article): a label with one is a sentence mis-heard ("her past
 her" for "a pasta", "pause in the timer" for "pause the timer", "set arised" for a restarted "set a, set a rice")."""
 
@@ -124,7 +124,7 @@ class IntentAnswers:
             "action:open_cover": lambda s: self._cover(s, "open_cover"),
             "action:close_cover": lambda s: self._cover(s, "close_cover"),
             "action:list_timers": lambda _s: (ActionCall("list_timers"),),
-            "action:cancel_timer": lambda s: (ActionCall("cancel_timer", _label(s)),),
+            "action:cancel_timer": lambda s: (ActionCall("cancel_timer", {"all": True} if s.get("all") else _label(s)),),
             "action:set_brightness": self._light_set,
             "HassStartTimer": self._start_timer, "action:set_timer": self._start_timer,
             "HassCancelTimer": lambda s: (ActionCall("cancel_timer", _label(s)),),

@@ -130,6 +130,8 @@ def argument_problems(expect: Expect, call: Call) -> list[str]:
     for key, wanted in expect.args.items():
         if key == "seconds" and call.name in ("set_timer", "add_timer_time"):
             got: Any = timer_seconds(call) if call.name == "set_timer" else call.arguments.get("seconds")
+        elif key == "label" and isinstance(call.result, dict) and call.result.get("label"):
+            got = call.result["label"]   # the timer it acted on: "pastor" picks the pasta timer, as said back
         else:
             got = call.arguments.get(key)
         if isinstance(wanted, dict):  # a sign: {"gt": 0} or {"lt": 0}

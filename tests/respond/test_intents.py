@@ -101,6 +101,12 @@ def actions(pair: tuple[IntentMatcher, IntentAnswers], text: str) -> list[tuple[
     ("It's too loud.", [("change_volume", {"delta": -10})]),
     ("I can't hear you.", [("change_volume", {"delta": 10})]),
     ("What year is it?", [("get_date", {})]),
+    ("Turned the, turn the volume down a bit.", [("change_volume", {"delta": -10})]),   # a false start, past tense
+    ("What timers?", [("list_timers", {})]),
+    ("Get rid of all the timers.", [("cancel_timer", {"all": True})]),
+    ("Turn your microphone back on.", [("set_mute", {"muted": False})]),
+    ("Can you be a bit quieter?", [("change_volume", {"delta": -10})]),
+    ("Set up timer for thirty seconds.", [("set_timer", {"seconds": 30})]),   # "up" is no timer's name
     ("Turn on all the lights.", [("turn_on", {"device": "kitchen light"}), ("turn_on", {"device": "living room lamp"}),
                                  ("turn_on", {"device": "porch light"})]),
 ])
@@ -330,6 +336,8 @@ def test_what_stt_inserts_splits_and_bends_is_mended(answers: tuple[IntentMatche
 
 
 @pytest.mark.parametrize("text", ["Can you open a bank account here?", "My timer went off.", "I'm going to set the table.",
+                                  "Set the set the volume to a.",   # no device called volume
+
                                   "How many minutes are in an hour?", "What happens in five minutes?"])
 def test_a_question_or_a_remark_is_no_command(answers: tuple[IntentMatcher, IntentAnswers], text: str) -> None:
     """Refused as an unknown device ("I don't know a device called a bank account") or run as a timer, these

@@ -1,0 +1,27 @@
+"""The typed-phrasings benchmark: its judge, and the layer on its sets (no wrong action, every phrasing right)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from scripts.bench.phrasing_sets import FRESH, PROBED
+from scripts.bench.phrasings import judge, measure
+
+
+def test_the_judge_tells_a_wrong_action_from_a_miss() -> None:
+    timer = [("set_timer", {"seconds": 60})]
+    assert judge(timer, "acted", [("set_timer", {"seconds": 60})]) == "right"
+    assert judge(timer, "acted", [("set_timer", {"seconds": 3600})]) == "wrong action"
+    assert judge(timer, "llm", []) == "llm" and judge(timer, "asked", []) == "asked"
+    assert judge("pass", "told", []) == "right" and judge("pass", "acted", timer) == "wrong action"
+    assert judge("pass", "refused", [("turn_on", {"device": "a bank account"})]) == "refused"
+    assert judge("refuse", "refused", [("turn_on", {"device": "oven"})]) == "right"
+    assert judge("refuse", "acted", [("open_cover", {"device": "Garage Door"})]) == "wrong action"
+    labelled = [("set_timer", {"seconds": 60, "label": "Tea"})]
+    assert judge(labelled, "acted", [("set_timer", {"seconds": 60, "label": "tea"})]) == "right"
+
+
+def test_every_phrasing_of_both_sets_is_right() -> None:
+    results = asyncio.run(measure({"probed": PROBED, "fresh": FRESH}))
+    wrong = [(row["text"], row["outcome"], row["actions"]) for row in results["rows"] if row["outcome"] != "right"]
+    assert wrong == []
