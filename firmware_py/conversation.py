@@ -594,9 +594,8 @@ class Conversation(VoiceSession):
         """Speak without the LLM; waits its turn behind an answer in progress unless told to interrupt."""
         if interrupt:
             await self.interrupt()
-        elif self._reply and not self._reply.done():
-            with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.shield(self._reply)
+        else:
+            await self._after_reply_in_progress()
         self.context.add("assistant", text)
         self._reply_in_context = True
         self._cancel = asyncio.Event()
@@ -654,11 +653,15 @@ class Conversation(VoiceSession):
         if reminder is not None:
             await self.say(reminder)
             return
+        await self._after_reply_in_progress()
+        self.last_transcript = command
+        self._start_reply(command, audio_response=True)
+
+    async def _after_reply_in_progress(self) -> None:
+        """Wait for the answer being given, if any, to end (without cancelling it)."""
         if self._reply and not self._reply.done():
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.shield(self._reply)
-        self.last_transcript = command
-        self._start_reply(command, audio_response=True)
 
     def _spawn(self, work: Any) -> None:
         task = asyncio.create_task(work)

@@ -67,15 +67,19 @@ async def carry_out(answer: Answer, tools: ToolRegistry, session_id: str) -> tup
     for action in answer.actions:
         call = ToolCall(id=f"call_{uuid.uuid4().hex[:12]}", name=action.name, arguments=dict(action.arguments))
         result = await tools.call(session_id, call)
-        ok = result.ok and not (isinstance(result.value, dict) and "error" in result.value)
-        done = done or ok
+        done = done or _succeeded(result.value, result.ok)
         spoken.append(spoken_result(result.value, result.ok))
     return " ".join(part for part in spoken if part).strip(), done
 
 
+def _succeeded(value: Any, ok: bool) -> bool:
+    """Was a tool call done (not refused: a handler's refusal comes back as a result with an "error")?"""
+    return ok and not (isinstance(value, dict) and "error" in value)
+
+
 def spoken_result(value: Any, ok: bool) -> str:
     if isinstance(value, dict):
-        if not ok or "error" in value:
+        if not _succeeded(value, ok):
             reason = str(value.get("error", "that did not work")).strip()
             return reason if reason[-1:] in ".!?" else f"Sorry, {reason}."
         return str(value.get("summary", "Done.")).strip()

@@ -57,6 +57,7 @@ COVER_CLASS_WORDS = {
 }
 """The words a cover of each Home Assistant device class is called by ("open the garage window"): a window
 covering said another way (curtains for the blinds) is the same thing; a window, a door and a gate are not."""
+ANY_COVER_CLASS_WORD = frozenset().union(*COVER_CLASS_WORDS.values())
 SAYS_WHAT_TO_DO = re.compile(r"\b(on|off|open|close|shut)\b", re.I)
 """Words that say what to do with a device: a room named without them ("Turned the porch.") is no command yet."""
 
@@ -116,8 +117,8 @@ class IntentAnswers:
             "action:get_date": lambda _s: (ActionCall("get_date"),),
             "action:pause_timer": lambda s: (ActionCall("pause_timer", _label(s)),),
             "action:resume_timer": lambda s: (ActionCall("resume_timer", _label(s)),),
-            "action:add_timer_time": lambda s: (ActionCall("add_timer_time", {"seconds": timer_seconds(s) or 60, **_label(s)}),),
-            "action:take_timer_time": lambda s: (ActionCall("add_timer_time", {"seconds": -(timer_seconds(s) or 60), **_label(s)}),),
+            "action:add_timer_time": lambda s: _timer_time(s, 1),
+            "action:take_timer_time": lambda s: _timer_time(s, -1),
             "action:change_brightness": self._brightness_step,
             "action:device_on": lambda s: self._switch(s, on=True),
             "action:device_stop": self._stop,
@@ -300,6 +301,11 @@ class IntentAnswers:
         return Answer("intent", actions=(ActionCall(command.action, dict(command.arguments)),))
 
 
+def _timer_time(slots: dict[str, Any], sign: int) -> tuple[ActionCall, ...]:
+    """Time added to (sign 1) or taken off (-1) a timer; "add a minute" has no number slot."""
+    return (ActionCall("add_timer_time", {"seconds": sign * (timer_seconds(slots) or 60), **_label(slots)}),)
+
+
 def _of_class(device: Device, device_class: str) -> bool:
     """Is the device called by a word of the class (any device, when no class was said or its words are
     not known)? A device whose names use no class word at all may be anything, so it is not refused."""
@@ -307,8 +313,7 @@ def _of_class(device: Device, device_class: str) -> bool:
     if said is None:
         return True
     words = {word for name in device.spoken_names() for word in name.lower().split()}
-    any_class_word = frozenset().union(*COVER_CLASS_WORDS.values())
-    return bool(words & said) or not words & any_class_word
+    return bool(words & said) or not words & ANY_COVER_CLASS_WORD
 
 
 def _percent(value: Any) -> int:

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 
+from ..llm.builtin_tools import RUN_LATER
 from ..llm.timers import as_mine
 from .base import ActionCall
 
-RUN_LATER = "run_later"
 QUESTION_OPENINGS = frozenset(("what", "what's", "whats", "how", "how's", "who", "who's", "whom", "whose", "when",
                                "where", "where's", "why", "which", "is", "are", "was", "were", "do", "does", "did",
                                "should", "shall", "may", "might", "has", "have"))
@@ -38,7 +38,7 @@ def later_call(command: str, seconds: int) -> ActionCall | None:
     asked = POLITE_OPENINGS.sub("", " ".join(words))   # "Can you turn off the light": "turn off the light"
     if not asked or asked.split()[0].lower() not in DOING_VERBS or "timer" in command.lower():
         return ActionCall("set_timer", {"seconds": seconds})
-    return ActionCall(RUN_LATER, {"seconds": seconds, "command": asked})
+    return ActionCall(RUN_LATER.name, {"seconds": seconds, "command": asked})
 
 
 def reminder_of(command: str) -> str | None:
