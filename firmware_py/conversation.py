@@ -68,6 +68,8 @@ class Conversation(VoiceSession):
         self._pieced = False   # this turn's words are two decodes' texts put together: no one audio holds them
         self._apologised_at = -APOLOGY_QUIET_SECS
         self._held: str | None = None   # a command cut short by a pause, waiting for its rest
+        # a spoken turn still being read (no action run, nothing said yet), keyed by its reply's cancel event
+        self._undecided: tuple[asyncio.Event, str] | None = None
         self._last_turn: LastTurn | None = None   # the last spoken turn, which the next words may go on from
         self._asked: AskedBack | None = None   # what the last answer asked back ("For how long?")
         self._reply_in_context = False
@@ -142,8 +144,18 @@ class Conversation(VoiceSession):
 
     async def on_user_speech_started(self) -> None:
         if self._reply and not self._reply.done():
+            self._hold_if_cut_short()
             await self.interrupt(publish=self._held is None)   # a held half-command had nothing to interrupt
         self._set_state(ConversationState.USER_SPEAKING)
+
+    def _hold_if_cut_short(self) -> None:
+        """Speech again while the last turn is still being read: if it sounds cut off, it is held for this
+        rest exactly as if its reading had already reached the hold (on a busy board it may not have yet)."""
+        if self._held is None and self._undecided is not None and self._undecided[0] is self._cancel:
+            text = self._undecided[1]
+            if sounds_unfinished(text):
+                log.info("held while still being read", extra={"session": self.session_id, "text": text})
+                self._held = text
 
     async def on_early_transcript(self, text: str) -> None:
         """The user paused: match the words so far now, so a command is ready when the turn ends."""
@@ -227,6 +239,7 @@ class Conversation(VoiceSession):
         or step it ran, or, with it, a command."""
         self._set_state(ConversationState.THINKING)
         speech = self._new_speech() if audio_response else None
+        self._undecided = (cancel, user_text) if spoken and user_text else None
         try:
             claim, early = await self._speculator.claim(user_text) if user_text is not None else (None, None)
             asked, self._asked = self._asked, None
@@ -242,6 +255,7 @@ class Conversation(VoiceSession):
                 if amended is not None:
                     if early is not None:
                         early.abandon()
+                    self._undecided = None
                     await self._answer_directly(*amended, speech, timing)
                     return
             elif follows is not None and user_text and claim is None:
@@ -271,6 +285,7 @@ class Conversation(VoiceSession):
                 user_text, claim = await self._read_again(REFUSAL_MARGIN, user_text) or (user_text, claim)
             if claim is not None and spoken and not self._pieced and self._rereading():
                 user_text, claim = await self._timer_name_read_again(user_text or "", claim)
+            self._undecided = None
             if claim is not None and not claim.passage:
                 if spoken and self._last_turn is not None:   # (the words it stands for, as read again)
                     self._last_turn.text, self._last_turn.answer = user_text or self._last_turn.text, claim
@@ -285,6 +300,8 @@ class Conversation(VoiceSession):
             self._bus.publish(ErrorEvent(session_id=self.session_id, message=f"answer failed: {err}"))
             await self._say_apology(speech, audio_response)
         finally:
+            if self._undecided is not None and self._undecided[0] is cancel:
+                self._undecided = None
             if self._speech is speech:
                 self._speech = None
             if not cancel.is_set():
@@ -412,7 +429,7 @@ class Conversation(VoiceSession):
         nothing comes, it is answered as it is."""
         if early is not None:
             early.abandon()
-        self._held = text
+        self._held, self._undecided = text, None
         self._set_state(self._idle_state())
         try:
             await asyncio.sleep(hold_secs(self._last_turn.speech_end_at if self._last_turn else 0.0, time.monotonic()))

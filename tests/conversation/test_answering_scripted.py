@@ -263,6 +263,28 @@ async def test_a_piece_that_sounds_cut_off_waits_for_its_rest(world: Any, first:
     await say_in_two_pieces(conversation, recorder, first, rest)
     assert llm.asked == [] or first.rstrip(",.?") in str(llm.asked[-1])
 
+
+async def test_the_rest_that_comes_while_the_first_piece_is_still_read_is_joined_to_it(world: Any) -> None:
+    """On a busy board the first piece may still be read when its rest starts: it is held for it all the
+    same, never dropped for the rest alone (the CI machine once sent "To fifty percent." alone to the LLM)."""
+    conversation, recorder, llm, _ = world
+    reading = conversation._speculator.claim
+    slow_once = [True]
+
+    async def slow_claim(text: str) -> Any:
+        if slow_once.pop() if slow_once else False:
+            await asyncio.sleep(0.6)
+        return await reading(text)
+
+    conversation._speculator.claim = slow_claim   # type: ignore[method-assign]
+    await conversation.on_user_turn("Set the kitchen light.", spoken())
+    await asyncio.sleep(0.1)   # the rest starts while the first piece is still being read
+    await conversation.on_user_speech_started()
+    await conversation.on_user_turn("To fifty percent.", spoken())
+    answer = (await answered(recorder))[0]
+    assert answer.text == "The kitchen light is at 50 percent." and llm.asked == []
+
+
 def test_what_sounds_cut_off() -> None:
     from firmware_py.respond.unfinished import sounds_unfinished
 
