@@ -26,12 +26,30 @@ BRIGHTNESS_STEP = 25
 """Percentage points "dim" or "brighten" a light by."""
 MISHEARD_NOUN = 0.6
 """How alike (Jaro-Winkler) a heard last word must be to the device's ("life" for "light") to be taken for it."""
+WINDOW_COVERINGS = frozenset({"awning", "blind", "curtain", "drape", "shade", "shutter"})
+"""One thing said many ways: the office shades are the office blinds."""
+
+
+DEVICE_NOUNS = frozenset({
+    "light", "lamp", "bulb", "fan", "door", "window", "gate", "garage", "switch", "plug", "socket", "outlet",
+    "heater", "tv", "television", "radio", "speaker", "kettle", "oven", "stove", "fridge", "freezer",
+    "dishwasher", "washer", "dryer", "machine", "lock", "thermostat", "conditioner", "purifier", "humidifier",
+    "vacuum", "pump", "sprinkler", "camera", "alarm", "heating", *WINDOW_COVERINGS})
+"""Words for things a home has: said, they name that thing, never a mis-heard name of another ("the kitchen
+blinds" is no mis-heard kitchen light)."""
+
+
+def singular(word: str) -> str:
+    return word[:-1] if word.endswith("s") and len(word) > 3 else word
 
 
 def _heard_as(heard: list[str], name: list[str]) -> bool:
     """The room words exactly, the last word close: "kitchen life" is the kitchen light; "bathroom fan" is
-    not the bedroom fan, and "garage heater" not the garage door."""
+    not the bedroom fan, "garage heater" not the garage door, and "kitchen blinds" not the kitchen light."""
     if len(heard) != len(name) or len(name) < 2 or heard[:-1] != name[:-1]:
+        return False
+    said, named = singular(heard[-1]), singular(name[-1])
+    if said in DEVICE_NOUNS and said != named and not {said, named} <= WINDOW_COVERINGS:
         return False
     return jellyfish.jaro_winkler_similarity(heard[-1], name[-1]) >= MISHEARD_NOUN
 ARTICLES = re.compile(r"^(?:the|my|our|a|an)\s+")

@@ -24,6 +24,7 @@ from .custom import CustomCommand
 from .indirect import direct_form
 from .library_cache import library_key, load_library, save_library
 from .openings import opening_mends
+from .timer_names import COMMON_TIMER_NAMES
 from .sentence_library import PRIORITY, WORD, library_sources, parse_library
 
 FILLERS = ("um", "umm", "uh", "uhm", "er", "erm", "hmm", "ah", "oh", "okay", "ok", "hey", "so", "well",
@@ -222,7 +223,9 @@ class IntentMatcher:
                  for device in directory.devices for spoken in device.spoken_names()]
         return {"name": TextSlotList(name="name", values=names),
                 "area": TextSlotList.from_strings(directory.areas(), name="area"),
-                "floor": TextSlotList(name="floor", values=[])}
+                "floor": TextSlotList(name="floor", values=[]),
+                # the things people time: a timer named with no length ("Set a pasta timer.") is asked for one
+                "common_timer_name": TextSlotList.from_strings(COMMON_TIMER_NAMES, name="common_timer_name")}
 
     def match(self, text: str) -> IntentMatch | None:
         cleaned = WORD_IN_TEXT.sub(lambda m: SPELLINGS.get(m.group(0).lower(), m.group(0)), " ".join(text.replace("’", "'").split()))

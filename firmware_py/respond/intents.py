@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..integrations.devices import BRIGHTNESS_STEP, KINDS, Device, DeviceDirectory, normalize_name
+from ..integrations.devices import BRIGHTNESS_STEP, DEVICE_NOUNS, KINDS, Device, DeviceDirectory, normalize_name, singular
 from ..speech.slowed import slowed, worth_hearing_again
 from .base import ActionCall, Answer
 from .command_reread import MARGIN, MIN_WORDS, CommandReread, RereadingStt, from_the_verb
@@ -36,8 +36,13 @@ SHORTEST_READ_TIMER_SECS = 10
 writes "a second" ("Time before seven." read as "Timer for a second."), a timer that rings before anyone
 could use it; the corpus's shortest timer is 20 seconds."""
 NO_WEATHER = "I have no weather information: this device works offline."
-KINDS_OF_DOMAIN = {"light": ("light",), "switch": ("switch", "light"), "fan": ("fan",), "cover": ("cover",)}
+KINDS_OF_DOMAIN = {"light": ("light",), "switch": ("switch", "light"), "fan": ("fan",), "cover": ("cover",),
+                   "everything": ("light", "switch", "fan")}
 """Which device kinds an intent's domain may mean ("the porch light" may be wired as a switch)."""
+PLURAL_DOMAIN_WORD = re.compile(r"\b(?:lights|lamps|fans)\b", re.I)
+"""A kind of device said in the plural: all of them there are, as a home speaker with no room takes it."""
+DOMAIN_NOUN = {"everything": "lights"}
+"""What a domain's devices are called when none is in the area asked for."""
 UNSUPPORTED = ("HassGetWeather", "HassBroadcast", "HassShoppingListAddItem", "HassShoppingListCompleteItem",
                "HassListAddItem", "HassListCompleteItem", "HassListRemoveItem", "HassClimateGetTemperature",
                "HassClimateSetTemperature", "HassClimateSetFanMode", "HassVacuumStart", "HassVacuumReturnToBase",
@@ -74,7 +79,8 @@ def timer_seconds(slots: dict[str, Any]) -> int:
 LABEL_NOT = frozenset(("her", "his", "him", "she", "he", "it", "its", "you", "your", "me", "that", "this", "or",
                        "they", "them", "their", "there", "we", "us",
                        "and", "of", "to", "in", "on", "at", "for", "with", "from", "by", "is", "the", "a", "an",
-                       "set", "said", "sent", "start", "cancel", "stop", "timer", "up", "down", "out", "off", "over"))
+                       "set", "said", "sent", "start", "cancel", "stop", "timer", "up", "down", "out", "off", "over",
+                       "every", "each", "all", "any"))
 """Words no timer's name holds (after its leading article): a label with one is a sentence mis-heard ("her past
 her" for "a pasta", "pause in the timer" for "pause the timer", "set arised" for a restarted "set a, set a rice")."""
 
@@ -121,6 +127,7 @@ class IntentAnswers:
             "action:take_timer_time": lambda s: _timer_time(s, -1),
             "action:change_brightness": self._brightness_step,
             "action:device_on": lambda s: self._switch(s, on=True),
+            "action:device_off": lambda s: self._switch(s, on=False),
             "action:device_stop": self._stop,
             "action:open_cover": lambda s: self._cover(s, "open_cover"),
             "action:close_cover": lambda s: self._cover(s, "close_cover"),
@@ -172,7 +179,8 @@ class IntentAnswers:
             return Answer("intent", actions=(later,), confidence=confidence) if later else None
         if intent == "action:ask_timer_length":   # "Set a timer." -> "For how long?"
             # tentative: "Set a timer | for five minutes" said with a pause waits for its rest before asking
-            return Answer("intent", text="For how long?", frame="set a timer for {reply}", confidence=confidence,
+            named = f"a {slots['label']} timer" if slots.get("label") else "a timer"   # "Set a pasta timer."
+            return Answer("intent", text="For how long?", frame=f"set {named} for {{reply}}", confidence=confidence,
                           tentative=True)
         if intent in UNSUPPORTED:
             return Answer("intent", text=CANNOT, confidence=confidence)
@@ -195,6 +203,11 @@ class IntentAnswers:
         if build is None:
             log.info("intent without a mapping", extra={"intent": intent})
             return None
+        if slots.get("area") == "here":
+            if noun := _thing_said(match.text):
+                slots = {**slots, "noun": noun}   # "the lamp": of the lights, the one called a lamp
+            if PLURAL_DOMAIN_WORD.search(match.text):
+                slots = {**slots, "every": True}   # "the lights", said where no room's lights are meant: all
         try:
             return Answer("intent", actions=build(slots), confidence=confidence)
         except WhichOne as question:
@@ -217,14 +230,17 @@ class IntentAnswers:
         if area == "here":   # "turn on the light": this room's, or the only one there is
             here = self._matching(domain, self._area, kind) if self._area else []
             everywhere = self._matching(domain, None, kind)
-            if here or len(everywhere) == 1:
+            if slots.get("noun"):   # "the lamp" among three lights: the one lamp
+                here, everywhere = _called(here, str(slots["noun"])) or here, _called(everywhere, str(slots["noun"])) or everywhere
+            if here or len(everywhere) == 1 or (everywhere and slots.get("every")):
                 return here or everywhere
             if len(everywhere) > 1:
                 names = [f"the {d.name}" for d in everywhere[:3]]
                 raise WhichOne(f"Which one: {', '.join(names[:-1])} or {names[-1]}?")
             return kind or domain or "that"
         if area:
-            return self._matching(domain, area, kind) or f"{area} {kind or domain or 'device'}".strip()
+            # ("everything in the garage", where only a door is: no lights there either)
+            return self._matching(domain, area, kind) or f"{area} {kind or DOMAIN_NOUN.get(domain, domain) or 'device'}".strip()
         return (self._matching(domain, None, kind) if domain else []) or (kind or domain or "that")
 
     def _only_one_in_area(self, area: str, slots: dict[str, Any], text: str) -> Device | None:
@@ -256,6 +272,8 @@ class IntentAnswers:
         extra = arguments or {}
         if isinstance(targets, str):
             return (ActionCall(action(None), {"device": targets, **extra}),)
+        if "percent" in extra or "delta" in extra:   # "dim the lights": those that dim, not a switch among them
+            targets = [d for d in targets if d.kind == "light"] if len(targets) > 1 else targets
         return tuple(ActionCall(action(d), {"device": d.name, **extra}) for d in targets)
 
     def _switch(self, slots: dict[str, Any], on: bool) -> tuple[ActionCall, ...]:
@@ -314,6 +332,17 @@ def _of_class(device: Device, device_class: str) -> bool:
         return True
     words = {word for name in device.spoken_names() for word in name.lower().split()}
     return bool(words & said) or not words & ANY_COVER_CLASS_WORD
+
+
+def _thing_said(text: str) -> str:
+    """The word for the thing a request names ("lamp" in "Lamp off."), when it is more than its domain's
+    own word: "the light" may be any light."""
+    nouns = [singular(word) for word in re.findall(r"[a-z]+", text.lower())]
+    return next((noun for noun in nouns if noun in DEVICE_NOUNS and noun not in ("light", "fan", "garage")), "")
+
+
+def _called(devices: list[Device], noun: str) -> list[Device]:
+    return [d for d in devices if any(noun in map(singular, name.split()) for name in d.spoken_names())]
 
 
 def _percent(value: Any) -> int:

@@ -25,6 +25,15 @@ async def test_a_timer_without_its_length_asks_and_the_reply_sets_it(world: Any)
     assert calls(recorder) == [("set_timer", {"seconds": 300})] and llm.asked == []
 
 
+async def test_a_named_timer_without_its_length_keeps_its_name(world: Any) -> None:
+    conversation, recorder, _, _ = world
+    await conversation.on_user_turn("Set a pasta timer.", spoken())
+    assert (await answered(recorder))[0].text == "For how long?"
+    await conversation.on_user_turn("Eight minutes.", spoken())
+    await answered(recorder, 2)
+    assert calls(recorder) == [("set_timer", {"seconds": 480, "label": "pasta"})]
+
+
 async def test_another_request_after_the_question_is_its_own(world: Any) -> None:
     conversation, recorder, llm, _ = world
     await conversation.on_user_turn("Set a timer.", spoken())
