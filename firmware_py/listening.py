@@ -46,6 +46,10 @@ VAD stop, and if the user goes on the early results are simply dropped."""
 
 WHOLE_TURN_GAP_SECS = 0.15
 """Silence put between a turn's pieces when they are decoded together."""
+START_RESOLVED_SECS = 0.4
+"""The longest a verdict that the turn is over waits for a sound begun meanwhile to prove words or a blip
+(the VAD's start, 0.2 s, and a dip it may hold)."""
+FRAME_SECS = 0.02
 SECOND_CHANCE_VOICED_SECS = 0.4
 """A turn with this much speech whose segments decoded to nothing is decoded once more, whole."""
 
@@ -129,7 +133,10 @@ class TurnListener:
         self._spans: list[tuple[int, int]] = []
         self._whole: tuple[int, asyncio.Task[str]] | None = None        # (end, decode of the turn so far)
         self._early_turn: asyncio.Task[float | None] | None = None        # Smart Turn on the same pause
-        self._silence_since: float | None = None
+        # where the silence after the last speech began (a stream index): the turn's silence is counted in
+        # audio, not on the clock, so a busy moment (the LLM guessing on both cores) that delays the frames
+        # cannot end a turn while the next words are already in the queue
+        self._silence_from: int | None = None
         self._turn_check: asyncio.Task[None] | None = None
         self._ending: asyncio.Task[None] | None = None
         self._samples = 0
@@ -234,7 +241,7 @@ class TurnListener:
         self._spans: list[tuple[int, int]] = []   # stream indexes of the turn's closed segments
         self._drop_whole()
         self._quiet_since, self._early, self._early_turn = None, None, None
-        self._silence_since = None
+        self._silence_from = None
         self.timing = TurnTiming(speech_start_at=time.monotonic() - (self._samples - speech_start) / SAMPLE_RATE)
         self._bus.publish(UserStartedSpeaking(session_id=self.session_id))
         if self._owner.bot_speaking() and self._live.current.conversation.barge_in_min_secs > 0:
@@ -243,7 +250,7 @@ class TurnListener:
         await self._owner.on_user_speech_started()
 
     async def _speech_started(self, speech_start: int) -> None:
-        self._silence_since = None
+        self._silence_from = None
         if self._turn_check:
             self._turn_check.cancel()
             self._turn_check = None
@@ -259,8 +266,8 @@ class TurnListener:
         if self._turn is None:
             return
         silent_for = (self._samples - silence_start) / SAMPLE_RATE
-        self._silence_since = time.monotonic() - silent_for
-        self.timing.speech_end_at = self._silence_since
+        self._silence_from = silence_start
+        self.timing.speech_end_at = time.monotonic() - silent_for
         self._close_segment(min(self._samples, silence_start + int(SEGMENT_TAIL_SECS * SAMPLE_RATE)), silence_start)
         if self._live.current.turn.enabled:
             early = self._early_turn if silence_start == self._quiet_since else None
@@ -268,13 +275,15 @@ class TurnListener:
             self._turn_check = asyncio.create_task(self._decide_turn_end(verdict))
 
     def _check_max_silence(self) -> None:
-        if self._silence_since is None or self._ending is not None:
+        # (not while speech is being heard that has yet to last long enough to count: ending the turn then
+        # would cut the next words in two, "Volume, | down." lost its "down")
+        if self._silence_from is None or self._ending is not None or self._vad.starting:
             return
         turn = self._live.current.turn
         limit = turn.max_silence_secs
         if self._words_so_far and self._owner.words_finished(self._words_so_far):
             limit = min(limit, turn.sentence_silence_secs)   # the words end a sentence: no need to wait it out
-        if time.monotonic() - self._silence_since >= limit:
+        if self._samples - self._silence_from >= limit * SAMPLE_RATE:
             self._ending = asyncio.create_task(self._end_turn())
 
     def _track_quiet(self, frame_len: int) -> None:
@@ -414,7 +423,11 @@ class TurnListener:
             probability = await self._turn_probability()
         if probability is None:
             return
-        if probability >= self._live.current.turn.threshold and self._ending is None and not self._vad.speaking:
+        deadline = time.monotonic() + START_RESOLVED_SECS
+        while self._vad.starting and time.monotonic() < deadline:   # a sound begun: words, or a blip?
+            await asyncio.sleep(FRAME_SECS)
+        if (probability >= self._live.current.turn.threshold and self._ending is None and not self._vad.speaking
+                and not self._vad.starting):
             self._ending = asyncio.create_task(self._end_turn())
 
     async def _end_turn(self) -> None:
@@ -432,7 +445,7 @@ class TurnListener:
             whole[1].cancel()
             whole = None
         audio = self._turn_audio()
-        self._turn, self._silence_since, self._words_so_far = None, None, ""
+        self._turn, self._silence_from, self._words_so_far = None, None, ""
         self._quiet_since, self._early, self._early_turn = None, None, None
         if self._turn_check:
             self._turn_check.cancel()

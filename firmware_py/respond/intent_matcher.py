@@ -40,6 +40,13 @@ SPELLINGS = {"lite": "light", "lites": "lights", "nite": "night", "thru": "throu
              "min": "minutes", "mins": "minutes", "sec": "seconds", "secs": "seconds", "hr": "hours", "hrs": "hours",
              "plz": "please", "tonite": "tonight", "alarm": "timer", "lamps": "lamp", "volumn": "volume"}
 """Spellings speech-to-text and people use for template words, mended before matching."""
+def _base_verb(found: re.Match[str]) -> str:
+    stem = found.group(2)
+    base = {"dimm": "dim", "stopp": "stop", "cancell": "cancel"}.get(stem.lower()) or (
+        stem + "e" if stem.lower() in ("clos", "paus", "resum", "mut", "unmut", "rais") else stem)
+    return found.group(1) + base
+
+
 PHRASES = ((re.compile(r"\b(shut|power|switch) (off|down)\b", re.I), "turn off"),
            (re.compile(r"^(\W*)i am the\b", re.I), r"\1I'm the"),   # "I'm" as STT writes it: "dim" clipped
            (re.compile(r"\bpower (on|up)\b", re.I), "turn on"),
@@ -67,6 +74,13 @@ PHRASES = ((re.compile(r"\b(shut|power|switch) (off|down)\b", re.I), "turn off")
            # "two minutes thirty": the seconds said without their unit
            (re.compile(r"\b(\w+) (minutes?) (\d+|fifteen|twenty|thirty|forty|forty-five|fifty)(?=[\s.!?]*$)", re.I),
             r"\1 \2 and \3 seconds"),
+           # a command's verb written in the past tense at its opening, after at most one stray word (not a
+           # subject: "I turned off the stove" is no command): "Dimba dimmed the living room lamp to 20 percent"
+           (re.compile(r"^(\W*(?:(?!(?:i|we|you|he|she|they|it)\b)[\w']+,?\s+)?)"
+                       r"(turn|switch|dimm|open|clos|start|stopp|cancell|cancel|paus|resum|mut|unmut|brighten|lower|rais)ed"
+                       r"(?= (?:the|my|a|an|off|on|up|down|all|everything)\b)", re.I), _base_verb),
+           # "what" with its sounds lost into another short word: "Hurt time, is it?", "Hot time is it?"
+           (re.compile(r"^\W*(?!what\b)[a-z']{2,5},? time,? is it(?=\W*$)", re.I), "what time is it"),
            (re.compile(r"\bper cent\b", re.I), "percent"),   # the British spelling STT writes for some voices
            # "to" heard (or said) as "at" before a percentage: "Dim the living room lamp at twenty percent"
            (re.compile(r"\bat (?=(?:\d+|[a-z]+(?:[ -][a-z]+)?) ?(?:%|percent\b))", re.I), "to "),

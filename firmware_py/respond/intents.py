@@ -26,7 +26,7 @@ from .command_reread import MARGIN, MIN_WORDS, CommandReread, RereadingStt, from
 from .custom import CustomCommand
 from .intent_matcher import IntentMatch, IntentMatcher
 from .later import later_call
-from .timer_names import name_in_doubt, same_but_name, the_named_one, timer_call
+from .timer_names import COMMON_TIMER_NAMES, name_in_doubt, names_known, same_but_name, the_named_one, timer_call
 
 log = logging.getLogger(__name__)
 
@@ -472,6 +472,11 @@ class IntentResponder:
         text = reading.text
         if found is not None and found.intent == "ambiguous":   # two names for one timer: the one people use
             text, found = await loop.run_in_executor(self._executor, self._named_choice, text, found)
+        if found is not None and found.intent == "ambiguous" and (first := self._one_timer_two_names(found)):
+            # neither name is one people use ("clocky" or "cloaky"?): the name read among those that are
+            named = await self.reread_name(audio, stt, stt_executor, session_id, first, names_known(COMMON_TIMER_NAMES))
+            if named is not None:
+                return named
         # a refused device name is not heard again: slower, a device nobody has may sound like one this has;
         # nor a word heard alone: its audio is too little ("Never." of "Never | mind" read as "Mute yourself")
         if found is None and margin == MARGIN and reading.heard_words >= MIN_WORDS and worth_hearing_again(audio):
@@ -483,6 +488,15 @@ class IntentResponder:
         if answer is not None:
             log.debug("intent read again", extra={"intent": found.intent, "session": session_id})   # type: ignore[union-attr]
         return (text, answer) if answer is not None else None
+
+    def _one_timer_two_names(self, asked: IntentMatch) -> Answer | None:
+        """The first reading of a question between two that set the same timer under two names, else None."""
+        answers = [self._answers.answer(match) if (match := self._matcher.match(str(choice))) else None
+                   for choice in asked.slots.get("choices", ())[:2]]
+        if len(answers) < 2 or answers[0] is None or not same_but_name(answers[0], answers[1]):
+            return None
+        call = timer_call(answers[0])
+        return answers[0] if call is not None and call.name == "set_timer" else None
 
     def _named_choice(self, text: str, asked: IntentMatch) -> tuple[str, IntentMatch]:
         """A question between two readings that set the same timer under two names, when only one of the

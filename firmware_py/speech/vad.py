@@ -86,6 +86,11 @@ class VadEvent:
     """Index (in 16 kHz samples since the tracker started) where the speech began or the silence began."""
 
 
+START_GAP_SECS = 0.08
+"""The longest dip below the bar that speech which has begun may hold and still count towards its start
+(`start_secs` counts only the speech): Silero dips for a window or two inside a short word."""
+
+
 class _Phase(Enum):
     QUIET = "quiet"
     STARTING = "starting"
@@ -115,6 +120,7 @@ class VadTracker:
         self._phase = _Phase.QUIET
         self._run_start = 0      # where the current speech (or silence) run began
         self._run_samples = 0    # how long it has lasted
+        self._start_gap = 0      # frames below the bar since the starting speech was last heard
 
     def process(self, frame: AudioFrame) -> VadEvent | None:
         samples = self._to_internal_rate(frame)
@@ -140,7 +146,10 @@ class VadTracker:
         if phase is _Phase.QUIET and is_speech:
             self._begin_run(_Phase.STARTING, position)
         elif phase is _Phase.STARTING and not is_speech:
-            self._phase = _Phase.QUIET
+            # a dip of a window or two inside a word ("down": 160 ms, a dip, 180 ms) does not undo its start
+            self._start_gap += length
+            if self._start_gap > START_GAP_SECS * SAMPLE_RATE:
+                self._phase = _Phase.QUIET
             return None
         elif phase is _Phase.SPEAKING and not is_speech:
             self._begin_run(_Phase.STOPPING, position)
@@ -149,11 +158,18 @@ class VadTracker:
             return None
         elif phase is _Phase.QUIET or phase is _Phase.SPEAKING:
             return None
+        elif phase is _Phase.STARTING:
+            self._start_gap = 0
         self._run_samples += length
         return self._maybe_switch()
 
+    @property
+    def starting(self) -> bool:
+        """Speech is being heard that has not yet lasted `start_secs`: it may be the start of words."""
+        return self._phase is _Phase.STARTING
+
     def _begin_run(self, phase: _Phase, position: int) -> None:
-        self._phase, self._run_start, self._run_samples = phase, position, 0
+        self._phase, self._run_start, self._run_samples, self._start_gap = phase, position, 0, 0
 
     def _maybe_switch(self) -> VadEvent | None:
         run_secs = self._run_samples / SAMPLE_RATE

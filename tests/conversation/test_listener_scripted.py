@@ -93,6 +93,19 @@ async def test_an_incomplete_verdict_ends_at_max_silence(bus: EventBus, cleanup:
     assert owner.turns[0][0] == "what's the date" and turn.calls >= 1
 
 
+async def test_max_silence_never_ends_a_turn_while_words_begin(bus: EventBus, cleanup: list[TurnListener]) -> None:
+    """"Volume, | down.": max silence fell while the VAD was still confirming "down"; the turn ended, the VAD was
+    reset in the middle of the word, and the word was lost."""
+    owner = RecordingOwner()
+    listener = make_listener(bus, ScriptedStt(default="volume down"), ScriptedTurn(default=0.1), owner, max_silence=0.5)
+    cleanup.append(listener)
+    # the silence reaches 0.5 s while the second sound is 0.1 s old (the VAD starts speech at 0.2 s)
+    await feed(listener, tone(0.8) + zeros(0.4) + tone(0.5) + zeros(1.0), pace=0.005)
+    await settle(lambda: len(owner.turns) >= 1)
+    await asyncio.sleep(0.3)
+    assert len(owner.turns) == 1 and owner.turns[0][1].voiced_secs > 1.0, "one turn holding both sounds"
+
+
 @pytest.mark.parametrize(("words", "ends_early"), [("Why is the sky blue?", True), ("Cancel the", False)])
 async def test_words_that_end_a_sentence_end_the_turn_sooner(bus: EventBus, cleanup: list[TurnListener], words: str,
                                                             ends_early: bool) -> None:

@@ -493,10 +493,19 @@ def test_words_like_a_clipped_verb_stay_as_heard(answers: tuple[IntentMatcher, I
     ("Lamp off.", [("turn_off", {"device": "living room lamp"})]),      # of three lights, the one lamp
     ("Countdown from two minutes.", [("set_timer", {"seconds": 120})]),
     ("Time?", [("get_time", {})]),
+    ("Hurt time, is it?", [("get_time", {})]),        # "what" lost into a short word
+    ("Dimba dimmed the living room lamp to twenty percent.", [("set_brightness", {"device": "living room lamp", "percent": 20})]),
+    ("Closed the garage door.", [("close_cover", {"device": "garage door"})]),   # a verb heard in the past tense
 ])
 def test_more_ways_to_put_a_command(answers: tuple[IntentMatcher, IntentAnswers], text: str,
                                     expected: list[tuple[str, dict[str, Any]]]) -> None:
     assert actions(answers, text) == expected
+
+
+
+@pytest.mark.parametrize("text", ["I turned off the stove already.", "We closed the garage door.", "Lunch time, is it over?"])
+def test_a_past_tense_said_of_oneself_is_no_command(answers: tuple[IntentMatcher, IntentAnswers], text: str) -> None:
+    assert actions(answers, text) is None
 
 
 def test_a_cover_in_a_room_that_has_none_is_refused_not_taken_for_its_light(

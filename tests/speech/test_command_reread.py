@@ -190,3 +190,13 @@ def test_a_rival_is_other_words_not_the_same_words_with_other_marks(stt: Moonshi
     reading = stt.read_within(audio, rereader.prepare(), margin=8.0, width=8, trusted=1.0)
     assert reading is not None and reading.text == "Mute the speaker."
     assert reading.rivals == (("Unmute the speaker.", -3.5),)
+
+
+def test_a_reading_that_drops_most_of_the_words_heard_is_refused() -> None:
+    """"How do I boil an egg?" was read as "Help me" within 2.6 nats and ran the help command."""
+    from firmware_py.respond.command_reread import _words_lost
+
+    assert _words_lost("Help me", "How am I? Boil a egg.")
+    assert not _words_lost("Close the garage door.", "Um, close, niggerage door.")
+    assert not _words_lost("Cancel my cocky timer.", "Cancel my cocky time, o'")
+    assert not _words_lost("Mute the speaker,", "New to the speaker,")

@@ -105,6 +105,34 @@ def test_start_secs_ignores_a_short_blip(vad: SileroVad) -> None:
     assert vad_events(VadTracker(vad.new_stream(), VadSettings(start_secs=1.5)), clip) == []
 
 
+class ScriptedStream:
+    """Speech probabilities given frame by frame, as the tracker's model stream."""
+
+    def __init__(self, pattern: str) -> None:
+        self._left = [1.0 if mark == "#" else 0.0 for mark in pattern]
+
+    def probability(self, _samples: np.ndarray) -> float:
+        return self._left.pop(0) if self._left else 0.0
+
+    def reset(self) -> None:
+        pass
+
+
+def starts(pattern: str) -> list[int]:
+    """Where a tracker on 20 ms loud frames, scored `pattern` ('#' speech, '.' not), starts speech."""
+    tracker = VadTracker(ScriptedStream(pattern), VadSettings())   # type: ignore[arg-type]
+    loud = np.full(320, 8000, np.int16)
+    return [event.at_sample for _ in pattern if (event := tracker.process(AudioFrame(loud))) and event.kind == "start"]
+
+
+def test_a_dip_inside_a_short_word_does_not_undo_its_start() -> None:
+    """"Down," after a pause: 160 ms of speech, a 60 ms dip, 180 ms more; the start was never reached when
+    any frame below the bar began it again, and the rest of a request was lost."""
+    assert starts("." * 10 + "#" * 8 + "..." + "#" * 9 + "." * 20) == [3200]
+    assert starts("." * 10 + "#" * 8 + "." * 20) == [], "160 ms of speech alone is still too short"
+    assert starts("." * 10 + "#" * 5 + "." * 6 + "#" * 5 + "." * 20) == [], "two blips apart are no start"
+
+
 def test_min_volume_rejects_quiet_speech(vad: SileroVad) -> None:
     quiet = (speech(QUESTION)[0].astype(np.float32) * 0.1).astype(np.int16)
     clip = np.concatenate([silence(0.5), quiet, silence(1.0)])
