@@ -334,9 +334,15 @@ class Conversation(VoiceSession):
     async def _amendment(self, ran: LastTurn, piece: str) -> tuple[str, Answer] | None:
         """The last turn's command corrected by the amount these words add (respond/amend.py): the whole
         request's words and what is left to run, or None when the two pieces together are another request."""
-        text = await self.listener.decode_last_two() or joined(ran.text, piece)
-        whole, _ = await self._speculator.claim(text)
-        if whole is None or whole.tentative or ran.answer is None:
+        if ran.answer is None:
+            return None
+        # the decode of both may mishear what each piece's own decode had right ("Turn the volume count by
+        # twenty percent"): then the pieces' own words, put together
+        for text in dict.fromkeys([await self.listener.decode_last_two(), joined(ran.text, piece)]):
+            whole, _ = await self._speculator.claim(text) if text else (None, None)
+            if whole is not None and not whole.tentative:
+                break
+        else:
             return None
         calls = whole.actions if same_setting(ran.answer, whole) else amendment(ran.answer, whole)
         if not calls:

@@ -1,12 +1,12 @@
 """The phrasings `phrasings.py` measures: (category, text, what should happen). What should happen is the
 actions with their arguments (device names as configured, labels as said), "pass" (no action: the LLM or a
-told answer) or "refuse" (an unknown device, refused by name)."""
+told answer), "refuse" (an unknown device, refused by name) or "ask" (a question asked back: "For how long?")."""
 
 from __future__ import annotations
 
 from typing import Any, Literal, Union
 
-Expected = Union[list[tuple[str, dict[str, Any]]], Literal["pass", "refuse"]]
+Expected = Union[list[tuple[str, dict[str, Any]]], Literal["pass", "refuse", "ask"]]
 LIGHTS_ON = [("turn_on", {"device": "Kitchen Light"}), ("turn_on", {"device": "Living Room Lamp"}),
              ("turn_on", {"device": "Porch Light"})]
 
@@ -267,3 +267,68 @@ UNSEEN: list[tuple[str, str, Expected]] = [
     ("not a command", "Open a new chapter in your story.", "pass"),
 ]
 """Written after the fourteenth round's fixes for the `LATER` set, and measured as they came."""
+
+NEWEST: list[tuple[str, str, Expected]] = [
+    # timers
+    ("timer", "Set a timer for forty five minutes.", [("set_timer", {"seconds": 2700})]),
+    ("timer", "Okay, timer for 8 minutes.", [("set_timer", {"seconds": 480})]),
+    ("timer", "Set a two hour timer.", [("set_timer", {"seconds": 7200})]),
+    ("timer", "Set a timer for 20 seconds please.", [("set_timer", {"seconds": 20})]),
+    ("timer", "Start a bread timer for 30 minutes.", [("set_timer", {"seconds": 1800, "label": "bread"})]),
+    ("timer", "Set a rice timer.", "ask"),
+    ("timer", "Kill the timer.", [("cancel_timer", {})]),
+    ("timer", "Cancel the bread timer.", [("cancel_timer", {"label": "bread"})]),
+    ("timer", "Delete all timers.", [("cancel_timer", {"all": True})]),
+    ("timer", "How much time do I have left?", [("list_timers", {})]),
+    ("timer", "What's left on the bread timer?", [("list_timers", {})]),
+    ("timer", "Stop the timer for a moment.", [("pause_timer", {})]),
+    ("timer", "Restart the timer.", [("resume_timer", {})]),
+    ("timer", "Add a minute to the timer.", [("add_timer_time", {"seconds": 60})]),
+    ("timer", "Add 5 minutes to the bread timer.", [("add_timer_time", {"seconds": 300, "label": "bread"})]),
+    ("timer", "Close the garage door in 5 minutes.", [("run_later", {"seconds": 300, "command": "Close the garage door"})]),
+    # time and date
+    ("clock", "What's the time now?", [("get_time", {})]),
+    ("clock", "Can you tell me the time?", [("get_time", {})]),
+    ("clock", "What is today's date?", [("get_date", {})]),
+    ("clock", "Which day is it?", [("get_date", {})]),
+    # volume and mute
+    ("volume", "Turn it down.", [("change_volume", {"delta": -10})]),
+    ("volume", "A bit louder.", [("change_volume", {"delta": 10})]),
+    ("volume", "Volume 30 percent.", [("set_volume", {"percent": 30})]),
+    ("volume", "Set your volume to sixty.", [("set_volume", {"percent": 60})]),
+    ("volume", "Lower the volume.", [("change_volume", {"delta": -10})]),
+    ("volume", "Increase the volume.", [("change_volume", {"delta": 10})]),
+    ("volume", "Mute yourself.", [("set_mute", {"muted": True})]),
+    ("volume", "Start listening again.", [("set_mute", {"muted": False})]),
+    # devices
+    ("device", "Turn the kitchen light on.", [("turn_on", {"device": "Kitchen Light"})]),
+    ("device", "Switch the lamp on.", [("turn_on", {"device": "Living Room Lamp"})]),
+    ("device", "Turn off the porch light please.", [("turn_off", {"device": "Porch Light"})]),
+    ("device", "Kitchen lights off.", [("turn_off", {"device": "Kitchen Light"})]),
+    ("device", "Set the floor lamp to 25%.", [("set_brightness", {"device": "Living Room Lamp", "percent": 25})]),
+    ("device", "Brighten the living room lamp.", [("change_brightness", {"device": "Living Room Lamp", "delta": 25})]),
+    ("device", "Turn on the ceiling fan.", [("turn_on", {"device": "Bedroom Fan"})]),
+    ("device", "Open the blinds.", [("open_cover", {"device": "Office Blinds"})]),
+    ("device", "Close the garage door please.", [("close_cover", {"device": "Garage Door"})]),
+    ("device", "Lights off.", [("turn_off", {"device": "Kitchen Light"}), ("turn_off", {"device": "Living Room Lamp"}),
+                               ("turn_off", {"device": "Porch Light"})]),
+    ("device", "Turn off everything in the bedroom.", [("turn_off", {"device": "Bedroom Fan"})]),
+    # devices that are not there
+    ("unknown", "Turn on the hallway light.", "refuse"),
+    ("unknown", "Switch off the toaster.", "refuse"),
+    ("unknown", "Open the living room curtains.", "refuse"),
+    ("unknown", "Turn on the bathroom fan.", "refuse"),
+    ("unknown", "Close the back door.", "refuse"),
+    # not commands: must run nothing
+    ("not a command", "How long should I bake bread?", "pass"),
+    ("not a command", "Did I leave the garage door open?", "pass"),
+    ("not a command", "What does a dimmer switch do?", "pass"),
+    ("not a command", "Why do lights flicker?", "pass"),
+    ("not a command", "What time is sunset?", "pass"),
+    ("not a command", "I like it when the fan is on.", "pass"),
+    ("not a command", "Turn left at the next street.", "pass"),
+    ("not a command", "Tell me about timers in history.", "pass"),
+    ("not a command", "What's your favourite colour?", "pass"),
+    ("not a command", "How are you today?", "pass"),
+]
+"""Written after the fourteenth round's fixes from seed 113, before any measurement of it."""

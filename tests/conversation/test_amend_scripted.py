@@ -28,6 +28,14 @@ async def test_an_amount_said_at_once_corrects_the_step_that_ran(world: Any) -> 
     assert user_messages(conversation) == ["Turn the volume down by twenty percent."]
 
 
+async def test_an_amount_corrects_the_step_when_the_decode_of_both_mishears_it(world: Any) -> None:
+    """The decode of both pieces wrote "count" for "down": the pieces' own words still read as one command."""
+    conversation, events, llm, stt = world
+    stt.first, stt.second, stt.whole = "Turn the volume down.", "By twenty per cent.", "Turn the volume count by twenty percent."
+    await two_pieces(conversation, events, gap_secs=0.0)
+    assert calls(events) == [("change_volume", {"delta": -10}), ("change_volume", {"delta": -10})]
+
+
 async def test_a_setting_is_set_again_to_the_amount_that_followed(world: Any) -> None:
     conversation, events, llm, stt = world
     stt.first, stt.second, stt.whole = "Set the volume to fifty.", "Five percent.", "Set the volume to fifty five percent."
