@@ -156,7 +156,7 @@ NOT_IN_NAMES = frozenset(FILLERS) | {"on", "off", "at", "his", "her", "your", "t
                                      "is", "are", "am", "was", "were", "they", "we",
                                      "please", "sir", "madam", "ma'am", "mister", "miss", "dear", "mate",
                                      "timer", "timers", "going", "gonna", "want", "wanna", "went",
-                                     "volume", "brightness"}
+                                     "volume", "brightness", "left", "right"}
 """Words no device name holds: an "unknown device" with one of them is a sentence parsed wrong (forms of
 address too: "Close, sir." is no device called sir; "My timer went off." names no device, nor does "I'm going
 to set the table")."""

@@ -80,7 +80,7 @@ LABEL_NOT = frozenset(("her", "his", "him", "she", "he", "it", "its", "you", "yo
                        "they", "them", "their", "there", "we", "us",
                        "and", "of", "to", "in", "on", "at", "for", "with", "from", "by", "is", "the", "a", "an",
                        "set", "said", "sent", "start", "cancel", "stop", "timer", "up", "down", "out", "off", "over",
-                       "every", "each", "all", "any"))
+                       "every", "each", "all", "any", "moment", "while", "bit"))
 """Words no timer's name holds (after its leading article): a label with one is a sentence mis-heard ("her past
 her" for "a pasta", "pause in the timer" for "pause the timer", "set arised" for a restarted "set a, set a rice")."""
 
@@ -338,7 +338,8 @@ def _thing_said(text: str) -> str:
     """The word for the thing a request names ("lamp" in "Lamp off."), when it is more than its domain's
     own word: "the light" may be any light."""
     nouns = [singular(word) for word in re.findall(r"[a-z]+", text.lower())]
-    return next((noun for noun in nouns if noun in DEVICE_NOUNS and noun not in ("light", "fan", "garage")), "")
+    # the last such word: the first may be the verb ("Switch the lamp on.")
+    return next((noun for noun in reversed(nouns) if noun in DEVICE_NOUNS and noun not in ("light", "fan", "garage")), "")
 
 
 def _called(devices: list[Device], noun: str) -> list[Device]:
