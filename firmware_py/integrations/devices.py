@@ -44,14 +44,19 @@ def singular(word: str) -> str:
 
 
 def _heard_as(heard: list[str], name: list[str]) -> bool:
-    """The room words exactly, the last word close: "kitchen life" is the kitchen light; "bathroom fan" is
-    not the bedroom fan, "garage heater" not the garage door, and "kitchen blinds" not the kitchen light."""
+    """The room words exactly, the last word close in letters or sounds: "kitchen life" is the kitchen light;
+    "bathroom fan" is not the bedroom fan, "garage heater" not the garage door, and "kitchen blinds" not the
+    kitchen light."""
     if len(heard) != len(name) or len(name) < 2 or heard[:-1] != name[:-1]:
         return False
     said, named = singular(heard[-1]), singular(name[-1])
     if said in DEVICE_NOUNS and said != named and not {said, named} <= WINDOW_COVERINGS:
         return False
-    return jellyfish.jaro_winkler_similarity(heard[-1], name[-1]) >= MISHEARD_NOUN
+    if jellyfish.jaro_winkler_similarity(heard[-1], name[-1]) >= MISHEARD_NOUN:
+        return True
+    # or one sound apart, however it is spelt: "ceiling then" is the ceiling fan (th for f)
+    said_key, name_key = jellyfish.metaphone(heard[-1]), jellyfish.metaphone(name[-1])
+    return min(len(said_key), len(name_key)) >= 2 and jellyfish.levenshtein_distance(said_key, name_key) <= 1
 ARTICLES = re.compile(r"^(?:the|my|our|a|an)\s+")
 
 

@@ -79,6 +79,8 @@ PHRASES = ((re.compile(r"\b(shut|power|switch) (off|down)\b", re.I), "turn off")
            (re.compile(r"^(\W*(?:(?!(?:i|we|you|he|she|they|it)\b)[\w']+,?\s+)?)"
                        r"(turn|switch|dimm|open|clos|start|stopp|cancell|cancel|paus|resum|mut|unmut|brighten|lower|rais)ed"
                        r"(?= (?:the|my|a|an|off|on|up|down|all|everything)\b)", re.I), _base_verb),
+           # "Time?" said alone, as written (a template would let a mis-heard word be mended into it: "Detimer")
+           (re.compile(r"^\W*time\W*$", re.I), "what time is it"),
            # "what" with its sounds lost into another short word: "Hurt time, is it?", "Hot time is it?"
            (re.compile(r"^\W*(?!what\b)[a-z']{2,5},? time,? is it(?=\W*$)", re.I), "what time is it"),
            (re.compile(r"\bper cent\b", re.I), "percent"),   # the British spelling STT writes for some voices
@@ -242,12 +244,13 @@ class IntentMatcher:
                 "common_timer_name": TextSlotList.from_strings(COMMON_TIMER_NAMES, name="common_timer_name")}
 
     def match(self, text: str) -> IntentMatch | None:
-        cleaned = WORD_IN_TEXT.sub(lambda m: SPELLINGS.get(m.group(0).lower(), m.group(0)), " ".join(text.replace("’", "'").split()))
-        for pattern, replacement in PHRASES:
-            cleaned = pattern.sub(replacement, cleaned)
+        spelt = WORD_IN_TEXT.sub(lambda m: SPELLINGS.get(m.group(0).lower(), m.group(0)), " ".join(text.replace("’", "'").split()))
+        cleaned = _rephrased(spelt)
         if not cleaned:
             return None
-        restarted = restarts(cleaned)   # "Stop the, stop the tea timer": the last start is what was meant
+        # "Stop the, stop the tea timer": the last start is what was meant (found before the phrases too, which
+        # may change one start and not the other: "And two and two minutes" -> "And two add two minutes")
+        restarted = restarts(cleaned) or [_rephrased(start) for start in restarts(spelt)]
         whole = restarted[-1] if restarted else cleaned
         for candidate in [whole, cleaned]:
             found = self._recognize(candidate)
@@ -607,6 +610,12 @@ def after_commas(text: str, min_words: int = 3) -> list[str]:
     parts = text.split(",")
     tails = [",".join(parts[index:]).strip() for index in range(1, len(parts))]
     return [tail for tail in tails if len(tail.split()) >= min_words]
+
+
+def _rephrased(text: str) -> str:
+    for pattern, replacement in PHRASES:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 def restarts(text: str) -> list[str]:
