@@ -39,7 +39,7 @@ from .respond.early_llm import EarlyLlmAnswer
 from .respond.later import reminder_of
 from .respond.speculation import Speculator
 from .respond.timer_names import names_known, names_to_read, timer_call
-from .respond.unfinished import (LastTurn, goes_on_from, hold_secs, joined, may_amend, may_complete,
+from .respond.unfinished import (LastTurn, cut_off_after, goes_on_from, hold_secs, joined, may_amend, may_complete,
                                  reads_better, reads_finished, sounds_unfinished, spliced)
 from .session import VoiceSession
 from .speaking import BotSpeech
@@ -269,7 +269,8 @@ class Conversation(VoiceSession):
                 # (a command of its own, "Stop.", is that command, not the rest of the last request; a name
                 # refused, "Back on." as a device called back, is no command of its own)
                 user_text, claim, early = await self._join_to_last_turn(goes_on_from, user_text, claim, early)
-            if (claim is None or claim.tentative) and spoken and user_text and sounds_unfinished(user_text):
+            if spoken and user_text and ((claim is None or claim.tentative) and sounds_unfinished(user_text)
+                                         or claim is not None and bool(claim.actions) and cut_off_after(user_text)):
                 await self._wait_for_the_rest(user_text, early)
                 early = None
             if claim is None and spoken and user_text and not self._pieced and self._rereading():

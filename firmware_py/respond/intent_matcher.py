@@ -163,6 +163,8 @@ NOT_IN_NAMES = frozenset(FILLERS) | {"on", "off", "at", "his", "her", "your", "t
 address too: "Close, sir." is no device called sir; "My timer went off." names no device, nor does "I'm going
 to set the table")."""
 NOT_A_DEVICE_OPENINGS = frozenset({"a", "an", "some", "any", "another"})
+LEADING_PREPOSITIONS = frozenset({"in", "on", "at", "into", "onto", "to"})
+"""Words an unknown name never opens with: what is left of a mis-heard verb ("Opened in office chains")."""
 """First words of a thing that is not a particular device: "Can you open a bank account here?" asks about one."""
 DEVICE_NAME_ENDS = frozenset({"light", "lights", "lamp", "lamps", "fan", "door", "blind", "blinds", "shade", "shades",
                               "curtain", "curtains", "switch", "heater", "plug", "pump", "socket", "tv", "television",
@@ -419,6 +421,8 @@ class IntentMatcher:
         """An unknown name without the command verb it opens with: the verb-less template ("<name> to <n>
         percent") takes "dim the hallway light" whole, and the answer must name the hallway light."""
         first, _, rest = name.partition(" ")
+        if first in LEADING_PREPOSITIONS and rest:   # "Opened in office chains": the verb's stray tail
+            return rest
         if first not in COMMAND_VERBS or not rest:
             return name
         rest_words = rest.split()

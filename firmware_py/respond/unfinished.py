@@ -59,6 +59,15 @@ _DANGLING_END = re.compile(r"\b(?:the|a|an|my|your|our|to|for|of|with|from|and|o
                            re.IGNORECASE)
 
 
+_CUT_AFTER = re.compile(r"\b(?:the|a|an|my|your|our|to|for|of|with|from|and|or)\W*$", re.IGNORECASE)
+
+
+def cut_off_after(text: str) -> bool:
+    """Does a short command end on a word no sentence ends on ("Add one minute to.")? It matched, but its
+    rest ("the rice timer") may be coming: it waits for it as an unmatched piece does."""
+    return 0 < len(text.split()) <= MAX_WORDS and bool(_CUT_AFTER.search(text.strip()))
+
+
 def sounds_unfinished(text: str) -> bool:
     """Does this short turn (one nobody matched) sound cut off: the start of a command, a last word no
     sentence ends on, or a trailing comma (STT's mark of a voice that did not fall at the end)?"""

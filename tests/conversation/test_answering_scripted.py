@@ -285,6 +285,22 @@ async def test_the_rest_that_comes_while_the_first_piece_is_still_read_is_joined
     assert answer.text == "The kitchen light is at 50 percent." and llm.asked == []
 
 
+async def test_a_command_that_ends_on_a_dangling_word_waits_for_its_rest(world: Any) -> None:
+    """"Add one minute to. | The rice timer,": the first piece matched (the one timer running) and ran at once,
+    and its rest went to the LLM; it now waits, and the request runs once, named."""
+    conversation, recorder, llm, _ = world
+    await conversation.on_user_turn("Set a rice timer for twenty minutes.", spoken())
+    await answered(recorder)
+    await conversation.on_user_turn("Add one minute to.", spoken())
+    await asyncio.sleep(0.3)
+    assert len(recorder.of(BotAnswered)) == 1, "the piece waits for its rest"
+    await conversation.on_user_speech_started()
+    await conversation.on_user_turn("The rice timer.", spoken())
+    await answered(recorder, 2)
+    adds = [e.arguments for e in recorder.of(FunctionCallInProgress) if e.function_name == "add_timer_time"]
+    assert adds == [{"seconds": 60, "label": "rice"}] and llm.asked == []
+
+
 def test_what_sounds_cut_off() -> None:
     from firmware_py.respond.unfinished import sounds_unfinished
 

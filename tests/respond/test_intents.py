@@ -530,3 +530,11 @@ def test_the_lights_in_the_plural_mean_all_of_them(answers: tuple[IntentMatcher,
     matcher, intent_answers = answers
     found = matcher.match("Turn off the light.")
     assert found is not None and intent_answers.answer(found).text.startswith("Which one")
+
+
+def test_a_name_is_never_opened_by_what_is_left_of_a_verb() -> None:
+    """"Opened in office chains." was refused as a device called "in office chains"."""
+    directory = DeviceDirectory(parse_devices(DEVICES + [{"name": "office blinds", "aliases": ["office shades"],
+                                                          "area": "office", "kind": "cover", "command_topic": "home/o"}]))
+    pair = IntentMatcher("en", directory), IntentAnswers(directory, ())
+    assert actions(pair, "Opened in office chains.") == [("open_cover", {"device": "office blinds"})]
