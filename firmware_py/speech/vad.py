@@ -102,8 +102,9 @@ class VadTracker:
     """Turns per-frame probabilities into start/stop events with hysteresis (start_secs, stop_secs).
 
     A frame counts as speech when the model's probability reaches `confidence` and its RMS level reaches
-    `min_volume`. Speech must last `start_secs` to start a turn (a cough does not), and silence must last
-    `stop_secs` to stop it (a breath does not). `settings` may be replaced while running.
+    `min_volume`. Speech must last `start_secs` to start a turn (a cough does not; a dip of up to
+    `START_GAP_SECS` inside it is bridged, not counted), and silence must last `stop_secs` to stop it (a breath
+    does not). `settings` may be replaced while running.
     """
 
     def __init__(self, stream: VadStream, settings: VadSettings) -> None:
@@ -120,7 +121,7 @@ class VadTracker:
         self._phase = _Phase.QUIET
         self._run_start = 0      # where the current speech (or silence) run began
         self._run_samples = 0    # how long it has lasted
-        self._start_gap = 0      # frames below the bar since the starting speech was last heard
+        self._start_gap = 0      # samples below the bar since the starting speech was last heard
 
     def process(self, frame: AudioFrame) -> VadEvent | None:
         samples = self._to_internal_rate(frame)
