@@ -490,10 +490,17 @@ class IntentResponder:
             log.debug("intent read again", extra={"intent": found.intent, "session": session_id})   # type: ignore[union-attr]
         return (text, answer) if answer is not None else None
 
+    def _choices(self, asked: IntentMatch) -> list[tuple[str, IntentMatch, Answer | None]]:
+        """The two readings a question is between, each matched and answered; [] when one matches nothing."""
+        choices = [str(choice) for choice in asked.slots.get("choices", ())[:2]]
+        matches = [self._matcher.match(choice) for choice in choices]
+        if len(choices) < 2 or any(match is None for match in matches):
+            return []
+        return [(choice, match, self._answers.answer(match)) for choice, match in zip(choices, matches) if match]
+
     def _one_timer_two_names(self, asked: IntentMatch) -> Answer | None:
         """The first reading of a question between two that set the same timer under two names, else None."""
-        answers = [self._answers.answer(match) if (match := self._matcher.match(str(choice))) else None
-                   for choice in asked.slots.get("choices", ())[:2]]
+        answers = [answer for _, _, answer in self._choices(asked)]
         if len(answers) < 2 or answers[0] is None or not same_but_name(answers[0], answers[1]):
             return None
         call = timer_call(answers[0])
@@ -502,16 +509,12 @@ class IntentResponder:
     def _named_choice(self, text: str, asked: IntentMatch) -> tuple[str, IntentMatch]:
         """A question between two readings that set the same timer under two names, when only one of the
         names is one people give timers (`the_named_one`): that reading, not a question."""
-        choices = [str(choice) for choice in asked.slots.get("choices", ())[:2]]
-        matches = [self._matcher.match(choice) for choice in choices]
-        if len(choices) < 2 or any(match is None for match in matches):
-            return text, asked
-        answers = [self._answers.answer(match) for match in matches if match is not None]
-        picked = the_named_one(*answers) if len(answers) == 2 else None
+        choices = self._choices(asked)
+        picked = the_named_one(choices[0][2], choices[1][2]) if choices else None
         if picked is None:
             return text, asked
-        log.info("a timer's name chosen between two readings", extra={"read": choices[picked]})
-        return choices[picked], matches[picked]   # type: ignore[return-value]
+        log.info("a timer's name chosen between two readings", extra={"read": choices[picked][0]})
+        return choices[picked][0], choices[picked][1]
 
     async def _hear_slower(self, audio: np.ndarray, stt: RereadingStt, stt_executor: Executor, heard: str,
                            plausible: Callable[[IntentMatch], bool]) -> tuple[str, IntentMatch | None]:

@@ -53,13 +53,13 @@ _COMMAND_START = re.compile(
     # the past tense STT writes for a verb run into "the" ("Started to pass the timer." for "Start a pasta timer")
     r"switched|dimmed|opened|closed|started|cancelled|canceled|stopped|paused|resumed|added|muted|unmuted)\b", re.IGNORECASE)
 # words no sentence ends on: "Cancel the ...", "How much time is ...", "Which day of the ..."
-_DANGLING_END = re.compile(r"\b(?:the|a|an|my|your|our|to|for|of|with|from|and|or|but|is|are|than"
+_FUNCTION_WORDS = r"the|a|an|my|your|our|to|for|of|with|from|and|or"
+"""Words that lead on to more: no sentence ends on one."""
+_CUT_AFTER = re.compile(rf"\b(?:{_FUNCTION_WORDS})\W*$", re.IGNORECASE)
+_DANGLING_END = re.compile(rf"\b(?:{_FUNCTION_WORDS}|but|is|are|than"
                            # a question stopped at its subject: "How do I?", "Can you?", "What should we?"
                            r"|(?:do|does|did|can|could|should|would|will|shall|may|might|must)\s+(?:i|you|we|they))\W*$",
                            re.IGNORECASE)
-
-
-_CUT_AFTER = re.compile(r"\b(?:the|a|an|my|your|our|to|for|of|with|from|and|or)\W*$", re.IGNORECASE)
 
 
 def cut_off_after(text: str) -> bool:
