@@ -31,7 +31,7 @@ from firmware_py.respond.intent_matcher import IntentMatcher
 from firmware_py.respond.intents import IntentAnswers, IntentResponder
 
 from .command_corpus import DEVICES
-from .phrasing_sets import FRESH, LATER, NEWEST, PROBED, UNSEEN, Expected
+from .phrasing_sets import FRESH, LAST, LATER, NEWEST, PROBED, UNSEEN, Expected
 
 RESULTS = Path(__file__).resolve().parents[2] / "bench-results"
 
@@ -113,7 +113,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
-    results = asyncio.run(measure({"probed": PROBED, "fresh": FRESH, "later": LATER, "unseen": UNSEEN, "newest": NEWEST}))
+    results = asyncio.run(measure({"probed": PROBED, "fresh": FRESH, "later": LATER, "unseen": UNSEEN, "newest": NEWEST, "last": LAST}))
     out = args.out or RESULTS / f"phrasings-{time.strftime('%Y%m%dT%H%M%S')}.json"
     out.write_text(json.dumps(results, indent=1))
     print_report(results)
