@@ -19,7 +19,7 @@ import jellyfish
 from hassil import Intents, RecognizeResult, TextSlotList, TextSlotValue, recognize_best, recognize_ranked
 from hassil import string_matcher
 
-from ..integrations.devices import DeviceDirectory
+from ..integrations.devices import DEVICE_NOUNS, DeviceDirectory
 from .custom import CustomCommand
 from .indirect import direct_form
 from .library_cache import library_key, load_library, save_library
@@ -34,7 +34,7 @@ NUMBER_WORDS = ("zero one two three four five six seven eight nine ten eleven tw
                 "hundred thousand half quarter and a an").split()
 DEVICE_DOMAINS = {"light": "light", "switch": "switch", "fan": "fan", "cover": "cover"}
 """Our device kinds as Home Assistant domains (the sentence library's context for on/off, open/close)."""
-DEVICE_INTENTS = ("HassTurnOn", "HassTurnOff", "HassLightSet")
+DEVICE_INTENTS = ("HassTurnOn", "HassTurnOff", "HassLightSet", "action:change_brightness", "action:set_brightness")
 """Where a name nobody configured means "that device does not exist", not "no intent"."""
 SPELLINGS = {"lite": "light", "lites": "lights", "nite": "night", "thru": "through", "ur": "your", "pls": "please",
              "min": "minutes", "mins": "minutes", "sec": "seconds", "secs": "seconds", "hr": "hours", "hrs": "hours",
@@ -97,6 +97,8 @@ PHRASES = ((re.compile(r"\b(shut|power|switch) (off|down)\b", re.I), "turn off")
            # "for" heard as "4" and run into the amount after a timer: "Time or 425 minutes" is for 25 minutes
            (re.compile(r"\b(timer|time or|time),? 4([1-9]\d)(?= (?:hours?|minutes?|seconds?)\b)", re.I), r"\1 for \2"))
 """Verbs the library does not know, said as the ones it does."""
+TURN_VERB = re.compile(r"\b(turn|turned|switch|switched)\b", re.I)
+ON_WORD = re.compile(r"\bon\b", re.I)
 DEVICE_WORDS = re.compile(r"\b(turn|switch|set|dim|brighten|open|close|shut|on|off|lights?|lamps?|brightness)\b", re.I)
 WORD_IN_TEXT = re.compile(r"[A-Za-z']+")
 MEND_CUTOFF = 0.7
@@ -209,6 +211,7 @@ class IntentMatcher:
         self._context = {"area": area or "here"}   # sentences about "the volume" mean this device's area
         self._slot_lists = self._device_lists(directory)
         self._directory = directory
+        self._device_vocabulary = {word.lower() for word in _device_words(directory)} | DEVICE_NOUNS
         self._vocabulary = set(library.words) | set(NUMBER_WORDS) | _device_words(directory)
         self._name_ends = DEVICE_NAME_ENDS | {spoken.split()[-1] for device in directory.devices
                                               for spoken in device.spoken_names()}
@@ -398,8 +401,13 @@ class IntentMatcher:
         if result is None or result.text_chunks_matched < 1:
             return None
         words = " ".join(without_trailing_strays(unmatched_device_words(text, result).split()))
-        if not words or len(words.split()) > 4 or words.split()[0] in PRONOUNS:
+        if not words or len(words.split()) > 4 or words.split()[0] in PRONOUNS or set(words.split()) <= ARTICLES:
             return None
+        # "turn <name>" with no "on" is the library's "run a script", which this device has none of: only a
+        # name with a word of a device's or a room's in it may be a command cut off ("Turned the porch. | Light off")
+        unfinished_turn = result.intent.name == "HassTurnOn" and bool(TURN_VERB.search(text)) and not ON_WORD.search(text)
+        if unfinished_turn and not set(words.split()) & self._device_vocabulary:
+            return None   # "Turn the page."
         if set(words.split()) & NOT_IN_NAMES:   # "ok so set", "off his lines": a mis-parse, not a name
             return None
         if words.split()[0] in NOT_A_DEVICE_OPENINGS or words == "sound":   # ("sound bar" may be one)
@@ -414,7 +422,8 @@ class IntentMatcher:
         name = bare_words(words.replace("-", " ").split())
         ends_the_sentence = bare_words(text.replace("-", " ").split())[-len(name):] == name
         return IntentMatch(result.intent.name, _slots(result), text, unknown_name=known or words, corrected=bool(known),
-                           tentative=not named_like_one and ends_the_sentence, named_like_a_device=named_like_one)
+                           tentative=unfinished_turn or (not named_like_one and ends_the_sentence),
+                           named_like_a_device=named_like_one)
 
     @staticmethod
     def _without_a_leading_verb(name: str) -> str:

@@ -108,6 +108,26 @@ def test_a_room_alone_is_its_device_only_when_the_words_say_what_to_do(answers: 
     assert matcher.match("Turned the porch.").tentative   # type: ignore[union-attr]
 
 
+def test_turn_with_no_on_is_no_command_unless_it_names_a_device(answers: Pair) -> None:
+    """The library reads "turn <name>" as running a script, which this device has none of."""
+    assert actions(answers, "Turn the page.") is None
+    assert actions(answers, "Dim the.") is None
+    matcher, _ = answers
+    assert matcher.match("Turn the heater.").tentative   # type: ignore[union-attr]   # "| on": its rest may come
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Dim the lamp.", [("change_brightness", {"device": "living room lamp", "delta": -25})]),
+    ("Make the lamp brighter.", [("change_brightness", {"device": "living room lamp", "delta": 25})]),
+    ("Set the lamp to 30 percent.", [("set_brightness", {"device": "living room lamp", "percent": 30})]),
+    ("Dim the dining room lights.", [("turn_on", {"device": "dining room lights"})]),   # refused by name
+    ("Get rid of the egg timer.", [("cancel_timer", {"label": "egg"})]),
+])
+def test_a_lamp_dimmed_and_a_named_timer_got_rid_of(answers: Pair, text: str,
+                                                    expected: list[tuple[str, dict[str, Any]]]) -> None:
+    assert actions(answers, text) == expected
+
+
 def test_a_set_heard_as_said_never_stops_a_device(answers: Pair) -> None:
     """"Said the kitchen lights" is "Set the kitchen lights | to forty percent" cut by a pause: its opening sounds
     like "stop the", which must not turn the light off."""
