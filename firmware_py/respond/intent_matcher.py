@@ -34,7 +34,8 @@ NUMBER_WORDS = ("zero one two three four five six seven eight nine ten eleven tw
                 "hundred thousand half quarter and a an").split()
 DEVICE_DOMAINS = {"light": "light", "switch": "switch", "fan": "fan", "cover": "cover"}
 """Our device kinds as Home Assistant domains (the sentence library's context for on/off, open/close)."""
-DEVICE_INTENTS = ("HassTurnOn", "HassTurnOff", "HassLightSet", "action:change_brightness", "action:set_brightness")
+BRIGHTNESS_INTENTS = ("action:change_brightness", "action:set_brightness")
+DEVICE_INTENTS = ("HassTurnOn", "HassTurnOff", "HassLightSet", *BRIGHTNESS_INTENTS)
 """Where a name nobody configured means "that device does not exist", not "no intent"."""
 SPELLINGS = {"lite": "light", "lites": "lights", "nite": "night", "thru": "through", "ur": "your", "pls": "please",
              "min": "minutes", "mins": "minutes", "sec": "seconds", "secs": "seconds", "hr": "hours", "hrs": "hours",
@@ -97,6 +98,7 @@ PHRASES = ((re.compile(r"\b(shut|power|switch) (off|down)\b", re.I), "turn off")
            # "for" heard as "4" and run into the amount after a timer: "Time or 425 minutes" is for 25 minutes
            (re.compile(r"\b(timer|time or|time),? 4([1-9]\d)(?= (?:hours?|minutes?|seconds?)\b)", re.I), r"\1 for \2"))
 """Verbs the library does not know, said as the ones it does."""
+POSSESSIVE = re.compile(r"'s\b")
 TURN_VERB = re.compile(r"\b(turn|turned|switch|switched)\b", re.I)
 ON_WORD = re.compile(r"\bon\b", re.I)
 DEVICE_WORDS = re.compile(r"\b(turn|switch|set|dim|brighten|open|close|shut|on|off|lights?|lamps?|brightness)\b", re.I)
@@ -168,6 +170,7 @@ NOT_A_DEVICE_OPENINGS = frozenset({"a", "an", "some", "any", "another"})
 LEADING_PREPOSITIONS = frozenset({"in", "on", "at", "into", "onto", "to"})
 """Words an unknown name never opens with: what is left of a mis-heard verb ("Opened in office chains")."""
 """First words of a thing that is not a particular device: "Can you open a bank account here?" asks about one."""
+LIGHT_NAME_ENDS = frozenset({"light", "lights", "lamp", "lamps", "bulb", "bulbs", "strip", "lantern", "chandelier"})
 DEVICE_NAME_ENDS = frozenset({"light", "lights", "lamp", "lamps", "fan", "door", "blind", "blinds", "shade", "shades",
                               "curtain", "curtains", "switch", "heater", "plug", "pump", "socket", "tv", "television",
                               "radio", "speaker", "machine", "kettle", "oven", "thermostat", "sprinkler", "gate",
@@ -282,6 +285,9 @@ class IntentMatcher:
         dropped = self._lead_dropped(whole)   # "Clean open the office lines": "please" heard as another word
         if dropped is not None:
             return dropped
+        verb_read = self._verb_read(whole)   # "At a tea timer for three minutes": set, every other word kept
+        if verb_read is not None:
+            return verb_read
         # "Sent time before ten minutes": set a timer for; "Sent the value to": "sent" is "set", and then
         # "set the value to" sounds like "set the volume to"
         for candidate in [whole, *(mended for mended, _ in self._verb_mended(whole))]:
@@ -355,6 +361,19 @@ class IntentMatcher:
         """A device's name holds no article or question word ("there a change machine" is a question's words)."""
         return not set(name.split()) & (ARTICLES | QUESTION_STARTS | {"there", "here"})
 
+    def _verb_read(self, text: str) -> IntentMatch | None:
+        """A match with the first word read as the command verb it sounds like, every other word as heard:
+        before the openings mended from sounds, which may drop a word ("a tea timer" heard "at a tea-timer" is
+        "set a tea timer", not "set a timer"); none when two verbs fit with different meanings."""
+        # a name read in it is one word at most, and no article: "At thirty seconds, do the cookie timer" is
+        # no timer named "do the cookie"
+        found = [m for candidate, _ in self._verb_mended(text)
+                 if (m := self._recognize(candidate)) is not None and m.intent not in NOT_FROM_SOUNDS
+                 and len(m.free_words) <= 1 and not m.free_words & ARTICLES]
+        if not found or any((m.intent, m.slots) != (found[0].intent, found[0].slots) for m in found[1:]):
+            return None
+        return replace(found[0], corrected=True)
+
     def _opening_mended(self, text: str) -> IntentMatch | None:
         """A match with the first words replaced by the command opening they sound like (openings.py); none
         when two openings that mean different things fit as well."""
@@ -408,6 +427,10 @@ class IntentMatcher:
         unfinished_turn = result.intent.name == "HassTurnOn" and bool(TURN_VERB.search(text)) and not ON_WORD.search(text)
         if unfinished_turn and not set(words.split()) & self._device_vocabulary:
             return None   # "Turn the page."
+        words = POSSESSIVE.sub("", words)   # "the kitchen life's brightness"
+        if (result.intent.name in BRIGHTNESS_INTENTS and words.split()[-1] not in LIGHT_NAME_ENDS
+                and self._directory.find(words) is None):
+            return None   # only a light is dimmed: "I'm bored" is not "dim the bored"
         if set(words.split()) & NOT_IN_NAMES:   # "ok so set", "off his lines": a mis-parse, not a name
             return None
         if words.split()[0] in NOT_A_DEVICE_OPENINGS or words == "sound":   # ("sound bar" may be one)
@@ -457,13 +480,17 @@ class IntentMatcher:
         More unknown words would be guessing, not mending."""
         words = text.lower().replace("-", " ").split()
         bare = bare_words(words)
-        unknown = [i for i, word in enumerate(bare) if len(word) >= 2 and word.isalpha()
+        # a possessive is mended by its word ("the kitchen life's brightness": light's)
+        owners = {i for i, word in enumerate(bare) if word.endswith("'s") and len(word) >= 4
+                  and word not in self._vocabulary and word[:-2] not in self._vocabulary}
+        stems = [word[:-2] if i in owners else word for i, word in enumerate(bare)]
+        unknown = [i for i, word in enumerate(stems) if len(word) >= 2 and word.isalpha()
                    and word not in self._vocabulary and word not in self._skippable]
         found: list[tuple[float, str, frozenset[str]]] = []
         if 1 <= len(unknown) <= MAX_MENDED_WORDS:
             first = self._first_word(bare)
             options: list[list[tuple[str, float | None]]] = [
-                [*self._look_alikes(bare[i], tries if len(unknown) == 1 else 3, first=i == first)] for i in unknown]
+                [*self._look_alikes(stems[i], tries if len(unknown) == 1 else 3, first=i == first)] for i in unknown]
             if len(unknown) > 1:   # one of two may be a name said as it is ("said a rice timer": set, rice)
                 options = [[*choices, (words[i], None)] for i, choices in zip(unknown, options)]
             spoken = [word for word in bare if word and word not in self._skippable]
@@ -473,7 +500,7 @@ class IntentMatcher:
                     continue   # every word replaced is a sentence invented: "Good night" is no "quiet right"
                 mended = list(words)
                 for index, (candidate, _) in zip(unknown, combination):
-                    mended[index] = candidate
+                    mended[index] = candidate + ("'s" if index in owners and not candidate.endswith("s") else "")
                 kept = frozenset(bare[i] for i, (_, score) in zip(unknown, combination) if score is None)
                 found.append((sum(scores) / len(scores), " ".join(mended), kept))
         if not unknown:

@@ -122,9 +122,14 @@ def test_turn_with_no_on_is_no_command_unless_it_names_a_device(answers: Pair) -
     ("Set the lamp to 30 percent.", [("set_brightness", {"device": "living room lamp", "percent": 30})]),
     ("Dim the dining room lights.", [("turn_on", {"device": "dining room lights"})]),   # refused by name
     ("Get rid of the egg timer.", [("cancel_timer", {"label": "egg"})]),
+    ("Set the kitchen light's brightness to 60 percent.", [("set_brightness", {"device": "kitchen light", "percent": 60})]),
+    ("Set the living room lump's brightness to 20%.", [("set_brightness", {"device": "living room lamp", "percent": 20})]),
+    # the first word read as the verb it lost its first sound from, the timer's name kept
+    ("At a tea-timer for three minutes.", [("set_timer", {"seconds": 180, "label": "tea"})]),
+    ("I'm bored.", None),   # "I'm" sounds like "dim", but no light is called "bored"
 ])
 def test_a_lamp_dimmed_and_a_named_timer_got_rid_of(answers: Pair, text: str,
-                                                    expected: list[tuple[str, dict[str, Any]]]) -> None:
+                                                    expected: list[tuple[str, dict[str, Any]]] | None) -> None:
     assert actions(answers, text) == expected
 
 
