@@ -60,9 +60,11 @@ PHRASES = ((re.compile(r"\b(shut|power|switch) (off|down)\b", re.I), "turn off")
            (re.compile(r"\b(?:a |one )?quarter(?: of)?(?: an| a)?[ -]hour\b", re.I), "15 minutes"),
            (re.compile(r"\b(?:an|a|one) hour and a quarter\b", re.I), "75 minutes"),
            (re.compile(r"\b(?:a|one) minute and a half\b", re.I), "90 seconds"),
+           (re.compile(r"\ba couple(?: of)? (hours|minutes|seconds)\b", re.I), r"2 \1"),
            # "put on a timer for ...", "give me a five minute timer": set one
            (re.compile(r"\b(?:put|stick) (?:on |up )?((?:a|an|the|my)(?: [\w-]+){0,2}? timer)(?: on)?\b", re.I), r"set \1"),
-           (re.compile(r"\b(?:give me|make) ((?:a|an)(?: [\w-]+){0,3}? timer)\b", re.I), r"set \1"),
+           (re.compile(r"\b(?:give me|get me|make|(?:can|could|may) i (?:get|have)) ((?:a|an)(?: [\w-]+){0,3}? timer)\b", re.I),
+            r"set \1"),
            # "an hour" heard as "another" at the end of a timer's amount: "Timer for another and a half"
            (re.compile(r"\b(timers?|time)((?: \w+){0,2}?) for another(?= and a half\b|[\s.,!?]*(?:please[\s.,!?]*)?$)", re.I),
             r"\1\2 for an hour"),

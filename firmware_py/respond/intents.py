@@ -189,7 +189,8 @@ class IntentAnswers:
         if match.unknown_name:
             # "office chains" is the office shades; "open the garage" is the garage's one cover
             heard_as = (self._directory.find(match.unknown_name)
-                        or self._only_one_in_area(match.unknown_name, slots, match.text))
+                        or self._only_one_in_area(match.unknown_name, slots, match.text)
+                        or self._only_one_called(match.unknown_name))
             if heard_as is not None:
                 slots = {**slots, "name": heard_as.name}
             else:
@@ -242,6 +243,11 @@ class IntentAnswers:
             # ("everything in the garage", where only a door is: no lights there either)
             return self._matching(domain, area, kind) or f"{area} {kind or DOMAIN_NOUN.get(domain, domain) or 'device'}".strip()
         return (self._matching(domain, None, kind) if domain else []) or (kind or domain or "that")
+
+    def _only_one_called(self, noun: str) -> Device | None:
+        """The one device a household noun names ("Lamp to 50 percent." with one lamp)."""
+        found = _called(list(self._directory.devices), singular(noun)) if singular(noun) in DEVICE_NOUNS else []
+        return found[0] if len(found) == 1 else None
 
     def _only_one_in_area(self, area: str, slots: dict[str, Any], text: str) -> Device | None:
         """The one device of the request's kind in an area named where a device's name was expected, when

@@ -127,6 +127,14 @@ def test_turn_with_no_on_is_no_command_unless_it_names_a_device(answers: Pair) -
     # the first word read as the verb it lost its first sound from, the timer's name kept
     ("At a tea-timer for three minutes.", [("set_timer", {"seconds": 180, "label": "tea"})]),
     ("I'm bored.", None),   # "I'm" sounds like "dim", but no light is called "bored"
+    ("Can you dim the kitchen light a bit?", [("change_brightness", {"device": "kitchen light", "delta": -25})]),
+    ("Set a timer for a couple of minutes.", [("set_timer", {"seconds": 120})]),
+    ("Can I get a timer for 5 minutes?", [("set_timer", {"seconds": 300})]),
+    ("When will the timer go off?", [("list_timers", {})]),
+    ("How many timers do I have?", [("list_timers", {})]),
+    ("Put the volume on 20.", [("set_volume", {"percent": 20})]),
+    ("Not so loud.", [("change_volume", {"delta": -10})]),
+    ("Lamp to 50 percent.", [("set_brightness", {"device": "living room lamp", "percent": 50})]),   # the one lamp
 ])
 def test_a_lamp_dimmed_and_a_named_timer_got_rid_of(answers: Pair, text: str,
                                                     expected: list[tuple[str, dict[str, Any]]] | None) -> None:
