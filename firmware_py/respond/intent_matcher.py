@@ -169,10 +169,12 @@ NOT_IN_NAMES = frozenset(FILLERS) | {"on", "off", "at", "his", "her", "your", "t
 address too: "Close, sir." is no device called sir; "My timer went off." names no device, nor does "I'm going
 to set the table")."""
 NOT_A_DEVICE_OPENINGS = frozenset({"a", "an", "some", "any", "another"})
-LEADING_PREPOSITIONS = frozenset({"in", "on", "at", "into", "onto", "to"})
-"""Words an unknown name never opens with: what is left of a mis-heard verb ("Opened in office chains")."""
 """First words of a thing that is not a particular device: "Can you open a bank account here?" asks about one."""
+LEADING_PREPOSITIONS = frozenset({"in", "on", "at", "into", "onto", "to", "for"})
+"""Words an unknown name never opens with: what is left of a mis-heard verb or article ("Opened in office
+chains", "Switch on for bedroom fare")."""
 LIGHT_NAME_ENDS = frozenset({"light", "lights", "lamp", "lamps", "bulb", "bulbs", "strip", "lantern", "chandelier"})
+"""Last words of a light's name: only a light is dimmed."""
 DEVICE_NAME_ENDS = frozenset({"light", "lights", "lamp", "lamps", "fan", "door", "blind", "blinds", "shade", "shades",
                               "curtain", "curtains", "switch", "heater", "plug", "pump", "socket", "tv", "television",
                               "radio", "speaker", "machine", "kettle", "oven", "thermostat", "sprinkler", "gate",
@@ -441,7 +443,8 @@ class IntentMatcher:
             return None
         words = self._without_a_leading_verb(words)
         known = self._known_after_a_misheard_verb(words, text)
-        named_like_one = bool(known) or words.split()[-1] in self._name_ends
+        # a name heard a little wrong ("the bedroom pan") is a whole name: nothing of it waits for a rest
+        named_like_one = bool(known) or words.split()[-1] in self._name_ends or self._directory.find(words) is not None
         # "Turned the porch." before a pause: no device is called "porch", the rest ("light off") may be coming;
         # "Turn the dishwasher off." went on after the name, so nothing of it was cut off
         name = bare_words(words.replace("-", " ").split())
