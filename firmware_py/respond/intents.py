@@ -340,6 +340,13 @@ def _of_class(device: Device, device_class: str) -> bool:
     return bool(words & said) or not words & ANY_COVER_CLASS_WORD
 
 
+def _name_read_freely(answer: Answer) -> bool:
+    """Does the answer set a timer with a name people seldom give timers?"""
+    call = timer_call(answer)
+    label = str(call.arguments.get("label", "")).strip().lower() if call is not None and call.name == "set_timer" else ""
+    return bool(label) and label not in COMMON_TIMER_NAMES
+
+
 def _thing_said(text: str) -> str:
     """The word for the thing a request names ("lamp" in "Lamp off."), when it is more than its domain's
     own word: "the light" may be any light."""
@@ -489,6 +496,10 @@ class IntentResponder:
         if found is None and margin == MARGIN and reading.heard_words >= MIN_WORDS and worth_hearing_again(audio):
             text, found = await self._hear_slower(audio, stt, stt_executor, heard, plausible)
         answer = self._answers.answer(found) if found is not None else None
+        if answer is not None and _name_read_freely(answer):
+            # the commands' name slot takes any word that fits ("an end timer" for an egg timer): a name people
+            # seldom give is read once more among those they do, and kept when none fits better
+            answer = replace(answer, name_in_doubt=True)   # type: ignore[arg-type]
         if answer is not None and _rings_at_once(answer):
             log.info("a reading's timer too short to be meant", extra={"session": session_id, "read": text})
             answer = None

@@ -38,11 +38,20 @@ def sound_key(words: list[str]) -> str:
 _KEYS = [(opening.split(), sound_key(opening.split())) for opening in OPENINGS]
 
 
+SHORT_OPENINGS = ("set a", "start a")
+"""Openings too short to read from sounds alone, read only before a name joined to "timer" ("Santa T-timer")."""
+SHORT_OPENING_CUTOFF = 0.65
+"""As OPENING_CUTOFF, for a short opening: "Santa" (set a) 0.67 yes; "Stop the" (set a) 0.5 no."""
+_JOINED_NAME = re.compile(r"^([a-z']+)-timers?$", re.I)
+
+
 def opening_mends(text: str) -> list[tuple[float, str, frozenset[str]]]:
     """`text` with its first words replaced by a command opening they sound like, best first: (how alike,
     the mended sentence, the heard words it kept)."""
     tokens = text.replace("-", " ").split()
-    found: list[tuple[float, str, frozenset[str]]] = []
+    found: list[tuple[float, str, frozenset[str]]] = _named_timer_opening(text)
+    # a name joined to "timer" by a hyphen ("T-timer", a tea timer) is a timer's name: never mended away
+    joined_names = {name for token in text.split() if (name := _joined_name(token))}
     for count in range(1, min(MAX_HEARD_WORDS, len(tokens)) + 1):
         if not _WORD.search(tokens[count - 1].lower()):
             break   # a number is never part of an opening
@@ -55,7 +64,7 @@ def opening_mends(text: str) -> list[tuple[float, str, frozenset[str]]]:
                 continue   # "turn on the" was heard as a command: never "turn off the"
             if opening[-1] in ("a", "the") and not _like_an_article(heard[-1]):
                 continue   # "Said a pizza-timer" is a pizza timer, not "stop the timer"
-            if any(word != "timer" and word.endswith("timer") for word in heard):
+            if any(word != "timer" and word.endswith("timer") for word in heard) or joined_names & set(heard):
                 continue   # "an entimer" is a timer with a name run into it ("egg timer"): never dropped
             limit = 1 if len(opening_key) < 6 else 2
             distance = jellyfish.levenshtein_distance(key, opening_key)
@@ -70,3 +79,37 @@ def _like_an_article(word: str) -> bool:
     """Could `word` be "the" or "a" heard as another word ("they", "there", "duh", "uh")? It opens with their
     sounds (th, d, t or a vowel) and is short; a word of its own ("pizza") was said."""
     return len(word) <= 5 and (word[:1] in "aeiou" or jellyfish.metaphone(word)[:1] in ("0", "T"))
+
+
+def _named_timer_opening(text: str) -> list[tuple[float, str, frozenset[str]]]:
+    """The one or two words before a name joined to "timer" ("Santa T-timer for three minutes") read as
+    a short opening they sound like: "set a T timer for three minutes"."""
+    tokens = text.split()
+    for count in (1, 2):
+        if len(tokens) <= count or not (name := _joined_name(tokens[count])):
+            continue
+        heard = [word for token in tokens[:count] for word in _WORD.findall(token.lower())]
+        if not heard or COMMAND_WORDS & set(heard):
+            continue   # "Set a T-timer" was heard as said
+        for opening, score in _short_openings_like(heard):
+            said = " ".join([opening, name, tokens[count].split("-", 1)[1], *tokens[count + 1:]])
+            return [(score, said, frozenset({name}))]
+    return []
+
+
+def _joined_name(token: str) -> str:
+    """The name in a word joined to "timer" ("T-timer": t); "" for none, and for a joined word that is itself
+    the opening ("Santa-timer": set a timer)."""
+    named = _JOINED_NAME.match(token.rstrip(".,!?"))
+    return named.group(1).lower() if named and not _short_openings_like([named.group(1).lower()]) else ""
+
+
+def _short_openings_like(heard: list[str]) -> list[tuple[str, float]]:
+    key = sound_key(heard)
+    found = []
+    for opening in SHORT_OPENINGS:
+        opening_key = sound_key(opening.split())
+        score = 1 - jellyfish.levenshtein_distance(key, opening_key) / max(len(key), len(opening_key))
+        if score >= SHORT_OPENING_CUTOFF:
+            found.append((opening, score))
+    return sorted(found, key=lambda item: -item[1])

@@ -60,13 +60,14 @@ def timer_call(answer: Answer | None) -> ActionCall | None:
 
 def name_in_doubt(heard: str, kept: str) -> bool:
     """Was a timer's name heard (`heard`, the sentence's name slot) and then dropped as mis-heard words, or
-    kept (`kept`) with a piece of a word in it?"""
+    kept (`kept`) with a piece of a word or a lone letter in it?"""
     if not heard.strip():
         return False
     if not kept:
         return True   # "her past her", "piece of": no name holds these words
     words = kept.split()
-    return len(words) > 1 and any(len(word) <= FRAGMENT_LETTERS for word in words)
+    # a letter alone is a word heard as its letter's name ("T-timer": tea); two letters may be a name ("tv")
+    return any(len(word) == 1 for word in words) or len(words) > 1 and any(len(word) <= FRAGMENT_LETTERS for word in words)
 
 
 def names_known(names: Iterable[str]) -> tuple[str, ...]:

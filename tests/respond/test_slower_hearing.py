@@ -90,3 +90,28 @@ def test_the_slower_reading_is_asked_about_when_the_first_hearing_may_hold_a_los
     stt = SlowerStt("Emmured the speaker.", slower_reading="Mute the speaker.")
     text, answer = reread(responder, stt, heard="And mutinously go.")
     assert answer.actions == () and "Unmute the speaker" in answer.text
+
+
+@dataclass
+class WithinStt:
+    """Reads `within` inside the commands."""
+
+    within: str
+
+    def read_within(self, audio: np.ndarray, grammar: Any, margin: float, width: int,
+                    trusted: float = 0.0) -> Rereading | None:
+        return Rereading(self.within, -4.0, -3.5, len(self.within.split()))
+
+    def transcribe(self, audio: np.ndarray, hand_back: bool = False) -> str:
+        return ""
+
+
+@pytest.mark.parametrize(("read", "in_doubt"), [("Set an end timer for six minutes.", True),
+                                                ("Set an egg timer for six minutes.", False),
+                                                ("Set a timer for six minutes.", False)])
+def test_a_name_read_within_the_commands_that_people_seldom_give_is_read_again(responder: IntentResponder, read: str,
+                                                                               in_doubt: bool) -> None:
+    """The commands' name slot takes any word that fits: "end" for an egg timer is read once more among the
+    names people give timers."""
+    found = reread(responder, WithinStt(read), heard="Sent on any time or for six minutes.")
+    assert found is not None and found[1].actions[0].name == "set_timer" and found[1].name_in_doubt is in_doubt

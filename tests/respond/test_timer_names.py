@@ -52,6 +52,7 @@ def test_a_name_heard_plainly_or_no_name_is_not_in_doubt(responder: IntentRespon
 def test_name_in_doubt_from_the_words() -> None:
     assert name_in_doubt("her past her", "") and name_in_doubt("long re", "long re")
     assert not name_in_doubt("", "") and not name_in_doubt("tea", "tea") and not name_in_doubt("tv", "tv")
+    assert name_in_doubt("t", "t")   # a letter alone: "T-timer" for a tea timer
 
 
 def test_the_same_request_the_name_apart() -> None:
