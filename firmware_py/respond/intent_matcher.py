@@ -61,6 +61,8 @@ PHRASES = ((re.compile(r"\b(shut|power|switch) (off|down)\b", re.I), "turn off")
            (re.compile(r"\b(?:an|a|one) hour and a quarter\b", re.I), "75 minutes"),
            (re.compile(r"\b(?:a|one) minute and a half\b", re.I), "90 seconds"),
            (re.compile(r"\ba couple(?: of)? (hours|minutes|seconds)\b", re.I), r"2 \1"),
+           # a reminder with nothing to remind of is a timer: "Set a reminder for ten minutes"
+           (re.compile(r"\b(set|start) (?:a|an|me a) reminder for\b(?! (?:to|the|my)\b)", re.I), r"\1 a timer for"),
            # "put on a timer for ...", "give me a five minute timer": set one
            (re.compile(r"\b(?:put|stick) (?:on |up )?((?:a|an|the|my)(?: [\w-]+){0,2}? timer)(?: on)?\b", re.I), r"set \1"),
            (re.compile(r"\b(?:give me|get me|make|(?:can|could|may) i (?:get|have)) ((?:a|an)(?: [\w-]+){0,3}? timer)\b", re.I),
@@ -164,7 +166,8 @@ NOT_IN_NAMES = frozenset(FILLERS) | {"on", "off", "at", "his", "her", "your", "t
                                      "is", "are", "am", "was", "were", "they", "we",
                                      "please", "sir", "madam", "ma'am", "mister", "miss", "dear", "mate",
                                      "timer", "timers", "going", "gonna", "want", "wanna", "went",
-                                     "volume", "brightness", "left", "right"}
+                                     "volume", "brightness", "left", "right", "halfway", "partly", "partially",
+                                     "little", "bit"}
 """Words no device name holds: an "unknown device" with one of them is a sentence parsed wrong (forms of
 address too: "Close, sir." is no device called sir; "My timer went off." names no device, nor does "I'm going
 to set the table")."""

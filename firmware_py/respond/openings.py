@@ -105,8 +105,9 @@ def _joined_name(token: str) -> str:
 
 
 def _short_openings_like(heard: list[str]) -> list[tuple[str, float]]:
+    """The short openings `heard` sounds like, with how alike, closest first."""
     key = sound_key(heard)
-    found = []
+    found: list[tuple[str, float]] = []
     for opening in SHORT_OPENINGS:
         opening_key = sound_key(opening.split())
         score = 1 - jellyfish.levenshtein_distance(key, opening_key) / max(len(key), len(opening_key))

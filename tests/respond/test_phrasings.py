@@ -135,6 +135,21 @@ def test_turn_with_no_on_is_no_command_unless_it_names_a_device(answers: Pair) -
     ("Put the volume on 20.", [("set_volume", {"percent": 20})]),
     ("Not so loud.", [("change_volume", {"delta": -10})]),
     ("Lamp to 50 percent.", [("set_brightness", {"device": "living room lamp", "percent": 50})]),   # the one lamp
+    ("Set a reminder for 10 minutes.", [("set_timer", {"seconds": 600})]),   # nothing to remind of: a timer
+    ("Set a reminder for the dentist.", None),
+    ("What's on the timer?", [("list_timers", {})]),
+    ("How's my timer doing?", [("list_timers", {})]),
+    ("Make the timer 5 minutes longer.", [("add_timer_time", {"seconds": 300})]),
+    ("Cancel both timers.", [("cancel_timer", {"all": True})]),
+    ("Close the blinds halfway.", None),   # no position is offered: never a device called "blinds halfway"
+    ("All lights off.", [("turn_off", {"device": "kitchen light"}), ("turn_off", {"device": "living room lamp"}),
+                         ("turn_off", {"device": "porch light"})]),
+    ("Everything off.", [("turn_off", {"device": "kitchen light"}), ("turn_off", {"device": "living room lamp"}),
+                         ("turn_off", {"device": "bedroom fan"}), ("turn_off", {"device": "porch light"})]),
+    ("Lights to 50 percent.", [("set_brightness", {"device": "kitchen light", "percent": 50}),
+                               ("set_brightness", {"device": "living room lamp", "percent": 50})]),   # not the switch
+    ("Lights up.", [("change_brightness", {"device": "kitchen light", "delta": 25}),
+                    ("change_brightness", {"device": "living room lamp", "delta": 25})]),
 ])
 def test_a_lamp_dimmed_and_a_named_timer_got_rid_of(answers: Pair, text: str,
                                                     expected: list[tuple[str, dict[str, Any]]] | None) -> None:
