@@ -281,6 +281,9 @@ class IntentMatcher:
         # the whole sentence with a word mended before a piece of it ("Set the floor lump, brightness to
         # sixty percent" is the floor lamp's brightness, not "brightness to sixty percent" of some light)
         mended = self._mended(whole)
+        alone = bare_words(self.without_fillers(whole).split())
+        if mended is not None and len(alone) == 1 and len(alone[0]) <= 2:
+            return None   # "Please, Ed,": a word this short, heard alone, is too little to mend into a command
         if mended is not None:
             # one heard word mended into a command ("Canzola," as "cancel") may be the first word of a longer
             # one cut by a pause ("Cancel the | pasta timer"): tentative, so a turn that sounds cut off waits
