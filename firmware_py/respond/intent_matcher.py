@@ -295,19 +295,20 @@ class IntentMatcher:
         dropped = self._lead_dropped(whole)   # "Clean open the office lines": "please" heard as another word
         if dropped is not None:
             return dropped
-        verb_read = self._verb_read(whole)   # "At a tea timer for three minutes": set, every other word kept
+        verb_mends = self._verb_mended(whole)   # the first word read as a command verb (used three ways below)
+        verb_read = self._verb_read(verb_mends)   # "At a tea timer for three minutes": set, every other word kept
         if verb_read is not None:
             return verb_read
         # "Sent time before ten minutes": set a timer for; "Sent the value to": "sent" is "set", and then
         # "set the value to" sounds like "set the volume to"
-        for candidate in [whole, *(mended for mended, _ in self._verb_mended(whole))]:
+        for candidate in [whole, *(mended for mended, _ in verb_mends)]:
             opened = self._opening_mended(candidate)
             if opened is not None:
                 return opened
         if self._asks(whole):   # "Is the garage heater on?": only a name that is plainly a device's
             found = self._unknown_device(whole)
             return found if found is not None and found.named_like_a_device and self._plain_name(found.unknown_name) else None
-        for candidate, needs_a_device_name in [*self._verb_mended(whole), (whole, False)]:   # "burn on the kitchen life"
+        for candidate, needs_a_device_name in [*verb_mends, (whole, False)]:   # "burn on the kitchen life"
             found = self._unknown_device(candidate)
             if found is not None and not (needs_a_device_name and not found.named_like_a_device):
                 return found
@@ -371,13 +372,13 @@ class IntentMatcher:
         """A device's name holds no article or question word ("there a change machine" is a question's words)."""
         return not set(name.split()) & (ARTICLES | QUESTION_STARTS | {"there", "here"})
 
-    def _verb_read(self, text: str) -> IntentMatch | None:
+    def _verb_read(self, verb_mends: list[tuple[str, bool]]) -> IntentMatch | None:
         """A match with the first word read as the command verb it sounds like, every other word as heard:
         before the openings mended from sounds, which may drop a word ("a tea timer" heard "at a tea-timer" is
         "set a tea timer", not "set a timer"); none when two verbs fit with different meanings."""
         # a name read in it is one word at most, and no article: "At thirty seconds, do the cookie timer" is
         # no timer named "do the cookie"
-        found = [m for candidate, _ in self._verb_mended(text)
+        found = [m for candidate, _ in verb_mends
                  if (m := self._recognize(candidate)) is not None and m.intent not in NOT_FROM_SOUNDS
                  and len(m.free_words) <= 1 and not m.free_words & ARTICLES]
         if not found or any((m.intent, m.slots) != (found[0].intent, found[0].slots) for m in found[1:]):
