@@ -135,7 +135,9 @@ class BotSpeech:
                 samples = resample(voiced, self._tts.sample_rate, self._sink.sample_rate)
                 await self._audio.put((sentence, samples))
         finally:
-            if not self._play_task.done():
+            # the play loop ends at the marker; `stop` cancels it with this loop, and then nobody would ever
+            # make room in a full queue (a long answer runs ahead of playback): waiting for room would hang
+            if not self._play_task.done() and not self._play_task.cancelling():
                 try:
                     self._audio.put_nowait(None)
                 except asyncio.QueueFull:

@@ -76,6 +76,22 @@ async def test_stop_silences_at_once_and_reports_what_was_heard(executor) -> Non
     assert played / 24_000 < 0.9
 
 
+async def test_stop_returns_while_sentences_wait_to_be_played(executor) -> None:
+    """A long answer: the voice runs ahead of playback until the queue between them is full. Stopping then
+    (a barge-in, or a client that vanished) must not wait for room in a queue nobody reads any more."""
+    sink = CaptureSink(sample_rate=24_000)
+    speech = BotSpeech("s", ToneVoice(), executor, sink, EventBus())
+    for number in range(6):
+        speech.feed(f"Sentence {number} has quite a few words in it to play for a while.")
+    speech.finish()
+    while not speech.speaking:
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.3)   # the voice is done with three sentences by now, and waits to queue the next
+    heard = await asyncio.wait_for(speech.stop(), 2.0)
+    assert heard.startswith("Sentence 0") and "Sentence 1" not in heard
+    await asyncio.wait_for(speech.wait(), 1.0)
+
+
 def test_the_voices_padding_is_trimmed_to_short_margins() -> None:
     import numpy as np
 
