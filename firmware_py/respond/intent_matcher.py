@@ -127,6 +127,8 @@ JOINED_CUTOFF = 0.8
 """How alike two neighbouring words run together must be to a template word to be read as it."""
 STRAY_WORDS = ("to", "the", "a", "an", "of", "and", "that", "this", "for", "or", "me", "it")
 TRAILING_STRAYS = frozenset({"to", "the", "a", "an", "of", "for"})
+DANGLING_CONJUNCTIONS = frozenset({"and", "or", "but", "then"})
+"""Words no request ends on: a turn that does was cut off, or its last word was heard as one of these."""
 """Short words STT writes for a name's last sounds ("space key to" for "space heater"): no name ends in one
 ("and" and "or" may join a second device, and stay)."""
 DROPPED_WORD = 0.75
@@ -267,11 +269,15 @@ class IntentMatcher:
         # may change one start and not the other: "And two and two minutes" -> "And two add two minutes")
         restarted = restarts(cleaned) or [_rephrased(start) for start in restarts(spelt)]
         whole = restarted[-1] if restarted else cleaned
-        for candidate in [whole, cleaned]:
+        unfilled = self.without_fillers(whole)
+        # the fillers dropped here too: hassil drops its skip words all at once or not at all, so one inside
+        # the sentence ("So what can you do?": "can you") leaves the filler before it standing
+        for candidate in dict.fromkeys([whole, cleaned, unfilled]):
             found = self._recognize(candidate)
             if found is not None:
                 return found
-        unfilled = self.without_fillers(whole)
+        if (found := self._stray_letter_dropped(whole)) is not None:
+            return found
         direct = direct_form(unfilled)   # "So, do you know what time it is?" asks "What time is it?"
         if direct != unfilled:
             found = self._recognize(direct)
@@ -312,7 +318,29 @@ class IntentMatcher:
             found = self._unknown_device(candidate)
             if found is not None and not (needs_a_device_name and not found.named_like_a_device):
                 return found
-        return None
+        return self._dangling_word_dropped(whole)
+
+    def _stray_letter_dropped(self, text: str) -> IntentMatch | None:
+        """A match without a letter standing alone before the sentence, set off by a stop or a comma ("H.
+        never mind."): a sound STT wrote as a letter. Not a letter before "timer", which may be a name heard
+        as its letter ("T, timer for three minutes": a tea timer)."""
+        words = text.split()
+        bare = bare_words(words)
+        first = self._first_word(bare)
+        if first is None or first + 1 >= len(words) or len(bare[first]) != 1 or bare[first] in ("a", "i"):
+            return None
+        if not bare[first].isalpha() or words[first][-1:] not in ".,;" or bare[first + 1].startswith("timer"):
+            return None
+        return self._recognize(" ".join(words[:first] + words[first + 1:]))
+
+    def _dangling_word_dropped(self, text: str) -> IntentMatch | None:
+        """A match without a conjunction the sentence ends on ("Can you turn on the bedroom and"), tentative:
+        the rest may still come, or the last word was a name's, heard as "and"."""
+        words = text.split()
+        if len(words) < 3 or words[-1].strip(".,!?;:").lower() not in DANGLING_CONJUNCTIONS:
+            return None
+        found = self.match(" ".join(words[:-1]))
+        return None if found is None or found.intent == "ambiguous" else replace(found, tentative=True)
 
     def _mended(self, text: str) -> IntentMatch | None:
         """A match after mis-heard words are replaced or joined ("time or" is "timer"), or else after one

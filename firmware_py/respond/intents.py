@@ -94,14 +94,25 @@ RESTART_VERBS = frozenset(("set", "said", "sent", "start"))
 
 def heard_name(slots: dict[str, Any]) -> str:
     """The words heard where a timer's name goes, after the last restart and the leading articles."""
-    heard = str(slots.get("label") or slots.get("name") or "")
-    words = [w for w in (word.strip(".,!?-") for word in heard.split()) if w]   # "a tea-timer": "tea-" is "tea"
-    restarted = [i for i, word in enumerate(words) if word.lower() in RESTART_VERBS]
-    if restarted:
-        words = words[restarted[-1] + 1:]
+    words = _name_slot_words(slots)
     while words and words[0].lower() in HEARD_ARTICLES:
         words = words[1:]
     return " ".join(words)
+
+
+def articles_for_a_name(slots: dict[str, Any]) -> bool:
+    """Did two or more articles stand where one goes, and nothing else ("Set at the time for three minutes"
+    for "a tea timer")? One of them was a short name heard as an article."""
+    words = _name_slot_words(slots)
+    return len(words) >= 2 and all(word.lower() in HEARD_ARTICLES for word in words)
+
+
+def _name_slot_words(slots: dict[str, Any]) -> list[str]:
+    """The words of the name slot after the last restart ("Set and, set in egg timer")."""
+    heard = str(slots.get("label") or slots.get("name") or "")
+    words = [w for w in (word.strip(".,!?-") for word in heard.split()) if w]   # "a tea-timer": "tea-" is "tea"
+    restarted = [i for i, word in enumerate(words) if word.lower() in RESTART_VERBS]
+    return words[restarted[-1] + 1:] if restarted else words
 
 
 def _label(slots: dict[str, Any]) -> dict[str, Any]:
@@ -417,7 +428,8 @@ class IntentResponder:
         log.debug("intent matched", extra={"intent": found.intent, "slots": found.slots, "session": session_id})
         if answer is not None and found.tentative:
             answer = replace(answer, tentative=True)
-        if (call := timer_call(answer)) is not None and name_in_doubt(heard_name(found.slots), call.arguments.get("label", "")):
+        if (call := timer_call(answer)) is not None and (name_in_doubt(heard_name(found.slots), call.arguments.get("label", ""))
+                                                         or call.name == "set_timer" and articles_for_a_name(found.slots)):
             answer = replace(answer, name_in_doubt=True)   # type: ignore[arg-type]
         return answer
 

@@ -216,6 +216,13 @@ def test_the_light_means_this_rooms_or_a_question(answers: tuple[IntentMatcher, 
     # "at" for "to" before a percentage
     ("Dim the living room lamp at twenty percent.", [("set_brightness", {"device": "living room lamp", "percent": 20})]),
     ("Set the volume at 30%.", [("set_volume", {"percent": 30})]),
+    # a filler before a sentence that holds one of hassil's skip words ("can you")
+    ("Ok, so what can you do?", [("help", {})]),
+    ("So what can you do?", [("help", {})]),
+    # a sound written as a letter, set off before the sentence
+    ("H. never mind.", [("never_mind", {})]),
+    ("O, never! Mind,", [("never_mind", {})]),
+    ("B. Turn off the porch light.", [("turn_off", {"device": "porch light"})]),
 ])
 def test_restarts_and_clipped_words_as_stt_writes_them(answers: tuple[IntentMatcher, IntentAnswers], text: str,
                                                         expected: list[tuple[str, dict[str, Any]]]) -> None:
@@ -539,3 +546,18 @@ def test_a_name_is_never_opened_by_what_is_left_of_a_verb() -> None:
                                                           "area": "office", "kind": "cover", "command_topic": "home/o"}]))
     pair = IntentMatcher("en", directory), IntentAnswers(directory, ())
     assert actions(pair, "Opened in office chains.") == [("open_cover", {"device": "office blinds"})]
+
+
+def test_a_letter_is_dropped_only_before_a_whole_request(answers: tuple[IntentMatcher, IntentAnswers]) -> None:
+    matcher, _ = answers
+    assert matcher.match("L. me and Joe.") is None   # "Tell me a joke": "me and Joe" is no request
+
+
+def test_a_request_ending_on_and_waits_for_its_rest(answers: tuple[IntentMatcher, IntentAnswers]) -> None:
+    """"Can you turn on the bedroom and": cut off, or a name's last word heard as "and": the request without
+    it, tentative, so the turn waits for a rest before acting."""
+    matcher, _ = answers
+    found = matcher.match("Can you turn on the bedroom and")
+    assert found is not None and found.intent == "HassTurnOn" and found.tentative
+    assert actions(answers, "Can you turn on the bedroom and") == [("turn_on", {"device": "bedroom fan"})]
+    assert matcher.match("Tell me about cats and") is None

@@ -53,3 +53,15 @@ def test_a_reading_that_opens_with_a_filler_is_asked_about_too(rereader: Command
     found = rereader.accept(reading("Ah, mute the speaker."), "Ah, new to the speaker.")
     assert found is not None and found.intent == "ambiguous"
     assert found.slots["choices"] == ["Ah, mute the speaker.", "Ah, unmute the speaker."]
+
+
+@pytest.mark.parametrize("read, heard", [("Help me.", "L. me and Joe."), ("Help me.", "Tell me, something funny.")])
+def test_a_reading_that_keeps_half_the_words_heard_or_fewer_is_refused(rereader: CommandReread, read: str,
+                                                                       heard: str) -> None:
+    assert rereader.accept(reading(read), heard) is None
+
+
+def test_a_reading_that_keeps_more_than_half_the_words_is_taken(rereader: CommandReread) -> None:
+    """"What's the, what's the date today?" read without its restart keeps 4 of 7 words."""
+    found = rereader.accept(reading("What's the date today?"), "What's not what's not made to me?")
+    assert found is not None and found.intent == "HassGetCurrentDate"

@@ -31,6 +31,7 @@ def claim(responder: IntentResponder, text: str) -> Answer | None:
     "Start a piece of timer for twenty seconds.",
     "Set a long re-timer for fifteen minutes.",      # "re": a piece of a word
     "Set on a timer for six minutes.",
+    "Set at the time for three minutes.",            # two articles where one goes: "a tea timer"
 ])
 def test_a_name_heard_as_other_words_is_in_doubt(responder: IntentResponder, text: str) -> None:
     answer = claim(responder, text)
