@@ -143,6 +143,8 @@ like "stop the kitchen lights", and "start"/"stop" a device are rare next to "se
 REPLIES = frozenset({"yes", "yeah", "yep", "yup", "no", "nope", "nah", "oops", "whoops", "sure", "thanks", "sorry"})
 """Words of a reply to the bot ("Yes, the timer", "No, never mind"): skipped like fillers, never mended into
 a command (they were heard, not mis-heard)."""
+ADDRESSES = frozenset({"sir", "madam", "ma'am", "mate", "buddy", "dear", "pal"})
+"""Words the user addresses the device by ("Turn off the kitchen light, ma'am."): skipped like fillers."""
 ARTICLES = frozenset({"the", "a", "an", "my", "our", "your", "this", "that"})
 """Words that may stand before a device's name said alone ("The kitchen light."): still no command."""
 CLEAR_WIN = 0.1
@@ -166,7 +168,7 @@ plain name ("Is the garage heater on?"), never in a visitor's words ("What's the
 "Am I allowed to take pictures?", "Is there a change machine?")."""
 NOT_IN_NAMES = frozenset(FILLERS) | {"on", "off", "at", "his", "her", "your", "to", "of", "and", "or", "you", "know",
                                      "is", "are", "am", "was", "were", "they", "we",
-                                     "please", "sir", "madam", "ma'am", "mister", "miss", "dear", "mate",
+                                     "please", "mister", "miss", *ADDRESSES,
                                      "timer", "timers", "going", "gonna", "want", "wanna", "went",
                                      "volume", "brightness", "left", "right", "halfway", "partly", "partially",
                                      "little", "bit"}
@@ -218,7 +220,7 @@ class IntentMatcher:
             _RANGE_TRIES.setdefault(language, {}).update(library.range_tries)
         self._library = library
         self._intents = library.intents
-        self._skip_words = library.skip_words + list(FILLERS) + sorted(REPLIES)
+        self._skip_words = library.skip_words + list(FILLERS) + sorted(REPLIES) + sorted(ADDRESSES)
         self._skippable = {word.lower() for word in self._skip_words}
         self._context = {"area": area or "here"}   # sentences about "the volume" mean this device's area
         self._slot_lists = self._device_lists(directory)
@@ -458,7 +460,9 @@ class IntentMatcher:
         result = next((r for r in ranked if r.intent.name in DEVICE_INTENTS), None)
         if result is None or result.text_chunks_matched < 1:
             return None
-        words = " ".join(without_trailing_strays(unmatched_device_words(text, result).split()))
+        # (the words one addresses the device by are no name's: "Turn off, ma'am. Hallway light,")
+        words = " ".join(without_trailing_strays([word for word in unmatched_device_words(text, result).split()
+                                                  if word.strip(".,!?") not in ADDRESSES]))
         if not words or len(words.split()) > 4 or words.split()[0] in PRONOUNS or set(words.split()) <= ARTICLES:
             return None
         # "turn <name>" with no "on" is the library's "run a script", which this device has none of: only a
@@ -755,7 +759,10 @@ def meaning(match: IntentMatch) -> tuple[str, dict[str, Any]]:
 
 
 def _slots(result: RecognizeResult) -> dict[str, Any]:
-    return {name: entity.value for name, entity in result.entities.items()}
+    slots = {name: entity.value for name, entity in result.entities.items()}
+    if result.intent.name == "HassRespond" and result.response:   # which answer: "hello", "data", "listening"
+        slots["response"] = result.response
+    return slots
 
 
 def _device_words(directory: DeviceDirectory) -> set[str]:

@@ -22,7 +22,7 @@ import numpy as np
 from ..integrations.devices import BRIGHTNESS_STEP, DEVICE_NOUNS, KINDS, Device, DeviceDirectory, normalize_name, singular
 from ..speech.slowed import slowed, worth_hearing_again
 from .base import ActionCall, Answer
-from .command_reread import MARGIN, MIN_WORDS, CommandReread, RereadingStt, from_the_verb
+from .command_reread import MARGIN, MIN_WORDS, REFUSAL_MARGIN, CommandReread, RereadingStt, from_the_verb
 from .custom import CustomCommand
 from .intent_matcher import IntentMatch, IntentMatcher
 from .later import later_call
@@ -48,7 +48,18 @@ UNSUPPORTED = ("HassGetWeather", "HassBroadcast", "HassShoppingListAddItem", "Ha
                "HassClimateSetTemperature", "HassClimateSetFanMode", "HassVacuumStart", "HassVacuumReturnToBase",
                "HassVacuumCleanArea", "HassLawnMowerStartMowing", "HassLawnMowerDock", "HassMediaNext",
                "HassMediaPrevious", "HassMediaUnpause", "HassMediaSearchAndPlay", "HassFanSetSpeed",
-               "HassRespond", "HassSetPosition")
+               "HassSetPosition")
+RESPONSES = {
+    "hello": "Hello! What can I do for you?",
+    # true whatever the settings: speech is always recognised here (a remote LLM gets words, never audio)
+    "listening": "I listen for speech, and your voice is turned into words here, on this device. The recording is "
+                 "neither kept nor sent anywhere.",
+    "data": "Your voice stays on this device: it is turned into words here, and the recording is neither kept nor "
+            "sent anywhere.",
+    "creator": "I'm rtvi-edge, an open voice assistant that runs entirely on this device.",
+}
+"""The library's small questions about the assistant itself (HassRespond), by the sentence's response key;
+"what can I say" is the help command."""
 
 
 COVER_CLASS_WORDS = {
@@ -195,6 +206,10 @@ class IntentAnswers:
                           tentative=True)
         if intent in UNSUPPORTED:
             return Answer("intent", text=CANNOT, confidence=confidence)
+        if intent == "HassRespond":
+            said = RESPONSES.get(str(slots.get("response", "")))
+            return (Answer("intent", text=said, confidence=confidence) if said
+                    else Answer("intent", actions=(ActionCall("help"),), confidence=confidence))
         if intent.startswith("custom:"):
             return self._custom_answer(self._custom[int(intent.split(":", 1)[1])])
         if match.unknown_name:
@@ -507,6 +522,11 @@ class IntentResponder:
         # nor a word heard alone: its audio is too little ("Never." of "Never | mind" read as "Mute yourself")
         if found is None and margin == MARGIN and reading.heard_words >= MIN_WORDS and worth_hearing_again(audio):
             text, found = await self._hear_slower(audio, stt, stt_executor, heard, plausible)
+        if found is not None and margin == REFUSAL_MARGIN and not await loop.run_in_executor(self._executor, self._names_a_device, found):
+            # a name refused is read again to find a device this device has, not to leave the name out ("Turn
+            # the tactic lights off." read as "Turn the lights off.", or "the light")
+            log.info("a refused name read again as no device", extra={"session": session_id, "read": text})
+            found = None
         answer = self._answers.answer(found) if found is not None else None
         if answer is not None and _name_read_freely(answer):
             # the commands' name slot takes any word that fits ("an end timer" for an egg timer): a name people
@@ -518,6 +538,13 @@ class IntentResponder:
         if answer is not None:
             log.debug("intent read again", extra={"intent": found.intent, "session": session_id})   # type: ignore[union-attr]
         return (text, answer) if answer is not None else None
+
+    def _names_a_device(self, found: IntentMatch) -> bool:
+        """Does the match (each reading, for a question between two) name a device or a room ("here", the
+        room the device is in, is none: "the lights")?"""
+        readings = ([self._matcher.match(str(choice)) for choice in found.slots.get("choices", ())]
+                    if found.intent == "ambiguous" else [found])
+        return all(m is not None and bool(m.slots.get("name") or m.slots.get("area", "here") != "here") for m in readings)
 
     def _choices(self, asked: IntentMatch) -> list[tuple[str, IntentMatch, Answer | None]]:
         """The two readings a question is between, each matched and answered; [] when one matches nothing."""

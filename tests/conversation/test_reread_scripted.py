@@ -187,6 +187,17 @@ async def test_a_device_it_does_not_have_is_still_refused(refusing_world: Any) -
     assert [e for e in events if isinstance(e, DeviceCommand)] == [] and llm.asked == []
 
 
+@pytest.mark.parametrize("read, rivals", [("Turn on the lights.", ()), ("Turn on the lights.", (("Turn on the light.", -4.2),))])
+async def test_a_refused_name_read_again_without_it_stays_refused(refusing_world: Any, read: str,
+                                                                  rivals: tuple[tuple[str, float], ...]) -> None:
+    """"Turn the tactic lights off." read as "Turn the lights off.": the name left out finds no device."""
+    conversation, events, llm, stt = refusing_world
+    stt.readings = [Rereading(read, score=-4.0, heard_score=-2.5, rivals=rivals)]
+    answer = await one_spoken_turn(conversation, events)
+    assert answer.text == "I don't know a device called mirror heater."
+    assert [e for e in events if isinstance(e, DeviceCommand)] == [] and llm.asked == []
+
+
 async def test_a_rival_that_reads_other_words_but_does_the_same_is_no_question(world: Any) -> None:
     """"Pause for the timer" beside "Pause the timer": "for" is no timer's name, so both pause the timer."""
     conversation, events, llm, stt = world

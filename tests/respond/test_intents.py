@@ -561,3 +561,18 @@ def test_a_request_ending_on_and_waits_for_its_rest(answers: tuple[IntentMatcher
     assert found is not None and found.intent == "HassTurnOn" and found.tentative
     assert actions(answers, "Can you turn on the bedroom and") == [("turn_on", {"device": "bedroom fan"})]
     assert matcher.match("Tell me about cats and") is None
+
+
+@pytest.mark.parametrize("text, words", [("Hello.", "Hello!"), ("Where does my data go?", "stays on this device"),
+                                         ("Are you always listening?", "turned into words here")])
+def test_small_questions_about_the_device_get_its_own_answer(answers: tuple[IntentMatcher, IntentAnswers], text: str,
+                                                             words: str) -> None:
+    """Home Assistant's own sentences for them (HassRespond) were once answered "Sorry, I can't do that"."""
+    matcher, intent_answers = answers
+    found = matcher.match(text)
+    answer = intent_answers.answer(found) if found is not None else None
+    assert answer is not None and words in answer.text and not answer.actions
+
+
+def test_what_can_i_say_is_the_help_command(answers: tuple[IntentMatcher, IntentAnswers]) -> None:
+    assert actions(answers, "What can I say?") == [("help", {})]
