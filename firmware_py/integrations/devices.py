@@ -52,11 +52,23 @@ def _heard_as(heard: list[str], name: list[str]) -> bool:
     said, named = singular(heard[-1]), singular(name[-1])
     if said in DEVICE_NOUNS and said != named and not {said, named} <= WINDOW_COVERINGS:
         return False
+    if _syllables(said) != _syllables(named):   # a noun heard a little wrong keeps its beats: "gator" is no door
+        return False
     if jellyfish.jaro_winkler_similarity(heard[-1], name[-1]) >= MISHEARD_NOUN:
         return True
     # or one sound apart, however it is spelt: "ceiling then" is the ceiling fan (th for f)
     said_key, name_key = jellyfish.metaphone(heard[-1]), jellyfish.metaphone(name[-1])
     return min(len(said_key), len(name_key)) >= 2 and jellyfish.levenshtein_distance(said_key, name_key) <= 1
+
+
+def _syllables(word: str) -> int:
+    """About how many syllables a singular noun has: its vowel groups, a silent final "e" not counted."""
+    letters = word.lower().strip("-'")
+    if len(letters) > 2 and letters.endswith("e") and not letters.endswith(("le", "ee")):
+        letters = letters[:-1]
+    return max(1, len(re.findall(r"[aeiouy]+", letters)))
+
+
 ARTICLES = re.compile(r"^(?:the|my|our|a|an)\s+")
 
 

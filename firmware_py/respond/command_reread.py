@@ -25,7 +25,7 @@ from hassil.intents import TextSlotList
 
 from ..speech.stt import Rereading
 from .command_grammar import CommandGrammar
-from .intent_matcher import FILLERS, IntentMatch, IntentMatcher, meaning
+from .intent_matcher import FILLERS, IntentMatch, IntentMatcher, bare_words, meaning
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ UN_SOUND_LETTERS = 3
 MIN_WORDS = 2
 """Words a reading needs: the audio of a single word ("Oh.") is too little to be sure it said "Help"."""
 KEPT_WORDS = 0.5
-"""A reading must hold more than this share of the words heard (`_words_lost`)."""
+"""The least share of the words heard a reading must hold (`_words_lost`)."""
 WIDTH = 8
 """Readings kept by the beam search: 4 lost readings whose likeliest start led nowhere."""
 NAME_MARGIN = 9.0
@@ -175,12 +175,18 @@ class CommandReread:
 
 
 def _words_lost(read: str, heard: str) -> bool:
-    """Does the reading hold half the words heard or fewer ("How do I boil an egg?" or "Tell me a joke" read
-    as "Help me")? The audio said more than the command: misheard commands read rightly kept 0.57 or more of
-    the words heard over all the spoken benchmark's runs (docs/benchmarks.md, "Sixteenth round")."""
+    """Does the reading hold fewer than half the words heard ("How do I boil an egg?" read as "Help me")? The
+    audio said more than the command: misheard commands read rightly kept 0.57 or more of the words heard over
+    all the spoken benchmark's runs (docs/benchmarks.md, "Sixteenth round"), and exactly half when two words
+    stood for one ("And new to yourself." for "Unmute yourself."). The help command's bare "Help me" is what
+    any request opening "Tell me ..." is nearest to ("L. me and Joe." for "Tell me a joke"): it may drop none."""
     def spoken(text: str) -> int:
         return sum(1 for word in text.lower().split() if word.strip(".,!?") not in FILLERS)
-    return bool(heard) and spoken(read) <= KEPT_WORDS * spoken(heard)
+    if not heard:
+        return False
+    if set(bare_words(read.split())) <= {"help", "me"}:
+        return spoken(read) < spoken(heard)
+    return spoken(read) < KEPT_WORDS * spoken(heard)
 
 
 def _un_sound(word: str) -> bool:

@@ -522,10 +522,12 @@ class IntentResponder:
         # nor a word heard alone: its audio is too little ("Never." of "Never | mind" read as "Mute yourself")
         if found is None and margin == MARGIN and reading.heard_words >= MIN_WORDS and worth_hearing_again(audio):
             text, found = await self._hear_slower(audio, stt, stt_executor, heard, plausible)
-        if found is not None and margin == REFUSAL_MARGIN and not await loop.run_in_executor(self._executor, self._names_a_device, found):
+        if found is not None and margin == REFUSAL_MARGIN and (
+                not await loop.run_in_executor(self._executor, self._names_a_device, found) or _room_replaced(heard, text)):
             # a name refused is read again to find a device this device has, not to leave the name out ("Turn
-            # the tactic lights off." read as "Turn the lights off.", or "the light")
-            log.info("a refused name read again as no device", extra={"session": session_id, "read": text})
+            # the tactic lights off." read as "Turn the lights off.", or "the light"), nor to move it to
+            # another room ("the bathroom fan", a room with no device, read as "the bedroom fan")
+            log.info("a refused name read again as no device of it", extra={"session": session_id, "read": text})
             found = None
         answer = self._answers.answer(found) if found is not None else None
         if answer is not None and _name_read_freely(answer):
@@ -580,8 +582,10 @@ class IntentResponder:
         slower = await loop.run_in_executor(stt_executor, slowed, audio)   # an FFT: not on the event loop
         slower_heard = await loop.run_in_executor(stt_executor, partial(stt.transcribe, slower, hand_back=True))
         found = await loop.run_in_executor(self._executor, self.rereading.accept_heard, slower_heard)
-        if found is not None:
-            return slower_heard, found
+        if found is not None:   # "And mute yourself.": a mute after a vowel sound is asked about, as when first heard
+            asked = await loop.run_in_executor(self._executor, self._mute_asked, found, self._answers.answer(found),
+                                               slower_heard)
+            return slower_heard, asked or found
         reading = await loop.run_in_executor(stt_executor, self.rereading.read, slower, stt, MARGIN)
         if reading is None:
             return slower_heard, None
@@ -596,6 +600,20 @@ def create_intent_responder(language: str, directory: DeviceDirectory, custom: t
     """`cache_dirs`: where the parsed sentence library is kept between starts (None: parsed at every start)."""
     matcher = IntentMatcher(language, directory, custom, area, cache_dirs)
     return IntentResponder(matcher, IntentAnswers(directory, custom, area))
+
+
+ROOMS = frozenset({"attic", "balcony", "basement", "bathroom", "bedroom", "cellar", "closet", "conservatory", "deck",
+                   "den", "dining", "driveway", "entrance", "garage", "garden", "guest", "gym", "hall", "hallway",
+                   "kitchen", "landing", "laundry", "library", "living", "lobby", "loft", "lounge", "nursery", "office",
+                   "pantry", "patio", "playroom", "porch", "shed", "stairs", "study", "toilet", "utility",
+                   "washroom", "workshop", "yard"})
+"""Words for the rooms of a home: one said is meant, even where this device has no device."""
+
+
+def _room_replaced(heard: str, read: str) -> bool:
+    """Was a room named in what was heard left out of the reading ("bathroom" read as "bedroom")?"""
+    said = set(re.findall(r"[a-z]+", heard.lower())) & ROOMS
+    return bool(said - set(re.findall(r"[a-z]+", read.lower())))
 
 
 def _rings_at_once(answer: Answer) -> bool:

@@ -198,6 +198,16 @@ async def test_a_refused_name_read_again_without_it_stays_refused(refusing_world
     assert [e for e in events if isinstance(e, DeviceCommand)] == [] and llm.asked == []
 
 
+async def test_a_refused_name_in_another_room_is_not_moved_to_this_devices_room(refusing_world: Any) -> None:
+    """"Switch off the bathroom fan" read as "the bedroom fan": the room said has no device; it stays refused."""
+    conversation, events, llm, stt = refusing_world
+    stt.default = "Turn on the bathroom heater."
+    stt.readings = [Rereading("Turn on the kitchen light.", score=-4.0, heard_score=-2.5)]
+    answer = await one_spoken_turn(conversation, events)
+    assert answer.text == "I don't know a device called bathroom heater."
+    assert [e for e in events if isinstance(e, DeviceCommand)] == [] and llm.asked == []
+
+
 async def test_a_rival_that_reads_other_words_but_does_the_same_is_no_question(world: Any) -> None:
     """"Pause for the timer" beside "Pause the timer": "for" is no timer's name, so both pause the timer."""
     conversation, events, llm, stt = world

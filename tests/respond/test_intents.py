@@ -303,7 +303,9 @@ def test_a_reply_word_is_never_mended_into_a_command(answers: tuple[IntentMatche
                                            ("bathroom fan", None), ("kitchen knife", None),
                                            # a thing of another kind, said, is that thing: no mis-heard light
                                            ("kitchen blinds", None), ("kitchen blind", None),
-                                           ("bedroom then", "bedroom fan")])   # one sound apart (th for f)
+                                           ("bedroom then", "bedroom fan"),   # one sound apart (th for f)
+                                           ("garage gator", None),   # a sound more, and a beat: no door
+                                           ("bedroom pan", "bedroom fan"), ("bedroom fare", "bedroom fan")])
 def test_a_device_name_heard_a_little_wrong(heard: str, device: str | None) -> None:
     directory = DeviceDirectory(parse_devices(DEVICES + [{"name": "bathroom heater", "kind": "switch",
                                                           "command_topic": "home/bath"}]))

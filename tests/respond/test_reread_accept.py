@@ -55,13 +55,19 @@ def test_a_reading_that_opens_with_a_filler_is_asked_about_too(rereader: Command
     assert found.slots["choices"] == ["Ah, mute the speaker.", "Ah, unmute the speaker."]
 
 
-@pytest.mark.parametrize("read, heard", [("Help me.", "L. me and Joe."), ("Help me.", "Tell me, something funny.")])
-def test_a_reading_that_keeps_half_the_words_heard_or_fewer_is_refused(rereader: CommandReread, read: str,
-                                                                       heard: str) -> None:
-    assert rereader.accept(reading(read), heard) is None
+@pytest.mark.parametrize("heard", ["L. me and Joe.", "Tell me, something funny.", "How do I boil an egg?"])
+def test_the_bare_help_me_drops_no_word_heard(rereader: CommandReread, heard: str) -> None:
+    """"Help me" is the command nearest to any request opening "Tell me ..."."""
+    assert rereader.accept(reading("Help me."), heard) is None
+    found = rereader.accept(reading("Help me."), "Yelp me.")
+    assert found is not None and found.intent == "action:help"
 
 
-def test_a_reading_that_keeps_more_than_half_the_words_is_taken(rereader: CommandReread) -> None:
-    """"What's the, what's the date today?" read without its restart keeps 4 of 7 words."""
-    found = rereader.accept(reading("What's the date today?"), "What's not what's not made to me?")
-    assert found is not None and found.intent == "HassGetCurrentDate"
+@pytest.mark.parametrize("read, heard, intent", [
+    ("What's the date today?", "What's not what's not made to me?", "HassGetCurrentDate"),   # 4 of 7 words
+    ("Unmute yourself.", "And new to yourself.", "action:set_mute"),   # half: two words for one ("new to")
+])
+def test_a_reading_that_keeps_half_the_words_or_more_is_taken(rereader: CommandReread, read: str, heard: str,
+                                                              intent: str) -> None:
+    found = rereader.accept(reading(read), heard)
+    assert found is not None and found.intent == intent

@@ -67,6 +67,12 @@ def test_a_command_heard_slower_runs(responder: IntentResponder) -> None:
     assert stt.transcribed == [round(len(AUDIO) * SLOWER)]
 
 
+def test_a_mute_heard_slower_after_a_vowel_sound_is_asked_about(responder: IntentResponder) -> None:
+    """"And mute yourself." may be an "unmute" that lost its "un", heard slower as first: ask, never guess."""
+    text, answer = reread(responder, SlowerStt("And mute yourself."), heard="And new to yourself.")
+    assert answer.actions == () and answer.text == 'Sorry, did you say "mute yourself" or "unmute yourself"?'
+
+
 @pytest.mark.parametrize("stt, margin", [
     (SlowerStt("Mute yourself.", heard_words=1), None),          # a word alone: too little audio
     (SlowerStt("Turn on the kitchen light.", sure=True), None),  # the recogniser was sure of what it wrote
