@@ -309,7 +309,9 @@ class IntentMatcher:
             return verb_read
         # "Sent time before ten minutes": set a timer for; "Sent the value to": "sent" is "set", and then
         # "set the value to" sounds like "set the volume to"
-        for candidate in [whole, *(mended for mended, _ in verb_mends)]:
+        # (and with the fillers before it dropped: "Ok, so, sent the value to" starts where "sent" does)
+        openings = [whole, *(mended for mended, _ in verb_mends)]
+        for candidate in dict.fromkeys([*openings, *map(self.without_fillers, openings)]):
             opened = self._opening_mended(candidate)
             if opened is not None:
                 return opened

@@ -223,6 +223,8 @@ def test_the_light_means_this_rooms_or_a_question(answers: tuple[IntentMatcher, 
     ("H. never mind.", [("never_mind", {})]),
     ("O, never! Mind,", [("never_mind", {})]),
     ("B. Turn off the porch light.", [("turn_off", {"device": "porch light"})]),
+    # an opening read by its sounds after fillers: "sent the value to" is "set the volume to"
+    ("Ok, so, sent the value to twenty-five percent.", [("set_volume", {"percent": 25})]),
 ])
 def test_restarts_and_clipped_words_as_stt_writes_them(answers: tuple[IntentMatcher, IntentAnswers], text: str,
                                                         expected: list[tuple[str, dict[str, Any]]]) -> None:
