@@ -18,6 +18,7 @@ import jellyfish
 from ..config import ConfigError
 from ..events import DeviceCommand, EventBus
 from ..llm.builtin_tools import Tool
+from .said_back import fit_to_say_back
 
 KINDS = ("light", "switch", "fan", "cover")
 MIN_DIMMED = 5
@@ -59,6 +60,11 @@ def _heard_as(heard: list[str], name: list[str]) -> bool:
     # or one sound apart, however it is spelt: "ceiling then" is the ceiling fan (th for f)
     said_key, name_key = jellyfish.metaphone(heard[-1]), jellyfish.metaphone(name[-1])
     return min(len(said_key), len(name_key)) >= 2 and jellyfish.levenshtein_distance(said_key, name_key) <= 1
+
+
+def said_back(name: str) -> str:
+    """An unknown device's name as a refusal says it: "that" for none, or for one not fit to repeat aloud."""
+    return name if name and fit_to_say_back(name) else "that"
 
 
 def _syllables(word: str) -> int:
@@ -200,7 +206,7 @@ class DeviceHandlers:
         words = str(args.get("device", "")).strip()
         device = self._directory.find(words)
         if device is None:
-            raise ValueError(f"I don't know a device called {normalize_name(words) or 'that'}.")
+            raise ValueError(f"I don't know a device called {said_back(normalize_name(words))}.")
         return device
 
     def _switch(self, args: dict[str, Any], on: bool) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..integrations.devices import BRIGHTNESS_STEP, DEVICE_NOUNS, KINDS, Device, DeviceDirectory, normalize_name, singular
+from ..integrations.devices import BRIGHTNESS_STEP, DEVICE_NOUNS, KINDS, Device, DeviceDirectory, normalize_name, said_back, singular
 from ..speech.slowed import slowed, worth_hearing_again
 from .base import ActionCall, Answer
 from .command_reread import MARGIN, MIN_WORDS, REFUSAL_MARGIN, CommandReread, RereadingStt, from_the_verb
@@ -337,7 +337,7 @@ class IntentAnswers:
     def _state(self, slots: dict[str, Any]) -> str:
         device = self._directory.find(str(slots.get("name", "")))
         if device is None:
-            return f"I don't know a device called {slots.get('name') or 'that'}."
+            return f"I don't know a device called {said_back(str(slots.get('name') or ''))}."
         state = self._directory.last_state.get(device.name)
         if state is None:
             what = "open" if device.kind == "cover" else "on"
