@@ -127,10 +127,10 @@ JOINED_CUTOFF = 0.8
 """How alike two neighbouring words run together must be to a template word to be read as it."""
 STRAY_WORDS = ("to", "the", "a", "an", "of", "and", "that", "this", "for", "or", "me", "it")
 TRAILING_STRAYS = frozenset({"to", "the", "a", "an", "of", "for"})
-DANGLING_CONJUNCTIONS = frozenset({"and", "or", "but", "then"})
-"""Words no request ends on: a turn that does was cut off, or its last word was heard as one of these."""
 """Short words STT writes for a name's last sounds ("space key to" for "space heater"): no name ends in one
 ("and" and "or" may join a second device, and stay)."""
+DANGLING_CONJUNCTIONS = frozenset({"and", "or", "but", "then"})
+"""Words no request ends on: a turn that does was cut off, or its last word was heard as one of these."""
 DROPPED_WORD = 0.75
 """How close a sentence with one stray short word dropped counts (above MEND_CUTOFF, below most mends)."""
 SOUNDS_ALIKE = 0.85

@@ -60,6 +60,12 @@ RESPONSES = {
 }
 """The library's small questions about the assistant itself (HassRespond), by the sentence's response key;
 "what can I say" is the help command."""
+ROOMS = frozenset({"attic", "balcony", "basement", "bathroom", "bedroom", "cellar", "closet", "conservatory", "deck",
+                   "den", "dining", "driveway", "entrance", "garage", "garden", "guest", "gym", "hall", "hallway",
+                   "kitchen", "landing", "laundry", "library", "living", "lobby", "loft", "lounge", "nursery", "office",
+                   "pantry", "patio", "playroom", "porch", "shed", "stairs", "study", "toilet", "utility",
+                   "washroom", "workshop", "yard"})
+"""Words for the rooms of a home: one said is meant, even where this device has no device."""
 
 
 COVER_CLASS_WORDS = {
@@ -600,14 +606,6 @@ def create_intent_responder(language: str, directory: DeviceDirectory, custom: t
     """`cache_dirs`: where the parsed sentence library is kept between starts (None: parsed at every start)."""
     matcher = IntentMatcher(language, directory, custom, area, cache_dirs)
     return IntentResponder(matcher, IntentAnswers(directory, custom, area))
-
-
-ROOMS = frozenset({"attic", "balcony", "basement", "bathroom", "bedroom", "cellar", "closet", "conservatory", "deck",
-                   "den", "dining", "driveway", "entrance", "garage", "garden", "guest", "gym", "hall", "hallway",
-                   "kitchen", "landing", "laundry", "library", "living", "lobby", "loft", "lounge", "nursery", "office",
-                   "pantry", "patio", "playroom", "porch", "shed", "stairs", "study", "toilet", "utility",
-                   "washroom", "workshop", "yard"})
-"""Words for the rooms of a home: one said is meant, even where this device has no device."""
 
 
 def _room_replaced(heard: str, read: str) -> bool:
