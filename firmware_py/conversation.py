@@ -25,6 +25,7 @@ from .events import (AnswerSource, BotAnswered, BotInterrupted, BotLlmStarted, B
 from .listening import TurnListener, TurnTiming
 from .live_config import LiveSettings
 from .llm.agent import generate_reply
+from .llm.repeats import RepeatFilter
 from .llm.base import LlmError
 from .llm.context import Context
 from .llm.text import clean_for_speech
@@ -518,6 +519,7 @@ class Conversation(VoiceSession):
                 self.context.add("user", user_text)
             self._bus.publish(UserLlmText(session_id=self.session_id, text=user_text))
         splitter = SentenceSplitter(first_clause_early=True)
+        repeats = RepeatFilter(user_text)
         llm_started = time.monotonic()
         first_token_at: float | None = None
         answer: list[str] = []
@@ -528,7 +530,8 @@ class Conversation(VoiceSession):
                 answer.append(delta)
                 self._bus.publish(BotLlmText(session_id=self.session_id, text=delta))
                 for sentence in splitter.push(delta):
-                    self._feed(speech, sentence)
+                    if repeats.keep(sentence):
+                        self._feed(speech, sentence)
         except LlmError as err:
             log.warning("llm failed", extra={"session": self.session_id, "error": str(err)})
             self._bus.publish(ErrorEvent(session_id=self.session_id, message=str(err)))
@@ -537,7 +540,10 @@ class Conversation(VoiceSession):
         finally:
             self._bus.publish(BotLlmStopped(session_id=self.session_id))
         for sentence in splitter.flush():
-            self._feed(speech, sentence)
+            if repeats.keep(sentence):
+                self._feed(speech, sentence)
+        if repeats.dropped:
+            answer = self._instead_of_repeats(repeats, speech, cancel)
         self.last_answer = "".join(answer).strip()
         if self.last_answer:
             self._bus.publish(BotAnswered(session_id=self.session_id, text=self.last_answer, responder="llm"))
@@ -545,6 +551,18 @@ class Conversation(VoiceSession):
             speech.finish()
             await speech.wait()
         publish_turn_metrics(self._bus, self.session_id, timing, llm_started, first_token_at, speech)
+
+    def _instead_of_repeats(self, repeats: RepeatFilter, speech: BotSpeech | None, cancel: asyncio.Event) -> list[str]:
+        """The answer as spoken once the sentences saying the request back were dropped; the history keeps
+        that, so the model does not learn to repeat from itself."""
+        log.info("answer said the request back", extra={"session": self.session_id, "dropped": len(repeats.dropped)})
+        spoken = " ".join(repeats.kept)
+        if repeats.only_repeated and not cancel.is_set():
+            spoken = self._live.current.intents.not_heard_reply
+            self._bus.publish(ErrorEvent(session_id=self.session_id, message="I didn't catch that: the answer only repeated the request"))
+            self._feed(speech, spoken)
+        self.context.clip_last_assistant(spoken)
+        return [spoken]
 
     def _new_speech(self) -> BotSpeech:
         self._speech = BotSpeech(self.session_id, self._engines.tts, self._engines.tts_executor, self._sink, self._bus)

@@ -18,6 +18,7 @@ import jellyfish
 from ..config import ConfigError
 from ..events import DeviceCommand, EventBus
 from ..llm.builtin_tools import Tool
+from ..heard_alike import one_sound_apart, syllables
 from .said_back import fit_to_say_back
 
 KINDS = ("light", "switch", "fan", "cover")
@@ -40,6 +41,14 @@ DEVICE_NOUNS = frozenset({
 blinds" is no mis-heard kitchen light)."""
 
 
+ROOMS = frozenset({"attic", "balcony", "basement", "bathroom", "bedroom", "cellar", "closet", "conservatory", "deck",
+                   "den", "dining", "driveway", "entrance", "garage", "garden", "guest", "gym", "hall", "hallway",
+                   "kitchen", "landing", "laundry", "library", "living", "lobby", "loft", "lounge", "nursery", "office",
+                   "pantry", "patio", "playroom", "porch", "shed", "stairs", "study", "toilet", "utility",
+                   "washroom", "workshop", "yard"})
+"""Words for the rooms of a home: one said is meant, even where this device has no device."""
+
+
 def singular(word: str) -> str:
     return word[:-1] if word.endswith("s") and len(word) > 3 else word
 
@@ -53,26 +62,16 @@ def _heard_as(heard: list[str], name: list[str]) -> bool:
     said, named = singular(heard[-1]), singular(name[-1])
     if said in DEVICE_NOUNS and said != named and not {said, named} <= WINDOW_COVERINGS:
         return False
-    if _syllables(said) != _syllables(named):   # a noun heard a little wrong keeps its beats: "gator" is no door
+    if syllables(said) != syllables(named):   # a noun heard a little wrong keeps its beats: "gator" is no door
         return False
     if jellyfish.jaro_winkler_similarity(heard[-1], name[-1]) >= MISHEARD_NOUN:
         return True
-    # or one sound apart, however it is spelt: "ceiling then" is the ceiling fan (th for f)
-    said_key, name_key = jellyfish.metaphone(heard[-1]), jellyfish.metaphone(name[-1])
-    return min(len(said_key), len(name_key)) >= 2 and jellyfish.levenshtein_distance(said_key, name_key) <= 1
+    return one_sound_apart(heard[-1], name[-1])   # "ceiling then" is the ceiling fan (th for f)
 
 
 def said_back(name: str) -> str:
     """An unknown device's name as a refusal says it: "that" for none, or for one not fit to repeat aloud."""
     return name if name and fit_to_say_back(name) else "that"
-
-
-def _syllables(word: str) -> int:
-    """About how many syllables a singular noun has: its vowel groups, a silent final "e" not counted."""
-    letters = word.lower().strip("-'")
-    if len(letters) > 2 and letters.endswith("e") and not letters.endswith(("le", "ee")):
-        letters = letters[:-1]
-    return max(1, len(re.findall(r"[aeiouy]+", letters)))
 
 
 ARTICLES = re.compile(r"^(?:the|my|our|a|an)\s+")

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 import jellyfish
 
 from ..events import EventBus, TimerFired
+from ..heard_alike import one_sound_apart
+from ..respond.timer_names import COMMON_TIMER_NAMES
 
 log = logging.getLogger(__name__)
 
@@ -169,8 +171,19 @@ def timers_named(timers: list[Timer], label: str) -> list[Timer]:
         return within
     # a name heard a little wrong ("the pastor timer" for the pasta one): the one running timer that
     # sounds close; two or more close ones stay unmatched rather than guessed between
-    close = [t for t in timers if t.label and jellyfish.jaro_winkler_similarity(t.label.lower(), wanted) >= HEARD_LABEL]
+    close = [t for t in timers if t.label and _heard_as(wanted, t.label.lower())]
     return close if len(close) == 1 else []
+
+
+def _heard_as(heard: str, label: str) -> bool:
+    """A running timer's name heard a little wrong: close in letters ("pastor" for "pasta") or one sound apart
+    with the same beats ("clocky" for "cookie"). A name people give timers is meant as said: "coffee" is
+    never the cookie timer, nor "pizza" the pasta one."""
+    if jellyfish.jaro_winkler_similarity(label, heard) >= HEARD_LABEL:
+        return True
+    if heard in COMMON_TIMER_NAMES or heard.removesuffix("s") in COMMON_TIMER_NAMES:
+        return False
+    return one_sound_apart(heard.replace(" ", ""), label.replace(" ", ""))
 
 
 MINE = {"me": "you", "my": "your", "mine": "yours", "i": "you", "myself": "yourself", "i'm": "you're"}

@@ -19,11 +19,11 @@ import jellyfish
 from hassil import Intents, RecognizeResult, TextSlotList, TextSlotValue, recognize_best, recognize_ranked
 from hassil import string_matcher
 
-from ..integrations.devices import DEVICE_NOUNS, DeviceDirectory
+from ..integrations.devices import DEVICE_NOUNS, ROOMS, DeviceDirectory
 from .custom import CustomCommand
 from .indirect import direct_form
 from .library_cache import library_key, load_library, save_library
-from .openings import opening_mends
+from .openings import COMMAND_WORDS, opening_mends
 from .timer_names import COMMON_TIMER_NAMES
 from .sentence_library import PRIORITY, WORD, library_sources, parse_library
 
@@ -318,7 +318,12 @@ class IntentMatcher:
         if self._asks(whole):   # "Is the garage heater on?": only a name that is plainly a device's
             found = self._unknown_device(whole)
             return found if found is not None and found.named_like_a_device and self._plain_name(found.unknown_name) else None
-        for candidate, needs_a_device_name in [*verb_mends, (whole, False)]:   # "burn on the kitchen life"
+        # "burn on the kitchen life"; "To an on the coffee machine": an opening heard by its sounds, before a
+        # name that is plainly a device's
+        unfilled = self.without_fillers(whole)
+        opened = [] if set(bare_words(unfilled.split())[:1]) & COMMAND_WORDS else \
+            [(candidate, True) for _, candidate, _ in opening_mends(unfilled)[:1]]
+        for candidate, needs_a_device_name in [*verb_mends, *opened, (whole, False)]:
             found = self._unknown_device(candidate)
             if found is not None and not (needs_a_device_name and not found.named_like_a_device):
                 return found
@@ -460,7 +465,7 @@ class IntentMatcher:
         ranked = recognize_ranked(text, self._intents, slot_lists=self._slot_lists, skip_words=self._skip_words,
                                   intent_context=self._context, language=self.language, allow_unmatched_entities=True)
         result = next((r for r in ranked if r.intent.name in DEVICE_INTENTS), None)
-        if result is None or result.text_chunks_matched < 1:
+        if result is None or result.text_chunks_matched < 1 or self._free_text_as_room(result):
             return None
         # (the words one addresses the device by are no name's: "Turn off, ma'am. Hallway light,")
         words = " ".join(without_trailing_strays([word for word in unmatched_device_words(text, result).split()
@@ -493,6 +498,16 @@ class IntentMatcher:
         return IntentMatch(result.intent.name, _slots(result), text, unknown_name=known or words, corrected=bool(known),
                            tentative=unfinished_turn or (not named_like_one and ends_the_sentence),
                            named_like_a_device=named_like_one)
+
+    def _free_text_as_room(self, result: RecognizeResult) -> bool:
+        """A name and a room both unknown, the room no room and longer than the name ("Set on an time-aphorsing
+        spirit": a scene called "set" in a room called "an time aphorsing spirit"): free text the template
+        took, not a command. (A word before the name is no matter: "Is the garage heater on?")"""
+        area, name = result.unmatched_entities.get("area"), result.unmatched_entities.get("name")
+        if area is None or name is None:
+            return False
+        words = re.findall(r"[a-z]+", area.text.lower())
+        return not set(words) & (ROOMS | set(self._directory.areas())) and len(words) > len(str(name.text).split())
 
     @staticmethod
     def _without_a_leading_verb(name: str) -> str:

@@ -19,7 +19,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..integrations.devices import BRIGHTNESS_STEP, DEVICE_NOUNS, KINDS, Device, DeviceDirectory, normalize_name, said_back, singular
+from ..integrations.devices import (BRIGHTNESS_STEP, DEVICE_NOUNS, KINDS, ROOMS, Device, DeviceDirectory, normalize_name,
+                                    said_back, singular)
 from ..speech.slowed import slowed, worth_hearing_again
 from .base import ActionCall, Answer
 from .command_reread import MARGIN, MIN_WORDS, REFUSAL_MARGIN, CommandReread, RereadingStt, from_the_verb
@@ -60,12 +61,6 @@ RESPONSES = {
 }
 """The library's small questions about the assistant itself (HassRespond), by the sentence's response key;
 "what can I say" is the help command."""
-ROOMS = frozenset({"attic", "balcony", "basement", "bathroom", "bedroom", "cellar", "closet", "conservatory", "deck",
-                   "den", "dining", "driveway", "entrance", "garage", "garden", "guest", "gym", "hall", "hallway",
-                   "kitchen", "landing", "laundry", "library", "living", "lobby", "loft", "lounge", "nursery", "office",
-                   "pantry", "patio", "playroom", "porch", "shed", "stairs", "study", "toilet", "utility",
-                   "washroom", "workshop", "yard"})
-"""Words for the rooms of a home: one said is meant, even where this device has no device."""
 
 
 COVER_CLASS_WORDS = {

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from typing import Any, Iterable, Mapping
+
+from firmware_py.llm.repeats import says_the_request_back
 
 from .command_corpus import CATEGORIES, COMMAND, QUESTION
 from .command_judge import CATEGORY_NAMES
@@ -32,6 +35,13 @@ def heard_right(row: Mapping[str, Any]) -> bool:
     return word_error_rate(str(row["intended"]), str(row["transcript"]).replace(" / ", " ")) <= HEARD_RIGHT_WER
 
 
+def said_back(row: Mapping[str, Any]) -> bool:
+    """Whether the answer said the request back (a sentence of it is a run of the words heard)."""
+    request = str(row.get("transcript") or "").replace(" / ", " ")
+    sentences = re.findall(r"[^.!?]+[.!?]*", str(row.get("bot_text") or ""))
+    return any(says_the_request_back(sentence.strip(), request) for sentence in sentences)
+
+
 def group_figures(rows: list[Mapping[str, Any]]) -> dict[str, Any]:
     """Accuracy, no-answer and wrong-action rates, and voice-to-voice of a group of rows; accuracy also
     over the requests speech recognition heard right."""
@@ -48,6 +58,7 @@ def group_figures(rows: list[Mapping[str, Any]]) -> dict[str, Any]:
         "voice_to_voice": summarize(r.get("voice_to_voice") for r in judged),
         "heard_right": len(heard),
         "accuracy_heard_right": round(sum(1 for r in heard if r.get("ok")) / len(heard), 4) if heard else None,
+        "said_back": sum(1 for r in judged if said_back(r)),
         "skipped": len(rows) - n,
     }
 
@@ -104,7 +115,7 @@ def _secs(summary: Mapping[str, Any] | None, key: str) -> str:
 
 def category_table(figures: Mapping[str, Mapping[str, Any]]) -> list[str]:
     lines = ["| category | requests | accuracy | no answer | wrong action | voice-to-voice median | p95 "
-             "| heard right | accuracy when heard right |", "|---|---|---|---|---|---|---|---|---|"]
+             "| heard right | accuracy when heard right | said the request back |", "|---|---|---|---|---|---|---|---|---|---|"]
     for category in CATEGORIES:
         f = figures.get(category)
         if not f:
@@ -112,7 +123,7 @@ def category_table(figures: Mapping[str, Mapping[str, Any]]) -> list[str]:
         v2v = f["voice_to_voice"]
         lines.append(f"| {CATEGORY_NAMES[category]} | {f['n']} | {_pct(f['accuracy'])} | {_pct(f['no_answer_rate'])} "
                      f"| {_pct(f['wrong_action_rate'])} | {_secs(v2v, 'median')} s | {_secs(v2v, 'p95')} s "
-                     f"| {f.get('heard_right', 'n/a')} | {_pct(f.get('accuracy_heard_right'))} |")
+                     f"| {f.get('heard_right', 'n/a')} | {_pct(f.get('accuracy_heard_right'))} | {f.get('said_back', 'n/a')} |")
     return lines
 
 

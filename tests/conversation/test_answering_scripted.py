@@ -366,3 +366,27 @@ async def test_one_word_mended_into_a_command_waits_for_the_rest_of_the_sentence
     await conversation.on_user_turn("Canzola,", spoken())
     await asyncio.sleep(0.3)
     assert recorder.of(BotAnswered) == [] and conversation._held == "Canzola,"
+
+
+async def test_an_answer_that_only_says_the_request_back_is_an_apology(world: Any) -> None:
+    """A small model repeats words it cannot make sense of ("I'll open the front gate." for a mis-heard
+    request): the user hears that nothing was understood, never their words as a promise, and the history
+    holds what was said."""
+    conversation, recorder, llm, _ = world
+    llm.answer = "I'll open the front gate."
+    await conversation.on_user_turn("I'll open the front gate.", spoken())
+    answer = (await answered(recorder))[0]
+    assert answer.text == "Sorry, I didn't catch that."
+    assert [e.text for e in recorder.of(BotOutput)] == ["Sorry, I didn't catch that."]
+    assert recorder.of(ErrorEvent), "the client is told nothing was understood"
+    assert conversation.context.messages()[-1] == {"role": "assistant", "content": "Sorry, I didn't catch that."}
+
+
+async def test_an_answer_that_opens_with_the_request_speaks_only_the_rest(world: Any) -> None:
+    conversation, recorder, llm, _ = world
+    llm.answer = "What is the capital of Brazil? The capital of Brazil is Brasilia."
+    await conversation.on_user_turn("What is the capital of Brazil?", spoken())
+    answer = (await answered(recorder))[0]
+    assert answer.text == "The capital of Brazil is Brasilia."
+    assert [e.text for e in recorder.of(BotOutput)] == ["The capital of Brazil is Brasilia."]
+    assert recorder.of(ErrorEvent) == []

@@ -245,6 +245,18 @@ async def test_a_timer_name_heard_a_little_wrong_finds_the_running_timer() -> No
         timers.cancel(timer.timer_id)
 
 
+async def test_a_timer_name_heard_one_sound_off_finds_it_but_another_food_never_does() -> None:
+    """A name spelt far off but sounding one sound apart, with its beats ("the clocky timer" for the cookie
+    one), is the running timer; a name people give timers is meant as said ("coffee" is not "cookie")."""
+    timers = TimerService(EventBus())
+    cookie = timers.start(600, "cookie", session_id="s1")
+    assert timers.find("clocky") == [cookie]
+    assert timers.find("coffee") == [] and timers.find("cakes") == []
+    assert timers.find("cook") == [cookie]           # part of the name, as before
+    assert timers.find("clock kit") == [], "another number of beats is another word"
+    timers.cancel(cookie.timer_id)
+
+
 async def test_the_timer_just_set_is_amended_and_never_offered_to_the_llm(registry: ToolRegistry) -> None:
     """The rest of a timer request said after it ran ("| And thirty seconds.", "| For the workout."): the
     session's newest timer, lengthened or named; another session's timer is never touched."""

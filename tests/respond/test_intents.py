@@ -437,6 +437,25 @@ def test_a_question_about_an_unknown_device_still_names_it(answers: tuple[Intent
     assert actions(answers, "Is there a change machine?") is None
 
 
+
+@pytest.mark.parametrize(("request_", "device"), [("To an on the coffee machine.", "coffee machine"),
+                                                  ("Um, to an on the coffee machine.", "coffee machine"),
+                                                  ("Torn off the pool pump.", "pool pump"),
+                                                  ("Turn on the coffee machine.", "coffee machine")])
+def test_an_unknown_device_after_an_opening_heard_by_its_sounds_is_refused(
+        answers: tuple[IntentMatcher, IntentAnswers], request_: str, device: str) -> None:
+    """The opening heard as other words ("to an on" for "turn on") before a name that is plainly a device's:
+    refused by that name, rather than handed to the LLM, which said the words back."""
+    assert [(name, args) for name, args in actions(answers, request_) or []] in (
+        [("turn_on", {"device": device})], [("turn_off", {"device": device})])
+
+
+def test_free_text_taken_for_a_room_is_no_unknown_device(answers: tuple[IntentMatcher, IntentAnswers]) -> None:
+    """ "Set on an time-aphorsing spirit." (an egg timer, mis-heard) fits "<name> on <area>" with both unknown:
+    no device called "set" is refused; a room word keeps it a device command."""
+    assert actions(answers, "Set on an time-aphorsing spirit.") is None
+    assert actions(answers, "Turn on the heater in the guest bedroom.") == [("turn_on", {"device": "heater"})]
+
 @pytest.mark.parametrize("text, expected", [
     ("Bees turn off the porch light.", [("turn_off", {"device": "porch light"})]),   # "please" heard as a word
     ("Leave, close the garage door.", [("close_cover", {"device": "garage door"})]),

@@ -1,0 +1,26 @@
+"""Whether a word the recogniser wrote may be a known name heard a little wrong: the same beats, and one
+sound apart however it is spelt. Shared by device names and timer names, so both forgive the same slips."""
+
+from __future__ import annotations
+
+import re
+
+import jellyfish
+
+
+def syllables(word: str) -> int:
+    """About how many syllables a word has: its vowel groups, a silent final "e" not counted."""
+    letters = word.lower().strip("-'")
+    if len(letters) > 2 and letters.endswith("e") and not letters.endswith(("le", "ee")):
+        letters = letters[:-1]
+    return max(1, len(re.findall(r"[aeiouy]+", letters)))
+
+
+def one_sound_apart(heard: str, name: str) -> bool:
+    """Metaphone keys of at least two sounds that differ by one ("then" for "fan" by th for f, "clocky" for
+    "cookie" by an l), with the same number of syllables (a mis-heard word keeps its beats: "gator" is no
+    "door")."""
+    if syllables(heard) != syllables(name):
+        return False
+    heard_key, name_key = jellyfish.metaphone(heard), jellyfish.metaphone(name)
+    return min(len(heard_key), len(name_key)) >= 2 and jellyfish.levenshtein_distance(heard_key, name_key) <= 1

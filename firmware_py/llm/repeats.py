@@ -1,0 +1,60 @@
+"""An LLM answer that only says the request back ("I'll open the front gate." for "I'll open the front
+gate."): a small model does that with words it cannot make sense of, most often a mis-heard request, and the
+user then hears their own words, or worse, what sounds like a promise nothing keeps. Such a sentence at the
+start of an answer is not spoken; an answer that held nothing else becomes "Sorry, I didn't catch that."."""
+
+from __future__ import annotations
+
+import re
+
+WORD = re.compile(r"[\w']+")
+NOT_COUNTED = frozenset({"um", "umm", "uh", "uhm", "er", "erm", "hmm", "ah", "oh", "okay", "ok", "so", "well"})
+"""Fillers: neither the request's nor the answer's own words."""
+MIN_WORDS = 3
+"""Fewer words said back are a reply ("Good morning." to "Good morning."), not a repeat."""
+MIN_SHARE = 0.5
+"""A repeat covers at least this share of the request's words."""
+SOCIAL = frozenset({"good", "morning", "afternoon", "evening", "night", "hello", "hi", "hey", "there", "thanks",
+                    "thank", "you", "very", "much", "bye", "goodbye", "see", "later", "nice", "to", "meet", "too"})
+"""Greetings and thanks are said back in kind."""
+ASKS_FOR_WORDS = frozenset({"say", "repeat", "spell", "read", "echo", "pronounce"})
+"""A request to say words gets them said."""
+CLAUSE_ENDS = ",;:"
+
+
+def _words(text: str) -> list[str]:
+    return [word for word in WORD.findall(text.lower()) if word not in NOT_COUNTED]
+
+
+def says_the_request_back(sentence: str, request: str) -> bool:
+    """`sentence` (a whole sentence of the answer, not a clause ending at a comma) is a run of the request's own
+    words, at least three of them and at least half of the request."""
+    if sentence.rstrip().endswith(tuple(CLAUSE_ENDS)):
+        return False   # "The capital of Brazil," may go on to answer
+    said, asked = _words(sentence), _words(request)
+    if len(said) < MIN_WORDS or len(said) < MIN_SHARE * len(asked) or set(said) <= SOCIAL:
+        return False
+    if ASKS_FOR_WORDS & set(asked):
+        return False
+    return any(asked[start:start + len(said)] == said for start in range(len(asked) - len(said) + 1))
+
+
+class RepeatFilter:
+    """Passes an answer's sentences on, dropping those at its start that say the request back."""
+
+    def __init__(self, request: str | None) -> None:
+        self._request = request or ""
+        self.dropped: list[str] = []
+        self.kept: list[str] = []
+
+    def keep(self, sentence: str) -> bool:
+        if not self.kept and self._request and says_the_request_back(sentence, self._request):
+            self.dropped.append(sentence)
+            return False
+        self.kept.append(sentence)
+        return True
+
+    @property
+    def only_repeated(self) -> bool:
+        """Everything the answer held said the request back."""
+        return bool(self.dropped) and not self.kept

@@ -1,0 +1,40 @@
+"""An answer that says the request back is not spoken: which sentences count as saying it back."""
+
+from __future__ import annotations
+
+import pytest
+
+from firmware_py.llm.repeats import RepeatFilter, says_the_request_back
+
+
+@pytest.mark.parametrize(("sentence", "asked"), [
+    ("I'll open the front gate.", "I'll open the front gate."),                   # a promise nothing keeps
+    ("Um, what is the capital of Brazil?", "Um, what is the capital of Brazil?"),
+    ("To pay a lift", "How to pay a lift a day,"),                                 # a run of half the words
+    ("Pernan, the television.", "Pernan, / The television,"),
+])
+def test_a_run_of_the_request_words_is_saying_it_back(sentence: str, asked: str) -> None:
+    assert says_the_request_back(sentence, asked)
+
+
+@pytest.mark.parametrize(("sentence", "asked"), [
+    ("Good morning.", "Good morning."),                                 # greetings are said back in kind
+    ("Thank you very much!", "Thank you very much"),
+    ("The capital of Brazil is Brasilia.", "What is the capital of Brazil?"),
+    ("The capital of Brazil,", "What is the capital of Brazil?"),      # a clause may go on to answer
+    ("The quick brown fox.", "Repeat after me: the quick brown fox"),  # asked to say it
+    ("Lights on.", "Turn the lights on."),                              # two words: a reply
+    ("Of the moon.", "Tell me a fun fact about the moon, with its size and distance please"),  # under half
+])
+def test_an_answer_that_uses_the_request_words_is_not_saying_it_back(sentence: str, asked: str) -> None:
+    assert not says_the_request_back(sentence, asked)
+
+
+def test_only_the_sentences_before_the_answer_proper_are_dropped() -> None:
+    repeats = RepeatFilter("what is the capital of Brazil")
+    kept = [s for s in ("What is the capital of Brazil?", "It is Brasilia.", "What is the capital of Brazil?")
+            if repeats.keep(s)]
+    assert kept == ["It is Brasilia.", "What is the capital of Brazil?"] and not repeats.only_repeated
+    nothing_else = RepeatFilter("I'll open the front gate")
+    assert not nothing_else.keep("I'll open the front gate.") and nothing_else.only_repeated
+    assert RepeatFilter(None).keep("Anything at all.")
