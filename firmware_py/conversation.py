@@ -540,7 +540,7 @@ class Conversation(VoiceSession):
         finally:
             self._bus.publish(BotLlmStopped(session_id=self.session_id))
         for sentence in splitter.flush():
-            if repeats.keep(sentence):
+            if repeats.keep(sentence, last=True):
                 self._feed(speech, sentence)
         if repeats.dropped:
             answer = self._instead_of_repeats(repeats, speech, cancel)

@@ -19,17 +19,19 @@ SOCIAL = frozenset({"good", "morning", "afternoon", "evening", "night", "hello",
 """Greetings and thanks are said back in kind."""
 ASKS_FOR_WORDS = frozenset({"say", "repeat", "spell", "read", "echo", "pronounce"})
 """A request to say words gets them said."""
-CLAUSE_ENDS = ",;:"
+CLAUSE_ENDS = ",;"
+"""A piece ending so may go on to answer; a colon ends a heading ("boil an egg:"), said back as much."""
 
 
 def _words(text: str) -> list[str]:
     return [word for word in WORD.findall(text.lower()) if word not in NOT_COUNTED]
 
 
-def says_the_request_back(sentence: str, request: str) -> bool:
-    """`sentence` (a whole sentence of the answer, not a clause ending at a comma) is a run of the request's own
-    words, at least three of them and at least half of the request."""
-    if sentence.rstrip().endswith(tuple(CLAUSE_ENDS)):
+def says_the_request_back(sentence: str, request: str, last: bool = False) -> bool:
+    """`sentence` (a whole sentence of the answer, or its `last` piece; not a clause ending at a comma that
+    more may follow) is a run of the request's own words, at least three of them and at least half of the
+    request."""
+    if sentence.rstrip().endswith(tuple(CLAUSE_ENDS)) and not last:
         return False   # "The capital of Brazil," may go on to answer
     said, asked = _words(sentence), _words(request)
     if len(said) < MIN_WORDS or len(said) < MIN_SHARE * len(asked) or set(said) <= SOCIAL:
@@ -47,8 +49,9 @@ class RepeatFilter:
         self.dropped: list[str] = []
         self.kept: list[str] = []
 
-    def keep(self, sentence: str) -> bool:
-        if not self.kept and self._request and says_the_request_back(sentence, self._request):
+    def keep(self, sentence: str, last: bool = False) -> bool:
+        """Whether to speak `sentence`; `last`: it is what was left when the answer ended."""
+        if not self.kept and self._request and says_the_request_back(sentence, self._request, last):
             self.dropped.append(sentence)
             return False
         self.kept.append(sentence)

@@ -57,10 +57,11 @@ name was found 9.4 and 14.4 below ("Start and run timer" as a "run" timer for a 
 "Twelfth round"."""
 NAME_GRAMMARS = 4
 """Timer-name grammars kept (one per set of names: the common names with the running timers', the running alone)."""
-QUESTIONS = frozenset({"answer:thanks", "answer:weather", "HassGetState", "HassGetWeather", "HassRespond"})
+QUESTIONS = frozenset({"answer:thanks", "answer:weather", "answer:arithmetic", "HassGetState", "HassGetWeather",
+                       "HassRespond"})
 """Intents a reading may not turn a turn into, beside those the device cannot serve: questions and small
 talk are the LLM's to answer (a device's state read out of a question about France would be a wrong answer
-given with confidence)."""
+given with confidence, as would a sum read out of two pieces of mumbling: "Just one thousand and twelve")."""
 
 
 class RereadingStt(Protocol):

@@ -27,7 +27,8 @@ from .command_reread import MARGIN, MIN_WORDS, REFUSAL_MARGIN, CommandReread, Re
 from .custom import CustomCommand
 from .intent_matcher import IntentMatch, IntentMatcher
 from .later import later_call
-from .timer_names import COMMON_TIMER_NAMES, name_in_doubt, names_known, same_but_name, the_named_one, timer_call
+from .timer_names import (COMMON_TIMER_NAMES, name_in_doubt, names_known, run_into_timer, same_but_name, the_named_one,
+                          timer_call)
 
 log = logging.getLogger(__name__)
 
@@ -445,7 +446,8 @@ class IntentResponder:
         if answer is not None and found.tentative:
             answer = replace(answer, tentative=True)
         if (call := timer_call(answer)) is not None and (name_in_doubt(heard_name(found.slots), call.arguments.get("label", ""))
-                                                         or call.name == "set_timer" and articles_for_a_name(found.slots)):
+                                                         or call.name == "set_timer" and (articles_for_a_name(found.slots)
+                                                                                          or run_into_timer(text, call.arguments.get("label", "")))):
             answer = replace(answer, name_in_doubt=True)   # type: ignore[arg-type]
         return answer
 

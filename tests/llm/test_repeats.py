@@ -12,6 +12,7 @@ from firmware_py.llm.repeats import RepeatFilter, says_the_request_back
     ("Um, what is the capital of Brazil?", "Um, what is the capital of Brazil?"),
     ("To pay a lift", "How to pay a lift a day,"),                                 # a run of half the words
     ("Pernan, the television.", "Pernan, / The television,"),
+    ("D. D. Five minutes to the workout timer:", "D. D. Five minutes to the workout timer."),   # a heading
 ])
 def test_a_run_of_the_request_words_is_saying_it_back(sentence: str, asked: str) -> None:
     assert says_the_request_back(sentence, asked)
@@ -38,3 +39,6 @@ def test_only_the_sentences_before_the_answer_proper_are_dropped() -> None:
     nothing_else = RepeatFilter("I'll open the front gate")
     assert not nothing_else.keep("I'll open the front gate.") and nothing_else.only_repeated
     assert RepeatFilter(None).keep("Anything at all.")
+    trailing = RepeatFilter("How to pay a lift a day,")
+    assert trailing.keep("To pay a lift a day,") and not RepeatFilter("How to pay a lift a day,").keep(
+        "To pay a lift a day,", last=True), "a clause the answer ended on can go on to nothing"

@@ -71,3 +71,11 @@ def test_a_reading_that_keeps_half_the_words_or_more_is_taken(rereader: CommandR
                                                               intent: str) -> None:
     found = rereader.accept(reading(read), heard)
     assert found is not None and found.intent == intent
+
+
+def test_a_sum_is_never_read_out_of_a_turn(rereader: CommandReread) -> None:
+    """ "Just one thousand and twelve." read out of two pieces of mumbling is a question's answer given with
+    confidence: like the other questions, never a reading (nor a choice offered between two such sums)."""
+    assert rereader.accept(reading("Just one thousand and twelve.", ("Just one thousand and one thousand.", -4.3)),
+                           "Gentlemen, ma'am, Jesse only pretends.") is None
+    assert rereader.accept_heard("What is five plus three?") is None

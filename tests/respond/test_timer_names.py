@@ -32,6 +32,8 @@ def claim(responder: IntentResponder, text: str) -> Answer | None:
     "Set a long re-timer for fifteen minutes.",      # "re": a piece of a word
     "Set on a timer for six minutes.",
     "Set at the time for three minutes.",            # two articles where one goes: "a tea timer"
+    "Said Totsie-timer for three minutes.",          # a name seldom given, run into "timer": a tea timer
+    "Set her bed-timer for half an hour.",           # a bread timer
 ])
 def test_a_name_heard_as_other_words_is_in_doubt(responder: IntentResponder, text: str) -> None:
     answer = claim(responder, text)
@@ -42,6 +44,8 @@ def test_a_name_heard_as_other_words_is_in_doubt(responder: IntentResponder, tex
     "Set a timer for thirty seconds.",        # no name: the article alone is no name
     "Start a pasta timer for eight minutes.",
     "Set a chocolate cake timer for an hour.",
+    "Set a tea-timer for three minutes.",     # a name people give, run into "timer": as heard
+    "Set a grandma timer for ten minutes.",   # a name seldom given, written apart: as heard
     "Cancel the timer.",
     "Turn on the kitchen light.",             # no timer at all
 ])
