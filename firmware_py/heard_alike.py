@@ -24,3 +24,12 @@ def one_sound_apart(heard: str, name: str) -> bool:
         return False
     heard_key, name_key = jellyfish.metaphone(heard), jellyfish.metaphone(name)
     return min(len(heard_key), len(name_key)) >= 2 and jellyfish.levenshtein_distance(heard_key, name_key) <= 1
+
+
+def sounds_alike(heard: str, said: str) -> float:
+    """How alike two sentences sound, 0-1: one minus the edit distance between the metaphone keys of their
+    letters run together, over the longer key ("Closing off his lines." and "Close the office blinds." 0.55;
+    "What is by plus three?" and "What is the time?" 0.33)."""
+    heard_key, said_key = (jellyfish.metaphone("".join(re.findall(r"[a-z]+", text.lower()))) for text in (heard, said))
+    longer = max(len(heard_key), len(said_key))
+    return 1.0 - jellyfish.levenshtein_distance(heard_key, said_key) / longer if longer else 0.0

@@ -512,7 +512,7 @@ class IntentResponder:
         if reading is None:   # the recogniser was sure of what it wrote
             return None
         plausible = self._plausible(known_timer)
-        found = await loop.run_in_executor(self._executor, self.rereading.accept, reading, heard, plausible)
+        found = await loop.run_in_executor(self._executor, self.rereading.accept, reading, heard, plausible, margin)
         text = reading.text
         if found is not None and found.intent == "ambiguous":   # two names for one timer: the one people use
             text, found = await loop.run_in_executor(self._executor, self._named_choice, text, found)

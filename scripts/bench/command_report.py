@@ -36,7 +36,9 @@ def heard_right(row: Mapping[str, Any]) -> bool:
 
 
 def said_back(row: Mapping[str, Any]) -> bool:
-    """Whether the answer said the request back (a sentence of it is a run of the words heard)."""
+    """Whether the answer said the request back (a sentence of it is a run of the words heard). The benchmark
+    leaves at the first audio, so a replaced answer often shows as the LLM wrote it (the daemon logs each
+    replacement: "answer said the request back")."""
     request = str(row.get("transcript") or "").replace(" / ", " ")
     sentences = re.findall(r"[^.!?]+[.!?]*", str(row.get("bot_text") or ""))
     return any(says_the_request_back(sentence.strip(), request) for sentence in sentences)
@@ -115,7 +117,7 @@ def _secs(summary: Mapping[str, Any] | None, key: str) -> str:
 
 def category_table(figures: Mapping[str, Mapping[str, Any]]) -> list[str]:
     lines = ["| category | requests | accuracy | no answer | wrong action | voice-to-voice median | p95 "
-             "| heard right | accuracy when heard right | said the request back |", "|---|---|---|---|---|---|---|---|---|---|"]
+             "| heard right | accuracy when heard right | LLM said the request back |", "|---|---|---|---|---|---|---|---|---|---|"]
     for category in CATEGORIES:
         f = figures.get(category)
         if not f:

@@ -79,3 +79,18 @@ def test_a_sum_is_never_read_out_of_a_turn(rereader: CommandReread) -> None:
     assert rereader.accept(reading("Just one thousand and twelve.", ("Just one thousand and one thousand.", -4.3)),
                            "Gentlemen, ma'am, Jesse only pretends.") is None
     assert rereader.accept_heard("What is five plus three?") is None
+
+
+def test_a_reading_beyond_the_margin_is_taken_only_when_it_sounds_like_what_was_heard() -> None:
+    """13.9 nats below the free reading: "Close the office blinds." for "Closing off his lines." sounds alike and
+    is taken; "What is the time?" for "What is by plus three?" (a question) does not, and is not."""
+    rereader = CommandReread(IntentMatcher("en", DeviceDirectory(parse_devices(
+        [{"name": "office blinds", "area": "office", "kind": "cover", "command_topic": "home/office/blinds/set"}]))),
+        UNSUPPORTED)
+    far = lambda text: Rereading(text, -20.0, -6.1, 4, ())   # noqa: E731
+    found = rereader.accept(far("Close the office blinds."), "Closing off his lines.")
+    assert found is not None and found.intent == "HassTurnOff"
+    assert rereader.accept(far("What is the time?"), "What is by plus three?") is None
+    assert rereader.accept(far("Close the office blinds."), "") is None, "nothing heard to sound like"
+    near = Rereading("What is the time?", -10.0, -6.1, 4, ())
+    assert rereader.accept(near) is not None, "within the margin, as before"
