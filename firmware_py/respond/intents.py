@@ -368,6 +368,17 @@ def _of_class(device: Device, device_class: str) -> bool:
     return bool(words & said) or not words & ANY_COVER_CLASS_WORD
 
 
+def _name_doubted(found: IntentMatch, answer: Answer, text: str) -> bool:
+    """Is the timer's name in `answer` (matched from `text`) in doubt (timer_names.py): heard and dropped as words no
+    name holds, a fragment or a letter, two articles where one goes, or a name seldom given run into "timer"?"""
+    call = timer_call(answer)
+    if call is None:
+        return False
+    label = str(call.arguments.get("label", ""))
+    return name_in_doubt(heard_name(found.slots), label) or call.name == "set_timer" and (
+        articles_for_a_name(found.slots) or run_into_timer(text, label))
+
+
 def _name_read_freely(answer: Answer) -> bool:
     """Does the answer set a timer with a name people seldom give timers?"""
     call = timer_call(answer)
@@ -445,10 +456,8 @@ class IntentResponder:
         log.debug("intent matched", extra={"intent": found.intent, "slots": found.slots, "session": session_id})
         if answer is not None and found.tentative:
             answer = replace(answer, tentative=True)
-        if (call := timer_call(answer)) is not None and (name_in_doubt(heard_name(found.slots), call.arguments.get("label", ""))
-                                                         or call.name == "set_timer" and (articles_for_a_name(found.slots)
-                                                                                          or run_into_timer(text, call.arguments.get("label", "")))):
-            answer = replace(answer, name_in_doubt=True)   # type: ignore[arg-type]
+        if answer is not None and _name_doubted(found, answer, text):
+            answer = replace(answer, name_in_doubt=True)
         return answer
 
     def _mute_asked(self, found: IntentMatch, answer: Answer | None, text: str) -> IntentMatch | None:
@@ -533,10 +542,11 @@ class IntentResponder:
             log.info("a refused name read again as no device of it", extra={"session": session_id, "read": text})
             found = None
         answer = self._answers.answer(found) if found is not None else None
-        if answer is not None and _name_read_freely(answer):
+        if answer is not None and (_name_read_freely(answer) or _name_doubted(found, answer, text)):   # type: ignore[arg-type]
             # the commands' name slot takes any word that fits ("an end timer" for an egg timer): a name people
-            # seldom give is read once more among those they do, and kept when none fits better
-            answer = replace(answer, name_in_doubt=True)   # type: ignore[arg-type]
+            # seldom give is read once more among those they do, and kept when none fits better; so is a name
+            # the reading heard and dropped ("Set on neck, timer for six minutes.", an egg timer)
+            answer = replace(answer, name_in_doubt=True)
         if answer is not None and _rings_at_once(answer):
             log.info("a reading's timer too short to be meant", extra={"session": session_id, "read": text})
             answer = None
