@@ -65,11 +65,15 @@ name was found 9.4 and 14.4 below ("Start and run timer" as a "run" timer for a 
 "Twelfth round"."""
 NAME_GRAMMARS = 4
 """Timer-name grammars kept (one per set of names: the common names with the running timers', the running alone)."""
-QUESTIONS = frozenset({"answer:thanks", "answer:weather", "answer:arithmetic", "HassGetState", "HassGetWeather",
-                       "HassRespond"})
+QUESTIONS = frozenset({"answer:thanks", "answer:weather", "HassGetState", "HassGetWeather", "HassRespond"})
 """Intents a reading may not turn a turn into, beside those the device cannot serve: questions and small
 talk are the LLM's to answer (a device's state read out of a question about France would be a wrong answer
-given with confidence, as would a sum read out of two pieces of mumbling: "Just one thousand and twelve")."""
+given with confidence)."""
+SUM = "answer:arithmetic"
+OPERATOR_WORDS = frozenset({"plus", "minus", "times", "multiplied", "divided", "over", "less", "take"})
+"""A sum is read only where the words heard hold its operator ("What is by plus three?": five plus three);
+read out of mumbling ("Jethro, he pretend," as "Just one thousand and twelve") it would be an answer given
+with confidence to a question nobody asked."""
 
 
 class RereadingStt(Protocol):
@@ -150,7 +154,8 @@ class CommandReread:
         found = self._command(reading.text)
         below = reading.heard_score - reading.score
         near = below <= margin or sounds_alike(heard, reading.text) >= SOUNDS_ALIKE
-        accepted = found is not None and not found.corrected and near and not _words_lost(reading.text, heard)
+        accepted = (found is not None and not found.corrected and near and not _words_lost(reading.text, heard)
+                    and (found.intent != SUM or bool(OPERATOR_WORDS & set(bare_words(heard.lower().split())))))
         rivals: list[str] = []
         if found is not None and accepted:
             rivals = [text for text, _ in reading.rivals

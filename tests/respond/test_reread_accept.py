@@ -73,12 +73,14 @@ def test_a_reading_that_keeps_half_the_words_or_more_is_taken(rereader: CommandR
     assert found is not None and found.intent == intent
 
 
-def test_a_sum_is_never_read_out_of_a_turn(rereader: CommandReread) -> None:
-    """ "Just one thousand and twelve." read out of two pieces of mumbling is a question's answer given with
-    confidence: like the other questions, never a reading (nor a choice offered between two such sums)."""
+def test_a_sum_is_read_only_where_its_operator_was_heard(rereader: CommandReread) -> None:
+    """ "Just one thousand and twelve." read out of two pieces of mumbling would be an answer given with
+    confidence to a question nobody asked (nor is a choice offered between two such sums); "What is by plus
+    three?" heard the operator, and is five plus three."""
     assert rereader.accept(reading("Just one thousand and twelve.", ("Just one thousand and one thousand.", -4.3)),
                            "Gentlemen, ma'am, Jesse only pretends.") is None
-    assert rereader.accept_heard("What is five plus three?") is None
+    found = rereader.accept(reading("What is five plus three?"), "What is by plus three?")
+    assert found is not None and found.intent == "answer:arithmetic"
 
 
 def test_a_reading_beyond_the_margin_is_taken_only_when_it_sounds_like_what_was_heard() -> None:
