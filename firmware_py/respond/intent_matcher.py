@@ -19,7 +19,7 @@ import jellyfish
 from hassil import Intents, RecognizeResult, TextSlotList, TextSlotValue, recognize_best, recognize_ranked
 from hassil import string_matcher
 
-from ..integrations.devices import DEVICE_NOUNS, ROOMS, DeviceDirectory
+from ..integrations.devices import DEVICE_NOUNS, ROOMS, DeviceDirectory, singular
 from .custom import CustomCommand
 from .indirect import direct_form
 from .library_cache import library_key, load_library, save_library
@@ -319,14 +319,19 @@ class IntentMatcher:
             found = self._unknown_device(whole)
             return found if found is not None and found.named_like_a_device and self._plain_name(found.unknown_name) else None
         # "burn on the kitchen life"; "To an on the coffee machine": an opening heard by its sounds, before a
-        # name that is plainly a device's
+        # name that is plainly a device's, and not one of this device's own kind heard wrong ("Plus the. Gryce
+        # door." is the garage door, for the reading within the commands to find)
         unfilled = self.without_fillers(whole)
         opened = [] if set(bare_words(unfilled.split())[:1]) & COMMAND_WORDS else \
-            [(candidate, True) for _, candidate, _ in opening_mends(unfilled)[:1]]
-        for candidate, needs_a_device_name in [*verb_mends, *opened, (whole, False)]:
+            [(candidate, "opening") for _, candidate, _ in opening_mends(unfilled)[:1]]
+        verbs = [(candidate, "verb" if needs_a_device_name else "") for candidate, needs_a_device_name in verb_mends]
+        for candidate, mended in [*verbs, *opened, (whole, "")]:
             found = self._unknown_device(candidate)
-            if found is not None and not (needs_a_device_name and not found.named_like_a_device):
-                return found
+            if found is None or mended and not found.named_like_a_device:
+                continue
+            if mended == "opening" and self._like_one_of_ours(found):
+                continue
+            return found
         return self._dangling_word_dropped(whole)
 
     def _stray_letter_dropped(self, text: str) -> IntentMatch | None:
@@ -499,15 +504,24 @@ class IntentMatcher:
                            tentative=unfinished_turn or (not named_like_one and ends_the_sentence),
                            named_like_a_device=named_like_one)
 
+    def _like_one_of_ours(self, found: IntentMatch) -> bool:
+        """Does an unknown name end in the word one of this device's own devices ends in ("gryce door" beside the
+        garage door), so that it may be that device heard wrong?"""
+        last = singular(found.unknown_name.split()[-1]) if found.unknown_name else ""
+        return bool(last) and not found.corrected and any(
+            singular(spoken.split()[-1]) == last for device in self._directory.devices for spoken in device.spoken_names())
+
     def _free_text_as_room(self, result: RecognizeResult) -> bool:
         """A name and a room both unknown, the room no room and longer than the name ("Set on an time-aphorsing
         spirit": a scene called "set" in a room called "an time aphorsing spirit"): free text the template
-        took, not a command. (A word before the name is no matter: "Is the garage heater on?")"""
+        took, not a command. (A word before the name is no matter: "Is the garage heater on?"; nor is a "room"
+        holding a word for a device, which was the device: "Sledge on the Google Pump.")"""
         area, name = result.unmatched_entities.get("area"), result.unmatched_entities.get("name")
         if area is None or name is None:
             return False
         words = re.findall(r"[a-z]+", area.text.lower())
-        return not set(words) & (ROOMS | set(self._directory.areas())) and len(words) > len(str(name.text).split())
+        meaningful = ROOMS | set(self._directory.areas()) | DEVICE_NOUNS
+        return not {singular(word) for word in words} & meaningful and len(words) > len(str(name.text).split())
 
     @staticmethod
     def _without_a_leading_verb(name: str) -> str:
