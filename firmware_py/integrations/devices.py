@@ -28,6 +28,9 @@ BRIGHTNESS_STEP = 25
 """Percentage points "dim" or "brighten" a light by."""
 MISHEARD_NOUN = 0.6
 """How alike (Jaro-Winkler) a heard last word must be to the device's ("life" for "light") to be taken for it."""
+GUARDED_NOUNS = frozenset({"door", "gate", "garage", "lock"})
+"""Ways into the home: a device called so is opened only when named as it is, never by a name heard a little
+wrong ("Switch on the garage gear." for a garage heater nobody has opened the garage door)."""
 WINDOW_COVERINGS = frozenset({"awning", "blind", "curtain", "drape", "shade", "shutter"})
 """One thing said many ways: the office shades are the office blinds."""
 
@@ -144,13 +147,15 @@ class DeviceDirectory:
     def find(self, words: str) -> Device | None:
         """A device by name or alias ("the kitchen lights" finds "kitchen light"), or by a name heard a
         little wrong ("kitchen life", "porch-like"): only a close likeness, so another device is never
-        taken for an unknown one ("garage heater" stays unknown beside "garage door")."""
+        taken for an unknown one ("garage heater" stays unknown beside "garage door"), and never a door, gate
+        or lock (`GUARDED_NOUNS`)."""
         wanted = normalize_name(words)
         exact = self._by_name.get(wanted) or self._by_name.get(wanted.removesuffix("s"))
         if exact is not None or not wanted:
             return exact
         heard = wanted.replace("-", " ").split()
-        alike = [name for name in self._by_name if _heard_as(heard, name.split())]
+        alike = [name for name in self._by_name if _heard_as(heard, name.split())
+                 and singular(name.split()[-1]) not in GUARDED_NOUNS]
         return self._by_name[alike[0]] if len({self._by_name[n] for n in alike}) == 1 else None
 
     def in_area(self, area: str, kinds: tuple[str, ...] = KINDS) -> list[Device]:

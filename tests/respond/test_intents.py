@@ -307,6 +307,8 @@ def test_a_reply_word_is_never_mended_into_a_command(answers: tuple[IntentMatche
                                            ("kitchen blinds", None), ("kitchen blind", None),
                                            ("bedroom then", "bedroom fan"),   # one sound apart (th for f)
                                            ("garage gator", None),   # a sound more, and a beat: no door
+                                           ("garage gear", None),    # a way in is opened only when named as it is
+                                           ("garage doors", "garage door"),
                                            ("bedroom pan", "bedroom fan"), ("bedroom fare", "bedroom fan")])
 def test_a_device_name_heard_a_little_wrong(heard: str, device: str | None) -> None:
     directory = DeviceDirectory(parse_devices(DEVICES + [{"name": "bathroom heater", "kind": "switch",
