@@ -31,7 +31,7 @@ from .llm.context import Context
 from .llm.text import clean_for_speech
 from .llm.timers import timers_named
 from .sentences import SentenceSplitter
-from .respond.amend import amendment, same_setting
+from .respond.amend import rest_of
 from .respond.asked import AskedBack
 from .respond.base import Answer
 from .respond.chain import ResponderChain, carry_out
@@ -346,7 +346,7 @@ class Conversation(VoiceSession):
                 break
         else:
             return None
-        calls = whole.actions if same_setting(ran.answer, whole) else amendment(ran.answer, whole)
+        calls = rest_of(ran.answer, whole)
         if not calls:
             return None
         log.info("command amended", extra={"session": self.session_id, "text": text})

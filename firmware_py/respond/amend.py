@@ -64,6 +64,19 @@ def same_setting(ran: Answer, joined: Answer) -> bool:
     return amendment(ran, joined) == () and all(a.name in SETTINGS for a in joined.actions)
 
 
+def rest_of(ran: Answer, joined: Answer) -> tuple[ActionCall, ...] | None:
+    """What the rest of a request that ran still asks for, both pieces read as one (`joined`): the settings
+    again when it only finished saying them, the timer confirmed as set when it only finished its request
+    ("Timer for twenty seconds. | Please.": never a second timer), else the amendment; () nothing, None
+    another request."""
+    if same_setting(ran, joined):
+        return joined.actions
+    calls = amendment(ran, joined)
+    if calls == () and _one_timer_set(ran) is not None:
+        return (ActionCall(TIMER_AMEND, {}),)
+    return calls
+
+
 def _target(call: ActionCall) -> str:
     return str(call.arguments.get("device", ""))
 

@@ -40,7 +40,11 @@ heard (`SOUNDS_ALIKE`): an espeak voice's "Close the office blinds" was written 
 the command 13.9 nats below. Over the unclaimed turns of five dressings of the corpus, the commands read 9.8-13.9
 below sounded 0.55-0.78 alike; the questions and chat forced into a command within 15 nats, 0.33-0.43."""
 SOUNDS_ALIKE = 0.5
-"""How alike (heard_alike.sounds_alike) a reading beyond `MARGIN` must sound to the words heard."""
+"""How alike (heard_alike.sounds_alike) a reading beyond `MARGIN`, or a short one, must sound to the words heard."""
+SHORT_READING = 3
+"""A reading of fewer words must also sound like what was heard, however likely: a short command's sentence
+fits any mumble ("Pardon me" read out of "Quite you mouth", "Say that," out of "Said the maw, you. / J. B..":
+the repeat command ran twice for requests it was not), while "Newt yourself." is "Mute yourself." (0.86 alike)."""
 REFUSAL_MARGIN = 5.0
 """The margin for a turn the matcher refused for a device name this device does not have: commands whose
 device was misheard ("Set the moleute to thirty percent", "Turned the porch-like off") read within 3.2 nats
@@ -153,7 +157,8 @@ class CommandReread:
         the tea timer"), or when what was `heard` opens with a sound the reading's verb may have lost its "un" to."""
         found = self._command(reading.text)
         below = reading.heard_score - reading.score
-        near = below <= margin or sounds_alike(heard, reading.text) >= SOUNDS_ALIKE
+        near = (below <= margin and len(reading.text.split()) >= SHORT_READING
+                or sounds_alike(heard, reading.text) >= SOUNDS_ALIKE)
         accepted = (found is not None and not found.corrected and near and not _words_lost(reading.text, heard)
                     and (found.intent != SUM or bool(OPERATOR_WORDS & set(bare_words(heard.lower().split())))))
         rivals: list[str] = []

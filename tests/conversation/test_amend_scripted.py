@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from firmware_py.events import FunctionCallInProgress
-from firmware_py.respond.amend import amendment, can_be_amended
+from firmware_py.respond.amend import amendment, can_be_amended, rest_of
 from firmware_py.respond.base import ActionCall, Answer
 from firmware_py.respond.unfinished import LastTurn, may_amend
 
@@ -96,6 +96,20 @@ def test_how_a_timer_just_set_is_amended() -> None:
     assert amendment(minute, minute) == (), "said again: nothing to do, never a second timer"
     assert amendment(named, pasta) is None, "another timer's name: a request of its own"
     assert amendment(minute, Answer("intent", actions=(ActionCall("get_time", {}),))) is None
+    assert rest_of(minute, minute) == (ActionCall("amend_timer", {}),), "the timer confirmed as set, not set twice"
+    assert rest_of(minute, named) == (ActionCall("amend_timer", {"label": "tea"}),)
+    assert rest_of(named, pasta) is None
+
+
+async def test_a_rest_that_only_finishes_a_timer_request_never_sets_a_second_timer(world: Any) -> None:
+    """ "Timer for twenty seconds. | Please." (seed 191): both pieces read as the same timer; it is confirmed,
+    not set again by reading the joined pieces as a request of their own."""
+    conversation, events, llm, stt = world
+    stt.first, stt.second, stt.whole = "Timer for twenty seconds.", "Please.", "Timer for twenty seconds, please."
+    said = await two_pieces(conversation, events, gap_secs=0.0)
+    assert calls(events) == [("set_timer", {"seconds": 20}), ("amend_timer", {})]
+    assert [t.seconds for t in conversation._engines.tools.timers.list()] == [20]
+    assert said[-1].responder == "intent" and said[-1].text == "A timer is set for 20 seconds."
 
 
 async def test_the_rest_of_a_timer_request_lengthens_the_timer_just_set(world: Any) -> None:

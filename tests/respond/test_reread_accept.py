@@ -96,3 +96,13 @@ def test_a_reading_beyond_the_margin_is_taken_only_when_it_sounds_like_what_was_
     assert rereader.accept(far("Close the office blinds."), "") is None, "nothing heard to sound like"
     near = Rereading("What is the time?", -10.0, -6.1, 4, ())
     assert rereader.accept(near) is not None, "within the margin, as before"
+
+
+@pytest.mark.parametrize(("read", "heard", "taken"), [
+    ("Pardon me", "Quite you mouth", False),          # "Volume up.": the repeat command ran
+    ("Say that,", "Said the maw, you. / J. B..", False),
+    ("Mute yourself.", "Newt yourself.", True),        # sounds like what was heard
+])
+def test_a_short_reading_must_sound_like_what_was_heard(rereader: CommandReread, read: str, heard: str,
+                                                        taken: bool) -> None:
+    assert (rereader.accept(reading(read), heard) is not None) is taken

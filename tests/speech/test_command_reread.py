@@ -49,7 +49,7 @@ def test_a_command_heard_as_other_words_reads_as_the_command(stt: MoonshineStt, 
     assert matcher.match(heard) is None, f"heard right ({heard!r}): nothing to read again"
     reading = rereader.read(audio, stt)
     assert reading is not None, heard
-    found = rereader.accept(reading)
+    found = rereader.accept(reading, heard)
     assert found is not None and found.intent == intent, (heard, reading)
     assert {key: found.slots[key] for key in slots} == slots
     assert reading.heard_score - reading.score < 8.0
