@@ -542,7 +542,7 @@ class Conversation(VoiceSession):
         for sentence in splitter.flush():
             if repeats.keep(sentence, last=True):
                 self._feed(speech, sentence)
-        if repeats.dropped:
+        if repeats.dropped and answer != [APOLOGY]:   # (a failed answer has said so already)
             answer = self._instead_of_repeats(repeats, speech, cancel)
         self.last_answer = "".join(answer).strip()
         if self.last_answer:
