@@ -368,25 +368,22 @@ async def test_one_word_mended_into_a_command_waits_for_the_rest_of_the_sentence
     assert recorder.of(BotAnswered) == [] and conversation._held == "Canzola,"
 
 
-async def test_an_answer_that_only_says_the_request_back_is_an_apology(world: Any) -> None:
-    """A small model repeats words it cannot make sense of ("I'll open the front gate." for a mis-heard
-    request): the user hears that nothing was understood, never their words as a promise, and the history
-    holds what was said."""
+@pytest.mark.parametrize(("said_by_llm", "asked", "said", "told"), [
+    # a small model repeats words it cannot make sense of (a mis-heard request): the user hears that nothing was
+    # understood, never their words as a promise
+    ("I'll open the front gate.", "I'll open the front gate.", "Sorry, I didn't catch that.", True),
+    # an answer that opens with the request speaks only the rest
+    ("What is the capital of Brazil? The capital of Brazil is Brasilia.", "What is the capital of Brazil?",
+     "The capital of Brazil is Brasilia.", False),
+])
+async def test_an_answer_never_says_the_request_back(world: Any, said_by_llm: str, asked: str, said: str,
+                                                     told: bool) -> None:
+    """What is spoken, answered and kept in the history leaves out the sentences that said the request back;
+    the client is told when nothing else was left."""
     conversation, recorder, llm, _ = world
-    llm.answer = "I'll open the front gate."
-    await conversation.on_user_turn("I'll open the front gate.", spoken())
+    llm.answer = said_by_llm
+    await conversation.on_user_turn(asked, spoken())
     answer = (await answered(recorder))[0]
-    assert answer.text == "Sorry, I didn't catch that."
-    assert [e.text for e in recorder.of(BotOutput)] == ["Sorry, I didn't catch that."]
-    assert recorder.of(ErrorEvent), "the client is told nothing was understood"
-    assert conversation.context.messages()[-1] == {"role": "assistant", "content": "Sorry, I didn't catch that."}
-
-
-async def test_an_answer_that_opens_with_the_request_speaks_only_the_rest(world: Any) -> None:
-    conversation, recorder, llm, _ = world
-    llm.answer = "What is the capital of Brazil? The capital of Brazil is Brasilia."
-    await conversation.on_user_turn("What is the capital of Brazil?", spoken())
-    answer = (await answered(recorder))[0]
-    assert answer.text == "The capital of Brazil is Brasilia."
-    assert [e.text for e in recorder.of(BotOutput)] == ["The capital of Brazil is Brasilia."]
-    assert recorder.of(ErrorEvent) == []
+    assert answer.text == said and [e.text for e in recorder.of(BotOutput)] == [said]
+    assert bool(recorder.of(ErrorEvent)) is told
+    assert conversation.context.messages()[-1] == {"role": "assistant", "content": said}
