@@ -151,6 +151,9 @@ class ConversationSettings:
     activation: str = setting("vad", "How a turn starts.", choices=("vad", "wakeword", "push_to_talk", "muted"))
     barge_in: bool = setting(True, "Let the user interrupt the bot by speaking.")
     barge_in_min_secs: float = setting(0.0, "Speech needed over the bot's voice, beyond the VAD start, to interrupt it.", minimum=0.0, maximum=3.0)
+    barge_in_pause_secs: float = setting(
+        0.06, "Possible speech over the bot's voice after which it pauses, going on if no words follow (0: never "
+        "pauses; the VAD start alone interrupts it).", minimum=0.0, maximum=1.0)
     follow_up_secs: float = setting(5.0, "After the bot speaks, listen this long without the wake word.", minimum=0.0)
     greeting: str = setting("", "Spoken when the daemon is ready (empty: silent).")
 

@@ -163,6 +163,14 @@ class Conversation(VoiceSession):
         if self._live.current.intents.speculate:
             self._speculator.guess(text, answering=self._reply is not None and not self._reply.done())
 
+    def pause_bot(self) -> None:
+        if self._speech is not None:
+            self._speech.pause()
+
+    def resume_bot(self) -> None:
+        if self._speech is not None:
+            self._speech.resume()
+
     def on_user_went_on(self) -> None:
         """Speech again after a pause: a guess on the words so far would only take the cores from STT."""
         self._speculator.drop()

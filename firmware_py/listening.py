@@ -21,6 +21,7 @@ from .audio.frames import SAMPLE_RATE, AudioFrame, to_float
 from .engines import SharedEngines
 from .events import EventBus, UserStartedSpeaking, UserStoppedSpeaking, UserTranscript, WakeWordDetected
 from .live_config import LiveSettings
+from .onset_pause import OnsetPause, PauseAction
 from .speech.onset import FRAME as LEVEL_FRAME
 from .speech.onset import frame_levels, sound_onset
 from .speech.vad import VadTracker
@@ -103,6 +104,8 @@ class ListenerOwner(Protocol):
     async def on_user_speech_started(self) -> None: ...
     async def on_early_transcript(self, text: str) -> None: ...
     def on_user_went_on(self) -> None: ...
+    def pause_bot(self) -> None: ...
+    def resume_bot(self) -> None: ...
     def words_finished(self, words: str) -> bool: ...
     async def on_user_turn(self, text: str, timing: TurnTiming) -> None: ...
 
@@ -141,6 +144,7 @@ class TurnListener:
         self._ending: asyncio.Task[None] | None = None
         self._samples = 0
         self._barge_in_pending = False
+        self._onset_pause = OnsetPause()
         self._background: set[asyncio.Task[Any]] = set()
         self._words_so_far = ""                   # the early decode's words while the user is quiet
         self._last_turns: list[np.ndarray] = []   # the audio of the last two turns, for `decode_last_two`
@@ -200,6 +204,22 @@ class TurnListener:
             self._speech_paused(self._stream_index(event.at_sample))
         elif self._turn is not None and not self._vad.speaking:
             self._check_max_silence()
+        self._pause_for_onset()
+
+    def _pause_for_onset(self) -> None:
+        """The bot's voice pauses at the first sound of possible speech over it (onset_pause.py)."""
+        conversation = self._live.current.conversation
+        may_pause = (self._turn is None and conversation.barge_in and conversation.barge_in_min_secs == 0
+                     and self._owner.bot_speaking())
+        vad = self._vad
+        action = self._onset_pause.step(self._samples, may_pause, vad.heard_speech, vad.starting, vad.starting_secs,
+                                        self._stream_index(vad.starting_from), conversation.barge_in_pause_secs)
+        if action is PauseAction.PAUSE:
+            log.debug("bot paused: possible speech over it", extra={"session": self.session_id})
+            self._owner.pause_bot()
+        elif action is PauseAction.RESUME:
+            log.debug("bot goes on: no words followed", extra={"session": self.session_id})
+            self._owner.resume_bot()
 
     def _stream_index(self, vad_sample: int) -> int:
         """A VAD position (counted since its last reset) as an index into this session's audio stream."""
@@ -227,6 +247,8 @@ class TurnListener:
         if self._turn is not None:
             return
         speech_start = self._samples if speech_start is None else speech_start
+        if self._onset_pause.onset_from is not None:   # the bot paused at this speech's first sound
+            speech_start = min(speech_start, self._onset_pause.onset_from)
         back = self._samples - speech_start + int(PRE_ROLL_SECS * SAMPLE_RATE)
         recent = np.concatenate(self._recent) if self._recent else np.zeros(0, np.int16)
         at = len(recent) - (self._samples - speech_start)   # the VAD's start in `recent`

@@ -19,6 +19,7 @@ import numpy as np
 
 from .audio.frames import resample, to_int16
 from .audio.io import AudioSink
+from .onset_pause import REWIND_SECS
 from .events import (BotOutput, BotStartedSpeaking, BotStoppedSpeaking, BotTtsStarted, BotTtsStopped, BotTtsText,
                      ErrorEvent, EventBus)
 from .speech.tts import TtsEngine
@@ -83,6 +84,9 @@ class BotSpeech:
         """RMS (0-1) of the audio playing now: the echo guard compares the microphone against it."""
         self.on_started: Callable[[], None] | None = None
         self._tts_started = False
+        self._playing = asyncio.Event()   # cleared while paused (onset_pause.py)
+        self._playing.set()
+        self._rewind = 0                  # samples to play again when a pause ends
         self._synth_task = asyncio.create_task(self._synthesize_loop())
         self._play_task = asyncio.create_task(self._play_loop())
 
@@ -96,6 +100,23 @@ class BotSpeech:
     async def wait(self) -> None:
         """Until every fed sentence has been played (or the speech was stopped)."""
         await asyncio.gather(self._synth_task, self._play_task, return_exceptions=True)
+
+    def pause(self) -> None:
+        """Fall quiet at once but keep the place: the user may be starting to talk (onset_pause.py)."""
+        if self._playing.is_set():
+            self._playing.clear()
+            self._sink.clear()
+            self.level = 0.0
+            # what the sink held (its lead) and the chunk being written are lost to the clear
+            self._rewind = int(REWIND_SECS * self._sink.sample_rate)
+
+    def resume(self) -> None:
+        """Go on from a little before the pause."""
+        self._playing.set()
+
+    @property
+    def paused(self) -> bool:
+        return not self._playing.is_set()
 
     async def stop(self) -> str:
         """Silence now: cancel synthesis and playback, flush the sink. Returns what was heard."""
@@ -148,20 +169,30 @@ class BotSpeech:
         while (item := await self._audio.get()) is not None:
             sentence, samples = item
             self.progress.current, self.progress.current_fraction = sentence, 0.0
-            for start in range(0, len(samples), chunk):
+            start, shown = 0, False
+            while start < len(samples):
+                if not self._playing.is_set():
+                    await self._playing.wait()
+                    start, self._rewind = max(0, start - self._rewind), 0
                 if not self.speaking:
                     self.speaking = True
                     self.first_audio_out_at = time.monotonic()
                     self._bus.publish(BotStartedSpeaking(session_id=self.session_id))
                     if self.on_started:
                         self.on_started()
-                if start == 0:
+                if not shown:
+                    shown = True
                     self._bus.publish(BotOutput(session_id=self.session_id, text=sentence))
                     self._bus.publish(BotTtsText(session_id=self.session_id, text=sentence))
                 piece = samples[start:start + chunk]
                 self.level = float(np.sqrt(np.mean(np.square(piece.astype(np.float32))))) / 32768.0
                 await self._sink.write(piece)
                 self.progress.current_fraction = min(1.0, (start + chunk) / max(1, len(samples)))
+                start += chunk
+            if not self._playing.is_set():   # paused on the last chunk: what the pause cut is played again
+                await self._playing.wait()
+                await self._sink.write(samples[max(0, len(samples) - self._rewind):])
+                self._rewind = 0
             self.progress.finished.append(sentence)
             self.progress.current, self.progress.current_fraction = "", 0.0
         if self._tts_started:

@@ -122,6 +122,7 @@ class VadTracker:
         self._run_start = 0      # where the current speech (or silence) run began
         self._run_samples = 0    # how long it has lasted
         self._start_gap = 0      # samples below the bar since the starting speech was last heard
+        self._last_is_speech = False
 
     def process(self, frame: AudioFrame) -> VadEvent | None:
         samples = self._to_internal_rate(frame)
@@ -132,6 +133,7 @@ class VadTracker:
                      and AudioFrame(samples).rms() >= self.settings.min_volume)
         position = self.samples_seen
         self.samples_seen += len(samples)
+        self._last_is_speech = is_speech
         return self._advance(is_speech, position, len(samples))
 
     def _to_internal_rate(self, frame: AudioFrame) -> np.ndarray:
@@ -168,6 +170,21 @@ class VadTracker:
     def starting(self) -> bool:
         """Speech is being heard that has not yet lasted `start_secs`: it may be the start of words."""
         return self._phase is _Phase.STARTING
+
+    @property
+    def starting_secs(self) -> float:
+        """How much speech has counted towards a start so far (0 unless `starting`)."""
+        return self._run_samples / SAMPLE_RATE if self._phase is _Phase.STARTING else 0.0
+
+    @property
+    def starting_from(self) -> int:
+        """Where the speech being counted towards a start began (a position in samples seen)."""
+        return self._run_start
+
+    @property
+    def heard_speech(self) -> bool:
+        """The last frame counted as speech."""
+        return self._last_is_speech
 
     def _begin_run(self, phase: _Phase, position: int) -> None:
         self._phase, self._run_start, self._run_samples, self._start_gap = phase, position, 0, 0

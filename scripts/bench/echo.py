@@ -7,7 +7,9 @@
 Every take is simulated (firmware_py/audio/processing/room.py) and run faster than real time through the
 canceller, Silero VAD with the listener's settings and Moonshine STT. Room conditions are drawn per take
 (delay 20-200 ms, RT60 0.2-0.6 s, distortion, drift, noise) from a seed; `--held-out` draws another set.
-Raw results go to bench-results/echo-<time>.json.
+The bot pauses at the first possible speech over it as the listener makes it (firmware_py/onset_pause.py,
+`--pause-after 0` for the VAD start alone): a start while paused stops it there, quiet lets it go on (a
+false pause, counted per minute of bot speech). Raw results go to bench-results/echo-<time>.json.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import numpy as np
 
 from firmware_py.audio.frames import SAMPLE_RATE
 from firmware_py.audio.processing.room import RoomConditions
-from firmware_py.config import VadSettings
+from firmware_py.config import ConversationSettings, VadSettings
 from firmware_py.models import models_dir
 from firmware_py.speech.stt import MoonshineStt
 from firmware_py.speech.vad import SileroVad
@@ -91,6 +93,7 @@ class Bench:
         self.stt = MoonshineStt(models_dir() / "stt")
         self.answers = [speech(text)[0] for text in ANSWERS[:answers]]
         self.seed = seed
+        self.pause_after: float | None = ConversationSettings().barge_in_pause_secs or None
 
     def transcribe_after(self, processed: np.ndarray, starts: list[int], stops: list[float], after: float) -> str:
         begin = next((s for s in starts if s / SAMPLE_RATE >= after - 0.3), None)
@@ -102,16 +105,19 @@ class Bench:
 
     def self_interruptions(self, engine: str, echo_db: float, held_out: bool) -> dict[str, object]:
         rng = random.Random(f"{self.seed}-{held_out}-{echo_db}")
-        starts, bot_secs, erles, cpu = 0, 0.0, [], []
+        starts, bot_secs, erles, cpu, gaps = 0, 0.0, [], [], []
         for index, far in enumerate(self.answers):
             conditions = draw_conditions(rng, echo_db, seed=index + (100 if held_out else 0))
-            take = run_take(far, np.zeros(0, np.int16), conditions, engine, self.vad)
+            take = run_take(far, np.zeros(0, np.int16), conditions, engine, self.vad, pause_after_secs=self.pause_after)
             starts += len(take.vad_starts)
+            gaps += [resumed - paused for paused, resumed in take.pauses]
             bot_secs += len(far) / SAMPLE_RATE
             active = np.pad(np.abs(far) > 300, (0, len(take.mic) - len(far)))
             erles.append(erle_db(take.mic, take.processed, active))
             cpu.append(take.cpu_secs / (len(take.mic) / SAMPLE_RATE))
         return {"self_interruptions": starts, "per_minute": round(starts / (bot_secs / 60), 3),
+                "false_pauses": len(gaps), "false_pauses_per_minute": round(len(gaps) / (bot_secs / 60), 3),
+                "false_pause_secs": quantiles(gaps),
                 "bot_minutes": round(bot_secs / 60, 2), "erle_db": quantiles(erles), "cpu_share": quantiles(cpu)}
 
     def barge_in(self, engine: str, echo_db: float, held_out: bool) -> dict[str, object]:
@@ -125,12 +131,12 @@ class Bench:
             user = np.concatenate([np.zeros(int(at * SAMPLE_RATE), np.int16), said])
             onset = at + speech_onset(said)
             conditions = draw_conditions(rng, echo_db, seed=index + (100 if held_out else 0))
-            take = run_take(far, user, conditions, engine, self.vad, stop_bot_on_speech_after=onset - 0.3)
-            detected = [t for t in take.vad_starts if t >= onset - 0.3]
-            if not detected:
+            take = run_take(far, user, conditions, engine, self.vad, stop_bot_on_speech_after=onset - 0.3,
+                            pause_after_secs=self.pause_after)
+            if take.stopped_at is None:
                 missed += 1
                 continue
-            reactions.append(detected[0] + 0.04 - onset)
+            reactions.append(take.stopped_at - onset)   # the VAD's start, or the pause it confirmed
             heard = self.transcribe_after(take.recognition, take.starts_at_sample, take.vad_stops, onset)
             wers.append(word_error_rate(text, heard))
         return {"reaction_secs": quantiles(reactions), "wer": quantiles(wers), "missed": missed}
@@ -160,11 +166,14 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--vad-start", type=float, default=VadSettings().start_secs,
                         help="speech the VAD needs before a start (the listener's default; shorter reacts sooner)")
+    parser.add_argument("--pause-after", type=float, default=ConversationSettings().barge_in_pause_secs,
+                        help="possible speech over the bot after which it pauses (the product's default; 0: never)")
     parser.add_argument("--out", default="bench-results")
     args = parser.parse_args()
     engines = ["aec3", "none"] if args.quick else args.engines.split(",")
     bench = Bench(3 if args.quick else args.answers, args.seed)
     bench.vad.settings = VadSettings(start_secs=args.vad_start)
+    bench.pause_after = args.pause_after or None
     bench.stt.warm_up(bench.answers[0][: 3 * SAMPLE_RATE])
     results: dict[str, object] = {"started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "args": vars(args),
                                   "loadavg_before": os.getloadavg(), "held_out": args.held_out, "engines": {}}

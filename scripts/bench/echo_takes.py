@@ -18,8 +18,9 @@ import numpy as np
 from firmware_py.audio.frames import FRAME_SAMPLES, SAMPLE_RATE, AudioFrame
 from firmware_py.audio.processing import EchoCanceller, EchoOptions, PlaybackReference
 from firmware_py.audio.processing.linear_echo import linear_echo_filter
-from firmware_py.audio.processing.room import RoomConditions, record
+from firmware_py.audio.processing.room import RoomConditions, echo_scale, record
 from firmware_py.config import VadSettings
+from firmware_py.onset_pause import MAX_HOLD_SECS, REWIND_SECS, OnsetPause, PauseAction
 from firmware_py.speech.vad import SileroVad, VadTracker
 
 T0 = 1000.0
@@ -132,6 +133,10 @@ class TakeResult:
     vad_stops: list[float] = field(default_factory=list)
     starts_at_sample: list[int] = field(default_factory=list)
     cpu_secs: float = 0.0
+    pauses: list[tuple[float, float]] = field(default_factory=list)
+    """(paused, resumed), in seconds, of each pause that ended with the bot going on: a false onset."""
+    stopped_at: float | None = None
+    """When the bot fell silent for good (a barge-in)."""
 
 
 class VadRunner:
@@ -145,27 +150,93 @@ class VadRunner:
 
 
 def run_take(far: np.ndarray, user: np.ndarray, conditions: RoomConditions, engine: str, vad: VadRunner,
-             stop_bot_on_speech_after: float | None = None, user_level: float = 0.05) -> TakeResult:
-    """Process one take; with `stop_bot_on_speech_after`, the bot stops at the first VAD start after then."""
-    result = _process(far, user, conditions, engine, vad, user_level)
-    if stop_bot_on_speech_after is None:
-        return result
-    detected = [t for t in result.vad_starts if t >= stop_bot_on_speech_after]
-    if not detected:
-        return result
-    stop_at = detected[0] + STOP_LATENCY_SECS
-    cut = far.copy()
-    cut[int(stop_at * SAMPLE_RATE):] = 0
-    return _process(cut, user, conditions, engine, vad, user_level, cleared_at=stop_at)
+             stop_bot_on_speech_after: float | None = None, user_level: float = 0.05,
+             pause_after_secs: float | None = None) -> TakeResult:
+    """Process one take; with `stop_bot_on_speech_after`, the bot stops at the first VAD start after then.
+
+    With `pause_after_secs` the bot pauses for possible speech as the listener makes it (onset_pause.py):
+    a start while paused stops it there (in a barge-in take), quiet lets it go on. Each decision is taken on
+    a run with every earlier one applied: the pipeline is deterministic, so that run up to the decision is
+    the one that led to it.
+    """
+    gain = echo_scale(far, conditions, user_level)
+    pauses: list[tuple[int, int | None]] = []   # (paused at, resumed at) in samples; None: still paused
+    stop_at: int | None = None
+    before: tuple[np.ndarray, np.ndarray] | None = None   # the last run's playout and microphone
+    while True:
+        played = _playout(far, pauses, stop_at)
+        heard_before = None
+        if before is not None:   # what the mic heard before the playout changed is what it heard then
+            length = min(len(played), len(before[0]))
+            changed = np.flatnonzero(played[:length] != before[0][:length])
+            heard_before = before[1][: changed[0] if len(changed) else length]
+        result, decision = _process(played, user, conditions, engine, vad, user_level, gain, pause_after_secs,
+                                    stop_bot_on_speech_after, pauses, stop_at, heard_before)
+        before = (played, result.mic)
+        if decision is None:
+            result.pauses = [(a / SAMPLE_RATE, b / SAMPLE_RATE) for a, b in pauses if b is not None]
+            result.stopped_at = None if stop_at is None else stop_at / SAMPLE_RATE
+            return result
+        kind, at = decision
+        last = max([a for pause in pauses for a in pause if a is not None], default=0)
+        if at < last:   # the run before a decision must be the one that led to it
+            raise RuntimeError(f"take not reproducible: {kind} at {at} before the last decision at {last}")
+        if kind == "pause":
+            pauses.append((at, None))
+        elif kind == "resume":
+            pauses[-1] = (pauses[-1][0], at)
+        else:
+            if pauses and pauses[-1][1] is None:
+                pauses.pop()            # the pause was the stop
+            stop_at = at
+
+
+def _playout(far: np.ndarray, pauses: list[tuple[int, int | None]], stop_at: int | None) -> np.ndarray:
+    """What the sink plays: the answer with its pauses (each going on `REWIND_SECS` back) and its stop."""
+    parts, position, now = [], 0, 0
+    for paused, resumed in pauses:
+        parts.append(far[position:position + paused - now])
+        position += paused - now
+        if resumed is None:
+            parts.append(np.zeros(max(0, len(far) - position + int(MAX_HOLD_SECS * SAMPLE_RATE)), np.int16))
+            position = len(far)
+            now = paused
+            break
+        parts.append(np.zeros(resumed - paused, np.int16))
+        position = max(0, position - int(REWIND_SECS * SAMPLE_RATE))
+        now = resumed
+    parts.append(far[position:])
+    played = np.concatenate(parts) if parts else far.copy()
+    if stop_at is not None:
+        played = played.copy()
+        played[stop_at:] = 0
+    return played
 
 
 def _process(far: np.ndarray, user: np.ndarray, conditions: RoomConditions, engine: str, vad: VadRunner,
-             user_level: float, cleared_at: float | None = None) -> TakeResult:
-    recording = record(far, user, conditions, user_level=user_level)
+             user_level: float, gain: float | None = None, pause_after_secs: float | None = None,
+             stop_after: float | None = None, pauses: list[tuple[int, int | None]] | None = None,
+             stop_at: int | None = None, heard_before: np.ndarray | None = None
+             ) -> tuple[TakeResult, tuple[str, int] | None]:
+    """Run the pipeline on what was played; return the first decision not yet applied (pause, resume, stop).
+
+    `heard_before` is the microphone of an earlier run up to where its playout changed: kept as it was,
+    since the room's FFT rounding differs by a bit with a take's content, and one bit makes AEC3, and so
+    the VAD, take another course."""
+    recording = record(far, user, conditions, user_level=user_level, echo_gain=gain)
+    if heard_before is not None:
+        recording.mic[: len(heard_before)] = heard_before
     canceller = ENGINES[engine](far)
-    if cleared_at is not None:
-        canceller.cleared(T0 + cleared_at)
+    if stop_at is not None:
+        canceller.cleared(T0 + stop_at / SAMPLE_RATE)
     tracker = vad.new()
+    pauser = OnsetPause()
+    known = [(kind, at) for paused, resumed in (pauses or []) for kind, at in
+             (("pause", paused), ("resume", resumed)) if at is not None]
+    seen = 0
+    active = np.flatnonzero(np.abs(far) > 0)
+    still_paused = bool(pauses) and pauses[-1][1] is None   # the bot still speaks while paused
+    playing_until = len(far) if still_paused else (int(active[-1]) + 1 if len(active) else 0)
     result = TakeResult(processed=np.zeros_like(recording.mic), mic=recording.mic,
                         recognition=np.zeros_like(recording.mic))
     for start in range(0, len(recording.mic) - FRAME_SAMPLES + 1, FRAME_SAMPLES):
@@ -177,12 +248,29 @@ def _process(far: np.ndarray, user: np.ndarray, conditions: RoomConditions, engi
             result.processed[at], result.recognition[at] = canceller.block(near, block_end)
         result.cpu_secs += time.process_time() - began
         event = tracker.process(AudioFrame(result.processed[start:start + FRAME_SAMPLES]))
+        now = start + FRAME_SAMPLES
         if event is not None:
-            at = (start + FRAME_SAMPLES) / SAMPLE_RATE
-            (result.vad_starts if event.kind == "start" else result.vad_stops).append(at)
+            (result.vad_starts if event.kind == "start" else result.vad_stops).append(now / SAMPLE_RATE)
             if event.kind == "start":
-                result.starts_at_sample.append(event.at_sample)
-    return result
+                result.starts_at_sample.append(min(event.at_sample, pauser.onset_from or event.at_sample))
+                if stop_after is not None and stop_at is None and now / SAMPLE_RATE >= stop_after:
+                    paused = pauser.paused_at   # (set to when the sink fell quiet)
+                    return result, ("stop", paused if paused is not None else now + int(STOP_LATENCY_SECS * SAMPLE_RATE))
+        if pause_after_secs is None:
+            continue
+        may_pause = stop_at is None and now < playing_until
+        action = pauser.step(now, may_pause, tracker.heard_speech, tracker.starting, tracker.starting_secs,
+                             tracker.starting_from, pause_after_secs)
+        if action is PauseAction.NONE:
+            continue
+        decision = (action.value, now + (int(STOP_LATENCY_SECS * SAMPLE_RATE) if action is PauseAction.PAUSE else 0))
+        if action is PauseAction.PAUSE:
+            pauser.paused_at = decision[1]
+        if seen < len(known) and known[seen] == decision:
+            seen += 1
+            continue
+        return result, decision
+    return result, None
 
 
 def erle_db(mic: np.ndarray, processed: np.ndarray, far_active: np.ndarray, skip_secs: float = 1.0) -> float:

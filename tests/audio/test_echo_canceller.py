@@ -10,7 +10,7 @@ from firmware_py.audio.processing import EchoCanceller, PlaybackReference
 from firmware_py.audio.processing.room import RoomConditions, record
 from firmware_py.models import models_dir
 from firmware_py.speech.vad import SileroVad
-from scripts.bench.echo_takes import T0, VadRunner, erle_db, run_take
+from scripts.bench.echo_takes import T0, VadRunner, erle_db, run_take, speech_onset
 from tests.speechgen import speech
 
 ANSWER = ("The lighthouse keeper climbed the stairs every evening to light the great lamp. Ships far out at sea "
@@ -55,6 +55,23 @@ def test_the_user_interrupts_over_a_quieter_echo(answer: np.ndarray, vad: VadRun
     assert [t for t in take.vad_starts if t < at - 0.3] == []   # no self-interruption before the user speaks
     detected = [t for t in take.vad_starts if t >= at - 0.3]
     assert detected and detected[0] < at + 1.0
+
+
+def test_the_bot_pauses_at_the_first_sound_over_its_echo(answer: np.ndarray, vad: VadRunner) -> None:
+    """Echo as loud as the user: AEC3 mutes "Stop," and the VAD's start alone comes with the next words; the
+    pause at the first possible speech (onset_pause.py) stops the bot within 0.3 s, and the bot alone in the
+    same room is never paused (docs/benchmarks.md, echo cancellation, the pause)."""
+    said = speech("Stop, what time is it?", voice="espeak")[0]
+    at = 5.0
+    user = np.concatenate([np.zeros(int(at * SAMPLE_RATE), np.int16), said])
+    onset = at + speech_onset(said)
+    conditions = RoomConditions(delay_ms=80, rt60_secs=0.3, echo_db=0.0, distortion=0.2, seed=5)
+    late = run_take(answer, user, conditions, "aec3", vad, stop_bot_on_speech_after=at - 0.3)
+    soon = run_take(answer, user, conditions, "aec3", vad, stop_bot_on_speech_after=at - 0.3, pause_after_secs=0.06)
+    assert late.stopped_at is not None and soon.stopped_at is not None
+    assert late.stopped_at - onset > 0.8 and soon.stopped_at - onset < 0.3, (late.stopped_at, soon.stopped_at, onset)
+    alone = run_take(answer, np.zeros(0, np.int16), conditions, "aec3", vad, pause_after_secs=0.06)
+    assert alone.vad_starts == [] and alone.pauses == []
 
 
 @pytest.mark.parametrize("echo_db", [-6.0, 0.0])

@@ -167,6 +167,7 @@ class RecordingOwner:
     early: list[str] = field(default_factory=list)
     speech_started: int = 0
     went_on: int = 0
+    pauses: list[str] = field(default_factory=list)
 
     def accepting_input(self) -> bool:
         return True
@@ -182,6 +183,12 @@ class RecordingOwner:
 
     def on_user_went_on(self) -> None:
         self.went_on += 1
+
+    def pause_bot(self) -> None:
+        self.pauses.append("pause")
+
+    def resume_bot(self) -> None:
+        self.pauses.append("resume")
 
     def words_finished(self, words: str) -> bool:
         return reads_finished(words)

@@ -76,6 +76,10 @@ def delay_with_drift(samples: np.ndarray, delay_ms: float, drift_ms_per_min: flo
     return np.interp(t - delay, t, samples, left=0.0, right=0.0)
 
 
+NOISE_SAMPLES = 1 << 20
+"""About 65 s at 16 kHz: echo and noise are computed at this length at least, and cut."""
+
+
 def rms(samples: np.ndarray) -> float:
     active = samples[np.abs(samples) > 1e-4]
     return float(np.sqrt(np.mean(active ** 2))) if len(active) else 0.0
@@ -84,8 +88,10 @@ def rms(samples: np.ndarray) -> float:
 def echo_path(far: np.ndarray, conditions: RoomConditions) -> np.ndarray:
     """What the microphone picks up of `far` (float, 16 kHz), before level scaling."""
     rng = np.random.default_rng(conditions.seed)
-    played = loudspeaker(far, conditions.distortion)
-    reverberant = convolve(played, impulse_response(conditions.rt60_secs, rng))
+    # convolved at a fixed length and cut: the rounding, and so the take, then does not depend on how long
+    # the take is (the echo benchmark replays a take with the bot paused or stopped and needs the same start)
+    played = np.pad(loudspeaker(far, conditions.distortion), (0, max(0, NOISE_SAMPLES - len(far))))
+    reverberant = convolve(played, impulse_response(conditions.rt60_secs, rng))[: len(far)]
     return delay_with_drift(reverberant, conditions.delay_ms, conditions.drift_ms_per_min)
 
 
@@ -106,12 +112,20 @@ class RoomRecording:
     noise: np.ndarray
 
 
+def echo_scale(far: np.ndarray, conditions: RoomConditions, user_level: float = 0.05) -> float:
+    """The gain that puts the echo of `far` at the conditions' level against a user at `user_level`."""
+    echo = echo_path(to_float(far), conditions)
+    return user_level * 10 ** (conditions.echo_db / 20) / max(rms(echo), 1e-9)
+
+
 def record(far: np.ndarray, user: np.ndarray, conditions: RoomConditions,
-           user_level: float = 0.05) -> RoomRecording:
+           user_level: float = 0.05, echo_gain: float | None = None) -> RoomRecording:
     """Mix the echo of `far` (what was played), the user's speech and noise as the microphone hears them.
 
     `far` and `user` are int16 at 16 kHz on the same timeline (the shorter one is padded with silence).
     `user_level` is the RMS of the user's active speech (0-1); the echo and noise follow from the conditions.
+    `echo_gain` fixes the echo's scale (`echo_scale` of the whole answer), so that an answer paused or cut
+    short is heard at the loudness it had before.
     """
     length = max(len(far), len(user))
     far_f = np.pad(to_float(far), (0, length - len(far)))
@@ -120,7 +134,8 @@ def record(far: np.ndarray, user: np.ndarray, conditions: RoomConditions,
     user_gain = user_level / max(rms(user_f), 1e-9) if rms(user_f) > 0 else 0.0
     user_f = user_f * user_gain
     echo = echo_path(far_f, conditions)
-    echo *= user_level * 10 ** (conditions.echo_db / 20) / max(rms(echo), 1e-9)
-    noise = pink_noise(length, rng) * user_level * 10 ** (conditions.noise_db / 20)
+    echo *= echo_gain if echo_gain is not None else user_level * 10 ** (conditions.echo_db / 20) / max(rms(echo), 1e-9)
+    # drawn at a fixed length and cut, so that a take's noise does not depend on how long the take is
+    noise = pink_noise(max(NOISE_SAMPLES, length), rng)[:length] * user_level * 10 ** (conditions.noise_db / 20)
     return RoomRecording(mic=to_int16(echo + user_f + noise), echo=to_int16(echo), user=to_int16(user_f),
                          noise=to_int16(noise))
