@@ -547,6 +547,11 @@ class IntentResponder:
             # seldom give is read once more among those they do, and kept when none fits better; so is a name
             # the reading heard and dropped ("Set on neck, timer for six minutes.", an egg timer)
             answer = replace(answer, name_in_doubt=True)
+        if answer is not None and _several_unheard(answer, heard):
+            # "To turn the hallway lamp off." read as "Uh turn all my lamp off": every light off for one
+            # unknown lamp. A reading may act on several devices only where several were heard asked for
+            log.info("a reading acts on devices nobody asked for", extra={"session": session_id, "read": text})
+            answer = None
         if answer is not None and _rings_at_once(answer):
             log.info("a reading's timer too short to be meant", extra={"session": session_id, "read": text})
             answer = None
@@ -619,6 +624,19 @@ def _room_replaced(heard: str, read: str) -> bool:
     """Was a room named in what was heard left out of the reading ("bathroom" read as "bedroom")?"""
     said = set(re.findall(r"[a-z]+", heard.lower())) & ROOMS
     return bool(said - set(re.findall(r"[a-z]+", read.lower())))
+
+
+GROUP_WORDS = frozenset({"all", "every", "everything", "both"})
+"""Words that ask for several devices at once; so does a plural device word ("the lights")."""
+
+
+def _several_unheard(answer: Answer, heard: str) -> bool:
+    """Does the answer act on more than one device when what was heard asked for no more than one?"""
+    devices = {str(call.arguments["device"]) for call in answer.actions if "device" in call.arguments}
+    if len(devices) < 2 or not heard:
+        return False
+    words = set(re.findall(r"[a-z]+", heard.lower()))
+    return not (words & GROUP_WORDS or any(word != singular(word) and singular(word) in DEVICE_NOUNS for word in words))
 
 
 def _rings_at_once(answer: Answer) -> bool:

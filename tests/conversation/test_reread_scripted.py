@@ -245,3 +245,18 @@ async def test_a_reading_that_sets_a_timer_too_short_to_be_meant_is_not_taken(wo
     stt.readings = [Rereading("Set a timer for one second.", score=-4.0, heard_score=-2.5)]
     answer = await one_spoken_turn(conversation, events)
     assert answer.responder == "llm" and conversation._engines.tools.timers.list() == []
+
+
+@pytest.mark.parametrize("heard, acts", [("To turn the hallway lamp off.", False), ("Turn of all the lice.", True)])
+async def test_a_reading_acts_on_several_devices_only_where_several_were_asked_for(heard: str, acts: bool) -> None:
+    """"To turn the hallway lamp off." (a lamp this device does not have) read as "Uh turn all my lamp off"
+    turned every light off; a reading that acts on several devices must have been heard asking for
+    several ("all", "the lights")."""
+    two_lights = replace(settings(), devices=[*DEVICES, {"name": "porch light", "area": "porch", "kind": "light",
+                                                        "command_topic": "home/porch/light/set"}])
+    llm, stt = ScriptedLlm("Here is a scripted answer."), RereadingScriptedStt(default=heard)
+    stt.readings = [Rereading("Turn off all the lights.", score=-4.0, heard_score=-2.5)] * 4
+    async with recorded_conversation(two_lights, stt, llm) as (conversation, events):
+        await one_spoken_turn(conversation, events)
+        commands = [e.command for e in events if isinstance(e, DeviceCommand)]
+    assert commands == (['{"state": "OFF"}'] * 2 if acts else [])
