@@ -191,6 +191,7 @@ class TurnListener:
         if not self._gate_open(frame):
             if self._turn is not None and self._live.current.conversation.activation == "push_to_talk":
                 await self._end_turn()
+            self._pause_for_onset(gate_open=False)   # a paused voice goes on: the user is not heard now
             return
         self._vad.settings = self._live.current.vad
         event = self._vad.process(frame)
@@ -206,10 +207,10 @@ class TurnListener:
             self._check_max_silence()
         self._pause_for_onset()
 
-    def _pause_for_onset(self) -> None:
+    def _pause_for_onset(self, gate_open: bool = True) -> None:
         """The bot's voice pauses at the first sound of possible speech over it (onset_pause.py)."""
         conversation = self._live.current.conversation
-        may_pause = (self._turn is None and conversation.barge_in and conversation.barge_in_min_secs == 0
+        may_pause = (gate_open and self._turn is None and conversation.barge_in and conversation.barge_in_min_secs == 0
                      and self._owner.bot_speaking())
         vad = self._vad
         action = self._onset_pause.step(self._samples, may_pause, vad.heard_speech, vad.starting, vad.starting_secs,

@@ -58,9 +58,9 @@ class OnsetPause:
                 self._last_run = starting_from
                 return PauseAction.PAUSE
             return PauseAction.NONE
-        if not may_pause:            # the bot stopped meanwhile (the barge-in, or the answer ended)
+        if not may_pause:   # the barge-in (the voice is stopped: going on is a no-op), or barge-in turned off
             self.forget()
-            return PauseAction.NONE
+            return PauseAction.RESUME
         held = now - self.paused_at
         quiet = now - self._last_heard
         if held >= MAX_HOLD_SECS * SAMPLE_RATE or (

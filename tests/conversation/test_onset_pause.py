@@ -69,11 +69,12 @@ def test_nothing_pauses_unless_speech_now_would_interrupt_or_the_setting_is_off(
     assert run(OnsetPause(), speech_frames(10), after=0.0) == []
 
 
-def test_a_bot_that_stopped_meanwhile_is_forgotten() -> None:
+def test_a_pause_ends_when_speech_could_no_longer_interrupt() -> None:
+    """The barge-in stopped the voice (going on is then a no-op), or barge-in was turned off meanwhile."""
     pause = OnsetPause()
     run(pause, speech_frames(3))
     assert pause.paused_at is not None
-    assert run(pause, quiet(1.0), may_pause=False) == []
+    assert run(pause, quiet(1.0), may_pause=False) == [(0, PauseAction.RESUME)]
     assert pause.paused_at is None and pause.onset_from is None
 
 
@@ -156,7 +157,8 @@ async def test_speech_over_the_paused_bot_interrupts_it_and_the_turn_starts_at_i
         # "Stop, | what time is it?": the first word pauses the bot, the VAD's start comes with the next
         await feed(listener, zeros(0.5) + tone(0.1) + zeros(0.25) + tone(0.6) + zeros(0.8), pace=0.005)
         await settle(lambda: len(owner.turns) == 1)
-        assert owner.pauses == ["pause"] and owner.speech_started == 1
+        # (the "resume" comes after the interruption, which has stopped the voice: it goes on with nothing)
+        assert owner.pauses == ["pause", "resume"] and owner.speech_started == 1
         # from the first word on: 0.94 s (from the VAD start, less its pre-roll, it was 0.85 s)
         assert max(len(audio) for audio in stt.heard) >= 0.9 * SAMPLE_RATE, "the first word is in the turn"
     finally:
@@ -169,5 +171,18 @@ async def test_with_the_setting_off_the_bot_never_pauses(bus: EventBus) -> None:
     try:
         await feed(listener, zeros(0.2) + tone(0.1) + zeros(1.0), pace=0.005)
         assert owner.pauses == [] and owner.speech_started == 0
+    finally:
+        close_engines(listener.engines_for_test)  # type: ignore[attr-defined]
+
+
+async def test_a_paused_bot_goes_on_when_the_microphone_is_muted(bus: EventBus) -> None:
+    owner = RecordingOwner(speaking=True)
+    listener = make_listener(bus, owner, ScriptedStt(default="uh"))
+    try:
+        await feed(listener, zeros(0.2) + tone(0.08), pace=0.005)
+        assert owner.pauses == ["pause"]
+        listener.muted = True
+        await feed(listener, zeros(0.04), pace=0.005)
+        assert owner.pauses == ["pause", "resume"]
     finally:
         close_engines(listener.engines_for_test)  # type: ignore[attr-defined]
