@@ -86,7 +86,6 @@ class BotSpeech:
         self._tts_started = False
         self._playing = asyncio.Event()   # cleared while paused (onset_pause.py)
         self._playing.set()
-        self._rewind = 0                  # samples to play again when a pause ends
         self._synth_task = asyncio.create_task(self._synthesize_loop())
         self._play_task = asyncio.create_task(self._play_loop())
 
@@ -107,8 +106,6 @@ class BotSpeech:
             self._playing.clear()
             self._sink.clear()
             self.level = 0.0
-            # what the sink held (its lead) and the chunk being written are lost to the clear
-            self._rewind = int(REWIND_SECS * self._sink.sample_rate)
 
     def resume(self) -> None:
         """Go on from a little before the pause."""
@@ -166,14 +163,16 @@ class BotSpeech:
 
     async def _play_loop(self) -> None:
         chunk = max(1, int(self._sink.sample_rate * CHUNK_SECS))
+        # what the sink held (its lead) and the chunk being written are lost to a pause's clear: played again
+        rewind = int(REWIND_SECS * self._sink.sample_rate)
         while (item := await self._audio.get()) is not None:
             sentence, samples = item
             self.progress.current, self.progress.current_fraction = sentence, 0.0
             start, shown = 0, False
-            while start < len(samples):
-                if not self._playing.is_set():
+            while start < len(samples) or self.paused and start > 0:   # (paused on its last chunk: played again)
+                if self.paused:
                     await self._playing.wait()
-                    start, self._rewind = max(0, start - self._rewind), 0
+                    start = max(0, start - rewind)
                 if not self.speaking:
                     self.speaking = True
                     self.first_audio_out_at = time.monotonic()
@@ -189,10 +188,6 @@ class BotSpeech:
                 await self._sink.write(piece)
                 self.progress.current_fraction = min(1.0, (start + chunk) / max(1, len(samples)))
                 start += chunk
-            if not self._playing.is_set():   # paused on the last chunk: what the pause cut is played again
-                await self._playing.wait()
-                await self._sink.write(samples[max(0, len(samples) - self._rewind):])
-                self._rewind = 0
             self.progress.finished.append(sentence)
             self.progress.current, self.progress.current_fraction = "", 0.0
         if self._tts_started:

@@ -252,7 +252,8 @@ def _process(far: np.ndarray, user: np.ndarray, conditions: RoomConditions, engi
         if event is not None:
             (result.vad_starts if event.kind == "start" else result.vad_stops).append(now / SAMPLE_RATE)
             if event.kind == "start":
-                result.starts_at_sample.append(min(event.at_sample, pauser.onset_from or event.at_sample))
+                onset = pauser.onset_from   # (a start while paused: the turn begins at the sound that paused it)
+                result.starts_at_sample.append(event.at_sample if onset is None else min(event.at_sample, onset))
                 if stop_after is not None and stop_at is None and now / SAMPLE_RATE >= stop_after:
                     paused = pauser.paused_at   # (set to when the sink fell quiet)
                     return result, ("stop", paused if paused is not None else now + int(STOP_LATENCY_SECS * SAMPLE_RATE))

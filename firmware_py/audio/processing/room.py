@@ -114,7 +114,10 @@ class RoomRecording:
 
 def echo_scale(far: np.ndarray, conditions: RoomConditions, user_level: float = 0.05) -> float:
     """The gain that puts the echo of `far` at the conditions' level against a user at `user_level`."""
-    echo = echo_path(to_float(far), conditions)
+    return _gain_for(echo_path(to_float(far), conditions), conditions, user_level)
+
+
+def _gain_for(echo: np.ndarray, conditions: RoomConditions, user_level: float) -> float:
     return user_level * 10 ** (conditions.echo_db / 20) / max(rms(echo), 1e-9)
 
 
@@ -134,7 +137,7 @@ def record(far: np.ndarray, user: np.ndarray, conditions: RoomConditions,
     user_gain = user_level / max(rms(user_f), 1e-9) if rms(user_f) > 0 else 0.0
     user_f = user_f * user_gain
     echo = echo_path(far_f, conditions)
-    echo *= echo_gain if echo_gain is not None else user_level * 10 ** (conditions.echo_db / 20) / max(rms(echo), 1e-9)
+    echo *= echo_gain if echo_gain is not None else _gain_for(echo, conditions, user_level)
     # drawn at a fixed length and cut, so that a take's noise does not depend on how long the take is
     noise = pink_noise(max(NOISE_SAMPLES, length), rng)[:length] * user_level * 10 ** (conditions.noise_db / 20)
     return RoomRecording(mic=to_int16(echo + user_f + noise), echo=to_int16(echo), user=to_int16(user_f),
