@@ -169,7 +169,7 @@ plain name ("Is the garage heater on?"), never in a visitor's words ("What's the
 NOT_IN_NAMES = frozenset(FILLERS) | {"on", "off", "at", "his", "her", "your", "to", "of", "and", "or", "you", "know",
                                      "is", "are", "am", "was", "were", "they", "we",
                                      "please", "mister", "miss", *ADDRESSES,
-                                     "timer", "timers", "going", "gonna", "want", "wanna", "went",
+                                     "timer", "timers", "going", "gonna", "go", "put", "yourself", "myself", "want", "wanna", "went",
                                      "volume", "brightness", "left", "right", "halfway", "partly", "partially",
                                      "little", "bit"}
 """Words no device name holds: an "unknown device" with one of them is a sentence parsed wrong (forms of

@@ -1,12 +1,13 @@
 """The phrasings `phrasings.py` measures: (category, text, what should happen). What should happen is the
 actions with their arguments (device names as configured, labels as said), "pass" (no action: the LLM or a
-told answer), "refuse" (an unknown device, refused by name) or "ask" (a question asked back: "For how long?")."""
+told answer), "refuse" (an unknown device, refused by name) "ask" (a question asked back: "For how long?")
+or "stop" (the bot stops talking)."""
 
 from __future__ import annotations
 
 from typing import Any, Literal, Union
 
-Expected = Union[list[tuple[str, dict[str, Any]]], Literal["pass", "refuse", "ask"]]
+Expected = Union[list[tuple[str, dict[str, Any]]], Literal["pass", "refuse", "ask", "stop"]]
 LIGHTS_ON = [("turn_on", {"device": "Kitchen Light"}), ("turn_on", {"device": "Living Room Lamp"}),
              ("turn_on", {"device": "Porch Light"})]
 
@@ -407,3 +408,76 @@ LAST: list[tuple[str, str, Expected]] = [
     ("not a command", "Set the table for four.", "pass"),
 ]
 """Written after the fourteenth round, before any measurement of it."""
+
+SEVENTH: list[tuple[str, str, Expected]] = [
+    # timers
+    ("timer", "Set me a timer for twenty five minutes please.", [("set_timer", {"seconds": 1500})]),
+    ("timer", "Timer, six minutes.", [("set_timer", {"seconds": 360})]),
+    ("timer", "Put a timer on for an hour.", [("set_timer", {"seconds": 3600})]),
+    ("timer", "Count down from two minutes.", [("set_timer", {"seconds": 120})]),
+    ("timer", "Set a 3 minute tea timer.", [("set_timer", {"seconds": 180, "label": "tea"})]),
+    ("timer", "Start a timer named rice for 18 minutes.", [("set_timer", {"seconds": 1080, "label": "rice"})]),
+    ("timer", "Set a timer for one hour and ten minutes.", [("set_timer", {"seconds": 4200})]),
+    ("timer", "Scrap the timer.", [("cancel_timer", {})]),
+    ("timer", "Cancel the rice timer.", [("cancel_timer", {"label": "rice"})]),
+    ("timer", "Never mind the timer, cancel it.", [("cancel_timer", {})]),
+    ("timer", "How long has the timer got left?", [("list_timers", {})]),
+    ("timer", "How long until the timer goes off?", [("list_timers", {})]),
+    ("timer", "What timers do I have?", [("list_timers", {})]),
+    ("timer", "Freeze the timer.", [("pause_timer", {})]),
+    ("timer", "Start the timer again.", [("resume_timer", {})]),
+    ("timer", "Add another minute to the timer.", [("add_timer_time", {"seconds": 60})]),
+    ("timer", "Add 10 minutes to the rice timer.", [("add_timer_time", {"seconds": 600, "label": "rice"})]),
+    ("timer", "Turn on the porch light in 20 minutes.", [("run_later", {"seconds": 1200, "command": "Turn on the porch light"})]),
+    # time and date
+    ("clock", "Time please.", [("get_time", {})]),
+    ("clock", "Got the time?", [("get_time", {})]),
+    ("clock", "What date is it?", [("get_date", {})]),
+    ("clock", "Which day is it today?", [("get_date", {})]),
+    # volume and mute
+    ("volume", "Turn it up.", [("change_volume", {"delta": 10})]),
+    ("volume", "A bit louder please.", [("change_volume", {"delta": 10})]),
+    ("volume", "Turn yourself down.", [("change_volume", {"delta": -10})]),
+    ("volume", "Set the volume to 30.", [("set_volume", {"percent": 30})]),
+    ("volume", "Change the volume to forty percent.", [("set_volume", {"percent": 40})]),
+    ("volume", "Volume down by 10 percent.", [("change_volume", {"delta": -10})]),
+    ("volume", "Be quiet.", "stop"),   # written as a mute; the product stops its speech (conversation:stop)
+    ("volume", "Go on mute.", [("set_mute", {"muted": True})]),
+    ("volume", "Turn the sound back on.", [("set_mute", {"muted": False})]),
+    # devices
+    ("device", "Kitchen light on.", [("turn_on", {"device": "Kitchen Light"})]),
+    ("device", "Living room lamp off please.", [("turn_off", {"device": "Living Room Lamp"})]),
+    ("device", "Please turn the floor lamp on.", [("turn_on", {"device": "Living Room Lamp"})]),
+    ("device", "Switch the porch light off.", [("turn_off", {"device": "Porch Light"})]),
+    ("device", "Set the living room lamp to 25%.", [("set_brightness", {"device": "Living Room Lamp", "percent": 25})]),
+    ("device", "Brighten the kitchen light.", [("change_brightness", {"device": "Kitchen Light", "delta": 25})]),
+    ("device", "Turn down the kitchen light.", [("change_brightness", {"device": "Kitchen Light", "delta": -25})]),
+    ("device", "Turn the bedroom fan off.", [("turn_off", {"device": "Bedroom Fan"})]),
+    ("device", "Can you put the ceiling fan on?", [("turn_on", {"device": "Bedroom Fan"})]),
+    ("device", "Raise the office shades.", [("open_cover", {"device": "Office Blinds"})]),
+    ("device", "Open the blinds in the office.", [("open_cover", {"device": "Office Blinds"})]),
+    ("device", "Pull the garage door down.", [("close_cover", {"device": "Garage Door"})]),
+    ("device", "Stop the blinds.", [("stop_cover", {"device": "Office Blinds"})]),
+    ("device", "Switch off everything in the living room.", [("turn_off", {"device": "Living Room Lamp"})]),
+    ("device", "Lights on.", [("turn_on", {"device": "Kitchen Light"}), ("turn_on", {"device": "Living Room Lamp"}),
+                              ("turn_on", {"device": "Porch Light"})]),
+    # devices that are not there
+    ("unknown", "Turn on the attic fan.", "refuse"),
+    ("unknown", "Switch off the coffee machine.", "refuse"),
+    ("unknown", "Open the patio door.", "refuse"),
+    ("unknown", "Turn on the hallway lights.", "refuse"),
+    ("unknown", "Turn the heater on.", "refuse"),
+    ("unknown", "Close the garden gate.", "refuse"),
+    # not commands: must run nothing
+    ("not a command", "How do I turn on the oven?", "pass"),
+    ("not a command", "Why is the sky blue?", "pass"),
+    ("not a command", "How long should I boil an egg?", "pass"),
+    ("not a command", "What time does the sun set?", "pass"),
+    ("not a command", "Tell me a joke.", "pass"),
+    ("not a command", "Who turned off the lights in the story?", "pass"),
+    ("not a command", "I love the new lamp.", "pass"),
+    ("not a command", "Can fans make a room colder?", "pass"),
+    ("not a command", "Set a good example for the kids.", "pass"),
+    ("not a command", "The volume of a sphere, how is it calculated?", "pass"),
+]
+"""Written for the nineteenth round, before any measurement of it."""

@@ -31,7 +31,7 @@ from firmware_py.respond.intent_matcher import IntentMatcher
 from firmware_py.respond.intents import IntentAnswers, IntentResponder
 
 from .command_corpus import DEVICES
-from .phrasing_sets import FRESH, LAST, LATER, NEWEST, PROBED, UNSEEN, Expected
+from .phrasing_sets import FRESH, LAST, LATER, NEWEST, PROBED, SEVENTH, UNSEEN, Expected
 
 RESULTS = Path(__file__).resolve().parents[2] / "bench-results"
 
@@ -67,6 +67,8 @@ def judge(expected: Expected, kind: str, done: list[tuple[str, dict[str, Any]]])
         return "right" if kind in ("llm", "told") else ("wrong action" if kind == "acted" else kind)
     if expected == "refuse":
         return "right" if kind == "refused" else ("wrong action" if kind == "acted" else kind)
+    if expected == "stop":
+        return "right" if kind == "stop" else ("wrong action" if kind == "acted" else kind)
     if expected == "ask":
         return "right" if kind == "asked" else ("wrong action" if kind in ("acted", "stop") else kind)
     if kind == "acted":
@@ -113,7 +115,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
-    results = asyncio.run(measure({"probed": PROBED, "fresh": FRESH, "later": LATER, "unseen": UNSEEN, "newest": NEWEST, "last": LAST}))
+    results = asyncio.run(measure({"probed": PROBED, "fresh": FRESH, "later": LATER, "unseen": UNSEEN, "newest": NEWEST, "last": LAST,
+                                 "seventh": SEVENTH}))
     out = args.out or RESULTS / f"phrasings-{time.strftime('%Y%m%dT%H%M%S')}.json"
     out.write_text(json.dumps(results, indent=1))
     print_report(results)

@@ -173,3 +173,26 @@ def test_dim_the_lights_means_this_rooms() -> None:
     directory = DeviceDirectory(parse_devices(DEVICES))
     pair = IntentMatcher("en", directory), IntentAnswers(directory, (), area="kitchen")
     assert actions(pair, "Dim the lights.") == [("change_brightness", {"device": "kitchen light", "delta": -25})]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Put yourself on mute.", [("set_mute", {"muted": True})]),
+    ("Put the mic on mute.", [("set_mute", {"muted": True})]),
+    ("Come off mute.", [("set_mute", {"muted": False})]),
+    ("Take the microphone off mute.", [("set_mute", {"muted": False})]),
+    ("Put the bedroom fan on.", [("turn_on", {"device": "bedroom fan"})]),
+    ("Put on the porch light.", [("turn_on", {"device": "porch light"})]),
+    ("Stop the shades.", [("stop_cover", {"device": "office blinds"})]),
+    ("Roll the office blinds down.", [("close_cover", {"device": "office blinds"})]),
+    ("Bring the garage door up.", [("open_cover", {"device": "garage door"})]),
+    ("Ditch the pasta timer.", [("cancel_timer", {"label": "pasta"})]),
+    ("Never mind about the timer.", [("cancel_timer", {})]),
+    ("How much time does the timer have left?", [("list_timers", {})]),
+    # a verb, a pronoun or the device itself is no device's name: nothing to refuse by name
+    ("Put it on.", None),
+    ("Go on.", None),
+    ("Put on some music.", None),
+])
+def test_put_on_mute_and_the_covers_own_words(answers: Pair, text: str,
+                                              expected: list[tuple[str, dict[str, Any]]] | None) -> None:
+    assert actions(answers, text) == expected
