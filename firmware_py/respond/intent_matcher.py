@@ -160,6 +160,9 @@ NOT_AN_ASIDE = NOT_A_VERB | {"to", "we", "they", "he", "she", "people", "always"
 """First words that change what the command verb after them means (a negation, a habit, the speaker's own
 plan, a condition): never dropped as a mis-heard filler. (A word with an apostrophe, "I'll" or "don't", is
 never dropped either: `isalpha` keeps it.)"""
+FILLERS_HEARD_AS_WORDS = frozenset({"i'm", "im"})
+"""A filler ("um", "mm") heard as a word with an apostrophe: before a verb's bare form ("I'm turn off the
+light") it is no plan, which would say "I'm turning" or "I'm going to"."""
 QUESTION_STARTS = frozenset({"what", "what's", "whats", "who", "who's", "whom", "whose", "where", "where's", "when",
                              "why", "how", "how's", "which", "am", "is", "are", "was", "were", "do", "does", "did",
                              "isn't", "aren't", "should", "shall", "might"})
@@ -169,12 +172,13 @@ plain name ("Is the garage heater on?"), never in a visitor's words ("What's the
 NOT_IN_NAMES = frozenset(FILLERS) | {"on", "off", "at", "his", "her", "your", "to", "of", "and", "or", "you", "know",
                                      "is", "are", "am", "was", "were", "they", "we",
                                      "please", "mister", "miss", *ADDRESSES,
-                                     "timer", "timers", "going", "gonna", "go", "put", "yourself", "myself", "want", "wanna", "went",
+                                     "timer", "timers", "going", "gonna", "want", "wanna", "went",
+                                     "go", "put", "yourself", "myself", "not", "i", "i'm",
                                      "volume", "brightness", "left", "right", "halfway", "partly", "partially",
                                      "little", "bit"}
 """Words no device name holds: an "unknown device" with one of them is a sentence parsed wrong (forms of
 address too: "Close, sir." is no device called sir; "My timer went off." names no device, nor does "I'm going
-to set the table")."""
+to set the table", "Go on mute." or "Close, Nigel, I'm not.")."""
 NOT_A_DEVICE_OPENINGS = frozenset({"a", "an", "some", "any", "another"})
 """First words of a thing that is not a particular device: "Can you open a bank account here?" asks about one."""
 LEADING_PREPOSITIONS = frozenset({"in", "on", "at", "into", "onto", "to", "for"})
@@ -393,7 +397,7 @@ class IntentMatcher:
         if first is None or first + 2 > len(bare) or bare[first + 1] not in COMMAND_VERBS:
             return None
         lead = bare[first]
-        if not lead.isalpha() or lead in COMMAND_VERBS or lead in NOT_AN_ASIDE:
+        if not (lead.isalpha() or lead in FILLERS_HEARD_AS_WORDS) or lead in COMMAND_VERBS or lead in NOT_AN_ASIDE:
             return None
         rest = " ".join(words[:first] + words[first + 1:])
         found = self._recognize(rest) or self._mended(rest)

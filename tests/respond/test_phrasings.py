@@ -196,3 +196,15 @@ def test_dim_the_lights_means_this_rooms() -> None:
 def test_put_on_mute_and_the_covers_own_words(answers: Pair, text: str,
                                               expected: list[tuple[str, dict[str, Any]]] | None) -> None:
     assert actions(answers, text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("I'm switch on the bedroom fan.", [("turn_on", {"device": "bedroom fan"})]),   # "Um" heard as "I'm"
+    ("I'm close the garage door.", [("close_cover", {"device": "garage door"})]),
+    ("I'm switching on the bedroom fan.", None),   # a plan or a report, never an order
+    ("I'm going to switch on the bedroom fan.", None),
+    ("Open, Sandra, I'm not.", None),   # no device is called "sandra i'm not"
+])
+def test_a_filler_heard_as_im_before_the_verb_is_dropped(answers: Pair, text: str,
+                                                         expected: list[tuple[str, dict[str, Any]]] | None) -> None:
+    assert actions(answers, text) == expected
