@@ -26,11 +26,11 @@ import numpy as np
 
 from firmware_py.audio.frames import SAMPLE_RATE
 from firmware_py.audio.processing.room import RoomConditions
-from firmware_py.config import ConversationSettings, VadSettings
+from firmware_py.config import ConversationSettings, TurnSettings, VadSettings
 from firmware_py.models import models_dir
 from firmware_py.speech.stt import MoonshineStt
 from firmware_py.speech.vad import SileroVad
-from scripts.bench.echo_takes import VadRunner, erle_db, run_take, speech_onset
+from scripts.bench.echo_takes import TakeResult, VadRunner, erle_db, run_take, speech_onset
 from tests.speechgen import speech, word_error_rate
 
 ANSWERS = [
@@ -95,13 +95,18 @@ class Bench:
         self.seed = seed
         self.pause_after: float | None = ConversationSettings().barge_in_pause_secs or None
 
-    def transcribe_after(self, processed: np.ndarray, starts: list[int], stops: list[float], after: float) -> str:
-        begin = next((s for s in starts if s / SAMPLE_RATE >= after - 0.3), None)
-        if begin is None:
+    def transcribe_turn(self, heard: np.ndarray, take: TakeResult) -> str:
+        """The barge-in's turn as the listener takes it: from its start (the sound that paused the bot, or the
+        VAD's start) with the pre-roll, through pauses shorter than `turn.sentence_silence_secs` (the comma in
+        "Hold on, set a timer"), to the first longer silence: Smart Turn is not run here."""
+        if take.turn_from is None:
             return ""
-        end = next((t for t in stops if t > begin / SAMPLE_RATE), len(processed) / SAMPLE_RATE)
-        lo = max(0, int(begin - PRE_ROLL * SAMPLE_RATE))
-        return self.stt.transcribe(processed[lo:int((end + TAIL) * SAMPLE_RATE)])
+        gap = TurnSettings().sentence_silence_secs
+        starts = [s / SAMPLE_RATE for s in take.starts_at_sample]
+        end = next((stop for stop in take.vad_stops if stop > take.turn_from / SAMPLE_RATE
+                    and not any(stop < start < stop + gap for start in starts)), len(heard) / SAMPLE_RATE)
+        lo = max(0, int(take.turn_from - PRE_ROLL * SAMPLE_RATE))
+        return self.stt.transcribe(heard[lo:int((end + TAIL) * SAMPLE_RATE)])
 
     def self_interruptions(self, engine: str, echo_db: float, held_out: bool) -> dict[str, object]:
         rng = random.Random(f"{self.seed}-{held_out}-{echo_db}")
@@ -137,7 +142,7 @@ class Bench:
                 missed += 1
                 continue
             reactions.append(take.stopped_at - onset)   # the VAD's start, or the pause it confirmed
-            heard = self.transcribe_after(take.recognition, take.starts_at_sample, take.vad_stops, onset)
+            heard = self.transcribe_turn(take.recognition, take)
             wers.append(word_error_rate(text, heard))
         return {"reaction_secs": quantiles(reactions), "wer": quantiles(wers), "missed": missed}
 

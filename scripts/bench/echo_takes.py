@@ -137,6 +137,8 @@ class TakeResult:
     """(paused, resumed), in seconds, of each pause that ended with the bot going on: a false onset."""
     stopped_at: float | None = None
     """When the bot fell silent for good (a barge-in)."""
+    turn_from: int | None = None
+    """Where the turn the barge-in began starts (a sample): its VAD start, or the sound that paused the bot."""
 
 
 class VadRunner:
@@ -162,6 +164,7 @@ def run_take(far: np.ndarray, user: np.ndarray, conditions: RoomConditions, engi
     gain = echo_scale(far, conditions, user_level)
     pauses: list[tuple[int, int | None]] = []   # (paused at, resumed at) in samples; None: still paused
     stop_at: int | None = None
+    turn_from: int | None = None
     before: tuple[np.ndarray, np.ndarray] | None = None   # the last run's playout and microphone
     while True:
         played = _playout(far, pauses, stop_at)
@@ -176,6 +179,7 @@ def run_take(far: np.ndarray, user: np.ndarray, conditions: RoomConditions, engi
         if decision is None:
             result.pauses = [(a / SAMPLE_RATE, b / SAMPLE_RATE) for a, b in pauses if b is not None]
             result.stopped_at = None if stop_at is None else stop_at / SAMPLE_RATE
+            result.turn_from = turn_from
             return result
         kind, at = decision
         last = max([a for pause in pauses for a in pause if a is not None], default=0)
@@ -188,7 +192,7 @@ def run_take(far: np.ndarray, user: np.ndarray, conditions: RoomConditions, engi
         else:
             if pauses and pauses[-1][1] is None:
                 pauses.pop()            # the pause was the stop
-            stop_at = at
+            stop_at, turn_from = at, result.turn_from
 
 
 def _playout(far: np.ndarray, pauses: list[tuple[int, int | None]], stop_at: int | None) -> np.ndarray:
@@ -255,6 +259,7 @@ def _process(far: np.ndarray, user: np.ndarray, conditions: RoomConditions, engi
                 onset = pauser.onset_from   # (a start while paused: the turn begins at the sound that paused it)
                 result.starts_at_sample.append(event.at_sample if onset is None else min(event.at_sample, onset))
                 if stop_after is not None and stop_at is None and now / SAMPLE_RATE >= stop_after:
+                    result.turn_from = result.starts_at_sample[-1]
                     paused = pauser.paused_at   # (set to when the sink fell quiet)
                     return result, ("stop", paused if paused is not None else now + int(STOP_LATENCY_SECS * SAMPLE_RATE))
         if pause_after_secs is None:
