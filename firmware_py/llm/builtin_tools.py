@@ -166,12 +166,12 @@ class BuiltinHandlers:
 
     def pause_timer(self, args: dict[str, Any], _session: str) -> dict[str, Any]:
         timer = self.timers.pause(self._one_timer(args, "pause", paused=False).timer_id)
-        return {"timer_id": timer.timer_id, "remaining_seconds": round(timer.remaining()),
+        return {"timer_id": timer.timer_id, "label": timer.label, "remaining_seconds": round(timer.remaining()),
                 "summary": f"{timer_name(timer)} is paused with {spoken_duration(timer.remaining())} left."}
 
     def resume_timer(self, args: dict[str, Any], _session: str) -> dict[str, Any]:
         timer = self.timers.resume(self._one_timer(args, "resume", paused=True).timer_id)
-        return {"timer_id": timer.timer_id, "remaining_seconds": round(timer.remaining()),
+        return {"timer_id": timer.timer_id, "label": timer.label, "remaining_seconds": round(timer.remaining()),
                 "summary": f"{timer_name(timer)} is running again, {spoken_duration(timer.remaining())} left."}
 
     def add_timer_time(self, args: dict[str, Any], _session: str) -> dict[str, Any]:
@@ -180,7 +180,8 @@ class BuiltinHandlers:
             raise ValueError("say how much time to add")
         timer = self.timers.extend(self._one_timer(args, "change").timer_id, seconds)
         change = "added" if seconds > 0 else "taken off"
-        return {"timer_id": timer.timer_id, "seconds": seconds, "remaining_seconds": round(timer.remaining()),
+        return {"timer_id": timer.timer_id, "label": timer.label, "seconds": seconds,
+                "remaining_seconds": round(timer.remaining()),
                 "summary": f"{spoken_duration(abs(seconds))} {change}. {timer_name(timer)} has "
                            f"{spoken_duration(timer.remaining())} left."}
 

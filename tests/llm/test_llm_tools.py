@@ -189,6 +189,16 @@ async def test_timer_tools_set_list_and_cancel(registry: ToolRegistry) -> None:
     assert (await registry.call("s1", call("list_timers"))).value["summary"] == "No timers are running."
 
 
+async def test_a_timer_acted_on_without_its_name_is_named_in_the_result(registry: ToolRegistry) -> None:
+    """"Add thirty seconds to the timer" with one timer running: the result says which timer it was, for the
+    client's function-call message as for the spoken answer."""
+    await registry.call("s1", call("set_timer", '{"minutes": 20, "label": "pizza"}'))
+    for name, raw in [("add_timer_time", '{"seconds": 30}'), ("pause_timer", "{}"), ("resume_timer", "{}"),
+                      ("cancel_timer", "{}")]:
+        result = await registry.call("s1", call(name, raw))
+        assert result.ok and result.value["label"] == "pizza", name
+
+
 async def test_timer_fires_on_the_session_that_set_it(bus: EventBus, recorder: Recorder) -> None:
     timers = TimerService(bus)
     timer = timers.start(0.05, "tea", session_id="kitchen")
