@@ -92,8 +92,9 @@ class CommandGrammar:
     """The accepted sentences; states are ints, `DEAD` (-1) when no sentence can continue the text."""
 
     def __init__(self, intents: Intents, intent_names: Collection[str], slot_lists: Mapping[str, SlotList],
-                 fillers: Collection[str] = ()) -> None:
-        """`fillers`: words a sentence may open with, any number of them ("um, so, close the garage door")."""
+                 fillers: Collection[str] = (), closings: Collection[str] = ()) -> None:
+        """`fillers`: words a sentence may open with, any number of them ("um, so, close the garage door");
+        `closings`: words any sentence may end with ("..., please")."""
         self._intents, self._lists = intents, slot_lists
         self._nfa = _Nfa()
         self._free_starts: list[int] = []
@@ -102,13 +103,17 @@ class CommandGrammar:
         for filler in sorted(fillers):
             self._nfa.link(self._nfa.text(filler.lower() + " ", start), start)
         self.sentences = 0
+        closing = self._nfa.state()
         for name in sorted(intent_names):
             for data in intents.intents[name].data if name in intents.intents else ():
                 for sentence in data.sentences:
                     end = self._compile(sentence.expression, begin, data)
                     if end is not None:
                         self._nfa.finals.add(end)
+                        self._nfa.link(end, closing)
                         self.sentences += 1
+        for word in sorted(closings):
+            self._nfa.finals.add(self._nfa.text(" " + word.lower(), closing))
         self._nfa.freeze()
         opening = self._closure({begin})
         for free in self._free_starts:   # "{timer_name} timer status": a sentence's first words are never free

@@ -67,6 +67,12 @@ NAME_MARGIN = 9.0
 dressings of the spoken-command corpus, the name said was found 0.8-8.8 nats below the free reading; another
 name was found 9.4 and 14.4 below ("Start and run timer" as a "run" timer for a bread one); docs/benchmarks.md,
 "Twelfth round"."""
+OPENINGS = (*FILLERS, "please", "can you", "could you", "would you", "will you")
+"""Words a command read again may open with, any number of them: the fillers and the polite openings people
+put before a command ("Please set a timer for twenty seconds": without them the whole request fitted no
+sentence, and nothing was read at all)."""
+CLOSINGS = ("please",)
+"""Words a command read again may end with ("Volume to ten percent, please.")."""
 NAME_GRAMMARS = 4
 """Timer-name grammars kept (one per set of names: the common names with the running timers', the running alone)."""
 QUESTIONS = frozenset({"answer:thanks", "answer:weather", "HassGetState", "HassGetWeather", "HassRespond"})
@@ -107,7 +113,7 @@ class CommandReread:
                 started = time.monotonic()
                 library = self._matcher.library_intents
                 names = [name for name in library.intents if name not in self._excluded]
-                self._grammar = CommandGrammar(library, names, self._matcher.slot_lists, FILLERS)
+                self._grammar = CommandGrammar(library, names, self._matcher.slot_lists, OPENINGS, CLOSINGS)
                 log.info("command grammar built", extra={"secs": round(time.monotonic() - started, 2),
                                                          "sentences": self._grammar.sentences})
             return self._grammar
@@ -134,7 +140,7 @@ class CommandReread:
                 library = self._matcher.library_intents
                 timer_intents = [name for name in library.intents if "timer" in name.lower() and name not in self._excluded]
                 lists = {**self._matcher.slot_lists, "timer_name": TextSlotList.from_strings(names)}
-                grammar = CommandGrammar(library, timer_intents, lists, FILLERS)
+                grammar = CommandGrammar(library, timer_intents, lists, OPENINGS, CLOSINGS)
                 while len(self._name_grammars) >= NAME_GRAMMARS:
                     self._name_grammars.pop(next(iter(self._name_grammars)))
                 self._name_grammars[names] = grammar

@@ -123,6 +123,20 @@ def test_fillers_open_a_sentence_but_never_end_one() -> None:
     assert not reads(grammar, "Oh.") and not reads(grammar, "Never mind um")
 
 
+@pytest.mark.parametrize(("text", "read"), [
+    ("Please close the office blinds.", True),
+    ("Could you turn on the kitchen light, please?", True),
+    ("Can you please set a timer for ten minutes?", True),
+    ("Volume up, please.", True),
+    ("Please.", False),                                  # a politeness alone is no command
+    ("Close the please office blinds.", False),          # nor is it read inside one
+    ("Close the office blinds please please", False),
+])
+def test_a_command_read_again_may_be_asked_politely(grammar: CommandGrammar, text: str, read: bool) -> None:
+    """"Please set a timer for twenty seconds" fitted no sentence, so a request said politely was never read again."""
+    assert reads(grammar, text) is read
+
+
 def test_the_memo_of_states_read_is_dropped_when_large_and_reading_goes_on(grammar: CommandGrammar) -> None:
     assert reads(grammar, "Close the office blinds.")
     grammar.forget(beyond=0)
