@@ -483,6 +483,7 @@ class IntentResponder:
         loop = asyncio.get_running_loop()
         reading = await loop.run_in_executor(stt_executor, self.rereading.read_name, audio, stt, names)
         if reading is None or not reading.text:
+            log.info("timer name read again: no reading near enough", extra={"session": session_id})
             return None
         found = await loop.run_in_executor(self._executor, self._matcher.match, reading.text)
         other = self._answers.answer(found) if found is not None else None
