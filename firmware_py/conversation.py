@@ -290,6 +290,13 @@ class Conversation(VoiceSession):
                     user_text, claim = reread
                     early.abandon()
                     early = None
+                    # both pieces read as one request that asks again what the last turn ran, with more
+                    # ("Time for twenty seconds. | They're the rice." read as "... for the rice"): amended, not run twice
+                    amended = self._amended(follows, user_text, claim) if follows is not None and follows.acted else None
+                    if amended is not None:
+                        self._undecided = None
+                        await self._answer_directly(*amended, speech, timing)
+                        return
             elif claim is not None and claim.unknown_device and spoken and not self._pieced and self._rereading():
                 # "Close the mirror door": a device this device has, misheard, is read with a tighter margin
                 user_text, claim = await self._read_again(REFUSAL_MARGIN, user_text) or (user_text, claim)
@@ -354,7 +361,12 @@ class Conversation(VoiceSession):
                 break
         else:
             return None
-        calls = rest_of(ran.answer, whole)
+        return self._amended(ran, text, whole)
+
+    def _amended(self, ran: LastTurn, text: str, whole: Answer) -> tuple[str, Answer] | None:
+        """The last turn's command amended by `whole`, the request both pieces make (respond/amend.py): its
+        words and what is left to run, or None when it is another request."""
+        calls = rest_of(ran.answer, whole) if ran.answer is not None else None
         if not calls:
             return None
         log.info("command amended", extra={"session": self.session_id, "text": text})

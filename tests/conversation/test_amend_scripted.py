@@ -4,14 +4,23 @@ recogniser, real listener, conversation, intents and tools."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+import numpy as np
+import pytest
+
+from firmware_py.audio.frames import SAMPLE_RATE
+from firmware_py.conversation import Conversation
 from firmware_py.events import FunctionCallInProgress
 from firmware_py.respond.amend import amendment, can_be_amended, rest_of
 from firmware_py.respond.base import ActionCall, Answer
 from firmware_py.respond.unfinished import LastTurn, may_amend
+from firmware_py.speech.stt import Rereading
 
-from .test_continuation_scripted import two_pieces, user_messages, world  # noqa: F401 (the fixture)
+from .scripted import ScriptedLlm, recorded_conversation
+from .test_continuation_scripted import SttByLength, settings, two_pieces, user_messages, world  # noqa: F401 (the fixture)
 
 
 def calls(events: list[Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -132,4 +141,39 @@ async def test_the_rest_of_a_timer_request_names_the_timer_just_set(world: Any) 
     assert calls(events)[-1] == ("amend_timer", {"label": "workout"})
     assert [(t.label, t.seconds) for t in conversation._engines.tools.timers.list()] == [("workout", 300)]
     assert said[-1].text == "The workout timer is set for 5 minutes."
+    assert [a.responder for a in said] == ["intent", "intent"], "no LLM answer"
+
+
+@dataclass
+class RereadingSttByLength(SttByLength):
+    """As SttByLength, and the audio of both pieces read again within the commands as `reading`."""
+
+    reading: str = ""
+    reread: list[float] = field(default_factory=list)
+
+    def read_within(self, audio: np.ndarray, grammar: Any, margin: float, width: int,
+                    trusted: float = 0.0) -> Rereading | None:
+        self.reread.append(np.count_nonzero(np.abs(audio) > 0.01) / SAMPLE_RATE)
+        return Rereading(self.reading, score=-9.0, heard_score=-4.0) if self.reading else None
+
+
+@pytest.fixture
+async def rereading_world() -> AsyncIterator[tuple[Conversation, list[Any], ScriptedLlm, RereadingSttByLength]]:
+    llm, stt = ScriptedLlm("A scripted answer."), RereadingSttByLength()
+    base = settings()
+    async with recorded_conversation(replace(base, intents=replace(base.intents, reread=True)), stt, llm) as (conversation, events):
+        yield conversation, events, llm, stt
+
+
+async def test_the_rest_of_a_timer_request_read_again_names_the_timer_just_set(rereading_world: Any) -> None:
+    """"Time for twenty seconds. | They're the rice.": the rest was heard as no words of a timer's, and both
+    pieces read again within the commands ask for the same timer with a name. It is named, not set twice."""
+    conversation, events, llm, stt = rereading_world
+    stt.first, stt.second, stt.whole = "Time for twenty seconds.", "They're the rice.", "Time for twenty seconds. They're the rice."
+    stt.reading = "Timer for twenty seconds for the rice,"
+    said = await two_pieces(conversation, events, gap_secs=0.0)
+    assert calls(events) == [("set_timer", {"seconds": 20}), ("amend_timer", {"label": "rice"})]
+    assert [(t.label, t.seconds) for t in conversation._engines.tools.timers.list()] == [("rice", 20)]
+    assert stt.reread and stt.reread[-1] > 1.3, "both pieces were read again"
+    assert said[-1].text == "The rice timer is set for 20 seconds."
     assert [a.responder for a in said] == ["intent", "intent"], "no LLM answer"
