@@ -77,10 +77,19 @@ def _succeeded(value: Any, ok: bool) -> bool:
     return ok and not (isinstance(value, dict) and "error" in value)
 
 
+SENTENCE_OPENERS = frozenset({"The", "A", "An", "No", "There", "This", "That", "Your", "My"})
+
+
+def _mid_sentence(reason: str) -> str:
+    """A handler's reason as the rest of "Sorry, ...": "The 20 minute timer is already paused" -> "the ..."."""
+    first, space, rest = reason.partition(" ")
+    return first.lower() + space + rest if first in SENTENCE_OPENERS else reason
+
+
 def spoken_result(value: Any, ok: bool) -> str:
     if isinstance(value, dict):
         if not _succeeded(value, ok):
             reason = str(value.get("error", "that did not work")).strip()
-            return reason if reason[-1:] in ".!?" else f"Sorry, {reason}."
+            return reason if reason[-1:] in ".!?" else f"Sorry, {_mid_sentence(reason)}."
         return str(value.get("summary", "Done.")).strip()
     return "Done."

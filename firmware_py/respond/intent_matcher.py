@@ -143,7 +143,7 @@ like "stop the kitchen lights", and "start"/"stop" a device are rare next to "se
 REPLIES = frozenset({"yes", "yeah", "yep", "yup", "no", "nope", "nah", "oops", "whoops", "sure", "thanks", "sorry"})
 """Words of a reply to the bot ("Yes, the timer", "No, never mind"): skipped like fillers, never mended into
 a command (they were heard, not mis-heard)."""
-ADDRESSES = frozenset({"sir", "madam", "ma'am", "mate", "buddy", "dear", "pal"})
+ADDRESSES = frozenset({"sir", "madam", "ma'am", "ma", "mate", "buddy", "dear", "pal"})
 """Words the user addresses the device by ("Turn off the kitchen light, ma'am."): skipped like fillers."""
 ARTICLES = frozenset({"the", "a", "an", "my", "our", "your", "this", "that"})
 """Words that may stand before a device's name said alone ("The kitchen light."): still no command."""

@@ -204,6 +204,7 @@ def test_put_on_mute_and_the_covers_own_words(answers: Pair, text: str,
     ("I'm switching on the bedroom fan.", None),   # a plan or a report, never an order
     ("I'm going to switch on the bedroom fan.", None),
     ("Open, Sandra, I'm not.", None),   # no device is called "sandra i'm not"
+    ("Close, ma.", None),               # nor "ma": the user's word for whom they speak to
 ])
 def test_a_filler_heard_as_im_before_the_verb_is_dropped(answers: Pair, text: str,
                                                          expected: list[tuple[str, dict[str, Any]]] | None) -> None:
