@@ -407,9 +407,10 @@ class Conversation(VoiceSession):
             whole, early = await self._speculator.claim(decoded)
             if early is not None:   # (a guess on these words had started the LLM: the caller asks again)
                 early.abandon()
+            rest, _ = await self._speculator.claim(piece)
             for other in others:
                 kept, _ = await self._speculator.claim(other)
-                if reads_better(kept, whole):
+                if reads_better(kept, whole, rest):
                     log.info("the pieces' own words kept", extra={"session": self.session_id, "text": other})
                     text = other
                     break

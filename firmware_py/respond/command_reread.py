@@ -73,12 +73,15 @@ put before a command ("Please set a timer for twenty seconds": without them the 
 sentence, and nothing was read at all)."""
 CLOSINGS = ("please",)
 """Words a command read again may end with ("Volume to ten percent, please.")."""
+POLITE_WORDS = frozenset({"please", "can", "could", "would", "will", "you"})
+"""The words of the openings and closings: no part of what a reading asks for, so not counted as its words."""
 NAME_GRAMMARS = 4
 """Timer-name grammars kept (one per set of names: the common names with the running timers', the running alone)."""
-QUESTIONS = frozenset({"answer:thanks", "answer:weather", "HassGetState", "HassGetWeather", "HassRespond"})
+QUESTIONS = frozenset({"answer:thanks", "answer:weather", "HassGetState", "HassGetWeather", "HassRespond", "action:help"})
 """Intents a reading may not turn a turn into, beside those the device cannot serve: questions and small
 talk are the LLM's to answer (a device's state read out of a question about France would be a wrong answer
-given with confidence)."""
+given with confidence). What the device can do is a question too: read out of a short question ("What day is
+it today?" as "What can you do?") or a "thanks" ("Can you please help?"), it answers one nobody asked."""
 SUM = "answer:arithmetic"
 OPERATOR_WORDS = frozenset({"plus", "minus", "times", "multiplied", "divided", "over", "less", "take"})
 """A sum is read only where the words heard hold its operator ("What is by plus three?": five plus three);
@@ -163,7 +166,7 @@ class CommandReread:
         the tea timer"), or when what was `heard` opens with a sound the reading's verb may have lost its "un" to."""
         found = self._command(reading.text)
         below = reading.heard_score - reading.score
-        near = (below <= margin and len(reading.text.split()) >= SHORT_READING
+        near = (below <= margin and _asking_words(reading.text) >= SHORT_READING
                 or sounds_alike(heard, reading.text) >= SOUNDS_ALIKE)
         accepted = (found is not None and not found.corrected and near and not _words_lost(reading.text, heard)
                     and (found.intent != SUM or bool(OPERATOR_WORDS & set(bare_words(heard.lower().split())))))
@@ -204,18 +207,21 @@ class CommandReread:
         return found if found is not None and not found.unknown_name and found.intent not in self._excluded else None
 
 
+def _asking_words(text: str) -> int:
+    """The words of a reading that say what to do: not its fillers nor its polite words ("Can you please
+    mute?" is one word, and as short a reading as "Mute.")."""
+    return sum(1 for word in bare_words(text.split()) if word not in FILLERS and word not in POLITE_WORDS)
+
+
 def _words_lost(read: str, heard: str) -> bool:
     """Does the reading hold fewer than half the words heard ("How do I boil an egg?" read as "Help me")? The
     audio said more than the command: misheard commands read rightly kept 0.57 or more of the words heard over
     all the spoken benchmark's runs (docs/benchmarks.md, "Sixteenth round"), and exactly half when two words
-    stood for one ("And new to yourself." for "Unmute yourself."). The help command's bare "Help me" is what
-    any request opening "Tell me ..." is nearest to ("L. me and Joe." for "Tell me a joke"): it may drop none."""
+    stood for one ("And new to yourself." for "Unmute yourself.")."""
     def spoken(text: str) -> int:
         return sum(1 for word in text.lower().split() if word.strip(".,!?") not in FILLERS)
     if not heard:
         return False
-    if set(bare_words(read.split())) <= {"help", "me"}:
-        return spoken(read) < spoken(heard)
     return spoken(read) < KEPT_WORDS * spoken(heard)
 
 

@@ -101,15 +101,19 @@ def spliced(first: str, whole: str) -> str:
     return " ".join([*first_words[:-1], first_words[-1].rstrip(".,!?"), *rest]) if rest else ""
 
 
-def reads_better(kept: Answer | None, whole: Answer | None) -> bool:
+def reads_better(kept: Answer | None, whole: Answer | None, rest: Answer | None = None) -> bool:
     """Is the request read from the pieces' own words (`kept`: `spliced` or `joined`) a better reading than
-    the decode of both (`whole`): a command where that is none or a refusal, or the same actions with a detail
-    more (a timer's name)?"""
+    the decode of both (`whole`): a command where that is none or a refusal, the same actions with a detail
+    more (a timer's name), or, when the rest alone (`rest`) was that whole command, anything the decode of
+    both reads otherwise ("Turn. | Turn the porch lights on.", decoded as one "... lights off": the first
+    piece was a false start, and the rest, heard plainly, says all)?"""
     if kept is None or not kept.actions or kept.tentative or kept.unknown_device:
         return False
     if whole is None or not whole.actions or whole.unknown_device:
         return True
     same = [a.name for a in kept.actions] == [a.name for a in whole.actions]
+    if not same and rest is not None and not rest.tentative and rest.actions == kept.actions:
+        return True
     return same and all(b.arguments.items() < a.arguments.items() for a, b in zip(kept.actions, whole.actions))
 
 

@@ -67,6 +67,15 @@ async def two_pieces(conversation: Conversation, events: list[Any], gap_secs: fl
     return answers(events)
 
 
+async def held_then_its_rest(conversation: Conversation, events: list[Any]) -> None:
+    """A first piece that reads cut off (held for its rest), then the rest, and the answer to both."""
+    await feed(conversation.listener, zeros(0.2) + tone(1.0) + zeros(0.5), pace=0.01)
+    await settle(lambda: conversation._held is not None)
+    await feed(conversation.listener, tone(0.6) + zeros(1.2), pace=0.01)
+    await settle(lambda: bool(answers(events)))
+    await asyncio.sleep(0.2)
+
+
 def user_messages(conversation: Conversation) -> list[str]:
     return [m["content"] for m in conversation.context.messages() if m["role"] == "user"]
 
@@ -164,11 +173,7 @@ async def test_a_timers_name_heard_in_the_first_piece_is_kept(world: Any) -> Non
     eight minutes" (no name); the first piece's own words are kept and the rest taken from the decode."""
     conversation, events, llm, stt = world
     stt.first, stt.second, stt.whole = "Start a pasta timer.", "Formate minutes.", "Start up off the timer for eight minutes."
-    await feed(conversation.listener, zeros(0.2) + tone(1.0) + zeros(0.5), pace=0.01)
-    await settle(lambda: conversation._held is not None)   # half a command: it waits for its rest
-    await feed(conversation.listener, tone(0.6) + zeros(1.2), pace=0.01)
-    await settle(lambda: bool(answers(events)))
-    await asyncio.sleep(0.2)
+    await held_then_its_rest(conversation, events)   # half a command: it waits for its rest
     said = answers(events)
     assert said[-1].responder == "intent" and "pasta" in said[-1].text.lower(), said
     assert user_messages(conversation) == ["Start a pasta timer for eight minutes."]
@@ -179,14 +184,20 @@ async def test_the_pieces_own_words_when_the_decode_of_both_makes_no_command(wor
     ("Close her, off his lines,") it did not; the same here with this home's light."""
     conversation, events, llm, stt = world
     stt.first, stt.second, stt.whole = "Turn off,", "Kitchen light.", "Turned over kitchen lie, it."
-    await feed(conversation.listener, zeros(0.2) + tone(1.0) + zeros(0.5), pace=0.01)
-    await settle(lambda: conversation._held is not None)
-    await feed(conversation.listener, tone(0.6) + zeros(1.2), pace=0.01)
-    await settle(lambda: bool(answers(events)))
-    await asyncio.sleep(0.2)
+    await held_then_its_rest(conversation, events)
     assert answers(events)[-1].responder == "intent", answers(events)
     assert answers(events)[-1].text == "The kitchen light is off."
     assert user_messages(conversation) == ["Turn off Kitchen light."]
+
+
+async def test_a_rest_that_was_the_whole_command_is_not_read_otherwise(world: Any) -> None:
+    """"Turn the, | turn the porch light on." heard "Turn." and "Turn the kitchen light on.": decoded as one,
+    "Turn off the kitchen light." The rest alone was the whole command, heard plainly: the light goes on."""
+    conversation, events, llm, stt = world
+    stt.first, stt.second, stt.whole = "Turn.", "Turn the kitchen light on.", "Turn off the kitchen light."
+    await held_then_its_rest(conversation, events)
+    assert answers(events)[-1].text == "The kitchen light is on.", answers(events)
+    assert [e.command for e in events if isinstance(e, DeviceCommand)] == ['{"state": "ON"}']
 
 
 def test_the_first_pieces_words_and_the_rest_of_the_decode_of_both() -> None:
@@ -209,6 +220,12 @@ def test_which_reading_is_better() -> None:
     assert not reads_better(refused, None)
     other = Answer("intent", actions=(ActionCall("set_timer", {"seconds": 60, "label": "pasta"}),))
     assert not reads_better(other, timer)   # another amount is another reading, not a detail more
+    on = Answer("intent", actions=(ActionCall("turn_on", {"device": "porch light"}),))
+    off = Answer("intent", actions=(ActionCall("turn_off", {"device": "porch light"}),))
+    assert not reads_better(on, off)                # the pieces and the decode of both disagree: the decode
+    assert reads_better(on, off, rest=on)           # unless the rest alone was the whole command
+    assert not reads_better(on, off, rest=replace(on, tentative=True))
+    assert not reads_better(timer, named, rest=timer)   # the same actions: a detail more still wins
 
 
 def test_a_cut_command_waits_until_its_rest_would_have_been_heard() -> None:

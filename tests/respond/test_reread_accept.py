@@ -55,12 +55,20 @@ def test_a_reading_that_opens_with_a_filler_is_asked_about_too(rereader: Command
     assert found.slots["choices"] == ["Ah, mute the speaker.", "Ah, unmute the speaker."]
 
 
-@pytest.mark.parametrize("heard", ["L. me and Joe.", "Tell me, something funny.", "How do I boil an egg?"])
-def test_the_bare_help_me_drops_no_word_heard(rereader: CommandReread, heard: str) -> None:
-    """"Help me" is the command nearest to any request opening "Tell me ..."."""
-    assert rereader.accept(reading("Help me."), heard) is None
-    found = rereader.accept(reading("Help me."), "Yelp me.")
-    assert found is not None and found.intent == "action:help"
+@pytest.mark.parametrize(("read", "heard"), [
+    ("Help me.", "L. me and Joe."), ("Help me.", "Yelp me."), ("What can you do?", "What game is it okay"),
+    ("Can you please? can you please help?", "And they thanked a lot."),
+])
+def test_what_the_device_can_do_is_never_read_out_of_other_words(rereader: CommandReread, read: str, heard: str) -> None:
+    """A question, like the others: read out of any short question or a "thanks", it answers one nobody asked."""
+    assert rereader.accept(reading(read), heard) is None
+
+
+def test_polite_words_do_not_make_a_short_reading_long(rereader: CommandReread) -> None:
+    """"Can you please mute?" asks one word: like "Mute." it must also sound like what was heard."""
+    assert rereader.accept(reading("Can you please mute?"), "And they thanked a lot.") is None
+    found = rereader.accept(reading("Can you please mute?"), "Can you please newt?")
+    assert found is not None and found.intent == "action:set_mute"
 
 
 @pytest.mark.parametrize("read, heard, intent", [
