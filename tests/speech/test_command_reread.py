@@ -197,7 +197,7 @@ def test_a_reading_that_drops_most_of_the_words_heard_is_refused() -> None:
     from firmware_py.respond.command_reread import _words_lost
 
     assert _words_lost("Help me", "How am I? Boil a egg.")
-    assert _words_lost("Help me.", "L. me and Joe.")   # the bare "Help me" may drop none of the words heard
+    assert _words_lost("Mute.", "Can you tell me a joke?")
     assert not _words_lost("Close the garage door.", "Um, close, niggerage door.")
     assert not _words_lost("Cancel my cocky timer.", "Cancel my cocky time, o'")
     assert not _words_lost("Mute the speaker,", "New to the speaker,")
