@@ -73,8 +73,8 @@ put before a command ("Please set a timer for twenty seconds": without them the 
 sentence, and nothing was read at all)."""
 CLOSINGS = ("please",)
 """Words a command read again may end with ("Volume to ten percent, please.")."""
-POLITE_WORDS = frozenset({"please", "can", "could", "would", "will", "you"})
-"""The words of the openings and closings: no part of what a reading asks for, so not counted as its words."""
+POLITE_WORDS = frozenset(word for phrase in (*OPENINGS, *CLOSINGS) for word in phrase.split()) - frozenset(FILLERS)
+"""The words of the polite openings and closings: no part of what a reading asks for, so not counted as its words."""
 NAME_GRAMMARS = 4
 """Timer-name grammars kept (one per set of names: the common names with the running timers', the running alone)."""
 QUESTIONS = frozenset({"answer:thanks", "answer:weather", "HassGetState", "HassGetWeather", "HassRespond", "action:help"})
@@ -207,10 +207,15 @@ class CommandReread:
         return found if found is not None and not found.unknown_name and found.intent not in self._excluded else None
 
 
+def _spoken_words(text: str, skipped: frozenset[str] = frozenset(FILLERS)) -> int:
+    """How many words `text` holds, those in `skipped` (the fillers) aside."""
+    return sum(1 for word in bare_words(text.split()) if word not in skipped)
+
+
 def _asking_words(text: str) -> int:
     """The words of a reading that say what to do: not its fillers nor its polite words ("Can you please
     mute?" is one word, and as short a reading as "Mute.")."""
-    return sum(1 for word in bare_words(text.split()) if word not in FILLERS and word not in POLITE_WORDS)
+    return _spoken_words(text, frozenset(FILLERS) | POLITE_WORDS)
 
 
 def _words_lost(read: str, heard: str) -> bool:
@@ -218,11 +223,9 @@ def _words_lost(read: str, heard: str) -> bool:
     audio said more than the command: misheard commands read rightly kept 0.57 or more of the words heard over
     all the spoken benchmark's runs (docs/benchmarks.md, "Sixteenth round"), and exactly half when two words
     stood for one ("And new to yourself." for "Unmute yourself.")."""
-    def spoken(text: str) -> int:
-        return sum(1 for word in text.lower().split() if word.strip(".,!?") not in FILLERS)
     if not heard:
         return False
-    return spoken(read) < KEPT_WORDS * spoken(heard)
+    return _spoken_words(read) < KEPT_WORDS * _spoken_words(heard)
 
 
 def _un_sound(word: str) -> bool:

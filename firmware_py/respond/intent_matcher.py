@@ -160,9 +160,9 @@ NOT_AN_ASIDE = NOT_A_VERB | {"to", "we", "they", "he", "she", "people", "always"
 """First words that change what the command verb after them means (a negation, a habit, the speaker's own
 plan, a condition): never dropped as a mis-heard filler. (A word with an apostrophe, "I'll" or "don't", is
 never dropped either: `isalpha` keeps it.)"""
-FILLERS_HEARD_AS_WORDS = frozenset({"i'm", "im"})
+FILLERS_HEARD_AS_WORDS = frozenset({"i'm"})
 """A filler ("um", "mm") heard as a word with an apostrophe: before a verb's bare form ("I'm turn off the
-light") it is no plan, which would say "I'm turning" or "I'm going to"."""
+light") it is no plan, which would say "I'm turning" or "I'm going to". (Written "Im" it passes as any word.)"""
 QUESTION_STARTS = frozenset({"what", "what's", "whats", "who", "who's", "whom", "whose", "where", "where's", "when",
                              "why", "how", "how's", "which", "am", "is", "are", "was", "were", "do", "does", "did",
                              "isn't", "aren't", "should", "shall", "might"})

@@ -27,6 +27,7 @@ import numpy as np
 from firmware_py.audio.frames import SAMPLE_RATE
 from firmware_py.audio.processing.room import RoomConditions
 from firmware_py.config import ConversationSettings, TurnSettings, VadSettings
+from firmware_py.listening import PRE_ROLL_SECS, SEGMENT_TAIL_SECS
 from firmware_py.models import models_dir
 from firmware_py.speech.stt import MoonshineStt
 from firmware_py.speech.vad import SileroVad
@@ -71,7 +72,6 @@ DOUBLE_TALK = ["I would like to know the weather in Paris tomorrow morning.",
                "Please add milk, eggs and bread to my shopping list.",
                "Can you tell me how long it takes to drive to the airport?"]
 ECHO_LEVELS_DB = [-15.0, -6.0, 0.0, 6.0, 10.0]
-PRE_ROLL, TAIL = 0.25, 0.15
 
 
 def draw_conditions(rng: random.Random, echo_db: float, seed: int) -> RoomConditions:
@@ -105,8 +105,8 @@ class Bench:
         starts = [s / SAMPLE_RATE for s in take.starts_at_sample]
         end = next((stop for stop in take.vad_stops if stop > take.turn_from / SAMPLE_RATE
                     and not any(stop < start < stop + gap for start in starts)), len(heard) / SAMPLE_RATE)
-        lo = max(0, int(take.turn_from - PRE_ROLL * SAMPLE_RATE))
-        return self.stt.transcribe(heard[lo:int((end + TAIL) * SAMPLE_RATE)])
+        lo = max(0, int(take.turn_from - PRE_ROLL_SECS * SAMPLE_RATE))
+        return self.stt.transcribe(heard[lo:int((end + SEGMENT_TAIL_SECS) * SAMPLE_RATE)])
 
     def self_interruptions(self, engine: str, echo_db: float, held_out: bool) -> dict[str, object]:
         rng = random.Random(f"{self.seed}-{held_out}-{echo_db}")

@@ -65,10 +65,9 @@ def _same(expected: list[tuple[str, dict[str, Any]]], done: list[tuple[str, dict
 def judge(expected: Expected, kind: str, done: list[tuple[str, dict[str, Any]]]) -> str:
     if expected == "pass":
         return "right" if kind in ("llm", "told") else ("wrong action" if kind == "acted" else kind)
-    if expected == "refuse":
-        return "right" if kind == "refused" else ("wrong action" if kind == "acted" else kind)
-    if expected == "stop":
-        return "right" if kind == "stop" else ("wrong action" if kind == "acted" else kind)
+    if expected in ("refuse", "stop"):
+        wanted = "refused" if expected == "refuse" else "stop"
+        return "right" if kind == wanted else ("wrong action" if kind == "acted" else kind)
     if expected == "ask":
         return "right" if kind == "asked" else ("wrong action" if kind in ("acted", "stop") else kind)
     if kind == "acted":
