@@ -17,6 +17,10 @@ from .moonshine import END_TOKEN, SPECIAL_TOKENS, WORD_START
 
 CANDIDATES = 48
 """Tokens looked at per reading and step, likeliest first."""
+PER_STATE = 3
+"""Tokens a reading may extend with at one step that lead to the same grammar state. A timer's free name
+takes any word, so without a cap every spelling of it ("Set the value", "mail", "mile", "youth") filled a
+step's options and the command the audio held ("Set the volume") was never looked at."""
 DEAD = -1
 MARKS = ".,!?;:\""
 State = tuple[int, bool, str, bool]
@@ -47,13 +51,18 @@ class GrammarFollower:
         count = min(CANDIDATES, len(log_probs))
         pool = np.argpartition(log_probs, -count)[-count:]
         found: list[tuple[int, State]] = []
+        taken: dict[int, int] = {}
         for token in pool[np.argsort(-log_probs[pool])]:
             following = self._follow(state, int(token))
-            if following is not None:
+            if following is not None and taken.get(following[0], 0) < PER_STATE:
+                taken[following[0]] = taken.get(following[0], 0) + 1
                 found.append((int(token), following))
                 if len(found) == most:
                     break
         return found
+
+    def kin(self, state: State) -> int:
+        return state[0]
 
     def _follow(self, state: State, token: int) -> State | None:
         grammar_state, after_mark, opening, opened = state

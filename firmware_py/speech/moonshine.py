@@ -27,6 +27,8 @@ and the repeats it leaves are cut afterwards (stt.collapse_repeats), which needs
 SAMPLES_PER_FRAME = 384
 """Audio samples per encoder output frame."""
 WORD_START = "\u2581"
+KIN_LIMIT = 2
+"""Readings of one kin (Follower.kin) a beam keeps at a step."""
 
 
 class Follower(Protocol):
@@ -36,6 +38,9 @@ class Follower(Protocol):
 
     def options(self, state: Any, log_probs: np.ndarray, most: int) -> list[tuple[int, Any]]:
         """Up to `most` allowed (token, state after it), likeliest first; END_TOKEN where text may end."""
+
+    def kin(self, state: Any) -> Any:
+        """What readings in `state` can still become: a beam keeps only a few readings of one kin."""
 
 
 def session_options(threads: int) -> ort.SessionOptions:
@@ -118,7 +123,8 @@ class MoonshineModel:
                     key = (next_state, self._spelled(ids, token))
                     if key not in grown or grown[key][0] < total:
                         grown[key] = (total, index, token, next_state)
-            kept = sorted((item for item in grown.values() if item[0] >= bar), key=lambda item: -item[0])[:width]
+            kept = _diverse(sorted((item for item in grown.values() if item[0] >= bar), key=lambda item: -item[0]),
+                            width, follower)
             if not kept:
                 break   # every reading finished or fell below the bar
             origin = np.array([index for _, index, _, _ in kept])
@@ -184,6 +190,21 @@ class MoonshineModel:
     def detokenize(self, ids: list[int]) -> str:
         text = self.tokens.join(i for i in ids if i >= SPECIAL_TOKENS)
         return text.decode("utf-8", errors="replace").replace(WORD_START, " ").strip()
+
+
+def _diverse(ranked: list[tuple[float, int, int, Any]], width: int, follower: Follower) -> list[tuple[float, int, int, Any]]:
+    """The likeliest `width` readings, at most `KIN_LIMIT` of one kin: spellings of a free word (a timer's
+    name) all lead to one grammar state, and the likeliest of them would fill the beam."""
+    kept: list[tuple[float, int, int, Any]] = []
+    counts: dict[Any, int] = {}
+    for item in ranked:
+        kin = follower.kin(item[3])
+        if counts.get(kin, 0) < KIN_LIMIT:
+            counts[kin] = counts.get(kin, 0) + 1
+            kept.append(item)
+            if len(kept) == width:
+                break
+    return kept
 
 
 def _log_softmax(rows: np.ndarray) -> np.ndarray:

@@ -11,7 +11,7 @@ from firmware_py.respond.command_grammar import DEAD, CommandGrammar
 from firmware_py.respond.command_reread import CommandReread
 from firmware_py.respond.intent_matcher import FILLERS, IntentMatcher
 from firmware_py.respond.intents import UNSUPPORTED
-from firmware_py.speech.constrained import GrammarFollower
+from firmware_py.speech.constrained import PER_STATE, GrammarFollower
 from firmware_py.speech.moonshine import END_TOKEN
 
 DEVICES = [
@@ -142,3 +142,28 @@ def test_the_memo_of_states_read_is_dropped_when_large_and_reading_goes_on(gramm
     grammar.forget(beyond=0)
     assert reads(grammar, "Close the office blinds.") and not reads(grammar, "Close me off his lines.")
     assert reads(grammar, "Set a timer for five minutes.")
+
+
+NAMED = ["<unk>", "<s>", "</s>", "\u2581Set", "\u2581the", "\u2581value", "\u2581mail", "\u2581mile", "\u2581youth",
+         "\u2581volume"]
+
+
+def test_the_spellings_of_a_free_name_leave_room_for_the_command(grammar: CommandGrammar) -> None:
+    """"Set the value", "mail", "mile", "youth": each can start a timer's name ("set the {name} timer for ..."),
+    and each leads to the same place in the sentences. The likeliest few are offered, then other words
+    ("Set the volume"), which were never looked at when every spelling of a name came first."""
+    follower = GrammarFollower(grammar, NAMED)
+    state = follower.start()
+    for word in ("\u2581Set", "\u2581the"):
+        state = dict(follower.options(state, _named_probs(**{word: 0.0}), 8))[NAMED.index(word)]
+    names = {word: -1.0 - index * 0.1 for index, word in enumerate(NAMED[5:9])}
+    offered = [NAMED[token] for token, _ in follower.options(state, _named_probs(**names, **{"\u2581volume": -5.0}), 4)]
+    assert "\u2581volume" in offered and offered[0] == "\u2581value"
+    assert len([word for word in offered if word != "\u2581volume"]) == PER_STATE
+
+
+def _named_probs(**scores: float) -> np.ndarray:
+    row = np.full(len(NAMED), -30.0)
+    for text, value in scores.items():
+        row[NAMED.index(text)] = value
+    return row

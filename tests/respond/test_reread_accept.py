@@ -106,6 +106,15 @@ def test_a_reading_beyond_the_margin_is_taken_only_when_it_sounds_like_what_was_
     assert rereader.accept(near) is not None, "within the margin, as before"
 
 
+def test_a_reading_beyond_the_margin_that_costs_much_a_word_is_other_words(rereader: CommandReread) -> None:
+    """"What's your name?" read as "What's the time?" 14.8 nats below sounds alike (0.57) but costs ~5 a
+    word: other words throughout. The same reading 11 below (3.7 a word) is taken."""
+    far = lambda below: Rereading("What's the time?", -3.0 - below, -3.0, 3, ())   # noqa: E731
+    assert rereader.accept(far(14.8), "What's your name?") is None
+    found = rereader.accept(far(11.0), "What's your name?")
+    assert found is not None and found.intent == "HassGetCurrentTime"
+
+
 @pytest.mark.parametrize(("read", "heard", "taken"), [
     ("Pardon me", "Quite you mouth", False),          # "Volume up.": the repeat command ran
     ("Say that,", "Said the maw, you. / J. B..", False),

@@ -40,11 +40,15 @@ def reread() -> tuple[IntentMatcher, CommandReread]:
     ("What day is it today?", "espeak", "action:get_date", {}),           # heard "What bay is it to bay?"
     ("Turn the volume up a little.", "espeak", "action:change_volume", {"delta": 10}),   # "Turn the mow, you..."
     ("Mute yourself.", "hibari", "action:set_mute", {"muted": True}),     # "Newt yourself."
+    # "Sentiment, my view to sixty percent.": every spelling of a timer's name ("Set the mile ...") once filled
+    # the search, and "Set the volume" was never looked at
+    ("Set the volume to sixty percent.", "espeak-1.25", "action:set_volume", {"volume_percent": 60}),
 ])
 def test_a_command_heard_as_other_words_reads_as_the_command(stt: MoonshineStt, reread: Any, said: str, voice: str,
                                                              intent: str, slots: dict[str, Any]) -> None:
     matcher, rereader = reread
-    audio = to_float(speech(said, voice=voice)[0])
+    name, _, speed = voice.partition("-")
+    audio = to_float(speech(said, voice=name, speed=float(speed or 1.0))[0])
     heard = stt.transcribe(audio)
     assert matcher.match(heard) is None, f"heard right ({heard!r}): nothing to read again"
     reading = rereader.read(audio, stt)
