@@ -66,7 +66,12 @@ MIN_WORDS = 2
 KEPT_WORDS = 0.5
 """The least share of the words heard a reading must hold (`_words_lost`)."""
 WIDTH = 16
-"""Readings kept by the beam search: 4 lost readings whose likeliest start led nowhere."""
+"""Readings kept by the beam search. At 8, "Set the volume to eighty" heard "Santa Maria, you, daddy." and
+"Mute yourself." heard "You to yourself." were lost: likelier starts that led nowhere filled the beam. Each
+step costs ~14 ms at 16 against ~9 ms at 8 (a reading of a question ~0.2 s against ~0.13 s)."""
+SECOND_WIDTH = 8
+"""The beam of the reading of the slowed audio (intents.py `_hear_slower`): a second chance, read after the
+first reading found nothing, while a question's answer waits for both."""
 NAME_MARGIN = 9.0
 """The margin for a timer's name in doubt, read within the names timers are given (timer_names.py): over 37
 dressings of the spoken-command corpus, the name said was found 0.8-8.8 nats below the free reading; another
@@ -126,13 +131,14 @@ class CommandReread:
                                                          "sentences": self._grammar.sentences})
             return self._grammar
 
-    def read(self, audio: np.ndarray, stt: RereadingStt, margin: float = MARGIN) -> Rereading | None:
+    def read(self, audio: np.ndarray, stt: RereadingStt, margin: float = MARGIN,
+             width: int = WIDTH) -> Rereading | None:
         """Blocking (run it on the STT thread): the audio's reading within the commands, or None. With the
         usual `margin`, readings as far as FAR_MARGIN are found; `accept` takes those only when they sound
         like what was heard."""
         grammar = self.prepare()
         grammar.forget()
-        return stt.read_within(audio, grammar, FAR_MARGIN if margin == MARGIN else margin, WIDTH, TRUSTED)
+        return stt.read_within(audio, grammar, FAR_MARGIN if margin == MARGIN else margin, width, TRUSTED)
 
     def read_name(self, audio: np.ndarray, stt: RereadingStt, names: tuple[str, ...]) -> Rereading | None:
         """Blocking (the STT thread): the audio read within the timer sentences with a timer's name only one

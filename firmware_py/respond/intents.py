@@ -23,7 +23,8 @@ from ..integrations.devices import (BRIGHTNESS_STEP, DEVICE_NOUNS, KINDS, ROOMS,
                                     said_back, singular)
 from ..speech.slowed import slowed, worth_hearing_again
 from .base import ActionCall, Answer
-from .command_reread import MARGIN, MIN_WORDS, REFUSAL_MARGIN, CommandReread, RereadingStt, from_the_verb
+from .command_reread import (MARGIN, MIN_WORDS, REFUSAL_MARGIN, SECOND_WIDTH, CommandReread, RereadingStt,
+                             from_the_verb)
 from .custom import CustomCommand
 from .intent_matcher import IntentMatch, IntentMatcher
 from .later import later_call
@@ -605,7 +606,7 @@ class IntentResponder:
             asked = await loop.run_in_executor(self._executor, self._mute_asked, found, self._answers.answer(found),
                                                slower_heard)
             return slower_heard, asked or found
-        reading = await loop.run_in_executor(stt_executor, self.rereading.read, slower, stt, MARGIN)
+        reading = await loop.run_in_executor(stt_executor, self.rereading.read, slower, stt, MARGIN, SECOND_WIDTH)
         if reading is None:
             return slower_heard, None
         return reading.text, await loop.run_in_executor(self._executor, self.rereading.accept, reading, heard, plausible)
