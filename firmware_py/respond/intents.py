@@ -99,9 +99,10 @@ LABEL_NOT = frozenset(("her", "his", "him", "she", "he", "it", "its", "you", "yo
 her" for "a pasta", "pause in the timer" for "pause the timer", "set arised" for a restarted "set a, set a rice")."""
 
 
-HEARD_ARTICLES = frozenset(("a", "an", "the", "my", "at", "in", "her", "of", "they"))
-"""What may stand before a timer's name: an article, or an article as STT writes it ("start at workout timer",
-"set in egg timer", "start her pizza timer", "start of workout timer", "pause they timer")."""
+HEARD_ARTICLES = frozenset(("a", "an", "the", "my", "our", "your", "at", "in", "her", "of", "they"))
+"""What may stand before a timer's name: an article or a possessive ("set our pizza timer"), or an article as
+STT writes it ("start at workout timer", "set in egg timer", "start her pizza timer", "start of workout timer",
+"pause they timer", "Set our T-timer" for "a tea timer")."""
 RESTART_VERBS = frozenset(("set", "said", "sent", "start"))
 """A name that holds one of these holds a restart ("Set and, set in egg timer"): the name follows its last one."""
 

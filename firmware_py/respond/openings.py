@@ -28,6 +28,9 @@ MAX_HEARD_WORDS = 5
 COMMAND_WORDS = frozenset({"turn", "switch", "set", "start", "open", "close", "cancel", "stop", "resume", "pause",
                            "mute", "unmute", "on", "off", "up", "down"})
 """Words that, heard, are taken as said: heard words holding one are read only as an opening that has it too."""
+POLARITY_WORDS = frozenset({"on", "off", "up", "down"})
+"""The words of an opening that decide what its verb does."""
+ARTICLES = frozenset({"a", "an", "the"})
 _WORD = re.compile(r"[a-z']+")
 
 
@@ -62,6 +65,8 @@ def opening_mends(text: str) -> list[tuple[float, str, frozenset[str]]]:
         for opening, opening_key in _KEYS:
             if not said <= set(opening) or heard == opening:
                 continue   # "turn on the" was heard as a command: never "turn off the"
+            if said and POLARITY_WORDS & set(opening) - set(heard) and not set(heard) - said - ARTICLES:
+                continue   # "Turn the timer": no word heard stood for the "off" that would decide what to do
             if opening[-1] in ("a", "the") and not _like_an_article(heard[-1]):
                 continue   # "Said a pizza-timer" is a pizza timer, not "stop the timer"
             if any(word != "timer" and word.endswith("timer") for word in heard) or joined_names & set(heard):

@@ -71,6 +71,14 @@ def test_a_command_word_heard_is_kept() -> None:
     assert opening_mends("Turned the volume up")[0][1].startswith("turn the volume")
 
 
+def test_no_word_heard_for_on_or_off_decides_nothing(pair: tuple[IntentMatcher, IntentAnswers]) -> None:
+    """ "Turn the timer." (the rest of "Add two minutes | to the timer", heard so) is no "turn off the timer":
+    nothing heard stood for the "off" that would cancel it. A word that did ("of") is read as it."""
+    assert actions(pair, "Turn the timer.") is None
+    assert not [mended for _, mended, _ in opening_mends("Turn the living room lamp.") if " off " in f" {mended} "]
+    assert actions(pair, "Turn of the living room lamp.") == [("turn_off", {"device": "living room lamp"})]
+
+
 def test_numbers_stay_as_heard() -> None:
     assert [mended for _, mended, _ in opening_mends("Torture timer for 4 minutes.")] == ["start a timer for 4 minutes."]
 

@@ -9,7 +9,7 @@ import pytest
 from firmware_py.integrations.devices import DeviceDirectory, parse_devices
 from firmware_py.respond.base import ActionCall, Answer
 from firmware_py.respond.intent_matcher import IntentMatcher
-from firmware_py.respond.intents import IntentAnswers, IntentResponder
+from firmware_py.respond.intents import IntentAnswers, IntentResponder, heard_name
 from firmware_py.respond.timer_names import (COMMON_TIMER_NAMES, name_in_doubt, names_known, names_to_read, same_but_name,
                                           timer_call)
 
@@ -105,3 +105,12 @@ def test_of_two_readings_naming_one_timer_the_name_people_use_is_taken(responder
                                                   "Start a pasta timer for eight minutes,"]}, "x", corrected=True)
     text, found = responder._named_choice("Start past a timer for eight minutes,", asked)
     assert text == "Start a pasta timer for eight minutes," and found.slots.get("label") == "pasta"
+
+
+@pytest.mark.parametrize(("slots", "name"), [
+    ({"label": "our pizza"}, "pizza"), ({"label": "your egg"}, "egg"), ({"label": "our T-"}, "T"),
+    ({"label": "the hour"}, "hour"),
+])
+def test_a_possessive_before_a_name_is_no_part_of_it(slots: dict[str, str], name: str) -> None:
+    """ "Set our T-timer for 3 minutes." (a tea timer) was a timer called "our T"."""
+    assert heard_name(slots) == name
