@@ -21,7 +21,7 @@ from .audio.processing import ProcessedSource
 from .engines import SharedEngines
 from .events import (AnswerSource, BotAnswered, BotInterrupted, BotLlmStarted, BotLlmStopped, BotLlmText, BotOutput,
                      ConversationState, ErrorEvent, Event, EventBus, StateChanged, TimerFired, UserLlmText,
-                     UserMuteChanged)
+                     UserMuteChanged, UserTranscript)
 from .listening import TurnListener, TurnTiming
 from .live_config import LiveSettings
 from .llm.agent import generate_reply
@@ -35,7 +35,7 @@ from .respond.amend import rest_of
 from .respond.asked import AskedBack
 from .respond.base import Answer
 from .respond.chain import ResponderChain, carry_out
-from .respond.command_reread import MARGIN, REFUSAL_MARGIN
+from .respond.command_reread import MARGIN, REFUSAL_MARGIN, UNHEARD_MARGIN
 from .respond.early_llm import EarlyLlmAnswer
 from .respond.later import reminder_of
 from .respond.speculation import Speculator
@@ -194,10 +194,19 @@ class Conversation(VoiceSession):
         amends = self._last_turn if self._held is None and may_amend(self._last_turn, timing.speech_start_at) else None
         completes = self._last_turn if self._held is None and may_complete(self._last_turn, timing.speech_start_at) else None
         self._last_turn = LastTurn(text, timing.speech_end_at)
+        read: Answer | None = None
         if not text:
             self._speculator.drop()
-            await self._not_understood(timing)
-            return
+            turn = self._last_turn
+            found = await self._read_unheard(timing)
+            if found is None:
+                await self._not_understood(timing)
+                return
+            if self._last_turn is not turn:   # a newer turn came while this one was read: that one is answered
+                return
+            text, read = found
+            turn.text = text
+            self._bus.publish(UserTranscript(session_id=self.session_id, text=text, final=True))
         self._pieced = False
         if self._held is not None:   # the rest of a command cut short by a pause
             text, self._held = await self._decode_with_last_turn(self._held, text), None
@@ -207,7 +216,20 @@ class Conversation(VoiceSession):
         # turn may have started meanwhile: one answer at a time, the newest wins
         await self.interrupt(publish=self._held is None)
         self._start_reply(text, audio_response=True, timing=timing, spoken=True, goes_on_from=previous,
-                          follows=amends or completes)
+                          follows=amends or completes, read=read)
+
+    async def _read_unheard(self, timing: TurnTiming) -> tuple[str, Answer] | None:
+        """A turn whose speech gave no words, read within the command sentences (`UNHEARD_MARGIN`): fast
+        speech after digital silence can send the recogniser astray from its first token, while the command
+        is still by far the likeliest reading of the audio. None when it was too little speech, a command is
+        held for its rest (that rest is joined to it instead), or nothing is read."""
+        if timing.voiced_secs < NOT_UNDERSTOOD_MIN_VOICED_SECS or self._held is not None or not self._rereading():
+            return None
+        self._set_state(ConversationState.THINKING)
+        found = await self._read_again(UNHEARD_MARGIN)
+        if found is not None:
+            log.info("a turn with no words read as a command", extra={"session": self.session_id, "read": found[0]})
+        return found
 
     async def _not_understood(self, timing: TurnTiming) -> None:
         """A turn whose speech gave no words: say so (when it was real speech, not a cough) and listen again."""
@@ -232,25 +254,27 @@ class Conversation(VoiceSession):
     # --- answering ---------------------------------------------------------------------------------
 
     def _start_reply(self, user_text: str | None, audio_response: bool, timing: TurnTiming | None = None,
-                     spoken: bool = False, goes_on_from: str | None = None, follows: LastTurn | None = None) -> None:
+                     spoken: bool = False, goes_on_from: str | None = None, follows: LastTurn | None = None,
+                     read: Answer | None = None) -> None:
         self._cancel = asyncio.Event()
         self._reply_in_context = user_text is None   # `llm:run` answers the context as it stands
         answer = self._answer(user_text, audio_response, timing or TurnTiming(), self._cancel, spoken, goes_on_from,
-                              follows)
+                              follows, read)
         self._reply = asyncio.create_task(answer, name=f"reply-{self.session_id}")
 
     async def _answer(self, user_text: str | None, audio_response: bool, timing: TurnTiming,
                       cancel: asyncio.Event, spoken: bool = False, goes_on_from: str | None = None,
-                      follows: LastTurn | None = None) -> None:
+                      follows: LastTurn | None = None, read: Answer | None = None) -> None:
         """Intents and knowledge first, the LLM for the rest; any failure still ends in words.
         `goes_on_from`: the last turn's words, when these went on from them before its answer was heard;
         `follows`: the last turn, when these words came soon enough after it to be the amount of the setting
-        or step it ran, or, with it, a command."""
+        or step it ran, or, with it, a command; `read`: the answer of a turn with no words, read as a command."""
         self._set_state(ConversationState.THINKING)
         speech = self._new_speech() if audio_response else None
         self._undecided = (cancel, user_text) if spoken and user_text else None
         try:
-            claim, early = await self._speculator.claim(user_text) if user_text is not None else (None, None)
+            claim, early = ((read, None) if read is not None
+                            else await self._speculator.claim(user_text) if user_text is not None else (None, None))
             asked, self._asked = self._asked, None
             if asked is not None and user_text and (claim is None or claim.tentative):
                 replied = await self._reply_to_question(asked, user_text)

@@ -11,6 +11,7 @@ import hashlib
 import logging
 import re
 import threading
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -153,9 +154,17 @@ def _fingerprint(clip: np.ndarray) -> bytes:
 
 
 def clean_transcript(text: str) -> str:
-    """Single spaces, looping repeats cut, and "" for output without a letter or digit (noise decoded as '.')."""
-    text = collapse_repeats(_SPACES.sub(" ", text).strip())
+    """Single spaces, looping repeats cut, letters of other scripts dropped, and "" for output without a
+    letter or digit (noise decoded as '.')."""
+    text = collapse_repeats(_SPACES.sub(" ", _latin_only(text)).strip())
     return text if any(ch.isalnum() for ch in text) else ""
+
+
+def _latin_only(text: str) -> str:
+    """`text` without letters of other scripts: the English models write them only when a decode has gone
+    astray (fast speech after digital silence as "下次继继继…", foreign speech as "跟跟跟…"), never as words
+    anyone said to the device; what is left of the turn is then read again within the commands."""
+    return "".join(ch for ch in text if not ch.isalpha() or ch.isascii() or unicodedata.name(ch, "").startswith("LATIN"))
 
 
 def collapse_repeats(text: str) -> str:

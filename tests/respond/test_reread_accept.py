@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from firmware_py.integrations.devices import DeviceDirectory, parse_devices
-from firmware_py.respond.command_reread import CommandReread
+from firmware_py.respond.command_reread import UNHEARD_MARGIN, CommandReread
 from firmware_py.respond.intent_matcher import IntentMatcher
 from firmware_py.respond.intents import UNSUPPORTED
 from firmware_py.speech.stt import Rereading
@@ -123,3 +123,17 @@ def test_a_reading_beyond_the_margin_that_costs_much_a_word_is_other_words(rerea
 def test_a_short_reading_must_sound_like_what_was_heard(rereader: CommandReread, read: str, heard: str,
                                                         taken: bool) -> None:
     assert (rereader.accept(reading(read), heard) is not None) is taken
+
+
+@pytest.mark.parametrize(("read", "score", "heard_score", "taken"), [
+    ("Set a timer for one hour.", -7.2, -23.7, True),   # the free reading gone astray in other scripts
+    ("Turn the volume down.", -2.4, -0.9, True),        # 1.5 nats below, 0.6 a word
+    ("Turn the volume down.", -5.4, -0.9, False),       # 4.5 below: beyond the margin
+    ("I can't hear you.", -16.5, -14.6, False),         # French read as the commands most like any speech: 4.1 a word
+    ("What did you say?", -15.7, -20.9, False),         # Polish, 3.9 a word, above the free reading
+    ("Mute yourself.", -1.0, -0.8, False),               # two words fit any mumble
+])
+def test_a_turn_with_no_words_is_read_only_as_a_likely_command_of_three_words_or_more(
+        rereader: CommandReread, read: str, score: float, heard_score: float, taken: bool) -> None:
+    found = rereader.accept(Rereading(read, score, heard_score, 1, ()), "", margin=UNHEARD_MARGIN)
+    assert (found is not None) is taken

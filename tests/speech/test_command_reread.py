@@ -13,7 +13,7 @@ import pytest
 
 from firmware_py.audio.frames import to_float
 from firmware_py.integrations.devices import DeviceDirectory, parse_devices
-from firmware_py.respond.command_reread import CommandReread
+from firmware_py.respond.command_reread import UNHEARD_MARGIN, CommandReread
 from firmware_py.respond.intent_matcher import IntentMatcher
 from firmware_py.respond.intents import UNSUPPORTED, create_intent_responder
 from firmware_py.speech.slowed import slowed
@@ -57,6 +57,30 @@ def test_a_command_heard_as_other_words_reads_as_the_command(stt: MoonshineStt, 
     assert found is not None and found.intent == intent, (heard, reading)
     assert {key: found.slots[key] for key in slots} == slots
     assert reading.heard_score - reading.score < 8.0
+
+
+def test_a_command_the_recogniser_writes_nothing_for_reads_as_the_command(stt: MoonshineStt, reread: Any) -> None:
+    """espeak-ng's fast female voice: "Turn the volume down." decodes to nothing (a request once lost without an
+    answer); read within the commands with no words to go by, it is still the likeliest reading."""
+    _, rereader = reread
+    audio = to_float(speech("Turn the volume down.", voice="espeak", speed=1.15, espeak_voice="en-us+f3")[0])
+    assert stt.transcribe(audio) == ""
+    reading = rereader.read(audio, stt, UNHEARD_MARGIN)
+    found = rereader.accept(reading, "", margin=UNHEARD_MARGIN) if reading is not None else None
+    assert found is not None and found.intent == "action:change_volume" and found.slots["delta"] < 0, reading
+
+
+@pytest.mark.parametrize(("said", "language", "speed"), [("Mettez le minuteur pour dix minutes.", "fr", 0.9),
+                                                         ("Włącz światło w sypialni.", "pl", 1.15)])
+def test_foreign_speech_the_recogniser_writes_nothing_for_is_no_command(stt: MoonshineStt, reread: Any, said: str,
+                                                                        language: str, speed: float) -> None:
+    """Decoded as other scripts' letters (dropped) or nothing: read with no words to go by, no command is near
+    enough (with the usual margin the French read as "I can't hear you.", a volume change)."""
+    _, rereader = reread
+    audio = to_float(speech(said, voice="espeak", speed=speed, espeak_voice=language)[0])
+    assert stt.transcribe(audio) == ""
+    reading = rereader.read(audio, stt, UNHEARD_MARGIN)
+    assert reading is None or rereader.accept(reading, "", margin=UNHEARD_MARGIN) is None, reading
 
 
 @pytest.mark.parametrize(("said", "voice"), QUESTIONS_AND_CHAT)

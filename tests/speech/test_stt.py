@@ -88,6 +88,10 @@ def test_warm_up_decodes_real_speech(stt: MoonshineStt) -> None:
     ("Set a timer for 10 minutes. Set a timer for 10 minutes. Set a timer for", "Set a timer for 10 minutes."),
     ("no no no", "no no no"),
     ("I said hello hello", "I said hello hello"),
+    ("下次继继继继继继继继继\ufffd", ""),   # a decode gone astray writes other scripts: nothing was heard
+    ("照照 time before 照照.", "time before ."),
+    ("Un café au lait, s'il vous plaît.", "Un café au lait, s'il vous plaît."),
+    ("Set a timer for 10 minutes.", "Set a timer for 10 minutes."),
 ])
 def test_transcripts_are_cleaned(raw: str, cleaned: str) -> None:
     assert clean_transcript(raw) == cleaned
