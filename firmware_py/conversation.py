@@ -195,7 +195,8 @@ class Conversation(VoiceSession):
         completes = self._last_turn if self._held is None and may_complete(self._last_turn, timing.speech_start_at) else None
         self._last_turn = LastTurn(text, timing.speech_end_at)
         read: Answer | None = None
-        if not text:
+        if not text and self._held is None:   # (a held command's rest heard as no words is still its rest:
+            # both pieces are decoded as one below, as for any rest)
             self._speculator.drop()
             turn = self._last_turn
             found = await self._read_unheard(timing)
@@ -221,9 +222,8 @@ class Conversation(VoiceSession):
     async def _read_unheard(self, timing: TurnTiming) -> tuple[str, Answer] | None:
         """A turn whose speech gave no words, read within the command sentences (`UNHEARD_MARGIN`): fast
         speech after digital silence can send the recogniser astray from its first token, while the command
-        is still by far the likeliest reading of the audio. None when it was too little speech, a command is
-        held for its rest (that rest is joined to it instead), or nothing is read."""
-        if timing.voiced_secs < NOT_UNDERSTOOD_MIN_VOICED_SECS or self._held is not None or not self._rereading():
+        is still by far the likeliest reading of the audio. None when it was too little speech or nothing is read."""
+        if timing.voiced_secs < NOT_UNDERSTOOD_MIN_VOICED_SECS or not self._rereading():
             return None
         self._set_state(ConversationState.THINKING)
         found = await self._read_again(UNHEARD_MARGIN)

@@ -16,7 +16,7 @@ import pytest
 from firmware_py.audio.frames import SAMPLE_RATE
 from firmware_py.config import Settings
 from firmware_py.conversation import Conversation
-from firmware_py.events import BotAnswered, DeviceCommand
+from firmware_py.events import BotAnswered, BotOutput, DeviceCommand
 from firmware_py.llm.context import Context
 from firmware_py.respond.base import ActionCall, Answer
 from firmware_py.respond.unfinished import LastTurn, goes_on_from, hold_secs, reads_better, spliced
@@ -272,3 +272,15 @@ async def test_words_after_a_refused_command_may_still_complete_it(world: Any) -
     assert "say which one" in said[0].text.lower(), said
     assert said[-1].responder == "intent" and "1 minute added" in said[-1].text, said
     assert sorted((t.label, round(t.seconds)) for t in timers.list()) == [("", 900), ("laundry", 660)]
+
+
+async def test_the_rest_of_a_held_command_heard_as_no_words_is_still_its_rest(world: Any) -> None:
+    """"Turn on the | kitchen light.": the rest alone decodes to nothing, both pieces decoded as one say all;
+    the held start is neither lost nor answered with an apology."""
+    conversation, events, llm, stt = world
+    stt.first, stt.second, stt.whole = "Turn on the", "", "Turn on the kitchen light."
+    await held_then_its_rest(conversation, events)
+    said = answers(events)
+    assert [(a.responder, a.text) for a in said] == [("intent", "The kitchen light is on.")]
+    assert [e.command for e in events if isinstance(e, DeviceCommand)] == ['{"state": "ON"}']
+    assert not any("catch that" in e.text for e in events if isinstance(e, BotOutput))
