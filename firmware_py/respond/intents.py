@@ -94,9 +94,11 @@ LABEL_NOT = frozenset(("her", "his", "him", "she", "he", "it", "its", "you", "yo
                        "they", "them", "their", "there", "we", "us",
                        "and", "of", "to", "in", "on", "at", "for", "with", "from", "by", "is", "the", "a", "an",
                        "set", "said", "sent", "start", "cancel", "stop", "timer", "up", "down", "out", "off", "over",
-                       "every", "each", "all", "any", "moment", "while", "bit"))
+                       "every", "each", "all", "any", "moment", "while", "bit",
+                       "but", "so", "if", "then", "than", "because", "nor", "yet", "not"))
 """Words no timer's name holds (after its leading article): a label with one is a sentence mis-heard ("her past
-her" for "a pasta", "pause in the timer" for "pause the timer", "set arised" for a restarted "set a, set a rice")."""
+her" for "a pasta", "pause in the timer" for "pause the timer", "set arised" for a restarted "set a, set a rice",
+"Cancelled, but. / Timer," for "Cancel the | timer": a conjunction joins words, it names nothing)."""
 
 
 HEARD_ARTICLES = frozenset(("a", "an", "the", "my", "our", "your", "at", "in", "her", "of", "they"))

@@ -385,6 +385,8 @@ def test_a_mended_name_before_a_comma_beats_the_words_after_it(answers: tuple[In
 def test_a_timer_named_with_mis_heard_words_gets_no_name(answers: tuple[IntentMatcher, IntentAnswers]) -> None:
     assert actions(answers, "Start her past her timer for eight minutes.") == [("set_timer", {"seconds": 480})]
     assert actions(answers, "Um, pause in the timer.") == [("pause_timer", {})]
+    assert actions(answers, "Cancelled, but timer,") == [("cancel_timer", {})]   # "Cancel the | timer."
+    assert actions(answers, "Pause the yet timer.") == [("pause_timer", {})]
     assert actions(answers, "Start a pasta timer for eight minutes.") == [("set_timer", {"seconds": 480, "label": "pasta"})]
 
 
