@@ -195,8 +195,8 @@ class Conversation(VoiceSession):
         completes = self._last_turn if self._held is None and may_complete(self._last_turn, timing.speech_start_at) else None
         self._last_turn = LastTurn(text, timing.speech_end_at)
         read: Answer | None = None
-        if not text and self._held is None:   # (a held command's rest heard as no words is still its rest:
-            # both pieces are decoded as one below, as for any rest)
+        # a held command's rest heard as no words is still its rest: both pieces are decoded as one below
+        if not text and self._held is None:
             self._speculator.drop()
             turn = self._last_turn
             found = await self._read_unheard(timing)
@@ -273,8 +273,10 @@ class Conversation(VoiceSession):
         speech = self._new_speech() if audio_response else None
         self._undecided = (cancel, user_text) if spoken and user_text else None
         try:
-            claim, early = ((read, None) if read is not None
-                            else await self._speculator.claim(user_text) if user_text is not None else (None, None))
+            if read is not None:   # a turn with no words, already read as a command
+                claim, early = read, None
+            else:
+                claim, early = await self._speculator.claim(user_text) if user_text is not None else (None, None)
             asked, self._asked = self._asked, None
             if asked is not None and user_text and (claim is None or claim.tentative):
                 replied = await self._reply_to_question(asked, user_text)

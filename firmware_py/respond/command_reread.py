@@ -59,8 +59,9 @@ UNHEARD_MARGIN = 4.0
 """The margin for a turn whose speech gave no words (the recogniser wrote nothing, or only other scripts'
 letters, which are dropped): no words heard back a reading, so it must be nearly as likely as what was
 written, say three words or more (`SHORT_READING`) and be likely on its own (`UNHEARD_COST_PER_WORD`). Over
-805 clips of ten dressings of the spoken-command corpus, 28 decoded to nothing; the commands among them read
-0.5-3.8 nats below the free reading, one 16.5 above (the free reading had gone astray in other scripts)."""
+805 clips of ten dressings of the spoken-command corpus, 28 decoded to nothing; the commands of three words or
+more found within the commands read 0.5-3.8 nats below the free reading, and one 16.5 above (the free reading
+had gone astray in other scripts)."""
 UNHEARD_COST_PER_WORD = 2.0
 """The most a reading of a turn with no words may cost (nats of its own log-likelihood) per word: a command
 said cost 0.3-1.2 a word on the corpus's turns that decoded to nothing; foreign speech that decoded to
