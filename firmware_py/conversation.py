@@ -12,7 +12,10 @@ import contextlib
 import logging
 import time
 from dataclasses import replace
+from collections.abc import Awaitable, Callable
 from typing import Any, AsyncIterator
+
+import numpy as np
 
 from .arbitration import admit_turn
 from .audio.frames import AudioFrame
@@ -277,6 +280,7 @@ class Conversation(VoiceSession):
                 claim, early = read, None
             else:
                 claim, early = await self._speculator.claim(user_text) if user_text is not None else (None, None)
+            heard_claim = claim if read is None else None   # (a turn read with no words was read among all commands)
             asked, self._asked = self._asked, None
             if asked is not None and user_text and (claim is None or claim.tentative):
                 replied = await self._reply_to_question(asked, user_text)
@@ -328,6 +332,8 @@ class Conversation(VoiceSession):
                 user_text, claim = await self._read_again(REFUSAL_MARGIN, user_text) or (user_text, claim)
             if claim is not None and spoken and not self._pieced and self._rereading():
                 user_text, claim = await self._timer_name_read_again(user_text or "", claim)
+                if claim is heard_claim and not claim.unknown_device:   # "Mute." for a clipped "Unmute."
+                    user_text, claim = await self._opposite_read_again(user_text or "", claim)
             self._undecided = None
             if claim is not None and not claim.passage:
                 if spoken and self._last_turn is not None:   # (the words it stands for, as read again)
@@ -459,6 +465,15 @@ class Conversation(VoiceSession):
             log.exception("reading the turn again failed", extra={"session": self.session_id})
             return None
 
+    async def _opposite_read_again(self, text: str, claim: Answer) -> tuple[str, Answer]:
+        """A command heard whose meaning turns on one sound (mute / unmute, on / off, resume / remove), read
+        within its family's sentences (respond/opposites.py): a question when the audio may say the other."""
+        if not hasattr(self._rereader, "read_opposite"):
+            return text, claim
+        return await self._claim_read_again(text, claim, "reading a one-sound command again failed", lambda audio: (
+            self._rereader.read_opposite(audio, self._engines.stt, self._engines.stt_executor,  # type: ignore[union-attr]
+                                         self.session_id, text, claim)))
+
     async def _timer_name_read_again(self, text: str, claim: Answer) -> tuple[str, Answer]:
         """A timer's name heard as words no name holds ("Start her past her time" for a pasta timer), or naming
         no running timer ("Stop, lurkey timer" while the tea timer runs), read again among the names timers
@@ -471,11 +486,18 @@ class Conversation(VoiceSession):
                               bool(timers.find(str(call.arguments.get("label", "")))))
         if not names:
             return text, claim
+        return await self._claim_read_again(text, claim, "reading a timer's name again failed", lambda audio: (
+            self._rereader.reread_name(audio, self._engines.stt, self._engines.stt_executor,  # type: ignore[union-attr]
+                                       self.session_id, claim, names)))
+
+    async def _claim_read_again(self, text: str, claim: Answer, failure: str,
+                                read: Callable[[np.ndarray], Awaitable[tuple[str, Answer] | None]]) -> tuple[str, Answer]:
+        """The turn's audio `read` again for a claim: what it found, else the claim as it was (also when
+        reading failed: the request goes on as it was heard)."""
         try:
-            found = await self._rereader.reread_name(self.listener.last_audio(), self._engines.stt,  # type: ignore[union-attr]
-                                                     self._engines.stt_executor, self.session_id, claim, names)
-        except Exception:   # the request goes on as it was heard
-            log.exception("reading a timer's name again failed", extra={"session": self.session_id})
+            found = await read(self.listener.last_audio())
+        except Exception:
+            log.exception(failure, extra={"session": self.session_id})
             return text, claim
         return found or (text, claim)
 

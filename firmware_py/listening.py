@@ -25,6 +25,7 @@ from .onset_pause import OnsetPause, PauseAction
 from .speech.onset import FRAME as LEVEL_FRAME
 from .speech.onset import frame_levels, sound_onset
 from .speech.vad import VadTracker
+from .turn_keeper import keep_turn
 
 log = logging.getLogger(__name__)
 
@@ -491,6 +492,7 @@ class TurnListener:
         self._last_turns = [*self._last_turns[-1:], speech_span(audio)]
         if text:
             self._bus.publish(UserTranscript(session_id=self.session_id, text=text, final=True))
+        keep_turn(self.session_id, self.last_audio(), text)
         await self._owner.on_user_turn(text, self.timing)
 
     async def _final_text(self, segments: list[asyncio.Task[str]], audio: np.ndarray,

@@ -28,6 +28,7 @@ from .command_reread import (MARGIN, MIN_WORDS, REFUSAL_MARGIN, SECOND_WIDTH, Co
 from .custom import CustomCommand
 from .intent_matcher import IntentMatch, IntentMatcher
 from .later import later_call
+from .opposites import OppositeReading, family_of, heard_otherwise, said_plainly
 from .timer_names import (COMMON_TIMER_NAMES, name_in_doubt, names_known, run_into_timer, same_but_name, the_named_one,
                           timer_call)
 
@@ -38,6 +39,8 @@ SHORTEST_READ_TIMER_SECS = 10
 """A timer a turn's reading (not its first hearing) may set: given a garbled word after "timer for", the beam
 writes "a second" ("Time before seven." read as "Timer for a second."), a timer that rings before anyone
 could use it; the corpus's shortest timer is 20 seconds."""
+OPPOSITE_WIDTH = 8
+"""Readings kept at each step when a one-sound command is read within its family: its sentences are few."""
 NO_WEATHER = "I have no weather information: this device works offline."
 KINDS_OF_DOMAIN = {"light": ("light",), "switch": ("switch", "light"), "fan": ("fan",), "cover": ("cover",),
                    "everything": ("light", "switch", "fan")}
@@ -442,12 +445,14 @@ class IntentResponder:
         self._matcher, self._answers = matcher, answers
         self._executor = ThreadPoolExecutor(1, "intents")
         self.rereading = CommandReread(matcher, UNSUPPORTED, means=self._meant)
+        self.opposites = OppositeReading(matcher)
 
     def warm_up(self) -> None:
         """The first match builds hassil's caches (~0.4 s unless kept from the last start), and the command
         grammar for reading turns again is built (~0.3 s): pay both at start-up."""
         self._matcher.warm_up()
         self.rereading.prepare()
+        self.opposites.prepare()
 
     async def match(self, text: str, session_id: str) -> Answer | None:
         loop = asyncio.get_running_loop()
@@ -497,6 +502,34 @@ class IntentResponder:
         log.info("timer name read again", extra={"session": session_id, "read": reading.text, "accepted": accepted,
                                                  "below_heard": round(reading.heard_score - reading.score, 2)})
         return (reading.text, other) if accepted and other is not None else None
+
+    async def read_opposite(self, audio: np.ndarray, stt: RereadingStt, stt_executor: Executor, session_id: str,
+                            heard: str, answer: Answer) -> tuple[str, Answer] | None:
+        """A command heard whose meaning turns on one sound ("Mute." for a clipped "Unmute.", respond/opposites.py),
+        read within its family's sentences: a question between the two when a reading that does otherwise comes
+        within a nat of the likeliest, else None (it runs as heard)."""
+        family = family_of(answer.actions)
+        if family is None or not hasattr(stt, "read_within") or not len(audio):
+            return None
+        loop = asyncio.get_running_loop()
+        reading = await loop.run_in_executor(stt_executor, self.opposites.read, audio, stt, family, OPPOSITE_WIDTH)
+        if reading is None or not reading.text:
+            return None
+        pair = await loop.run_in_executor(self._executor, heard_otherwise, answer.actions, heard, reading,
+                                          self._actions_of)
+        log.info("a one-sound command read within its family", extra={
+            "session": session_id, "heard": heard, "read": reading.text, "otherwise": pair[1] if pair else "",
+            "rivals": [f"{text} ({reading.score - score:.2f})" for text, score in reading.rivals]})
+        if pair is None:
+            return None
+        asked = IntentMatch("ambiguous", {"choices": [said_plainly(text) for text in pair]}, heard, corrected=True)
+        question = self._answers.answer(asked)
+        return (heard, question) if question is not None else None
+
+    def _actions_of(self, text: str) -> tuple[ActionCall, ...] | None:
+        found = self._matcher.match(text)
+        answer = self._answers.answer(found) if found is not None and not found.unknown_name else None
+        return answer.actions if answer is not None else None
 
     def _meant(self, match: IntentMatch) -> object:
         """What a match would do: its answer's words, actions and command ("Pause for the timer", whose

@@ -127,4 +127,4 @@ async def test_with_no_timer_running_a_name_is_not_read_again(world: Any) -> Non
     stt.default = "Stop, lurkey timer."
     await feed(conversation.listener, zeros(0.2) + tone(1.0) + zeros(1.2), pace=0.01)
     await settle(lambda: bool(conversation.last_answer))
-    assert stt.calls == []
+    assert all(margin != NAME_MARGIN for _, margin in stt.calls), "no names to read it among"

@@ -229,3 +229,37 @@ def test_a_reading_that_drops_most_of_the_words_heard_is_refused() -> None:
     assert not _words_lost("Close the garage door.", "Um, close, niggerage door.")
     assert not _words_lost("Cancel my cocky timer.", "Cancel my cocky time, o'")
     assert not _words_lost("Mute the speaker,", "New to the speaker,")
+
+
+@pytest.fixture(scope="module")
+def intents() -> Any:
+    return create_intent_responder("en", DeviceDirectory(parse_devices(DEVICES)), ())
+
+
+async def test_a_command_heard_as_its_opposite_is_asked_about(stt: MoonshineStt, intents: Any) -> None:
+    """Fast American espeak: "Can you turn on the kitchen light." is written "... turn off ..."; read within
+    the on / off sentences, "on" is the likelier reading: the device asks instead of switching it off."""
+    audio = to_float(speech("Can you turn on the kitchen light.", voice="espeak", speed=1.25)[0])
+    heard = stt.transcribe(audio)
+    assert "turn off" in heard.lower(), f"heard {heard!r}: the mishearing this test is about did not happen"
+    answer = await intents.match(heard, "test")
+    with ThreadPoolExecutor(1) as executor:
+        found = await intents.read_opposite(audio, stt, executor, "test", heard, answer)
+    assert found is not None
+    assert found[1].text == 'Sorry, did you say "Turn off the kitchen light" or "Turn on the kitchen light"?'
+
+
+@pytest.mark.parametrize(("said", "voice"), [
+    ("Turn off the kitchen light.", "hibari"), ("Turn the kitchen light on.", "espeak-1.15"),
+    ("Mute the speaker.", "hibari"), ("Unmute the speaker.", "hibari"), ("Switch off the kitchen light.", "espeak"),
+    ("Resume the timer.", "hibari"), ("Cancel the timer.", "espeak"), ("Open the office blinds.", "hibari"),
+])
+async def test_a_command_heard_right_runs_without_a_question(stt: MoonshineStt, intents: Any, said: str,
+                                                            voice: str) -> None:
+    name, _, speed = voice.partition("-")
+    audio = to_float(speech(said, voice=name, speed=float(speed or 1.0))[0])
+    heard = stt.transcribe(audio)
+    answer = await intents.match(heard, "test")
+    assert answer is not None and answer.actions, f"heard {heard!r}"
+    with ThreadPoolExecutor(1) as executor:
+        assert await intents.read_opposite(audio, stt, executor, "test", heard, answer) is None

@@ -1,0 +1,144 @@
+"""A command whose meaning turns on one sound, checked against the audio before it runs.
+
+"Unmute." after digital silence, its first sound clipped, is written "Mute.": heard right as words, wrong as a
+request, and the device turns its microphone off. "Turn on" and "turn off", "resume" and "remove" the timer
+are as close. The words cannot tell; the audio can. A spoken command of such a family is read again within the
+sentences of its family only (the commands that do otherwise to the same thing), and runs as heard unless a
+reading that does otherwise comes within a nat of the likeliest: then the device asks which was meant, as it
+does wherever the audio does not say ("Sorry, did you say "Mute" or "Unmute"?"). Never the other deed
+unasked: the words heard said this one.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..speech.stt import Rereading
+from .base import ActionCall
+from .command_grammar import CommandGrammar
+from .command_reread import CLOSINGS, OPENINGS, from_the_verb
+from .intent_matcher import IntentMatcher
+
+@dataclass(frozen=True)
+class Family:
+    """Commands that act on one thing in ways a single sound tells apart."""
+
+    actions: frozenset[str]
+    """The actions its commands run: what marks a claim as one of the family."""
+    intents: frozenset[str]
+    """The intents whose sentences the turn is read within."""
+
+
+OPPOSITES: tuple[Family, ...] = (
+    Family(frozenset({"turn_on", "turn_off", "open_cover", "close_cover"}),   # on / off, and open / close
+           frozenset({"HassTurnOn", "HassTurnOff", "action:device_on", "action:device_off", "action:open_cover",
+                      "action:close_cover"})),
+    Family(frozenset({"set_mute"}), frozenset({"action:set_mute", "HassMediaPlayerMute", "HassMediaPlayerUnmute"})),
+    Family(frozenset({"cancel_timer", "resume_timer", "pause_timer"}),   # "remove", "resume", "pause" the timer
+           frozenset({"HassCancelTimer", "action:cancel_timer", "HassUnpauseTimer", "action:resume_timer",
+                      "HassPauseTimer", "action:pause_timer"})),
+)
+POLARITY_ARGUMENTS = frozenset({"muted"})
+"""Arguments that say what is done rather than to what."""
+READ_MARGIN = 40.0
+"""How far below the free reading the family's readings are searched: the heard sentence itself may read well
+below it when the recogniser wrote a word the sentences do not hold ("Which, on the bedroom fan," read as
+"Switch on ..." 7.6 below), and the check compares the family's readings with each other, not with it."""
+
+
+@dataclass(frozen=True)
+class Deed:
+    """What an action does, and to what."""
+
+    verb: tuple[str, ...]
+    target: frozenset[tuple[str, str]]
+
+
+def deeds(actions: tuple[ActionCall, ...]) -> tuple[Deed, ...]:
+    return tuple(_deed(call) for call in actions)
+
+
+def _deed(call: ActionCall) -> Deed:
+    polarity = sorted(POLARITY_ARGUMENTS & call.arguments.keys())
+    return Deed((call.name, *(f"{key}={call.arguments[key]}" for key in polarity)),
+                frozenset((key, str(value)) for key, value in call.arguments.items() if key not in POLARITY_ARGUMENTS))
+
+
+def does_otherwise(heard: tuple[ActionCall, ...], read: tuple[ActionCall, ...]) -> bool:
+    """Do the two act on the same things, but do something else to them ("Mute" and "Unmute"; "Turn on the
+    porch light" and "Turn off the porch light"; not "Turn on the porch light" and "Turn on the kitchen light")?"""
+    heard_deeds, read_deeds = deeds(heard), deeds(read)
+    return (bool(heard_deeds) and [deed.target for deed in heard_deeds] == [deed.target for deed in read_deeds]
+            and [deed.verb for deed in heard_deeds] != [deed.verb for deed in read_deeds])
+
+
+def family_of(actions: tuple[ActionCall, ...]) -> Family | None:
+    """The family every one of the actions belongs to, if one does."""
+    names = {call.name for call in actions}
+    return next((family for family in OPPOSITES if names and names <= family.actions), None)
+
+
+def said_plainly(text: str) -> str:
+    """The request without the words around it, as a question puts it back ("Can you turn on the kitchen
+    light?" -> "Turn on the kitchen light", "Um, mute." -> "Mute")."""
+    words = from_the_verb(text).split()
+    bare = [word.strip(".,!?").lower() for word in words]
+    openings = [phrase.split() for phrase in OPENINGS]
+    while (opening := next((phrase for phrase in openings if bare[:len(phrase)] == phrase), None)) and len(bare) > len(opening):
+        words, bare = words[len(opening):], bare[len(opening):]   # "Please, could you ..."
+    if len(words) > 1 and bare[-1] in CLOSINGS:
+        words = words[:-1]
+    plain = " ".join(words).strip(".,!? ")
+    return plain[:1].upper() + plain[1:]
+
+
+def heard_otherwise(claim: tuple[ActionCall, ...], heard: str, reading: Rereading,
+                    actions_of: Callable[[str], tuple[ActionCall, ...] | None]) -> tuple[str, str] | None:
+    """The likeliest reading within the family, or one within RIVAL_NATS of it (`reading.rivals`), that does
+    otherwise than the `claim` to the same things, beside the likeliest that does what the claim does (`heard`,
+    as written, when none does: "Turn on the kitchen life"); None when no reading does otherwise.
+    `actions_of`: what a text's command runs."""
+    other, same = "", ""
+    for text in (reading.text, *(text for text, _ in reading.rivals)):
+        actions = actions_of(text) if text else None
+        if actions is not None and not other and does_otherwise(claim, actions):
+            other = text
+        elif actions is not None and not same and deeds(actions) == deeds(claim):
+            same = text
+    return (same or heard, other) if other else None
+
+
+class OppositeReading:
+    """The families' grammars (each small, built on first use) and the reading of a turn within one."""
+
+    def __init__(self, matcher: IntentMatcher) -> None:
+        self._matcher = matcher
+        self._grammars: dict[Family, CommandGrammar] = {}
+        self._lock = threading.Lock()
+
+    def prepare(self) -> None:
+        """Build every family's grammar (start-up pays for it, not the first such command)."""
+        for family in OPPOSITES:
+            self.grammar(family)
+
+    def grammar(self, family: Family) -> CommandGrammar:
+        with self._lock:
+            grammar = self._grammars.get(family)
+            if grammar is None:
+                library = self._matcher.library_intents
+                names = sorted(name for name in family.intents if name in library.intents)
+                grammar = CommandGrammar(library, names, self._matcher.slot_lists, OPENINGS, CLOSINGS)
+                self._grammars[family] = grammar
+            return grammar
+
+    def read(self, audio: np.ndarray, stt: Any, family: Family, width: int) -> Rereading | None:
+        """Blocking (the STT thread): the turn read within the family's sentences, never trusting the free
+        reading (it was heard as a command: the doubt is which one)."""
+        grammar = self.grammar(family)
+        grammar.forget()
+        return stt.read_within(audio, grammar, READ_MARGIN, width, trusted=0.0)

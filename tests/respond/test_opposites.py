@@ -1,0 +1,81 @@
+"""Which commands turn on one sound, what counts as doing otherwise, and how a question puts them back."""
+
+from __future__ import annotations
+
+import pytest
+
+from firmware_py.respond.base import ActionCall
+from firmware_py.respond.opposites import does_otherwise, family_of, heard_otherwise, said_plainly
+from firmware_py.speech.stt import Rereading
+
+ON = (ActionCall("turn_on", {"device": "kitchen light"}),)
+OFF = (ActionCall("turn_off", {"device": "kitchen light"}),)
+PORCH_ON = (ActionCall("turn_on", {"device": "porch light"}),)
+MUTE, UNMUTE = (ActionCall("set_mute", {"muted": True}),), (ActionCall("set_mute", {"muted": False}),)
+CANCEL, RESUME = (ActionCall("cancel_timer", {}),), (ActionCall("resume_timer", {}),)
+CANCEL_TEA = (ActionCall("cancel_timer", {"label": "tea"}),)
+
+
+@pytest.mark.parametrize(("heard", "read", "otherwise"), [
+    (ON, OFF, True), (MUTE, UNMUTE, True), (CANCEL, RESUME, True),
+    (ON, ON, False),
+    (ON, PORCH_ON, False),        # another device: no matter of one sound's meaning
+    (CANCEL, CANCEL_TEA, False),  # another timer
+    (OFF, PORCH_ON, False),       # another device and deed: not the same thing done otherwise
+    ((), OFF, False),
+])
+def test_doing_otherwise_is_another_deed_to_the_same_things(heard: tuple[ActionCall, ...], read: tuple[ActionCall, ...],
+                                                           otherwise: bool) -> None:
+    assert does_otherwise(heard, read) is otherwise
+
+
+def test_families_hold_the_one_sound_commands_and_no_others() -> None:
+    assert family_of(ON) is family_of(OFF) is not None
+    assert family_of(MUTE) is not None and family_of(CANCEL) is family_of(RESUME) is not None
+    assert family_of((ActionCall("set_timer", {"seconds": 60}),)) is None
+    assert family_of((ActionCall("get_time", {}),)) is None
+    assert family_of(ON + (ActionCall("set_volume", {"volume_percent": 20}),)) is None, "every action must be of it"
+    assert family_of(()) is None
+
+
+ACTIONS = {"can you turn on the kitchen light?": ON, "can you turn off the kitchen light?": OFF,
+           "could you turn off the kitchen light?": OFF, "turn on the porch light.": PORCH_ON}
+
+
+def actions_of(text: str) -> tuple[ActionCall, ...] | None:
+    return ACTIONS.get(text.lower())
+
+
+def test_the_reading_of_the_other_deed_is_found_among_the_near_ones() -> None:
+    reading = Rereading("Can you turn off the kitchen light?", -3.0, -3.0, 7,
+                        rivals=(("Could you turn off the kitchen light?", -3.1), ("Can you turn on the kitchen light?", -3.5)))
+    assert heard_otherwise(OFF, "Can you turn off the kitchen light?", reading, actions_of) == (
+        "Can you turn off the kitchen light?", "Can you turn on the kitchen light?")
+
+
+def test_without_a_reading_of_the_heard_deed_the_words_heard_stand_for_it() -> None:
+    reading = Rereading("Can you turn on the kitchen light?", -3.0, -3.0, 7)
+    assert heard_otherwise(OFF, "Can you turn off the kitchen life?", reading, actions_of) == (
+        "Can you turn off the kitchen life?", "Can you turn on the kitchen light?")
+
+
+@pytest.mark.parametrize("reading", [
+    Rereading("Can you turn off the kitchen light?", -3.0, -3.0, 7),
+    Rereading("Can you turn off the kitchen light?", -3.0, -3.0, 7, rivals=(("Turn on the porch light.", -3.4),)),
+    Rereading("Sounds like nothing.", -3.0, -3.0, 3),
+    Rereading("", float("-inf"), -3.0, 7),
+])
+def test_no_reading_of_the_other_deed_is_no_question(reading: Rereading) -> None:
+    assert heard_otherwise(OFF, "Can you turn off the kitchen light?", reading, actions_of) is None
+
+
+@pytest.mark.parametrize(("text", "plain"), [
+    ("Can you turn off the kitchen light?", "Turn off the kitchen light"),
+    ("Please, could you turn on the fan, please.", "Turn on the fan"),
+    ("Um, mute,", "Mute"),
+    ("I mute the speaker", "Mute the speaker"),    # what is left of an "un" is no word of the request
+    ("Turn the porch light off.", "Turn the porch light off"),
+    ("Please.", "Please"),
+])
+def test_a_question_puts_the_request_plainly(text: str, plain: str) -> None:
+    assert said_plainly(text) == plain
