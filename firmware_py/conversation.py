@@ -41,7 +41,6 @@ from .respond.chain import ResponderChain, carry_out
 from .respond.command_reread import MARGIN, REFUSAL_MARGIN, UNHEARD_MARGIN
 from .respond.early_llm import EarlyLlmAnswer
 from .respond.later import reminder_of
-from .respond.read_ahead import ReadAhead
 from .respond.speculation import Speculator
 from .respond.timer_names import names_known, names_to_read, timer_call
 from .respond.unfinished import (LastTurn, cut_off_after, goes_on_from, hold_secs, joined, may_amend, may_complete,
@@ -69,7 +68,6 @@ class Conversation(VoiceSession):
         self._source = source or QueueSource()
         self.client_tools = client_tools or []
         self._speculator = Speculator(responders, self.session_id, self._early_llm)
-        self._opposite_ahead = ReadAhead()   # the one-sound check, started at the pause
         self._rereader = next((r for r in responders.responders if hasattr(r, "reread")), None) if responders else None
         self._pieced = False   # this turn's words are two decodes' texts put together: no one audio holds them
         self._apologised_at = -APOLOGY_QUIET_SECS
@@ -167,9 +165,6 @@ class Conversation(VoiceSession):
         """The user paused: match the words so far now, so a command is ready when the turn ends."""
         if self._live.current.intents.speculate:
             self._speculator.guess(text, answering=self._reply is not None and not self._reply.done())
-            audio = self.listener.early_audio()
-            if audio is not None and self._rereading() and hasattr(self._rereader, "read_opposite"):
-                self._opposite_ahead.start(text, audio, self._opposite_read_ahead(text, audio))
 
     def pause_bot(self) -> None:
         if self._speech is not None:
@@ -182,7 +177,6 @@ class Conversation(VoiceSession):
     def on_user_went_on(self) -> None:
         """Speech again after a pause: a guess on the words so far would only take the cores from STT."""
         self._speculator.drop()
-        self._opposite_ahead.drop()
 
     def words_finished(self, words: str) -> bool:
         """The text's vote on the end of the turn: a command that matched, or a sentence that reads whole."""
@@ -473,32 +467,12 @@ class Conversation(VoiceSession):
 
     async def _opposite_read_again(self, text: str, claim: Answer) -> tuple[str, Answer]:
         """A command heard whose meaning turns on one sound (mute / unmute, on / off, resume / remove), read
-        within its family's sentences (respond/opposites.py): a question when the audio may say the other.
-        Read at the pause already when these words and their audio were the pause's (respond/read_ahead.py)."""
+        within its family's sentences (respond/opposites.py): a question when the audio may say the other."""
         if not hasattr(self._rereader, "read_opposite"):
             return text, claim
-        audio = self.listener.last_audio()
-        ahead = self._opposite_ahead.take(text, audio)
-        if ahead is not None:
-            try:
-                read_for, found = await ahead
-            except Exception:   # the reading at the pause failed: read afresh below
-                read_for, found = None, None
-            if read_for is not None and read_for.actions == claim.actions:
-                return found or (text, claim)
         return await self._claim_read_again(text, claim, "reading a one-sound command again failed", lambda audio: (
             self._rereader.read_opposite(audio, self._engines.stt, self._engines.stt_executor,  # type: ignore[union-attr]
                                          self.session_id, text, claim)))
-
-    async def _opposite_read_ahead(self, text: str, audio: np.ndarray) -> tuple[Answer | None, tuple[str, Answer] | None]:
-        """The one-sound check of the words at the pause, on their audio: the claim it was made for (None
-        when the words claimed nothing to check) and what it found."""
-        claim = await self._speculator.early_claim(text)
-        if claim is None or claim.unknown_device:
-            return None, None
-        found = await self._rereader.read_opposite(audio, self._engines.stt, self._engines.stt_executor,  # type: ignore[union-attr]
-                                                   self.session_id, text, claim)
-        return claim, found
 
     async def _timer_name_read_again(self, text: str, claim: Answer) -> tuple[str, Answer]:
         """A timer's name heard as words no name holds ("Start her past her time" for a pasta timer), or naming

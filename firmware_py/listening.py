@@ -136,7 +136,6 @@ class TurnListener:
         self._early: tuple[int, int, asyncio.Task[str]] | None = None   # (segment start, end, decode)
         self._spans: list[tuple[int, int]] = []
         self._whole: tuple[int, asyncio.Task[str]] | None = None        # (end, decode of the turn so far)
-        self._early_audio: np.ndarray | None = None
         self._early_turn: asyncio.Task[float | None] | None = None        # Smart Turn on the same pause
         # where the silence after the last speech began (a stream index): the turn's silence is counted in
         # audio, not on the clock, so a busy moment (the LLM guessing on both cores) that delays the frames
@@ -366,7 +365,6 @@ class TurnListener:
         pieces = self._segments if decode in self._segments else [*self._segments, decode]
         words = " ".join(t for t in (task.result() for task in pieces) if t).strip()
         self._words_so_far = words
-        self._early_audio = self._decoded.get(decode) if len(pieces) == 1 else None
         if words:
             self._owner_task(self._owner.on_early_transcript(words))
 
@@ -523,11 +521,6 @@ class TurnListener:
             text = (await self._transcribe(speech_span(audio))).strip()
             self._final_audio = self._decoded.pop(asyncio.current_task(), None)   # type: ignore[arg-type]
         return text
-
-    def early_audio(self) -> np.ndarray | None:
-        """The audio the words of the last early transcript were decoded from, when one piece holds them all
-        (the same array the turn's `last_audio` is when the turn ends on those words); else None."""
-        return self._early_audio
 
     def last_audio(self) -> np.ndarray:
         """The last turn's speech as its words were decoded from it (so the recogniser can reuse that decode)."""

@@ -57,17 +57,6 @@ class Speculator:
             return False
         return guess.match.result() is not None and same_words(guess.text, text)
 
-    async def early_claim(self, text: str) -> Answer | None:
-        """The chain's answer for the words at the pause (the guess's match, awaited, never cancelled by
-        this); None when the guess is of other words, was dropped or failed."""
-        guess = self._guess
-        if guess is None or not same_words(guess.text, text):
-            return None
-        try:
-            return await asyncio.shield(guess.match)
-        except (asyncio.CancelledError, Exception):
-            return None
-
     async def _llm_if_unclaimed(self, guess: Guess) -> None:
         try:
             claim = await asyncio.shield(guess.match)

@@ -5,7 +5,6 @@ likeliest makes it a question; none, a failure, a refused device or the setting 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -89,26 +88,3 @@ async def test_mute_beside_unmute_is_asked_about_and_the_microphone_stays_on(wor
     answer = await one_spoken_turn(conversation, events)
     assert answer.text == 'Sorry, did you say "Mute" or "Unmute"?'
     assert not conversation.listener.muted
-
-
-async def test_the_check_is_read_at_the_pause_and_taken_at_the_turns_end(world: Any) -> None:
-    """The words at the pause are the turn's, from the same audio: the reading started then is the one used."""
-    conversation, events, stt = world
-    taken: list[Any] = []
-    take = conversation._opposite_ahead.take
-    conversation._opposite_ahead.take = lambda text, audio: taken.append(take(text, audio)) or taken[-1]
-    stt.readings = [reading("Can you turn on the kitchen light?", ("Can you turn off the kitchen light?", -3.4))]
-    answer = await one_spoken_turn(conversation, events)
-    assert answer.text.startswith("Sorry, did you say") and len(stt.reread) == 1
-    assert len(taken) == 1 and taken[0] is not None and taken[0].done(), "read ahead, at the pause"
-    assert stt.reread[0] is conversation.listener.last_audio()
-
-
-@pytest.mark.parametrize("world", [("Can you turn off the kitchen light?", True)], indirect=True)
-async def test_without_speculation_the_check_is_read_at_the_turns_end(world: Any) -> None:
-    conversation, events, stt = world
-    conversation._live.current = replace(conversation._live.current,
-                                         intents=replace(conversation._live.current.intents, speculate=False))
-    stt.readings = [reading("Can you turn on the kitchen light?", ("Can you turn off the kitchen light?", -3.4))]
-    answer = await one_spoken_turn(conversation, events)
-    assert answer.text.startswith("Sorry, did you say") and len(stt.reread) == 1
