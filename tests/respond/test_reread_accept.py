@@ -107,12 +107,14 @@ def test_a_reading_beyond_the_margin_is_taken_only_when_it_sounds_like_what_was_
 
 
 def test_a_reading_beyond_the_margin_that_costs_much_a_word_is_other_words(rereader: CommandReread) -> None:
-    """"What's your name?" read as "What's the time?" 14.8 nats below sounds alike (0.57) but costs ~5 a
-    word: other words throughout. The same reading 11 below (3.7 a word) is taken."""
-    far = lambda below: Rereading("What's the time?", -3.0 - below, -3.0, 3, ())   # noqa: E731
-    assert rereader.accept(far(14.8), "What's your name?") is None
-    found = rereader.accept(far(11.0), "What's your name?")
-    assert found is not None and found.intent == "HassGetCurrentTime"
+    """"What's your name?" read as "What's the time?" 14.8 and 11.3 nats below sounds alike (0.57) but costs 4.9
+    and 3.8 a word: other words throughout. "New to the speaker." read as "Mute the speaker." 10.5 below
+    (3.5 a word) was the command said, and is taken."""
+    far = lambda text, below: Rereading(text, -3.0 - below, -3.0, 3, ())   # noqa: E731
+    assert rereader.accept(far("What's the time?", 14.8), "What's your name?") is None
+    assert rereader.accept(far("What's the time?", 11.3), "What's your name?") is None
+    found = rereader.accept(far("Mute the speaker.", 10.5), "New to the speaker.")
+    assert found is not None and found.intent == "action:set_mute"
 
 
 @pytest.mark.parametrize(("read", "heard", "taken"), [
