@@ -154,12 +154,13 @@ class CommandReread:
         grammar.forget()
         return stt.read_within(audio, grammar, FAR_MARGIN if margin == MARGIN else margin, width, TRUSTED)
 
-    def read_name(self, audio: np.ndarray, stt: RereadingStt, names: tuple[str, ...]) -> Rereading | None:
+    def read_name(self, audio: np.ndarray, stt: RereadingStt, names: tuple[str, ...],
+                  width: int = WIDTH) -> Rereading | None:
         """Blocking (the STT thread): the audio read within the timer sentences with a timer's name only one
         of `names` (respond/timer_names.py); the free reading is never trusted here, since its name was in doubt."""
         grammar = self._names_grammar(names)
         grammar.forget()
-        return stt.read_within(audio, grammar, NAME_MARGIN, WIDTH, trusted=0.0)
+        return stt.read_within(audio, grammar, NAME_MARGIN, width, trusted=0.0)
 
     def _names_grammar(self, names: tuple[str, ...]) -> CommandGrammar:
         with self._lock:

@@ -29,7 +29,7 @@ from .chain import same_words
 from .custom import CustomCommand
 from .intent_matcher import IntentMatch, IntentMatcher
 from .later import later_call
-from .opposites import OppositeReading, family_of, heard_otherwise, said_plainly
+from .opposites import OppositeReading, family_of, heard_otherwise, said_plainly, teen_or_ten_length
 from .timer_names import (COMMON_TIMER_NAMES, name_in_doubt, names_known, run_into_timer, same_but_name, the_named_one,
                           timer_call)
 
@@ -513,10 +513,15 @@ class IntentResponder:
         read within its family's sentences: a question between the two when a reading that does otherwise comes
         within a nat of the likeliest, else None (it runs as heard)."""
         family = family_of(answer.actions)
-        if family is None or not hasattr(stt, "read_within") or not len(audio):
+        timer = teen_or_ten_length(answer.actions, heard) if family is None else None
+        if family is None and timer is None or not hasattr(stt, "read_within") or not len(audio):
             return None
         loop = asyncio.get_running_loop()
-        reading = await loop.run_in_executor(stt_executor, self.opposites.read, audio, stt, family, OPPOSITE_WIDTH)
+        if family is not None:
+            reading = await loop.run_in_executor(stt_executor, self.opposites.read, audio, stt, family, OPPOSITE_WIDTH)
+        else:   # a length with "fifteen" or "fifty": read within the timer sentences, the name as heard
+            reading = await loop.run_in_executor(stt_executor, partial(self.rereading.read_name, width=OPPOSITE_WIDTH),
+                                                 audio, stt, names_known((timer,)) if timer else ())
         if reading is None or not reading.text:
             return None
         pair = await loop.run_in_executor(self._executor, heard_otherwise, answer.actions, heard, reading,

@@ -2,7 +2,7 @@
 
 "Unmute." after digital silence, its first sound clipped, is written "Mute.": heard right as words, wrong as a
 request, and the device turns its microphone off. "Turn on" and "turn off", "resume" and "remove" the timer
-are as close. The words cannot tell; the audio can. A spoken command of such a family is read again within the
+are as close, and so are "fifteen" and "fifty" minutes. The words cannot tell; the audio can. A spoken command of such a family is read again within the
 sentences of its family only (the commands that do otherwise to the same thing), and runs as heard unless a
 reading that does otherwise comes within a nat of the likeliest: then the device asks which was meant, as it
 does wherever the audio does not say ("Sorry, did you say "Mute" or "Unmute"?"). Never the other deed
@@ -43,8 +43,14 @@ OPPOSITES: tuple[Family, ...] = (
            frozenset({"HassCancelTimer", "action:cancel_timer", "HassUnpauseTimer", "action:resume_timer",
                       "HassPauseTimer", "action:pause_timer"})),
 )
-POLARITY_ARGUMENTS = frozenset({"muted"})
-"""Arguments that say what is done rather than to what."""
+POLARITY_ARGUMENTS = frozenset({"muted", "seconds"})
+"""Arguments that say what is done rather than to what (a timer's length is what is done to it)."""
+TEENS_AND_TENS = frozenset({"thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+                            "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+                            *(str(n) for n in range(13, 20)), *(str(n) for n in range(30, 100, 10))})
+"""Numbers one sound from another: "fifteen" and "fifty" differ by their ending alone."""
+DURATION_ACTIONS = frozenset({"set_timer", "add_timer_time", "take_timer_time"})
+"""Timer actions whose length a number says."""
 READ_MARGIN = 40.0
 """How far below the free reading the family's readings are searched: the heard sentence itself may read well
 below it when the recogniser wrote a word the sentences do not hold ("Which, on the bedroom fan," read as
@@ -111,6 +117,15 @@ def heard_otherwise(claim: tuple[ActionCall, ...], heard: str, reading: Rereadin
         elif actions is not None and not same and deeds(actions) == deeds(claim):
             same = text
     return (same or heard, other) if other else None
+
+
+def teen_or_ten_length(actions: tuple[ActionCall, ...], heard: str) -> str | None:
+    """The timer's name (or "") when the heard request gives a timer a length with a number one sound from
+    another ("an hour and fifteen minutes" beside "fifty"); None otherwise."""
+    if len(actions) != 1 or actions[0].name not in DURATION_ACTIONS or "seconds" not in actions[0].arguments:
+        return None
+    words = {word.strip(".,!?").lower() for word in heard.replace("-", " ").split()}
+    return str(actions[0].arguments.get("label", "")).lower() if words & TEENS_AND_TENS else None
 
 
 class OppositeReading:

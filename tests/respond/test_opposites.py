@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from firmware_py.respond.base import ActionCall
-from firmware_py.respond.opposites import does_otherwise, family_of, heard_otherwise, said_plainly
+from firmware_py.respond.opposites import does_otherwise, family_of, heard_otherwise, said_plainly, teen_or_ten_length
 from firmware_py.speech.stt import Rereading
 
 ON = (ActionCall("turn_on", {"device": "kitchen light"}),)
@@ -79,3 +79,26 @@ def test_no_reading_of_the_other_deed_is_no_question(reading: Rereading) -> None
 ])
 def test_a_question_puts_the_request_plainly(text: str, plain: str) -> None:
     assert said_plainly(text) == plain
+
+
+FIFTY_MINUTES = (ActionCall("set_timer", {"seconds": 3000}),)
+
+
+@pytest.mark.parametrize(("actions", "heard", "name"), [
+    (FIFTY_MINUTES, "Set a timer for 50 minutes.", ""),
+    ((ActionCall("set_timer", {"seconds": 900, "label": "tea"}),), "Set a tea timer for fifteen minutes.", "tea"),
+    ((ActionCall("add_timer_time", {"seconds": 30}),), "Add thirty-seconds to the timer.", ""),
+    ((ActionCall("set_timer", {"seconds": 1200}),), "Set a timer for twenty minutes.", None),   # no twin
+    ((ActionCall("set_timer", {"seconds": 5400}),), "Set a timer for 90 minutes.", ""),
+    ((ActionCall("cancel_timer", {}),), "Cancel the fifteen minute timer.", None),            # no length set
+    ((ActionCall("set_volume", {"volume_percent": 50}),), "Set the volume to fifty.", None),
+])
+def test_a_timers_length_with_fifteen_or_fifty_is_read_again(actions: tuple[ActionCall, ...], heard: str,
+                                                             name: str | None) -> None:
+    assert teen_or_ten_length(actions, heard) == name
+
+
+def test_another_length_for_the_same_timer_is_doing_otherwise() -> None:
+    fifteen = (ActionCall("set_timer", {"seconds": 900}),)
+    assert does_otherwise(FIFTY_MINUTES, fifteen)
+    assert not does_otherwise(FIFTY_MINUTES, (ActionCall("set_timer", {"seconds": 900, "label": "tea"}),))
