@@ -26,7 +26,7 @@ from hassil.intents import TextSlotList
 from ..heard_alike import sounds_alike
 from ..speech.stt import Rereading
 from .command_grammar import CommandGrammar
-from .intent_matcher import FILLERS, IntentMatch, IntentMatcher, bare_words, meaning
+from .intent_matcher import FILLERS, IntentMatch, IntentMatcher, asked_which, bare_words, meaning
 
 log = logging.getLogger(__name__)
 
@@ -209,7 +209,7 @@ class CommandReread:
             "read": reading.text, "accepted": accepted, "below_heard": round(below, 2),
             "rivals": [f"{text} ({reading.score - score:.2f})" for text, score in reading.rivals]})
         if rivals:   # "Ah, new to the speaker": mute or unmute? The audio does not say: ask, never guess
-            return IntentMatch("ambiguous", {"choices": [reading.text, rivals[0]]}, reading.text, corrected=True)
+            return asked_which([reading.text, rivals[0]], reading.text)
         return found if accepted else None
 
     def un_lost(self, read: str, heard: str, found: IntentMatch) -> str:

@@ -382,7 +382,7 @@ class IntentMatcher:
                   and best_score - score < CLEAR_WIN and score >= MEND_CUTOFF - CLEAR_WIN]
         if rivals:
             choices = [best.text] + [m.text for m in rivals]
-            return IntentMatch("ambiguous", {"choices": choices}, text, corrected=True)
+            return asked_which(choices, text)
         return IntentMatch(best.intent, best.slots, best.text, corrected=True)
 
     def _lead_dropped(self, text: str) -> IntentMatch | None:
@@ -783,6 +783,12 @@ def unmatched_device_words(text: str, result: RecognizeResult) -> str:
             words = f"{area.text.strip()} {words}"
         return words
     return ""
+
+
+def asked_which(choices: list[str], text: str) -> IntentMatch:
+    """A question between readings that mean otherwise, for `text`: the words or the audio do not say which,
+    so the device asks and never guesses."""
+    return IntentMatch("ambiguous", {"choices": choices}, text, corrected=True)
 
 
 def meaning(match: IntentMatch) -> tuple[str, dict[str, Any]]:

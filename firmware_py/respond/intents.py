@@ -27,7 +27,7 @@ from .command_reread import (MARGIN, MIN_WORDS, REFUSAL_MARGIN, SECOND_WIDTH, Co
                              from_the_verb)
 from .chain import same_words
 from .custom import CustomCommand
-from .intent_matcher import IntentMatch, IntentMatcher
+from .intent_matcher import IntentMatch, IntentMatcher, asked_which
 from .later import later_call
 from .opposites import OppositeReading, family_of, heard_otherwise, said_plainly, teen_or_ten_length
 from .timer_names import (COMMON_TIMER_NAMES, name_in_doubt, names_known, run_into_timer, same_but_name, the_named_one,
@@ -484,7 +484,7 @@ class IntentResponder:
         if not undone:
             return None
         choices = [from_the_verb(self._matcher.without_fillers(said)).strip(".,!? ") for said in (text, undone)]
-        return IntentMatch("ambiguous", {"choices": choices}, text, corrected=True)
+        return asked_which(choices, text)
 
     async def reread_name(self, audio: np.ndarray, stt: RereadingStt, stt_executor: Executor, session_id: str,
                           answer: Answer, names: tuple[str, ...]) -> tuple[str, Answer] | None:
@@ -531,7 +531,7 @@ class IntentResponder:
             "rivals": [f"{text} ({reading.score - score:.2f})" for text, score in reading.rivals]})
         if pair is None:
             return None
-        asked = IntentMatch("ambiguous", {"choices": [said_plainly(text) for text in pair]}, heard, corrected=True)
+        asked = asked_which([said_plainly(text) for text in pair], heard)
         question = self._answers.answer(asked)
         return (heard, question) if question is not None else None
 
