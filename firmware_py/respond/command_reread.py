@@ -46,6 +46,12 @@ read that far and rightly on the benchmark's runs cost 1.5-3.5 a word ("Sent the
 as "Mute the speaker.", 3.5), while readings of other words throughout, however alike they sound, cost 3.7 or
 more: "What's your name?" as "What's the time?" 3.8 and 4.9 (two voices), "Past a timer," (the rest of "Cancel
 the | pasta timer.") as "Pause to timer." 3.7 (docs/benchmarks.md, "Twenty-second round")."""
+UNLIKE_MARGIN = 5.0
+"""How far below the free reading a reading that does not sound like the words heard (under `SOUNDS_ALIKE`) may
+be: such readings taken rightly over the kept turns of seven benchmark runs lay 4.1 nats below at most ("Sense
+of occasion likes to hunt deeper." as "Set my kitchen lights to ninety percent.", 0.44 alike), while "She had
+turned in timely." (the first half of "Set an egg timer | for six minutes.") read as "Can you tell me the
+time?" 6.3 below, 0.27 alike, and the device told the time (docs/benchmarks.md, "Twenty-third round")."""
 SOUNDS_ALIKE = 0.5
 """How alike (heard_alike.sounds_alike) a reading beyond `MARGIN`, or a short one, must sound to the words heard."""
 SHORT_READING = 3
@@ -192,9 +198,9 @@ class CommandReread:
         the tea timer"), or when what was `heard` opens with a sound the reading's verb may have lost its "un" to."""
         found = self._command(reading.text)
         below = reading.heard_score - reading.score
-        near = (below <= margin and _asking_words(reading.text) >= SHORT_READING
-                or sounds_alike(heard, reading.text) >= SOUNDS_ALIKE
-                and (below <= margin or below <= FAR_COST_PER_WORD * _asking_words(reading.text)))
+        alike = sounds_alike(heard, reading.text) >= SOUNDS_ALIKE
+        near = (below <= margin and _asking_words(reading.text) >= SHORT_READING and (alike or below <= UNLIKE_MARGIN)
+                or alike and (below <= margin or below <= FAR_COST_PER_WORD * _asking_words(reading.text)))
         if margin == UNHEARD_MARGIN:   # no words heard to go by: the reading must be likely on its own too
             near = near and -reading.score <= UNHEARD_COST_PER_WORD * len(reading.text.split())
         accepted = (found is not None and not found.corrected and near and not _words_lost(reading.text, heard)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
 import pytest
 
+from firmware_py.integrations.devices import DeviceDirectory, parse_devices
 from firmware_py.respond.base import ActionCall
+from firmware_py.respond.intents import OPPOSITE_WIDER, OPPOSITE_WIDTH, create_intent_responder
 from firmware_py.respond.opposites import does_otherwise, family_of, heard_otherwise, said_plainly, teen_or_ten_length
 from firmware_py.speech.stt import Rereading
 
@@ -102,3 +107,32 @@ def test_another_length_for_the_same_timer_is_doing_otherwise() -> None:
     fifteen = (ActionCall("set_timer", {"seconds": 900}),)
     assert does_otherwise(FIFTY_MINUTES, fifteen)
     assert not does_otherwise(FIFTY_MINUTES, (ActionCall("set_timer", {"seconds": 900, "label": "tea"}),))
+
+
+class NarrowBeamLosesIt:
+    """A recogniser whose narrow beam finds no sentence of the family and whose wider one does."""
+
+    def __init__(self) -> None:
+        self.widths: list[int] = []
+
+    def read_within(self, audio: np.ndarray, grammar: object, margin: float, width: int,
+                    trusted: float = 0.0) -> Rereading:
+        self.widths.append(width)
+        if width < 8:
+            return Rereading("", float("-inf"), -4.0, 4)
+        return Rereading("Resume the timer,", -12.9, -4.0, 4)
+
+
+async def test_a_narrow_beam_that_finds_nothing_is_read_once_wider() -> None:
+    """"As in the timer," (a clipped "Resume the timer.") was claimed as a pause; at a beam of 4 likelier starts
+    that led nowhere filled it and nothing was read, so the paused timer was paused again."""
+    intents = create_intent_responder("en", DeviceDirectory(parse_devices([])), ())
+    heard = "As in the timer,"
+    answer = await intents.match(heard, "test")
+    assert answer is not None and [call.name for call in answer.actions] == ["pause_timer"]
+    stt = NarrowBeamLosesIt()
+    with ThreadPoolExecutor(1) as executor:
+        found = await intents.read_opposite(np.zeros(16000, np.float32), stt, executor, "test", heard, answer)
+    assert stt.widths == [OPPOSITE_WIDTH, OPPOSITE_WIDER]
+    assert found is not None
+    assert found[1].text == 'Sorry, did you say "Pause in the timer" or "Resume the timer"?'

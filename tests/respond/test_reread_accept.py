@@ -139,3 +139,14 @@ def test_a_turn_with_no_words_is_read_only_as_a_likely_command_of_three_words_or
         rereader: CommandReread, read: str, score: float, heard_score: float, taken: bool) -> None:
     found = rereader.accept(Rereading(read, score, heard_score, 1, ()), "", margin=UNHEARD_MARGIN)
     assert (found is not None) is taken
+
+
+@pytest.mark.parametrize(("read", "heard", "below", "taken"), [
+    ("Can you tell me the time?", "She had turned in timely.", 6.3, False),   # "Set an egg timer | for six minutes."
+    ("Turn on the kitchen light.", "So long before it's right.", 3.7, True),  # taken rightly, 0.27 alike
+    ("Turn the volume up.", "Turned the volume.", 6.0, True),                 # far, but sounds like what was heard
+])
+def test_a_reading_unlike_what_was_heard_must_be_near_the_free_reading(rereader: CommandReread, read: str, heard: str,
+                                                                      below: float, taken: bool) -> None:
+    found = rereader.accept(Rereading(read, -3.0 - below, -3.0, 5, ()), heard)
+    assert (found is not None) is taken
