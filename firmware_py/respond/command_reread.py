@@ -26,7 +26,7 @@ from hassil.intents import TextSlotList
 from ..heard_alike import sounds_alike
 from ..speech.stt import Rereading
 from .command_grammar import CommandGrammar
-from .intent_matcher import FILLERS, IntentMatch, IntentMatcher, asked_which, bare_words, meaning
+from .intent_matcher import COMMAND_VERBS, FILLERS, IntentMatch, IntentMatcher, asked_which, bare_words, meaning
 
 log = logging.getLogger(__name__)
 
@@ -183,8 +183,10 @@ class CommandReread:
 
     def accept_heard(self, text: str) -> IntentMatch | None:
         """What a second, slower hearing wrote (speech/slowed.py), when it is a command: matched as any first
-        hearing is (mended words too), but never a question, a refusal or half a command."""
-        found = self._command(text)
+        hearing is (mended words too), but never a question or half a command; a refusal only when the words
+        plainly order something done to a device named as one, which this device does not have ("Turn off
+        the hallway light," for "Do not from the fall-away light,": an answer from the LLM otherwise)."""
+        found = self._command(text) or self._plain_refusal(text)
         accepted = found is not None and not found.tentative
         log.info("turn heard again, slower", extra={"heard": text, "accepted": accepted})
         return found if accepted else None
@@ -235,6 +237,15 @@ class CommandReread:
         undone = " ".join([*words[:verb], ("Un" if verb == 0 else "un") + bare[verb], *words[verb + 1:]])
         other = self._command(undone)
         return undone if other is not None and self._means(other) != self._means(found) else ""
+
+    def _plain_refusal(self, text: str) -> IntentMatch | None:
+        """`text` matched as a command for a device this device does not have, named as devices are and heard as
+        written (nothing mended), opening with a command verb; else None."""
+        found = self._matcher.match(text)
+        if found is None or not found.unknown_name or not found.named_like_a_device or found.corrected:
+            return None
+        words = [word for word in bare_words(self._matcher.without_fillers(text).lower().split()) if word not in POLITE_WORDS]
+        return found if words[:1] and words[0] in COMMAND_VERBS else None
 
     def _command(self, text: str) -> IntentMatch | None:
         """`text` matched, when it has words enough and is a command this device serves, naming no unknown device."""

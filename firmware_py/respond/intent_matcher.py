@@ -473,7 +473,9 @@ class IntentMatcher:
             return None
         ranked = recognize_ranked(text, self._intents, slot_lists=self._slot_lists, skip_words=self._skip_words,
                                   intent_context=self._context, language=self.language, allow_unmatched_entities=True)
-        result = next((r for r in ranked if r.intent.name in DEVICE_INTENTS), None)
+        # (this device has no floors: a parse that puts words in the library's floor slot was not what was said,
+        # "Turn on the floor heater" as a light's colour "heater" "on the" floor)
+        result = next((r for r in ranked if r.intent.name in DEVICE_INTENTS and "floor" not in r.unmatched_entities), None)
         if result is None or result.text_chunks_matched < 1 or self._free_text_as_room(result):
             return None
         # (the words one addresses the device by are no name's: "Turn off, ma'am. Hallway light,")
@@ -492,12 +494,16 @@ class IntentMatcher:
             return None   # only a light is dimmed: "I'm bored" is not "dim the bored"
         if set(words.split()) & NOT_IN_NAMES:   # "ok so set", "off his lines": a mis-parse, not a name
             return None
+        if re.search(r"[\d%]", words):
+            return None   # an amount ("15%") is no name
         if words.split()[0] in NOT_A_DEVICE_OPENINGS or words == "sound":   # ("sound bar" may be one)
             return None
         if len(words) >= len(text.strip(" .,!?")) * 0.8:   # the whole sentence taken as a name: no template fits
             return None
         words = self._without_a_leading_verb(words)
         known = self._known_after_a_misheard_verb(words, text)
+        if not known and self._ends_in_a_known_name(words):
+            return None   # "tim with floor lamp": the floor lamp, with words before it no reading of a verb explains
         # a name heard a little wrong ("the bedroom pan") is a whole name: nothing of it waits for a rest
         named_like_one = bool(known) or words.split()[-1] in self._name_ends or self._directory.find(words) is not None
         # "Turned the porch." before a pause: no device is called "porch", the rest ("light off") may be coming;
@@ -507,6 +513,12 @@ class IntentMatcher:
         return IntentMatch(result.intent.name, _slots(result), text, unknown_name=known or words, corrected=bool(known),
                            tentative=unfinished_turn or (not named_like_one and ends_the_sentence),
                            named_like_a_device=named_like_one)
+
+    def _ends_in_a_known_name(self, words: str) -> bool:
+        """Do the words end in the whole spoken name of one of this device's devices, with more before it?"""
+        name = words.split()
+        return any(len(name) > len(spoken) and name[-len(spoken):] == spoken
+                   for device in self._directory.devices for spoken in (called.split() for called in device.spoken_names()))
 
     def _like_one_of_ours(self, found: IntentMatch) -> bool:
         """Does an unknown name end in the word one of this device's own devices ends in ("gryce door" beside the

@@ -27,7 +27,7 @@ from .command_reread import (MARGIN, MIN_WORDS, REFUSAL_MARGIN, SECOND_WIDTH, Co
                              from_the_verb)
 from .chain import same_words
 from .custom import CustomCommand
-from .intent_matcher import IntentMatch, IntentMatcher, asked_which
+from .intent_matcher import DANGLING_CONJUNCTIONS, TRAILING_STRAYS, IntentMatch, IntentMatcher, asked_which
 from .later import later_call
 from .opposites import OppositeReading, family_of, heard_otherwise, said_plainly, teen_or_ten_length
 from .timer_names import (COMMON_TIMER_NAMES, name_in_doubt, names_known, run_into_timer, same_but_name, the_named_one,
@@ -88,6 +88,8 @@ COVER_CLASS_WORDS = {
 """The words a cover of each Home Assistant device class is called by ("open the garage window"): a window
 covering said another way (curtains for the blinds) is the same thing; a window, a door and a gate are not."""
 ANY_COVER_CLASS_WORD = frozenset().union(*COVER_CLASS_WORDS.values())
+NO_NAME_ENDS = DANGLING_CONJUNCTIONS | TRAILING_STRAYS
+"""Words no device's name ends in: written after a name's first words, they stood for its last sounds."""
 SAYS_WHAT_TO_DO = re.compile(r"\b(on|off|open|close|shut)\b", re.I)
 """Words that say what to do with a device: a room named without them ("Turned the porch.") is no command yet."""
 
@@ -233,7 +235,8 @@ class IntentAnswers:
             # "office chains" is the office shades; "open the garage" is the garage's one cover
             heard_as = (self._directory.find(match.unknown_name)
                         or self._only_one_in_area(match.unknown_name, slots, match.text)
-                        or self._only_one_called(match.unknown_name))
+                        or self._only_one_called(match.unknown_name)
+                        or self._only_one_begun(match.unknown_name, match.text))
             if heard_as is not None:
                 slots = {**slots, "name": heard_as.name}
             else:
@@ -290,6 +293,20 @@ class IntentAnswers:
     def _only_one_called(self, noun: str) -> Device | None:
         """The one device a household noun names ("Lamp to 50 percent." with one lamp)."""
         found = _called(list(self._directory.devices), singular(noun)) if singular(noun) in DEVICE_NOUNS else []
+        return found[0] if len(found) == 1 else None
+
+    def _only_one_begun(self, name: str, text: str) -> Device | None:
+        """The one device whose name begins with the words heard as a name and goes on, when the words say what
+        to do with it: "Can you turn on the floor then?" for the floor lamp (its last word heard as another
+        word, which no name holds). Two such devices ("the porch" beside a porch light and a porch fan): none."""
+        heard = normalize_name(name).split()
+        while len(heard) > 1 and heard[-1] in NO_NAME_ENDS:   # "floor then": "then" stood for the name's last sounds
+            heard = heard[:-1]
+        if not heard or not SAYS_WHAT_TO_DO.search(text):
+            return None
+        found = [device for device in self._directory.devices
+                 if any(len(spoken) > len(heard) and spoken[:len(heard)] == heard
+                        for spoken in (normalize_name(called).split() for called in device.spoken_names()))]
         return found[0] if len(found) == 1 else None
 
     def _only_one_in_area(self, area: str, slots: dict[str, Any], text: str) -> Device | None:

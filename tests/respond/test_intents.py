@@ -613,3 +613,26 @@ def test_small_questions_about_the_device_get_its_own_answer(answers: tuple[Inte
 
 def test_what_can_i_say_is_the_help_command(answers: tuple[IntentMatcher, IntentAnswers]) -> None:
     assert actions(answers, "What can I say?") == [("help", {})]
+
+
+BEGUN = [
+    {"name": "living room lamp", "aliases": ["floor lamp"], "area": "living room", "kind": "light", "command_topic": "a"},
+    {"name": "desk lamp", "area": "office", "kind": "light", "command_topic": "b"},
+    {"name": "desk fan", "area": "office", "kind": "fan", "command_topic": "c"},
+]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the name's last word heard as another word, which no name holds: the one device whose name goes on
+    ("Can you turn on the floor then?", [("turn_on", {"device": "living room lamp"})]),
+    ("Switch off the floor.", [("turn_off", {"device": "living room lamp"})]),
+    # two devices go on from "desk": which one is not said
+    ("Turn on the desk.", [("turn_on", {"device": "desk"})]),
+    # a whole name no device has is not cut to one that begins alike
+    ("Switch on the floor heater.", [("turn_on", {"device": "floor heater"})]),
+    # (nor read as a light's colour on a floor: this device has no floors)
+    ("Turn on the floor heater.", [("turn_on", {"device": "floor heater"})]),
+])
+def test_a_name_that_only_one_device_goes_on_from_is_that_device(text: str, expected: list[tuple[str, dict[str, Any]]]) -> None:
+    directory = DeviceDirectory(parse_devices(BEGUN))
+    assert actions((IntentMatcher("en", directory), IntentAnswers(directory, [])), text) == expected

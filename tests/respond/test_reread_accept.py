@@ -150,3 +150,15 @@ def test_a_reading_unlike_what_was_heard_must_be_near_the_free_reading(rereader:
                                                                       below: float, taken: bool) -> None:
     found = rereader.accept(Rereading(read, -3.0 - below, -3.0, 5, ()), heard)
     assert (found is not None) is taken
+
+
+@pytest.mark.parametrize(("heard", "refused"), [
+    ("Turn off the hallway light,", "hallway light"),   # "Do not from the fall-away light," heard slower
+    ("Please switch on the garage heater.", "garage heater"),
+    ("Said Mamaishment light to for me, per cent.", None),   # no order: a mumble with a device's word in it
+    ("Fill me on, Joke.", None),                             # named like no device
+])
+def test_a_slower_hearing_may_be_a_refusal_only_when_it_plainly_orders_a_device(rereader: CommandReread, heard: str,
+                                                                               refused: str | None) -> None:
+    found = rereader.accept_heard(heard)
+    assert (found.unknown_name if found is not None else None) == refused

@@ -1,5 +1,6 @@
 """A turn nobody claimed, not found by reading it within the commands, is heard once more slower (scripted
-recogniser, real intent responder): what it writes runs when it is a command; a word heard alone, a refused
+recogniser, real intent responder): what it writes runs when it is a command (or is refused, when it plainly
+names a device this device does not have); a word heard alone, a refused
 device name, a question, and a turn the recogniser was sure of are not heard again or not taken."""
 
 from __future__ import annotations
@@ -87,11 +88,20 @@ def test_no_second_hearing(responder: IntentResponder, stt: SlowerStt, margin: f
     assert stt.transcribed == []
 
 
-@pytest.mark.parametrize("slower", ["What is the capital of France?", "Turn on the garage heater.", "Turn off the"])
+@pytest.mark.parametrize("slower", ["What is the capital of France?", "Turn off the", "Said mamaishment light to for me."])
 def test_what_is_no_command_heard_slower_is_not_taken(responder: IntentResponder, slower: str) -> None:
     stt = SlowerStt(slower)
     assert reread(responder, stt) is None
     assert len(stt.transcribed) == 1
+
+
+def test_a_device_it_does_not_have_plainly_named_slower_is_refused(responder: IntentResponder) -> None:
+    """"Do not from the fall-away light," heard slower as "Turn off the hallway light,": the device says it has no
+    such device, where the LLM had answered "I'm sorry for your loss."."""
+    text, answer = reread(responder, SlowerStt("Turn off the hallway light,"), heard="Do not from the fall-away light,")
+    assert text == "Turn off the hallway light,"
+    assert answer.unknown_device == "hallway light"
+    assert [(call.name, call.arguments) for call in answer.actions] == [("turn_off", {"device": "hallway light"})]
 
 
 def test_the_slower_reading_is_asked_about_when_the_first_hearing_may_hold_a_lost_un(responder: IntentResponder) -> None:
