@@ -38,13 +38,13 @@ from .respond.amend import rest_of
 from .respond.asked import AskedBack
 from .respond.base import Answer
 from .respond.chain import ResponderChain, carry_out
-from .respond.command_reread import MARGIN, REFUSAL_MARGIN, UNHEARD_MARGIN
+from .respond.command_reread import MARGIN, REFUSAL_MARGIN, UNHEARD_MARGIN, asking_words
 from .respond.early_llm import EarlyLlmAnswer
 from .respond.later import reminder_of
 from .respond.speculation import Speculator
 from .respond.timer_names import names_known, names_to_read, timer_call
-from .respond.unfinished import (LastTurn, cut_off_after, goes_on_from, hold_secs, joined, may_amend, may_complete,
-                                 reads_better, reads_finished, sounds_unfinished, spliced)
+from .respond.unfinished import (LastTurn, cut_off_after, goes_on_from, hold_secs, joined, may_amend, may_be_whole,
+                                 may_complete, read_whole, reads_better, reads_finished, sounds_unfinished, spliced)
 from .session import VoiceSession
 from .speaking import BotSpeech
 from .turn_metrics import publish_turn_metrics
@@ -308,17 +308,22 @@ class Conversation(VoiceSession):
                 # (a command of its own, "Stop.", is that command, not the rest of the last request; a name
                 # refused, "Back on." as a device called back, is no command of its own)
                 user_text, claim, early = await self._join_to_last_turn(goes_on_from, user_text, claim, early)
+            held_reading: asyncio.Future[tuple[str, Answer] | None] | None = None
             if spoken and user_text and ((claim is None or claim.tentative) and sounds_unfinished(user_text)
                                          or claim is not None and bool(claim.actions) and cut_off_after(user_text)):
-                await self._wait_for_the_rest(user_text, early)
+                if claim is None and not self._pieced and self._rereading() and may_be_whole(user_text):
+                    # read within the commands while the rest is waited for: a whole command read ends the wait
+                    held_reading = asyncio.ensure_future(self._read_again(heard=user_text))
+                await self._wait_for_the_rest(user_text, early, held_reading)
                 early = None
             if claim is None and spoken and user_text and not self._pieced and self._rereading():
-                if early is None:   # the LLM's answer starts meanwhile, as at a pause: the reading costs it nothing
-                    early = self._early_llm(user_text)
-                reread = await self._read_again(heard=user_text)
+                if early is None and not (held_reading is not None and held_reading.done() and held_reading.result()):
+                    early = self._early_llm(user_text)   # the LLM's answer starts meanwhile: the reading costs it nothing
+                reread = await (held_reading if held_reading is not None else self._read_again(heard=user_text))
                 if reread is not None:   # a command the recogniser had written as other words
                     user_text, claim = reread
-                    early.abandon()
+                    if early is not None:
+                        early.abandon()
                     early = None
                     # both pieces read as one request that asks again what the last turn ran, with more
                     # ("Time for twenty seconds. | They're the rice." read as "... for the rice"): amended, not run twice
@@ -501,19 +506,34 @@ class Conversation(VoiceSession):
             return text, claim
         return found or (text, claim)
 
-    async def _wait_for_the_rest(self, text: str, early: EarlyLlmAnswer | None) -> None:
+    async def _wait_for_the_rest(self, text: str, early: EarlyLlmAnswer | None,
+                                 reading: asyncio.Future[tuple[str, Answer] | None] | None = None) -> None:
         """Half a command and a pause: listen a moment for the rest (the next turn is joined to it); if
-        nothing comes, it is answered as it is."""
+        nothing comes, it is answered as it is. Sooner when the turn's `reading` within the commands is a
+        whole command: a request misheard, not half of one."""
         if early is not None:
             early.abandon()
         self._held, self._undecided = text, None
         self._set_state(self._idle_state())
         try:
-            await asyncio.sleep(hold_secs(self._last_turn.speech_end_at if self._last_turn else 0.0, time.monotonic()))
+            await self._hold(hold_secs(self._last_turn.speech_end_at if self._last_turn else 0.0, time.monotonic()),
+                             reading)
         finally:
             if not asyncio.current_task().cancelling():  # type: ignore[union-attr]
                 self._held = None
+            elif reading is not None:   # the rest came: the two are heard as one
+                reading.cancel()
         self._set_state(ConversationState.THINKING)
+
+    async def _hold(self, secs: float, reading: asyncio.Future[tuple[str, Answer] | None] | None) -> None:
+        ends = time.monotonic() + secs
+        if reading is not None:
+            with contextlib.suppress(asyncio.TimeoutError):
+                found = await asyncio.wait_for(asyncio.shield(reading), secs)
+                if found is not None and read_whole(found[0], found[1], asking_words(found[0])):
+                    log.info("held turn read as a whole command", extra={"session": self.session_id, "read": found[0]})
+                    return
+        await asyncio.sleep(max(0.0, ends - time.monotonic()))
 
     async def _answer_directly(self, user_text: str, claim: Answer, speech: BotSpeech | None,
                                timing: TurnTiming) -> None:

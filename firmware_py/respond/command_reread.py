@@ -201,8 +201,8 @@ class CommandReread:
         found = self._command(reading.text)
         below = reading.heard_score - reading.score
         alike = sounds_alike(heard, reading.text) >= SOUNDS_ALIKE
-        near = (below <= margin and _asking_words(reading.text) >= SHORT_READING and (alike or below <= UNLIKE_MARGIN)
-                or alike and (below <= margin or below <= FAR_COST_PER_WORD * _asking_words(reading.text)))
+        near = (below <= margin and asking_words(reading.text) >= SHORT_READING and (alike or below <= UNLIKE_MARGIN)
+                or alike and (below <= margin or below <= FAR_COST_PER_WORD * asking_words(reading.text)))
         if margin == UNHEARD_MARGIN:   # no words heard to go by: the reading must be likely on its own too
             near = near and -reading.score <= UNHEARD_COST_PER_WORD * len(reading.text.split())
         accepted = (found is not None and not found.corrected and near and not _words_lost(reading.text, heard)
@@ -258,7 +258,7 @@ def _spoken_words(text: str, skipped: frozenset[str] = frozenset(FILLERS)) -> in
     return sum(1 for word in bare_words(text.split()) if word not in skipped)
 
 
-def _asking_words(text: str) -> int:
+def asking_words(text: str) -> int:
     """The words of a reading that say what to do: not its fillers nor its polite words ("Can you please
     mute?" is one word, and as short a reading as "Mute.")."""
     return _spoken_words(text, frozenset(FILLERS) | POLITE_WORDS)

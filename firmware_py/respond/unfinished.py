@@ -22,6 +22,9 @@ from .base import Answer
 HOLD_SECS = 1.5
 """How long an unfinished command waits for its rest at least, counted from when it was read."""
 MAX_WORDS = 7
+WHOLE_WORDS = 4
+"""The fewest words that say what to do (fillers and polite words aside) a held turn's reading needs to be
+taken as a whole command before its rest could come (`read_whole`)."""
 AMEND_GAP_SECS = 2.5
 """How long after a setting or step ran an amount may still correct it: longer than a question's rest, since
 only words that read with it as the same command with another amount do (never a request of their own), and
@@ -76,6 +79,23 @@ def sounds_unfinished(text: str) -> bool:
         return False
     stripped = text.strip()
     return bool(_COMMAND_START.match(stripped) or _DANGLING_END.search(stripped) or stripped.endswith(","))
+
+
+def may_be_whole(text: str) -> bool:
+    """Might this held turn be a whole command the recogniser wrote as other words ("Sent on any time or forsake
+    minutes.")? It is held only for opening with a command's verb: no trailing comma and no word no sentence
+    ends on, which say the voice went on."""
+    stripped = text.strip()
+    return not stripped.endswith(",") and not _DANGLING_END.search(stripped)
+
+
+def read_whole(text: str, answer: Answer, asking_words: int) -> bool:
+    """Is the held turn's reading within the commands (`text`, `answer`; `asking_words` of its words say what
+    to do) a whole command, so that no rest is waited for? It must run something, ask nothing back, and say
+    WHOLE_WORDS or more: over the benchmark's kept turns, held pieces read so were whole requests misheard
+    ("Set a time of fortunately seconds." as "Set a timer for twenty seconds."), while the first pieces of
+    requests cut by a pause read as half commands or as short ones ("Shout to." as "Shut up.")."""
+    return bool(answer.actions) and not answer.tentative and not answer.frame and asking_words >= WHOLE_WORDS
 
 
 def joined(held: str, text: str) -> str:

@@ -1,0 +1,65 @@
+"""A turn held for its rest because it opens with a command's verb is read within the commands meanwhile
+(scripted recogniser, real listener, conversation and intents): a whole command read ends the wait; half a
+command, a short one, or a turn that ends on a comma waits on as before."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from firmware_py import conversation as conversation_module
+from firmware_py.conversation import Conversation
+from firmware_py.events import BotAnswered
+from firmware_py.respond.base import Answer, ActionCall
+from firmware_py.respond.unfinished import may_be_whole, read_whole
+from firmware_py.speech.stt import Rereading
+
+from .scripted import ScriptedLlm, feed, recorded_conversation, tone, zeros
+from .test_reread_scripted import RereadingScriptedStt, one_spoken_turn, settings
+
+HELD = 30.0
+"""The hold, made longer than any test waits: only a whole command read can end it."""
+
+
+@pytest.fixture
+async def world(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+                ) -> AsyncIterator[tuple[Conversation, list[Any], RereadingScriptedStt]]:
+    monkeypatch.setattr(conversation_module, "hold_secs", lambda *_: HELD)
+    stt = RereadingScriptedStt(default=getattr(request, "param", "Sent on any time or forsake minutes."))
+    async with recorded_conversation(settings(), stt, ScriptedLlm("LLM.")) as (conversation, events):
+        yield conversation, events, stt
+
+
+async def test_a_whole_command_read_while_held_is_answered_without_waiting_for_a_rest(world: Any) -> None:
+    conversation, events, stt = world
+    stt.readings = [Rereading("Set a timer for six minutes.", score=-4.0, heard_score=-2.5)]
+    answer = await one_spoken_turn(conversation, events)   # (within 10 s, where the hold is 30)
+    assert answer.responder == "intent" and answer.text == "A timer is set for 6 minutes."
+    assert len(stt.reread) == 1, "read once: the reading made while held is the one used"
+
+
+@pytest.mark.parametrize("read", [
+    Rereading("Set a timer,", score=-4.0, heard_score=-2.5),   # half a command: "For how long?" waits for its rest
+    Rereading("", float("-inf"), -2.5, 7),                       # nothing read
+])
+async def test_no_whole_command_read_waits_on_for_the_rest(world: Any, read: Rereading) -> None:
+    conversation, events, stt = world
+    stt.readings = [read]
+    await feed(conversation.listener, zeros(0.2) + tone(1.0) + zeros(1.2), pace=0.01)
+    await asyncio.sleep(1.5)
+    assert not [e for e in events if isinstance(e, BotAnswered)], "still held for the rest"
+    assert len(stt.reread) == 1
+
+
+def test_what_may_be_whole_and_what_is_read_whole() -> None:
+    assert may_be_whole("Sent on any time or forsake minutes.")
+    assert not may_be_whole("Close, no carriage nor,"), "a trailing comma: the voice went on"
+    assert not may_be_whole("Turn off the"), "no sentence ends on it"
+    command = Answer("intent", actions=(ActionCall("set_timer", {"seconds": 360}),))
+    assert read_whole("Set a timer for six minutes.", command, 5)
+    assert not read_whole("Shut up.", Answer("intent", actions=(ActionCall("stop", {}),)), 2), "a short command"
+    assert not read_whole("Set a timer.", Answer("intent", text="For how long?", frame="set a timer for {reply}",
+                                                 tentative=True), 3), "half a command"
