@@ -275,6 +275,7 @@ class Conversation(VoiceSession):
         self._set_state(ConversationState.THINKING)
         speech = self._new_speech() if audio_response else None
         self._undecided = (cancel, user_text) if spoken and user_text else None
+        held_reading: asyncio.Future[tuple[str, Answer] | None] | None = None
         try:
             if read is not None:   # a turn with no words, already read as a command
                 claim, early = read, None
@@ -308,7 +309,6 @@ class Conversation(VoiceSession):
                 # (a command of its own, "Stop.", is that command, not the rest of the last request; a name
                 # refused, "Back on." as a device called back, is no command of its own)
                 user_text, claim, early = await self._join_to_last_turn(goes_on_from, user_text, claim, early)
-            held_reading: asyncio.Future[tuple[str, Answer] | None] | None = None
             if spoken and user_text and ((claim is None or claim.tentative) and sounds_unfinished(user_text)
                                          or claim is not None and bool(claim.actions) and cut_off_after(user_text)):
                 if claim is None and not self._pieced and self._rereading() and may_be_whole(user_text):
@@ -354,6 +354,8 @@ class Conversation(VoiceSession):
             self._bus.publish(ErrorEvent(session_id=self.session_id, message=f"answer failed: {err}"))
             await self._say_apology(speech, audio_response)
         finally:
+            if held_reading is not None and not held_reading.done():   # the turn was cut short meanwhile
+                held_reading.cancel()
             if self._undecided is not None and self._undecided[0] is cancel:
                 self._undecided = None
             if self._speech is speech:
