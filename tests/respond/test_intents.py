@@ -543,6 +543,9 @@ def test_words_like_a_clipped_verb_stay_as_heard(answers: tuple[IntentMatcher, I
     ("Dimba dimmed the living room lamp to twenty percent.", [("set_brightness", {"device": "living room lamp", "percent": 20})]),
     ("Closed the garage door.", [("close_cover", {"device": "garage door"})]),   # a verb heard in the past tense
     ("And two and two minutes to the timer.", [("add_timer_time", {"seconds": 120})]),   # a restart the phrases hid
+    # two units said together, then the name (matched nothing)
+    ("Timer for one minute and thirty seconds for the laundry.", [("set_timer", {"seconds": 90, "label": "laundry"})]),
+    ("Set a timer for two hours and fifteen minutes for the bread.", [("set_timer", {"seconds": 8100, "label": "bread"})]),
 ])
 def test_more_ways_to_put_a_command(answers: tuple[IntentMatcher, IntentAnswers], text: str,
                                     expected: list[tuple[str, dict[str, Any]]]) -> None:
