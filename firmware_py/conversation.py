@@ -38,7 +38,7 @@ from .respond.amend import rest_of
 from .respond.asked import AskedBack
 from .respond.base import Answer
 from .respond.chain import ResponderChain, carry_out
-from .respond.command_reread import MARGIN, REFUSAL_MARGIN, UNHEARD_MARGIN, asking_words
+from .respond.command_reread import MARGIN, REFUSAL_MARGIN, UNHEARD_MARGIN
 from .respond.early_llm import EarlyLlmAnswer
 from .respond.later import reminder_of
 from .respond.speculation import Speculator
@@ -50,6 +50,9 @@ from .speaking import BotSpeech
 from .turn_metrics import publish_turn_metrics
 
 log = logging.getLogger(__name__)
+
+HeldReading = asyncio.Future["tuple[str, Answer] | None"]
+"""A held turn's reading within the commands, made while its rest is waited for: its words and answer, or None."""
 
 APOLOGY = "Sorry, I can't think right now. Please try again in a moment."
 APOLOGY_QUIET_SECS = 20.0
@@ -275,7 +278,7 @@ class Conversation(VoiceSession):
         self._set_state(ConversationState.THINKING)
         speech = self._new_speech() if audio_response else None
         self._undecided = (cancel, user_text) if spoken and user_text else None
-        held_reading: asyncio.Future[tuple[str, Answer] | None] | None = None
+        held_reading: HeldReading | None = None
         try:
             if read is not None:   # a turn with no words, already read as a command
                 claim, early = read, None
@@ -509,7 +512,7 @@ class Conversation(VoiceSession):
         return found or (text, claim)
 
     async def _wait_for_the_rest(self, text: str, early: EarlyLlmAnswer | None,
-                                 reading: asyncio.Future[tuple[str, Answer] | None] | None = None) -> None:
+                                 reading: HeldReading | None = None) -> None:
         """Half a command and a pause: listen a moment for the rest (the next turn is joined to it); if
         nothing comes, it is answered as it is. Sooner when the turn's `reading` within the commands is a
         whole command: a request misheard, not half of one."""
@@ -527,12 +530,12 @@ class Conversation(VoiceSession):
                 reading.cancel()
         self._set_state(ConversationState.THINKING)
 
-    async def _hold(self, secs: float, reading: asyncio.Future[tuple[str, Answer] | None] | None) -> None:
+    async def _hold(self, secs: float, reading: HeldReading | None) -> None:
         ends = time.monotonic() + secs
         if reading is not None:
             with contextlib.suppress(asyncio.TimeoutError):
                 found = await asyncio.wait_for(asyncio.shield(reading), secs)
-                if found is not None and read_whole(found[0], found[1], asking_words(found[0])):
+                if found is not None and read_whole(*found):
                     log.info("held turn read as a whole command", extra={"session": self.session_id, "read": found[0]})
                     return
         await asyncio.sleep(max(0.0, ends - time.monotonic()))

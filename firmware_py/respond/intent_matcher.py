@@ -727,10 +727,10 @@ def dropped_words(text: str) -> list[str]:
     return variants
 
 
-def without_trailing_strays(name: list[str]) -> list[str]:
+def without_trailing_strays(name: list[str], strays: frozenset[str] = TRAILING_STRAYS) -> list[str]:
     """An unknown device's name without the short words STT wrote after it for the name's last sounds
     ("switch off the space key to" for "space heater"): a name ends in a noun, never in "to" or "the"."""
-    while len(name) > 1 and name[-1].strip(".,!?;:").lower() in TRAILING_STRAYS:
+    while len(name) > 1 and name[-1].strip(".,!?;:").lower() in strays:
         name = name[:-1]
     return name
 

@@ -27,7 +27,8 @@ from .command_reread import (MARGIN, MIN_WORDS, REFUSAL_MARGIN, SECOND_WIDTH, Co
                              from_the_verb)
 from .chain import same_words
 from .custom import CustomCommand
-from .intent_matcher import DANGLING_CONJUNCTIONS, TRAILING_STRAYS, IntentMatch, IntentMatcher, asked_which
+from .intent_matcher import (DANGLING_CONJUNCTIONS, TRAILING_STRAYS, IntentMatch, IntentMatcher, asked_which,
+                             without_trailing_strays)
 from .later import later_call
 from .opposites import OppositeReading, family_of, heard_otherwise, said_plainly, teen_or_ten_length
 from .timer_names import (COMMON_TIMER_NAMES, name_in_doubt, names_known, run_into_timer, same_but_name, the_named_one,
@@ -299,14 +300,12 @@ class IntentAnswers:
         """The one device whose name begins with the words heard as a name and goes on, when the words say what
         to do with it: "Can you turn on the floor then?" for the floor lamp (its last word heard as another
         word, which no name holds). Two such devices ("the porch" beside a porch light and a porch fan): none."""
-        heard = normalize_name(name).split()
-        while len(heard) > 1 and heard[-1] in NO_NAME_ENDS:   # "floor then": "then" stood for the name's last sounds
-            heard = heard[:-1]
+        heard = without_trailing_strays(normalize_name(name).split(), NO_NAME_ENDS)   # "floor then": "then" stood for "lamp"
         if not heard or not SAYS_WHAT_TO_DO.search(text):
             return None
-        found = [device for device in self._directory.devices
+        found = [device for device in self._directory.devices   # (names are kept normalized)
                  if any(len(spoken) > len(heard) and spoken[:len(heard)] == heard
-                        for spoken in (normalize_name(called).split() for called in device.spoken_names()))]
+                        for spoken in (called.split() for called in device.spoken_names()))]
         return found[0] if len(found) == 1 else None
 
     def _only_one_in_area(self, area: str, slots: dict[str, Any], text: str) -> Device | None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from .amend import can_be_amended
 from .base import Answer
+from .command_reread import asking_words
 
 HOLD_SECS = 1.5
 """How long an unfinished command waits for its rest at least, counted from when it was read."""
@@ -89,13 +90,12 @@ def may_be_whole(text: str) -> bool:
     return not stripped.endswith(",") and not _DANGLING_END.search(stripped)
 
 
-def read_whole(text: str, answer: Answer, asking_words: int) -> bool:
-    """Is the held turn's reading within the commands (`text`, `answer`; `asking_words` of its words say what
-    to do) a whole command, so that no rest is waited for? It must run something, ask nothing back, and say
-    WHOLE_WORDS or more: over the benchmark's kept turns, held pieces read so were whole requests misheard
+def read_whole(text: str, answer: Answer) -> bool:
+    """Is the held turn's reading within the commands (`text`, `answer`) a whole command, so that no rest is
+    waited for? It must run something, ask nothing back, and say WHOLE_WORDS or more that say what to do: over the benchmark's kept turns, held pieces read so were whole requests misheard
     ("Set a time of fortunately seconds." as "Set a timer for twenty seconds."), while the first pieces of
     requests cut by a pause read as half commands or as short ones ("Shout to." as "Shut up.")."""
-    return bool(answer.actions) and not answer.tentative and not answer.frame and asking_words >= WHOLE_WORDS
+    return bool(answer.actions) and not answer.tentative and not answer.frame and asking_words(text) >= WHOLE_WORDS
 
 
 def joined(held: str, text: str) -> str:
