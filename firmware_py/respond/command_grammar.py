@@ -28,6 +28,9 @@ from .intent_matcher import NUMBER_WORDS
 
 LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz'")
 DIGITS = frozenset("0123456789")
+JOINING_NUMBER_WORDS = frozenset({"and", "a", "an"})
+"""Number words that are never a number alone: "and" joins two ("a hundred and five"), "a"/"an" open one."""
+OPENING_NUMBER_WORDS = ("a", "an")
 FREE_WORDS = {"timer_name": 2}
 """Free-text slots kept, with how many words they may take; a sentence with any other one is left out."""
 IGNORED = str.maketrans(dict.fromkeys(MARKS))
@@ -246,20 +249,32 @@ class CommandGrammar:
         return None
 
     def _number(self, start: int) -> int:
-        """Digits ("25"), or number words joined by spaces or hyphens ("twenty-five", "an hour and a half")."""
+        """Digits ("25"), or number words joined by spaces or hyphens ("twenty-five", "a hundred and five").
+        "and" only joins two number words, and "a"/"an" only open one ("a hundred"): a number of joining
+        words alone ("and and and", the sum sentence's "{number_a} and {number_b}") fitted any mumble's
+        "and"s and "a"s, and such readings filled the beam ("Santa miao, you daddy." was read as "And and
+        and" where "Set the volume to eighty" was)."""
         nfa = self._nfa
-        local, end = nfa.state(), nfa.state()   # its own start: the words loop back to it
-        nfa.link(start, local)
-        start = local
-        digits = nfa.char(DIGITS, start)
+        first, joined, word, end = nfa.state(), nfa.state(), nfa.state(), nfa.state()
+        nfa.link(start, first)
+        nfa.link(joined, first)   # after a joiner: any word "first" takes, or "and"
+        digits = nfa.char(DIGITS, first)
         nfa.link(nfa.char(DIGITS, digits), digits)
         nfa.link(digits, end)
-        word_end = nfa.state()
-        for word in NUMBER_WORDS:
-            nfa.link(nfa.text(word, start), word_end)
+        word_end, article_end, and_end = nfa.state(), nfa.state(), nfa.state()
+        for number in NUMBER_WORDS:
+            if number in JOINING_NUMBER_WORDS:
+                continue
+            nfa.link(nfa.text(number, word), word_end)
+        nfa.link(first, word)
+        for article in OPENING_NUMBER_WORDS:
+            nfa.link(nfa.text(article, first), article_end)
+        nfa.link(nfa.text("and", joined), and_end)
         nfa.link(word_end, end)
         for joiner in " -":
-            nfa.link(nfa.char(joiner, word_end), start)
+            nfa.link(nfa.char(joiner, word_end), joined)
+            nfa.link(nfa.char(joiner, article_end), first)
+            nfa.link(nfa.char(joiner, and_end), first)
         return end
 
     def _free_words(self, start: int, most: int) -> int:

@@ -147,6 +147,8 @@ ADDRESSES = frozenset({"sir", "madam", "ma'am", "ma", "mate", "buddy", "dear", "
 """Words the user addresses the device by ("Turn off the kitchen light, ma'am."): skipped like fillers."""
 ARTICLES = frozenset({"the", "a", "an", "my", "our", "your", "this", "that"})
 """Words that may stand before a device's name said alone ("The kitchen light."): still no command."""
+DEMONSTRATIVES = frozenset({"this", "that", "these", "those"})
+"""Words that point at a device when a name follows them ("Turn on that coffee machine"), and are a pronoun alone."""
 CLEAR_WIN = 0.1
 """How much closer one mended word must be than a rival meaning it over to be taken without asking."""
 PRONOUNS = ("it", "that", "this", "them", "those", "these", "everything", "yourself", "you", "me",
@@ -481,6 +483,8 @@ class IntentMatcher:
         # (the words one addresses the device by are no name's: "Turn off, ma'am. Hallway light,")
         words = " ".join(without_trailing_strays([word for word in unmatched_device_words(text, result).split()
                                                   if word.strip(".,!?") not in ADDRESSES]))
+        if len(words.split()) > 1 and words.split()[0] in DEMONSTRATIVES:   # "that coffee machine": the name follows
+            words = words.split(" ", 1)[1]
         if not words or len(words.split()) > 4 or words.split()[0] in PRONOUNS or set(words.split()) <= ARTICLES:
             return None
         # "turn <name>" with no "on" is the library's "run a script", which this device has none of: only a

@@ -53,6 +53,18 @@ def test_other_sentences_and_half_commands_do_not(grammar: CommandGrammar, text:
     assert not reads(grammar, text)
 
 
+@pytest.mark.parametrize(("text", "read"), [
+    ("What is five and three?", True), ("What's a hundred and five plus twenty-five?", True),
+    ("Set the volume to eighty.", True), ("Set a timer for a minute.", True),
+    ("And and and.", False), ("So, and? And and?", False), ("What is a plus a?", False),
+    ("What is five plus and?", False), ("What is and five plus three?", False),
+])
+def test_a_number_is_never_its_joining_words_alone(grammar: CommandGrammar, text: str, read: bool) -> None:
+    """"and" joins two number words and "a" opens one: the sum sentence "{number_a} and {number_b}" made of
+    them alone fitted every mumble's "and"s, and such readings filled the beam."""
+    assert reads(grammar, text) is read
+
+
 def test_a_dead_end_stays_dead(grammar: CommandGrammar) -> None:
     state = grammar.advance(grammar.start, " Close me")
     assert state == DEAD and grammar.advance(state, " the office blinds") == DEAD and not grammar.accepts(state)

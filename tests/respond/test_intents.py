@@ -435,6 +435,16 @@ def test_a_polite_command_for_an_unknown_device_is_still_refused(answers: tuple[
     assert actions(answers, request_) == [("turn_on", {"device": device})]
 
 
+@pytest.mark.parametrize(("request_", "device"), [("Turn on that coffee machine.", "coffee machine"),
+                                                  ("Switch this garage heater on.", "garage heater")])
+def test_a_device_pointed_at_is_refused_by_its_name(answers: tuple[IntentMatcher, IntentAnswers], request_: str,
+                                                    device: str) -> None:
+    """ "that" before a name points at the device (a pause's two pieces decoded as one wrote "Turn on that coffee
+    machine."): refused by the name, not handed to the LLM; "that" alone stays a pronoun."""
+    assert actions(answers, request_) == [("turn_on", {"device": device})]
+    assert actions(answers, "Turn on that.") is None and actions(answers, "Turn off that thing you do.") is None
+
+
 def test_a_question_about_an_unknown_device_still_names_it(answers: tuple[IntentMatcher, IntentAnswers]) -> None:
     """ "Is the garage heater on?" is refused by the device's name (the tool says it knows no such device)."""
     assert actions(answers, "Is the garage heater on?") == [("turn_on", {"device": "garage heater"})]
