@@ -34,6 +34,9 @@ NUMBER_WORDS = ("zero one two three four five six seven eight nine ten eleven tw
                 "hundred thousand half quarter and a an").split()
 DEVICE_DOMAINS = {"light": "light", "switch": "switch", "fan": "fan", "cover": "cover"}
 """Our device kinds as Home Assistant domains (the sentence library's context for on/off, open/close)."""
+DURATION_WORDS = (frozenset(NUMBER_WORDS) - {"a", "an", "and"}) | {"second", "seconds", "minute", "minutes", "hour", "hours"}
+"""Words of a length: in a name that mending made a sentence hold ("stop the timer for two" out of "Said the
+timer for two", an unfinished "set a timer for two"), they were the length of a timer being set."""
 BRIGHTNESS_INTENTS = ("action:change_brightness", "action:set_brightness")
 DEVICE_INTENTS = ("HassTurnOn", "HassTurnOff", "HassLightSet", *BRIGHTNESS_INTENTS)
 """Where a name nobody configured means "that device does not exist", not "no intent"."""
@@ -191,7 +194,9 @@ LIGHT_NAME_ENDS = frozenset({"light", "lights", "lamp", "lamps", "bulb", "bulbs"
 DEVICE_NAME_ENDS = frozenset({"light", "lights", "lamp", "lamps", "fan", "door", "blind", "blinds", "shade", "shades",
                               "curtain", "curtains", "switch", "heater", "plug", "pump", "socket", "tv", "television",
                               "radio", "speaker", "machine", "kettle", "oven", "thermostat", "sprinkler", "gate",
-                              "window", "bulb", "strip", "outlet"})
+                              "window", "bulb", "strip", "outlet", "dishwasher", "washer", "dryer", "fridge",
+                              "freezer", "purifier", "humidifier", "dehumidifier", "vacuum", "microwave", "toaster",
+                              "boiler", "fountain"})
 """Last words of a device's name, beside the configured devices' own."""
 _RANGE_TRIES: dict[str, dict[Any, Any]] | None = getattr(string_matcher, "_RANGE_TRIE_CACHE", None)
 """hassil's number tries by language (made on a first match; kept with the parsed library when hassil has them)."""
@@ -330,6 +335,7 @@ class IntentMatcher:
         unfilled = self.without_fillers(whole)
         opened = [] if set(bare_words(unfilled.split())[:1]) & COMMAND_WORDS else \
             [(candidate, "opening") for _, candidate, _ in opening_mends(unfilled)[:1]]
+        opened += [(candidate, "opening") for candidate in [self._verb_lost_before_on_off(unfilled)] if candidate]
         verbs = [(candidate, "verb" if needs_a_device_name else "") for candidate, needs_a_device_name in verb_mends]
         for candidate, mended in [*verbs, *opened, (whole, "")]:
             found = self._unknown_device(candidate)
@@ -339,6 +345,16 @@ class IntentMatcher:
                 continue
             return found
         return self._dangling_word_dropped(whole)
+
+    def _verb_lost_before_on_off(self, text: str) -> str:
+        """ "turn" for a first word no sentence holds that stands right before "on" or "off" and a name
+        ("Throwing on the coffee machine.", "Doing on ..."): the verb heard as another word, whatever its
+        sounds; "" otherwise. Taken only for a name plainly a device's, and none like one of ours."""
+        words = text.split()
+        bare = bare_words(words)
+        if len(bare) < 3 or bare[1] not in ("on", "off") or bare[0] in self._vocabulary or bare[0] in NOT_AN_ASIDE:
+            return ""
+        return " ".join(["turn", *words[1:]])
 
     def _stray_letter_dropped(self, text: str) -> IntentMatch | None:
         """A match without a letter standing alone before the sentence, set off by a stop or a comma ("H.
@@ -371,6 +387,7 @@ class IntentMatcher:
         # ("why is the sky blue" is not "who is the say blue", "Paul Williams" not "play will")
         mended = [(score, m) for score, candidate, kept in self._corrections(text)
                   if (m := self._recognize(candidate)) is not None and m.free_words <= heard
+                  and not m.free_words & DURATION_WORDS
                   and (not kept or (kept <= m.free_words and m.intent in NAMED_TIMER_INTENTS))]
         if not any(score >= MEND_CUTOFF for score, _ in mended):   # no close mend: a stray word, perhaps
             mended += [(DROPPED_WORD, m) for candidate in dropped_words(text) if (m := self._recognize(candidate)) is not None]
@@ -428,7 +445,7 @@ class IntentMatcher:
         # no timer named "do the cookie"
         found = [m for candidate, _ in verb_mends
                  if (m := self._recognize(candidate)) is not None and m.intent not in NOT_FROM_SOUNDS
-                 and len(m.free_words) <= 1 and not m.free_words & ARTICLES]
+                 and len(m.free_words) <= 1 and not m.free_words & (ARTICLES | DURATION_WORDS)]
         if not found or any((m.intent, m.slots) != (found[0].intent, found[0].slots) for m in found[1:]):
             return None
         return replace(found[0], corrected=True)
@@ -438,7 +455,7 @@ class IntentMatcher:
         when two openings that mean different things fit as well."""
         found = [(score, m) for score, candidate, kept in opening_mends(text)
                  if (m := self._recognize(candidate)) is not None and m.free_words <= kept | ARTICLES
-                 and m.intent not in NOT_FROM_SOUNDS]
+                 and not m.free_words & DURATION_WORDS and m.intent not in NOT_FROM_SOUNDS]
         if not found:
             return None
         best_score, best = found[0]
@@ -477,7 +494,10 @@ class IntentMatcher:
                                   intent_context=self._context, language=self.language, allow_unmatched_entities=True)
         # (this device has no floors: a parse that puts words in the library's floor slot was not what was said,
         # "Turn on the floor heater" as a light's colour "heater" "on the" floor)
-        result = next((r for r in ranked if r.intent.name in DEVICE_INTENTS and "floor" not in r.unmatched_entities), None)
+        # nor one that opens on a name of no device's kind, with a room that is no room ("Sledge on the bedroom
+        # pan" as a scene "sledge" in a room "the bedroom pan"): a sentence misheard, for the reading to find
+        result = next((r for r in ranked if r.intent.name in DEVICE_INTENTS and "floor" not in r.unmatched_entities
+                       and not self._opens_on_two_unknowns(r, text)), None)
         if result is None or result.text_chunks_matched < 1 or self._free_text_as_room(result):
             return None
         # (the words one addresses the device by are no name's: "Turn off, ma'am. Hallway light,")
@@ -517,6 +537,16 @@ class IntentMatcher:
         return IntentMatch(result.intent.name, _slots(result), text, unknown_name=known or words, corrected=bool(known),
                            tentative=unfinished_turn or (not named_like_one and ends_the_sentence),
                            named_like_a_device=named_like_one)
+
+    def _opens_on_two_unknowns(self, result: RecognizeResult, text: str) -> bool:
+        """Does the parse take the sentence's first words (no verb before them) for a name that ends in no word
+        a device's name ends in, and put words that are no room in the room slot?"""
+        unmatched = result.unmatched_entities
+        if "area" not in unmatched or "name" not in unmatched:
+            return False
+        name = WORD.findall(str(unmatched["name"].text).lower())
+        opening = WORD.findall(self.without_fillers(text).lower())[:len(name)]
+        return not name or opening == name and name[-1] not in self._name_ends
 
     def _ends_in_a_known_name(self, words: str) -> bool:
         """Do the words end in the whole spoken name of one of this device's devices, with more before it?"""
