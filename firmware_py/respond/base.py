@@ -59,9 +59,12 @@ class Answer:
     def only_tells(self) -> bool:
         """Does this answer change nothing (the time, a fact, the timers left, a device refused by a name it
         does not have)? Then taking it back costs only its words: a request cut by a pause after "What time"
-        may still become "What timers are running", and "Turn the sound" (refused) "Turn the sound back on"."""
-        return not self.command and (bool(self.unknown_device)
-                                     or all(call.name in TELLING_ACTIONS for call in self.actions))
+        may still become "What timers are running", and "Turn the sound" (refused) "Turn the sound back on".
+        A stop is one too: the bot fell silent when the user spoke, and stays so ("Stop. | The timer." is
+        "Stop the timer", "Paul's. | Timer," "Pause the timer")."""
+        if self.command:
+            return self.command == "stop"
+        return bool(self.unknown_device) or all(call.name in TELLING_ACTIONS for call in self.actions)
 
 
 class Responder(Protocol):

@@ -158,6 +158,21 @@ async def test_words_that_go_on_from_a_refused_name_are_its_rest(world: Any) -> 
     assert user_messages(conversation) == ["Turn off the kitchen light."]
 
 
+async def test_words_that_go_on_from_a_stop_are_its_rest(world: Any) -> None:
+    """"Pause the | timer." heard as "Paul's." (a stop: nothing was playing) and "Timer,": the stop changed
+    nothing the user's speech had not already, so both pieces are one request; the decode of both ("Pause her
+    time,") makes none, the pieces' own words do."""
+    conversation, events, llm, stt = world
+    timers = conversation._engines.tools.timers
+    timers.start(180, "", conversation.session_id)
+    stt.first, stt.second, stt.whole = "Paul's.", "Timer,", "Pause her time,"
+    await feed(conversation.listener, zeros(0.2) + tone(1.0) + zeros(0.5), pace=0.01)
+    await feed(conversation.listener, tone(0.6) + zeros(1.2), pace=0.01)
+    await settle(lambda: bool(answers(events)))
+    assert answers(events)[-1].responder == "intent" and "paused" in answers(events)[-1].text.lower(), answers(events)
+    assert [timer.paused for timer in timers.list()] == [True]
+
+
 async def test_a_rest_refused_on_its_own_is_still_the_rest(world: Any) -> None:
     """"Back on." alone reads as a device called back: refused, it is no command of its own, so it is still
     the rest of the request before it."""
