@@ -41,7 +41,7 @@ from .respond.chain import ResponderChain, carry_out
 from .respond.command_reread import MARGIN, REFUSAL_MARGIN, UNHEARD_MARGIN
 from .respond.early_llm import EarlyLlmAnswer
 from .respond.later import reminder_of
-from .respond.speculation import Checked, Speculator, result_of
+from .respond.speculation import Speculator
 from .respond.timer_names import names_known, names_to_read, timer_call
 from .respond.unfinished import (LastTurn, cut_off_after, goes_on_from, hold_secs, joined, may_amend, may_be_whole,
                                  may_complete, read_whole, reads_better, reads_finished, sounds_unfinished, spliced)
@@ -70,9 +70,8 @@ class Conversation(VoiceSession):
         self._engines, self._bus, self._live, self._sink = engines, bus, live, sink
         self._source = source or QueueSource()
         self.client_tools = client_tools or []
+        self._speculator = Speculator(responders, self.session_id, self._early_llm)
         self._rereader = next((r for r in responders.responders if hasattr(r, "reread")), None) if responders else None
-        self._speculator = Speculator(responders, self.session_id, self._early_llm,
-                                      self._check_ahead if hasattr(self._rereader, "read_opposite") else None)
         self._pieced = False   # this turn's words are two decodes' texts put together: no one audio holds them
         self._apologised_at = -APOLOGY_QUIET_SECS
         self._held: str | None = None   # a command cut short by a pause, waiting for its rest
@@ -165,12 +164,10 @@ class Conversation(VoiceSession):
                 log.info("held while still being read", extra={"session": self.session_id, "text": text})
                 self._held = text
 
-    async def on_early_transcript(self, text: str, audio: np.ndarray | None = None) -> None:
-        """The user paused: match the words so far now, so a command is ready when the turn ends; given the
-        `audio` they were decoded from, a command's check on it starts too (`_opposite_read_again`)."""
+    async def on_early_transcript(self, text: str) -> None:
+        """The user paused: match the words so far now, so a command is ready when the turn ends."""
         if self._live.current.intents.speculate:
-            self._speculator.guess(text, answering=self._reply is not None and not self._reply.done(),
-                                   audio=audio if self._rereading() else None)
+            self._speculator.guess(text, answering=self._reply is not None and not self._reply.done())
 
     def pause_bot(self) -> None:
         if self._speech is not None:
@@ -480,42 +477,28 @@ class Conversation(VoiceSession):
 
     async def _opposite_read_again(self, text: str, claim: Answer) -> tuple[str, Answer]:
         """A command heard whose meaning turns on one sound (mute / unmute, on / off, resume / remove), read
-        within its family's sentences (respond/opposites.py): a question when the audio may say the other.
-        Read at the pause already when the words and the audio are the turn's (respond/speculation.py)."""
+        within its family's sentences (respond/opposites.py): a question when the audio may say the other."""
         if not hasattr(self._rereader, "read_opposite"):
             return text, claim
-        ahead = self._speculator.checked(text, self.listener.last_audio())
         return await self._claim_read_again(text, claim, "reading a one-sound command again failed", lambda audio: (
-            result_of(ahead) if ahead is not None else self._read_opposite(audio, text, claim)))
-
-    def _check_ahead(self, audio: np.ndarray, text: str, claim: Answer) -> Awaitable[Checked] | None:
-        """The one-sound reading of a claim made at the pause; none for a claim whose timer's name is read
-        first when the turn ends (that reading may change the claim, and the two would share the STT thread)."""
-        return None if self._names_to_read(claim) else self._read_opposite(audio, text, claim)
-
-    async def _read_opposite(self, audio: np.ndarray, text: str, claim: Answer) -> Checked:
-        return await self._rereader.read_opposite(audio, self._engines.stt, self._engines.stt_executor,  # type: ignore[union-attr]
-                                                  self.session_id, text, claim)
+            self._rereader.read_opposite(audio, self._engines.stt, self._engines.stt_executor,  # type: ignore[union-attr]
+                                         self.session_id, text, claim)))
 
     async def _timer_name_read_again(self, text: str, claim: Answer) -> tuple[str, Answer]:
         """A timer's name heard as words no name holds ("Start her past her time" for a pasta timer), or naming
         no running timer ("Stop, lurkey timer" while the tea timer runs), read again among the names timers
         are given or the running timers' names (respond/timer_names.py)."""
-        names = self._names_to_read(claim)
+        call = timer_call(claim)
+        if call is None or not hasattr(self._rereader, "reread_name"):
+            return text, claim
+        timers = self._engines.tools.timers
+        names = names_to_read(call, claim.name_in_doubt, names_known(timer.label for timer in timers.list()),
+                              bool(timers.find(str(call.arguments.get("label", "")))))
         if not names:
             return text, claim
         return await self._claim_read_again(text, claim, "reading a timer's name again failed", lambda audio: (
             self._rereader.reread_name(audio, self._engines.stt, self._engines.stt_executor,  # type: ignore[union-attr]
                                        self.session_id, claim, names)))
-
-    def _names_to_read(self, claim: Answer) -> tuple[str, ...]:
-        """The timer names a claim's audio is read within (respond/timer_names.py), or () when its name stands."""
-        call = timer_call(claim)
-        if call is None or not hasattr(self._rereader, "reread_name"):
-            return ()
-        timers = self._engines.tools.timers
-        return tuple(names_to_read(call, claim.name_in_doubt, names_known(timer.label for timer in timers.list()),
-                                   bool(timers.find(str(call.arguments.get("label", ""))))))
 
     async def _claim_read_again(self, text: str, claim: Answer, failure: str,
                                 read: Callable[[np.ndarray], Awaitable[tuple[str, Answer] | None]]) -> tuple[str, Answer]:
