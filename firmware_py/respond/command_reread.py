@@ -26,7 +26,8 @@ from hassil.intents import TextSlotList
 from ..heard_alike import sounds_alike
 from ..speech.stt import Rereading
 from .command_grammar import CommandGrammar
-from .intent_matcher import COMMAND_VERBS, FILLERS, IntentMatch, IntentMatcher, asked_which, bare_words, meaning
+from .intent_matcher import (COMMAND_VERBS, FILLERS, IntentMatch, IntentMatcher, asked_which, bare_words, meaning,
+                             rephrased)
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,11 @@ read that far and rightly on the benchmark's runs cost 1.5-3.5 a word ("Sent the
 as "Mute the speaker.", 3.5), while readings of other words throughout, however alike they sound, cost 3.7 or
 more: "What's your name?" as "What's the time?" 3.8 and 4.9 (two voices), "Past a timer," (the rest of "Cancel
 the | pasta timer.") as "Pause to timer." 3.7 (docs/benchmarks.md, "Twenty-second round")."""
+SHORT_UNLIKE_MARGIN = 1.5
+"""How far below the free reading a reading shorter than `SHORT_READING` that does not sound like the words
+heard may be: "Volume up." was read out of "Smile your mouth" (0.01 below) and "Mile your mouth." (1.4), the
+clipped start of "Volume up." in two dressings; over ~500 readings of unclaimed kept turns, no question or
+chat read as a short command within 2 nats (docs/benchmarks.md, "Twenty-fourth round")."""
 UNLIKE_MARGIN = 5.0
 """How far below the free reading a reading that does not sound like the words heard (under `SOUNDS_ALIKE`) may
 be: such readings taken rightly over the kept turns of seven benchmark runs lay 4.1 nats below at most ("Sense
@@ -55,9 +61,10 @@ time?" 6.3 below, 0.27 alike, and the device told the time (docs/benchmarks.md, 
 SOUNDS_ALIKE = 0.5
 """How alike (heard_alike.sounds_alike) a reading beyond `MARGIN`, or a short one, must sound to the words heard."""
 SHORT_READING = 3
-"""A reading of fewer words must also sound like what was heard, however likely: a short command's sentence
-fits any mumble ("Pardon me" read out of "Quite you mouth", "Say that," out of "Said the maw, you. / J. B..":
-the repeat command ran twice for requests it was not), while "Newt yourself." is "Mute yourself." (0.86 alike)."""
+"""A reading of fewer words must also sound like what was heard, unless nearly as likely as it
+(`SHORT_UNLIKE_MARGIN`): a short command's sentence fits any mumble ("Pardon me" read out of "Quite you mouth",
+"Say that," out of "Said the maw, you. / J. B..": the repeat command ran twice for requests it was not), while
+"Newt yourself." is "Mute yourself." (0.86 alike)."""
 REFUSAL_MARGIN = 5.0
 """The margin for a turn the matcher refused for a device name this device does not have: commands whose
 device was misheard ("Set the moleute to thirty percent", "Turned the porch-like off") read within 3.2 nats
@@ -202,7 +209,8 @@ class CommandReread:
         below = reading.heard_score - reading.score
         alike = sounds_alike(heard, reading.text) >= SOUNDS_ALIKE
         near = (below <= margin and asking_words(reading.text) >= SHORT_READING and (alike or below <= UNLIKE_MARGIN)
-                or alike and (below <= margin or below <= FAR_COST_PER_WORD * asking_words(reading.text)))
+                or alike and (below <= margin or below <= FAR_COST_PER_WORD * asking_words(reading.text))
+                or bool(heard) and below <= min(margin, SHORT_UNLIKE_MARGIN))
         if margin == UNHEARD_MARGIN:   # no words heard to go by: the reading must be likely on its own too
             near = near and -reading.score <= UNHEARD_COST_PER_WORD * len(reading.text.split())
         accepted = (found is not None and not found.corrected and near and not _words_lost(reading.text, heard)
@@ -240,11 +248,13 @@ class CommandReread:
 
     def _plain_refusal(self, text: str) -> IntentMatch | None:
         """`text` matched as a command for a device this device does not have, named as devices are and heard as
-        written (nothing mended), opening with a command verb; else None."""
+        written (nothing mended), opening with a command verb (its past tense too: "Turned the dishwasher on.",
+        as the matcher rephrases it; not a word that only sounds like one, "Said mamaishment light"); else None."""
         found = self._matcher.match(text)
         if found is None or not found.unknown_name or not found.named_like_a_device or found.corrected:
             return None
-        words = [word for word in bare_words(self._matcher.without_fillers(text).lower().split()) if word not in POLITE_WORDS]
+        said = self._matcher.without_fillers(rephrased(text)).lower().split()
+        words = [word for word in bare_words(said) if word not in POLITE_WORDS]
         return found if words[:1] and words[0] in COMMAND_VERBS else None
 
     def _command(self, text: str) -> IntentMatch | None:

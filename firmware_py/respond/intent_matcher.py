@@ -275,12 +275,12 @@ class IntentMatcher:
 
     def match(self, text: str) -> IntentMatch | None:
         spelt = WORD_IN_TEXT.sub(lambda m: SPELLINGS.get(m.group(0).lower(), m.group(0)), " ".join(text.replace("’", "'").split()))
-        cleaned = _rephrased(spelt)
+        cleaned = rephrased(spelt)
         if not cleaned:
             return None
         # "Stop the, stop the tea timer": the last start is what was meant (found before the phrases too, which
         # may change one start and not the other: "And two and two minutes" -> "And two add two minutes")
-        restarted = restarts(cleaned) or [_rephrased(start) for start in restarts(spelt)]
+        restarted = restarts(cleaned) or [rephrased(start) for start in restarts(spelt)]
         whole = restarted[-1] if restarted else cleaned
         unfilled = self.without_fillers(whole)
         # the fillers dropped here too: hassil drops its skip words all at once or not at all, so one inside
@@ -716,11 +716,15 @@ def bare_words(words: list[str]) -> list[str]:
 
 
 def verb_likeness(heard: str) -> dict[str, float]:
-    """How alike `heard` is to each command verb (difflib's ratio, as every other mend), or ONSET_LOST when
-    it sounds like the verb without its first consonants."""
-    return {verb: max(difflib.SequenceMatcher(None, heard, verb).ratio(), ONSET_LOST if onset_lost(heard, verb) else 0.0)
+    """How alike `heard` is to each command verb (difflib's ratio, as every other mend), ONSET_LOST when it
+    sounds like the verb without its first consonants, or SOUNDS_ALIKE when it sounds the same ("said": set)."""
+    heard_sound = sound_of(heard)
+    return {verb: max(difflib.SequenceMatcher(None, heard, verb).ratio(), ONSET_LOST if onset_lost(heard, verb) else 0.0,
+                      SOUNDS_ALIKE if heard_sound and heard_sound == _VERB_SOUNDS[verb] else 0.0)
             for verb in COMMAND_VERBS}
 
+
+_VERB_SOUNDS = {verb: sound_of(verb) for verb in COMMAND_VERBS}
 
 _VOWELS = "aeiouy"
 _ONSET_VOWELS = "aeiou"   # a first "y" is a consonant: "yes"
@@ -777,7 +781,7 @@ def after_commas(text: str, min_words: int = 3) -> list[str]:
     return [tail for tail in tails if len(tail.split()) >= min_words]
 
 
-def _rephrased(text: str) -> str:
+def rephrased(text: str) -> str:
     for pattern, replacement in PHRASES:
         text = pattern.sub(replacement, text)
     return text

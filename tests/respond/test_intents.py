@@ -462,6 +462,15 @@ def test_a_name_and_a_room_both_unknown_at_the_opening_are_no_refusal(answers: t
     assert actions(answers, "Turn on the garage heater in the attic.") == [("turn_on", {"device": "garage heater"})]
 
 
+def test_a_first_word_that_sounds_the_same_as_a_verb_is_that_verb(answers: tuple[IntentMatcher, IntentAnswers]) -> None:
+    """ "said" sounds as "set" does (their metaphone keys are one): "So said the basement light to forty
+    percent." is refused by the basement light, not as a device called "said the basement light", nor
+    handed to the LLM; with a light of ours, it is that light's brightness."""
+    assert actions(answers, "So said the basement light to forty percent.") == [("turn_on", {"device": "basement light"})]
+    assert actions(answers, "Said the kitchen light to forty percent.") == [
+        ("set_brightness", {"device": "kitchen light", "percent": 40})]
+
+
 def test_a_length_mending_made_a_name_is_no_name(answers: tuple[IntentMatcher, IntentAnswers]) -> None:
     """ "Said the timer for two." (an unfinished "set a timer for two") was mended to "stop the timer for two",
     a timer named "two": words of a length are no name a mend may invent. Said plainly, it is still a name."""

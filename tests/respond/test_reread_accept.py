@@ -127,6 +127,18 @@ def test_a_short_reading_must_sound_like_what_was_heard(rereader: CommandReread,
     assert (rereader.accept(reading(read), heard) is not None) is taken
 
 
+@pytest.mark.parametrize(("read", "heard", "below", "taken"), [
+    ("Volume up.", "Smile your mouth", 0.0, True),     # the clipped start of "Volume up.", as likely as heard
+    ("Volume up.", "Mile your mouth.", 1.4, True),
+    ("Volume up.", "Mile your mouth.", 2.0, False),    # a short command's sentence fits any mumble
+    ("Pardon me", "Quite you mouth", 1.6, False),
+])
+def test_a_short_reading_unlike_what_was_heard_is_taken_only_as_likely_as_it(rereader: CommandReread, read: str,
+                                                                            heard: str, below: float, taken: bool) -> None:
+    found = rereader.accept(Rereading(read, -3.0 - below, -3.0, 3, ()), heard)
+    assert (found is not None) is taken
+
+
 @pytest.mark.parametrize(("read", "score", "heard_score", "taken"), [
     ("Set a timer for one hour.", -7.2, -23.7, True),   # the free reading gone astray in other scripts
     ("Turn the volume down.", -2.4, -0.9, True),        # 1.5 nats below, 0.6 a word
@@ -155,6 +167,7 @@ def test_a_reading_unlike_what_was_heard_must_be_near_the_free_reading(rereader:
 @pytest.mark.parametrize(("heard", "refused"), [
     ("Turn off the hallway light,", "hallway light"),   # "Do not from the fall-away light," heard slower
     ("Please switch on the garage heater.", "garage heater"),
+    ("Turned the dishwasher on.", "dishwasher"),             # "Turned Avishwasheran." heard slower: "turned" is "turn"
     ("Said Mamaishment light to for me, per cent.", None),   # no order: a mumble with a device's word in it
     ("Fill me on, Joke.", None),                             # named like no device
 ])
