@@ -347,12 +347,13 @@ class IntentMatcher:
         return self._dangling_word_dropped(whole)
 
     def _verb_lost_before_on_off(self, text: str) -> str:
-        """ "turn" for a first word no sentence holds that stands right before "on" or "off" and a name
-        ("Throwing on the coffee machine.", "Doing on ..."): the verb heard as another word, whatever its
-        sounds; "" otherwise. Taken only for a name plainly a device's, and none like one of ours."""
+        """ "turn" for a first word that stands right before "on" or "off" and a name ("Throwing on the coffee
+        machine.", "Doing on ..."), no command's word, question's or aside's: the verb heard as another word,
+        whatever its sounds; "" otherwise. Taken only for a name plainly a device's, and none like one of ours."""
         words = text.split()
         bare = bare_words(words)
-        if len(bare) < 3 or bare[1] not in ("on", "off") or bare[0] in self._vocabulary or bare[0] in NOT_AN_ASIDE:
+        if (len(bare) < 3 or bare[1] not in ("on", "off") or bare[0] in NOT_AN_ASIDE or bare[0] in QUESTION_STARTS
+                or bare[0] in COMMAND_WORDS):
             return ""
         return " ".join(["turn", *words[1:]])
 

@@ -547,7 +547,7 @@ class IntentResponder:
         if reading is None or not reading.text:
             return None
         pair = await loop.run_in_executor(self._executor, heard_otherwise, answer.actions, heard, reading,
-                                          self._actions_of)
+                                          self._actions_of if family is not None else self._length_actions_of)
         log.info("a one-sound command read within its family", extra={
             "session": session_id, "heard": heard, "read": reading.text, "otherwise": pair[1] if pair else "",
             "rivals": [f"{text} ({reading.score - score:.2f})" for text, score in reading.rivals]})
@@ -569,6 +569,13 @@ class IntentResponder:
         found = self._matcher.match(text)
         answer = self._answers.answer(found) if found is not None and not found.unknown_name else None
         return answer.actions if answer is not None else None
+
+    def _length_actions_of(self, text: str) -> tuple[ActionCall, ...] | None:
+        """What a text's command runs, when it too gives a length with a number one sound from another: a
+        reading that lost the words after "an hour" ("... for an hour" for "an hour and 15 minutes") is no
+        "fifteen" heard as "fifty"."""
+        actions = self._actions_of(text)
+        return actions if actions is not None and teen_or_ten_length(actions, text) is not None else None
 
     def _meant(self, match: IntentMatch) -> object:
         """What a match would do: its answer's words, actions and command ("Pause for the timer", whose

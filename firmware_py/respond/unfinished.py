@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from .amend import can_be_amended
 from .base import Answer
 from .command_reread import asking_words
+from .intent_matcher import DEVICE_NAME_ENDS
 
 HOLD_SECS = 1.5
 """How long an unfinished command waits for its rest at least, counted from when it was read."""
@@ -123,12 +124,14 @@ def spliced(first: str, whole: str) -> str:
 
 def reads_better(kept: Answer | None, whole: Answer | None, rest: Answer | None = None) -> bool:
     """Is the request read from the pieces' own words (`kept`: `spliced` or `joined`) a better reading than
-    the decode of both (`whole`): a command where that is none or a refusal, the same actions with a detail
-    more (a timer's name), or, when the rest alone (`rest`) was that whole command, anything the decode of
-    both reads otherwise ("Turn. | Turn the porch lights on.", decoded as one "... lights off": the first
+    the decode of both (`whole`): a command where that is none or a refusal, a refusal by a device's kind of
+    name where it is none, the same actions with a detail more (a timer's name), or, when the rest alone (`rest`) was that whole command,
+    anything the decode of both reads otherwise ("Turn. | Turn the porch lights on.", decoded as one "... lights off": the first
     piece was a false start, and the rest, heard plainly, says all)?"""
-    if kept is None or not kept.actions or kept.tentative or kept.unknown_device:
+    if kept is None or not kept.actions or kept.tentative:
         return False
+    if kept.unknown_device:   # a refusal by a device's kind of name ("Opened the | Front gate,") beats no reading
+        return whole is None and kept.unknown_device.split()[-1] in DEVICE_NAME_ENDS
     if whole is None or not whole.actions or whole.unknown_device:
         return True
     same = [a.name for a in kept.actions] == [a.name for a in whole.actions]

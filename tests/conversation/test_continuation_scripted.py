@@ -233,6 +233,9 @@ def test_which_reading_is_better() -> None:
     assert reads_better(named, timer) and reads_better(named, None) and reads_better(timer, refused)
     assert not reads_better(timer, named) and not reads_better(timer, timer) and not reads_better(None, timer)
     assert not reads_better(refused, None)
+    gate = Answer("intent", actions=(ActionCall("turn_on", {"device": "front gate"}),), unknown_device="front gate")
+    assert reads_better(gate, None), "\"Opened the | Front gate,\": refused by a gate's name, not left to the LLM"
+    assert not reads_better(gate, timer)
     other = Answer("intent", actions=(ActionCall("set_timer", {"seconds": 60, "label": "pasta"}),))
     assert not reads_better(other, timer)   # another amount is another reading, not a detail more
     on = Answer("intent", actions=(ActionCall("turn_on", {"device": "porch light"}),))

@@ -451,6 +451,8 @@ def test_a_verb_heard_as_another_word_before_on_is_refused_by_the_name(answers: 
     left to the reading."""
     assert actions(answers, "Throwing on the coffee machine.") == [("turn_on", {"device": "coffee machine"})]
     assert actions(answers, "Sleek on the dishwasher") == [("turn_on", {"device": "dishwasher"})]
+    assert actions(answers, "Doing on the coffee machine.") == [("turn_on", {"device": "coffee machine"})]
+    assert actions(answers, "What's on the coffee machine?") is None
     assert actions(answers, "Sledge on the bedroom pan") == [("turn_on", {"device": "bedroom fan"})]
     assert actions(answers, "Tell me on the dog.") is None
 

@@ -103,6 +103,32 @@ def test_a_timers_length_with_fifteen_or_fifty_is_read_again(actions: tuple[Acti
     assert teen_or_ten_length(actions, heard) == name
 
 
+async def test_a_reading_that_lost_the_minutes_is_no_fifteen_heard_as_fifty() -> None:
+    """ "Can you set a timer for an hour and 15 minutes?" read within the timer sentences as "... for an hour"
+    (the reading stopped short): another length, but no number one sound from another, so nothing is asked."""
+    intents = create_intent_responder("en", DeviceDirectory(parse_devices([])), ())
+    heard = "Can you set a timer for an hour and 15 minutes?"
+    claim = await intents.match(heard, "s")
+    assert claim is not None and claim.actions == (ActionCall("set_timer", {"seconds": 4500}),)
+
+    class StopsShort:
+        def read_within(self, audio: np.ndarray, grammar: object, margin: float, width: int,
+                        trusted: float = 0.0) -> Rereading:
+            return Rereading("Can you set a timer for an hour", -3.0, -4.0, 8,
+                             (("Can you set a timer for an hour and fifty minutes?", -3.5),))
+
+    with ThreadPoolExecutor(1) as executor:
+        asked = await intents.read_opposite(np.zeros(16000, np.float32), StopsShort(), executor, "s", heard, claim)
+    assert asked is not None and "fifty" in asked[1].text, "a rival that says fifty is still asked about"
+
+    class OnlyShort(StopsShort):
+        def read_within(self, *args: object, **kwargs: object) -> Rereading:
+            return Rereading("Can you set a timer for an hour", -3.0, -4.0, 8)
+
+    with ThreadPoolExecutor(1) as executor:
+        assert await intents.read_opposite(np.zeros(16000, np.float32), OnlyShort(), executor, "s", heard, claim) is None
+
+
 def test_another_length_for_the_same_timer_is_doing_otherwise() -> None:
     fifteen = (ActionCall("set_timer", {"seconds": 900}),)
     assert does_otherwise(FIFTY_MINUTES, fifteen)
