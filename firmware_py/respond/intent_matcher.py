@@ -34,7 +34,8 @@ NUMBER_WORDS = ("zero one two three four five six seven eight nine ten eleven tw
                 "hundred thousand half quarter and a an").split()
 DEVICE_DOMAINS = {"light": "light", "switch": "switch", "fan": "fan", "cover": "cover"}
 """Our device kinds as Home Assistant domains (the sentence library's context for on/off, open/close)."""
-DURATION_WORDS = (frozenset(NUMBER_WORDS) - {"a", "an", "and"}) | {"second", "seconds", "minute", "minutes", "hour", "hours"}
+DURATION_WORDS = (frozenset(NUMBER_WORDS) - {"a", "an", "and"}) | {"second", "seconds", "minute", "minutes",
+                                                                   "hour", "hours"}
 """Words of a length: in a name that mending made a sentence hold ("stop the timer for two" out of "Said the
 timer for two", an unfinished "set a timer for two"), they were the length of a timer being set."""
 BRIGHTNESS_INTENTS = ("action:change_brightness", "action:set_brightness")
@@ -720,7 +721,8 @@ def verb_likeness(heard: str) -> dict[str, float]:
     """How alike `heard` is to each command verb (difflib's ratio, as every other mend), ONSET_LOST when it
     sounds like the verb without its first consonants, or SOUNDS_ALIKE when it sounds the same ("said": set)."""
     heard_sound = sound_of(heard)
-    return {verb: max(difflib.SequenceMatcher(None, heard, verb).ratio(), ONSET_LOST if onset_lost(heard, verb) else 0.0,
+    return {verb: max(difflib.SequenceMatcher(None, heard, verb).ratio(),
+                      ONSET_LOST if onset_lost(heard, verb) else 0.0,
                       SOUNDS_ALIKE if heard_sound and heard_sound == _VERB_SOUNDS[verb] else 0.0)
             for verb in COMMAND_VERBS}
 

@@ -125,9 +125,10 @@ def spliced(first: str, whole: str) -> str:
 def reads_better(kept: Answer | None, whole: Answer | None, rest: Answer | None = None) -> bool:
     """Is the request read from the pieces' own words (`kept`: `spliced` or `joined`) a better reading than
     the decode of both (`whole`): a command where that is none or a refusal, a refusal by a device's kind of
-    name where it is none, the same actions with a detail more (a timer's name), or, when the rest alone (`rest`) was that whole command,
-    anything the decode of both reads otherwise ("Turn. | Turn the porch lights on.", decoded as one "... lights off": the first
-    piece was a false start, and the rest, heard plainly, says all)?"""
+    name where it is none, the same actions with a detail more (a timer's name), or, when the rest alone
+    (`rest`) was that whole command, anything the decode of both reads otherwise ("Turn. | Turn the porch
+    lights on.", decoded as one "... lights off": the first piece was a false start, and the rest, heard
+    plainly, says all)?"""
     if kept is None or not kept.actions or kept.tentative:
         return False
     if kept.unknown_device:   # a refusal by a device's kind of name ("Opened the | Front gate,") beats no reading
