@@ -24,12 +24,10 @@ from hassil import (Alternative, Expression, Intents, ListReference, Permutation
 from hassil.intents import IntentData
 
 from ..speech.constrained import DEAD, MARKS
-from .intent_matcher import NUMBER_WORDS
+from .intent_matcher import JOINING_NUMBER_WORDS, NUMBER_WORDS
 
 LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz'")
 DIGITS = frozenset("0123456789")
-JOINING_NUMBER_WORDS = frozenset({"and", "a", "an"})
-"""Number words that are never a number alone: "and" joins two ("a hundred and five"), "a"/"an" open one."""
 OPENING_NUMBER_WORDS = ("a", "an")
 FREE_WORDS = {"timer_name": 2}
 """Free-text slots kept, with how many words they may take; a sentence with any other one is left out."""

@@ -49,9 +49,9 @@ more: "What's your name?" as "What's the time?" 3.8 and 4.9 (two voices), "Past 
 the | pasta timer.") as "Pause to timer." 3.7 (docs/benchmarks.md, "Twenty-second round")."""
 SHORT_UNLIKE_MARGIN = 1.5
 """How far below the free reading a reading shorter than `SHORT_READING` that does not sound like the words
-heard may be: "Volume up." was read out of "Smile your mouth" (0.01 below) and "Mile your mouth." (1.4), the
-clipped start of "Volume up." in two dressings; over ~500 readings of unclaimed kept turns, no question or
-chat read as a short command within 2 nats (docs/benchmarks.md, "Twenty-fourth round")."""
+heard may be: "Volume up." was read out of "Smile your mouth" (0.01 above it) and "Mile your mouth." (1.4
+below), the clipped start of "Volume up." in two dressings; over ~500 readings of unclaimed kept turns, no
+question or chat read as a short command within 2 nats (docs/benchmarks.md, "Twenty-fourth round")."""
 UNLIKE_MARGIN = 5.0
 """How far below the free reading a reading that does not sound like the words heard (under `SOUNDS_ALIKE`) may
 be: such readings taken rightly over the kept turns of seven benchmark runs lay 4.1 nats below at most ("Sense

@@ -34,8 +34,10 @@ NUMBER_WORDS = ("zero one two three four five six seven eight nine ten eleven tw
                 "hundred thousand half quarter and a an").split()
 DEVICE_DOMAINS = {"light": "light", "switch": "switch", "fan": "fan", "cover": "cover"}
 """Our device kinds as Home Assistant domains (the sentence library's context for on/off, open/close)."""
-DURATION_WORDS = (frozenset(NUMBER_WORDS) - {"a", "an", "and"}) | {"second", "seconds", "minute", "minutes",
-                                                                   "hour", "hours"}
+JOINING_NUMBER_WORDS = frozenset({"and", "a", "an"})
+"""Number words that are never a number alone: "and" joins two ("a hundred and five"), "a"/"an" open one."""
+DURATION_WORDS = (frozenset(NUMBER_WORDS) - JOINING_NUMBER_WORDS) | {"second", "seconds", "minute", "minutes",
+                                                                      "hour", "hours"}
 """Words of a length: in a name that mending made a sentence hold ("stop the timer for two" out of "Said the
 timer for two", an unfinished "set a timer for two"), they were the length of a timer being set."""
 BRIGHTNESS_INTENTS = ("action:change_brightness", "action:set_brightness")

@@ -93,7 +93,8 @@ def may_be_whole(text: str) -> bool:
 
 def read_whole(text: str, answer: Answer) -> bool:
     """Is the held turn's reading within the commands (`text`, `answer`) a whole command, so that no rest is
-    waited for? It must run something, ask nothing back, and say WHOLE_WORDS or more that say what to do: over the benchmark's kept turns, held pieces read so were whole requests misheard
+    waited for? It must run something, ask nothing back, and say WHOLE_WORDS or more that say what to do:
+    over the benchmark's kept turns, held pieces read so were whole requests misheard
     ("Set a time of fortunately seconds." as "Set a timer for twenty seconds."), while the first pieces of
     requests cut by a pause read as half commands or as short ones ("Shout to." as "Shut up.")."""
     return bool(answer.actions) and not answer.tentative and not answer.frame and asking_words(text) >= WHOLE_WORDS
