@@ -32,7 +32,7 @@ from .llm.repeats import RepeatFilter
 from .llm.base import LlmError
 from .llm.context import Context
 from .llm.text import clean_for_speech
-from .llm.timers import timers_named
+from .llm.timers import timer_done_words, timers_named
 from .sentences import SentenceSplitter
 from .respond.amend import rest_of
 from .respond.asked import AskedBack
@@ -811,5 +811,4 @@ class Conversation(VoiceSession):
             if event.command:
                 self._spawn(self._run_later(event.command))
                 return
-            label = f"{event.label} timer" if event.label else "timer"
-            self._spawn(self.say(f"Your {label} is done.", interrupt=False))
+            self._spawn(self.say(timer_done_words(event.label), interrupt=False))

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Callable, Protocol
 
-from .timers import Timer, TimerService, as_mine, spoken_duration, timer_name
+from .timers import ALARM_LABEL, WAKE_UP, Timer, TimerService, as_mine, spoken_duration, timer_name
 
 
 class DeviceControl(Protocol):
@@ -105,6 +105,53 @@ RUN_LATER = Tool("run_later", "Do a spoken command after a delay: a timer that, 
 """"Turn off the lights in ten minutes" (Home Assistant's delayed commands): the intents run it, and it is never
 offered to the LLM, so the command is always words the intents matched, run through the same chain later."""
 
+SET_ALARM = Tool("set_alarm", "Ring an alarm, or do a spoken command, at a time of day.", {
+    "type": "object",
+    "properties": {"hour": {"type": "integer", "minimum": 0, "maximum": 23},
+                   "minute": {"type": "integer", "minimum": 0, "maximum": 59},
+                   "meridiem": {"type": "string", "enum": ["am", "pm"]},
+                   "tomorrow": {"type": "boolean"},
+                   "command": {"type": "string", "minLength": 2, "maxLength": 120}},
+    "required": ["hour", "minute"],
+    "additionalProperties": False,
+})
+"""An alarm at a time of day ("Set an alarm for 7 am"), or a command then ("Wake me up at 6:30"): a timer that
+ends at that time. Run by the intents only (respond/alarms.py), like run_later."""
+
+
+SMALL_HOURS_END = 4
+"""Until 4 am, "tomorrow at 7" is this morning's 7: nobody awake at 1 am means the day after."""
+
+
+def next_time_of_day(now: dt.datetime, hour: int, minute: int, meridiem: str = "",
+                     tomorrow: bool = False) -> dt.datetime:
+    """The first moment after `now` the clock reads hour:minute. Without am or pm an hour of 1-12 is
+    either ("7": 7 am or 7 pm, whichever comes first); `tomorrow`: the first on the next day."""
+    if meridiem:
+        hours = [hour % 12 + (12 if meridiem == "pm" else 0)]
+    elif 1 <= hour <= 12:
+        hours = [hour % 12, hour % 12 + 12]
+    else:
+        hours = [hour]
+    # "tomorrow" said in the small hours means the day that starts when one wakes: today's date
+    day = now.date() + dt.timedelta(days=1 if tomorrow and now.hour >= SMALL_HOURS_END else 0)
+    times = []
+    for wanted in hours:
+        moment = dt.datetime.combine(day, dt.time(wanted, minute), tzinfo=now.tzinfo)
+        times.append(moment if tomorrow or moment > now else moment + dt.timedelta(days=1))
+    return min(times)
+
+
+def short_clock(moment: dt.datetime) -> str:
+    """ "7 AM", "6:30 AM": as an alarm is named, and said back."""
+    return moment.strftime("%I %p" if moment.minute == 0 else "%I:%M %p").lstrip("0")
+
+
+def spoken_clock(moment: dt.datetime, now: dt.datetime) -> str:
+    """ "7:00 AM", "7:00 AM tomorrow"."""
+    clock = moment.strftime("%I:%M %p").lstrip("0")
+    return clock if moment.date() == now.date() else f"{clock} tomorrow"
+
 
 class BuiltinHandlers:
     """Runs the built-in tools against the timer service, the device and the clock."""
@@ -118,7 +165,7 @@ class BuiltinHandlers:
             "get_time": self.get_time, "get_date": self.get_date, "set_timer": self.set_timer,
             "list_timers": self.list_timers, "cancel_timer": self.cancel_timer, "pause_timer": self.pause_timer,
             "resume_timer": self.resume_timer, "add_timer_time": self.add_timer_time, "amend_timer": self.amend_timer,
-            "run_later": self.run_later,
+            "run_later": self.run_later, "set_alarm": self.set_alarm,
             "set_volume": self.set_volume, "change_volume": self.change_volume, "set_mute": self.set_mute,
         }
 
@@ -154,8 +201,9 @@ class BuiltinHandlers:
         return {"timers": listed, "summary": summary}
 
     def cancel_timer(self, args: dict[str, Any], _session: str) -> dict[str, Any]:
-        if args.get("all"):
-            cancelled = [t for t in self.timers.list() if self.timers.cancel(t.timer_id)]
+        if args.get("all"):   # every timer, or every one a label picks ("cancel all the alarms")
+            picked = self.timers.find(label=str(args.get("label", "")))
+            cancelled = [t for t in picked if self.timers.cancel(t.timer_id)]
             if not cancelled:
                 raise ValueError("no timer is running")
             count = len(cancelled)
@@ -208,6 +256,24 @@ class BuiltinHandlers:
         timer = self.timers.start(seconds, "", session_id, command=command)
         return {"timer_id": timer.timer_id, "seconds": seconds, "command": command,
                 "summary": f"I'll {as_mine(command)} in {spoken_duration(seconds)}."}
+
+    def set_alarm(self, args: dict[str, Any], session_id: str) -> dict[str, Any]:
+        now = self._now()
+        moment = next_time_of_day(now, int(args["hour"]), int(args["minute"]), str(args.get("meridiem", "")),
+                                  bool(args.get("tomorrow")))
+        seconds = max(1, round((moment - now).total_seconds()))
+        command = " ".join(str(args.get("command", "")).split()).rstrip(".!?,")
+        command = command[:1].lower() + command[1:]
+        # an alarm, or a wake-up (which says so when it rings), is "the alarm" to cancel or list; a
+        # command for then is a timer to do it
+        label = f"{short_clock(moment)} {ALARM_LABEL}" if not command or WAKE_UP.match(command) else ""
+        timer = self.timers.start(seconds, label, session_id, command=command)
+        when = spoken_clock(moment, now)
+        away = spoken_duration(seconds if seconds < 3600 else round(seconds / 60) * 60)
+        summary = (f"I'll {as_mine(command)} at {when}." if command
+                   else f"The alarm is set for {when}, {away} from now.")
+        return {"timer_id": timer.timer_id, "seconds": seconds, "at": moment.isoformat(timespec="minutes"),
+                "label": timer.label, "command": command, "summary": summary}
 
     def _one_timer(self, args: dict[str, Any], verb: str, paused: bool | None = None) -> Timer:
         """The one timer a request means: by label, or the only one (in the wanted paused state)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -150,11 +151,32 @@ def spoken_duration(seconds: float, adjective: bool = False) -> str:
     return " ".join(parts) or ("0 second" if adjective else "0 seconds")
 
 
+ALARM_LABEL = "alarm"
+"""The last word of a timer's label set as an alarm at a time of day ("7 AM alarm"; builtin_tools.set_alarm):
+"cancel the alarm" finds every alarm, "cancel the 7 am alarm" the one."""
+WAKE_UP = re.compile(r"^(?:please )?wake me(?: up)?\W*$", re.I)
+"""A command that is an alarm too: "wake me up" (in an hour, at 7)."""
+
+
 def timer_name(timer: Timer) -> str:
-    """ "The pasta timer", "The timer to turn off the lights", or "The 5 minute timer" for one without a label."""
+    """ "The pasta timer", "The timer to turn off the lights", "The 7 AM alarm", or "The 5 minute timer" for
+    one without a label."""
     if timer.command and not timer.label:
-        return f"The timer to {timer.command}"
+        return f"The timer to {as_mine(timer.command)}"
+    if is_alarm(timer.label):
+        return f"The {timer.label}"
     return f"The {timer.label} timer" if timer.label else f"The {spoken_duration(timer.seconds, adjective=True)} timer"
+
+
+def is_alarm(label: str) -> bool:
+    return label.lower().split()[-1:] == [ALARM_LABEL]
+
+
+def timer_done_words(label: str) -> str:
+    """What the device says when a timer ends: "Your pasta timer is done.", "It's 7:00 AM: your alarm."."""
+    if is_alarm(label):
+        return f"It's {time.strftime('%I:%M %p').lstrip('0')}: your alarm."
+    return f"Your {label} timer is done." if label else "Your timer is done."
 
 
 def timers_named(timers: list[Timer], label: str) -> list[Timer]:

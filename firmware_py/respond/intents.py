@@ -29,8 +29,10 @@ from .chain import same_words
 from .custom import CustomCommand
 from .intent_matcher import (DANGLING_CONJUNCTIONS, TRAILING_STRAYS, IntentMatch, IntentMatcher, asked_which,
                              without_trailing_strays)
+from .alarms import AlarmSentences
 from .later import later_call
-from .opposites import OppositeReading, family_of, heard_otherwise, said_plainly, teen_or_ten_length
+from .rewordings import joined_parts, room_put_first
+from .opposites import RIVAL_LENGTHS, OppositeReading, family_of, heard_otherwise, said_plainly, teen_or_ten_length
 from .timer_names import (COMMON_TIMER_NAMES, name_in_doubt, names_known, run_into_timer, same_but_name, the_named_one,
                           timer_call)
 
@@ -158,6 +160,7 @@ class IntentAnswers:
 
     def __init__(self, directory: DeviceDirectory, custom: tuple[CustomCommand, ...], area: str = "") -> None:
         self._directory, self._custom, self._area = directory, custom, area
+        self.areas = directory.areas()
         self._by_intent: dict[str, Callable[[dict[str, Any]], tuple[ActionCall, ...]]] = {
             "HassGetCurrentTime": lambda _s: (ActionCall("get_time"),),
             "HassGetCurrentDate": lambda _s: (ActionCall("get_date"),),
@@ -237,6 +240,7 @@ class IntentAnswers:
             heard_as = (self._directory.find(match.unknown_name)
                         or self._only_one_in_area(match.unknown_name, slots, match.text)
                         or self._only_one_called(match.unknown_name)
+                        or self._only_one_called_in_area(match.unknown_name)
                         or self._only_one_begun(match.unknown_name, match.text))
             if heard_as is not None:
                 slots = {**slots, "name": heard_as.name}
@@ -294,6 +298,18 @@ class IntentAnswers:
     def _only_one_called(self, noun: str) -> Device | None:
         """The one device a household noun names ("Lamp to 50 percent." with one lamp)."""
         found = _called(list(self._directory.devices), singular(noun)) if singular(noun) in DEVICE_NOUNS else []
+        return found[0] if len(found) == 1 else None
+
+    def _only_one_called_in_area(self, name: str) -> Device | None:
+        """The one device of a room that a household noun names, the room said before it ("the office heater"
+        for the office's space heater); None when the words are no room and such a noun, or two fit."""
+        words = normalize_name(name).split()
+        if len(words) < 2 or singular(words[-1]) not in DEVICE_NOUNS:
+            return None
+        area = " ".join(words[:-1])
+        if area not in self._directory.areas():
+            return None
+        found = _called(self._directory.in_area(area), singular(words[-1]))
         return found[0] if len(found) == 1 else None
 
     def _only_one_begun(self, name: str, text: str) -> Device | None:
@@ -470,6 +486,7 @@ class IntentResponder:
         self._executor = ThreadPoolExecutor(1, "intents")
         self.rereading = CommandReread(matcher, UNSUPPORTED, means=self._meant)
         self.opposites = OppositeReading(matcher)
+        self._alarms = AlarmSentences(lambda words: self._plain_action(words) is not None)
 
     def warm_up(self) -> None:
         """The first match builds hassil's caches (~0.4 s unless kept from the last start), and the command
@@ -480,7 +497,16 @@ class IntentResponder:
 
     async def match(self, text: str, session_id: str) -> Answer | None:
         loop = asyncio.get_running_loop()
+        at_a_time = await loop.run_in_executor(self._executor, self._alarms.match, text)
+        if at_a_time is not None:   # "Turn off the porch light at 11": not now, whatever the library reads
+            return Answer("intent", actions=(at_a_time,))
         found = await loop.run_in_executor(self._executor, self._matcher.match, text)
+        if found is None or found.unknown_name:
+            reworded = await loop.run_in_executor(self._executor, self._reworded, text)
+            if reworded is not None:
+                log.debug("intent matched reworded", extra={"actions": [c.name for c in reworded.actions],
+                                                            "session": session_id})
+                return reworded
         if found is None:
             return None
         answer = self._answers.answer(found)
@@ -492,6 +518,34 @@ class IntentResponder:
         if answer is not None and _name_doubted(found, answer, text):
             answer = replace(answer, name_in_doubt=True)
         return answer
+
+    def _reworded(self, text: str) -> Answer | None:
+        """A request that matched nothing (or named no device) as said, matched as another wording of it
+        (rewordings.py): the room said first ("Turn the heater off in the office."), or two requests said as
+        one, each run ("Turn off the TV and the hallway light."). Only answers that act on devices this device
+        has, from words taken as they were written: two requests are no place to guess."""
+        moved = room_put_first(text, self._answers.areas)
+        if moved is not None and (answer := self._plain_action(moved)) is not None:
+            return answer
+        parts = joined_parts(text)
+        if parts is None:
+            return None
+        actions: list[ActionCall] = []
+        for options in parts:
+            answer = next((found for found in map(self._plain_action, options) if found is not None), None)
+            if answer is None:
+                return None
+            actions.extend(answer.actions)
+        return Answer("intent", actions=tuple(actions))
+
+    def _plain_action(self, text: str) -> Answer | None:
+        """The answer of a text matched as written (no word mended, nothing cut off) that runs actions on
+        known things; None otherwise."""
+        found = self._matcher.match(text)
+        if found is None or found.corrected or found.tentative:
+            return None
+        answer = self._answers.answer(found)
+        return answer if answer is not None and answer.actions and not answer.unknown_device else None
 
     def _mute_asked(self, found: IntentMatch, answer: Answer | None, text: str) -> IntentMatch | None:
         """A mute heard after a short vowel sound ("Ah, mute yourself", "Um, mute the speaker") may be an
@@ -573,9 +627,9 @@ class IntentResponder:
     def _length_actions_of(self, text: str) -> tuple[ActionCall, ...] | None:
         """What a text's command runs, when it too gives a length with a number one sound from another: a
         reading that lost the words after "an hour" ("... for an hour" for "an hour and 15 minutes") is no
-        "fifteen" heard as "fifty"."""
+        "fifteen" heard as "fifty"; "ten" counts too, "fourteen" being "for ten" run together)."""
         actions = self._actions_of(text)
-        return actions if actions is not None and teen_or_ten_length(actions, text) is not None else None
+        return actions if actions is not None and teen_or_ten_length(actions, text, RIVAL_LENGTHS) is not None else None
 
     def _meant(self, match: IntentMatch) -> object:
         """What a match would do: its answer's words, actions and command ("Pause for the timer", whose

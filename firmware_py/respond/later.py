@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from ..llm.builtin_tools import RUN_LATER
-from ..llm.timers import as_mine
+from ..llm.timers import WAKE_UP, as_mine
 from .base import ActionCall
 
 QUESTION_OPENINGS = frozenset(("what", "what's", "whats", "how", "how's", "who", "who's", "whom", "whose", "when",
@@ -26,7 +26,6 @@ DOING_VERBS = frozenset(("turn", "switch", "open", "close", "shut", "start", "st
 """Verbs a command for later opens with. Other words before "in <duration>" are a timer request heard wrong
 ("And now are in fifteen minutes"): a plain timer, as before."""
 REMINDER = re.compile(r"^(?:please )?remind me(?: (?:to|about|that|of))?\s*(?P<what>.*)$", re.I)
-WAKE = re.compile(r"^(?:please )?wake me(?: up)?\W*$", re.I)
 
 
 def later_call(command: str, seconds: int) -> ActionCall | None:
@@ -43,7 +42,7 @@ def later_call(command: str, seconds: int) -> ActionCall | None:
 
 def reminder_of(command: str) -> str | None:
     """What to say when a reminder is due ("It's time to call your mum."); None for a command to run."""
-    if WAKE.match(command.strip()):
+    if WAKE_UP.match(command.strip()):
         return "It's time to wake up."
     found = REMINDER.match(command.strip(" .!"))
     if found is None:

@@ -49,6 +49,8 @@ TEENS_AND_TENS = frozenset({"thirteen", "fourteen", "fifteen", "sixteen", "seven
                             "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
                             *(str(n) for n in range(13, 20)), *(str(n) for n in range(30, 100, 10))})
 """Numbers one sound from another: "fifteen" and "fifty" differ by their ending alone."""
+RIVAL_LENGTHS = TEENS_AND_TENS | {"ten", "10"}
+"""Numbers a reading may give instead of one of those: "timer for ten" runs together as "time of fourteen"."""
 DURATION_ACTIONS = frozenset({"set_timer", "add_timer_time", "take_timer_time"})
 """Timer actions whose length a number says."""
 READ_MARGIN = 40.0
@@ -119,13 +121,14 @@ def heard_otherwise(claim: tuple[ActionCall, ...], heard: str, reading: Rereadin
     return (same or heard, other) if other else None
 
 
-def teen_or_ten_length(actions: tuple[ActionCall, ...], heard: str) -> str | None:
+def teen_or_ten_length(actions: tuple[ActionCall, ...], heard: str,
+                       numbers: frozenset[str] = TEENS_AND_TENS) -> str | None:
     """The timer's name (or "") when the heard request gives a timer a length with a number one sound from
-    another ("an hour and fifteen minutes" beside "fifty"); None otherwise."""
+    another ("an hour and fifteen minutes" beside "fifty"; `numbers`: those numbers); None otherwise."""
     if len(actions) != 1 or actions[0].name not in DURATION_ACTIONS or "seconds" not in actions[0].arguments:
         return None
     words = {word.strip(".,!?").lower() for word in heard.replace("-", " ").split()}
-    return str(actions[0].arguments.get("label", "")).lower() if words & TEENS_AND_TENS else None
+    return str(actions[0].arguments.get("label", "")).lower() if words & numbers else None
 
 
 class OppositeReading:

@@ -142,7 +142,7 @@ class TimerLedger:
         for call in (c for c in calls if c.ran):
             result = call.result if isinstance(call.result, dict) else {}
             timer_id = str(result.get("timer_id", ""))
-            if call.name == "set_timer":
+            if call.name in ("set_timer", "set_alarm", "run_later"):   # an alarm or a command for later: a timer too
                 seconds = result.get("seconds")
                 due = now + float(seconds) + 2.0 if isinstance(seconds, (int, float)) else math.inf
                 self.timers[timer_id or f"t{len(self.timers)}"] = TrackedTimer(str(result.get("label", "")), due)

@@ -112,6 +112,23 @@ def _clock(rng: random.Random) -> tuple[str, Expect]:
     return rng.choice(("What's today's date?", "What is the date?", "Which day of the month is it?")), cmd("get_date")
 
 
+CLOCK_TIMES = (  # (spoken, hour, minute, meridiem or "")
+    ("seven in the morning", 7, 0, "am"), ("six thirty", 6, 30, ""), ("half past six", 6, 30, ""),
+    ("quarter to eight", 7, 45, ""), ("nine fifteen", 9, 15, ""), ("eight o'clock", 8, 0, ""),
+    ("ten at night", 10, 0, "pm"), ("noon", 12, 0, "pm"), ("five forty five", 5, 45, ""),
+)
+
+
+def _alarm(rng: random.Random) -> tuple[str, Expect]:
+    spoken, hour, minute, meridiem = rng.choice(CLOCK_TIMES)
+    said = {"meridiem": meridiem} if meridiem else {}
+    if rng.random() < 0.3:
+        return rng.choice(("Wake me up at {t}.", "Please wake me up at {t}.")).format(t=spoken), \
+            cmd("set_alarm", hour=hour, minute=minute, command="wake me up", **said)
+    return rng.choice(("Set an alarm for {t}.", "Can you set an alarm for {t}?", "Set an alarm for {t}, please.")
+                      ).format(t=spoken), cmd("set_alarm", hour=hour, minute=minute, **said)
+
+
 def _question(rng: random.Random) -> tuple[str, Expect]:
     if rng.random() < 0.4:
         return f"What is the capital of {rng.choice(COUNTRIES)}?", Q
@@ -130,7 +147,7 @@ def _unknown(rng: random.Random) -> tuple[str, Expect]:
 KINDS: tuple[tuple[Callable[[random.Random], tuple[str, Expect]], int], ...] = (
     # (generator, weight): about two thirds commands, the rest questions, chit-chat and unknown devices
     (_timer, 4), (_timer_follow_up, 2), (_switch, 4), (_brightness, 2), (_cover, 2), (_volume, 3), (_mute, 1),
-    (_clock, 2), (_question, 3), (_chitchat, 3), (_unknown, 3),
+    (_clock, 2), (_alarm, 1), (_question, 3), (_chitchat, 3), (_unknown, 3),
 )
 
 

@@ -31,14 +31,25 @@ from firmware_py.respond.intent_matcher import IntentMatcher
 from firmware_py.respond.intents import IntentAnswers, IntentResponder
 
 from .command_corpus import DEVICES
-from .phrasing_sets import FRESH, LAST, LATER, NEWEST, PROBED, SEVENTH, UNSEEN, Expected
+from .phrasing_sets import EIGHTH, FRESH, LAST, LATER, NEWEST, OTHER_HOUSE, PROBED, SEVENTH, UNSEEN, Expected
 
 RESULTS = Path(__file__).resolve().parents[2] / "bench-results"
 
 
-def directory() -> DeviceDirectory:
-    return DeviceDirectory(parse_devices([{"name": d.name, "kind": d.kind, "area": d.area, "aliases": list(d.aliases),
-                                           "command_topic": d.topic} for d in DEVICES]))
+HOUSEHOLDS: dict[str, list[dict[str, Any]]] = {"eighth": OTHER_HOUSE}
+"""Sets measured with another household's devices than the spoken corpus's."""
+
+
+def directory(devices: list[dict[str, Any]] | None = None) -> DeviceDirectory:
+    return DeviceDirectory(parse_devices(devices if devices is not None else [
+        {"name": d.name, "kind": d.kind, "area": d.area, "aliases": list(d.aliases), "command_topic": d.topic}
+        for d in DEVICES]))
+
+
+def responder_for(devices: DeviceDirectory) -> IntentResponder:
+    responder = IntentResponder(IntentMatcher("en", devices), IntentAnswers(devices, ()))
+    responder.warm_up()
+    return responder
 
 
 def outcome(answer: Answer | None, devices: DeviceDirectory) -> tuple[str, list[tuple[str, dict[str, Any]]]]:
@@ -76,11 +87,10 @@ def judge(expected: Expected, kind: str, done: list[tuple[str, dict[str, Any]]])
 
 
 async def measure(sets: dict[str, list[tuple[str, str, Expected]]]) -> dict[str, Any]:
-    devices = directory()
-    responder = IntentResponder(IntentMatcher("en", devices), IntentAnswers(devices, ()))
-    responder.warm_up()
     rows: list[dict[str, Any]] = []
     for set_name, items in sets.items():
+        devices = directory(HOUSEHOLDS.get(set_name))
+        responder = responder_for(devices)
         for category, text, expected in items:
             started = time.perf_counter()
             answer = await responder.match(text, "bench")
@@ -115,7 +125,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     results = asyncio.run(measure({"probed": PROBED, "fresh": FRESH, "later": LATER, "unseen": UNSEEN, "newest": NEWEST, "last": LAST,
-                                 "seventh": SEVENTH}))
+                                 "seventh": SEVENTH, "eighth": EIGHTH}))
     out = args.out or RESULTS / f"phrasings-{time.strftime('%Y%m%dT%H%M%S')}.json"
     out.write_text(json.dumps(results, indent=1))
     print_report(results)

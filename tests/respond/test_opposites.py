@@ -129,6 +129,25 @@ async def test_a_reading_that_lost_the_minutes_is_no_fifteen_heard_as_fifty() ->
         assert await intents.read_opposite(np.zeros(16000, np.float32), OnlyShort(), executor, "s", heard, claim) is None
 
 
+async def test_fourteen_may_be_for_ten_run_together() -> None:
+    """ "Set a timer for ten minutes." heard "Set a time of fourteen minutes." (seed 337) and read within the
+    timer sentences as "... for ten minutes": "ten" is no teen or ten's twin, but it is "for ten" run into
+    "fourteen", so the two are asked about."""
+    intents = create_intent_responder("en", DeviceDirectory(parse_devices([])), ())
+    heard = "Set a time of fourteen minutes."
+    claim = await intents.match(heard, "s")
+    assert claim is not None and claim.actions == (ActionCall("set_timer", {"seconds": 840}),)
+
+    class ReadsTen:
+        def read_within(self, audio: np.ndarray, grammar: object, margin: float, width: int,
+                        trusted: float = 0.0) -> Rereading:
+            return Rereading("Set a timer for ten minutes.", -3.0, -4.0, 8)
+
+    with ThreadPoolExecutor(1) as executor:
+        asked = await intents.read_opposite(np.zeros(16000, np.float32), ReadsTen(), executor, "s", heard, claim)
+    assert asked is not None and "ten minutes" in asked[1].text and not asked[1].actions
+
+
 def test_another_length_for_the_same_timer_is_doing_otherwise() -> None:
     fifteen = (ActionCall("set_timer", {"seconds": 900}),)
     assert does_otherwise(FIFTY_MINUTES, fifteen)

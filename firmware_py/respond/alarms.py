@@ -1,0 +1,197 @@
+"""Alarms and commands at a time of day: "Set an alarm for 7 am", "Wake me up at half past six", "Remind me
+to call Mum at 5 pm", "Turn off the porch light at 11".
+
+Home Assistant's sentence library has timers (a length) and commands "in ten minutes", but no time of day,
+so such a request reached the LLM, which could not set it. These sentences are matched by hassil apart from
+the library (their free-text clock would otherwise open the library's readings to any words), and only when
+the library matched nothing. The clock's words are read here; the alarm itself is a timer that ends at that
+time (builtin_tools.set_alarm), so listing, cancelling and the ring work as for any timer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from hassil import Intents, recognize_best
+
+from ..llm.builtin_tools import SET_ALARM
+from ..llm.timers import ALARM_LABEL
+from .base import ActionCall
+from .later import DOING_VERBS, POLITE_OPENINGS, QUESTION_OPENINGS, REMINDER
+
+SENTENCES = {
+    "language": "en",
+    "intents": {
+        "alarm": {"data": [{"sentences": [
+            "[please] [can you|could you|will you] (set|make|create|put on|schedule) [me] [an|a|the|my] [new] "
+            "alarm (for|at) {clock} [please]",
+            "[please] [can you|could you] (set|make|create) [me] [an|a|my] {clock} alarm [please]",
+            "[an|the] alarm (for|at) {clock} [please]",
+        ]}]},
+        "timer_until": {"data": [{"sentences": [
+            "[please] [can you|could you|will you] (set|start|make) [me] [a|an|the|my] timer (for|at|until|till) {clock}",
+        ]}]},
+        "wake": {"data": [{"sentences": [
+            "[please] [can you|could you|will you] (wake|get) me [up] (at|by) {clock} [please]",
+        ]}]},
+        "cancel": {"data": [{"sentences": [
+            "[please] (cancel|delete|remove|clear|stop|dismiss|turn off|switch off|get rid of) [the|my] alarm",
+            "never mind [about] [the|my] alarm",
+        ]}]},
+        "cancel_all": {"data": [{"sentences": [
+            "[please] (cancel|delete|remove|clear|stop|dismiss|turn off|switch off|get rid of) [all] [of] [the|my] alarms",
+        ]}]},
+        "ask": {"data": [{"sentences": [
+            "(what time is|when is|when's|what's|what is) [the|my] alarm [set] [for]",
+            "is [the|my] alarm [set|on]",
+            "(do I have|have I got|is there|are there) [an|any] alarm[s] [set|on]",
+            "(what|which) alarms (do I have|have I got|are set|are there)",
+        ]}]},
+        "later": {"data": [{"sentences": ["{command} at {clock}"]}]},
+        "remind": {"data": [{"sentences": ["[please] [can you|could you|will you] remind me at {clock} (to|about) {what}"]}]},
+    },
+    "lists": {"clock": {"wildcard": True}, "command": {"wildcard": True}, "what": {"wildcard": True}},
+}
+
+UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+         "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+         "seventeen": 17, "eighteen": 18, "nineteen": 19}
+TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}
+MINUTE_WORDS = {"quarter": 15, "half": 30}
+MORNING = re.compile(r"\s*\b(?:a\.?\s?m\.?|in the morning|this morning|tomorrow morning)\s*$", re.I)
+EVENING = re.compile(r"\s*\b(?:p\.?\s?m\.?|in the (?:afternoon|evening)|this (?:afternoon|evening)|at night|"
+                     r"tonight|tomorrow (?:afternoon|evening|night))\s*$", re.I)
+TOMORROW = re.compile(r"\btomorrow\b", re.I)
+OCLOCK = re.compile(r"\s*\bo'?\s?clock\b", re.I)
+PLAINLY_A_CLOCK = re.compile(r"\d[:.]\d\d|\b(?:a\.?\s?m|p\.?\s?m|o'?\s?clock|noon|midday|midnight|morning|afternoon|"
+                             r"evening|night|tonight)\b", re.I)
+"""Words that say a time of day whatever comes before: "a timer for 7 am" is an alarm, "a timer for 7" is not."""
+
+
+@dataclass(frozen=True)
+class ClockTime:
+    """A time of day as said: `hour` 0-23, or 1-12 with `meridiem` "" when neither am nor pm was said."""
+
+    hour: int
+    minute: int
+    meridiem: str = ""   # "am", "pm" or ""
+    tomorrow: bool = False
+
+    def arguments(self) -> dict[str, object]:
+        found: dict[str, object] = {"hour": self.hour, "minute": self.minute}
+        if self.meridiem:
+            found["meridiem"] = self.meridiem
+        if self.tomorrow:
+            found["tomorrow"] = True
+        return found
+
+
+def clock_time(words: str) -> ClockTime | None:
+    """The time of day `words` say ("7", "7:30 pm", "seven thirty", "half past six in the morning", "quarter
+    to eight", "noon", "19:00", "tomorrow at 6"); None for words that say no time of day."""
+    text = " ".join(words.lower().replace("-", " ").split()).strip(" .,!?")
+    text = re.sub(r"(\d)([ap]\.?\s?m\b)", r"\1 \2", text)   # "7am", "7p.m."
+    tomorrow = bool(TOMORROW.search(text))
+    text = re.sub(r"^tomorrow (?:at )?|\s*\btomorrow$", "", text).strip()
+    meridiem = ""
+    if (found := MORNING.search(text)) is not None:
+        meridiem, text = "am", text[:found.start()]
+    elif (found := EVENING.search(text)) is not None:
+        meridiem, text = "pm", text[:found.start()]
+    text = OCLOCK.sub("", text).strip()
+    if text in ("noon", "midday", "twelve noon", "12 noon") and meridiem == "":
+        return ClockTime(12, 0, "pm", tomorrow)
+    if text == "midnight" and meridiem == "":
+        return ClockTime(0, 0, "", tomorrow)
+    hour_minute = _hour_and_minute(text)
+    if hour_minute is None:
+        return None
+    hour, minute = hour_minute
+    if meridiem and not 1 <= hour <= 12 or hour > 23 or minute > 59:
+        return None
+    return ClockTime(hour, minute, meridiem, tomorrow)
+
+
+def _hour_and_minute(text: str) -> tuple[int, int] | None:
+    if (digits := re.fullmatch(r"(\d{1,2})(?:[:.]?(\d{2}))?", text)) is not None:   # "7", "6:30", "630"
+        return int(digits.group(1)), int(digits.group(2) or 0)
+    if (relative := re.fullmatch(r"(.+?) (past|after|to|before|till) (.+)", text)) is not None:
+        minutes, hour = _minutes(relative.group(1)), _number(relative.group(3))
+        if minutes is None or hour is None or not 1 <= hour <= 12 or not 0 < minutes < 60:
+            return None
+        if relative.group(2) in ("past", "after"):
+            return hour, minutes
+        return (hour - 2) % 12 + 1, 60 - minutes   # "quarter to eight": 7:45
+    words = text.split()
+    for split in range(1, len(words) + 1):   # "seven thirty", "seven oh five", "eleven forty five"
+        hour = _number(" ".join(words[:split]))
+        rest = " ".join(words[split:])
+        if hour is None:
+            continue
+        if not rest:
+            return hour, 0
+        minute = _number(rest.removeprefix("oh ").removeprefix("o "))
+        if minute is not None and (rest.startswith(("oh ", "o ")) or minute >= 10):
+            return hour, minute
+    return None
+
+
+def _minutes(text: str) -> int | None:
+    text = text.removeprefix("a ").removesuffix(" minutes").removesuffix(" minute")
+    return MINUTE_WORDS.get(text, _number(text))
+
+
+def _number(text: str) -> int | None:
+    """0-59 as digits or words ("7", "seven", "forty five", "twenty-one")."""
+    if text.isdigit():
+        return int(text)
+    words = text.split()
+    if len(words) == 1:
+        return UNITS.get(words[0], TENS.get(words[0]))
+    if len(words) == 2 and words[0] in TENS and words[1] in UNITS and UNITS[words[1]] < 10:
+        return TENS[words[0]] + UNITS[words[1]]
+    return None
+
+
+class AlarmSentences:
+    """Matches the alarm and time-of-day sentences above and says what to run."""
+
+    def __init__(self, is_command: Callable[[str], bool]) -> None:
+        """`is_command`: do these words plainly ask for an action the intents know ("turn off the porch
+        light")? Only such a command is set for a time of day ("Put the volume at 7" is none)."""
+        self._intents = Intents.from_dict(SENTENCES)
+        self._is_command = is_command
+
+    def match(self, text: str) -> ActionCall | None:
+        """The call for an alarm or a command at a time of day; None when `text` is neither, or its time or
+        command cannot be read."""
+        result = recognize_best(" ".join(text.split()), self._intents)
+        if result is None:
+            return None
+        intent = result.intent.name
+        if intent == "cancel":   # the library reads "alarm" as "timer": the alarm, not whichever timer
+            return ActionCall("cancel_timer", {"label": ALARM_LABEL})
+        if intent == "ask":
+            return ActionCall("list_timers", {})
+        if intent == "cancel_all":
+            return ActionCall("cancel_timer", {"label": ALARM_LABEL, "all": True})
+        said = str(result.entities["clock"].value)
+        clock = clock_time(said)
+        if clock is None or intent == "timer_until" and not PLAINLY_A_CLOCK.search(said):
+            return None
+        if intent in ("alarm", "timer_until"):
+            return ActionCall(SET_ALARM.name, clock.arguments())
+        if intent == "wake":
+            return ActionCall(SET_ALARM.name, {**clock.arguments(), "command": "wake me up"})
+        if intent == "remind":
+            what = str(result.entities["what"].value).strip(" ,.!?")
+            return ActionCall(SET_ALARM.name, {**clock.arguments(), "command": f"remind me to {what}"}) if what else None
+        command = POLITE_OPENINGS.sub("", str(result.entities["command"].value).strip(" ,.!?"))
+        words = command.lower().split()
+        if not words or words[0] in QUESTION_OPENINGS or words[0] not in DOING_VERBS:
+            return None   # "What's on TV at 8?" asks; "Dinner at 7" says nothing to do
+        if REMINDER.match(command) is None and not self._is_command(command):
+            return None
+        return ActionCall(SET_ALARM.name, {**clock.arguments(), "command": command})

@@ -1,0 +1,146 @@
+"""Alarms and commands at a time of day: the clock's words read, the next such moment found, the sentences
+matched only where they plainly ask for it, and the alarm run as a timer that ends then."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from firmware_py.events import EventBus
+from firmware_py.integrations.devices import DeviceDirectory, parse_devices
+from firmware_py.llm.builtin_tools import BuiltinHandlers, next_time_of_day
+from firmware_py.llm.timers import TimerService, timer_done_words, timer_name
+from firmware_py.respond.alarms import ClockTime, clock_time
+from firmware_py.respond.intents import IntentResponder, create_intent_responder
+
+
+class SpeakerControls:
+    """A device without a speaker: alarms need none."""
+
+    def get_volume(self) -> float:
+        return 0.5
+
+    def set_volume(self, value: float) -> None: ...
+
+    def set_muted(self, muted: bool) -> None: ...
+
+HOUSE = [{"name": "porch light", "area": "porch", "kind": "switch", "command_topic": "h/porch"}]
+
+
+@pytest.mark.parametrize(("words", "expected"), [
+    ("7", ClockTime(7, 0)),
+    ("7 am", ClockTime(7, 0, "am")),
+    ("7 a.m.", ClockTime(7, 0, "am")),
+    ("7am", ClockTime(7, 0, "am")),
+    ("630", ClockTime(6, 30)),
+    ("6.30 p.m.", ClockTime(6, 30, "pm")),
+    ("7:30 pm", ClockTime(7, 30, "pm")),
+    ("19:05", ClockTime(19, 5)),
+    ("seven", ClockTime(7, 0)),
+    ("seven thirty", ClockTime(7, 30)),
+    ("six oh five", ClockTime(6, 5)),
+    ("eleven forty-five", ClockTime(11, 45)),
+    ("seven o'clock", ClockTime(7, 0)),
+    ("half past six", ClockTime(6, 30)),
+    ("quarter to eight", ClockTime(7, 45)),
+    ("ten to twelve", ClockTime(11, 50)),
+    ("twenty past nine in the evening", ClockTime(9, 20, "pm")),
+    ("six in the morning", ClockTime(6, 0, "am")),
+    ("noon", ClockTime(12, 0, "pm")),
+    ("midnight", ClockTime(0, 0)),
+    ("tomorrow at 6", ClockTime(6, 0, "", True)),
+    ("6 tomorrow morning", ClockTime(6, 0, "am", True)),
+    ("ten minutes", None),
+    ("the meeting", None),
+    ("25", None),
+    ("13 pm", None),
+])
+def test_the_clocks_words_are_read(words: str, expected: ClockTime | None) -> None:
+    assert clock_time(words) == expected
+
+
+NIGHT = dt.datetime(2026, 12, 4, 23, 10, tzinfo=dt.timezone.utc)
+MORNING = dt.datetime(2026, 12, 5, 8, 0, tzinfo=dt.timezone.utc)
+
+
+@pytest.mark.parametrize(("now", "args", "expected"), [
+    (NIGHT, (7, 0, "", False), dt.datetime(2026, 12, 5, 7, 0)),        # "7" at night: the morning's
+    (MORNING, (7, 0, "", False), dt.datetime(2026, 12, 5, 19, 0)),     # "7" after 7 am: the evening's
+    (MORNING, (7, 0, "am", False), dt.datetime(2026, 12, 6, 7, 0)),    # 7 am gone today: tomorrow's
+    (MORNING, (19, 30, "", False), dt.datetime(2026, 12, 5, 19, 30)),
+    (NIGHT, (12, 0, "", False), dt.datetime(2026, 12, 5, 0, 0)),       # "12" at night: midnight
+    (MORNING, (9, 0, "", True), dt.datetime(2026, 12, 6, 9, 0)),       # "tomorrow at 9": not tonight's
+    (dt.datetime(2026, 12, 5, 0, 30, tzinfo=dt.timezone.utc), (7, 0, "", True),
+     dt.datetime(2026, 12, 5, 7, 0)),                                    # "tomorrow" at 00:30: this morning
+])
+def test_the_next_such_moment(now: dt.datetime, args: tuple[int, int, str, bool], expected: dt.datetime) -> None:
+    assert next_time_of_day(now, *args) == expected.replace(tzinfo=dt.timezone.utc)
+
+
+@pytest.fixture(scope="module")
+def intents() -> IntentResponder:
+    responder = create_intent_responder("en", DeviceDirectory(parse_devices(HOUSE)), ())
+    responder.warm_up()
+    return responder
+
+
+async def calls(intents: IntentResponder, text: str) -> list[tuple[str, dict[str, Any]]] | None:
+    answer = await intents.match(text, "s")
+    return None if answer is None else [(call.name, call.arguments) for call in answer.actions]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Set an alarm for 7 am.", {"hour": 7, "minute": 0, "meridiem": "am"}),
+    ("Can you set an alarm for half past six please?", {"hour": 6, "minute": 30}),
+    ("Set a 6:45 alarm.", {"hour": 6, "minute": 45}),
+    ("Set a timer for 7 am.", {"hour": 7, "minute": 0, "meridiem": "am"}),
+    ("Wake me up at 7 tomorrow.", {"hour": 7, "minute": 0, "tomorrow": True, "command": "wake me up"}),
+    ("Remind me to call mom at 5 pm.", {"hour": 5, "minute": 0, "meridiem": "pm", "command": "Remind me to call mom"}),
+    ("Remind me at 5 pm to call mom.", {"hour": 5, "minute": 0, "meridiem": "pm", "command": "remind me to call mom"}),
+    ("Turn off the porch light at 11.", {"hour": 11, "minute": 0, "command": "Turn off the porch light"}),
+])
+async def test_alarms_and_commands_at_a_time_of_day(intents: IntentResponder, text: str,
+                                                    expected: dict[str, Any]) -> None:
+    assert await calls(intents, text) == [("set_alarm", expected)]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Set an alarm for 10 minutes.", [("set_timer", {"seconds": 600})]),   # a length: a timer, as before
+    ("Cancel the alarm.", [("cancel_timer", {"label": "alarm"})]),          # the alarm, not whichever timer
+    ("Cancel all my alarms.", [("cancel_timer", {"label": "alarm", "all": True})]),
+    ("What time is my alarm set for?", [("list_timers", {})]),
+    ("Do I have any alarms set?", [("list_timers", {})]),
+    ("Set the volume at 50.", [("set_volume", {"percent": 50})]),          # no command before "at": the library's
+    ("Set a timer for 7.", None),                                          # 7 what? not plainly a time of day
+    ("What's on TV at 8?", None),                                          # a question
+    ("Dinner at 7.", None),                                                # nothing to do
+])
+async def test_no_alarm_where_none_is_plainly_asked_for(intents: IntentResponder, text: str, expected: Any) -> None:
+    assert await calls(intents, text) == expected
+
+
+async def test_an_alarm_is_a_timer_that_ends_at_that_time() -> None:
+    timers = TimerService(EventBus())
+    handlers = BuiltinHandlers(timers, SpeakerControls(), now=lambda: NIGHT)
+    alarm = handlers.set_alarm({"hour": 7, "minute": 0}, "s1")
+    assert alarm["seconds"] == 7 * 3600 + 50 * 60 and alarm["at"] == "2026-12-05T07:00+00:00"
+    assert alarm["summary"] == "The alarm is set for 7:00 AM tomorrow, 7 hours 50 minutes from now."
+    woken = handlers.set_alarm({"hour": 23, "minute": 40, "command": "Wake me up"}, "s1")
+    assert woken["summary"] == "I'll wake you up at 11:40 PM." and woken["seconds"] == 30 * 60
+    later = handlers.set_alarm({"hour": 23, "minute": 30, "command": "turn off my lamp"}, "s1")
+    assert later["summary"] == "I'll turn off your lamp at 11:30 PM."
+    assert [timer_name(t) for t in timers.list()] == ["The timer to turn off your lamp", "The 11:40 PM alarm",
+                                                      "The 7 AM alarm"]
+    assert len(handlers.timers.find(label="alarm")) == 2   # "cancel the alarm" means these, never the lamp's
+    assert [t.label for t in handlers.timers.find(label="7 am")] == ["7 AM alarm"]   # "cancel the 7 am alarm"
+    assert handlers.cancel_timer({"label": "alarm", "all": True}, "s1")["cancelled"] == 2
+    assert [timer_name(t) for t in timers.list()] == ["The timer to turn off your lamp"]
+    timers.close()
+
+
+def test_an_alarm_rings_with_the_time() -> None:
+    rung = timer_done_words("7 AM alarm")
+    assert rung.startswith("It's ") and rung.endswith(": your alarm.")
+    assert timer_done_words("pasta") == "Your pasta timer is done." and timer_done_words("") == "Your timer is done."
