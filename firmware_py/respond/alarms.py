@@ -14,11 +14,11 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from hassil import Intents, recognize_best
+from hassil import Intents, RecognizeResult, recognize_best
 
 from ..llm.builtin_tools import SET_ALARM
 from ..llm.timers import ALARM_LABEL
-from .base import ActionCall
+from .base import ActionCall, Answer
 from .later import DOING_VERBS, POLITE_OPENINGS, QUESTION_OPENINGS, REMINDER
 
 SENTENCES = {
@@ -35,6 +35,11 @@ SENTENCES = {
         ]}]},
         "wake": {"data": [{"sentences": [
             "[please] [can you|could you|will you] (wake|get) me [up] (at|by) {clock} [please]",
+        ]}]},
+        "ask_time": {"data": [{"sentences": [
+            "[please] [can you|could you|will you] (set|make|create) [me] [an|a|my] [new] alarm [please]",
+            "[please] [can you|could you|will you] (wake|get) me up [please]",
+            "[please] [can you|could you|will you] wake me [please]",
         ]}]},
         "cancel": {"data": [{"sentences": [
             "[please] (cancel|delete|remove|clear|stop|dismiss|turn off|switch off|get rid of) [the|my] alarm",
@@ -95,6 +100,7 @@ def clock_time(words: str) -> ClockTime | None:
     text = re.sub(r"(\d)([ap]\.?\s?m\b)", r"\1 \2", text)   # "7am", "7p.m."
     tomorrow = bool(TOMORROW.search(text))
     text = re.sub(r"^tomorrow (?:at )?|\s*\btomorrow$", "", text).strip()
+    text = re.sub(r"^(?:at|by|for) ", "", text)   # a reply to "For what time?": "At nine fifteen."
     meridiem = ""
     if (found := MORNING.search(text)) is not None:
         meridiem, text = "am", text[:found.start()]
@@ -164,12 +170,20 @@ class AlarmSentences:
         self._intents = Intents.from_dict(SENTENCES)
         self._is_command = is_command
 
-    def match(self, text: str) -> ActionCall | None:
-        """The call for an alarm or a command at a time of day; None when `text` is neither, or its time or
-        command cannot be read."""
+    def match(self, text: str) -> Answer | None:
+        """The answer to an alarm or a command at a time of day (or the question back when the time is not
+        said); None when `text` is neither, or its time or command cannot be read."""
         result = recognize_best(" ".join(text.split()), self._intents)
         if result is None:
             return None
+        if result.intent.name == "ask_time":   # "Wake me up." / "Set an alarm.": at what time? (asked.py)
+            wake = "wake" in text.lower() or "get me up" in text.lower()
+            return Answer("intent", text="For what time?", tentative=True,
+                          frame="wake me up at {reply}" if wake else "set an alarm for {reply}")
+        call = self._call(result)
+        return Answer("intent", actions=(call,)) if call is not None else None
+
+    def _call(self, result: RecognizeResult) -> ActionCall | None:
         intent = result.intent.name
         if intent == "cancel":   # the library reads "alarm" as "timer": the alarm, not whichever timer
             return ActionCall("cancel_timer", {"label": ALARM_LABEL})

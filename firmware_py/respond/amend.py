@@ -7,7 +7,8 @@ setting is set again to the new value, a step is topped up by the difference ("d
 twenty" needs -10 more), and a step followed by a value is set to it ("Dim the floor lamp. | To ten
 percent."). A timer just set is lengthened or named by the rest of its request ("Timer for one minute. | And
 thirty seconds.", "Timer for five minutes. | For the workout."), never set twice. Anything else is a request
-of its own.
+of its own. A device command followed by another device's name is both ("Turn off the TV. | And the hallway
+light.": the hallway light too).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ SETTINGS = frozenset({"set_volume", "set_brightness"})
 STEPS = frozenset({"change_volume", "change_brightness"})
 """Actions that add a `delta`: topped up by the difference."""
 AMENDABLE = SETTINGS | STEPS
+SWITCHES = frozenset({"turn_on", "turn_off", "open_cover", "close_cover", "stop_cover"})
+"""Device commands whose rest may name another device for the same ("... | And the hallway light.")."""
 WHAT_THEY_CHANGE = {"set_volume": "volume", "change_volume": "volume",
                     "set_brightness": "brightness", "change_brightness": "brightness"}
 """A step and a setting of the same thing amend each other ("Dim the floor lamp. | To ten percent.")."""
@@ -31,10 +34,11 @@ TIMER_AMEND = "amend_timer"
 
 def can_be_amended(answer: Answer | None) -> bool:
     """Did this answer run only settings and steps, or set one timer, which the rest of the request said a
-    moment later may correct?"""
+    moment later may correct, or only switch devices, which it may add to?"""
     if answer is None or not answer.actions:
         return False
-    return all(a.name in AMENDABLE for a in answer.actions) or _one_timer_set(answer) is not None
+    return (all(a.name in AMENDABLE for a in answer.actions) or all(a.name in SWITCHES for a in answer.actions)
+            or _one_timer_set(answer) is not None)
 
 
 def amendment(ran: Answer, joined: Answer) -> tuple[ActionCall, ...] | None:
@@ -46,7 +50,7 @@ def amendment(ran: Answer, joined: Answer) -> tuple[ActionCall, ...] | None:
         return None
     calls: list[ActionCall] = []
     for before, after in zip(ran.actions, joined.actions):
-        if WHAT_THEY_CHANGE[before.name] != WHAT_THEY_CHANGE.get(after.name) or _target(before) != _target(after):
+        if before.name not in WHAT_THEY_CHANGE or WHAT_THEY_CHANGE[before.name] != WHAT_THEY_CHANGE.get(after.name) or _target(before) != _target(after):
             return None
         if before.name in STEPS and after.name in STEPS:
             delta = int(after.arguments.get("delta", 0)) - int(before.arguments.get("delta", 0))
@@ -69,6 +73,9 @@ def rest_of(ran: Answer, joined: Answer) -> tuple[ActionCall, ...] | None:
     again when it only finished saying them, the timer confirmed as set when it only finished its request
     ("Timer for twenty seconds. | Please.": never a second timer), else the amendment; () nothing, None
     another request."""
+    done = len(ran.actions)
+    if len(joined.actions) > done and joined.actions[:done] == ran.actions:   # another request added to it
+        return joined.actions[done:]
     if same_setting(ran, joined):
         return joined.actions
     calls = amendment(ran, joined)

@@ -60,8 +60,8 @@ PHRASES = ((re.compile(r"\b(shut|power|switch) (off|down)\b", re.I), "turn off")
            # halves as STT writes them: "2½", "2 and ½", "2 1/2", "2.5" minutes, "1/2 an hour"
            (re.compile(r"(\d)\s*(?:and )?(?:½|1/2|\.5\b)", re.I), r"\1 and a half"),
            (re.compile(r"(?:½|\b1/2)(?= (?:an |a )?(?:hour|minute)\b)", re.I), "half"),
-           (re.compile(r"\b(?:a )?half (?:an |a )?hour\b", re.I), "30 minutes"),
-           (re.compile(r"\b(?:a )?half (?:a )?minute\b", re.I), "30 seconds"),
+           (re.compile(r"\b(?:a )?half[ -](?:an |a )?hour\b", re.I), "30 minutes"),   # "a half-hour" too
+           (re.compile(r"\b(?:a )?half[ -](?:a )?minute\b", re.I), "30 seconds"),
            (re.compile(r"\b(?:three|3) quarters? (?:of )?(?:an |a )?hour\b", re.I), "45 minutes"),
            (re.compile(r"\b(?:a |one )?quarter(?: of)?(?: an| a)?[ -]hour\b", re.I), "15 minutes"),
            (re.compile(r"\b(?:an|a|one) hour and a quarter\b", re.I), "75 minutes"),

@@ -497,9 +497,11 @@ class IntentResponder:
 
     async def match(self, text: str, session_id: str) -> Answer | None:
         loop = asyncio.get_running_loop()
-        at_a_time = await loop.run_in_executor(self._executor, self._alarms.match, text)
-        if at_a_time is not None:   # "Turn off the porch light at 11": not now, whatever the library reads
-            return Answer("intent", actions=(at_a_time,))
+        # "Turn off the porch light at 11": not now, whatever the library reads ("Um, set an alarm": its fillers
+        # dropped as the library's matching drops them)
+        at_a_time = await loop.run_in_executor(self._executor, self._alarms.match, self._matcher.without_fillers(text))
+        if at_a_time is not None:
+            return at_a_time
         found = await loop.run_in_executor(self._executor, self._matcher.match, text)
         if found is None or found.unknown_name:
             reworded = await loop.run_in_executor(self._executor, self._reworded, text)
@@ -531,21 +533,28 @@ class IntentResponder:
         if parts is None:
             return None
         actions: list[ActionCall] = []
+        known = False
         for options in parts:
             answer = next((found for found in map(self._plain_action, options) if found is not None), None)
-            if answer is None:
+            # a piece that names a device this device lacks is refused by its name as the rest runs
+            refused = None if answer is not None else next(
+                (found for option in options if (found := self._plain_action(option, refused=True)) is not None), None)
+            if answer is None and refused is None:
                 return None
-            actions.extend(answer.actions)
-        return Answer("intent", actions=tuple(actions))
+            known = known or answer is not None
+            actions.extend((answer or refused).actions)   # type: ignore[union-attr]
+        return Answer("intent", actions=tuple(actions)) if known else None
 
-    def _plain_action(self, text: str) -> Answer | None:
+    def _plain_action(self, text: str, refused: bool = False) -> Answer | None:
         """The answer of a text matched as written (no word mended, nothing cut off) that runs actions on
-        known things; None otherwise."""
+        known things (`refused`: the refusal of a device this device lacks instead); None otherwise."""
         found = self._matcher.match(text)
         if found is None or found.corrected or found.tentative:
             return None
         answer = self._answers.answer(found)
-        return answer if answer is not None and answer.actions and not answer.unknown_device else None
+        if answer is None or not answer.actions or bool(answer.unknown_device) != refused:
+            return None
+        return answer
 
     def _mute_asked(self, found: IntentMatch, answer: Answer | None, text: str) -> IntentMatch | None:
         """A mute heard after a short vowel sound ("Ah, mute yourself", "Um, mute the speaker") may be an

@@ -76,6 +76,17 @@ async def test_an_amount_said_later_is_not_taken_for_the_last_commands(world: An
     assert calls(events) == [("change_volume", {"delta": -10})]
 
 
+async def test_another_devices_name_said_after_a_device_command_is_that_command_too(world: Any) -> None:
+    """ "Turn off the kitchen light. | And the porch light.": the kitchen light went off at once; the rest
+    names another device for the same, so the porch light goes off too (never the kitchen light twice)."""
+    conversation, events, llm, stt = world
+    stt.first, stt.second, stt.whole = ("Turn off the kitchen light.", "And the porch light.",
+                                        "Turn off the kitchen light and the porch light.")
+    said = await two_pieces(conversation, events, gap_secs=0.0)
+    assert calls(events) == [("turn_off", {"device": "kitchen light"}), ("turn_off", {"device": "porch light"})]
+    assert [a.responder for a in said] == ["intent", "intent"], said
+
+
 def test_what_may_be_amended_and_how() -> None:
     down = Answer("intent", actions=(ActionCall("change_volume", {"delta": -10}),))
     twenty = Answer("intent", actions=(ActionCall("change_volume", {"delta": -20}),))

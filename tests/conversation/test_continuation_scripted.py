@@ -23,7 +23,8 @@ from firmware_py.respond.unfinished import LastTurn, goes_on_from, hold_secs, re
 
 from .scripted import ScriptedLlm, ScriptedStt, feed, recorded_conversation, settle, tone, zeros
 
-DEVICES = [{"name": "kitchen light", "area": "kitchen", "kind": "light", "command_topic": "home/kitchen/light/set"}]
+DEVICES = [{"name": "kitchen light", "area": "kitchen", "kind": "light", "command_topic": "home/kitchen/light/set"},
+           {"name": "porch light", "area": "porch", "kind": "switch", "command_topic": "home/porch/switch/set"}]
 
 
 @dataclass

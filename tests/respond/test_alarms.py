@@ -100,10 +100,22 @@ async def calls(intents: IntentResponder, text: str) -> list[tuple[str, dict[str
     ("Remind me to call mom at 5 pm.", {"hour": 5, "minute": 0, "meridiem": "pm", "command": "Remind me to call mom"}),
     ("Remind me at 5 pm to call mom.", {"hour": 5, "minute": 0, "meridiem": "pm", "command": "remind me to call mom"}),
     ("Turn off the porch light at 11.", {"hour": 11, "minute": 0, "command": "Turn off the porch light"}),
+    ("Um set an alarm for five forty five.", {"hour": 5, "minute": 45}),   # seed 347: the filler kept it the LLM's
+    ("wake me up at At nine fifteen", {"hour": 9, "minute": 15, "command": "wake me up"}),   # a reply put in its frame
 ])
 async def test_alarms_and_commands_at_a_time_of_day(intents: IntentResponder, text: str,
                                                     expected: dict[str, Any]) -> None:
     assert await calls(intents, text) == [("set_alarm", expected)]
+
+
+@pytest.mark.parametrize(("text", "frame"), [
+    ("Please wake me up.", "wake me up at {reply}"),   # seed 347: "Please wake me up. | At nine fifteen."
+    ("Set an alarm.", "set an alarm for {reply}"),
+])
+async def test_an_alarm_without_its_time_asks_for_it(intents: IntentResponder, text: str, frame: str) -> None:
+    answer = await intents.match(text, "s")
+    assert answer is not None and answer.text == "For what time?" and answer.frame == frame and answer.tentative
+    assert not answer.actions
 
 
 @pytest.mark.parametrize(("text", "expected"), [

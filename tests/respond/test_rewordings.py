@@ -48,8 +48,15 @@ async def test_two_requests_said_as_one_run_both(intents: IntentResponder, text:
     assert await run(intents, text) == expected
 
 
+async def test_a_piece_naming_an_unknown_device_is_refused_as_the_rest_runs(intents: IntentResponder) -> None:
+    answer = await intents.match("Turn off the TV and the garage heater.", "s")
+    assert answer is not None and not answer.unknown_device
+    assert [(call.name, call.arguments) for call in answer.actions] == [
+        ("turn_off", {"device": "tv"}), ("turn_off", {"device": "garage heater"})]   # the second says it has none
+
+
 @pytest.mark.parametrize("text", [
-    "Turn off the TV and the garage heater.",     # one of them unknown: refused as a whole, never half done
+    "Turn off the pool pump and the garage heater.",   # neither known: one refusal, as for the whole
     "Turn off the TV and make me a sandwich.",    # one of them no command: the LLM's
     "Set a timer for one hour and twenty minutes.",   # "and" inside a length: one request
 ])
