@@ -535,7 +535,7 @@ class Conversation(VoiceSession):
         if reading is not None:
             with contextlib.suppress(asyncio.TimeoutError):
                 found = await asyncio.wait_for(asyncio.shield(reading), secs)
-                if found is not None and read_whole(*found):
+                if found is not None and read_whole(*found, heard=self._held or ""):
                     log.info("held turn read as a whole command", extra={"session": self.session_id, "read": found[0]})
                     return
         await asyncio.sleep(max(0.0, ends - time.monotonic()))

@@ -176,9 +176,13 @@ class AlarmSentences:
         result = recognize_best(" ".join(text.split()), self._intents)
         if result is None:
             return None
-        if result.intent.name == "ask_time":   # "Wake me up." / "Set an alarm.": at what time? (asked.py)
-            wake = "wake" in text.lower() or "get me up" in text.lower()
-            return Answer("intent", text="For what time?", tentative=True,
+        intent = result.intent.name
+        unread = intent in ("alarm", "wake") and clock_time(str(result.entities["clock"].value)) is None
+        if intent == "ask_time" or unread:
+            # "Wake me up." / "Set an alarm.", or a time heard as other words ("Wake me up at the San Bernard in
+            # the morning."): at what time? (asked.py), never the LLM's guess
+            wake = intent == "wake" or "wake" in text.lower() or "get me up" in text.lower()
+            return Answer("intent", text="For what time?", tentative=intent == "ask_time",
                           frame="wake me up at {reply}" if wake else "set an alarm for {reply}")
         call = self._call(result)
         return Answer("intent", actions=(call,)) if call is not None else None

@@ -500,8 +500,8 @@ class IntentResponder:
         # "Turn off the porch light at 11": not now, whatever the library reads ("Um, set an alarm": its fillers
         # dropped as the library's matching drops them)
         at_a_time = await loop.run_in_executor(self._executor, self._alarms.match, self._matcher.without_fillers(text))
-        if at_a_time is not None:
-            return at_a_time
+        if at_a_time is not None and (at_a_time.actions or at_a_time.tentative):
+            return at_a_time   # (a question whose time was heard wrong, not tentative, waits for the library)
         found = await loop.run_in_executor(self._executor, self._matcher.match, text)
         if found is None or found.unknown_name:
             reworded = await loop.run_in_executor(self._executor, self._reworded, text)
@@ -510,7 +510,7 @@ class IntentResponder:
                                                             "session": session_id})
                 return reworded
         if found is None:
-            return None
+            return at_a_time   # an alarm whose time was not said or not heard: asked for, if nothing else fits
         answer = self._answers.answer(found)
         if (asked := self._mute_asked(found, answer, text)) is not None:
             found, answer = asked, self._answers.answer(asked)
@@ -664,7 +664,7 @@ class IntentResponder:
         if not hasattr(stt, "read_within") or not len(audio):
             return None
         loop = asyncio.get_running_loop()
-        reading = await loop.run_in_executor(stt_executor, self.rereading.read, audio, stt, margin)
+        reading = await loop.run_in_executor(stt_executor, partial(self.rereading.read, audio, stt, margin, heard=heard))
         if reading is None:   # the recogniser was sure of what it wrote
             return None
         plausible = self._plausible(known_timer)

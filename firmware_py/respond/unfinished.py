@@ -91,13 +91,23 @@ def may_be_whole(text: str) -> bool:
     return not stripped.endswith(",") and not _DANGLING_END.search(stripped)
 
 
-def read_whole(text: str, answer: Answer) -> bool:
+DIRECTIONS = frozenset({"on", "off", "up", "down"})
+"""The words that say which way a command goes, which a turn cut by a pause has often not said yet."""
+
+
+def read_whole(text: str, answer: Answer, heard: str = "") -> bool:
     """Is the held turn's reading within the commands (`text`, `answer`) a whole command, so that no rest is
     waited for? It must run something, ask nothing back, and say WHOLE_WORDS or more that say what to do:
     over the benchmark's kept turns, held pieces read so were whole requests misheard
     ("Set a time of fortunately seconds." as "Set a timer for twenty seconds."), while the first pieces of
-    requests cut by a pause read as half commands or as short ones ("Shout to." as "Shut up.")."""
-    return bool(answer.actions) and not answer.tentative and not answer.frame and asking_words(text) >= WHOLE_WORDS
+    requests cut by a pause read as half commands or as short ones ("Shout to." as "Shut up."). Nor may it
+    end on a direction the words `heard` lack: seed 349's "Turn the volume | down a bit." held as "Turned the
+    mile." was read "Turn the mic on." and unmuted the device before "down a bit" came."""
+    said = {word.strip(".,!?").lower() for word in heard.split()}
+    last = text.split()[-1].strip(".,!?").lower() if text.split() else ""
+    direction_made_up = bool(heard) and last in DIRECTIONS and last not in said
+    return (bool(answer.actions) and not answer.tentative and not answer.frame and asking_words(text) >= WHOLE_WORDS
+            and not direction_made_up)
 
 
 def joined(held: str, text: str) -> str:

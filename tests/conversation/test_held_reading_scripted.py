@@ -62,5 +62,8 @@ def test_what_may_be_whole_and_what_is_read_whole() -> None:
     assert read_whole("Set a timer for six minutes.", command)
     assert not read_whole("Please set a timer.", command), "three words say what to do: polite ones aside"
     assert not read_whole("Shut up.", Answer("intent", actions=(ActionCall("stop", {}),))), "a short command"
+    unmute = Answer("intent", actions=(ActionCall("set_mute", {"muted": False}),))
+    assert not read_whole("Turn the mic on.", unmute, heard="Turned the mile."), "its direction not said yet"
+    assert read_whole("Turn the mic on.", unmute, heard="Turned the mic on."), "its direction heard"
     assert not read_whole("Set a timer.", Answer("intent", text="For how long?", frame="set a timer for {reply}",
                                                  tentative=True)), "half a command"

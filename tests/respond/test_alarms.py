@@ -111,11 +111,11 @@ async def test_alarms_and_commands_at_a_time_of_day(intents: IntentResponder, te
 @pytest.mark.parametrize(("text", "frame"), [
     ("Please wake me up.", "wake me up at {reply}"),   # seed 347: "Please wake me up. | At nine fifteen."
     ("Set an alarm.", "set an alarm for {reply}"),
+    ("Wake me up at the San Bernard in the morning.", "wake me up at {reply}"),   # seed 349: the time heard wrong
 ])
 async def test_an_alarm_without_its_time_asks_for_it(intents: IntentResponder, text: str, frame: str) -> None:
     answer = await intents.match(text, "s")
-    assert answer is not None and answer.text == "For what time?" and answer.frame == frame and answer.tentative
-    assert not answer.actions
+    assert answer is not None and answer.text == "For what time?" and answer.frame == frame and not answer.actions
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -175,3 +175,23 @@ def test_a_slower_hearing_may_be_a_refusal_only_when_it_plainly_orders_a_device(
                                                                                refused: str | None) -> None:
     found = rereader.accept_heard(heard)
     assert (found.unknown_name if found is not None else None) == refused
+
+
+class TrustRecorder:
+    """A recogniser that records how sure of its free reading it was allowed to be."""
+
+    def __init__(self) -> None:
+        self.trusted: list[float] = []
+
+    def read_within(self, audio: object, grammar: object, margin: float, width: int, trusted: float = 0.0) -> None:
+        self.trusted.append(trusted)
+
+
+def test_a_word_only_commands_use_is_read_again_however_sure_the_recogniser_was(rereader: CommandReread) -> None:
+    """Seed 349: "Set an egg timer for six minutes." heard, surely, as "That an egg timer for six minutes.":
+    a turn nobody claimed that says "timer" is a command misheard, and is read within the commands."""
+    import numpy as np
+    stt = TrustRecorder()
+    rereader.read(np.zeros(1600, np.float32), stt, heard="That an egg timer for six minutes.")
+    rereader.read(np.zeros(1600, np.float32), stt, heard="Who wrote Romeo and Juliet?")
+    assert stt.trusted[0] == 0.0 and stt.trusted[1] < 0.0
