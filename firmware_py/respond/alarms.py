@@ -26,7 +26,7 @@ SENTENCES = {
     "intents": {
         "alarm": {"data": [{"sentences": [
             "[please] [can you|could you|will you] (set|make|create|put on|schedule) [me] [an|a|the|my] [new] "
-            "alarm (for|at) {clock} [please]",
+            "alarm (for|at|to) {clock} [please]",
             "[please] [can you|could you] (set|make|create) [me] [an|a|my] {clock} alarm [please]",
             "[an|the] alarm (for|at) {clock} [please]",
         ]}]},
@@ -35,6 +35,7 @@ SENTENCES = {
         ]}]},
         "wake": {"data": [{"sentences": [
             "[please] [can you|could you|will you] (wake|get) me [up] (at|by) {clock} [please]",
+            "I (need|have|want|got) to (get|wake) up (at|by) {clock}",
         ]}]},
         "ask_time": {"data": [{"sentences": [
             "[please] [can you|could you|will you] (set|make|create) [me] [an|a|my] [new] alarm [please]",
@@ -43,6 +44,7 @@ SENTENCES = {
         ]}]},
         "cancel": {"data": [{"sentences": [
             "[please] (cancel|delete|remove|clear|stop|dismiss|turn off|switch off|get rid of) [the|my] alarm",
+            "[please] (turn|switch|shut) [the|my] alarm off",
             "never mind [about] [the|my] alarm",
         ]}]},
         "cancel_all": {"data": [{"sentences": [
@@ -70,6 +72,10 @@ EVENING = re.compile(r"\s*\b(?:p\.?\s?m\.?|in the (?:afternoon|evening)|this (?:
                      r"tonight|tomorrow (?:afternoon|evening|night))\s*$", re.I)
 TOMORROW = re.compile(r"\btomorrow\b", re.I)
 OCLOCK = re.compile(r"\s*\bo'?\s?clock\b", re.I)
+TIMES_OF_DAY = frozenset({"sunset", "sunrise", "dawn", "dusk", "bedtime", "lunchtime", "dinnertime", "night",
+                          "tonight", "morning", "evening", "afternoon", "lunch", "dinner", "breakfast"})
+"""Words for a time of day no clock reading gives here (no location, no routine): such a command is asked for
+its time, never run now ("Turn on the hallway light at sunset")."""
 PLAINLY_A_CLOCK = re.compile(r"\d[:.]\d\d|\b(?:a\.?\s?m|p\.?\s?m|o'?\s?clock|noon|midday|midnight|morning|afternoon|"
                              r"evening|night|tonight)\b", re.I)
 """Words that say a time of day whatever comes before: "a timer for 7 am" is an alarm, "a timer for 7" is not."""
@@ -171,21 +177,31 @@ class AlarmSentences:
         self._is_command = is_command
 
     def match(self, text: str) -> Answer | None:
-        """The answer to an alarm or a command at a time of day (or the question back when the time is not
-        said); None when `text` is neither, or its time or command cannot be read."""
+        """The answer to an alarm or a command at a time of day, or the question back when no time was said
+        ("Set an alarm.") or the time is one no clock here gives ("... at sunset"); None when `text` is
+        neither, or its time or command cannot be read (see `time_unread`)."""
         result = recognize_best(" ".join(text.split()), self._intents)
         if result is None:
             return None
         intent = result.intent.name
-        unread = intent in ("alarm", "wake") and clock_time(str(result.entities["clock"].value)) is None
-        if intent == "ask_time" or unread:
-            # "Wake me up." / "Set an alarm.", or a time heard as other words ("Wake me up at the San Bernard in
-            # the morning."): at what time? (asked.py), never the LLM's guess
-            wake = intent == "wake" or "wake" in text.lower() or "get me up" in text.lower()
-            return Answer("intent", text="For what time?", tentative=intent == "ask_time",
-                          frame="wake me up at {reply}" if wake else "set an alarm for {reply}")
+        said = str(result.entities["clock"].value) if "clock" in result.entities else ""
+        if intent == "later" and clock_time(said) is None and set(re.findall(r"[a-z]+", said.lower())) & TIMES_OF_DAY:
+            command = str(result.entities["command"].value).strip(" ,.!?")
+            if self._is_command(command):   # "Turn on the hallway light at sunset": when is that? Never now
+                return Answer("intent", text="At what time? Say a time like 7 pm.", frame=f"{command} at {{reply}}")
+        if intent == "ask_time":
+            return _asked_for_a_time(text, tentative=True)
         call = self._call(result)
         return Answer("intent", actions=(call,)) if call is not None else None
+
+    def time_unread(self, text: str) -> Answer | None:
+        """ "For what time?" for an alarm whose time was heard as other words ("Wake me up at the San Bernard
+        in the morning."), never the LLM's guess; asked only where the library matched nothing ("Set an
+        alarm for 10 minutes" is a timer)."""
+        result = recognize_best(" ".join(text.split()), self._intents)
+        if result is None or result.intent.name not in ("alarm", "wake"):
+            return None
+        return _asked_for_a_time(text) if clock_time(str(result.entities["clock"].value)) is None else None
 
     def _call(self, result: RecognizeResult) -> ActionCall | None:
         intent = result.intent.name
@@ -213,3 +229,10 @@ class AlarmSentences:
         if REMINDER.match(command) is None and not self._is_command(command):
             return None
         return ActionCall(SET_ALARM.name, {**clock.arguments(), "command": command})
+
+
+def _asked_for_a_time(text: str, tentative: bool = False) -> Answer:
+    """ "For what time?", the reply put in the request it completes (respond/asked.py)."""
+    wake = "wake" in text.lower() or "get me up" in text.lower() or " get up" in text.lower()
+    return Answer("intent", text="For what time?", tentative=tentative,
+                  frame="wake me up at {reply}" if wake else "set an alarm for {reply}")

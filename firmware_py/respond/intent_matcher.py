@@ -672,6 +672,11 @@ class IntentMatcher:
         """Index of the first word that is not a filler (bare: lower case, no punctuation)."""
         return next((i for i, word in enumerate(bare) if word not in self._skippable), None)
 
+    def verb_readings(self, text: str) -> list[str]:
+        """`text` with its first word read as the command verb it may be ("Said an alarm for noon": set), for
+        sentences matched apart from the library (respond/alarms.py)."""
+        return [candidate for candidate, _ in self._verb_mended(self.without_fillers(text))]
+
     def _verb_mended(self, text: str) -> list[tuple[str, bool]]:
         """`text` with its first word, when no template knows it, read as the command verb it is closest to;
         when it is a known word, as the verbs it is with its first consonants lost ("At": set, shut), each

@@ -27,11 +27,11 @@ from .command_reread import (MARGIN, MIN_WORDS, REFUSAL_MARGIN, SECOND_WIDTH, Co
                              from_the_verb)
 from .chain import same_words
 from .custom import CustomCommand
-from .intent_matcher import (DANGLING_CONJUNCTIONS, TRAILING_STRAYS, IntentMatch, IntentMatcher, asked_which,
+from .intent_matcher import (DANGLING_CONJUNCTIONS, TRAILING_STRAYS, IntentMatch, IntentMatcher, asked_which, restarts,
                              without_trailing_strays)
 from .alarms import AlarmSentences
 from .later import later_call
-from .rewordings import joined_parts, room_put_first
+from .rewordings import joined_parts, room_put_first, with_the_thing_named
 from .opposites import RIVAL_LENGTHS, OppositeReading, family_of, heard_otherwise, said_plainly, teen_or_ten_length
 from .timer_names import (COMMON_TIMER_NAMES, name_in_doubt, names_known, run_into_timer, same_but_name, the_named_one,
                           timer_call)
@@ -202,6 +202,9 @@ class IntentAnswers:
             "HassTurnOff": lambda s: self._switch(s, on=False),
             "HassLightSet": self._light_set,
         }
+
+    def knows(self, device: str) -> bool:
+        return self._directory.find(device) is not None
 
     def answer(self, match: IntentMatch) -> Answer | None:
         intent, slots = match.intent, match.slots
@@ -441,6 +444,9 @@ def _thing_said(text: str) -> str:
     return next((noun for noun in reversed(nouns) if noun in DEVICE_NOUNS and noun not in ("light", "fan", "garage")), "")
 
 
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
 def _called(devices: list[Device], noun: str) -> list[Device]:
     return [d for d in devices if any(noun in map(singular, name.split()) for name in d.spoken_names())]
 
@@ -499,9 +505,9 @@ class IntentResponder:
         loop = asyncio.get_running_loop()
         # "Turn off the porch light at 11": not now, whatever the library reads ("Um, set an alarm": its fillers
         # dropped as the library's matching drops them)
-        at_a_time = await loop.run_in_executor(self._executor, self._alarms.match, self._matcher.without_fillers(text))
-        if at_a_time is not None and (at_a_time.actions or at_a_time.tentative):
-            return at_a_time   # (a question whose time was heard wrong, not tentative, waits for the library)
+        at_a_time = await loop.run_in_executor(self._executor, self._at_a_time, text)
+        if at_a_time is not None:
+            return at_a_time
         found = await loop.run_in_executor(self._executor, self._matcher.match, text)
         if found is None or found.unknown_name:
             reworded = await loop.run_in_executor(self._executor, self._reworded, text)
@@ -509,8 +515,9 @@ class IntentResponder:
                 log.debug("intent matched reworded", extra={"actions": [c.name for c in reworded.actions],
                                                             "session": session_id})
                 return reworded
-        if found is None:
-            return at_a_time   # an alarm whose time was not said or not heard: asked for, if nothing else fits
+        if found is None:   # an alarm whose time was heard as other words: asked for, if nothing else fits
+            return await loop.run_in_executor(self._executor, self._alarms.time_unread,
+                                              self._matcher.without_fillers(text))
         answer = self._answers.answer(found)
         if (asked := self._mute_asked(found, answer, text)) is not None:
             found, answer = asked, self._answers.answer(asked)
@@ -520,6 +527,19 @@ class IntentResponder:
         if answer is not None and _name_doubted(found, answer, text):
             answer = replace(answer, name_in_doubt=True)
         return answer
+
+    def _at_a_time(self, text: str) -> Answer | None:
+        """An alarm or a command at a time of day, as said or with its first word read as the verb it sounds
+        like ("Said an alarm for noon, please.", seed 353): only a reading that sets something."""
+        found = self._alarms.match(self._matcher.without_fillers(text))
+        if found is not None:
+            return found
+        # the last start of a sentence begun again ("Set an, set an alarm", "Said Anne. Said an alarm ...")
+        sentences = [piece for piece in SENTENCE_END.split(text) if piece.strip()]
+        starts = [start for start in dict.fromkeys([*restarts(text)[-1:], *sentences[-1:]]) if start != text]
+        candidates = [*starts, *(read for start in [text, *starts] for read in self._matcher.verb_readings(start))]
+        read = (self._alarms.match(self._matcher.without_fillers(candidate)) for candidate in candidates)
+        return next((answer for answer in read if answer is not None and answer.actions), None)
 
     def _reworded(self, text: str) -> Answer | None:
         """A request that matched nothing (or named no device) as said, matched as another wording of it
@@ -535,6 +555,8 @@ class IntentResponder:
         actions: list[ActionCall] = []
         known = False
         for options in parts:
+            named = [str(call.arguments["device"]) for call in actions[-1:] if "device" in call.arguments]
+            options = [with_the_thing_named(option, named[0] if named else "") for option in options]
             answer = next((found for found in map(self._plain_action, options) if found is not None), None)
             # a piece that names a device this device lacks is refused by its name as the rest runs
             refused = None if answer is not None else next(
@@ -554,6 +576,9 @@ class IntentResponder:
         answer = self._answers.answer(found)
         if answer is None or not answer.actions or bool(answer.unknown_device) != refused:
             return None
+        devices = [str(call.arguments["device"]) for call in answer.actions if "device" in call.arguments]
+        if not refused and not all(self._answers.knows(device) for device in devices):
+            return None   # a pronoun or a word taken for a name ("set it to 40 percent": a device called "it")
         return answer
 
     def _mute_asked(self, found: IntentMatch, answer: Answer | None, text: str) -> IntentMatch | None:

@@ -20,7 +20,7 @@ import jellyfish
 
 OPENINGS = ("set a timer for", "start a timer for", "timer for", "turn on the", "turn off the", "switch on the",
             "switch off the", "open the", "close the", "cancel the", "stop the", "resume the", "unmute the",
-            "turn the volume", "set the volume to")
+            "turn the volume", "set the volume to", "change the volume to")
 OPENING_CUTOFF = 0.75
 """How alike the heard opening's sounds must be (1 - edit distance / the longer key) to be read as the command's:
 "Sent a time before" (set a timer for) 0.75 yes; "Said the man for" (set a timer for) 0.71 no."""

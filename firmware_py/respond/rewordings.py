@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import re
 
-JOINS = re.compile(r"\s*(?:,\s*)?\b(?:and then|and also|and|then|also)\b\s*(?:,\s*)?", re.I)
-"""What joins two requests: "and", "and then", "then", with or without a comma."""
+JOINS = re.compile(r"\s*(?:,\s*)?\b(?:and then|and also|and|then|also)\b\s*(?:,\s*)?|\s*,\s*(?=the\b)", re.I)
+"""What joins two requests: "and", "and then", "then", with or without a comma; a comma before "the" in a list
+("Turn off the hallway light, the TV and the bathroom fan")."""
+PRONOUNS = re.compile(r"\b(?:it|them)\b", re.I)
 CARRIED_VERBS = frozenset(("turn", "switch", "shut", "open", "close", "start", "stop", "dim", "brighten",
                            "raise", "lower", "kill", "cancel", "pause", "resume", "mute", "unmute"))
 """Verbs a second request may leave to the first ("Open the blinds and the garage door")."""
@@ -41,6 +43,11 @@ def joined_parts(text: str) -> list[list[str]] | None:
             options.append(f"{verb} {piece}")
         parts.append([*options, piece])
     return parts
+
+
+def with_the_thing_named(piece: str, device: str) -> str:
+    """A later piece's "it" or "them" as the device the piece before named ("... and set it to 40 percent")."""
+    return PRONOUNS.sub(f"the {device}", piece) if device else piece
 
 
 def room_put_first(text: str, areas: list[str]) -> str | None:

@@ -95,17 +95,27 @@ async def calls(intents: IntentResponder, text: str) -> list[tuple[str, dict[str
     ("Set an alarm for 7 am.", {"hour": 7, "minute": 0, "meridiem": "am"}),
     ("Can you set an alarm for half past six please?", {"hour": 6, "minute": 30}),
     ("Set a 6:45 alarm.", {"hour": 6, "minute": 45}),
+    ("Set the alarm to 7:15.", {"hour": 7, "minute": 15}),
+    ("I need to get up at 6.", {"hour": 6, "minute": 0, "command": "wake me up"}),
     ("Set a timer for 7 am.", {"hour": 7, "minute": 0, "meridiem": "am"}),
     ("Wake me up at 7 tomorrow.", {"hour": 7, "minute": 0, "tomorrow": True, "command": "wake me up"}),
     ("Remind me to call mom at 5 pm.", {"hour": 5, "minute": 0, "meridiem": "pm", "command": "Remind me to call mom"}),
     ("Remind me at 5 pm to call mom.", {"hour": 5, "minute": 0, "meridiem": "pm", "command": "remind me to call mom"}),
     ("Turn off the porch light at 11.", {"hour": 11, "minute": 0, "command": "Turn off the porch light"}),
     ("Um set an alarm for five forty five.", {"hour": 5, "minute": 45}),   # seed 347: the filler kept it the LLM's
+    ("Said an alarm for noon, please.", {"hour": 12, "minute": 0, "meridiem": "pm"}),   # seed 353: "set" heard "said"
+    ("Said Anne. Said an alarm for noon, please.", {"hour": 12, "minute": 0, "meridiem": "pm"}),   # begun again
+    ("Set an, set an alarm for noon, please.", {"hour": 12, "minute": 0, "meridiem": "pm"}),
     ("wake me up at At nine fifteen", {"hour": 9, "minute": 15, "command": "wake me up"}),   # a reply put in its frame
 ])
 async def test_alarms_and_commands_at_a_time_of_day(intents: IntentResponder, text: str,
                                                     expected: dict[str, Any]) -> None:
     assert await calls(intents, text) == [("set_alarm", expected)]
+
+
+async def test_a_command_at_a_time_no_clock_gives_is_asked_about_never_run_now(intents: IntentResponder) -> None:
+    answer = await intents.match("Turn on the porch light at sunset.", "s")
+    assert answer is not None and not answer.actions and answer.frame == "Turn on the porch light at {reply}"
 
 
 @pytest.mark.parametrize(("text", "frame"), [
@@ -122,6 +132,7 @@ async def test_an_alarm_without_its_time_asks_for_it(intents: IntentResponder, t
     ("Set an alarm for 10 minutes.", [("set_timer", {"seconds": 600})]),   # a length: a timer, as before
     ("Cancel the alarm.", [("cancel_timer", {"label": "alarm"})]),          # the alarm, not whichever timer
     ("Cancel all my alarms.", [("cancel_timer", {"label": "alarm", "all": True})]),
+    ("Turn the alarm off.", [("cancel_timer", {"label": "alarm"})]),
     ("What time is my alarm set for?", [("list_timers", {})]),
     ("Do I have any alarms set?", [("list_timers", {})]),
     ("Set the volume at 50.", [("set_volume", {"percent": 50})]),          # no command before "at": the library's

@@ -42,6 +42,10 @@ async def run(intents: IntentResponder, text: str) -> list[tuple[str, dict[str, 
     ("Set a timer for five minutes and turn off the TV.", [("set_timer", {"seconds": 300}), ("turn_off", {"device": "tv"})]),
     ("Close the curtains, then turn on the night light.",
      [("close_cover", {"device": "bedroom curtains"}), ("turn_on", {"device": "night light"})]),
+    ("Turn off the hallway light, the TV and the night light.",
+     [("turn_off", {"device": "hallway light"}), ("turn_off", {"device": "tv"}), ("turn_off", {"device": "night light"})]),
+    ("Turn on the hallway light and set it to 40 percent.",   # "it": the device the piece before named
+     [("turn_on", {"device": "hallway light"}), ("set_brightness", {"device": "hallway light", "percent": 40})]),
 ])
 async def test_two_requests_said_as_one_run_both(intents: IntentResponder, text: str,
                                                   expected: list[tuple[str, dict[str, Any]]]) -> None:
