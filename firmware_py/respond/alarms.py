@@ -25,9 +25,10 @@ SENTENCES = {
     "language": "en",
     "intents": {
         "alarm": {"data": [{"sentences": [
-            "[please] [can you|could you|will you] (set|make|create|put on|schedule) [me] [an|a|the|my] [new] "
+            # ("in": "an" as the recogniser often writes it, "Set in alarm for six thirty", seed 359)
+            "[please] [can you|could you|will you] (set|make|create|put on|schedule) [me] [an|a|in|the|my] [new] "
             "alarm (for|at|to) {clock} [please]",
-            "[please] [can you|could you] (set|make|create) [me] [an|a|my] {clock} alarm [please]",
+            "[please] [can you|could you] (set|make|create) [me] [an|a|in|my] {clock} alarm [please]",
             "[an|the] alarm (for|at) {clock} [please]",
         ]}]},
         "timer_until": {"data": [{"sentences": [

@@ -91,6 +91,9 @@ def may_be_whole(text: str) -> bool:
     return not stripped.endswith(",") and not _DANGLING_END.search(stripped)
 
 
+HEARD_VERBS = frozenset({"turn", "switch", "set", "start", "open", "close", "cancel", "stop", "resume", "pause",
+                         "mute", "unmute", "shut", "dim", "kill", "cut"})
+"""Command verbs: one heard is taken as said, by a reading of a held piece too."""
 DIRECTIONS = frozenset({"on", "off", "up", "down"})
 """The words that say which way a command goes, which a turn cut by a pause has often not said yet."""
 
@@ -107,7 +110,15 @@ def read_whole(text: str, answer: Answer, heard: str = "") -> bool:
     last = text.split()[-1].strip(".,!?").lower() if text.split() else ""
     direction_made_up = bool(heard) and last in DIRECTIONS and last not in said
     return (bool(answer.actions) and not answer.tentative and not answer.frame and asking_words(text) >= WHOLE_WORDS
-            and not direction_made_up)
+            and not direction_made_up and not _verb_changed(heard, text))
+
+
+def _verb_changed(heard: str, read: str) -> bool:
+    """Did the reading put another verb where a command verb was heard (seed 359: "Set the kitchen light."
+    held, read "Cut the kitchen light.")? A verb heard as one was said; the rest of the request is missing."""
+    verbs = [next((word for word in (w.strip(".,!?").lower() for w in words.split()) if word in HEARD_VERBS), "")
+             for words in (heard, read)]
+    return bool(verbs[0]) and verbs[0] != verbs[1]
 
 
 def joined(held: str, text: str) -> str:

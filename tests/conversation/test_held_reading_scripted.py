@@ -65,5 +65,8 @@ def test_what_may_be_whole_and_what_is_read_whole() -> None:
     unmute = Answer("intent", actions=(ActionCall("set_mute", {"muted": False}),))
     assert not read_whole("Turn the mic on.", unmute, heard="Turned the mile."), "its direction not said yet"
     assert read_whole("Turn the mic on.", unmute, heard="Turned the mic on."), "its direction heard"
+    off = Answer("intent", actions=(ActionCall("turn_off", {"device": "kitchen light"}),))
+    assert not read_whole("Shut the kitchen light off.", off, heard="Set the kitchen light."), "a verb heard as said"
+    assert read_whole("Turn the kitchen light off.", off, heard="Turned a kitchen light off."), "no verb heard"
     assert not read_whole("Set a timer.", Answer("intent", text="For how long?", frame="set a timer for {reply}",
                                                  tentative=True)), "half a command"

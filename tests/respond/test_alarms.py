@@ -96,6 +96,7 @@ async def calls(intents: IntentResponder, text: str) -> list[tuple[str, dict[str
     ("Can you set an alarm for half past six please?", {"hour": 6, "minute": 30}),
     ("Set a 6:45 alarm.", {"hour": 6, "minute": 45}),
     ("Set the alarm to 7:15.", {"hour": 7, "minute": 15}),
+    ("Set in alarm for six thirty.", {"hour": 6, "minute": 30}),   # seed 359: "an" written "in"
     ("I need to get up at 6.", {"hour": 6, "minute": 0, "command": "wake me up"}),
     ("Set a timer for 7 am.", {"hour": 7, "minute": 0, "meridiem": "am"}),
     ("Wake me up at 7 tomorrow.", {"hour": 7, "minute": 0, "tomorrow": True, "command": "wake me up"}),
