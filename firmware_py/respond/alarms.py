@@ -3,9 +3,11 @@ to call Mum at 5 pm", "Turn off the porch light at 11".
 
 Home Assistant's sentence library has timers (a length) and commands "in ten minutes", but no time of day,
 so such a request reached the LLM, which could not set it. These sentences are matched by hassil apart from
-the library (their free-text clock would otherwise open the library's readings to any words), and only when
-the library matched nothing. The clock's words are read here; the alarm itself is a timer that ends at that
-time (builtin_tools.set_alarm), so listing, cancelling and the ring work as for any timer.
+the library (their free-text clock would otherwise open the library's readings to any words) and before it,
+so that "... at 11" never runs now; a time heard as other words is asked for only where the library matches
+nothing ("Set an alarm for 10 minutes" is a timer). The clock's words are read here; the alarm itself is a
+timer that ends at that time (builtin_tools.set_alarm), so listing, cancelling and the ring work as for any
+timer.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ SENTENCES = {
             "I (need|have|want|got) to (get|wake) up (at|by) {clock}",
         ]}]},
         "ask_time": {"data": [{"sentences": [
-            "[please] [can you|could you|will you] (set|make|create) [me] [an|a|my] [new] alarm [please]",
+            "[please] [can you|could you|will you] (set|make|create) [me] [an|a|in|my] [new] alarm [for|at] [please]",
             "[please] [can you|could you|will you] (wake|get) me up [please]",
             "[please] [can you|could you|will you] wake me [please]",
         ]}]},

@@ -22,6 +22,7 @@ import numpy as np
 from ..integrations.devices import (BRIGHTNESS_STEP, DEVICE_NOUNS, KINDS, ROOMS, Device, DeviceDirectory, normalize_name,
                                     said_back, singular)
 from ..speech.slowed import slowed, worth_hearing_again
+from .alarms import AlarmSentences
 from .base import ActionCall, Answer
 from .command_reread import (MARGIN, MIN_WORDS, REFUSAL_MARGIN, SECOND_WIDTH, CommandReread, RereadingStt,
                              from_the_verb)
@@ -29,10 +30,9 @@ from .chain import same_words
 from .custom import CustomCommand
 from .intent_matcher import (DANGLING_CONJUNCTIONS, TRAILING_STRAYS, IntentMatch, IntentMatcher, asked_which, restarts,
                              without_trailing_strays)
-from .alarms import AlarmSentences
 from .later import later_call
-from .rewordings import joined_parts, room_put_first, with_the_thing_named
 from .opposites import RIVAL_LENGTHS, OppositeReading, family_of, heard_otherwise, said_plainly, teen_or_ten_length
+from .rewordings import joined_parts, room_put_first, with_the_thing_named
 from .timer_names import (COMMON_TIMER_NAMES, name_in_doubt, names_known, run_into_timer, same_but_name, the_named_one,
                           timer_call)
 
@@ -127,7 +127,8 @@ RESTART_VERBS = frozenset(("set", "said", "sent", "start"))
 
 def heard_name(slots: dict[str, Any]) -> str:
     """The words heard where a timer's name goes, after the last restart and the leading articles."""
-    words = _name_slot_words(slots)
+    # (a word of punctuation alone is no name: "Pause, ma' pause, ma' timer." left "'", seed 367)
+    words = [word for word in _name_slot_words(slots) if re.search(r"\w", word)]
     while words and words[0].lower() in HEARD_ARTICLES:
         words = words[1:]
     return " ".join(words)
@@ -539,7 +540,8 @@ class IntentResponder:
         starts = [start for start in dict.fromkeys([*restarts(text)[-1:], *sentences[-1:]]) if start != text]
         candidates = [*starts, *(read for start in [text, *starts] for read in self._matcher.verb_readings(start))]
         read = (self._alarms.match(self._matcher.without_fillers(candidate)) for candidate in candidates)
-        return next((answer for answer in read if answer is not None and answer.actions), None)
+        # what sets something, or asks the time of an alarm plainly begun ("Said an alarm for.")
+        return next((answer for answer in read if answer is not None and (answer.actions or answer.tentative)), None)
 
     def _reworded(self, text: str) -> Answer | None:
         """A request that matched nothing (or named no device) as said, matched as another wording of it

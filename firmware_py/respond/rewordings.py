@@ -6,35 +6,38 @@ from __future__ import annotations
 
 import re
 
-JOINS = re.compile(r"\s*(?:,\s*)?\b(?:and then|and also|and|then|also)\b\s*(?:,\s*)?|\s*,\s*(?=the\b)", re.I)
-"""What joins two requests: "and", "and then", "then", with or without a comma; a comma before "the" in a list
-("Turn off the hallway light, the TV and the bathroom fan")."""
-PRONOUNS = re.compile(r"\b(?:it|them)\b", re.I)
 CARRIED_VERBS = frozenset(("turn", "switch", "shut", "open", "close", "start", "stop", "dim", "brighten",
                            "raise", "lower", "kill", "cancel", "pause", "resume", "mute", "unmute"))
 """Verbs a second request may leave to the first ("Open the blinds and the garage door")."""
+JOINS = re.compile(r"\s*(?:,\s*)?\b(?:and then|and also|and|then|also)\b\s*(?:,\s*)?|\s*,\s*(?=(?:the|"
+                   + "|".join(sorted(CARRIED_VERBS)) + r")\b)", re.I)
+"""What joins two requests: "and", "and then", "then", with or without a comma; a comma before "the" or a verb
+in a list ("Turn off the hallway light, the TV and the bathroom fan")."""
+PRONOUNS = re.compile(r"\b(?:it|them)\b", re.I)
 PARTICLES = frozenset(("on", "off", "up", "down"))
 MAX_PARTS = 3
 
 
 def joined_parts(text: str) -> list[list[str]] | None:
-    """Two requests said as one ("Turn off the TV and the hallway light.", "Set a timer for five minutes and
-    turn off the TV."): the pieces of `text` split at its joining words, each as the sentences it may stand for (itself, and
-    with the first piece's verb and particle carried to it when it opens with none); None for a text with no
-    join, or pieces too many or empty."""
+    """Two or three requests said as one ("Turn off the TV and the hallway light.", "Set a timer for five
+    minutes and turn off the TV."): the pieces of `text` split at its joining words, each as the sentences it
+    may stand for (itself, and with the verb and direction of the last piece that had one carried to it when
+    it opens with none); None for a text with no join, or pieces too many or empty."""
     pieces = [piece.strip(" ,.;!?") for piece in JOINS.split(text)]
     if len(pieces) < 2 or len(pieces) > MAX_PARTS or not all(pieces):
         return None
-    first = pieces[0].split()
-    verb = first[0].lower().strip(",") if first else ""
-    verb = verb if verb in CARRIED_VERBS else ""
-    particle = first[1].lower() if verb and len(first) > 1 and first[1].lower() in PARTICLES else ""
-    trailing = first[-1].lower() if verb and len(first) > 2 and first[-1].lower() in PARTICLES else ""
-    parts: list[list[str]] = [[pieces[0]]]
-    for piece in pieces[1:]:
+    parts: list[list[str]] = []
+    verb = particle = trailing = ""
+    for piece in pieces:
         words = piece.split()
+        if words[0].lower() in CARRIED_VERBS or not parts:
+            verb = words[0].lower() if words[0].lower() in CARRIED_VERBS else ""
+            particle = words[1].lower() if verb and len(words) > 1 and words[1].lower() in PARTICLES else ""
+            trailing = words[-1].lower() if verb and len(words) > 2 and words[-1].lower() in PARTICLES else ""
+            parts.append([piece])
+            continue
         options: list[str] = []
-        if verb and words[0].lower() not in CARRIED_VERBS:
+        if verb:
             ends_in_particle = words[-1].lower() in PARTICLES
             if particle and not ends_in_particle:
                 options.append(f"{verb} {particle} {piece}")

@@ -44,6 +44,8 @@ async def run(intents: IntentResponder, text: str) -> list[tuple[str, dict[str, 
      [("close_cover", {"device": "bedroom curtains"}), ("turn_on", {"device": "night light"})]),
     ("Turn off the hallway light, the TV and the night light.",
      [("turn_off", {"device": "hallway light"}), ("turn_off", {"device": "tv"}), ("turn_off", {"device": "night light"})]),
+    ("Turn on the TV, turn off the hallway light and the night light.",   # the nearest verb carried
+     [("turn_on", {"device": "tv"}), ("turn_off", {"device": "hallway light"}), ("turn_off", {"device": "night light"})]),
     ("Turn on the hallway light and set it to 40 percent.",   # "it": the device the piece before named
      [("turn_on", {"device": "hallway light"}), ("set_brightness", {"device": "hallway light", "percent": 40})]),
 ])
