@@ -342,6 +342,8 @@ class Conversation(VoiceSession):
                 user_text, claim = await self._timer_name_read_again(user_text or "", claim)
                 if claim is heard_claim and not claim.unknown_device:   # "Mute." for a clipped "Unmute."
                     user_text, claim = await self._opposite_read_again(user_text or "", claim)
+            if claim is not None and spoken and claim is heard_claim:   # "Remove the timer." while it is paused
+                claim = self._resume_asked(user_text or "", claim)
             self._undecided = None
             if claim is not None and not claim.passage:
                 if spoken and self._last_turn is not None:   # (the words it stands for, as read again)
@@ -483,6 +485,18 @@ class Conversation(VoiceSession):
         return await self._claim_read_again(text, claim, "reading a one-sound command again failed", lambda audio: (
             self._rereader.read_opposite(audio, self._engines.stt, self._engines.stt_executor,  # type: ignore[union-attr]
                                          self.session_id, text, claim)))
+
+    def _resume_asked(self, text: str, claim: Answer) -> Answer:
+        """A "Remove the timer." while the timer is paused: resume or remove? asked, never guessed."""
+        if not hasattr(self._rereader, "resume_asked"):
+            return claim
+        timers = self._engines.tools.timers
+
+        def paused(label: str) -> bool:
+            named = timers_named(timers.list(), label)
+            return len(named) == 1 and named[0].paused
+
+        return self._rereader.resume_asked(text, claim, paused) or claim   # type: ignore[union-attr]
 
     async def _timer_name_read_again(self, text: str, claim: Answer) -> tuple[str, Answer]:
         """A timer's name heard as words no name holds ("Start her past her time" for a pasta timer), or naming

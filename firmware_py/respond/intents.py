@@ -31,7 +31,8 @@ from .custom import CustomCommand
 from .intent_matcher import (DANGLING_CONJUNCTIONS, TRAILING_STRAYS, IntentMatch, IntentMatcher, asked_which, restarts,
                              without_trailing_strays)
 from .later import later_call
-from .opposites import RIVAL_LENGTHS, OppositeReading, family_of, heard_otherwise, said_plainly, teen_or_ten_length
+from .opposites import (RIVAL_LENGTHS, OppositeReading, family_of, heard_otherwise, resumed_instead, said_plainly,
+                        teen_or_ten_length)
 from .rewordings import joined_parts, room_put_first, with_the_thing_named
 from .timer_names import (COMMON_TIMER_NAMES, name_in_doubt, names_known, run_into_timer, same_but_name, the_named_one,
                           timer_call)
@@ -648,6 +649,14 @@ class IntentResponder:
         asked = asked_which([said_plainly(text) for text in pair], heard)
         question = self._answers.answer(asked)
         return (heard, question) if question is not None else None
+
+    def resume_asked(self, heard: str, answer: Answer, paused: Callable[[str], bool]) -> Answer | None:
+        """ "Did you say remove the timer or resume the timer?" for a cancel heard as "Remove ..." while the
+        timer it names (`paused(label)`) is paused (opposites.resumed_instead); None otherwise (it runs)."""
+        resumed = resumed_instead(heard, answer.actions)
+        if resumed is None or not paused(str(answer.actions[0].arguments.get("label", ""))):
+            return None
+        return self._answers.answer(asked_which([said_plainly(heard), said_plainly(resumed)], heard))
 
     def _as_claimed(self, heard: str) -> str:
         """The words a command was claimed from: as mended when the matcher mended them ("As in the timer," was

@@ -11,6 +11,7 @@ unasked: the words heard said this one.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -119,6 +120,20 @@ def heard_otherwise(claim: tuple[ActionCall, ...], heard: str, reading: Rereadin
         elif actions is not None and not same and deeds(actions) == deeds(claim):
             same = text
     return (same or heard, other) if other else None
+
+
+REMOVE = re.compile(r"\bremove(d)?\b", re.I)
+
+
+def resumed_instead(heard: str, actions: tuple[ActionCall, ...]) -> str | None:
+    """ "Remove the timer." heard, as "Resume the timer." would be said: the words with "resume" in its place
+    when the claim cancels a timer and its verb was "remove" (one sound from "resume", and both readings may
+    agree on it: espeak's fast "Resume the timer." was read "Remove" twice); None otherwise. Asked about only
+    while that timer is paused, when resuming it is as likely as removing it."""
+    if len(actions) != 1 or actions[0].name != "cancel_timer" or actions[0].arguments.get("all"):
+        return None
+    resume = lambda found: "Resume" if found.group(0)[0].isupper() else "resume"   # noqa: E731 (kept as said)
+    return REMOVE.sub(resume, heard, count=1) if REMOVE.search(heard) else None
 
 
 def teen_or_ten_length(actions: tuple[ActionCall, ...], heard: str,

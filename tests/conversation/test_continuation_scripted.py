@@ -174,6 +174,19 @@ async def test_words_that_go_on_from_a_stop_are_its_rest(world: Any) -> None:
     assert [timer.paused for timer in timers.list()] == [True]
 
 
+async def test_remove_said_while_the_timer_is_paused_is_asked_about(world: Any) -> None:
+    """Seeds 353 and 359: "Resume the timer." heard "Remove the timer." cancelled the paused timer. While it is
+    paused, the two are as likely: the device asks, and the timer stays."""
+    conversation, events, llm, stt = world
+    timers = conversation._engines.tools.timers
+    timers.pause(timers.start(180, "", conversation.session_id).timer_id)
+    stt.first = stt.second = stt.whole = "Remove the timer."
+    await feed(conversation.listener, zeros(0.2) + tone(1.0) + zeros(1.5), pace=0.01)
+    await settle(lambda: bool(answers(events)))
+    assert "resume the timer" in answers(events)[-1].text.lower(), answers(events)
+    assert [timer.paused for timer in timers.list()] == [True]
+
+
 async def test_a_rest_refused_on_its_own_is_still_the_rest(world: Any) -> None:
     """"Back on." alone reads as a device called back: refused, it is no command of its own, so it is still
     the rest of the request before it."""

@@ -10,7 +10,8 @@ import pytest
 from firmware_py.integrations.devices import DeviceDirectory, parse_devices
 from firmware_py.respond.base import ActionCall
 from firmware_py.respond.intents import OPPOSITE_WIDER, OPPOSITE_WIDTH, create_intent_responder
-from firmware_py.respond.opposites import does_otherwise, family_of, heard_otherwise, said_plainly, teen_or_ten_length
+from firmware_py.respond.opposites import (does_otherwise, family_of, heard_otherwise, resumed_instead, said_plainly,
+                                          teen_or_ten_length)
 from firmware_py.speech.stt import Rereading
 
 ON = (ActionCall("turn_on", {"device": "kitchen light"}),)
@@ -181,3 +182,25 @@ async def test_a_narrow_beam_that_finds_nothing_is_read_once_wider() -> None:
     assert stt.widths == [OPPOSITE_WIDTH, OPPOSITE_WIDER]
     assert found is not None
     assert found[1].text == 'Sorry, did you say "Pause in the timer" or "Resume the timer"?'
+
+
+@pytest.mark.parametrize(("heard", "actions", "resumed"), [
+    ("Remove the timer.", (ActionCall("cancel_timer", {}),), "Resume the timer."),
+    ("Removed the pasta timer.", (ActionCall("cancel_timer", {"label": "pasta"}),), "Resume the pasta timer."),
+    ("Cancel the timer.", (ActionCall("cancel_timer", {}),), None),            # "cancel" is no "resume"
+    ("Remove all the timers.", (ActionCall("cancel_timer", {"all": True}),), None),
+    ("Remove the timer.", (ActionCall("pause_timer", {}),), None),
+])
+def test_remove_may_be_resume(heard: str, actions: tuple[ActionCall, ...], resumed: str | None) -> None:
+    assert resumed_instead(heard, actions) == resumed
+
+
+async def test_remove_is_asked_about_only_while_the_timer_is_paused() -> None:
+    """Seeds 353 and 359: espeak's fast "Resume the timer." heard, and read within its family, as "Remove the
+    timer.", cancelled the paused timer. While it is paused, resuming it is as likely: asked."""
+    intents = create_intent_responder("en", DeviceDirectory(parse_devices([])), ())
+    claim = await intents.match("Remove the timer.", "s")
+    assert claim is not None and claim.actions == (ActionCall("cancel_timer", {}),)
+    asked = intents.resume_asked("Remove the timer.", claim, lambda label: True)
+    assert asked is not None and not asked.actions and "resume the timer" in asked.text.lower()
+    assert intents.resume_asked("Remove the timer.", claim, lambda label: False) is None
