@@ -28,22 +28,22 @@ SENTENCES = {
     "intents": {
         "alarm": {"data": [{"sentences": [
             # ("in": "an" as the recogniser often writes it, "Set in alarm for six thirty", seed 359)
-            "[please] [can you|could you|will you] (set|make|create|put on|schedule) [me] [an|a|in|the|my] [new] "
+            "<asking> (set|make|create|put on|schedule) [me] [an|a|in|the|my] [new] "
             "alarm (for|at|to) {clock} [please]",
             "[please] [can you|could you] (set|make|create) [me] [an|a|in|my] {clock} alarm [please]",
             "[an|the] alarm (for|at) {clock} [please]",
         ]}]},
         "timer_until": {"data": [{"sentences": [
-            "[please] [can you|could you|will you] (set|start|make) [me] [a|an|the|my] timer (for|at|until|till) {clock}",
+            "<asking> (set|start|make) [me] [a|an|the|my] timer (for|at|until|till) {clock}",
         ]}]},
         "wake": {"data": [{"sentences": [
-            "[please] [can you|could you|will you] (wake|get) me [up] (at|by) {clock} [please]",
+            "<asking> (wake|get) me [up] (at|by) {clock} [please]",
             "I (need|have|want|got) to (get|wake) up (at|by) {clock}",
         ]}]},
         "ask_time": {"data": [{"sentences": [
-            "[please] [can you|could you|will you] (set|make|create) [me] [an|a|in|my] [new] alarm [for|at] [please]",
-            "[please] [can you|could you|will you] (wake|get) me up [please]",
-            "[please] [can you|could you|will you] wake me [please]",
+            "<asking> (set|make|create) [me] [an|a|in|my] [new] alarm [for|at] [please]",
+            "<asking> (wake|get) me up [please]",
+            "<asking> wake me [please]",
         ]}]},
         "cancel": {"data": [{"sentences": [
             "[please] (cancel|delete|remove|clear|stop|dismiss|turn off|switch off|get rid of) [the|my] alarm",
@@ -60,9 +60,10 @@ SENTENCES = {
             "(what|which) alarms (do I have|have I got|are set|are there)",
         ]}]},
         "later": {"data": [{"sentences": ["{command} at {clock}"]}]},
-        "remind": {"data": [{"sentences": ["[please] [can you|could you|will you] remind me at {clock} (to|about) {what}"]}]},
+        "remind": {"data": [{"sentences": ["<asking> remind me at {clock} (to|about) {what}"]}]},
     },
     "lists": {"clock": {"wildcard": True}, "command": {"wildcard": True}, "what": {"wildcard": True}},
+    "expansion_rules": {"asking": "[please] [can you|could you|will you]"},
 }
 
 UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,

@@ -162,7 +162,6 @@ class IntentAnswers:
 
     def __init__(self, directory: DeviceDirectory, custom: tuple[CustomCommand, ...], area: str = "") -> None:
         self._directory, self._custom, self._area = directory, custom, area
-        self.areas = directory.areas()
         self._by_intent: dict[str, Callable[[dict[str, Any]], tuple[ActionCall, ...]]] = {
             "HassGetCurrentTime": lambda _s: (ActionCall("get_time"),),
             "HassGetCurrentDate": lambda _s: (ActionCall("get_date"),),
@@ -207,6 +206,9 @@ class IntentAnswers:
 
     def knows(self, device: str) -> bool:
         return self._directory.find(device) is not None
+
+    def areas(self) -> list[str]:
+        return self._directory.areas()
 
     def answer(self, match: IntentMatch) -> Answer | None:
         intent, slots = match.intent, match.slots
@@ -312,8 +314,6 @@ class IntentAnswers:
         if len(words) < 2 or singular(words[-1]) not in DEVICE_NOUNS:
             return None
         area = " ".join(words[:-1])
-        if area not in self._directory.areas():
-            return None
         found = _called(self._directory.in_area(area), singular(words[-1]))
         return found[0] if len(found) == 1 else None
 
@@ -549,7 +549,7 @@ class IntentResponder:
         (rewordings.py): the room said first ("Turn the heater off in the office."), or two requests said as
         one, each run ("Turn off the TV and the hallway light."). Only answers that act on devices this device
         has, from words taken as they were written: two requests are no place to guess."""
-        moved = room_put_first(text, self._answers.areas)
+        moved = room_put_first(text, self._answers.areas())
         if moved is not None and (answer := self._plain_action(moved)) is not None:
             return answer
         parts = joined_parts(text)

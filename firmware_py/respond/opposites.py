@@ -132,8 +132,11 @@ def resumed_instead(heard: str, actions: tuple[ActionCall, ...]) -> str | None:
     while that timer is paused, when resuming it is as likely as removing it."""
     if len(actions) != 1 or actions[0].name != "cancel_timer" or actions[0].arguments.get("all"):
         return None
-    resume = lambda found: "Resume" if found.group(0)[0].isupper() else "resume"   # noqa: E731 (kept as said)
-    return REMOVE.sub(resume, heard, count=1) if REMOVE.search(heard) else None
+    return REMOVE.sub(_resume_as_said, heard, count=1) if REMOVE.search(heard) else None
+
+
+def _resume_as_said(found: re.Match[str]) -> str:
+    return "Resume" if found.group(0)[0].isupper() else "resume"
 
 
 def teen_or_ten_length(actions: tuple[ActionCall, ...], heard: str,

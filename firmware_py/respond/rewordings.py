@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from .openings import POLARITY_WORDS
+
 CARRIED_VERBS = frozenset(("turn", "switch", "shut", "open", "close", "start", "stop", "dim", "brighten",
                            "raise", "lower", "kill", "cancel", "pause", "resume", "mute", "unmute"))
 """Verbs a second request may leave to the first ("Open the blinds and the garage door")."""
@@ -14,7 +16,6 @@ JOINS = re.compile(r"\s*(?:,\s*)?\b(?:and then|and also|and|then|also)\b\s*(?:,\
 """What joins two requests: "and", "and then", "then", with or without a comma; a comma before "the" or a verb
 in a list ("Turn off the hallway light, the TV and the bathroom fan")."""
 PRONOUNS = re.compile(r"\b(?:it|them)\b", re.I)
-PARTICLES = frozenset(("on", "off", "up", "down"))
 MAX_PARTS = 3
 
 
@@ -32,13 +33,13 @@ def joined_parts(text: str) -> list[list[str]] | None:
         words = piece.split()
         if words[0].lower() in CARRIED_VERBS or not parts:
             verb = words[0].lower() if words[0].lower() in CARRIED_VERBS else ""
-            particle = words[1].lower() if verb and len(words) > 1 and words[1].lower() in PARTICLES else ""
-            trailing = words[-1].lower() if verb and len(words) > 2 and words[-1].lower() in PARTICLES else ""
+            particle = words[1].lower() if verb and len(words) > 1 and words[1].lower() in POLARITY_WORDS else ""
+            trailing = words[-1].lower() if verb and len(words) > 2 and words[-1].lower() in POLARITY_WORDS else ""
             parts.append([piece])
             continue
         options: list[str] = []
         if verb:
-            ends_in_particle = words[-1].lower() in PARTICLES
+            ends_in_particle = words[-1].lower() in POLARITY_WORDS
             if particle and not ends_in_particle:
                 options.append(f"{verb} {particle} {piece}")
             if trailing and not ends_in_particle:

@@ -20,6 +20,7 @@ from .amend import can_be_amended
 from .base import Answer
 from .command_reread import asking_words
 from .intent_matcher import DEVICE_NAME_ENDS
+from .openings import COMMAND_WORDS, POLARITY_WORDS
 
 HOLD_SECS = 1.5
 """How long an unfinished command waits for its rest at least, counted from when it was read."""
@@ -91,11 +92,8 @@ def may_be_whole(text: str) -> bool:
     return not stripped.endswith(",") and not _DANGLING_END.search(stripped)
 
 
-HEARD_VERBS = frozenset({"turn", "switch", "set", "start", "open", "close", "cancel", "stop", "resume", "pause",
-                         "mute", "unmute", "shut", "dim", "kill", "cut"})
+HEARD_VERBS = (COMMAND_WORDS - POLARITY_WORDS) | {"shut", "dim", "kill"}
 """Command verbs: one heard is taken as said, by a reading of a held piece too."""
-DIRECTIONS = frozenset({"on", "off", "up", "down"})
-"""The words that say which way a command goes, which a turn cut by a pause has often not said yet."""
 
 
 def read_whole(text: str, answer: Answer, heard: str = "") -> bool:
@@ -108,7 +106,7 @@ def read_whole(text: str, answer: Answer, heard: str = "") -> bool:
     mile." was read "Turn the mic on." and unmuted the device before "down a bit" came."""
     said = {word.strip(".,!?").lower() for word in heard.split()}
     last = text.split()[-1].strip(".,!?").lower() if text.split() else ""
-    direction_made_up = bool(heard) and last in DIRECTIONS and last not in said
+    direction_made_up = bool(heard) and last in POLARITY_WORDS and last not in said
     return (bool(answer.actions) and not answer.tentative and not answer.frame and asking_words(text) >= WHOLE_WORDS
             and not direction_made_up and not _verb_changed(heard, text))
 
