@@ -66,6 +66,7 @@ class Appliance(SessionHost):
     async def load_engines(self, models_root: Path) -> None:
         """The models; their warm-up is started, `warm_up` waits for it."""
         self.engines = await load_engines(self.settings, models_root, self.bus, self.device)
+        self.engines.tools.timers.rings_on = self._rings_on
         self._chain_built = asyncio.get_running_loop().create_future()  # the LLM's part waits for the chain
         self._start_warm_up(self.engines)
 
@@ -100,6 +101,23 @@ class Appliance(SessionHost):
             await self._start_warm_up(self.engines)
         except Exception:  # a failed warm-up only costs the first user some latency
             log.warning("warm-up failed", exc_info=True)
+
+    def keep_timers(self, path: Path) -> None:
+        """Timers and alarms kept at `path`: those of the last run come back (any that ended meanwhile ring
+        now, late), and every change is saved there."""
+        from .llm.timer_store import TimerStore
+
+        assert self.engines is not None, "engines are not loaded"
+        self.engines.tools.timers.keep_in(TimerStore(path))
+
+    def _rings_on(self, session_id: str) -> str:
+        """A timer rings on the session that set it; when that one has gone (a client that left, a session of
+        the last run), on the device's own, else on any open session (an app or satellite still connected)."""
+        if session_id in self.sessions:
+            return session_id
+        if self.local_session_id in self.sessions:
+            return self.local_session_id or session_id
+        return next(iter(self.sessions), session_id)
 
     # --- sessions ----------------------------------------------------------------------------------
 

@@ -1,5 +1,5 @@
-"""The daemon's own cache directory, and atomic writes into it: prepared and exported models, saved prompt
-states, the parsed sentence library."""
+"""The daemon's own directories, and atomic writes into them: the cache (prepared and exported models, saved
+prompt states, the parsed sentence library) and the state it keeps across restarts (timers and alarms)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 CACHE_ENV = "RTVI_EDGE_CACHE"
+STATE_ENV = "RTVI_EDGE_STATE"
 
 
 def user_cache_dir() -> Path:
@@ -18,6 +19,15 @@ def user_cache_dir() -> Path:
     if configured:
         return Path(configured)
     return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "rtvi-edge"
+
+
+def user_state_dir() -> Path:
+    """$RTVI_EDGE_STATE, else $XDG_STATE_HOME/rtvi-edge, else ~/.local/state/rtvi-edge (under systemd inside
+    the service's state directory, its HOME). Unlike the cache, what is here cannot be made again."""
+    configured = os.environ.get(STATE_ENV)
+    if configured:
+        return Path(configured)
+    return Path(os.environ.get("XDG_STATE_HOME", Path.home() / ".local" / "state")) / "rtvi-edge"
 
 
 def atomic_write(path: Path, write: Callable[[str], object]) -> None:

@@ -175,6 +175,20 @@ class IntentSettings:
 
 
 @dataclass(frozen=True)
+class TimerSettings:
+    """Timers and alarms: how they ring, and keeping them across restarts."""
+
+    keep: bool = setting(True, "Keep timers and alarms in the state directory (~/.local/state/rtvi-edge, "
+                         "$RTVI_EDGE_STATE), so a restart or a power cut does not lose them; one that ended "
+                         "meanwhile rings late, within the hour.")
+    ring_secs: float = setting(60.0, "How long a timer that ends rings, its words said again after each gap, "
+                               "until someone speaks (0: said once).", minimum=0.0, maximum=3600.0)
+    alarm_ring_secs: float = setting(300.0, "The same for an alarm.", minimum=0.0, maximum=3600.0)
+    ring_gap_secs: float = setting(4.0, "Quiet between two rings, in which \"stop\" or \"snooze\" is heard.",
+                                   minimum=1.0, maximum=60.0)
+
+
+@dataclass(frozen=True)
 class ArbitrationSettings:
     """Several rooms (satellites, the device's own mic) hearing one request: only the best one answers."""
 
@@ -274,6 +288,7 @@ class Settings:
     llm: LlmSettings = field(default_factory=LlmSettings)
     conversation: ConversationSettings = field(default_factory=ConversationSettings)
     intents: IntentSettings = field(default_factory=IntentSettings)
+    timers: TimerSettings = field(default_factory=TimerSettings)
     wakeword: WakeWordSettings = field(default_factory=WakeWordSettings)
     arbitration: ArbitrationSettings = field(default_factory=ArbitrationSettings)
     mqtt: MqttSettings = field(default_factory=MqttSettings)

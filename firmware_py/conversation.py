@@ -32,7 +32,7 @@ from .llm.repeats import RepeatFilter
 from .llm.base import LlmError
 from .llm.context import Context
 from .llm.text import clean_for_speech
-from .llm.timers import timer_done_words, timers_named
+from .llm.timers import as_mine, is_alarm, timer_done_words, timers_named
 from .sentences import SentenceSplitter
 from .respond.amend import rest_of
 from .respond.asked import AskedBack
@@ -45,6 +45,7 @@ from .respond.speculation import Speculator
 from .respond.timer_names import names_known, names_to_read, timer_call
 from .respond.unfinished import (LastTurn, cut_off_after, goes_on_from, hold_secs, joined, may_amend, may_be_whole,
                                  may_complete, read_whole, reads_better, reads_finished, sounds_unfinished, spliced)
+from .ringing import Ringing
 from .session import VoiceSession
 from .speaking import BotSpeech
 from .turn_metrics import publish_turn_metrics
@@ -58,6 +59,8 @@ APOLOGY = "Sorry, I can't think right now. Please try again in a moment."
 APOLOGY_QUIET_SECS = 20.0
 """After saying it did not understand, the device says so again only after this long (the error event is
 always sent)."""
+LATE_COMMAND_SECS = 300.0
+"""A command for later that fell due while the daemon was off still runs within this; later, it is only said."""
 NOT_UNDERSTOOD_MIN_VOICED_SECS = 0.5
 """Speech this long that gave no words was a request nobody understood; less was a cough or a knock."""
 
@@ -91,6 +94,8 @@ class Conversation(VoiceSession):
         self.last_transcript = ""
         self.last_answer = ""
         self._input_task: asyncio.Task[None] | None = None
+        self._ringing = Ringing(self._ring, lambda: self._live.current.timers.ring_gap_secs,
+                                engines.tools.timers.quieted)
         self._unsubscribe = bus.subscribe(self._on_event, TimerFired, session_id=session_id)
 
     # --- life cycle --------------------------------------------------------------------------------
@@ -114,6 +119,7 @@ class Conversation(VoiceSession):
 
     async def close(self) -> None:
         self._unsubscribe()
+        self._ringing.stop()
         self._speculator.drop()
         await self.interrupt(publish=False)
         await self._source.close()
@@ -150,9 +156,10 @@ class Conversation(VoiceSession):
         return self._speech is not None and self._speech.speaking
 
     async def on_user_speech_started(self) -> None:
+        self._ringing.hold()
         if self._reply and not self._reply.done():
             self._hold_if_cut_short()
-            await self.interrupt(publish=self._held is None)   # a held half-command had nothing to interrupt
+            await self.interrupt(publish=self._held is None, keep_ringing=True)   # a held half-command had nothing to interrupt
         self._set_state(ConversationState.USER_SPEAKING)
 
     def _hold_if_cut_short(self) -> None:
@@ -201,14 +208,18 @@ class Conversation(VoiceSession):
         completes = self._last_turn if self._held is None and may_complete(self._last_turn, timing.speech_start_at) else None
         self._last_turn = LastTurn(text, timing.speech_end_at)
         read: Answer | None = None
+        if text:
+            self._ringing.stop()   # answered: "stop", "snooze", or any request
         # a held command's rest heard as no words is still its rest: both pieces are decoded as one below
         if not text and self._held is None:
             self._speculator.drop()
             turn = self._last_turn
             found = await self._read_unheard(timing)
             if found is None:
+                self._ringing.go_on()   # a cough or a door does not silence an alarm
                 await self._not_understood(timing)
                 return
+            self._ringing.stop()
             if self._last_turn is not turn:   # a newer turn came while this one was read: that one is answered
                 return
             text, read = found
@@ -251,7 +262,7 @@ class Conversation(VoiceSession):
             reply = ""   # noise that keeps sounding like speech (music, a TV) must not make the device nag
         if reply:
             self._apologised_at = now
-            await self.interrupt()
+            await self.interrupt(keep_ringing=True)
             self._cancel = asyncio.Event()
             self._reply = asyncio.create_task(self._speak_only(reply, self._cancel), name=f"sorry-{self.session_id}")
         else:
@@ -692,8 +703,11 @@ class Conversation(VoiceSession):
         self.listener.follow_up()
         self._set_state(ConversationState.USER_SPEAKING if self.listener.in_turn else self._idle_state())
 
-    async def interrupt(self, publish: bool = True) -> None:
-        """Stop the bot now: generation, synthesis and playback; keep only what was heard in the context."""
+    async def interrupt(self, publish: bool = True, keep_ringing: bool = False) -> None:
+        """Stop the bot now: generation, synthesis and playback; keep only what was heard in the context. A
+        timer's ringing stops too (a client's or the button's "stop"), unless `keep_ringing`."""
+        if not keep_ringing:
+            self._ringing.stop()
         reply, speech = self._reply, self._speech
         if reply is None or reply.done():
             return
@@ -740,14 +754,16 @@ class Conversation(VoiceSession):
         if run_immediately:
             await self.run_llm()
 
-    async def say(self, text: str, interrupt: bool = False) -> None:
-        """Speak without the LLM; waits its turn behind an answer in progress unless told to interrupt."""
+    async def say(self, text: str, interrupt: bool = False, remember: bool = True) -> None:
+        """Speak without the LLM; waits its turn behind an answer in progress unless told to interrupt.
+        `remember`: the words join the history (a timer's repeated rings do once)."""
         if interrupt:
             await self.interrupt()
         else:
             await self._after_reply_in_progress()
-        self.context.add("assistant", text)
-        self._reply_in_context = True
+        if remember:
+            self.context.add("assistant", text)
+        self._reply_in_context = remember
         self._cancel = asyncio.Event()
         self._reply = asyncio.create_task(self._speak_only(text, self._cancel), name=f"say-{self.session_id}")
 
@@ -796,12 +812,19 @@ class Conversation(VoiceSession):
     def resolve_client_tool(self, tool_call_id: str, result: Any) -> bool:
         return self._engines.tools.resolve_client(tool_call_id, result)
 
-    async def _run_later(self, command: str) -> None:
+    async def _run_later(self, command: str, late_secs: float = 0.0) -> None:
         """A command asked for "in ten minutes", now due: a reminder is said; anything else is run as the
-        user's own turn (intents, knowledge, then the LLM), after the answer in progress."""
+        user's own turn (intents, knowledge, then the LLM), after the answer in progress. One that fell due
+        while the device was off is run only if that was a moment ago: the heater is not turned on at noon
+        for 7 am."""
         reminder = reminder_of(command)
         if reminder is not None:
             await self.say(reminder)
+            return
+        if late_secs > LATE_COMMAND_SECS:
+            log.info("command for later not run: it fell due while off", extra={
+                "session": self.session_id, "command": command, "late_secs": round(late_secs)})
+            await self.say(f"I was off when it was time to {as_mine(command)}, so that was not done.")
             return
         await self._after_reply_in_progress()
         self.last_transcript = command
@@ -820,9 +843,18 @@ class Conversation(VoiceSession):
 
     # --- bus ---------------------------------------------------------------------------------------
 
+    async def _ring(self, words: str, first: bool) -> None:
+        """One ring of a timer: said after the answer in progress, if any; back once spoken or cut off."""
+        await self.say(words, remember=first)
+        reply = self._reply
+        if reply is not None:
+            await asyncio.wait({reply})   # (cancelling the ringing does not cancel the words: barge-in does)
+
     def _on_event(self, event: Event) -> None:
         if isinstance(event, TimerFired):
             if event.command:
-                self._spawn(self._run_later(event.command))
+                self._spawn(self._run_later(event.command, event.late_secs))
                 return
-            self._spawn(self.say(timer_done_words(event.label), interrupt=False))
+            timers = self._live.current.timers
+            ring_secs = timers.alarm_ring_secs if is_alarm(event.label) else timers.ring_secs
+            self._ringing.add(event.timer_id, timer_done_words(event.label, event.late_secs), ring_secs)

@@ -112,6 +112,10 @@ class Daemon:
 
         self._open_local_audio()
         await self._start_integrations()
+        if self.settings.timers.keep:   # after the sessions and MQTT: a timer that ended meanwhile rings on them
+            from .cache_dir import user_state_dir
+
+            self.appliance.keep_timers(user_state_dir() / "timers.json")
         # start-up's objects (the sentence library, the engines' Python side) live as long as the daemon: kept
         # out of the collector's reach, a full collection (one after each local answer) scans only the new ones.
         # The collector was off while they were made (cli.py); the few thousand objects of garbage start-up

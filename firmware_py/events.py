@@ -208,6 +208,8 @@ class TimerFired(Event):
     label: str
     command: str = ""
     """What the user asked to be done when it ends ("turn off the lights"): run as their turn."""
+    late_secs: float = 0.0
+    """How long ago it ended, when that was while the daemon was off (0: it ends now)."""
 
 
 @dataclass(frozen=True, kw_only=True)

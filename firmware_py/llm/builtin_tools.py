@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Callable, Protocol
 
-from .timers import ALARM_LABEL, WAKE_UP, Timer, TimerService, as_mine, spoken_duration, timer_name
+from .timers import ALARM_LABEL, SNOOZE_SECS, WAKE_UP, Timer, TimerService, as_mine, is_alarm, spoken_duration, timer_name
 
 
 class DeviceControl(Protocol):
@@ -117,6 +117,12 @@ SET_ALARM = Tool("set_alarm", "Ring an alarm, or do a spoken command, at a time 
 })
 """An alarm at a time of day ("Set an alarm for 7 am"), or a command then ("Wake me up at 6:30"): a timer that
 ends at that time. Run by the intents only (respond/alarms.py), like run_later."""
+SNOOZE = Tool("snooze", "Ring the alarm or timer that just rang again a few minutes later.", {
+    "type": "object",
+    "properties": {"seconds": {"type": "integer", "minimum": 60, "maximum": 3600}},
+    "additionalProperties": False,
+})
+""""Snooze", "snooze for five minutes": run by the intents only; the LLM has no ringing to see."""
 
 
 SMALL_HOURS_END = 4
@@ -165,7 +171,7 @@ class BuiltinHandlers:
             "get_time": self.get_time, "get_date": self.get_date, "set_timer": self.set_timer,
             "list_timers": self.list_timers, "cancel_timer": self.cancel_timer, "pause_timer": self.pause_timer,
             "resume_timer": self.resume_timer, "add_timer_time": self.add_timer_time, "amend_timer": self.amend_timer,
-            "run_later": self.run_later, "set_alarm": self.set_alarm,
+            "run_later": self.run_later, "set_alarm": self.set_alarm, "snooze": self.snooze,
             "set_volume": self.set_volume, "change_volume": self.change_volume, "set_mute": self.set_mute,
         }
 
@@ -208,6 +214,10 @@ class BuiltinHandlers:
                 raise ValueError("no timer is running")
             count = len(cancelled)
             return {"cancelled": count, "summary": f"{'The timer is' if count == 1 else f'All {count} timers are'} cancelled."}
+        rung = self.timers.just_rung(str(args.get("label", "")))
+        if rung:   # "stop the timer" said to the one ringing (the words already stopped it): not another one
+            self.timers.forget_rung(rung)
+            return {"timer_id": rung[0].timer_id, "label": rung[0].label, "summary": f"{timer_name(rung[0])} is off."}
         timer = self.timers.cancel(self._one_timer(args, "cancel").timer_id)
         assert timer is not None
         return {"timer_id": timer.timer_id, "label": timer.label, "summary": f"{timer_name(timer)} is cancelled."}
@@ -275,6 +285,12 @@ class BuiltinHandlers:
         return {"timer_id": timer.timer_id, "seconds": seconds, "at": moment.isoformat(timespec="minutes"),
                 "label": timer.label, "command": command, "summary": summary}
 
+    def snooze(self, args: dict[str, Any], session_id: str) -> dict[str, Any]:
+        seconds = int(args.get("seconds", SNOOZE_SECS))
+        timer = self.timers.snooze(seconds)
+        return {"timer_id": timer.timer_id, "label": timer.label, "seconds": seconds,
+                "summary": f"Snoozed: {timer_name(timer).lower()} rings again in {spoken_duration(seconds)}."}
+
     def _one_timer(self, args: dict[str, Any], verb: str, paused: bool | None = None) -> Timer:
         """The one timer a request means: by label, or the only one (in the wanted paused state)."""
         label = str(args.get("label", ""))
@@ -282,6 +298,8 @@ class BuiltinHandlers:
         if paused is not None and len(matches) > 1:
             matches = [t for t in matches if t.paused == paused] or matches
         if not matches:
+            if is_alarm(label):
+                raise ValueError(f"no {label.lower()} is set" if label.lower() != ALARM_LABEL else "no alarm is set")
             raise ValueError(f"no timer called {label!r} is running" if label else "no timer is running")
         if len(matches) > 1:
             names = ", ".join(timer_name(t) for t in matches)

@@ -1,4 +1,7 @@
-"""Countdown timers the assistant sets by voice; a firing timer is announced on the bus (TimerFired)."""
+"""Countdown timers the assistant sets by voice; a firing timer is announced on the bus (TimerFired).
+
+Kept in a `TimerStore` once `keep_in` is called (the daemon does, at start): every change is saved, and the
+timers saved by the last run come back, those that ended meanwhile ringing late (`MISSED_RING_SECS`)."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ import itertools
 import logging
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import jellyfish
@@ -14,12 +18,30 @@ import jellyfish
 from ..events import EventBus, TimerFired
 from ..heard_alike import one_sound_apart
 from ..respond.timer_names import COMMON_TIMER_NAMES
+from .timer_store import SavedTimer, TimerStore
 
 log = logging.getLogger(__name__)
 
 MAX_TIMERS = 20
 MAX_SECONDS = 24 * 3600
 HEARD_LABEL = 0.8
+MISSED_RING_SECS = 3600
+"""A timer or alarm that ended while the daemon was off rings late when it comes back within this; one that ended
+longer ago is dropped with a log line (an hour-old pasta timer is news to nobody)."""
+RANG_RECENTLY_SECS = 300
+"""How long after it rang a timer or alarm can still be snoozed."""
+JUST_QUIETED_SECS = 20.0
+"""A timer still ringing, or quieted this recently (by the very turn that says "stop the timer"), is the one a
+"stop" or "cancel" means: not another that is still running."""
+SNOOZE_SECS = 540
+"""Snooze with no length said: nine minutes, as alarm clocks have it."""
+
+
+@dataclass
+class Rung:
+    timer: Timer
+    at: float                       # time.monotonic() it rang
+    quiet_at: float | None = None   # when it stopped ringing; None while it rings
 """Jaro-Winkler similarity from which a spoken timer name counts as a running timer's ("pastor": "pasta" 0.91)."""
 
 
@@ -51,6 +73,11 @@ class TimerService:
         self._bus = bus
         self._timers: dict[str, Timer] = {}
         self._ids = itertools.count(1)
+        self._store: TimerStore | None = None
+        self._rang: list[Rung] = []   # newest last
+        self.rings_on: Callable[[str], str] = lambda session_id: session_id
+        """The session a timer set by `session_id` rings on: the appliance names another when that one has
+        gone (a client that left, a session of the last run)."""
 
     def start(self, seconds: float, label: str, session_id: str, command: str = "") -> Timer:
         """Start a timer (one that runs `command` when it ends, if given); ValueError when the duration is
@@ -64,6 +91,7 @@ class TimerService:
         self._schedule(timer, seconds)
         self._timers[timer.timer_id] = timer
         log.info("timer started", extra={"timer_id": timer.timer_id, "seconds": seconds, "label": timer.label})
+        self._changed()
         return timer
 
     def list(self) -> list[Timer]:
@@ -77,9 +105,11 @@ class TimerService:
 
     def cancel(self, timer_id: str) -> Timer | None:
         timer = self._timers.pop(timer_id, None)
-        if timer is not None and timer.handle is not None:
-            timer.handle.cancel()
+        if timer is not None:
+            if timer.handle is not None:
+                timer.handle.cancel()
             log.info("timer cancelled", extra={"timer_id": timer_id})
+            self._changed()
         return timer
 
     def pause(self, timer_id: str) -> Timer:
@@ -90,6 +120,7 @@ class TimerService:
         timer.paused_left = timer.remaining()
         if timer.handle is not None:
             timer.handle.cancel()
+        self._changed()
         return timer
 
     def resume(self, timer_id: str) -> Timer:
@@ -98,6 +129,7 @@ class TimerService:
             raise ValueError(f"{timer_name(timer)} is not paused")
         left, timer.paused_left = timer.paused_left or 0.0, None
         self._schedule(timer, left)
+        self._changed()
         return timer
 
     def extend(self, timer_id: str, seconds: float) -> Timer:
@@ -111,12 +143,14 @@ class TimerService:
             if timer.handle is not None:
                 timer.handle.cancel()
             self._schedule(timer, left)
+        self._changed()
         return timer
 
     def rename(self, timer_id: str, label: str) -> Timer:
         timer = self._timers[timer_id]
         timer.label = label.strip()
         log.info("timer named", extra={"timer_id": timer_id, "label": timer.label})
+        self._changed()
         return timer
 
     def newest(self, session_id: str) -> Timer | None:
@@ -128,17 +162,100 @@ class TimerService:
         timer.due = time.monotonic() + seconds
         timer.handle = asyncio.get_running_loop().call_later(seconds, self._fire, timer.timer_id)
 
-    def close(self) -> None:
-        for timer_id in list(self._timers):
-            self.cancel(timer_id)
+    def quieted(self, timer_ids: list[str]) -> None:
+        """These stopped ringing (someone spoke, or their ringing time was up)."""
+        now = time.monotonic()
+        for rung in self._rang:
+            if rung.timer.timer_id in timer_ids and rung.quiet_at is None:
+                rung.quiet_at = now
 
-    def _fire(self, timer_id: str) -> None:
+    def just_rung(self, label: str = "") -> list[Timer]:
+        """Timers ringing now or quieted within `JUST_QUIETED_SECS` (those a label picks), newest first."""
+        now = time.monotonic()
+        recent = [rung.timer for rung in reversed(self._recent_rings())
+                  if rung.quiet_at is None or now - rung.quiet_at <= JUST_QUIETED_SECS]
+        return timers_named(recent, label)
+
+    def forget_rung(self, timers: list[Timer]) -> None:
+        """Dealt with ("stop the alarm"): no longer to be snoozed or stopped again."""
+        self._rang = [rung for rung in self._rang if rung.timer not in timers]
+
+    def snooze(self, seconds: float) -> Timer:
+        """The timer or alarm that rang last, again in `seconds`, under its own name; ValueError when none rang lately."""
+        rang = [rung.timer for rung in reversed(self._recent_rings()) if not rung.timer.command]
+        if not rang:
+            raise ValueError("nothing has rung lately to snooze")
+        self.forget_rung(rang[:1])
+        return self.start(seconds, rang[0].label, rang[0].session_id)
+
+    def _recent_rings(self) -> list[Rung]:
+        now = time.monotonic()
+        self._rang = [rung for rung in self._rang if now - rung.at <= RANG_RECENTLY_SECS]
+        return self._rang
+
+    def keep_in(self, store: TimerStore, now: Callable[[], float] = time.time) -> list[Timer]:
+        """Bring back the timers `store` holds and save every change there from now on. Returns those brought
+        back; the ones that ended while the daemon was off ring now, late (`late_secs` on their TimerFired)."""
+        saved, saved_at = store.load()
+        wall = now()
+        # a board with no clock of its own may come back with its clock behind the time it saved: count the
+        # time left from then, not from a clock that is wrong
+        behind = max(0.0, saved_at - wall)
+        back: list[Timer] = []
+        for entry in saved:
+            timer = Timer(timer_id=entry.timer_id, label=entry.label, seconds=entry.seconds,
+                          session_id=entry.session_id, due=time.monotonic(), command=entry.command)
+            left = entry.ends_at - wall - behind
+            if entry.paused_left is not None:
+                timer.paused_left = entry.paused_left
+            elif left > 0:
+                self._schedule(timer, left)
+            elif -left <= MISSED_RING_SECS:
+                asyncio.get_running_loop().call_soon(self._fire, timer.timer_id, -left)
+            else:
+                log.info("timer ended long before the start; dropped",
+                         extra={"timer_id": timer.timer_id, "label": timer.label, "late_secs": round(-left)})
+                continue
+            self._timers[timer.timer_id] = timer
+            back.append(timer)
+        ids = [int(timer.timer_id) for timer in back if timer.timer_id.isdigit()]
+        self._ids = itertools.count(max(ids, default=0) + 1)
+        self._store = store
+        self._changed()
+        if back:
+            log.info("timers brought back", extra={"count": len(back), "path": str(store.path)})
+        return back
+
+    def close(self) -> None:
+        """Stop every countdown; the saved ones stay saved for the next start."""
+        store, self._store = self._store, None
+        for timer in self._timers.values():
+            if timer.handle is not None:
+                timer.handle.cancel()
+        self._timers.clear()
+        if store is not None:
+            store.close()
+
+    def _changed(self) -> None:
+        if self._store is None:
+            return
+        wall, mono = time.time(), time.monotonic()
+        self._store.save([SavedTimer(timer_id=t.timer_id, label=t.label, seconds=t.seconds, session_id=t.session_id,
+                                     ends_at=wall + (t.due - mono if not t.paused else 0.0),
+                                     paused_left=t.paused_left, command=t.command)
+                          for t in self._timers.values()])
+
+    def _fire(self, timer_id: str, late_secs: float = 0.0) -> None:
         timer = self._timers.pop(timer_id, None)
         if timer is None:
             return
-        log.info("timer fired", extra={"timer_id": timer_id, "label": timer.label})
-        self._bus.publish(TimerFired(session_id=timer.session_id, timer_id=timer_id, label=timer.label,
-                                     command=timer.command))
+        self._rang.append(Rung(timer, time.monotonic()))
+        self._changed()
+        ringing = self.rings_on(timer.session_id)
+        log.info("timer fired", extra={"timer_id": timer_id, "label": timer.label, "session": ringing,
+                                       "late_secs": round(late_secs)})
+        self._bus.publish(TimerFired(session_id=ringing, timer_id=timer_id, label=timer.label,
+                                     command=timer.command, late_secs=late_secs))
 
 
 def spoken_duration(seconds: float, adjective: bool = False) -> str:
@@ -172,11 +289,17 @@ def is_alarm(label: str) -> bool:
     return label.lower().split()[-1:] == [ALARM_LABEL]
 
 
-def timer_done_words(label: str) -> str:
-    """What the device says when a timer ends: "Your pasta timer is done.", "It's 7:00 AM: your alarm."."""
+def timer_done_words(label: str, late_secs: float = 0.0) -> str:
+    """What the device says when a timer ends: "Your pasta timer is done.", "It's 7:00 AM: your alarm."; one
+    that ended while the device was off says so: "Your pasta timer ended 12 minutes ago, while I was off."."""
+    late = late_secs >= 60
     if is_alarm(label):
-        return f"It's {time.strftime('%I:%M %p').lstrip('0')}: your alarm."
-    return f"Your {label} timer is done." if label else "Your timer is done."
+        now = time.strftime('%I:%M %p').lstrip('0')
+        return f"It's {now}: your {label}, which rang while I was off." if late else f"It's {now}: your alarm."
+    named = f"Your {label} timer" if label else "Your timer"
+    if late:
+        return f"{named} ended {spoken_duration(round(late_secs / 60) * 60)} ago, while I was off."
+    return f"{named} is done."
 
 
 def timers_named(timers: list[Timer], label: str) -> list[Timer]:

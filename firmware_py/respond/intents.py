@@ -199,6 +199,7 @@ class IntentAnswers:
             "HassNevermind": lambda _s: (ActionCall("never_mind"),),
             "conversation:repeat": lambda _s: (ActionCall("repeat"),),
             "action:help": lambda _s: (ActionCall("help"),),
+            "action:snooze": lambda s: (ActionCall("snooze", {"seconds": timer_seconds(s)} if timer_seconds(s) else {}),),
             "HassTurnOn": lambda s: self._switch(s, on=True),
             "HassTurnOff": lambda s: self._switch(s, on=False),
             "HassLightSet": self._light_set,

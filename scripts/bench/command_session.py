@@ -117,6 +117,10 @@ def _calls(client: BenchClient, after: float) -> list[Call]:
     return calls_from_messages([(m.type, m.data) for m in client.messages if m.at >= after])
 
 
+RING_AHEAD_SECS = 25.0
+RING_BEHIND_SECS = 75.0   # the daemon's `timers.ring_secs` (60 s) and its last ring's words
+
+
 @dataclass
 class TrackedTimer:
     label: str
@@ -136,6 +140,13 @@ class TimerLedger:
 
     def clear(self) -> None:
         self.timers.clear()
+
+    def rings_near(self, ahead: float = RING_AHEAD_SECS, behind: float = RING_BEHIND_SECS) -> bool:
+        """Whether a timer set earlier may ring during the next request (it ends within `ahead`) or still rings
+        (it ended within `behind`: a timer rings until answered or for its ringing time). A timer whose
+        session has gone rings on the one still open, the next request's, so it would answer for it."""
+        now = time.monotonic()
+        return any(now - behind < t.due < now + ahead for t in self.timers.values())
 
     def record(self, calls: list[Call]) -> None:
         now = time.monotonic()

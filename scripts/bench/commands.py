@@ -120,6 +120,8 @@ class Bench:
     async def prepare_timers(self, case: Case) -> bool:
         """Bring the device's timers to what the request needs; False when that could not be done."""
         needs = case.expect.needs_timer
+        if self.ledger.rings_near():
+            await self.start_daemon()   # a short timer set earlier would ring over this request
         if self.ledger.satisfies(needs):
             return True
         if needs is None or self.ledger.live():

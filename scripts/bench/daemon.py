@@ -94,9 +94,11 @@ class Daemon:
         if not self.local_audio:
             args.append("--no-local-audio")
         self.spawned_at = time.monotonic()
+        # timers and alarms of its own: a daemon of an earlier run must not bring back timers into this one
+        env = {**os.environ, "RTVI_EDGE_STATE": str(Path(self._tmp.name) / "state")}
         self.process = await asyncio.create_subprocess_exec(*args, cwd=self.cwd, stdin=asyncio.subprocess.DEVNULL,
                                                             stdout=asyncio.subprocess.DEVNULL,
-                                                            stderr=asyncio.subprocess.PIPE)
+                                                            stderr=asyncio.subprocess.PIPE, env=env)
         self._reader = asyncio.create_task(self._read_stderr())
         ready = await self.wait_line(lambda line: READY_RE.search(line.text) is not None, timeout)
         match = READY_RE.search(ready.text)

@@ -216,6 +216,14 @@ def test_timer_ledger_follows_sets_and_cancels() -> None:
     assert ledger.live() == []
 
 
+def test_the_bench_knows_when_a_timer_would_ring_over_the_next_request() -> None:
+    ledger = TimerLedger()
+    ledger.record(calls_from_messages(_call("set_timer", {}, {"timer_id": "1", "seconds": 1200, "label": "pasta"})))
+    assert not ledger.rings_near()
+    ledger.record(calls_from_messages(_call("set_timer", {}, {"timer_id": "2", "seconds": 20}, "c2")))
+    assert ledger.rings_near(), "a 20-second timer rings during the next request: the daemon starts clean"
+
+
 def _row(category: str, ok: bool, v2v: float | None, wrong: bool = False, **extra) -> dict:  # type: ignore[no-untyped-def]
     return {"category": category, "split": "hand", "intent": extra.pop("intent", category), "ok": ok,
             "outcome": "ok" if ok else "wrong action", "answered": v2v is not None, "wrong_action": wrong,

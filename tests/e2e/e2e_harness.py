@@ -10,6 +10,7 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 from collections import deque
 from pathlib import Path
@@ -71,7 +72,8 @@ class DaemonProcess:
         script = Path(sys.executable).with_name("rtvi-edge")
         command = [str(script) if script.exists() else "rtvi-edge", "--config", str(config), "run", "--port", "0",
                    "--no-local-audio"]
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, "PYTHONUNBUFFERED": "1",
+               "RTVI_EDGE_STATE": tempfile.mkdtemp(prefix="rtvi-edge-state-")}   # no timers from another daemon
         env.pop("RTVI_EDGE_CONFIG", None)
         self.output: deque[str] = deque(maxlen=300)
         self.port = 0

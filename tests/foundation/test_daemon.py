@@ -8,6 +8,7 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -22,8 +23,10 @@ def start_daemon(*args: str, env: dict[str, str] | None = None, config: Path | N
                  lines: list[str] | None = None) -> tuple[subprocess.Popen[str], int]:
     """Start `rtvi-edge run` and wait for its ready line; `lines` collects stderr up to it."""
     options = ["--config", str(config)] if config else []
+    # timers and alarms of its own unless told: none brought back from another test's daemon
+    own_state = {"RTVI_EDGE_STATE": tempfile.mkdtemp(prefix="rtvi-edge-state-")}
     process = subprocess.Popen([sys.executable, "-m", "firmware_py.cli", *options, "run", "--port", "0", *args],
-                               cwd=ROOT, stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})})
+                               cwd=ROOT, stderr=subprocess.PIPE, text=True, env={**os.environ, **own_state, **(env or {})})
     assert process.stderr is not None
     deadline = time.monotonic() + 240  # a first start evaluates the LLM prompt prefix: slow on a busy machine
     lines = lines if lines is not None else []
@@ -99,3 +102,29 @@ def test_daemon_without_sound_card_still_serves() -> None:
         assert process.stderr is not None
         rest = process.stderr.read()
     assert "Traceback" not in rest
+
+
+def test_timers_and_alarms_survive_the_daemon_being_killed(tmp_path: Path) -> None:
+    """A power cut (SIGKILL: no shutdown at all) loses no timer or alarm: the next start lists them."""
+    import asyncio
+
+    from scripts.bench.command_session import send_typed
+
+    env = {"RTVI_EDGE_STATE": str(tmp_path / "state")}
+    process, port = start_daemon("--no-local-audio", env=env)
+    try:
+        url = f"ws://127.0.0.1:{port}/ws"
+        asyncio.run(send_typed(url, "Set a pasta timer for twenty minutes.", "set_timer"))
+        asyncio.run(send_typed(url, "Set an alarm for 7 am.", "set_alarm"))
+    finally:
+        process.kill()
+        process.wait(timeout=10)
+    process, port = start_daemon("--no-local-audio", env=env)
+    try:
+        calls = asyncio.run(send_typed(f"ws://127.0.0.1:{port}/ws", "What timers are running?", "list_timers"))
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=10)
+    listed = next(call.result for call in calls if call.name == "list_timers")
+    assert sorted(timer["label"] for timer in listed["timers"]) == ["7 AM alarm", "pasta"]
+    assert "The pasta timer has 19 minutes" in listed["summary"]

@@ -14,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import deque
@@ -88,7 +89,8 @@ class Daemon:
 
 
 def start_daemon(config: Path, extra_args: list[str], port: int = 0) -> Daemon:
-    env = {**os.environ, "RTVI_EDGE_MODELS": str(REPO / "models"), "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "RTVI_EDGE_MODELS": str(REPO / "models"), "PYTHONUNBUFFERED": "1",
+           "RTVI_EDGE_STATE": tempfile.mkdtemp(prefix="rtvi-edge-state-")}   # no timers from another daemon
     env.pop("RTVI_EDGE_CONFIG", None)
     command = rtvi_edge_command() + ["--config", str(config), "run", "--port", str(port), *extra_args]
     process = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

@@ -1,0 +1,102 @@
+"""A timer that ends rings until someone answers: its words again after each gap, paused by speech, stopped by
+a turn with words ("stop the timer" stops the ringing one, never another still running), going on after a
+turn of no words, ending by itself after its ringing time; "snooze" sets it again. Scripted speech engines,
+the real chain, tools and timers."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from firmware_py.config import Settings
+from firmware_py.events import BotOutput, EventBus
+from firmware_py.listening import TurnTiming
+
+from .scripted import conversation_on_chain, settle
+from .test_answering_scripted import Recorder, answered, spoken
+
+RING = "Your pasta timer is done."
+
+
+def ringing_settings(ring_secs: float = 30.0) -> Settings:
+    base = Settings()
+    return replace(base, audio=replace(base.audio, enabled=False),
+                   timers=replace(base.timers, ring_secs=ring_secs, ring_gap_secs=1.0))
+
+
+@pytest.fixture
+async def ringing_world(request: pytest.FixtureRequest) -> AsyncIterator[tuple[Any, Recorder]]:
+    bus = EventBus()
+    recorder = Recorder(bus)
+    settings = ringing_settings(getattr(request, "param", 30.0))
+    async with conversation_on_chain(settings, bus) as (conversation, _chain):
+        yield conversation, recorder
+
+
+def rings(recorder: Recorder) -> int:
+    return sum(1 for event in recorder.of(BotOutput) if event.text == RING)
+
+
+async def set_pasta_timer(conversation: Any, recorder: Recorder) -> None:
+    await conversation.on_user_turn("Set a timer for twenty minutes.", spoken())
+    await answered(recorder)
+    await conversation.on_user_turn("Set a pasta timer for one second.", spoken())
+    await answered(recorder, 2)
+
+
+async def test_a_timer_rings_until_a_turn_with_words_and_stop_means_the_ringing_one(ringing_world: Any) -> None:
+    conversation, recorder = ringing_world
+    await set_pasta_timer(conversation, recorder)
+    await settle(lambda: rings(recorder) >= 2, timeout=15)   # said again after the gap
+    await conversation.on_user_speech_started()
+    await conversation.on_user_turn("Stop the timer.", spoken())
+    await settle(lambda: any(e.text == "The pasta timer is off." for e in recorder.of(BotOutput)))
+    heard = rings(recorder)
+    await asyncio.sleep(2.5)
+    assert rings(recorder) == heard, "answered: it rings no more"
+    assert [t.label for t in conversation._engines.tools.timers.list()] == [""], \
+        "the twenty-minute timer still runs: 'stop the timer' meant the one ringing"
+    history = [m["content"] for m in conversation.get_context() if m["role"] == "assistant"]
+    assert history.count(RING) == 1, "the rings join the history once"
+
+
+async def test_a_turn_of_no_words_does_not_silence_it(ringing_world: Any) -> None:
+    conversation, recorder = ringing_world
+    await set_pasta_timer(conversation, recorder)
+    await settle(lambda: rings(recorder) >= 1, timeout=10)
+    await conversation.on_user_speech_started()   # a cough
+    await conversation.on_user_turn("", TurnTiming(voiced_secs=0.2))
+    heard = rings(recorder)
+    await settle(lambda: rings(recorder) > heard, timeout=10)
+
+
+@pytest.mark.parametrize("ringing_world", [1.5], indirect=True)
+async def test_it_stops_by_itself_after_its_ringing_time(ringing_world: Any) -> None:
+    conversation, recorder = ringing_world
+    await set_pasta_timer(conversation, recorder)
+    await settle(lambda: rings(recorder) >= 1, timeout=10)
+    await asyncio.sleep(4.0)
+    heard = rings(recorder)
+    assert 2 <= heard <= 3
+    await asyncio.sleep(2.0)
+    assert rings(recorder) == heard
+
+
+async def test_snooze_sets_the_one_that_rang_again(ringing_world: Any) -> None:
+    conversation, recorder = ringing_world
+    await set_pasta_timer(conversation, recorder)
+    await settle(lambda: rings(recorder) >= 1, timeout=10)
+    await conversation.on_user_speech_started()
+    await conversation.on_user_turn("Snooze for five minutes.", spoken())
+    await settle(lambda: any(e.text == "Snoozed: the pasta timer rings again in 5 minutes."
+                             for e in recorder.of(BotOutput)))
+    pasta = [t for t in conversation._engines.tools.timers.list() if t.label == "pasta"]
+    assert len(pasta) == 1 and 295 < pasta[0].remaining() <= 300
+    await conversation.on_user_turn("Snooze.", spoken())
+    await settle(lambda: recorder.of(BotOutput)[-1].text == "Sorry, nothing has rung lately to snooze.")
+    assert len([t for t in conversation._engines.tools.timers.list() if t.label == "pasta"]) == 1, \
+        "snoozed once: a second snooze has nothing that rang to set again"
