@@ -202,8 +202,12 @@ class TimerService:
         # time left from then, not from a clock that is wrong
         behind = max(0.0, saved_at - wall)
         back: list[Timer] = []
+        # a client may have set a timer before this was called: its id stays, a saved one that clashes moves
+        taken = {int(i) for i in self._timers if i.isdigit()} | {int(e.timer_id) for e in saved if e.timer_id.isdigit()}
+        spare = itertools.count(max(taken, default=0) + 1)
         for entry in saved:
-            timer = Timer(timer_id=entry.timer_id, label=entry.label, seconds=entry.seconds,
+            timer_id = entry.timer_id if entry.timer_id not in self._timers else str(next(spare))
+            timer = Timer(timer_id=timer_id, label=entry.label, seconds=entry.seconds,
                           session_id=entry.session_id, due=time.monotonic(), command=entry.command)
             left = entry.ends_at - wall - behind
             if entry.paused_left is not None:
@@ -218,8 +222,7 @@ class TimerService:
                 continue
             self._timers[timer.timer_id] = timer
             back.append(timer)
-        ids = [int(timer.timer_id) for timer in back if timer.timer_id.isdigit()]
-        self._ids = itertools.count(max(ids, default=0) + 1)
+        self._ids = itertools.count(max((int(i) for i in self._timers if i.isdigit()), default=0) + 1)
         self._store = store
         self._changed()
         if back:

@@ -27,6 +27,15 @@ def close(service: TimerService) -> None:
     service.close()   # flushes the store's writes
 
 
+def saved_pasta_timer(tmp_path: Path) -> Path:
+    """A file as a run that set a 10-minute pasta timer leaves it."""
+    path = tmp_path / "timers.json"
+    first = saved_service(path)
+    first.start(600, "pasta", "s1")
+    close(first)
+    return path
+
+
 async def test_timers_come_back_after_a_restart_as_they_were(tmp_path: Path) -> None:
     path = tmp_path / "timers.json"
     first = saved_service(path)
@@ -52,6 +61,16 @@ async def test_timers_come_back_after_a_restart_as_they_were(tmp_path: Path) -> 
     assert sorted(t.label for t in third.list()) == ["", "eggs", "tea"]
     assert not [t for t in third.list() if t.paused], "resumed before the restart: running after it"
     close(third)
+
+
+async def test_a_timer_set_before_the_saved_ones_come_back_keeps_its_id(tmp_path: Path) -> None:
+    path = saved_pasta_timer(tmp_path)
+    second = TimerService(EventBus())
+    early = second.start(300, "tea", "s2")   # a client that was quicker than the start's last step
+    second.keep_in(TimerStore(path))
+    assert sorted(t.label for t in second.list()) == ["pasta", "tea"] and second.find(timer_id=early.timer_id) == [early]
+    assert len({t.timer_id for t in second.list()}) == 2
+    close(second)
 
 
 async def test_one_that_ended_while_off_rings_late_and_an_old_one_is_dropped(tmp_path: Path) -> None:
@@ -84,10 +103,7 @@ async def test_one_that_ended_while_off_rings_late_and_an_old_one_is_dropped(tmp
 
 async def test_a_clock_behind_the_saved_time_counts_from_when_it_was_saved(tmp_path: Path) -> None:
     """A board with no clock of its own can start with its clock hours behind: the timer is not made longer."""
-    path = tmp_path / "timers.json"
-    first = saved_service(path)
-    first.start(600, "pasta", "s1")
-    close(first)
+    path = saved_pasta_timer(tmp_path)
     back = TimerService(EventBus())
     back.keep_in(TimerStore(path), now=lambda: time.time() - 3 * 3600)
     assert 590 < back.list()[0].remaining() <= 600
