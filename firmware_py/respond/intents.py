@@ -423,13 +423,26 @@ def _of_class(device: Device, device_class: str) -> bool:
 
 def _name_doubted(found: IntentMatch, answer: Answer, text: str) -> bool:
     """Is the timer's name in `answer` (matched from `text`) in doubt (timer_names.py): heard and dropped as words no
-    name holds, a fragment or a letter, two articles where one goes, or a name seldom given run into "timer"?"""
+    name holds, a fragment or a letter, two articles where one goes, a name seldom given run into "timer", or
+    a name seldom given in words that had to be mended to match?"""
     call = timer_call(answer)
     if call is None:
         return False
     label = str(call.arguments.get("label", ""))
     return name_in_doubt(heard_name(found.slots), label) or call.name == "set_timer" and (
-        articles_for_a_name(found.slots) or run_into_timer(text, label))
+        articles_for_a_name(found.slots) or run_into_timer(text, label) or _seldom_name_among_mended(found, text, label))
+
+
+def _seldom_name_among_mended(found: IntentMatch, text: str, label: str) -> bool:
+    """A name people seldom give timers, in a request whose words were mended to match or whose "timer" was
+    heard as "time": the words beside the name were mis-heard, and so, most likely, was the name ("Start at
+    longer time or 420 seconds" for a laundry timer, "So set a neck time" for an egg one). A seldom name heard
+    in a request that matched as written ("Set a brisket timer") is taken as said."""
+    if not label or label.strip().lower() in COMMON_TIMER_NAMES:
+        return False
+    timer_heard_as_time = (re.search(r"\btime\b", text, re.I) is not None and re.search(r"\btimers?\b", text, re.I) is None
+                           and re.search(r"\btimers?\b", found.text, re.I) is not None)
+    return found.corrected or timer_heard_as_time
 
 
 def _name_read_freely(answer: Answer) -> bool:

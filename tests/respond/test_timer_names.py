@@ -34,6 +34,8 @@ def claim(responder: IntentResponder, text: str) -> Answer | None:
     "Set at the time for three minutes.",            # two articles where one goes: "a tea timer"
     "Said Totsie-timer for three minutes.",          # a name seldom given, run into "timer": a tea timer
     "Set her bed-timer for half an hour.",           # a bread timer
+    "So set a neck time for six minutes.",           # a name seldom given where "timer" was heard "time": an egg timer
+    "Start at longer time or 420 seconds",           # ... in words mended to match: a laundry timer
 ])
 def test_a_name_heard_as_other_words_is_in_doubt(responder: IntentResponder, text: str) -> None:
     answer = claim(responder, text)
@@ -46,6 +48,8 @@ def test_a_name_heard_as_other_words_is_in_doubt(responder: IntentResponder, tex
     "Set a chocolate cake timer for an hour.",
     "Set a tea-timer for three minutes.",     # a name people give, run into "timer": as heard
     "Set a grandma timer for ten minutes.",   # a name seldom given, written apart: as heard
+    "Set a brisket timer for two hours.",     # a name seldom given, in words that matched as written: as heard
+    "Start a pasta time for eight minutes.",  # "timer" heard as "time", but a name people give
     "Cancel the timer.",
     "Turn on the kitchen light.",             # no timer at all
 ])
