@@ -69,6 +69,8 @@ def opening_mends(text: str) -> list[tuple[float, str, frozenset[str]]]:
                 continue   # "Turn the timer": no word heard stood for the "off" that would decide what to do
             if opening[-1] in ("a", "the") and not _like_an_article(heard[-1]):
                 continue   # "Said a pizza-timer" is a pizza timer, not "stop the timer"
+            if heard[:len(opening)] == list(opening) and not _said_again(heard[len(opening):], opening[-1]):
+                continue   # "Switch on the abbey light": the opening was heard whole, the word after it is the name's
             if any(word != "timer" and word.endswith("timer") for word in heard) or joined_names & set(heard):
                 continue   # "an entimer" is a timer with a name run into it ("egg timer"): never dropped
             limit = 1 if len(opening_key) < 6 else 2
@@ -78,6 +80,12 @@ def opening_mends(text: str) -> list[tuple[float, str, frozenset[str]]]:
                 kept = frozenset(word for token in rest for word in _WORD.findall(token.lower()))
                 found.append((score, " ".join([*opening, *rest]), kept))
     return sorted(found, key=lambda item: -item[0])
+
+
+def _said_again(extra: list[str], last: str) -> bool:
+    """Are the words heard after a whole opening only its last word again ("timer for four twelve minutes")
+    or articles ("turn on the the light")? Then the mend drops a repeat, not a word of what follows."""
+    return all(word in ARTICLES or sound_key([word]) == sound_key([last]) for word in extra)
 
 
 def _like_an_article(word: str) -> bool:

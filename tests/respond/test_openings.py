@@ -87,3 +87,13 @@ def test_a_name_run_into_the_timer_is_never_dropped() -> None:
     """ "an entimer" is an egg timer heard as one word: "set a timer for" in its place would drop the name."""
     assert opening_mends("Set an entimer for six minutes.") == []
     assert opening_mends("Set an timer for six minutes.")
+
+
+def test_an_opening_heard_whole_keeps_the_word_after_it(pair: tuple[IntentMatcher, IntentAnswers]) -> None:
+    """ "Switch on the abbey light": the opening was heard as said, so "abbey" is the name's, not an article to
+    drop ("switch on the light" asked which light); a repeat of its last word is still dropped ("for four")."""
+    assert not [mended for _, mended, _ in opening_mends("Switch on the abbey light.") if mended == "switch on the light."]
+    matcher, answers = pair
+    found = matcher.match("Switch on the abbey light.")
+    assert found is not None and found.unknown_name == "abbey light"
+    assert actions(pair, "Start a time of four twelve minutes.") == [("set_timer", {"seconds": 720})]
