@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import json
 import socket
+import tempfile
 import urllib.request
 from dataclasses import asdict, dataclass
 from typing import Callable
@@ -135,8 +136,25 @@ def check_memory(settings: Settings) -> list[Check]:
     return [Check("memory", OK, detail)]
 
 
+def check_state(settings: Settings) -> list[Check]:
+    """Can timers and alarms be kept across restarts (`timers.keep`): is the state directory writable?"""
+    if not settings.timers.keep:
+        return [Check("timers", OK, "not kept across restarts ([timers] keep = false)")]
+    from .cache_dir import user_state_dir
+
+    directory = user_state_dir()
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=directory, prefix=".doctor-"):
+            pass
+    except OSError as err:
+        return [Check("timers", WARN, f"cannot write {directory} ({err.strerror or err}): timers and alarms run "
+                                      f"but a restart loses them; set $RTVI_EDGE_STATE to a writable directory")]
+    return [Check("timers", OK, f"kept across restarts in {directory}")]
+
+
 CHECKS: tuple[Callable[[Settings], list[Check]], ...] = (
-    check_python_packages, check_models, check_memory, check_audio, check_gpio, check_mqtt, check_port)
+    check_python_packages, check_models, check_memory, check_audio, check_gpio, check_mqtt, check_port, check_state)
 
 
 def check_echo(settings: Settings, simulate: bool = False) -> list[Check]:

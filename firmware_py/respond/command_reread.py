@@ -27,7 +27,8 @@ from ..heard_alike import sounds_alike
 from ..speech.stt import Rereading
 from .command_grammar import CommandGrammar
 from .intent_matcher import (COMMAND_VERBS, FILLERS, IntentMatch, IntentMatcher, asked_which, bare_words, meaning,
-                             rephrased)
+                             rephrased, sound_of)
+from .openings import POLARITY_WORDS
 
 log = logging.getLogger(__name__)
 
@@ -221,6 +222,7 @@ class CommandReread:
         if margin == UNHEARD_MARGIN:   # no words heard to go by: the reading must be likely on its own too
             near = near and -reading.score <= UNHEARD_COST_PER_WORD * len(reading.text.split())
         accepted = (found is not None and not found.corrected and near and not _words_lost(reading.text, heard)
+                    and not _direction_added(reading.text, heard)
                     and (found.intent != SUM or bool(OPERATOR_WORDS & set(bare_words(heard.lower().split())))))
         rivals: list[str] = []
         if found is not None and accepted:
@@ -279,6 +281,19 @@ def asking_words(text: str) -> int:
     """The words of a reading that say what to do: not its fillers nor its polite words ("Can you please
     mute?" is one word, and as short a reading as "Mute.")."""
     return _spoken_words(text, frozenset(FILLERS) | POLITE_WORDS)
+
+
+def _direction_added(read: str, heard: str) -> bool:
+    """Does the reading end on a direction (on, off, up, down) after the word the audio ended on? "Turn the
+    timer." read as "Turn the timer off." cancelled a timer (seeds 383 and another: the rest of "Add two minutes
+    | to the timer"), "Turned the volume." read as "Turn the volume up." would raise it before "| down a bit":
+    nothing was heard for the direction that decides what is done. A direction heard as another word
+    ("Malumet" for "Volume up", "Turned Avishwasheran." for "... dishwasher on") ends where the audio does."""
+    read_words, heard_words = bare_words(read.split()), bare_words(heard.split())
+    if len(read_words) < 2 or read_words[-1] not in POLARITY_WORDS or not heard_words:
+        return False
+    last = heard_words[-1]
+    return read_words[-1] not in heard_words and (last == read_words[-2] or sound_of(last) == sound_of(read_words[-2]))
 
 
 def _words_lost(read: str, heard: str) -> bool:

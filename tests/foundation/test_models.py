@@ -179,3 +179,20 @@ def test_doctor_weighs_the_expected_peak_against_the_board(monkeypatch: pytest.M
     assert check.status == status and "expected peak" in check.detail
     if status == "fail":
         assert 'profile = "small"' in check.detail
+
+
+def test_doctor_says_whether_timers_survive_a_restart(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from firmware_py.doctor import check_state
+
+    monkeypatch.setenv("RTVI_EDGE_STATE", str(tmp_path / "state"))
+    [check] = check_state(Settings())
+    assert check.status == "ok" and str(tmp_path / "state") in check.detail
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    monkeypatch.setenv("RTVI_EDGE_STATE", str(blocker / "state"))   # under a file: nothing can be written
+    [check] = check_state(Settings())
+    assert check.status == "warn" and "a restart loses them" in check.detail
+    [check] = check_state(replace(Settings(), timers=replace(Settings().timers, keep=False)))
+    assert check.status == "ok" and "not kept" in check.detail

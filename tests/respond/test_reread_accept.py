@@ -156,7 +156,7 @@ def test_a_turn_with_no_words_is_read_only_as_a_likely_command_of_three_words_or
 @pytest.mark.parametrize(("read", "heard", "below", "taken"), [
     ("Can you tell me the time?", "She had turned in timely.", 6.3, False),   # "Set an egg timer | for six minutes."
     ("Turn on the kitchen light.", "So long before it's right.", 3.7, True),  # taken rightly, 0.27 alike
-    ("Turn the volume up.", "Turned the volume.", 6.0, True),                 # far, but sounds like what was heard
+    ("Turn the volume up.", "Turned the volume up.", 6.0, True),              # far, but sounds like what was heard
 ])
 def test_a_reading_unlike_what_was_heard_must_be_near_the_free_reading(rereader: CommandReread, read: str, heard: str,
                                                                       below: float, taken: bool) -> None:
@@ -195,3 +195,21 @@ def test_a_word_only_commands_use_is_read_again_however_sure_the_recogniser_was(
     rereader.read(np.zeros(1600, np.float32), stt, heard="That an egg timer for six minutes.")
     rereader.read(np.zeros(1600, np.float32), stt, heard="Who wrote Romeo and Juliet?")
     assert stt.trusted[0] == 0.0 and stt.trusted[1] < 0.0
+
+
+@pytest.mark.parametrize(("read", "heard"), [
+    ("Turn the timer off.", "Turn the timer."),          # the rest of "Add two minutes | to the timer" (seed 383)
+    ("Turn the volume up.", "Turned the volume."),       # "| down a bit" still to come
+    ("Turn the kitchen light off.", "Turn the kitchen light,"),
+])
+def test_a_direction_after_the_last_word_heard_is_not_taken(rereader: CommandReread, read: str, heard: str) -> None:
+    assert rereader.accept(reading(read), heard) is None
+
+
+@pytest.mark.parametrize(("read", "heard"), [
+    ("Volume up.", "Malumet"),                               # the direction heard as part of another word
+    ("Turn the kitchen light off.", "Turn the kitchen light of."),
+    ("Turn off the kitchen light.", "Turn of the kitchen light."),
+])
+def test_a_direction_heard_as_some_sound_is_taken(rereader: CommandReread, read: str, heard: str) -> None:
+    assert rereader.accept(reading(read), heard) is not None
