@@ -15,6 +15,7 @@ hearing writes is taken when it is a command, else it is read within the command
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Collection
@@ -222,7 +223,7 @@ class CommandReread:
         if margin == UNHEARD_MARGIN:   # no words heard to go by: the reading must be likely on its own too
             near = near and -reading.score <= UNHEARD_COST_PER_WORD * len(reading.text.split())
         accepted = (found is not None and not found.corrected and near and not _words_lost(reading.text, heard)
-                    and not _direction_added(reading.text, heard)
+                    and not _direction_added(reading.text, heard) and not _unit_disagrees(reading.text)
                     and (found.intent != SUM or bool(OPERATOR_WORDS & set(bare_words(heard.lower().split())))))
         rivals: list[str] = []
         if found is not None and accepted:
@@ -294,6 +295,18 @@ def _direction_added(read: str, heard: str) -> bool:
         return False
     last = heard_words[-1]
     return read_words[-1] not in heard_words and (last == read_words[-2] or sound_of(last) == sound_of(read_words[-2]))
+
+
+_MANY = (r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|"
+         r"eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|[2-9]|\d\d+")
+SINGULAR_UNIT_AFTER_MANY = re.compile(rf"\b(?:{_MANY})[ -](?:hour|minute|second)\b(?![ -]timer)", re.I)
+
+
+def _unit_disagrees(read: str) -> bool:
+    """Does the reading count more than one of a singular unit, not before "timer" ("Timer for ten hour for the
+    workout")? The grammar lets "ten hour" stand for "a ten hour timer"; read elsewhere, the audio held the
+    singular's "an hour", not a number: "half an hour" was read so twice and set 10-hour timers."""
+    return SINGULAR_UNIT_AFTER_MANY.search(read) is not None
 
 
 def _words_lost(read: str, heard: str) -> bool:

@@ -213,3 +213,12 @@ def test_a_direction_after_the_last_word_heard_is_not_taken(rereader: CommandRer
 ])
 def test_a_direction_heard_as_some_sound_is_taken(rereader: CommandReread, read: str, heard: str) -> None:
     assert rereader.accept(reading(read), heard) is not None
+
+
+def test_many_of_a_singular_unit_is_not_taken(rereader: CommandReread) -> None:
+    """ "half an hour" read twice as "ten hour" (10-hour timers): English counts ten hours; the singular's audio
+    was "an hour". Before "timer" the singular is how it is said ("a ten minute timer")."""
+    assert rereader.accept(reading("Timer for ten hour for the workout."), "Time report now for now if there's been wear cuts") is None
+    assert rereader.accept(reading("Set a timer for ten hour."), "Set a time of ten hour.") is None
+    found = rereader.accept(reading("Set a ten minute timer."), "Set a ten minute time.")
+    assert found is not None and found.slots.get("minutes") == 10
