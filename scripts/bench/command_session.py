@@ -158,7 +158,9 @@ class TimerLedger:
                 due = now + float(seconds) + 2.0 if isinstance(seconds, (int, float)) else math.inf
                 self.timers[timer_id or f"t{len(self.timers)}"] = TrackedTimer(str(result.get("label", "")), due)
             elif call.name == "amend_timer" and timer_id in self.timers:   # the rest of a timer request: named, longer
-                self.timers[timer_id] = TrackedTimer(str(result.get("label", "")), math.inf)
+                added = call.arguments.get("add_seconds", 0)
+                due = self.timers[timer_id].due + (float(added) if isinstance(added, (int, float)) else 0.0)
+                self.timers[timer_id] = TrackedTimer(str(result.get("label", "")), due)
             elif call.name == "cancel_timer":
                 self._drop(timer_id, str(result.get("label", call.arguments.get("label", ""))))
             elif call.name in ("pause_timer", "resume_timer", "add_timer_time"):

@@ -222,6 +222,11 @@ def test_the_bench_knows_when_a_timer_would_ring_over_the_next_request() -> None
     assert not ledger.rings_near()
     ledger.record(calls_from_messages(_call("set_timer", {}, {"timer_id": "2", "seconds": 20}, "c2")))
     assert ledger.rings_near(), "a 20-second timer rings during the next request: the daemon starts clean"
+    ledger = TimerLedger()
+    ledger.record(calls_from_messages(_call("set_timer", {}, {"timer_id": "2", "seconds": 45})))
+    ledger.record(calls_from_messages(_call("amend_timer", {}, {"timer_id": "2", "seconds": 45, "label": ""}, "c2")))
+    assert not ledger.rings_near(ahead=30) and ledger.rings_near(ahead=60), \
+        "the rest of a timer request ('| Please') changed nothing: it still ends in 45 s (seed 397)"
 
 
 def _row(category: str, ok: bool, v2v: float | None, wrong: bool = False, **extra) -> dict:  # type: ignore[no-untyped-def]
