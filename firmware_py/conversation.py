@@ -32,7 +32,7 @@ from .llm.repeats import RepeatFilter
 from .llm.base import LlmError
 from .llm.context import Context
 from .llm.text import clean_for_speech
-from .llm.timers import as_mine, is_alarm, timer_done_words, timers_named
+from .llm.timers import WAKE_UP, as_mine, is_alarm, timer_done_words, timers_named
 from .sentences import SentenceSplitter
 from .respond.amend import rest_of
 from .respond.asked import AskedBack
@@ -852,9 +852,13 @@ class Conversation(VoiceSession):
 
     def _on_event(self, event: Event) -> None:
         if isinstance(event, TimerFired):
-            if event.command:
+            wake_up = bool(event.command) and WAKE_UP.match(event.command) is not None
+            if event.command and not wake_up:
                 self._spawn(self._run_later(event.command, event.late_secs))
                 return
             timers = self._live.current.timers
-            ring_secs = timers.alarm_ring_secs if is_alarm(event.label) else timers.ring_secs
-            self._ringing.add(event.timer_id, timer_done_words(event.label, event.late_secs), ring_secs)
+            ring_secs = timers.alarm_ring_secs if is_alarm(event.label) or wake_up else timers.ring_secs
+            # "wake me up at 7" rings as an alarm does, with its own words ("It's time to wake up.")
+            words = (reminder_of(event.command) or "") if wake_up and event.late_secs < 60 else \
+                timer_done_words(event.label, event.late_secs)
+            self._ringing.add(event.timer_id, words, ring_secs)

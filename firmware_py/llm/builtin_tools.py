@@ -10,7 +10,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Callable, Protocol
 
-from .timers import ALARM_LABEL, SNOOZE_SECS, WAKE_UP, Timer, TimerService, as_mine, is_alarm, spoken_duration, timer_name
+from .timers import (ALARM_LABEL, REPEAT_WORDS, SNOOZE_SECS, WAKE_UP, Timer, TimerService, as_mine, is_alarm, repeats_on,
+                     spoken_duration, timer_name)
 
 
 class DeviceControl(Protocol):
@@ -111,7 +112,8 @@ SET_ALARM = Tool("set_alarm", "Ring an alarm, or do a spoken command, at a time 
                    "minute": {"type": "integer", "minimum": 0, "maximum": 59},
                    "meridiem": {"type": "string", "enum": ["am", "pm"]},
                    "tomorrow": {"type": "boolean"},
-                   "command": {"type": "string", "minLength": 2, "maxLength": 120}},
+                   "command": {"type": "string", "minLength": 2, "maxLength": 120},
+                   "repeat": {"type": "string", "enum": ["daily", "weekdays", "weekends"]}},
     "required": ["hour", "minute"],
     "additionalProperties": False,
 })
@@ -151,6 +153,18 @@ def next_time_of_day(now: dt.datetime, hour: int, minute: int, meridiem: str = "
 def short_clock(moment: dt.datetime) -> str:
     """ "7 AM", "6:30 AM": as an alarm is named, and said back."""
     return moment.strftime("%I %p" if moment.minute == 0 else "%I:%M %p").lstrip("0")
+
+
+def as_object(name: str) -> str:
+    """ "The 7 AM alarm" as said after a verb: "the 7 AM alarm"."""
+    return name[:1].lower() + name[1:]
+
+
+def spoken_day(moment: dt.datetime, now: dt.datetime) -> str:
+    """ "today at 7:00 AM", "tomorrow at 7:00 AM", "Monday at 7:00 AM"."""
+    days = (moment.date() - now.date()).days
+    day = "today" if days == 0 else "tomorrow" if days == 1 else moment.strftime("%A")
+    return f"{day} at {moment.strftime('%I:%M %p').lstrip('0')}"
 
 
 def spoken_clock(moment: dt.datetime, now: dt.datetime) -> str:
@@ -202,8 +216,8 @@ class BuiltinHandlers:
         if not timers:
             summary = "No timers are running."
         else:
-            summary = " ".join(f"{timer_name(t)} has {spoken_duration(t.remaining())} left"
-                               f"{', paused' if t.paused else ''}." for t in timers)
+            summary = " ".join(f"{timer_name(t)}{f' ({REPEAT_WORDS[t.repeat]})' if t.repeat else ''} has "
+                               f"{spoken_duration(t.remaining())} left{', paused' if t.paused else ''}." for t in timers)
         return {"timers": listed, "summary": summary}
 
     def cancel_timer(self, args: dict[str, Any], _session: str) -> dict[str, Any]:
@@ -271,17 +285,25 @@ class BuiltinHandlers:
         now = self._now()
         moment = next_time_of_day(now, int(args["hour"]), int(args["minute"]), str(args.get("meridiem", "")),
                                   bool(args.get("tomorrow")))
+        repeat = str(args.get("repeat", ""))
+        while repeat and not repeats_on(moment.date(), repeat):   # a weekday alarm set on Friday: Monday's
+            moment += dt.timedelta(days=1)
         seconds = max(1, round((moment - now).total_seconds()))
         command = " ".join(str(args.get("command", "")).split()).rstrip(".!?,")
         command = command[:1].lower() + command[1:]
         # an alarm, or a wake-up (which says so when it rings), is "the alarm" to cancel or list; a
         # command for then is a timer to do it
         label = f"{short_clock(moment)} {ALARM_LABEL}" if not command or WAKE_UP.match(command) else ""
-        timer = self.timers.start(seconds, label, session_id, command=command)
+        repeats = bool(repeat) and (not command or bool(WAKE_UP.match(command)))   # an alarm repeats, a command does not
+        timer = self.timers.start(seconds, label, session_id, command=command, repeat=repeat if repeats else "")
         when = spoken_clock(moment, now)
         away = spoken_duration(seconds if seconds < 3600 else round(seconds / 60) * 60)
-        summary = (f"I'll {as_mine(command)} at {when}." if command
-                   else f"The alarm is set for {when}, {away} from now.")
+        if repeats:
+            summary = (f"The alarm is set for {short_clock(moment)} {REPEAT_WORDS[repeat]}; the first is "
+                       f"{spoken_day(moment, now)}.")
+        else:
+            summary = (f"I'll {as_mine(command)} at {when}." if command
+                       else f"The alarm is set for {when}, {away} from now.")
         return {"timer_id": timer.timer_id, "seconds": seconds, "at": moment.isoformat(timespec="minutes"),
                 "label": timer.label, "command": command, "summary": summary}
 
@@ -289,7 +311,7 @@ class BuiltinHandlers:
         seconds = int(args.get("seconds", SNOOZE_SECS))
         timer = self.timers.snooze(seconds)
         return {"timer_id": timer.timer_id, "label": timer.label, "seconds": seconds,
-                "summary": f"Snoozed: {timer_name(timer).lower()} rings again in {spoken_duration(seconds)}."}
+                "summary": f"Snoozed: {as_object(timer_name(timer))} rings again in {spoken_duration(seconds)}."}
 
     def _one_timer(self, args: dict[str, Any], verb: str, paused: bool | None = None) -> Timer:
         """The one timer a request means: by label, or the only one (in the wanted paused state)."""

@@ -22,6 +22,7 @@ from ..cache_dir import atomic_write
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
+REPEATS = ("daily", "weekdays", "weekends")
 MAX_FILE_BYTES = 256 * 1024   # 20 timers take ~4 KB; anything far larger is not ours
 
 
@@ -34,6 +35,7 @@ class SavedTimer:
     ends_at: float            # wall clock (time.time()) when it fires; for a paused one, when it was saved
     paused_left: float | None = None
     command: str = ""
+    repeat: str = ""          # an alarm that repeats: "daily", "weekdays", "weekends"
 
 
 class TimerStore:
@@ -103,4 +105,5 @@ def _saved(entry: Any) -> SavedTimer:
     return SavedTimer(timer_id=str(entry["timer_id"]), label=str(entry.get("label", "")),
                       seconds=float(entry["seconds"]), session_id=str(entry.get("session_id", "")),
                       ends_at=float(entry["ends_at"]), paused_left=None if paused is None else float(paused),
-                      command=str(entry.get("command", "")))
+                      command=str(entry.get("command", "")),
+                      repeat=repeat if (repeat := str(entry.get("repeat", ""))) in REPEATS else "")

@@ -6,6 +6,7 @@ timers saved by the last run come back, those that ended meanwhile ringing late 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import itertools
 import logging
 import re
@@ -55,6 +56,7 @@ class Timer:
     handle: asyncio.TimerHandle | None = field(default=None, repr=False)
     paused_left: float | None = None  # seconds left when paused; None while running
     command: str = ""  # what to do when it ends ("turn off the lights"), as a turn of the user's
+    repeat: str = ""   # an alarm that repeats: "daily", "weekdays" or "weekends" (set again when it rings)
 
     def remaining(self) -> float:
         if self.paused_left is not None:
@@ -79,15 +81,19 @@ class TimerService:
         """The session a timer set by `session_id` rings on: the appliance names another when that one has
         gone (a client that left, a session of the last run)."""
 
-    def start(self, seconds: float, label: str, session_id: str, command: str = "") -> Timer:
-        """Start a timer (one that runs `command` when it ends, if given); ValueError when the duration is
-        out of range or too many are running."""
-        if not 0 < seconds <= MAX_SECONDS:
+    def start(self, seconds: float, label: str, session_id: str, command: str = "", repeat: str = "") -> Timer:
+        """Start a timer (one that runs `command` when it ends, if given; one that is set again for the next
+        such day when it rings, with `repeat`); ValueError when the duration is out of range or too many are
+        running. A repeating alarm's next ring may be up to three days away (Friday to Monday)."""
+        longest = REPEAT_MAX_SECS if repeat else MAX_SECONDS
+        if not 0 < seconds <= longest:
             raise ValueError(f"a timer must last between 1 second and 24 hours, not {seconds:g} seconds")
+        if repeat and repeat not in REPEAT_WORDS:
+            raise ValueError(f"an alarm repeats daily, on weekdays or on weekends, not {repeat!r}")
         if len(self._timers) >= MAX_TIMERS:
             raise ValueError(f"{MAX_TIMERS} timers are already running; cancel one first")
         timer = Timer(timer_id=str(next(self._ids)), label=label.strip(), seconds=seconds,
-                      session_id=session_id, due=time.monotonic() + seconds, command=command.strip())
+                      session_id=session_id, due=time.monotonic() + seconds, command=command.strip(), repeat=repeat)
         self._schedule(timer, seconds)
         self._timers[timer.timer_id] = timer
         log.info("timer started", extra={"timer_id": timer.timer_id, "seconds": seconds, "label": timer.label})
@@ -182,11 +188,12 @@ class TimerService:
 
     def snooze(self, seconds: float) -> Timer:
         """The timer or alarm that rang last, again in `seconds`, under its own name; ValueError when none rang lately."""
-        rang = [rung.timer for rung in reversed(self._recent_rings()) if not rung.timer.command]
+        rang = [rung.timer for rung in reversed(self._recent_rings())
+                if not rung.timer.command or WAKE_UP.match(rung.timer.command)]   # a command for then is no ring
         if not rang:
             raise ValueError("nothing has rung lately to snooze")
         self.forget_rung(rang[:1])
-        return self.start(seconds, rang[0].label, rang[0].session_id)
+        return self.start(seconds, rang[0].label, rang[0].session_id, command=rang[0].command)
 
     def _recent_rings(self) -> list[Rung]:
         now = time.monotonic()
@@ -208,7 +215,7 @@ class TimerService:
         for entry in saved:
             timer_id = entry.timer_id if entry.timer_id not in self._timers else str(next(spare))
             timer = Timer(timer_id=timer_id, label=entry.label, seconds=entry.seconds,
-                          session_id=entry.session_id, due=time.monotonic(), command=entry.command)
+                          session_id=entry.session_id, due=time.monotonic(), command=entry.command, repeat=entry.repeat)
             left = entry.ends_at - wall - behind
             if entry.paused_left is not None:
                 timer.paused_left = entry.paused_left
@@ -216,6 +223,8 @@ class TimerService:
                 self._schedule(timer, left)
             elif -left <= MISSED_RING_SECS:
                 asyncio.get_running_loop().call_soon(self._fire, timer.timer_id, -left)
+            elif timer.repeat:   # rang long ago while off: set for its next day, without ringing now
+                self._schedule(timer, next_repeat(entry.ends_at, timer.repeat, after=wall) - wall)
             else:
                 log.info("timer ended long before the start; dropped",
                          extra={"timer_id": timer.timer_id, "label": timer.label, "late_secs": round(-left)})
@@ -245,7 +254,7 @@ class TimerService:
         wall, mono = time.time(), time.monotonic()
         self._store.save([SavedTimer(timer_id=t.timer_id, label=t.label, seconds=t.seconds, session_id=t.session_id,
                                      ends_at=wall + (t.due - mono if not t.paused else 0.0),
-                                     paused_left=t.paused_left, command=t.command)
+                                     paused_left=t.paused_left, command=t.command, repeat=t.repeat)
                           for t in self._timers.values()])
 
     def _fire(self, timer_id: str, late_secs: float = 0.0) -> None:
@@ -253,12 +262,41 @@ class TimerService:
         if timer is None:
             return
         self._rang.append(Rung(timer, time.monotonic()))
+        if timer.repeat:   # its next day, under the same name (a new id: the one that rang can be snoozed)
+            wall = time.time()
+            try:
+                again = self.start(next_repeat(wall - late_secs, timer.repeat, after=wall) - wall, timer.label,
+                                   timer.session_id, timer.command, timer.repeat)
+                log.info("repeating alarm set again", extra={"timer_id": again.timer_id, "repeat": timer.repeat})
+            except ValueError as err:   # twenty timers running: it still rings now
+                log.warning("repeating alarm not set again", extra={"timer_id": timer_id, "error": str(err)})
         self._changed()
         ringing = self.rings_on(timer.session_id)
         log.info("timer fired", extra={"timer_id": timer_id, "label": timer.label, "session": ringing,
                                        "late_secs": round(late_secs)})
         self._bus.publish(TimerFired(session_id=ringing, timer_id=timer_id, label=timer.label,
                                      command=timer.command, late_secs=late_secs))
+
+
+REPEAT_WORDS = {"daily": "every day", "weekdays": "every weekday", "weekends": "every weekend"}
+REPEAT_MAX_SECS = 3 * 24 * 3600 + 3600
+"""The furthest a repeating alarm's next ring can be: Friday's weekday alarm rings again on Monday (an hour more
+for a clock change)."""
+
+
+def repeats_on(day: dt.date, repeat: str) -> bool:
+    weekday = day.weekday() < 5
+    return repeat == "daily" or (repeat == "weekdays" and weekday) or (repeat == "weekends" and not weekday)
+
+
+def next_repeat(rang_at: float, repeat: str, after: float) -> float:
+    """When an alarm that was due at `rang_at` (wall clock) rings next: the same local time on the next day it
+    repeats on that is later than `after`. Local wall time, so a clock change keeps it at 7:00, not 6:00."""
+    moment = dt.datetime.fromtimestamp(round(rang_at / 60) * 60)   # naive local time, to the minute
+    while True:
+        moment += dt.timedelta(days=1)
+        if repeats_on(moment.date(), repeat) and moment.timestamp() > after:
+            return moment.timestamp()
 
 
 def spoken_duration(seconds: float, adjective: bool = False) -> str:

@@ -13,7 +13,7 @@ timer.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 from hassil import Intents, RecognizeResult, recognize_best
@@ -183,10 +183,20 @@ class AlarmSentences:
     def match(self, text: str) -> Answer | None:
         """The answer to an alarm or a command at a time of day, or the question back when no time was said
         ("Set an alarm.") or the time is one no clock here gives ("... at sunset"); None when `text` is
-        neither, or its time or command cannot be read (see `time_unread`)."""
+        neither, or its time or command cannot be read (see `time_unread`). An alarm said to repeat ("every
+        weekday", "every day") repeats."""
+        text, repeat = without_repeat(text)
         result = recognize_best(" ".join(text.split()), self._intents)
         if result is None:
             return None
+        if repeat and result.intent.name in ("alarm", "wake"):
+            call = self._call(result)
+            return Answer("intent", actions=(replace(call, arguments={**call.arguments, "repeat": repeat}),)) \
+                if call is not None else None
+        if repeat and result.intent.name in ("later", "remind") and self._call(result) is not None:
+            # never once, silently, for "every day": said so, and nothing done
+            return Answer("intent", text="I can repeat alarms, but not other requests. Say it without "
+                                         "\"every day\" and I'll do it once.")
         intent = result.intent.name
         said = str(result.entities["clock"].value) if "clock" in result.entities else ""
         if intent == "later" and clock_time(said) is None and set(re.findall(r"[a-z]+", said.lower())) & TIMES_OF_DAY:
@@ -202,7 +212,7 @@ class AlarmSentences:
         """ "For what time?" for an alarm whose time was heard as other words ("Wake me up at the San Bernard
         in the morning."), never the LLM's guess; asked only where the library matched nothing ("Set an
         alarm for 10 minutes" is a timer)."""
-        result = recognize_best(" ".join(text.split()), self._intents)
+        result = recognize_best(" ".join(without_repeat(text)[0].split()), self._intents)
         if result is None or result.intent.name not in ("alarm", "wake"):
             return None
         return _asked_for_a_time(text) if clock_time(str(result.entities["clock"].value)) is None else None
@@ -233,6 +243,30 @@ class AlarmSentences:
         if REMINDER.match(command) is None and not self._is_command(command):
             return None
         return ActionCall(SET_ALARM.name, {**clock.arguments(), "command": command})
+
+
+REPEATS = (
+    (re.compile(r"\b(?:every|each|on)\s+(?:week\s?day|work\s?day|working day)s?\b|\bweekdays\b|\bmonday to friday\b", re.I), "weekdays"),
+    (re.compile(r"\b(?:every|each|on)\s+weekends?\b|\b(?:on\s+)?weekends\b", re.I), "weekends"),
+    (re.compile(r"\b(?:every|each)\s+(?:day|morning|night|evening)\b|\bdaily\b", re.I), "daily"),
+)
+"""How an alarm is said to repeat; the words are taken out before the sentence and its clock are read."""
+
+
+def without_repeat(text: str) -> tuple[str, str]:
+    """`text` without the words that say how an alarm repeats, and that repeat ("daily", "weekdays",
+    "weekends"); `text` as it was and "" when it says none. "every morning at 7" keeps its "morning"'s am."""
+    for pattern, repeat in REPEATS:
+        found = pattern.search(text)
+        if found is not None:
+            said = found.group(0).lower()
+            kept = " in the morning" if "morning" in said else " at night" if "night" in said or "evening" in said else ""
+            rest = (text[:found.start()] + text[found.end():]).strip(" ,")
+            rest = re.sub(r"\s+([,.!?])", r"\1", " ".join(rest.split()))
+            if kept:
+                rest = re.sub(r"[.!?]*$", kept, rest, count=1)
+            return rest, repeat
+    return text, ""
 
 
 def _asked_for_a_time(text: str, tentative: bool = False) -> Answer:

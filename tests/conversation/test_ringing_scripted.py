@@ -100,3 +100,14 @@ async def test_snooze_sets_the_one_that_rang_again(ringing_world: Any) -> None:
     await settle(lambda: recorder.of(BotOutput)[-1].text == "Sorry, nothing has rung lately to snooze.")
     assert len([t for t in conversation._engines.tools.timers.list() if t.label == "pasta"]) == 1, \
         "snoozed once: a second snooze has nothing that rang to set again"
+
+
+async def test_a_wake_up_rings_as_an_alarm_with_its_own_words(ringing_world: Any) -> None:
+    conversation, recorder = ringing_world
+    conversation._engines.tools.timers.start(0.05, "7 AM alarm", "s1", command="wake me up")
+    await settle(lambda: sum(e.text == "It's time to wake up." for e in recorder.of(BotOutput)) >= 2, timeout=15)
+    await conversation.on_user_speech_started()
+    await conversation.on_user_turn("Snooze.", spoken())
+    await settle(lambda: any(e.text == "Snoozed: the 7 AM alarm rings again in 9 minutes." for e in recorder.of(BotOutput)))
+    [snoozed] = conversation._engines.tools.timers.list()
+    assert snoozed.command == "wake me up", "it wakes with its own words again"

@@ -152,3 +152,20 @@ def test_the_words_of_a_late_ring() -> None:
     assert timer_done_words("pasta", late_secs=720) == "Your pasta timer ended 12 minutes ago, while I was off."
     assert timer_done_words("", late_secs=30) == "Your timer is done."
     assert timer_done_words("7 AM alarm", late_secs=1200).endswith(": your 7 AM alarm, which rang while I was off.")
+
+
+async def test_a_repeating_alarm_missed_long_ago_is_set_for_its_next_day(tmp_path: Path) -> None:
+    path = tmp_path / "timers.json"
+    first = saved_service(path)
+    first.start(600, "7 AM alarm", "s1", repeat="daily")
+    close(first)
+    assert json.loads(path.read_text())["timers"][0]["repeat"] == "daily"
+    fired: list[TimerFired] = []
+    bus = EventBus()
+    bus.subscribe(fired.append, TimerFired)
+    back = TimerService(bus)
+    back.keep_in(TimerStore(path), now=lambda: time.time() + 3 * 86400)   # off for three days
+    await asyncio.sleep(0.05)
+    [alarm] = back.list()
+    assert fired == [] and alarm.repeat == "daily" and alarm.label == "7 AM alarm"
+    close(back)

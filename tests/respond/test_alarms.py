@@ -3,6 +3,7 @@ matched only where they plainly ask for it, and the alarm run as a timer that en
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import Any
 
@@ -11,7 +12,7 @@ import pytest
 from firmware_py.events import EventBus
 from firmware_py.integrations.devices import DeviceDirectory, parse_devices
 from firmware_py.llm.builtin_tools import BuiltinHandlers, next_time_of_day
-from firmware_py.llm.timers import TimerService, timer_done_words, timer_name
+from firmware_py.llm.timers import TimerService, next_repeat, timer_done_words, timer_name
 from firmware_py.respond.alarms import ClockTime, clock_time
 from firmware_py.respond.intents import IntentResponder, create_intent_responder
 
@@ -169,3 +170,65 @@ def test_an_alarm_rings_with_the_time() -> None:
     rung = timer_done_words("7 AM alarm")
     assert rung.startswith("It's ") and rung.endswith(": your alarm.")
     assert timer_done_words("pasta") == "Your pasta timer is done." and timer_done_words("") == "Your timer is done."
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Set an alarm for 7 am every weekday.", {"hour": 7, "minute": 0, "meridiem": "am", "repeat": "weekdays"}),
+    ("Wake me up at 6:30 every day.", {"hour": 6, "minute": 30, "command": "wake me up", "repeat": "daily"}),
+    ("Wake me up every morning at 7.", {"hour": 7, "minute": 0, "meridiem": "am", "command": "wake me up",
+                                        "repeat": "daily"}),
+    ("Set an alarm for 9 on weekends.", {"hour": 9, "minute": 0, "repeat": "weekends"}),
+    ("Every weekday, wake me up at 6:45 please.", {"hour": 6, "minute": 45, "command": "wake me up",
+                                                   "repeat": "weekdays"}),
+])
+async def test_an_alarm_said_to_repeat_repeats(intents: IntentResponder, text: str, expected: dict[str, Any]) -> None:
+    """It was asked "For what time?": the repeat's words were read as part of the time."""
+    assert await calls(intents, text) == [("set_alarm", expected)]
+
+
+FRIDAY_EVENING = dt.datetime(2026, 12, 4, 20, 0, tzinfo=dt.timezone.utc)   # a Friday
+
+
+async def test_a_weekday_alarm_set_on_friday_first_rings_on_monday() -> None:
+    timers = TimerService(EventBus())
+    handlers = BuiltinHandlers(timers, SpeakerControls(), now=lambda: FRIDAY_EVENING)
+    alarm = handlers.set_alarm({"hour": 7, "minute": 0, "meridiem": "am", "repeat": "weekdays"}, "s1")
+    assert alarm["at"] == "2026-12-07T07:00+00:00" and alarm["seconds"] == (2 * 24 + 11) * 3600
+    assert alarm["summary"] == "The alarm is set for 7 AM every weekday; the first is Monday at 7:00 AM."
+    daily = handlers.set_alarm({"hour": 7, "minute": 0, "meridiem": "am", "repeat": "daily"}, "s1")
+    assert daily["summary"] == "The alarm is set for 7 AM every day; the first is tomorrow at 7:00 AM."
+    listed = handlers.list_timers({}, "s1")["summary"]
+    assert "The 7 AM alarm (every day) has 11 hours left." in listed and "(every weekday)" in listed
+    timers.close()
+
+
+def test_a_repeating_alarm_rings_next_on_its_next_day() -> None:
+    friday_seven = dt.datetime(2026, 12, 4, 7, 0).timestamp()   # local time, as the alarm is set
+    monday = dt.datetime.fromtimestamp(next_repeat(friday_seven, "weekdays", after=friday_seven))
+    assert (monday.weekday(), monday.hour, monday.minute) == (0, 7, 0)
+    saturday = dt.datetime.fromtimestamp(next_repeat(friday_seven + 20, "daily", after=friday_seven + 20))
+    assert (saturday.day, saturday.hour, saturday.minute) == (5, 7, 0), "rung a little late: still 7:00"
+    sunday = dt.datetime.fromtimestamp(next_repeat(friday_seven, "weekends", after=friday_seven + 86400 + 60))
+    assert (sunday.weekday(), sunday.hour) == (6, 7)
+
+
+async def test_a_repeating_alarm_is_set_again_when_it_rings() -> None:
+    bus = EventBus()
+    fired: list[Any] = []
+    bus.subscribe(fired.append)
+    timers = TimerService(bus)
+    timers.start(0.05, "7 AM alarm", "s1", repeat="weekdays")
+    await asyncio.sleep(0.2)
+    assert [event.label for event in fired if getattr(event, "kind", "") == "timer-fired"] == ["7 AM alarm"]
+    [again] = timers.list()
+    assert again.label == "7 AM alarm" and again.repeat == "weekdays" and 20 * 3600 < again.remaining() < 74 * 3600
+    timers.cancel(again.timer_id)   # "cancel the alarm": no more rings
+    assert timers.list() == []
+    timers.close()
+
+
+@pytest.mark.parametrize("text", ["Turn on the porch light at 7 every day.", "Remind me to take my pills every day at 9 am."])
+async def test_a_request_said_to_repeat_that_is_no_alarm_is_not_done_once_silently(intents: IntentResponder,
+                                                                                   text: str) -> None:
+    answer = await intents.match(text, "s")
+    assert answer is not None and not answer.actions and "repeat alarms" in answer.text
