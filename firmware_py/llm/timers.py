@@ -19,7 +19,7 @@ import jellyfish
 from ..events import EventBus, TimerFired
 from ..heard_alike import one_sound_apart
 from ..respond.timer_names import COMMON_TIMER_NAMES
-from .timer_store import SavedTimer, TimerStore
+from .timer_store import REPEATS, SavedTimer, TimerStore
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ class TimerService:
         longest = REPEAT_MAX_SECS if repeat else MAX_SECONDS
         if not 0 < seconds <= longest:
             raise ValueError(f"a timer must last between 1 second and 24 hours, not {seconds:g} seconds")
-        if repeat and repeat not in REPEAT_WORDS:
+        if repeat and repeat not in REPEATS:
             raise ValueError(f"an alarm repeats daily, on weekdays or on weekends, not {repeat!r}")
         if len(self._timers) >= MAX_TIMERS:
             raise ValueError(f"{MAX_TIMERS} timers are already running; cancel one first")
@@ -257,20 +257,26 @@ class TimerService:
                                      paused_left=t.paused_left, command=t.command, repeat=t.repeat)
                           for t in self._timers.values()])
 
+    def _set_again(self, timer: Timer, late_secs: float) -> bool:
+        """A repeating alarm that rang, set for its next day under the same name (a new id: the one that rang
+        can be snoozed); False when it could not be (twenty timers running: it still rings now)."""
+        wall = time.time()
+        try:
+            again = self.start(next_repeat(wall - late_secs, timer.repeat, after=wall) - wall, timer.label,
+                               timer.session_id, timer.command, timer.repeat)
+        except ValueError as err:
+            log.warning("repeating alarm not set again", extra={"timer_id": timer.timer_id, "error": str(err)})
+            return False
+        log.info("repeating alarm set again", extra={"timer_id": again.timer_id, "repeat": timer.repeat})
+        return True
+
     def _fire(self, timer_id: str, late_secs: float = 0.0) -> None:
         timer = self._timers.pop(timer_id, None)
         if timer is None:
             return
         self._rang.append(Rung(timer, time.monotonic()))
-        if timer.repeat:   # its next day, under the same name (a new id: the one that rang can be snoozed)
-            wall = time.time()
-            try:
-                again = self.start(next_repeat(wall - late_secs, timer.repeat, after=wall) - wall, timer.label,
-                                   timer.session_id, timer.command, timer.repeat)
-                log.info("repeating alarm set again", extra={"timer_id": again.timer_id, "repeat": timer.repeat})
-            except ValueError as err:   # twenty timers running: it still rings now
-                log.warning("repeating alarm not set again", extra={"timer_id": timer_id, "error": str(err)})
-        self._changed()
+        if not (timer.repeat and self._set_again(timer, late_secs)):
+            self._changed()   # (setting it again saved the list already)
         ringing = self.rings_on(timer.session_id)
         log.info("timer fired", extra={"timer_id": timer_id, "label": timer.label, "session": ringing,
                                        "late_secs": round(late_secs)})
@@ -279,6 +285,7 @@ class TimerService:
 
 
 REPEAT_WORDS = {"daily": "every day", "weekdays": "every weekday", "weekends": "every weekend"}
+"""How each of `REPEATS` is said."""
 REPEAT_MAX_SECS = 3 * 24 * 3600 + 3600
 """The furthest a repeating alarm's next ring can be: Friday's weekday alarm rings again on Monday (an hour more
 for a clock change)."""

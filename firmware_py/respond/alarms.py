@@ -245,7 +245,7 @@ class AlarmSentences:
         return ActionCall(SET_ALARM.name, {**clock.arguments(), "command": command})
 
 
-REPEATS = (
+REPEAT_PHRASES = (
     (re.compile(r"\b(?:every|each|on)\s+(?:week\s?day|work\s?day|working day)s?\b|\bweekdays\b|\bmonday to friday\b", re.I), "weekdays"),
     (re.compile(r"\b(?:every|each|on)\s+weekends?\b|\b(?:on\s+)?weekends\b", re.I), "weekends"),
     (re.compile(r"\b(?:every|each)\s+(?:day|morning|night|evening)\b|\bdaily\b", re.I), "daily"),
@@ -256,7 +256,7 @@ REPEATS = (
 def without_repeat(text: str) -> tuple[str, str]:
     """`text` without the words that say how an alarm repeats, and that repeat ("daily", "weekdays",
     "weekends"); `text` as it was and "" when it says none. "every morning at 7" keeps its "morning"'s am."""
-    for pattern, repeat in REPEATS:
+    for pattern, repeat in REPEAT_PHRASES:
         found = pattern.search(text)
         if found is not None:
             said = found.group(0).lower()
