@@ -10,8 +10,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Callable, Protocol
 
-from .timers import (ALARM_LABEL, REPEAT_WORDS, SNOOZE_SECS, WAKE_UP, Timer, TimerService, as_mine, is_alarm, repeats_on,
-                     spoken_duration, timer_name)
+from .timers import (ALARM_LABEL, REMINDER, SNOOZE_SECS, WAKE_UP, Timer, TimerService, as_mine, is_alarm, spoken_duration,
+                     timer_name)
+from .weekdays import DAY_NAMES, check_repeat, on_day, repeat_words, repeats_on
 
 
 class DeviceControl(Protocol):
@@ -112,8 +113,10 @@ SET_ALARM = Tool("set_alarm", "Ring an alarm, or do a spoken command, at a time 
                    "minute": {"type": "integer", "minimum": 0, "maximum": 59},
                    "meridiem": {"type": "string", "enum": ["am", "pm"]},
                    "tomorrow": {"type": "boolean"},
+                   "day": {"type": "string", "enum": list(DAY_NAMES)},
                    "command": {"type": "string", "minLength": 2, "maxLength": 120},
-                   "repeat": {"type": "string", "enum": ["daily", "weekdays", "weekends"]}},
+                   # "daily", "weekdays", "weekends" or day names ("monday,thursday"): weekdays.py checks it
+                   "repeat": {"type": "string", "minLength": 5, "maxLength": 60}},
     "required": ["hour", "minute"],
     "additionalProperties": False,
 })
@@ -216,9 +219,19 @@ class BuiltinHandlers:
         if not timers:
             summary = "No timers are running."
         else:
-            summary = " ".join(f"{timer_name(t)}{f' ({REPEAT_WORDS[t.repeat]})' if t.repeat else ''} has "
-                               f"{spoken_duration(t.remaining())} left{', paused' if t.paused else ''}." for t in timers)
+            summary = " ".join(self._listed(t) for t in timers)
         return {"timers": listed, "summary": summary}
+
+    def _listed(self, timer: Timer) -> str:
+        """ "The pasta timer has 4 minutes left.", "The 7 AM alarm (every Tuesday) rings Tuesday at 7:00 AM.":
+        one more than a day away is told by its day, not as "100 hours"."""
+        name = f"{timer_name(timer)}{f' ({repeat_words(timer.repeat)})' if timer.repeat else ''}"
+        left = timer.remaining()
+        if left > 24 * 3600 and not timer.paused:
+            now = self._now()
+            at = (now + dt.timedelta(seconds=left + 30)).replace(second=0, microsecond=0)   # to the minute
+            return f"{name} rings {spoken_day(at, now)}."
+        return f"{name} has {spoken_duration(left)} left{', paused' if timer.paused else ''}."
 
     def cancel_timer(self, args: dict[str, Any], _session: str) -> dict[str, Any]:
         if args.get("all"):   # every timer, or every one a label picks ("cancel all the alarms")
@@ -285,7 +298,10 @@ class BuiltinHandlers:
         now = self._now()
         moment = next_time_of_day(now, int(args["hour"]), int(args["minute"]), str(args.get("meridiem", "")),
                                   bool(args.get("tomorrow")))
+        if args.get("day"):   # "on Friday at 7"
+            moment = on_day(moment, now, str(args["day"]))
         repeat = str(args.get("repeat", ""))
+        check_repeat(repeat)
         while repeat and not repeats_on(moment.date(), repeat):   # a weekday alarm set on Friday: Monday's
             moment += dt.timedelta(days=1)
         seconds = max(1, round((moment - now).total_seconds()))
@@ -294,13 +310,18 @@ class BuiltinHandlers:
         # an alarm, or a wake-up (which says so when it rings), is "the alarm" to cancel or list; a
         # command for then is a timer to do it
         label = f"{short_clock(moment)} {ALARM_LABEL}" if not command or WAKE_UP.match(command) else ""
-        repeats = bool(repeat) and (not command or bool(WAKE_UP.match(command)))   # an alarm repeats, a command does not
-        timer = self.timers.start(seconds, label, session_id, command=command, repeat=repeat if repeats else "")
+        # an alarm or a reminder repeats; a command does not (alarms.py answers so before it gets here)
+        repeats = bool(repeat) and (not command or bool(WAKE_UP.match(command)) or bool(REMINDER.match(command)))
+        timer = self.timers.start(seconds, label, session_id, command=command, repeat=repeat if repeats else "",
+                                  dated=bool(args.get("day")))
         when = spoken_clock(moment, now)
         away = spoken_duration(seconds if seconds < 3600 else round(seconds / 60) * 60)
         if repeats:
-            summary = (f"The alarm is set for {short_clock(moment)} {REPEAT_WORDS[repeat]}; the first is "
-                       f"{spoken_day(moment, now)}.")
+            every = f"{short_clock(moment)} {repeat_words(repeat)}; the first is {spoken_day(moment, now)}."
+            summary = f"I'll {as_mine(command)} at {every}" if command else f"The alarm is set for {every}"
+        elif (moment.date() - now.date()).days > 1:   # "on Friday": the day said back, not "100 hours from now"
+            summary = (f"I'll {as_mine(command)} on {spoken_day(moment, now)}." if command
+                       else f"The alarm is set for {spoken_day(moment, now)}.")
         else:
             summary = (f"I'll {as_mine(command)} at {when}." if command
                        else f"The alarm is set for {when}, {away} from now.")

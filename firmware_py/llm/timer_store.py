@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from ..cache_dir import atomic_write
+from .weekdays import is_repeat
 
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
-REPEATS = ("daily", "weekdays", "weekends")
 MAX_FILE_BYTES = 256 * 1024   # 20 timers take ~4 KB; anything far larger is not ours
 
 
@@ -35,7 +35,7 @@ class SavedTimer:
     ends_at: float            # wall clock (time.time()) when it fires; for a paused one, when it was saved
     paused_left: float | None = None
     command: str = ""
-    repeat: str = ""          # an alarm that repeats: "daily", "weekdays", "weekends"
+    repeat: str = ""          # an alarm that repeats: "daily", "weekdays", "weekends", "monday,thursday" (weekdays.py)
 
 
 class TimerStore:
@@ -106,4 +106,4 @@ def _saved(entry: Any) -> SavedTimer:
                       seconds=float(entry["seconds"]), session_id=str(entry.get("session_id", "")),
                       ends_at=float(entry["ends_at"]), paused_left=None if paused is None else float(paused),
                       command=str(entry.get("command", "")),
-                      repeat=repeat if (repeat := str(entry.get("repeat", ""))) in REPEATS else "")
+                      repeat=repeat if is_repeat(repeat := str(entry.get("repeat", ""))) else "")

@@ -6,7 +6,6 @@ timers saved by the last run come back, those that ended meanwhile ringing late 
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import itertools
 import logging
 import re
@@ -19,7 +18,8 @@ import jellyfish
 from ..events import EventBus, TimerFired
 from ..heard_alike import one_sound_apart
 from ..respond.timer_names import COMMON_TIMER_NAMES
-from .timer_store import REPEATS, SavedTimer, TimerStore
+from .timer_store import SavedTimer, TimerStore
+from .weekdays import REPEAT_MAX_SECS, check_repeat, next_repeat
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ class Timer:
     handle: asyncio.TimerHandle | None = field(default=None, repr=False)
     paused_left: float | None = None  # seconds left when paused; None while running
     command: str = ""  # what to do when it ends ("turn off the lights"), as a turn of the user's
-    repeat: str = ""   # an alarm that repeats: "daily", "weekdays" or "weekends" (set again when it rings)
+    repeat: str = ""   # the days an alarm repeats on (weekdays.py), set again when it rings; "" rings once
 
     def remaining(self) -> float:
         if self.paused_left is not None:
@@ -81,15 +81,16 @@ class TimerService:
         """The session a timer set by `session_id` rings on: the appliance names another when that one has
         gone (a client that left, a session of the last run)."""
 
-    def start(self, seconds: float, label: str, session_id: str, command: str = "", repeat: str = "") -> Timer:
+    def start(self, seconds: float, label: str, session_id: str, command: str = "", repeat: str = "",
+              dated: bool = False) -> Timer:
         """Start a timer (one that runs `command` when it ends, if given; one that is set again for the next
         such day when it rings, with `repeat`); ValueError when the duration is out of range or too many are
-        running. A repeating alarm's next ring may be up to three days away (Friday to Monday)."""
-        longest = REPEAT_MAX_SECS if repeat else MAX_SECONDS
+        running. A repeating alarm's next ring, or an alarm for a named day (`dated`), may be up to a week away."""
+        longest = REPEAT_MAX_SECS if repeat or dated else MAX_SECONDS
         if not 0 < seconds <= longest:
-            raise ValueError(f"a timer must last between 1 second and 24 hours, not {seconds:g} seconds")
-        if repeat and repeat not in REPEATS:
-            raise ValueError(f"an alarm repeats daily, on weekdays or on weekends, not {repeat!r}")
+            raise ValueError(f"a timer must last between 1 second and {'a week' if longest > MAX_SECONDS else '24 hours'}, "
+                             f"not {seconds:g} seconds")
+        check_repeat(repeat)
         if len(self._timers) >= MAX_TIMERS:
             raise ValueError(f"{MAX_TIMERS} timers are already running; cancel one first")
         timer = Timer(timer_id=str(next(self._ids)), label=label.strip(), seconds=seconds,
@@ -284,28 +285,6 @@ class TimerService:
                                      command=timer.command, late_secs=late_secs))
 
 
-REPEAT_WORDS = {"daily": "every day", "weekdays": "every weekday", "weekends": "every weekend"}
-"""How each of `REPEATS` is said."""
-REPEAT_MAX_SECS = 3 * 24 * 3600 + 3600
-"""The furthest a repeating alarm's next ring can be: Friday's weekday alarm rings again on Monday (an hour more
-for a clock change)."""
-
-
-def repeats_on(day: dt.date, repeat: str) -> bool:
-    weekday = day.weekday() < 5
-    return repeat == "daily" or (repeat == "weekdays" and weekday) or (repeat == "weekends" and not weekday)
-
-
-def next_repeat(rang_at: float, repeat: str, after: float) -> float:
-    """When an alarm that was due at `rang_at` (wall clock) rings next: the same local time on the next day it
-    repeats on that is later than `after`. Local wall time, so a clock change keeps it at 7:00, not 6:00."""
-    moment = dt.datetime.fromtimestamp(round(rang_at / 60) * 60)   # naive local time, to the minute
-    while True:
-        moment += dt.timedelta(days=1)
-        if repeats_on(moment.date(), repeat) and moment.timestamp() > after:
-            return moment.timestamp()
-
-
 def spoken_duration(seconds: float, adjective: bool = False) -> str:
     """ "5 minutes", "1 hour 30 minutes", "45 seconds" as said aloud; `adjective`: "5 minute" (a 5 minute timer)."""
     whole = int(round(seconds))
@@ -321,6 +300,8 @@ ALARM_LABEL = "alarm"
 "cancel the alarm" finds every alarm, "cancel the 7 am alarm" the one."""
 WAKE_UP = re.compile(r"^(?:please )?wake me(?: up)?\W*$", re.I)
 """A command that is an alarm too: "wake me up" (in an hour, at 7)."""
+REMINDER = re.compile(r"^(?:please )?remind me(?: (?:to|about|that|of))?\s*(?P<what>.*)$", re.I)
+"""A command that is only words said when it is due: "remind me to call Mum"."""
 
 
 def timer_name(timer: Timer) -> str:

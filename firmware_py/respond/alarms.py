@@ -19,9 +19,10 @@ from typing import Callable
 from hassil import Intents, RecognizeResult, recognize_best
 
 from ..llm.builtin_tools import SET_ALARM
-from ..llm.timers import ALARM_LABEL
+from ..llm.timers import ALARM_LABEL, REMINDER, WAKE_UP
+from .alarm_days import SaidDays, said_days, without_repeat
 from .base import ActionCall, Answer
-from .later import DOING_VERBS, POLITE_OPENINGS, QUESTION_OPENINGS, REMINDER
+from .later import DOING_VERBS, POLITE_OPENINGS, QUESTION_OPENINGS
 
 SENTENCES = {
     "language": "en",
@@ -185,18 +186,27 @@ class AlarmSentences:
         ("Set an alarm.") or the time is one no clock here gives ("... at sunset"); None when `text` is
         neither, or its time or command cannot be read (see `time_unread`). An alarm said to repeat ("every
         weekday", "every day") repeats."""
-        text, repeat = without_repeat(text)
-        result = recognize_best(" ".join(text.split()), self._intents)
+        days = said_days(text)
+        result = recognize_best(" ".join(days.rest.split()), self._intents)
+        if result is not None and days.bare and result.intent.name not in ("alarm", "wake"):
+            # "Remind me to buy tickets for Friday at 5": a day with no "on" in a reminder is its words
+            days = SaidDays(text)
+            result = recognize_best(" ".join(text.split()), self._intents)
+        text = days.rest
         if result is None:
             return None
-        if repeat and result.intent.name in ("alarm", "wake"):
+        if (days.repeat or days.day) and result.intent.name in ("alarm", "wake", "later", "remind"):
             call = self._call(result)
-            return Answer("intent", actions=(replace(call, arguments={**call.arguments, "repeat": repeat}),)) \
-                if call is not None else None
-        if repeat and result.intent.name in ("later", "remind") and self._call(result) is not None:
-            # never once, silently, for "every day": said so, and nothing done
-            return Answer("intent", text="I can repeat alarms, but not other requests. Say it without "
-                                         "\"every day\" and I'll do it once.")
+            if call is None:
+                return None
+            command = str(call.arguments.get("command", ""))
+            if days.repeat and command and not (WAKE_UP.match(command) or REMINDER.match(command)):
+                # never once, silently, for "every day": said so, and nothing done
+                return Answer("intent", text="I can repeat alarms and reminders, but not other requests. Say it "
+                                             f"without \"{days.said}\" and I'll do it once.")
+            arguments = {**call.arguments, **({"repeat": days.repeat} if days.repeat else {"day": days.day})}
+            arguments.pop("tomorrow", None)   # the day said wins over "tomorrow"
+            return Answer("intent", actions=(replace(call, arguments=arguments),))
         intent = result.intent.name
         said = str(result.entities["clock"].value) if "clock" in result.entities else ""
         if intent == "later" and clock_time(said) is None and set(re.findall(r"[a-z]+", said.lower())) & TIMES_OF_DAY:
@@ -243,30 +253,6 @@ class AlarmSentences:
         if REMINDER.match(command) is None and not self._is_command(command):
             return None
         return ActionCall(SET_ALARM.name, {**clock.arguments(), "command": command})
-
-
-REPEAT_PHRASES = (
-    (re.compile(r"\b(?:every|each|on)\s+(?:week\s?day|work\s?day|working day)s?\b|\bweekdays\b|\bmonday to friday\b", re.I), "weekdays"),
-    (re.compile(r"\b(?:every|each|on)\s+weekends?\b|\b(?:on\s+)?weekends\b", re.I), "weekends"),
-    (re.compile(r"\b(?:every|each)\s+(?:day|morning|night|evening)\b|\bdaily\b", re.I), "daily"),
-)
-"""How an alarm is said to repeat; the words are taken out before the sentence and its clock are read."""
-
-
-def without_repeat(text: str) -> tuple[str, str]:
-    """`text` without the words that say how an alarm repeats, and that repeat ("daily", "weekdays",
-    "weekends"); `text` as it was and "" when it says none. "every morning at 7" keeps its "morning"'s am."""
-    for pattern, repeat in REPEAT_PHRASES:
-        found = pattern.search(text)
-        if found is not None:
-            said = found.group(0).lower()
-            kept = " in the morning" if "morning" in said else " at night" if "night" in said or "evening" in said else ""
-            rest = (text[:found.start()] + text[found.end():]).strip(" ,")
-            rest = re.sub(r"\s+([,.!?])", r"\1", " ".join(rest.split()))
-            if kept:
-                rest = re.sub(r"[.!?]*$", kept, rest, count=1)
-            return rest, repeat
-    return text, ""
 
 
 def _asked_for_a_time(text: str, tentative: bool = False) -> Answer:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from ..llm.builtin_tools import RUN_LATER
-from ..llm.timers import WAKE_UP, as_mine
+from ..llm.timers import REMINDER, WAKE_UP, as_mine
 from .base import ActionCall
 
 QUESTION_OPENINGS = frozenset(("what", "what's", "whats", "how", "how's", "who", "who's", "whom", "whose", "when",
@@ -25,7 +25,6 @@ DOING_VERBS = frozenset(("turn", "switch", "open", "close", "shut", "start", "st
                          "read", "raise", "lower", "put", "make", "run", "check", "give", "let"))
 """Verbs a command for later opens with. Other words before "in <duration>" are a timer request heard wrong
 ("And now are in fifteen minutes"): a plain timer, as before."""
-REMINDER = re.compile(r"^(?:please )?remind me(?: (?:to|about|that|of))?\s*(?P<what>.*)$", re.I)
 
 
 def later_call(command: str, seconds: int) -> ActionCall | None:

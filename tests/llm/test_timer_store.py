@@ -169,3 +169,23 @@ async def test_a_repeating_alarm_missed_long_ago_is_set_for_its_next_day(tmp_pat
     [alarm] = back.list()
     assert fired == [] and alarm.repeat == "daily" and alarm.label == "7 AM alarm"
     close(back)
+
+
+async def test_alarms_on_named_days_come_back(tmp_path: Path) -> None:
+    """A weekly alarm and a one-off one five days away (beyond a timer's 24 hours) are kept; a saved repeat
+    that names no day is read as ringing once."""
+    path = tmp_path / "timers.json"
+    first = saved_service(path)
+    first.start(3 * 86400, "7 AM alarm", "s1", repeat="monday,thursday")
+    first.start(5 * 86400, "9 AM alarm", "s1", dated=True)
+    close(first)
+    saved = json.loads(path.read_text())
+    saved["timers"][1]["repeat"] = "funday"
+    path.write_text(json.dumps(saved))
+    back = TimerService(EventBus())
+    back.keep_in(TimerStore(path))
+    weekly, once = back.list()
+    assert weekly.repeat == "monday,thursday" and once.repeat == "" and once.remaining() > 4 * 86400
+    with pytest.raises(ValueError):
+        back.start(5 * 86400, "pasta", "s1")   # a timer still lasts at most a day
+    close(back)

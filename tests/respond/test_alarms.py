@@ -12,7 +12,8 @@ import pytest
 from firmware_py.events import EventBus
 from firmware_py.integrations.devices import DeviceDirectory, parse_devices
 from firmware_py.llm.builtin_tools import BuiltinHandlers, next_time_of_day
-from firmware_py.llm.timers import TimerService, next_repeat, timer_done_words, timer_name
+from firmware_py.llm.timers import TimerService, timer_done_words, timer_name
+from firmware_py.llm.weekdays import is_repeat, next_repeat, repeat_of, repeat_words
 from firmware_py.respond.alarms import ClockTime, clock_time
 from firmware_py.respond.intents import IntentResponder, create_intent_responder
 
@@ -227,8 +228,94 @@ async def test_a_repeating_alarm_is_set_again_when_it_rings() -> None:
     timers.close()
 
 
-@pytest.mark.parametrize("text", ["Turn on the porch light at 7 every day.", "Remind me to take my pills every day at 9 am."])
+@pytest.mark.parametrize(("text", "said"), [("Turn on the porch light at 7 every day.", "every day"),
+                                            ("Turn on the porch light every Friday at 7.", "every Friday")])
 async def test_a_request_said_to_repeat_that_is_no_alarm_is_not_done_once_silently(intents: IntentResponder,
-                                                                                   text: str) -> None:
+                                                                                   text: str, said: str) -> None:
     answer = await intents.match(text, "s")
-    assert answer is not None and not answer.actions and "repeat alarms" in answer.text
+    assert answer is not None and not answer.actions and "repeat alarms and reminders" in answer.text
+    assert f'without "{said}"' in answer.text
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Set an alarm for 7 am every Tuesday.", {"hour": 7, "minute": 0, "meridiem": "am", "repeat": "tuesday"}),
+    ("Set an alarm for 7 am on Tuesdays.", {"hour": 7, "minute": 0, "meridiem": "am", "repeat": "tuesday"}),
+    ("Wake me up at 6 on Mondays and Wednesdays.", {"hour": 6, "minute": 0, "command": "wake me up",
+                                                    "repeat": "monday,wednesday"}),
+    ("Wake me up at 6:30 every Monday, Wednesday and Friday.", {"hour": 6, "minute": 30, "command": "wake me up",
+                                                               "repeat": "monday,wednesday,friday"}),
+    ("Set an alarm for 8 every Saturday and Sunday.", {"hour": 8, "minute": 0, "repeat": "weekends"}),
+    ("Every Thursday morning, wake me up at 6:45.", {"hour": 6, "minute": 45, "meridiem": "am",
+                                                     "command": "wake me up", "repeat": "thursday"}),
+    ("Wake me up every weekday morning at 6.", {"hour": 6, "minute": 0, "meridiem": "am", "command": "wake me up",
+                                                "repeat": "weekdays"}),
+    ("Set an alarm for 7 am on Tuesday.", {"hour": 7, "minute": 0, "meridiem": "am", "day": "tuesday"}),
+    ("Set an alarm for Tuesday at 7 am.", {"hour": 7, "minute": 0, "meridiem": "am", "day": "tuesday"}),
+    ("Set an alarm for 9 on Saturday morning.", {"hour": 9, "minute": 0, "meridiem": "am", "day": "saturday"}),
+    ("Wake me up next Monday at 6.", {"hour": 6, "minute": 0, "command": "wake me up", "day": "monday"}),
+    ("Set an alarm for 5 pm today.", {"hour": 5, "minute": 0, "meridiem": "pm"}),
+    ("Remind me to call mom on Friday at 5 pm.", {"hour": 5, "minute": 0, "meridiem": "pm",
+                                                  "command": "Remind me to call mom", "day": "friday"}),
+    ("Remind me to take out the trash every Tuesday at 7 pm.", {"hour": 7, "minute": 0, "meridiem": "pm",
+                                                                "command": "Remind me to take out the trash",
+                                                                "repeat": "tuesday"}),
+    ("Turn on the porch light on Friday at 7.", {"hour": 7, "minute": 0, "command": "Turn on the porch light",
+                                                 "day": "friday"}),
+    # a day that is the reminder's own words stays in them
+    ("Remind me to buy tickets for Friday at 5 pm.", {"hour": 5, "minute": 0, "meridiem": "pm",
+                                                      "command": "Remind me to buy tickets for Friday"}),
+    ("Remind me about Friday's party at 5 pm.", {"hour": 5, "minute": 0, "meridiem": "pm",
+                                                 "command": "Remind me about Friday's party"}),
+])
+async def test_an_alarm_for_named_days(intents: IntentResponder, text: str, expected: dict[str, Any]) -> None:
+    """Any named day was asked "For what time?", and "Remind me to call mom on Friday at 5 pm" was set for today."""
+    assert await calls(intents, text) == [("set_alarm", expected)]
+
+
+async def test_an_alarm_on_a_named_day_rings_that_day() -> None:
+    timers = TimerService(EventBus())
+    handlers = BuiltinHandlers(timers, SpeakerControls(), now=lambda: FRIDAY_EVENING)
+    tuesday = handlers.set_alarm({"hour": 7, "minute": 0, "meridiem": "am", "day": "tuesday"}, "s1")
+    assert tuesday["at"] == "2026-12-08T07:00+00:00" and tuesday["summary"] == "The alarm is set for Tuesday at 7:00 AM."
+    tonight = handlers.set_alarm({"hour": 9, "minute": 0, "meridiem": "pm", "day": "friday"}, "s1")
+    assert tonight["at"] == "2026-12-04T21:00+00:00", "said on a Friday before 9 pm: today"
+    next_week = handlers.set_alarm({"hour": 7, "minute": 0, "meridiem": "am", "day": "friday"}, "s1")
+    assert next_week["at"] == "2026-12-11T07:00+00:00", "Friday's 7 am has passed: next Friday"
+    weekly = handlers.set_alarm({"hour": 6, "minute": 30, "command": "remind me to put the bins out",
+                                 "repeat": "monday,thursday"}, "s1")
+    assert weekly["at"] == "2026-12-07T06:30+00:00"
+    assert weekly["summary"] == ("I'll remind you to put the bins out at 6:30 AM every Monday and Thursday; the first is "
+                                 "Monday at 6:30 AM.")
+    listed = handlers.list_timers({}, "s1")["summary"]
+    assert "The 7 AM alarm rings Tuesday at 7:00 AM." in listed
+    assert "(every Monday and Thursday) rings Monday at 6:30 AM." in listed
+    with pytest.raises(ValueError):
+        handlers.set_alarm({"hour": 7, "minute": 0, "repeat": "funday"}, "s1")
+    timers.close()
+
+
+def test_named_days_repeat_on_those_days_only() -> None:
+    tuesday_seven = dt.datetime(2026, 12, 8, 7, 0).timestamp()
+    following = dt.datetime.fromtimestamp(next_repeat(tuesday_seven, "tuesday", after=tuesday_seven))
+    assert (following.month, following.day, following.hour) == (12, 15, 7)
+    thursday = dt.datetime.fromtimestamp(next_repeat(tuesday_seven, "tuesday,thursday", after=tuesday_seven))
+    assert (thursday.day, thursday.weekday()) == (10, 3)
+    assert repeat_of({5, 6}) == "weekends" and repeat_of({0, 1, 2, 3, 4}) == "weekdays" and repeat_of({4, 0}) == "monday,friday"
+    assert repeat_words("monday,wednesday,friday") == "every Monday, Wednesday and Friday"
+    assert repeat_words("weekends") == "every weekend" and repeat_words("sunday") == "every Sunday"
+    assert not is_repeat("funday") and not is_repeat("") and not is_repeat("monday,,friday")
+
+
+async def test_a_repeating_reminder_is_said_and_set_again() -> None:
+    bus = EventBus()
+    fired: list[Any] = []
+    bus.subscribe(fired.append)
+    timers = TimerService(bus)
+    timers.start(0.05, "", "s1", command="remind me to water the plants", repeat="sunday")
+    await asyncio.sleep(0.2)
+    assert [event.command for event in fired if getattr(event, "kind", "") == "timer-fired"] == \
+        ["remind me to water the plants"]
+    [again] = timers.list()
+    assert again.repeat == "sunday" and again.command == "remind me to water the plants"
+    assert 0 < again.remaining() <= 7 * 24 * 3600 + 60
+    timers.close()

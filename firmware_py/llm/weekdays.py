@@ -1,0 +1,82 @@
+"""The days an alarm rings on: once on a named day ("on Friday"), or again and again ("every weekday", "every
+Tuesday", "on Mondays and Thursdays").
+
+A repeat is kept as a short string (it is saved with the timer): "daily", "weekdays", "weekends", or the day
+names it rings on, lower case and in week order, joined by commas ("monday,thursday"). The sets that have a name
+of their own always take it, so "on Saturdays and Sundays" is "weekends".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+NAMED_SETS = {"daily": frozenset(range(7)), "weekdays": frozenset(range(5)), "weekends": frozenset({5, 6})}
+REPEAT_MAX_SECS = 7 * 24 * 3600 + 3600
+"""The furthest a repeating alarm's next ring, or an alarm on a named day, can be: a week (an hour more for a
+clock change)."""
+
+
+def days_of(repeat: str) -> frozenset[int]:
+    """The weekdays (Monday 0) `repeat` rings on; empty when it is no repeat this module knows."""
+    if repeat in NAMED_SETS:
+        return NAMED_SETS[repeat]
+    names = repeat.split(",")
+    if not repeat or any(name not in DAY_NAMES for name in names):
+        return frozenset()
+    return frozenset(DAY_NAMES.index(name) for name in names)
+
+
+def is_repeat(repeat: str) -> bool:
+    return bool(days_of(repeat))
+
+
+def check_repeat(repeat: str) -> None:
+    """ValueError unless `repeat` is "" (once) or a repeat this module knows."""
+    if repeat and not is_repeat(repeat):
+        raise ValueError(f"an alarm repeats daily, on weekdays, on weekends or on named days, not {repeat!r}")
+
+
+def repeat_of(days: set[int] | frozenset[int]) -> str:
+    """The repeat that rings on `days` (weekday numbers), by its own name where it has one."""
+    chosen = frozenset(days)
+    for name, named in NAMED_SETS.items():
+        if chosen == named:
+            return name
+    return ",".join(DAY_NAMES[day] for day in sorted(chosen))
+
+
+def repeat_words(repeat: str) -> str:
+    """ "every day", "every weekday", "every weekend", "every Tuesday", "every Monday, Wednesday and Friday"."""
+    if repeat == "daily":
+        return "every day"
+    if repeat in ("weekdays", "weekends"):
+        return f"every {repeat[:-1]}"
+    names = [DAY_NAMES[day].capitalize() for day in sorted(days_of(repeat))]
+    return "every " + (names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}")
+
+
+def repeats_on(day: dt.date, repeat: str) -> bool:
+    return day.weekday() in days_of(repeat)
+
+
+def next_repeat(rang_at: float, repeat: str, after: float) -> float:
+    """When an alarm that was due at `rang_at` (wall clock) rings next: the same local time on the next day it
+    repeats on that is later than `after`. Local wall time, so a clock change keeps it at 7:00, not 6:00."""
+    if not is_repeat(repeat):
+        raise ValueError(f"not a repeat: {repeat!r}")
+    moment = dt.datetime.fromtimestamp(round(rang_at / 60) * 60)   # naive local time, to the minute
+    while True:
+        moment += dt.timedelta(days=1)
+        if repeats_on(moment.date(), repeat) and moment.timestamp() > after:
+            return moment.timestamp()
+
+
+def on_day(moment: dt.datetime, now: dt.datetime, day: str) -> dt.datetime:
+    """`moment` (the next time the clock shows the alarm's time) moved to the first `day` ("friday") on which
+    that time is still ahead of `now`: "on Friday at 7" said on a Friday before 7 means today."""
+    wanted = DAY_NAMES.index(day)
+    candidate = moment - dt.timedelta(days=(moment.date() - now.date()).days)   # the time today
+    while candidate.weekday() != wanted or candidate <= now:
+        candidate += dt.timedelta(days=1)
+    return candidate
