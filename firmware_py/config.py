@@ -181,11 +181,13 @@ class TimerSettings:
     keep: bool = setting(True, "Keep timers and alarms in the state directory (~/.local/state/rtvi-edge, "
                          "$RTVI_EDGE_STATE), so a restart or a power cut does not lose them; one that ended "
                          "meanwhile rings late, within the hour.")
-    ring_secs: float = setting(60.0, "How long a timer that ends rings, its words said again after each gap, "
-                               "until someone speaks (0: said once).", minimum=0.0, maximum=3600.0)
+    ring_secs: float = setting(60.0, "How long a timer that ends rings, again after each gap, "
+                               "until someone speaks (0: once).", minimum=0.0, maximum=3600.0)
     alarm_ring_secs: float = setting(300.0, "The same for an alarm.", minimum=0.0, maximum=3600.0)
     ring_gap_secs: float = setting(4.0, "Quiet between two rings, in which \"stop\" or \"snooze\" is heard.",
                                    minimum=1.0, maximum=60.0)
+    tone: bool = setting(True, "Ring with a tone (a chime; an alarm's beeps), the words with the first ring and "
+                         "every third after; off: the words alone at every ring.")
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,7 @@ from .respond.speculation import Speculator
 from .respond.timer_names import names_known, names_to_read, timer_call
 from .respond.unfinished import (LastTurn, cut_off_after, goes_on_from, hold_secs, joined, may_amend, may_be_whole,
                                  may_complete, read_whole, reads_better, reads_finished, sounds_unfinished, spliced)
+from .ring_tone import ring_tone
 from .ringing import Ringing
 from .session import VoiceSession
 from .speaking import BotSpeech
@@ -95,7 +96,7 @@ class Conversation(VoiceSession):
         self.last_answer = ""
         self._input_task: asyncio.Task[None] | None = None
         self._ringing = Ringing(self._ring, lambda: self._live.current.timers.ring_gap_secs,
-                                engines.tools.timers.quieted)
+                                engines.tools.timers.quieted, tone_on=lambda: self._live.current.timers.tone)
         self._unsubscribe = bus.subscribe(self._on_event, TimerFired, session_id=session_id)
 
     # --- life cycle --------------------------------------------------------------------------------
@@ -754,22 +755,27 @@ class Conversation(VoiceSession):
         if run_immediately:
             await self.run_llm()
 
-    async def say(self, text: str, interrupt: bool = False, remember: bool = True) -> None:
+    async def say(self, text: str, interrupt: bool = False, remember: bool = True,
+                  sound: np.ndarray | None = None) -> None:
         """Speak without the LLM; waits its turn behind an answer in progress unless told to interrupt.
-        `remember`: the words join the history (a timer's repeated rings do once)."""
+        `remember`: the words join the history (a timer's repeated rings do once); `sound`: int16 samples at
+        the sink's rate played before the words (a ring tone)."""
         if interrupt:
             await self.interrupt()
         else:
             await self._after_reply_in_progress()
+        remember = remember and bool(text.strip())
         if remember:
             self.context.add("assistant", text)
         self._reply_in_context = remember
         self._cancel = asyncio.Event()
-        self._reply = asyncio.create_task(self._speak_only(text, self._cancel), name=f"say-{self.session_id}")
+        self._reply = asyncio.create_task(self._speak_only(text, self._cancel, sound), name=f"say-{self.session_id}")
 
-    async def _speak_only(self, text: str, cancel: asyncio.Event) -> None:
+    async def _speak_only(self, text: str, cancel: asyncio.Event, sound: np.ndarray | None = None) -> None:
         speech = self._new_speech()
         try:
+            if sound is not None:
+                speech.feed_sound(sound, self._sink.sample_rate)
             self._feed(speech, text)
             speech.finish()
             await speech.wait()
@@ -843,9 +849,11 @@ class Conversation(VoiceSession):
 
     # --- bus ---------------------------------------------------------------------------------------
 
-    async def _ring(self, words: str, first: bool) -> None:
-        """One ring of a timer: said after the answer in progress, if any; back once spoken or cut off."""
-        await self.say(words, remember=first)
+    async def _ring(self, words: str, first: bool, tone: str) -> None:
+        """One ring of a timer: its tone and words after the answer in progress, if any; back once played or
+        cut off."""
+        await self.say(words, remember=first,
+                       sound=ring_tone(self._sink.sample_rate, alarm=tone == "alarm") if tone else None)
         reply = self._reply
         if reply is not None:
             await asyncio.wait({reply})   # (cancelling the ringing does not cancel the words: barge-in does)
@@ -861,4 +869,4 @@ class Conversation(VoiceSession):
             # "wake me up at 7" rings as an alarm does, with its own words ("It's time to wake up.")
             words = (reminder_of(event.command) or "") if wake_up and event.late_secs < 60 else \
                 timer_done_words(event.label, event.late_secs)
-            self._ringing.add(event.timer_id, words, ring_secs)
+            self._ringing.add(event.timer_id, words, ring_secs, alarm=is_alarm(event.label) or wake_up)

@@ -28,7 +28,7 @@ LIVE_KEYS: dict[str, tuple[str, ...]] = {
             "system_prompt", "tools", "remote_url", "remote_api_key", "remote_timeout_secs"),
     "conversation": ("activation", "barge_in", "barge_in_min_secs", "barge_in_pause_secs", "follow_up_secs"),
     "intents": ("speculate", "reread", "not_heard_reply"),  # read at every turn by the conversation
-    "timers": ("ring_secs", "alarm_ring_secs", "ring_gap_secs"),   # read when one rings or is snoozed
+    "timers": ("ring_secs", "alarm_ring_secs", "ring_gap_secs", "tone"),   # read when one rings or is snoozed
 }
 LIVE_SECTIONS = tuple(LIVE_KEYS)
 """Sections with at least one live key; the rest (ports, devices, pins, models) need a restart."""

@@ -67,13 +67,23 @@ class SpeechProgress:
         return " ".join([*self.finished, partial]).strip()
 
 
+@dataclass(frozen=True)
+class Sound:
+    samples: np.ndarray   # int16
+    sample_rate: int
+
+
+NO_WORDS = ""
+"""What a sound is played under in the speech's progress: nothing said, nothing shown."""
+
+
 class BotSpeech:
     """One answer being spoken. Feed sentences, then `finish()`; `wait()` returns when all was played."""
 
     def __init__(self, session_id: str, tts: TtsEngine, executor: Executor, sink: AudioSink, bus: EventBus) -> None:
         self.session_id = session_id
         self._tts, self._executor, self._sink, self._bus = tts, executor, sink, bus
-        self._sentences: asyncio.Queue[str | None] = asyncio.Queue()
+        self._sentences: asyncio.Queue[str | Sound | None] = asyncio.Queue()
         self._audio: asyncio.Queue[tuple[str, np.ndarray] | None] = asyncio.Queue(maxsize=2)
         self.progress = SpeechProgress()
         self.first_audio_ready_at: float | None = None
@@ -92,6 +102,11 @@ class BotSpeech:
     def feed(self, sentence: str) -> None:
         if sentence.strip():
             self._sentences.put_nowait(sentence.strip())
+
+    def feed_sound(self, samples: np.ndarray, sample_rate: int) -> None:
+        """A sound played in its place among the sentences (a timer's ring tone): no words shown for it."""
+        if len(samples):
+            self._sentences.put_nowait(Sound(samples, sample_rate))
 
     def finish(self) -> None:
         self._sentences.put_nowait(None)
@@ -137,6 +152,10 @@ class BotSpeech:
         loop = asyncio.get_running_loop()
         try:
             while (sentence := await self._sentences.get()) is not None:
+                if isinstance(sentence, Sound):
+                    await self._audio.put((NO_WORDS, resample(sentence.samples, sentence.sample_rate,
+                                                              self._sink.sample_rate)))
+                    continue
                 if not self._tts_started:
                     self._tts_started = True
                     self._bus.publish(BotTtsStarted(session_id=self.session_id))
@@ -179,7 +198,7 @@ class BotSpeech:
                     self._bus.publish(BotStartedSpeaking(session_id=self.session_id))
                     if self.on_started:
                         self.on_started()
-                if not shown:
+                if not shown and sentence != NO_WORDS:
                     shown = True
                     self._bus.publish(BotOutput(session_id=self.session_id, text=sentence))
                     self._bus.publish(BotTtsText(session_id=self.session_id, text=sentence))
@@ -188,7 +207,8 @@ class BotSpeech:
                 await self._sink.write(piece)
                 self.progress.current_fraction = min(1.0, (start + chunk) / max(1, len(samples)))
                 start += chunk
-            self.progress.finished.append(sentence)
+            if sentence != NO_WORDS:
+                self.progress.finished.append(sentence)
             self.progress.current, self.progress.current_fraction = "", 0.0
         if self._tts_started:
             self._tts_started = False

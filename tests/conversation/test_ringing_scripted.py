@@ -10,11 +10,13 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
 import pytest
 
 from firmware_py.config import Settings
-from firmware_py.events import BotOutput, EventBus
+from firmware_py.events import BotOutput, BotStartedSpeaking, EventBus
 from firmware_py.listening import TurnTiming
+from firmware_py.ring_tone import ring_tone
 
 from .scripted import conversation_on_chain, settle
 from .test_answering_scripted import Recorder, answered, spoken
@@ -22,10 +24,11 @@ from .test_answering_scripted import Recorder, answered, spoken
 RING = "Your pasta timer is done."
 
 
-def ringing_settings(ring_secs: float = 30.0) -> Settings:
+def ringing_settings(ring_secs: float = 30.0, tone: bool = False) -> Settings:
+    """Words at every ring unless `tone` (the default's tone, tested on its own below)."""
     base = Settings()
     return replace(base, audio=replace(base.audio, enabled=False),
-                   timers=replace(base.timers, ring_secs=ring_secs, ring_gap_secs=1.0))
+                   timers=replace(base.timers, ring_secs=ring_secs, ring_gap_secs=1.0, tone=tone))
 
 
 @pytest.fixture
@@ -35,6 +38,50 @@ async def ringing_world(request: pytest.FixtureRequest) -> AsyncIterator[tuple[A
     settings = ringing_settings(getattr(request, "param", 30.0))
     async with conversation_on_chain(settings, bus) as (conversation, _chain):
         yield conversation, recorder
+
+
+class PlayedTap:
+    """What the sink played, ring by ring (a tap such as the echo canceller's)."""
+
+    def __init__(self) -> None:
+        self.pieces: list[np.ndarray] = []
+
+    def played(self, samples: np.ndarray, sample_rate: int, start_time: float) -> None:
+        self.pieces.append(np.array(samples))
+
+    def cleared(self, at_time: float) -> None: ...
+
+
+async def test_with_the_tone_each_ring_chimes_and_the_words_come_every_third_ring() -> None:
+    bus = EventBus()
+    recorder = Recorder(bus)
+    async with conversation_on_chain(ringing_settings(tone=True), bus) as (conversation, _chain):
+        tap = PlayedTap()
+        conversation._sink.tap = tap
+        conversation._engines.tools.timers.start(0.05, "pasta", "s1")
+        await settle(lambda: len(recorder.of(BotStartedSpeaking)) >= 3, timeout=20)
+        assert rings(recorder) == 1, "three rings: the tone each time, the words with the first only"
+        await settle(lambda: rings(recorder) >= 2, timeout=20)
+        assert len(recorder.of(BotStartedSpeaking)) == 4, "the words again with the fourth ring"
+        chime = ring_tone(conversation._sink.sample_rate, alarm=False)
+        played = np.concatenate(tap.pieces)
+        assert np.array_equal(played[:len(chime)], chime), "a ring opens with the chime"
+        history = [m["content"] for m in conversation.get_context() if m["role"] == "assistant"]
+        assert history.count(RING) == 1 and "" not in history, "a ring of the tone alone adds nothing said"
+        conversation._ringing.stop()
+
+
+async def test_a_timer_that_joins_a_ringing_one_is_said_at_the_next_ring() -> None:
+    bus = EventBus()
+    recorder = Recorder(bus)
+    async with conversation_on_chain(ringing_settings(tone=True), bus) as (conversation, _chain):
+        timers = conversation._engines.tools.timers
+        timers.start(0.05, "pasta", "s1")
+        await settle(lambda: rings(recorder) >= 1, timeout=10)
+        timers.start(0.05, "egg", "s1")
+        await settle(lambda: any("egg" in e.text for e in recorder.of(BotOutput)), timeout=10)
+        assert len(recorder.of(BotStartedSpeaking)) == 2, "said at once, not two tone-only rings later"
+        conversation._ringing.stop()
 
 
 def rings(recorder: Recorder) -> int:
