@@ -16,9 +16,10 @@ from typing import Any
 COMMAND, QUESTION, CHITCHAT, UNKNOWN_DEVICE = "command", "question", "chitchat", "unknown_device"
 CATEGORIES = (COMMAND, QUESTION, CHITCHAT, UNKNOWN_DEVICE)
 CONDITIONS = ("clean", "noise", "lead_zeros", "pause", "mishear")
-CORPUS_VERSION = 3
+CORPUS_VERSION = 4
 """1: each voice always had the same condition (unpinned cases); 2: conditions dealt independently; 3: the
-generated requests include alarms at a time of day (the draw for a seed differs from version 2's)."""
+generated requests include alarms at a time of day (the draw for a seed differs from version 2's); 4: some of
+those alarms are for a named day or repeat (the draw differs from version 3's)."""
 VOICES = (  # (voice, speed): hibari, the Piper joe voice and espeak-ng variants
     ("hibari", 1.0), ("espeak:en-us", 1.0), ("piper:joe", 1.0), ("espeak:en-gb", 0.9),
     ("hibari", 1.15), ("espeak:en-us+f3", 1.15), ("piper:joe", 1.1), ("espeak:en-gb-x-rp", 0.85),

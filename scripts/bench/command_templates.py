@@ -119,14 +119,22 @@ CLOCK_TIMES = (  # (spoken, hour, minute, meridiem or "")
 )
 
 
+ALARM_DAYS = (  # (said after the time, the arguments it adds)
+    (" on Friday", {"day": "friday"}), (" on Sunday", {"day": "sunday"}), (" every weekday", {"repeat": "weekdays"}),
+    (" every day", {"repeat": "daily"}), (" every Tuesday", {"repeat": "tuesday"}),
+    (" on Mondays and Thursdays", {"repeat": "monday,thursday"}), (" on weekends", {"repeat": "weekends"}),
+)
+
+
 def _alarm(rng: random.Random) -> tuple[str, Expect]:
     spoken, hour, minute, meridiem = rng.choice(CLOCK_TIMES)
     said = {"meridiem": meridiem} if meridiem else {}
+    days, on_days = rng.choice((("", {}), ("", {}), *ALARM_DAYS))   # a third said for a day or to repeat
     if rng.random() < 0.3:
-        return rng.choice(("Wake me up at {t}.", "Please wake me up at {t}.")).format(t=spoken), \
-            cmd("set_alarm", hour=hour, minute=minute, command="wake me up", **said)
+        return rng.choice(("Wake me up at {t}.", "Please wake me up at {t}.")).format(t=spoken + days), \
+            cmd("set_alarm", hour=hour, minute=minute, command="wake me up", **said, **on_days)
     return rng.choice(("Set an alarm for {t}.", "Can you set an alarm for {t}?", "Set an alarm for {t}, please.")
-                      ).format(t=spoken), cmd("set_alarm", hour=hour, minute=minute, **said)
+                      ).format(t=spoken + days), cmd("set_alarm", hour=hour, minute=minute, **said, **on_days)
 
 
 def _question(rng: random.Random) -> tuple[str, Expect]:
