@@ -484,7 +484,7 @@ class Conversation(VoiceSession):
             running = self._engines.tools.timers.list()   # (a copy, read on the intents' thread)
             return await self._rereader.reread(self.listener.last_audio(), self._engines.stt,
                                                self._engines.stt_executor, self.session_id, margin, heard,
-                                               lambda label: bool(timers_named(running, label)))
+                                               lambda label: frozenset(t.timer_id for t in timers_named(running, label)))
         except Exception:   # the turn goes on to the LLM as it was heard
             log.exception("reading the turn again failed", extra={"session": self.session_id})
             return None

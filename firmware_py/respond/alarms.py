@@ -22,6 +22,7 @@ from ..llm.builtin_tools import SET_ALARM
 from ..llm.timers import ALARM_LABEL, REMINDER, WAKE_UP
 from .alarm_days import SaidDays, said_days, without_repeat
 from .base import ActionCall, Answer
+from .number_words import TENS, UNITS
 from .later import DOING_VERBS, POLITE_OPENINGS, QUESTION_OPENINGS
 
 SENTENCES = {
@@ -67,10 +68,7 @@ SENTENCES = {
     "expansion_rules": {"asking": "[please] [can you|could you|will you]"},
 }
 
-UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-         "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
-         "seventeen": 17, "eighteen": 18, "nineteen": 19}
-TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}
+MINUTE_TENS = {word: n for word, n in TENS.items() if n < 60}   # a clock's minutes: "seven fifty"
 MINUTE_WORDS = {"quarter": 15, "half": 30}
 MORNING = re.compile(r"\s*\b(?:a\.?\s?m\.?|in the morning|this morning|tomorrow morning)\s*$", re.I)
 EVENING = re.compile(r"\s*\b(?:p\.?\s?m\.?|in the (?:afternoon|evening)|this (?:afternoon|evening)|at night|"
@@ -166,9 +164,9 @@ def _number(text: str) -> int | None:
         return int(text)
     words = text.split()
     if len(words) == 1:
-        return UNITS.get(words[0], TENS.get(words[0]))
-    if len(words) == 2 and words[0] in TENS and words[1] in UNITS and UNITS[words[1]] < 10:
-        return TENS[words[0]] + UNITS[words[1]]
+        return UNITS.get(words[0], MINUTE_TENS.get(words[0]))
+    if len(words) == 2 and words[0] in MINUTE_TENS and words[1] in UNITS and UNITS[words[1]] < 10:
+        return MINUTE_TENS[words[0]] + UNITS[words[1]]
     return None
 
 

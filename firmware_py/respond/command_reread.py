@@ -29,6 +29,7 @@ from ..speech.stt import Rereading
 from .command_grammar import CommandGrammar
 from .intent_matcher import (COMMAND_VERBS, FILLERS, IntentMatch, IntentMatcher, asked_which, bare_words, meaning,
                              rephrased, sound_of)
+from .number_words import TENS, UNITS
 from .openings import POLARITY_WORDS
 
 log = logging.getLogger(__name__)
@@ -297,8 +298,7 @@ def _direction_added(read: str, heard: str) -> bool:
     return read_words[-1] not in heard_words and (last == read_words[-2] or sound_of(last) == sound_of(read_words[-2]))
 
 
-_MANY = (r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|"
-         r"eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|[2-9]|\d\d+")
+_MANY = "|".join([*(word for word, n in UNITS.items() if n > 1), *TENS, "hundred", r"[2-9]", r"\d\d+"])
 SINGULAR_UNIT_AFTER_MANY = re.compile(rf"\b(?:{_MANY})[ -](?:hour|minute|second)\b(?![ -]timer)", re.I)
 
 

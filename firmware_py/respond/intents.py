@@ -696,32 +696,34 @@ class IntentResponder:
         answer = self._answers.answer(match)
         return (answer.text, answer.actions, answer.command) if answer is not None else match.intent
 
-    def _plausible(self, known_timer: Callable[[str], bool] | None) -> Callable[[IntentMatch], bool]:
+    def _plausible(self, timers_picked: Callable[[str], frozenset[str]] | None) -> Callable[[IntentMatch], bool]:
         """Could a match be what was said? Not a request on a timer by a name no running timer has."""
         def plausible(match: IntentMatch) -> bool:
-            call = timer_call(self._answers.answer(match))
-            label = str(call.arguments.get("label", "")) if call is not None and call.name != "set_timer" else ""
-            return not label or known_timer is None or known_timer(label)
+            label = _running_timer_label(self._answers.answer(match))
+            return not label or timers_picked is None or bool(timers_picked(label))
         return plausible
 
     async def reread(self, audio: np.ndarray, stt: RereadingStt, stt_executor: Executor,
                      session_id: str, margin: float = MARGIN, heard: str = "",
-                     known_timer: Callable[[str], bool] | None = None) -> tuple[str, Answer] | None:
+                     timers_picked: Callable[[str], frozenset[str]] | None = None) -> tuple[str, Answer] | None:
         """A spoken turn nobody claimed (or one refused for an unknown device, with a `margin` of
         REFUSAL_MARGIN), read again within the command sentences (command_reread.py) and, when nothing is
-        found there, heard once more slower: the words read and their answer, or None. `known_timer`: does
-        a name pick a running timer (a rival reading naming none is no question to ask)."""
+        found there, heard once more slower: the words read and their answer, or None. `timers_picked`: the
+        ids of the running timers a name picks (a rival reading naming none is no question to ask, nor are
+        two names for the one running timer)."""
         if not hasattr(stt, "read_within") or not len(audio):
             return None
         loop = asyncio.get_running_loop()
         reading = await loop.run_in_executor(stt_executor, partial(self.rereading.read, audio, stt, margin, heard=heard))
         if reading is None:   # the recogniser was sure of what it wrote
             return None
-        plausible = self._plausible(known_timer)
+        plausible = self._plausible(timers_picked)
         found = await loop.run_in_executor(self._executor, self.rereading.accept, reading, heard, plausible, margin)
         text = reading.text
         if found is not None and found.intent == "ambiguous":   # two names for one timer: the one people use
             text, found = await loop.run_in_executor(self._executor, self._named_choice, text, found)
+        if found is not None and found.intent == "ambiguous" and timers_picked is not None:
+            text, found = await loop.run_in_executor(self._executor, self._one_running_timer, text, found, timers_picked)
         if found is not None and found.intent == "ambiguous" and (first := self._one_timer_two_names(found)):
             # neither name is one people use ("clocky" or "cloaky"?): the name read among those that are
             named = await self.reread_name(audio, stt, stt_executor, session_id, first, names_known(COMMON_TIMER_NAMES))
@@ -789,6 +791,23 @@ class IntentResponder:
         log.info("a timer's name chosen between two readings", extra={"read": choices[picked][0]})
         return choices[picked][0], choices[picked][1]
 
+    def _one_running_timer(self, text: str, asked: IntentMatch,
+                           timers_picked: Callable[[str], frozenset[str]]) -> tuple[str, IntentMatch]:
+        """A question between two readings that do the same to a running timer by two names that both pick it
+        ("Add one minute to her red timer" or "... her bed timer", with only a bread timer running): the
+        first reading, not a question; the timer acted on is said back by its own name."""
+        choices = self._choices(asked)
+        if not choices or choices[0][2] is None or not same_but_name(choices[0][2], choices[1][2]):
+            return text, asked
+        labels = [_running_timer_label(answer) for _, _, answer in choices]
+        if not all(labels):
+            return text, asked
+        picked = [timers_picked(label) for label in labels]
+        if len(picked[0]) != 1 or picked[0] != picked[1]:
+            return text, asked
+        log.info("two names read for one running timer", extra={"read": choices[0][0], "rival": choices[1][0]})
+        return choices[0][0], choices[0][1]
+
     async def _hear_slower(self, audio: np.ndarray, stt: RereadingStt, stt_executor: Executor, heard: str,
                            plausible: Callable[[IntentMatch], bool], refused: str = "") -> tuple[str, IntentMatch | None]:
         """Fast, clipped speech heard once more, slower (speech/slowed.py): as written, else read within the
@@ -842,3 +861,9 @@ def _several_unheard(answer: Answer, heard: str) -> bool:
 def _rings_at_once(answer: Answer) -> bool:
     return any(call.name == "set_timer" and float(call.arguments.get("seconds", SHORTEST_READ_TIMER_SECS))
                < SHORTEST_READ_TIMER_SECS for call in answer.actions)
+
+
+def _running_timer_label(answer: Answer | None) -> str:
+    """The name an answer's timer action picks a running timer by ("" for none, and for a timer being set)."""
+    call = timer_call(answer)
+    return str(call.arguments.get("label", "")) if call is not None and call.name != "set_timer" else ""

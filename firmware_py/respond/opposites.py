@@ -24,6 +24,7 @@ from .base import ActionCall
 from .command_grammar import CommandGrammar
 from .command_reread import CLOSINGS, OPENINGS, from_the_verb
 from .intent_matcher import IntentMatcher
+from .number_words import TENS, UNITS
 
 @dataclass(frozen=True)
 class Family:
@@ -46,8 +47,7 @@ OPPOSITES: tuple[Family, ...] = (
 )
 POLARITY_ARGUMENTS = frozenset({"muted", "seconds"})
 """Arguments that say what is done rather than to what (a timer's length is what is done to it)."""
-TEENS_AND_TENS = frozenset({"thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
-                            "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+TEENS_AND_TENS = frozenset({*(word for word, n in UNITS.items() if n >= 13), *(word for word, n in TENS.items() if n >= 30),
                             *(str(n) for n in range(13, 20)), *(str(n) for n in range(30, 100, 10))})
 """Numbers one sound from another: "fifteen" and "fifty" differ by their ending alone."""
 RIVAL_LENGTHS = TEENS_AND_TENS | {"ten", "10"}

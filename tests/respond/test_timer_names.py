@@ -118,3 +118,30 @@ def test_of_two_readings_naming_one_timer_the_name_people_use_is_taken(responder
 def test_a_possessive_before_a_name_is_no_part_of_it(slots: dict[str, str], name: str) -> None:
     """ "Set our T-timer for 3 minutes." (a tea timer) was a timer called "our T"."""
     assert heard_name(slots) == name
+
+
+@pytest.mark.parametrize(("running", "asked_still"), [
+    (["bread"], False),          # "red" and "bed" both pick the bread timer: do it
+    (["bread", "bed"], True),    # "bed" is a timer of its own: which one?
+    ([], True),                  # neither picks a running timer: nothing to settle it
+])
+async def test_two_names_for_the_one_running_timer_are_no_question(responder: IntentResponder, running: list[str],
+                                                                   asked_still: bool) -> None:
+    """Seed 409: "Add one minute to the bread timer." heard "At one minute to her bedtime," was read "... her red
+    timer" or "... her bed timer" and asked between the two, with only the bread timer running."""
+    from firmware_py.events import EventBus
+    from firmware_py.llm.timers import TimerService, timers_named
+    from firmware_py.respond.intent_matcher import IntentMatch
+
+    timers = TimerService(EventBus())
+    for label in running:
+        timers.start(600, label, "s1")
+    asked = IntentMatch("ambiguous", {"choices": ["Add one minute to her red timer,", "Add one minute to her bed timer,"]},
+                        "x", corrected=True)
+    text, found = responder._one_running_timer(
+        "Add one minute to her red timer,", asked,
+        lambda label: frozenset(t.timer_id for t in timers_named(timers.list(), label)))
+    assert (found.intent == "ambiguous") is asked_still
+    if not asked_still:
+        assert text == "Add one minute to her red timer," and found.slots.get("minutes") == 1
+    timers.close()
