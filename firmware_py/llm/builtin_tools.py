@@ -222,6 +222,14 @@ class BuiltinHandlers:
             summary = " ".join(self._listed(t) for t in timers)
         return {"timers": listed, "summary": summary}
 
+    def _told_apart(self, timers: list[Timer]) -> list[str]:
+        """Their names, each alarm's day said where two share a name ("The 7 AM alarm on Tuesday")."""
+        names = [timer_name(t) for t in timers]
+        now = self._now()
+        return [f"{name} {repeat_words(t.repeat) if t.repeat else 'on ' + (now + dt.timedelta(seconds=t.remaining())).strftime('%A')}"
+                if names.count(name) > 1 and (t.repeat or is_alarm(t.label)) else name
+                for name, t in zip(names, timers)]
+
     def _listed(self, timer: Timer) -> str:
         """ "The pasta timer has 4 minutes left.", "The 7 AM alarm (every Tuesday) rings Tuesday at 7:00 AM.":
         one more than a day away is told by its day, not as "100 hours"."""
@@ -345,7 +353,7 @@ class BuiltinHandlers:
                 raise ValueError(f"no {label.lower()} is set" if label.lower() != ALARM_LABEL else "no alarm is set")
             raise ValueError(f"no timer called {label!r} is running" if label else "no timer is running")
         if len(matches) > 1:
-            names = ", ".join(timer_name(t) for t in matches)
+            names = ", ".join(self._told_apart(matches))
             raise ValueError(f"several timers are running ({names}); say which one to {verb}")
         return matches[0]
 

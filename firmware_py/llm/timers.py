@@ -6,6 +6,7 @@ timers saved by the last run come back, those that ended meanwhile ringing late 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import itertools
 import logging
 import re
@@ -19,7 +20,7 @@ from ..events import EventBus, TimerFired
 from ..heard_alike import one_sound_apart
 from ..respond.timer_names import COMMON_TIMER_NAMES
 from .timer_store import SavedTimer, TimerStore
-from .weekdays import REPEAT_MAX_SECS, check_repeat, next_repeat
+from .weekdays import REPEAT_MAX_SECS, check_repeat, days_named, days_of, next_repeat
 
 log = logging.getLogger(__name__)
 
@@ -304,9 +305,31 @@ REMINDER = re.compile(r"^(?:please )?remind me(?: (?:to|about|that|of))?\s*(?P<w
 """A command that is only words said when it is due: "remind me to call Mum"."""
 
 
+NOT_ON, AMONG_OTHERS, EXACTLY = 0, 1, 2
+DAY_FILLERS = frozenset(("on", "and", "every", "each", "next", "this", "the", "my", "for", "of"))
+"""Words around the days in a name ("the alarm on Mondays and Thursdays")."""
+
+
+def how_it_rings_on(timer: Timer, days: frozenset[int]) -> int:
+    """How an alarm (or a command at a time of day) fits the days said: EXACTLY (it repeats on just those, or
+    rings once on the one named), AMONG_OTHERS ("the Monday alarm" for a weekday one) or NOT_ON."""
+    if timer.repeat:
+        repeats = days_of(timer.repeat)
+        return EXACTLY if repeats == days else AMONG_OTHERS if days <= repeats else NOT_ON
+    if timer.paused or not (is_alarm(timer.label) or timer.command):
+        return NOT_ON
+    if dt.datetime.fromtimestamp(time.time() + timer.remaining()).weekday() not in days:
+        return NOT_ON
+    return EXACTLY if len(days) == 1 else AMONG_OTHERS
+
+
 def timer_name(timer: Timer) -> str:
     """ "The pasta timer", "The timer to turn off the lights", "The 7 AM alarm", or "The 5 minute timer" for
     one without a label."""
+    reminder = REMINDER.match(timer.command) if timer.command and not timer.label else None
+    if reminder is not None:
+        what = reminder.group("what").strip(" .!")
+        return f"The reminder to {as_mine(what)}" if what else "The reminder"
     if timer.command and not timer.label:
         return f"The timer to {as_mine(timer.command)}"
     if is_alarm(timer.label):
@@ -343,6 +366,19 @@ def timers_named(timers: list[Timer], label: str) -> list[Timer]:
     within = [t for t in timers if wanted in t.label.lower() or (t.label and t.label.lower() in wanted)]
     if within:
         return within
+    words = wanted.split()
+    if {"reminder", "reminders"} & set(words):   # "the reminder to call Mum", "my Friday reminder"
+        reminders = [t for t in timers if not t.label and REMINDER.match(t.command)]
+        rest = " ".join(w for w in words if w not in ("reminder", "reminders", "to", "about", "the", "my", "that"))
+        return timers_named(reminders, rest) if rest else reminders
+    days, rest = days_named(wanted)
+    if days:   # "the Tuesday alarm", "the weekday 6 am alarm": alarms for just those days, else among others
+        fits = [(t, how_it_rings_on(t, days)) for t in timers]
+        on_days = [t for t, fit in fits if fit == EXACTLY] or [t for t, fit in fits if fit == AMONG_OTHERS]
+        rest = " ".join(w for w in rest.split() if w not in DAY_FILLERS)
+        return timers_named(on_days, rest) if on_days else []
+    if not any(t.label for t in timers):   # reminders and commands, named by their words ("call mum")
+        return [t for t in timers if wanted in t.command.lower()]
     # a name heard a little wrong ("the pastor timer" for the pasta one): the one running timer that
     # sounds close; two or more close ones stay unmatched rather than guessed between
     close = [t for t in timers if t.label and _heard_as(wanted, t.label.lower())]

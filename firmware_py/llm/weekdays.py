@@ -9,12 +9,32 @@ of their own always take it, so "on Saturdays and Sundays" is "weekends".
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 NAMED_SETS = {"daily": frozenset(range(7)), "weekdays": frozenset(range(5)), "weekends": frozenset({5, 6})}
 REPEAT_MAX_SECS = 7 * 24 * 3600 + 3600
 """The furthest a repeating alarm's next ring, or an alarm on a named day, can be: a week (an hour more for a
 clock change)."""
+
+
+DAY_WORDS = {**{name: frozenset({day}) for day, name in enumerate(DAY_NAMES)},
+             "weekday": NAMED_SETS["weekdays"], "weekend": NAMED_SETS["weekends"], "daily": NAMED_SETS["daily"]}
+"""Words that pick alarms by their day: "the Tuesday alarm", "the weekday alarm", "the daily alarm"."""
+
+
+def days_named(words: str) -> tuple[frozenset[int], str]:
+    """The weekdays `words` name ("tuesday" {1}, "weekdays" 0-4), and the words without them."""
+    days: frozenset[int] = frozenset()
+    kept = []
+    for word in words.split():
+        plain = re.sub(r"['’]s$", "", word.lower().strip(".,!?"))   # "Tuesday's alarm"
+        plain = plain[:-1] if plain.endswith("s") and plain[:-1] in DAY_WORDS else plain   # "the weekdays alarm"
+        if plain in DAY_WORDS:
+            days |= DAY_WORDS[plain]
+        else:
+            kept.append(word)
+    return days, " ".join(kept)
 
 
 def days_of(repeat: str) -> frozenset[int]:

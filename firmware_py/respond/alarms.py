@@ -55,6 +55,11 @@ SENTENCES = {
         "cancel_all": {"data": [{"sentences": [
             "[please] (cancel|delete|remove|clear|stop|dismiss|turn off|switch off|get rid of) [all] [of] [the|my] alarms",
         ]}]},
+        "cancel_reminder": {"data": [{"sentences": [
+            "[please] (cancel|delete|remove|clear|forget|stop|dismiss) [the|my|that] reminder[s]",
+            "[please] (cancel|delete|remove|clear|forget|dismiss) [the|my|that] reminder[s] (to|about|for) {what}",
+            "[please] (don't|do not) remind me (to|about) {what}",
+        ]}]},
         "ask": {"data": [{"sentences": [
             "(what time is|when is|when's|what's|what is) [the|my] alarm [set] [for]",
             "is [the|my] alarm [set|on]",
@@ -186,13 +191,19 @@ class AlarmSentences:
         weekday", "every day") repeats."""
         days = said_days(text)
         result = recognize_best(" ".join(days.rest.split()), self._intents)
-        if result is not None and days.bare and result.intent.name not in ("alarm", "wake"):
+        if result is not None and days.bare and result.intent.name in ("later", "remind"):
             # "Remind me to buy tickets for Friday at 5": a day with no "on" in a reminder is its words
             days = SaidDays(text)
             result = recognize_best(" ".join(text.split()), self._intents)
         text = days.rest
         if result is None:
             return None
+        if (days.repeat or days.day) and result.intent.name in ("cancel", "cancel_all", "cancel_reminder"):
+            # "Cancel the alarm on Mondays and Thursdays", "Cancel my Friday reminder": the ones for those days
+            call = self._call(result)
+            kind = "reminder" if result.intent.name == "cancel_reminder" else ALARM_LABEL
+            return Answer("intent", actions=(replace(call, arguments={**call.arguments, "label": f"{days.said} {kind}"}),)) \
+                if call is not None else None
         if (days.repeat or days.day) and result.intent.name in ("alarm", "wake", "later", "remind"):
             call = self._call(result)
             if call is None:
@@ -233,6 +244,9 @@ class AlarmSentences:
             return ActionCall("list_timers", {})
         if intent == "cancel_all":
             return ActionCall("cancel_timer", {"label": ALARM_LABEL, "all": True})
+        if intent == "cancel_reminder":   # "the reminder", "the reminder to call Mum"
+            what = str(result.entities["what"].value).strip(" ,.!?") if "what" in result.entities else ""
+            return ActionCall("cancel_timer", {"label": f"reminder {what}".strip()})
         said = str(result.entities["clock"].value)
         clock = clock_time(said)
         if clock is None or intent == "timer_until" and not PLAINLY_A_CLOCK.search(said):

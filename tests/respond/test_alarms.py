@@ -319,3 +319,57 @@ async def test_a_repeating_reminder_is_said_and_set_again() -> None:
     assert again.repeat == "sunday" and again.command == "remind me to water the plants"
     assert 0 < again.remaining() <= 7 * 24 * 3600 + 60
     timers.close()
+
+
+async def test_alarms_are_told_apart_and_picked_by_their_days(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two 7 AM alarms, on Tuesday and on Friday, were both "The 7 AM alarm", and "Cancel the Tuesday alarm" found
+    no timer called "Tuesday"."""
+    import time
+    import types
+
+    from firmware_py.llm import timers as timers_module
+
+    friday = dt.datetime(2026, 12, 4, 20, 0).astimezone()   # local time, as the device keeps it
+    monkeypatch.setattr(timers_module, "time", types.SimpleNamespace(monotonic=time.monotonic,
+                                                                     time=lambda: friday.timestamp()))
+    timers = TimerService(EventBus())
+    handlers = BuiltinHandlers(timers, SpeakerControls(), now=lambda: friday)
+    handlers.set_alarm({"hour": 7, "minute": 0, "meridiem": "am", "day": "tuesday"}, "s1")
+    handlers.set_alarm({"hour": 7, "minute": 0, "meridiem": "am", "day": "friday"}, "s1")
+    handlers.set_alarm({"hour": 6, "minute": 0, "meridiem": "am", "repeat": "weekdays"}, "s1")
+    handlers.set_timer({"minutes": 10, "label": "pasta"}, "s1")
+    with pytest.raises(ValueError, match="The 7 AM alarm on Tuesday, The 7 AM alarm on Friday"):
+        handlers.cancel_timer({"label": "7 am"}, "s1")
+    assert [t.label for t in timers.find(label="weekday")] == ["6 AM alarm"], "the weekday alarm, not the pasta timer"
+    assert [t.label for t in timers.find(label="Mondays")] == ["6 AM alarm"], "it rings on Mondays too"
+    assert [round(t.remaining() / 3600) for t in timers.find(label="Tuesday's")] == [83], \
+        "the one for Tuesday, before the weekday one that rings on Tuesday too"
+    assert timers.find(label="the weekend") == []
+    cancelled = handlers.cancel_timer({"label": "Tuesday"}, "s1")
+    assert cancelled["label"] == "7 AM alarm"
+    left = [(t.label, round(t.remaining() / 3600)) for t in timers.list()]
+    assert left == [("pasta", 0), ("6 AM alarm", 58), ("7 AM alarm", 155)], "the Friday one is left"
+    assert [t.label for t in timers.find(label="sunday roast")] == []
+    timers.close()
+
+
+async def test_reminders_and_alarms_for_days_are_cancelled_by_what_was_said(intents: IntentResponder) -> None:
+    """ "Cancel my Tuesday reminder" and "Cancel the reminder to call mom" went to the LLM, which cannot cancel."""
+    timers = TimerService(EventBus())
+    handlers = BuiltinHandlers(timers, SpeakerControls())
+
+    async def run(text: str) -> str:
+        answer = await intents.match(text, "s")
+        assert answer is not None and len(answer.actions) == 1, text
+        call = answer.actions[0]
+        return str(getattr(handlers, call.name)(call.arguments, "s1")["summary"])
+
+    await run("Remind me to take out the trash every Tuesday at 7 pm.")
+    await run("Remind me to call mom on Friday at 5 pm.")
+    await run("Set an alarm for 7 am on Mondays and Thursdays.")
+    await run("Set an alarm for 6 am every day.")
+    assert await run("Cancel the alarm on Mondays and Thursdays.") == "The 7 AM alarm is cancelled."
+    assert await run("Cancel my Tuesday reminder.") == "The reminder to take out the trash is cancelled."
+    assert await run("Don't remind me to call mom.") == "The reminder to call mom is cancelled."
+    assert [timer_name(t) for t in timers.list()] == ["The 6 AM alarm"]
+    timers.close()
