@@ -116,7 +116,9 @@ SET_ALARM = Tool("set_alarm", "Ring an alarm, or do a spoken command, at a time 
                    "day": {"type": "string", "enum": list(DAY_NAMES)},
                    "command": {"type": "string", "minLength": 2, "maxLength": 120},
                    # "daily", "weekdays", "weekends" or day names ("monday,thursday"): weekdays.py checks it
-                   "repeat": {"type": "string", "minLength": 5, "maxLength": 60}},
+                   "repeat": {"type": "string", "minLength": 5, "maxLength": 60},
+                   "move": {"type": "boolean"},   # the one alarm set moved to this time ("Change my alarm to 7:30")
+                   "label": {"type": "string", "minLength": 1, "maxLength": 40}},   # which one to move
     "required": ["hour", "minute"],
     "additionalProperties": False,
 })
@@ -239,6 +241,8 @@ class BuiltinHandlers:
             now = self._now()
             at = (now + dt.timedelta(seconds=left + 30)).replace(second=0, microsecond=0)   # to the minute
             return f"{name} rings {spoken_day(at, now)}."
+        if is_alarm(timer.label) or timer.command:   # a time of day: to the minute
+            left = round(left / 60) * 60 if left >= 60 else left
         return f"{name} has {spoken_duration(left)} left{', paused' if timer.paused else ''}."
 
     def cancel_timer(self, args: dict[str, Any], _session: str) -> dict[str, Any]:
@@ -303,6 +307,8 @@ class BuiltinHandlers:
                 "summary": f"I'll {as_mine(command)} in {spoken_duration(seconds)}."}
 
     def set_alarm(self, args: dict[str, Any], session_id: str) -> dict[str, Any]:
+        if args.get("move"):
+            return self._move_alarm(args, session_id)
         now = self._now()
         moment = next_time_of_day(now, int(args["hour"]), int(args["minute"]), str(args.get("meridiem", "")),
                                   bool(args.get("tomorrow")))
@@ -320,8 +326,9 @@ class BuiltinHandlers:
         label = f"{short_clock(moment)} {ALARM_LABEL}" if not command or WAKE_UP.match(command) else ""
         # an alarm or a reminder repeats; a command does not (alarms.py answers so before it gets here)
         repeats = bool(repeat) and (not command or bool(WAKE_UP.match(command)) or bool(REMINDER.match(command)))
+        # (a time of day may be more than 24 hours away: "6:30 tomorrow" said at 6:15, "on Friday")
         timer = self.timers.start(seconds, label, session_id, command=command, repeat=repeat if repeats else "",
-                                  dated=bool(args.get("day")))
+                                  dated=True)
         when = spoken_clock(moment, now)
         away = spoken_duration(seconds if seconds < 3600 else round(seconds / 60) * 60)
         if repeats:
@@ -335,6 +342,27 @@ class BuiltinHandlers:
                        else f"The alarm is set for {when}, {away} from now.")
         return {"timer_id": timer.timer_id, "seconds": seconds, "at": moment.isoformat(timespec="minutes"),
                 "label": timer.label, "command": command, "summary": summary}
+
+    def _move_alarm(self, args: dict[str, Any], session_id: str) -> dict[str, Any]:
+        """The one alarm set (or wake-up), set again for the time said, repeating as it did."""
+        label = str(args.get("label", ""))
+        alarms = [t for t in self.timers.find(label=label) if is_alarm(t.label)]
+        if not alarms:
+            raise ValueError(f"no alarm {label!r} is set" if label else "no alarm is set")
+        if len(alarms) > 1:
+            raise ValueError(f"several alarms are set ({', '.join(self._told_apart(alarms))}); say which one to change")
+        old = alarms[0]
+        now = self._now()
+        rings = now + dt.timedelta(seconds=old.remaining())
+        # the day it was set for stays: tomorrow's 6:30 moved to 7:30 is tomorrow's 7:30, not today's
+        same_day = {"day": DAY_NAMES[rings.weekday()]} if rings.date() != now.date() and not old.repeat else {}
+        moved = self.set_alarm({key: value for key, value in args.items() if key not in ("move", "tomorrow", "label")}
+                               | same_day
+                               | ({"repeat": old.repeat} if old.repeat and not args.get("repeat") else {})
+                               | ({"command": old.command} if old.command else {}), session_id)
+        self.timers.cancel(old.timer_id)
+        summary = moved["summary"].replace("The alarm is set for", "The alarm is moved to", 1)
+        return {**moved, "moved_from": old.label, "summary": summary}
 
     def snooze(self, args: dict[str, Any], session_id: str) -> dict[str, Any]:
         seconds = int(args.get("seconds", SNOOZE_SECS))

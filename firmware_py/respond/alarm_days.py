@@ -16,9 +16,8 @@ DAYS = rf"{DAY}s?(?:(?:\s*,\s*|\s+)(?:and\s+|&\s+)?{DAY}s?)*"
 """One day or a list of them: "Monday", "Mondays and Thursdays", "Monday, Wednesday and Friday"."""
 NOT_POSSESSIVE = r"(?!['’]s\b)"   # "Friday's party" is a thing, not a day to set it for
 PART_OF_DAY = r"(?:\s+(?P<part>morning|afternoon|evening|night)s?)?"
-PARTS_KEPT = {"morning": " in the morning", "afternoon": " in the afternoon", "evening": " in the evening",
-              "night": " at night"}
-"""A part of the day said with the day ("every Tuesday morning") stays for the clock: 7 is then 7 am."""
+PART_MERIDIEMS = {"morning": "am", "afternoon": "pm", "evening": "pm", "night": "pm"}
+"""A part of the day said with the day ("every Tuesday morning") is the clock's am or pm: 7 is then 7 am."""
 
 REPEAT_PHRASES = (
     (re.compile(r"(?:\b(?:every|each|on)\s+(?:week\s?day|work\s?day|working day)s?|\bweekdays"
@@ -47,6 +46,7 @@ class SaidDays:
     repeat: str = ""   # how it repeats (weekdays.py), "" for once
     day: str = ""      # the one day it is for ("friday"), "" for the next time the clock shows its time
     bare: bool = False  # the day was said with no "on" / "next" / "every" ("Remind me to buy tickets for Friday")
+    meridiem: str = ""  # "am" / "pm" from a part of the day said with the days ("every morning")
 
 
 def said_days(text: str) -> SaidDays:
@@ -55,19 +55,19 @@ def said_days(text: str) -> SaidDays:
     for pattern, repeat in REPEAT_PHRASES:
         found = pattern.search(text)
         if found is not None:
-            return SaidDays(_without(text, found, (found.group("part") or "").lower()), found.group(0), repeat)
+            return SaidDays(_without(text, found), found.group(0), repeat, meridiem=_meridiem(found))
     found = EVERY_DAYS.search(text) or ON_DAYS.search(text)
     if found is None:
         today = TODAY.search(text)
-        return SaidDays(text) if today is None else SaidDays(_without(text, today, ""), today.group(0).strip())
+        return SaidDays(text) if today is None else SaidDays(_without(text, today), today.group(0).strip())
     names = re.findall(rf"{DAY}s?", found.group("days"), re.I)
     days = {DAY_NAMES.index(name.lower().rstrip("s")) for name in names}
-    rest = _without(text, found, (found.group("part") or "").lower())
+    rest, meridiem = _without(text, found), _meridiem(found)
     said = found.group(0).lower()
     if said.startswith(("every", "each")) or len(names) > 1 or any(name.lower().endswith("s") for name in names):
-        return SaidDays(rest, found.group(0), repeat_of(days))
+        return SaidDays(rest, found.group(0), repeat_of(days), meridiem=meridiem)
     bare = not said.startswith(("on ", "this ", "next ", "coming "))
-    return SaidDays(rest, found.group(0), day=DAY_NAMES[days.pop()], bare=bare)
+    return SaidDays(rest, found.group(0), day=DAY_NAMES[days.pop()], bare=bare, meridiem=meridiem)
 
 
 def without_repeat(text: str) -> tuple[str, str]:
@@ -77,10 +77,11 @@ def without_repeat(text: str) -> tuple[str, str]:
     return (days.rest, days.repeat) if days.repeat else (text, "")
 
 
-def _without(text: str, found: re.Match[str], part: str) -> str:
-    """`text` without what `found` matched, with its part of the day, if any, put after the clock."""
+def _without(text: str, found: re.Match[str]) -> str:
+    """`text` without what `found` matched."""
     rest = (text[:found.start()] + text[found.end():]).strip(" ,")
-    rest = re.sub(r"\s+([,.!?])", r"\1", " ".join(rest.split()))
-    if part in PARTS_KEPT:
-        rest = re.sub(r"[.!?]*$", PARTS_KEPT[part], rest, count=1)
-    return rest
+    return re.sub(r"\s+([,.!?])", r"\1", " ".join(rest.split()))
+
+
+def _meridiem(found: re.Match[str]) -> str:
+    return PART_MERIDIEMS.get((found.groupdict().get("part") or "").lower(), "")

@@ -42,6 +42,11 @@ SENTENCES = {
             "<asking> (wake|get) me [up] (at|by) {clock} [please]",
             "I (need|have|want|got) to (get|wake) up (at|by) {clock}",
         ]}]},
+        "move": {"data": [{"sentences": [
+            "<asking> (change|move|reset|push|switch|update|put) [the|my] [next] alarm [time] (to|for) {clock} [please]",
+            "<asking> (change|move|push) [the|my] wake up [call|time] to {clock} [please]",
+            "<asking> (change|move|reset|push|switch|update|put) [the|my] {old} alarm [time] (to|for) {clock} [please]",
+        ]}]},
         "ask_time": {"data": [{"sentences": [
             "<asking> (set|make|create) [me] [an|a|in|my] [new] alarm [for|at] [please]",
             "<asking> (wake|get) me up [please]",
@@ -65,11 +70,17 @@ SENTENCES = {
             "is [the|my] alarm [set|on]",
             "(do I have|have I got|is there|are there) [an|any] alarm[s] [set|on]",
             "(what|which) alarms (do I have|have I got|are set|are there)",
+            "(when|what time) (is|does) [the|my] [next] alarm [set for|go off|ring]",
+            "how long (until|till|before|to) [the|my] [next] alarm [goes off|rings]",
         ]}]},
         "later": {"data": [{"sentences": ["{command} at {clock}"]}]},
-        "remind": {"data": [{"sentences": ["<asking> remind me at {clock} (to|about) {what}"]}]},
+        "remind": {"data": [{"sentences": [
+            "<asking> remind me at {clock} (to|about) {what}",
+            "<asking> (set|make|create) [me] [a] reminder (for|at) {clock} (to|about) {what}",
+        ]}]},
     },
-    "lists": {"clock": {"wildcard": True}, "command": {"wildcard": True}, "what": {"wildcard": True}},
+    "lists": {"clock": {"wildcard": True}, "command": {"wildcard": True}, "what": {"wildcard": True},
+              "old": {"wildcard": True}},
     "expansion_rules": {"asking": "[please] [can you|could you|will you]"},
 }
 
@@ -198,8 +209,9 @@ class AlarmSentences:
         text = days.rest
         if result is None:
             return None
-        if (days.repeat or days.day) and result.intent.name in ("cancel", "cancel_all", "cancel_reminder"):
-            # "Cancel the alarm on Mondays and Thursdays", "Cancel my Friday reminder": the ones for those days
+        if (days.repeat or days.day) and result.intent.name in ("cancel", "cancel_all", "cancel_reminder", "move"):
+            # "Cancel the alarm on Mondays and Thursdays", "Cancel my Friday reminder", "Change my daily alarm to
+            # 6:50": the ones for those days
             call = self._call(result)
             kind = "reminder" if result.intent.name == "cancel_reminder" else ALARM_LABEL
             return Answer("intent", actions=(replace(call, arguments={**call.arguments, "label": f"{days.said} {kind}"}),)) \
@@ -215,6 +227,8 @@ class AlarmSentences:
                                              f"without \"{days.said}\" and I'll do it once.")
             arguments = {**call.arguments, **({"repeat": days.repeat} if days.repeat else {"day": days.day})}
             arguments.pop("tomorrow", None)   # the day said wins over "tomorrow"
+            if days.meridiem and "meridiem" not in arguments and int(arguments.get("hour", 0)) <= 12:
+                arguments["meridiem"] = days.meridiem   # "every morning at 8": 8 am, wherever the clock was said
             return Answer("intent", actions=(replace(call, arguments=arguments),))
         intent = result.intent.name
         said = str(result.entities["clock"].value) if "clock" in result.entities else ""
@@ -253,6 +267,9 @@ class AlarmSentences:
             return None
         if intent in ("alarm", "timer_until"):
             return ActionCall(SET_ALARM.name, clock.arguments())
+        if intent == "move":   # the one alarm set, or the one named ("the 7:30 alarm", "the Tuesday alarm")
+            old = str(result.entities["old"].value).strip(" ,.!?") if "old" in result.entities else ""
+            return ActionCall(SET_ALARM.name, {**clock.arguments(), "move": True, **({"label": old} if old else {})})
         if intent == "wake":
             return ActionCall(SET_ALARM.name, {**clock.arguments(), "command": "wake me up"})
         if intent == "remind":
