@@ -228,8 +228,11 @@ class BuiltinHandlers:
         """Their names, each alarm's day said where two share a name ("The 7 AM alarm on Tuesday")."""
         names = [timer_name(t) for t in timers]
         now = self._now()
-        return [f"{name} {repeat_words(t.repeat) if t.repeat else 'on ' + (now + dt.timedelta(seconds=t.remaining())).strftime('%A')}"
-                if names.count(name) > 1 and (t.repeat or is_alarm(t.label)) else name
+
+        def day_of(timer: Timer) -> str:
+            return repeat_words(timer.repeat) if timer.repeat else \
+                f"on {(now + dt.timedelta(seconds=timer.remaining())).strftime('%A')}"
+        return [f"{name} {day_of(t)}" if names.count(name) > 1 and (t.repeat or is_alarm(t.label)) else name
                 for name, t in zip(names, timers)]
 
     def _listed(self, timer: Timer) -> str:

@@ -22,8 +22,8 @@ from ..llm.builtin_tools import SET_ALARM
 from ..llm.timers import ALARM_LABEL, REMINDER, WAKE_UP
 from .alarm_days import SaidDays, said_days, without_repeat
 from .base import ActionCall, Answer
-from .number_words import TENS, UNITS
 from .later import DOING_VERBS, POLITE_OPENINGS, QUESTION_OPENINGS
+from .number_words import TENS, UNITS
 
 SENTENCES = {
     "language": "en",
@@ -86,6 +86,8 @@ SENTENCES = {
 
 MINUTE_TENS = {word: n for word, n in TENS.items() if n < 60}   # a clock's minutes: "seven fifty"
 MINUTE_WORDS = {"quarter": 15, "half": 30}
+NEW_ALARM_WORDS = frozenset(("a", "an", "in", "new", "a new", "an new", "another", "one more"))
+"""What stands before "alarm" in a request for a new one: no alarm to move."""
 MORNING = re.compile(r"\s*\b(?:a\.?\s?m\.?|in the morning|this morning|tomorrow morning)\s*$", re.I)
 EVENING = re.compile(r"\s*\b(?:p\.?\s?m\.?|in the (?:afternoon|evening)|this (?:afternoon|evening)|at night|"
                      r"tonight|tomorrow (?:afternoon|evening|night))\s*$", re.I)
@@ -269,6 +271,8 @@ class AlarmSentences:
             return ActionCall(SET_ALARM.name, clock.arguments())
         if intent == "move":   # the one alarm set, or the one named ("the 7:30 alarm", "the Tuesday alarm")
             old = str(result.entities["old"].value).strip(" ,.!?") if "old" in result.entities else ""
+            if old.lower() in NEW_ALARM_WORDS:   # "Put an alarm for 7", "Reset a new alarm for 7": a new one
+                return ActionCall(SET_ALARM.name, clock.arguments())
             return ActionCall(SET_ALARM.name, {**clock.arguments(), "move": True, **({"label": old} if old else {})})
         if intent == "wake":
             return ActionCall(SET_ALARM.name, {**clock.arguments(), "command": "wake me up"})

@@ -433,16 +433,23 @@ def _name_doubted(found: IntentMatch, answer: Answer, text: str) -> bool:
         articles_for_a_name(found.slots) or run_into_timer(text, label) or _seldom_name_among_mended(found, text, label))
 
 
+SETTING_VERBS = ("set", "start", "make", "create", "put")
+
+
 def _seldom_name_among_mended(found: IntentMatch, text: str, label: str) -> bool:
-    """A name people seldom give timers, in a request whose words were mended to match or whose "timer" was
-    heard as "time": the words beside the name were mis-heard, and so, most likely, was the name ("Start at
-    longer time or 420 seconds" for a laundry timer, "So set a neck time" for an egg one). A seldom name heard
-    in a request that matched as written ("Set a brisket timer") is taken as said."""
-    if not label or label.strip().lower() in COMMON_TIMER_NAMES:
+    """A name people seldom give timers, in a request whose words were mended to match, whose "timer" was
+    heard as "time", or whose name begins with the verb said before it: the words beside the name were
+    mis-heard, and so, most likely, was the name ("Start at longer time or 420 seconds" for a laundry timer,
+    "So set a neck time" for an egg one, "Set a settee timer" for "Set a, set a tea timer", begun again). A
+    seldom name heard in a request that matched as written ("Set a brisket timer") is taken as said."""
+    name = label.strip().lower()
+    if not name or name in COMMON_TIMER_NAMES:
         return False
     timer_heard_as_time = (re.search(r"\btime\b", text, re.I) is not None and re.search(r"\btimers?\b", text, re.I) is None
                            and re.search(r"\btimers?\b", found.text, re.I) is not None)
-    return found.corrected or timer_heard_as_time
+    verb = next((word for word in re.findall(r"[a-z]+", text.lower()) if word in SETTING_VERBS), "")
+    verb_run_into_name = bool(verb) and name.startswith(verb) and name != verb
+    return found.corrected or timer_heard_as_time or verb_run_into_name
 
 
 def _name_read_freely(answer: Answer) -> bool:

@@ -385,6 +385,7 @@ async def test_reminders_and_alarms_for_days_are_cancelled_by_what_was_said(inte
     ("When is my next alarm?", ("list_timers", {})),
     ("How long until my alarm?", ("list_timers", {})),
     ("Change my alarm to 7:30.", ("set_alarm", {"hour": 7, "minute": 30, "move": True})),
+    ("Put an alarm for 7 am.", ("set_alarm", {"hour": 7, "minute": 0, "meridiem": "am"})),   # a new one
     ("Change the 6:30 alarm to 7:30.", ("set_alarm", {"hour": 7, "minute": 30, "move": True, "label": "6:30"})),
     ("Change my daily alarm to 6:50.", ("set_alarm", {"hour": 6, "minute": 50, "move": True, "label": "daily alarm"})),
 ])
