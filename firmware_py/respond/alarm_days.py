@@ -18,6 +18,7 @@ NOT_POSSESSIVE = r"(?!['’]s\b)"   # "Friday's party" is a thing, not a day to 
 PART_OF_DAY = r"(?:\s+(?P<part>morning|afternoon|evening|night)s?)?"
 PART_MERIDIEMS = {"morning": "am", "afternoon": "pm", "evening": "pm", "night": "pm"}
 """A part of the day said with the day ("every Tuesday morning") is the clock's am or pm: 7 is then 7 am."""
+SMALL_HOURS = range(1, 5)   # "every night at 2" is 2 am, and "at 12" midnight
 
 REPEAT_PHRASES = (
     (re.compile(r"(?:\b(?:every|each|on)\s+(?:week\s?day|work\s?day|working day)s?|\bweekdays"
@@ -46,7 +47,15 @@ class SaidDays:
     repeat: str = ""   # how it repeats (weekdays.py), "" for once
     day: str = ""      # the one day it is for ("friday"), "" for the next time the clock shows its time
     bare: bool = False  # the day was said with no "on" / "next" / "every" ("Remind me to buy tickets for Friday")
-    meridiem: str = ""  # "am" / "pm" from a part of the day said with the days ("every morning")
+    part: str = ""     # the part of the day said with the days ("every morning": "morning")
+
+    def meridiem(self, hour: int) -> str:
+        """The clock's am or pm the part of the day gives `hour` ("" for none, or an hour past 12)."""
+        if not self.part or not 1 <= hour <= 12:
+            return ""
+        if self.part == "night" and (hour == 12 or hour in SMALL_HOURS):
+            return "am"
+        return PART_MERIDIEMS[self.part]
 
 
 def said_days(text: str) -> SaidDays:
@@ -55,19 +64,19 @@ def said_days(text: str) -> SaidDays:
     for pattern, repeat in REPEAT_PHRASES:
         found = pattern.search(text)
         if found is not None:
-            return SaidDays(_without(text, found), found.group(0), repeat, meridiem=_meridiem(found))
+            return SaidDays(_without(text, found), found.group(0), repeat, part=_part(found))
     found = EVERY_DAYS.search(text) or ON_DAYS.search(text)
     if found is None:
         today = TODAY.search(text)
         return SaidDays(text) if today is None else SaidDays(_without(text, today), today.group(0).strip())
     names = re.findall(rf"{DAY}s?", found.group("days"), re.I)
     days = {DAY_NAMES.index(name.lower().rstrip("s")) for name in names}
-    rest, meridiem = _without(text, found), _meridiem(found)
+    rest, part = _without(text, found), _part(found)
     said = found.group(0).lower()
     if said.startswith(("every", "each")) or len(names) > 1 or any(name.lower().endswith("s") for name in names):
-        return SaidDays(rest, found.group(0), repeat_of(days), meridiem=meridiem)
+        return SaidDays(rest, found.group(0), repeat_of(days), part=part)
     bare = not said.startswith(("on ", "this ", "next ", "coming "))
-    return SaidDays(rest, found.group(0), day=DAY_NAMES[days.pop()], bare=bare, meridiem=meridiem)
+    return SaidDays(rest, found.group(0), day=DAY_NAMES[days.pop()], bare=bare, part=part)
 
 
 def without_repeat(text: str) -> tuple[str, str]:
@@ -83,5 +92,5 @@ def _without(text: str, found: re.Match[str]) -> str:
     return re.sub(r"\s+([,.!?])", r"\1", " ".join(rest.split()))
 
 
-def _meridiem(found: re.Match[str]) -> str:
-    return PART_MERIDIEMS.get((found.groupdict().get("part") or "").lower(), "")
+def _part(found: re.Match[str]) -> str:
+    return (found.groupdict().get("part") or "").lower()

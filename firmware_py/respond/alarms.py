@@ -229,8 +229,9 @@ class AlarmSentences:
                                              f"without \"{days.said}\" and I'll do it once.")
             arguments = {**call.arguments, **({"repeat": days.repeat} if days.repeat else {"day": days.day})}
             arguments.pop("tomorrow", None)   # the day said wins over "tomorrow"
-            if days.meridiem and "meridiem" not in arguments and int(arguments.get("hour", 0)) <= 12:
-                arguments["meridiem"] = days.meridiem   # "every morning at 8": 8 am, wherever the clock was said
+            meridiem = days.meridiem(int(arguments.get("hour", 0)))
+            if meridiem and "meridiem" not in arguments:
+                arguments["meridiem"] = meridiem   # "every morning at 8": 8 am, wherever the clock was said
             return Answer("intent", actions=(replace(call, arguments=arguments),))
         intent = result.intent.name
         said = str(result.entities["clock"].value) if "clock" in result.entities else ""

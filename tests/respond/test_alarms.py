@@ -380,6 +380,9 @@ async def test_reminders_and_alarms_for_days_are_cancelled_by_what_was_said(inte
         "hour": 8, "minute": 0, "meridiem": "am", "command": "remind me to take my pills", "repeat": "daily"})),
     ("Remind me every evening at 9 to lock the door.", ("set_alarm", {
         "hour": 9, "minute": 0, "meridiem": "pm", "command": "remind me to lock the door", "repeat": "daily"})),
+    ("Remind me every night at 11 to lock the door.", ("set_alarm", {
+        "hour": 11, "minute": 0, "meridiem": "pm", "command": "remind me to lock the door", "repeat": "daily"})),
+    ("Set an alarm for 2 every night.", ("set_alarm", {"hour": 2, "minute": 0, "meridiem": "am", "repeat": "daily"})),
     ("Set a reminder for 5 pm to call mom.", ("set_alarm", {
         "hour": 5, "minute": 0, "meridiem": "pm", "command": "remind me to call mom"})),
     ("When is my next alarm?", ("list_timers", {})),
