@@ -130,6 +130,15 @@ SNOOZE = Tool("snooze", "Ring the alarm or timer that just rang again a few minu
     "additionalProperties": False,
 })
 """"Snooze", "snooze for five minutes": run by the intents only; the LLM has no ringing to see."""
+LIST_ALARMS = Tool("list_alarms", "List the alarms, or the reminders, that are set.", {
+    "type": "object",
+    "properties": {"kind": {"type": "string", "enum": ["alarm", "reminder"]}},
+    "additionalProperties": False,
+})
+""""What alarms do I have?", "Do I have any reminders?": the alarms (or reminders) alone, not every timer. Run by
+the intents only; the LLM keeps `list_timers`."""
+INTENT_ONLY_TOOLS = (AMEND_TIMER, RUN_LATER, SET_ALARM, SNOOZE, LIST_ALARMS)
+"""Tools the intents run and the LLM is never offered."""
 
 
 SMALL_HOURS_END = 4
@@ -191,6 +200,7 @@ class BuiltinHandlers:
             "list_timers": self.list_timers, "cancel_timer": self.cancel_timer, "pause_timer": self.pause_timer,
             "resume_timer": self.resume_timer, "add_timer_time": self.add_timer_time, "amend_timer": self.amend_timer,
             "run_later": self.run_later, "set_alarm": self.set_alarm, "snooze": self.snooze,
+            "list_alarms": self.list_alarms,
             "set_volume": self.set_volume, "change_volume": self.change_volume, "set_mute": self.set_mute,
         }
 
@@ -222,6 +232,15 @@ class BuiltinHandlers:
             summary = "No timers are running."
         else:
             summary = " ".join(self._listed(t) for t in timers)
+        return {"timers": listed, "summary": summary}
+
+    def list_alarms(self, args: dict[str, Any], _session: str) -> dict[str, Any]:
+        kind = str(args.get("kind", "alarm"))
+        picked = [t for t in self.timers.list()
+                  if (is_alarm(t.label) if kind == "alarm" else not t.label and REMINDER.match(t.command))]
+        listed = [{"timer_id": t.timer_id, "label": t.label, "command": t.command, "repeat": t.repeat,
+                   "remaining_seconds": round(t.remaining())} for t in picked]
+        summary = " ".join(self._listed(t) for t in picked) if picked else f"No {kind}s are set."
         return {"timers": listed, "summary": summary}
 
     def _told_apart(self, timers: list[Timer]) -> list[str]:

@@ -17,7 +17,7 @@ from typing import Any, Iterable
 
 from ..events import EventBus, FunctionCallInProgress, FunctionCallStarted, FunctionCallStopped, ToolMessage
 from .base import ToolCall
-from .builtin_tools import AMEND_TIMER, BUILTIN_TOOLS, RUN_LATER, SET_ALARM, SNOOZE, BuiltinHandlers, DeviceControl, Handler, Tool
+from .builtin_tools import BUILTIN_TOOLS, INTENT_ONLY_TOOLS, BuiltinHandlers, DeviceControl, Handler, Tool
 from .schema import validate
 from .timers import TimerService
 
@@ -65,8 +65,8 @@ class ToolRegistry:
         self._unoffered: set[str] = set()
         self._client_timeout = client_timeout
         self._pending: dict[str, asyncio.Future[Any]] = {}
-        self._tools: dict[str, Tool] = {tool.name: tool for tool in (*BUILTIN_TOOLS, AMEND_TIMER, RUN_LATER, SET_ALARM, SNOOZE)}
-        self._unoffered.update((AMEND_TIMER.name, RUN_LATER.name, SET_ALARM.name, SNOOZE.name))
+        self._tools: dict[str, Tool] = {tool.name: tool for tool in (*BUILTIN_TOOLS, *INTENT_ONLY_TOOLS)}
+        self._unoffered.update(tool.name for tool in INTENT_ONLY_TOOLS)
         self._topics: dict[str, str] = {}
         for spec in configured:
             tool = normalize_tool(spec)

@@ -73,6 +73,11 @@ SENTENCES = {
             "(when|what time) (is|does) [the|my] [next] alarm [set for|go off|ring]",
             "how long (until|till|before|to) [the|my] [next] alarm [goes off|rings]",
         ]}]},
+        "ask_reminders": {"data": [{"sentences": [
+            "(what|which) reminders (do I have|have I got|are set|are there)",
+            "(do I have|have I got|are there|is there) [a|any] reminder[s] [set]",
+            "(what are|list|tell me) [all] my reminders",
+        ]}]},
         "later": {"data": [{"sentences": ["{command} at {clock}"]}]},
         "remind": {"data": [{"sentences": [
             "<asking> remind me at {clock} (to|about) {what}",
@@ -257,8 +262,10 @@ class AlarmSentences:
         intent = result.intent.name
         if intent == "cancel":   # the library reads "alarm" as "timer": the alarm, not whichever timer
             return ActionCall("cancel_timer", {"label": ALARM_LABEL})
-        if intent == "ask":
-            return ActionCall("list_timers", {})
+        if intent == "ask":   # the alarms alone, not every timer
+            return ActionCall("list_alarms", {})
+        if intent == "ask_reminders":
+            return ActionCall("list_alarms", {"kind": "reminder"})
         if intent == "cancel_all":
             return ActionCall("cancel_timer", {"label": ALARM_LABEL, "all": True})
         if intent == "cancel_reminder":   # "the reminder", "the reminder to call Mum"

@@ -137,8 +137,10 @@ async def test_an_alarm_without_its_time_asks_for_it(intents: IntentResponder, t
     ("Cancel the alarm.", [("cancel_timer", {"label": "alarm"})]),          # the alarm, not whichever timer
     ("Cancel all my alarms.", [("cancel_timer", {"label": "alarm", "all": True})]),
     ("Turn the alarm off.", [("cancel_timer", {"label": "alarm"})]),
-    ("What time is my alarm set for?", [("list_timers", {})]),
-    ("Do I have any alarms set?", [("list_timers", {})]),
+    ("What time is my alarm set for?", [("list_alarms", {})]),
+    ("Do I have any alarms set?", [("list_alarms", {})]),
+    ("What reminders do I have?", [("list_alarms", {"kind": "reminder"})]),
+    ("Do I have any reminders?", [("list_alarms", {"kind": "reminder"})]),
     ("Set the volume at 50.", [("set_volume", {"percent": 50})]),          # no command before "at": the library's
     ("Set a timer for 7.", None),                                          # 7 what? not plainly a time of day
     ("What's on TV at 8?", None),                                          # a question
@@ -385,8 +387,8 @@ async def test_reminders_and_alarms_for_days_are_cancelled_by_what_was_said(inte
     ("Set an alarm for 2 every night.", ("set_alarm", {"hour": 2, "minute": 0, "meridiem": "am", "repeat": "daily"})),
     ("Set a reminder for 5 pm to call mom.", ("set_alarm", {
         "hour": 5, "minute": 0, "meridiem": "pm", "command": "remind me to call mom"})),
-    ("When is my next alarm?", ("list_timers", {})),
-    ("How long until my alarm?", ("list_timers", {})),
+    ("When is my next alarm?", ("list_alarms", {})),
+    ("How long until my alarm?", ("list_alarms", {})),
     ("Change my alarm to 7:30.", ("set_alarm", {"hour": 7, "minute": 30, "move": True})),
     ("Put an alarm for 7 am.", ("set_alarm", {"hour": 7, "minute": 0, "meridiem": "am"})),   # a new one
     ("Change the 6:30 alarm to 7:30.", ("set_alarm", {"hour": 7, "minute": 30, "move": True, "label": "6:30"})),
@@ -414,4 +416,19 @@ async def test_an_alarm_for_tomorrow_may_be_more_than_a_day_away_and_is_moved_on
     again = handlers.set_alarm({"hour": 6, "minute": 50, "move": True, "label": "daily alarm"}, "s1")
     assert again["summary"] == "I'll wake you up at 6:50 AM every day; the first is today at 6:50 AM."
     assert sorted((t.label, t.repeat) for t in timers.list()) == [("6:50 AM alarm", "daily"), ("7:30 AM alarm", "")]
+    timers.close()
+
+
+async def test_asked_for_alarms_or_reminders_it_lists_those_alone() -> None:
+    """ "What alarms do I have?" listed every timer, the pasta timer and the reminders among them."""
+    timers = TimerService(EventBus())
+    handlers = BuiltinHandlers(timers, SpeakerControls())
+    assert handlers.list_alarms({}, "s1")["summary"] == "No alarms are set."
+    handlers.set_timer({"minutes": 10, "label": "pasta"}, "s1")
+    handlers.set_alarm({"hour": 7, "minute": 0, "meridiem": "am", "repeat": "weekdays"}, "s1")
+    handlers.set_alarm({"hour": 5, "minute": 0, "meridiem": "pm", "command": "remind me to call mom"}, "s1")
+    alarms = handlers.list_alarms({}, "s1")["summary"]
+    assert alarms.startswith("The 7 AM alarm (every weekday)") and "pasta" not in alarms and "mom" not in alarms
+    reminders = handlers.list_alarms({"kind": "reminder"}, "s1")["summary"]
+    assert reminders.startswith("The reminder to call mom has") and "alarm" not in reminders
     timers.close()
