@@ -10,8 +10,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Callable, Protocol
 
-from .timers import (ALARM_LABEL, REMINDER, SNOOZE_SECS, WAKE_UP, Timer, TimerService, as_mine, is_alarm, spoken_duration,
-                     timer_name)
+from .timers import (ALARM_LABEL, SNOOZE_SECS, WAKE_UP, Timer, TimerService, as_mine, is_alarm, is_reminder, may_repeat,
+                     spoken_duration, timer_name)
 from .weekdays import DAY_NAMES, check_repeat, on_day, repeat_words, repeats_on
 
 
@@ -149,12 +149,7 @@ def next_time_of_day(now: dt.datetime, hour: int, minute: int, meridiem: str = "
                      tomorrow: bool = False) -> dt.datetime:
     """The first moment after `now` the clock reads hour:minute. Without am or pm an hour of 1-12 is
     either ("7": 7 am or 7 pm, whichever comes first); `tomorrow`: the first on the next day."""
-    if meridiem:
-        hours = [hour % 12 + (12 if meridiem == "pm" else 0)]
-    elif 1 <= hour <= 12:
-        hours = [hour % 12, hour % 12 + 12]
-    else:
-        hours = [hour]
+    hours = _hours_of(hour, meridiem)
     # "tomorrow" said in the small hours means the day that starts when one wakes: today's date
     day = now.date() + dt.timedelta(days=1 if tomorrow and now.hour >= SMALL_HOURS_END else 0)
     times = []
@@ -162,6 +157,13 @@ def next_time_of_day(now: dt.datetime, hour: int, minute: int, meridiem: str = "
         moment = dt.datetime.combine(day, dt.time(wanted, minute), tzinfo=now.tzinfo)
         times.append(moment if tomorrow or moment > now else moment + dt.timedelta(days=1))
     return min(times)
+
+
+def _hours_of(hour: int, meridiem: str) -> list[int]:
+    """The hours of the day a spoken hour may be: "7" 7 or 19, "7 pm" 19, "19" 19."""
+    if meridiem:
+        return [hour % 12 + (12 if meridiem == "pm" else 0)]
+    return [hour % 12, hour % 12 + 12] if 1 <= hour <= 12 else [hour]
 
 
 def short_clock(moment: dt.datetime) -> str:
@@ -172,6 +174,11 @@ def short_clock(moment: dt.datetime) -> str:
 def as_object(name: str) -> str:
     """ "The 7 AM alarm" as said after a verb: "the 7 AM alarm"."""
     return name[:1].lower() + name[1:]
+
+
+def rings_at(timer: Timer, now: dt.datetime) -> dt.datetime:
+    """When `timer` ends by the clock, to the nearest minute."""
+    return (now + dt.timedelta(seconds=timer.remaining() + 30)).replace(second=0, microsecond=0)
 
 
 def spoken_day(moment: dt.datetime, now: dt.datetime) -> str:
@@ -237,7 +244,7 @@ class BuiltinHandlers:
     def list_alarms(self, args: dict[str, Any], _session: str) -> dict[str, Any]:
         kind = str(args.get("kind", "alarm"))
         picked = [t for t in self.timers.list()
-                  if (is_alarm(t.label) if kind == "alarm" else not t.label and REMINDER.match(t.command))]
+                  if (is_alarm(t.label) if kind == "alarm" else is_reminder(t))]
         listed = [{"timer_id": t.timer_id, "label": t.label, "command": t.command, "repeat": t.repeat,
                    "remaining_seconds": round(t.remaining())} for t in picked]
         summary = " ".join(self._listed(t) for t in picked) if picked else f"No {kind}s are set."
@@ -249,8 +256,7 @@ class BuiltinHandlers:
         now = self._now()
 
         def day_of(timer: Timer) -> str:
-            return repeat_words(timer.repeat) if timer.repeat else \
-                f"on {(now + dt.timedelta(seconds=timer.remaining())).strftime('%A')}"
+            return repeat_words(timer.repeat) if timer.repeat else f"on {rings_at(timer, now).strftime('%A')}"
         return [f"{name} {day_of(t)}" if names.count(name) > 1 and (t.repeat or is_alarm(t.label)) else name
                 for name, t in zip(names, timers)]
 
@@ -261,8 +267,7 @@ class BuiltinHandlers:
         left = timer.remaining()
         if left > 24 * 3600 and not timer.paused:
             now = self._now()
-            at = (now + dt.timedelta(seconds=left + 30)).replace(second=0, microsecond=0)   # to the minute
-            return f"{name} rings {spoken_day(at, now)}."
+            return f"{name} rings {spoken_day(rings_at(timer, now), now)}."
         if is_alarm(timer.label) or timer.command:   # a time of day: to the minute
             left = round(left / 60) * 60 if left >= 60 else left
         return f"{name} has {spoken_duration(left)} left{', paused' if timer.paused else ''}."
@@ -328,16 +333,17 @@ class BuiltinHandlers:
         return {"timer_id": timer.timer_id, "seconds": seconds, "command": command,
                 "summary": f"I'll {as_mine(command)} in {spoken_duration(seconds)}."}
 
-    def set_alarm(self, args: dict[str, Any], session_id: str) -> dict[str, Any]:
+    def set_alarm(self, args: dict[str, Any], session_id: str, done: str = "set for") -> dict[str, Any]:
+        """`done`: what the answer says was done to the alarm ("set for", "moved to")."""
         if args.get("move"):
             return self._move_alarm(args, session_id)
         now = self._now()
         moment = next_time_of_day(now, int(args["hour"]), int(args["minute"]), str(args.get("meridiem", "")),
                                   bool(args.get("tomorrow")))
-        if args.get("day"):   # "on Friday at 7"
-            moment = on_day(moment, now, str(args["day"]))
         repeat = str(args.get("repeat", ""))
         check_repeat(repeat)
+        if args.get("day"):   # "on Friday at 7"
+            moment = on_day(moment, now, str(args["day"]))
         while repeat and not repeats_on(moment.date(), repeat):   # a weekday alarm set on Friday: Monday's
             moment += dt.timedelta(days=1)
         seconds = max(1, round((moment - now).total_seconds()))
@@ -347,7 +353,7 @@ class BuiltinHandlers:
         # command for then is a timer to do it
         label = f"{short_clock(moment)} {ALARM_LABEL}" if not command or WAKE_UP.match(command) else ""
         # an alarm or a reminder repeats; a command does not (alarms.py answers so before it gets here)
-        repeats = bool(repeat) and (not command or bool(WAKE_UP.match(command)) or bool(REMINDER.match(command)))
+        repeats = bool(repeat) and may_repeat(command)
         # (a time of day may be more than 24 hours away: "6:30 tomorrow" said at 6:15, "on Friday")
         timer = self.timers.start(seconds, label, session_id, command=command, repeat=repeat if repeats else "",
                                   dated=True)
@@ -355,13 +361,13 @@ class BuiltinHandlers:
         away = spoken_duration(seconds if seconds < 3600 else round(seconds / 60) * 60)
         if repeats:
             every = f"{short_clock(moment)} {repeat_words(repeat)}; the first is {spoken_day(moment, now)}."
-            summary = f"I'll {as_mine(command)} at {every}" if command else f"The alarm is set for {every}"
+            summary = f"I'll {as_mine(command)} at {every}" if command else f"The alarm is {done} {every}"
         elif (moment.date() - now.date()).days > 1:   # "on Friday": the day said back, not "100 hours from now"
             summary = (f"I'll {as_mine(command)} on {spoken_day(moment, now)}." if command
-                       else f"The alarm is set for {spoken_day(moment, now)}.")
+                       else f"The alarm is {done} {spoken_day(moment, now)}.")
         else:
             summary = (f"I'll {as_mine(command)} at {when}." if command
-                       else f"The alarm is set for {when}, {away} from now.")
+                       else f"The alarm is {done} {when}, {away} from now.")
         return {"timer_id": timer.timer_id, "seconds": seconds, "at": moment.isoformat(timespec="minutes"),
                 "label": timer.label, "command": command, "summary": summary}
 
@@ -375,16 +381,15 @@ class BuiltinHandlers:
             raise ValueError(f"several alarms are set ({', '.join(self._told_apart(alarms))}); say which one to change")
         old = alarms[0]
         now = self._now()
-        rings = now + dt.timedelta(seconds=old.remaining())
+        rings = rings_at(old, now)
         # the day it was set for stays: tomorrow's 6:30 moved to 7:30 is tomorrow's 7:30, not today's
         same_day = {"day": DAY_NAMES[rings.weekday()]} if rings.date() != now.date() and not old.repeat else {}
         moved = self.set_alarm({key: value for key, value in args.items() if key not in ("move", "tomorrow", "label")}
                                | same_day
                                | ({"repeat": old.repeat} if old.repeat and not args.get("repeat") else {})
-                               | ({"command": old.command} if old.command else {}), session_id)
+                               | ({"command": old.command} if old.command else {}), session_id, done="moved to")
         self.timers.cancel(old.timer_id)
-        summary = moved["summary"].replace("The alarm is set for", "The alarm is moved to", 1)
-        return {**moved, "moved_from": old.label, "summary": summary}
+        return {**moved, "moved_from": old.label}
 
     def snooze(self, args: dict[str, Any], session_id: str) -> dict[str, Any]:
         seconds = int(args.get("seconds", SNOOZE_SECS))

@@ -305,6 +305,16 @@ REMINDER = re.compile(r"^(?:please )?remind me(?: (?:to|about|that|of))?\s*(?P<w
 """A command that is only words said when it is due: "remind me to call Mum"."""
 
 
+def may_repeat(command: str) -> bool:
+    """Can a timer for a time of day with this command (none: an alarm) be set to repeat? An alarm, a wake-up
+    or a reminder: words said again each day. A command that acts is done once."""
+    return not command or WAKE_UP.match(command) is not None or REMINDER.match(command) is not None
+
+
+def is_reminder(timer: Timer) -> bool:
+    return not timer.label and REMINDER.match(timer.command) is not None
+
+
 NOT_ON, AMONG_OTHERS, EXACTLY = 0, 1, 2
 DAY_FILLERS = frozenset(("on", "and", "every", "each", "next", "this", "the", "my", "for", "of"))
 """Words around the days in a name ("the alarm on Mondays and Thursdays")."""
@@ -368,7 +378,7 @@ def timers_named(timers: list[Timer], label: str) -> list[Timer]:
         return within
     words = wanted.split()
     if {"reminder", "reminders"} & set(words):   # "the reminder to call Mum", "my Friday reminder"
-        reminders = [t for t in timers if not t.label and REMINDER.match(t.command)]
+        reminders = [t for t in timers if is_reminder(t)]
         rest = " ".join(w for w in words if w not in ("reminder", "reminders", "to", "about", "the", "my", "that"))
         return timers_named(reminders, rest) if rest else reminders
     days, rest = days_named(wanted)

@@ -19,7 +19,7 @@ from typing import Callable
 from hassil import Intents, RecognizeResult, recognize_best
 
 from ..llm.builtin_tools import SET_ALARM
-from ..llm.timers import ALARM_LABEL, REMINDER, WAKE_UP
+from ..llm.timers import ALARM_LABEL, REMINDER, may_repeat
 from .alarm_days import SaidDays, said_days, without_repeat
 from .base import ActionCall, Answer
 from .later import DOING_VERBS, POLITE_OPENINGS, QUESTION_OPENINGS
@@ -228,7 +228,7 @@ class AlarmSentences:
             if call is None:
                 return None
             command = str(call.arguments.get("command", ""))
-            if days.repeat and command and not (WAKE_UP.match(command) or REMINDER.match(command)):
+            if days.repeat and not may_repeat(command):
                 # never once, silently, for "every day": said so, and nothing done
                 return Answer("intent", text="I can repeat alarms and reminders, but not other requests. Say it "
                                              f"without \"{days.said}\" and I'll do it once.")
