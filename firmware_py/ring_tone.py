@@ -18,7 +18,8 @@ EDGE_SECS = 0.005   # a raised-cosine edge on every note: no click where a sine 
 
 @lru_cache(maxsize=4)
 def ring_tone(sample_rate: int, alarm: bool) -> np.ndarray:
-    """One ring as int16 samples at `sample_rate`: a timer's chime (~1.4 s) or an alarm's beeps (~1.6 s)."""
+    """One ring as int16 samples at `sample_rate`: a timer's chime (1.53 s) or an alarm's beeps (1.89 s), each
+    with its breath before the words."""
     if alarm:   # two groups of four quick beeps, as an alarm clock
         beep = _note(sample_rate, 988.0, 0.11, decay_secs=None)
         gap = np.zeros(int(0.07 * sample_rate), dtype=np.float32)

@@ -12,7 +12,7 @@ from typing import Any, Callable, Protocol
 
 from .timers import (ALARM_LABEL, SNOOZE_SECS, WAKE_UP, Timer, TimerService, as_mine, is_alarm, is_reminder, may_repeat,
                      spoken_duration, timer_name)
-from .weekdays import DAY_NAMES, check_repeat, on_day, repeat_words, repeats_on
+from .weekdays import DAY_NAMES, check_repeat, repeat_words, repeats_on
 
 
 class DeviceControl(Protocol):
@@ -157,6 +157,24 @@ def next_time_of_day(now: dt.datetime, hour: int, minute: int, meridiem: str = "
         moment = dt.datetime.combine(day, dt.time(wanted, minute), tzinfo=now.tzinfo)
         times.append(moment if tomorrow or moment > now else moment + dt.timedelta(days=1))
     return min(times)
+
+
+def time_on_days(now: dt.datetime, hour: int, minute: int, meridiem: str, rings_on: Callable[[dt.date], bool],
+                 repeats: bool = False) -> dt.datetime:
+    """The first moment after `now`, on a day `rings_on` takes, the clock reads hour:minute. Without am or pm
+    (12 is noon) the earlier of the two that day, as for "tomorrow": "on Friday at 7" is 7 am, unless only
+    the later is still ahead today ("on Friday at 7" said on a Friday at 8 am: 7 pm); an alarm that `repeats`
+    keeps the earlier, whenever it was set ("every day at 6:30" said at 8 am is 6:30 am from tomorrow)."""
+    hours = [12] if hour == 12 and not meridiem else _hours_of(hour, meridiem)
+    hours = hours[:1] if repeats else hours
+    date = now.date()
+    while True:
+        if rings_on(date):
+            ahead = [moment for moment in (dt.datetime.combine(date, dt.time(h, minute), tzinfo=now.tzinfo)
+                                           for h in hours) if moment > now]
+            if ahead:
+                return min(ahead)
+        date += dt.timedelta(days=1)
 
 
 def _hours_of(hour: int, meridiem: str) -> list[int]:
@@ -342,10 +360,11 @@ class BuiltinHandlers:
                                   bool(args.get("tomorrow")))
         repeat = str(args.get("repeat", ""))
         check_repeat(repeat)
-        if args.get("day"):   # "on Friday at 7"
-            moment = on_day(moment, now, str(args["day"]))
-        while repeat and not repeats_on(moment.date(), repeat):   # a weekday alarm set on Friday: Monday's
-            moment += dt.timedelta(days=1)
+        clock = (now, int(args["hour"]), int(args["minute"]), str(args.get("meridiem", "")))
+        if repeat:   # a weekday alarm set on Friday: Monday's
+            moment = time_on_days(*clock, lambda date: repeats_on(date, repeat), repeats=True)
+        elif args.get("day"):   # "on Friday at 7"
+            moment = time_on_days(*clock, lambda date: date.weekday() == DAY_NAMES.index(str(args["day"])))
         seconds = max(1, round((moment - now).total_seconds()))
         command = " ".join(str(args.get("command", "")).split()).rstrip(".!?,")
         command = command[:1].lower() + command[1:]
@@ -384,8 +403,11 @@ class BuiltinHandlers:
         rings = rings_at(old, now)
         # the day it was set for stays: tomorrow's 6:30 moved to 7:30 is tomorrow's 7:30, not today's
         same_day = {"day": DAY_NAMES[rings.weekday()]} if rings.date() != now.date() and not old.repeat else {}
+        # and its half of the day, unless said: "Change my alarm to 7:30" for a 6:30 AM one is 7:30 AM
+        same_half = {"meridiem": "am" if rings.hour < 12 else "pm"} \
+            if not args.get("meridiem") and 1 <= int(args["hour"]) <= 12 else {}
         moved = self.set_alarm({key: value for key, value in args.items() if key not in ("move", "tomorrow", "label")}
-                               | same_day
+                               | same_day | same_half
                                | ({"repeat": old.repeat} if old.repeat and not args.get("repeat") else {})
                                | ({"command": old.command} if old.command else {}), session_id, done="moved to")
         self.timers.cancel(old.timer_id)

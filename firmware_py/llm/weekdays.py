@@ -90,13 +90,3 @@ def next_repeat(rang_at: float, repeat: str, after: float) -> float:
         moment += dt.timedelta(days=1)
         if repeats_on(moment.date(), repeat) and moment.timestamp() > after:
             return moment.timestamp()
-
-
-def on_day(moment: dt.datetime, now: dt.datetime, day: str) -> dt.datetime:
-    """`moment` (the next time the clock shows the alarm's time) moved to the first `day` ("friday") on which
-    that time is still ahead of `now`: "on Friday at 7" said on a Friday before 7 means today."""
-    wanted = DAY_NAMES.index(day)
-    candidate = moment - dt.timedelta(days=(moment.date() - now.date()).days)   # the time today
-    while candidate.weekday() != wanted or candidate <= now:
-        candidate += dt.timedelta(days=1)
-    return candidate

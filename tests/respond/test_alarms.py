@@ -432,3 +432,25 @@ async def test_asked_for_alarms_or_reminders_it_lists_those_alone() -> None:
     reminders = handlers.list_alarms({"kind": "reminder"}, "s1")["summary"]
     assert reminders.startswith("The reminder to call mom has") and "alarm" not in reminders
     timers.close()
+
+
+async def test_an_hour_without_am_or_pm_on_another_day_is_the_earlier_one_whenever_it_is_said() -> None:
+    """Said at 8 am, "every day at 6:30" was 6:30 pm and "on Friday at 7" 7 pm: the next 6:30 or 7 to come
+    today was moved to the day. "Change my alarm to 7:30", for tomorrow's 6:30 am alarm said at 7:34, was
+    7:30 pm tomorrow."""
+    morning = dt.datetime(2026, 12, 5, 8, 0, tzinfo=dt.timezone.utc)   # a Saturday
+    handlers = BuiltinHandlers(TimerService(EventBus()), SpeakerControls(), now=lambda: morning)
+    assert handlers.set_alarm({"hour": 6, "minute": 30, "repeat": "daily"}, "s1")["at"] == "2026-12-06T06:30+00:00"
+    assert handlers.set_alarm({"hour": 7, "minute": 0, "day": "friday"}, "s1")["at"] == "2026-12-11T07:00+00:00"
+    assert handlers.set_alarm({"hour": 9, "minute": 0, "day": "saturday"}, "s1")["at"] == "2026-12-05T09:00+00:00"
+    assert handlers.set_alarm({"hour": 7, "minute": 0, "day": "saturday"}, "s1")["at"] == "2026-12-05T19:00+00:00", \
+        "only the later 7 is still ahead today"
+    assert handlers.set_alarm({"hour": 12, "minute": 0, "repeat": "weekends"}, "s1")["at"] == "2026-12-05T12:00+00:00", \
+        "12 is noon"
+    handlers.timers.close()
+    early = dt.datetime(2026, 12, 5, 7, 34).astimezone()
+    timers = TimerService(EventBus())
+    handlers = BuiltinHandlers(timers, SpeakerControls(), now=lambda: early)
+    handlers.set_alarm({"hour": 6, "minute": 30, "meridiem": "am", "tomorrow": True}, "s1")
+    assert handlers.set_alarm({"hour": 7, "minute": 30, "move": True}, "s1")["at"].startswith("2026-12-06T07:30")
+    timers.close()
