@@ -129,6 +129,30 @@ def parse_devices(raw: Any) -> tuple[Device, ...]:
     return tuple(devices)
 
 
+def short_names(devices: tuple[Device, ...]) -> dict[str, Device]:
+    """A name's last words said alone for the one device called so ("the spotlights" for the kitchen
+    spotlights, "the tank" for the fish tank). Not a household noun alone ("lamp", "lights", "shutter"): those
+    go by the room and the kind (respond/intents.py), and "the lights" means every light; not a way into the
+    home (`GUARDED_NOUNS`), opened only by its whole name; not a room."""
+    whole = {spoken for device in devices for spoken in device.spoken_names()}
+    owners: dict[str, set[str]] = {}
+    by_name = {device.name: device for device in devices}
+    for device in devices:
+        for spoken in device.spoken_names():
+            words = spoken.split()
+            for start in range(1, len(words)):
+                tail = words[start:]
+                last = singular(tail[-1])
+                # (nor a tail begun inside a room's name: "room lamp" of the living room lamp would take "the guest
+                # room lamp", a device nobody has)
+                if (last in GUARDED_NOUNS or last in ROOMS or (len(tail) == 1 and last in DEVICE_NOUNS)
+                        or tail[0] in ROOMS or tail[0] == "room" or tail[0] in device.area.split()):
+                    continue
+                owners.setdefault(" ".join(tail), set()).add(device.name)
+    return {short: by_name[next(iter(names))] for short, names in owners.items()
+            if len(names) == 1 and short not in whole and short.removesuffix("s") not in whole}
+
+
 def normalize_name(words: str) -> str:
     """Lower case, single spaces, no punctuation or leading article: how names are compared."""
     text = re.sub(r"[^\w\s'-]", " ", words.lower())
@@ -141,6 +165,7 @@ class DeviceDirectory:
     def __init__(self, devices: tuple[Device, ...]) -> None:
         self.devices = devices
         self._by_name = {spoken: device for device in devices for spoken in device.spoken_names()}
+        self.short_names = short_names(devices)
         self.last_state: dict[str, str] = {}
         self.last_brightness: dict[str, int] = {}   # percent, as last set from here
 
@@ -150,7 +175,8 @@ class DeviceDirectory:
         taken for an unknown one ("garage heater" stays unknown beside "garage door"), and never a door, gate
         or lock (`GUARDED_NOUNS`)."""
         wanted = normalize_name(words)
-        exact = self._by_name.get(wanted) or self._by_name.get(wanted.removesuffix("s"))
+        exact = (self._by_name.get(wanted) or self._by_name.get(wanted.removesuffix("s"))
+                 or self.short_names.get(wanted) or self.short_names.get(wanted.removesuffix("s")))
         if exact is not None or not wanted:
             return exact
         heard = wanted.replace("-", " ").split()

@@ -7,6 +7,7 @@ sentence than when they must phrase raw fields themselves.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass
 from typing import Any, Callable, Protocol
 
@@ -137,7 +138,9 @@ LIST_ALARMS = Tool("list_alarms", "List the alarms, or the reminders, that are s
 })
 """"What alarms do I have?", "Do I have any reminders?": the alarms (or reminders) alone, not every timer. Run by
 the intents only; the LLM keeps `list_timers`."""
-INTENT_ONLY_TOOLS = (AMEND_TIMER, RUN_LATER, SET_ALARM, SNOOZE, LIST_ALARMS)
+GET_VOLUME = Tool("get_volume", "Say the speaker volume.", {"type": "object", "properties": {}, "additionalProperties": False})
+""""What's the volume?": run by the intents only (a question the LLM would answer from nothing)."""
+INTENT_ONLY_TOOLS = (AMEND_TIMER, RUN_LATER, SET_ALARM, SNOOZE, LIST_ALARMS, GET_VOLUME)
 """Tools the intents run and the LLM is never offered."""
 
 
@@ -199,6 +202,10 @@ def rings_at(timer: Timer, now: dt.datetime) -> dt.datetime:
     return (now + dt.timedelta(seconds=timer.remaining() + 30)).replace(second=0, microsecond=0)
 
 
+JUST_SET_SECS = 180.0
+"""An alarm set this long ago or less is the one "Change my alarm to 9:30" means among several."""
+
+
 def spoken_day(moment: dt.datetime, now: dt.datetime) -> str:
     """ "today at 7:00 AM", "tomorrow at 7:00 AM", "Monday at 7:00 AM"."""
     days = (moment.date() - now.date()).days
@@ -227,6 +234,7 @@ class BuiltinHandlers:
             "run_later": self.run_later, "set_alarm": self.set_alarm, "snooze": self.snooze,
             "list_alarms": self.list_alarms,
             "set_volume": self.set_volume, "change_volume": self.change_volume, "set_mute": self.set_mute,
+            "get_volume": self.get_volume,
         }
 
     def get_time(self, _args: dict[str, Any], _session: str) -> dict[str, Any]:
@@ -347,7 +355,9 @@ class BuiltinHandlers:
         if not command:
             raise ValueError("say what to do when the time is up")
         command = command[0].lower() + command[1:]
-        timer = self.timers.start(seconds, "", session_id, command=command)
+        # "Wake me up in 20 minutes" is an alarm, listed and cancelled as one, as "wake me up at 7" is
+        label = f"{short_clock(self._now() + dt.timedelta(seconds=seconds))} {ALARM_LABEL}" if WAKE_UP.match(command) else ""
+        timer = self.timers.start(seconds, label, session_id, command=command)
         return {"timer_id": timer.timer_id, "seconds": seconds, "command": command,
                 "summary": f"I'll {as_mine(command)} in {spoken_duration(seconds)}."}
 
@@ -396,6 +406,9 @@ class BuiltinHandlers:
         alarms = [t for t in self.timers.find(label=label) if is_alarm(t.label)]
         if not alarms:
             raise ValueError(f"no alarm {label!r} is set" if label else "no alarm is set")
+        if len(alarms) > 1:   # "Set an alarm for 9. | Make it 9:30 instead": the one just set
+            newest = max(alarms, key=lambda t: t.set_at)
+            alarms = [newest] if newest.set_at and time.monotonic() - newest.set_at <= JUST_SET_SECS else alarms
         if len(alarms) > 1:
             raise ValueError(f"several alarms are set ({', '.join(self._told_apart(alarms))}); say which one to change")
         old = alarms[0]
@@ -437,6 +450,10 @@ class BuiltinHandlers:
     def set_volume(self, args: dict[str, Any], _session: str) -> dict[str, Any]:
         percent = max(0, min(100, int(args["percent"])))
         self._device.set_volume(percent / 100)
+        return {"volume": percent, "summary": f"The volume is {percent} percent."}
+
+    def get_volume(self, _args: dict[str, Any], _session: str) -> dict[str, Any]:
+        percent = round(self._device.get_volume() * 100)
         return {"volume": percent, "summary": f"The volume is {percent} percent."}
 
     def change_volume(self, args: dict[str, Any], session: str) -> dict[str, Any]:

@@ -58,6 +58,7 @@ class Timer:
     paused_left: float | None = None  # seconds left when paused; None while running
     command: str = ""  # what to do when it ends ("turn off the lights"), as a turn of the user's
     repeat: str = ""   # the days an alarm repeats on (weekdays.py), set again when it rings; "" rings once
+    set_at: float = 0.0   # time.monotonic() when set here; 0 for one restored after a restart
 
     def remaining(self) -> float:
         if self.paused_left is not None:
@@ -95,7 +96,8 @@ class TimerService:
         if len(self._timers) >= MAX_TIMERS:
             raise ValueError(f"{MAX_TIMERS} timers are already running; cancel one first")
         timer = Timer(timer_id=str(next(self._ids)), label=label.strip(), seconds=seconds,
-                      session_id=session_id, due=time.monotonic() + seconds, command=command.strip(), repeat=repeat)
+                      session_id=session_id, due=time.monotonic() + seconds, command=command.strip(), repeat=repeat,
+                      set_at=time.monotonic())
         self._schedule(timer, seconds)
         self._timers[timer.timer_id] = timer
         log.info("timer started", extra={"timer_id": timer.timer_id, "seconds": seconds, "label": timer.label})

@@ -43,9 +43,12 @@ SENTENCES = {
             "I (need|have|want|got) to (get|wake) up (at|by) {clock}",
         ]}]},
         "move": {"data": [{"sentences": [
-            "<asking> (change|move|reset|push|switch|update|put) [the|my] [next] alarm [time] (to|for) {clock} [please]",
-            "<asking> (change|move|push) [the|my] wake up [call|time] to {clock} [please]",
-            "<asking> (change|move|reset|push|switch|update|put) [the|my] {old} alarm [time] (to|for) {clock} [please]",
+            "<asking> (change|move|reset|push|switch|update|put) [<later>] [the|my] [next] alarm [time] [<later>] (to|for) {clock} [please]",
+            "<asking> (change|move|push) [the|my] wake up [call|time] [<later>] to {clock} [please]",
+            "<asking> (change|move|reset|push|switch|update|put) [the|my] {old} alarm [time] [<later>] (to|for) {clock} [please]",
+            # the alarm there is, set again: "Set my alarm to 7:15 instead"
+            "<asking> (set|make) (the|my) [next] alarm [time] (to|for) {clock} instead [please]",
+            "<asking> (set|make) (the|my) {old} alarm [time] (to|for) {clock} instead [please]",
         ]}]},
         "ask_time": {"data": [{"sentences": [
             "<asking> (set|make|create) [me] [an|a|in|my] [new] alarm [for|at] [please]",
@@ -86,7 +89,7 @@ SENTENCES = {
     },
     "lists": {"clock": {"wildcard": True}, "command": {"wildcard": True}, "what": {"wildcard": True},
               "old": {"wildcard": True}},
-    "expansion_rules": {"asking": "[please] [can you|could you|will you]"},
+    "expansion_rules": {"asking": "[please] [can you|could you|will you]", "later": "(back|forward|ahead|later|earlier)"},
 }
 
 MINUTE_TENS = {word: n for word, n in TENS.items() if n < 60}   # a clock's minutes: "seven fifty"

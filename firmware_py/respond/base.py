@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 
-TELLING_ACTIONS = frozenset({"get_time", "get_date", "list_timers", "list_alarms", "help", "repeat"})
+TELLING_ACTIONS = frozenset({"get_time", "get_date", "list_timers", "list_alarms", "get_volume", "help", "repeat"})
 """Actions that only tell (the time, the timers left): running one again, or not at all, changes nothing."""
 
 

@@ -45,7 +45,7 @@ DEVICE_INTENTS = ("HassTurnOn", "HassTurnOff", "HassLightSet", *BRIGHTNESS_INTEN
 """Where a name nobody configured means "that device does not exist", not "no intent"."""
 SPELLINGS = {"lite": "light", "lites": "lights", "nite": "night", "thru": "through", "ur": "your", "pls": "please",
              "min": "minutes", "mins": "minutes", "sec": "seconds", "secs": "seconds", "hr": "hours", "hrs": "hours",
-             "plz": "please", "tonite": "tonight", "alarm": "timer", "lamps": "lamp", "volumn": "volume"}
+             "plz": "please", "whats": "what's", "tonite": "tonight", "alarm": "timer", "lamps": "lamp", "volumn": "volume"}
 """Spellings speech-to-text and people use for template words, mended before matching."""
 def _base_verb(found: re.Match[str]) -> str:
     stem = found.group(2)
@@ -59,6 +59,9 @@ PHRASES = ((re.compile(r"\b(shut|power|switch) (off|down)\b", re.I), "turn off")
            (re.compile(r"\bpower (on|up)\b", re.I), "turn on"),
            # halves as STT writes them: "2½", "2 and ½", "2 1/2", "2.5" minutes, "1/2 an hour"
            (re.compile(r"(\d)\s*(?:and )?(?:½|1/2|\.5\b)", re.I), r"\1 and a half"),
+           # a length and a half before "timer": "a two and a half minute timer" is a timer for two and a half minutes
+           (re.compile(r"\b(?:a|an) ((?:[\w-]+ ){1,2}?and a half)[ -](hour|minute|second)s?[ -]timer\b", re.I),
+            r"a timer for \1 \2s"),
            (re.compile(r"(?:½|\b1/2)(?= (?:an |a )?(?:hour|minute)\b)", re.I), "half"),
            (re.compile(r"\b(?:a )?half[ -](?:an |a )?hour\b", re.I), "30 minutes"),   # "a half-hour" too
            (re.compile(r"\b(?:a )?half[ -](?:a )?minute\b", re.I), "30 seconds"),
@@ -79,6 +82,9 @@ PHRASES = ((re.compile(r"\b(shut|power|switch) (off|down)\b", re.I), "turn off")
            (re.compile(r"\b(?:an|a) (hour|minute|second)\b", re.I), r"1 \1"),
            (re.compile(r"\b(?:1|one) hour and a half\b", re.I), "90 minutes"),
            (re.compile(r"\bleft on (my|the) time\b", re.I), r"left on \1 timer"),
+           # "timer" heard as "time" after a timer's own verb: "Cancel the time."
+           (re.compile(r"^(\W*(?:please )?(?:cancel|stop|pause|delete|kill|end|clear|unpause|resume) (?:the|my) )time(?=[\s.!?]*$)",
+                       re.I), r"\1timer"),
            (re.compile(r"\bun[- ](mute|pause)\b", re.I), r"un\1"),   # "Un mute." muted
            # "off" heard as "of" where it ends a command: "Turn the kitchen light of."
            (re.compile(r"^(\W*(?:please )?(?:turn|switch|shut)\b.*\b)of(?=[\s.!?]*$)", re.I), r"\1off"),
@@ -270,6 +276,8 @@ class IntentMatcher:
     def _device_lists(directory: DeviceDirectory) -> dict[str, TextSlotList]:
         names = [TextSlotValue.from_tuple((spoken, device.name, {"domain": DEVICE_DOMAINS[device.kind]}))
                  for device in directory.devices for spoken in device.spoken_names()]
+        names += [TextSlotValue.from_tuple((short, device.name, {"domain": DEVICE_DOMAINS[device.kind]}))
+                  for short, device in directory.short_names.items()]
         return {"name": TextSlotList(name="name", values=names),
                 "area": TextSlotList.from_strings(directory.areas(), name="area"),
                 "floor": TextSlotList(name="floor", values=[]),
@@ -517,9 +525,11 @@ class IntentMatcher:
         if unfinished_turn and not set(words.split()) & self._device_vocabulary:
             return None   # "Turn the page."
         words = POSSESSIVE.sub("", words)   # "the kitchen life's brightness"
+        # only a light is dimmed: "I'm bored" is not "dim the bored"; a thing a home has ("Turn up the heater")
+        # is refused by name, never left to the LLM, which may turn up something else
         if (result.intent.name in BRIGHTNESS_INTENTS and words.split()[-1] not in LIGHT_NAME_ENDS
-                and self._directory.find(words) is None):
-            return None   # only a light is dimmed: "I'm bored" is not "dim the bored"
+                and singular(words.split()[-1]) not in DEVICE_NOUNS and self._directory.find(words) is None):
+            return None
         if set(words.split()) & NOT_IN_NAMES:   # "ok so set", "off his lines": a mis-parse, not a name
             return None
         if re.search(r"[\d%]", words):

@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..integrations.devices import (BRIGHTNESS_STEP, DEVICE_NOUNS, KINDS, ROOMS, Device, DeviceDirectory, normalize_name,
+from ..integrations.devices import (BRIGHTNESS_STEP, DEVICE_NOUNS, GUARDED_NOUNS, KINDS, ROOMS, Device, DeviceDirectory, normalize_name,
                                     said_back, singular)
 from ..speech.slowed import slowed, worth_hearing_again
 from .alarms import AlarmSentences
@@ -196,6 +196,7 @@ class IntentAnswers:
             "HassMediaPlayerMute": lambda _s: (ActionCall("set_mute", {"muted": True}),),
             "HassMediaPlayerUnmute": lambda _s: (ActionCall("set_mute", {"muted": False}),),
             "action:set_mute": lambda s: (ActionCall("set_mute", {"muted": bool(s["muted"])}),),
+            "action:get_volume": lambda _s: (ActionCall("get_volume"),),
             "HassNevermind": lambda _s: (ActionCall("never_mind"),),
             "conversation:repeat": lambda _s: (ActionCall("repeat"),),
             "action:help": lambda _s: (ActionCall("help"),),
@@ -269,7 +270,9 @@ class IntentAnswers:
             if PLURAL_DOMAIN_WORD.search(match.text):
                 slots = {**slots, "every": True}   # "the lights", said where no room's lights are meant: all
         try:
-            return Answer("intent", actions=build(slots), confidence=confidence)
+            # "Set a timer for five" read as minutes: a pause there may come before its unit ("| seconds")
+            unit_left_out = intent == "action:set_timer" and not UNIT_WORD.search(match.text)
+            return Answer("intent", actions=build(slots), confidence=confidence, tentative=unit_left_out)
         except WhichOne as question:
             return Answer("intent", text=str(question), confidence=confidence)
 
@@ -361,6 +364,11 @@ class IntentAnswers:
             return (ActionCall(action(None), {"device": targets, **extra}),)
         if "percent" in extra or "delta" in extra:   # "dim the lights": those that dim, not a switch among them
             targets = [d for d in targets if d.kind == "light"] if len(targets) > 1 else targets
+        if slots.get("area") == "here" and not slots.get("name"):   # "Open the door": a way in opens only when named
+            guarded = [d for d in targets if action(d) == "open_cover" and _guarded(d)]
+            targets = [d for d in targets if d not in guarded]
+            if guarded and not targets:
+                raise WhichOne(f"To open the {guarded[0].name}, say its name: open the {guarded[0].name}.")
         return tuple(ActionCall(action(d), {"device": d.name, **extra}) for d in targets)
 
     def _switch(self, slots: dict[str, Any], on: bool) -> tuple[ActionCall, ...]:
@@ -467,7 +475,13 @@ def _thing_said(text: str) -> str:
     return next((noun for noun in reversed(nouns) if noun in DEVICE_NOUNS and noun not in ("light", "fan", "garage")), "")
 
 
+UNIT_WORD = re.compile(r"\b(?:hours?|minutes?|seconds?|mins?|secs?|hrs?)\b", re.I)
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def _guarded(device: Device) -> bool:
+    """Is the device a way into the home (a door, a gate, a lock), which opens only when named?"""
+    return any(singular(word) in GUARDED_NOUNS for name in device.spoken_names() for word in name.split())
 
 
 def _called(devices: list[Device], noun: str) -> list[Device]:

@@ -26,6 +26,10 @@ DOING_VERBS = frozenset(("turn", "switch", "open", "close", "shut", "start", "st
 """Verbs a command for later opens with. Other words before "in <duration>" are a timer request heard wrong
 ("And now are in fifteen minutes"): a plain timer, as before."""
 
+ONLY_TELL_ME = re.compile(r"^(?:let me know|tell me|alert me|warn me|ping me|notify me|call me|give me a (?:shout|call|buzz))$",
+                          re.I)
+"""A command for later that asks only to be told ("Let me know in ten minutes"): a timer, whose ring tells."""
+
 
 def later_call(command: str, seconds: int) -> ActionCall | None:
     """The call that does `command` in `seconds`: a command for later, or a plain timer for words that are
@@ -34,7 +38,8 @@ def later_call(command: str, seconds: int) -> ActionCall | None:
     if not words or seconds <= 0 or words[0].lower() in QUESTION_OPENINGS:
         return None
     asked = POLITE_OPENINGS.sub("", " ".join(words))   # "Can you turn off the light": "turn off the light"
-    if not asked or asked.split()[0].lower() not in DOING_VERBS or "timer" in command.lower():
+    if (not asked or asked.split()[0].lower() not in DOING_VERBS or "timer" in command.lower()
+            or ONLY_TELL_ME.match(asked) is not None):
         return ActionCall("set_timer", {"seconds": seconds})
     return ActionCall(RUN_LATER.name, {"seconds": seconds, "command": asked})
 

@@ -33,6 +33,7 @@ def load_sentence_data(language: str, custom: tuple[CustomCommand, ...]) -> dict
             block.setdefault("metadata", {})[PRIORITY] = True
         data["intents"][name] = intent
     data["lists"].update(own.get("lists", {}))
+    data.setdefault("expansion_rules", {}).update(own.get("expansion_rules", {}))
     for index, command in enumerate(custom):
         data["intents"][f"custom:{index}"] = {"data": [{"sentences": list(command.sentences),
                                                         "metadata": {PRIORITY: True}}]}

@@ -19,7 +19,7 @@ from .command_corpus import (CHITCHAT, COMMAND, DEVICE_BY_NAME, DEVICES, QUESTIO
 
 DEVICE_ACTIONS = ("turn_on", "turn_off", "set_brightness", "open_cover", "close_cover")
 SILENT_ACTIONS = ("never_mind",)
-TELLING_ACTIONS = ("get_time", "get_date", "list_timers", "list_alarms")
+TELLING_ACTIONS = ("get_time", "get_date", "list_timers", "list_alarms", "get_volume")
 """Actions that change nothing: said twice, still one answer."""
 """Actions whose right outcome may be silence: the call itself is the answer."""
 REFUSAL = re.compile(r"\b(don'?t|do not|can'?t|cannot)\b.{0,20}\b(know|find|see)\b.{0,40}\b(device|called|named)\b"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from scripts.bench.phrasing_sets import FRESH, LAST, LATER, NEWEST, PROBED, UNSEEN
+from scripts.bench.phrasing_sets import EIGHTH, FRESH, LAST, LATER, NEWEST, NINTH, PROBED, SEVENTH, UNSEEN
 from scripts.bench.phrasings import judge, measure
 
 
@@ -27,7 +27,7 @@ KNOWN_MISSES = {"Restart the timer."}
 
 def test_every_phrasing_of_every_set_is_right() -> None:
     results = asyncio.run(measure({"probed": PROBED, "fresh": FRESH, "later": LATER, "unseen": UNSEEN,
-                                   "newest": NEWEST, "last": LAST}))
+                                   "newest": NEWEST, "last": LAST, "seventh": SEVENTH, "eighth": EIGHTH, "ninth": NINTH}))
     wrong = [(row["text"], row["outcome"], row["actions"]) for row in results["rows"]
              if row["outcome"] != "right" and not (row["text"] in KNOWN_MISSES and row["outcome"] == "llm")]
     assert wrong == []

@@ -11,7 +11,7 @@ import pytest
 
 from firmware_py.events import EventBus
 from firmware_py.integrations.devices import DeviceDirectory, parse_devices
-from firmware_py.llm.builtin_tools import BuiltinHandlers, next_time_of_day
+from firmware_py.llm.builtin_tools import JUST_SET_SECS, BuiltinHandlers, next_time_of_day
 from firmware_py.llm.timers import TimerService, timer_done_words, timer_name
 from firmware_py.llm.weekdays import is_repeat, next_repeat, repeat_of, repeat_words
 from firmware_py.respond.alarms import ClockTime, clock_time
@@ -142,7 +142,7 @@ async def test_an_alarm_without_its_time_asks_for_it(intents: IntentResponder, t
     ("What reminders do I have?", [("list_alarms", {"kind": "reminder"})]),
     ("Do I have any reminders?", [("list_alarms", {"kind": "reminder"})]),
     ("Set the volume at 50.", [("set_volume", {"percent": 50})]),          # no command before "at": the library's
-    ("Set a timer for 7.", None),                                          # 7 what? not plainly a time of day
+    ("Set a timer for 7.", []),                                            # 7 what? asked: no plain time of day
     ("What's on TV at 8?", None),                                          # a question
     ("Dinner at 7.", None),                                                # nothing to do
 ])
@@ -393,6 +393,9 @@ async def test_reminders_and_alarms_for_days_are_cancelled_by_what_was_said(inte
     ("Put an alarm for 7 am.", ("set_alarm", {"hour": 7, "minute": 0, "meridiem": "am"})),   # a new one
     ("Change the 6:30 alarm to 7:30.", ("set_alarm", {"hour": 7, "minute": 30, "move": True, "label": "6:30"})),
     ("Change my daily alarm to 6:50.", ("set_alarm", {"hour": 6, "minute": 50, "move": True, "label": "daily alarm"})),
+    ("Push my alarm back to 7:15.", ("set_alarm", {"hour": 7, "minute": 15, "move": True})),
+    ("Push back my alarm to 8.", ("set_alarm", {"hour": 8, "minute": 0, "move": True})),
+    ("Set my alarm to 7:15 instead.", ("set_alarm", {"hour": 7, "minute": 15, "move": True})),
 ])
 async def test_more_ways_to_set_ask_about_and_move_alarms(intents: IntentResponder, text: str,
                                                           expected: tuple[str, dict[str, Any]]) -> None:
@@ -411,6 +414,8 @@ async def test_an_alarm_for_tomorrow_may_be_more_than_a_day_away_and_is_moved_on
     assert moved["at"].startswith("2026-12-06T07:30"), "tomorrow's alarm stays tomorrow's"
     assert moved["summary"].startswith("The alarm is moved to 7:30 AM tomorrow")
     handlers.set_alarm({"hour": 7, "minute": 0, "command": "wake me up", "repeat": "daily"}, "s1")
+    for timer in timers.list():
+        timer.set_at -= JUST_SET_SECS + 1   # neither set just now
     with pytest.raises(ValueError, match="several alarms are set"):
         handlers.set_alarm({"hour": 6, "minute": 45, "move": True}, "s1")
     again = handlers.set_alarm({"hour": 6, "minute": 50, "move": True, "label": "daily alarm"}, "s1")
@@ -453,4 +458,29 @@ async def test_an_hour_without_am_or_pm_on_another_day_is_the_earlier_one_whenev
     handlers = BuiltinHandlers(timers, SpeakerControls(), now=lambda: early)
     handlers.set_alarm({"hour": 6, "minute": 30, "meridiem": "am", "tomorrow": True}, "s1")
     assert handlers.set_alarm({"hour": 7, "minute": 30, "move": True}, "s1")["at"].startswith("2026-12-06T07:30")
+    timers.close()
+
+
+async def test_among_several_alarms_the_one_just_set_is_the_one_moved() -> None:
+    """ "Set an alarm for 9 pm." then "Set my alarm to 9:30 pm instead." asked which of two alarms to change."""
+    timers = TimerService(EventBus())
+    handlers = BuiltinHandlers(timers, SpeakerControls())
+    handlers.set_alarm({"hour": 7, "minute": 0, "meridiem": "am", "repeat": "weekdays"}, "s1")
+    timers.list()[0].set_at -= JUST_SET_SECS + 1   # set some time ago
+    handlers.set_alarm({"hour": 9, "minute": 0, "meridiem": "pm"}, "s1")
+    moved = handlers.set_alarm({"hour": 9, "minute": 30, "meridiem": "pm", "move": True}, "s1")
+    assert moved["summary"].startswith("The alarm is moved to 9:30 PM")
+    assert sorted(t.label for t in timers.list()) == ["7 AM alarm", "9:30 PM alarm"]
+    timers.close()
+
+
+async def test_a_wake_up_in_a_while_is_an_alarm() -> None:
+    """ "Wake me in 20 minutes." was left out of "What alarms do I have?" and "Cancel my alarm"."""
+    timers = TimerService(EventBus())
+    handlers = BuiltinHandlers(timers, SpeakerControls())
+    handlers.run_later({"seconds": 1200, "command": "Wake me"}, "s1")
+    handlers.run_later({"seconds": 600, "command": "Turn off the porch light"}, "s1")
+    assert handlers.list_alarms({}, "s1")["summary"].endswith("alarm has 20 minutes left.")
+    handlers.cancel_timer({"label": "alarm"}, "s1")
+    assert [t.command for t in timers.list()] == ["turn off the porch light"]
     timers.close()
