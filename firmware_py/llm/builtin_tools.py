@@ -138,9 +138,13 @@ LIST_ALARMS = Tool("list_alarms", "List the alarms, or the reminders, that are s
 })
 """"What alarms do I have?", "Do I have any reminders?": the alarms (or reminders) alone, not every timer. Run by
 the intents only; the LLM keeps `list_timers`."""
+RESTART_TIMER = Tool("restart_timer", "Start a timer over for its whole length (a paused one resumes, unless over).", {
+    "type": "object", "properties": {"label": TIMER_LABEL, "over": {"type": "boolean"}},
+    "additionalProperties": False})
+""""Reset the timer", "Start the pasta timer over", "Restart the timer": run by the intents only."""
 GET_VOLUME = Tool("get_volume", "Say the speaker volume.", {"type": "object", "properties": {}, "additionalProperties": False})
 """"What's the volume?": run by the intents only (a question the LLM would answer from nothing)."""
-INTENT_ONLY_TOOLS = (AMEND_TIMER, RUN_LATER, SET_ALARM, SNOOZE, LIST_ALARMS, GET_VOLUME)
+INTENT_ONLY_TOOLS = (AMEND_TIMER, RUN_LATER, SET_ALARM, SNOOZE, LIST_ALARMS, GET_VOLUME, RESTART_TIMER)
 """Tools the intents run and the LLM is never offered."""
 
 
@@ -234,7 +238,7 @@ class BuiltinHandlers:
             "run_later": self.run_later, "set_alarm": self.set_alarm, "snooze": self.snooze,
             "list_alarms": self.list_alarms,
             "set_volume": self.set_volume, "change_volume": self.change_volume, "set_mute": self.set_mute,
-            "get_volume": self.get_volume,
+            "get_volume": self.get_volume, "restart_timer": self.restart_timer,
         }
 
     def get_time(self, _args: dict[str, Any], _session: str) -> dict[str, Any]:
@@ -323,6 +327,19 @@ class BuiltinHandlers:
         timer = self.timers.resume(self._one_timer(args, "resume", paused=True).timer_id)
         return {"timer_id": timer.timer_id, "label": timer.label, "remaining_seconds": round(timer.remaining()),
                 "summary": f"{timer_name(timer)} is running again, {spoken_duration(timer.remaining())} left."}
+
+    def restart_timer(self, args: dict[str, Any], _session: str) -> dict[str, Any]:
+        """The timer set again for its whole length; a paused one "restarted" (not "over") resumes, as it is
+        mostly meant. An alarm rings at its time and has no length to start over."""
+        timer = self._one_timer(args, "restart")
+        if timer.paused and not args.get("over"):
+            return self.resume_timer({"label": timer.label} if timer.label else {}, _session)
+        if is_alarm(timer.label) or timer.command:
+            raise ValueError(f"{timer_name(timer).lower()} rings at its time and cannot be started over")
+        self.timers.cancel(timer.timer_id)
+        again = self.timers.start(timer.seconds, timer.label, timer.session_id)
+        return {"timer_id": again.timer_id, "label": again.label, "seconds": round(again.seconds),
+                "summary": f"{timer_name(again)} is started over: {spoken_duration(again.seconds)}."}
 
     def add_timer_time(self, args: dict[str, Any], _session: str) -> dict[str, Any]:
         seconds = int(args["seconds"])

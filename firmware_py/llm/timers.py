@@ -322,6 +322,19 @@ DAY_FILLERS = frozenset(("on", "and", "every", "each", "next", "this", "the", "m
 """Words around the days in a name ("the alarm on Mondays and Thursdays")."""
 
 
+RELATIVE_DAY = re.compile(r"\b(today|tonight|tomorrow)(?:['’]s)?\b")
+RELATIVE_DAYS = {"today": 0, "tonight": 0, "tomorrow": 1}
+
+
+def _rings_once_on(timer: Timer, days_ahead: int) -> bool:
+    """Is this an alarm (or a command at a time of day) that rings once, on the date `days_ahead` from today? A
+    repeating one is never "tomorrow's alarm": cancelled, it would be gone every day."""
+    if timer.repeat or timer.paused or not (is_alarm(timer.label) or timer.command):
+        return False
+    rings = dt.datetime.fromtimestamp(time.time() + timer.remaining()).date()
+    return rings == dt.date.today() + dt.timedelta(days=days_ahead)
+
+
 def how_it_rings_on(timer: Timer, days: frozenset[int]) -> int:
     """How an alarm (or a command at a time of day) fits the days said: EXACTLY (it repeats on just those, or
     rings once on the one named), AMONG_OTHERS ("the Monday alarm" for a weekday one) or NOT_ON."""
@@ -383,6 +396,10 @@ def timers_named(timers: list[Timer], label: str) -> list[Timer]:
         reminders = [t for t in timers if is_reminder(t)]
         rest = " ".join(w for w in words if w not in ("reminder", "reminders", "to", "about", "the", "my", "that"))
         return timers_named(reminders, rest) if rest else reminders
+    if (relative := RELATIVE_DAY.search(wanted)) is not None:   # "tomorrow's alarm": the one set for that date alone
+        on_date = [t for t in timers if _rings_once_on(t, RELATIVE_DAYS[relative.group(1)])]
+        rest = " ".join(w for w in RELATIVE_DAY.sub(" ", wanted).split() if w not in DAY_FILLERS)
+        return timers_named(on_date, rest) if on_date else []
     days, rest = days_named(wanted)
     if days:   # "the Tuesday alarm", "the weekday 6 am alarm": alarms for just those days, else among others
         fits = [(t, how_it_rings_on(t, days)) for t in timers]

@@ -6,6 +6,7 @@ to call Mum on Friday at 5 pm" set a reminder for today at 5 that said "call Mum
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -36,6 +37,9 @@ ON_DAYS = re.compile(rf"\b(?:on\s+|this\s+(?:coming\s+)?|next\s+|coming\s+)?(?P<
 ("on Friday", "next Sunday", "Friday morning") is the day of a single alarm."""
 
 
+RELATIVE_DAY = re.compile(r"\b(?P<day>today|tomorrow)['’]s\b|\bfor (?P<end>today|tomorrow)(?=\W*$)", re.I)
+"""A day said by its distance, as a name ("tomorrow's alarm", "cancel the alarm for tomorrow"): that date's weekday.
+("tomorrow" said with a clock, "at 6 tomorrow", is the clock's own word.)"""
 TODAY = re.compile(r"\s*\b(?:for\s+|on\s+)?today\b", re.I)
 """"Set an alarm for 5 pm today": today is when the clock's next 5 pm is anyway (tomorrow once it has passed)."""
 
@@ -66,6 +70,11 @@ def said_days(text: str) -> SaidDays:
         if found is not None:
             return SaidDays(_without(text, found), found.group(0), repeat, part=_part(found))
     found = EVERY_DAYS.search(text) or ON_DAYS.search(text)
+    relative = RELATIVE_DAY.search(text)
+    if found is None and relative is not None:
+        ahead = 1 if (relative.group("day") or relative.group("end")).lower() == "tomorrow" else 0
+        weekday = (dt.date.today() + dt.timedelta(days=ahead)).weekday()
+        return SaidDays(_without(text, relative), relative.group(0).removeprefix("for ").lower(), day=DAY_NAMES[weekday])
     if found is None:
         today = TODAY.search(text)
         return SaidDays(text) if today is None else SaidDays(_without(text, today), today.group(0).strip())

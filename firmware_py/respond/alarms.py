@@ -85,6 +85,7 @@ SENTENCES = {
         "remind": {"data": [{"sentences": [
             "<asking> remind me at {clock} (to|about) {what}",
             "<asking> (set|make|create) [me] [a] reminder (for|at) {clock} (to|about) {what}",
+            "<asking> (set|make|create) [me] [a] reminder (to|about) {what} (at|for) {clock}",
         ]}]},
     },
     "lists": {"clock": {"wildcard": True}, "command": {"wildcard": True}, "what": {"wildcard": True},
@@ -92,6 +93,10 @@ SENTENCES = {
     "expansion_rules": {"asking": "[please] [can you|could you|will you]", "later": "(back|forward|ahead|later|earlier)"},
 }
 
+HEARD_AS_HOURS = {"several": "seven", "seventh": "seven", "ate": "eight", "won": "one", "tin": "ten", "nein": "nine",
+                  "fife": "five", "tree": "three", "sex": "six", "sicks": "six", "leaven": "eleven"}
+"""Words the recogniser writes for an hour's number where a clock is expected (seed 431: "Set an alarm for several
+in the morning on Friday." asked "For what time?")."""
 MINUTE_TENS = {word: n for word, n in TENS.items() if n < 60}   # a clock's minutes: "seven fifty"
 MINUTE_WORDS = {"quarter": 15, "half": 30}
 NEW_ALARM_WORDS = frozenset(("a", "an", "in", "new", "a new", "an new", "another", "one more"))
@@ -147,6 +152,8 @@ def clock_time(words: str) -> ClockTime | None:
     if text == "midnight" and meridiem == "":
         return ClockTime(0, 0, "", tomorrow)
     hour_minute = _hour_and_minute(text)
+    if hour_minute is None:   # an hour heard as a word that sounds like it: "an alarm for several in the morning"
+        hour_minute = _hour_and_minute(" ".join(HEARD_AS_HOURS.get(word, word) for word in text.split()))
     if hour_minute is None:
         return None
     hour, minute = hour_minute

@@ -57,6 +57,9 @@ def _base_verb(found: re.Match[str]) -> str:
 PHRASES = ((re.compile(r"\b(shut|power|switch) (off|down)\b", re.I), "turn off"),
            (re.compile(r"^(\W*)i am the\b", re.I), r"\1I'm the"),   # "I'm" as STT writes it: "dim" clipped
            (re.compile(r"\bpower (on|up)\b", re.I), "turn on"),
+           # "back" before on or off says it was so before: "Turn the lamp back on" turns it on
+           (re.compile(r"\b((?:turn|switch|put)\b(?: [\w'-]+){0,5}?) back (on|off)\b", re.I), r"\1 \2"),
+           (re.compile(r"\b(turn|switch|put) back (on|off)\b", re.I), r"\1 \2"),
            # halves as STT writes them: "2½", "2 and ½", "2 1/2", "2.5" minutes, "1/2 an hour"
            (re.compile(r"(\d)\s*(?:and )?(?:½|1/2|\.5\b)", re.I), r"\1 and a half"),
            # a length and a half before "timer": "a two and a half minute timer" is a timer for two and a half minutes
@@ -70,6 +73,9 @@ PHRASES = ((re.compile(r"\b(shut|power|switch) (off|down)\b", re.I), "turn off")
            (re.compile(r"\b(?:an|a|one) hour and a quarter\b", re.I), "75 minutes"),
            (re.compile(r"\b(?:a|one) minute and a half\b", re.I), "90 seconds"),
            (re.compile(r"\ba couple(?: of)? (hours|minutes|seconds)\b", re.I), r"2 \1"),
+           # the time before what to remind of: "Remind me in an hour to check the oven"
+           (re.compile(r"^(\W*(?:please,? )?(?:(?:can|could|will) you )?remind me),? (in (?:an?|one|[\w-]+(?: [\w-]+)?)(?: and a half)? "
+                       r"(?:hours?|minutes?|seconds?)),? (to|about) (.+?)([.!?]*)$", re.I), r"\1 \3 \4 \2\5"),
            # a reminder with nothing to remind of is a timer: "Set a reminder for ten minutes"
            (re.compile(r"\b(set|start) (?:a|an|me a) reminder for\b(?! (?:to|the|my)\b)", re.I), r"\1 a timer for"),
            # "put on a timer for ...", "give me a five minute timer": set one
@@ -105,6 +111,11 @@ PHRASES = ((re.compile(r"\b(shut|power|switch) (off|down)\b", re.I), "turn off")
            (re.compile(r"\bat (?=(?:\d+|[a-z]+(?:[ -][a-z]+)?) ?(?:%|percent\b))", re.I), "to "),
            # "add" heard as "at", "had" or "and" before an amount of time for a timer: "At two minutes to the timer"
            (re.compile(r"\b(?:at|had|and) (?=\S+(?: \S+)? (?:more )?(?:hours?|minutes?|seconds?) (?:to|on)\b)", re.I), "add "),
+           # or as letters or a short sound opening the sentence, before an amount to a timer: "D. D. thirty
+           # seconds to the pizza timer." (seed 431) says nothing but what to add
+           (re.compile(r"^\W*(?:(?!(?:add|put|give|take|cut|set|get|run|let)\b)[a-z]{1,3}\.?,?\s+){1,3}"
+                       r"(?=\S+(?: \S+)? (?:more )?(?:hours?|minutes?|seconds?) (?:to|on) "
+                       r"(?:the|my)\b[^.?!]*\btimer\b)", re.I), "add "),
            (re.compile(r"\bto-(day|night|morrow)\b", re.I), r"to\1"),   # the older spelling some voices get
            # "can you" with its first sound lost, before a command's verb: "And you switch off the lamp"
            (re.compile(r"^\W*(?:and|an|in) you,? (?=(?:please )?(?:turn|switch|set|start|stop|cancel|pause|resume|"

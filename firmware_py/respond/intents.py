@@ -33,7 +33,7 @@ from .intent_matcher import (DANGLING_CONJUNCTIONS, TRAILING_STRAYS, IntentMatch
 from .later import later_call
 from .opposites import (RIVAL_LENGTHS, OppositeReading, family_of, heard_otherwise, resumed_instead, said_plainly,
                         teen_or_ten_length)
-from .rewordings import joined_parts, room_put_first, with_the_thing_named
+from .rewordings import each_timer_said, joined_parts, room_put_first, with_the_thing_named
 from .timer_names import (COMMON_TIMER_NAMES, name_in_doubt, names_known, run_into_timer, same_but_name, the_named_one,
                           timer_call)
 
@@ -169,6 +169,7 @@ class IntentAnswers:
             "action:get_date": lambda _s: (ActionCall("get_date"),),
             "action:pause_timer": lambda s: (ActionCall("pause_timer", _label(s)),),
             "action:resume_timer": lambda s: (ActionCall("resume_timer", _label(s)),),
+            "action:restart_timer": lambda s: (ActionCall("restart_timer", {**_label(s), **({"over": True} if s.get("over") else {})}),),
             "action:add_timer_time": lambda s: _timer_time(s, 1),
             "action:take_timer_time": lambda s: _timer_time(s, -1),
             "action:change_brightness": self._brightness_step,
@@ -272,7 +273,10 @@ class IntentAnswers:
         try:
             # "Set a timer for five" read as minutes: a pause there may come before its unit ("| seconds")
             unit_left_out = intent == "action:set_timer" and not UNIT_WORD.search(match.text)
-            return Answer("intent", actions=build(slots), confidence=confidence, tentative=unit_left_out)
+            actions = build(slots)
+            if not actions:   # "Make the kitchen light blue": a light's colour, which no action sets here
+                return Answer("intent", text=CANNOT, confidence=confidence)
+            return Answer("intent", actions=actions, confidence=confidence, tentative=unit_left_out)
         except WhichOne as question:
             return Answer("intent", text=str(question), confidence=confidence)
 
@@ -475,6 +479,12 @@ def _thing_said(text: str) -> str:
     return next((noun for noun in reversed(nouns) if noun in DEVICE_NOUNS and noun not in ("light", "fan", "garage")), "")
 
 
+TIMER_WORD = re.compile(r"\btimers?\b", re.I)
+NEGATED_COMMAND = re.compile(r"^\W*(?:please,? )?(?:don't|dont|do not|never)(?: you)?,? (?:turn|switch|open|close|shut|set|start|"
+                             r"stop|cancel|dim|brighten|mute|unmute|pause|resume|lock|unlock|raise|lower|change|put|"
+                             r"make|add)\b", re.I)
+"""A command said not to be done: left to the LLM, a small model may do it anyway."""
+NOT_DONE = "Okay, I won't."
 UNIT_WORD = re.compile(r"\b(?:hours?|minutes?|seconds?|mins?|secs?|hrs?)\b", re.I)
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
@@ -545,8 +555,12 @@ class IntentResponder:
         at_a_time = await loop.run_in_executor(self._executor, self._at_a_time, text)
         if at_a_time is not None:
             return at_a_time
+        text = each_timer_said(text)   # "Set two timers, one for 5 minutes and one for 10": each said whole
+        if NEGATED_COMMAND.match(text):   # "Don't turn on the kitchen light.": nothing to do, and said so
+            return Answer("intent", text=NOT_DONE)
         found = await loop.run_in_executor(self._executor, self._matcher.match, text)
-        if found is None or found.unknown_name:
+        # ("Cancel the laundry timer and the pasta timer": the library reads one cancel of no timer named)
+        if found is None or found.unknown_name or len(TIMER_WORD.findall(text)) > 1:
             reworded = await loop.run_in_executor(self._executor, self._reworded, text)
             if reworded is not None:
                 log.debug("intent matched reworded", extra={"actions": [c.name for c in reworded.actions],

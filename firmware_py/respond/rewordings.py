@@ -8,7 +8,7 @@ import re
 
 from .openings import POLARITY_WORDS
 
-CARRIED_VERBS = frozenset(("turn", "switch", "shut", "open", "close", "start", "stop", "dim", "brighten",
+CARRIED_VERBS = frozenset(("turn", "switch", "shut", "open", "close", "start", "set", "stop", "dim", "brighten",
                            "raise", "lower", "kill", "cancel", "pause", "resume", "mute", "unmute"))
 """Verbs a second request may leave to the first ("Open the blinds and the garage door")."""
 JOINS = re.compile(r"\s*(?:,\s*)?\b(?:and then|and also|and|then|also)\b\s*(?:,\s*)?|\s*,\s*(?=(?:the|"
@@ -64,3 +64,20 @@ def room_put_first(text: str, areas: list[str]) -> str | None:
             opening, thing, particle = found.group(1), found.group(2), found.group(3) or ""
             return f"{opening}{area} {thing}{particle}"
     return None
+
+
+TWO_TIMERS = re.compile(r"\b(?P<verb>set|start) (?:two|2) timers,? one (?:for|of) (?P<first>[^,.!?]+?),? and "
+                        r"(?:one|the other|another) (?:for|of) (?P<second>[^,.!?]+)", re.I)
+UNIT = re.compile(r"\b(hours?|minutes?|seconds?)\W*$", re.I)
+
+
+def each_timer_said(text: str) -> str:
+    """ "Set two timers, one for 5 minutes and one for 10" as a request for each ("set a timer for 5 minutes and
+    set a timer for 10 minutes"), the second length taking the first's unit when it has none; `text` otherwise."""
+    def each(found: re.Match[str]) -> str:
+        first, second, verb = found.group("first"), found.group("second"), found.group("verb")
+        unit = UNIT.search(first)
+        if unit is not None and UNIT.search(second) is None and not re.search(r"\b(?:hours?|minutes?|seconds?)\b", second):
+            second = f"{second} {unit.group(1)}"
+        return f"{verb} a timer for {first} and {verb} a timer for {second}"
+    return TWO_TIMERS.sub(each, text)

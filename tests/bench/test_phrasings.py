@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from scripts.bench.phrasing_sets import EIGHTH, FRESH, LAST, LATER, NEWEST, NINTH, PROBED, SEVENTH, UNSEEN
+from scripts.bench.phrasing_sets import EIGHTH, FRESH, LAST, LATER, NEWEST, NINTH, PROBED, SEVENTH, TENTH, UNSEEN
 from scripts.bench.phrasings import judge, measure
 
 
@@ -21,13 +21,15 @@ def test_the_judge_tells_a_wrong_action_from_a_miss() -> None:
     assert judge(labelled, "acted", [("set_timer", {"seconds": 60, "label": "tea"})]) == "right"
 
 
-KNOWN_MISSES = {"Restart the timer."}
-"""Left to the LLM on purpose: a paused timer restarted may mean resumed or started over."""
+KNOWN_MISSES: set[str] = set()
+"""Phrasings left to the LLM on purpose (none now: "Restart the timer." resumes a paused timer, starts a running
+one over)."""
 
 
 def test_every_phrasing_of_every_set_is_right() -> None:
     results = asyncio.run(measure({"probed": PROBED, "fresh": FRESH, "later": LATER, "unseen": UNSEEN,
-                                   "newest": NEWEST, "last": LAST, "seventh": SEVENTH, "eighth": EIGHTH, "ninth": NINTH}))
+                                   "newest": NEWEST, "last": LAST, "seventh": SEVENTH, "eighth": EIGHTH, "ninth": NINTH,
+                                   "tenth": TENTH}))
     wrong = [(row["text"], row["outcome"], row["actions"]) for row in results["rows"]
              if row["outcome"] != "right" and not (row["text"] in KNOWN_MISSES and row["outcome"] == "llm")]
     assert wrong == []

@@ -484,3 +484,47 @@ async def test_a_wake_up_in_a_while_is_an_alarm() -> None:
     handlers.cancel_timer({"label": "alarm"}, "s1")
     assert [t.command for t in timers.list()] == ["turn off the porch light"]
     timers.close()
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Remind me in an hour to check the oven.", [("run_later", {"seconds": 3600, "command": "Remind me to check the oven"})]),
+    ("Set a reminder to call the dentist at 3.",
+     [("set_alarm", {"hour": 3, "minute": 0, "command": "remind me to call the dentist"})]),
+    ("Set an alarm for several in the morning on Friday.",   # seed 431: "seven" heard as "several"
+     [("set_alarm", {"hour": 7, "minute": 0, "meridiem": "am", "day": "friday"})]),
+    ("Cancel tomorrow's alarm.", [("cancel_timer", {"label": "tomorrow's alarm"})]),
+    ("Cancel the laundry timer and the pasta timer.", [("cancel_timer", {"label": "laundry"}), ("cancel_timer", {"label": "pasta"})]),
+    ("Set two timers, one for 5 minutes and one for 10.", [("set_timer", {"seconds": 300}), ("set_timer", {"seconds": 600})]),
+    ("Don't turn on the porch light.", []),   # "Okay, I won't.": left to the LLM, a small model may do it anyway
+])
+async def test_requests_the_tenth_set_found(intents: IntentResponder, text: str, expected: Any) -> None:
+    assert await calls(intents, text) == expected
+
+
+async def test_tomorrows_alarm_is_the_one_set_for_tomorrow_alone() -> None:
+    """ "Cancel tomorrow's alarm" named a timer "tomorrow's"; a repeating alarm is never cancelled for one day."""
+    timers = TimerService(EventBus())
+    handlers = BuiltinHandlers(timers, SpeakerControls())
+    handlers.set_alarm({"hour": 6, "minute": 0, "repeat": "daily"}, "s1")
+    with pytest.raises(ValueError):
+        handlers.cancel_timer({"label": "tomorrow's alarm"}, "s1")
+    handlers.set_alarm({"hour": 7, "minute": 30, "meridiem": "am", "tomorrow": True}, "s1")
+    handlers.cancel_timer({"label": "tomorrow's alarm"}, "s1")
+    assert [t.repeat for t in timers.list()] == ["daily"]
+    timers.close()
+
+
+async def test_a_timer_restarted_resumes_when_paused_and_starts_over_when_reset() -> None:
+    timers = TimerService(EventBus())
+    handlers = BuiltinHandlers(timers, SpeakerControls())
+    handlers.set_timer({"minutes": 10, "label": "pasta"}, "s1")
+    timers.list()[0].due -= 300   # five minutes gone
+    handlers.pause_timer({}, "s1")
+    assert handlers.restart_timer({}, "s1")["summary"].startswith("The pasta timer is running again, 5 minutes")
+    assert handlers.restart_timer({"over": True}, "s1")["summary"] == "The pasta timer is started over: 10 minutes."
+    assert [(t.label, round(t.remaining() / 60)) for t in timers.list()] == [("pasta", 10)]
+    handlers.cancel_timer({}, "s1")
+    handlers.set_alarm({"hour": 7, "minute": 0, "meridiem": "am"}, "s1")
+    with pytest.raises(ValueError, match="cannot be started over"):
+        handlers.restart_timer({"over": True}, "s1")
+    timers.close()

@@ -763,3 +763,25 @@ def test_a_number_without_its_unit_is_minutes_past_the_clocks_hours_and_waits_fo
     assert bare is not None and bare.tentative and said is not None and not said.tentative
     hour = intent_answers.answer(matcher.match("Set a timer for 5.") or pytest.fail("no match"))
     assert hour is not None and hour.text == "For how long?" and not hour.actions
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Turn the lamp back on.", [("turn_on", {"device": "living room lamp"})]),
+    ("Turn the kitchen light back off.", [("turn_off", {"device": "kitchen light"})]),   # refused as "kitchen light back"
+    ("Oops, wrong one, turn the lamp back on.", [("turn_on", {"device": "living room lamp"})]),
+    ("Hey, can you make it a bit brighter in the kitchen?", [("change_brightness", {"device": "kitchen light", "delta": 25})]),
+    ("Turn the volume to half.", [("set_volume", {"percent": 50})]),
+    ("D. D. thirty seconds to the pizza timer.", [("add_timer_time", {"seconds": 30, "label": "pizza"})]),   # seed 431
+    ("Reset the timer.", [("restart_timer", {"over": True})]),   # it resumed the timer
+    ("Restart the pasta timer.", [("restart_timer", {"label": "pasta"})]),
+])
+def test_requests_the_tenth_set_found_left_to_the_llm_or_done_otherwise(answers: tuple[IntentMatcher, IntentAnswers],
+                                                                       text: str, expected: list[tuple[str, dict[str, Any]]]) -> None:
+    assert actions(answers, text) == expected
+
+
+def test_a_colour_no_action_sets_is_said_to_be_out_of_reach(answers: tuple[IntentMatcher, IntentAnswers]) -> None:
+    """ "Make the kitchen light blue." got an answer with no words and no action: the device said nothing."""
+    matcher, intent_answers = answers
+    answer = intent_answers.answer(matcher.match("Make the kitchen light blue.") or pytest.fail("no match"))
+    assert answer is not None and not answer.actions and answer.text == "Sorry, I can't do that on this device."

@@ -222,3 +222,22 @@ def test_many_of_a_singular_unit_is_not_taken(rereader: CommandReread) -> None:
     assert rereader.accept(reading("Set a timer for ten hour."), "Set a time of ten hour.") is None
     found = rereader.accept(reading("Set a ten minute timer."), "Set a ten minute time.")
     assert found is not None and found.slots.get("minutes") == 10
+
+
+def test_a_question_heard_is_not_read_far_off_as_another_question(rereader: CommandReread) -> None:
+    """ "What is the tallest?" (the first half of "What is the tallest | mountain in the world?") was read as
+    "What is the time?" 11.2 nats below what was heard, and the device told the time (seed 431). A command heard
+    as a question is still read: "What time?" as "What time is it?" (14.3 below)."""
+    far = Rereading("What is the time?", -13.2, -2.0, 4, ())
+    assert rereader.accept(far, "What is the tallest?") is None
+    assert rereader.accept(Rereading("What time is it?", -16.3, -2.0, 4, ()), "What time?") is not None
+
+
+def test_numbers_are_compared_as_said() -> None:
+    """ "While you 60% please." was not taken as "Volume to sixty percent please" (5.97 below): its digits held
+    none of the reading's sounds."""
+    from firmware_py.heard_alike import sounds_alike
+    from firmware_py.respond.number_words import in_words, spelt_numbers
+    assert [in_words(n) for n in (0, 7, 45, 60, 120)] == ["zero", "seven", "forty five", "sixty", "one hundred twenty"]
+    assert spelt_numbers("While you 60% please.") == "While you sixty percent please."
+    assert sounds_alike(spelt_numbers("While you 60% please."), "Volume to sixty percent please") >= 0.5
