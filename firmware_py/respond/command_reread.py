@@ -302,7 +302,9 @@ def _direction_added(read: str, heard: str) -> bool:
     if len(read_words) < 2 or read_words[-1] not in POLARITY_WORDS or not heard_words:
         return False
     last = heard_words[-1]
-    return read_words[-1] not in heard_words and (last == read_words[-2] or sound_of(last) == sound_of(read_words[-2]))
+    # (the audio's last word heard a little wrong counts too: "Ten the time," read as "Turn the timer off.", seed 433)
+    return read_words[-1] not in heard_words and (last == read_words[-2] or sound_of(last) == sound_of(read_words[-2])
+                                                  or len(last) <= len(read_words[-2]) and _alike_words(last, read_words[-2]))
 
 
 _MANY = "|".join([*(word for word, n in UNITS.items() if n > 1), *TENS, "hundred", r"[2-9]", r"\d\d+"])

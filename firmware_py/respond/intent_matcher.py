@@ -728,7 +728,14 @@ class IntentMatcher:
             scores.update({verb: ratio for verb, ratio in verb_likeness(heard).items() if ratio >= 0.6})
         for candidate in self._sounds.get(sound_of(heard), [])[:tries]:
             scores[candidate] = max(scores.get(candidate, 0.0), SOUNDS_ALIKE)
+        if heard.endswith("ed") and len(heard) > 4:   # a verb written in the past: "Resimmed" is "resumed", not "reset"
+            scores = {candidate: max(score, difflib.SequenceMatcher(None, heard, _past(candidate)).ratio())
+                      if candidate in COMMAND_VERBS else score for candidate, score in scores.items()}
         return sorted(scores.items(), key=lambda item: -item[1])[:tries]
+
+
+def _past(verb: str) -> str:
+    return verb + ("d" if verb.endswith("e") else "ed")
 
 
 _UNVOICED = str.maketrans("J", "X")

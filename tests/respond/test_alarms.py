@@ -528,3 +528,12 @@ async def test_a_timer_restarted_resumes_when_paused_and_starts_over_when_reset(
     with pytest.raises(ValueError, match="cannot be started over"):
         handlers.restart_timer({"over": True}, "s1")
     timers.close()
+
+
+async def test_a_word_left_out_before_timer_puts_the_name_in_doubt(intents: IntentResponder) -> None:
+    """ "Antonin, timer for six minutes." ("Set an egg timer ...", seed 433) set a timer of no name, its name
+    never read again: the word before "timer" was left out of what matched."""
+    doubted = await intents.match("Antonin, timer for six minutes.", "s")
+    plain = await intents.match("Ok, timer for six minutes.", "s")
+    assert doubted is not None and doubted.name_in_doubt
+    assert plain is not None and not plain.name_in_doubt

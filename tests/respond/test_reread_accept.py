@@ -241,3 +241,10 @@ def test_numbers_are_compared_as_said() -> None:
     assert [in_words(n) for n in (0, 7, 45, 60, 120)] == ["zero", "seven", "forty five", "sixty", "one hundred twenty"]
     assert spelt_numbers("While you 60% please.") == "While you sixty percent please."
     assert sounds_alike(spelt_numbers("While you 60% please."), "Volume to sixty percent please") >= 0.5
+
+
+def test_a_direction_nothing_was_heard_for_is_not_read_in(rereader: CommandReread) -> None:
+    """ "Ten the time," (the rest of "Add two minutes | to the timer") read as "Turn the timer off." cancelled the
+    timer just added to (seed 433): its last word, "time", is "timer" heard a little short."""
+    assert rereader.accept(reading("Turn the timer off."), "Ten the time,") is None
+    assert rereader.accept(reading("Turn the kitchen light off."), "Turned Kitchen Lightoff.") is not None
