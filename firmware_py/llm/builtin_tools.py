@@ -43,6 +43,8 @@ NO_ARGS: dict[str, Any] = {"type": "object", "properties": {}, "additionalProper
 
 TIMER_LABEL: dict[str, Any] = {"type": "string", "maxLength": 40}
 ONLY_LABEL: dict[str, Any] = {"type": "object", "properties": {"label": TIMER_LABEL}, "additionalProperties": False}
+LABEL_OR_ALL: dict[str, Any] = {"type": "object", "properties": {"label": TIMER_LABEL, "all": {"type": "boolean"}},
+                                "additionalProperties": False}
 
 BUILTIN_TOOLS = (
     Tool("get_time", "Get the current local time.", NO_ARGS),
@@ -63,8 +65,8 @@ BUILTIN_TOOLS = (
         "properties": {"label": TIMER_LABEL, "all": {"type": "boolean"}},
         "additionalProperties": False,
     }),
-    Tool("pause_timer", "Pause a running timer.", ONLY_LABEL),
-    Tool("resume_timer", "Resume a paused timer.", ONLY_LABEL),
+    Tool("pause_timer", "Pause a running timer (all: every running timer).", LABEL_OR_ALL),
+    Tool("resume_timer", "Resume a paused timer (all: every paused timer).", LABEL_OR_ALL),
     Tool("add_timer_time", "Add time to a timer (negative seconds take time off).", {
         "type": "object",
         "properties": {"seconds": {"type": "integer", "minimum": -86400, "maximum": 86400}, "label": TIMER_LABEL},
@@ -308,8 +310,10 @@ class BuiltinHandlers:
             cancelled = [t for t in picked if self.timers.cancel(t.timer_id)]
             if not cancelled:
                 raise ValueError("no timer is running")
-            count = len(cancelled)
-            return {"cancelled": count, "summary": f"{'The timer is' if count == 1 else f'All {count} timers are'} cancelled."}
+            count, label = len(cancelled), str(args.get("label", "")).lower()
+            kind = "reminder" if label == "reminder" else ALARM_LABEL if label == ALARM_LABEL else "timer"
+            subject = f"The {kind} is" if count == 1 else f"Both {kind}s are" if count == 2 else f"All {count} {kind}s are"
+            return {"cancelled": count, "summary": f"{subject} cancelled."}
         rung = self.timers.just_rung(str(args.get("label", "")))
         if rung:   # "stop the timer" said to the one ringing (the words already stopped it): not another one
             self.timers.forget_rung(rung)
@@ -319,14 +323,28 @@ class BuiltinHandlers:
         return {"timer_id": timer.timer_id, "label": timer.label, "summary": f"{timer_name(timer)} is cancelled."}
 
     def pause_timer(self, args: dict[str, Any], _session: str) -> dict[str, Any]:
+        if args.get("all"):   # "Pause all timers": the running ones; an alarm or a reminder keeps its time
+            return self._each_timer(self.timers.pause, [t for t in self.timers.list() if not t.paused and not is_alarm(t.label)
+                                                        and not t.command], "paused", "running")
         timer = self.timers.pause(self._one_timer(args, "pause", paused=False).timer_id)
         return {"timer_id": timer.timer_id, "label": timer.label, "remaining_seconds": round(timer.remaining()),
                 "summary": f"{timer_name(timer)} is paused with {spoken_duration(timer.remaining())} left."}
 
     def resume_timer(self, args: dict[str, Any], _session: str) -> dict[str, Any]:
+        if args.get("all"):
+            return self._each_timer(self.timers.resume, [t for t in self.timers.list() if t.paused], "running again", "paused")
         timer = self.timers.resume(self._one_timer(args, "resume", paused=True).timer_id)
         return {"timer_id": timer.timer_id, "label": timer.label, "remaining_seconds": round(timer.remaining()),
                 "summary": f"{timer_name(timer)} is running again, {spoken_duration(timer.remaining())} left."}
+
+    @staticmethod
+    def _each_timer(change: Callable[[str], Timer], timers: list[Timer], done: str, wanted: str) -> dict[str, Any]:
+        """`change` run on each of `timers`: "All 3 timers are paused.", "The pasta timer is paused."."""
+        if not timers:
+            raise ValueError(f"no timer is {wanted}")
+        changed = [change(t.timer_id) for t in timers]
+        subject = timer_name(changed[0]) if len(changed) == 1 else f"All {len(changed)} timers"
+        return {"timer_ids": [t.timer_id for t in changed], "summary": f"{subject} {'is' if len(changed) == 1 else 'are'} {done}."}
 
     def restart_timer(self, args: dict[str, Any], _session: str) -> dict[str, Any]:
         """The timer set again for its whole length; a paused one "restarted" (not "over") resumes, as it is

@@ -63,6 +63,9 @@ SENTENCES = {
         "cancel_all": {"data": [{"sentences": [
             "[please] (cancel|delete|remove|clear|stop|dismiss|turn off|switch off|get rid of) [all] [of] [the|my] alarms",
         ]}]},
+        "cancel_reminders": {"data": [{"sentences": [
+            "[please] (cancel|delete|remove|clear|forget|dismiss|get rid of) (all|every one) [of] [the|my] reminders",
+        ]}]},
         "cancel_reminder": {"data": [{"sentences": [
             "[please] (cancel|delete|remove|clear|forget|stop|dismiss) [the|my|that] reminder[s]",
             "[please] (cancel|delete|remove|clear|forget|dismiss) [the|my|that] reminder[s] (to|about|for) {what}",
@@ -106,6 +109,13 @@ EVENING = re.compile(r"\s*\b(?:p\.?\s?m\.?|in the (?:afternoon|evening)|this (?:
                      r"tonight|tomorrow (?:afternoon|evening|night))\s*$", re.I)
 TOMORROW = re.compile(r"\btomorrow\b", re.I)
 OCLOCK = re.compile(r"\s*\bo'?\s?clock\b", re.I)
+DATE_WORDS = re.compile(r"\b(?:\d{1,2}(?:st|nd|rd|th)|first|second|third|(?:four|fif|six|seven|eigh|nin|ten|eleven|twelf|"
+                        r"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twentie|thirtie)th|january|february|"
+                        r"march|april|june|july|august|september|october|november|december|christmas|new year'?s?|"
+                        r"birthday|next (?:week|month|year))\b", re.I)
+"""Words for a date (a day of the month, a month, a holiday): alarms here go by the day of the week."""
+BY_WEEKDAY_ONLY = ("I can set alarms by the day of the week, up to a week ahead: say the day, like "
+                   "\"on Friday at 9 am\".")
 TIMES_OF_DAY = frozenset({"sunset", "sunrise", "dawn", "dusk", "bedtime", "lunchtime", "dinnertime", "night",
                           "tonight", "morning", "evening", "afternoon", "lunch", "dinner", "breakfast"})
 """Words for a time of day no clock reading gives here (no location, no routine): such a command is asked for
@@ -266,7 +276,12 @@ class AlarmSentences:
         result = recognize_best(" ".join(without_repeat(text)[0].split()), self._intents)
         if result is None or result.intent.name not in ("alarm", "wake"):
             return None
-        return _asked_for_a_time(text) if clock_time(str(result.entities["clock"].value)) is None else None
+        said = str(result.entities["clock"].value)
+        if clock_time(said) is not None:
+            return None
+        if DATE_WORDS.search(said):   # "for the 15th at 9 am": the time was said; the date is what cannot be
+            return Answer("intent", text=BY_WEEKDAY_ONLY)
+        return _asked_for_a_time(text)
 
     def _call(self, result: RecognizeResult) -> ActionCall | None:
         intent = result.intent.name
@@ -278,6 +293,8 @@ class AlarmSentences:
             return ActionCall("list_alarms", {"kind": "reminder"})
         if intent == "cancel_all":
             return ActionCall("cancel_timer", {"label": ALARM_LABEL, "all": True})
+        if intent == "cancel_reminders":
+            return ActionCall("cancel_timer", {"label": "reminder", "all": True})
         if intent == "cancel_reminder":   # "the reminder", "the reminder to call Mum"
             what = str(result.entities["what"].value).strip(" ,.!?") if "what" in result.entities else ""
             return ActionCall("cancel_timer", {"label": f"reminder {what}".strip()})

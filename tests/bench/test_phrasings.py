@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from scripts.bench.phrasing_sets import EIGHTH, FRESH, LAST, LATER, NEWEST, NINTH, PROBED, SEVENTH, TENTH, UNSEEN
+from scripts.bench.phrasing_sets import (EIGHTH, ELEVENTH, FRESH, LAST, LATER, NEWEST, NINTH, PROBED, SEVENTH, TENTH,
+                                        UNSEEN)
 from scripts.bench.phrasings import judge, measure
 
 
@@ -21,15 +22,16 @@ def test_the_judge_tells_a_wrong_action_from_a_miss() -> None:
     assert judge(labelled, "acted", [("set_timer", {"seconds": 60, "label": "tea"})]) == "right"
 
 
-KNOWN_MISSES: set[str] = set()
-"""Phrasings left to the LLM on purpose (none now: "Restart the timer." resumes a paused timer, starts a running
+KNOWN_MISSES = {"Switch off all the lights except the porch light.", "Turn on the lights in the kitchen and the living room."}
+"""Left to the LLM: an exception to "all", and a second room with no thing of its own, which the two-request
+reading does not carry over ("Restart the timer." was one until it resumed a paused timer and started a running
 one over)."""
 
 
 def test_every_phrasing_of_every_set_is_right() -> None:
     results = asyncio.run(measure({"probed": PROBED, "fresh": FRESH, "later": LATER, "unseen": UNSEEN,
                                    "newest": NEWEST, "last": LAST, "seventh": SEVENTH, "eighth": EIGHTH, "ninth": NINTH,
-                                   "tenth": TENTH}))
+                                   "tenth": TENTH, "eleventh": ELEVENTH}))
     wrong = [(row["text"], row["outcome"], row["actions"]) for row in results["rows"]
              if row["outcome"] != "right" and not (row["text"] in KNOWN_MISSES and row["outcome"] == "llm")]
     assert wrong == []

@@ -537,3 +537,24 @@ async def test_a_word_left_out_before_timer_puts_the_name_in_doubt(intents: Inte
     plain = await intents.match("Ok, timer for six minutes.", "s")
     assert doubted is not None and doubted.name_in_doubt
     assert plain is not None and not plain.name_in_doubt
+
+
+async def test_all_timers_paused_and_resumed_alarms_and_reminders_keep_their_time() -> None:
+    timers = TimerService(EventBus())
+    handlers = BuiltinHandlers(timers, SpeakerControls())
+    handlers.set_timer({"minutes": 10, "label": "pasta"}, "s1")
+    handlers.set_timer({"minutes": 20, "label": "rice"}, "s1")
+    handlers.set_alarm({"hour": 5, "minute": 0, "meridiem": "pm", "command": "remind me to call mom"}, "s1")
+    assert handlers.pause_timer({"all": True}, "s1")["summary"] == "All 2 timers are paused."
+    assert [t.paused for t in timers.list()] == [True, True, False]
+    assert handlers.resume_timer({"all": True}, "s1")["summary"] == "All 2 timers are running again."
+    handlers.set_alarm({"hour": 6, "minute": 0, "meridiem": "pm", "command": "remind me to feed the cat"}, "s1")
+    assert handlers.cancel_timer({"label": "reminder", "all": True}, "s1")["summary"] == "Both reminders are cancelled."
+    assert sorted(t.label for t in timers.list()) == ["pasta", "rice"]
+    timers.close()
+
+
+async def test_an_alarm_for_a_date_says_alarms_go_by_the_weekday(intents: IntentResponder) -> None:
+    """ "Set an alarm for the 15th at 9 am." was asked "For what time?": the time was said, the date cannot be."""
+    answer = await intents.match("Set an alarm for the 15th at 9 am.", "s")
+    assert answer is not None and not answer.actions and "day of the week" in answer.text
