@@ -237,7 +237,7 @@ class CommandReread:
         if found is not None and accepted:
             rivals = [text for text, _ in reading.rivals
                       if (other := self._command(text)) is not None and self._means(other) != self._means(found)
-                      and plausible(other)]
+                      and plausible(other) and not _number_written_otherwise(text, reading.text, heard)]
             rivals += [undone] if (undone := self.un_lost(reading.text, heard, found)) else []
         log.info("turn read again within the commands", extra={
             "read": reading.text, "accepted": accepted, "below_heard": round(below, 2),
@@ -326,6 +326,21 @@ def _words_lost(read: str, heard: str) -> bool:
     if not heard:
         return False
     return _spoken_words(read) < KEPT_WORDS * _spoken_words(heard)
+
+
+def _number_written_otherwise(rival: str, read: str, heard: str) -> bool:
+    """Does a rival reading say other numbers than the recogniser wrote in digits, where the reading says those?
+    "Sensing the floor lamp brightness to 40 percent." was asked "forty percent or four percent?" (seed 443):
+    digits are the recogniser sure of its number."""
+    if not re.search(r"\d", heard):
+        return False
+    said = _number_words(heard)
+    return _number_words(read) == said and _number_words(rival) != said
+
+
+def _number_words(text: str) -> list[str]:
+    return [word for word in bare_words(spelt_numbers(text).lower().replace("-", " ").split())
+            if word in UNITS or word in TENS or word == "hundred"]
 
 
 def _question_word_replaced(read: str, heard: str) -> bool:

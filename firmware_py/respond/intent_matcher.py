@@ -197,7 +197,7 @@ plain name ("Is the garage heater on?"), never in a visitor's words ("What's the
 NOT_IN_NAMES = frozenset(FILLERS) | {"on", "off", "at", "his", "her", "your", "to", "of", "and", "or", "you", "know",
                                      "is", "are", "am", "was", "were", "they", "we",
                                      "please", "mister", "miss", *ADDRESSES,
-                                     "timer", "timers", "going", "gonna", "want", "wanna", "went",
+                                     "timer", "timers", "time", "going", "gonna", "want", "wanna", "went",
                                      "go", "put", "yourself", "myself", "not", "i", "i'm",
                                      "volume", "brightness", "left", "right", "halfway", "partly", "partially",
                                      "little", "bit"}

@@ -33,7 +33,7 @@ from .intent_matcher import (DANGLING_CONJUNCTIONS, TRAILING_STRAYS, IntentMatch
 from .later import later_call
 from .opposites import (RIVAL_LENGTHS, OppositeReading, family_of, heard_otherwise, resumed_instead, said_plainly,
                         teen_or_ten_length)
-from .rewordings import each_timer_said, joined_parts, room_put_first, with_the_thing_named
+from .rewordings import all_but, area_alone, each_timer_said, joined_parts, room_put_first, with_the_thing_named
 from .timer_names import (COMMON_TIMER_NAMES, name_in_doubt, names_known, run_into_timer, same_but_name, the_named_one,
                           timer_call)
 
@@ -209,6 +209,9 @@ class IntentAnswers:
 
     def knows(self, device: str) -> bool:
         return self._directory.find(device) is not None
+
+    def find(self, device: str) -> Device | None:
+        return self._directory.find(device)
 
     def areas(self) -> list[str]:
         return self._directory.areas()
@@ -613,12 +616,19 @@ class IntentResponder:
         moved = room_put_first(text, self._answers.areas())
         if moved is not None and (answer := self._plain_action(moved)) is not None:
             return answer
+        if (exception := all_but(text)) is not None:
+            return self._all_but(*exception)
         parts = joined_parts(text)
         if parts is None:
             return None
         actions: list[ActionCall] = []
         known = False
-        for options in parts:
+        areas = self._answers.areas()
+        for index, options in enumerate(parts):
+            room = area_alone(options[-1], areas)
+            if room and index and (before := next((a for a in areas if re.search(rf"\b{re.escape(a)}\b", parts[index - 1][0], re.I)), "")):
+                # "Turn on the lights in the kitchen and the living room": the living room's lights
+                options = [re.sub(rf"\b{re.escape(before)}\b", room, parts[index - 1][0], flags=re.I)]
             named = [str(call.arguments["device"]) for call in actions[-1:] if "device" in call.arguments]
             options = [with_the_thing_named(option, named[0] if named else "") for option in options]
             answer = next((found for found in map(self._plain_action, options) if found is not None), None)
@@ -630,6 +640,22 @@ class IntentResponder:
             known = known or answer is not None
             actions.extend((answer or refused).actions)   # type: ignore[union-attr]
         return Answer("intent", actions=tuple(actions)) if known else None
+
+    def _all_but(self, request: str, kept: str) -> Answer | None:
+        """ "Switch off all the lights except the porch light": the request for all, without the one left out;
+        None (the LLM) when the thing left out is none of what the request acts on."""
+        answer = self._plain_action(request)
+        if answer is None:
+            return None
+        named = [str(call.arguments.get("device", "")) for call in answer.actions]
+        device = self._answers.find(kept)
+        # by its name, or by the thing it is among those acted on ("everything except the fan")
+        left = {name for name in named if device is not None and name == device.name} or \
+            {name for name in named if singular(kept.split()[-1]) in map(singular, name.split())}
+        if len(left) != 1:
+            return None
+        actions = tuple(call for call, name in zip(answer.actions, named) if name not in left)
+        return Answer("intent", actions=actions) if actions else None
 
     def _plain_action(self, text: str, refused: bool = False) -> Answer | None:
         """The answer of a text matched as written (no word mended, nothing cut off) that runs actions on

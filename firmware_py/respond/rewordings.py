@@ -81,3 +81,20 @@ def each_timer_said(text: str) -> str:
             second = f"{second} {unit.group(1)}"
         return f"{verb} a timer for {first} and {verb} a timer for {second}"
     return TWO_TIMERS.sub(each, text)
+
+
+EXCEPT = re.compile(r"^(?P<all>.*?\b(?:all|every|everything)\b.*?),? (?:except|but(?: not)?|apart from|other than) (?:for )?"
+                    r"(?:the |my )?(?P<kept>[\w' -]+?)\W*$", re.I)
+
+
+def all_but(text: str) -> tuple[str, str] | None:
+    """ "Switch off all the lights except the porch light" as the request for all ("Switch off all the lights")
+    and the thing left out ("porch light"); None for a text with no such exception."""
+    found = EXCEPT.match(text.strip())
+    return (found.group("all"), found.group("kept")) if found is not None else None
+
+
+def area_alone(piece: str, areas: list[str]) -> str:
+    """The room a piece names and nothing else ("the living room" in "... in the kitchen and the living room"), or ""."""
+    words = re.sub(r"^(?:the|my|our)\s+", "", piece.strip(" ,.!?").lower())
+    return words if words in areas else ""

@@ -22,10 +22,9 @@ def test_the_judge_tells_a_wrong_action_from_a_miss() -> None:
     assert judge(labelled, "acted", [("set_timer", {"seconds": 60, "label": "tea"})]) == "right"
 
 
-KNOWN_MISSES = {"Switch off all the lights except the porch light.", "Turn on the lights in the kitchen and the living room."}
-"""Left to the LLM: an exception to "all", and a second room with no thing of its own, which the two-request
-reading does not carry over ("Restart the timer." was one until it resumed a paused timer and started a running
-one over)."""
+KNOWN_MISSES: set[str] = set()
+"""Phrasings left to the LLM on purpose (none now: "Restart the timer." was, until it resumed a paused timer and
+started a running one over)."""
 
 
 def test_every_phrasing_of_every_set_is_right() -> None:

@@ -248,3 +248,12 @@ def test_a_direction_nothing_was_heard_for_is_not_read_in(rereader: CommandRerea
     timer just added to (seed 433): its last word, "time", is "timer" heard a little short."""
     assert rereader.accept(reading("Turn the timer off."), "Ten the time,") is None
     assert rereader.accept(reading("Turn the kitchen light off."), "Turned Kitchen Lightoff.") is not None
+
+
+def test_a_number_the_recogniser_wrote_in_digits_is_not_asked_about(rereader: CommandReread) -> None:
+    """ "Sensing the floor lamp brightness to 40 percent." was asked "forty percent or four percent?" (seed 443)."""
+    read = Rereading("Set the kitchen light to forty percent.", -4.0, -2.0, 4, (("Set the kitchen light to four percent.", -4.5),))
+    found = rereader.accept(read, "Sensing the kitchen light to 40 percent.")
+    assert found is not None and found.intent != "ambiguous" and found.slots.get("brightness") in (40, "40")
+    asked = rereader.accept(read, "Sensing the kitchen light to forty percent.")
+    assert asked is not None and asked.intent == "ambiguous"
