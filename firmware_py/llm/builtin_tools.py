@@ -208,6 +208,11 @@ def rings_at(timer: Timer, now: dt.datetime) -> dt.datetime:
     return (now + dt.timedelta(seconds=timer.remaining() + 30)).replace(second=0, microsecond=0)
 
 
+def counted(count: int, kind: str) -> str:
+    """ "The timer is", "Both timers are", "All 3 timers are"."""
+    return f"The {kind} is" if count == 1 else f"Both {kind}s are" if count == 2 else f"All {count} {kind}s are"
+
+
 JUST_SET_SECS = 180.0
 """An alarm set this long ago or less is the one "Change my alarm to 9:30" means among several."""
 
@@ -310,10 +315,9 @@ class BuiltinHandlers:
             cancelled = [t for t in picked if self.timers.cancel(t.timer_id)]
             if not cancelled:
                 raise ValueError("no timer is running")
-            count, label = len(cancelled), str(args.get("label", "")).lower()
+            label = str(args.get("label", "")).lower()
             kind = "reminder" if label == "reminder" else ALARM_LABEL if label == ALARM_LABEL else "timer"
-            subject = f"The {kind} is" if count == 1 else f"Both {kind}s are" if count == 2 else f"All {count} {kind}s are"
-            return {"cancelled": count, "summary": f"{subject} cancelled."}
+            return {"cancelled": len(cancelled), "summary": f"{counted(len(cancelled), kind)} cancelled."}
         rung = self.timers.just_rung(str(args.get("label", "")))
         if rung:   # "stop the timer" said to the one ringing (the words already stopped it): not another one
             self.timers.forget_rung(rung)
@@ -343,8 +347,8 @@ class BuiltinHandlers:
         if not timers:
             raise ValueError(f"no timer is {wanted}")
         changed = [change(t.timer_id) for t in timers]
-        subject = timer_name(changed[0]) if len(changed) == 1 else f"All {len(changed)} timers"
-        return {"timer_ids": [t.timer_id for t in changed], "summary": f"{subject} {'is' if len(changed) == 1 else 'are'} {done}."}
+        subject = f"{timer_name(changed[0])} is" if len(changed) == 1 else counted(len(changed), "timer")
+        return {"timer_ids": [t.timer_id for t in changed], "summary": f"{subject} {done}."}
 
     def restart_timer(self, args: dict[str, Any], _session: str) -> dict[str, Any]:
         """The timer set again for its whole length; a paused one "restarted" (not "over") resumes, as it is

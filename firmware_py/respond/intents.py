@@ -33,7 +33,7 @@ from .intent_matcher import (DANGLING_CONJUNCTIONS, TRAILING_STRAYS, IntentMatch
 from .later import later_call
 from .opposites import (RIVAL_LENGTHS, OppositeReading, family_of, heard_otherwise, resumed_instead, said_plainly,
                         teen_or_ten_length)
-from .rewordings import all_but, area_alone, each_timer_said, joined_parts, room_put_first, with_the_thing_named
+from .rewordings import all_but, each_timer_said, in_the_room_said, joined_parts, room_put_first, with_the_thing_named
 from .timer_names import (COMMON_TIMER_NAMES, name_in_doubt, names_known, run_into_timer, same_but_name, the_named_one,
                           timer_call)
 
@@ -207,11 +207,11 @@ class IntentAnswers:
             "HassLightSet": self._light_set,
         }
 
-    def knows(self, device: str) -> bool:
-        return self._directory.find(device) is not None
-
     def find(self, device: str) -> Device | None:
         return self._directory.find(device)
+
+    def knows(self, device: str) -> bool:
+        return self.find(device) is not None
 
     def areas(self) -> list[str]:
         return self._directory.areas()
@@ -625,10 +625,8 @@ class IntentResponder:
         known = False
         areas = self._answers.areas()
         for index, options in enumerate(parts):
-            room = area_alone(options[-1], areas)
-            if room and index and (before := next((a for a in areas if re.search(rf"\b{re.escape(a)}\b", parts[index - 1][0], re.I)), "")):
-                # "Turn on the lights in the kitchen and the living room": the living room's lights
-                options = [re.sub(rf"\b{re.escape(before)}\b", room, parts[index - 1][0], flags=re.I)]
+            # "Turn on the lights in the kitchen and the living room": the living room's lights
+            options = [moved] if index and (moved := in_the_room_said(parts[index - 1][0], options[-1], areas)) else options
             named = [str(call.arguments["device"]) for call in actions[-1:] if "device" in call.arguments]
             options = [with_the_thing_named(option, named[0] if named else "") for option in options]
             answer = next((found for found in map(self._plain_action, options) if found is not None), None)

@@ -94,7 +94,12 @@ def all_but(text: str) -> tuple[str, str] | None:
     return (found.group("all"), found.group("kept")) if found is not None else None
 
 
-def area_alone(piece: str, areas: list[str]) -> str:
-    """The room a piece names and nothing else ("the living room" in "... in the kitchen and the living room"), or ""."""
-    words = re.sub(r"^(?:the|my|our)\s+", "", piece.strip(" ,.!?").lower())
-    return words if words in areas else ""
+def in_the_room_said(before: str, piece: str, areas: list[str]) -> str:
+    """The request before with its room changed for the one `piece` names and nothing else ("Turn on the lights in
+    the kitchen" and "the living room": "Turn on the lights in the living room"); "" when `piece` is no room alone
+    or the request before names none."""
+    room = re.sub(r"^(?:the|my|our)\s+", "", piece.strip(" ,.!?").lower())
+    said = next((area for area in areas if re.search(rf"\b{re.escape(area)}\b", before, re.I)), "")
+    if room not in areas or not said:
+        return ""
+    return re.sub(rf"\b{re.escape(said)}\b", room, before, flags=re.I)

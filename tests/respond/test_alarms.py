@@ -545,9 +545,9 @@ async def test_all_timers_paused_and_resumed_alarms_and_reminders_keep_their_tim
     handlers.set_timer({"minutes": 10, "label": "pasta"}, "s1")
     handlers.set_timer({"minutes": 20, "label": "rice"}, "s1")
     handlers.set_alarm({"hour": 5, "minute": 0, "meridiem": "pm", "command": "remind me to call mom"}, "s1")
-    assert handlers.pause_timer({"all": True}, "s1")["summary"] == "All 2 timers are paused."
+    assert handlers.pause_timer({"all": True}, "s1")["summary"] == "Both timers are paused."
     assert [t.paused for t in timers.list()] == [True, True, False]
-    assert handlers.resume_timer({"all": True}, "s1")["summary"] == "All 2 timers are running again."
+    assert handlers.resume_timer({"all": True}, "s1")["summary"] == "Both timers are running again."
     handlers.set_alarm({"hour": 6, "minute": 0, "meridiem": "pm", "command": "remind me to feed the cat"}, "s1")
     assert handlers.cancel_timer({"label": "reminder", "all": True}, "s1")["summary"] == "Both reminders are cancelled."
     assert sorted(t.label for t in timers.list()) == ["pasta", "rice"]
