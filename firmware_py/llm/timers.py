@@ -322,6 +322,8 @@ DAY_FILLERS = frozenset(("on", "and", "every", "each", "next", "this", "the", "m
 """Words around the days in a name ("the alarm on Mondays and Thursdays")."""
 
 
+LAST_SET = frozenset(("last", "latest", "newest", "most recent", "last one", "new", "new one"))
+LENGTH_NAME = re.compile(r"(?:\d+ (?:hour|minute|second) ?)+")
 RELATIVE_DAY = re.compile(r"\b(today|tonight|tomorrow)(?:['’]s)?\b")
 RELATIVE_DAYS = {"today": 0, "tonight": 0, "tomorrow": 1}
 
@@ -388,6 +390,11 @@ def timers_named(timers: list[Timer], label: str) -> list[Timer]:
     exact = [t for t in timers if t.label.lower() == wanted]
     if exact:
         return exact
+    if wanted in LAST_SET and timers:   # "Cancel my last timer": the one set last
+        return [max(timers, key=lambda t: (t.set_at, int(t.timer_id)))]
+    if LENGTH_NAME.fullmatch(wanted):   # "the 5 minute timer": by the length it was set for, as lists name it
+        long = [t for t in timers if spoken_duration(t.seconds, adjective=True) == wanted]
+        return [t for t in long if not t.label] or long   # one with no name of its own is called so
     within = [t for t in timers if wanted in t.label.lower() or (t.label and t.label.lower() in wanted)]
     if within:
         return within

@@ -75,6 +75,7 @@ SENTENCES = {
             "(what time is|when is|when's|what's|what is) [the|my] alarm [set] [for]",
             "is [the|my] alarm [set|on]",
             "(do I have|have I got|is there|are there) [an|any] alarm[s] [set|on]",
+            "any alarm[s] [set|on]",
             "(what|which) alarms (do I have|have I got|are set|are there)",
             "(when|what time) (is|does) [the|my] [next] alarm [set for|go off|ring]",
             "how long (until|till|before|to) [the|my] [next] alarm [goes off|rings]",

@@ -21,6 +21,7 @@ import numpy as np
 
 from ..integrations.devices import (BRIGHTNESS_STEP, DEVICE_NOUNS, GUARDED_NOUNS, KINDS, ROOMS, Device, DeviceDirectory, normalize_name,
                                     said_back, singular)
+from ..llm.timers import spoken_duration
 from ..speech.slowed import slowed, worth_hearing_again
 from .alarms import AlarmSentences
 from .base import ActionCall, Answer
@@ -154,6 +155,10 @@ def _label(slots: dict[str, Any]) -> dict[str, Any]:
     words = heard_name(slots).split()
     if any(word.lower().strip(",.") in LABEL_NOT for word in words):
         return {}   # better a timer without a name than one named with mis-heard words
+    started = round(float(slots.get("start_hours", 0)) * 3600 + float(slots.get("start_minutes", 0)) * 60
+                    + float(slots.get("start_seconds", 0)))
+    if not words and started > 0:   # "Cancel the 5 minute timer": the one set for that long, as lists name it
+        return {"label": spoken_duration(started, adjective=True)}
     return {"label": " ".join(words)} if words else {}
 
 

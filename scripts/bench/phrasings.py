@@ -32,7 +32,7 @@ from firmware_py.respond.intents import IntentAnswers, IntentResponder
 
 from .command_corpus import DEVICES
 from .phrasing_sets import (EIGHTH, ELEVENTH, FRESH, LAST, LATER, MAKER_FLAT, NEWEST, NINTH, OTHER_HOUSE, PROBED, SEVENTH,
-                            TENTH, UNSEEN, Expected)
+                            TENTH, TWELFTH, UNSEEN, Expected)
 
 RESULTS = Path(__file__).resolve().parents[2] / "bench-results"
 
@@ -127,7 +127,7 @@ def main() -> None:
     args = parser.parse_args()
     results = asyncio.run(measure({"probed": PROBED, "fresh": FRESH, "later": LATER, "unseen": UNSEEN, "newest": NEWEST, "last": LAST,
                                  "seventh": SEVENTH, "eighth": EIGHTH, "ninth": NINTH,
-                                 "tenth": TENTH, "eleventh": ELEVENTH}))
+                                 "tenth": TENTH, "eleventh": ELEVENTH, "twelfth": TWELFTH}))
     out = args.out or RESULTS / f"phrasings-{time.strftime('%Y%m%dT%H%M%S')}.json"
     out.write_text(json.dumps(results, indent=1))
     print_report(results)

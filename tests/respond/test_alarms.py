@@ -583,3 +583,18 @@ def house() -> IntentResponder:
 ])
 async def test_an_exception_to_all_and_a_second_room(house: IntentResponder, text: str, expected: Any) -> None:
     assert await calls(house, text) == expected
+
+
+async def test_a_timer_named_by_its_length_or_as_the_last_one_set() -> None:
+    """ "Cancel the 5 minute timer." (as lists name a timer with no name) lost its length and, with several
+    running, asked which; "Cancel my last timer." looked for a timer called "last"."""
+    timers = TimerService(EventBus())
+    handlers = BuiltinHandlers(timers, SpeakerControls())
+    handlers.set_timer({"minutes": 5}, "s1")
+    handlers.set_timer({"minutes": 5, "label": "pasta"}, "s1")
+    handlers.set_timer({"minutes": 10}, "s1")
+    assert handlers.cancel_timer({"label": "10 minute"}, "s1")["summary"] == "The 10 minute timer is cancelled."
+    assert handlers.pause_timer({"label": "5 minute"}, "s1")["label"] == ""   # the one with no name of its own
+    assert handlers.cancel_timer({"label": "last"}, "s1")["summary"] == "The pasta timer is cancelled."
+    assert [(t.label, t.paused) for t in timers.list()] == [("", True)]
+    timers.close()
