@@ -31,7 +31,7 @@ CONVERSATION_TOOLS = (
 
 def help_text(directory: DeviceDirectory) -> str:
     devices = [device.name for device in directory.devices][:3]
-    things = "set, pause and cancel timers, tell you the time and date, change my volume"
+    things = "set timers, alarms and reminders, tell you the time and date, change my volume"
     if devices:
         named = ", ".join(devices[:-1]) + f" and the {devices[-1]}" if len(devices) > 1 else f"the {devices[0]}"
         things += f", and turn {('the ' + named) if len(devices) > 1 else named} on or off"

@@ -785,3 +785,9 @@ def test_a_colour_no_action_sets_is_said_to_be_out_of_reach(answers: tuple[Inten
     matcher, intent_answers = answers
     answer = intent_answers.answer(matcher.match("Make the kitchen light blue.") or pytest.fail("no match"))
     assert answer is not None and not answer.actions and answer.text == "Sorry, I can't do that on this device."
+
+
+def test_what_can_you_do_names_alarms_reminders_and_the_devices() -> None:
+    from firmware_py.respond.assembly import help_text
+    said = help_text(DeviceDirectory(parse_devices(DEVICES)))
+    assert "alarms and reminders" in said and "kitchen light" in said and said.endswith("just ask.")
