@@ -20,7 +20,7 @@ from ..events import EventBus, TimerFired
 from ..heard_alike import one_sound_apart
 from ..respond.timer_names import COMMON_TIMER_NAMES
 from .timer_store import SavedTimer, TimerStore
-from .weekdays import REPEAT_MAX_SECS, check_repeat, days_named, days_of, next_repeat
+from .weekdays import DAYS_AHEAD, REPEAT_MAX_SECS, check_repeat, days_named, days_of, next_repeat
 
 log = logging.getLogger(__name__)
 
@@ -324,8 +324,7 @@ DAY_FILLERS = frozenset(("on", "and", "every", "each", "next", "this", "the", "m
 
 LAST_SET = frozenset(("last", "latest", "newest", "most recent", "last one", "new", "new one"))
 LENGTH_NAME = re.compile(r"(?:\d+ (?:hour|minute|second) ?)+")
-RELATIVE_DAY = re.compile(r"\b(today|tonight|tomorrow)(?:['’]s)?\b")
-RELATIVE_DAYS = {"today": 0, "tonight": 0, "tomorrow": 1}
+RELATIVE_DAY = re.compile(rf"\b({'|'.join(DAYS_AHEAD)})(?:['’]s)?\b")
 
 
 def _rings_once_on(timer: Timer, days_ahead: int) -> bool:
@@ -404,7 +403,7 @@ def timers_named(timers: list[Timer], label: str) -> list[Timer]:
         rest = " ".join(w for w in words if w not in ("reminder", "reminders", "to", "about", "the", "my", "that"))
         return timers_named(reminders, rest) if rest else reminders
     if (relative := RELATIVE_DAY.search(wanted)) is not None:   # "tomorrow's alarm": the one set for that date alone
-        on_date = [t for t in timers if _rings_once_on(t, RELATIVE_DAYS[relative.group(1)])]
+        on_date = [t for t in timers if _rings_once_on(t, DAYS_AHEAD[relative.group(1)])]
         rest = " ".join(w for w in RELATIVE_DAY.sub(" ", wanted).split() if w not in DAY_FILLERS)
         return timers_named(on_date, rest) if on_date else []
     days, rest = days_named(wanted)

@@ -90,3 +90,7 @@ def next_repeat(rang_at: float, repeat: str, after: float) -> float:
         moment += dt.timedelta(days=1)
         if repeats_on(moment.date(), repeat) and moment.timestamp() > after:
             return moment.timestamp()
+
+
+DAYS_AHEAD = {"today": 0, "tonight": 0, "tomorrow": 1}
+"""Days said by their distance from today ("tomorrow's alarm"), as days ahead."""

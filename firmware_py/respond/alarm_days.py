@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from ..llm.weekdays import DAY_NAMES, repeat_of
+from ..llm.weekdays import DAY_NAMES, DAYS_AHEAD, repeat_of
 
 DAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
 DAYS = rf"{DAY}s?(?:(?:\s*,\s*|\s+)(?:and\s+|&\s+)?{DAY}s?)*"
@@ -72,7 +72,7 @@ def said_days(text: str) -> SaidDays:
     found = EVERY_DAYS.search(text) or ON_DAYS.search(text)
     relative = RELATIVE_DAY.search(text)
     if found is None and relative is not None:
-        ahead = 1 if (relative.group("day") or relative.group("end")).lower() == "tomorrow" else 0
+        ahead = DAYS_AHEAD[(relative.group("day") or relative.group("end")).lower()]
         weekday = (dt.date.today() + dt.timedelta(days=ahead)).weekday()
         return SaidDays(_without(text, relative), relative.group(0).removeprefix("for ").lower(), day=DAY_NAMES[weekday])
     if found is None:

@@ -455,8 +455,8 @@ def _name_doubted(found: IntentMatch, answer: Answer, text: str) -> bool:
 
 
 SETTING_VERBS = ("set", "start", "make", "create", "put")
-NOT_A_NAME_BEFORE_TIMER = frozenset(("a", "an", "the", "my", "set", "start", "make", "create", "put", "new", "another",
-                                     "one", "please", "ok", "okay", "so", "um", "uh", "hey"))
+NOT_A_NAME_BEFORE_TIMER = frozenset((*SETTING_VERBS, "a", "an", "the", "my", "new", "another", "one", "please", "ok",
+                                     "okay", "so", "um", "uh", "hey"))
 
 
 def _word_left_before_timer(found: IntentMatch, text: str) -> bool:
