@@ -31,13 +31,13 @@ from firmware_py.respond.intent_matcher import IntentMatcher
 from firmware_py.respond.intents import IntentAnswers, IntentResponder
 
 from .command_corpus import DEVICES
-from .phrasing_sets import (EIGHTH, ELEVENTH, FRESH, LAST, LATER, MAKER_FLAT, NEWEST, NINTH, OTHER_HOUSE, PROBED, SEVENTH,
-                            TENTH, TWELFTH, UNSEEN, Expected)
+from .phrasing_sets import (EIGHTH, ELEVENTH, FAMILY_HOUSE, FRESH, LAST, LATER, MAKER_FLAT, NEWEST, NINTH, OTHER_HOUSE, PROBED,
+                            SEVENTH, TENTH, THIRTEENTH, TWELFTH, UNSEEN, Expected)
 
 RESULTS = Path(__file__).resolve().parents[2] / "bench-results"
 
 
-HOUSEHOLDS: dict[str, list[dict[str, Any]]] = {"eighth": OTHER_HOUSE, "ninth": MAKER_FLAT}
+HOUSEHOLDS: dict[str, list[dict[str, Any]]] = {"eighth": OTHER_HOUSE, "ninth": MAKER_FLAT, "thirteenth": FAMILY_HOUSE}
 """Sets measured with another household's devices than the spoken corpus's."""
 
 
@@ -127,7 +127,8 @@ def main() -> None:
     args = parser.parse_args()
     results = asyncio.run(measure({"probed": PROBED, "fresh": FRESH, "later": LATER, "unseen": UNSEEN, "newest": NEWEST, "last": LAST,
                                  "seventh": SEVENTH, "eighth": EIGHTH, "ninth": NINTH,
-                                 "tenth": TENTH, "eleventh": ELEVENTH, "twelfth": TWELFTH}))
+                                 "tenth": TENTH, "eleventh": ELEVENTH, "twelfth": TWELFTH,
+                                 "thirteenth": THIRTEENTH}))
     out = args.out or RESULTS / f"phrasings-{time.strftime('%Y%m%dT%H%M%S')}.json"
     out.write_text(json.dumps(results, indent=1))
     print_report(results)
