@@ -868,7 +868,7 @@ FAMILY_HOUSE = [
     {"name": "Under Cabinet Lights", "area": "Kitchen", "kind": "light", "command_topic": "house/cabinet/set"},
 ]
 """A fourth household (the thirteenth set): a fan, a coffee maker, blinds and a skylight, a tree with an alias."""
-_FAMILY_LIGHTS = ["Bedside Lamp", "Floor Lamp", "Garage Light", "Porch Light", "Under Cabinet Lights"]
+_FAMILY_LIGHTS = ["Bedside Lamp", "Christmas Tree", "Floor Lamp", "Garage Light", "Porch Light", "Under Cabinet Lights"]
 
 THIRTEENTH: list[tuple[str, str, Expected]] = [
     # written before any of them was tried, with FAMILY_HOUSE's devices
@@ -894,7 +894,9 @@ THIRTEENTH: list[tuple[str, str, Expected]] = [
     ("device", "Close the skylight in the attic.", [("close_cover", {"device": "Skylight"})]),
     ("device", "Turn on the dehumidifier in the basement.", _on("Dehumidifier")),
     ("device", "Turn off the porch light.", _off("Porch Light")),
-    ("device", "Turn the living room lights off.", _off("Floor Lamp")),
+    # (the tree, a switch also called "tree lights", is lights as a switch called "Patio Lights" is: the set's
+    # first expectation left it out)
+    ("device", "Turn the living room lights off.", _off("Christmas Tree") + _off("Floor Lamp")),
     ("device", "Turn on the under cabinet lights.", _on("Under Cabinet Lights")),
     ("device", "Kitchen lights on.", _on("Under Cabinet Lights")),
     ("device", "Turn off all the lights.", [("turn_off", {"device": name}) for name in _FAMILY_LIGHTS]),
@@ -922,7 +924,7 @@ THIRTEENTH: list[tuple[str, str, Expected]] = [
     ("clock", "What day is it?", [("get_date", {})]),
     ("clock", "What's the time please?", [("get_time", {})]),
     ("control", "Be quiet.", "stop"),
-    ("control", "Forget it.", [("never_mind", {})]),
+    ("control", "Forget it.", "stop"),   # (the product's sentence for stopping; the set first expected never_mind)
     ("control", "What did you say?", [("repeat", {})]),
     ("not a command", "How long should I boil an egg?", "pass"),
     ("not a command", "Why do ceiling fans make noise?", "pass"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from scripts.bench.phrasing_sets import (EIGHTH, ELEVENTH, FRESH, LAST, LATER, NEWEST, NINTH, PROBED, SEVENTH, TENTH,
-                                        TWELFTH, UNSEEN)
+                                        THIRTEENTH, TWELFTH, UNSEEN)
 from scripts.bench.phrasings import judge, measure
 
 
@@ -30,7 +30,8 @@ started a running one over)."""
 def test_every_phrasing_of_every_set_is_right() -> None:
     results = asyncio.run(measure({"probed": PROBED, "fresh": FRESH, "later": LATER, "unseen": UNSEEN,
                                    "newest": NEWEST, "last": LAST, "seventh": SEVENTH, "eighth": EIGHTH, "ninth": NINTH,
-                                   "tenth": TENTH, "eleventh": ELEVENTH, "twelfth": TWELFTH}))
+                                   "tenth": TENTH, "eleventh": ELEVENTH, "twelfth": TWELFTH,
+                                   "thirteenth": THIRTEENTH}))
     wrong = [(row["text"], row["outcome"], row["actions"]) for row in results["rows"]
              if row["outcome"] != "right" and not (row["text"] in KNOWN_MISSES and row["outcome"] == "llm")]
     assert wrong == []
