@@ -96,6 +96,8 @@ again rightly averaged -2.0 to -0.26 a word on the corpus; most questions heard 
 reading would have cost them, ~0.1 s at the moment a question's answer starts)."""
 UN_SOUND_LETTERS = 3
 """Longest heard word taken for what is left of a verb's "un" ("ah", "and", "i", "in", "on", "um")."""
+UN_VERBS = frozenset({"mute", "pause"})
+"""Verbs whose command with "un" before them means otherwise ("unmute", "unpause")."""
 COMMANDS_ONLY_WORDS = frozenset({"timer", "timers", "volume", "brightness", "unmute"})
 """Words a turn holds when it is a command (questions seldom use them): one heard in a turn nobody claimed
 means a command misheard, however sure the recogniser was."""
@@ -256,11 +258,14 @@ class CommandReread:
         # the verb: past fillers and the short vowel sounds that may be its lost "un" ("And mute," for "Unmute")
         verb = next((index for index, word in enumerate(bare) if word not in FILLERS and not _un_sound(word)), None)
         heard_words = [word.strip(".,!?").lower() for word in heard.split()]
-        if verb is None or not heard_words or heard_words[0] == bare[verb]:
+        if verb is None or not heard_words:
             return ""
-        if not _un_sound(heard_words[0]):
+        # or the vowel sound glued on the verb itself ("Amute the speaker.")
+        stem = _glued_un_sound(bare[verb]) or bare[verb]
+        if stem == bare[verb] and (heard_words[0] == stem or not (_un_sound(heard_words[0])
+                                                                 or _glued_un_sound(heard_words[0]) == stem)):
             return ""
-        undone = " ".join([*words[:verb], ("Un" if verb == 0 else "un") + bare[verb], *words[verb + 1:]])
+        undone = " ".join([*words[:verb], ("Un" if verb == 0 else "un") + stem, *words[verb + 1:]])
         other = self._command(undone)
         return undone if other is not None and self._means(other) != self._means(found) else ""
 
@@ -364,9 +369,19 @@ def _un_sound(word: str) -> bool:
     return 0 < len(word) <= UN_SOUND_LETTERS and word[:1] in "aeiou"
 
 
+def _glued_un_sound(word: str) -> str:
+    """The verb of a word heard as a short vowel sound glued to a verb that takes "un" ("amute", "emute": a
+    clipped "un" written as one word with it), else ""."""
+    return next((word[size:] for size in (1, 2)
+                 if word[:1] in "aeiou" and word[:size] != "un" and word[size:] in UN_VERBS), "")
+
+
 def from_the_verb(text: str) -> str:
-    """`text` from its verb on, without the fillers and short vowel sounds before it ("And mute," -> "mute,")."""
+    """`text` from its verb on, without the fillers and short vowel sounds before it or glued on it ("And
+    mute," and "Amute," -> "mute,")."""
     words = text.split()
     start = next((i for i, word in enumerate(words)
                   if (bare := word.strip(".,!?").lower()) not in FILLERS and not _un_sound(bare)), len(words))
+    if start < len(words) and (stem := _glued_un_sound(words[start].strip(".,!?").lower())):
+        words[start] = stem + words[start][len(words[start].rstrip(".,!?")):]
     return " ".join(words[start:])

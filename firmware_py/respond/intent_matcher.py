@@ -541,7 +541,8 @@ class IntentMatcher:
         if (result.intent.name in BRIGHTNESS_INTENTS and words.split()[-1] not in LIGHT_NAME_ENDS
                 and singular(words.split()[-1]) not in DEVICE_NOUNS and self._directory.find(words) is None):
             return None
-        if set(words.split()) & NOT_IN_NAMES:   # "ok so set", "off his lines": a mis-parse, not a name
+        # "ok so set", "off his lines": a mis-parse, not a name; but "the guard and sprinkler" names two things
+        if set(words.split()) & NOT_IN_NAMES and not _two_names(words):
             return None
         if re.search(r"[\d%]", words):
             return None   # an amount ("15%") is no name
@@ -745,6 +746,12 @@ def sound_of(word: str) -> str:
     """A word's metaphone key, voiced and unvoiced affricates alike (metaphone already folds d/t, g/k, z/s
     and v/f; this folds "dge" and "ch"): STT's "porridge" for "porch". Not b/p: "bees" is no "pause"."""
     return jellyfish.metaphone(word).translate(_UNVOICED)
+
+
+def _two_names(words: str) -> bool:
+    """Are the words two things named, one or two words each, joined by "and" ("guard and sprinkler")?"""
+    parts = [[word for word in part.split() if word not in ARTICLES] for part in words.split(" and ")]
+    return len(parts) == 2 and all(1 <= len(part) <= 2 and not set(part) & NOT_IN_NAMES for part in parts)
 
 
 def bare_words(words: list[str]) -> list[str]:

@@ -685,6 +685,7 @@ class IntentResponder:
         if not undone:
             return None
         choices = [from_the_verb(self._matcher.without_fillers(said)).strip(".,!? ") for said in (text, undone)]
+        choices = [choice[:1].lower() + choice[1:] for choice in choices]   # (as said mid-sentence)
         return asked_which(choices, text)
 
     async def reread_name(self, audio: np.ndarray, stt: RereadingStt, stt_executor: Executor, session_id: str,

@@ -445,6 +445,13 @@ def test_a_device_pointed_at_is_refused_by_its_name(answers: tuple[IntentMatcher
     assert actions(answers, "Turn on that.") is None and actions(answers, "Turn off that thing you do.") is None
 
 
+def test_two_things_named_that_are_no_devices_are_refused_by_the_name(answers: tuple[IntentMatcher, IntentAnswers]) -> None:
+    """ "Switch off the guard and sprinkler." (the garden sprinkler misheard): no device of either name, so it is
+    refused by what was said, never left to the LLM; "and" elsewhere in a name is still a parse gone wrong."""
+    assert actions(answers, "Switch off the guard and sprinkler.") == [("turn_off", {"device": "guard and sprinkler"})]
+    assert actions(answers, "Turn it off and on again.") is None
+
+
 def test_a_verb_heard_as_another_word_before_on_is_refused_by_the_name(answers: tuple[IntentMatcher, IntentAnswers]) -> None:
     """ "Throwing on the coffee machine.": the word before "on" is the verb heard wrong, not a device called
     "throwing" (nor "sledge": the room's fan heard a little wrong is that fan); no device's kind of name is

@@ -29,6 +29,8 @@ def said(responder: IntentResponder, text: str) -> tuple[str, list[tuple[str, di
     ("Um, mute the speaker.", '"mute the speaker" or "unmute the speaker"'),
     ("And mute,", '"mute" or "unmute"'),   # "Nmute." as heard: a short word, not a filler, before the verb
     ("Ah mute the speaker please.", '"mute the speaker please" or "unmute the speaker please"'),
+    ("Amute the speaker.", '"mute the speaker" or "unmute the speaker"'),   # the sound written on the verb
+    ("Emute yourself.", '"mute yourself" or "unmute yourself"'),
 ])
 def test_a_mute_after_a_vowel_sound_is_asked_about(responder: IntentResponder, text: str, choices: str) -> None:
     assert said(responder, text) == (f"Sorry, did you say {choices}?", [])

@@ -23,7 +23,7 @@ def reading(text: str, *rivals: tuple[str, float]) -> Rereading:
     return Rereading(text, -4.0, -2.0, 4, tuple(rivals))
 
 
-@pytest.mark.parametrize("heard", ["And mutinously go.", "Ah, new to the speaker.", "I mute the speaker."])
+@pytest.mark.parametrize("heard", ["And mutinously go.", "Ah, new to the speaker.", "I mute the speaker.", "Amute the speaker."])
 def test_a_verb_that_may_have_lost_its_un_is_asked_about(rereader: CommandReread, heard: str) -> None:
     found = rereader.accept(reading("Mute the speaker."), heard)
     assert found is not None and found.intent == "ambiguous"
