@@ -31,7 +31,7 @@ from firmware_py.respond.intent_matcher import IntentMatcher
 from firmware_py.respond.intents import IntentAnswers, IntentResponder
 
 from .command_corpus import DEVICES
-from .phrasing_sets import (EIGHTH, ELEVENTH, FAMILY_HOUSE, FRESH, LAST, LATER, MAKER_FLAT, NEWEST, NINTH, OTHER_HOUSE, PROBED,
+from .phrasing_sets import (EIGHTH, ELEVENTH, FAMILY_HOUSE, FOURTEENTH, FRESH, LAST, LATER, MAKER_FLAT, NEWEST, NINTH, OTHER_HOUSE, PROBED,
                             SEVENTH, TENTH, THIRTEENTH, TWELFTH, UNSEEN, Expected)
 
 RESULTS = Path(__file__).resolve().parents[2] / "bench-results"
@@ -128,7 +128,7 @@ def main() -> None:
     results = asyncio.run(measure({"probed": PROBED, "fresh": FRESH, "later": LATER, "unseen": UNSEEN, "newest": NEWEST, "last": LAST,
                                  "seventh": SEVENTH, "eighth": EIGHTH, "ninth": NINTH,
                                  "tenth": TENTH, "eleventh": ELEVENTH, "twelfth": TWELFTH,
-                                 "thirteenth": THIRTEENTH}))
+                                 "thirteenth": THIRTEENTH, "fourteenth": FOURTEENTH}))
     out = args.out or RESULTS / f"phrasings-{time.strftime('%Y%m%dT%H%M%S')}.json"
     out.write_text(json.dumps(results, indent=1))
     print_report(results)
