@@ -57,6 +57,8 @@ def _base_verb(found: re.Match[str]) -> str:
 PHRASES = ((re.compile(r"\b(shut|power|switch) (off|down)\b", re.I), "turn off"),
            (re.compile(r"^(\W*)i am the\b", re.I), r"\1I'm the"),   # "I'm" as STT writes it: "dim" clipped
            (re.compile(r"\bpower (on|up)\b", re.I), "turn on"),
+           # "Could you possibly turn ...": the hedge asks nothing more
+           (re.compile(r"\b(can|could|would|will) you possibly\b", re.I), r"\1 you"),
            # "back" before on or off says it was so before: "Turn the lamp back on" turns it on
            (re.compile(r"\b((?:turn|switch|put)\b(?: [\w'-]+){0,5}?) back (on|off)\b", re.I), r"\1 \2"),
            (re.compile(r"\b(turn|switch|put) back (on|off)\b", re.I), r"\1 \2"),

@@ -58,8 +58,9 @@ def room_put_first(text: str, areas: list[str]) -> str | None:
     """ "Turn the heater off in the office." as "Turn the office heater off.": the room said after the thing
     moved before it, where a device's name with its room would stand; None when no known room ends the text."""
     for area in sorted(areas, key=len, reverse=True):
-        found = re.match(rf"^(.*?\b(?:the|my|our)\s+)(.+?)(\s+(?:on|off|up|down))?\s+in\s+(?:the\s+)?{re.escape(area)}\W*$",
-                         text, re.I)
+        # (a closing thanks or please after the room: "Turn the fan on in the bedroom, please.")
+        found = re.match(rf"^(.*?\b(?:the|my|our)\s+)(.+?)(\s+(?:on|off|up|down))?\s+in\s+(?:the\s+)?{re.escape(area)}"
+                         rf"(?:,?\s+(?:please|thanks|thank you))?\W*$", text, re.I)
         if found is not None:
             opening, thing, particle = found.group(1), found.group(2), found.group(3) or ""
             return f"{opening}{area} {thing}{particle}"
