@@ -30,7 +30,8 @@ SENTENCES = {
     "intents": {
         "alarm": {"data": [{"sentences": [
             # ("in": "an" as the recogniser often writes it, "Set in alarm for six thirty", seed 359)
-            "<asking> (set|make|create|put on|schedule) [me] [an|a|in|the|my] [new] "
+            # ("to": the "t" of "set" heard as a word, "Said to an alarm, for ...", seed 461)
+            "<asking> (set|make|create|put on|schedule) [me] [to] [an|a|in|the|my] [new] "
             "alarm (for|at|to) {clock} [please]",
             "[please] [can you|could you] (set|make|create) [me] [an|a|in|my] {clock} alarm [please]",
             "[an|the] alarm (for|at) {clock} [please]",
@@ -51,7 +52,7 @@ SENTENCES = {
             "<asking> (set|make) (the|my) {old} alarm [time] (to|for) {clock} instead [please]",
         ]}]},
         "ask_time": {"data": [{"sentences": [
-            "<asking> (set|make|create) [me] [an|a|in|my] [new] alarm [for|at] [please]",
+            "<asking> (set|make|create) [me] [to] [an|a|in|my] [new] alarm [for|at] [please]",
             "<asking> (wake|get) me up [please]",
             "<asking> wake me [please]",
         ]}]},
@@ -176,6 +177,9 @@ def clock_time(words: str) -> ClockTime | None:
 def _hour_and_minute(text: str) -> tuple[int, int] | None:
     if (digits := re.fullmatch(r"(\d{1,2})(?:[:.]?(\d{2}))?", text)) is not None:   # "7", "6:30", "630"
         return int(digits.group(1)), int(digits.group(2) or 0)
+    if (half := re.fullmatch(r"half (\w+)", text)) is not None:   # "half six": half past six, as said in Britain
+        hour = _number(half.group(1))
+        return (hour, 30) if hour is not None and 1 <= hour <= 12 else None
     if (relative := re.fullmatch(r"(.+?) (past|after|to|before|till) (.+)", text)) is not None:
         minutes, hour = _minutes(relative.group(1)), _number(relative.group(3))
         if minutes is None or hour is None or not 1 <= hour <= 12 or not 0 < minutes < 60:

@@ -57,6 +57,8 @@ def _base_verb(found: re.Match[str]) -> str:
 PHRASES = ((re.compile(r"\b(shut|power|switch) (off|down)\b", re.I), "turn off"),
            (re.compile(r"^(\W*)i am the\b", re.I), r"\1I'm the"),   # "I'm" as STT writes it: "dim" clipped
            (re.compile(r"\bpower (on|up)\b", re.I), "turn on"),
+           # the "t" of "set" heard as a word of its own: "Said to an alarm for ..." is "Set an alarm for ..."
+           (re.compile(r"\b(?:set|said|sat|sit) to (an?) (?=(?:[\w-]+ )?(?:alarm|timer|reminder)s?\b)", re.I), r"set \1 "),
            # "Could you possibly turn ...": the hedge asks nothing more
            (re.compile(r"\b(can|could|would|will) you possibly\b", re.I), r"\1 you"),
            # "back" before on or off says it was so before: "Turn the lamp back on" turns it on
@@ -154,6 +156,8 @@ STRAY_WORDS = ("to", "the", "a", "an", "of", "and", "that", "this", "for", "or",
 TRAILING_STRAYS = frozenset({"to", "the", "a", "an", "of", "for"})
 """Short words STT writes for a name's last sounds ("space key to" for "space heater"): no name ends in one
 ("and" and "or" may join a second device, and stay)."""
+NAME_TRAILERS = TRAILING_STRAYS | {"please", "thanks"}
+"""What may follow an unknown device's name and is none of it: the strays, and a closing thanks."""
 DANGLING_CONJUNCTIONS = frozenset({"and", "or", "but", "then"})
 """Words no request ends on: a turn that does was cut off, or its last word was heard as one of these."""
 DROPPED_WORD = 0.75
@@ -234,6 +238,7 @@ class IntentMatch:
     free_words: frozenset[str] = frozenset()   # the words free-text slots took ("pasta" of a timer's name)
     tentative: bool = False       # perhaps half a sentence: ends on an unknown "device" not named like one ("porch")
     named_like_a_device: bool = True   # an unknown name ends like a device's ("... light", "... fan"), or is one misheard
+    asks: bool = False            # a question about the device named ("Is the heater on?"), never a command to it
 
 
 class IntentMatcher:
@@ -352,7 +357,8 @@ class IntentMatcher:
                 return opened
         if self._asks(whole):   # "Is the garage heater on?": only a name that is plainly a device's
             found = self._unknown_device(whole)
-            return found if found is not None and found.named_like_a_device and self._plain_name(found.unknown_name) else None
+            plain = found is not None and found.named_like_a_device and self._plain_name(found.unknown_name)
+            return replace(found, asks=True) if plain else None   # type: ignore[arg-type]
         # "burn on the kitchen life"; "To an on the coffee machine": an opening heard by its sounds, before a
         # name that is plainly a device's, and not one of this device's own kind heard wrong ("Plus the. Gryce
         # door." is the garage door, for the reading within the commands to find)
@@ -526,8 +532,9 @@ class IntentMatcher:
         if result is None or result.text_chunks_matched < 1 or self._free_text_as_room(result):
             return None
         # (the words one addresses the device by are no name's: "Turn off, ma'am. Hallway light,")
+        # (nor is a closing "please": "Turn off the heater please.")
         words = " ".join(without_trailing_strays([word for word in unmatched_device_words(text, result).split()
-                                                  if word.strip(".,!?") not in ADDRESSES]))
+                                                  if word.strip(".,!?") not in ADDRESSES], NAME_TRAILERS))
         if len(words.split()) > 1 and words.split()[0] in DEMONSTRATIVES:   # "that coffee machine": the name follows
             words = words.split(" ", 1)[1]
         if not words or len(words.split()) > 4 or words.split()[0] in PRONOUNS or set(words.split()) <= ARTICLES:

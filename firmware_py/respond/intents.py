@@ -260,6 +260,8 @@ class IntentAnswers:
                         or self._only_one_called(match.unknown_name)
                         or self._only_one_called_in_area(match.unknown_name)
                         or self._only_one_begun(match.unknown_name, match.text))
+            if heard_as is not None and match.asks:   # "Is the heater on?" of the space heater: told, never done
+                return Answer("intent", text=self._state({"name": heard_as.name}), confidence=confidence)
             if heard_as is not None:
                 slots = {**slots, "name": heard_as.name}
             else:
@@ -587,8 +589,7 @@ class IntentResponder:
                                                             "session": session_id})
                 return reworded
         if found is None:   # an alarm whose time was heard as other words: asked for, if nothing else fits
-            return await loop.run_in_executor(self._executor, self._alarms.time_unread,
-                                              self._matcher.without_fillers(text))
+            return await loop.run_in_executor(self._executor, self._time_unread, text)
         answer = self._answers.answer(found)
         if (asked := self._mute_asked(found, answer, text)) is not None:
             found, answer = asked, self._answers.answer(asked)
@@ -612,6 +613,12 @@ class IntentResponder:
         read = (self._alarms.match(self._matcher.without_fillers(candidate)) for candidate in candidates)
         # what sets something, or asks the time of an alarm plainly begun ("Said an alarm for.")
         return next((answer for answer in read if answer is not None and (answer.actions or answer.tentative)), None)
+
+    def _time_unread(self, text: str) -> Answer | None:
+        """ "For what time?" for an alarm request whose time was heard as other words, as said or with its first
+        word read as the verb it sounds like ("Said to an alarm, for it took lock every Tuesday.", seed 461)."""
+        candidates = (self._matcher.without_fillers(said) for said in [text, *self._matcher.verb_readings(text)])
+        return next((asked for said in candidates if (asked := self._alarms.time_unread(said)) is not None), None)
 
     def _reworded(self, text: str) -> Answer | None:
         """A request that matched nothing (or named no device) as said, matched as another wording of it

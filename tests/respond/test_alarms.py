@@ -46,6 +46,9 @@ HOUSE = [{"name": "porch light", "area": "porch", "kind": "switch", "command_top
     ("eleven forty-five", ClockTime(11, 45)),
     ("seven o'clock", ClockTime(7, 0)),
     ("half past six", ClockTime(6, 30)),
+    ("half six", ClockTime(6, 30)),   # as said in Britain
+    ("half 7 in the evening", ClockTime(7, 30, "pm")),
+    ("half an hour", None),
     ("quarter to eight", ClockTime(7, 45)),
     ("ten to twelve", ClockTime(11, 50)),
     ("twenty past nine in the evening", ClockTime(9, 20, "pm")),

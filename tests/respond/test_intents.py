@@ -452,6 +452,11 @@ def test_two_things_named_that_are_no_devices_are_refused_by_the_name(answers: t
     assert actions(answers, "Turn it off and on again.") is None
 
 
+def test_a_closing_please_is_no_part_of_an_unknown_name(answers: tuple[IntentMatcher, IntentAnswers]) -> None:
+    assert actions(answers, "Turn off the garage heater please.") == [("turn_off", {"device": "garage heater"})]
+    assert actions(answers, "Turn on the dishwasher, thanks.") == [("turn_on", {"device": "dishwasher"})]
+
+
 def test_a_verb_heard_as_another_word_before_on_is_refused_by_the_name(answers: tuple[IntentMatcher, IntentAnswers]) -> None:
     """ "Throwing on the coffee machine.": the word before "on" is the verb heard wrong, not a device called
     "throwing" (nor "sledge": the room's fan heard a little wrong is that fan); no device's kind of name is
@@ -798,3 +803,15 @@ def test_what_can_you_do_names_alarms_reminders_and_the_devices() -> None:
     from firmware_py.respond.assembly import help_text
     said = help_text(DeviceDirectory(parse_devices(DEVICES)))
     assert "alarms and reminders" in said and "kitchen light" in said and said.endswith("just ask.")
+
+
+def test_a_question_about_a_device_said_by_a_shorter_name_is_answered_never_done() -> None:
+    """ "Is the heater on?" with a space heater configured: the question of its state, never turning it on (the
+    question's parse as a command for an unknown "heater" was taken for the space heater and turned it on)."""
+    directory = DeviceDirectory(parse_devices([{"name": "space heater", "area": "office", "kind": "switch",
+                                                "command_topic": "home/office/heater/set"}]))
+    pair = IntentMatcher("en", directory), IntentAnswers(directory, ())
+    assert actions(pair, "Is the heater on?") == []
+    found = pair[0].match("Is the heater on?")
+    assert found is not None and "whether the space heater is on" in pair[1].answer(found).text
+    assert actions(pair, "Turn the heater on.") == [("turn_on", {"device": "space heater"})]
