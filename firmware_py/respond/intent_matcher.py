@@ -59,6 +59,8 @@ PHRASES = ((re.compile(r"\b(shut|power|switch) (off|down)\b", re.I), "turn off")
            (re.compile(r"\bpower (on|up)\b", re.I), "turn on"),
            # the "t" of "set" heard as a word of its own: "Said to an alarm for ..." is "Set an alarm for ..."
            (re.compile(r"\b(?:set|said|sat|sit) to (an?) (?=(?:[\w-]+ )?(?:alarm|timer|reminder)s?\b)", re.I), r"set \1 "),
+           # "pop the lamp on": put it on
+           (re.compile(r"\bpop\b(?=(?: [\w'-]+){0,4} (?:on|off)\b)", re.I), "turn"),
            # "Could you possibly turn ...": the hedge asks nothing more
            (re.compile(r"\b(can|could|would|will) you possibly\b", re.I), r"\1 you"),
            # "back" before on or off says it was so before: "Turn the lamp back on" turns it on
@@ -460,6 +462,8 @@ class IntentMatcher:
         "can I" / "could we"), rather than a command ("can you ...", "please ...")?"""
         words = [word for word in bare_words(text.split()) if word and word not in self._skippable]
         if not words:
+            return False
+        if words[:1] == ["which"] and words[1:2] in (["on"], ["off"]):   # "Which, on the garage heater": a clipped switch
             return False
         return words[0] in QUESTION_STARTS or (words[0] in ("can", "could", "may") and words[1:2] in (["i"], ["we"]))
 

@@ -333,6 +333,8 @@ class IntentAnswers:
             return None
         area = " ".join(words[:-1])
         found = _called(self._directory.in_area(area), singular(words[-1]))
+        if not found and singular(words[-1]) == "light":   # "the kitchen lights": its one light, whatever it is called
+            found = [device for device in self._directory.in_area(area) if device.kind == "light"]
         return found[0] if len(found) == 1 else None
 
     def _only_one_begun(self, name: str, text: str) -> Device | None:

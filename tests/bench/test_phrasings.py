@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from scripts.bench.phrasing_sets import (EIGHTH, ELEVENTH, FIFTEENTH, FOURTEENTH, FRESH, LAST, LATER, NEWEST, NINTH, PROBED,
-                                        SEVENTH, TENTH, THIRTEENTH, TWELFTH, UNSEEN)
+                                        SEVENTH, SIXTEENTH, TENTH, THIRTEENTH, TWELFTH, UNSEEN)
 from scripts.bench.phrasings import judge, measure
 
 
@@ -31,7 +31,8 @@ def test_every_phrasing_of_every_set_is_right() -> None:
     results = asyncio.run(measure({"probed": PROBED, "fresh": FRESH, "later": LATER, "unseen": UNSEEN,
                                    "newest": NEWEST, "last": LAST, "seventh": SEVENTH, "eighth": EIGHTH, "ninth": NINTH,
                                    "tenth": TENTH, "eleventh": ELEVENTH, "twelfth": TWELFTH,
-                                   "thirteenth": THIRTEENTH, "fourteenth": FOURTEENTH, "fifteenth": FIFTEENTH}))
+                                   "thirteenth": THIRTEENTH, "fourteenth": FOURTEENTH, "fifteenth": FIFTEENTH,
+                                   "sixteenth": SIXTEENTH}))
     wrong = [(row["text"], row["outcome"], row["actions"]) for row in results["rows"]
              if row["outcome"] != "right" and not (row["text"] in KNOWN_MISSES and row["outcome"] == "llm")]
     assert wrong == []

@@ -815,3 +815,24 @@ def test_a_question_about_a_device_said_by_a_shorter_name_is_answered_never_done
     found = pair[0].match("Is the heater on?")
     assert found is not None and "whether the space heater is on" in pair[1].answer(found).text
     assert actions(pair, "Turn the heater on.") == [("turn_on", {"device": "space heater"})]
+
+
+def test_a_clipped_switch_heard_as_which_is_no_question(answers: tuple[IntentMatcher, IntentAnswers]) -> None:
+    """ "Which, on the garage-heater," (seed 463): "which" before "on" is "switch" with its first sound lost."""
+    assert actions(answers, "Which, on the garage-heater,") == [("turn_on", {"device": "garage heater"})]
+    assert actions(answers, "Which one is on?") is None
+
+
+def test_a_rooms_lights_are_its_one_light_whatever_it_is_called() -> None:
+    """ "Dim the kitchen lights to 30 percent." with kitchen spotlights: refused as a device called "kitchen
+    lights" before."""
+    directory = DeviceDirectory(parse_devices([{"name": "kitchen spotlights", "area": "kitchen", "kind": "light",
+                                                "command_topic": "flat/spots/set"},
+                                               {"name": "roller shutter", "area": "living room", "kind": "cover",
+                                                "command_topic": "flat/shutter/set"}]))
+    pair = IntentMatcher("en", directory), IntentAnswers(directory, ())
+    assert actions(pair, "Dim the kitchen lights to 30 percent.") == [
+        ("set_brightness", {"device": "kitchen spotlights", "percent": 30})]
+    assert actions(pair, "Roller shutter down please.") == [("close_cover", {"device": "roller shutter"})]
+    assert actions(pair, "Pop the kitchen spotlights on.") == [("turn_on", {"device": "kitchen spotlights"})]
+    assert actions(pair, "Kitchen spotlights down.") is None   # (a light is no cover: "down" is not said plainly)
