@@ -836,3 +836,15 @@ def test_a_rooms_lights_are_its_one_light_whatever_it_is_called() -> None:
     assert actions(pair, "Roller shutter down please.") == [("close_cover", {"device": "roller shutter"})]
     assert actions(pair, "Pop the kitchen spotlights on.") == [("turn_on", {"device": "kitchen spotlights"})]
     assert actions(pair, "Kitchen spotlights down.") is None   # (a light is no cover: "down" is not said plainly)
+
+
+@pytest.mark.parametrize(("request_", "seconds"), [("Um, said a cookie-timer for one minute in thirty seconds.", 90),
+                                                   ("Set a timer for an hour in twenty minutes.", 4800)])
+def test_and_heard_as_in_between_a_lengths_parts(answers: tuple[IntentMatcher, IntentAnswers], request_: str,
+                                                 seconds: int) -> None:
+    """ "in" for "and" before a smaller unit (seed 467 set a 30 s timer for a minute and a half); "in" before a
+    command's delay is still the delay."""
+    found = actions(answers, request_)
+    assert found is not None and found[0][0] == "set_timer" and found[0][1]["seconds"] == seconds
+    assert actions(answers, "Turn off the kitchen light in thirty seconds.") == [
+        ("run_later", {"seconds": 30, "command": "Turn off the kitchen light"})]
