@@ -370,10 +370,13 @@ def _un_sound(word: str) -> bool:
 
 
 def _glued_un_sound(word: str) -> str:
-    """The verb of a word heard as a short vowel sound glued to a verb that takes "un" ("amute", "emute": a
-    clipped "un" written as one word with it), else ""."""
-    return next((word[size:] for size in (1, 2)
-                 if word[:1] in "aeiou" and word[:size] != "un" and word[size:] in UN_VERBS), "")
+    """The verb of a word heard as a short vowel sound glued to a verb that takes "un", or to a word like it
+    ("amute", "emute", "amused": a clipped "un" written as one word with it), else ""."""
+    if word[:1] not in "aeiou" or word.startswith("un"):
+        return ""
+    rests = [word[size:] for size in (1, 2) if len(word) > size + 2]
+    return next((verb for verb in sorted(UN_VERBS) for rest in rests if rest == verb), "") or \
+        next((verb for verb in sorted(UN_VERBS) for rest in rests if _alike_words(rest, verb)), "")
 
 
 def from_the_verb(text: str) -> str:

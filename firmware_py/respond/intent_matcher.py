@@ -61,6 +61,8 @@ PHRASES = ((re.compile(r"\b(shut|power|switch) (off|down)\b", re.I), "turn off")
            (re.compile(r"\b(?:set|said|sat|sit) to (an?) (?=(?:[\w-]+ )?(?:alarm|timer|reminder)s?\b)", re.I), r"set \1 "),
            # "and" heard as "in" between a length's parts: "one minute in thirty seconds" is one and a half minutes
            (re.compile(r"\b(hours?|minutes?) in (?=(?:[\w-]+ ){1,2}(?:minutes?|seconds?)\b)", re.I), r"\1 and "),
+           # "three" heard with its "th" as "f" or "t" before a unit: "a timer for free minutes" (seed 479 set four)
+           (re.compile(r"\b(?:free|tree)(?=[ -](?:hours?|minutes?|seconds?|percent)\b)", re.I), "three"),
            # "pop the lamp on": put it on
            (re.compile(r"\bpop\b(?=(?: [\w'-]+){0,4} (?:on|off)\b)", re.I), "turn"),
            # "Could you possibly turn ...": the hedge asks nothing more

@@ -848,3 +848,10 @@ def test_and_heard_as_in_between_a_lengths_parts(answers: tuple[IntentMatcher, I
     assert found is not None and found[0][0] == "set_timer" and found[0][1]["seconds"] == seconds
     assert actions(answers, "Turn off the kitchen light in thirty seconds.") == [
         ("run_later", {"seconds": 30, "command": "Turn off the kitchen light"})]
+
+
+def test_three_heard_with_an_f_before_a_unit_is_three(answers: tuple[IntentMatcher, IntentAnswers]) -> None:
+    """ "Set a set a timer for free minutes." (seed 479) set four minutes: "free" and "four" share their sounds'
+    letters, but "free" is how "three" is heard when its "th" is said or heard as "f"."""
+    assert actions(answers, "Set a set a timer for free minutes.") == [("set_timer", {"seconds": 180})]
+    assert actions(answers, "Is it free to use?") is None
