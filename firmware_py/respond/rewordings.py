@@ -5,6 +5,7 @@ so "one hour and twenty minutes" and a name with "and" in it stay whole."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from .openings import POLARITY_WORDS
 
@@ -54,12 +55,23 @@ def with_the_thing_named(piece: str, device: str) -> str:
     return PRONOUNS.sub(f"the {device}", piece) if device else piece
 
 
+def rooms_as_said(areas: list[str]) -> list[tuple[str, str]]:
+    """(as said, the room) for each room: its name, and its last word alone where no other room's name ends in
+    that word ("the bedroom" for the master bedroom; never "the room"); longest first."""
+    tails = Counter(area.split()[-1].lower() for area in areas if area.split())
+    named = {area.lower() for area in areas}
+    said = [(area, area) for area in areas]
+    said += [(area.split()[-1], area) for area in areas if len(area.split()) > 1
+             and tails[area.split()[-1].lower()] == 1 and area.split()[-1].lower() not in named | {"room"}]
+    return sorted(said, key=lambda pair: len(pair[0]), reverse=True)
+
+
 def room_put_first(text: str, areas: list[str]) -> str | None:
     """ "Turn the heater off in the office." as "Turn the office heater off.": the room said after the thing
     moved before it, where a device's name with its room would stand; None when no known room ends the text."""
-    for area in sorted(areas, key=len, reverse=True):
+    for said, area in rooms_as_said(areas):
         # (a closing thanks or please after the room: "Turn the fan on in the bedroom, please.")
-        found = re.match(rf"^(.*?\b(?:the|my|our)\s+)(.+?)(\s+(?:on|off|up|down))?\s+in\s+(?:the\s+)?{re.escape(area)}"
+        found = re.match(rf"^(.*?\b(?:the|my|our)\s+)(.+?)(\s+(?:on|off|up|down))?\s+in\s+(?:the\s+)?{re.escape(said)}"
                          rf"(?:,?\s+(?:please|thanks|thank you))?\W*$", text, re.I)
         if found is not None:
             opening, thing, particle = found.group(1), found.group(2), found.group(3) or ""

@@ -5,13 +5,14 @@ word); the matcher is hassil over Home Assistant's sentence library plus the dev
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
 
 from firmware_py.integrations.devices import DeviceDirectory, parse_devices
 from firmware_py.respond.custom import parse_custom_sentences
-from firmware_py.respond.intents import IntentAnswers
+from firmware_py.respond.intents import IntentAnswers, IntentResponder
 from firmware_py.respond.intent_matcher import IntentMatcher
 
 DEVICES = [
@@ -855,3 +856,23 @@ def test_three_heard_with_an_f_before_a_unit_is_three(answers: tuple[IntentMatch
     letters, but "free" is how "three" is heard when its "th" is said or heard as "f"."""
     assert actions(answers, "Set a set a timer for free minutes.") == [("set_timer", {"seconds": 180})]
     assert actions(answers, "Is it free to use?") is None
+
+
+def test_a_room_said_by_its_last_word_a_name_and_lights_and_covers_said_up() -> None:
+    """ "the lamp in the bedroom" for the master bedroom's one lamp (no other room ends in "bedroom"; "the room"
+    is never a room); "the Christmas tree lights" for a switch called Christmas tree, beside its alias "tree
+    lights"; "Put the blinds up." opens the blinds, not the other covers."""
+    directory = DeviceDirectory(parse_devices([
+        {"name": "bedside lamp", "area": "master bedroom", "kind": "light", "command_topic": "h/bedside/set"},
+        {"name": "floor lamp", "area": "living room", "kind": "light", "command_topic": "h/floor/set"},
+        {"name": "christmas tree", "aliases": ["tree lights"], "area": "living room", "kind": "switch",
+         "command_topic": "h/tree/set"},
+        {"name": "office blinds", "area": "office", "kind": "cover", "command_topic": "h/blinds/set"},
+        {"name": "skylight", "area": "attic", "kind": "cover", "command_topic": "h/skylight/set"}]))
+    pair = IntentMatcher("en", directory), IntentAnswers(directory, ())
+    answer = asyncio.run(IntentResponder(*pair).match("Turn off the lamp in the bedroom.", "s1"))
+    assert answer is not None and [(c.name, c.arguments) for c in answer.actions] == [
+        ("turn_off", {"device": "bedside lamp"})]
+    assert actions(pair, "Turn the Christmas tree lights on.") == [("turn_on", {"device": "christmas tree"})]
+    assert actions(pair, "Put the blinds up.") == [("open_cover", {"device": "office blinds"})]
+    assert actions(pair, "Pull the blinds down.") == [("close_cover", {"device": "office blinds"})]

@@ -10,7 +10,7 @@ import pytest
 
 from firmware_py.integrations.devices import DeviceDirectory, parse_devices
 from firmware_py.respond.intents import IntentResponder, create_intent_responder
-from firmware_py.respond.rewordings import joined_parts, room_put_first
+from firmware_py.respond.rewordings import joined_parts, room_put_first, rooms_as_said
 
 HOUSE = [
     {"name": "hallway light", "area": "hallway", "kind": "light", "command_topic": "h/hall"},
@@ -100,3 +100,9 @@ def test_the_room_said_after_is_put_before_the_thing() -> None:
     assert room_put_first("Turn the heater off in the office.", ["office"]) == "Turn the office heater off"
     assert room_put_first("Turn on the lamp in the living room", ["living room", "room"]) == "Turn on the living room lamp"
     assert room_put_first("What time is it in the office", ["office"]) is None
+
+
+def test_a_room_is_said_by_its_last_word_only_where_no_other_ends_in_it() -> None:
+    said = dict(rooms_as_said(["Master Bedroom", "Guest Bedroom", "Living Room", "Office Attic"]))
+    assert said["Master Bedroom"] == "Master Bedroom" and "Bedroom" not in said   # two rooms end in it
+    assert said["Attic"] == "Office Attic" and "Room" not in said
