@@ -184,6 +184,15 @@ class DeviceDirectory:
                  and singular(name.split()[-1]) not in GUARDED_NOUNS]
         return self._by_name[alike[0]] if len({self._by_name[n] for n in alike}) == 1 else None
 
+    def named_with_lights(self, words: str) -> Device | None:
+        """A light or switch said by its name and "lights" ("the christmas tree lights" for a switch called
+        Christmas tree, beside its alias "tree lights"); None otherwise."""
+        said = normalize_name(words).split()
+        if len(said) < 2 or singular(said[-1]) != "light":
+            return None
+        device = self.find(" ".join(said[:-1]))
+        return device if device is not None and device.kind in ("light", "switch") else None
+
     def in_area(self, area: str, kinds: tuple[str, ...] = KINDS) -> list[Device]:
         wanted = normalize_name(area)
         return [d for d in self.devices if d.area == wanted and d.kind in kinds]

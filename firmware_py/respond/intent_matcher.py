@@ -569,7 +569,7 @@ class IntentMatcher:
             return None
         words = self._without_a_leading_verb(words)
         known = self._known_after_a_misheard_verb(words, text)
-        if not known and self._ends_in_a_known_name(words) and not self._name_and_lights(words):
+        if not known and self._ends_in_a_known_name(words) and self._directory.named_with_lights(words) is None:
             return None   # "tim with floor lamp": the floor lamp, with words before it no reading of a verb explains
         # a name heard a little wrong ("the bedroom pan") is a whole name: nothing of it waits for a rest
         named_like_one = bool(known) or words.split()[-1] in self._name_ends or self._directory.find(words) is not None
@@ -590,11 +590,6 @@ class IntentMatcher:
         name = WORD.findall(str(unmatched["name"].text).lower())
         opening = WORD.findall(self.without_fillers(text).lower())[:len(name)]
         return not name or opening == name and name[-1] not in self._name_ends
-
-    def _name_and_lights(self, words: str) -> bool:
-        """Are the words a device's whole name and "lights" ("christmas tree lights", beside "tree lights")?"""
-        name = words.split()
-        return len(name) > 1 and singular(name[-1]) == "light" and self._directory.find(" ".join(name[:-1])) is not None
 
     def _ends_in_a_known_name(self, words: str) -> bool:
         """Do the words end in the whole spoken name of one of this device's devices, with more before it?"""

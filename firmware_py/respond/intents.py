@@ -260,7 +260,7 @@ class IntentAnswers:
                         or self._only_one_called(match.unknown_name)
                         or self._only_one_called_in_area(match.unknown_name)
                         or self._only_one_begun(match.unknown_name, match.text)
-                        or self._lights_of(match.unknown_name))
+                        or self._directory.named_with_lights(match.unknown_name))
             if heard_as is not None and match.asks:   # "Is the heater on?" of the space heater: told, never done
                 return Answer("intent", text=self._state({"name": heard_as.name}), confidence=confidence)
             if heard_as is not None:
@@ -325,15 +325,6 @@ class IntentAnswers:
         """The one device a household noun names ("Lamp to 50 percent." with one lamp)."""
         found = _called(list(self._directory.devices), singular(noun)) if singular(noun) in DEVICE_NOUNS else []
         return found[0] if len(found) == 1 else None
-
-    def _lights_of(self, name: str) -> Device | None:
-        """A light or switch said by its name and "lights" ("the Christmas tree lights" for a switch called
-        Christmas tree): that device."""
-        words = normalize_name(name).split()
-        if len(words) < 2 or singular(words[-1]) != "light":
-            return None
-        device = self._directory.find(" ".join(words[:-1]))
-        return device if device is not None and device.kind in ("light", "switch") else None
 
     def _only_one_called_in_area(self, name: str) -> Device | None:
         """The one device of a room that a household noun names, the room said before it ("the office heater"
