@@ -234,6 +234,7 @@ class CommandReread:
         accepted = (found is not None and not found.corrected and near and not _words_lost(reading.text, heard)
                     and not (below > margin and _question_word_replaced(reading.text, heard))
                     and not _direction_added(reading.text, heard) and not _unit_disagrees(reading.text)
+                    and not _unit_replaced(reading.text, heard)
                     and (found.intent != SUM or bool(OPERATOR_WORDS & set(bare_words(heard.lower().split())))))
         rivals: list[str] = []
         if found is not None and accepted:
@@ -321,6 +322,18 @@ def _unit_disagrees(read: str) -> bool:
     workout")? The grammar lets "ten hour" stand for "a ten hour timer"; read elsewhere, the audio held the
     singular's "an hour", not a number: "half an hour" was read so twice and set 10-hour timers."""
     return SINGULAR_UNIT_AFTER_MANY.search(read) is not None
+
+
+UNIT = re.compile(r"\b(hour|minute|second)s?\b", re.I)
+
+
+def _unit_replaced(read: str, heard: str) -> bool:
+    """Does the reading count in units none of which was heard, where a unit was ("... for a hour and observe"
+    read as "Start a timer for a minute": an hour and a half set as one minute, seed 491)? The recogniser writes
+    a unit it heard as that unit; a reading that swaps it swaps the length."""
+    said = {unit.lower() for unit in UNIT.findall(heard)}
+    read_units = {unit.lower() for unit in UNIT.findall(read)}
+    return bool(said and read_units and not said & read_units)
 
 
 def _words_lost(read: str, heard: str) -> bool:

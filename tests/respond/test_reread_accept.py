@@ -257,3 +257,11 @@ def test_a_number_the_recogniser_wrote_in_digits_is_not_asked_about(rereader: Co
     assert found is not None and found.intent != "ambiguous" and found.slots.get("brightness") in (40, "40")
     asked = rereader.accept(read, "Sensing the kitchen light to forty percent.")
     assert asked is not None and asked.intent == "ambiguous"
+
+
+def test_a_reading_that_swaps_the_unit_heard_is_not_taken(rereader: CommandReread) -> None:
+    """ "Start a timer for an hour and a half." heard "... for a hour and observe." was read as "Start a timer for a
+    minute" and set one minute (seed 491): a unit heard is kept, or the reading is not taken."""
+    assert rereader.accept(reading("Start a timer for a minute"), "Start a timer for a hour and observe.") is None
+    found = rereader.accept(reading("Set a timer for thirty seconds."), "Set a time of 4.30 seconds.")
+    assert found is not None and found.intent == "action:set_timer"
