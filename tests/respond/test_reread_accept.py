@@ -265,3 +265,11 @@ def test_a_reading_that_swaps_the_unit_heard_is_not_taken(rereader: CommandRerea
     assert rereader.accept(reading("Start a timer for a minute"), "Start a timer for a hour and observe.") is None
     found = rereader.accept(reading("Set a timer for thirty seconds."), "Set a time of 4.30 seconds.")
     assert found is not None and found.intent == "action:set_timer"
+
+
+def test_a_filler_before_a_verb_with_no_un_form_is_no_question(rereader: CommandReread) -> None:
+    """ "Um, set the kitchen light ..." was asked "set ... or unset ...?" (seed 499): only mute and pause have an
+    "un" form among the commands."""
+    found = rereader.accept(reading("Um, set the kitchen light to twenty-five percent."),
+                            "Um, said the kitchen light stood twenty-five percent.")
+    assert found is not None and found.intent == "action:set_brightness"
