@@ -263,7 +263,7 @@ class CommandReread:
             return ""
         # or the vowel sound glued on the verb itself ("Amute the speaker.")
         stem = _glued_un_sound(bare[verb]) or bare[verb]
-        if stem.strip(",") not in UN_VERBS:   # "Um, set the kitchen lights ...": no command says "unset"
+        if stem not in UN_VERBS:   # "Um, set the kitchen lights ...": no command says "unset"
             return ""
         if stem == bare[verb] and (heard_words[0] == stem or not (_un_sound(heard_words[0])
                                                                  or _glued_un_sound(heard_words[0]) == stem)):
