@@ -24,6 +24,7 @@ from .custom import CustomCommand
 from .indirect import direct_form
 from .library_cache import library_key, load_library, save_library
 from .openings import COMMAND_WORDS, opening_mends
+from .rewordings import rooms_as_said
 from .timer_names import COMMON_TIMER_NAMES
 from .sentence_library import PRIORITY, WORD, library_sources, parse_library
 
@@ -303,7 +304,9 @@ class IntentMatcher:
         names += [TextSlotValue.from_tuple((short, device.name, {"domain": DEVICE_DOMAINS[device.kind]}))
                   for short, device in directory.short_names.items()]
         return {"name": TextSlotList(name="name", values=names),
-                "area": TextSlotList.from_strings(directory.areas(), name="area"),
+                # a room said by its last word ("the bedroom" for the master bedroom) is that room
+                "area": TextSlotList(name="area", values=[TextSlotValue.from_tuple((said, area))
+                                                          for said, area in rooms_as_said(directory.areas())]),
                 "floor": TextSlotList(name="floor", values=[]),
                 # the things people time: a timer named with no length ("Set a pasta timer.") is asked for one
                 "common_timer_name": TextSlotList.from_strings(COMMON_TIMER_NAMES, name="common_timer_name")}

@@ -859,7 +859,7 @@ def test_three_heard_with_an_f_before_a_unit_is_three(answers: tuple[IntentMatch
 
 
 def test_a_room_said_by_its_last_word_a_name_and_lights_and_covers_said_up() -> None:
-    """ "the lamp in the bedroom" for the master bedroom's one lamp (no other room ends in "bedroom"; "the room"
+    """ "the lamp in the bedroom" and "the bedroom lamp" for the master bedroom's one lamp (no other room ends in "bedroom"; "the room"
     is never a room); "the Christmas tree lights" for a switch called Christmas tree, beside its alias "tree
     lights"; "Put the blinds up." opens the blinds, not the other covers."""
     directory = DeviceDirectory(parse_devices([
@@ -873,6 +873,10 @@ def test_a_room_said_by_its_last_word_a_name_and_lights_and_covers_said_up() -> 
     answer = asyncio.run(IntentResponder(*pair).match("Turn off the lamp in the bedroom.", "s1"))
     assert answer is not None and [(c.name, c.arguments) for c in answer.actions] == [
         ("turn_off", {"device": "bedside lamp"})]
+    # and before the thing, as rooms are said most ("the bedroom lamp"), but never "the room" for the living room
+    assert actions(pair, "Turn on the bedroom lamp.") == [("turn_on", {"device": "bedside lamp"})]
+    assert actions(pair, "Switch off the bedroom lights.") == [("turn_off", {"device": "bedside lamp"})]
+    assert actions(pair, "Turn on the room lamp.") != [("turn_on", {"device": "floor lamp"})]
     assert actions(pair, "Turn the Christmas tree lights on.") == [("turn_on", {"device": "christmas tree"})]
     assert actions(pair, "Put the blinds up.") == [("open_cover", {"device": "office blinds"})]
     assert actions(pair, "Pull the blinds down.") == [("close_cover", {"device": "office blinds"})]
