@@ -269,7 +269,7 @@ class CommandReread:
                                                                  or _glued_un_sound(heard_words[0]) == stem)):
             return ""
         undone = " ".join([*words[:verb], ("Un" if verb == 0 else "un") + stem, *words[verb + 1:]])
-        other = self._command(undone)
+        other = self._command(undone, min_words=1)   # (words heard, not read from audio: "Amute." is "Unmute." or not)
         return undone if other is not None and self._means(other) != self._means(found) else ""
 
     def _plain_refusal(self, text: str) -> IntentMatch | None:
@@ -283,9 +283,9 @@ class CommandReread:
         words = [word for word in bare_words(said) if word not in POLITE_WORDS]
         return found if words[:1] and words[0] in COMMAND_VERBS else None
 
-    def _command(self, text: str) -> IntentMatch | None:
+    def _command(self, text: str, min_words: int = MIN_WORDS) -> IntentMatch | None:
         """`text` matched, when it has words enough and is a command this device serves, naming no unknown device."""
-        found = self._matcher.match(text) if len(text.split()) >= MIN_WORDS else None
+        found = self._matcher.match(text) if len(text.split()) >= min_words else None
         return found if found is not None and not found.unknown_name and found.intent not in self._excluded else None
 
 

@@ -644,15 +644,19 @@ class IntentResponder:
             options = [moved] if index and (moved := in_the_room_said(parts[index - 1][0], options[-1], areas)) else options
             named = [str(call.arguments["device"]) for call in actions[-1:] if "device" in call.arguments]
             options = [with_the_thing_named(option, named[0] if named else "") for option in options]
-            answer = next((found for found in map(self._plain_action, options) if found is not None), None)
+            # (a piece before the last is no half sentence, whatever it ends on: "Close the Velux and ...";
+            # the last may be, and then so is the whole: "... and close the Velux | window")
+            answer = next((found for option in options
+                           if (found := self._plain_action(option, half_said=True)) is not None), None)
             # a piece that names a device this device lacks is refused by its name as the rest runs
             refused = None if answer is not None else next(
                 (found for option in options if (found := self._plain_action(option, refused=True)) is not None), None)
-            if answer is None and refused is None:
+            piece = answer or refused
+            if piece is None:
                 return None
             known = known or answer is not None
-            actions.extend((answer or refused).actions)   # type: ignore[union-attr]
-        return Answer("intent", actions=tuple(actions)) if known else None
+            actions.extend(piece.actions)
+        return Answer("intent", actions=tuple(actions), tentative=piece.tentative) if known else None
 
     def _all_but(self, request: str, kept: str) -> Answer | None:
         """ "Switch off all the lights except the porch light": the request for all, without the one left out;
@@ -670,11 +674,12 @@ class IntentResponder:
         actions = tuple(call for call, name in zip(answer.actions, named) if name not in left)
         return Answer("intent", actions=actions) if actions else None
 
-    def _plain_action(self, text: str, refused: bool = False) -> Answer | None:
-        """The answer of a text matched as written (no word mended, nothing cut off) that runs actions on
-        known things (`refused`: the refusal of a device this device lacks instead); None otherwise."""
+    def _plain_action(self, text: str, refused: bool = False, half_said: bool = False) -> Answer | None:
+        """The answer of a text matched as written (no word mended, nothing cut off, or, with `half_said`, perhaps
+        cut off and then tentative) that runs actions on known things (`refused`: the refusal of a device this
+        device lacks instead); None otherwise."""
         found = self._matcher.match(text)
-        if found is None or found.corrected or found.tentative:
+        if found is None or found.corrected or (found.tentative and not half_said):
             return None
         answer = self._answers.answer(found)
         if answer is None or not answer.actions or bool(answer.unknown_device) != refused:
@@ -682,7 +687,7 @@ class IntentResponder:
         devices = [str(call.arguments["device"]) for call in answer.actions if "device" in call.arguments]
         if not refused and not all(self._answers.knows(device) for device in devices):
             return None   # a pronoun or a word taken for a name ("set it to 40 percent": a device called "it")
-        return answer
+        return replace(answer, tentative=True) if found.tentative else answer
 
     def _mute_asked(self, found: IntentMatch, answer: Answer | None, text: str) -> IntentMatch | None:
         """A mute heard after a short vowel sound ("Ah, mute yourself", "Um, mute the speaker") may be an

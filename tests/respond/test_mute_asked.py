@@ -32,6 +32,7 @@ def said(responder: IntentResponder, text: str) -> tuple[str, list[tuple[str, di
     ("Amute the speaker.", '"mute the speaker" or "unmute the speaker"'),   # the sound written on the verb
     ("Emute yourself.", '"mute yourself" or "unmute yourself"'),
     ("Amused the speaker.", '"mute the speaker" or "unmute the speaker"'),   # or on a word like it (seed 479)
+    ("Amute.", '"mute" or "unmute"'),   # the verb alone (seed 503)
 ])
 def test_a_mute_after_a_vowel_sound_is_asked_about(responder: IntentResponder, text: str, choices: str) -> None:
     assert said(responder, text) == (f"Sorry, did you say {choices}?", [])

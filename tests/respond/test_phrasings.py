@@ -90,6 +90,8 @@ def test_an_indirect_request_is_put_directly(text: str, direct: str) -> None:
     ("Set the timer to five minutes.", [("set_timer", {"seconds": 300})]),
     ("Put five more minutes on the timer.", [("add_timer_time", {"seconds": 300})]),
     ("How much time do I have left?", [("list_timers", {})]),
+    ("How long have I got left on the timer?", [("list_timers", {})]),
+    ("How long do we have left on the pasta timer?", [("list_timers", {})]),
     ("Get rid of the timer.", [("cancel_timer", {})]),
     ("Mute the sound.", [("set_mute", {"muted": True})]),
     ("What can you help me with?", [("help", {})]),

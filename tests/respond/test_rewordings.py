@@ -18,6 +18,7 @@ HOUSE = [
     {"name": "space heater", "area": "office", "kind": "switch", "command_topic": "h/heater"},
     {"name": "bedroom curtains", "area": "bedroom", "kind": "cover", "command_topic": "h/curtains"},
     {"name": "night light", "area": "kids room", "kind": "light", "command_topic": "h/night"},
+    {"name": "velux window", "area": "loft", "kind": "cover", "command_topic": "h/velux"},
 ]
 
 
@@ -59,6 +60,16 @@ async def test_a_piece_naming_an_unknown_device_is_refused_as_the_rest_runs(inte
     assert answer is not None and not answer.unknown_device
     assert [(call.name, call.arguments) for call in answer.actions] == [
         ("turn_off", {"device": "tv"}), ("turn_off", {"device": "garage heater"})]   # the second says it has none
+
+
+async def test_a_piece_naming_a_device_by_the_start_of_its_name_runs_with_the_rest(intents: IntentResponder) -> None:
+    """ "the Velux" for the Velux window: alone, perhaps half a sentence ("... the Velux | window"), but not
+    before "and"; said last, the whole request is (tentative: a turn that sounds cut off waits for its rest)."""
+    assert await run(intents, "Close the Velux and turn off the hallway light.") == [
+        ("close_cover", {"device": "velux window"}), ("turn_off", {"device": "hallway light"})]
+    answer = await intents.match("Turn off the hallway light and open the Velux.", "s")
+    assert answer is not None and answer.tentative and [(call.name, call.arguments) for call in answer.actions] == [
+        ("turn_off", {"device": "hallway light"}), ("open_cover", {"device": "velux window"})]
 
 
 @pytest.mark.parametrize("text", [
