@@ -29,8 +29,9 @@ from .command_reread import (MARGIN, MIN_WORDS, REFUSAL_MARGIN, SECOND_WIDTH, Co
                              from_the_verb)
 from .chain import same_words
 from .custom import CustomCommand
-from .intent_matcher import (DANGLING_CONJUNCTIONS, TRAILING_STRAYS, IntentMatch, IntentMatcher, asked_which, restarts,
-                             without_trailing_strays)
+from .device_states import STATES_OF_KIND, one_state, said_kind, states_answer
+from .intent_matcher import (DANGLING_CONJUNCTIONS, DEVICE_DOMAINS, TRAILING_STRAYS, IntentMatch, IntentMatcher,
+                             asked_which, restarts, without_trailing_strays)
 from .later import later_call
 from .opposites import (RIVAL_LENGTHS, OppositeReading, family_of, heard_otherwise, resumed_instead, said_plainly,
                         teen_or_ten_length)
@@ -231,8 +232,11 @@ class IntentAnswers:
             return Answer("intent", command="stop")
         if intent == "answer:arithmetic":
             return Answer("intent", text=_arithmetic(slots))
-        if intent == "HassGetState":   # about a device; "Who is the director?" is for the knowledge or the LLM
-            return Answer("intent", text=self._state(slots)) if slots.get("name") else None
+        if intent in ("HassGetState", "action:device_state"):
+            # about a device, or the devices of a kind ("Are any lights on?"); "Who is the director?" is for the
+            # knowledge or the LLM
+            said = self._state(slots) if slots.get("name") else self._states(slots)
+            return Answer("intent", text=said) if said else None
         if intent in ("HassGetWeather", "answer:weather"):
             return Answer("intent", text=NO_WEATHER)
         if intent == "answer:thanks":
@@ -418,11 +422,19 @@ class IntentAnswers:
         device = self._directory.find(str(slots.get("name", "")))
         if device is None:
             return f"I don't know a device called {said_back(str(slots.get('name') or ''))}."
-        state = self._directory.last_state.get(device.name)
-        if state is None:
-            what = "open" if device.kind == "cover" else "on"
-            return f"I don't know whether the {device.name} is {what}: I haven't changed it since I started."
-        return f"The {device.name} should be {state}: that is what I last told it."
+        return one_state(device, self._directory.last_state, str(slots.get("state") or ""))
+
+    def _states(self, slots: dict[str, Any]) -> str | None:
+        """ "Are any lights on?", "Is the bedroom light on?" (the bedroom's lights, whatever they are called):
+        from what each was last told; None for a kind of thing this device does not command (a lock)."""
+        domain = str(slots.get("domain") or "")
+        if domain not in DEVICE_DOMAINS:
+            return None
+        area = None if slots.get("area") in (None, "here") else str(slots["area"])
+        devices = self._matching(domain, area, str(slots.get("device_class") or ""))
+        asked = str(slots.get("state") or STATES_OF_KIND[domain][0])
+        things = said_kind(domain, str(slots.get("device_class") or ""))
+        return states_answer(devices, self._directory.last_state, asked, f"{things} in the {area}" if area else things)
 
     @staticmethod
     def _custom_answer(command: CustomCommand) -> Answer:

@@ -273,3 +273,20 @@ def test_a_filler_before_a_verb_with_no_un_form_is_no_question(rereader: Command
     found = rereader.accept(reading("Um, set the kitchen light to twenty-five percent."),
                             "Um, said the kitchen light stood twenty-five percent.")
     assert found is not None and found.intent == "action:set_brightness"
+
+
+@pytest.mark.parametrize(("read", "heard"), [
+    ("Turn on the microphone.", "They're not the math room fan."),   # an unknown bathroom fan (seed 499)
+    ("Set the volume to 40%.", "Sent the basement light to 40%."),
+])
+def test_a_command_to_the_device_itself_is_not_read_out_of_a_household_thing(rereader: CommandReread, read: str,
+                                                                              heard: str) -> None:
+    assert rereader.accept(reading(read), heard) is None
+
+
+@pytest.mark.parametrize(("read", "heard"), [
+    ("Mute the speaker.", "Newt the speaker."),   # the device's own speaker
+    ("Turn off the kitchen light.", "Turn of the kitchen light."),   # a household thing, read as one
+])
+def test_a_reading_that_keeps_the_thing_heard_is_taken(rereader: CommandReread, read: str, heard: str) -> None:
+    assert rereader.accept(reading(read), heard) is not None
