@@ -35,6 +35,8 @@ NUMBER_WORDS = ("zero one two three four five six seven eight nine ten eleven tw
                 "hundred thousand half quarter and a an").split()
 DEVICE_DOMAINS = {"light": "light", "switch": "switch", "fan": "fan", "cover": "cover"}
 """Our device kinds as Home Assistant domains (the sentence library's context for on/off, open/close)."""
+HUM = re.compile(r"[hmn]*m[hmn]*")
+"""A hum ("mmm", "hmm", "mhm"): a sound, not a word ("shh" is a word: hush)."""
 JOINING_NUMBER_WORDS = frozenset({"and", "a", "an"})
 """Number words that are never a number alone: "and" joins two ("a hundred and five"), "a"/"an" open one."""
 DURATION_WORDS = (frozenset(NUMBER_WORDS) - JOINING_NUMBER_WORDS) | {"second", "seconds", "minute", "minutes",
@@ -314,8 +316,8 @@ class IntentMatcher:
     def match(self, text: str) -> IntentMatch | None:
         spelt = WORD_IN_TEXT.sub(lambda m: SPELLINGS.get(m.group(0).lower(), m.group(0)), " ".join(text.replace("’", "'").split()))
         cleaned = rephrased(spelt)
-        if not cleaned:
-            return None
+        if not cleaned or all(HUM.fullmatch(word) for word in WORD.findall(cleaned.lower())):
+            return None   # "Mmmmm" is a sound, never a word mended into a request ("mow", seed 503)
         # "Stop the, stop the tea timer": the last start is what was meant (found before the phrases too, which
         # may change one start and not the other: "And two and two minutes" -> "And two add two minutes")
         restarted = restarts(cleaned) or [rephrased(start) for start in restarts(spelt)]

@@ -296,6 +296,13 @@ def test_a_device_name_alone_does_nothing(answers: tuple[IntentMatcher, IntentAn
     assert actions(answers, "Living room lamp on.") == [("turn_on", {"device": "living room lamp"})]
 
 
+@pytest.mark.parametrize("text", ["Mmmmmmmmmmmmmmmmm", "Mm-hmm.", "Hmm."])
+def test_a_hum_is_no_request(answers: tuple[IntentMatcher, IntentAnswers], text: str) -> None:
+    """ "Mmmmm" (noise over "Volume up.", seed 503) was mended into "mow" and answered "I can't do that"."""
+    assert answers[0].match(text) is None
+    assert answers[0].match("Hmm, mute.") is not None
+
+
 @pytest.mark.parametrize("text", ["Yes, the timer.", "Oops, the timer.", "No, the timer."])
 def test_a_reply_word_is_never_mended_into_a_command(answers: tuple[IntentMatcher, IntentAnswers], text: str) -> None:
     assert actions(answers, text) is None
