@@ -1229,3 +1229,53 @@ EIGHTEENTH: list[tuple[str, str, Expected]] = [
     ("not a command", "Should I turn off the towel rail in summer?", "pass"),
 ]
 """Written for the thirtieth round, at its start, before any measurement of it."""
+
+NINETEENTH: list[tuple[str, str, Expected]] = [
+    # written during the thirtieth round, before any of them was tried, with the eighteenth set's household (COTTAGE)
+    ("device", "Kitchen pendant to 60.", [("set_brightness", {"device": "Kitchen Pendant", "percent": 60})]),
+    ("device", "Brighten the reading light.", [("change_brightness", {"device": "Reading Light", "delta": 25})]),
+    ("device", "Can you dim the hall light?", [("change_brightness", {"device": "Hall Light", "delta": -25})]),
+    ("device", "Turn the light off in the hall.", _off("Hall Light")),
+    ("device", "Turn everything off in the sitting room.", _off("Reading Light") + _off("Stove Fan")),
+    ("device", "Turn all the lights off.",
+     _off("Kitchen Pendant") + _off("Reading Light") + _off("Shed Light") + _off("Hall Light")),
+    ("device", "Switch the electric blanket on please.", _on("Electric Blanket")),
+    ("device", "Put the towel rail on.", _on("Towel Rail")),
+    ("device", "Close the awning.", [("close_cover", {"device": "Awning"})]),
+    ("device", "Shut the roof window.", [("close_cover", {"device": "Velux Window"})]),
+    ("device", "Open the Velux halfway.", "pass"),   # no position topic: not a thing this device can do
+    ("device", "Turn the fountain off.", _off("Water Feature")),
+    ("device", "Shed lights off.", _off("Shed Light")),
+    ("device", "Turn on the sitting room fan.", _on("Stove Fan")),
+    ("two at once", "Turn on the hall light and the kitchen pendant.", _on("Hall Light") + _on("Kitchen Pendant")),
+    ("two at once", "Switch off the electric blanket and the towel rail.",
+     _off("Electric Blanket") + _off("Towel Rail")),
+    ("unknown device", "Turn on the hot tub.", "refuse"),
+    ("unknown device", "Switch off the bedroom light.", "refuse"),
+    ("later", "Turn off the water feature in 20 minutes.",
+     [("run_later", {"seconds": 1200, "command": "Turn off the water feature"})]),
+    ("later", "Switch the blanket off in an hour.", [("run_later", {"seconds": 3600, "command": "Switch the blanket off"})]),
+    ("timer", "Set a 10 minute pasta timer.", [("set_timer", {"seconds": 600, "label": "pasta"})]),
+    ("timer", "Start a timer for two hours.", [("set_timer", {"seconds": 7200})]),
+    ("timer", "Cancel my timer.", [("cancel_timer", {})]),
+    ("timer", "Resume the timer.", [("resume_timer", {})]),
+    ("timer", "Take a minute off the pasta timer.", [("add_timer_time", {"seconds": -60, "label": "pasta"})]),
+    ("timer", "How much time is left on the pasta timer?", [("list_timers", {})]),
+    ("alarm", "Set an alarm for 8 am tomorrow.", [("set_alarm", {"hour": 8, "minute": 0, "meridiem": "am", "tomorrow": True})]),
+    ("alarm", "Cancel my alarm.", [("cancel_timer", {"label": "alarm"})]),
+    ("volume", "Quieter.", [("change_volume", {"delta": -10})]),
+    ("volume", "Set the volume to 20 percent.", [("set_volume", {"percent": 20})]),
+    ("volume", "Unmute yourself.", [("set_mute", {"muted": False})]),
+    ("clock", "What time is it now?", [("get_time", {})]),
+    ("clock", "What's today's date?", [("get_date", {})]),
+    ("control", "Stop talking please.", "stop"),
+    ("control", "What can I ask you?", [("help", {})]),
+    ("not a command", "Is the reading light on?", "pass"),   # a question about a device: told, never done
+    ("not a command", "Are any lights on?", "pass"),
+    ("not a command", "Is the awning open?", "pass"),
+    ("not a command", "What's the best wood for a stove?", "pass"),
+    ("not a command", "How do I clean a towel rail?", "pass"),
+    ("not a command", "Why does my shed light flicker?", "pass"),
+    ("not a command", "What should I plant in the back garden?", "pass"),
+]
+"""Written for the thirtieth round, before any measurement of it."""
