@@ -57,6 +57,13 @@ def _base_verb(found: re.Match[str]) -> str:
     return found.group(1) + base
 
 
+_TIMER_VERBS = r"(?:add|put|give|take|cut|set|get|run|let|remove|subtract|knock)"
+"""Verbs a request about a timer's time opens with."""
+_NUMBER = (r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|[a-z]+teen|"
+           r"(?:twen|thir|for|fif|six|seven|eigh|nine)ty)\b")
+"""A number as said or written."""
+_ASKED_VERBS = r"(?:turn|switch|set|start|stop|cancel|pause|resume|open|close|shut|dim|mute|unmute|add|put|give|make)"
+"""Verbs a request opens with after "can you"."""
 PHRASES = ((re.compile(r"\b(shut|power|switch) (off|down)\b", re.I), "turn off"),
            (re.compile(r"^(\W*)i am the\b", re.I), r"\1I'm the"),   # "I'm" as STT writes it: "dim" clipped
            (re.compile(r"\bpower (on|up)\b", re.I), "turn on"),
@@ -124,15 +131,17 @@ PHRASES = ((re.compile(r"\b(shut|power|switch) (off|down)\b", re.I), "turn off")
            (re.compile(r"\bat (?=(?:\d+|[a-z]+(?:[ -][a-z]+)?) ?(?:%|percent\b))", re.I), "to "),
            # "add" heard as "at", "had" or "and" before an amount of time for a timer: "At two minutes to the timer"
            (re.compile(r"\b(?:at|had|and) (?=\S+(?: \S+)? (?:more )?(?:hours?|minutes?|seconds?) (?:to|on)\b)", re.I), "add "),
-           # or as letters or a short sound opening the sentence, before an amount to a timer: "D. D. thirty
-           # seconds to the pizza timer." (seed 431) says nothing but what to add
-           (re.compile(r"^\W*(?:(?!(?:add|put|give|take|cut|set|get|run|let)\b)[a-z]{1,3}\.?,?\s+){1,3}"
-                       r"(?=\S+(?: \S+)? (?:more )?(?:hours?|minutes?|seconds?) (?:to|on) "
+           # or as letters or a short sound opening the sentence, or one word, before an amount to a timer: "D. D.
+           # thirty seconds to the pizza timer." (seed 431), "Diggity two minutes to the timer." (seed 509) say
+           # nothing but what to add
+           (re.compile(r"^\W*(?:(?!" + _TIMER_VERBS + r"\b)(?:[a-z]{1,3}\.?,?\s+){1,3}|(?!" + _TIMER_VERBS + "|" + _NUMBER
+                       + r")[a-z'-]{4,},?\s+)?(?=" + _NUMBER + r"(?:[ -]\S+)? (?:more )?(?:hours?|minutes?|seconds?) (?:to|on) "
                        r"(?:the|my)\b[^.?!]*\btimer\b)", re.I), "add "),
            (re.compile(r"\bto-(day|night|morrow)\b", re.I), r"to\1"),   # the older spelling some voices get
-           # "can you" with its first sound lost, before a command's verb: "And you switch off the lamp"
-           (re.compile(r"^\W*(?:and|an|in) you,? (?=(?:please )?(?:turn|switch|set|start|stop|cancel|pause|resume|"
-                       r"open|close|shut|dim|mute|unmute|add|put|give|make)\b)", re.I), "can you "),
+           # "can you" with its first sound lost, before a command's verb: "And you switch off the lamp"; or with
+           # its "y" run into "can": "Can use switch off the hallway lamp" (seed 509)
+           (re.compile(r"^\W*(?:and|an|in) you,? (?=(?:please )?" + _ASKED_VERBS + r"\b)", re.I), "can you "),
+           (re.compile(r"^\W*can use,? (?=(?:please )?" + _ASKED_VERBS + r"\b)", re.I), "can you "),
            # "timer" heard as "time" after set/start and before a duration: "Could you set it time for ..."
            (re.compile(r"\b(set|start)( (?:a|an|the|it|my))?((?: \w+){0,2}) time (for|of)\b", re.I), r"\1 a\3 timer for"),
            # "for" heard as "4" and run into the amount after a timer: "Time or 425 minutes" is for 25 minutes

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from scripts.bench.phrasing_sets import (EIGHTEENTH, EIGHTH, ELEVENTH, FIFTEENTH, FOURTEENTH, FRESH, LAST, LATER, NEWEST, NINTH, PROBED,
+from scripts.bench.phrasing_sets import (EIGHTEENTH, EIGHTH, ELEVENTH, NINETEENTH, FIFTEENTH, FOURTEENTH, FRESH, LAST, LATER, NEWEST, NINTH, PROBED,
                                         SEVENTEENTH, SEVENTH, SIXTEENTH, TENTH, THIRTEENTH, TWELFTH, UNSEEN)
 from scripts.bench.phrasings import judge, measure
 
@@ -32,7 +32,8 @@ def test_every_phrasing_of_every_set_is_right() -> None:
                                    "newest": NEWEST, "last": LAST, "seventh": SEVENTH, "eighth": EIGHTH, "ninth": NINTH,
                                    "tenth": TENTH, "eleventh": ELEVENTH, "twelfth": TWELFTH,
                                    "thirteenth": THIRTEENTH, "fourteenth": FOURTEENTH, "fifteenth": FIFTEENTH,
-                                   "sixteenth": SIXTEENTH, "seventeenth": SEVENTEENTH, "eighteenth": EIGHTEENTH}))
+                                   "sixteenth": SIXTEENTH, "seventeenth": SEVENTEENTH, "eighteenth": EIGHTEENTH,
+                                   "nineteenth": NINETEENTH}))
     wrong = [(row["text"], row["outcome"], row["actions"]) for row in results["rows"]
              if row["outcome"] != "right" and not (row["text"] in KNOWN_MISSES and row["outcome"] == "llm")]
     assert wrong == []

@@ -91,6 +91,10 @@ def test_an_indirect_request_is_put_directly(text: str, direct: str) -> None:
     ("Put five more minutes on the timer.", [("add_timer_time", {"seconds": 300})]),
     ("How much time do I have left?", [("list_timers", {})]),
     ("How long have I got left on the timer?", [("list_timers", {})]),
+    ("Diggity two minutes to the timer.", [("add_timer_time", {"seconds": 120})]),   # "Add" heard as a word (seed 509)
+    ("Two minutes to the timer.", [("add_timer_time", {"seconds": 120})]),
+    ("Five more minutes on the timer.", [("add_timer_time", {"seconds": 300})]),
+    ("Can use switch off the living room lamp.", [("turn_off", {"device": "living room lamp"})]),   # seed 509
     ("How long do we have left on the pasta timer?", [("list_timers", {})]),
     ("Get rid of the timer.", [("cancel_timer", {})]),
     ("Mute the sound.", [("set_mute", {"muted": True})]),
