@@ -6,7 +6,8 @@ same command with another amount, the command is corrected rather than run twice
 setting is set again to the new value, a step is topped up by the difference ("down" ran -10; "down by
 twenty" needs -10 more), and a step followed by a value is set to it ("Dim the floor lamp. | To ten
 percent."). A timer just set is lengthened or named by the rest of its request ("Timer for one minute. | And
-thirty seconds.", "Timer for five minutes. | For the workout."), never set twice. Anything else is a request
+thirty seconds.", "Timer for five minutes. | For the workout."), never set twice; an alarm just set is moved to
+the time the rest of its request says ("Wake me up at five. | Forty-five."), never set twice. Anything else is a request
 of its own. A device command followed by another device's name is both ("Turn off the TV. | And the hallway
 light.": the hallway light too).
 """
@@ -30,6 +31,7 @@ WHAT_THEY_CHANGE = {"set_volume": "volume", "change_volume": "volume",
 
 TIMER_SET = "set_timer"
 TIMER_AMEND = "amend_timer"
+ALARM_SET = "set_alarm"
 
 
 def can_be_amended(answer: Answer | None) -> bool:
@@ -38,7 +40,7 @@ def can_be_amended(answer: Answer | None) -> bool:
     if answer is None or not answer.actions:
         return False
     return (all(a.name in AMENDABLE for a in answer.actions) or all(a.name in SWITCHES for a in answer.actions)
-            or _one_timer_set(answer) is not None)
+            or _one_timer_set(answer) is not None or _one_alarm_set(answer) is not None)
 
 
 def amendment(ran: Answer, joined: Answer) -> tuple[ActionCall, ...] | None:
@@ -46,6 +48,8 @@ def amendment(ran: Answer, joined: Answer) -> tuple[ActionCall, ...] | None:
     another request (other actions or other devices), () when nothing is left to do."""
     if _one_timer_set(ran) is not None:
         return _timer_amendment(ran, joined)
+    if _one_alarm_set(ran) is not None:
+        return _alarm_amendment(ran, joined)
     if len(ran.actions) != len(joined.actions):
         return None
     calls: list[ActionCall] = []
@@ -109,3 +113,21 @@ def _timer_amendment(ran: Answer, joined: Answer) -> tuple[ActionCall, ...] | No
     if name_after and not name_before:
         arguments["label"] = name_after
     return (ActionCall(TIMER_AMEND, arguments),) if arguments else ()
+
+
+def _one_alarm_set(answer: Answer) -> dict[str, object] | None:
+    """The arguments of the one alarm `answer` set (not moved), else None."""
+    if len(answer.actions) != 1 or answer.actions[0].name != ALARM_SET or answer.actions[0].arguments.get("move"):
+        return None
+    return dict(answer.actions[0].arguments)
+
+
+def _alarm_amendment(ran: Answer, joined: Answer) -> tuple[ActionCall, ...] | None:
+    """The alarm `ran` set, moved to what `joined` sets ("... at five. | Forty-five every Tuesday."): None when
+    `joined` sets no alarm or one for something else to be done, () when it is the same alarm."""
+    before, after = _one_alarm_set(ran), _one_alarm_set(joined)
+    if before is None or after is None:
+        return None
+    if str(before.get("command", "")).lower() != str(after.get("command", "")).lower():
+        return None
+    return () if after == before else (ActionCall(ALARM_SET, {**after, "move": True}),)

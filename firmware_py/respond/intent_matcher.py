@@ -107,7 +107,7 @@ PHRASES = ((re.compile(r"\b(shut|power|switch) (off|down)\b", re.I), "turn off")
             r"\1\2 for an hour"),
            (re.compile(r"\b(?:an|a) (hour|minute|second)\b", re.I), r"1 \1"),
            (re.compile(r"\b(?:1|one) hour and a half\b", re.I), "90 minutes"),
-           (re.compile(r"\bleft on (my|the) time\b", re.I), r"left on \1 timer"),
+           (re.compile(r"\bleft (?:on|by|in) (my|the) time\b", re.I), r"left on \1 timer"),   # "left by my time" (seed 521)
            # "timer" heard as "time" after a timer's own verb: "Cancel the time."
            (re.compile(r"^(\W*(?:please )?(?:cancel|stop|pause|delete|kill|end|clear|unpause|resume) (?:the|my) )time(?=[\s.!?]*$)",
                        re.I), r"\1timer"),

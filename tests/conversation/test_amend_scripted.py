@@ -121,6 +121,29 @@ def test_how_a_timer_just_set_is_amended() -> None:
     assert rest_of(named, pasta) is None
 
 
+def test_how_an_alarm_just_set_is_amended() -> None:
+    five = Answer("intent", actions=(ActionCall("set_alarm", {"hour": 5, "minute": 0, "command": "wake me up"}),))
+    five_45 = Answer("intent", actions=(ActionCall("set_alarm", {"hour": 5, "minute": 45, "command": "wake me up"}),))
+    remind = Answer("intent", actions=(ActionCall("set_alarm", {"hour": 5, "minute": 45, "command": "remind me to call"}),))
+    assert can_be_amended(five)
+    assert amendment(five, five_45) == (ActionCall("set_alarm", {"hour": 5, "minute": 45, "command": "wake me up",
+                                                                 "move": True}),)
+    assert amendment(five, five) == ()
+    assert amendment(five, remind) is None, "another thing to be done then: a request of its own"
+
+
+async def test_the_rest_of_an_alarms_time_moves_the_alarm_just_set(world: Any) -> None:
+    """ "Please wake me up at five. | Forty-five." (seed 509 set 5:00): one alarm, at 5:45, never two."""
+    conversation, events, llm, stt = world
+    stt.first, stt.second, stt.whole = "Please wake me up at five.", "Forty-five.", "Please wake me up at five forty-five."
+    said = await two_pieces(conversation, events, gap_secs=0.0)
+    assert [name for name, _ in calls(events)] == ["set_alarm", "set_alarm"]
+    assert calls(events)[-1][1].get("move") is True
+    alarms = conversation._engines.tools.timers.list()
+    assert len(alarms) == 1 and alarms[0].label.startswith("5:45"), [t.label for t in alarms]
+    assert said[-1].responder == "intent" and "5:45" in said[-1].text, said
+
+
 async def test_a_rest_that_only_finishes_a_timer_request_never_sets_a_second_timer(world: Any) -> None:
     """ "Timer for twenty seconds. | Please." (seed 191): both pieces read as the same timer; it is confirmed,
     not set again by reading the joined pieces as a request of their own."""
