@@ -34,7 +34,7 @@ from .llm.context import Context
 from .llm.text import clean_for_speech
 from .llm.timers import WAKE_UP, as_mine, is_alarm, timer_done_words, timers_named
 from .sentences import SentenceSplitter
-from .respond.amend import rest_of
+from .respond.amend import FINISHED, only_finished, rest_of
 from .respond.asked import AskedBack
 from .respond.base import Answer
 from .respond.chain import ResponderChain, carry_out
@@ -422,6 +422,10 @@ class Conversation(VoiceSession):
     def _amended(self, ran: LastTurn, text: str, whole: Answer) -> tuple[str, Answer] | None:
         """The last turn's command amended by `whole`, the request both pieces make (respond/amend.py): its
         words and what is left to run, or None when it is another request."""
+        if ran.answer is not None and only_finished(ran.answer, whole):
+            log.info("the rest only finished the command that ran", extra={"session": self.session_id, "text": text})
+            self.last_transcript = text
+            return text, replace(whole, actions=(), command=FINISHED)
         calls = rest_of(ran.answer, whole) if ran.answer is not None else None
         if not calls:
             return None
@@ -571,6 +575,10 @@ class Conversation(VoiceSession):
         """A claimed turn: run its actions, speak the templated confirmation. No LLM pass."""
         started = time.monotonic()
         if claim.command == "stop":
+            if speech:
+                speech.finish()
+            return
+        if claim.command == FINISHED:   # done and confirmed already: the turn that ran stands for both pieces
             if speech:
                 speech.finish()
             return

@@ -32,6 +32,8 @@ WHAT_THEY_CHANGE = {"set_volume": "volume", "change_volume": "volume",
 TIMER_SET = "set_timer"
 TIMER_AMEND = "amend_timer"
 ALARM_SET = "set_alarm"
+FINISHED = "finished"
+"""The conversation command of words that only finished a request already done (`Answer.command`)."""
 
 
 def can_be_amended(answer: Answer | None) -> bool:
@@ -70,6 +72,12 @@ def same_setting(ran: Answer, joined: Answer) -> bool:
     is no request of its own: the settings are confirmed again (a step said again is a step more, "Louder.
     | Louder.", and never comes here: a command of its own is not a rest)."""
     return amendment(ran, joined) == () and all(a.name in SETTINGS for a in joined.actions)
+
+
+def only_finished(ran: Answer, joined: Answer) -> bool:
+    """Did the rest only finish saying the device commands that ran ("Turn on the floor lamp, | please.")?
+    They ran and were confirmed: nothing more is done or said (a second run said the same thing twice)."""
+    return bool(ran.actions) and all(a.name in SWITCHES for a in ran.actions) and joined.actions == ran.actions
 
 
 def rest_of(ran: Answer, joined: Answer) -> tuple[ActionCall, ...] | None:

@@ -39,7 +39,8 @@ class Answer:
     actions: tuple[ActionCall, ...] = ()
     passage: str = ""
     command: str = ""
-    """A conversation command instead of an answer: "stop" (stop talking, say nothing)."""
+    """A conversation command instead of an answer: "stop" (stop talking, say nothing), "finished" (the words
+    only finished a request already done: say nothing more)."""
     source: dict[str, str] | None = None
     confidence: float = 1.0
     tentative: bool = False

@@ -87,6 +87,16 @@ async def test_another_devices_name_said_after_a_device_command_is_that_command_
     assert [a.responder for a in said] == ["intent", "intent"], said
 
 
+async def test_a_rest_that_only_finishes_a_device_command_does_and_says_nothing_more(world: Any) -> None:
+    """ "Turn on the kitchen light, | please." (seed 523: the lamp turned on twice and said so twice, the second
+    time 2.7 s later): the light went on at once and was confirmed; the rest adds nothing."""
+    conversation, events, llm, stt = world
+    stt.first, stt.second, stt.whole = "Turn on the kitchen light,", "Please.", "Turn on the kitchen light, please."
+    said = await two_pieces(conversation, events, gap_secs=0.0)
+    assert calls(events) == [("turn_on", {"device": "kitchen light"})]
+    assert [a.responder for a in said] == ["intent"], said   # one answer, never the LLM's
+
+
 def test_what_may_be_amended_and_how() -> None:
     down = Answer("intent", actions=(ActionCall("change_volume", {"delta": -10}),))
     twenty = Answer("intent", actions=(ActionCall("change_volume", {"delta": -20}),))
