@@ -69,6 +69,15 @@ PHRASES = ((re.compile(r"\b(shut|power|switch) (off|down)\b", re.I), "turn off")
            (re.compile(r"\bpower (on|up)\b", re.I), "turn on"),
            # the "t" of "set" heard as a word of its own: "Said to an alarm for ..." is "Set an alarm for ..."
            (re.compile(r"\b(?:set|said|sat|sit) to (an?) (?=(?:[\w-]+ )?(?:alarm|timer|reminder)s?\b)", re.I), r"set \1 "),
+           # "an" heard as "on" after the verb: "Set on alarm for nine." (seed 523)
+           (re.compile(r"\b(set|start) on (alarm|timer|reminder)\b", re.I), r"\1 an \2"),
+           # "add" for "set" before a timer named and its length: "Add a tea timer for three minutes." (seed 541 set
+           # one with its name mended away)
+           (re.compile(r"^(\W*(?:please,? )?)add (an?) (?=(?:[\w-]+ ){0,2}timer for\b)", re.I), r"\1set \2 "),
+           # a pause between an alarm's hour and its minutes, written as a comma: "for nine, fifteen on Sunday"
+           (re.compile(r"^(?=.*\b(?:alarm|wake|remind)\b)(.*?\b(?:at|for) (?:one|two|three|four|five|six|seven|eight|nine|"
+                       r"ten|eleven|twelve|\d{1,2})), (?=(?:oh[ -])?(?:fifteen|thirty|forty|fifty|twenty|ten|five|"
+                       r"\d{2})\b)", re.I), r"\1 "),
            # "and" heard as "in" between a length's parts: "one minute in thirty seconds" is one and a half minutes
            (re.compile(r"\b(hours?|minutes?) in (?=(?:[\w-]+ ){1,2}(?:minutes?|seconds?)\b)", re.I), r"\1 and "),
            # "three" heard with its "th" as "f" or "t" before a unit: "a timer for free minutes" (seed 479 set four)

@@ -31,7 +31,7 @@ from .chain import same_words
 from .custom import CustomCommand
 from .device_states import STATES_OF_KIND, one_state, said_kind, states_answer
 from .intent_matcher import (DANGLING_CONJUNCTIONS, DEVICE_DOMAINS, TRAILING_STRAYS, IntentMatch, IntentMatcher,
-                             asked_which, restarts, without_trailing_strays)
+                             asked_which, rephrased, restarts, without_trailing_strays)
 from .later import later_call
 from .opposites import (RIVAL_LENGTHS, OppositeReading, family_of, heard_otherwise, resumed_instead, said_plainly,
                         teen_or_ten_length)
@@ -619,6 +619,8 @@ class IntentResponder:
         """An alarm or a command at a time of day, as said or with its first word read as the verb it sounds
         like ("Said an alarm for noon, please.", seed 353): only a reading that sets something."""
         found = self._alarms.match(self._matcher.without_fillers(text))
+        if found is None and (reworded := rephrased(text)) != text:   # "Set on alarm for seven." (seed 523)
+            found = self._alarms.match(self._matcher.without_fillers(reworded))
         if found is not None:
             return found
         # the last start of a sentence begun again ("Set an, set an alarm", "Said Anne. Said an alarm ...")

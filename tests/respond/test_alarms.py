@@ -113,6 +113,8 @@ async def calls(intents: IntentResponder, text: str) -> list[tuple[str, dict[str
     ("Said Anne. Said an alarm for noon, please.", {"hour": 12, "minute": 0, "meridiem": "pm"}),   # begun again
     ("Set an, set an alarm for noon, please.", {"hour": 12, "minute": 0, "meridiem": "pm"}),
     ("wake me up at At nine fifteen", {"hour": 9, "minute": 15, "command": "wake me up"}),   # a reply put in its frame
+    ("Set on alarm for seven.", {"hour": 7, "minute": 0}),   # seed 523: "an" heard "on"
+    ("Set an alarm for nine, fifteen on Sunday, please.", {"hour": 9, "minute": 15, "day": "sunday"}),   # a pause
 ])
 async def test_alarms_and_commands_at_a_time_of_day(intents: IntentResponder, text: str,
                                                     expected: dict[str, Any]) -> None:
