@@ -75,8 +75,11 @@ def same_setting(ran: Answer, joined: Answer) -> bool:
 
 
 def only_finished(ran: Answer, joined: Answer) -> bool:
-    """Did the rest only finish saying the device commands that ran ("Turn on the floor lamp, | please.")?
-    They ran and were confirmed: nothing more is done or said (a second run said the same thing twice)."""
+    """Did the rest only finish saying the device commands or the alarm that ran ("Turn on the floor lamp, |
+    please.", "Wake me up at seven. | Thanks.")? They ran and were confirmed: nothing more is done or said (a
+    second run said the same thing twice)."""
+    if _one_alarm_set(ran) is not None:
+        return _alarm_amendment(ran, joined) == ()
     return bool(ran.actions) and all(a.name in SWITCHES for a in ran.actions) and joined.actions == ran.actions
 
 

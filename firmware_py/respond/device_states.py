@@ -59,8 +59,7 @@ def states_answer(devices: list[Device], told: dict[str, str], asked: str, what:
                 f"{listed(names)} should be {state}: that is what I last told {_pronoun(names)}"
             said.append(sentence[0].upper() + sentence[1:] + ".")
     if not said:
-        return f"I don't know whether any of the {what} {'is' if len(devices) == 1 else 'are'} {asked}: " \
-               f"I haven't changed {_pronoun(unknown)} since I started."
+        return f"I don't know whether any of the {what} are {asked}: I haven't changed them since I started."
     if unknown:
         said.append(f"I haven't changed {listed(unknown)} since I started.")
     return " ".join(said)

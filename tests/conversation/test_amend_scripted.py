@@ -14,7 +14,7 @@ import pytest
 from firmware_py.audio.frames import SAMPLE_RATE
 from firmware_py.conversation import Conversation
 from firmware_py.events import FunctionCallInProgress
-from firmware_py.respond.amend import amendment, can_be_amended, rest_of
+from firmware_py.respond.amend import amendment, can_be_amended, only_finished, rest_of
 from firmware_py.respond.base import ActionCall, Answer
 from firmware_py.respond.unfinished import LastTurn, may_amend
 from firmware_py.speech.stt import Rereading
@@ -138,7 +138,8 @@ def test_how_an_alarm_just_set_is_amended() -> None:
     assert can_be_amended(five)
     assert amendment(five, five_45) == (ActionCall("set_alarm", {"hour": 5, "minute": 45, "command": "wake me up",
                                                                  "move": True}),)
-    assert amendment(five, five) == ()
+    assert amendment(five, five) == () and only_finished(five, five), "said again: done, and said, once"
+    assert not only_finished(five, five_45)
     assert amendment(five, remind) is None, "another thing to be done then: a request of its own"
 
 
