@@ -574,11 +574,8 @@ class Conversation(VoiceSession):
                                timing: TurnTiming) -> None:
         """A claimed turn: run its actions, speak the templated confirmation. No LLM pass."""
         started = time.monotonic()
-        if claim.command == "stop":
-            if speech:
-                speech.finish()
-            return
-        if claim.command == FINISHED:   # done and confirmed already: the turn that ran stands for both pieces
+        # (FINISHED: done and confirmed already, the turn that ran stands for both pieces)
+        if claim.command in ("stop", FINISHED):
             if speech:
                 speech.finish()
             return

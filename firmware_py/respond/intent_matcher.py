@@ -59,8 +59,9 @@ def _base_verb(found: re.Match[str]) -> str:
 
 _TIMER_VERBS = r"(?:add|put|give|take|cut|set|get|run|let|remove|subtract|knock)"
 """Verbs a request about a timer's time opens with."""
-_NUMBER = (r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|[a-z]+teen|"
-           r"(?:twen|thir|for|fif|six|seven|eigh|nine)ty)\b")
+_HOUR = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d{1,2})"
+"""An hour of the clock as said or written."""
+_NUMBER = r"(?:\d+|a|an|" + _HOUR + r"|[a-z]+teen|(?:twen|thir|for|fif|six|seven|eigh|nine)ty)\b"
 """A number as said or written."""
 _ASKED_VERBS = r"(?:turn|switch|set|start|stop|cancel|pause|resume|open|close|shut|dim|mute|unmute|add|put|give|make)"
 """Verbs a request opens with after "can you"."""
@@ -75,9 +76,8 @@ PHRASES = ((re.compile(r"\b(shut|power|switch) (off|down)\b", re.I), "turn off")
            # one with its name mended away)
            (re.compile(r"^(\W*(?:please,? )?)add (an?) (?=(?:[\w-]+ ){0,2}timer for\b)", re.I), r"\1set \2 "),
            # a pause between an alarm's hour and its minutes, written as a comma: "for nine, fifteen on Sunday"
-           (re.compile(r"^(?=.*\b(?:alarm|wake|remind)\b)(.*?\b(?:at|for) (?:one|two|three|four|five|six|seven|eight|nine|"
-                       r"ten|eleven|twelve|\d{1,2})), (?=(?:oh[ -])?(?:fifteen|thirty|forty|fifty|twenty|ten|five|"
-                       r"\d{2})\b)", re.I), r"\1 "),
+           (re.compile(r"^(?=.*\b(?:alarm|wake|remind)\b)(.*?\b(?:at|for) " + _HOUR + r"), (?=(?:oh[ -])?"
+                       r"(?:fifteen|thirty|forty|fifty|twenty|ten|five|\d{2})\b)", re.I), r"\1 "),
            # "and" heard as "in" between a length's parts: "one minute in thirty seconds" is one and a half minutes
            (re.compile(r"\b(hours?|minutes?) in (?=(?:[\w-]+ ){1,2}(?:minutes?|seconds?)\b)", re.I), r"\1 and "),
            # "three" heard with its "th" as "f" or "t" before a unit: "a timer for free minutes" (seed 479 set four)

@@ -431,9 +431,10 @@ class IntentAnswers:
         if domain not in DEVICE_DOMAINS:
             return None
         area = None if slots.get("area") in (None, "here") else str(slots["area"])
-        devices = self._matching(domain, area, str(slots.get("device_class") or ""))
+        device_class = str(slots.get("device_class") or "")
+        devices = self._matching(domain, area, device_class)
         asked = str(slots.get("state") or STATES_OF_KIND[domain][0])
-        things = said_kind(domain, str(slots.get("device_class") or ""))
+        things = said_kind(domain, device_class)
         return states_answer(devices, self._directory.last_state, asked, f"{things} in the {area}" if area else things)
 
     @staticmethod
