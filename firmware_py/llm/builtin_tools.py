@@ -13,7 +13,7 @@ from typing import Any, Callable, Protocol
 
 from .timers import (ALARM_LABEL, SNOOZE_SECS, WAKE_UP, Timer, TimerService, as_mine, is_alarm, is_reminder, may_repeat,
                      spoken_duration, timer_name)
-from .weekdays import DAY_NAMES, check_repeat, repeat_words, repeats_on
+from .weekdays import DAY_NAMES, check_repeat, day_said, repeat_words, repeats_on
 
 
 class DeviceControl(Protocol):
@@ -150,17 +150,12 @@ INTENT_ONLY_TOOLS = (AMEND_TIMER, RUN_LATER, SET_ALARM, SNOOZE, LIST_ALARMS, GET
 """Tools the intents run and the LLM is never offered."""
 
 
-SMALL_HOURS_END = 4
-"""Until 4 am, "tomorrow at 7" is this morning's 7: nobody awake at 1 am means the day after."""
-
-
 def next_time_of_day(now: dt.datetime, hour: int, minute: int, meridiem: str = "",
                      tomorrow: bool = False) -> dt.datetime:
     """The first moment after `now` the clock reads hour:minute. Without am or pm an hour of 1-12 is
     either ("7": 7 am or 7 pm, whichever comes first); `tomorrow`: the first on the next day."""
     hours = _hours_of(hour, meridiem)
-    # "tomorrow" said in the small hours means the day that starts when one wakes: today's date
-    day = now.date() + dt.timedelta(days=1 if tomorrow and now.hour >= SMALL_HOURS_END else 0)
+    day = day_said(now, 1 if tomorrow else 0)
     times = []
     for wanted in hours:
         moment = dt.datetime.combine(day, dt.time(wanted, minute), tzinfo=now.tzinfo)

@@ -20,7 +20,7 @@ from ..events import EventBus, TimerFired
 from ..heard_alike import one_sound_apart
 from ..respond.timer_names import COMMON_TIMER_NAMES
 from .timer_store import SavedTimer, TimerStore
-from .weekdays import DAYS_AHEAD, REPEAT_MAX_SECS, check_repeat, days_named, days_of, next_repeat
+from .weekdays import DAYS_AHEAD, REPEAT_MAX_SECS, check_repeat, day_said, days_named, days_of, next_repeat
 
 log = logging.getLogger(__name__)
 
@@ -333,7 +333,7 @@ def _rings_once_on(timer: Timer, days_ahead: int) -> bool:
     if timer.repeat or timer.paused or not (is_alarm(timer.label) or timer.command):
         return False
     rings = dt.datetime.fromtimestamp(time.time() + timer.remaining()).date()
-    return rings == dt.date.today() + dt.timedelta(days=days_ahead)
+    return rings == day_said(dt.datetime.now(), days_ahead)
 
 
 def how_it_rings_on(timer: Timer, days: frozenset[int]) -> int:

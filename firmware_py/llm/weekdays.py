@@ -94,3 +94,14 @@ def next_repeat(rang_at: float, repeat: str, after: float) -> float:
 
 DAYS_AHEAD = {"today": 0, "tonight": 0, "tomorrow": 1}
 """Days said by their distance from today ("tomorrow's alarm"), as days ahead."""
+
+SMALL_HOURS_END = 4
+"""Until 4 am, "tomorrow at 7" is this morning's 7: nobody awake at 1 am means the day after."""
+
+
+def day_said(now: dt.datetime, days_ahead: int) -> dt.date:
+    """The date meant by a day said by its distance from today: "tomorrow" said in the small hours is the day
+    that starts when one wakes, today's date."""
+    if days_ahead > 0 and now.hour < SMALL_HOURS_END:
+        days_ahead -= 1
+    return now.date() + dt.timedelta(days=days_ahead)
