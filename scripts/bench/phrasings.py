@@ -31,7 +31,7 @@ from firmware_py.respond.intent_matcher import IntentMatcher
 from firmware_py.respond.intents import IntentAnswers, IntentResponder
 
 from .command_corpus import DEVICES
-from .phrasing_sets import (COTTAGE, EIGHTEENTH, EIGHTH, ELEVENTH, NINETEENTH, FAMILY_HOUSE, FIFTEENTH, FOURTEENTH, FRESH, LAST, LATER, MAKER_FLAT, NEWEST, NINTH, OTHER_HOUSE, PROBED,
+from .phrasing_sets import (COTTAGE, EIGHTEENTH, TWENTIETH, WORKSHOP, EIGHTH, ELEVENTH, NINETEENTH, FAMILY_HOUSE, FIFTEENTH, FOURTEENTH, FRESH, LAST, LATER, MAKER_FLAT, NEWEST, NINTH, OTHER_HOUSE, PROBED,
                             SEVENTEENTH, SEVENTH, SIXTEENTH, TENTH, THIRTEENTH, TWELFTH, UNSEEN, Expected)
 
 RESULTS = Path(__file__).resolve().parents[2] / "bench-results"
@@ -40,7 +40,7 @@ RESULTS = Path(__file__).resolve().parents[2] / "bench-results"
 HOUSEHOLDS: dict[str, list[dict[str, Any]]] = {"eighth": OTHER_HOUSE, "ninth": MAKER_FLAT, "thirteenth": FAMILY_HOUSE,
                                                "fifteenth": OTHER_HOUSE, "sixteenth": MAKER_FLAT,
                                                "seventeenth": FAMILY_HOUSE, "eighteenth": COTTAGE,
-                                               "nineteenth": COTTAGE}
+                                               "nineteenth": COTTAGE, "twentieth": WORKSHOP}
 """Sets measured with another household's devices than the spoken corpus's."""
 
 
@@ -134,7 +134,7 @@ def main() -> None:
                                  "thirteenth": THIRTEENTH, "fourteenth": FOURTEENTH,
                                  "fifteenth": FIFTEENTH, "sixteenth": SIXTEENTH,
                                  "seventeenth": SEVENTEENTH, "eighteenth": EIGHTEENTH,
-                                 "nineteenth": NINETEENTH}))
+                                 "nineteenth": NINETEENTH, "twentieth": TWENTIETH}))
     out = args.out or RESULTS / f"phrasings-{time.strftime('%Y%m%dT%H%M%S')}.json"
     out.write_text(json.dumps(results, indent=1))
     print_report(results)
