@@ -19,6 +19,7 @@ import jellyfish
 from hassil import Intents, RecognizeResult, TextSlotList, TextSlotValue, recognize_best, recognize_ranked
 from hassil import string_matcher
 
+from ..heard_alike import one_sound_apart
 from ..integrations.devices import DEVICE_NOUNS, ROOMS, DeviceDirectory, singular
 from .custom import CustomCommand
 from .indirect import direct_form
@@ -292,8 +293,8 @@ class IntentMatcher:
         self._directory = directory
         self._device_vocabulary = {word.lower() for word in _device_words(directory)} | DEVICE_NOUNS
         self._vocabulary = set(library.words) | set(NUMBER_WORDS) | _device_words(directory)
-        self._name_ends = DEVICE_NAME_ENDS | {spoken.split()[-1] for device in directory.devices
-                                              for spoken in device.spoken_names()}
+        self._own_name_ends = {spoken.split()[-1] for device in directory.devices for spoken in device.spoken_names()}
+        self._name_ends = DEVICE_NAME_ENDS | self._own_name_ends
         self._sounds: dict[str, list[str]] = {}   # sound key -> template words that sound like it
         for word in sorted(self._vocabulary):
             self._sounds.setdefault(sound_of(word), []).append(word)
@@ -596,6 +597,8 @@ class IntentMatcher:
             return None   # "tim with floor lamp": the floor lamp, with words before it no reading of a verb explains
         # a name heard a little wrong ("the bedroom pan") is a whole name: nothing of it waits for a rest
         named_like_one = bool(known) or words.split()[-1] in self._name_ends or self._directory.find(words) is not None
+        if not named_like_one and (noun := self._noun_heard_after_a_room(words)):
+            words, named_like_one = f"{words.rsplit(' ', 1)[0]} {noun}", True   # "the garage geater": the garage heater
         # "Turned the porch." before a pause: no device is called "porch", the rest ("light off") may be coming;
         # "Turn the dishwasher off." went on after the name, so nothing of it was cut off
         name = bare_words(words.replace("-", " ").split())
@@ -603,6 +606,19 @@ class IntentMatcher:
         return IntentMatch(result.intent.name, _slots(result), text, unknown_name=known or words, corrected=bool(known),
                            tentative=unfinished_turn or (not named_like_one and ends_the_sentence),
                            named_like_a_device=named_like_one)
+
+    def _noun_heard_after_a_room(self, words: str) -> str:
+        """The one word a device's name ends in that the last word sounds like, after a room ("garage geater":
+        heater), for the refusal to name; "" otherwise. Only after a room: alone, a word a sound from "fan" or
+        "lamp" is any word. Never where it sounds like one of this device's own ("garage gear" beside the
+        garage door): that may be ours heard wrong, for the reading within the commands to find."""
+        name = words.split()
+        if len(name) < 2 or name[-2] not in ROOMS | set(self._directory.areas()):
+            return ""
+        alike = {end for end in self._name_ends if one_sound_apart(name[-1], end)}
+        if alike & self._own_name_ends:
+            return ""
+        return alike.pop() if len(alike) == 1 else ""
 
     def _opens_on_two_unknowns(self, result: RecognizeResult, text: str) -> bool:
         """Does the parse take the sentence's first words (no verb before them) for a name that ends in no word

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from scripts.bench.phrasing_sets import (EIGHTEENTH, EIGHTH, ELEVENTH, NINETEENTH, FIFTEENTH, FOURTEENTH, FRESH, LAST, LATER, NEWEST, NINTH, PROBED,
+from scripts.bench.phrasing_sets import (EIGHTEENTH, TWENTIETH, EIGHTH, ELEVENTH, NINETEENTH, FIFTEENTH, FOURTEENTH, FRESH, LAST, LATER, NEWEST, NINTH, PROBED,
                                         SEVENTEENTH, SEVENTH, SIXTEENTH, TENTH, THIRTEENTH, TWELFTH, UNSEEN)
 from scripts.bench.phrasings import judge, measure
 
@@ -33,7 +33,7 @@ def test_every_phrasing_of_every_set_is_right() -> None:
                                    "tenth": TENTH, "eleventh": ELEVENTH, "twelfth": TWELFTH,
                                    "thirteenth": THIRTEENTH, "fourteenth": FOURTEENTH, "fifteenth": FIFTEENTH,
                                    "sixteenth": SIXTEENTH, "seventeenth": SEVENTEENTH, "eighteenth": EIGHTEENTH,
-                                   "nineteenth": NINETEENTH}))
+                                   "nineteenth": NINETEENTH, "twentieth": TWENTIETH}))
     wrong = [(row["text"], row["outcome"], row["actions"]) for row in results["rows"]
              if row["outcome"] != "right" and not (row["text"] in KNOWN_MISSES and row["outcome"] == "llm")]
     assert wrong == []

@@ -831,6 +831,17 @@ def test_a_clipped_switch_heard_as_which_is_no_question(answers: tuple[IntentMat
     assert actions(answers, "Which one is on?") is None
 
 
+def test_a_device_noun_heard_a_sound_wrong_after_a_room_is_refused_by_the_noun(
+        answers: tuple[IntentMatcher, IntentAnswers]) -> None:
+    """ "Which, on the garage-geater," (seed 557) went to the LLM, which called it a dessert: "geater" after a
+    room is "heater"; a word that sounds like one of this device's own ("gear": the garage door) is never
+    taken for another noun, nor for that device."""
+    assert actions(answers, "Which, on the garage-geater,") == [("turn_on", {"device": "garage heater"})]
+    assert actions(answers, "Switch on the kitchen kettel.") == [("turn_on", {"device": "kitchen kettle"})]
+    assert actions(answers, "Switch on the garage gear.") == [("turn_on", {"device": "garage gear"})]
+    assert actions(answers, "Which on the garden is best?") is None
+
+
 def test_a_rooms_lights_are_its_one_light_whatever_it_is_called() -> None:
     """ "Dim the kitchen lights to 30 percent." with kitchen spotlights: refused as a device called "kitchen
     lights" before."""
