@@ -592,6 +592,10 @@ class IntentMatcher:
         if len(words) >= len(text.strip(" .,!?")) * 0.8:   # the whole sentence taken as a name: no template fits
             return None
         words = self._without_a_leading_verb(words)
+        # "Sent to a brand timer," as a light called "set" put to a colour: the verb is no name ("Turn on." is
+        # still refused by its verb rather than left to the LLM, which may turn on anything)
+        if words in COMMAND_VERBS and result.intent.name not in ("HassTurnOn", "HassTurnOff"):
+            return None
         known = self._known_after_a_misheard_verb(words, text)
         if not known and self._ends_in_a_known_name(words) and self._directory.named_with_lights(words) is None:
             return None   # "tim with floor lamp": the floor lamp, with words before it no reading of a verb explains

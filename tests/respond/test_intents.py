@@ -842,6 +842,14 @@ def test_a_device_noun_heard_a_sound_wrong_after_a_room_is_refused_by_the_noun(
     assert actions(answers, "Which on the garden is best?") is None
 
 
+def test_a_command_verb_is_no_device_name(answers: tuple[IntentMatcher, IntentAnswers]) -> None:
+    """ "Sent to a brand timer," (seed 563, "Set a bread timer |") was refused as a light called "set" put to a
+    colour, and its right reading within the commands was then turned down for naming no device."""
+    assert actions(answers, "Sent to a brand timer,") is None
+    assert actions(answers, "Sent to a timer,") is None
+    assert actions(answers, "Turn on.") is not None   # answered here, never left to the LLM, which may turn on anything
+
+
 def test_a_rooms_lights_are_its_one_light_whatever_it_is_called() -> None:
     """ "Dim the kitchen lights to 30 percent." with kitchen spotlights: refused as a device called "kitchen
     lights" before."""
