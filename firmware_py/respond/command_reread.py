@@ -270,7 +270,9 @@ class CommandReread:
                                                                  or _glued_un_sound(heard_words[0]) == stem)):
             return ""
         undone = " ".join([*words[:verb], ("Un" if verb == 0 else "un") + stem, *words[verb + 1:]])
-        other = self._command(undone, min_words=1)   # (words heard, not read from audio: "Amute." is "Unmute." or not)
+        # matched from the verb on: the sounds before it are no words of the command ("I unmute yourself.")
+        # (words heard, not read from audio: "Amute." is "Unmute." or not)
+        other = self._command(" ".join(["Un" + stem, *words[verb + 1:]]), min_words=1)
         return undone if other is not None and self._means(other) != self._means(found) else ""
 
     def _plain_refusal(self, text: str) -> IntentMatch | None:

@@ -604,6 +604,10 @@ class IntentResponder:
                 log.debug("intent matched reworded", extra={"actions": [c.name for c in reworded.actions],
                                                             "session": session_id})
                 return reworded
+        if found is None:   # "I mute the speaker.": a mute after what may be a clipped "un", asked about
+            clipped = await loop.run_in_executor(self._executor, self._clipped_mute_asked, text)
+            if clipped is not None:
+                return clipped
         if found is None:   # an alarm whose time was heard as other words: asked for, if nothing else fits
             return await loop.run_in_executor(self._executor, self._time_unread, text)
         answer = self._answers.answer(found)
@@ -703,6 +707,17 @@ class IntentResponder:
         if not refused and not all(self._answers.knows(device) for device in devices):
             return None   # a pronoun or a word taken for a name ("set it to 40 percent": a device called "it")
         return replace(answer, tentative=True) if found.tentative else answer
+
+    def _clipped_mute_asked(self, text: str) -> Answer | None:
+        """The question to ask of a mute heard after a short vowel sound that the matcher reads as a statement's
+        subject ("I mute the speaker.": a clipped "Unmute the speaker."); None for anything else."""
+        verb_first = from_the_verb(text)
+        # (the verb as a word of its own: "Indeed," is no "mute" glued on a vowel)
+        if verb_first == text.strip() or not text.strip().endswith(verb_first) or \
+                (found := self._matcher.match(verb_first)) is None:
+            return None
+        asked = self._mute_asked(found, self._answers.answer(found), text)
+        return self._answers.answer(asked) if asked is not None else None
 
     def _mute_asked(self, found: IntentMatch, answer: Answer | None, text: str) -> IntentMatch | None:
         """A mute heard after a short vowel sound ("Ah, mute yourself", "Um, mute the speaker") may be an
