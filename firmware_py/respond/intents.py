@@ -604,12 +604,10 @@ class IntentResponder:
                 log.debug("intent matched reworded", extra={"actions": [c.name for c in reworded.actions],
                                                             "session": session_id})
                 return reworded
-        if found is None:   # "I mute the speaker.": a mute after what may be a clipped "un", asked about
+        if found is None:   # "I mute the speaker." (a clipped "un"?) asked about; else an alarm whose time was
+            # heard as other words asked for, if nothing else fits
             clipped = await loop.run_in_executor(self._executor, self._clipped_mute_asked, text)
-            if clipped is not None:
-                return clipped
-        if found is None:   # an alarm whose time was heard as other words: asked for, if nothing else fits
-            return await loop.run_in_executor(self._executor, self._time_unread, text)
+            return clipped or await loop.run_in_executor(self._executor, self._time_unread, text)
         answer = self._answers.answer(found)
         if (asked := self._mute_asked(found, answer, text)) is not None:
             found, answer = asked, self._answers.answer(asked)
