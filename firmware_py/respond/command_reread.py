@@ -135,9 +135,9 @@ given with confidence). What the device can do is a question too: read out of a 
 it today?" as "What can you do?") or a "thanks" ("Can you please help?"), it answers one nobody asked."""
 SUM = "answer:arithmetic"
 OPERATOR_WORDS = frozenset({"plus", "minus", "times", "multiplied", "divided", "over", "less", "take"})
-"""A sum is read only where the words heard hold its operator ("What is by plus three?": five plus three);
-read out of mumbling ("Jethro, he pretend," as "Just one thousand and twelve") it would be an answer given
-with confidence to a question nobody asked."""
+"""A sum is read only where the words heard hold its operator ("What is by plus three?"); read out of mumbling
+("Jethro, he pretend," as "Just one thousand and twelve") it would be an answer given with confidence to a
+question nobody asked. A number it reads that was not heard as that number is asked for (respond/sums.py)."""
 
 
 class RereadingStt(Protocol):

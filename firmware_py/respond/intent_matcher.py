@@ -83,6 +83,9 @@ PHRASES = ((re.compile(r"\b(shut|power|switch) (off|down)\b", re.I), "turn off")
            (re.compile(r"\b(hours?|minutes?) in (?=(?:[\w-]+ ){1,2}(?:minutes?|seconds?)\b)", re.I), r"\1 and "),
            # "three" heard with its "th" as "f" or "t" before a unit: "a timer for free minutes" (seed 479 set four)
            (re.compile(r"\b(?:free|tree)(?=[ -](?:hours?|minutes?|seconds?|percent)\b)", re.I), "three"),
+           # and beside a sum's operator: "What is five-plus-free" (seeds 487, 577: "5 plus 4 is 9")
+           (re.compile(r"\b(plus|minus|times|by)([ -])(?:free|tree)\b", re.I), r"\1\2three"),
+           (re.compile(r"\b(?:free|tree)(?=[ -](?:plus|minus|times|divided|multiplied)\b)", re.I), "three"),
            # "pop the lamp on": put it on
            (re.compile(r"\bpop\b(?=(?: [\w'-]+){0,4} (?:on|off)\b)", re.I), "turn"),
            # "Could you possibly turn ...": the hedge asks nothing more

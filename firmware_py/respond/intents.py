@@ -25,7 +25,7 @@ from ..llm.timers import spoken_duration
 from ..speech.slowed import slowed, worth_hearing_again
 from .alarms import AlarmSentences
 from .base import ActionCall, Answer
-from .command_reread import (MARGIN, MIN_WORDS, REFUSAL_MARGIN, SECOND_WIDTH, CommandReread, RereadingStt,
+from .command_reread import (MARGIN, MIN_WORDS, REFUSAL_MARGIN, SECOND_WIDTH, SUM, CommandReread, RereadingStt,
                              from_the_verb)
 from .chain import same_words
 from .custom import CustomCommand
@@ -35,6 +35,7 @@ from .intent_matcher import (DANGLING_CONJUNCTIONS, DEVICE_DOMAINS, TRAILING_STR
 from .later import later_call
 from .opposites import (RIVAL_LENGTHS, OppositeReading, family_of, heard_otherwise, resumed_instead, said_plainly,
                         teen_or_ten_length)
+from .sums import number_asked, number_shown, plain_sum, sum_answer, worked_out
 from .rewordings import all_but, each_timer_said, in_the_room_said, joined_parts, room_put_first, with_the_thing_named
 from .timer_names import (COMMON_TIMER_NAMES, name_in_doubt, names_known, run_into_timer, same_but_name, the_named_one,
                           timer_call)
@@ -231,7 +232,7 @@ class IntentAnswers:
         if intent in ("conversation:stop", "HassMediaPause"):
             return Answer("intent", command="stop")
         if intent == "answer:arithmetic":
-            return Answer("intent", text=_arithmetic(slots))
+            return Answer("intent", text=worked_out(slots))
         if intent in ("HassGetState", "action:device_state"):
             # about a device, or the devices of a kind ("Are any lights on?"); "Who is the director?" is for the
             # knowledge or the LLM
@@ -553,20 +554,6 @@ def _volume_step(step: Any, text: str = "") -> int:
     return -amount if DOWN_WORDS.search(text) else amount
 
 
-def _arithmetic(slots: dict[str, Any]) -> str:
-    a, b, op = float(slots["number_a"]), float(slots["number_b"]), slots["operator"]
-    if op == "/" and b == 0:
-        return "You can't divide by zero."
-    value = {"+": a + b, "-": a - b, "*": a * b, "/": a / b if b else 0.0}[op]
-    words = {"+": "plus", "-": "minus", "*": "times", "/": "divided by"}[op]
-    shown = f"{value:g}" if value != int(value) else str(int(value))
-    return f"{_number(a)} {words} {_number(b)} is {shown}."
-
-
-def _number(value: float) -> str:
-    return str(int(value)) if value == int(value) else f"{value:g}"
-
-
 class IntentResponder:
     """First link of the chain: sentence templates, matched on a thread of their own."""
 
@@ -607,8 +594,9 @@ class IntentResponder:
         if found is None:   # "I mute the speaker." (a clipped "un"?) asked about; else an alarm whose time was
             # heard as other words asked for, if nothing else fits
             clipped = await loop.run_in_executor(self._executor, self._clipped_mute_asked, text)
-            return clipped or await loop.run_in_executor(self._executor, self._time_unread, text)
-        answer = self._answers.answer(found)
+            return (clipped or await loop.run_in_executor(self._executor, self._time_unread, text)
+                    or await loop.run_in_executor(self._executor, self._sum_said_otherwise, text))
+        answer = sum_answer(found.slots, rephrased(text)) if found.intent == SUM else self._answers.answer(found)
         if (asked := self._mute_asked(found, answer, text)) is not None:
             found, answer = asked, self._answers.answer(asked)
         log.debug("intent matched", extra={"intent": found.intent, "slots": found.slots, "session": session_id})
@@ -617,6 +605,22 @@ class IntentResponder:
         if answer is not None and _name_doubted(found, answer, text):
             answer = replace(answer, name_in_doubt=True)
         return answer
+
+    def _sum_said_otherwise(self, text: str) -> Answer | None:
+        """A sum said around words the sentences do not hold ("What's in five plus three?"), worked out; or with
+        one number heard as no number ("What is by plus three?"), that number asked for, never guessed
+        (respond/sums.py). None for anything else."""
+        said = plain_sum(self._matcher.without_fillers(rephrased(text)))
+        if said is None:
+            return None
+        lost, plain = said
+        found = self._matcher.match(plain)
+        if found is None or found.intent != SUM or found.corrected:
+            return None
+        if lost is None:
+            return Answer("intent", text=worked_out(found.slots))
+        other = found.slots["number_b" if lost == "first" else "number_a"]
+        return number_asked(lost, found.slots["operator"], number_shown(float(other)))
 
     def _at_a_time(self, text: str) -> Answer | None:
         """An alarm or a command at a time of day, as said or with its first word read as the verb it sounds
@@ -860,7 +864,9 @@ class IntentResponder:
             # another room ("the bathroom fan", a room with no device, read as "the bedroom fan")
             log.info("a refused name read again as no device of it", extra={"session": session_id, "read": text})
             found = None
-        answer = self._answers.answer(found) if found is not None else None
+        # a sum read from the audio is answered only from numbers the words heard say (respond/sums.py)
+        answer = (None if found is None else sum_answer(found.slots, rephrased(heard)) if found.intent == SUM
+                  else self._answers.answer(found))
         if answer is not None and (_name_read_freely(answer) or _name_doubted(found, answer, text)):   # type: ignore[arg-type]
             # the commands' name slot takes any word that fits ("an end timer" for an egg timer): a name people
             # seldom give is read once more among those they do, and kept when none fits better; so is a name

@@ -65,6 +65,8 @@ class Expect:
     action: str = ""
     args: dict[str, Any] = field(default_factory=dict)
     needs_timer: str | None = None
+    answer: str = ""
+    """For a question the device works out itself (a sum): the number its answer must say."""
 
 
 @dataclass(frozen=True)
@@ -148,7 +150,7 @@ HAND_WRITTEN: tuple[tuple[str, Expect, str], ...] = (
     ("What can I ask you?", cmd("help"), ""),
     ("What is the capital of France?", Q, ""),
     ("How many legs does a spider have?", Q, ""),
-    ("What is five plus three?", Q, ""),
+    ("What is five plus three?", Expect(QUESTION, answer="8"), ""),
     ("Why is the sky blue?", Q, ""),
     ("Who wrote Romeo and Juliet?", Q, ""),
     ("What is the tallest mountain in the world?", Q, ""),

@@ -22,6 +22,11 @@ SILENT_ACTIONS = ("never_mind",)
 TELLING_ACTIONS = ("get_time", "get_date", "list_timers", "list_alarms", "get_volume")
 """Actions that change nothing: said twice, still one answer."""
 """Actions whose right outcome may be silence: the call itself is the answer."""
+SUM_STATED = re.compile(r"\b(?:plus|minus|times|divided by)\b.{1,20}?\b(?:is|equals|makes)\s+-?\d", re.I)
+"""A sum said with its result ("5 plus 4 is 9")."""
+SMALL_NUMBERS = {word: n for n, word in enumerate((
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty").split())}
 REFUSAL = re.compile(r"\b(don'?t|do not|can'?t|cannot)\b.{0,20}\b(know|find|see)\b.{0,40}\b(device|called|named)\b"
                      r"|\bno device\b|\bunknown device\b", re.IGNORECASE)
 
@@ -187,7 +192,17 @@ def judge(case: Case, seen: Observed, mqtt_checked: bool = True) -> Verdict:
         return Verdict(False, "no answer", False, False)
     if expect.category == UNKNOWN_DEVICE and not _refused(seen):
         return Verdict(False, "no refusal", False, True, seen.bot_text[:120])
+    if expect.answer and not re.search(rf"\b{re.escape(expect.answer)}\b", _digits(seen.bot_text)):
+        # a sum said with another result is a wrong answer; asked back or talked around, it was not worked out
+        outcome = "wrong answer" if SUM_STATED.search(seen.bot_text) else "not worked out"
+        return Verdict(False, outcome, False, True, seen.bot_text[:120])
     return Verdict(True, "ok", False, True)
+
+
+def _digits(text: str) -> str:
+    """`text` with the numbers 0-20 it spells written as digits ("eight" is 8)."""
+    return re.sub(r"\b[a-z]+\b", lambda word: str(SMALL_NUMBERS.get(word.group(0).lower(), word.group(0))), text,
+                  flags=re.I)
 
 
 def _refused(seen: Observed) -> bool:

@@ -107,6 +107,18 @@ def test_judging_timers_by_their_total_seconds() -> None:
     assert judge(case, Observed([], "Sure!", "", True)).outcome == "no action"
 
 
+def test_a_sum_is_judged_by_the_result_it_says() -> None:
+    """ "5 plus 4 is 9." for "What is five plus three?" counted as answered for thirty rounds."""
+    case = _case("What is five plus three?", Expect(QUESTION, answer="8"))
+    assert judge(case, Observed([], "5 plus 3 is 8.", "", True)).ok
+    assert judge(case, Observed([], "Five plus three is eight.", "", True)).ok
+    assert judge(case, Observed([], "5 plus 4 is 9.", "", True)).outcome == "wrong answer"
+    assert judge(case, Observed([], "Sorry, I didn't catch the first number: what plus 3?", "", True)).outcome == (
+        "not worked out")
+    assert judge(case, Observed([], "By +3 is a common mathematical operation.", "", True)).outcome == "not worked out"
+    assert judge(_case("What do bees make?", Expect(QUESTION)), Observed([], "Honey.", "", True)).ok
+
+
 def test_judging_labels_signs_and_silent_actions() -> None:
     labelled = _case("Cancel the pasta timer.", cmd("cancel_timer", needs_timer="pasta", label="pasta"))
     calls = calls_from_messages(_call("cancel_timer", {"label": "Pasta timer"}, {"summary": "cancelled"}))

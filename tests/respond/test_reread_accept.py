@@ -84,7 +84,7 @@ def test_a_reading_that_keeps_half_the_words_or_more_is_taken(rereader: CommandR
 def test_a_sum_is_read_only_where_its_operator_was_heard(rereader: CommandReread) -> None:
     """ "Just one thousand and twelve." read out of two pieces of mumbling would be an answer given with
     confidence to a question nobody asked (nor is a choice offered between two such sums); "What is by plus
-    three?" heard the operator, and is five plus three."""
+    three?" heard the operator, and is read as a sum (whose unheard number is then asked for: test_sums.py)."""
     assert rereader.accept(reading("Just one thousand and twelve.", ("Just one thousand and one thousand.", -4.3)),
                            "Gentlemen, ma'am, Jesse only pretends.") is None
     found = rereader.accept(reading("What is five plus three?"), "What is by plus three?")
