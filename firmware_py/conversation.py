@@ -46,7 +46,7 @@ from .respond.timer_names import names_known, names_to_read, timer_call
 from .respond.unfinished import (LastTurn, cut_off_after, goes_on_from, hold_secs, joined, may_amend, may_be_whole,
                                  may_complete, read_whole, reads_better, reads_finished, sounds_unfinished, spliced)
 from .ring_tone import ring_tone
-from .ringing import Ringing
+from .ringing import Ringing, dismisses
 from .session import VoiceSession
 from .speaking import BotSpeech
 from .turn_metrics import publish_turn_metrics
@@ -210,7 +210,14 @@ class Conversation(VoiceSession):
         self._last_turn = LastTurn(text, timing.speech_end_at)
         read: Answer | None = None
         if text:
+            dismissed = self._ringing.ringing and dismisses(text)
             self._ringing.stop()   # answered: "stop", "snooze", or any request
+            if dismissed:   # "Turn it off." said to the ringing: that was all it asked
+                log.info("ringing dismissed", extra={"session": self.session_id})
+                self._speculator.drop()
+                await self.interrupt(publish=False)
+                self._set_state(self._idle_state())
+                return
         # a held command's rest heard as no words is still its rest: both pieces are decoded as one below
         if not text and self._held is None:
             self._speculator.drop()

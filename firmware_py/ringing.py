@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
 
@@ -20,8 +21,17 @@ log = logging.getLogger(__name__)
 
 WORDS_EVERY = 3
 """With the tone, the words come with every this many rings."""
+DISMISSAL = re.compile(r"^\W*(?:(?:ok|okay|oh|uh|um|please)\W+)*(?:turn|switch|shut) (?:it|that|this)(?: thing)? off"
+                       r"\W*(?:(?:please|thanks|thank you)\W*)?$", re.I)
+"""What is said to a ringing timer or alarm to silence it and nothing else ("Turn it off."): while nothing
+rings, the same words name nothing, and are asked about ("What should I turn off?")."""
 HOLD_MAX_SECS = 15.0
 """Speech that paused the ringing and never became a turn (the listener dropped it) lets it go on after this."""
+
+
+def dismisses(text: str) -> bool:
+    """Do these words only silence what rings?"""
+    return DISMISSAL.match(text.strip()) is not None
 
 
 class Ringing:

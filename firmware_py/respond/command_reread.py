@@ -133,6 +133,9 @@ QUESTIONS = frozenset({"answer:thanks", "answer:weather", "HassGetState", "actio
 talk are the LLM's to answer (a device's state read out of a question about France would be a wrong answer
 given with confidence). What the device can do is a question too: read out of a short question ("What day is
 it today?" as "What can you do?") or a "thanks" ("Can you please help?"), it answers one nobody asked."""
+NAMES_NOTHING = frozenset({"action:ask_what_to_switch"})
+"""Nor one that names nothing and only asks back ("Turn off the", heard again slower, is "What should I turn
+off?"): what the audio held was more than that, or nothing the device does."""
 SUM = "answer:arithmetic"
 OPERATOR_WORDS = frozenset({"plus", "minus", "times", "multiplied", "divided", "over", "less", "take"})
 """A sum is read only where the words heard hold its operator ("What is by plus three?"); read out of mumbling
@@ -156,7 +159,7 @@ class CommandReread:
         only reads other words ("Pause for the timer" pauses the timer as "Pause the timer" does)."""
         self._matcher = matcher
         self._means = means
-        self._excluded = QUESTIONS | frozenset(unserved)
+        self._excluded = QUESTIONS | NAMES_NOTHING | frozenset(unserved)
         self._grammar: CommandGrammar | None = None
         self._name_grammars: dict[tuple[str, ...], CommandGrammar] = {}
         self._lock = threading.Lock()

@@ -250,6 +250,10 @@ class IntentAnswers:
             named = f"a {slots['label']} timer" if slots.get("label") else "a timer"   # "Set a pasta timer."
             return Answer("intent", text="For how long?", frame=f"set {named} for {{reply}}", confidence=confidence,
                           tentative=True)
+        if intent == "action:ask_what_to_switch":   # "Turn on." -> "What should I turn on?"
+            verb = f"turn {slots['state']}"
+            # tentative: "Turn on the | kitchen light" said with a pause waits for its rest before asking
+            return Answer("intent", text=f"What should I {verb}?", frame=f"{verb} {{reply}}", tentative=True)
         if intent in UNSUPPORTED:
             return Answer("intent", text=CANNOT, confidence=confidence)
         if intent == "HassRespond":

@@ -111,6 +111,23 @@ async def test_a_timer_rings_until_a_turn_with_words_and_stop_means_the_ringing_
     assert history.count(RING) == 1, "the rings join the history once"
 
 
+async def test_turn_it_off_said_to_the_ringing_silences_it_and_asks_nothing(ringing_world: Any) -> None:
+    """ "Turn it off." names nothing: while nothing rings it is asked about, while a timer rings it is the ring."""
+    conversation, recorder = ringing_world
+    await set_pasta_timer(conversation, recorder)
+    await settle(lambda: rings(recorder) >= 1, timeout=10)
+    said = len(recorder.of(BotOutput))
+    await conversation.on_user_speech_started()
+    await conversation.on_user_turn("Turn it off, please.", spoken())
+    heard = rings(recorder)
+    await asyncio.sleep(2.5)
+    assert rings(recorder) == heard, "it rings no more"
+    assert len(recorder.of(BotOutput)) == said, "and nothing is said: the ring was what was meant"
+    assert [t.label for t in conversation._engines.tools.timers.list()] == [""], "the other timer runs on"
+    await conversation.on_user_turn("Turn it off.", spoken())   # nothing rings now
+    await settle(lambda: any(e.text == "What should I turn off?" for e in recorder.of(BotOutput)))
+
+
 async def test_a_turn_of_no_words_does_not_silence_it(ringing_world: Any) -> None:
     conversation, recorder = ringing_world
     await set_pasta_timer(conversation, recorder)

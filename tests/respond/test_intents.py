@@ -448,9 +448,10 @@ def test_a_polite_command_for_an_unknown_device_is_still_refused(answers: tuple[
 def test_a_device_pointed_at_is_refused_by_its_name(answers: tuple[IntentMatcher, IntentAnswers], request_: str,
                                                     device: str) -> None:
     """ "that" before a name points at the device (a pause's two pieces decoded as one wrote "Turn on that coffee
-    machine."): refused by the name, not handed to the LLM; "that" alone stays a pronoun."""
+    machine."): refused by the name, not handed to the LLM; "that" alone stays a pronoun, which names nothing
+    (asked about: "What should I turn on?")."""
     assert actions(answers, request_) == [("turn_on", {"device": device})]
-    assert actions(answers, "Turn on that.") is None and actions(answers, "Turn off that thing you do.") is None
+    assert actions(answers, "Turn on that.") == [] and actions(answers, "Turn off that thing you do.") is None
 
 
 def test_two_things_named_that_are_no_devices_are_refused_by_the_name(answers: tuple[IntentMatcher, IntentAnswers]) -> None:
@@ -741,6 +742,26 @@ def test_a_name_said_by_its_last_words_is_the_one_device_called_so(flat: tuple[I
     """ "Dim the spotlights a bit." and "Stop the shutter." went to the LLM, and "Turn off the spotlights." was
     refused as a device nobody has, beside the kitchen spotlights."""
     assert actions(flat, text) == expected
+
+
+@pytest.mark.parametrize("text, asked", [
+    ("Turn on.", "What should I turn on?"), ("Switch off, please.", "What should I turn off?"),
+    ("Turn it on.", "What should I turn on?"), ("Switch that off.", "What should I turn off?"),
+])
+def test_a_switch_that_names_nothing_is_asked_about(answers: tuple[IntentMatcher, IntentAnswers], text: str,
+                                                    asked: str) -> None:
+    """ "Turn on." was refused as a device called "turn"; "Switch off." went to the LLM, which may switch
+    anything. Asked, tentative (its rest may follow a pause), and the reply completes it."""
+    from firmware_py.respond.asked import AskedBack
+
+    matcher, intent_answers = answers
+    found = matcher.match(text)
+    answer = intent_answers.answer(found) if found is not None else None
+    assert answer is not None and answer.text == asked and not answer.actions and answer.tentative
+    request = AskedBack(answer.frame, 0.0).request("The kitchen light, please.", 1.0)
+    assert request is not None
+    state = "on" if asked.endswith("on?") else "off"
+    assert actions(answers, request) == [(f"turn_{state}", {"device": "kitchen light"})]
 
 
 def test_a_way_into_the_home_opens_only_when_named(answers: tuple[IntentMatcher, IntentAnswers]) -> None:
