@@ -94,6 +94,7 @@ class Conversation(VoiceSession):
         self._tasks: set[asyncio.Task[Any]] = set()
         self.last_transcript = ""
         self.last_answer = ""
+        self._cut_answer = ""   # the last answer said whole, when the user's next words cut its voice short
         self._input_task: asyncio.Task[None] | None = None
         self._ringing = Ringing(self._ring, lambda: self._live.current.timers.ring_gap_secs,
                                 engines.tools.timers.quieted, tone_on=lambda: self._live.current.timers.tone)
@@ -581,7 +582,10 @@ class Conversation(VoiceSession):
                                timing: TurnTiming) -> None:
         """A claimed turn: run its actions, speak the templated confirmation. No LLM pass."""
         started = time.monotonic()
-        # (FINISHED: done and confirmed already, the turn that ran stands for both pieces)
+        # (FINISHED: done and confirmed already, the turn that ran stands for both pieces; its confirmation is
+        # said again only when the rest of the request cut it short: "The kitchen light..." was all one heard)
+        if claim.command == FINISHED and self._cut_answer:
+            claim = replace(claim, command="", text=self._cut_answer)
         if claim.command in ("stop", FINISHED):
             if speech:
                 speech.finish()
@@ -602,7 +606,7 @@ class Conversation(VoiceSession):
     async def _deliver(self, reply: str, responder: str, speech: BotSpeech | None) -> None:
         """Say a whole reply (or, without audio, show it) and record it as the answer."""
         self.context.add("assistant", reply)
-        self.last_answer = reply
+        self.last_answer, self._cut_answer = reply, ""
         # clients show the bot's words from its text stream whoever wrote them: the same messages as an LLM turn
         self._bus.publish(BotLlmStarted(session_id=self.session_id))
         self._bus.publish(BotLlmText(session_id=self.session_id, text=reply))
@@ -726,6 +730,8 @@ class Conversation(VoiceSession):
             return
         self._cancel.set()
         spoken = await speech.stop() if speech else ""
+        if speech and len(spoken.split()) < len(self.last_answer.split()):
+            self._cut_answer = self.last_answer
         reply.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await reply

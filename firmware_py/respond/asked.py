@@ -13,9 +13,10 @@ from dataclasses import dataclass
 ANSWER_WITHIN_SECS = 20.0
 """How long after the question its answer is still taken as one."""
 MAX_REPLY_WORDS = 6
-LEAD_WORDS = re.compile(r"^(?:\W*(?:um+|uh+|er+|erm|oh|ok|okay|so|well|make it|for|about|let's say|say|just)\b[\s,]*)*",
-                        re.I)
-"""What may open a reply before its amount ("Um, for five minutes", "Make it ten")."""
+LEAD_WORDS = re.compile(r"^(?:\W*(?:um+|uh+|er+|erm|oh|ok|okay|so|well|make it|for|about|let's say|say|just|and|at)\b"
+                        r"[\s,]*)*", re.I)
+"""What may open a reply before its amount ("Um, for five minutes", "Make it ten"), or the rest of the sentence
+it answers ("Please wake me up. | And half past six.": asked "For what time?" between the two)."""
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,8 @@ from firmware_py.respond.base import ActionCall, Answer
 from firmware_py.respond.unfinished import LastTurn, may_amend
 from firmware_py.speech.stt import Rereading
 
-from .scripted import ScriptedLlm, recorded_conversation
-from .test_continuation_scripted import SttByLength, settings, two_pieces, user_messages, world  # noqa: F401 (the fixture)
+from .scripted import ScriptedLlm, recorded_conversation, settle
+from .test_continuation_scripted import SttByLength, answers, settings, two_pieces, user_messages, world  # noqa: F401 (the fixture)
 
 
 def calls(events: list[Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -95,6 +95,19 @@ async def test_a_rest_that_only_finishes_a_device_command_does_and_says_nothing_
     said = await two_pieces(conversation, events, gap_secs=0.0)
     assert calls(events) == [("turn_on", {"device": "kitchen light"})]
     assert [a.responder for a in said] == ["intent"], said   # one answer, never the LLM's
+
+
+async def test_a_confirmation_cut_short_by_the_rest_is_said_again_whole(world: Any) -> None:
+    """ "Turn on the kitchen light, | please." while the confirmation still plays: the "please" cut it short
+    ("The kitchen..."), so it is said again whole; the light is not turned on twice."""
+    conversation, events, llm, stt = world
+    conversation._engines.tts.synthesize = lambda text: np.full(3 * SAMPLE_RATE, 3, np.int16)   # 3 s a sentence
+    stt.first, stt.second, stt.whole = "Turn on the kitchen light,", "Please.", "Turn on the kitchen light, please."
+    await two_pieces(conversation, events, gap_secs=0.0)
+    await settle(lambda: len(answers(events)) >= 2, timeout=10)
+    assert calls(events) == [("turn_on", {"device": "kitchen light"})]
+    said = answers(events)
+    assert [(a.responder, a.text) for a in said] == [("intent", "The kitchen light is on.")] * 2, said
 
 
 def test_what_may_be_amended_and_how() -> None:

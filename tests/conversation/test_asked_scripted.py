@@ -34,6 +34,15 @@ async def test_a_named_timer_without_its_length_keeps_its_name(world: Any) -> No
     assert calls(recorder) == [("set_timer", {"seconds": 480, "label": "pasta"})]
 
 
+async def test_a_switch_that_names_nothing_asks_and_the_reply_names_it(world: Any) -> None:
+    conversation, recorder, llm, _ = world
+    await conversation.on_user_turn("Turn it on.", spoken())
+    assert (await answered(recorder))[0].text == "What should I turn on?"
+    await conversation.on_user_turn("The kitchen light, please.", spoken())
+    await answered(recorder, 2)
+    assert calls(recorder) == [("turn_on", {"device": "kitchen light"})] and llm.asked == []
+
+
 async def test_another_request_after_the_question_is_its_own(world: Any) -> None:
     conversation, recorder, llm, _ = world
     await conversation.on_user_turn("Set a timer.", spoken())
@@ -51,3 +60,8 @@ def test_only_a_short_reply_soon_after_completes_the_request() -> None:
     assert asked.request("Ten minutes.", 130.0) is None, "too late"
     assert asked.request("I think I would like it to be about ten minutes or so.", 101.0) is None
     assert asked.request("Um.", 101.0) is None
+    # the rest of the sentence the question came between: "Please wake me up. | And half past six." (seed 593)
+    wake = AskedBack("wake me up at {reply}", asked_at=100.0)
+    assert wake.request("And half-past six,", 101.0) == "wake me up at half-past six"
+    assert wake.request("At seven.", 101.0) == "wake me up at seven"
+    assert asked.request("And.", 101.0) is None
