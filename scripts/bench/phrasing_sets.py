@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from typing import Any, Literal, Union
 
-Expected = Union[list[tuple[str, dict[str, Any]]], Literal["pass", "refuse", "ask", "stop"]]
+Expected = Union[list[tuple[str, dict[str, Any]]], Literal["pass", "refuse", "ask", "stop"], tuple[Literal["tell"], str]]
+"""The actions a request runs; or "pass" (left to the knowledge base and the LLM), "refuse", "ask", "stop"; or
+("tell", words): told by the device itself, with those words in what it says (a sum's result)."""
 LIGHTS_ON = [("turn_on", {"device": "Kitchen Light"}), ("turn_on", {"device": "Living Room Lamp"}),
              ("turn_on", {"device": "Porch Light"})]
 
@@ -1354,3 +1356,68 @@ TWENTIETH: list[tuple[str, str, Expected]] = [
     ("not a command", "What does a dehumidifier do?", "pass"),
 ]
 """Written for the thirty-first round, at its start, before any measurement of it."""
+
+
+HOLIDAY_FLAT: list[dict[str, Any]] = [
+    {"name": "Hall Light", "aliases": ["hallway light"], "area": "Hall", "kind": "light", "command_topic": "flat/hall/set"},
+    {"name": "Balcony Light", "area": "Balcony", "kind": "switch", "command_topic": "flat/balcony_light/set"},
+    {"name": "Patio Heater", "area": "Balcony", "kind": "switch", "command_topic": "flat/patio_heater/set"},
+    {"name": "Bedroom Blinds", "aliases": ["bedroom shutters"], "area": "Bedroom", "kind": "cover",
+     "command_topic": "flat/bedroom_blinds/set"},
+    {"name": "Reading Lamp", "area": "Bedroom", "kind": "light", "command_topic": "flat/reading_lamp/set"},
+    {"name": "Towel Rail", "area": "Bathroom", "kind": "switch", "command_topic": "flat/towel_rail/set"},
+    {"name": "Extractor Fan", "area": "Bathroom", "kind": "fan", "command_topic": "flat/extractor/set"},
+    {"name": "Kettle", "area": "Kitchen", "kind": "switch", "command_topic": "flat/kettle/set"},
+    {"name": "Pendant Lights", "aliases": ["dining lights"], "area": "Kitchen", "kind": "light",
+     "command_topic": "flat/pendants/set"},
+    {"name": "Skylight", "area": "Living Room", "kind": "cover", "command_topic": "flat/skylight/set"},
+]
+"""A seventh household (the twenty-first set): a holiday flat with a balcony."""
+
+TWENTY_FIRST: list[tuple[str, str, Expected]] = [
+    # written at the start of the thirty-second round, before any of them was tried, with HOLIDAY_FLAT's devices
+    ("device", "Turn on the hallway light.", _on("Hall Light")),
+    ("device", "Hall light off, please.", _off("Hall Light")),
+    ("device", "Switch the balcony light on.", _on("Balcony Light")),
+    ("device", "Turn on the patio heater.", _on("Patio Heater")),
+    ("device", "Heater off.", _off("Patio Heater")),
+    ("device", "Close the bedroom shutters.", [("close_cover", {"device": "Bedroom Blinds"})]),
+    ("device", "Open the blinds in the bedroom.", [("open_cover", {"device": "Bedroom Blinds"})]),
+    ("device", "Dim the reading lamp to 30 percent.", [("set_brightness", {"device": "Reading Lamp", "percent": 30})]),
+    ("device", "Make the reading lamp brighter.", [("change_brightness", {"device": "Reading Lamp", "delta": 25})]),
+    ("device", "Turn the towel rail on.", _on("Towel Rail")),
+    ("device", "Switch off the extractor fan.", _off("Extractor Fan")),
+    ("device", "Put the kettle on.", _on("Kettle")),
+    ("device", "Turn on the dining lights.", _on("Pendant Lights")),
+    ("device", "Open the skylight.", [("open_cover", {"device": "Skylight"})]),
+    ("device", "Shut the skylight.", [("close_cover", {"device": "Skylight"})]),
+    ("device", "Turn off the lights in the kitchen.", _off("Pendant Lights")),
+    ("two at once", "Turn off the hall light and the balcony light.", _off("Hall Light") + _off("Balcony Light")),
+    ("unknown device", "Turn on the dishwasher.", "refuse"),
+    ("unknown device", "Switch off the garden lights.", "refuse"),
+    ("later", "Turn off the patio heater in 20 minutes.",
+     [("run_later", {"seconds": 1200, "command": "Turn off the patio heater"})]),
+    ("timer", "Set a timer for 90 seconds.", [("set_timer", {"seconds": 90})]),
+    ("timer", "Set a pizza timer for 12 minutes.", [("set_timer", {"seconds": 720, "label": "pizza"})]),
+    ("timer", "How much longer on the pizza timer?", [("list_timers", {})]),
+    ("timer", "Add five minutes to the timer.", [("add_timer_time", {"seconds": 300})]),
+    ("timer", "Stop the timer.", [("cancel_timer", {})]),
+    ("alarm", "Wake me up at 8 am.", [("set_alarm", {"hour": 8, "minute": 0, "meridiem": "am", "command": "wake me up"})]),
+    ("volume", "Louder please.", [("change_volume", {"delta": 10})]),
+    ("volume", "Set the volume to 40.", [("set_volume", {"percent": 40})]),
+    ("control", "Mute.", [("set_mute", {"muted": True})]),
+    ("clock", "What's the time?", [("get_time", {})]),
+    ("clock", "What day is it?", [("get_date", {})]),
+    ("sum", "What's 12 times 3?", ("tell", "36")),
+    ("sum", "How much is 100 minus 37?", ("tell", "63")),
+    ("sum", "What is seven plus eight?", ("tell", "15")),
+    ("sum", "Calculate 144 divided by 12.", ("tell", "12")),
+    ("names nothing", "Switch it on.", "ask"),
+    ("names nothing", "Turn off.", "ask"),
+    ("not a command", "Is the kettle on?", "pass"),
+    ("not a command", "Where is the nearest beach?", "pass"),
+    ("not a command", "How do I use the washing machine?", "pass"),
+    ("not a command", "What time does checkout happen?", "pass"),
+    ("not a command", "Can I turn the heating up?", "pass"),
+]
+"""Written for the thirty-second round, at its start, before any measurement of it."""

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from scripts.bench.phrasing_sets import (EIGHTEENTH, TWENTIETH, EIGHTH, ELEVENTH, NINETEENTH, FIFTEENTH, FOURTEENTH, FRESH, LAST, LATER, NEWEST, NINTH, PROBED,
-                                        SEVENTEENTH, SEVENTH, SIXTEENTH, TENTH, THIRTEENTH, TWELFTH, UNSEEN)
-from scripts.bench.phrasings import judge, measure
+from scripts.bench.phrasings import SETS, judge, measure
 
 
 def test_the_judge_tells_a_wrong_action_from_a_miss() -> None:
@@ -20,6 +18,9 @@ def test_the_judge_tells_a_wrong_action_from_a_miss() -> None:
     assert judge("refuse", "acted", [("open_cover", {"device": "Garage Door"})]) == "wrong action"
     labelled = [("set_timer", {"seconds": 60, "label": "Tea"})]
     assert judge(labelled, "acted", [("set_timer", {"seconds": 60, "label": "tea"})]) == "right"
+    assert judge(("tell", "36"), "told", [], "12 times 3 is 36.") == "right"
+    assert judge(("tell", "36"), "told", [], "12 times 3 is 360.") == "wrong answer"
+    assert judge(("tell", "36"), "llm", []) == "llm" and judge(("tell", "36"), "asked", [], "What?") == "asked"
 
 
 KNOWN_MISSES: set[str] = set()
@@ -28,12 +29,7 @@ started a running one over)."""
 
 
 def test_every_phrasing_of_every_set_is_right() -> None:
-    results = asyncio.run(measure({"probed": PROBED, "fresh": FRESH, "later": LATER, "unseen": UNSEEN,
-                                   "newest": NEWEST, "last": LAST, "seventh": SEVENTH, "eighth": EIGHTH, "ninth": NINTH,
-                                   "tenth": TENTH, "eleventh": ELEVENTH, "twelfth": TWELFTH,
-                                   "thirteenth": THIRTEENTH, "fourteenth": FOURTEENTH, "fifteenth": FIFTEENTH,
-                                   "sixteenth": SIXTEENTH, "seventeenth": SEVENTEENTH, "eighteenth": EIGHTEENTH,
-                                   "nineteenth": NINETEENTH, "twentieth": TWENTIETH}))
+    results = asyncio.run(measure(SETS))
     wrong = [(row["text"], row["outcome"], row["actions"]) for row in results["rows"]
              if row["outcome"] != "right" and not (row["text"] in KNOWN_MISSES and row["outcome"] == "llm")]
     assert wrong == []
