@@ -22,8 +22,9 @@ SILENT_ACTIONS = ("never_mind",)
 TELLING_ACTIONS = ("get_time", "get_date", "list_timers", "list_alarms", "get_volume")
 """Actions that change nothing: said twice, still one answer."""
 """Actions whose right outcome may be silence: the call itself is the answer."""
-SUM_STATED = re.compile(r"\b(?:plus|minus|times|divided by)\b.{1,20}?\b(?:is|equals|makes)\s+-?\d", re.I)
-"""A sum said with its result ("5 plus 4 is 9")."""
+SUM_STATED = re.compile(r"(?:\b(?:plus|minus|times|divided by)\b|[-+*/x])[^.?!]*?(?:\b(?:is|equals|makes)\b|=)\s*"
+                        r"(-?\d+(?:\.\d+)?)\b", re.I)
+"""A sum said with its result, numbers as digits ("5 plus 4 is 9", "3 + 4 = 7"): the result."""
 SMALL_NUMBERS = {word: n for n, word in enumerate((
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
     "seventeen eighteen nineteen twenty").split())}
@@ -192,11 +193,23 @@ def judge(case: Case, seen: Observed, mqtt_checked: bool = True) -> Verdict:
         return Verdict(False, "no answer", False, False)
     if expect.category == UNKNOWN_DEVICE and not _refused(seen):
         return Verdict(False, "no refusal", False, True, seen.bot_text[:120])
-    if expect.answer and not re.search(rf"\b{re.escape(expect.answer)}\b", _digits(seen.bot_text)):
+    if expect.answer and not _says_result(seen.bot_text, expect.answer):
         # a sum said with another result is a wrong answer; asked back or talked around, it was not worked out
-        outcome = "wrong answer" if SUM_STATED.search(seen.bot_text) else "not worked out"
-        return Verdict(False, outcome, False, True, seen.bot_text[:120])
+        return Verdict(False, "wrong answer" if _result_said(seen.bot_text) else "not worked out", False, True,
+                       seen.bot_text[:120])
     return Verdict(True, "ok", False, True)
+
+
+def _says_result(text: str, result: str) -> bool:
+    """Does the answer give `result`: as the result of the sum it states, or anywhere when it states none?"""
+    said = _result_said(text)
+    return said == result if said else re.search(rf"\b{re.escape(result)}\b", _digits(text)) is not None
+
+
+def _result_said(text: str) -> str:
+    """The result a sum's answer states ("5 plus 4 is 9": "9"; "five plus three is eight": "8"), else ""."""
+    found = SUM_STATED.search(_digits(text))
+    return found.group(1) if found else ""
 
 
 def _digits(text: str) -> str:

@@ -113,6 +113,8 @@ def test_a_sum_is_judged_by_the_result_it_says() -> None:
     assert judge(case, Observed([], "5 plus 3 is 8.", "", True)).ok
     assert judge(case, Observed([], "Five plus three is eight.", "", True)).ok
     assert judge(case, Observed([], "5 plus 4 is 9.", "", True)).outcome == "wrong answer"
+    assert judge(case, Observed([], "8 plus 3 is 11.", "", True)).outcome == "wrong answer", "an 8 is no result"
+    assert judge(case, Observed([], "It is 2:51 PM. Plus three, 3 + 4 = 7", "", True)).outcome == "wrong answer"
     assert judge(case, Observed([], "Sorry, I didn't catch the first number: what plus 3?", "", True)).outcome == (
         "not worked out")
     assert judge(case, Observed([], "By +3 is a common mathematical operation.", "", True)).outcome == "not worked out"
