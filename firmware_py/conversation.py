@@ -407,7 +407,10 @@ class Conversation(VoiceSession):
         makes no command of it (then it is a turn of its own)."""
         request = asked.request(reply, time.monotonic())
         found, _ = await self._speculator.claim(request) if request else (None, None)
-        if request is None or found is None or found.tentative or not found.actions:
+        # what it completes does something, or is told by the device itself ("Five." -> "5 plus 3 is 8."), and
+        # asks nothing again
+        if (request is None or found is None or found.tentative or found.frame
+                or not (found.actions or found.responder == "intent" and found.text)):
             return None
         log.info("reply completes the question asked", extra={"session": self.session_id, "text": request})
         return request, found

@@ -43,6 +43,14 @@ async def test_a_switch_that_names_nothing_asks_and_the_reply_names_it(world: An
     assert calls(recorder) == [("turn_on", {"device": "kitchen light"})] and llm.asked == []
 
 
+async def test_a_sum_whose_number_was_lost_asks_and_the_reply_works_it_out(world: Any) -> None:
+    conversation, recorder, llm, _ = world
+    await conversation.on_user_turn("What is by plus three?", spoken())
+    assert (await answered(recorder))[0].text == "Sorry, I didn't catch the first number: what plus 3?"
+    await conversation.on_user_turn("Five.", spoken())
+    assert (await answered(recorder, 2))[1].text == "5 plus 3 is 8." and llm.asked == []
+
+
 async def test_another_request_after_the_question_is_its_own(world: Any) -> None:
     conversation, recorder, llm, _ = world
     await conversation.on_user_turn("Set a timer.", spoken())
