@@ -94,7 +94,8 @@ class Conversation(VoiceSession):
         self._tasks: set[asyncio.Task[Any]] = set()
         self.last_transcript = ""
         self.last_answer = ""
-        self._cut_answer = ""   # the last answer said whole, when the user's next words cut its voice short
+        self._said_whole = ""   # the answer being said, when it was made whole (not streamed by the LLM)
+        self._cut_answer = ""   # that answer, when the user's next words cut its voice short
         self._input_task: asyncio.Task[None] | None = None
         self._ringing = Ringing(self._ring, lambda: self._live.current.timers.ring_gap_secs,
                                 engines.tools.timers.quieted, tone_on=lambda: self._live.current.timers.tone)
@@ -609,7 +610,7 @@ class Conversation(VoiceSession):
     async def _deliver(self, reply: str, responder: str, speech: BotSpeech | None) -> None:
         """Say a whole reply (or, without audio, show it) and record it as the answer."""
         self.context.add("assistant", reply)
-        self.last_answer, self._cut_answer = reply, ""
+        self.last_answer, self._said_whole, self._cut_answer = reply, reply, ""
         # clients show the bot's words from its text stream whoever wrote them: the same messages as an LLM turn
         self._bus.publish(BotLlmStarted(session_id=self.session_id))
         self._bus.publish(BotLlmText(session_id=self.session_id, text=reply))
@@ -651,6 +652,7 @@ class Conversation(VoiceSession):
     async def _answer_with_llm(self, user_text: str | None, passage: str, speech: BotSpeech | None,
                                timing: TurnTiming, cancel: asyncio.Event, early: EarlyLlmAnswer | None = None) -> None:
         self._reply_in_context = True
+        self._said_whole = ""
         if passage:
             self.context.add("system", f"Answer from this passage only: {passage}")
         if user_text is not None:
@@ -733,8 +735,8 @@ class Conversation(VoiceSession):
             return
         self._cancel.set()
         spoken = await speech.stop() if speech else ""
-        if speech and len(spoken.split()) < len(self.last_answer.split()):
-            self._cut_answer = self.last_answer
+        if speech and len(spoken.split()) < len(self._said_whole.split()):
+            self._cut_answer = self._said_whole
         reply.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await reply

@@ -35,8 +35,8 @@ from .intent_matcher import (DANGLING_CONJUNCTIONS, DEVICE_DOMAINS, TRAILING_STR
 from .later import later_call
 from .opposites import (RIVAL_LENGTHS, OppositeReading, family_of, heard_otherwise, resumed_instead, said_plainly,
                         teen_or_ten_length)
-from .sums import number_asked, number_shown, plain_sum, sum_answer, worked_out
 from .rewordings import all_but, each_timer_said, in_the_room_said, joined_parts, room_put_first, with_the_thing_named
+from .sums import number_asked, number_shown, plain_sum, sum_answer, worked_out
 from .timer_names import (COMMON_TIMER_NAMES, name_in_doubt, names_known, run_into_timer, same_but_name, the_named_one,
                           timer_call)
 
