@@ -36,7 +36,7 @@ from .later import later_call
 from .opposites import (RIVAL_LENGTHS, OppositeReading, family_of, heard_otherwise, resumed_instead, said_plainly,
                         teen_or_ten_length)
 from .rewordings import all_but, each_timer_said, in_the_room_said, joined_parts, room_put_first, with_the_thing_named
-from .sums import number_asked, number_shown, plain_sum, sum_answer, worked_out
+from .sums import number_asked, plain_sum, sum_answer, worked_out
 from .timer_names import (COMMON_TIMER_NAMES, name_in_doubt, names_known, run_into_timer, same_but_name, the_named_one,
                           timer_call)
 
@@ -621,10 +621,7 @@ class IntentResponder:
         found = self._matcher.match(plain)
         if found is None or found.intent != SUM or found.corrected:
             return None
-        if lost is None:
-            return Answer("intent", text=worked_out(found.slots))
-        other = found.slots["number_b" if lost == "first" else "number_a"]
-        return number_asked(lost, found.slots["operator"], number_shown(float(other)))
+        return Answer("intent", text=worked_out(found.slots)) if lost is None else number_asked(lost, found.slots)
 
     def _at_a_time(self, text: str) -> Answer | None:
         """An alarm or a command at a time of day, as said or with its first word read as the verb it sounds

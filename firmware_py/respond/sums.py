@@ -44,6 +44,7 @@ def said_sum(text: str) -> tuple[str, str, str] | None:
 
 
 def is_number_said(words: str) -> bool:
+    """Are these words a number as said ("one hundred and five"), nothing else?"""
     return bool(_NUMBER_SAID.match(words))
 
 
@@ -64,13 +65,14 @@ def sum_answer(slots: dict[str, Any], heard: str) -> Answer:
         return Answer("intent", text=worked_out(slots))
     if len(unheard) == 2:
         return Answer("intent", text="Sorry, I didn't catch the numbers of that sum.")
-    return number_asked(unheard[0], slots["operator"], number_shown(float(slots["number_b" if unheard[0] == "first"
-                                                                              else "number_a"])))
+    return number_asked(unheard[0], slots)
 
 
-def number_asked(side: str, operator: str, other: str) -> Answer:
-    """"Sorry, I didn't catch the first number: what plus 3?", with the frame its reply completes."""
-    said = OPERATOR_SAID[operator]
+def number_asked(side: str, slots: dict[str, Any]) -> Answer:
+    """"Sorry, I didn't catch the first number: what plus 3?" (the `side` not heard of the sum in `slots`), with
+    the frame its reply completes."""
+    said = OPERATOR_SAID[slots["operator"]]
+    other = number_shown(float(slots["number_b" if side == "first" else "number_a"]))
     asked, frame = ((f"what {said} {other}", f"what is {{reply}} {said} {other}") if side == "first"
                     else (f"{other} {said} what", f"what is {other} {said} {{reply}}"))
     return Answer("intent", text=f"Sorry, I didn't catch the {side} number: {asked}?", frame=frame)
