@@ -949,12 +949,17 @@ def asked_which(choices: list[str], text: str) -> IntentMatch:
     return IntentMatch("ambiguous", {"choices": choices}, text, corrected=True)
 
 
+SAME_DEED = {"HassGetCurrentTime": "action:get_time", "HassGetCurrentDate": "action:get_date"}
+"""Home Assistant's intents that the device's own sentences also say ("whats today's date" and "what's today's
+date" are one question, seed 601 asked which of them was meant)."""
+
+
 def meaning(match: IntentMatch) -> tuple[str, dict[str, Any]]:
-    """What a match asks for: its intent and slots, without a timer's "name" that is only an article ("start
-    a timer" read with "a" as the name means the same as "start timer")."""
+    """What a match asks for: its intent (one name for intents that do the same) and slots, without a timer's
+    "name" that is only an article ("start a timer" read with "a" as the name means the same as "start timer")."""
     slots = {key: value for key, value in match.slots.items()
              if not (key in ("label", "name") and set(str(value).lower().split()) <= ARTICLES)}
-    return match.intent, slots
+    return SAME_DEED.get(match.intent, match.intent), slots
 
 
 def _slots(result: RecognizeResult) -> dict[str, Any]:
