@@ -10,8 +10,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from collections.abc import Awaitable, Callable
 from typing import Any, AsyncIterator
 
@@ -64,6 +65,16 @@ LATE_COMMAND_SECS = 300.0
 """A command for later that fell due while the daemon was off still runs within this; later, it is only said."""
 NOT_UNDERSTOOD_MIN_VOICED_SECS = 0.5
 """Speech this long that gave no words was a request nobody understood; less was a cough or a knock."""
+POINTED_AT = re.compile(r"\b(?:it|that|this)\b", re.I)
+"""Words that point at a thing named before ("Turn it off."), rather than leave it unsaid ("Turn on the.")."""
+IT_MEANS_THE_LAST_DEVICE_SECS = 60.0
+"""How long after a command to one device a request that names none ("Turn it off.") means that device."""
+
+
+@dataclass(frozen=True)
+class DeviceCommanded:
+    name: str
+    at: float
 
 
 class Conversation(VoiceSession):
@@ -95,6 +106,7 @@ class Conversation(VoiceSession):
         self.last_transcript = ""
         self.last_answer = ""
         self._said_whole = ""   # the answer being said, when it was made whole (not streamed by the LLM)
+        self._device_commanded: DeviceCommanded | None = None   # the one device the last command acted on
         self._cut_answer = ""   # that answer, when the user's next words cut its voice short
         self._input_task: asyncio.Task[None] | None = None
         self._ringing = Ringing(self._ring, lambda: self._live.current.timers.ring_gap_secs,
@@ -365,6 +377,9 @@ class Conversation(VoiceSession):
                     user_text, claim = await self._opposite_read_again(user_text or "", claim)
             if claim is not None and spoken and claim is heard_claim:   # "Remove the timer." while it is paused
                 claim = self._resume_asked(user_text or "", claim)
+            if claim is not None and claim.frame and user_text and POINTED_AT.search(user_text):
+                # "Turn it off." just after the kitchen light: that light ("Turn on the." is asked about)
+                user_text, claim = await self._the_device_just_commanded(user_text, claim)
             self._undecided = None
             if claim is not None and not claim.passage:
                 if spoken and self._last_turn is not None:   # (the words it stands for, as read again)
@@ -402,6 +417,21 @@ class Conversation(VoiceSession):
         self.last_transcript = text
         claim, _ = await self._speculator.claim(text)
         return text, claim, None
+
+    async def _the_device_just_commanded(self, text: str, asking: Answer) -> tuple[str, Answer]:
+        """A request that names no device ("Turn it off.", asked "What should I turn off?"), said soon after a
+        command to one device: that device, when the question's frame filled with its name commands it alone
+        (a sum's or a timer's frame never does); else the question as it was."""
+        commanded = self._device_commanded
+        if commanded is None or time.monotonic() - commanded.at > IT_MEANS_THE_LAST_DEVICE_SECS:
+            return text, asking
+        device = commanded.name
+        request = asking.frame.replace("{reply}", f"the {device}")
+        found, _ = await self._speculator.claim(request)
+        if found is None or not found.actions or any(call.arguments.get("device") != device for call in found.actions):
+            return text, asking
+        log.info("no device named: the one just commanded", extra={"session": self.session_id, "device": device})
+        return request, found
 
     async def _reply_to_question(self, asked: AskedBack, reply: str) -> tuple[str, Answer] | None:
         """The request a reply to the last answer's question completes, and its claim; None when the reply
@@ -598,6 +628,9 @@ class Conversation(VoiceSession):
         self._reply_in_context = True
         self._bus.publish(UserLlmText(session_id=self.session_id, text=user_text))
         reply, done = await carry_out(claim, self._engines.tools, self.session_id)
+        devices = {str(call.arguments.get("device", "")) for call in claim.actions}
+        if done and claim.actions and len(devices) == 1 and "" not in devices and not claim.unknown_device:
+            self._device_commanded = DeviceCommanded(devices.pop(), time.monotonic())
         if not done and self._last_turn is not None and self._last_turn.answer is claim:
             self._last_turn.acted = False   # all refused: nothing stands, the next words may still complete it
         if claim.source:

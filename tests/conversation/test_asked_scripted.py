@@ -51,6 +51,20 @@ async def test_a_sum_whose_number_was_lost_asks_and_the_reply_works_it_out(world
     assert (await answered(recorder, 2))[1].text == "5 plus 3 is 8." and llm.asked == []
 
 
+async def test_it_is_the_device_just_commanded(world: Any) -> None:
+    """ "Turn on the kitchen light." then "Turn it off.": the kitchen light, never asked which."""
+    conversation, recorder, llm, _ = world
+    await conversation.on_user_turn("Turn on the kitchen light.", spoken())
+    await answered(recorder)
+    await conversation.on_user_turn("Turn it off.", spoken())
+    assert (await answered(recorder, 2))[1].text == "The kitchen light is off."
+    assert calls(recorder) == [("turn_on", {"device": "kitchen light"}), ("turn_off", {"device": "kitchen light"})]
+    await conversation.on_user_turn("Set a timer.", spoken())   # a question with a frame of its own
+    assert (await answered(recorder, 3))[2].text == "For how long?"
+    await conversation.on_user_turn("Turn on the.", spoken())   # the device left unsaid, not pointed at
+    assert (await answered(recorder, 4))[3].text == "What should I turn on?"
+
+
 async def test_another_request_after_the_question_is_its_own(world: Any) -> None:
     conversation, recorder, llm, _ = world
     await conversation.on_user_turn("Set a timer.", spoken())
