@@ -703,8 +703,11 @@ class IntentMatcher:
         found: list[tuple[float, str, frozenset[str]]] = []
         if 1 <= len(unknown) <= MAX_MENDED_WORDS:
             first = self._first_word(bare)
+            # never mended into a filler after the first word: that drops a word heard, likely a name's ("Turn
+            # the wheel pamp on." read as "the well lamp", every lamp's "the lamp", turned a lamp on; seed 607)
             options: list[list[tuple[str, float | None]]] = [
-                [*self._look_alikes(stems[i], tries if len(unknown) == 1 else 3, first=i == first)] for i in unknown]
+                [option for option in self._look_alikes(stems[i], tries if len(unknown) == 1 else 3, first=i == first)
+                 if i == 0 or option[0] not in FILLERS] for i in unknown]
             if len(unknown) > 1:   # one of two may be a name said as it is ("said a rice timer": set, rice)
                 options = [[*choices, (words[i], None)] for i, choices in zip(unknown, options)]
             spoken = [word for word in bare if word and word not in self._skippable]
