@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from .base import Answer
-from .number_words import spelt_numbers
+from .number_words import TENS, UNITS, spelt_numbers
 
 OPERATOR_SAID = {"+": "plus", "-": "minus", "*": "times", "/": "divided by"}
 SIDES = ("first", "second")
@@ -26,8 +26,7 @@ _SUM_SHAPES = tuple(re.compile(_OPENING + "|".join(operators) + r")\s+(?P<b>.+?)
 """A sum's sides as heard ("what is by plus three": "by", "plus", "three"), from the last opening said ("What is,
 what is five plus three") and past an "is" written twice or as "in" ("What's in five plus three"); the plain
 operators first, so that "one hundred and five minus five" is split at "minus"."""
-_NUMBER_WORD = (r"(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|[a-z]+teen"
-                r"|(?:twen|thir|for|fif|six|seven|eigh|nine)ty)")
+_NUMBER_WORD = "(?:" + "|".join(["zero", *UNITS, *TENS]) + ")"
 _NUMBER_SAID = re.compile(rf"^{_NUMBER_WORD}(?: (?:{_NUMBER_WORD}|hundred|thousand|and))*$")
 """A number as words ("one hundred and five"): a number word first."""
 MAX_SIDE_WORDS = 2

@@ -14,6 +14,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from firmware_py.respond.number_words import TENS, UNITS
+
 from .command_corpus import (CHITCHAT, COMMAND, DEVICE_BY_NAME, DEVICES, QUESTION, UNKNOWN_DEVICE, Case, Device,
                              Expect)
 
@@ -25,9 +27,8 @@ TELLING_ACTIONS = ("get_time", "get_date", "list_timers", "list_alarms", "get_vo
 SUM_STATED = re.compile(r"(?:\b(?:plus|minus|times|divided by)\b|[-+*/x])[^.?!]*?(?:\b(?:is|equals|makes)\b|=)\s*"
                         r"(-?\d+(?:\.\d+)?)\b", re.I)
 """A sum said with its result, numbers as digits ("5 plus 4 is 9", "3 + 4 = 7"): the result."""
-SMALL_NUMBERS = {word: n for n, word in enumerate((
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen twenty").split())}
+SMALL_NUMBERS = {"zero": 0, **UNITS, **TENS}
+"""Number words an answer may spell a result with ("eight")."""
 REFUSAL = re.compile(r"\b(don'?t|do not|can'?t|cannot)\b.{0,20}\b(know|find|see)\b.{0,40}\b(device|called|named)\b"
                      r"|\bno device\b|\bunknown device\b", re.IGNORECASE)
 
@@ -213,7 +214,7 @@ def _result_said(text: str) -> str:
 
 
 def _digits(text: str) -> str:
-    """`text` with the numbers 0-20 it spells written as digits ("eight" is 8)."""
+    """`text` with the number words it spells written as digits ("eight" is 8)."""
     return re.sub(r"\b[a-z]+\b", lambda word: str(SMALL_NUMBERS.get(word.group(0).lower(), word.group(0))), text,
                   flags=re.I)
 
