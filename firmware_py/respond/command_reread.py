@@ -19,6 +19,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Collection
+from dataclasses import replace
 from typing import Any, Protocol
 
 import jellyfish
@@ -133,6 +134,8 @@ QUESTIONS = frozenset({"answer:thanks", "answer:weather", "HassGetState", "actio
 talk are the LLM's to answer (a device's state read out of a question about France would be a wrong answer
 given with confidence). What the device can do is a question too: read out of a short question ("What day is
 it today?" as "What can you do?") or a "thanks" ("Can you please help?"), it answers one nobody asked."""
+SWITCHED = frozenset({"on", "off"})
+"""The words after a switch's verb that make it a plain order to a device."""
 NAMES_NOTHING = frozenset({"action:ask_what_to_switch"})
 """Nor one that names nothing and only asks back ("Turn off the", heard again slower, is "What should I turn
 off?"): what the audio held was more than that, or nothing the device does."""
@@ -212,8 +215,8 @@ class CommandReread:
     def accept_heard(self, text: str) -> IntentMatch | None:
         """What a second, slower hearing wrote (speech/slowed.py), when it is a command: matched as any first
         hearing is (mended words too), but never a question or half a command; a refusal only when the words
-        plainly order something done to a device named as one, which this device does not have ("Turn off
-        the hallway light," for "Do not from the fall-away light,": an answer from the LLM otherwise)."""
+        plainly order something done to a device this device does not have (`_plain_refusal`: "Turn off the
+        hallway light," for "Do not from the fall-away light,": an answer from the LLM otherwise)."""
         found = self._command(text) or self._plain_refusal(text)
         accepted = found is not None and not found.tentative
         log.info("turn heard again, slower", extra={"heard": text, "accepted": accepted})
@@ -279,15 +282,23 @@ class CommandReread:
         return undone if other is not None and self._means(other) != self._means(found) else ""
 
     def _plain_refusal(self, text: str) -> IntentMatch | None:
-        """`text` matched as a command for a device this device does not have, named as devices are and heard as
-        written (nothing mended), opening with a command verb (its past tense too: "Turned the dishwasher on.",
-        as the matcher rephrases it; not a word that only sounds like one, "Said mamaishment light"); else None."""
+        """`text` matched as a command for a device this device does not have, heard as written (nothing
+        mended), opening with a command verb (its past tense too: "Turned the dishwasher on.", as the matcher
+        rephrases it; not a word that only sounds like one, "Said mamaishment light"), and named as devices are
+        or switched plainly, the verb then "on" or "off", a name of two words or more ("Switch on the garage key
+        to." for the garage heater: the LLM said "I'm sorry for any confusion.", seed 613); else None."""
         found = self._matcher.match(text)
-        if found is None or not found.unknown_name or not found.named_like_a_device or found.corrected:
+        if found is None or not found.unknown_name or found.corrected:
             return None
         said = self._matcher.without_fillers(rephrased(text)).lower().split()
         words = [word for word in bare_words(said) if word not in POLITE_WORDS]
-        return found if words[:1] and words[0] in COMMAND_VERBS else None
+        if not words[:1] or words[0] not in COMMAND_VERBS:
+            return None
+        if found.named_like_a_device:
+            return found
+        plain_switch = words[1:2] and words[1] in SWITCHED and len(found.unknown_name.split()) >= 2
+        # heard at the turn's end, the name is all the audio held: nothing of it waits for a rest
+        return replace(found, tentative=False) if plain_switch else None
 
     def _command(self, text: str, min_words: int = MIN_WORDS) -> IntentMatch | None:
         """`text` matched, when it has words enough and is a command this device serves, naming no unknown device."""

@@ -170,6 +170,9 @@ def test_a_reading_unlike_what_was_heard_must_be_near_the_free_reading(rereader:
     ("Turned the dishwasher on.", "dishwasher"),             # "Turned Avishwasheran." heard slower: "turned" is "turn"
     ("Said Mamaishment light to for me, per cent.", None),   # no order: a mumble with a device's word in it
     ("Fill me on, Joke.", None),                             # named like no device
+    ("Switch on the garage key to.", "garage key"),          # a plain switch: verb, "on", a name of two words
+    ("Switch on, but.", None),                               # ... not of one word left from a mumble
+    ("Turn the mile to a palatal.", None),                   # no "on" or "off" after the verb
 ])
 def test_a_slower_hearing_may_be_a_refusal_only_when_it_plainly_orders_a_device(rereader: CommandReread, heard: str,
                                                                                refused: str | None) -> None:
