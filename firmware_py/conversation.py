@@ -377,8 +377,9 @@ class Conversation(VoiceSession):
                     user_text, claim = await self._opposite_read_again(user_text or "", claim)
             if claim is not None and spoken and claim is heard_claim:   # "Remove the timer." while it is paused
                 claim = self._resume_asked(user_text or "", claim)
-            if claim is not None and claim.frame and user_text and POINTED_AT.search(user_text):
-                # "Turn it off." just after the kitchen light: that light ("Turn on the." is asked about)
+            if claim is not None and claim.frame and user_text and (POINTED_AT.search(user_text) or claim.one_of):
+                # "Turn it off." or "Brightness to fifty percent." just after the kitchen light: that light
+                # ("Turn on the." is asked about)
                 user_text, claim = await self._the_device_just_commanded(user_text, claim)
             self._undecided = None
             if claim is not None and not claim.passage:
@@ -419,11 +420,14 @@ class Conversation(VoiceSession):
         return text, claim, None
 
     async def _the_device_just_commanded(self, text: str, asking: Answer) -> tuple[str, Answer]:
-        """A request that names no device ("Turn it off.", asked "What should I turn off?"), said soon after a
-        command to one device: that device, when the question's frame filled with its name commands it alone
-        (a sum's or a timer's frame never does); else the question as it was."""
+        """A request that names no device ("Turn it off.", asked "What should I turn off?"; "Turn off the
+        light." among three, asked "Which one?"), said soon after a command to one device: that device, when it
+        is one the request fits and the question's frame filled with its name commands it alone (a sum's or a
+        timer's frame never does); else the question as it was."""
         commanded = self._device_commanded
         if commanded is None or time.monotonic() - commanded.at > IT_MEANS_THE_LAST_DEVICE_SECS:
+            return text, asking
+        if asking.one_of and commanded.name not in asking.one_of:   # "the light" just after the fan
             return text, asking
         device = commanded.name
         request = asking.frame.replace("{reply}", f"the {device}")

@@ -52,6 +52,8 @@ class Answer:
     frame: str = ""
     """Set when the answer asks something back ("For how long?"): the request its reply completes, with
     "{reply}" where the reply goes ("set a timer for {reply}"; respond/asked.py)."""
+    one_of: tuple[str, ...] = ()
+    """Set when the answer asks which of several devices a request means: their names."""
     name_in_doubt: bool = False
     """A timer's name was heard as words no name holds, and dropped, or with a piece of a word in it
     (respond/timer_names.py): a spoken turn may be read again for the name."""

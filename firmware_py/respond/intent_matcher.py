@@ -74,8 +74,8 @@ PHRASES = ((re.compile(r"\b(shut|power|switch) (off|down)\b", re.I), "turn off")
            # "an" heard as "on" after the verb: "Set on alarm for nine." (seed 523)
            (re.compile(r"\b(set|start) on (alarm|timer|reminder)\b", re.I), r"\1 an \2"),
            # "add" for "set" before a timer named and its length: "Add a tea timer for three minutes." (seed 541 set
-           # one with its name mended away)
-           (re.compile(r"^(\W*(?:please,? )?)add (an?) (?=(?:[\w-]+ ){0,2}timer for\b)", re.I), r"\1set \2 "),
+           # one with its name mended away), the name joined to it too ("Add a tea-timer ...", seed 617)
+           (re.compile(r"^(\W*(?:please,? )?)add (an?) (?=(?:[\w-]+ ){0,2}(?:\w+-)?timer for\b)", re.I), r"\1set \2 "),
            # a pause between an alarm's hour and its minutes, written as a comma: "for nine, fifteen on Sunday"
            (re.compile(r"^(?=.*\b(?:alarm|wake|remind)\b)(.*?\b(?:at|for) " + _HOUR + r"), (?=(?:oh[ -])?"
                        r"(?:fifteen|thirty|forty|fifty|twenty|ten|five|\d{2})\b)", re.I), r"\1 "),

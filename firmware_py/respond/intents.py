@@ -104,6 +104,33 @@ SAYS_WHAT_TO_DO = re.compile(r"\b(on|off|open|close|shut)\b", re.I)
 class WhichOne(Exception):
     """The request fits several devices: the question to ask instead of guessing."""
 
+    def __init__(self, question: str, devices: tuple[str, ...] = ()) -> None:
+        super().__init__(question)
+        self.devices = devices
+        """The names of the devices it fits, when the question is which of them."""
+
+
+NAMED_REQUESTS: dict[str, str] = {
+    "HassTurnOn": "turn on {reply}", "action:device_on": "turn on {reply}",
+    "HassTurnOff": "turn off {reply}", "action:device_off": "turn off {reply}",
+    "HassLightSet": "set {reply} to {brightness} percent", "action:set_brightness": "set {reply} to {brightness} percent",
+    "action:open_cover": "open {reply}", "action:close_cover": "close {reply}", "action:device_stop": "stop {reply}",
+}
+"""A request that fits several devices, as said with one named: "Which one?" is answered by a name ("The
+kitchen light.") and the name, or the one device just commanded, completes it."""
+
+
+def named_request(intent: str, slots: dict[str, Any]) -> str:
+    """The frame (respond/asked.py) of the request with its device left to name; "" where none is kept."""
+    if intent == "action:change_brightness":
+        return "brighten {reply}" if slots.get("step") == "up" else "dim {reply}"
+    frame = NAMED_REQUESTS.get(intent, "")
+    if "{brightness}" in frame:
+        if "brightness" not in slots:
+            return ""
+        frame = frame.replace("{brightness}", str(_percent(slots["brightness"])))
+    return frame
+
 
 def timer_seconds(slots: dict[str, Any]) -> int:
     return round(float(slots.get("hours", 0)) * 3600 + float(slots.get("minutes", 0)) * 60
@@ -298,7 +325,8 @@ class IntentAnswers:
                 return Answer("intent", text=CANNOT, confidence=confidence)
             return Answer("intent", actions=actions, confidence=confidence, tentative=unit_left_out)
         except WhichOne as question:
-            return Answer("intent", text=str(question), confidence=confidence)
+            frame = named_request(intent, slots) if question.devices else ""
+            return Answer("intent", text=str(question), confidence=confidence, frame=frame, one_of=question.devices)
 
     # --- timers and devices ------------------------------------------------------------------------
 
@@ -323,7 +351,7 @@ class IntentAnswers:
                 return here or everywhere
             if len(everywhere) > 1:
                 names = [f"the {d.name}" for d in everywhere[:3]]
-                raise WhichOne(f"Which one: {', '.join(names[:-1])} or {names[-1]}?")
+                raise WhichOne(f"Which one: {', '.join(names[:-1])} or {names[-1]}?", tuple(d.name for d in everywhere))
             return kind or domain or "that"
         if area:
             # ("everything in the garage", where only a door is: no lights there either)

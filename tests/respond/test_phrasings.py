@@ -96,6 +96,7 @@ def test_an_indirect_request_is_put_directly(text: str, direct: str) -> None:
     ("Five more minutes on the timer.", [("add_timer_time", {"seconds": 300})]),
     ("Can use switch off the living room lamp.", [("turn_off", {"device": "living room lamp"})]),   # seed 509
     ("Add a tea timer for three minutes.", [("set_timer", {"seconds": 180, "label": "tea"})]),   # seed 541
+    ("Add a tea-timer for three minutes.", [("set_timer", {"seconds": 180, "label": "tea"})]),   # seed 617, heard slower
     ("How long do we have left on the pasta timer?", [("list_timers", {})]),
     ("Get rid of the timer.", [("cancel_timer", {})]),
     ("Mute the sound.", [("set_mute", {"muted": True})]),
