@@ -165,6 +165,8 @@ TURN_VERB = re.compile(r"\b(turn|turned|switch|switched)\b", re.I)
 ON_WORD = re.compile(r"\bon\b", re.I)
 DEVICE_WORDS = re.compile(r"\b(turn|switch|set|dim|brighten|open|close|shut|on|off|lights?|lamps?|brightness)\b", re.I)
 WORD_IN_TEXT = re.compile(r"[A-Za-z']+")
+NOT_FOR_THE_VERB = re.compile(r"^\W*((?:[A-Za-z']+\W+){0,2}?)not,? (from )?(?:the|a) ", re.I)
+"""A word or two, then "not" or "not from" before an article: how "turn on the"/"turn off the" is often heard."""
 MEND_CUTOFF = 0.7
 """How alike a heard word must be to the one template word that makes the sentence match, to act on it:
 "urn" for "turn" (0.86) yes, "past" for "pause" (0.67) no. Closer rivals that mean something else are
@@ -270,6 +272,7 @@ class IntentMatch:
     tentative: bool = False       # perhaps half a sentence: ends on an unknown "device" not named like one ("porch")
     named_like_a_device: bool = True   # an unknown name ends like a device's ("... light", "... fan"), or is one misheard
     asks: bool = False            # a question about the device named ("Is the heater on?"), never a command to it
+    only_refuses: bool = False    # its verb guessed from sounds ("So not from the ..."): a refusal, never an action
 
 
 class IntentMatcher:
@@ -399,6 +402,7 @@ class IntentMatcher:
         opened = [] if set(bare_words(unfilled.split())[:1]) & COMMAND_WORDS else \
             [(candidate, "opening") for _, candidate, _ in opening_mends(unfilled)[:1]]
         opened += [(candidate, "opening") for candidate in [self._verb_lost_before_on_off(unfilled)] if candidate]
+        opened += [(candidate, "not") for candidate in [_verb_heard_as_not(unfilled)] if candidate]
         verbs = [(candidate, "verb" if needs_a_device_name else "") for candidate, needs_a_device_name in verb_mends]
         for candidate, mended in [*verbs, *opened, (whole, "")]:
             found = self._unknown_device(candidate)
@@ -406,7 +410,7 @@ class IntentMatcher:
                 continue
             if mended == "opening" and self._like_one_of_ours(found):
                 continue
-            return found
+            return replace(found, only_refuses=True) if mended == "not" else found
         return self._dangling_word_dropped(whole)
 
     def _verb_lost_before_on_off(self, text: str) -> str:
@@ -890,6 +894,18 @@ def after_commas(text: str, min_words: int = 3) -> list[str]:
     parts = text.split(",")
     tails = [",".join(parts[index:]).strip() for index in range(1, len(parts))]
     return [tail for tail in tails if len(tail.split()) >= min_words]
+
+
+def _verb_heard_as_not(text: str) -> str:
+    """ "turn off the" for a word or two and "not from" before "the" or "a" and a name ("So not from the
+    hallway light", "Though not from a maverung fan."), "turn on the" for them and "not" alone ("They're not
+    the hallway lamp."): the sounds of "turn on"/"turn off" the recogniser writes so; "" otherwise (a
+    question's "Is it not the ..."). Taken only for a name plainly a device's that this device does not have:
+    a refusal's verb is no matter, and a name of ours heard wrong is read again from the audio."""
+    said = NOT_FOR_THE_VERB.match(text)
+    if said is None or set(bare_words(said.group(1).split())) & (QUESTION_STARTS - {"do"}):
+        return ""
+    return f"turn {'off' if said.group(2) else 'on'} the {text[said.end():]}"
 
 
 def rephrased(text: str) -> str:

@@ -88,6 +88,21 @@ def test_no_second_hearing(responder: IntentResponder, stt: SlowerStt, margin: f
     assert stt.transcribed == []
 
 
+@pytest.mark.parametrize(("heard", "heard_again"), [
+    ("What is the capital of Canada?", False),   # a question heard plainly: its answer waits for no second hearing
+    ("How many legs does a spider have?", False),
+    ("What time?", True),                        # too short to be sure it was asked
+    ("Do not from the fall-away light,", True),  # "do" and "which" open commands heard wrong too
+    ("Which, on the garage heater,", True),
+    ("You know what time it is.", True),
+])
+def test_a_turn_heard_as_a_plain_question_is_not_heard_again(responder: IntentResponder, heard: str,
+                                                              heard_again: bool) -> None:
+    stt = SlowerStt("Turn on the kitchen light.")
+    reread(responder, stt, heard=heard)
+    assert bool(stt.transcribed) is heard_again
+
+
 @pytest.mark.parametrize("slower", ["What is the capital of France?", "Turn off the", "Said mamaishment light to for me."])
 def test_what_is_no_command_heard_slower_is_not_taken(responder: IntentResponder, slower: str) -> None:
     stt = SlowerStt(slower)
@@ -113,10 +128,11 @@ def test_the_slower_reading_is_asked_about_when_the_first_hearing_may_hold_a_los
 
 
 def test_the_slower_reading_does_not_take_what_the_first_one_refused(responder: IntentResponder) -> None:
-    """"What's your name?" read as "What's the time?" at 3.8 nats a word is refused; heard slower ("Walked your
+    """"Watts your name?" read as "What's the time?" at 3.8 nats a word is refused; heard slower ("Walked your
     name.") the same sentence reads nearer its baseline. The same words from the same speech: still refused,
-    while another sentence found in the slowed audio is still taken."""
-    heard = "What's your name?"
+    while another sentence found in the slowed audio is still taken. (Heard as "What's your name?", a plain
+    question, it is not heard again at all.)"""
+    heard = "Watts your name?"
     refused = SlowerStt("Walked your name.", heard_words=3, first_reading="What's the time?",
                         slower_reading="What's the time?")
     assert reread(responder, refused, heard=heard) is None and len(refused.transcribed) == 1
