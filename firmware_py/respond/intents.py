@@ -886,9 +886,11 @@ class IntentResponder:
                 return named
         # a refused device name is not heard again: slower, a device nobody has may sound like one this has;
         # nor a word heard alone: its audio is too little ("Never." of "Never | mind" read as "Mute yourself")
+        heard_slower = ""
         if (found is None and margin == MARGIN and reading.heard_words >= MIN_WORDS and worth_hearing_again(audio)
                 and not asked_plainly(heard)):
-            text, found = await self._hear_slower(audio, stt, stt_executor, heard, plausible, refused=reading.text)
+            text, found, heard_slower = await self._hear_slower(audio, stt, stt_executor, heard, plausible,
+                                                                refused=reading.text)
         if found is not None and margin == REFUSAL_MARGIN and (
                 not await loop.run_in_executor(self._executor, self._names_a_device, found) or _room_replaced(heard, text)):
             # a name refused is read again to find a device this device has, not to leave the name out ("Turn
@@ -909,12 +911,24 @@ class IntentResponder:
             # unknown lamp. A reading may act on several devices only where several were heard asked for
             log.info("a reading acts on devices nobody asked for", extra={"session": session_id, "read": text})
             answer = None
+        if answer is not None and self._opens_a_way_in_unheard(answer, f"{heard} {heard_slower}"):
+            # "Loose and garage door." (the clipped "Close the garage door.") read as "Lift the garage door."
+            log.info("a reading opens a way in nobody was heard asking to open", extra={"session": session_id, "read": text})
+            answer = None
         if answer is not None and _rings_at_once(answer):
             log.info("a reading's timer too short to be meant", extra={"session": session_id, "read": text})
             answer = None
         if answer is not None:
             log.debug("intent read again", extra={"intent": found.intent, "session": session_id})   # type: ignore[union-attr]
         return (text, answer) if answer is not None else None
+
+    def _opens_a_way_in_unheard(self, answer: Answer, heard: str) -> bool:
+        """Does a reading open a door, a gate or a lock (`_guarded`) where no word heard said to open one? The
+        verb that decides it was read from the audio alone, and a way into the home never opens on a guess."""
+        said = set(re.findall(r"[a-z]+", heard.lower()))
+        return not said & OPENING_WORDS and any(
+            call.name == "open_cover" and (device := self._answers.find(str(call.arguments.get("device", "")))) is not None
+            and _guarded(device) for call in answer.actions)
 
     def _names_a_device(self, found: IntentMatch) -> bool:
         """Does the match (each reading, for a question between two) name a device or a room ("here", the
@@ -967,9 +981,10 @@ class IntentResponder:
         return choices[0][0], choices[0][1]
 
     async def _hear_slower(self, audio: np.ndarray, stt: RereadingStt, stt_executor: Executor, heard: str,
-                           plausible: Callable[[IntentMatch], bool], refused: str = "") -> tuple[str, IntentMatch | None]:
+                           plausible: Callable[[IntentMatch], bool],
+                           refused: str = "") -> tuple[str, IntentMatch | None, str]:
         """Fast, clipped speech heard once more, slower (speech/slowed.py): as written, else read within the
-        command sentences. `heard`: what the first hearing wrote; `refused`: the sentence the first reading
+        command sentences; with what the slower hearing wrote. `heard`: what the first hearing wrote; `refused`: the sentence the first reading
         found and did not take, which the slower one does not take either: the same words from the same
         speech, judged against another baseline ("What's your name?" read as "What's the time?" 3.8 nats a
         word, refused; slowed, 3.4 a word beside "Walked your name.")."""
@@ -980,11 +995,12 @@ class IntentResponder:
         if found is not None:   # "And mute yourself.": a mute after a vowel sound is asked about, as when first heard
             asked = await loop.run_in_executor(self._executor, self._mute_asked, found, self._answers.answer(found),
                                                slower_heard)
-            return slower_heard, asked or found
+            return slower_heard, asked or found, slower_heard
         reading = await loop.run_in_executor(stt_executor, self.rereading.read, slower, stt, MARGIN, SECOND_WIDTH)
         if reading is None or refused and same_words(reading.text, refused):
-            return slower_heard, None
-        return reading.text, await loop.run_in_executor(self._executor, self.rereading.accept, reading, heard, plausible)
+            return slower_heard, None, slower_heard
+        accepted = await loop.run_in_executor(self._executor, self.rereading.accept, reading, heard, plausible)
+        return reading.text, accepted, slower_heard
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
@@ -1020,6 +1036,8 @@ def _room_replaced(heard: str, read: str) -> bool:
     return bool(said - set(re.findall(r"[a-z]+", read.lower())))
 
 
+OPENING_WORDS = frozenset({"open", "opens", "opened", "opening", "lift", "lifts", "raise", "raises", "up"})
+"""Words that say to open a cover, one of which a reading that opens a way in must have been heard saying."""
 GROUP_WORDS = frozenset({"all", "every", "everything", "both"})
 """Words that ask for several devices at once; so does a plural device word ("the lights")."""
 

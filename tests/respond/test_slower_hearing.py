@@ -166,3 +166,16 @@ def test_a_name_read_within_the_commands_that_people_seldom_give_is_read_again(r
     names people give timers."""
     found = reread(responder, WithinStt(read), heard="Sent on any time or for six minutes.")
     assert found is not None and found[1].actions[0].name == "set_timer" and found[1].name_in_doubt is in_doubt
+
+
+def test_a_reading_never_opens_a_way_in_nobody_was_heard_asking_to_open() -> None:
+    """Seed 631: "Lose the garage door." (a clipped "Close"), heard "Loose and garage door.", was read "Lift the
+    garage door." and the garage door opened. The verb was the reading's alone: a door opens only when a word
+    heard said to open it; closing needs no such word."""
+    garage = [{"name": "garage door", "area": "garage", "kind": "cover", "command_topic": "home/garage/door/set"}]
+    doors = create_intent_responder("en", DeviceDirectory(parse_devices(garage)), ())
+    assert reread(doors, WithinStt("Lift the garage door."), heard="Loose and garage door.") is None
+    opened = reread(doors, WithinStt("Open the garage door."), heard="Opened the garage floor.")
+    assert opened is not None and [call.name for call in opened[1].actions] == ["open_cover"]
+    closed = reread(doors, WithinStt("Close the garage door."), heard="Loose and garage door.")
+    assert closed is not None and [call.name for call in closed[1].actions] == ["close_cover"]
