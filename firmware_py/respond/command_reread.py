@@ -296,7 +296,7 @@ class CommandReread:
             return None
         if found.named_like_a_device:
             return found
-        plain_switch = words[1:2] and words[1] in SWITCHED and len(found.unknown_name.split()) >= 2
+        plain_switch = len(words) > 1 and words[1] in SWITCHED and len(found.unknown_name.split()) >= 2
         # heard at the turn's end, the name is all the audio held: nothing of it waits for a rest
         return replace(found, tentative=False) if plain_switch else None
 

@@ -30,8 +30,8 @@ from .command_reread import (MARGIN, MIN_WORDS, REFUSAL_MARGIN, SECOND_WIDTH, SU
 from .chain import same_words
 from .custom import CustomCommand
 from .device_states import STATES_OF_KIND, one_state, said_kind, states_answer
-from .intent_matcher import (DANGLING_CONJUNCTIONS, DEVICE_DOMAINS, TRAILING_STRAYS, IntentMatch, IntentMatcher,
-                             asked_which, rephrased, restarts, without_trailing_strays)
+from .intent_matcher import (DANGLING_CONJUNCTIONS, DEVICE_DOMAINS, QUESTION_STARTS, TRAILING_STRAYS, IntentMatch,
+                             IntentMatcher, asked_which, rephrased, restarts, without_trailing_strays)
 from .later import later_call
 from .opposites import (RIVAL_LENGTHS, OppositeReading, family_of, heard_otherwise, resumed_instead, said_plainly,
                         teen_or_ten_length)
@@ -984,10 +984,10 @@ class IntentResponder:
                            plausible: Callable[[IntentMatch], bool],
                            refused: str = "") -> tuple[str, IntentMatch | None, str]:
         """Fast, clipped speech heard once more, slower (speech/slowed.py): as written, else read within the
-        command sentences; with what the slower hearing wrote. `heard`: what the first hearing wrote; `refused`: the sentence the first reading
-        found and did not take, which the slower one does not take either: the same words from the same
-        speech, judged against another baseline ("What's your name?" read as "What's the time?" 3.8 nats a
-        word, refused; slowed, 3.4 a word beside "Walked your name.")."""
+        command sentences; with what the slower hearing wrote. `heard`: what the first hearing wrote;
+        `refused`: the sentence the first reading found and did not take, which the slower one does not take
+        either: the same words from the same speech, judged against another baseline ("What's your name?" read
+        as "What's the time?" 3.8 nats a word, refused; slowed, 3.4 a word beside "Walked your name.")."""
         loop = asyncio.get_running_loop()
         slower = await loop.run_in_executor(stt_executor, slowed, audio)   # an FFT: not on the event loop
         slower_heard = await loop.run_in_executor(stt_executor, partial(stt.transcribe, slower, hand_back=True))
@@ -1013,10 +1013,9 @@ def create_intent_responder(language: str, directory: DeviceDirectory, custom: t
     return IntentResponder(matcher, IntentAnswers(directory, custom, area))
 
 
-ASKING_WORDS = frozenset({"what", "what's", "whats", "who", "who's", "whom", "whose", "how", "how's", "why", "where",
-                          "where's", "when", "when's"})
-"""First words of a question that no command's first words are heard as ("which" is: "Which, on the garage
-heater"; so is "do": "Do not from the hallway light," for "Turn off ...")."""
+ASKING_WORDS = frozenset(word for word in QUESTION_STARTS if word.startswith(("wh", "how"))) - {"which"}
+"""First words of a question that no command's first words are heard as (what, who, how, why, where, when: not
+"which", as in "Which, on the garage heater", nor "do", as in "Do not from the hallway light," for "Turn off ...")."""
 ASKED_PLAINLY_WORDS = 3
 
 
