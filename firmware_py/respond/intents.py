@@ -25,8 +25,8 @@ from ..llm.timers import spoken_duration
 from ..speech.slowed import slowed, worth_hearing_again
 from .alarms import AlarmSentences
 from .base import ActionCall, Answer
-from .command_reread import (MARGIN, MIN_WORDS, REFUSAL_MARGIN, SECOND_WIDTH, SUM, CommandReread, RereadingStt,
-                             from_the_verb)
+from .command_reread import (MARGIN, MIN_WORDS, QUESTION_WIDTH, REFUSAL_MARGIN, SECOND_WIDTH, SUM, WIDTH,
+                             CommandReread, RereadingStt, from_the_verb)
 from .chain import same_words
 from .custom import CustomCommand
 from .device_states import STATES_OF_KIND, one_state, said_kind, states_answer
@@ -869,7 +869,9 @@ class IntentResponder:
         if not hasattr(stt, "read_within") or not len(audio):
             return None
         loop = asyncio.get_running_loop()
-        reading = await loop.run_in_executor(stt_executor, partial(self.rereading.read, audio, stt, margin, heard=heard))
+        width = QUESTION_WIDTH if asked_plainly(heard) else WIDTH   # (a question's answer waits for the reading)
+        reading = await loop.run_in_executor(stt_executor, partial(self.rereading.read, audio, stt, margin, width,
+                                                                   heard=heard))
         if reading is None:   # the recogniser was sure of what it wrote
             return None
         plausible = self._plausible(timers_picked)

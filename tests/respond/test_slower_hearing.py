@@ -15,7 +15,7 @@ import pytest
 
 from firmware_py.audio.frames import SAMPLE_RATE
 from firmware_py.integrations.devices import DeviceDirectory, parse_devices
-from firmware_py.respond.command_reread import REFUSAL_MARGIN
+from firmware_py.respond.command_reread import QUESTION_WIDTH, REFUSAL_MARGIN, WIDTH
 from firmware_py.respond.intents import IntentResponder, create_intent_responder
 from firmware_py.speech.slowed import SLOWER
 from firmware_py.speech.stt import Rereading
@@ -36,9 +36,11 @@ class SlowerStt:
     first_reading: str = ""
     """What the audio itself reads as within the commands, far below what was heard ("": nothing)."""
     transcribed: list[int] = field(default_factory=list)
+    widths: list[int] = field(default_factory=list)
 
     def read_within(self, audio: np.ndarray, grammar: Any, margin: float, width: int,
                     trusted: float = 0.0) -> Rereading | None:
+        self.widths.append(width)
         if self.sure:
             return None
         if len(audio) > len(AUDIO) and self.slower_reading:   # the slowed audio, read within the commands
@@ -86,6 +88,14 @@ def test_a_mute_heard_slower_after_a_vowel_sound_is_asked_about(responder: Inten
 def test_no_second_hearing(responder: IntentResponder, stt: SlowerStt, margin: float | None) -> None:
     assert reread(responder, stt, margin) is None
     assert stt.transcribed == []
+
+
+def test_a_turn_heard_as_a_plain_question_is_read_with_a_narrower_beam(responder: IntentResponder) -> None:
+    """Its answer waits for the reading: a beam of QUESTION_WIDTH took the same commands on the kept audio."""
+    question, command = SlowerStt("Turn on the kitchen light."), SlowerStt("Turn on the kitchen light.")
+    reread(responder, question, heard="How far away is the moon?")
+    reread(responder, command, heard="Turned the mile.")
+    assert question.widths == [QUESTION_WIDTH] and command.widths[0] == WIDTH
 
 
 @pytest.mark.parametrize(("heard", "heard_again"), [
