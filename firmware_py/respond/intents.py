@@ -869,7 +869,8 @@ class IntentResponder:
         if not hasattr(stt, "read_within") or not len(audio):
             return None
         loop = asyncio.get_running_loop()
-        width = QUESTION_WIDTH if asked_plainly(heard) else WIDTH   # (a question's answer waits for the reading)
+        plain_question = asked_plainly(heard)   # its answer waits for the reading: a narrower one, never slowed
+        width = QUESTION_WIDTH if plain_question else WIDTH
         reading = await loop.run_in_executor(stt_executor, partial(self.rereading.read, audio, stt, margin, width,
                                                                    heard=heard))
         if reading is None:   # the recogniser was sure of what it wrote
@@ -890,7 +891,7 @@ class IntentResponder:
         # nor a word heard alone: its audio is too little ("Never." of "Never | mind" read as "Mute yourself")
         heard_slower = ""
         if (found is None and margin == MARGIN and reading.heard_words >= MIN_WORDS and worth_hearing_again(audio)
-                and not asked_plainly(heard)):
+                and not plain_question):
             text, found, heard_slower = await self._hear_slower(audio, stt, stt_executor, heard, plausible,
                                                                 refused=reading.text)
         if found is not None and margin == REFUSAL_MARGIN and (
