@@ -23,6 +23,7 @@ FLOOR_LEVEL = 0.0004          # ~-68 dBFS: an idle microphone's hiss
 ROOM_SNR_DB = 12.0            # room noise: speech RMS over noise RMS
 LEAD_SECS = 0.5               # microphone open before the request starts
 LEAD_ZEROS_SECS = 0.3
+QUIET_DB = -24.0              # a talker across the room: the voice this much quieter, the microphone's hiss as ever
 _PIPER_VERSION = "1"          # bump when the Piper rendering changes, to invalidate cached clips
 
 
@@ -100,6 +101,8 @@ def render(case: Case) -> CaseClip:
     background = noise((lead + len(speech)) / SAMPLE_RATE + 0.01, level, seed)[: lead + len(speech)]
     mixed = background.astype(np.int32)
     voice_part = speech.astype(np.int32)
+    if case.condition == "quiet":
+        voice_part = np.round(voice_part * 10 ** (QUIET_DB / 20)).astype(np.int32)
     if case.condition == "lead_zeros":  # exact digital silence right before the speech, as the report saw
         mixed[lead:lead + first] = 0
         voice_part[:first] = 0

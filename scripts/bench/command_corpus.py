@@ -3,7 +3,8 @@
 Two splits. `hand` is a fixed list of requests written out one by one (it includes every request a user
 report named). `generated` is drawn from templates and vocabularies with a seed, so a new seed gives
 requests nobody has tuned against; the two are reported separately. Every case gets a voice, a speed and
-one acoustic condition (room noise, leading digital silence, a mid-sentence pause, a mis-hearing),
+one acoustic condition (room noise, leading digital silence, a mid-sentence pause, a mis-hearing, a quiet
+talker across the room),
 assigned deterministically, so a corpus is the same on every run with the same seed.
 """
 
@@ -15,11 +16,12 @@ from typing import Any
 
 COMMAND, QUESTION, CHITCHAT, UNKNOWN_DEVICE = "command", "question", "chitchat", "unknown_device"
 CATEGORIES = (COMMAND, QUESTION, CHITCHAT, UNKNOWN_DEVICE)
-CONDITIONS = ("clean", "noise", "lead_zeros", "pause", "mishear")
-CORPUS_VERSION = 4
+CONDITIONS = ("clean", "noise", "lead_zeros", "pause", "mishear", "quiet")
+CORPUS_VERSION = 5
 """1: each voice always had the same condition (unpinned cases); 2: conditions dealt independently; 3: the
 generated requests include alarms at a time of day (the draw for a seed differs from version 2's); 4: some of
-those alarms are for a named day or repeat (the draw differs from version 3's)."""
+those alarms are for a named day or repeat (the draw differs from version 3's); 5: a sixth condition, a quiet
+talker (the deck of conditions, and so every draw, differs from version 4's)."""
 VOICES = (  # (voice, speed): hibari, the Piper joe voice and espeak-ng variants
     ("hibari", 1.0), ("espeak:en-us", 1.0), ("piper:joe", 1.0), ("espeak:en-gb", 0.9),
     ("hibari", 1.15), ("espeak:en-us+f3", 1.15), ("piper:joe", 1.1), ("espeak:en-gb-x-rp", 0.85),

@@ -80,6 +80,8 @@ def test_rendered_conditions(monkeypatch: pytest.MonkeyPatch, condition: str) ->
     assert voiced == pytest.approx(0.6 + (0.7 if condition == "pause" else 0.0), abs=0.05)
     if condition == "noise":
         assert clip.ambient_level > command_audio.FLOOR_LEVEL * 10
+    loudest = int(np.abs(clip.samples[clip.first_voiced:clip.last_voiced]).max())
+    assert (loudest < 1000) == (condition == "quiet")   # the tone's 8000 at -24 dB: ~505
 
 
 def _call(name: str, args: dict, result: dict, call_id: str = "c1") -> list[tuple[str, dict]]:
