@@ -363,12 +363,17 @@ OWN_THINGS = frozenset({"speaker", "alarm", "radio"})
 """Household nouns that may be the device itself ("mute the speaker") or its own timers ("stop the alarm")."""
 
 
+def on_the_device_itself(found: IntentMatch) -> bool:
+    """Does the match command the device itself (its volume, its microphone), not a device it controls?"""
+    return bool(re.search(r"mute|volume", found.intent, re.I))
+
+
 def _thing_replaced(found: IntentMatch, heard: str) -> bool:
     """Is the reading a command to the device itself (its microphone, its volume) where the words heard name
     a household thing ("They're not the math room fan." read as "Turn on the microphone": an unknown bathroom
     fan unmuted the device, seed 499)? The recogniser writes "fan" or "light" for a fan or a light; every such
     turn of the spoken benchmark's runs acted on the device itself wrongly."""
-    if not re.search(r"mute|volume", found.intent, re.I):
+    if not on_the_device_itself(found):
         return False
     return any(singular(word) in DEVICE_NOUNS - OWN_THINGS for word in bare_words(heard.lower().split()))
 

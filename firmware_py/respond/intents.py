@@ -26,7 +26,7 @@ from ..speech.slowed import slowed, worth_hearing_again
 from .alarms import AlarmSentences
 from .base import ActionCall, Answer
 from .command_reread import (MARGIN, MIN_WORDS, QUESTION_WIDTH, REFUSAL_MARGIN, SECOND_WIDTH, SUM, WIDTH,
-                             CommandReread, RereadingStt, from_the_verb)
+                             CommandReread, RereadingStt, from_the_verb, on_the_device_itself)
 from .chain import same_words
 from .custom import CustomCommand
 from .device_states import STATES_OF_KIND, one_state, said_kind, states_answer
@@ -894,11 +894,14 @@ class IntentResponder:
                 and not plain_question):
             text, found, heard_slower = await self._hear_slower(audio, stt, stt_executor, heard, plausible,
                                                                 refused=reading.text)
-        if found is not None and margin == REFUSAL_MARGIN and (
-                not await loop.run_in_executor(self._executor, self._names_a_device, found) or _room_replaced(heard, text)):
+        if found is not None and margin == REFUSAL_MARGIN and (not (
+                on_the_device_itself(found) or await loop.run_in_executor(self._executor, self._names_a_device, found))
+                or _room_replaced(heard, text)):
             # a name refused is read again to find a device this device has, not to leave the name out ("Turn
             # the tactic lights off." read as "Turn the lights off.", or "the light"), nor to move it to
-            # another room ("the bathroom fan", a room with no device, read as "the bedroom fan")
+            # another room ("the bathroom fan", a room with no device, read as "the bedroom fan"); or the
+            # device's own volume, which the recogniser writes as a name ("Set the moleute at twenty-five
+            # percent.", "Sent the mile to thirty percent.": refused as devices called so)
             log.info("a refused name read again as no device of it", extra={"session": session_id, "read": text})
             found = None
         # a sum read from the audio is answered only from numbers the words heard say (respond/sums.py)

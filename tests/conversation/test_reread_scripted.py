@@ -260,3 +260,23 @@ async def test_a_reading_acts_on_several_devices_only_where_several_were_asked_f
         await one_spoken_turn(conversation, events)
         commands = [e.command for e in events if isinstance(e, DeviceCommand)]
     assert commands == (['{"state": "OFF"}'] * 2 if acts else [])
+
+
+async def test_the_volume_written_as_a_name_is_read_again_as_the_volume(refusing_world: Any) -> None:
+    """"Set the moleute at twenty-five percent." (seed 647), refused as a device called moleute: read again,
+    it is the device's own volume."""
+    conversation, events, llm, stt = refusing_world
+    stt.default = "Set the moleute at twenty-five percent."
+    stt.readings = [Rereading("Set the volume to twenty-five percent.", score=-4.4, heard_score=-3.8)]
+    answer = await one_spoken_turn(conversation, events)
+    assert answer.text == "The volume is 25 percent." and llm.asked == []
+
+
+@pytest.mark.parametrize("heard", ["Set the mirror heater to twenty-five percent.", "Set the basement to twenty-five percent."])
+async def test_a_refused_thing_or_room_is_never_read_as_the_volume(refusing_world: Any, heard: str) -> None:
+    """A name holding a household thing or a room is no volume misheard: it stays refused."""
+    conversation, events, llm, stt = refusing_world
+    stt.default = heard
+    stt.readings = [Rereading("Set the volume to twenty-five percent.", score=-4.4, heard_score=-3.8)]
+    answer = await one_spoken_turn(conversation, events)
+    assert answer.text.startswith("I don't know a device called") and llm.asked == []
