@@ -125,6 +125,7 @@ RING_BEHIND_SECS = 75.0   # the daemon's `timers.ring_secs` (60 s) and its last 
 class TrackedTimer:
     label: str
     due: float  # time.monotonic() when it fires; inf when paused or unknown
+    paused: bool = False
 
 
 class TimerLedger:
@@ -166,6 +167,8 @@ class TimerLedger:
             elif call.name in ("pause_timer", "resume_timer", "add_timer_time"):
                 for key in [timer_id] if timer_id in self.timers else list(self.timers):
                     self.timers[key].due = math.inf  # the new due time is not in every result: keep it until reset
+                    if call.name != "add_timer_time":
+                        self.timers[key].paused = call.name == "pause_timer"
 
     def _drop(self, timer_id: str, label: str) -> None:
         if timer_id in self.timers:
@@ -174,6 +177,11 @@ class TimerLedger:
         matches = [k for k, t in self.timers.items() if t.label.lower() == label.lower()]
         for key in matches[:1] or list(self.timers)[:1]:
             del self.timers[key]
+
+    def paused(self) -> bool:
+        """Whether the one live timer is paused (as the harness saw it paused and not resumed)."""
+        live = self.live()
+        return len(live) == 1 and live[0].paused
 
     def satisfies(self, needs: str | None, max_live: int = 15) -> bool:
         """Whether the state suits a request: `needs` "" = exactly one timer; a label = that timer runs

@@ -123,7 +123,7 @@ class Bench:
         if self.ledger.rings_near():
             await self.start_daemon()   # a short timer set earlier would ring over this request
         if self.ledger.satisfies(needs):
-            return True
+            return await self._paused_as_needed(case)
         if needs is None or self.ledger.live():
             await self.start_daemon()  # a clean slate is the only reliable way to remove timers
         if needs is None:
@@ -133,9 +133,23 @@ class Bench:
             calls = await send_typed(self.url, f"Set a {subject} for twenty minutes.", "set_timer")
             self.ledger.record(calls)
             if self.ledger.satisfies(needs):
-                return True
+                return await self._paused_as_needed(case)
             await self.start_daemon()
         self.setup_failures.append(f"{case.case_id}: could not set a {subject} by text")
+        return False
+
+    async def _paused_as_needed(self, case: Case) -> bool:
+        """A request to resume finds its timer paused, one to pause finds it running, whatever the request
+        before it did (a pause missed must not count against the resume after it)."""
+        wants_paused = {"resume_timer": True, "pause_timer": False}.get(case.expect.action)
+        if case.expect.needs_timer != "" or wants_paused is None or self.ledger.paused() == wants_paused:
+            return True
+        action = "pause_timer" if wants_paused else "resume_timer"
+        calls = await send_typed(self.url, "Pause the timer." if wants_paused else "Resume the timer.", action)
+        self.ledger.record(calls)
+        if self.ledger.paused() == wants_paused:
+            return True
+        self.setup_failures.append(f"{case.case_id}: could not {action.replace('_', ' ')} by text")
         return False
 
     async def run_case(self, case: Case, clip: CaseClip, run: int, listener: Any) -> dict[str, Any]:

@@ -232,6 +232,18 @@ def test_timer_ledger_follows_sets_and_cancels() -> None:
     assert ledger.live() == []
 
 
+def test_timer_ledger_follows_pauses_so_a_resume_finds_its_timer_paused() -> None:
+    ledger = TimerLedger()
+    ledger.record(calls_from_messages(_call("set_timer", {}, {"timer_id": "1", "seconds": 1200})))
+    assert not ledger.paused()
+    ledger.record(calls_from_messages(_call("pause_timer", {}, {"timer_id": "1"}, "c2")))
+    assert ledger.paused() and ledger.satisfies("")
+    ledger.record(calls_from_messages(_call("add_timer_time", {"seconds": 60}, {"timer_id": "1"}, "c3")))
+    assert ledger.paused(), "time added to a paused timer leaves it paused"
+    ledger.record(calls_from_messages(_call("resume_timer", {}, {"timer_id": "1"}, "c4")))
+    assert not ledger.paused()
+
+
 def test_the_bench_knows_when_a_timer_would_ring_over_the_next_request() -> None:
     ledger = TimerLedger()
     ledger.record(calls_from_messages(_call("set_timer", {}, {"timer_id": "1", "seconds": 1200, "label": "pasta"})))
