@@ -93,9 +93,11 @@ class CommandGrammar:
     """The accepted sentences; states are ints, `DEAD` (-1) when no sentence can continue the text."""
 
     def __init__(self, intents: Intents, intent_names: Collection[str], slot_lists: Mapping[str, SlotList],
-                 fillers: Collection[str] = (), closings: Collection[str] = ()) -> None:
+                 fillers: Collection[str] = (), closings: Collection[str] = (), key_words: Collection[str] = ()) -> None:
         """`fillers`: words a sentence may open with, any number of them ("um, so, close the garage door");
-        `closings`: words any sentence may end with ("..., please")."""
+        `closings`: words any sentence may end with ("..., please"); `key_words`: words a reading looks at
+        wherever a sentence may hold them (speech/constrained.py)."""
+        self.key_words = frozenset(word.lower() for word in key_words)
         self._intents, self._lists = intents, slot_lists
         self._nfa = _Nfa()
         self._free_starts: list[int] = []

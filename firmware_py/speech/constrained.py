@@ -31,6 +31,8 @@ whether that word is complete)."""
 class Grammar(Protocol):
     start: int
     restart: int
+    key_words: frozenset[str]
+    """Words looked at wherever a sentence may hold them, however unlikely the recogniser found them."""
 
     def advance(self, state: int, text: str) -> int: ...
 
@@ -43,6 +45,10 @@ class GrammarFollower:
     def __init__(self, grammar: Grammar, tokens: Sequence[str]) -> None:
         self._grammar, self._tokens = grammar, tokens
         self._texts: dict[int, str | None] = {}
+        self._key_tokens = [index for index, text in enumerate(tokens) if text.startswith(WORD_START)
+                            and text[len(WORD_START):].lower() in grammar.key_words]
+        """The key words written whole as one token ("▁volume", "▁Volume"): "Lower the mile, you." holds "Lower
+        the volume" a few nats below what was written, but "volume" was not among the step's likeliest tokens."""
 
     def start(self) -> State:
         return self._grammar.start, True, "", False   # no sentence starts with a mark
@@ -59,6 +65,10 @@ class GrammarFollower:
                 found.append((int(token), following))
                 if len(found) == most:
                     break
+        chosen = {token for token, _ in found}
+        for token in self._key_tokens:
+            if token not in chosen and (following := self._follow(state, token)) is not None:
+                found.append((token, following))
         return found
 
     def kin(self, state: State) -> int:

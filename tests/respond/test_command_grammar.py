@@ -179,3 +179,29 @@ def _named_probs(**scores: float) -> np.ndarray:
     for text, value in scores.items():
         row[NAMED.index(text)] = value
     return row
+
+
+KEYED = ["<unk>", "<s>", "</s>", "\u2581Lower", "\u2581the", "\u2581m", "\u2581my", "\u2581volume", "\u2581Close",
+         "\u2581office", "\u2581mile"]
+
+
+def test_a_key_word_is_looked_at_wherever_a_sentence_may_hold_it(grammar: CommandGrammar) -> None:
+    """"Lower the mile, you.": after "Lower the", "volume" was not among the recogniser's likeliest tokens; a
+    word only commands use is looked at all the same, and only where a sentence can hold it."""
+    follower = GrammarFollower(grammar, KEYED)
+
+    def row(**scores: float) -> np.ndarray:
+        values = np.full(len(KEYED), -30.0)
+        for text, value in scores.items():
+            values[KEYED.index(text.replace("_", "\u2581"))] = value
+        return values
+
+    state = follower.start()
+    for word in ("\u2581Lower", "\u2581the"):
+        state = dict(follower.options(state, row(**{word.replace("\u2581", "_"): 0.0}), 1))[KEYED.index(word)]
+    offered = [KEYED[token] for token, _ in follower.options(state, row(_m=-0.1, _my=-0.5, _office=-1.0), 1)]
+    assert "\u2581volume" in offered and "\u2581office" not in offered[1:], offered
+    state = follower.start()
+    for word in ("\u2581Close", "\u2581the"):
+        state = dict(follower.options(state, row(**{word.replace("\u2581", "_"): 0.0}), 1))[KEYED.index(word)]
+    assert "\u2581volume" not in [KEYED[token] for token, _ in follower.options(state, row(_office=-1.0), 1)]
