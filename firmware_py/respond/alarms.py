@@ -23,7 +23,7 @@ from ..llm.timers import ALARM_LABEL, REMINDER, may_repeat
 from .alarm_days import SaidDays, said_days, without_repeat
 from .base import ActionCall, Answer
 from .later import DOING_VERBS, POLITE_OPENINGS, QUESTION_OPENINGS
-from .number_words import TENS, UNITS
+from .number_words import TENS, UNITS, number_words_spelt
 
 SENTENCES = {
     "language": "en",
@@ -148,7 +148,7 @@ class ClockTime:
 def clock_time(words: str) -> ClockTime | None:
     """The time of day `words` say ("7", "7:30 pm", "seven thirty", "half past six in the morning", "quarter
     to eight", "noon", "19:00", "tomorrow at 6"); None for words that say no time of day."""
-    text = " ".join(words.lower().replace("-", " ").split()).strip(" .,!?")
+    text = " ".join(number_words_spelt(words).lower().replace("-", " ").split()).strip(" .,!?")
     text = re.sub(r"(\d)([ap]\.?\s?m\b)", r"\1 \2", text)   # "7am", "7p.m."
     tomorrow = bool(TOMORROW.search(text))
     text = re.sub(r"^tomorrow (?:at )?|\s*\btomorrow$", "", text).strip()

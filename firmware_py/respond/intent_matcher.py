@@ -25,6 +25,7 @@ from .custom import CustomCommand
 from .indirect import direct_form
 from .library_cache import library_key, load_library, save_library
 from .openings import COMMAND_WORDS, opening_mends
+from .number_words import MISSPELT
 from .rewordings import rooms_as_said
 from .timer_names import COMMON_TIMER_NAMES
 from .sentence_library import PRIORITY, WORD, library_sources, parse_library
@@ -49,7 +50,8 @@ DEVICE_INTENTS = ("HassTurnOn", "HassTurnOff", "HassLightSet", *BRIGHTNESS_INTEN
 """Where a name nobody configured means "that device does not exist", not "no intent"."""
 SPELLINGS = {"lite": "light", "lites": "lights", "nite": "night", "thru": "through", "ur": "your", "pls": "please",
              "min": "minutes", "mins": "minutes", "sec": "seconds", "secs": "seconds", "hr": "hours", "hrs": "hours",
-             "plz": "please", "whats": "what's", "tonite": "tonight", "alarm": "timer", "lamps": "lamp", "volumn": "volume"}
+             "plz": "please", "whats": "what's", "tonite": "tonight", "alarm": "timer", "lamps": "lamp", "volumn": "volume",
+             **MISSPELT}
 """Spellings speech-to-text and people use for template words, mended before matching."""
 def _base_verb(found: re.Match[str]) -> str:
     stem = found.group(2)

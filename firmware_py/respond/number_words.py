@@ -11,6 +11,13 @@ TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seve
         "ninety": 90}
 
 NUMBER_WORDS_OF = {n: word for word, n in (*UNITS.items(), *TENS.items())}
+MISSPELT = {"fourty": "forty"}
+"""Number words as the recogniser sometimes spells them ("Wake me up at five-fourty-five ...", seed 661)."""
+
+
+def number_words_spelt(text: str) -> str:
+    """`text` with misspelt number words (`MISSPELT`) spelt right."""
+    return re.sub(r"[A-Za-z]+", lambda found: MISSPELT.get(found.group(0).lower(), found.group(0)), text)
 
 
 def in_words(number: int) -> str:
