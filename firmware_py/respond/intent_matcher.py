@@ -393,7 +393,9 @@ class IntentMatcher:
             opened = self._opening_mended(candidate)
             if opened is not None:
                 return opened
-        if self._asks(whole):   # "Is the garage heater on?": only a name that is plainly a device's
+        # ("Do not from the hallway light" asks nothing: "turn off the" heard as "do not from the", below)
+        if self._asks(whole) and not _verb_heard_as_not(self.without_fillers(whole)):
+            # "Is the garage heater on?": only a name that is plainly a device's
             found = self._unknown_device(whole)
             plain = found is not None and found.named_like_a_device and self._plain_name(found.unknown_name)
             return replace(found, asks=True) if plain else None   # type: ignore[arg-type]

@@ -488,6 +488,10 @@ def test_turn_on_or_off_heard_as_not_before_a_name_is_refused_by_the_name(answer
     assert actions(answers, "They're not the kitchen light.") is None
     assert actions(answers, "So not from the bedroom pan.") is None
     assert actions(answers, "Is it not the hallway light?") is None
+    # "do" opens questions, but "do not from the" asks nothing (seed 667)
+    assert actions(answers, "Ok, so do not from the hallway light.") == [("turn_off", {"device": "hallway light"})]
+    assert actions(answers, "Do not from the kitchen light.") is None
+    assert actions(answers, "Do you know the hallway light?") is None
 
 
 def test_a_name_and_a_room_both_unknown_at_the_opening_are_no_refusal(answers: tuple[IntentMatcher, IntentAnswers]) -> None:
