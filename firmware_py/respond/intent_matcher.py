@@ -24,8 +24,8 @@ from ..integrations.devices import DEVICE_NOUNS, ROOMS, DeviceDirectory, singula
 from .custom import CustomCommand
 from .indirect import direct_form
 from .library_cache import library_key, load_library, save_library
-from .openings import COMMAND_WORDS, opening_mends
 from .number_words import MISSPELT
+from .openings import COMMAND_WORDS, opening_mends
 from .rewordings import rooms_as_said
 from .timer_names import COMMON_TIMER_NAMES
 from .sentence_library import PRIORITY, WORD, library_sources, parse_library
@@ -393,8 +393,10 @@ class IntentMatcher:
             opened = self._opening_mended(candidate)
             if opened is not None:
                 return opened
+        unfilled = self.without_fillers(whole)
+        heard_as_not = _verb_heard_as_not(unfilled)
         # ("Do not from the hallway light" asks nothing: "turn off the" heard as "do not from the", below)
-        if self._asks(whole) and not _verb_heard_as_not(self.without_fillers(whole)):
+        if self._asks(whole) and not heard_as_not:
             # "Is the garage heater on?": only a name that is plainly a device's
             found = self._unknown_device(whole)
             plain = found is not None and found.named_like_a_device and self._plain_name(found.unknown_name)
@@ -402,11 +404,10 @@ class IntentMatcher:
         # "burn on the kitchen life"; "To an on the coffee machine": an opening heard by its sounds, before a
         # name that is plainly a device's, and not one of this device's own kind heard wrong ("Plus the. Gryce
         # door." is the garage door, for the reading within the commands to find)
-        unfilled = self.without_fillers(whole)
         opened = [] if set(bare_words(unfilled.split())[:1]) & COMMAND_WORDS else \
             [(candidate, "opening") for _, candidate, _ in opening_mends(unfilled)[:1]]
         opened += [(candidate, "opening") for candidate in [self._verb_lost_before_on_off(unfilled)] if candidate]
-        opened += [(candidate, "not") for candidate in [_verb_heard_as_not(unfilled)] if candidate]
+        opened += [(heard_as_not, "not")] if heard_as_not else []
         verbs = [(candidate, "verb" if needs_a_device_name else "") for candidate, needs_a_device_name in verb_mends]
         for candidate, mended in [*verbs, *opened, (whole, "")]:
             found = self._unknown_device(candidate)
