@@ -894,16 +894,16 @@ class IntentResponder:
                 and not plain_question):
             text, found, heard_slower = await self._hear_slower(audio, stt, stt_executor, heard, plausible,
                                                                 refused=reading.text)
-        if found is not None and margin == REFUSAL_MARGIN and (not (
-                on_the_device_itself(found) or await loop.run_in_executor(self._executor, self._names_a_device, found))
-                or _room_replaced(heard, text)):
-            # a name refused is read again to find a device this device has, not to leave the name out ("Turn
-            # the tactic lights off." read as "Turn the lights off.", or "the light"), nor to move it to
-            # another room ("the bathroom fan", a room with no device, read as "the bedroom fan"); or the
-            # device's own volume, which the recogniser writes as a name ("Set the moleute at twenty-five
-            # percent.", "Sent the mile to thirty percent.": refused as devices called so)
-            log.info("a refused name read again as no device of it", extra={"session": session_id, "read": text})
-            found = None
+        if found is not None and margin == REFUSAL_MARGIN:
+            # a name refused is read again to find a device this device has, or the device's own volume,
+            # which the recogniser writes as a name ("Set the moleute at twenty-five percent.", "Sent the mile
+            # to thirty percent."): not to leave the name out ("Turn the tactic lights off." read as "Turn the
+            # lights off.", or "the light"), nor to move it to another room ("the bathroom fan", a room with no
+            # device, read as "the bedroom fan")
+            named = on_the_device_itself(found) or await loop.run_in_executor(self._executor, self._names_a_device, found)
+            if not named or _room_replaced(heard, text):
+                log.info("a refused name read again as no device of it", extra={"session": session_id, "read": text})
+                found = None
         # a sum read from the audio is answered only from numbers the words heard say (respond/sums.py)
         answer = (None if found is None else sum_answer(found.slots, rephrased(heard)) if found.intent == SUM
                   else self._answers.answer(found))
