@@ -375,6 +375,8 @@ class Conversation(VoiceSession):
                 user_text, claim = await self._timer_name_read_again(user_text or "", claim)
                 if claim is heard_claim and not claim.unknown_device:   # "Mute." for a clipped "Unmute."
                     user_text, claim = await self._opposite_read_again(user_text or "", claim)
+                if claim is heard_claim:   # "Set an alarm for me to clock": "For what time?" unless the audio says
+                    user_text, claim = await self._time_read_again(user_text or "", claim)
             if claim is not None and spoken and claim is heard_claim:   # "Remove the timer." while it is paused
                 claim = self._resume_asked(user_text or "", claim)
             if claim is not None and claim.frame and user_text and (POINTED_AT.search(user_text) or claim.one_of):
@@ -547,6 +549,15 @@ class Conversation(VoiceSession):
         return await self._claim_read_again(text, claim, "reading a one-sound command again failed", lambda audio: (
             self._rereader.read_opposite(audio, self._engines.stt, self._engines.stt_executor,  # type: ignore[union-attr]
                                          self.session_id, text, claim)))
+
+    async def _time_read_again(self, text: str, claim: Answer) -> tuple[str, Answer]:
+        """An alarm request whose time was heard as other words, read within the alarm sentences
+        (respond/alarm_reread.py): the alarm when the audio says its time, else "For what time?" as before."""
+        if not hasattr(self._rereader, "read_time"):
+            return text, claim
+        return await self._claim_read_again(text, claim, "reading an alarm's time again failed", lambda audio: (
+            self._rereader.read_time(audio, self._engines.stt, self._engines.stt_executor,  # type: ignore[union-attr]
+                                     self.session_id, text, claim)))
 
     def _resume_asked(self, text: str, claim: Answer) -> Answer:
         """A "Remove the timer." while the timer is paused: resume or remove? asked, never guessed."""

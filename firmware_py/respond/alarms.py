@@ -98,6 +98,9 @@ SENTENCES = {
     "expansion_rules": {"asking": "[please] [can you|could you|will you]", "later": "(back|forward|ahead|later|earlier)"},
 }
 
+ALARM_FRAME, WAKE_FRAME = "set an alarm for {reply}", "wake me up at {reply}"
+ASKED_FOR_A_TIME = frozenset((ALARM_FRAME, WAKE_FRAME))
+"""The requests "For what time?" completes with its reply (respond/asked.py)."""
 HEARD_AS_HOURS = {"several": "seven", "seventh": "seven", "ate": "eight", "won": "one", "tin": "ten", "nein": "nine",
                   "fife": "five", "tree": "three", "sex": "six", "sicks": "six", "leaven": "eleven"}
 """Words the recogniser writes for an hour's number where a clock is expected (seed 431: "Set an alarm for several
@@ -331,5 +334,4 @@ class AlarmSentences:
 def _asked_for_a_time(text: str, tentative: bool = False) -> Answer:
     """ "For what time?", the reply put in the request it completes (respond/asked.py)."""
     wake = "wake" in text.lower() or "get me up" in text.lower() or " get up" in text.lower()
-    return Answer("intent", text="For what time?", tentative=tentative,
-                  frame="wake me up at {reply}" if wake else "set an alarm for {reply}")
+    return Answer("intent", text="For what time?", tentative=tentative, frame=WAKE_FRAME if wake else ALARM_FRAME)

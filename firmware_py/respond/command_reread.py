@@ -280,8 +280,9 @@ class CommandReread:
         stem = _glued_un_sound(bare[verb]) or bare[verb]
         if stem not in UN_VERBS:   # "Um, set the kitchen lights ...": no command says "unset"
             return ""
-        if stem == bare[verb] and (heard_words[0] == stem or not (_un_sound(heard_words[0])
-                                                                 or _glued_un_sound(heard_words[0]) == stem)):
+        # what is left of an "un" stands right before the verb ("Ok, so mute the speaker": "so", no "un")
+        before = heard_words[heard_words.index(stem) - 1] if stem in heard_words[1:] else heard_words[0]
+        if stem == bare[verb] and (before == stem or not (_un_sound(before) or _glued_un_sound(before) == stem)):
             return ""
         undone = " ".join([*words[:verb], ("Un" if verb == 0 else "un") + stem, *words[verb + 1:]])
         # matched from the verb on: the sounds before it are no words of the command ("I unmute yourself.")

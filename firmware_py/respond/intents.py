@@ -23,6 +23,7 @@ from ..integrations.devices import (BRIGHTNESS_STEP, DEVICE_NOUNS, GUARDED_NOUNS
                                     said_back, singular)
 from ..llm.timers import spoken_duration
 from ..speech.slowed import slowed, worth_hearing_again
+from .alarm_reread import AlarmTimeReading, asks_for_a_time, clock_words_heard, minute_one_sound_away, reading_taken, words_where_the_time_goes
 from .alarms import AlarmSentences
 from .base import ActionCall, Answer
 from .command_reread import (MARGIN, MIN_WORDS, QUESTION_WIDTH, REFUSAL_MARGIN, SECOND_WIDTH, SUM, WIDTH,
@@ -598,6 +599,7 @@ class IntentResponder:
         self._executor = ThreadPoolExecutor(1, "intents")
         self.rereading = CommandReread(matcher, UNSUPPORTED, means=self._meant)
         self.opposites = OppositeReading(matcher)
+        self.alarm_times = AlarmTimeReading()
         self._alarms = AlarmSentences(lambda words: self._plain_action(words) is not None)
 
     def warm_up(self) -> None:
@@ -606,6 +608,7 @@ class IntentResponder:
         self._matcher.warm_up()
         self.rereading.prepare()
         self.opposites.prepare()
+        self.alarm_times.prepare()
 
     async def match(self, text: str, session_id: str) -> Answer | None:
         loop = asyncio.get_running_loop()
@@ -762,9 +765,12 @@ class IntentResponder:
         undone = self.rereading.un_lost(text, text, found)
         if not undone:
             return None
-        choices = [from_the_verb(self._matcher.without_fillers(said)).strip(".,!? ") for said in (text, undone)]
-        choices = [choice[:1].lower() + choice[1:] for choice in choices]   # (as said mid-sentence)
-        return asked_which(choices, text)
+        return self._asked_between((text, undone), text)
+
+    def _asked_between(self, readings: tuple[str, str], heard: str) -> IntentMatch:
+        """Which of two `readings` was said? asked from their verbs on, as said mid-sentence."""
+        choices = [from_the_verb(self._matcher.without_fillers(said)).strip(".,!? ") for said in readings]
+        return asked_which([choice[:1].lower() + choice[1:] for choice in choices], heard)
 
     async def reread_name(self, audio: np.ndarray, stt: RereadingStt, stt_executor: Executor, session_id: str,
                           answer: Answer, names: tuple[str, ...]) -> tuple[str, Answer] | None:
@@ -817,6 +823,37 @@ class IntentResponder:
             pair = (await loop.run_in_executor(self._executor, self._as_claimed, heard), pair[1])
         asked = asked_which([said_plainly(text) for text in pair], heard)
         question = self._answers.answer(asked)
+        return (heard, question) if question is not None else None
+
+    async def read_time(self, audio: np.ndarray, stt: RereadingStt, stt_executor: Executor, session_id: str,
+                        heard: str, answer: Answer) -> tuple[str, Answer] | None:
+        """ "For what time?" for an alarm request whose time was heard as other words: the turn read within the
+        alarm sentences (respond/alarm_reread.py). The words read and the alarm they set; a question when its
+        minutes may be their one-sound other ("nine fifteen" or "nine fifty"); None (asked as before) otherwise."""
+        if (not asks_for_a_time(answer) or not words_where_the_time_goes(clock_words_heard(heard))
+                or not hasattr(stt, "read_within") or not len(audio)):
+            return None
+        loop = asyncio.get_running_loop()
+        reading = await loop.run_in_executor(stt_executor, self.alarm_times.read, audio, stt, WIDTH)
+        if reading is None or not reading.text:
+            log.info("an alarm's time read again: no reading near enough", extra={"session": session_id})
+            return None
+        found = await loop.run_in_executor(self._executor, self._at_a_time, reading.text)
+        accepted = reading_taken(heard, reading, found)
+        log.info("an alarm's time read again", extra={"session": session_id, "heard": heard, "read": reading.text,
+                                                      "accepted": accepted,
+                                                      "below_heard": round(reading.heard_score - reading.score, 2)})
+        if not accepted or found is None:
+            return None
+        other = minute_one_sound_away(reading.text)
+        for rival, _ in reading.rivals:   # "... every weekday" beside "... every evening": which? asked
+            if other:
+                break
+            rival_found = await loop.run_in_executor(self._executor, self._at_a_time, rival)
+            other = rival if rival_found is None or rival_found.actions != found.actions else ""
+        if not other:
+            return reading.text, found
+        question = self._answers.answer(self._asked_between((reading.text, other), heard))
         return (heard, question) if question is not None else None
 
     def resume_asked(self, heard: str, answer: Answer, paused: Callable[[str], bool]) -> Answer | None:

@@ -280,3 +280,46 @@ async def test_a_refused_thing_or_room_is_never_read_as_the_volume(refusing_worl
     stt.readings = [Rereading("Set the volume to twenty-five percent.", score=-4.4, heard_score=-3.8)]
     answer = await one_spoken_turn(conversation, events)
     assert answer.text.startswith("I don't know a device called") and llm.asked == []
+
+
+@pytest.fixture
+def alarm_world(refusing_world: Any) -> tuple[Conversation, list[Any], ScriptedLlm, MarginRecordingStt]:
+    refusing_world[3].default = "Can you set an alarm for me to clock on Sunday?"
+    return refusing_world
+
+
+async def test_an_alarm_whose_time_was_heard_as_other_words_is_read_again(alarm_world: Any) -> None:
+    """ "... for me to clock on Sunday?" (seed 667) asked "For what time?": the audio read within the alarm
+    sentences says eight o'clock."""
+    conversation, events, llm, stt = alarm_world
+    stt.readings = [Rereading("Can you set an alarm for eight o'clock on Sunday?", score=-9.0, heard_score=-3.8)]
+    answer = await one_spoken_turn(conversation, events)
+    assert answer.text.startswith("The alarm is set for 8:00 AM") and len(stt.reread) == 1 and llm.asked == []
+    assert conversation.context.messages()[-2]["content"] == "Can you set an alarm for eight o'clock on Sunday?"
+
+
+@pytest.mark.parametrize("reading, asked", [
+    (Rereading("Can you set an alarm for eight o'clock on Sunday?", score=-20.0, heard_score=-3.8), "For what time?"),
+    (Rereading("Can you set an alarm for eight o'clock on Friday?", score=-4.0, heard_score=-3.8), "For what time?"),
+    (Rereading("Can you set an alarm for eight fifteen on Sunday?", score=-4.0, heard_score=-3.8), "Sorry, did you say"),
+    (Rereading("Can you set an alarm for eight o'clock on Sunday?", score=-4.0, heard_score=-3.8,
+               rivals=(("Can you set an alarm for eight o'clock every Sunday?", -4.5),)), "Sorry, did you say"),
+    (None, "For what time?"),
+])
+async def test_an_alarms_time_read_again_is_asked_unless_the_audio_says_it(alarm_world: Any, reading: Rereading | None,
+                                                                          asked: str) -> None:
+    """Too far below what was heard, or another day than the one heard: "For what time?" as before; minutes
+    one sound from others ("fifteen" or "fifty"), or a rival reading that sets another alarm: which? asked."""
+    conversation, events, llm, stt = alarm_world
+    stt.readings = [reading]
+    answer = await one_spoken_turn(conversation, events)
+    assert answer.text.startswith(asked) and llm.asked == [] and len(stt.reread) == 1
+
+
+async def test_an_alarm_request_that_said_no_time_is_not_read_for_one(alarm_world: Any) -> None:
+    """ "Set an alarm for tomorrow." said no time: asked for, never read into the audio."""
+    conversation, events, llm, stt = alarm_world
+    stt.default = "Set an alarm for tomorrow."
+    stt.readings = [Rereading("Set an alarm for two tomorrow.", score=-4.0, heard_score=-3.8)]
+    answer = await one_spoken_turn(conversation, events)
+    assert answer.text == "For what time?" and stt.reread == []

@@ -46,6 +46,7 @@ def test_a_mute_after_a_vowel_sound_is_asked_about(responder: IntentResponder, t
     ("Mute yourself.", True),
     ("Okay, mute yourself.", True),       # a filler of more than a vowel's sound
     ("So, mute the sound.", True),
+    ("Ok, so mute the speaker.", True),   # what is left of an "un" stands right before the verb (seed 673)
     ("Oh, unmute yourself.", False),      # an unmute changes nothing a spoken request cannot take back
 ])
 def test_other_mutes_and_unmutes_run(responder: IntentResponder, text: str, muted: bool) -> None:

@@ -1,0 +1,69 @@
+"""The words of an alarm request that may be its time misheard, and when a reading of the time is taken
+(respond/alarm_reread.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from firmware_py.respond.alarm_reread import (TIME_MARGIN, AlarmTimeReading, asks_for_a_time, clock_words_heard,
+                                              minute_one_sound_away, reading_taken, words_where_the_time_goes)
+from firmware_py.respond.alarms import ALARM_FRAME
+from firmware_py.respond.base import ActionCall, Answer
+from firmware_py.speech.stt import Rereading
+
+SUNDAY_AT_EIGHT = Answer("intent", actions=(ActionCall("set_alarm", {"hour": 8, "minute": 0, "day": "sunday"}),))
+
+
+@pytest.mark.parametrize("heard, clock, misheard", [
+    ("Can you set an alarm for me to clock on Sunday?", "me to clock?", True),
+    ("Wake me up at the level of nonsense.", "the level of nonsense.", True),
+    ("Set an alarm for tomorrow.", "", False),
+    ("Set an alarm for tomorrow morning.", "tomorrow morning.", False),
+    ("Set an alarm for every weekday.", "", False),
+])
+def test_words_where_the_time_goes(heard: str, clock: str, misheard: bool) -> None:
+    assert clock_words_heard(heard) == clock
+    assert words_where_the_time_goes(clock_words_heard(heard)) is misheard
+
+
+@pytest.mark.parametrize("read, other", [
+    ("Set an alarm for nine fifteen at night.", "Set an alarm for nine fifty at night."),
+    ("Set an alarm for six thirty.", "Set an alarm for six thirteen."),
+    ("Set an alarm for six forty-five.", ""),
+    ("Set an alarm for seven o'clock.", ""),
+])
+def test_minutes_one_sound_from_others(read: str, other: str) -> None:
+    assert minute_one_sound_away(read) == other
+
+
+@pytest.mark.parametrize("read, below, taken", [
+    ("Can you set an alarm for eight o'clock on Sunday?", 9.1, True),
+    ("Can you set an alarm for eight o'clock on Sunday?", TIME_MARGIN + 0.5, False),
+    ("Can you set an alarm for eight o'clock on Friday?", 1.0, False),   # the day heard is kept
+])
+def test_a_reading_is_taken_near_enough_with_the_days_heard(read: str, below: float, taken: bool) -> None:
+    heard = "Can you set an alarm for me to clock on Sunday?"
+    reading = Rereading(read, score=-3.0 - below, heard_score=-3.0)
+    assert reading_taken(heard, reading, SUNDAY_AT_EIGHT) is taken
+
+
+def test_a_reading_that_sets_no_alarm_is_not_taken() -> None:
+    reading = Rereading("Can you set an alarm for eight o'clock on Sunday?", score=-3.0, heard_score=-3.0)
+    assert not reading_taken("Can you set an alarm for me to clock on Sunday?", reading, Answer("intent", text="?"))
+    assert not reading_taken("Can you set an alarm for me to clock on Sunday?", reading, None)
+
+
+def test_only_a_time_heard_as_other_words_is_read_again() -> None:
+    assert asks_for_a_time(Answer("intent", text="For what time?", frame=ALARM_FRAME))
+    assert not asks_for_a_time(Answer("intent", text="For what time?", frame=ALARM_FRAME, tentative=True))
+    assert not asks_for_a_time(Answer("intent", text="For how long?", frame="set a timer for {reply}"))
+
+
+def test_the_grammar_holds_the_times_people_say() -> None:
+    grammar = AlarmTimeReading().prepare()
+    for said in ["set an alarm for quarter to seven every weekday", "wake me up at six oh five",
+                 "can you set an alarm for ten at night on friday", "set an alarm for 6:30 on mondays and thursdays",
+                 "please set an alarm for noon on saturday please"]:
+        assert grammar.accepts(grammar.advance(grammar.start, said)), said
+    for said in ["set an alarm for my meeting", "turn on the kitchen light"]:
+        assert not grammar.accepts(grammar.advance(grammar.start, said)), said
