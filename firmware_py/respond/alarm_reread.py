@@ -63,10 +63,11 @@ NOT_A_TIME = frozenset(("tomorrow", "today", "tonight", "morning", "afternoon", 
 DAY_WORD = re.compile(r"^(?:mon|tues|wednes|thurs|fri|satur|sun)days?$")
 CLOCK_HEARD = re.compile(r"\b(?:alarm|me(?: up)?)\s+(?:for|at|by|to)\s+(?P<clock>.*)$", re.I)
 """Where an alarm request's time goes: after "alarm for" or "wake me up at"."""
-ONE_SOUND_MINUTES = {"thirteen": "thirty", "thirty": "thirteen", "fourteen": "forty", "forty": "fourteen",
-                     "fifteen": "fifty", "fifty": "fifteen"}
-"""Minutes one sound from another ("nine fifteen" and "nine fifty"), both a clock's: the audio read may not
-say which (espeak's "nine fifteen at night" was read as "nine fifty" twice in seven voices)."""
+ONE_SOUND_MINUTES = {"thirteen": "thirty", "fourteen": "forty", "fifteen": "fifty", "fifty": "fifteen"}
+"""Minutes one sound from another that is a round minute, the kind alarms are set to ("nine fifteen" and "nine
+fifty"): the audio read may not say which (espeak's "nine fifteen at night" was read as "nine fifty" twice in
+seven voices). A reading of "thirty" or "forty" stands: "thirteen" and "fourteen" are seldom meant (seed 677's
+"six thirty every day" was asked "or six thirteen?")."""
 LONE_MINUTE = re.compile(r"\b(?P<minute>" + "|".join(ONE_SOUND_MINUTES) + r")\b(?![ -](?:one|two|three|four|five|six|"
                          r"seven|eight|nine)\b)", re.I)
 

@@ -28,7 +28,8 @@ def test_words_where_the_time_goes(heard: str, clock: str, misheard: bool) -> No
 
 @pytest.mark.parametrize("read, other", [
     ("Set an alarm for nine fifteen at night.", "Set an alarm for nine fifty at night."),
-    ("Set an alarm for six thirty.", "Set an alarm for six thirteen."),
+    ("Set an alarm for six thirty.", ""),   # "thirteen" is seldom meant
+    ("Set an alarm for six thirteen.", "Set an alarm for six thirty."),
     ("Set an alarm for six forty-five.", ""),
     ("Set an alarm for seven o'clock.", ""),
 ])
