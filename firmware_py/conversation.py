@@ -357,7 +357,7 @@ class Conversation(VoiceSession):
                     early = self._early_llm(user_text)   # the LLM's answer starts meanwhile: the reading costs it nothing
                 reread = await (held_reading if held_reading is not None else self._read_again(heard=user_text))
                 if reread is not None:   # a command the recogniser had written as other words
-                    user_text, claim = reread
+                    heard, (user_text, claim) = user_text, reread
                     if early is not None:
                         early.abandon()
                     early = None
@@ -368,6 +368,10 @@ class Conversation(VoiceSession):
                         self._undecided = None
                         await self._answer_directly(*amended, speech, timing)
                         return
+                    if claim.read_far and timing.ended_by_words and held_reading is None:
+                        # "What is I?" (of "What is five | plus three?") read far as "What is the time?": the
+                        # words that ended the turn were not these, and the turn detector heard it unfinished
+                        await self._wait_for_the_rest(heard, None)
             elif claim is not None and claim.unknown_device and spoken and not self._pieced and self._rereading():
                 # "Close the mirror door": a device this device has, misheard, is read with a tighter margin
                 user_text, claim = await self._read_again(REFUSAL_MARGIN, user_text) or (user_text, claim)

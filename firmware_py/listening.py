@@ -95,6 +95,10 @@ class TurnTiming:
     turn_secs: float = 0.0
     voiced_secs: float = 0.0
     """Speech the VAD heard in the turn: tells a request nobody understood from a cough."""
+    ended_by_words: bool = False
+    """The turn ended sooner than max silence because its words read as a finished sentence, while the turn
+    detector judged it unfinished: words that may yet be read otherwise ("What is I?" of "What is five |
+    plus three?"), so a rest may still come."""
 
 
 class ListenerOwner(Protocol):
@@ -308,6 +312,7 @@ class TurnListener:
         if self._words_so_far and self._owner.words_finished(self._words_so_far):
             limit = min(limit, turn.sentence_silence_secs)   # the words end a sentence: no need to wait it out
         if self._samples - self._silence_from >= limit * SAMPLE_RATE:
+            self.timing.ended_by_words = limit < turn.max_silence_secs
             self._ending = asyncio.create_task(self._end_turn())
 
     def _track_quiet(self, frame_len: int) -> None:

@@ -961,6 +961,8 @@ class IntentResponder:
         if answer is not None and _rings_at_once(answer):
             log.info("a reading's timer too short to be meant", extra={"session": session_id, "read": text})
             answer = None
+        if answer is not None and not heard_slower and reading.heard_score - reading.score > margin:
+            answer = replace(answer, read_far=True)
         if answer is not None:
             log.debug("intent read again", extra={"intent": found.intent, "session": session_id})   # type: ignore[union-attr]
         return (text, answer) if answer is not None else None

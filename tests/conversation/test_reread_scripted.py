@@ -323,3 +323,28 @@ async def test_an_alarm_request_that_said_no_time_is_not_read_for_one(alarm_worl
     stt.readings = [Rereading("Set an alarm for two tomorrow.", score=-4.0, heard_score=-3.8)]
     answer = await one_spoken_turn(conversation, events)
     assert answer.text == "For what time?" and stt.reread == []
+
+
+async def test_a_far_reading_of_a_turn_heard_unfinished_waits_for_its_rest(world: Any) -> None:
+    """ "What is five | plus three?" with a pause: "What is I?" read as a sentence ended the turn, though the turn
+    detector heard it unfinished, and its reading far off as "What is the time?" told the time before the rest
+    came (seeds 653, 683). Such a reading waits for the rest: both pieces are then one request."""
+    conversation, events, llm, stt = world
+    conversation._engines.turn.default = 0.1   # unfinished: the words' vote ends the turn
+    stt.default = "What is I?"
+    stt.readings = [Rereading("What is the time?", score=-12.0, heard_score=-3.0)]
+    await feed(conversation.listener, zeros(0.2) + tone(0.8) + zeros(0.9), pace=0.01)
+    await settle(lambda: conversation._held is not None, timeout=5.0)
+    conversation._engines.turn.default = 0.9
+    stt.default = "What is five plus three?"
+    answer = await one_spoken_turn(conversation, events)
+    assert answer.text == "5 plus 3 is 8." and not [e for e in events if isinstance(e, BotAnswered) and "time" in e.text]
+
+
+async def test_a_far_reading_with_no_rest_is_answered_after_the_wait(world: Any) -> None:
+    conversation, events, llm, stt = world
+    conversation._engines.turn.default = 0.1
+    stt.default = "What is I?"
+    stt.readings = [Rereading("What is the time?", score=-12.0, heard_score=-3.0)]
+    answer = await one_spoken_turn(conversation, events)
+    assert answer.text.startswith("It is ") and [e.responder for e in events if isinstance(e, BotAnswered)] == ["intent"]
