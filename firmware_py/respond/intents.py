@@ -1016,10 +1016,11 @@ class IntentResponder:
         choices = self._choices(asked)
         if not choices or choices[0][2] is None or not same_but_name(choices[0][2], choices[1][2]):
             return text, asked
-        labels = [_running_timer_label(answer) for _, _, answer in choices]
-        if not all(labels):
-            return text, asked
-        picked = [timers_picked(label) for label in labels]
+        if any(timer_call(answer).name == "set_timer" for _, _, answer in choices):   # type: ignore[union-attr]
+            return text, asked   # two names for a timer being set: no running timer says which
+        # (a reading whose name was dropped, "Stop and workout timer.", picks every running timer: with one
+        # running, the one the other reading names)
+        picked = [timers_picked(_running_timer_label(answer)) for _, _, answer in choices]
         if len(picked[0]) != 1 or picked[0] != picked[1]:
             return text, asked
         log.info("two names read for one running timer", extra={"read": choices[0][0], "rival": choices[1][0]})

@@ -147,3 +147,34 @@ async def test_two_names_for_the_one_running_timer_are_no_question(responder: In
     if not asked_still:
         assert text == "Add one minute to her red timer," and found.slots.get("minutes") == 1
     timers.close()
+
+
+@pytest.mark.parametrize(("running", "asked_still"), [
+    (["workout"], False),             # the name dropped picks the one running timer, the workout timer
+    (["workout", "pasta"], True),     # it picks both: which one?
+])
+async def test_a_rival_whose_name_was_dropped_picks_every_running_timer(responder: IntentResponder, running: list[str],
+                                                                         asked_still: bool) -> None:
+    """Seed 691: "Stop the workout timer." read beside "Stop and workout timer." (its name dropped: a plain stop)
+    was asked between the two with only the workout timer running."""
+    from firmware_py.events import EventBus
+    from firmware_py.llm.timers import TimerService, timers_named
+    from firmware_py.respond.intent_matcher import IntentMatch
+
+    timers = TimerService(EventBus())
+    for label in running:
+        timers.start(600, label, "s1")
+    asked = IntentMatch("ambiguous", {"choices": ["Stop the workout timer.", "Stop and workout timer."]}, "x", corrected=True)
+    text, found = responder._one_running_timer(
+        "Stop the workout timer.", asked, lambda label: frozenset(t.timer_id for t in timers_named(timers.list(), label)))
+    assert (found.intent == "ambiguous") is asked_still
+    timers.close()
+
+
+async def test_two_names_for_a_timer_being_set_stay_a_question(responder: IntentResponder) -> None:
+    from firmware_py.respond.intent_matcher import IntentMatch
+
+    asked = IntentMatch("ambiguous", {"choices": ["Set a red timer for five minutes.", "Set a bed timer for five minutes."]},
+                        "x", corrected=True)
+    text, found = responder._one_running_timer("Set a red timer for five minutes.", asked, lambda label: frozenset({"1"}))
+    assert found.intent == "ambiguous"
