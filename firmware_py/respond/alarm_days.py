@@ -13,8 +13,12 @@ from dataclasses import dataclass
 from ..llm.weekdays import DAY_NAMES, DAYS_AHEAD, repeat_of
 
 DAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
-DAYS = rf"{DAY}s?(?:(?:\s*,\s*|\s+)(?:and\s+|&\s+)?{DAY}s?)*"
-"""One day or a list of them: "Monday", "Mondays and Thursdays", "Monday, Wednesday and Friday"."""
+_BETWEEN_DAYS = r"(?:\s*,\s*|\s+)(?:and\s+|&\s+)?"
+_LISTED_DAY = rf"(?:{DAY}['’]s{_BETWEEN_DAYS})*{DAY}s?"
+DAYS = rf"{_LISTED_DAY}(?:{_BETWEEN_DAYS}{_LISTED_DAY})*"
+"""One day or a list of them: "Monday", "Mondays and Thursdays", "Monday, Wednesday and Friday"; a day written
+with an apostrophe before the next is one of the list ("on Monday's Thursdays": the recogniser's "Mondays and",
+seed 701), while one that ends the list is no day ("Friday's party")."""
 NOT_POSSESSIVE = r"(?!['’]s\b)"   # "Friday's party" is a thing, not a day to set it for
 PART_OF_DAY = r"(?:\s+(?P<part>morning|afternoon|evening|night)s?)?"
 PART_MERIDIEMS = {"morning": "am", "afternoon": "pm", "evening": "pm", "night": "pm"}

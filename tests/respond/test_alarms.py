@@ -253,6 +253,9 @@ async def test_a_request_said_to_repeat_that_is_no_alarm_is_not_done_once_silent
     ("Wake me up at 6:30 every Monday, Wednesday and Friday.", {"hour": 6, "minute": 30, "command": "wake me up",
                                                                "repeat": "monday,wednesday,friday"}),
     ("Set an alarm for 8 every Saturday and Sunday.", {"hour": 8, "minute": 0, "repeat": "weekends"}),
+    # "Mondays and" written as a possessive before the next day (seed 701)
+    ("Set in alarm for 10 at night on Monday's Thursdays.", {"hour": 10, "minute": 0, "meridiem": "pm",
+                                                             "repeat": "monday,thursday"}),
     ("Every Thursday morning, wake me up at 6:45.", {"hour": 6, "minute": 45, "meridiem": "am",
                                                      "command": "wake me up", "repeat": "thursday"}),
     ("Wake me up every weekday morning at 6.", {"hour": 6, "minute": 0, "meridiem": "am", "command": "wake me up",
