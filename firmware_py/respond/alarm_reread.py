@@ -34,7 +34,7 @@ TIME_MARGIN = 12.0
 """How far below the free reading (nats) a reading of the time may be. Alarm requests in seven voices whose time
 was unread were read right at -7.7 to 11.9 nats; a time read into requests that said none ("for my meeting",
 "for when the laundry is done", "for the party on Friday") cost 14 to 19."""
-DAY_NAMES = "(monday|tuesday|wednesday|thursday|friday|saturday|sunday)[s]"
+WEEKDAY_TEMPLATE = "(monday|tuesday|wednesday|thursday|friday|saturday|sunday)[s]"
 READING_SENTENCES: dict[str, Any] = {
     "language": "en",
     "intents": {
@@ -53,7 +53,7 @@ READING_SENTENCES: dict[str, Any] = {
                 " [morning|afternoon|evening|night]|this (morning|afternoon|evening))",
         "days": "[and] ((on|every|each) (<day> [(and|,) <day>] [(and|,) <day>] | week day[s] | weekday[s]"
                 " | weekend[s] | day) | every (morning|night|evening) | daily | tomorrow)",
-        "day": f"{DAY_NAMES} [morning|afternoon|evening|night]",
+        "day": f"{WEEKDAY_TEMPLATE} [morning|afternoon|evening|night]",
     },
 }
 NOT_A_TIME = frozenset(("tomorrow", "today", "tonight", "morning", "afternoon", "evening", "night", "the", "in",

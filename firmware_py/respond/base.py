@@ -55,8 +55,9 @@ class Answer:
     one_of: tuple[str, ...] = ()
     """Set when the answer asks which of several devices a request means: their names."""
     read_far: bool = False
-    """Read from the audio beyond the usual margin of what the recogniser wrote (respond/command_reread.py,
-    `FAR_MARGIN`): a weaker reading, which waits for a rest the turn's words may yet have."""
+    """Read from the audio beyond the margin of what the recogniser wrote (respond/command_reread.py: `MARGIN`,
+    passed only by a reading that sounds like the words heard): a weaker reading, which waits for a rest the
+    turn's words may yet have."""
     name_in_doubt: bool = False
     """A timer's name was heard as words no name holds, and dropped, or with a piece of a word in it
     (respond/timer_names.py): a spoken turn may be read again for the name."""

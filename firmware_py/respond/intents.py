@@ -23,7 +23,8 @@ from ..integrations.devices import (BRIGHTNESS_STEP, DEVICE_NOUNS, GUARDED_NOUNS
                                     said_back, singular)
 from ..llm.timers import spoken_duration
 from ..speech.slowed import slowed, worth_hearing_again
-from .alarm_reread import AlarmTimeReading, asks_for_a_time, clock_words_heard, minute_one_sound_away, reading_taken, words_where_the_time_goes
+from .alarm_reread import (AlarmTimeReading, asks_for_a_time, clock_words_heard, minute_one_sound_away, reading_taken,
+                           words_where_the_time_goes)
 from .alarms import AlarmSentences
 from .base import ActionCall, Answer
 from .command_reread import (MARGIN, MIN_WORDS, QUESTION_WIDTH, REFUSAL_MARGIN, SECOND_WIDTH, SUM, WIDTH,
