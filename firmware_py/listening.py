@@ -96,8 +96,8 @@ class TurnTiming:
     voiced_secs: float = 0.0
     """Speech the VAD heard in the turn: tells a request nobody understood from a cough."""
     ended_by_words: bool = False
-    """The turn ended sooner than max silence because its words read as a finished sentence, while the turn
-    detector judged it unfinished: words that may yet be read otherwise ("What is I?" of "What is five |
+    """The turn ended sooner than max silence because its words read as a finished sentence (the turn detector,
+    when on, had judged it unfinished): words that may yet be read otherwise ("What is I?" of "What is five |
     plus three?"), so a rest may still come."""
 
 
