@@ -23,6 +23,7 @@ from ..integrations.devices import (BRIGHTNESS_STEP, DEVICE_NOUNS, GUARDED_NOUNS
                                     said_back, singular)
 from ..llm.timers import spoken_duration
 from ..speech.slowed import slowed, worth_hearing_again
+from ..speech.stt import Rereading
 from .alarm_reread import (AlarmTimeReading, asks_for_a_time, clock_words_heard, minute_one_sound_away, reading_taken,
                            words_where_the_time_goes)
 from .alarms import AlarmSentences
@@ -846,16 +847,18 @@ class IntentResponder:
                                                       "below_heard": round(reading.heard_score - reading.score, 2)})
         if not accepted or found is None:
             return None
-        other = minute_one_sound_away(reading.text)
-        for rival, _ in reading.rivals:   # "... every weekday" beside "... every evening": which? asked
-            if other:
-                break
-            rival_found = await loop.run_in_executor(self._executor, self._at_a_time, rival)
-            other = rival if rival_found is None or rival_found.actions != found.actions else ""
+        other = minute_one_sound_away(reading.text) or await loop.run_in_executor(
+            self._executor, self._alarm_rival, reading, found)
         if not other:
             return reading.text, found
         question = self._answers.answer(self._asked_between((reading.text, other), heard))
         return (heard, question) if question is not None else None
+
+    def _alarm_rival(self, reading: Rereading, found: Answer) -> str:
+        """The first rival reading that sets another alarm than `found` ("... every weekday" beside "... every
+        evening": which? asked), "" when none does."""
+        return next((rival for rival, _ in reading.rivals
+                     if (other := self._at_a_time(rival)) is None or other.actions != found.actions), "")
 
     def resume_asked(self, heard: str, answer: Answer, paused: Callable[[str], bool]) -> Answer | None:
         """ "Did you say remove the timer or resume the timer?" for a cancel heard as "Remove ..." while the
