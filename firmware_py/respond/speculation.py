@@ -57,19 +57,19 @@ class Speculator:
             return False
         return guess.match.result() is not None and same_words(guess.text, text)
 
-    async def unclaimed(self, text: str) -> bool:
-        """Did the guess on these very words find that no responder claims them (waited for)?"""
+    async def guessed(self, text: str) -> tuple[bool, Answer | None]:
+        """The guess on these very words, waited for: whether it matched them, and the claim made (None: none)."""
         guess = self._guess
         if guess is None or not same_words(guess.text, text):
-            return False
+            return False, None
         try:
-            return await asyncio.shield(guess.match) is None
+            return True, await asyncio.shield(guess.match)
         except Exception:
-            return False
+            return False, None
         except asyncio.CancelledError:
             if asyncio.current_task().cancelling():   # type: ignore[union-attr]
                 raise
-            return False   # (the guess was dropped, not this wait)
+            return False, None   # (the guess was dropped, not this wait)
 
     async def _llm_if_unclaimed(self, guess: Guess) -> None:
         try:
