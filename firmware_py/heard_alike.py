@@ -16,6 +16,11 @@ def syllables(word: str) -> int:
     return max(1, len(re.findall(r"[aeiouy]+", letters)))
 
 
+def spoken_syllables(text: str) -> int:
+    """About how many syllables a sentence has (numbers in digits not counted: spell them first)."""
+    return sum(syllables(word) for word in re.findall(r"[a-z]+(?:'[a-z]+)?", text.lower()))
+
+
 def one_sound_apart(heard: str, name: str) -> bool:
     """Metaphone keys of at least two sounds that differ by one ("then" for "fan" by th for f, "clocky" for
     "cookie" by an l), with the same number of syllables (a mis-heard word keeps its beats: "gator" is no

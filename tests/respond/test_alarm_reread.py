@@ -68,3 +68,16 @@ def test_the_grammar_holds_the_times_people_say() -> None:
         assert grammar.accepts(grammar.advance(grammar.start, said)), said
     for said in ["set an alarm for my meeting", "turn on the kitchen light"]:
         assert not grammar.accepts(grammar.advance(grammar.start, said)), said
+
+
+@pytest.mark.parametrize("heard, read, taken", [
+    # seed 733: the reading ended where a sentence may, before the audio did ("... every weekday, please" unread)
+    ("Set an alarm for new henry weed, they clean.", "Set an alarm for two", False),
+    ("Sets an alarm for noon every week, please.", "Set an alarm for two", False),
+    ("Set an alarm for new memory week, eh, please?", "Set an alarm for two every weekday", True),
+    ("Set an alarm for mid-i-80s.", "Set an alarm for midnight.", True),   # 0.78 of its syllables
+])
+def test_a_reading_that_stops_short_of_the_words_heard_is_not_taken(heard: str, read: str, taken: bool) -> None:
+    reading = Rereading(read, score=-9.0, heard_score=-3.0)
+    found = Answer("intent", actions=(ActionCall("set_alarm", {"hour": 2, "minute": 0}),))
+    assert reading_taken(heard, reading, found) is taken
