@@ -90,7 +90,7 @@ class Conversation(VoiceSession):
         self._rereader = next((r for r in responders.responders if hasattr(r, "reread")), None) if responders else None
         self._reading_ahead = ReadingAhead(self._speculator.guessed,
                                            lambda audio, heard: self._read_again(heard=heard, audio=audio),
-                                           self._read_claim, self._timers_state, session_id)
+                                           self._read_opposite, self._timers_state, session_id)
         self._pieced = False   # this turn's words are two decodes' texts put together: no one audio holds them
         self._apologised_at = -APOLOGY_QUIET_SECS
         self._held: str | None = None   # a command cut short by a pause, waiting for its rest
@@ -390,7 +390,11 @@ class Conversation(VoiceSession):
                 # "Close the mirror door": a device this device has, misheard, is read with a tighter margin
                 user_text, claim = await self._read_again(REFUSAL_MARGIN, user_text) or (user_text, claim)
             if claim is not None and spoken and not self._pieced and self._rereading():
-                user_text, claim = await self._claim_read_again(user_text or "", claim, as_heard=claim is heard_claim)
+                user_text, claim = await self._timer_name_read_again(user_text or "", claim)
+                if claim is heard_claim and not claim.unknown_device:   # "Mute." for a clipped "Unmute."
+                    user_text, claim = await self._opposite_read_again(user_text or "", claim)
+                if claim is heard_claim:   # "Set an alarm for me to clock": "For what time?" unless the audio says
+                    user_text, claim = await self._time_read_again(user_text or "", claim)
             if claim is not None and spoken and claim is heard_claim:   # "Remove the timer." while it is paused
                 claim = self._resume_asked(user_text or "", claim)
             if claim is not None and claim.frame and user_text and (POINTED_AT.search(user_text) or claim.one_of):
@@ -566,41 +570,29 @@ class Conversation(VoiceSession):
         audio = self.listener.last_audio()
         return await self._reading_ahead.reading(heard, audio, None, lambda: self._read_again(heard=heard, audio=audio))
 
-    async def _claim_read_again(self, text: str, claim: Answer, as_heard: bool) -> tuple[str, Answer]:
-        """A claimed turn's audio read again where the claim may rest on a misheard word: the reading made at the
-        pause when it fits (respond/reading_ahead.py), else made now. `as_heard`: the claim was made on the
-        words as heard (not on a reading, a reply or two turns joined)."""
-        audio = self.listener.last_audio()
-        if not as_heard:
-            return await self._read_claim(audio, text, claim, as_heard=False)
-        return await self._reading_ahead.reading(text, audio, claim, lambda: self._read_claim(audio, text, claim))
-
-    async def _read_claim(self, audio: np.ndarray, text: str, claim: Answer, as_heard: bool = True) -> tuple[str, Answer]:
-        """A timer's name heard as words no name holds; then, on a claim made on the words as heard, a command
-        whose meaning turns on one sound ("Mute." for a clipped "Unmute."), and an alarm's time heard as other
-        words ("Set an alarm for me to clock": "For what time?" unless the audio says it)."""
-        text, found = await self._timer_name_read_again(audio, text, claim)
-        if found is claim and as_heard and not claim.unknown_device:
-            text, found = await self._opposite_read_again(audio, text, claim)
-        if found is claim and as_heard:
-            text, found = await self._time_read_again(audio, text, claim)
-        return text, found
-
-    async def _opposite_read_again(self, audio: np.ndarray, text: str, claim: Answer) -> tuple[str, Answer]:
+    async def _opposite_read_again(self, text: str, claim: Answer) -> tuple[str, Answer]:
         """A command heard whose meaning turns on one sound (mute / unmute, on / off, resume / remove), read
         within its family's sentences (respond/opposites.py): a question when the audio may say the other."""
-        if not hasattr(self._rereader, "read_opposite"):
-            return text, claim
-        return await self._found_or_as_heard(text, claim, "reading a one-sound command again failed", (
-            self._rereader.read_opposite(audio, self._engines.stt, self._engines.stt_executor,  # type: ignore[union-attr]
-                                         self.session_id, text, claim)))
+        audio = self.listener.last_audio()
+        found = await self._reading_ahead.reading(text, audio, claim, lambda: self._read_opposite(audio, text, claim))
+        return found or (text, claim)
 
-    async def _time_read_again(self, audio: np.ndarray, text: str, claim: Answer) -> tuple[str, Answer]:
+    async def _read_opposite(self, audio: np.ndarray, text: str, claim: Answer) -> tuple[str, Answer] | None:
+        if not hasattr(self._rereader, "read_opposite"):
+            return None
+        try:
+            return await self._rereader.read_opposite(audio, self._engines.stt, self._engines.stt_executor,
+                                                      self.session_id, text, claim)
+        except Exception:   # the request goes on as it was heard
+            log.exception("reading a one-sound command again failed", extra={"session": self.session_id})
+            return None
+
+    async def _time_read_again(self, text: str, claim: Answer) -> tuple[str, Answer]:
         """An alarm request whose time was heard as other words, read within the alarm sentences
         (respond/alarm_reread.py): the alarm when the audio says its time, else "For what time?" as before."""
         if not hasattr(self._rereader, "read_time"):
             return text, claim
-        return await self._found_or_as_heard(text, claim, "reading an alarm's time again failed", (
+        return await self._claim_read_again(text, claim, "reading an alarm's time again failed", lambda audio: (
             self._rereader.read_time(audio, self._engines.stt, self._engines.stt_executor,  # type: ignore[union-attr]
                                      self.session_id, text, claim)))
 
@@ -616,7 +608,7 @@ class Conversation(VoiceSession):
 
         return self._rereader.resume_asked(text, claim, paused) or claim   # type: ignore[union-attr]
 
-    async def _timer_name_read_again(self, audio: np.ndarray, text: str, claim: Answer) -> tuple[str, Answer]:
+    async def _timer_name_read_again(self, text: str, claim: Answer) -> tuple[str, Answer]:
         """A timer's name heard as words no name holds ("Start her past her time" for a pasta timer), or naming
         no running timer ("Stop, lurkey timer" while the tea timer runs), read again among the names timers
         are given or the running timers' names (respond/timer_names.py)."""
@@ -628,16 +620,16 @@ class Conversation(VoiceSession):
                               bool(timers.find(str(call.arguments.get("label", "")))))
         if not names:
             return text, claim
-        return await self._found_or_as_heard(text, claim, "reading a timer's name again failed", (
+        return await self._claim_read_again(text, claim, "reading a timer's name again failed", lambda audio: (
             self._rereader.reread_name(audio, self._engines.stt, self._engines.stt_executor,  # type: ignore[union-attr]
                                        self.session_id, claim, names)))
 
-    async def _found_or_as_heard(self, text: str, claim: Answer, failure: str,
-                                 reading: Awaitable[tuple[str, Answer] | None]) -> tuple[str, Answer]:
-        """What a `reading` of the turn's audio for a claim found, else the claim as it was (also when reading
-        failed: the request goes on as it was heard)."""
+    async def _claim_read_again(self, text: str, claim: Answer, failure: str,
+                                read: Callable[[np.ndarray], Awaitable[tuple[str, Answer] | None]]) -> tuple[str, Answer]:
+        """The turn's audio `read` again for a claim: what it found, else the claim as it was (also when
+        reading failed: the request goes on as it was heard)."""
         try:
-            found = await reading
+            found = await read(self.listener.last_audio())
         except Exception:
             log.exception(failure, extra={"session": self.session_id})
             return text, claim
