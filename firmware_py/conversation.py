@@ -88,9 +88,9 @@ class Conversation(VoiceSession):
         self.client_tools = client_tools or []
         self._speculator = Speculator(responders, self.session_id, self._early_llm)
         self._rereader = next((r for r in responders.responders if hasattr(r, "reread")), None) if responders else None
-        self._reading_ahead = ReadingAhead(self._speculator.guessed,
+        self._reading_ahead = ReadingAhead(self._speculator.unclaimed,
                                            lambda audio, heard: self._read_again(heard=heard, audio=audio),
-                                           self._read_opposite, self._timers_state, session_id)
+                                           self._timers_state, session_id)
         self._pieced = False   # this turn's words are two decodes' texts put together: no one audio holds them
         self._apologised_at = -APOLOGY_QUIET_SECS
         self._held: str | None = None   # a command cut short by a pause, waiting for its rest
@@ -363,13 +363,14 @@ class Conversation(VoiceSession):
                                          or claim is not None and bool(claim.actions) and cut_off_after(user_text)):
                 if claim is None and not self._pieced and self._rereading() and may_be_whole(user_text):
                     # read within the commands while the rest is waited for: a whole command read ends the wait
-                    held_reading = asyncio.ensure_future(self._read_unclaimed(user_text))
+                    held_reading = asyncio.ensure_future(self._reading_ahead.read(user_text, self.listener.last_audio()))
                 await self._wait_for_the_rest(user_text, early, held_reading)
                 early = None
             if claim is None and spoken and user_text and not self._pieced and self._rereading():
                 if early is None and not (held_reading is not None and held_reading.done() and held_reading.result()):
                     early = self._early_llm(user_text)   # the LLM's answer starts meanwhile: the reading costs it nothing
-                reread = await (held_reading if held_reading is not None else self._read_unclaimed(user_text))
+                reread = await (held_reading if held_reading is not None
+                                else self._reading_ahead.read(user_text, self.listener.last_audio()))
                 if reread is not None:   # a command the recogniser had written as other words
                     heard, (user_text, claim) = user_text, reread
                     if early is not None:
@@ -565,27 +566,14 @@ class Conversation(VoiceSession):
             log.exception("reading the turn again failed", extra={"session": self.session_id})
             return None
 
-    async def _read_unclaimed(self, heard: str) -> tuple[str, Answer] | None:
-        """The reading of a turn nobody claimed: the one made at the pause when it fits (respond/reading_ahead.py)."""
-        audio = self.listener.last_audio()
-        return await self._reading_ahead.reading(heard, audio, None, lambda: self._read_again(heard=heard, audio=audio))
-
     async def _opposite_read_again(self, text: str, claim: Answer) -> tuple[str, Answer]:
         """A command heard whose meaning turns on one sound (mute / unmute, on / off, resume / remove), read
         within its family's sentences (respond/opposites.py): a question when the audio may say the other."""
-        audio = self.listener.last_audio()
-        found = await self._reading_ahead.reading(text, audio, claim, lambda: self._read_opposite(audio, text, claim))
-        return found or (text, claim)
-
-    async def _read_opposite(self, audio: np.ndarray, text: str, claim: Answer) -> tuple[str, Answer] | None:
         if not hasattr(self._rereader, "read_opposite"):
-            return None
-        try:
-            return await self._rereader.read_opposite(audio, self._engines.stt, self._engines.stt_executor,
-                                                      self.session_id, text, claim)
-        except Exception:   # the request goes on as it was heard
-            log.exception("reading a one-sound command again failed", extra={"session": self.session_id})
-            return None
+            return text, claim
+        return await self._claim_read_again(text, claim, "reading a one-sound command again failed", lambda audio: (
+            self._rereader.read_opposite(audio, self._engines.stt, self._engines.stt_executor,  # type: ignore[union-attr]
+                                         self.session_id, text, claim)))
 
     async def _time_read_again(self, text: str, claim: Answer) -> tuple[str, Answer]:
         """An alarm request whose time was heard as other words, read within the alarm sentences

@@ -1,12 +1,11 @@
-"""Reading ahead: at the user's first pause, the reading the turn's end will ask for is made on the very audio
-the words were decoded from, while the turn detector and the silence still decide whether the turn is over:
-words no responder claims are read within the commands (command_reread.py), a command whose meaning turns on
-one sound within its family (opposites.py). The turn's end then finds the reading made, or under way, instead
-of starting it (a reading costs 0.1-0.4 s of the recogniser on this machine).
+"""Reading ahead: at the user's first pause, words no responder claims are read again within the commands
+(command_reread.py) on the very audio they were decoded from, while the turn detector and the silence still
+decide whether the turn is over. A misheard command is then ready when the turn ends instead of being read
+after it (a reading costs 0.2-0.4 s of the recogniser on this machine).
 
-A reading made ahead is used only for the same audio (the same decode), the same words, the same claim on them
-and the same timers (a reading's answer names running timers); anything else is read anew at the end of the
-turn, and the user going on drops it."""
+A reading made ahead is used only for the same audio (the same decode), the same words and the same timers
+(a reading's answer names running timers); anything else is read anew at the end of the turn, and the user
+going on drops it."""
 
 from __future__ import annotations
 
@@ -14,18 +13,17 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
-from typing import TypeVar
 
 import numpy as np
 
 from .base import Answer
+from .chain import same_words
 
 log = logging.getLogger(__name__)
 
 Reading = tuple[str, Answer] | None
-T = TypeVar("T")
 NOT_READ = object()
-"""What a reading ahead gives when nothing was read (no guess on the words finished, or a claim no reading is for)."""
+"""What a reading ahead gives when a responder claimed the words after all: nothing was read."""
 
 
 @dataclass
@@ -33,53 +31,44 @@ class _Ahead:
     words: str
     audio: np.ndarray
     state: Hashable
-    task: asyncio.Task[tuple[Answer | None, object]]
+    task: asyncio.Task[object]
 
     def fits(self, words: str, audio: np.ndarray, state: Hashable) -> bool:
-        return self.audio is audio and self.words == words and self.state == state
+        return self.audio is audio and same_words(self.words, words) and self.state == state
 
 
 class ReadingAhead:
-    def __init__(self, guessed: Callable[[str], Awaitable[tuple[bool, Answer | None]]],
-                 read_unclaimed: Callable[[np.ndarray, str], Awaitable[Reading]],
-                 read_claimed: Callable[[np.ndarray, str, Answer], Awaitable[Reading]],
-                 state: Callable[[], Hashable], session_id: str = "") -> None:
-        """`guessed`: the claim the responders made on the words at the pause (whether they were matched, and
-        the claim or None); `read_unclaimed` / `read_claimed`: the readings the turn's end makes of an audio
-        whose words were heard, unclaimed or with a claim; `state`: what else a reading depends on."""
-        self._guessed, self._state, self._session_id = guessed, state, session_id
-        self._read_unclaimed, self._read_claimed = read_unclaimed, read_claimed
+    def __init__(self, unclaimed: Callable[[str], Awaitable[bool]],
+                 read: Callable[[np.ndarray, str], Awaitable[Reading]], state: Callable[[], Hashable],
+                 session_id: str = "") -> None:
+        """`unclaimed`: whether no responder claims the words (the speculator's match at the pause); `read`:
+        the reading of an audio whose words were heard; `state`: what else the reading depends on."""
+        self._unclaimed, self._read, self._state, self._session_id = unclaimed, read, state, session_id
         self._ahead: _Ahead | None = None
 
     def start(self, words: str, audio: np.ndarray) -> None:
-        """Read `audio` (decoded as `words`) as the turn's end would, once the responders have matched the words."""
+        """Read `audio` (decoded as `words`) within the commands once no responder claims the words."""
         self.drop()
-        task = asyncio.create_task(self._read(words, audio), name=f"reading-ahead-{self._session_id}")
+        task = asyncio.create_task(self._read_unclaimed(words, audio), name=f"reading-ahead-{self._session_id}")
         self._ahead = _Ahead(words, audio, self._state(), task)
 
-    async def _read(self, words: str, audio: np.ndarray) -> tuple[Answer | None, object]:
-        matched, claim = await self._guessed(words)
-        if not matched:
-            return None, NOT_READ
-        if claim is None:
-            return None, await self._read_unclaimed(audio, words)
-        if claim.unknown_device or claim.passage:
-            return claim, NOT_READ   # (read with another margin, or not at all)
-        return claim, await self._read_claimed(audio, words, claim)
+    async def _read_unclaimed(self, words: str, audio: np.ndarray) -> object:
+        if not await self._unclaimed(words):
+            return NOT_READ
+        return await self._read(audio, words)
 
-    async def reading(self, words: str, audio: np.ndarray, claim: Answer | None,
-                      read_now: Callable[[], Awaitable[T]]) -> T:
-        """The reading of the turn's `audio`, whose words were `words` and on which `claim` was made (None: no
-        responder claimed them): the one made ahead when it fits, else `read_now`."""
+    async def read(self, words: str, audio: np.ndarray) -> Reading:
+        """The reading of the turn's `audio`, whose words were `words`: the one made ahead when it fits, else
+        one made now."""
         ahead, self._ahead = self._ahead, None
         if ahead is not None and ahead.fits(words, audio, self._state()):
-            read_for, found = await ahead.task
-            if found is not NOT_READ and read_for is claim:
+            found = await ahead.task
+            if found is not NOT_READ:
                 log.debug("the reading made at the pause is used", extra={"session": self._session_id})
                 return found   # type: ignore[return-value]
         elif ahead is not None:
             ahead.task.cancel()
-        return await read_now()
+        return await self._read(audio, words)
 
     def drop(self) -> None:
         """The user went on, or the turn is no longer to be read: a reading under way is not waited for."""

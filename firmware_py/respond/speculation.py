@@ -57,19 +57,19 @@ class Speculator:
             return False
         return guess.match.result() is not None and same_words(guess.text, text)
 
-    async def guessed(self, text: str) -> tuple[bool, Answer | None]:
-        """The guess on these very words, waited for: whether it matched them, and the claim made (None: none)."""
+    async def unclaimed(self, text: str) -> bool:
+        """Did the guess on these very words find that no responder claims them (waited for)?"""
         guess = self._guess
         if guess is None or not same_words(guess.text, text):
-            return False, None
+            return False
         try:
-            return True, await asyncio.shield(guess.match)
+            return await asyncio.shield(guess.match) is None
         except Exception:
-            return False, None
+            return False
         except asyncio.CancelledError:
             if asyncio.current_task().cancelling():   # type: ignore[union-attr]
                 raise
-            return False, None   # (the guess was dropped, not this wait)
+            return False   # (the guess was dropped, not this wait)
 
     async def _llm_if_unclaimed(self, guess: Guess) -> None:
         try:
