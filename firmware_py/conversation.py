@@ -42,7 +42,6 @@ from .respond.chain import ResponderChain, carry_out
 from .respond.command_reread import MARGIN, REFUSAL_MARGIN, UNHEARD_MARGIN
 from .respond.early_llm import EarlyLlmAnswer
 from .respond.later import reminder_of
-from .respond.reading_ahead import ReadingAhead
 from .respond.speculation import Speculator
 from .respond.timer_names import names_known, names_to_read, timer_call
 from .respond.unfinished import (LastTurn, cut_off_after, goes_on_from, hold_secs, joined, may_amend, may_be_whole,
@@ -88,9 +87,6 @@ class Conversation(VoiceSession):
         self.client_tools = client_tools or []
         self._speculator = Speculator(responders, self.session_id, self._early_llm)
         self._rereader = next((r for r in responders.responders if hasattr(r, "reread")), None) if responders else None
-        self._reading_ahead = ReadingAhead(self._speculator.unclaimed,
-                                           lambda audio, heard: self._read_again(heard=heard, audio=audio),
-                                           self._timers_state, session_id)
         self._pieced = False   # this turn's words are two decodes' texts put together: no one audio holds them
         self._apologised_at = -APOLOGY_QUIET_SECS
         self._held: str | None = None   # a command cut short by a pause, waiting for its rest
@@ -139,7 +135,7 @@ class Conversation(VoiceSession):
     async def close(self) -> None:
         self._unsubscribe()
         self._ringing.stop()
-        self._drop_guesses()
+        self._speculator.drop()
         await self.interrupt(publish=False)
         await self._source.close()
         for task in [self._input_task, *self._tasks]:
@@ -190,16 +186,10 @@ class Conversation(VoiceSession):
                 log.info("held while still being read", extra={"session": self.session_id, "text": text})
                 self._held = text
 
-    async def on_early_transcript(self, text: str, audio: np.ndarray | None = None) -> None:
-        """The user paused: match the words so far now, so a command is ready when the turn ends; words nobody
-        claims are read within the commands from their `audio` meanwhile (respond/reading_ahead.py)."""
+    async def on_early_transcript(self, text: str) -> None:
+        """The user paused: match the words so far now, so a command is ready when the turn ends."""
         if self._live.current.intents.speculate:
-            answering = self._reply is not None and not self._reply.done()
-            self._speculator.guess(text, answering=answering)
-            # (words that sound cut off are read at the turn's end only when they may be whole: likewise here)
-            if (audio is not None and not answering and self._held is None and self._rereading()
-                    and (may_be_whole(text) or not sounds_unfinished(text))):
-                self._reading_ahead.start(text, audio)
+            self._speculator.guess(text, answering=self._reply is not None and not self._reply.done())
 
     def pause_bot(self) -> None:
         if self._speech is not None:
@@ -211,11 +201,7 @@ class Conversation(VoiceSession):
 
     def on_user_went_on(self) -> None:
         """Speech again after a pause: a guess on the words so far would only take the cores from STT."""
-        self._drop_guesses()
-
-    def _drop_guesses(self) -> None:
         self._speculator.drop()
-        self._reading_ahead.drop()
 
     def words_finished(self, words: str) -> bool:
         """The text's vote on the end of the turn: a command that matched, or a sentence that reads whole."""
@@ -228,7 +214,7 @@ class Conversation(VoiceSession):
 
     async def on_user_turn(self, text: str, timing: TurnTiming) -> None:
         if not await admit_turn(self._bus, self.session_id, text):  # another room may answer it
-            self._drop_guesses()
+            self._speculator.drop()
             self._set_state(self._idle_state())
             return
         goes_on = self._held is None and goes_on_from(self._last_turn, timing.speech_start_at)
@@ -242,13 +228,13 @@ class Conversation(VoiceSession):
             self._ringing.stop()   # answered: "stop", "snooze", or any request
             if dismissed:   # "Turn it off." said to the ringing: that was all it asked
                 log.info("ringing dismissed", extra={"session": self.session_id})
-                self._drop_guesses()
+                self._speculator.drop()
                 await self.interrupt(publish=False)
                 self._set_state(self._idle_state())
                 return
         # a held command's rest heard as no words is still its rest: both pieces are decoded as one below
         if not text and self._held is None:
-            self._drop_guesses()
+            self._speculator.drop()
             turn = self._last_turn
             found = await self._read_unheard(timing)
             if found is None:
@@ -264,7 +250,7 @@ class Conversation(VoiceSession):
         self._pieced = False
         if self._held is not None:   # the rest of a command cut short by a pause
             text, self._held = await self._decode_with_last_turn(self._held, text), None
-            self._drop_guesses()
+            self._speculator.drop()
         self.last_transcript = text
         # the user may have gone on talking while this turn was transcribed, and an answer to an earlier
         # turn may have started meanwhile: one answer at a time, the newest wins
@@ -363,14 +349,13 @@ class Conversation(VoiceSession):
                                          or claim is not None and bool(claim.actions) and cut_off_after(user_text)):
                 if claim is None and not self._pieced and self._rereading() and may_be_whole(user_text):
                     # read within the commands while the rest is waited for: a whole command read ends the wait
-                    held_reading = asyncio.ensure_future(self._reading_ahead.read(user_text, self.listener.last_audio()))
+                    held_reading = asyncio.ensure_future(self._read_again(heard=user_text))
                 await self._wait_for_the_rest(user_text, early, held_reading)
                 early = None
             if claim is None and spoken and user_text and not self._pieced and self._rereading():
                 if early is None and not (held_reading is not None and held_reading.done() and held_reading.result()):
                     early = self._early_llm(user_text)   # the LLM's answer starts meanwhile: the reading costs it nothing
-                reread = await (held_reading if held_reading is not None
-                                else self._reading_ahead.read(user_text, self.listener.last_audio()))
+                reread = await (held_reading if held_reading is not None else self._read_again(heard=user_text))
                 if reread is not None:   # a command the recogniser had written as other words
                     heard, (user_text, claim) = user_text, reread
                     if early is not None:
@@ -545,21 +530,15 @@ class Conversation(VoiceSession):
             self._last_turn.text = text
         return text
 
-    def _timers_state(self) -> tuple[tuple[str, str, bool], ...]:
-        """What of the timers a reading's answer depends on (their names, and which are paused)."""
-        return tuple((t.timer_id, t.label, t.paused) for t in self._engines.tools.timers.list())
-
     def _rereading(self) -> bool:
         return self._rereader is not None and self._live.current.intents.reread
 
-    async def _read_again(self, margin: float = MARGIN, heard: str = "",
-                          audio: np.ndarray | None = None) -> tuple[str, Answer] | None:
+    async def _read_again(self, margin: float = MARGIN, heard: str = "") -> tuple[str, Answer] | None:
         """The turn's audio (whose words were `heard`) read again within the command sentences
         (respond/command_reread.py)."""
         try:
             running = self._engines.tools.timers.list()   # (a copy, read on the intents' thread)
-            audio = self.listener.last_audio() if audio is None else audio
-            return await self._rereader.reread(audio, self._engines.stt,
+            return await self._rereader.reread(self.listener.last_audio(), self._engines.stt,
                                                self._engines.stt_executor, self.session_id, margin, heard,
                                                lambda label: frozenset(t.timer_id for t in timers_named(running, label)))
         except Exception:   # the turn goes on to the LLM as it was heard

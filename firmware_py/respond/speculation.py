@@ -57,20 +57,6 @@ class Speculator:
             return False
         return guess.match.result() is not None and same_words(guess.text, text)
 
-    async def unclaimed(self, text: str) -> bool:
-        """Did the guess on these very words find that no responder claims them (waited for)?"""
-        guess = self._guess
-        if guess is None or not same_words(guess.text, text):
-            return False
-        try:
-            return await asyncio.shield(guess.match) is None
-        except Exception:
-            return False
-        except asyncio.CancelledError:
-            if asyncio.current_task().cancelling():   # type: ignore[union-attr]
-                raise
-            return False   # (the guess was dropped, not this wait)
-
     async def _llm_if_unclaimed(self, guess: Guess) -> None:
         try:
             claim = await asyncio.shield(guess.match)

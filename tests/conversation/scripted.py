@@ -178,7 +178,7 @@ class RecordingOwner:
     async def on_user_speech_started(self) -> None:
         self.speech_started += 1
 
-    async def on_early_transcript(self, text: str, audio: np.ndarray | None = None) -> None:
+    async def on_early_transcript(self, text: str) -> None:
         self.early.append(text)
 
     def on_user_went_on(self) -> None:

@@ -348,33 +348,3 @@ async def test_a_far_reading_with_no_rest_is_answered_after_the_wait(world: Any)
     stt.readings = [Rereading("What is the time?", score=-12.0, heard_score=-3.0)]
     answer = await one_spoken_turn(conversation, events)
     assert answer.text.startswith("It is ") and [e.responder for e in events if isinstance(e, BotAnswered)] == ["intent"]
-
-
-async def test_words_nobody_claims_are_read_at_the_pause_and_that_reading_answers_the_turn(world: Any) -> None:
-    """The reading within the commands starts at the user's first pause, while the silence still decides the
-    turn's end, not after it; the turn then ends on the same audio and words, and that reading answers it."""
-    conversation, events, llm, stt = world
-    conversation._engines.turn.default = 0.1   # heard unfinished: the silence ends the turn
-    stt.readings = [Rereading("Turn on the kitchen light.", score=-4.0, heard_score=-2.5)]
-    await feed(conversation.listener, zeros(0.2) + tone(1.0) + zeros(0.3), pace=0.01)
-    await settle(lambda: len(stt.reread) == 1, timeout=5.0)
-    assert conversation.listener.in_turn, "read while the turn was still open"
-    await feed(conversation.listener, zeros(1.6), pace=0.01)
-    await settle(lambda: any(isinstance(e, BotAnswered) for e in events))
-    answer = next(e for e in events if isinstance(e, BotAnswered))
-    assert answer.responder == "intent" and answer.text == "The kitchen light is on."
-    assert len(stt.reread) == 1, "the reading made at the pause is used, not made again"
-
-
-async def test_a_reading_made_at_a_pause_the_user_went_on_from_is_never_used(world: Any) -> None:
-    """The same words heard again over more audio: the turn is read anew from all of it."""
-    conversation, events, llm, stt = world
-    conversation._engines.turn.default = 0.1
-    stt.readings = [Rereading("Turn off the kitchen light.", score=-4.0, heard_score=-2.5),
-                    Rereading("Turn on the kitchen light.", score=-4.0, heard_score=-2.5)]
-    await feed(conversation.listener, zeros(0.2) + tone(0.8) + zeros(0.3), pace=0.01)
-    await settle(lambda: len(stt.reread) == 1, timeout=5.0)
-    await feed(conversation.listener, tone(0.6) + zeros(1.6), pace=0.01)
-    await settle(lambda: any(isinstance(e, BotAnswered) for e in events))
-    answer = next(e for e in events if isinstance(e, BotAnswered))
-    assert answer.text == "The kitchen light is on." and len(stt.reread[-1]) > len(stt.reread[0])
