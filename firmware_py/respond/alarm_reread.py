@@ -38,8 +38,8 @@ TIME_COVER = 0.7
 """The least share of the syllables heard a reading must hold. A reading may end where the grammar lets a
 sentence end, before the audio does: "Set an alarm for noon every weekday, please." heard "... for new henry
 weed, they clean." was read "Set an alarm for two" 7 nats below (seed 733), 0.55 of the syllables heard; on
-97 alarm requests in 9 voices, clean and in room noise, the two readings that stopped short held 0.50 and
-0.69, every reading right 0.77 or more."""
+97 alarm requests heard without their time (18 requests, 9 voices, clean and in room noise), the two readings
+that stopped short so held 0.55 and 0.69, the 41 that set the alarm right 0.78 or more."""
 WEEKDAY_TEMPLATE = "(monday|tuesday|wednesday|thursday|friday|saturday|sunday)[s]"
 READING_SENTENCES: dict[str, Any] = {
     "language": "en",
