@@ -934,9 +934,17 @@ def restarts(text: str) -> list[str]:
         # wrote, unbroken, for the rest of the false start ("What's though what's the date")
         unbroken = len(head) <= 2 and not any(word[-1:] in ",.!?" for word in words[:start])
         restarted = rest[:len(head)] == head or (unbroken and rest[:1] == head[:1] and head[0] not in FILLERS)
-        if after_comma and repeats or (not after_comma and restarted):
+        if after_comma and repeats or (not after_comma and restarted) or start == 1 and _run_together(head[0], rest):
             found.append(" ".join(words[start:]))
     return found
+
+
+def _run_together(first: str, rest: list[str]) -> bool:
+    """Is the first word the sound of the words that follow it begin with, written as one ("Seddon set an alarm
+    for half-past six.": a false start, "Set an, set an alarm", run together; seed 739)?"""
+    key = jellyfish.metaphone(first)
+    return len(rest) >= 3 and len(key) >= 3 and any(
+        jellyfish.metaphone("".join(rest[:count])) == key for count in (1, 2))
 
 
 def _stem(word: str) -> str:

@@ -113,6 +113,7 @@ async def calls(intents: IntentResponder, text: str) -> list[tuple[str, dict[str
     ("Said an alarm for noon, please.", {"hour": 12, "minute": 0, "meridiem": "pm"}),   # seed 353: "set" heard "said"
     ("Said Anne. Said an alarm for noon, please.", {"hour": 12, "minute": 0, "meridiem": "pm"}),   # begun again
     ("Set an, set an alarm for noon, please.", {"hour": 12, "minute": 0, "meridiem": "pm"}),
+    ("Seddon set an alarm for half-past six.", {"hour": 6, "minute": 30}),   # seed 739: that false start run together
     ("wake me up at At nine fifteen", {"hour": 9, "minute": 15, "command": "wake me up"}),   # a reply put in its frame
     ("Set on alarm for seven.", {"hour": 7, "minute": 0}),   # seed 523: "an" heard "on"
     ("Set an alarm for nine, fifteen on Sunday, please.", {"hour": 9, "minute": 15, "day": "sunday"}),   # a pause
