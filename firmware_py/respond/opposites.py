@@ -122,6 +122,15 @@ def heard_otherwise(claim: tuple[ActionCall, ...], heard: str, reading: Rereadin
     return (same or heard, other) if other else None
 
 
+def removal_unheard(claim: tuple[ActionCall, ...], other: tuple[ActionCall, ...] | None) -> bool:
+    """Does the other reading remove a timer the words heard asked to resume or pause? Then what was heard runs,
+    unasked: a resume or a pause is undone by a word, a removal is not, and the words said the undoable deed
+    (espeak's fast "Resume the timer." heard "Resumed the timer," was read "Remove the timer." in the family
+    and asked which, seeds 719 and 743). A removal heard with a resume read is still asked about."""
+    return (bool(claim) and all(call.name in ("resume_timer", "pause_timer") for call in claim)
+            and bool(other) and all(call.name == "cancel_timer" for call in other or ()))
+
+
 REMOVE = re.compile(r"\bremove(d)?\b", re.I)
 
 

@@ -105,3 +105,22 @@ async def test_fifty_beside_fifteen_is_asked_about_and_no_timer_is_set(world: An
     events.clear()
     answer = await one_spoken_turn(conversation, events)
     assert answer.text == "A timer is set for 20 minutes." and len(stt.reread) == 1
+
+
+@pytest.mark.parametrize("world", [("Resumed the timer,", True)], indirect=True)
+async def test_a_resume_heard_runs_though_the_audio_may_say_remove(world: Any) -> None:
+    """The words asked to resume the paused timer; the family's reading says remove. A resume is undone by a
+    word, a removal is not: the timer resumes, unasked. The other way round is asked (a removal never runs
+    on a guess)."""
+    conversation, events, stt = world
+    timers = conversation._engines.tools.timers
+    timers.pause(timers.start(300, "", conversation.session_id).timer_id)
+    stt.readings = [reading("Remove the timer.")]
+    answer = await one_spoken_turn(conversation, events)
+    assert len(stt.reread) == 1 and "?" not in answer.text
+    assert [t.paused for t in timers.list()] == [False]
+    stt.default, stt.readings = "Remove the timer.", [reading("Resume the timer.")]
+    timers.pause(timers.list()[0].timer_id)
+    events.clear()
+    answer = await one_spoken_turn(conversation, events)
+    assert answer.text.startswith("Sorry, did you say") and len(timers.list()) == 1

@@ -10,8 +10,8 @@ import pytest
 from firmware_py.integrations.devices import DeviceDirectory, parse_devices
 from firmware_py.respond.base import ActionCall
 from firmware_py.respond.intents import OPPOSITE_WIDER, OPPOSITE_WIDTH, create_intent_responder
-from firmware_py.respond.opposites import (does_otherwise, family_of, heard_otherwise, resumed_instead, said_plainly,
-                                          teen_or_ten_length)
+from firmware_py.respond.opposites import (does_otherwise, family_of, heard_otherwise, removal_unheard, resumed_instead,
+                                          said_plainly, teen_or_ten_length)
 from firmware_py.speech.stt import Rereading
 
 ON = (ActionCall("turn_on", {"device": "kitchen light"}),)
@@ -204,3 +204,10 @@ async def test_remove_is_asked_about_only_while_the_timer_is_paused() -> None:
     asked = intents.resume_asked("Remove the timer.", claim, lambda label: True)
     assert asked is not None and not asked.actions and "resume the timer" in asked.text.lower()
     assert intents.resume_asked("Remove the timer.", claim, lambda label: False) is None
+
+
+def test_a_removal_read_where_a_resume_or_pause_was_heard_is_no_question() -> None:
+    pause = (ActionCall("pause_timer", {}),)
+    assert removal_unheard(RESUME, CANCEL) and removal_unheard(pause, CANCEL)
+    assert not removal_unheard(CANCEL, RESUME), "a removal heard is still asked about"
+    assert not removal_unheard(RESUME, pause) and not removal_unheard(RESUME, None)
