@@ -128,7 +128,7 @@ def removal_unheard(claim: tuple[ActionCall, ...], other: tuple[ActionCall, ...]
     (espeak's fast "Resume the timer." heard "Resumed the timer," was read "Remove the timer." in the family
     and asked which, seeds 719 and 743). A removal heard with a resume read is still asked about."""
     return (bool(claim) and all(call.name in ("resume_timer", "pause_timer") for call in claim)
-            and bool(other) and all(call.name == "cancel_timer" for call in other or ()))
+            and other is not None and bool(other) and all(call.name == "cancel_timer" for call in other))
 
 
 REMOVE = re.compile(r"\bremove(d)?\b", re.I)
