@@ -36,8 +36,8 @@ from .device_states import STATES_OF_KIND, one_state, said_kind, states_answer
 from .intent_matcher import (DANGLING_CONJUNCTIONS, DEVICE_DOMAINS, QUESTION_STARTS, TRAILING_STRAYS, IntentMatch,
                              IntentMatcher, asked_which, rephrased, restarts, without_trailing_strays)
 from .later import later_call
-from .opposites import (RIVAL_LENGTHS, OppositeReading, family_of, heard_otherwise, removal_unheard, resumed_instead,
-                        said_plainly, teen_or_ten_length)
+from .opposites import (RIVAL_LENGTHS, OppositeReading, family_of, heard_otherwise, resumed_instead, said_plainly,
+                        teen_or_ten_length)
 from .rewordings import all_but, each_timer_said, in_the_room_said, joined_parts, room_put_first, with_the_thing_named
 from .sums import number_asked, plain_sum, sum_answer, worked_out
 from .timer_names import (COMMON_TIMER_NAMES, name_in_doubt, names_known, run_into_timer, same_but_name, the_named_one,
@@ -819,8 +819,7 @@ class IntentResponder:
         log.info("a one-sound command read within its family", extra={
             "session": session_id, "heard": heard, "read": reading.text, "otherwise": pair[1] if pair else "",
             "rivals": [f"{text} ({reading.score - score:.2f})" for text, score in reading.rivals]})
-        if pair is None or family is not None and removal_unheard(
-                answer.actions, await loop.run_in_executor(self._executor, self._actions_of, pair[1])):
+        if pair is None:
             return None
         if pair[0] == heard:   # no reading said what was claimed: its words as mended ("pause in the timer"), not as heard
             pair = (await loop.run_in_executor(self._executor, self._as_claimed, heard), pair[1])

@@ -110,25 +110,27 @@ def heard_otherwise(claim: tuple[ActionCall, ...], heard: str, reading: Rereadin
                     actions_of: Callable[[str], tuple[ActionCall, ...] | None]) -> tuple[str, str] | None:
     """The likeliest reading within the family, or one within RIVAL_NATS of it (`reading.rivals`), that does
     otherwise than the `claim` to the same things, beside the likeliest that does what the claim does (`heard`,
-    as written, when none does: "Turn on the kitchen life"); None when no reading does otherwise.
-    `actions_of`: what a text's command runs."""
+    as written, when none does: "Turn on the kitchen life"); None when no reading does otherwise, or when it
+    would only remove a timer the words asked to resume or pause (`removal_unheard`). `actions_of`: what a
+    text's command runs."""
     other, same = "", ""
+    other_actions: tuple[ActionCall, ...] = ()
     for text in (reading.text, *(text for text, _ in reading.rivals)):
         actions = actions_of(text) if text else None
         if actions is not None and not other and does_otherwise(claim, actions):
-            other = text
+            other, other_actions = text, actions
         elif actions is not None and not same and deeds(actions) == deeds(claim):
             same = text
-    return (same or heard, other) if other else None
+    return (same or heard, other) if other and not removal_unheard(claim, other_actions) else None
 
 
-def removal_unheard(claim: tuple[ActionCall, ...], other: tuple[ActionCall, ...] | None) -> bool:
+def removal_unheard(claim: tuple[ActionCall, ...], other: tuple[ActionCall, ...]) -> bool:
     """Does the other reading remove a timer the words heard asked to resume or pause? Then what was heard runs,
     unasked: a resume or a pause is undone by a word, a removal is not, and the words said the undoable deed
     (espeak's fast "Resume the timer." heard "Resumed the timer," was read "Remove the timer." in the family
     and asked which, seeds 719 and 743). A removal heard with a resume read is still asked about."""
     return (bool(claim) and all(call.name in ("resume_timer", "pause_timer") for call in claim)
-            and other is not None and bool(other) and all(call.name == "cancel_timer" for call in other))
+            and bool(other) and all(call.name == "cancel_timer" for call in other))
 
 
 REMOVE = re.compile(r"\bremove(d)?\b", re.I)

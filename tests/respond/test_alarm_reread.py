@@ -83,13 +83,14 @@ def test_a_reading_that_stops_short_of_the_words_heard_is_not_taken(heard: str, 
     assert reading_taken(heard, reading, found) is taken
 
 
-@pytest.mark.parametrize("heard, read, taken", [
-    ("Sets an alarm for I-45 in the morning.", "set an alarm for five in the morning.", False),   # minutes lost
-    ("Sets an alarm for I-45 in the morning.", "set an alarm for five forty-five in the morning.", True),
-    ("Please set alarm for 9:15 every week, they.", "Please set alarm for nine fifty every weekday.", True),  # (asked)
-    ("Could you set an alarm for 10, 1", "Could you set an alarm for quarter past eight every day?", True),
+@pytest.mark.parametrize("heard, read, minute, taken", [
+    ("Sets an alarm for I-45 in the morning.", "set an alarm for five in the morning.", 0, False),   # minutes lost
+    ("Sets an alarm for I-45 in the morning.", "set an alarm for five forty-five in the morning.", 45, True),
+    ("Please set alarm for 9:15 every week, they.", "Please set alarm for nine fifty every weekday.", 50, True),  # (asked)
+    ("Could you set an alarm for 10, 1", "Could you set an alarm for quarter past eight every day?", 15, True),
 ])
-def test_a_reading_keeps_the_minutes_the_recogniser_wrote_in_digits(heard: str, read: str, taken: bool) -> None:
+def test_a_reading_keeps_the_minutes_the_recogniser_wrote_in_digits(heard: str, read: str, minute: int,
+                                                                     taken: bool) -> None:
     reading = Rereading(read, score=-4.0, heard_score=-3.0)
-    found = Answer("intent", actions=(ActionCall("set_alarm", {"hour": 5, "minute": 0}),))
+    found = Answer("intent", actions=(ActionCall("set_alarm", {"hour": 5, "minute": minute}),))
     assert reading_taken(heard, reading, found) is taken

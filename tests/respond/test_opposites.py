@@ -210,4 +210,4 @@ def test_a_removal_read_where_a_resume_or_pause_was_heard_is_no_question() -> No
     pause = (ActionCall("pause_timer", {}),)
     assert removal_unheard(RESUME, CANCEL) and removal_unheard(pause, CANCEL)
     assert not removal_unheard(CANCEL, RESUME), "a removal heard is still asked about"
-    assert not removal_unheard(RESUME, pause) and not removal_unheard(RESUME, None)
+    assert not removal_unheard(RESUME, pause) and not removal_unheard(RESUME, ())
