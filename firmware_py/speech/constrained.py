@@ -39,12 +39,34 @@ class Grammar(Protocol):
     def accepts(self, state: int) -> bool: ...
 
 
+class TokenSpellings:
+    """A vocabulary's tokens as a grammar reads them, looked up once each and kept: the same for every grammar,
+    so a reading within one family's sentences after a reading within another starts with them known."""
+
+    def __init__(self, tokens: Sequence[str]) -> None:
+        self.tokens = tokens
+        self._texts: dict[int, str | None] = {}
+
+    def text(self, token: int) -> str | None:
+        """The token as a grammar reads it, or None for one no sentence can hold."""
+        if token in self._texts:
+            return self._texts[token]
+        text: str | None = None
+        if SPECIAL_TOKENS <= token < len(self.tokens):
+            text = self.tokens[token].replace(WORD_START, " ")
+            if any(ch in MARKS for ch in text.rstrip(MARKS)) or not _cased_as_words(text):
+                text = None   # "T.imer", "thaT": nothing a sentence spells
+        self._texts[token] = text
+        return text
+
+
 class GrammarFollower:
     """The `Follower` of MoonshineModel.read_within for one grammar and vocabulary."""
 
-    def __init__(self, grammar: Grammar, tokens: Sequence[str]) -> None:
-        self._grammar, self._tokens = grammar, tokens
-        self._texts: dict[int, str | None] = {}
+    def __init__(self, grammar: Grammar, tokens: Sequence[str] | TokenSpellings) -> None:
+        self._spellings = tokens if isinstance(tokens, TokenSpellings) else TokenSpellings(tokens)
+        self._grammar = grammar
+        tokens = self._spellings.tokens
         self._key_tokens = [index for index, text in enumerate(tokens) if text.startswith(WORD_START)
                             and text[len(WORD_START):].lower() in grammar.key_words]
         """The key words written whole as one token ("▁volume", "▁Volume"): "Lower the mile, you." holds "Lower
@@ -78,7 +100,7 @@ class GrammarFollower:
         grammar_state, after_mark, opening, opened = state
         if token == END_TOKEN:
             return state if self._grammar.accepts(grammar_state) else None
-        text = self._text(token)
+        text = self._spellings.text(token)
         if text is None:
             return None
         core = text.rstrip(MARKS)
@@ -108,18 +130,6 @@ class GrammarFollower:
 
     def _word_done(self, state: int) -> bool:
         return self._grammar.accepts(state) or self._grammar.advance(state, " ") != DEAD
-
-    def _text(self, token: int) -> str | None:
-        """The token as the grammar reads it, or None for one no sentence can hold."""
-        if token in self._texts:
-            return self._texts[token]
-        text: str | None = None
-        if SPECIAL_TOKENS <= token < len(self._tokens):
-            text = self._tokens[token].replace(WORD_START, " ")
-            if any(ch in MARKS for ch in text.rstrip(MARKS)) or not _cased_as_words(text):
-                text = None   # "T.imer", "thaT": nothing a sentence spells
-        self._texts[token] = text
-        return text
 
 
 def _cased_as_words(text: str) -> bool:

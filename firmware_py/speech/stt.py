@@ -19,7 +19,7 @@ import numpy as np
 
 from ..audio.frames import SAMPLE_RATE
 from ..models import ModelError
-from .constrained import Grammar, GrammarFollower
+from .constrained import Grammar, GrammarFollower, TokenSpellings
 from .moonshine import MoonshineModel
 from .onnx import REINSTALL_HINT, timed
 from .ort_export import cache_dirs, optimisable_copy
@@ -33,6 +33,9 @@ MIN_SECS = 0.1
 """Shorter pieces hold no word, and the encoder's convolutions need a minimum length anyway."""
 RECENT_DECODES = 4
 """Decodes whose encodings are kept: a turn's pieces, its early decode and the whole turn."""
+FOLLOWERS_KEPT = 9
+"""Grammars whose followers are kept: the three one-sound families', the commands', the alarms' and the
+NAME_GRAMMARS of timers' names (respond/command_reread.py)."""
 EDGE_LEVEL = 1e-4
 """Samples quieter than this at the edges are trimmed: Moonshine returns nothing for clips that start
 with digital silence."""
@@ -82,7 +85,8 @@ class MoonshineStt:
         self._lock = threading.Lock()
         self.last_secs = 0.0
         self._recent: dict[bytes, tuple[np.ndarray, float, int]] = {}
-        self._follower: tuple[Grammar, GrammarFollower] | None = None
+        self._spellings = TokenSpellings(self.recognizer.tokens.texts)
+        self._followers: dict[Grammar, GrammarFollower] = {}
 
     def transcribe(self, audio: np.ndarray, hand_back: bool = False) -> str:
         """Text of `audio` (float32 16 kHz mono; int16 accepted) with spaces tidied; "" when nothing was said.
@@ -111,9 +115,7 @@ class MoonshineStt:
         if len(clip) < MIN_SECS * SAMPLE_RATE:
             return None
         with self._lock, timed(self):
-            if self._follower is None or self._follower[0] is not grammar:
-                self._follower = grammar, GrammarFollower(grammar, self.recognizer.tokens.texts)
-            follower = self._follower[1]
+            follower = self._follower(grammar)
             known = self._recent.get(_fingerprint(clip))
             if known is None:
                 hidden = self.recognizer.encode(clip)
@@ -130,6 +132,16 @@ class MoonshineStt:
         rivals = tuple((clean_transcript(other), other_score) for other, other_score in others
                        if [_word_key(word) for word in other.split()] != words_of)   # not "... running" for "... running?"
         return Rereading(clean_transcript(text), score, heard_score, words, rivals)
+
+    def _follower(self, grammar: Grammar) -> GrammarFollower:
+        """The grammar's follower, kept while it is one of the last few read within: a reading within one
+        family's sentences, then the commands', then the family's again each paid ~0.03 s to look for its key
+        words among the 32k tokens, on the turn's critical path."""
+        follower = self._followers.pop(grammar, None) or GrammarFollower(grammar, self._spellings)
+        self._followers[grammar] = follower   # (last used last)
+        while len(self._followers) > FOLLOWERS_KEPT:
+            self._followers.pop(next(iter(self._followers)))
+        return follower
 
     def _remember(self, clip: np.ndarray, hidden: np.ndarray, score: float, words: int) -> None:
         """The last decodes' encodings: a turn read again reuses its decode (~0.15 s for 2 s of speech)."""

@@ -264,3 +264,17 @@ async def test_a_command_heard_right_runs_without_a_question(stt: MoonshineStt, 
     assert answer is not None and answer.actions, f"heard {heard!r}"
     with ThreadPoolExecutor(1) as executor:
         assert await intents.read_opposite(audio, stt, executor, "test", heard, answer) is None
+
+
+def test_a_grammar_read_within_again_keeps_its_follower(stt: MoonshineStt, reread: Any) -> None:
+    """Reading within one grammar, then another, then the first again finds the first's follower as it was
+    left (its key words looked for once among the 32k tokens, not at every switch), and the tokens' spellings
+    are shared by every grammar."""
+    from firmware_py.respond.opposites import OPPOSITES, OppositeReading
+
+    matcher, rereader = reread
+    commands, family = rereader.prepare(), OppositeReading(matcher).grammar(OPPOSITES[0])
+    audio = to_float(speech("Turn on the kitchen light.", voice="espeak")[0])
+    first = stt._follower(commands)
+    assert stt.read_within(audio, family, 40.0, 4) is not None
+    assert stt._follower(commands) is first and stt._follower(family)._spellings is first._spellings
