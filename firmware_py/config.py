@@ -80,7 +80,7 @@ class VadSettings:
 
     confidence: float = setting(0.5, "Speech probability above which a frame counts as speech.", minimum=0.05, maximum=0.99)
     start_secs: float = setting(0.2, "Speech needed before the user counts as speaking.", minimum=0.0, maximum=2.0)
-    stop_secs: float = setting(0.2, "Silence before a pause is checked for end of turn.", minimum=0.05, maximum=5.0)
+    stop_secs: float = setting(0.15, "Silence before a pause is checked for end of turn.", minimum=0.05, maximum=5.0)
     min_volume: float = setting(0.0, "Minimum RMS level (0-1) for speech; quieter frames are silence.", minimum=0.0, maximum=1.0)
 
 

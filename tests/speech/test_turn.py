@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 
 from firmware_py.audio.frames import to_float
-from firmware_py.config import TurnSettings
+from firmware_py.config import TurnSettings, VadSettings
 from firmware_py.speech.turn import SmartTurn
 from firmware_py.speech.whisper_mel import fit_to_window, log_mel, mel_filters
 from tests.speechgen import silence, speech, with_pause
 
 THRESHOLD = TurnSettings().threshold
-PAUSE_CHECKED_AFTER = 0.2  # the VAD's default stop_secs: the turn check sees this much silence at the end
+PAUSE_CHECKED_AFTER = VadSettings().stop_secs  # an unfinished early verdict is checked again at the VAD's stop
 
 
 def turn_so_far(*parts: np.ndarray, pause_secs: float = 0.6) -> np.ndarray:
