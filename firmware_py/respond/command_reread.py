@@ -248,7 +248,7 @@ class CommandReread:
             near = near and -reading.score <= UNHEARD_COST_PER_WORD * len(reading.text.split())
         accepted = (found is not None and not found.corrected and near and not _words_lost(reading.text, heard)
                     and not (below > margin and _question_word_replaced(reading.text, heard))
-                    and not _direction_added(reading.text, heard) and not _unit_disagrees(reading.text)
+                    and not _deciding_word_added(reading.text, heard) and not _unit_disagrees(reading.text)
                     and not _unit_replaced(reading.text, heard) and not _thing_replaced(found, heard)
                     and (found.intent != SUM or bool(OPERATOR_WORDS & set(bare_words(heard.lower().split())))))
         rivals: list[str] = []
@@ -326,19 +326,29 @@ def asking_words(text: str) -> int:
     return _spoken_words(text, frozenset(FILLERS) | POLITE_WORDS)
 
 
-def _direction_added(read: str, heard: str) -> bool:
-    """Does the reading end on a direction (on, off, up, down) after the word the audio ended on? "Turn the
-    timer." read as "Turn the timer off." cancelled a timer (seeds 383 and another: the rest of "Add two minutes
-    | to the timer"), "Turned the volume." read as "Turn the volume up." would raise it before "| down a bit":
-    nothing was heard for the direction that decides what is done. A direction heard as another word
-    ("Malumet" for "Volume up", "Turned Avishwasheran." for "... dishwasher on") ends where the audio does."""
+def _deciding_word_added(read: str, heard: str) -> bool:
+    """Does the reading end on a direction (on, off, up, down) or an amount after the word the audio ended on?
+    "Turn the timer." read as "Turn the timer off." cancelled a timer (seeds 383 and another: the rest of "Add
+    two minutes | to the timer"), "Turned the volume." read as "Turn the volume up." would raise it before "|
+    down a bit", and "Volume." read as "Volume two." set the volume to 2 before "| up." (seed 769): nothing was
+    heard for the word that decides what is done. A direction or an amount heard as another word ("Malumet" for
+    "Volume up", "Turned Avishwasheran." for "... dishwasher on") ends where the audio does."""
     read_words, heard_words = bare_words(read.split()), bare_words(heard.split())
-    if len(read_words) < 2 or read_words[-1] not in POLARITY_WORDS or not heard_words:
+    if read_words[-1:] == ["percent"]:   # "Volume twenty percent.": the amount is the word before
+        read_words = read_words[:-1]
+    if len(read_words) < 2 or read_words[-1] in heard_words or not heard_words:
         return False
     last = heard_words[-1]
+    if _amount_word(read_words[-1]):   # (an amount may be heard as words that sound like the one before it: "... to
+        return last == read_words[-2]  # forty" as "... for tea"; only the word the audio ended on, as written, counts)
     # (the audio's last word heard a little wrong counts too: "Ten the time," read as "Turn the timer off.", seed 433)
-    return read_words[-1] not in heard_words and (last == read_words[-2] or sound_of(last) == sound_of(read_words[-2])
-                                                  or len(last) <= len(read_words[-2]) and _alike_words(last, read_words[-2]))
+    return read_words[-1] in POLARITY_WORDS and (last == read_words[-2] or sound_of(last) == sound_of(read_words[-2])
+                                                 or len(last) <= len(read_words[-2]) and _alike_words(last, read_words[-2]))
+
+
+def _amount_word(word: str) -> bool:
+    """A number, in digits or words ("two", "twenty-five", "40", "hundred")."""
+    return word.isdigit() or all(part in UNITS or part in TENS or part == "hundred" for part in word.split("-"))
 
 
 _MANY = "|".join([*(word for word, n in UNITS.items() if n > 1), *TENS, "hundred", r"[2-9]", r"\d\d+"])

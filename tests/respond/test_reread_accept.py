@@ -204,8 +204,11 @@ def test_a_word_only_commands_use_is_read_again_however_sure_the_recogniser_was(
     ("Turn the timer off.", "Turn the timer."),          # the rest of "Add two minutes | to the timer" (seed 383)
     ("Turn the volume up.", "Turned the volume."),       # "| down a bit" still to come
     ("Turn the kitchen light off.", "Turn the kitchen light,"),
+    ("Volume two.", "Volume."),                          # "| up." still to come: set to 2 (seed 769)
+    ("Set the volume to twenty percent.", "Set the volume to"),
+    ("Set the brightness of the kitchen light to 40.", "Set the brightness of the kitchen light to"),
 ])
-def test_a_direction_after_the_last_word_heard_is_not_taken(rereader: CommandReread, read: str, heard: str) -> None:
+def test_a_direction_or_amount_after_the_last_word_heard_is_not_taken(rereader: CommandReread, read: str, heard: str) -> None:
     assert rereader.accept(reading(read), heard) is None
 
 
@@ -213,8 +216,11 @@ def test_a_direction_after_the_last_word_heard_is_not_taken(rereader: CommandRer
     ("Volume up.", "Malumet"),                               # the direction heard as part of another word
     ("Turn the kitchen light off.", "Turn the kitchen light of."),
     ("Turn off the kitchen light.", "Turn of the kitchen light."),
+    ("Set the volume to forty percent.", "Set the volume to fourty percent."),
+    ("Set the volume to thirty.", "Set the volume to thirsty."),   # the amount heard as another word
+    ("Set the volume to forty.", "Set the volume for tea."),       # ... as words like the one before it
 ])
-def test_a_direction_heard_as_some_sound_is_taken(rereader: CommandReread, read: str, heard: str) -> None:
+def test_a_direction_or_amount_heard_as_some_sound_is_taken(rereader: CommandReread, read: str, heard: str) -> None:
     assert rereader.accept(reading(read), heard) is not None
 
 
