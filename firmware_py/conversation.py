@@ -45,7 +45,8 @@ from .respond.later import reminder_of
 from .respond.speculation import Speculator
 from .respond.timer_names import names_known, names_to_read, timer_call
 from .respond.unfinished import (LastTurn, cut_off_after, goes_on_from, hold_secs, joined, may_amend, may_be_whole,
-                                 may_complete, read_whole, reads_better, reads_finished, sounds_unfinished, spliced)
+                                 may_complete, only_finishes_asking, read_whole, reads_better, reads_finished,
+                                 sounds_unfinished, spliced)
 from .ring_tone import ring_tone
 from .ringing import Ringing, dismisses
 from .session import VoiceSession
@@ -423,6 +424,11 @@ class Conversation(VoiceSession):
         log.info("turn goes on from the last one", extra={"session": self.session_id, "text": text})
         self.last_transcript = text
         claim, _ = await self._speculator.claim(text)
+        if (claim is None or claim.tentative) and only_finishes_asking(piece):
+            first, _ = await self._speculator.claim(previous)
+            if first is not None and not first.tentative and first.responder == "intent":
+                log.info("the rest only finished asking", extra={"session": self.session_id, "text": previous})
+                return text, first, None
         return text, claim, None
 
     async def _the_device_just_commanded(self, text: str, asking: Answer) -> tuple[str, Answer]:

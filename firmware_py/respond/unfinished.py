@@ -19,9 +19,13 @@ from dataclasses import dataclass
 from .amend import can_be_amended
 from .base import Answer
 from .command_reread import asking_words
-from .intent_matcher import DEVICE_NAME_ENDS
+from .intent_matcher import DEVICE_NAME_ENDS, FILLERS, bare_words
 from .openings import COMMAND_WORDS, POLARITY_WORDS
 
+FINISHING_WORDS = frozenset({"is", "it", "it's", "that", "that's", "this", "are", "they", "please", "thanks", "thank",
+                             "you", *FILLERS})
+"""Words that end the asking of a request without adding to it ("What time | is it?", "... | please."): a rest
+made of them alone leaves the request as it was."""
 HOLD_SECS = 1.5
 """How long an unfinished command waits for its rest at least, counted from when it was read."""
 MAX_WORDS = 7
@@ -216,3 +220,11 @@ def _soon_after(last: LastTurn, speech_start_at: float, gap_secs: float) -> bool
     if not last.speech_end_at or not speech_start_at:
         return False
     return 0.0 <= speech_start_at - last.speech_end_at <= gap_secs
+
+
+def only_finishes_asking(rest: str) -> bool:
+    """Do these words (the rest of a request) only finish asking it ("is it?", "is that," as "is it" may be
+    heard, "please")? Then the request stands as its first piece asked it, when the two read as one match
+    nothing (seed 761: "What time? / Is that," went to the LLM as "What time is that?")."""
+    words = bare_words(rest.split())
+    return bool(words) and all(word in FINISHING_WORDS for word in words)

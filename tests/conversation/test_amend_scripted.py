@@ -16,7 +16,7 @@ from firmware_py.conversation import Conversation
 from firmware_py.events import FunctionCallInProgress
 from firmware_py.respond.amend import amendment, can_be_amended, only_finished, rest_of
 from firmware_py.respond.base import ActionCall, Answer
-from firmware_py.respond.unfinished import LastTurn, may_amend
+from firmware_py.respond.unfinished import LastTurn, may_amend, only_finishes_asking
 from firmware_py.speech.stt import Rereading
 
 from .scripted import ScriptedLlm, recorded_conversation, settle
@@ -235,3 +235,20 @@ async def test_the_rest_of_a_timer_request_read_again_names_the_timer_just_set(r
     assert stt.reread and stt.reread[-1] > 1.3, "both pieces were read again"
     assert said[-1].text == "The rice timer is set for 20 seconds."
     assert [a.responder for a in said] == ["intent", "intent"], "no LLM answer"
+
+
+
+@pytest.mark.parametrize("whole", ["What time is it?", "What time is that?"])
+async def test_what_time_cut_by_a_pause_is_told_not_the_llms(world: Any, whole: str) -> None:
+    """ "What time | is it?" (seed 761): "What time?" alone went to the LLM, and so did the two pieces heard as
+    one, "What time is that?". "What time?" asks the time, and the rest leaves the request as it was."""
+    conversation, events, llm, stt = world
+    stt.first, stt.second, stt.whole = "What time?", "Is that,", whole
+    said = await two_pieces(conversation, events, gap_secs=0.0)
+    assert calls(events)[:1] == [("get_time", {})] and {a.responder for a in said} == {"intent"}, said
+
+
+def test_what_only_finishes_asking() -> None:
+    assert only_finishes_asking("Is it?") and only_finishes_asking("Is that,") and only_finishes_asking("Please.")
+    assert not only_finishes_asking("Does the shop open?") and not only_finishes_asking("Today?")
+    assert not only_finishes_asking("") and not only_finishes_asking("In the kitchen.")
