@@ -208,6 +208,10 @@ class Conversation(VoiceSession):
         """The text's vote on the end of the turn: a command that matched, or a sentence that reads whole."""
         return self._speculator.claimed(words) or reads_finished(words)
 
+    def words_claimed(self, words: str) -> bool:
+        """Has a responder claimed these words (a command that matched): the turn ends at the VAD's stop."""
+        return self._speculator.claimed(words)
+
     def _early_llm(self, text: str) -> EarlyLlmAnswer:
         tools = self._engines.tools if self._live.current.llm.tools else None
         return EarlyLlmAnswer(text, self.context, self._engines.llm, self._engines.llm_queue, tools,

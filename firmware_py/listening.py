@@ -44,10 +44,16 @@ EARLY_DECODE_SECS = 0.05
 """Silence after which a segment's decode and the Smart Turn check start, before the VAD confirms the pause
 (stop_secs): both are on the critical path at the end of a turn. The turn still ends no earlier than the
 VAD stop, and if the user goes on the early results are simply dropped. With the decode begun at 0.1 s
-(0.07-0.1 s of CPU) its words came as the VAD's 0.2 s stop did; begun at 0.05 s, with a 0.15 s stop, every
-kind of turn answered 0.04 s sooner (paired runs in docs/benchmarks.md, thirty-seventh round)."""
+(0.07-0.1 s of CPU) its words came as the VAD's 0.2 s stop did; begun at 0.05 s, with a 0.15 s stop, commands
+answered 0.04 s sooner (paired runs in docs/benchmarks.md, thirty-seventh round; words no responder claimed
+still wait for UNCLAIMED_STOP_SECS)."""
 
 
+UNCLAIMED_STOP_SECS = 0.2
+"""The pause that ends a turn whose words no responder has claimed, when the VAD's stop (`vad.stop_secs`) is
+shorter: a comma's pause outlasts a 0.15 s stop ("Excuse me, | what time is it in Tokyo?") and Smart Turn hears
+"Excuse me," finished. Words claimed as a command end the turn at the VAD's stop: a command answers sooner, a
+question as soon as before."""
 WHOLE_TURN_GAP_SECS = 0.15
 """Silence put between a turn's pieces when they are decoded together."""
 START_RESOLVED_SECS = 0.4
@@ -114,6 +120,7 @@ class ListenerOwner(Protocol):
     def pause_bot(self) -> None: ...
     def resume_bot(self) -> None: ...
     def words_finished(self, words: str) -> bool: ...
+    def words_claimed(self, words: str) -> bool: ...
     async def on_user_turn(self, text: str, timing: TurnTiming) -> None: ...
 
 
@@ -454,12 +461,22 @@ class TurnListener:
             probability = await self._turn_probability()
         if probability is None:
             return
+        if probability >= self._live.current.turn.threshold and not self._owner.words_claimed(self._words_so_far):
+            await self._quiet_for(UNCLAIMED_STOP_SECS)
         deadline = time.monotonic() + START_RESOLVED_SECS
         while self._vad.starting and time.monotonic() < deadline:   # a sound begun: words, or a blip?
             await asyncio.sleep(FRAME_SECS)
         if (probability >= self._live.current.turn.threshold and self._ending is None and not self._vad.speaking
                 and not self._vad.starting):
             self._ending = asyncio.create_task(self._end_turn())
+
+    async def _quiet_for(self, secs: float) -> None:
+        """Until the pause has lasted `secs` (by the audio's clock, and at most that long by the wall's, should
+        the audio stop coming), or a sound began."""
+        deadline = time.monotonic() + secs
+        while (self._silence_from is not None and not self._vad.starting and not self._vad.speaking
+               and self._samples - self._silence_from < secs * SAMPLE_RATE and time.monotonic() < deadline):
+            await asyncio.sleep(FRAME_SECS)
 
     async def _end_turn(self) -> None:
         if self._turn is None:

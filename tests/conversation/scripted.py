@@ -168,6 +168,8 @@ class RecordingOwner:
     speech_started: int = 0
     went_on: int = 0
     pauses: list[str] = field(default_factory=list)
+    claimed_words: set[str] = field(default_factory=set)
+    """Words a responder claims (the turn ends at the VAD's stop, not after UNCLAIMED_STOP_SECS)."""
 
     def accepting_input(self) -> bool:
         return True
@@ -192,6 +194,9 @@ class RecordingOwner:
 
     def words_finished(self, words: str) -> bool:
         return reads_finished(words)
+
+    def words_claimed(self, words: str) -> bool:
+        return words in self.claimed_words
 
     async def on_user_turn(self, text: str, timing: TurnTiming) -> None:
         self.turns.append((text, timing))

@@ -232,3 +232,18 @@ async def test_two_turns_are_decoded_as_one_on_request(bus: EventBus, cleanup: l
     assert await listener.decode_last_two() == "cancel the pasta timer"
     joined = stt.heard[-1]
     assert 1.3 * 16000 <= len(joined) <= 2.0 * 16000, len(joined) / 16000   # two spans and a short gap
+
+
+@pytest.mark.parametrize(("claimed", "turns"), [(False, 1), (True, 2)])
+async def test_a_pause_as_short_as_a_commas_ends_only_a_claimed_command(bus: EventBus, cleanup: list[TurnListener],
+                                                                     claimed: bool, turns: int) -> None:
+    """ "Excuse me, | what time is it in Tokyo?": the comma's pause outlasts the VAD's 0.15 s stop and Smart Turn
+    hears "Excuse me," finished; words no responder claimed wait for UNCLAIMED_STOP_SECS, and the rest comes
+    first. A command claimed ends at the stop."""
+    owner = RecordingOwner(claimed_words={"excuse me"} if claimed else set())
+    listener = make_listener(bus, ScriptedStt(default="excuse me"), ScriptedTurn(default=0.9), owner, max_silence=1.0)
+    cleanup.append(listener)
+    await feed(listener, zeros(0.3) + tone(0.8) + zeros(0.18) + tone(0.8) + zeros(0.8), pace=0.02)   # real time
+    await settle(lambda: len(owner.turns) >= turns)
+    await asyncio.sleep(0.3)
+    assert len(owner.turns) == turns, owner.turns
