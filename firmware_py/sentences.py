@@ -2,7 +2,8 @@
 at the same places.
 
 A sentence ends at . ! ? … (followed by white space, so "3.5" stays whole) or at a line break; "Dr.",
-"e.g.", "a.m." and "U.S." do not end one, nor does a full stop followed by a lower-case word. Streamed text
+"e.g.", "a.m." and "U.S." do not end one, nor does a full stop, or a quotation's end mark, followed by a
+lower-case word. Streamed text
 (the LLM) goes through `SentenceSplitter`; whole text (a templated answer, `say`) through `split_sentences`,
 which is the same rules plus cutting over-long sentences at clause marks for the voices.
 """
@@ -15,6 +16,8 @@ MAX_SENTENCE_CHARS = 240
 """Longer sentences are cut at a comma or semicolon: the voices synthesize one piece at a time."""
 
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|\n")
+_QUOTES_CLOSED = "\"'”’"
+"""Marks that close a quotation: an end mark inside one ends the quoted words, not always the sentence."""
 _CLAUSE = re.compile(r"[,;:](?=\s)")
 CLAUSE_END = re.compile(r"(?<=[,;:—])\s+")
 """The space after a clause mark: where an over-long sentence (or its phonemes) may be cut."""
@@ -81,8 +84,10 @@ class SentenceSplitter:
             if match.group()[0] == "." and len(match.group().rstrip("\"'”’)]")) == 1 and _is_abbreviation(before):
                 continue
             following = self._buffer[match.end():].lstrip(" \t")
-            if match.group()[0] == "." and following[:1].islower():
-                continue   # "at 5 p.m. tomorrow", "approx. ten": a lower-case word goes on the sentence
+            if following[:1].islower() and (match.group()[0] == "." or match.group()[-1] in _QUOTES_CLOSED):
+                # "at 5 p.m. tomorrow", "approx. ten", 'did you say "Mute?" or "Unmute?"' (seed 797: the
+                # question was spoken as two sentences): a lower-case word goes on the sentence
+                continue
             if not following:
                 return None   # streamed text may go on with a lower-case word: wait for it (flush ends it)
             return match.end()

@@ -41,6 +41,13 @@ def test_abbreviations_and_lower_case_continuations_do_not_end_a_sentence() -> N
         "Dr. Smith arrives at 5 p.m. tomorrow.", "See you."]
 
 
+def test_a_quotation_ending_in_a_question_mark_goes_on_with_a_lower_case_word() -> None:
+    """The device asking which was meant spoke 'did you say "... running?"' and ' or "... time?"?' apart."""
+    asked = 'Sorry, did you say "Uh, what timers are running?" or "Uh, what time?"?'
+    assert split_sentences(asked) == [asked]
+    assert split_sentences('She said "Stop!" Then she left.') == ['She said "Stop!"', "Then she left."]
+
+
 def test_documents_and_answers_are_cut_by_the_same_splitter() -> None:
     """A quoted passage breaks where its spoken answer does: the knowledge base uses this splitter too."""
     from firmware_py.knowledge.parsing import parse_markdown
