@@ -206,7 +206,7 @@ class Conversation(VoiceSession):
 
     def words_finished(self, words: str) -> bool:
         """The text's vote on the end of the turn: a command that matched, or a sentence that reads whole."""
-        return self._speculator.claimed(words) or reads_finished(words)
+        return self.words_claimed(words) or reads_finished(words)
 
     def words_claimed(self, words: str) -> bool:
         """Has a responder claimed these words (a command that matched): the turn ends at the VAD's stop."""

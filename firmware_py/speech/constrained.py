@@ -66,8 +66,7 @@ class GrammarFollower:
     def __init__(self, grammar: Grammar, tokens: Sequence[str] | TokenSpellings) -> None:
         self._spellings = tokens if isinstance(tokens, TokenSpellings) else TokenSpellings(tokens)
         self._grammar = grammar
-        tokens = self._spellings.tokens
-        self._key_tokens = [index for index, text in enumerate(tokens) if text.startswith(WORD_START)
+        self._key_tokens = [index for index, text in enumerate(self._spellings.tokens) if text.startswith(WORD_START)
                             and text[len(WORD_START):].lower() in grammar.key_words]
         """The key words written whole as one token ("▁volume", "▁Volume"): "Lower the mile, you." holds "Lower
         the volume" a few nats below what was written, but "volume" was not among the step's likeliest tokens."""
