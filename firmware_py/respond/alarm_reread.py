@@ -28,7 +28,7 @@ from .alarms import ASKED_FOR_A_TIME
 from .base import Answer
 from .command_grammar import CommandGrammar
 from .command_reread import CLOSINGS, OPENINGS, SOUNDS_ALIKE
-from .number_words import TENS, UNITS, spelt_numbers
+from .number_words import NUMBER_OF_WORD, spelt_numbers
 
 TIME_MARGIN = 12.0
 """How far below the free reading (nats) a reading of the time may be. Misheard times were read right from 7.7
@@ -77,8 +77,7 @@ ONE_SOUND_MINUTES = {"thirteen": "thirty", "fourteen": "forty", "fifteen": "fift
 fifty"): the audio read may not say which (espeak's "nine fifteen at night" was read as "nine fifty" twice in
 seven voices). A reading of "thirty" or "forty" stands: "thirteen" and "fourteen" are seldom meant (seed 677's
 "six thirty every day" was asked "or six thirteen?")."""
-NUMBER_WORDS = {**UNITS, **TENS}
-ONE_SOUND_MINUTE_NUMBERS = {NUMBER_WORDS[said]: NUMBER_WORDS[other] for said, other in ONE_SOUND_MINUTES.items()}
+ONE_SOUND_MINUTE_NUMBERS = {NUMBER_OF_WORD[said]: NUMBER_OF_WORD[other] for said, other in ONE_SOUND_MINUTES.items()}
 LONE_MINUTE = re.compile(r"\b(?P<minute>" + "|".join(ONE_SOUND_MINUTES) + r")\b(?![ -](?:one|two|three|four|five|six|"
                          r"seven|eight|nine)\b)", re.I)
 

@@ -35,6 +35,7 @@ from .intent_matcher import (COMMAND_VERBS, FILLERS, IntentMatch, IntentMatcher,
                              rephrased, sound_of)
 from .number_words import TENS, UNITS, spelt_numbers
 from .openings import POLARITY_WORDS
+from .sums import is_number_said
 
 log = logging.getLogger(__name__)
 
@@ -348,7 +349,7 @@ def _deciding_word_added(read: str, heard: str) -> bool:
 
 def _amount_word(word: str) -> bool:
     """A number, in digits or words ("two", "twenty-five", "40", "hundred")."""
-    return word.isdigit() or all(part in UNITS or part in TENS or part == "hundred" for part in word.split("-"))
+    return word == "hundred" or is_number_said(spelt_numbers(word).replace("-", " "))
 
 
 _MANY = "|".join([*(word for word, n in UNITS.items() if n > 1), *TENS, "hundred", r"[2-9]", r"\d\d+"])

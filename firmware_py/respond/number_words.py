@@ -10,7 +10,8 @@ UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven"
 TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
         "ninety": 90}
 
-NUMBER_WORDS_OF = {n: word for word, n in (*UNITS.items(), *TENS.items())}
+NUMBER_OF_WORD = {**UNITS, **TENS}
+NUMBER_WORDS_OF = {n: word for word, n in NUMBER_OF_WORD.items()}
 MISSPELT = {"fourty": "forty"}
 """Number words as the recogniser sometimes spells them ("Wake me up at five-fourty-five ...", seed 661)."""
 
