@@ -351,8 +351,9 @@ class IntentMatcher:
         whole = restarted[-1] if restarted else cleaned
         unfilled = self.without_fillers(whole)
         # the fillers dropped here too: hassil drops its skip words all at once or not at all, so one inside
-        # the sentence ("So what can you do?": "can you") leaves the filler before it standing
-        for candidate in dict.fromkeys([whole, cleaned, unfilled]):
+        # the sentence ("So what can you do?": "can you") leaves the filler before it standing; and a hum
+        # wherever it stands ("Mute m": the end of "Mute." written as a letter)
+        for candidate in dict.fromkeys([whole, cleaned, unfilled, without_hums(whole)]):
             found = self._recognize(candidate)
             if found is not None:
                 return found
@@ -827,6 +828,12 @@ def _two_names(words: str) -> bool:
     """Are the words two things named, one or two words each, joined by "and" ("guard and sprinkler")?"""
     parts = [[word for word in part.split() if word not in ARTICLES] for part in words.split(" and ")]
     return len(parts) == 2 and all(1 <= len(part) <= 2 and not set(part) & NOT_IN_NAMES for part in parts)
+
+
+def without_hums(text: str) -> str:
+    """`text` without the words that are hums ("m", "mm", "mhm"), unless nothing else is left."""
+    kept = [word for word in text.split() if not HUM.fullmatch(word.strip(".,!?;:\"").lower())]
+    return " ".join(kept) if kept else text
 
 
 def bare_words(words: list[str]) -> list[str]:

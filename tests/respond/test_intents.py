@@ -224,6 +224,10 @@ def test_the_light_means_this_rooms_or_a_question(answers: tuple[IntentMatcher, 
     ("H. never mind.", [("never_mind", {})]),
     ("O, never! Mind,", [("never_mind", {})]),
     ("B. Turn off the porch light.", [("turn_off", {"device": "porch light"})]),
+    # a hum written as a letter after the command ("Mute." heard "Mute m", seed 811), or inside it
+    ("Mute m", [("set_mute", {"muted": True})]),
+    ("Volume up, mm.", [("change_volume", {"delta": 10})]),
+    ("Turn off the, mm, porch light.", [("turn_off", {"device": "porch light"})]),
     # an opening read by its sounds after fillers: "sent the value to" is "set the volume to"
     ("Ok, so, sent the value to twenty-five percent.", [("set_volume", {"percent": 25})]),
 ])

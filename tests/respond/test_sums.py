@@ -44,6 +44,14 @@ def test_a_sum_heard_whole_is_worked_out(responder: IntentResponder, text: str, 
     assert answered(responder, text) == said
 
 
+@pytest.mark.parametrize("text", ["Hurt in five plus three,", "Turn on five plus three."])
+def test_a_sum_heard_as_a_device_name_is_worked_out(responder: IntentResponder, text: str) -> None:
+    """ "What is five plus three?" heard "Hurt in five plus three," (seed 809) was refused as a device called
+    "five plus three"; a name that is a sum is the sum said."""
+    assert answered(responder, text) == "5 plus 3 is 8."
+    assert answered(responder, "Turn on the garage heater.") != "5 plus 3 is 8."
+
+
 @pytest.mark.parametrize("text, said", [
     ("What is by plus three?", "Sorry, I didn't catch the first number: what plus 3?"),
     ("What is I'm plus three?", "Sorry, I didn't catch the first number: what plus 3?"),
