@@ -36,8 +36,8 @@ from .device_states import STATES_OF_KIND, one_state, said_kind, states_answer
 from .intent_matcher import (DANGLING_CONJUNCTIONS, DEVICE_DOMAINS, QUESTION_STARTS, TRAILING_STRAYS, IntentMatch,
                              IntentMatcher, asked_which, rephrased, restarts, without_trailing_strays)
 from .later import later_call
-from .opposites import (RIVAL_LENGTHS, OppositeReading, family_of, heard_otherwise, resumed_instead, said_plainly,
-                        teen_or_ten_length)
+from .opposites import (READ_MARGIN, RIVAL_LENGTHS, UNMENDED_MARGIN, OppositeReading, family_of, heard_otherwise,
+                        resumed_instead, said_plainly, teen_or_ten_length)
 from .rewordings import all_but, each_timer_said, in_the_room_said, joined_parts, room_put_first, with_the_thing_named
 from .sums import number_asked, plain_sum, sum_answer, worked_out
 from .timer_names import (COMMON_TIMER_NAMES, name_in_doubt, names_known, run_into_timer, same_but_name, the_named_one,
@@ -817,15 +817,19 @@ class IntentResponder:
             reading = await loop.run_in_executor(stt_executor, read, OPPOSITE_WIDER)
         if reading is None or not reading.text:
             return None
+        # (words heard as written that say the claim's deed outweigh a reading far below them)
+        claimed = await loop.run_in_executor(self._executor, self._matcher.match, heard)
+        mended = claimed is None or claimed.corrected
+        margin = READ_MARGIN if mended else UNMENDED_MARGIN
         pair = await loop.run_in_executor(self._executor, heard_otherwise, answer.actions, heard, reading,
-                                          self._actions_of if family is not None else self._length_actions_of)
+                                          self._actions_of if family is not None else self._length_actions_of, margin)
         log.info("a one-sound command read within its family", extra={
             "session": session_id, "heard": heard, "read": reading.text, "otherwise": pair[1] if pair else "",
             "rivals": [f"{text} ({reading.score - score:.2f})" for text, score in reading.rivals]})
         if pair is None:
             return None
-        if pair[0] == heard:   # no reading said what was claimed: its words as mended ("pause in the timer"), not as heard
-            pair = (await loop.run_in_executor(self._executor, self._as_claimed, heard), pair[1])
+        if pair[0] == heard and claimed is not None and claimed.corrected:
+            pair = (claimed.text, pair[1])   # no reading said what was claimed: its words as mended ("pause in the timer")
         asked = asked_which([said_plainly(text) for text in pair], heard)
         question = self._answers.answer(asked)
         return (heard, question) if question is not None else None
@@ -870,12 +874,6 @@ class IntentResponder:
         if resumed is None or not paused(str(answer.actions[0].arguments.get("label", ""))):
             return None
         return self._answers.answer(asked_which([said_plainly(heard), said_plainly(resumed)], heard))
-
-    def _as_claimed(self, heard: str) -> str:
-        """The words a command was claimed from: as mended when the matcher mended them ("As in the timer," was
-        claimed as "pause in the timer,"), else as heard."""
-        found = self._matcher.match(heard)
-        return found.text if found is not None and found.corrected else heard
 
     def _actions_of(self, text: str) -> tuple[ActionCall, ...] | None:
         found = self._matcher.match(text)

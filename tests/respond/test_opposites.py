@@ -10,8 +10,8 @@ import pytest
 from firmware_py.integrations.devices import DeviceDirectory, parse_devices
 from firmware_py.respond.base import ActionCall
 from firmware_py.respond.intents import OPPOSITE_WIDER, OPPOSITE_WIDTH, create_intent_responder
-from firmware_py.respond.opposites import (does_otherwise, family_of, heard_otherwise, removal_unheard, resumed_instead,
-                                          said_plainly, teen_or_ten_length)
+from firmware_py.respond.opposites import (UNMENDED_MARGIN, does_otherwise, family_of, heard_otherwise, removal_unheard,
+                                          resumed_instead, said_plainly, teen_or_ten_length)
 from firmware_py.speech.stt import Rereading
 
 ON = (ActionCall("turn_on", {"device": "kitchen light"}),)
@@ -63,6 +63,42 @@ def test_without_a_reading_of_the_heard_deed_the_words_heard_stand_for_it() -> N
     reading = Rereading("Can you turn on the kitchen light?", -3.0, -3.0, 7)
     assert heard_otherwise(OFF, "Can you turn off the kitchen life?", reading, actions_of) == (
         "Can you turn off the kitchen life?", "Can you turn on the kitchen light?")
+
+
+def test_another_deed_read_beyond_the_margin_is_no_question() -> None:
+    far = Rereading("Can you turn on the kitchen light?", -17.3, -3.0, 7)
+    assert heard_otherwise(OFF, "Can you turn off the kitchen light then", far, actions_of, UNMENDED_MARGIN) is None
+    assert heard_otherwise(OFF, "Can you turn off the kitchen light then", far, actions_of) is not None
+    near = Rereading("Can you turn on the kitchen light?", -6.9, -3.0, 7)
+    assert heard_otherwise(OFF, "Can you turn off the kitchen light then", near, actions_of, UNMENDED_MARGIN) is not None
+
+
+class ReadsOnlyTheOtherDeed:
+    """A recogniser whose family reading holds only the other deed, `below` nats under what it wrote."""
+
+    def __init__(self, text: str, below: float) -> None:
+        self.text, self.below = text, below
+
+    def read_within(self, audio: np.ndarray, grammar: object, margin: float, width: int,
+                    trusted: float = 0.0) -> Rereading:
+        return Rereading(self.text, -3.0 - self.below, -3.0, 5)
+
+
+@pytest.mark.parametrize(("below", "asked"), [(14.3, False), (3.9, True)])
+async def test_words_heard_as_written_outweigh_another_deed_read_far_below_them(below: float, asked: bool) -> None:
+    """ "Turn off the bedroom fan." heard "Turn off the bedroom then" (seed 811) turned the bedroom's fan off as
+    written; the family holds no sentence with "then", and its only reading, "Turn the bedroom on.", lay 14.3 nats
+    below what was written: the device asked "on or off?" of a request that said off."""
+    directory = DeviceDirectory(parse_devices([{"name": "bedroom fan", "area": "bedroom", "kind": "fan",
+                                                "command_topic": "home/fan"}]))
+    intents = create_intent_responder("en", directory, ())
+    heard = "Turn off the bedroom then"
+    answer = await intents.match(heard, "test")
+    assert answer is not None and answer.actions == (ActionCall("turn_off", {"device": "bedroom fan"}),)
+    with ThreadPoolExecutor(1) as executor:
+        found = await intents.read_opposite(np.zeros(16000, np.float32), ReadsOnlyTheOtherDeed("Turn the bedroom on.", below),
+                                            executor, "test", heard, answer)
+    assert (found is not None) is asked
 
 
 @pytest.mark.parametrize("reading", [
