@@ -127,6 +127,8 @@ PHRASES = ((re.compile(r"\b(shut|power|switch) (off|down)\b", re.I), "turn off")
            (re.compile(r"^(\W*(?:please )?(?:cancel|stop|pause|delete|kill|end|clear|unpause|resume) (?:the|my) )time(?=[\s.!?]*$)",
                        re.I), r"\1timer"),
            (re.compile(r"\bun[- ](mute|pause)\b", re.I), r"un\1"),   # "Un mute." muted
+           # "off of": "Switch off of the bathroom fan." (seed 823 went to the LLM, a device nobody has unnamed)
+           (re.compile(r"\b(turn|switch|shut) (on|off) of (?=(?:the|my|all)\b)", re.I), r"\1 \2 "),
            # "off" heard as "of" where it ends a command: "Turn the kitchen light of."
            (re.compile(r"^(\W*(?:please )?(?:turn|switch|shut)\b.*\b)of(?=[\s.!?]*$)", re.I), r"\1off"),
            # "two minutes thirty": the seconds said without their unit
@@ -311,6 +313,12 @@ class IntentMatcher:
     def library_intents(self) -> Intents:
         """The sentence library as parsed, with the device's own and the user's sentences."""
         return self._intents
+
+    def own_devices_named(self, text: str) -> set[str]:
+        """The devices of this device whose whole name (or alias) `text` says ("Post the garage door.")."""
+        said = f" {' '.join(WORD.findall(text.lower()))} "
+        return {device.name for device in self._directory.devices
+                if any(f" {spoken.lower()} " in said for spoken in device.spoken_names())}
 
     @property
     def slot_lists(self) -> dict[str, TextSlotList]:

@@ -954,6 +954,12 @@ class IntentResponder:
             # seldom give is read once more among those they do, and kept when none fits better; so is a name
             # the reading heard and dropped ("Set on neck, timer for six minutes.", an egg timer)
             answer = replace(answer, name_in_doubt=True)
+        if answer is not None and _room_moved(heard, text):
+            # "Placed her off the bathroom fan." read as "Please turn off the bedroom fan." (seed 823): the room
+            # the recogniser wrote was said; a device of another room is no mishearing of it. With the room put
+            # back, the reading may name a device this device does not have: refused by that name
+            log.info("a reading moves the request to another room", extra={"session": session_id, "read": text})
+            text, answer = await loop.run_in_executor(self._executor, self._room_put_back, heard, text)
         if answer is not None and _several_unheard(answer, heard):
             # "To turn the hallway lamp off." read as "Uh turn all my lamp off": every light off for one
             # unknown lamp. A reading may act on several devices only where several were heard asked for
@@ -971,6 +977,19 @@ class IntentResponder:
         if answer is not None:
             log.debug("intent read again", extra={"intent": found.intent, "session": session_id})   # type: ignore[union-attr]
         return (text, answer) if answer is not None else None
+
+    def _room_put_back(self, heard: str, read: str) -> tuple[str, Answer | None]:
+        """The reading with the room heard in place of the one it read, and its refusal when that names a device
+        this device does not have, as devices are named ("I don't know a device called bathroom fan"); else no
+        answer."""
+        said, read_rooms = _rooms_in(heard), _rooms_in(read)
+        if len(said) != 1 or len(read_rooms) != 1:
+            return read, None
+        put_back = re.sub(rf"\b{read_rooms.pop()}\b", said.pop(), read, flags=re.I)
+        found = self._matcher.match(put_back)
+        if found is None or not found.unknown_name or not found.named_like_a_device or found.corrected:
+            return read, None
+        return put_back, self._answers.answer(found)
 
     def _opens_a_way_in_unheard(self, answer: Answer, heard: str) -> bool:
         """Does a reading open a door, a gate or a lock (`_guarded`) where no word heard said to open one? The
@@ -1082,8 +1101,19 @@ def asked_plainly(heard: str) -> bool:
 
 def _room_replaced(heard: str, read: str) -> bool:
     """Was a room named in what was heard left out of the reading ("bathroom" read as "bedroom")?"""
-    said = set(re.findall(r"[a-z]+", heard.lower())) & ROOMS
-    return bool(said - set(re.findall(r"[a-z]+", read.lower())))
+    return bool(_rooms_in(heard) - set(re.findall(r"[a-z]+", read.lower())))
+
+
+def _room_moved(heard: str, read: str) -> bool:
+    """Does the reading name another room in place of one heard ("bathroom" read as "bedroom"), not only leave
+    the room out ("Shout to the garage door." read as "Shut the door.")?"""
+    said, read_rooms = _rooms_in(heard), _rooms_in(read)
+    return bool(said - read_rooms and read_rooms - said)
+
+
+def _rooms_in(text: str) -> set[str]:
+    """The words for rooms `text` holds."""
+    return set(re.findall(r"[a-z]+", text.lower())) & ROOMS
 
 
 OPENING_WORDS = frozenset({"open", "opens", "opened", "opening", "lift", "lifts", "raise", "raises", "up"})

@@ -200,6 +200,28 @@ def test_a_word_only_commands_use_is_read_again_however_sure_the_recogniser_was(
     assert stt.trusted[0] == 0.0 and stt.trusted[1] < 0.0
 
 
+def test_a_sure_hearing_read_for_its_device_keeps_the_device(rereader: CommandReread) -> None:
+    """A turn read only because it names a device (the recogniser was sure of it) keeps that device: "Said the
+    kitchen light." (the first piece of "Set the kitchen lights | to twenty-five percent") read as "Set the
+    kitchen white," answered "I can't do that"."""
+    sure = lambda text: Rereading(text, -3.0, -0.4, 4)   # -0.1 a word
+    assert rereader.accept(sure("Set the kitchen white,"), "Said the kitchen light.") is None
+    found = rereader.accept(sure("Turn off the kitchen light."), "Post the kitchen light.")
+    assert found is not None and found.intent == "HassTurnOff"
+    unsure = Rereading("Set the kitchen white,", -3.0, -2.0, 4)   # read as before: the words were in doubt
+    assert rereader.accept(unsure, "Said the kitchen light.") is not None
+
+
+def test_a_device_of_this_device_named_is_read_again_however_sure_the_recogniser_was(rereader: CommandReread) -> None:
+    """Seed 823: "Close the garage door." heard, surely, as "Post the garage door.": a turn nobody claimed that
+    names one of this device's devices whole is a command misheard."""
+    import numpy as np
+    stt = TrustRecorder()
+    rereader.read(np.zeros(1600, np.float32), stt, heard="Post the kitchen light.")
+    rereader.read(np.zeros(1600, np.float32), stt, heard="Post the kitchen letter.")
+    assert stt.trusted[0] == 0.0 and stt.trusted[1] < 0.0
+
+
 @pytest.mark.parametrize(("read", "heard"), [
     ("Turn the timer off.", "Turn the timer."),          # the rest of "Add two minutes | to the timer" (seed 383)
     ("Turn the volume up.", "Turned the volume."),       # "| down a bit" still to come

@@ -1,0 +1,63 @@
+"""A turn nobody claimed, read within the commands (scripted recogniser, real intent responder), never moves a
+request to another room than the one heard: with the room heard put back, a device this device does not have
+is refused by its name."""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pytest
+
+from firmware_py.audio.frames import SAMPLE_RATE
+from firmware_py.integrations.devices import DeviceDirectory, parse_devices
+from firmware_py.respond.intents import IntentResponder, create_intent_responder
+from firmware_py.speech.stt import Rereading
+
+DEVICES = [{"name": "bedroom fan", "area": "bedroom", "kind": "fan", "command_topic": "home/bedroom/fan/set"},
+           {"name": "garage door", "area": "garage", "kind": "cover", "command_topic": "home/garage/door/set"}]
+AUDIO = np.zeros(2 * SAMPLE_RATE, np.float32)
+
+
+@dataclass
+class ReadsAs:
+    """Reads the audio within the commands as `reading`, a nat below what it first wrote."""
+
+    reading: str
+
+    def read_within(self, audio: np.ndarray, grammar: Any, margin: float, width: int,
+                    trusted: float = 0.0) -> Rereading | None:
+        return Rereading(self.reading, -4.0, -3.0, 5)
+
+    def transcribe(self, audio: np.ndarray, hand_back: bool = False) -> str:
+        return ""
+
+
+@pytest.fixture(scope="module")
+def responder() -> IntentResponder:
+    return create_intent_responder("en", DeviceDirectory(parse_devices(DEVICES)), ())
+
+
+def reread(responder: IntentResponder, reading: str, heard: str) -> Any:
+    with ThreadPoolExecutor(1) as executor:
+        return asyncio.run(responder.reread(AUDIO, ReadsAs(reading), executor, "test", heard=heard))
+
+
+def test_a_reading_in_another_room_is_refused_by_the_room_heard(responder: IntentResponder) -> None:
+    """Seed 823: "Please turn off the bathroom fan." heard "Placed her off the bathroom fan." was read "Please
+    turn off the bedroom fan." 7.2 nats below, and the bedroom's fan went off."""
+    found = reread(responder, "Please turn off the bedroom fan.", "Placed her off the bathroom fan.")
+    assert found is not None
+    text, answer = found
+    assert not answer.actions or all(call.arguments.get("device") != "bedroom fan" for call in answer.actions)
+    assert answer.unknown_device == "bathroom fan"
+
+
+def test_a_reading_that_only_leaves_the_room_out_runs(responder: IntentResponder) -> None:
+    found = reread(responder, "Shut the garage door.", "Shout to the garage door.")
+    assert found is not None and [call.arguments.get("device") for call in found[1].actions] == ["garage door"]
+    found = reread(responder, "Turn off the bedroom fan.", "Turned off the bed fan.")
+    assert found is not None and [call.arguments.get("device") for call in found[1].actions] == ["bedroom fan"]
