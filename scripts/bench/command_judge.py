@@ -236,13 +236,17 @@ def net_effect(calls: list[Call]) -> list[Call]:
     set again by the rest of the request counts as its last value ("Volume to sixty. | Percent, please."
     confirms 60 again; "Set the volume to fifty. | Five percent." ends at 55); a timer
     set and then amended by the rest of the request ("Timer for one minute. | And thirty seconds.") counts as
-    the timer it ended as. Every other call is judged as it ran."""
+    the timer it ended as, and an alarm set and then moved by it ("Set an alarm for nine. | Fifteen every Tuesday.")
+    as the alarm it ended as. Every other call is judged as it ran."""
     merged: list[Call] = []
     for call in calls:
         last = merged[-1] if merged else None
         if last is not None and call.name in SETTINGS and call.name == last.name and call.ran and last.ran \
                 and call.arguments.get("device") == last.arguments.get("device"):
             merged[-1] = call   # set again by the rest of the request: the last value is what it did
+            continue
+        if last is not None and _moves(last, call):   # "Set an alarm for nine. | Fifteen every Tuesday."
+            merged[-1] = call
             continue
         if last is not None and _amends(last, call):
             result = {**last.result, "seconds": call.result["seconds"], "label": call.result.get("label", "")}
@@ -263,6 +267,13 @@ def net_effect(calls: list[Call]) -> list[Call]:
         else:
             merged.append(call)
     return merged
+
+
+def _moves(alarm_set: Call, call: Call) -> bool:
+    """Is `call` the alarm `alarm_set` set, moved to the time the rest of its request said?"""
+    return (alarm_set.name == call.name == "set_alarm" and alarm_set.ran and call.ran and bool(call.arguments.get("move"))
+            and isinstance(alarm_set.result, dict) and isinstance(call.result, dict)
+            and call.result.get("moved_from") == alarm_set.result.get("label"))
 
 
 def _amends(timer_set: Call, call: Call) -> bool:

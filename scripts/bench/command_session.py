@@ -158,6 +158,9 @@ class TimerLedger:
                 seconds = result.get("seconds")
                 due = now + float(seconds) + 2.0 if isinstance(seconds, (int, float)) else math.inf
                 self.timers[timer_id or f"t{len(self.timers)}"] = TrackedTimer(str(result.get("label", "")), due)
+                moved_from = str(result.get("moved_from", "")).lower()   # an alarm moved: the one it was is gone
+                for key in [k for k, t in self.timers.items() if moved_from and t.label.lower() == moved_from][:1]:
+                    del self.timers[key]
             elif call.name == "amend_timer" and timer_id in self.timers:   # the rest of a timer request: named, longer
                 added = call.arguments.get("add_seconds", 0)
                 due = self.timers[timer_id].due + (float(added) if isinstance(added, (int, float)) else 0.0)

@@ -223,6 +223,22 @@ def test_a_timer_amended_by_the_rest_of_its_request_is_judged_as_it_ended() -> N
     assert ledger.satisfies("workout") and len(ledger.live()) == 1
 
 
+def test_an_alarm_moved_by_the_rest_of_its_request_is_judged_as_it_ended() -> None:
+    """ "Set an alarm for nine | fifteen every Tuesday, please." (seed 829): 9:00 set at the pause, then moved."""
+    case = _case("Set an alarm for nine | fifteen every Tuesday, please.",
+                 cmd("set_alarm", hour=9, minute=15, repeat="tuesday"))
+    first = _call("set_alarm", {"hour": 9, "minute": 0}, {"timer_id": "1", "label": "9 PM alarm"}, "c1")
+    moved = calls_from_messages(first + _call("set_alarm", {"hour": 9, "minute": 15, "repeat": "tuesday", "move": True},
+                                              {"timer_id": "2", "label": "9:15 PM alarm", "moved_from": "9 PM alarm"}, "c2"))
+    assert judge(case, Observed(moved, "The alarm is moved to 9:15 PM every Tuesday.", "", True)).ok
+    other = calls_from_messages(first + _call("set_alarm", {"hour": 9, "minute": 15, "repeat": "tuesday", "move": True},
+                                              {"timer_id": "2", "label": "9:15 PM alarm", "moved_from": "7 AM alarm"}, "c2"))
+    assert judge(case, Observed(other, "The alarm is moved.", "", True)).wrong_action, "another alarm moved"
+    ledger = TimerLedger()
+    ledger.record(moved)
+    assert [timer.label for timer in ledger.live()] == ["9:15 PM alarm"]
+
+
 def test_timer_ledger_follows_sets_and_cancels() -> None:
     ledger = TimerLedger()
     assert ledger.satisfies(None) and not ledger.satisfies("")
