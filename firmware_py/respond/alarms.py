@@ -31,9 +31,10 @@ SENTENCES = {
         "alarm": {"data": [{"sentences": [
             # ("in": "an" as the recogniser often writes it, "Set in alarm for six thirty", seed 359)
             # ("to": the "t" of "set" heard as a word, "Said to an alarm, for ...", seed 461)
-            "<asking> (set|make|create|put on|schedule) [me] [to] [an|a|in|the|my] [new] "
+            # ("add": "Add an alarm for quarter to eight on Sunday", seed 839, went to the LLM)
+            "<asking> (set|make|create|add|put on|schedule) [me] [to] [an|a|in|the|my] [new] "
             "alarm (for|at|to) {clock} [please]",
-            "[please] [can you|could you] (set|make|create) [me] [an|a|in|my] {clock} alarm [please]",
+            "[please] [can you|could you] (set|make|create|add) [me] [an|a|in|my] {clock} alarm [please]",
             "[an|the] alarm (for|at) {clock} [please]",
         ]}]},
         "timer_until": {"data": [{"sentences": [
@@ -52,7 +53,7 @@ SENTENCES = {
             "<asking> (set|make) (the|my) {old} alarm [time] (to|for) {clock} instead [please]",
         ]}]},
         "ask_time": {"data": [{"sentences": [
-            "<asking> (set|make|create) [me] [to] [an|a|in|my] [new] alarm [for|at] [please]",
+            "<asking> (set|make|create|add) [me] [to] [an|a|in|my] [new] alarm [for|at] [please]",
             "<asking> (wake|get) me up [please]",
             "<asking> wake me [please]",
         ]}]},

@@ -17,14 +17,15 @@ from .number_words import TENS, UNITS, spelt_numbers
 
 OPERATOR_SAID = {"+": "plus", "-": "minus", "*": "times", "/": "divided by"}
 SIDES = ("first", "second")
-_OPENING = (r"^(?:.*\b)?(?:what is|what's|whats|how much is|calculate)\s+(?:(?:is|in|of)\s+)?(?P<a>.+?)\s+"
-            r"(?P<op>")
+_OPENING = (r"^(?:(?:.*\b)?(?:what is|what's|whats|how much is|calculate)|(?!what\b)[a-z']{2,5} (?:is|his|as))\s+"
+            r"(?:(?:is|in|of)\s+)?(?P<a>.+?)\s+(?P<op>")
 PLAIN_OPERATORS = ("plus", "minus", "times", "multiplied by", "divided by")
 """Operators that say a sum whatever surrounds them ("What is ten and the weather?" is none)."""
 _SUM_SHAPES = tuple(re.compile(_OPENING + "|".join(operators) + r")\s+(?P<b>.+?)$") for operators in (
     PLAIN_OPERATORS, ("over", "less", "take away", "add", "and", "x")))
 """A sum's sides as heard ("what is by plus three": "by", "plus", "three"), from the last opening said ("What is,
-what is five plus three") and past an "is" written twice or as "in" ("What's in five plus three"); the plain
+what is five plus three") and past an "is" written twice or as "in" ("What's in five plus three"), or opened by a
+short word and "is" where "what is" lost its first sounds ("Had his five plus three", seed 839); the plain
 operators first, so that "one hundred and five minus five" is split at "minus"."""
 _NUMBER_WORD = "(?:" + "|".join(["zero", *UNITS, *TENS]) + ")"
 _NUMBER_SAID = re.compile(rf"^{_NUMBER_WORD}(?: (?:{_NUMBER_WORD}|hundred|thousand|and))*$")

@@ -116,6 +116,7 @@ async def calls(intents: IntentResponder, text: str) -> list[tuple[str, dict[str
     ("Seddon set an alarm for half-past six.", {"hour": 6, "minute": 30}),   # seed 739: that false start run together
     ("wake me up at At nine fifteen", {"hour": 9, "minute": 15, "command": "wake me up"}),   # a reply put in its frame
     ("Set on alarm for seven.", {"hour": 7, "minute": 0}),   # seed 523: "an" heard "on"
+    ("Add an alarm for quarter to eight on Sunday, please.", {"hour": 7, "minute": 45, "day": "sunday"}),   # seed 839
     ("Set an alarm for nine, fifteen on Sunday, please.", {"hour": 9, "minute": 15, "day": "sunday"}),   # a pause
 ])
 async def test_alarms_and_commands_at_a_time_of_day(intents: IntentResponder, text: str,

@@ -39,6 +39,7 @@ def answered(responder: IntentResponder, text: str) -> str | None:
     ("What is tree times two?", "3 times 2 is 6."),
     ("What is what is five plus three?", "5 plus 3 is 8."),   # the question begun again
     ("Um, what's in five-plus-three?", "5 plus 3 is 8."),     # "is" heard as "in"
+    ("Had his five-plus-three,", "5 plus 3 is 8."),           # "what is" with its first sounds lost (seed 839)
 ])
 def test_a_sum_heard_whole_is_worked_out(responder: IntentResponder, text: str, said: str) -> None:
     assert answered(responder, text) == said
@@ -70,7 +71,8 @@ def test_the_reply_completes_the_sum(responder: IntentResponder) -> None:
 
 
 @pytest.mark.parametrize("text", ["What is ten and the weather?", "What is the capital of France and Spain?",
-                                  "What is love plus hate?", "What is the meaning of life plus everything else?"])
+                                  "What is love plus hate?", "What is the meaning of life plus everything else?",
+                                  "Amy is five plus three years old."])
 def test_words_that_are_no_sum_are_left_alone(responder: IntentResponder, text: str) -> None:
     assert answered(responder, text) is None
 
