@@ -197,8 +197,7 @@ class CommandReread:
         LLM, and so did seed 823's "Close the garage door." heard "Post the garage door." (read 6.7 nats below)."""
         grammar = self.prepare()
         grammar.forget()
-        said = {word.strip(".,!?").lower() for word in heard.split()}
-        commands_only = bool(said & COMMANDS_ONLY_WORDS) or bool(self._matcher.own_devices_named(heard))
+        commands_only = _says_a_command_word(heard) or bool(self._matcher.own_devices_named(heard))
         trusted = 0.0 if commands_only else TRUSTED
         return stt.read_within(audio, grammar, FAR_MARGIN if margin == MARGIN else margin, width, trusted)
 
@@ -274,8 +273,7 @@ class CommandReread:
         command misheard around it keeps it: "Said the kitchen light." (the first piece of "Set the kitchen
         lights | to twenty-five percent") read as "Set the kitchen white," answered "I can't do that"."""
         sure = reading.heard_words > 0 and reading.heard_score / reading.heard_words > TRUSTED
-        said = {word.strip(".,!?").lower() for word in heard.split()}
-        if not sure or said & COMMANDS_ONLY_WORDS:
+        if not sure or _says_a_command_word(heard):
             return False
         return not self._matcher.own_devices_named(heard) <= self._matcher.own_devices_named(reading.text)
 
@@ -328,6 +326,11 @@ class CommandReread:
         """`text` matched, when it has words enough and is a command this device serves, naming no unknown device."""
         found = self._matcher.match(text) if len(text.split()) >= min_words else None
         return found if found is not None and not found.unknown_name and found.intent not in self._excluded else None
+
+
+def _says_a_command_word(heard: str) -> bool:
+    """Does `heard` hold a word only commands use (`COMMANDS_ONLY_WORDS`)?"""
+    return bool({word.strip(".,!?").lower() for word in heard.split()} & COMMANDS_ONLY_WORDS)
 
 
 def _spoken_words(text: str, skipped: frozenset[str] = frozenset(FILLERS)) -> int:
