@@ -725,7 +725,7 @@ class IntentMatcher:
             # the wheel pamp on." read as "the well lamp", every lamp's "the lamp", turned a lamp on; seed 607)
             options: list[list[tuple[str, float | None]]] = [
                 [option for option in self._look_alikes(stems[i], tries if len(unknown) == 1 else 3, first=i == first)
-                 if i == 0 or option[0] not in FILLERS] for i in unknown]
+                 if (i == 0 or option[0] not in FILLERS) and same_room(stems[i], option[0])] for i in unknown]
             if len(unknown) > 1:   # one of two may be a name said as it is ("said a rice timer": set, rice)
                 options = [[*choices, (words[i], None)] for i, choices in zip(unknown, options)]
             spoken = [word for word in bare if word and word not in self._skippable]
@@ -836,6 +836,13 @@ def _two_names(words: str) -> bool:
     """Are the words two things named, one or two words each, joined by "and" ("guard and sprinkler")?"""
     parts = [[word for word in part.split() if word not in ARTICLES] for part in words.split(" and ")]
     return len(parts) == 2 and all(1 <= len(part) <= 2 and not set(part) & NOT_IN_NAMES for part in parts)
+
+
+def same_room(heard: str, mended: str) -> bool:
+    """May a word heard be mended into this one, as far as rooms go? A room's word is a room said: mended only
+    into a word for the same room, one within the other ("hallway" as "hall"), never into another room ("Twitch on
+    the bathroom fan." is no bedroom fan, seed 853)."""
+    return heard not in ROOMS or mended in heard or heard in mended
 
 
 def without_hums(text: str) -> str:

@@ -18,7 +18,8 @@ from firmware_py.respond.intents import IntentResponder, create_intent_responder
 from firmware_py.speech.stt import Rereading
 
 DEVICES = [{"name": "bedroom fan", "area": "bedroom", "kind": "fan", "command_topic": "home/bedroom/fan/set"},
-           {"name": "garage door", "area": "garage", "kind": "cover", "command_topic": "home/garage/door/set"}]
+           {"name": "garage door", "area": "garage", "kind": "cover", "command_topic": "home/garage/door/set"},
+           {"name": "hall light", "area": "hall", "kind": "light", "command_topic": "home/hall/light/set"}]
 AUDIO = np.zeros(2 * SAMPLE_RATE, np.float32)
 
 
@@ -61,3 +62,8 @@ def test_a_reading_that_only_leaves_the_room_out_runs(responder: IntentResponder
     assert found is not None and [call.arguments.get("device") for call in found[1].actions] == ["garage door"]
     found = reread(responder, "Turn off the bedroom fan.", "Turned off the bed fan.")
     assert found is not None and [call.arguments.get("device") for call in found[1].actions] == ["bedroom fan"]
+
+
+def test_a_reading_that_names_the_room_otherwise_runs(responder: IntentResponder) -> None:
+    found = reread(responder, "Turn off the hall light.", "Turned off the hallway light.")
+    assert found is not None and [call.arguments.get("device") for call in found[1].actions] == ["hall light"]
