@@ -142,7 +142,8 @@ PHRASES = ((re.compile(r"\b(shut|power|switch) (off|down)\b", re.I), "turn off")
            # "Time?" said alone, as written (a template would let a mis-heard word be mended into it: "Detimer")
            (re.compile(r"^\W*time\W*$", re.I), "what time is it"),
            # "what" with its sounds lost into another short word: "Hurt time, is it?", "Hot time is it?"
-           (re.compile(r"^\W*(?!what\b)[a-z']{2,5},? time,? is it(?=\W*$)", re.I), "what time is it"),
+           # (and its "is" heard as "as", "now" after it: "Had time as it now," seed 857)
+           (re.compile(r"^\W*(?!what\b)[a-z']{2,5},? time,? (?:is|as) it(?: now)?(?=\W*$)", re.I), "what time is it"),
            (re.compile(r"\bper cent\b", re.I), "percent"),   # the British spelling STT writes for some voices
            # "to" heard (or said) as "at" before a percentage: "Dim the living room lamp at twenty percent"
            (re.compile(r"\bat (?=(?:\d+|[a-z]+(?:[ -][a-z]+)?) ?(?:%|percent\b))", re.I), "to "),

@@ -214,6 +214,7 @@ def test_the_light_means_this_rooms_or_a_question(answers: tuple[IntentMatcher, 
     ("Set a timer 430 seconds.", [("set_timer", {"seconds": 30})]),
     # "what" with its first sound lost, all other words heard
     ("At time, is it?", [("get_time", {})]),
+    ("Had time as it now,", [("get_time", {})]),   # its "is" heard as "as" too (seed 857)
     # "at" for "to" before a percentage
     ("Dim the living room lamp at twenty percent.", [("set_brightness", {"device": "living room lamp", "percent": 20})]),
     ("Set the volume at 30%.", [("set_volume", {"percent": 30})]),
