@@ -802,7 +802,8 @@ class IntentResponder:
                             heard: str, answer: Answer) -> tuple[str, Answer] | None:
         """A command heard whose meaning turns on one sound ("Mute." for a clipped "Unmute.", respond/opposites.py),
         read within its family's sentences: a question between the two when a reading that does otherwise comes
-        within a nat of the likeliest, else None (it runs as heard)."""
+        within a nat of the likeliest (and, for words matched as written, within UNMENDED_MARGIN of them), else
+        None (it runs as heard)."""
         family = family_of(answer.actions)
         timer = teen_or_ten_length(answer.actions, heard) if family is None else None
         if family is None and timer is None or not hasattr(stt, "read_within") or not len(audio):

@@ -158,9 +158,9 @@ class TimerLedger:
                 seconds = result.get("seconds")
                 due = now + float(seconds) + 2.0 if isinstance(seconds, (int, float)) else math.inf
                 self.timers[timer_id or f"t{len(self.timers)}"] = TrackedTimer(str(result.get("label", "")), due)
-                moved_from = str(result.get("moved_from", "")).lower()   # an alarm moved: the one it was is gone
-                for key in [k for k, t in self.timers.items() if moved_from and t.label.lower() == moved_from][:1]:
-                    del self.timers[key]
+                if result.get("moved_from"):   # an alarm moved: the one it was is gone
+                    for key in self._labelled(str(result["moved_from"]))[:1]:
+                        del self.timers[key]
             elif call.name == "amend_timer" and timer_id in self.timers:   # the rest of a timer request: named, longer
                 added = call.arguments.get("add_seconds", 0)
                 due = self.timers[timer_id].due + (float(added) if isinstance(added, (int, float)) else 0.0)
@@ -177,9 +177,12 @@ class TimerLedger:
         if timer_id in self.timers:
             del self.timers[timer_id]
             return
-        matches = [k for k, t in self.timers.items() if t.label.lower() == label.lower()]
-        for key in matches[:1] or list(self.timers)[:1]:
+        for key in self._labelled(label)[:1] or list(self.timers)[:1]:
             del self.timers[key]
+
+    def _labelled(self, label: str) -> list[str]:
+        """The keys of the timers called `label`, oldest first."""
+        return [key for key, timer in self.timers.items() if timer.label.lower() == label.lower()]
 
     def paused(self) -> bool:
         """Whether the one live timer is paused (as the harness saw it paused and not resumed)."""
