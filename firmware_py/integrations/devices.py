@@ -28,6 +28,10 @@ BRIGHTNESS_STEP = 25
 """Percentage points "dim" or "brighten" a light by."""
 MISHEARD_NOUN = 0.6
 """How alike (Jaro-Winkler) a heard last word must be to the device's ("life" for "light") to be taken for it."""
+GLUED_SOUNDS = 2
+"""The most consonants of a stray sound the recogniser may write glued before a name's word ("b" of "believing")."""
+GLUED_WORD_MIN = 3
+"""The fewest consonants of a word a glued sound is looked for before: "tall" sounds like "all" and more."""
 GUARDED_NOUNS = frozenset({"door", "gate", "garage", "lock"})
 """Ways into the home: a device called so is opened only when named as it is, never by a name heard a little
 wrong ("Switch on the garage gear." for a garage heater nobody has opened the garage door)."""
@@ -60,8 +64,10 @@ def _heard_as(heard: list[str], name: list[str]) -> bool:
     """The room words exactly, the last word close in letters or sounds: "kitchen life" is the kitchen light;
     "bathroom fan" is not the bedroom fan, "garage heater" not the garage door, and "kitchen blinds" not the
     kitchen light."""
-    if len(heard) != len(name) or len(name) < 2 or heard[:-1] != name[:-1]:
+    if len(heard) != len(name) or len(name) < 2:
         return False
+    if heard[:-1] != name[:-1]:
+        return _a_sound_glued_before(heard, name)
     said, named = singular(heard[-1]), singular(name[-1])
     if said in DEVICE_NOUNS and said != named and not {said, named} <= WINDOW_COVERINGS:
         return False
@@ -70,6 +76,19 @@ def _heard_as(heard: list[str], name: list[str]) -> bool:
     if jellyfish.jaro_winkler_similarity(heard[-1], name[-1]) >= MISHEARD_NOUN:
         return True
     return one_sound_apart(heard[-1], name[-1])   # "ceiling then" is the ceiling fan (th for f)
+
+
+def _a_sound_glued_before(heard: list[str], name: list[str]) -> bool:
+    """The name with a short sound the recogniser glued before one of its words, the rest as named ("believing
+    room lamp": the living room lamp, seed 859), the word's sounds (metaphone) ending in the named word's, the rest
+    as named. Not a room or a thing a home has, which is meant as said ("bedroom" is no "room")."""
+    differing = [(said, named) for said, named in zip(heard, name) if said != named]
+    if len(differing) != 1 or singular(heard[-1]) != singular(name[-1]):
+        return False
+    said, named = differing[0]
+    said_sounds, named_sounds = jellyfish.metaphone(said), jellyfish.metaphone(named)
+    return (said not in ROOMS and said not in DEVICE_NOUNS and len(named_sounds) >= GLUED_WORD_MIN
+            and said_sounds.endswith(named_sounds) and len(said_sounds) - len(named_sounds) <= GLUED_SOUNDS)
 
 
 def said_back(name: str) -> str:

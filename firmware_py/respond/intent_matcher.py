@@ -846,6 +846,17 @@ def same_room(heard: str, mended: str) -> bool:
     return heard not in ROOMS or mended in heard or heard in mended
 
 
+def rooms_in(text: str) -> set[str]:
+    """The words for rooms `text` holds."""
+    return set(re.findall(r"[a-z]+", text.lower())) & ROOMS
+
+
+def rooms_kept(heard: str, read: str) -> bool:
+    """Does `read` name every room `heard` named, each as itself or a word for the same room?"""
+    read_rooms = rooms_in(read)
+    return all(any(same_room(room, other) for other in read_rooms) for room in rooms_in(heard))
+
+
 def without_hums(text: str) -> str:
     """`text` without the words that are hums ("m", "mm", "mhm"), unless nothing else is left."""
     kept = [word for word in text.split() if not HUM.fullmatch(word.strip(".,!?;:\"").lower())]

@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..integrations.devices import (BRIGHTNESS_STEP, DEVICE_NOUNS, GUARDED_NOUNS, KINDS, ROOMS, Device, DeviceDirectory, normalize_name,
+from ..integrations.devices import (BRIGHTNESS_STEP, DEVICE_NOUNS, GUARDED_NOUNS, KINDS, Device, DeviceDirectory, normalize_name,
                                     said_back, singular)
 from ..llm.timers import spoken_duration
 from ..speech.slowed import slowed, worth_hearing_again
@@ -34,7 +34,8 @@ from .chain import same_words
 from .custom import CustomCommand
 from .device_states import STATES_OF_KIND, one_state, said_kind, states_answer
 from .intent_matcher import (DANGLING_CONJUNCTIONS, DEVICE_DOMAINS, QUESTION_STARTS, TRAILING_STRAYS, IntentMatch,
-                             IntentMatcher, asked_which, rephrased, restarts, same_room, without_trailing_strays)
+                             IntentMatcher, asked_which, rephrased, restarts, rooms_in, same_room,
+                             without_trailing_strays)
 from .later import later_call
 from .opposites import (READ_MARGIN, RIVAL_LENGTHS, UNMENDED_MARGIN, OppositeReading, family_of, heard_otherwise,
                         resumed_instead, said_plainly, teen_or_ten_length)
@@ -983,7 +984,7 @@ class IntentResponder:
         """The reading with the room heard in place of the one it read, and its refusal when that names a device
         this device does not have, as devices are named ("I don't know a device called bathroom fan"); else no
         answer."""
-        said, read_rooms = _rooms_in(heard), _rooms_in(read)
+        said, read_rooms = rooms_in(heard), rooms_in(read)
         if len(said) != 1 or len(read_rooms) != 1:
             return read, None
         put_back = re.sub(rf"\b{read_rooms.pop()}\b", said.pop(), read, flags=re.I)
@@ -1102,21 +1103,16 @@ def asked_plainly(heard: str) -> bool:
 
 def _room_replaced(heard: str, read: str) -> bool:
     """Was a room named in what was heard left out of the reading ("bathroom" read as "bedroom")?"""
-    return bool(_rooms_in(heard) - set(re.findall(r"[a-z]+", read.lower())))
+    return bool(rooms_in(heard) - set(re.findall(r"[a-z]+", read.lower())))
 
 
 def _room_moved(heard: str, read: str) -> bool:
     """Does the reading name another room in place of one heard ("bathroom" read as "bedroom"), not only leave
     the room out ("Shout to the garage door." read as "Shut the door.") or name it otherwise ("hallway", "hall")?"""
-    said, read_rooms = _rooms_in(heard), _rooms_in(read)
+    said, read_rooms = rooms_in(heard), rooms_in(read)
     lost = [room for room in said if not any(same_room(room, other) for other in read_rooms)]
     added = [room for room in read_rooms if not any(same_room(other, room) for other in said)]
     return bool(lost and added)
-
-
-def _rooms_in(text: str) -> set[str]:
-    """The words for rooms `text` holds."""
-    return set(re.findall(r"[a-z]+", text.lower())) & ROOMS
 
 
 OPENING_WORDS = frozenset({"open", "opens", "opened", "opening", "lift", "lifts", "raise", "raises", "up"})

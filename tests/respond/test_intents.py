@@ -325,7 +325,11 @@ def test_a_reply_word_is_never_mended_into_a_command(answers: tuple[IntentMatche
                                            ("garage gator", None),   # a sound more, and a beat: no door
                                            ("garage gear", None),    # a way in is opened only when named as it is
                                            ("garage doors", "garage door"),
-                                           ("bedroom pan", "bedroom fan"), ("bedroom fare", "bedroom fan")])
+                                           ("bedroom pan", "bedroom fan"), ("bedroom fare", "bedroom fan"),
+                                           # a sound glued before a word of the name (seed 859), not another room
+                                           ("believing room lamp", "living room lamp"),
+                                           ("delivering room lamp", None), ("believing room fan", None),
+                                           ("bebedroom fan", "bedroom fan")])
 def test_a_device_name_heard_a_little_wrong(heard: str, device: str | None) -> None:
     directory = DeviceDirectory(parse_devices(DEVICES + [{"name": "bathroom heater", "kind": "switch",
                                                           "command_topic": "home/bath"}]))
