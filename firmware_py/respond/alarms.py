@@ -41,7 +41,8 @@ SENTENCES = {
             "<asking> (set|start|make) [me] [a|an|the|my] timer (for|at|until|till) {clock}",
         ]}]},
         "wake": {"data": [{"sentences": [
-            "<asking> (wake|get) me [up] (at|by) {clock} [please]",
+            # ("waked", "woke": the verb heard in the past, "Police waked me up at quarter to 8", seed 877)
+            "<asking> (wake|waked|woke|get) me [up] (at|by) {clock} [please]",
             "I (need|have|want|got) to (get|wake) up (at|by) {clock}",
         ]}]},
         "move": {"data": [{"sentences": [

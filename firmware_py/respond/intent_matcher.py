@@ -73,6 +73,9 @@ PHRASES = ((re.compile(r"\b(shut|power|switch) (off|down)\b", re.I), "turn off")
            (re.compile(r"\bpower (on|up)\b", re.I), "turn on"),
            # the "t" of "set" heard as a word of its own: "Said to an alarm for ..." is "Set an alarm for ..."
            (re.compile(r"\b(?:set|said|sat|sit) to (an?) (?=(?:[\w-]+ )?(?:alarm|timer|reminder)s?\b)", re.I), r"set \1 "),
+           # "please" heard as "police" before the verb: "Police waked me up at quarter to 8 on Friday." (seed 877)
+           (re.compile(r"^(\W*)police,? (?=(?:turn|switch|set|said|sent|start|stop|cancel|wake|waked|woke|remind|mute|"
+                       r"unmute|open|close|dim|pause|resume)\b)", re.I), r"\1please "),
            # "an" heard as "on" after the verb: "Set on alarm for nine." (seed 523)
            (re.compile(r"\b(set|start) on (alarm|timer|reminder)\b", re.I), r"\1 an \2"),
            # "add" for "set" before a timer named and its length: "Add a tea timer for three minutes." (seed 541 set
@@ -120,6 +123,8 @@ PHRASES = ((re.compile(r"\b(shut|power|switch) (off|down)\b", re.I), "turn off")
            # "an hour" heard as "another" at the end of a timer's amount: "Timer for another and a half"
            (re.compile(r"\b(timers?|time)((?: \w+){0,2}?) for another(?= and a half\b|[\s.,!?]*(?:please[\s.,!?]*)?$)", re.I),
             r"\1\2 for an hour"),
+           # "an hour" with its "an" lost at a pause: "For how long?" "Hour and fifteen minutes." (seed 877)
+           (re.compile(r"\b(for|in) (hour|minute)(?= and\b|[\s.,!?]*$)", re.I), r"\1 1 \2"),
            (re.compile(r"\b(?:an|a) (hour|minute|second)\b", re.I), r"1 \1"),
            (re.compile(r"\b(?:1|one) hour and a half\b", re.I), "90 minutes"),
            (re.compile(r"\bleft (?:on|by|in) (my|the) time\b", re.I), r"left on \1 timer"),   # "left by my time" (seed 521)
@@ -618,6 +623,8 @@ class IntentMatcher:
         # still refused by its verb rather than left to the LLM, which may turn on anything)
         if words in COMMAND_VERBS and result.intent.name not in ("HassTurnOn", "HassTurnOff"):
             return None
+        if self._verb_taken_for_a_name(words, text):
+            return None
         known = self._known_after_a_misheard_verb(words, text)
         if not known and self._ends_in_a_known_name(words) and self._directory.named_with_lights(words) is None:
             return None   # "tim with floor lamp": the floor lamp, with words before it no reading of a verb explains
@@ -632,6 +639,15 @@ class IntentMatcher:
         return IntentMatch(result.intent.name, _slots(result), text, unknown_name=known or words, corrected=bool(known),
                            tentative=unfinished_turn or (not named_like_one and ends_the_sentence),
                            named_like_a_device=named_like_one)
+
+    def _verb_taken_for_a_name(self, name: str, text: str) -> bool:
+        """Does the unknown name hold the sentence's first word, a word no command knows, where it stands right
+        before "on" or "off"? That is the verb heard as another word, not a name ("Sleach on the bedroom",
+        seed 877's "Switch on the bedroom fan." in noise, was refused as a "bedroom switch")."""
+        bare = bare_words(text.split())
+        first = self._first_word(bare)
+        return (first is not None and first + 1 < len(bare) and bare[first + 1] in ("on", "off")
+                and bare[first] not in self._vocabulary and bare[first] in name.split())
 
     def _noun_heard_after_a_room(self, words: str) -> str:
         """The one word a device's name ends in that the last word sounds like, after a room ("garage geater":

@@ -25,6 +25,17 @@ async def test_a_timer_without_its_length_asks_and_the_reply_sets_it(world: Any)
     assert calls(recorder) == [("set_timer", {"seconds": 300})] and llm.asked == []
 
 
+async def test_a_reply_whose_an_was_lost_sets_the_timer(world: Any) -> None:
+    """Seed 877: "Can you set a timer for | an hour and fifteen minutes?" heard "Hour and fifteen minutes."
+    after the pause went to the LLM."""
+    conversation, recorder, llm, _ = world
+    await conversation.on_user_turn("Can you set a timer for?", spoken())
+    assert (await answered(recorder))[0].text == "For how long?"
+    await conversation.on_user_turn("Hour and fifteen minutes.", spoken())
+    await answered(recorder, 2)
+    assert calls(recorder) == [("set_timer", {"seconds": 4500})] and llm.asked == []
+
+
 async def test_a_named_timer_without_its_length_keeps_its_name(world: Any) -> None:
     conversation, recorder, _, _ = world
     await conversation.on_user_turn("Set a pasta timer.", spoken())

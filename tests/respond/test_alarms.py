@@ -118,6 +118,9 @@ async def calls(intents: IntentResponder, text: str) -> list[tuple[str, dict[str
     ("Set on alarm for seven.", {"hour": 7, "minute": 0}),   # seed 523: "an" heard "on"
     ("Add an alarm for quarter to eight on Sunday, please.", {"hour": 7, "minute": 45, "day": "sunday"}),   # seed 839
     ("Set an alarm for nine, fifteen on Sunday, please.", {"hour": 9, "minute": 15, "day": "sunday"}),   # a pause
+    # seed 877: "please" heard "police", "wake" in the past
+    ("Police waked me up at quarter to 8 on Friday.", {"hour": 7, "minute": 45, "day": "friday", "command": "wake me up"}),
+    ("Police set an alarm for seven.", {"hour": 7, "minute": 0}),
 ])
 async def test_alarms_and_commands_at_a_time_of_day(intents: IntentResponder, text: str,
                                                     expected: dict[str, Any]) -> None:

@@ -337,6 +337,14 @@ def test_a_device_name_heard_a_little_wrong(heard: str, device: str | None) -> N
     assert (found.name if found else None) == device
 
 
+@pytest.mark.parametrize("text", ["Sleach on the bedroom", "Slick on the bedroom."])
+def test_a_verb_heard_as_another_word_is_no_device_name(answers: tuple[IntentMatcher, IntentAnswers], text: str) -> None:
+    """Seed 877: "Switch on the bedroom fan." in noise, heard "Sleach on the bedroom", was refused as a "bedroom
+    switch": the first word before "on" is the verb heard wrong, for the reading within the commands to find."""
+    found = answers[0].match(text)
+    assert found is None or not found.unknown_name
+
+
 def test_a_distant_guess_never_becomes_an_action(answers: tuple[IntentMatcher, IntentAnswers]) -> None:
     assert actions(answers, "Past a timer.") is None   # "pause"? too far from what was heard to act on
 
