@@ -73,6 +73,8 @@ PHRASES = ((re.compile(r"\b(shut|power|switch) (off|down)\b", re.I), "turn off")
            (re.compile(r"\bpower (on|up)\b", re.I), "turn on"),
            # the "t" of "set" heard as a word of its own: "Said to an alarm for ..." is "Set an alarm for ..."
            (re.compile(r"\b(?:set|said|sat|sit) to (an?) (?=(?:[\w-]+ )?(?:alarm|timer|reminder)s?\b)", re.I), r"set \1 "),
+           # "what" lost whole at the start: "Can you do?" alone asks nothing else (seed 881, a quiet talker)
+           (re.compile(r"^(\W*)can you do(?=[\s.?!]*$)", re.I), r"\1what can you do"),
            # "please" heard as "police" before the verb: "Police waked me up at quarter to 8 on Friday." (seed 877)
            (re.compile(r"^(\W*)police,? (?=(?:turn|switch|set|said|sent|start|stop|cancel|wake|waked|woke|remind|mute|"
                        r"unmute|open|close|dim|pause|resume)\b)", re.I), r"\1please "),

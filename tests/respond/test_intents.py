@@ -351,6 +351,7 @@ def test_a_distant_guess_never_becomes_an_action(answers: tuple[IntentMatcher, I
 
 @pytest.mark.parametrize("text, expected", [
     ("Unmute to the speaker.", [("set_mute", {"muted": False})]),                  # a stray word STT added
+    ("Can you do?", [("help", {})]),                                               # "what" lost (seed 881)
     ("Um, turned the volume down a bit.", [("change_volume", {"delta": -10})]),      # a filler is no unknown word
     ("Time or for twenty five minutes, please.", [("set_timer", {"seconds": 1500})]),  # one word heard as two
     ("Burn on the kitchen life,", [("turn_on", {"device": "kitchen light"})]),       # the verb and the name

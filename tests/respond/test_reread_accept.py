@@ -290,6 +290,18 @@ def test_a_number_the_recogniser_wrote_in_digits_is_not_asked_about(rereader: Co
     assert asked is not None and asked.intent == "ambiguous"
 
 
+@pytest.mark.parametrize("heard, rival", [("Said the volume. To I. D..", "Set the volume twenty."),   # seed 863
+                                          ("Said the Muldew, Daisy.", "Set the volume to thirty."),
+                                          ("Set them all to a day.", "Set the volume twenty.")])
+def test_a_number_heard_as_words_that_sound_like_it_is_not_asked_about(rereader: CommandReread, heard: str,
+                                                                       rival: str) -> None:
+    found = rereader.accept(reading("Set the volume to eighty.", (rival, -4.1)), heard)
+    assert found is not None and found.intent != "ambiguous" and found.slots.get("volume_percent") == 80
+    # words that sound as much like either number leave the question to the user
+    asked = rereader.accept(reading("Set the volume to eighty.", ("Set the volume to eight.", -4.1)), heard)
+    assert asked is not None and asked.intent == "ambiguous"
+
+
 def test_a_reading_that_swaps_the_unit_heard_is_not_taken(rereader: CommandReread) -> None:
     """ "Start a timer for an hour and a half." heard "... for a hour and observe." was read as "Start a timer for a
     minute" and set one minute (seed 491): a unit heard is kept, or the reading is not taken."""

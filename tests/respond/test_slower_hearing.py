@@ -74,6 +74,16 @@ def test_a_command_heard_slower_runs(responder: IntentResponder) -> None:
     assert stt.transcribed == [round(len(AUDIO) * SLOWER)]
 
 
+def test_an_alarm_heard_slower_is_set(responder: IntentResponder) -> None:
+    """Seed 877: "Police waked me up at quarter to 8 on Friday." was heard slower "Please wake me up at quarter to
+    eight on Friday.", which the command sentences (no alarms among them) did not take: "Sorry, I didn't catch that"."""
+    text, answer = reread(responder, SlowerStt("Please wake me up at quarter to eight on Friday."),
+                          heard="Pole ease weighed me at quarter to 8 on Friday.")
+    assert text == "Please wake me up at quarter to eight on Friday."
+    assert [(call.name, call.arguments) for call in answer.actions] == [
+        ("set_alarm", {"hour": 7, "minute": 45, "command": "wake me up", "day": "friday"})]
+
+
 def test_a_mute_heard_slower_after_a_vowel_sound_is_asked_about(responder: IntentResponder) -> None:
     """"And mute yourself." may be an "unmute" that lost its "un", heard slower as first: ask, never guess."""
     text, answer = reread(responder, SlowerStt("And mute yourself."), heard="And new to yourself.")
@@ -101,6 +111,9 @@ def test_a_turn_heard_as_a_plain_question_is_read_with_a_narrower_beam(responder
 @pytest.mark.parametrize(("heard", "heard_again"), [
     ("What is the capital of Canada?", False),   # a question heard plainly: its answer waits for no second hearing
     ("How many legs does a spider have?", False),
+    ("Okay, so why is the sky blue?", False),     # seed 881: fillers before it, read slowed as "what is the time"
+    ("Um, what do bees make?", False),
+    ("Um, what time?", True),
     ("What time?", True),                        # too short to be sure it was asked
     ("Do not from the fall-away light,", True),  # "do" and "which" open commands heard wrong too
     ("Which, on the garage heater,", True),
@@ -113,7 +126,8 @@ def test_a_turn_heard_as_a_plain_question_is_not_heard_again(responder: IntentRe
     assert bool(stt.transcribed) is heard_again
 
 
-@pytest.mark.parametrize("slower", ["What is the capital of France?", "Turn off the", "Said mamaishment light to for me."])
+@pytest.mark.parametrize("slower", ["What is the capital of France?", "Turn off the", "Said mamaishment light to for me.",
+                                    "I have a long day at work.", "When is my alarm set for?"])
 def test_what_is_no_command_heard_slower_is_not_taken(responder: IntentResponder, slower: str) -> None:
     stt = SlowerStt(slower)
     assert reread(responder, stt) is None
