@@ -67,10 +67,20 @@ async def speak_request(url: str, clip: CaseClip, mqtt: Any, no_answer_secs: flo
             heard = client.first_audio_after(last) or last
             await _until(lambda: client.first("bot-stopped-speaking", heard) is not None
                          or client.first("bot-llm-stopped", last) is not None, ANSWER_CAP_SECS)
+            # the request's rest may have cut into an answer to its first piece ("What is five? | Plus three."):
+            # the answer that counts is the one to the last words transcribed
+            rest = _last_final_transcript(client)
+            if rest is not None and rest.at > heard:
+                await _until(lambda: client.first("bot-stopped-speaking", rest.at) is not None, ANSWER_CAP_SECS)
         await asyncio.sleep(0.3)  # late function-call and MQTT messages
         return _log(client, mqtt.messages[mqtt_seen:], first, last)
     finally:
         await client.close()
+
+
+def _last_final_transcript(client: BenchClient) -> Any:
+    """The last final transcription the daemon sent, or None."""
+    return next((m for m in reversed(client.messages) if m.type == "user-transcription" and is_final(m.data)), None)
 
 
 def _log(client: BenchClient, mqtt_messages: list[Any], first: float, last: float) -> RequestLog:
