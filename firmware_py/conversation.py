@@ -271,9 +271,26 @@ class Conversation(VoiceSession):
             return None
         self._set_state(ConversationState.THINKING)
         found = await self._read_again(UNHEARD_MARGIN)
+        if found is None and (words := await self._heard_out()):
+            # the recogniser's likeliest words once it may not end at once, read within the commands as any words
+            # heard are; what reads as no command is still not understood, never handed to the LLM as said
+            found = await self._read_again(MARGIN, heard=words)
         if found is not None:
             log.info("a turn with no words read as a command", extra={"session": self.session_id, "read": found[0]})
         return found
+
+    async def _heard_out(self) -> str:
+        """The last turn's speech decoded with the end barred from the first token (speech/stt.py `hear_out`);
+        "" where the recogniser cannot, or that failed."""
+        stt = self._engines.stt
+        if not hasattr(stt, "hear_out"):
+            return ""
+        try:
+            return str(await asyncio.get_running_loop().run_in_executor(
+                self._engines.stt_executor, stt.hear_out, self.listener.last_audio()))
+        except Exception:
+            log.exception("decoding a turn with no words again failed", extra={"session": self.session_id})
+            return ""
 
     async def _not_understood(self, timing: TurnTiming) -> None:
         """A turn whose speech gave no words: say so (when it was real speech, not a cough) and listen again."""

@@ -90,9 +90,10 @@ class MoonshineModel:
             inputs["attention_mask"] = np.ones((1, len(audio)), self._audio_mask)
         return self.encoder.run(None, inputs, self._shrink if hand_back else None)[0]
 
-    def read(self, hidden: np.ndarray, hand_back: bool = False) -> tuple[str, float]:
-        """The free reading (greedy, with the word bias) and its log-likelihood."""
-        ids, score = self._decode(hidden, hand_back)
+    def read(self, hidden: np.ndarray, hand_back: bool = False, words_first: bool = False) -> tuple[str, float]:
+        """The free reading (greedy, with the word bias) and its log-likelihood; with `words_first`, the end
+        is never the first token (see `MoonshineStt.hear_out`)."""
+        ids, score = self._decode(hidden, hand_back, words_first)
         return self.detokenize(ids), score
 
     def read_within(self, hidden: np.ndarray, follower: Follower, width: int = 8,
@@ -154,7 +155,8 @@ class MoonshineModel:
                      use_cache_branch=np.array([False]))
         return feeds
 
-    def _decode(self, hidden: np.ndarray, hand_back: bool = False) -> tuple[list[int], float]:
+    def _decode(self, hidden: np.ndarray, hand_back: bool = False,
+                words_first: bool = False) -> tuple[list[int], float]:
         """Greedy token ids (the word bias deciding close calls) and their summed log-probability."""
         feeds = self._first_feeds(hidden)
         ids: list[int] = []
@@ -162,13 +164,16 @@ class MoonshineModel:
         score = 0.0
         for step in range(int(hidden.shape[1] * SAMPLES_PER_FRAME / SAMPLE_RATE * TOKENS_PER_SECOND)):
             logits, *present = self.decoder.run(None, feeds, self._shrink if hand_back else None)
-            row = logits[0, -1]
+            row = scored = logits[0, -1]
+            if words_first and step == 0:   # picked among the words; scored with the end's probability left in
+                row = scored.copy()
+                row[END_TOKEN] = row.min()
             if bias is None:
                 token = int(row.argmax())
             else:
                 token = bias.pick(row, partial)
                 partial = bias.next_partial(partial, token)
-            score += float(_log_softmax(row[None, :])[0, token])
+            score += float(_log_softmax(scored[None, :])[0, token])
             if token == END_TOKEN:
                 break
             ids.append(token)

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
 
 import pytest
 
 from firmware_py.events import BotAnswered, BotOutput, DeviceCommand, ErrorEvent, StateChanged, UserTranscript
-from firmware_py.respond.command_reread import UNHEARD_MARGIN
+from firmware_py.respond.command_reread import FAR_MARGIN, UNHEARD_MARGIN
 from firmware_py.speech.stt import Rereading
 
 from .scripted import ScriptedLlm, feed, recorded_conversation, settle, tone, zeros
@@ -79,3 +82,45 @@ async def test_a_cough_is_not_read(unheard_world: Any) -> None:
     await settle(lambda: bool(stt.heard) and not conversation.listener.in_turn)
     await asyncio.sleep(0.3)
     assert stt.reread == [] and commands(events) == [] and not [e for e in events if isinstance(e, BotAnswered)]
+
+
+@dataclass
+class HearsOutStt(MarginRecordingStt):
+    """Decodes the turn to nothing, and to `words` with the end barred from the first token."""
+
+    words: str = ""
+    heard_out: list[int] = field(default_factory=list)
+
+    def hear_out(self, audio: np.ndarray) -> str:
+        self.heard_out.append(len(audio))
+        return self.words
+
+
+@pytest.fixture
+async def hearing_out_world() -> AsyncIterator[tuple[Any, list[Any], ScriptedLlm, HearsOutStt]]:
+    llm, stt = ScriptedLlm("Here is a scripted answer."), HearsOutStt(default="", words="Burn on the kitchen life,")
+    async with recorded_conversation(settings(), stt, llm) as (conversation, events):
+        yield conversation, events, llm, stt
+
+
+async def test_a_turn_with_no_words_is_read_by_the_words_heard_once_the_end_may_not_come_first(
+        hearing_out_world: Any) -> None:
+    """Seed 887: "Volume up." and "Set an egg timer for six minutes." decoded to nothing (the end first), and
+    read within the commands with no words found nothing near: "Sorry, I didn't catch that.". Decoded with the
+    end barred from the first token they were "Malumum" and "Santa nun, time for sick spirits.", read as
+    "Volume up" and "Set on a timer for six minutes." as any words heard are."""
+    conversation, events, llm, stt = hearing_out_world
+    stt.readings = [Rereading("", float("-inf"), heard_score=-1.0),
+                    Rereading("Turn on the kitchen light.", score=-8.0, heard_score=-6.0, heard_words=5)]
+    answer = await one_spoken_turn(conversation, events)
+    assert answer.text == "The kitchen light is on." and commands(events) == ['{"state": "ON"}']
+    assert stt.margins == [UNHEARD_MARGIN, FAR_MARGIN] and len(stt.heard_out) == 1 and llm.asked == []
+
+
+async def test_words_heard_once_the_end_may_not_come_first_are_never_the_llms(hearing_out_world: Any) -> None:
+    """What reads as no command is still not understood: such words may be no words ("70% of the world's users
+    30% of ..." for a clip of speech the recogniser ended at once)."""
+    conversation, events, llm, stt = hearing_out_world
+    stt.readings = [Rereading("", float("-inf"), heard_score=-1.0), Rereading("", float("-inf"), heard_score=-6.0)]
+    await apologised(conversation, events)
+    assert commands(events) == [] and llm.asked == [] and len(stt.heard_out) == 1

@@ -68,6 +68,40 @@ def test_non_speech_does_not_crash_or_loop(stt: MoonshineStt, name: str, clip: n
     assert len(text.split()) <= 6, (name, text)
 
 
+def test_a_clip_that_decoded_to_nothing_is_heard_out_and_read_against_those_words(stt: MoonshineStt) -> None:
+    """With the end barred from the first token the recogniser writes its likeliest words, and a reading within
+    a grammar is then judged against them, not against the decode that ended at once (a far likelier baseline)."""
+    clip = to_float(noise(1.5, 0.05))
+    first = stt.transcribe(clip)
+    words = stt.hear_out(clip)
+    assert words and words != first
+    reading = stt.read_within(clip, _Only(words), 60.0, 4)
+    assert reading is not None and reading.heard_words == len(words.split())
+    assert reading.heard_score - reading.score == pytest.approx(0.0, abs=0.5)
+    assert stt.hear_out(np.zeros(100, np.float32)) == ""   # too short to hold speech
+
+
+class _Only:
+    """A grammar of one sentence (spelled as the recogniser writes it, lower case, marks kept)."""
+
+    start = restart = 0
+    key_words: frozenset[str] = frozenset()
+
+    def __init__(self, sentence: str) -> None:
+        self.sentence = " " + sentence.lower()
+        self.states = [""]
+
+    def advance(self, state: int, text: str) -> int:
+        grown = self.states[state] + text.lower()
+        if not self.sentence.startswith(grown):
+            return -1
+        self.states.append(grown)
+        return len(self.states) - 1
+
+    def accepts(self, state: int) -> bool:
+        return self.states[state] == self.sentence
+
+
 def test_non_finite_samples_are_survivable(stt: MoonshineStt) -> None:
     clip = to_float(speech(QUESTIONS[2])[0])
     clip[1000:1100] = np.nan
