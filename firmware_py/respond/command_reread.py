@@ -55,6 +55,12 @@ read that far and rightly on the benchmark's runs cost 1.5-3.5 a word ("Sent the
 as "Mute the speaker.", 3.5), while readings of other words throughout, however alike they sound, cost 3.7 or
 more: "What's your name?" as "What's the time?" 3.8 and 4.9 (two voices), "Past a timer," (the rest of "Cancel
 the | pasta timer.") as "Pause to timer." 3.7 (docs/benchmarks.md, "Twenty-second round")."""
+SHORT_ALIKE_MARGIN = 6.0
+"""How far below the free reading a reading shorter than `SHORT_READING` may be, however alike it sounds: over
+the kept turns of 28 runs, the short readings taken rightly lay 5.0 nats below at most ("What's today's?" as
+"What's today?"), while "What can?" (the first piece of "What can | you do?") read as "What time?" 6.1 below
+and told the time (seed 907), "Time, Lou,," (for "Why is the sky blue?") as "Time left." 6.8 below, and
+"Opened," (for "Open the office shades.") as "Oh, pardon," 6.0-6.6 below."""
 SHORT_UNLIKE_MARGIN = 1.5
 """How far below the free reading a reading shorter than `SHORT_READING` that does not sound like the words
 heard may be: "Volume up." was read out of "Smile your mouth" (0.01 above it) and "Mile your mouth." (1.4
@@ -248,8 +254,10 @@ class CommandReread:
         below = reading.heard_score - reading.score
         # (numbers compared as said: "While you 60% please." sounds like "Volume to sixty percent please")
         alike = sounds_alike(spelt_numbers(heard), spelt_numbers(reading.text)) >= SOUNDS_ALIKE
-        near = (below <= margin and asking_words(reading.text) >= SHORT_READING and (alike or below <= UNLIKE_MARGIN)
-                or alike and (below <= margin or below <= FAR_COST_PER_WORD * asking_words(reading.text))
+        short = asking_words(reading.text) < SHORT_READING
+        near = (below <= margin and not short and (alike or below <= UNLIKE_MARGIN)
+                or alike and short and below <= min(margin, SHORT_ALIKE_MARGIN)
+                or alike and not short and (below <= margin or below <= FAR_COST_PER_WORD * asking_words(reading.text))
                 or bool(heard) and below <= min(margin, SHORT_UNLIKE_MARGIN))
         if margin == UNHEARD_MARGIN:   # no words heard to go by: the reading must be likely on its own too
             near = near and -reading.score <= UNHEARD_COST_PER_WORD * len(reading.text.split())

@@ -139,6 +139,18 @@ def test_a_short_reading_unlike_what_was_heard_is_taken_only_as_likely_as_it(rer
     assert (found is not None) is taken
 
 
+@pytest.mark.parametrize(("read", "heard", "below", "taken"), [
+    ("What's today?", "What's today's?", 5.0, True),   # the nearest short reading over the kept turns
+    ("What time?", "What can?", 6.1, False),           # seed 907: the first piece of "What can | you do?"
+    ("Time left.", "Time, Lou,,", 6.8, False),         # "Why is the sky blue?"
+    ("Mute yourself.", "You to yourself.", 4.8, True),
+])
+def test_a_short_reading_however_alike_is_taken_only_near_what_was_heard(rereader: CommandReread, read: str,
+                                                                         heard: str, below: float, taken: bool) -> None:
+    found = rereader.accept(Rereading(read, -3.0 - below, -3.0, 2, ()), heard)
+    assert (found is not None) is taken
+
+
 @pytest.mark.parametrize(("read", "score", "heard_score", "taken"), [
     ("Set a timer for one hour.", -7.2, -23.7, True),   # the free reading gone astray in other scripts
     ("Turn the volume down.", -2.4, -0.9, True),        # 1.5 nats below, 0.6 a word
