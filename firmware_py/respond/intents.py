@@ -36,7 +36,7 @@ from .custom import CustomCommand
 from .device_states import STATES_OF_KIND, one_state, said_kind, states_answer
 from .intent_matcher import (DANGLING_CONJUNCTIONS, DEVICE_DOMAINS, FILLERS, QUESTION_STARTS, TRAILING_STRAYS,
                              IntentMatch, IntentMatcher, asked_which, bare_words, rephrased, restarts, rooms_in,
-                             same_room, without_trailing_strays)
+                             rooms_kept, same_room, without_trailing_strays)
 from .later import later_call
 from .opposites import (READ_MARGIN, RIVAL_LENGTHS, UNMENDED_MARGIN, OppositeReading, family_of, heard_otherwise,
                         resumed_instead, said_plainly, teen_or_ten_length)
@@ -1118,10 +1118,9 @@ def _room_replaced(heard: str, read: str) -> bool:
 def _room_moved(heard: str, read: str) -> bool:
     """Does the reading name another room in place of one heard ("bathroom" read as "bedroom"), not only leave
     the room out ("Shout to the garage door." read as "Shut the door.") or name it otherwise ("hallway", "hall")?"""
-    said, read_rooms = rooms_in(heard), rooms_in(read)
-    lost = [room for room in said if not any(same_room(room, other) for other in read_rooms)]
-    added = [room for room in read_rooms if not any(same_room(other, room) for other in said)]
-    return bool(lost and added)
+    said = rooms_in(heard)
+    added = [room for room in rooms_in(read) if not any(same_room(other, room) for other in said)]
+    return bool(added) and not rooms_kept(heard, read)
 
 
 OPENING_WORDS = frozenset({"open", "opens", "opened", "opening", "lift", "lifts", "raise", "raises", "up"})
