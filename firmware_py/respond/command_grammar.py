@@ -33,6 +33,8 @@ FREE_WORDS = {"timer_name": 2}
 """Free-text slots kept, with how many words they may take; a sentence with any other one is left out."""
 IGNORED = str.maketrans(dict.fromkeys(MARKS))
 """Punctuation a recogniser writes and no template spells."""
+MIN_CLIPPED_LETTERS = 2
+"""Letters a first word must keep to be read as one that lost its first: "ute" (mute), never "t" (at)."""
 MEMO_LIMIT = 400_000
 """Automaton states held by the memo of states built while reading (~3 MB) before it is dropped."""
 
@@ -129,6 +131,10 @@ class CommandGrammar:
         self.start = self._spaced(self._intern(self._closure({start})))
         self.restart = self._spaced(self._intern(self._closure({begin})))
         """Where a sentence starts again after a whole word ("make it, make it louder"): no fillers there."""
+        # a microphone or a VAD that clipped the onset leaves "pen the office shades", "ute yourself"
+        self.clipped_start = self._spaced(self._intern(self._closure(
+            {self._nfa.targets[state] for state in opening if _a_letter(self._nfa.labels[state])})))
+        """Where a sentence whose first word lost its first letter starts (`FirstSoundLost`)."""
 
     def advance(self, state: int, text: str) -> int:
         """The state after `text` (a recogniser's token with spaces as " "), or DEAD. Case and punctuation
@@ -136,10 +142,19 @@ class CommandGrammar:
         for ch in text.lower().replace("\u2019", "'").translate(IGNORED):
             if state == DEAD:
                 break
-            if ch == " " and state in (self.start, self.restart):
+            if ch == " " and state in (self.start, self.restart, self.clipped_start):
                 continue
             state = self._move(state, ch)
         return state
+
+    def restored(self, clipped: str) -> list[str]:
+        """A text read from `clipped_start` with its first letter given back, each way that makes it a sentence
+        ("Pen the office shades": ["Open the office shades"]; "Et ..." may be "Set ..." or "Let ..."); [] when
+        its first word kept fewer than MIN_CLIPPED_LETTERS."""
+        if len(clipped.split(" ", 1)[0].translate(IGNORED)) < MIN_CLIPPED_LETTERS:
+            return []
+        return [letter.upper() + clipped[:1].lower() + clipped[1:] for letter in sorted(LETTERS - {"'"})
+                if self.accepts(self.advance(self.start, letter + clipped))]
 
     def accepts(self, state: int) -> bool:
         return state != DEAD and (self._accepting(state) or self._accepting(self._move(state, " ")))
@@ -187,9 +202,9 @@ class CommandGrammar:
         it between readings only: it invalidates every state but `start` and `restart`."""
         if self._held <= beyond:
             return
-        kept = [self._subsets[self.start], self._subsets[self.restart]]
+        kept = [self._subsets[self.start], self._subsets[self.restart], self._subsets[self.clipped_start]]
         self._subsets, self._ids, self._moves, self._held = [], {}, {}, 0
-        self.start, self.restart = self._intern(kept[0]), self._intern(kept[1])
+        self.start, self.restart, self.clipped_start = (self._intern(subset) for subset in kept)
 
     def _closure(self, states: Iterable[int]) -> frozenset[int]:
         seen = set(states)
@@ -291,6 +306,38 @@ class CommandGrammar:
             nfa.link(word, end)
             start = word
         return end
+
+
+class FirstSoundLost:
+    """A grammar's sentences with their first word's first letter lost, for a reading of its own: a clipped
+    onset ("Ute yourself.") reads as no sentence, and the whole word is far less likely than what was heard.
+    Read only after a reading of the whole sentences found nothing: beside them, the clipped openings of every
+    sentence crowded the beam and lost readings it had found ("Set the living room lamp to ...")."""
+
+    def __init__(self, grammar: CommandGrammar) -> None:
+        self.grammar = grammar
+        self.key_words = grammar.key_words
+
+    @property
+    def start(self) -> int:
+        return self.grammar.clipped_start
+
+    @property
+    def restart(self) -> int:
+        return self.grammar.restart
+
+    def advance(self, state: int, text: str) -> int:
+        return self.grammar.advance(state, text)
+
+    def accepts(self, state: int) -> bool:
+        return self.grammar.accepts(state)
+
+    def forget(self) -> None:
+        self.grammar.forget()
+
+
+def _a_letter(label: str | frozenset[str] | None) -> bool:
+    return label is not None and (label in LETTERS if isinstance(label, str) else label <= LETTERS)
 
 
 def _spaced_items(items: tuple[Expression, ...]) -> list[Expression]:

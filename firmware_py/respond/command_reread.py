@@ -30,7 +30,7 @@ from ..heard_alike import one_sound_apart, sounds_alike, syllables
 from ..integrations.devices import DEVICE_NOUNS, singular
 from .later import QUESTION_OPENINGS
 from ..speech.stt import Rereading
-from .command_grammar import CommandGrammar
+from .command_grammar import CommandGrammar, FirstSoundLost
 from .intent_matcher import (COMMAND_VERBS, FILLERS, IntentMatch, IntentMatcher, asked_which, bare_words, meaning,
                              rephrased, rooms_kept, sound_of)
 from .number_words import TENS, UNITS, spelt_numbers
@@ -182,6 +182,7 @@ class CommandReread:
         self._means = means
         self._excluded = QUESTIONS | NAMES_NOTHING | frozenset(unserved)
         self._grammar: CommandGrammar | None = None
+        self._first_sound_lost: FirstSoundLost | None = None
         self._name_grammars: dict[tuple[str, ...], CommandGrammar] = {}
         self._lock = threading.Lock()
 
@@ -193,6 +194,7 @@ class CommandReread:
                 names = [name for name in library.intents if name not in self._excluded]
                 self._grammar = CommandGrammar(library, names, self._matcher.slot_lists, OPENINGS, CLOSINGS,
                                                COMMANDS_ONLY_WORDS)
+                self._first_sound_lost = FirstSoundLost(self._grammar)
                 log.info("command grammar built", extra={"secs": round(time.monotonic() - started, 2),
                                                          "sentences": self._grammar.sentences})
             return self._grammar
@@ -210,6 +212,17 @@ class CommandReread:
         commands_only = _says_a_command_word(heard) or bool(self._matcher.own_devices_named(heard))
         trusted = 0.0 if commands_only else TRUSTED
         return stt.read_within(audio, grammar, FAR_MARGIN if margin == MARGIN else margin, width, trusted)
+
+    def read_clipped(self, audio: np.ndarray, stt: RereadingStt, width: int = WIDTH) -> Rereading | None:
+        """Blocking (the STT thread): the audio read within the commands whose first word lost its first letter
+        (command_grammar.FirstSoundLost: "Ute yourself." for a clipped "Mute yourself."), the reading given that
+        letter back and `as_read` the words read; for a turn whose reading within the whole sentences found
+        nothing to take."""
+        grammar = self.prepare()
+        grammar.forget()
+        assert self._first_sound_lost is not None   # (made with the grammar)
+        reading = stt.read_within(audio, self._first_sound_lost, FAR_MARGIN, width, trusted=0.0)
+        return _first_sound_given_back(reading, grammar) if reading is not None and reading.text else reading
 
     def read_name(self, audio: np.ndarray, stt: RereadingStt, names: tuple[str, ...],
                   width: int = WIDTH) -> Rereading | None:
@@ -253,7 +266,7 @@ class CommandReread:
         found = self._command(reading.text)
         below = reading.heard_score - reading.score
         # (numbers compared as said: "While you 60% please." sounds like "Volume to sixty percent please")
-        alike = sounds_alike(spelt_numbers(heard), spelt_numbers(reading.text)) >= SOUNDS_ALIKE
+        alike = sounds_alike(spelt_numbers(heard), spelt_numbers(reading.as_read or reading.text)) >= SOUNDS_ALIKE
         short = asking_words(reading.text) < SHORT_READING
         near = (below <= margin and not short and (alike or below <= UNLIKE_MARGIN)
                 or alike and short and below <= min(margin, SHORT_ALIKE_MARGIN)
@@ -277,7 +290,7 @@ class CommandReread:
                       and (rooms_kept(heard, text) or not keeps_rooms)]
             rivals += [undone] if (undone := self.un_lost(reading.text, heard, found)) else []
         log.info("turn read again within the commands", extra={
-            "read": reading.text, "accepted": accepted, "below_heard": round(below, 2),
+            "read": reading.text, "as_read": reading.as_read, "accepted": accepted, "below_heard": round(below, 2),
             "rivals": [f"{text} ({reading.score - score:.2f})" for text, score in reading.rivals]})
         if rivals:   # "Ah, new to the speaker": mute or unmute? The audio does not say: ask, never guess
             return asked_which([reading.text, rivals[0]], reading.text)
@@ -354,7 +367,8 @@ def _keeping_the_rooms_heard(reading: Rereading, heard: str) -> Rereading:
     if keeping is None:
         return reading
     others = tuple(rival for rival in reading.rivals if rival != keeping)
-    return replace(reading, text=keeping[0], score=keeping[1], rivals=((reading.text, reading.score), *others))
+    return replace(reading, text=keeping[0], score=keeping[1], rivals=((reading.text, reading.score), *others),
+                   as_read="")
 
 
 def _says_a_command_word(heard: str) -> bool:
@@ -438,6 +452,18 @@ def _thing_replaced(found: IntentMatch, heard: str) -> bool:
     if not on_the_device_itself(found):
         return False
     return any(singular(word) in DEVICE_NOUNS - OWN_THINGS for word in bare_words(heard.lower().split()))
+
+
+def _first_sound_given_back(reading: Rereading, grammar: CommandGrammar) -> Rereading:
+    """A reading of clipped sentences (and its rivals) given their first letter back ("Ute yourself." ->
+    "Mute yourself."; each way it may be, the others as rivals just as likely: "Et" is "Set" or "Let"),
+    `as_read` keeping the words the audio held. A reading whose first word kept too little is dropped."""
+    found = [(whole, score, text) for text, score in ((reading.text, reading.score), *reading.rivals)
+             for whole in grammar.restored(text)]
+    if not found:
+        return replace(reading, text="", score=float("-inf"), rivals=())
+    (text, score, as_read), rivals = found[0], tuple((other, other_score) for other, other_score, _ in found[1:])
+    return replace(reading, text=text, score=score, rivals=rivals, as_read=as_read)
 
 
 def _words_lost(read: str, heard: str) -> bool:

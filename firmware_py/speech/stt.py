@@ -66,6 +66,9 @@ class Rereading:
     """Other readings within the grammar (other words, not only other marks) no more than RIVAL_NATS less
     likely, likeliest first: where one means something else ("Turn on ..." beside "Turn off ..."), the audio
     does not say which."""
+    as_read: str = ""
+    """The words as the audio held them, when `text` gave back a first sound it lost ("Pen the office shades"
+    for "Open the office shades"): what to compare with the words heard."""
 
 
 class MoonshineStt:
