@@ -46,11 +46,15 @@ SHORT_OPENINGS = ("set a", "start a")
 SHORT_OPENING_CUTOFF = 0.65
 """As OPENING_CUTOFF, for a short opening: "Santa" (set a) 0.67 yes; "Stop the" (set a) 0.5 no."""
 _JOINED_NAME = re.compile(r"^([a-z']+)-timers?$", re.I)
+_LETTER_BEFORE_TIMER = re.compile(r"\b([a-z])\.\s+(timers?)\b", re.I)
+"""A letter the recogniser wrote for a short name, then "timer" ("Santa T. Timer," for "Set a tea timer"): the
+name joined to "timer" as a hyphen joins it ("T-Timer")."""
 
 
 def opening_mends(text: str) -> list[tuple[float, str, frozenset[str]]]:
     """`text` with its first words replaced by a command opening they sound like, best first: (how alike,
     the mended sentence, the heard words it kept)."""
+    text = _LETTER_BEFORE_TIMER.sub(r"\1-\2", text)
     tokens = text.replace("-", " ").split()
     found: list[tuple[float, str, frozenset[str]]] = _named_timer_opening(text)
     # a name joined to "timer" by a hyphen ("T-timer", a tea timer) is a timer's name: never mended away
