@@ -126,7 +126,7 @@ WIDTH = 16
 "Mute yourself." heard "You to yourself." were lost: likelier starts that led nowhere filled the beam. Each
 step costs ~14 ms at 16 against ~9 ms at 8 (a reading of a question ~0.2 s against ~0.13 s)."""
 QUESTION_WIDTH = 8
-"""The beam of the reading of a turn heard as a plain question (intents.asked_plainly), whose answer waits for
+"""The beam of the reading of a turn heard as a plain question (intent_matcher.asked_plainly), whose answer waits for
 it: over the 341 such turns of every run's kept audio, the readings at 8 and at 16 took the same commands and
 left the same questions, for 15.7 s of CPU against 28.3 s."""
 SECOND_WIDTH = 8

@@ -34,8 +34,8 @@ from .command_reread import (MARGIN, MIN_WORDS, QUESTION_WIDTH, REFUSAL_MARGIN, 
 from .chain import same_words
 from .custom import CustomCommand
 from .device_states import STATES_OF_KIND, one_state, said_kind, states_answer
-from .intent_matcher import (DANGLING_CONJUNCTIONS, DEVICE_DOMAINS, FILLERS, QUESTION_STARTS, TRAILING_STRAYS,
-                             IntentMatch, IntentMatcher, asked_which, bare_words, rephrased, restarts, rooms_in,
+from .intent_matcher import (DANGLING_CONJUNCTIONS, DEVICE_DOMAINS, FILLERS, TRAILING_STRAYS, IntentMatch,
+                             IntentMatcher, asked_plainly, asked_which, bare_words, rephrased, restarts, rooms_in,
                              rooms_kept, same_room, without_trailing_strays)
 from .later import later_call
 from .opposites import (READ_MARGIN, RIVAL_LENGTHS, UNMENDED_MARGIN, OppositeReading, family_of, heard_otherwise,
@@ -1097,23 +1097,6 @@ def create_intent_responder(language: str, directory: DeviceDirectory, custom: t
     """`cache_dirs`: where the parsed sentence library is kept between starts (None: parsed at every start)."""
     matcher = IntentMatcher(language, directory, custom, area, cache_dirs)
     return IntentResponder(matcher, IntentAnswers(directory, custom, area))
-
-
-ASKING_WORDS = frozenset(word for word in QUESTION_STARTS if word.startswith(("wh", "how"))) - {"which"}
-"""First words of a question that no command's first words are heard as (what, who, how, why, where, when: not
-"which", as in "Which, on the garage heater", nor "do", as in "Do not from the hallway light," for "Turn off ...")."""
-ASKED_PLAINLY_WORDS = 3
-
-
-def asked_plainly(heard: str) -> bool:
-    """Was the turn heard as a question of `ASKED_PLAINLY_WORDS` words or more, opening with an asking word?
-    Then the audio is not heard again slower: over 27 runs of the spoken corpus, the slower hearing found 17
-    commands, none in a turn first heard so, while every question the reading within the commands left
-    waited ~0.15-0.25 s more for it (what the reading finds there, "What's the bait to me?" as "What's the date
-    today?", it still finds). Fillers before it are no words of it: "Okay, so why is the sky blue?", heard so
-    twice (seed 881), was read slowed as "Okay, so what is the time?" and told the time."""
-    words = [word for word in bare_words(heard.split()) if word not in FILLERS]
-    return len(words) >= ASKED_PLAINLY_WORDS and words[0] in ASKING_WORDS
 
 
 def _room_replaced(heard: str, read: str) -> bool:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from .amend import can_be_amended
 from .base import Answer
 from .command_reread import asking_words
-from .intent_matcher import DEVICE_NAME_ENDS, FILLERS, bare_words
+from .intent_matcher import DEVICE_NAME_ENDS, FILLERS, asked_plainly, bare_words
 from .openings import COMMAND_WORDS, POLARITY_WORDS
 
 FINISHING_WORDS = frozenset({"is", "it", "it's", "that", "that's", "this", "are", "they", "please", "thanks", "thank",
@@ -171,10 +171,13 @@ def _bare(word: str) -> str:
 
 def reads_finished(text: str) -> bool:
     """Do the words so far read as a whole sentence ("Why is the sky blue?"): three words or more, a closing
-    mark from STT, and nothing that sounds cut off. Smart Turn hears only the voice; this is the text's vote
-    (a command's vote is its intent matching, see `Speculator.claimed`)."""
+    mark from STT (or a question asked plainly, which the recogniser may leave without one: "What is the
+    moiling point of water", seed 911, waited out the turn's longest silence), and nothing that sounds cut off.
+    Smart Turn hears only the voice; this is the text's vote (a command's vote is its intent matching, see
+    `Speculator.claimed`)."""
     stripped = text.strip()
-    return len(stripped.split()) >= 3 and stripped[-1:] in (".", "?", "!") and not sounds_unfinished(stripped)
+    closed = stripped[-1:] in (".", "?", "!") or stripped[-1:].isalnum() and asked_plainly(stripped)
+    return len(stripped.split()) >= 3 and closed and not sounds_unfinished(stripped)
 
 
 @dataclass

@@ -15,6 +15,7 @@ import pytest
 from firmware_py.config import Settings
 from firmware_py.conversation import Conversation
 from firmware_py.events import BotAnswered, DeviceCommand, StateChanged
+from firmware_py.respond.command_grammar import FirstSoundLost
 from firmware_py.speech.stt import Rereading
 
 from .scripted import ScriptedLlm, ScriptedStt, feed, recorded_conversation, settle, tone, zeros
@@ -27,9 +28,14 @@ class RereadingScriptedStt(ScriptedStt):
     readings: list[Any] = field(default_factory=list)
     """Per reading: a Rereading, None, or an exception instance to raise."""
     reread: list[np.ndarray] = field(default_factory=list)
+    clipped: list[np.ndarray] = field(default_factory=list)
+    """Readings within the commands whose first sound was lost (command_grammar.FirstSoundLost): none found."""
 
     def read_within(self, audio: np.ndarray, grammar: Any, margin: float, width: int,
                     trusted: float = 0.0) -> Rereading | None:
+        if isinstance(grammar, FirstSoundLost):
+            self.clipped.append(audio)
+            return None
         self.reread.append(audio)
         step = self.readings.pop(0) if self.readings else None
         if isinstance(step, BaseException):
