@@ -332,9 +332,6 @@ class FirstSoundLost:
     def accepts(self, state: int) -> bool:
         return self.grammar.accepts(state)
 
-    def forget(self) -> None:
-        self.grammar.forget()
-
 
 def _a_letter(label: str | frozenset[str] | None) -> bool:
     return label is not None and (label in LETTERS if isinstance(label, str) else label <= LETTERS)

@@ -924,9 +924,10 @@ class IntentResponder:
         found = await loop.run_in_executor(self._executor, self.rereading.accept, reading, heard, plausible, margin)
         if found is None and margin == MARGIN and not plain_question:
             # "You, yourself," for "Mute yourself." with its first sound clipped: read again as such
-            clipped = await loop.run_in_executor(stt_executor, partial(self.rereading.read_clipped, audio, stt, width))
+            clipped = await loop.run_in_executor(stt_executor, self.rereading.read_clipped, audio, stt, width)
             if clipped is not None and clipped.text:
-                found = await loop.run_in_executor(self._executor, self.rereading.accept, clipped, heard, plausible, margin)
+                found = await loop.run_in_executor(self._executor, self.rereading.accept, clipped, heard, plausible,
+                                                   margin)
                 reading = clipped if found is not None else reading
         text = reading.text
         if found is not None and found.intent == "ambiguous":   # two names for one timer: the one people use
