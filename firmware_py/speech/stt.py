@@ -33,9 +33,9 @@ MIN_SECS = 0.1
 """Shorter pieces hold no word, and the encoder's convolutions need a minimum length anyway."""
 RECENT_DECODES = 4
 """Decodes whose encodings are kept: a turn's pieces, its early decode and the whole turn."""
-FOLLOWERS_KEPT = 9
-"""Grammars whose followers are kept: the three one-sound families', the commands', the alarms' and the
-NAME_GRAMMARS of timers' names (respond/command_reread.py)."""
+FOLLOWERS_KEPT = 10
+"""Grammars whose followers are kept: the three one-sound families', the commands', the commands' with their
+first sound lost, the alarms' and the NAME_GRAMMARS of timers' names (respond/command_reread.py)."""
 EDGE_LEVEL = 1e-4
 """Samples quieter than this at the edges are trimmed: Moonshine returns nothing for clips that start
 with digital silence."""
