@@ -154,7 +154,7 @@ class CommandGrammar:
         if len(clipped.split(" ", 1)[0].translate(IGNORED)) < MIN_CLIPPED_LETTERS:
             return []
         return [letter.upper() + clipped[:1].lower() + clipped[1:] for letter in sorted(LETTERS - {"'"})
-                if self.accepts(self.advance(self.start, letter + clipped))]
+                if self.accepts(self.advance(self.restart, letter + clipped))]   # (as `clipped_start`, no fillers)
 
     def accepts(self, state: int) -> bool:
         return state != DEAD and (self._accepting(state) or self._accepting(self._move(state, " ")))
@@ -316,7 +316,10 @@ class FirstSoundLost:
 
     def __init__(self, grammar: CommandGrammar) -> None:
         self.grammar = grammar
-        self.key_words = grammar.key_words
+
+    @property
+    def key_words(self) -> frozenset[str]:
+        return self.grammar.key_words
 
     @property
     def start(self) -> int:
