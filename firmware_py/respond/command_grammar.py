@@ -34,7 +34,7 @@ FREE_WORDS = {"timer_name": 2}
 IGNORED = str.maketrans(dict.fromkeys(MARKS))
 """Punctuation a recogniser writes and no template spells."""
 MIN_CLIPPED_LETTERS = 2
-"""Letters a first word must keep to be read as one that lost its first: "ute" (mute), never "t" (at)."""
+"""Letters a first word must keep to be read as one that lost its first: "ute" (mute), never "p" (up)."""
 MEMO_LIMIT = 400_000
 """Automaton states held by the memo of states built while reading (~3 MB) before it is dropped."""
 

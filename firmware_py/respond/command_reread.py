@@ -182,7 +182,7 @@ class CommandReread:
         self._means = means
         self._excluded = QUESTIONS | NAMES_NOTHING | frozenset(unserved)
         self._grammar: CommandGrammar | None = None
-        self._first_sound_lost: FirstSoundLost | None = None
+        self._first_sound_lost: FirstSoundLost | None = None   # one view, so its follower is kept (speech/stt.py)
         self._name_grammars: dict[tuple[str, ...], CommandGrammar] = {}
         self._lock = threading.Lock()
 

@@ -23,6 +23,9 @@ from .timeline import metrics_section
 TAIL_SECS = 40.0
 """Background streamed after the request: longer than any wait below."""
 ANSWER_CAP_SECS = 30.0
+REST_TRANSCRIPT_SECS = 3.0
+"""How long after the last voiced sample the words of the turn holding it may come back: the daemon's longest
+silence (`turn.max_silence_secs`, 1.5 s by default) and a decode, with room to spare."""
 POLL_SECS = 0.02
 
 
@@ -67,20 +70,27 @@ async def speak_request(url: str, clip: CaseClip, mqtt: Any, no_answer_secs: flo
             heard = client.first_audio_after(last) or last
             await _until(lambda: client.first("bot-stopped-speaking", heard) is not None
                          or client.first("bot-llm-stopped", last) is not None, ANSWER_CAP_SECS)
-            # the request's rest may have cut into an answer to its first piece ("What is five? | Plus three."):
-            # the answer that counts is the one to the last words transcribed
-            rest = _last_final_transcript(client)
-            if rest is not None and rest.at > heard:
-                await _until(lambda: client.first("bot-stopped-speaking", rest.at) is not None, ANSWER_CAP_SECS)
+            await answer_to_the_rest(client, heard, last)
         await asyncio.sleep(0.3)  # late function-call and MQTT messages
         return _log(client, mqtt.messages[mqtt_seen:], first, last)
     finally:
         await client.close()
 
 
-def _last_final_transcript(client: BenchClient) -> Any:
-    """The last final transcription the daemon sent, or None."""
-    return next((m for m in reversed(client.messages) if m.type == "user-transcription" and is_final(m.data)), None)
+async def answer_to_the_rest(client: BenchClient, heard: float, last: float) -> None:
+    """The request's rest may have cut into an answer to its first piece ("What is five? | Plus three."): when the
+    words of its last piece came back after that answer began (`heard`), wait for the answer to them too. Those
+    words come after the last voiced sample (`last`), once the turn holding it ends: waited for, not looked for at
+    once (seed 937's "Plus three." came back after the harness had stopped listening, and the right answer to the
+    whole request was missed)."""
+    await _until(lambda: _final_transcript_after(client, last) is not None, REST_TRANSCRIPT_SECS)
+    rest = _final_transcript_after(client, last)
+    if rest is not None and rest.at > heard:
+        await _until(lambda: client.first("bot-stopped-speaking", rest.at) is not None, ANSWER_CAP_SECS)
+
+
+def _final_transcript_after(client: BenchClient, after: float) -> Any:
+    return client.first("user-transcription", after, is_final)
 
 
 def _log(client: BenchClient, mqtt_messages: list[Any], first: float, last: float) -> RequestLog:
