@@ -168,7 +168,7 @@ class RereadingStt(Protocol):
     def transcribe(self, audio: np.ndarray, hand_back: bool = False) -> str: ...
 
     def read_within(self, audio: np.ndarray, grammar: Any, margin: float, width: int,
-                    trusted: float = 0.0) -> Rereading | None: ...
+                    trusted: float = 0.0, heard_within: bool = False) -> Rereading | None: ...
 
 
 class CommandReread:
@@ -225,12 +225,13 @@ class CommandReread:
         return _first_sound_given_back(reading, grammar) if reading is not None and reading.text else reading
 
     def read_name(self, audio: np.ndarray, stt: RereadingStt, names: tuple[str, ...],
-                  width: int = WIDTH) -> Rereading | None:
+                  width: int = WIDTH, heard_within: bool = False) -> Rereading | None:
         """Blocking (the STT thread): the audio read within the timer sentences with a timer's name only one
-        of `names` (respond/timer_names.py); the free reading is never trusted here, since its name was in doubt."""
+        of `names` (respond/timer_names.py); the free reading is never trusted here, since its name was in
+        doubt. `heard_within`: the words heard may be one of those sentences (a length one sound from another)."""
         grammar = self._names_grammar(names)
         grammar.forget()
-        return stt.read_within(audio, grammar, NAME_MARGIN, width, trusted=0.0)
+        return stt.read_within(audio, grammar, NAME_MARGIN, width, trusted=0.0, heard_within=heard_within)
 
     def _names_grammar(self, names: tuple[str, ...]) -> CommandGrammar:
         with self._lock:

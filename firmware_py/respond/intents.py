@@ -814,7 +814,7 @@ class IntentResponder:
         if family is not None:
             read = partial(self.opposites.read, audio, stt, family)
         else:   # a length with "fifteen" or "fifty": read within the timer sentences, the name as heard
-            read = partial(self.rereading.read_name, audio, stt, names_known((timer,)) if timer else ())
+            read = partial(self.rereading.read_name, audio, stt, names_known((timer,)) if timer else (), heard_within=True)
         reading = await loop.run_in_executor(stt_executor, read, OPPOSITE_WIDTH)
         if reading is not None and not reading.text:   # the narrow beam lost every sentence: once wider
             reading = await loop.run_in_executor(stt_executor, read, OPPOSITE_WIDER)

@@ -201,4 +201,4 @@ class OppositeReading:
         reading (it was heard as a command: the doubt is which one)."""
         grammar = self.grammar(family)
         grammar.forget()
-        return stt.read_within(audio, grammar, READ_MARGIN, width, trusted=0.0)
+        return stt.read_within(audio, grammar, READ_MARGIN, width, trusted=0.0, heard_within=True)

@@ -92,6 +92,13 @@ class GrammarFollower:
                 found.append((token, following))
         return found
 
+    def holds(self, ids: Sequence[int]) -> bool:
+        """Is this token sequence, ended there, a reading the grammar allows?"""
+        state: State | None = self.start()
+        for token in [*ids, END_TOKEN]:
+            state = self._follow(state, token) if state is not None else None
+        return state is not None
+
     def kin(self, state: State) -> int:
         return state[0]
 

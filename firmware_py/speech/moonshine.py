@@ -8,6 +8,7 @@ one onnxruntime in the process and lets each session's options be chosen: weight
 from __future__ import annotations
 
 import binascii
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -90,62 +91,108 @@ class MoonshineModel:
             inputs["attention_mask"] = np.ones((1, len(audio)), self._audio_mask)
         return self.encoder.run(None, inputs, self._shrink if hand_back else None)[0]
 
-    def read(self, hidden: np.ndarray, hand_back: bool = False, words_first: bool = False) -> tuple[str, float]:
-        """The free reading (greedy, with the word bias) and its log-likelihood; with `words_first`, the end
-        is never the first token (see `MoonshineStt.hear_out`)."""
+    def read(self, hidden: np.ndarray, hand_back: bool = False,
+             words_first: bool = False) -> tuple[str, float, list[int]]:
+        """The free reading (greedy, with the word bias), its log-likelihood and its token ids; with
+        `words_first`, the end is never the first token (see `MoonshineStt.hear_out`)."""
         ids, score = self._decode(hidden, hand_back, words_first)
-        return self.detokenize(ids), score
+        return self.detokenize(ids), score, ids
 
     def read_within(self, hidden: np.ndarray, follower: Follower, width: int = 8,
-                    floor: float = -np.inf, rival: float = 0.0) -> list[tuple[str, float]]:
+                    floor: float = -np.inf, rival: float = 0.0,
+                    known: tuple[float, list[int]] | None = None) -> list[tuple[str, float]]:
         """A beam search over only the tokens `follower` allows (see speech/constrained.py): the finished
         readings within `rival` of the likeliest, with their log-likelihoods, likeliest first; [] when none
         finished above `floor` (readings are dropped as soon as they fall below it, or below the likeliest
-        finished one by more than `rival`: a log-likelihood only falls as a reading grows)."""
-        feeds = self._first_feeds(hidden)
-        beams: list[tuple[float, list[int], Any]] = [(0.0, [], follower.start())]
-        finished: list[tuple[float, list[int]]] = []
-        bar = floor
+        finished one by more than `rival`: a log-likelihood only falls as a reading grows).
+
+        `known`: a reading the follower holds, with its log-likelihood (the free reading, when it is a
+        sentence of the grammar). The likeliest is at least as likely, so from the first step nothing more
+        than `rival` below it is kept; and the known reading's every step is scored by one decoder run over
+        all of it, so the decoder runs step by step only for readings that leave it within reach (most often
+        none: a one-sound command's check then costs one run instead of one per token)."""
+        path = self._known_path(hidden, known[1]) if known is not None else None
+        beams = [_Beam(0.0, [], follower.start(), None, path is not None)]
+        finished: list[tuple[float, list[int]]] = [known] if known is not None else []
+        bar = max(floor, known[0] - rival) if known is not None else floor
+        cross = path.cross if path is not None else None
+        repeated: dict[int, dict[str, np.ndarray]] = {}
         for step in range(int(hidden.shape[1] * SAMPLES_PER_FRAME / SAMPLE_RATE * TOKENS_PER_SECOND)):
-            logits, *present = self.decoder.run(None, feeds, self._shrink)
-            rows = _log_softmax(logits[:, -1, :])
+            off = [index for index, beam in enumerate(beams) if not beam.on_path]
+            rows: list[np.ndarray] = [path.rows[step] if path is not None and beam.on_path else np.empty(0)
+                                      for beam in beams]
+            present: dict[str, np.ndarray] = {}
+            if off:
+                if cross is None:   # the first step, nothing known: the encoder's keys and values made once
+                    logits, present, cross = self._first_run(hidden)
+                else:
+                    logits, present = self._run_beams([beams[index] for index in off], hidden, cross, repeated)
+                for index, row in zip(off, _log_softmax(logits[:, -1, :])):
+                    rows[index] = row
             grown: dict[Any, tuple[float, int, int, Any]] = {}
-            for index, (score, ids, state) in enumerate(beams):
-                for token, next_state in follower.options(state, rows[index], 2 * width):
-                    total = score + float(rows[index, token])
+            for index, beam in enumerate(beams):
+                for token, next_state in follower.options(beam.state, rows[index], 2 * width):
+                    total = beam.score + float(rows[index][token])
                     if total < bar:
                         continue
                     if token == END_TOKEN:
-                        finished.append((total, ids))
+                        if known is None or beam.ids != known[1]:   # (the known reading is counted once)
+                            finished.append((total, beam.ids))
                         bar = max(bar, total - rival)
                         continue
                     # readings that differ only in case or marks hold the same words: keep the likeliest,
                     # or the beam fills with "Said," "Said." "Said!"
-                    key = (next_state, self._spelled(ids, token))
+                    key = (next_state, self._spelled(beam.ids, token))
                     if key not in grown or grown[key][0] < total:
                         grown[key] = (total, index, token, next_state)
             kept = _diverse(sorted((item for item in grown.values() if item[0] >= bar), key=lambda item: -item[0]),
                             width, follower)
             if not kept:
                 break   # every reading finished or fell below the bar
-            origin = np.array([index for _, index, _, _ in kept])
-            if step == 0:   # the encoder's keys and values are made once, the same for every reading
-                cross = {name.replace("present.", "past_key_values.", 1): value
-                         for name, value in zip(self._present, present) if ".decoder." not in name}
-            for name, value in zip(self._present, present):
-                if ".decoder." in name:
-                    feeds[name.replace("present.", "past_key_values.", 1)] = np.take(value, origin, axis=0)
-            if len(origin) != len(beams) or step == 0:
-                for name, value in cross.items():
-                    feeds[name] = np.repeat(value, len(origin), axis=0)
-                feeds["encoder_hidden_states"] = np.repeat(hidden, len(origin), axis=0)
-                if self._hidden_mask is not None:
-                    feeds["encoder_attention_mask"] = np.ones((len(origin), hidden.shape[1]), self._hidden_mask)
-            beams = [(total, beams[index][1] + [token], state) for total, index, token, state in kept]
-            feeds["input_ids"] = np.array([[token] for _, _, token, _ in kept], np.int64)
-            feeds["use_cache_branch"] = np.array([True])
+            slots = {index: slot for slot, index in enumerate(off)}
+            beams = [_grown(beams[index], token, state, total, step, path, present, slots.get(index, 0))
+                     for total, index, token, state in kept]
         finished.sort(key=lambda item: -item[0])
         return [(self.detokenize(ids), score) for score, ids in finished if score >= finished[0][0] - rival]
+
+    def _known_path(self, hidden: np.ndarray, ids: list[int]) -> _KnownPath:
+        """The known reading run through the decoder at once: its log-probabilities at every step, the
+        decoder's keys and values along it, and the encoder's."""
+        feeds = self._first_feeds(hidden)
+        feeds["input_ids"] = np.array([[START_TOKEN, *ids]], np.int64)
+        logits, *present = self.decoder.run(None, feeds, self._shrink)
+        own, cross = self._split(present)
+        return _KnownPath(ids, _log_softmax(logits[0]), own, cross)
+
+    def _first_run(self, hidden: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray], dict[str, np.ndarray]]:
+        logits, *present = self.decoder.run(None, self._first_feeds(hidden), self._shrink)
+        own, cross = self._split(present)
+        return logits, own, cross
+
+    def _run_beams(self, beams: list[_Beam], hidden: np.ndarray, cross: dict[str, np.ndarray],
+                   repeated: dict[int, dict[str, np.ndarray]]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """One cached decoder step for readings off the known one (each with its own keys and values);
+        `repeated`: the encoder's inputs for each batch size, made once."""
+        count = len(beams)
+        if count not in repeated:
+            batch = {name: np.repeat(value, count, axis=0) for name, value in cross.items()}
+            batch["encoder_hidden_states"] = np.repeat(hidden, count, axis=0)
+            if self._hidden_mask is not None:
+                batch["encoder_attention_mask"] = np.ones((count, hidden.shape[1]), self._hidden_mask)
+            repeated[count] = batch
+        feeds = dict(repeated[count])
+        for name in beams[0].past or {}:
+            feeds[name] = np.concatenate([beam.past[name] for beam in beams if beam.past is not None])
+        feeds["input_ids"] = np.array([[beam.ids[-1]] for beam in beams], np.int64)
+        feeds["use_cache_branch"] = np.array([True])
+        logits, *present = self.decoder.run(None, feeds, self._shrink)
+        return logits, self._split(present)[0]
+
+    def _split(self, present: list[np.ndarray]) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        """A run's keys and values as the next run's inputs: the decoder's own, and the encoder's."""
+        named = {name.replace("present.", "past_key_values.", 1): value for name, value in zip(self._present, present)}
+        return ({name: value for name, value in named.items() if ".decoder." in name},
+                {name: value for name, value in named.items() if ".decoder." not in name})
 
     def _first_feeds(self, hidden: np.ndarray) -> dict[str, np.ndarray]:
         feeds: dict[str, np.ndarray] = {name: self._empty for name in self._past}
@@ -195,6 +242,42 @@ class MoonshineModel:
     def detokenize(self, ids: list[int]) -> str:
         text = self.tokens.join(i for i in ids if i >= SPECIAL_TOKENS)
         return text.decode("utf-8", errors="replace").replace(WORD_START, " ").strip()
+
+
+@dataclass
+class _Beam:
+    """A reading being grown."""
+
+    score: float
+    ids: list[int]
+    state: Any
+    past: dict[str, np.ndarray] | None
+    """The decoder's keys and values over the start and every token but the last (None while on the known
+    reading, whose own are used)."""
+    on_path: bool
+    """Still the known reading's first tokens: its next step is already scored."""
+
+
+@dataclass(frozen=True)
+class _KnownPath:
+    ids: list[int]
+    rows: np.ndarray
+    """Log-probabilities of the next token after the start and after each of `ids`."""
+    past: dict[str, np.ndarray]
+    """The decoder's keys and values over the start and all of `ids`."""
+    cross: dict[str, np.ndarray]
+
+
+def _grown(parent: _Beam, token: int, state: Any, total: float, step: int, path: _KnownPath | None,
+           present: dict[str, np.ndarray], slot: int) -> _Beam:
+    """`parent` grown by `token`: on the known reading still, leaving it here (its keys and values so far are
+    the known reading's), or off it already (this step's run made them; `slot`: its place in that batch)."""
+    ids = [*parent.ids, token]
+    if parent.on_path and path is not None:
+        if step < len(path.ids) and token == path.ids[step]:
+            return _Beam(total, ids, state, None, True)
+        return _Beam(total, ids, state, {name: value[:, :, :step + 1] for name, value in path.past.items()}, False)
+    return _Beam(total, ids, state, {name: value[slot:slot + 1] for name, value in present.items()}, False)
 
 
 def _diverse(ranked: list[tuple[float, int, int, Any]], width: int, follower: Follower) -> list[tuple[float, int, int, Any]]:

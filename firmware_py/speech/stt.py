@@ -71,6 +71,17 @@ class Rereading:
     for "Open the office shades"): what to compare with the words heard."""
 
 
+@dataclass(frozen=True)
+class _Decode:
+    """A clip's free reading, kept for reading it again."""
+
+    hidden: np.ndarray
+    """The encoder's view of the clip."""
+    score: float
+    words: int
+    ids: list[int]
+
+
 class MoonshineStt:
     """Shared recognizer; decodes are serialised."""
 
@@ -87,7 +98,7 @@ class MoonshineStt:
         self.recognizer = _load_recognizer(self.model_dir, threads, weights)
         self._lock = threading.Lock()
         self.last_secs = 0.0
-        self._recent: dict[bytes, tuple[np.ndarray, float, int]] = {}
+        self._recent: dict[bytes, _Decode] = {}
         self._spellings = TokenSpellings(self.recognizer.tokens.texts)
         self._followers: dict[Grammar, GrammarFollower] = {}
 
@@ -101,33 +112,37 @@ class MoonshineStt:
             return ""
         with self._lock, timed(self):
             hidden = self.recognizer.encode(clip, hand_back)
-            text, score = self.recognizer.read(hidden, hand_back)
-            self._remember(clip, hidden, score, len(text.split()))
+            text, score, ids = self.recognizer.read(hidden, hand_back)
+            self._remember(clip, _Decode(hidden, score, len(text.split()), ids))
         cleaned = clean_transcript(text)
         log.debug("transcribed", extra={"audio_secs": round(len(clip) / SAMPLE_RATE, 2),
                                         "secs": round(self.last_secs, 3), "chars": len(cleaned)})
         return cleaned
 
     def read_within(self, audio: np.ndarray, grammar: Grammar, margin: float, width: int,
-                    trusted: float = 0.0) -> Rereading | None:
+                    trusted: float = 0.0, heard_within: bool = False) -> Rereading | None:
         """`audio` read again within `grammar` (speech/constrained.py), when that reading's log-likelihood
         is within `margin` of the free reading's (the decode of the same audio, kept from `transcribe`).
         None at once when the free reading averaged more than `trusted` per word: the recogniser was sure; a
-        reading with no text when nothing within the margin was found."""
+        reading with no text when nothing within the margin was found. `heard_within`: the free reading may
+        well be a sentence of the grammar (a command heard, read again among its like); when it is, it is
+        one of the readings, and only those near it are searched for."""
         clip = _trim_edges(as_float(audio))
         if len(clip) < MIN_SECS * SAMPLE_RATE:
             return None
         with self._lock, timed(self):
             follower = self._follower(grammar)
-            known = self._recent.get(_fingerprint(clip))
-            if known is None:
+            decode = self._recent.get(_fingerprint(clip))
+            if decode is None:
                 hidden = self.recognizer.encode(clip)
-                heard, score = self.recognizer.read(hidden)
-                known = hidden, score, len(heard.split())
-            hidden, heard_score, words = known
+                heard, score, ids = self.recognizer.read(hidden)
+                decode = _Decode(hidden, score, len(heard.split()), ids)
+            heard_score, words = decode.score, decode.words
             if words and heard_score / words > trusted:
                 return None
-            found = self.recognizer.read_within(hidden, follower, width, heard_score - margin, rival=RIVAL_NATS)
+            known = (heard_score, decode.ids) if heard_within and follower.holds(decode.ids) else None
+            found = self.recognizer.read_within(decode.hidden, follower, width, heard_score - margin,
+                                                rival=RIVAL_NATS, known=known)
         if not found:
             return Rereading("", float("-inf"), heard_score, words)
         (text, score), others = found[0], found[1:]
@@ -157,14 +172,14 @@ class MoonshineStt:
             return ""
         with self._lock, timed(self):
             known = self._recent.get(_fingerprint(clip))
-            hidden = known[0] if known is not None else self.recognizer.encode(clip)
-            text, score = self.recognizer.read(hidden, words_first=True)
-            self._remember(clip, hidden, score, len(text.split()))
+            hidden = known.hidden if known is not None else self.recognizer.encode(clip)
+            text, score, ids = self.recognizer.read(hidden, words_first=True)
+            self._remember(clip, _Decode(hidden, score, len(text.split()), ids))
         return clean_transcript(text)
 
-    def _remember(self, clip: np.ndarray, hidden: np.ndarray, score: float, words: int) -> None:
+    def _remember(self, clip: np.ndarray, decode: _Decode) -> None:
         """The last decodes' encodings: a turn read again reuses its decode (~0.15 s for 2 s of speech)."""
-        self._recent[_fingerprint(clip)] = (hidden, score, words)
+        self._recent[_fingerprint(clip)] = decode
         while len(self._recent) > RECENT_DECODES:
             self._recent.pop(next(iter(self._recent)))
 

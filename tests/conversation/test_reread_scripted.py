@@ -33,7 +33,7 @@ class RereadingScriptedStt(ScriptedStt):
     """Readings within the commands whose first sound was lost (command_grammar.FirstSoundLost): none found."""
 
     def read_within(self, audio: np.ndarray, grammar: Any, margin: float, width: int,
-                    trusted: float = 0.0) -> Rereading | None:
+                    trusted: float = 0.0, heard_within: bool = False) -> Rereading | None:
         if isinstance(grammar, FirstSoundLost):
             self.clipped.append(audio)
             return None
@@ -163,7 +163,7 @@ class MarginRecordingStt(RereadingScriptedStt):
     margins: list[float] = field(default_factory=list)
 
     def read_within(self, audio: np.ndarray, grammar: Any, margin: float, width: int,
-                    trusted: float = 0.0) -> Rereading | None:
+                    trusted: float = 0.0, heard_within: bool = False) -> Rereading | None:
         self.margins.append(margin)
         return super().read_within(audio, grammar, margin, width, trusted)
 

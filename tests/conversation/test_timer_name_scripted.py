@@ -26,7 +26,7 @@ class GrammarRecordingStt(RereadingScriptedStt):
         super().__init__(default=default)
         self.calls: list[tuple[Any, float]] = []
 
-    def read_within(self, audio: Any, grammar: Any, margin: float, width: int, trusted: float = 0.0) -> Rereading | None:
+    def read_within(self, audio: Any, grammar: Any, margin: float, width: int, trusted: float = 0.0, heard_within: bool = False) -> Rereading | None:
         self.calls.append((grammar, margin))
         return super().read_within(audio, grammar, margin, width, trusted)
 

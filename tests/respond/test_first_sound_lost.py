@@ -72,7 +72,7 @@ class ClippedStt:
     grammars: list[str] = field(default_factory=list)
 
     def read_within(self, audio: np.ndarray, grammar: Any, margin: float, width: int,
-                    trusted: float = 0.0) -> Rereading | None:
+                    trusted: float = 0.0, heard_within: bool = False) -> Rereading | None:
         clipped = isinstance(grammar, FirstSoundLost)
         self.grammars.append("clipped" if clipped else "whole")
         text = self.clipped if clipped else self.whole

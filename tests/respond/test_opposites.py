@@ -80,7 +80,7 @@ class ReadsOnlyTheOtherDeed:
         self.text, self.below = text, below
 
     def read_within(self, audio: np.ndarray, grammar: object, margin: float, width: int,
-                    trusted: float = 0.0) -> Rereading:
+                    trusted: float = 0.0, heard_within: bool = False) -> Rereading:
         return Rereading(self.text, -3.0 - self.below, -3.0, 5)
 
 
@@ -150,7 +150,7 @@ async def test_a_reading_that_lost_the_minutes_is_no_fifteen_heard_as_fifty() ->
 
     class StopsShort:
         def read_within(self, audio: np.ndarray, grammar: object, margin: float, width: int,
-                        trusted: float = 0.0) -> Rereading:
+                        trusted: float = 0.0, heard_within: bool = False) -> Rereading:
             return Rereading("Can you set a timer for an hour", -3.0, -4.0, 8,
                              (("Can you set a timer for an hour and fifty minutes?", -3.5),))
 
@@ -177,7 +177,7 @@ async def test_fourteen_may_be_for_ten_run_together() -> None:
 
     class ReadsTen:
         def read_within(self, audio: np.ndarray, grammar: object, margin: float, width: int,
-                        trusted: float = 0.0) -> Rereading:
+                        trusted: float = 0.0, heard_within: bool = False) -> Rereading:
             return Rereading("Set a timer for ten minutes.", -3.0, -4.0, 8)
 
     with ThreadPoolExecutor(1) as executor:
@@ -198,7 +198,7 @@ class NarrowBeamLosesIt:
         self.widths: list[int] = []
 
     def read_within(self, audio: np.ndarray, grammar: object, margin: float, width: int,
-                    trusted: float = 0.0) -> Rereading:
+                    trusted: float = 0.0, heard_within: bool = False) -> Rereading:
         self.widths.append(width)
         if width < 8:
             return Rereading("", float("-inf"), -4.0, 4)

@@ -32,7 +32,7 @@ class ReadsAs:
     rivals: tuple[tuple[str, float], ...] = ()
 
     def read_within(self, audio: np.ndarray, grammar: Any, margin: float, width: int,
-                    trusted: float = 0.0) -> Rereading | None:
+                    trusted: float = 0.0, heard_within: bool = False) -> Rereading | None:
         return Rereading(self.reading, -4.0, -3.0, 5, self.rivals)
 
     def transcribe(self, audio: np.ndarray, hand_back: bool = False) -> str:

@@ -198,7 +198,7 @@ class TrustRecorder:
     def __init__(self) -> None:
         self.trusted: list[float] = []
 
-    def read_within(self, audio: object, grammar: object, margin: float, width: int, trusted: float = 0.0) -> None:
+    def read_within(self, audio: object, grammar: object, margin: float, width: int, trusted: float = 0.0, heard_within: bool = False) -> None:
         self.trusted.append(trusted)
 
 

@@ -39,7 +39,7 @@ class SlowerStt:
     widths: list[int] = field(default_factory=list)
 
     def read_within(self, audio: np.ndarray, grammar: Any, margin: float, width: int,
-                    trusted: float = 0.0) -> Rereading | None:
+                    trusted: float = 0.0, heard_within: bool = False) -> Rereading | None:
         self.widths.append(width)
         if self.sure:
             return None
@@ -173,7 +173,7 @@ class WithinStt:
     within: str
 
     def read_within(self, audio: np.ndarray, grammar: Any, margin: float, width: int,
-                    trusted: float = 0.0) -> Rereading | None:
+                    trusted: float = 0.0, heard_within: bool = False) -> Rereading | None:
         return Rereading(self.within, -4.0, -3.5, len(self.within.split()))
 
     def transcribe(self, audio: np.ndarray, hand_back: bool = False) -> str:

@@ -95,7 +95,7 @@ class ReadingStt:
         self.read = read
 
     def read_within(self, audio: np.ndarray, grammar: Any, margin: float, width: int,
-                    trusted: float = 0.0) -> Rereading | None:
+                    trusted: float = 0.0, heard_within: bool = False) -> Rereading | None:
         return Rereading(self.read, -5.0, -4.0, 4)
 
     def transcribe(self, audio: np.ndarray, hand_back: bool = False) -> str:

@@ -293,3 +293,55 @@ def test_a_grammar_read_within_again_keeps_its_follower(stt: MoonshineStt, rerea
     first = stt._follower(commands)
     assert stt.read_within(audio, family, 40.0, 4) is not None
     assert stt._follower(commands) is first and stt._follower(family)._spellings is first._spellings
+
+
+class _CountedRuns:
+    """The decoder session, its runs counted."""
+
+    def __init__(self, session: Any) -> None:
+        self.session, self.runs = session, 0
+
+    def run(self, *args: Any) -> Any:
+        self.runs += 1
+        return self.session.run(*args)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.session, name)
+
+
+@pytest.mark.parametrize(("said", "voice", "speed"), [
+    ("Can you turn on the kitchen light.", "espeak", 1.25),   # heard "... turn off ...": asked which
+    ("Turn the kitchen light on.", "espeak", 1.15), ("Switch off the kitchen light.", "espeak", 1.0),
+])
+def test_a_reading_along_the_words_heard_finds_what_the_whole_search_finds(
+        stt: MoonshineStt, reread: Any, monkeypatch: pytest.MonkeyPatch, said: str, voice: str, speed: float) -> None:
+    """A one-sound command is read within its family knowing the words heard are one of its sentences: the
+    same readings and rivals as the search that does not know it, scored along those words in one decoder
+    run instead of one run a token."""
+    from firmware_py.respond.opposites import OPPOSITES, OppositeReading
+    from firmware_py.speech.constrained import GrammarFollower
+
+    matcher, _ = reread
+    follower = GrammarFollower(OppositeReading(matcher).grammar(OPPOSITES[0]), stt.recognizer.tokens.texts)
+    hidden = stt.recognizer.encode(to_float(speech(said, voice=voice, speed=speed)[0]))
+    heard, score, ids = stt.recognizer.read(hidden)
+    assert follower.holds(ids), heard
+    counted = _CountedRuns(stt.recognizer.decoder)
+    monkeypatch.setattr(stt.recognizer, "decoder", counted)
+    searched = stt.recognizer.read_within(hidden, follower, 4, score - 40.0, rival=1.0)
+    whole_runs, counted.runs = counted.runs, 0
+    along = stt.recognizer.read_within(hidden, follower, 4, score - 40.0, rival=1.0, known=(score, ids))
+    assert [text for text, _ in along] == [text for text, _ in searched], heard
+    assert [s for _, s in along] == pytest.approx([s for _, s in searched], abs=0.05)   # (one run: other rounding)
+    assert counted.runs < whole_runs / 2, (counted.runs, whole_runs)
+
+
+def test_a_follower_holds_a_sentence_of_its_grammar_and_no_other(stt: MoonshineStt, reread: Any) -> None:
+    from firmware_py.speech.constrained import GrammarFollower
+
+    _, rereader = reread
+    follower = GrammarFollower(rereader.prepare(), stt.recognizer.tokens.texts)
+    for said, held in (("Turn on the kitchen light.", True), ("What is the capital of France?", False)):
+        _, _, ids = stt.recognizer.read(stt.recognizer.encode(to_float(speech(said, voice="hibari")[0])))
+        assert follower.holds(ids) is held, said
+    assert not follower.holds([])
