@@ -100,21 +100,21 @@ class MoonshineModel:
 
     def read_within(self, hidden: np.ndarray, follower: Follower, width: int = 8,
                     floor: float = -np.inf, rival: float = 0.0,
-                    known: tuple[float, list[int]] | None = None) -> list[tuple[str, float]]:
+                    known: list[int] | None = None) -> list[tuple[str, float]]:
         """A beam search over only the tokens `follower` allows (see speech/constrained.py): the finished
         readings within `rival` of the likeliest, with their log-likelihoods, likeliest first; [] when none
         finished above `floor` (readings are dropped as soon as they fall below it, or below the likeliest
         finished one by more than `rival`: a log-likelihood only falls as a reading grows).
 
-        `known`: a reading the follower holds, with its log-likelihood (the free reading, when it is a
-        sentence of the grammar). The likeliest is at least as likely, so from the first step nothing more
-        than `rival` below it is kept; and the known reading's every step is scored by one decoder run over
-        all of it, so the decoder runs step by step only for readings that leave it within reach (most often
-        none: a one-sound command's check then costs one run instead of one per token)."""
-        path = self._known_path(hidden, known[1]) if known is not None else None
+        `known`: the tokens of a reading the follower holds (the free reading, when it is a sentence of the
+        grammar), scored at every step by one decoder run over all of it. The likeliest is at least as
+        likely, so from the first step nothing more than `rival` below it is kept, and the decoder runs step
+        by step only for readings that leave it within reach (most often none: a one-sound command's check
+        then costs one run instead of one a token)."""
+        path = self._known_path(hidden, known) if known is not None else None
         beams = [_Beam(0.0, [], follower.start(), None, path is not None)]
-        finished: list[tuple[float, list[int]]] = [known] if known is not None else []
-        bar = max(floor, known[0] - rival) if known is not None else floor
+        finished: list[tuple[float, list[int]]] = [(path.score, path.ids)] if path is not None else []
+        bar = max(floor, path.score - rival) if path is not None else floor
         cross = path.cross if path is not None else None
         repeated: dict[int, dict[str, np.ndarray]] = {}
         for step in range(int(hidden.shape[1] * SAMPLES_PER_FRAME / SAMPLE_RATE * TOKENS_PER_SECOND)):
@@ -136,7 +136,7 @@ class MoonshineModel:
                     if total < bar:
                         continue
                     if token == END_TOKEN:
-                        if known is None or beam.ids != known[1]:   # (the known reading is counted once)
+                        if path is None or beam.ids != path.ids:   # (the known reading is counted once)
                             finished.append((total, beam.ids))
                         bar = max(bar, total - rival)
                         continue
@@ -162,7 +162,9 @@ class MoonshineModel:
         feeds["input_ids"] = np.array([[START_TOKEN, *ids]], np.int64)
         logits, *present = self.decoder.run(None, feeds, self._shrink)
         own, cross = self._split(present)
-        return _KnownPath(ids, _log_softmax(logits[0]), own, cross)
+        rows = _log_softmax(logits[0])
+        score = float(rows[np.arange(len(ids) + 1), [*ids, END_TOKEN]].sum())
+        return _KnownPath(ids, rows, score, own, cross)
 
     def _first_run(self, hidden: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray], dict[str, np.ndarray]]:
         logits, *present = self.decoder.run(None, self._first_feeds(hidden), self._shrink)
@@ -263,6 +265,8 @@ class _KnownPath:
     ids: list[int]
     rows: np.ndarray
     """Log-probabilities of the next token after the start and after each of `ids`."""
+    score: float
+    """The reading's log-likelihood, its end included."""
     past: dict[str, np.ndarray]
     """The decoder's keys and values over the start and all of `ids`."""
     cross: dict[str, np.ndarray]

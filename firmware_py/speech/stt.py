@@ -140,7 +140,7 @@ class MoonshineStt:
             heard_score, words = decode.score, decode.words
             if words and heard_score / words > trusted:
                 return None
-            known = (heard_score, decode.ids) if heard_within and follower.holds(decode.ids) else None
+            known = self._heard_within(decode.ids, follower) if heard_within else None
             found = self.recognizer.read_within(decode.hidden, follower, width, heard_score - margin,
                                                 rival=RIVAL_NATS, known=known)
         if not found:
@@ -150,6 +150,15 @@ class MoonshineStt:
         rivals = tuple((clean_transcript(other), other_score) for other, other_score in others
                        if [_word_key(word) for word in other.split()] != words_of)   # not "... running" for "... running?"
         return Rereading(clean_transcript(text), score, heard_score, words, rivals)
+
+    def _heard_within(self, ids: list[int], follower: GrammarFollower) -> list[int] | None:
+        """The free reading's tokens as far as they make the words heard, when the grammar holds them: a
+        decode that looped ("Close the office blinds. Close the office blinds. ...", heard as its first copy)
+        is known by that copy. None when the grammar does not hold the words heard."""
+        heard = clean_transcript(self.recognizer.detokenize(ids))
+        return next((ids[:end] for end in range(1, len(ids) + 1)
+                     if clean_transcript(self.recognizer.detokenize(ids[:end])) == heard and follower.holds(ids[:end])),
+                    None)
 
     def _follower(self, grammar: Grammar) -> GrammarFollower:
         """The grammar's follower, kept while it is one of the last few read within: a reading within one

@@ -330,7 +330,7 @@ def test_a_reading_along_the_words_heard_finds_what_the_whole_search_finds(
     monkeypatch.setattr(stt.recognizer, "decoder", counted)
     searched = stt.recognizer.read_within(hidden, follower, 4, score - 40.0, rival=1.0)
     whole_runs, counted.runs = counted.runs, 0
-    along = stt.recognizer.read_within(hidden, follower, 4, score - 40.0, rival=1.0, known=(score, ids))
+    along = stt.recognizer.read_within(hidden, follower, 4, score - 40.0, rival=1.0, known=ids)
     assert [text for text, _ in along] == [text for text, _ in searched], heard
     assert [s for _, s in along] == pytest.approx([s for _, s in searched], abs=0.05)   # (one run: other rounding)
     assert counted.runs < whole_runs / 2, (counted.runs, whole_runs)
@@ -345,3 +345,16 @@ def test_a_follower_holds_a_sentence_of_its_grammar_and_no_other(stt: MoonshineS
         _, _, ids = stt.recognizer.read(stt.recognizer.encode(to_float(speech(said, voice="hibari")[0])))
         assert follower.holds(ids) is held, said
     assert not follower.holds([])
+
+
+def test_a_looping_decode_is_known_by_its_first_copy(stt: MoonshineStt, reread: Any) -> None:
+    """The free decode sometimes says a command again and again ("Close the office blinds. Close the office
+    blinds. ..."), heard as one copy: the reading along the words heard follows that copy, not the loop."""
+    from firmware_py.respond.opposites import OPPOSITES, OppositeReading
+    from firmware_py.speech.constrained import GrammarFollower
+
+    matcher, _ = reread
+    follower = GrammarFollower(OppositeReading(matcher).grammar(OPPOSITES[0]), stt.recognizer.tokens.texts)
+    _, _, ids = stt.recognizer.read(stt.recognizer.encode(to_float(speech("Close the office blinds.", voice="hibari")[0])))
+    assert stt._heard_within(ids * 3, follower) == ids
+    assert stt._heard_within(ids[:-2], follower) is None   # "Close the office": no sentence
