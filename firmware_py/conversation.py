@@ -86,7 +86,7 @@ class Conversation(VoiceSession):
         self._engines, self._bus, self._live, self._sink = engines, bus, live, sink
         self._source = source or QueueSource()
         self.client_tools = client_tools or []
-        self._speculator = Speculator(responders, self.session_id, self._early_llm)
+        self._speculator = Speculator(responders, self.session_id, self._early_llm, self._read_ahead)
         self._rereader = next((r for r in responders.responders if hasattr(r, "reread")), None) if responders else None
         self._pieced = False   # this turn's words are two decodes' texts put together: no one audio holds them
         self._apologised_at = -APOLOGY_QUIET_SECS
@@ -581,6 +581,22 @@ class Conversation(VoiceSession):
             self._rereader.read_opposite(audio, self._engines.stt, self._engines.stt_executor,  # type: ignore[union-attr]
                                          self.session_id, text, claim)))
 
+    async def _read_ahead(self, text: str, claim: Answer) -> None:
+        """A command claimed at the user's pause whose meaning turns on one sound is read within its family
+        meanwhile, on the audio its words came from: the recogniser keeps the reading, and the turn's end,
+        on the same audio and words, finds it made (`_opposite_read_again`) instead of making it then."""
+        audio = self.listener.words_audio()
+        if (audio is None or claim.unknown_device or claim.tentative or not self._rereading()
+                or not hasattr(self._rereader, "read_opposite")):
+            return
+        if self._timer_names_to_read(claim):   # its timer's name is read first, and may make it another claim
+            return
+        try:
+            await self._rereader.read_opposite(audio, self._engines.stt, self._engines.stt_executor,  # type: ignore[union-attr]
+                                               self.session_id, text, claim, ahead=True)
+        except Exception:   # the turn's end reads it again
+            log.debug("reading a one-sound command ahead failed", exc_info=True, extra={"session": self.session_id})
+
     async def _time_read_again(self, text: str, claim: Answer) -> tuple[str, Answer]:
         """An alarm request whose time was heard as other words, read within the alarm sentences
         (respond/alarm_reread.py): the alarm when the audio says its time, else "For what time?" as before."""
@@ -606,17 +622,21 @@ class Conversation(VoiceSession):
         """A timer's name heard as words no name holds ("Start her past her time" for a pasta timer), or naming
         no running timer ("Stop, lurkey timer" while the tea timer runs), read again among the names timers
         are given or the running timers' names (respond/timer_names.py)."""
-        call = timer_call(claim)
-        if call is None or not hasattr(self._rereader, "reread_name"):
-            return text, claim
-        timers = self._engines.tools.timers
-        names = names_to_read(call, claim.name_in_doubt, names_known(timer.label for timer in timers.list()),
-                              bool(timers.find(str(call.arguments.get("label", "")))))
+        names = self._timer_names_to_read(claim)
         if not names:
             return text, claim
         return await self._claim_read_again(text, claim, "reading a timer's name again failed", lambda audio: (
             self._rereader.reread_name(audio, self._engines.stt, self._engines.stt_executor,  # type: ignore[union-attr]
                                        self.session_id, claim, names)))
+
+    def _timer_names_to_read(self, claim: Answer) -> tuple[str, ...]:
+        """The names a claim's timer is read again among (respond/timer_names.py), () when it is not."""
+        call = timer_call(claim)
+        if call is None or not hasattr(self._rereader, "reread_name"):
+            return ()
+        timers = self._engines.tools.timers
+        return names_to_read(call, claim.name_in_doubt, names_known(timer.label for timer in timers.list()),
+                             bool(timers.find(str(call.arguments.get("label", "")))))
 
     async def _claim_read_again(self, text: str, claim: Answer, failure: str,
                                 read: Callable[[np.ndarray], Awaitable[tuple[str, Answer] | None]]) -> tuple[str, Answer]:

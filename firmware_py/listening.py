@@ -161,6 +161,7 @@ class TurnListener:
         self._onset_pause = OnsetPause()
         self._background: set[asyncio.Task[Any]] = set()
         self._words_so_far = ""                   # the early decode's words while the user is quiet
+        self._words_audio: np.ndarray | None = None   # what they were decoded from, when one decode holds them
         self._last_turns: list[np.ndarray] = []   # the audio of the last two turns, for `decode_last_two`
         self.timing = TurnTiming()
 
@@ -332,7 +333,7 @@ class TurnListener:
                 self._owner.on_user_went_on()
             self._drop_whole()
             self._quiet_since, self._early, self._early_turn = None, None, None
-            self._words_so_far = ""
+            self._words_so_far, self._words_audio = "", None
             return
         if self._quiet_since is None:
             self._quiet_since = self._samples - frame_len
@@ -378,7 +379,10 @@ class TurnListener:
             return   # an earlier piece is still decoding: the turn's end will match the whole text
         pieces = self._segments if decode in self._segments else [*self._segments, decode]
         words = " ".join(t for t in (task.result() for task in pieces) if t).strip()
+        spoken = [task for task in pieces if task.result()]
         self._words_so_far = words
+        # (a turn of pieces ends on the whole turn's decode, made beside this one: its audio is another)
+        self._words_audio = self._decoded.get(spoken[0]) if len(spoken) == 1 and self._whole is None else None
         if words:
             self._owner_task(self._owner.on_early_transcript(words))
 
@@ -545,6 +549,11 @@ class TurnListener:
             text = (await self._transcribe(speech_span(audio))).strip()
             self._final_audio = self._decoded.pop(asyncio.current_task(), None)   # type: ignore[arg-type]
         return text
+
+    def words_audio(self) -> np.ndarray | None:
+        """The audio the words so far were decoded from, when one decode holds them all: what the turn's end
+        reads again if the user says no more. None otherwise."""
+        return self._words_audio
 
     def last_audio(self) -> np.ndarray:
         """The last turn's speech as its words were decoded from it (so the recogniser can reuse that decode)."""

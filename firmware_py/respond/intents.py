@@ -801,11 +801,11 @@ class IntentResponder:
         return (reading.text, other) if accepted and other is not None else None
 
     async def read_opposite(self, audio: np.ndarray, stt: RereadingStt, stt_executor: Executor, session_id: str,
-                            heard: str, answer: Answer) -> tuple[str, Answer] | None:
+                            heard: str, answer: Answer, ahead: bool = False) -> tuple[str, Answer] | None:
         """A command heard whose meaning turns on one sound ("Mute." for a clipped "Unmute.", respond/opposites.py),
         read within its family's sentences: a question between the two when a reading that does otherwise comes
         within a nat of the likeliest (and, for words matched as written, within UNMENDED_MARGIN of them), else
-        None (it runs as heard)."""
+        None (it runs as heard). `ahead`: read at the user's pause for the recogniser to keep; nothing is decided."""
         family = family_of(answer.actions)
         timer = teen_or_ten_length(answer.actions, heard) if family is None else None
         if family is None and timer is None or not hasattr(stt, "read_within") or not len(audio):
@@ -818,7 +818,7 @@ class IntentResponder:
         reading = await loop.run_in_executor(stt_executor, read, OPPOSITE_WIDTH)
         if reading is not None and not reading.text:   # the narrow beam lost every sentence: once wider
             reading = await loop.run_in_executor(stt_executor, read, OPPOSITE_WIDER)
-        if reading is None or not reading.text:
+        if ahead or reading is None or not reading.text:
             return None
         # (words heard as written that say the claim's deed outweigh a reading far below them)
         claimed = await loop.run_in_executor(self._executor, self._matcher.match, heard)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Awaitable, Callable
 
 from .base import Answer
 from .chain import ResponderChain, same_words
@@ -23,19 +23,26 @@ class Guess:
     match: asyncio.Task[Answer | None]
     llm: EarlyLlmAnswer | None = None
     follow_up: asyncio.Task[None] | None = field(default=None, repr=False)
+    ahead: asyncio.Task[None] | None = field(default=None, repr=False)
+    """The claim's reading made ahead (`Speculator`'s `read_ahead`): kept when the turn ends on these words."""
 
     def drop(self) -> None:
         self.match.cancel()
-        if self.follow_up is not None:
-            self.follow_up.cancel()
+        for task in (self.follow_up, self.ahead):
+            if task is not None:
+                task.cancel()
         if self.llm is not None:
             self.llm.abandon()
 
 
 class Speculator:
     def __init__(self, responders: ResponderChain | None, session_id: str,
-                 start_llm: Callable[[str], EarlyLlmAnswer]) -> None:
+                 start_llm: Callable[[str], EarlyLlmAnswer],
+                 read_ahead: Callable[[str, Answer], Awaitable[None]] | None = None) -> None:
+        """`read_ahead`: what to start on a claim made at the pause (the audio read again for it, kept where
+        the turn's end finds it); its result is not awaited here."""
         self._responders, self._session_id, self._start_llm = responders, session_id, start_llm
+        self._read_ahead = read_ahead
         self._guess: Guess | None = None
 
     def guess(self, text: str, answering: bool = False) -> None:
@@ -62,8 +69,12 @@ class Speculator:
             claim = await asyncio.shield(guess.match)
         except (asyncio.CancelledError, Exception):
             return
-        if claim is None and self._guess is guess:
+        if self._guess is not guess:
+            return
+        if claim is None:
             guess.llm = self._start_llm(guess.text)
+        elif self._read_ahead is not None:   # (its own task: the turn's end cancels the follow-up, not this)
+            guess.ahead = asyncio.create_task(self._read_ahead(guess.text, claim), name=f"ahead-{self._session_id}")
 
     async def claim(self, text: str) -> tuple[Answer | None, EarlyLlmAnswer | None]:
         """The chain's answer for the final words (the guess's when they are the same), and the LLM answer

@@ -33,6 +33,9 @@ MIN_SECS = 0.1
 """Shorter pieces hold no word, and the encoder's convolutions need a minimum length anyway."""
 RECENT_DECODES = 4
 """Decodes whose encodings are kept: a turn's pieces, its early decode and the whole turn."""
+READINGS_KEPT = 4
+"""Readings within a grammar kept by clip, grammar and search: one made ahead, at the user's pause, is found
+again when the turn ends on the same audio."""
 FOLLOWERS_KEPT = 10
 """Grammars whose followers are kept: the three one-sound families', the commands', the commands' with their
 first sound lost, the alarms' and the NAME_GRAMMARS of timers' names (respond/command_reread.py)."""
@@ -101,6 +104,7 @@ class MoonshineStt:
         self._recent: dict[bytes, _Decode] = {}
         self._spellings = TokenSpellings(self.recognizer.tokens.texts)
         self._followers: dict[Grammar, GrammarFollower] = {}
+        self._readings: dict[tuple[bytes, Grammar, float, int, float, bool], Rereading | None] = {}
 
     def transcribe(self, audio: np.ndarray, hand_back: bool = False) -> str:
         """Text of `audio` (float32 16 kHz mono; int16 accepted) with spaces tidied; "" when nothing was said.
@@ -130,9 +134,21 @@ class MoonshineStt:
         clip = _trim_edges(as_float(audio))
         if len(clip) < MIN_SECS * SAMPLE_RATE:
             return None
-        with self._lock, timed(self):
+        key = (_fingerprint(clip), grammar, margin, width, trusted, heard_within)
+        with self._lock:
+            if key in self._readings:
+                return self._readings[key]
+            reading = self._read_within(clip, key[0], grammar, margin, width, trusted, heard_within)
+            self._readings[key] = reading
+            while len(self._readings) > READINGS_KEPT:
+                self._readings.pop(next(iter(self._readings)))
+            return reading
+
+    def _read_within(self, clip: np.ndarray, fingerprint: bytes, grammar: Grammar, margin: float, width: int,
+                     trusted: float, heard_within: bool) -> Rereading | None:
+        with timed(self):
             follower = self._follower(grammar)
-            decode = self._recent.get(_fingerprint(clip))
+            decode = self._recent.get(fingerprint)
             if decode is None:
                 hidden = self.recognizer.encode(clip)
                 heard, score, ids = self.recognizer.read(hidden)

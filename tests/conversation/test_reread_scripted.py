@@ -31,16 +31,23 @@ class RereadingScriptedStt(ScriptedStt):
     reread: list[np.ndarray] = field(default_factory=list)
     clipped: list[np.ndarray] = field(default_factory=list)
     """Readings within the commands whose first sound was lost (command_grammar.FirstSoundLost): none found."""
+    made: dict[tuple[Any, ...], Rereading | None] = field(default_factory=dict)
+    """As the recogniser keeps them: the same audio read the same way again (a reading made ahead, at the
+    pause, and asked for at the turn's end) is the reading made, not the next one scripted."""
 
     def read_within(self, audio: np.ndarray, grammar: Any, margin: float, width: int,
                     trusted: float = 0.0, heard_within: bool = False) -> Rereading | None:
         if isinstance(grammar, FirstSoundLost):
             self.clipped.append(audio)
             return None
+        key = (audio.tobytes(), id(grammar), margin, width, trusted, heard_within)
+        if key in self.made:
+            return self.made[key]
         self.reread.append(audio)
         step = self.readings.pop(0) if self.readings else None
         if isinstance(step, BaseException):
             raise step
+        self.made[key] = step
         return step
 
 

@@ -358,3 +358,21 @@ def test_a_looping_decode_is_known_by_its_first_copy(stt: MoonshineStt, reread: 
     _, _, ids = stt.recognizer.read(stt.recognizer.encode(to_float(speech("Close the office blinds.", voice="hibari")[0])))
     assert stt._heard_within(ids * 3, follower) == ids
     assert stt._heard_within(ids[:-2], follower) is None   # "Close the office": no sentence
+
+
+def test_a_reading_made_ahead_is_found_again_for_the_same_audio(stt: MoonshineStt, reread: Any,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A one-sound command read at the user's pause: the turn's end, reading the same audio within the same
+    grammar, finds the reading made (no decoder run); other audio is read anew."""
+    from firmware_py.respond.opposites import OPPOSITES, OppositeReading
+
+    matcher, _ = reread
+    family = OppositeReading(matcher).grammar(OPPOSITES[0])
+    audio = to_float(speech("Switch off the kitchen light.", voice="hibari", speed=1.05)[0])
+    other = to_float(speech("Switch on the kitchen light.", voice="hibari", speed=1.05)[0])
+    stt.transcribe(audio)
+    ahead = stt.read_within(audio, family, 40.0, 4, heard_within=True)
+    counted = _CountedRuns(stt.recognizer.decoder)
+    monkeypatch.setattr(stt.recognizer, "decoder", counted)
+    assert stt.read_within(audio.copy(), family, 40.0, 4, heard_within=True) == ahead and counted.runs == 0
+    assert stt.read_within(other, family, 40.0, 4, heard_within=True) != ahead and counted.runs > 0
