@@ -402,10 +402,19 @@ def _deciding_word_added(read: str, heard: str) -> bool:
         return False
     last = heard_words[-1]
     if _amount_word(read_words[-1]):   # (an amount may be heard as words that sound like the one before it: "... to
-        return last == read_words[-2]  # forty" as "... for tea"; only the word the audio ended on, as written, counts)
+        # forty" as "... for tea"; only the word the audio ended on, as written, counts, with the words that
+        # lead to an amount between: "Set the volume." read "Set the volume to two." before "| to eighty", seed 971)
+        before = read_words[:-1]
+        while len(before) > 1 and _amount_word(before[-1]):   # ("twenty five")
+            before = before[:-1]
+        return last in (read_words[-2], before[-1]) or (before[-1] in AMOUNT_LINKS and before[-2:-1] == [last])
     # (the audio's last word heard a little wrong counts too: "Ten the time," read as "Turn the timer off.", seed 433)
     return read_words[-1] in POLARITY_WORDS and (last == read_words[-2] or sound_of(last) == sound_of(read_words[-2])
                                                  or len(last) <= len(read_words[-2]) and _alike_words(last, read_words[-2]))
+
+
+AMOUNT_LINKS = frozenset({"to", "at", "by", "for"})
+"""Words that lead to an amount ("to eighty", "by ten")."""
 
 
 def _amount_word(word: str) -> bool:
