@@ -35,6 +35,10 @@ IGNORED = str.maketrans(dict.fromkeys(MARKS))
 """Punctuation a recogniser writes and no template spells."""
 MIN_CLIPPED_LETTERS = 2
 """Letters a first word must keep to be read as one that lost its first: "ute" (mute), never "p" (up)."""
+MOST_OPENINGS = 4
+"""Fillers and polite words a sentence may open with. Unbounded, a reading of noise or music ran to the step
+limit as "Oh, oh, oh, oh, ..." (the recogniser finds a repeated "oh" cheap there): 2.3 s of searching for a
+question heard in room noise (seed 953's "Who wrote Romeo and Juliet?"), which found no command."""
 MEMO_LIMIT = 400_000
 """Automaton states held by the memo of states built while reading (~3 MB) before it is dropped."""
 
@@ -96,7 +100,7 @@ class CommandGrammar:
 
     def __init__(self, intents: Intents, intent_names: Collection[str], slot_lists: Mapping[str, SlotList],
                  fillers: Collection[str] = (), closings: Collection[str] = (), key_words: Collection[str] = ()) -> None:
-        """`fillers`: words a sentence may open with, any number of them ("um, so, close the garage door");
+        """`fillers`: words a sentence may open with, up to MOST_OPENINGS of them ("um, so, close the garage door");
         `closings`: words any sentence may end with ("..., please"); `key_words`: words a reading looks at
         wherever a sentence may hold them (speech/constrained.py)."""
         self.key_words = frozenset(word.lower() for word in key_words)
@@ -105,8 +109,13 @@ class CommandGrammar:
         self._free_starts: list[int] = []
         start, begin = self._nfa.state(), self._nfa.state()
         self._nfa.link(start, begin)
-        for filler in sorted(fillers):
-            self._nfa.link(self._nfa.text(filler.lower() + " ", start), start)
+        opening = start
+        for _ in range(MOST_OPENINGS if fillers else 0):
+            after = self._nfa.state()
+            self._nfa.link(after, begin)
+            for filler in sorted(fillers):
+                self._nfa.link(self._nfa.text(filler.lower() + " ", opening), after)
+            opening = after
         self.sentences = 0
         closing = self._nfa.state()
         for name in sorted(intent_names):

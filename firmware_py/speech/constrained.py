@@ -23,9 +23,12 @@ takes any word, so without a cap every spelling of it ("Set the value", "mail", 
 step's options and the command the audio held ("Set the volume") was never looked at."""
 DEAD = -1
 MARKS = ".,!?;:\""
-State = tuple[int, bool, str, bool]
+MOST_RESTARTS = 2
+"""Times a reading may start its sentence again with the same word ("set a, set a timer"). Unbounded, a
+reading of noise ran to the step limit as "Go on, go on, go on, ..." (seed 953's question in room noise)."""
+State = tuple[int, bool, str, bool, int]
 """(grammar state, whether the last token was a mark, the current sentence's first word or its start,
-whether that word is complete)."""
+whether that word is complete, the times the sentence was started again)."""
 
 
 class Grammar(Protocol):
@@ -72,7 +75,7 @@ class GrammarFollower:
         the volume" a few nats below what was written, but "volume" was not among the step's likeliest tokens."""
 
     def start(self) -> State:
-        return self._grammar.start, True, "", False   # no sentence starts with a mark
+        return self._grammar.start, True, "", False, 0   # no sentence starts with a mark
 
     def options(self, state: State, log_probs: np.ndarray, most: int) -> list[tuple[int, State]]:
         count = min(CANDIDATES, len(log_probs))
@@ -103,7 +106,7 @@ class GrammarFollower:
         return state[0]
 
     def _follow(self, state: State, token: int) -> State | None:
-        grammar_state, after_mark, opening, opened = state
+        grammar_state, after_mark, opening, opened, restarts = state
         if token == END_TOKEN:
             return state if self._grammar.accepts(grammar_state) else None
         text = self._spellings.text(token)
@@ -115,16 +118,16 @@ class GrammarFollower:
             # that may always add one can fill its steps with them instead of words
             if after_mark or not self._word_done(grammar_state):
                 return None
-            return grammar_state, True, opening, opened
+            return grammar_state, True, opening, opened, restarts
         word = core.strip().lower()
         following = self._grammar.advance(grammar_state, core)
         if following == DEAD and core.startswith(" ") and opened and opening.startswith(word) \
-                and self._word_done(grammar_state):
+                and self._word_done(grammar_state) and restarts < MOST_RESTARTS:
             # people start again with the same word ("make it, make it louder", "set a, set a timer"); the
             # intent matcher keeps the last start. Another word is no restart: "cancel the, pause the timer"
             # would let a reading's tail be any command at all
             following = self._grammar.advance(self._grammar.restart, core)
-            opening, opened = word, False
+            opening, opened, restarts = word, False, restarts + 1
         elif not opened:
             if core.startswith(" ") and opening:
                 opened = True
@@ -132,7 +135,7 @@ class GrammarFollower:
                 opening += word
         if following == DEAD or (core != text and not self._word_done(following)):
             return None   # "T.": a mark ends a word, and "t" is no word yet
-        return following, core != text, opening, opened
+        return following, core != text, opening, opened, restarts
 
     def _word_done(self, state: int) -> bool:
         return self._grammar.accepts(state) or self._grammar.advance(state, " ") != DEAD

@@ -138,6 +138,27 @@ def test_fillers_open_a_sentence_but_never_end_one() -> None:
     assert not reads(grammar, "Oh.") and not reads(grammar, "Never mind um")
 
 
+def test_a_sentence_opens_with_a_few_fillers_not_any_number() -> None:
+    """Noise read within the commands ran to the step limit as "Oh, oh, oh, oh, ..." (seed 953)."""
+    from firmware_py.respond.command_grammar import MOST_OPENINGS
+
+    matcher = IntentMatcher("en", DeviceDirectory(parse_devices(DEVICES)))
+    grammar = CommandGrammar(matcher.library_intents, ["HassNevermind"], matcher.slot_lists, FILLERS)
+    assert reads(grammar, "Oh, " * MOST_OPENINGS + "never mind.")
+    assert not reads(grammar, "Oh, " * (MOST_OPENINGS + 1) + "never mind.")
+
+
+def test_a_sentence_starts_again_a_few_times_not_any_number(grammar: CommandGrammar) -> None:
+    """Noise read within the commands ran to the step limit as "Go on, go on, go on, ..." (seed 953)."""
+    from firmware_py.speech.constrained import MOST_RESTARTS
+
+    follower = GrammarFollower(grammar, TOKENS)
+    words = ["\u2581Close", "\u2581the", ","] * (MOST_RESTARTS + 1) + ["\u2581close", "\u2581the", "\u2581office", "\u2581blinds"]
+    ids = [TOKENS.index(word) for word in words]
+    assert follower.holds(ids[3 * (MOST_RESTARTS + 1) - 3:]) and follower.holds(ids[3:])
+    assert not follower.holds(ids)
+
+
 @pytest.mark.parametrize(("text", "read"), [
     ("Please close the office blinds.", True),
     ("Could you turn on the kitchen light, please?", True),

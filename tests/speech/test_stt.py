@@ -126,6 +126,8 @@ def test_warm_up_decodes_real_speech(stt: MoonshineStt) -> None:
     ("照照 time before 照照.", "time before ."),
     ("Un café au lait, s'il vous plaît.", "Un café au lait, s'il vous plaît."),
     ("Set a timer for 10 minutes.", "Set a timer for 10 minutes."),
+    ("\u266a Who wrote rodeo and Juliet \u266a", "Who wrote rodeo and Juliet"),   # room noise: music marks
+    ("\u266a \u266a", ""),
 ])
 def test_transcripts_are_cleaned(raw: str, cleaned: str) -> None:
     assert clean_transcript(raw) == cleaned
