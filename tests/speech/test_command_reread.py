@@ -376,3 +376,25 @@ def test_a_reading_made_ahead_is_found_again_for_the_same_audio(stt: MoonshineSt
     monkeypatch.setattr(stt.recognizer, "decoder", counted)
     assert stt.read_within(audio.copy(), family, 40.0, 4, heard_within=True) == ahead and counted.runs == 0
     assert stt.read_within(other, family, 40.0, 4, heard_within=True) != ahead and counted.runs > 0
+
+
+def test_a_wide_reading_holds_the_encoders_copies_for_one_batch_size_at_a_time(
+        stt: MoonshineStt, reread: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each batch size's copies of the encoder's keys and values, kept for every size a width-16 reading
+    passed through, raised the reading's peak by ~110 MB on the longest turns; one size is kept at a time."""
+    from firmware_py.speech.moonshine import MoonshineModel
+
+    _, rereader = reread
+    held: list[int] = []
+    run_beams = MoonshineModel._run_beams
+
+    def recorded(self: MoonshineModel, beams: Any, hidden: Any, cross: Any, repeated: dict[int, Any]) -> Any:
+        result = run_beams(self, beams, hidden, cross, repeated)
+        held.append(len(repeated))
+        return result
+
+    monkeypatch.setattr(MoonshineModel, "_run_beams", recorded)
+    audio = to_float(speech("Set the living room lamp to seventy five percent.", voice="espeak", speed=0.9)[0])
+    stt.transcribe(audio)
+    stt.read_within(audio, rereader.prepare(), 40.0, 16, trusted=0.0)
+    assert held and max(held) == 1
