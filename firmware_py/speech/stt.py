@@ -206,8 +206,11 @@ class MoonshineStt:
         return clean_transcript(text)
 
     def _remember(self, clip: np.ndarray, decode: _Decode) -> None:
-        """The last decodes' encodings: a turn read again reuses its decode (~0.15 s for 2 s of speech)."""
-        self._recent[_fingerprint(clip)] = decode
+        """The last decodes' encodings: a turn read again reuses its decode (~0.15 s for 2 s of speech). The
+        clip's readings kept were judged against its last free reading (`hear_out` gives another): dropped."""
+        fingerprint = _fingerprint(clip)
+        self._recent[fingerprint] = decode
+        self._readings = {key: reading for key, reading in self._readings.items() if key[0] != fingerprint}
         while len(self._recent) > RECENT_DECODES:
             self._recent.pop(next(iter(self._recent)))
 

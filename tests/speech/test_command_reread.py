@@ -398,3 +398,21 @@ def test_a_wide_reading_holds_the_encoders_copies_for_one_batch_size_at_a_time(
     stt.transcribe(audio)
     stt.read_within(audio, rereader.prepare(), 40.0, 16, trusted=0.0)
     assert held and max(held) == 1
+
+
+def test_a_reading_kept_is_dropped_when_its_clip_gets_another_free_reading(
+        stt: MoonshineStt, reread: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reading is judged against the clip's free reading; `hear_out` gives the clip another one, so what was
+    read before it is read again, not found."""
+    from firmware_py.respond.opposites import OPPOSITES, OppositeReading
+
+    matcher, _ = reread
+    family = OppositeReading(matcher).grammar(OPPOSITES[0])
+    audio = to_float(speech("Turn the kitchen light off.", voice="hibari", speed=0.95)[0])
+    stt.transcribe(audio)
+    stt.read_within(audio, family, 40.0, 4, heard_within=True)
+    stt.hear_out(audio)
+    counted = _CountedRuns(stt.recognizer.decoder)
+    monkeypatch.setattr(stt.recognizer, "decoder", counted)
+    stt.read_within(audio, family, 40.0, 4, heard_within=True)
+    assert counted.runs > 0
