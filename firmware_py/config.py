@@ -155,6 +155,9 @@ class ConversationSettings:
         0.06, "Possible speech over the bot's voice after which it pauses, going on if no words follow (0: never "
         "pauses; the VAD start alone interrupts it).", minimum=0.0, maximum=1.0)
     follow_up_secs: float = setting(5.0, "After the bot speaks, listen this long without the wake word.", minimum=0.0)
+    history_idle_secs: float = setting(
+        300.0, "A conversation resting this long starts afresh: the LLM no longer sees what was said before "
+        "(0: keep it until the token budget trims it).", minimum=0.0)
     greeting: str = setting("", "Spoken when the daemon is ready (empty: silent).")
 
 

@@ -29,7 +29,7 @@ from .events import (AnswerSource, BotAnswered, BotInterrupted, BotLlmStarted, B
 from .listening import TurnListener, TurnTiming
 from .live_config import LiveSettings
 from .llm.agent import generate_reply
-from .llm.repeats import RepeatFilter
+from .llm.repeats import RepeatFilter, repeats_an_earlier_answer
 from .llm.base import LlmError
 from .llm.context import Context
 from .llm.text import clean_for_speech
@@ -97,7 +97,8 @@ class Conversation(VoiceSession):
         self._asked: AskedBack | None = None   # what the last answer asked back ("For how long?")
         self._reply_in_context = False
         llm = live.current.llm
-        self.context = Context(llm.system_prompt, llm.history_tokens, getattr(engines.llm, "count_tokens", None))
+        self.context = Context(llm.system_prompt, llm.history_tokens, getattr(engines.llm, "count_tokens", None),
+                               idle_secs=lambda: live.current.conversation.history_idle_secs)
         self.listener = TurnListener(session_id, engines, live, bus, self)
         self.state: ConversationState | None = None
         self._speech: BotSpeech | None = None
@@ -758,30 +759,12 @@ class Conversation(VoiceSession):
             if early is None:
                 self.context.add("user", user_text)
             self._bus.publish(UserLlmText(session_id=self.session_id, text=user_text))
-        splitter = SentenceSplitter(first_clause_early=True)
-        repeats = RepeatFilter(user_text)
         llm_started = time.monotonic()
-        first_token_at: float | None = None
-        answer: list[str] = []
         self._bus.publish(BotLlmStarted(session_id=self.session_id))
         try:
-            async for delta in self._llm_deltas(cancel, early):
-                first_token_at = first_token_at or time.monotonic()
-                answer.append(delta)
-                self._bus.publish(BotLlmText(session_id=self.session_id, text=delta))
-                for sentence in splitter.push(delta):
-                    if repeats.keep(sentence):
-                        self._feed(speech, sentence)
-        except LlmError as err:
-            log.warning("llm failed", extra={"session": self.session_id, "error": str(err)})
-            self._bus.publish(ErrorEvent(session_id=self.session_id, message=str(err)))
-            self._feed(speech, APOLOGY)
-            answer = [APOLOGY]
+            answer, repeats, first_token_at = await self._stream_llm_answer(user_text, speech, cancel, early)
         finally:
             self._bus.publish(BotLlmStopped(session_id=self.session_id))
-        for sentence in splitter.flush():
-            if repeats.keep(sentence, last=True):
-                self._feed(speech, sentence)
         if repeats.dropped and answer != [APOLOGY]:   # (a failed answer has said so already)
             answer = self._instead_of_repeats(repeats, speech, cancel)
         self.last_answer = "".join(answer).strip()
@@ -791,6 +774,71 @@ class Conversation(VoiceSession):
             speech.finish()
             await speech.wait()
         publish_turn_metrics(self._bus, self.session_id, timing, llm_started, first_token_at, speech)
+
+    async def _stream_llm_answer(self, user_text: str | None, speech: BotSpeech | None, cancel: asyncio.Event,
+                                 early: EarlyLlmAnswer | None) -> tuple[list[str], RepeatFilter, float | None]:
+        """The answer's text streamed to the voice sentence by sentence. An answer that opens as an earlier one
+        did (a small model copying its own odd answer into every later one) is dropped before a word of it is
+        said or shown, and asked again on this turn alone: the history before it is set aside."""
+        earlier = (early.context if early is not None else self.context).earlier_answers()
+        for attempt in (early, None):
+            splitter = SentenceSplitter(first_clause_early=True)
+            repeats = RepeatFilter(user_text)
+            first_token_at: float | None = None
+            answer: list[str] = []
+            held: list[str] | None = [] if earlier else None   # text shown once its opening is known not to loop
+            looped = False
+            deltas = self._llm_deltas(cancel, attempt)
+            try:
+                async for delta in deltas:
+                    first_token_at = first_token_at or time.monotonic()
+                    answer.append(delta)
+                    pieces = splitter.push(delta)
+                    if held is not None and pieces and (looped := self._loops(pieces[0], earlier)):
+                        break
+                    held = self._show_llm_text(held, delta, settled=bool(pieces))
+                    for sentence in pieces:
+                        if repeats.keep(sentence):
+                            self._feed(speech, sentence)
+            except LlmError as err:
+                log.warning("llm failed", extra={"session": self.session_id, "error": str(err)})
+                self._bus.publish(ErrorEvent(session_id=self.session_id, message=str(err)))
+                self._feed(speech, APOLOGY)
+                return [APOLOGY], repeats, first_token_at
+            finally:
+                await deltas.aclose()
+            rest = [] if looped else splitter.flush()
+            looped = looped or (held is not None and bool(rest) and self._loops(rest[0], earlier))
+            if not looped:
+                self._show_llm_text(held, "", settled=True)
+                for sentence in rest:
+                    if repeats.keep(sentence, last=True):
+                        self._feed(speech, sentence)
+                return answer, repeats, first_token_at
+            log.info("answer began as an earlier one did; asked again without the history",
+                     extra={"session": self.session_id, "opening": "".join(answer)[:80]})
+            self.context.clip_last_assistant("")   # (a whole answer already joined the context)
+            self.context.start_over()
+            earlier = []
+        raise AssertionError("unreachable: the second attempt has no earlier answers to loop on")
+
+    def _loops(self, opening: str, earlier: list[str]) -> bool:
+        """The answer's `opening` repeats an earlier answer's, and no tool ran for it (a templated confirmation
+        may well be said again)."""
+        return not self.context.turn_used_tools() and repeats_an_earlier_answer(opening, earlier)
+
+    def _show_llm_text(self, held: list[str] | None, delta: str, settled: bool) -> list[str] | None:
+        """Publish `delta` as the bot's text; while `held` is a list, gather it there instead until `settled`."""
+        if held is None:
+            if delta:
+                self._bus.publish(BotLlmText(session_id=self.session_id, text=delta))
+            return None
+        held.append(delta)
+        if not settled:
+            return held
+        if "".join(held):
+            self._bus.publish(BotLlmText(session_id=self.session_id, text="".join(held)))
+        return None
 
     def _instead_of_repeats(self, repeats: RepeatFilter, speech: BotSpeech | None, cancel: asyncio.Event) -> list[str]:
         """The answer as spoken once the sentences saying the request back were dropped; the history keeps

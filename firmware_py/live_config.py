@@ -26,7 +26,8 @@ LIVE_KEYS: dict[str, tuple[str, ...]] = {
     # sampling is read at every generation; model/backend changes reload the engine (llm/live.py)
     "llm": ("backend", "model", "n_ctx", "threads", "temperature", "max_tokens", "seed", "chat_format",
             "system_prompt", "tools", "remote_url", "remote_api_key", "remote_timeout_secs"),
-    "conversation": ("activation", "barge_in", "barge_in_min_secs", "barge_in_pause_secs", "follow_up_secs"),
+    "conversation": ("activation", "barge_in", "barge_in_min_secs", "barge_in_pause_secs", "follow_up_secs",
+                     "history_idle_secs"),
     "intents": ("speculate", "reread", "not_heard_reply"),  # read at every turn by the conversation
     "timers": ("ring_secs", "alarm_ring_secs", "ring_gap_secs", "tone"),   # read when one rings or is snoozed
 }

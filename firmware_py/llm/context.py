@@ -4,14 +4,22 @@ Messages use the OpenAI chat format (tool calls on assistant messages, results a
 Trimming drops the oldest whole turns (a turn starts at a user message, so a tool call always leaves
 together with its result) and, once over budget, trims well below it: the kept history then stays the same
 for several turns, so a local model can reuse its cached prefix instead of re-reading the whole history.
+
+A conversation left idle longer than its `idle_secs` starts afresh at its next message, as Home Assistant's
+conversations do after five minutes: a kiosk's next visitor, or the same household an hour later, is not
+answered in the light of what was said before (a small model reads old answers as a pattern to follow).
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import time
 from typing import Any, Callable
 
 from .base import ToolCall
+
+log = logging.getLogger(__name__)
 
 TRIM_TO = 0.75
 """When over budget, drop turns until the history uses at most this share of it."""
@@ -26,13 +34,24 @@ def estimate_tokens(text: str) -> int:
 
 class Context:
     def __init__(self, system_prompt: str, history_tokens: int,
-                 count_tokens: Callable[[str], int] | None = None) -> None:
+                 count_tokens: Callable[[str], int] | None = None, idle_secs: Callable[[], float] | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        """`idle_secs`: read at each use (a live setting); 0 or None keeps the history however long it rests."""
         self.system_prompt = system_prompt
         self.history_tokens = history_tokens
         self._count = count_tokens or estimate_tokens
+        self._idle_secs = idle_secs
+        self._clock = clock
         self._history: list[dict[str, Any]] = []
         self._sizes: list[int] = []
         self._start = 0  # index of the first kept message; only moves forward (see module doc)
+        self._used_at = clock()
+
+    def fork(self) -> "Context":
+        """A copy to answer on (a guess made at the user's pause) with the same budget and idle rule."""
+        copy = Context(self.system_prompt, self.history_tokens, self._count, self._idle_secs, self._clock)
+        copy.replace(self.messages())
+        return copy
 
     # --- adding -------------------------------------------------------------------------------------
 
@@ -60,6 +79,7 @@ class Context:
 
     def messages(self) -> list[dict[str, Any]]:
         """The system prompt, then the kept history (copies: callers may not edit the context by accident)."""
+        self._forget_if_idle()
         self._trim()
         system = [{"role": "system", "content": self.system_prompt}] if self.system_prompt else []
         return system + [_copy(m) for m in self._history[self._start:]]
@@ -106,6 +126,26 @@ class Context:
             return True
         return True
 
+    def start_over(self) -> None:
+        """Keep only the turn in progress (its user message, with the passage given for it, and what
+        followed): the history before it is set aside."""
+        kept = self._turn_starts()[-1] if len(self) else len(self._history)
+        if kept > self._start and self._history[kept - 1]["role"] == "system":
+            kept -= 1
+        del self._history[:kept], self._sizes[:kept]
+        self._start = 0
+
+    def earlier_answers(self) -> list[str]:
+        """What the assistant said in the kept turns before the one in progress."""
+        turn = self._turn_starts()[-1] if len(self) else self._start
+        return [str(m["content"]) for m in self._history[self._start:turn]
+                if m["role"] == "assistant" and m.get("content")]
+
+    def turn_used_tools(self) -> bool:
+        """A tool ran (or was called) in the turn in progress."""
+        turn = self._turn_starts()[-1] if len(self) else self._start
+        return any(m["role"] == "tool" or m.get("tool_calls") for m in self._history[turn:])
+
     def last_user_text(self) -> str:
         for message in reversed(self._history):
             if message["role"] == "user":
@@ -118,8 +158,17 @@ class Context:
     # --- internals ----------------------------------------------------------------------------------
 
     def _append(self, message: dict[str, Any]) -> None:
+        self._forget_if_idle()
         self._history.append(message)
         self._sizes.append(self._size(message))
+        self._used_at = self._clock()
+
+    def _forget_if_idle(self) -> None:
+        idle = self._idle_secs() if self._idle_secs is not None else 0.0
+        rested = self._clock() - self._used_at
+        if idle > 0 and rested > idle and len(self):
+            log.info("conversation history forgotten after rest", extra={"rested_secs": round(rested), "messages": len(self)})
+            self._history, self._sizes, self._start = [], [], 0
 
     def _size(self, message: dict[str, Any]) -> int:
         text = str(message.get("content") or "")

@@ -5,6 +5,7 @@ start of an answer is not spoken; an answer that held nothing else becomes "Sorr
 
 from __future__ import annotations
 
+import difflib
 import re
 
 WORD = re.compile(r"[\w']+")
@@ -61,3 +62,24 @@ class RepeatFilter:
     def only_repeated(self) -> bool:
         """Everything the answer held said the request back."""
         return bool(self.dropped) and not self.kept
+
+
+LOOP_MIN_WORDS = 4
+"""A shorter opening ("I'm not sure.") is said again for good reasons."""
+LOOP_LIKENESS = 0.8
+"""Word-sequence likeness (difflib's ratio) from which an opening counts as an earlier answer's again."""
+
+
+def repeats_an_earlier_answer(opening: str, earlier_answers: list[str]) -> bool:
+    """`opening` (an answer's first sentence or clause) is how one of `earlier_answers` began, word for word or
+    nearly ("The number of hours in a day is 24." again, or "... is 2."). A small model that has said something
+    odd once copies it into every later answer: "The number of hours in a day is 24." to "What do bees make?",
+    then to the next question, and so on for as long as the history holds it."""
+    said = _words(opening)
+    if len(said) < LOOP_MIN_WORDS:
+        return False
+    for answer in earlier_answers:
+        began = _words(answer)[:len(said)]
+        if difflib.SequenceMatcher(None, said, began, autojunk=False).ratio() >= LOOP_LIKENESS:
+            return True
+    return False

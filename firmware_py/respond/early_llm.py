@@ -42,8 +42,7 @@ class EarlyLlmAnswer:
     def __init__(self, text: str, context: Context, engine: LlmEngine, queue: LlmQueue, tools: ToolRegistry | None,
                  session_id: str, bus: EventBus, client_tools: list[dict[str, Any]] | None) -> None:
         self.text = text
-        self.context = Context(context.system_prompt, context.history_tokens, getattr(engine, "count_tokens", None))
-        self.context.replace(context.messages())
+        self.context = context.fork()
         self.context.add("user", text)
         self.cancel = asyncio.Event()
         self._committed = asyncio.Event()

@@ -80,7 +80,8 @@ SERVICES: dict[str, tuple[Option, ...]] = {
             Option(RUN_ON_CONFIG, "bool", get=lambda s: False)),
     "tts": (live("voice", "string", "tts"), live("speed", "number", "tts"), live("engine", "string", "tts")),
     "conversation": (live("activation", "string", "conversation"), live("barge_in", "bool", "conversation"),
-                     live("follow_up_secs", "number", "conversation")),
+                     live("follow_up_secs", "number", "conversation"),
+                     live("history_idle_secs", "number", "conversation")),
 }
 
 

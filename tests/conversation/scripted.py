@@ -108,22 +108,27 @@ class SilentTts:
 
 
 class ScriptedLlm:
-    """Streams a fixed answer; records the messages it was asked with."""
+    """Streams a fixed answer (`later` answers, when given, from the second call on); records the messages it
+    was asked with."""
 
     name = "scripted"
 
-    def __init__(self, answer: str = "A scripted answer.") -> None:
+    def __init__(self, answer: str = "A scripted answer.", later: str = "") -> None:
         self.answer = answer
+        self.later = later
         self.asked: list[list[dict[str, Any]]] = []
 
     async def stream(self, messages: list[dict[str, Any]], tools: Any, cancel: asyncio.Event,
                      **_: Any) -> AsyncIterator[LlmDelta]:
         self.asked.append(list(messages))
-        for word in self.answer.split(" "):
+        for word in self.answer_for(messages).split(" "):
             if cancel.is_set():
                 return
             yield LlmDelta(text=word + " ")
             await asyncio.sleep(0)
+
+    def answer_for(self, messages: list[dict[str, Any]]) -> str:
+        return self.later if self.later and len(self.asked) > 1 else self.answer
 
     async def warm_up(self, system_prompt: str, tools: Any = None) -> None:
         pass

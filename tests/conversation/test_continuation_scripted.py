@@ -49,7 +49,7 @@ def settings() -> Settings:
 
 @pytest.fixture
 async def world() -> AsyncIterator[tuple[Conversation, list[Any], ScriptedLlm, SttByLength]]:
-    llm, stt = ScriptedLlm("The name of the person who helped me."), SttByLength()
+    llm, stt = ScriptedLlm("The name of the person who helped me.", later="Munching is eating noisily."), SttByLength()
     async with recorded_conversation(settings(), stt, llm) as (conversation, events):
         yield conversation, events, llm, stt
 

@@ -129,3 +129,52 @@ def test_clip_last_assistant_keeps_tool_calls_and_ignores_older_turns() -> None:
     context.clip_last_assistant("")  # interrupted before any words: nothing to drop after the last question
     assert [m["role"] for m in context.messages()[1:]] == ["user", "assistant", "user", "assistant", "tool"]
     assert context.messages()[2]["content"] == "first answer"
+
+
+def test_earlier_answers_are_those_before_the_turn_in_progress() -> None:
+    context = Context("Be brief.", history_tokens=100, count_tokens=words)
+    for role, text in [("user", "a"), ("assistant", "A."), ("user", "b"), ("assistant", "B."), ("user", "c")]:
+        context.add(role, text)
+    assert context.earlier_answers() == ["A.", "B."]
+    context.add("assistant", "C.")
+    assert context.earlier_answers() == ["A.", "B."]
+
+
+def test_starting_over_keeps_the_turn_in_progress_with_its_passage() -> None:
+    context = Context("Be brief.", history_tokens=100, count_tokens=words)
+    for role, text in [("user", "a"), ("assistant", "A."), ("system", "Answer from: p"), ("user", "b")]:
+        context.add(role, text)
+    fork = context.fork()
+    fork.start_over()
+    assert fork.messages()[1:] == [{"role": "system", "content": "Answer from: p"}, {"role": "user", "content": "b"}]
+    assert len(context) == 4, "the fork is a copy"
+
+
+def test_a_tool_called_in_the_turn_in_progress_is_seen() -> None:
+    context = Context("Be brief.", history_tokens=100, count_tokens=words)
+    call = ToolCall("c1", "get_time", {})
+    context.add("user", "What time is it?")
+    context.add_tool_call(call)
+    context.add_tool_result(call, {"time": "10:00"})
+    assert context.turn_used_tools()
+    context.add("user", "Thanks.")
+    assert not context.turn_used_tools()
+
+
+def test_a_history_resting_past_its_idle_time_is_forgotten_at_its_next_use() -> None:
+    now = [0.0]
+    idle = [60.0]
+    context = Context("Be brief.", history_tokens=100, count_tokens=words, idle_secs=lambda: idle[0],
+                      clock=lambda: now[0])
+    context.add("user", "Who wrote Hamlet?")
+    context.add("assistant", "Shakespeare.")
+    now[0] = 59.0
+    assert len(context.messages()) == 3
+    context.add("user", "When was he born?")
+    now[0] = 59.0 + 61.0
+    assert context.fork().messages() == [{"role": "system", "content": "Be brief."}], "a fork keeps the rule"
+    assert context.messages() == [{"role": "system", "content": "Be brief."}]
+    context.add("user", "Hello.")
+    idle[0] = 0.0   # none: kept however long it rests
+    now[0] = 1e6
+    assert len(context.messages()) == 2

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from firmware_py.llm.repeats import RepeatFilter, says_the_request_back
+from firmware_py.llm.repeats import RepeatFilter, repeats_an_earlier_answer, says_the_request_back
 
 
 @pytest.mark.parametrize(("sentence", "asked"), [
@@ -42,3 +42,24 @@ def test_only_the_sentences_before_the_answer_proper_are_dropped() -> None:
     trailing = RepeatFilter("How to pay a lift a day,")
     assert trailing.keep("To pay a lift a day,") and not RepeatFilter("How to pay a lift a day,").keep(
         "To pay a lift a day,", last=True), "a clause the answer ended on can go on to nothing"
+
+
+@pytest.mark.parametrize(("opening", "earlier"), [
+    ("The number of hours in a day is 24.", ["The number of hours in a day is 24."]),
+    ("The number of hours in a day is 2.", ["A bicycle has two wheels.", "The number of hours in a day is 24."]),
+    ("La lumière de la lumière est un fact,", ["La lumière de la lumière est un color."]),   # a first clause
+    ("Le Grand Pimpinen is the capital of France.", ["Le Grand Paris is the capital of France."]),
+])
+def test_an_opening_copied_from_an_earlier_answer_is_a_loop(opening: str, earlier: list[str]) -> None:
+    assert repeats_an_earlier_answer(opening, earlier)
+
+
+@pytest.mark.parametrize(("opening", "earlier"), [
+    ("The capital of Italy is Rome.", ["The capital of France is Paris."]),       # the same pattern, new facts
+    ("A week is approximately 7 days.", ["A year is approximately 365 days."]),
+    ("I'm not sure.", ["I'm not sure."]),                                          # too short to tell
+    ("The number of hours in a day is 24.", []),
+    ("Bees make honey.", ["The number of hours in a day is 24."]),
+])
+def test_an_answer_that_only_begins_alike_is_not_a_loop(opening: str, earlier: list[str]) -> None:
+    assert not repeats_an_earlier_answer(opening, earlier)
