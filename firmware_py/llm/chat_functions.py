@@ -25,6 +25,7 @@ from llama_cpp import Llama, LlamaGrammar
 from llama_cpp.llama_grammar import JSON_GBNF
 
 from .base import LlmDelta, ToolCall, ToolChoice
+from .cache_shift import shift_out_dropped_turns
 from .chatml import (ASSISTANT_HEADER, FUNCTION, IM_END, IM_START, MESSAGE, FunctionSpec, function_specs,
                      render_prefix, render_prompt)
 from .decision import (CONTENT_FREE_INPUTS, Calibration, OptionTrie, calibrate, calibration_from_json,
@@ -102,6 +103,7 @@ class FunctionCallingChat:
                tool_choice: ToolChoice, emit: Emit, should_stop: ShouldStop) -> None:
         functions = function_specs(tools)
         prompt = self.tokenize(render_prompt(messages, functions))
+        shift_out_dropped_turns(self.llama, prompt)   # a trimmed history: keep the rest of it cached
         self.stats = TurnStats(prompt_tokens=len(prompt), cached_tokens=self._cached_prefix(prompt))
         started = time.perf_counter()
         try:
