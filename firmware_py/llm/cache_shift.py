@@ -34,6 +34,8 @@ def shift_out_dropped_turns(llama: Llama, prompt: list[int]) -> int:
     if resumes is None:
         return 0
     kept = _common_prefix(cached[resumes:], wanted[common:])
+    if common + kept >= len(wanted):
+        return 0   # the prompt is a fragment of the cache (a new session asking an old session's question): not a trim
     memory = llama._ctx.memory  # noqa: SLF001
     if not llama_cpp.llama_memory_can_shift(memory):
         return 0

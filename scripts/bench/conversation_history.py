@@ -8,7 +8,8 @@ mis-heard them in the spoken benchmark's rooms inserted at random places (they g
 command layer, a refusal, an apology or the LLM). A small model that answered one of those oddly tends to
 copy that answer into every later one while the history holds it, so the figures are: questions answered
 right (the expected word in the answer), answers that open as an earlier answer of the session did (their
-first five words again), and each question's time from sending it to the end of its answer (median / p95).
+first five words again), and each question's time from sending it to its answer's first words shown and to the answer's end (median /
+p95 / max).
 `--repo` runs another checkout of the daemon (e.g. an earlier commit via `git worktree`) for a before/after.
 """
 
@@ -65,14 +66,16 @@ def opening(text: str) -> str:
     return " ".join(WORD.findall(text.lower())[:OPENING_WORDS])
 
 
-async def typed_turn(client: BenchClient, text: str) -> tuple[str, float]:
+async def typed_turn(client: BenchClient, text: str) -> tuple[str, float, float]:
+    """The answer, the seconds to its first words shown and to its end."""
     sent = time.monotonic()
     await client.send_message("send-text", {"content": text, "options": {"run_immediately": True,
                                                                           "audio_response": False}})
     stopped = await client.wait_for("bot-llm-stopped", after=sent, timeout=ANSWER_TIMEOUT)
-    words = [m.data.get("text", "") for m in client.messages
+    shown = [m for m in client.messages
              if m.type == "bot-llm-text" and sent <= m.at <= stopped.at and isinstance(m.data, dict)]
-    return "".join(words).strip(), stopped.at - sent
+    first = shown[0].at if shown else stopped.at
+    return "".join(m.data.get("text", "") for m in shown).strip(), first - sent, stopped.at - sent
 
 
 async def one_session(seed: int, repo: Path | None) -> dict[str, Any]:
@@ -88,12 +91,13 @@ async def one_session(seed: int, repo: Path | None) -> dict[str, Any]:
         await client.ready(timeout=60)
         openings: set[str] = set()
         for text, expected in session_turns(seed):
-            answer, secs = await typed_turn(client, text)
+            answer, first, secs = await typed_turn(client, text)
             head = opening(answer)
             repeated = len(head.split()) >= OPENING_WORDS and head in openings
             openings.add(head)
             right = expected is not None and any(word in answer.lower() for word in expected.split("|"))
-            rows.append({"text": text, "question": expected is not None, "answer": answer, "secs": round(secs, 3),
+            rows.append({"text": text, "question": expected is not None, "answer": answer, "first_words_secs": round(first, 3),
+                         "secs": round(secs, 3),
                          "right": right, "repeated_opening": repeated})
             print(f"  {seed} {'Q' if expected else 'M'} {int(right)} {int(repeated)} {secs:5.2f} {text[:40]!r} -> "
                   f"{answer[:70]!r}", file=sys.stderr, flush=True)
@@ -103,10 +107,16 @@ async def one_session(seed: int, repo: Path | None) -> dict[str, Any]:
         await daemon.stop()
     questions = [r for r in rows if r["question"]]
     secs = sorted(r["secs"] for r in questions)
+    first = sorted(r["first_words_secs"] for r in questions)
     return {"seed": seed, "questions": len(questions), "right": sum(r["right"] for r in questions),
             "repeated_openings": sum(r["repeated_opening"] for r in rows), "asked_again": again,
-            "question_secs_median": round(statistics.median(secs), 3),
-            "question_secs_p95": round(secs[min(len(secs) - 1, int(0.95 * len(secs)))], 3), "rows": rows}
+            "first_words_median": round(statistics.median(first), 3), "first_words_p95": percentile(first, 0.95),
+            "first_words_max": first[-1], "question_secs_median": round(statistics.median(secs), 3),
+            "question_secs_p95": percentile(secs, 0.95), "rows": rows}
+
+
+def percentile(ordered: list[float], share: float) -> float:
+    return round(ordered[min(len(ordered) - 1, int(share * len(ordered)))], 3)
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -129,10 +139,12 @@ def main() -> int:
     results = asyncio.run(run(args))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=1))
-    print("| seed | questions right | answers opening as an earlier one | asked again | question s median / p95 |")
-    print("|---|---|---|---|---|")
+    print("| seed | questions right | answers opening as an earlier one | asked again | first words s median / p95 / max "
+          "| answer's end s median / p95 |")
+    print("|---|---|---|---|---|---|")
     for s in results["sessions"]:
         print(f"| {s['seed']} | {s['right']}/{s['questions']} | {s['repeated_openings']} | {s['asked_again']} | "
+              f"{s['first_words_median']:.2f} / {s['first_words_p95']:.2f} / {s['first_words_max']:.2f} | "
               f"{s['question_secs_median']:.2f} / {s['question_secs_p95']:.2f} |")
     print(f"all: {results['right']}/{results['questions']} right, {results['repeated_openings']} repeated openings, "
           f"{results['asked_again']} asked again; wrote {args.out}")

@@ -9,6 +9,7 @@ from typing import Any
 
 from firmware_py.config import LlmSettings
 from firmware_py.llm.cache_shift import shift_out_dropped_turns
+from firmware_py.llm.chatml import render_prompt
 from firmware_py.llm.local import LocalLlm
 
 SYSTEM = "You are a test assistant."
@@ -33,15 +34,14 @@ async def test_turns_trimmed_from_the_front_leave_the_rest_cached(tiny_settings:
     engine = LocalLlm.from_settings(tiny_settings, tiny_gguf.parent, cache=False)
     try:
         await answer(engine, history(TURNS, "what is the weather like?"))
-        kept = history(TURNS[1:], "what is the weather like?")
-        await answer(engine, kept)
-        whole = engine.stats.prompt_tokens
-        trimmed_again = history(TURNS[2:], "what is the weather like?")
-        await answer(engine, trimmed_again)
+        said = "the weather is nice."   # (the history keeps the answer as text; the cache holds what was sampled)
+        trimmed = history([*TURNS[1:], ("what is the weather like?", said)], "and tomorrow?")
+        await answer(engine, trimmed)
         stats = engine.stats
-        new_turn = len(engine._chat.tokenize("what is the weather like?")) + 12   # (the role markers around it)
-        assert stats.evaluated_tokens <= new_turn, (stats, whole)
-        assert stats.cached_tokens >= stats.prompt_tokens - new_turn
+        rendered = render_prompt(trimmed, [])
+        new = len(engine._chat.tokenize(rendered[rendered.index(said):])) + 2   # the answer as text on
+        assert stats.evaluated_tokens <= new, stats
+        assert stats.cached_tokens >= stats.prompt_tokens - new
     finally:
         engine.close()
 
@@ -52,8 +52,6 @@ async def test_the_cache_after_a_cut_holds_exactly_the_prompt_it_was_cut_for(tin
     try:
         await answer(engine, history(TURNS, "what is the weather like?"))
         llama, tokenize = engine.llama, engine._chat.tokenize
-        from firmware_py.llm.chatml import render_prompt
-
         prompt = tokenize(render_prompt(history(TURNS[1:], "and tomorrow?"), []))
         assert shift_out_dropped_turns(llama, prompt) > 0
         held = list(llama.input_ids[: llama.n_tokens])
@@ -62,5 +60,8 @@ async def test_the_cache_after_a_cut_holds_exactly_the_prompt_it_was_cut_for(tin
         # a prompt that only goes on from the cache, or shares nothing after the system prompt, cuts nothing
         assert shift_out_dropped_turns(llama, prompt + tokenize(" more")) == 0
         assert shift_out_dropped_turns(llama, tokenize(render_prompt(history([], "something else"), []))) == 0
+        # a new conversation asking what an old one asked is no trimmed history of it
+        asked = tokenize(render_prompt(history([], TURNS[2][0]), []))
+        assert shift_out_dropped_turns(llama, asked) == 0
     finally:
         engine.close()
