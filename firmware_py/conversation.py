@@ -227,6 +227,12 @@ class Conversation(VoiceSession):
         previous = self._last_turn.text if goes_on and self._last_turn else None
         amends = self._last_turn if self._held is None and may_amend(self._last_turn, timing.speech_start_at) else None
         completes = self._last_turn if self._held is None and may_complete(self._last_turn, timing.speech_start_at) else None
+        if not text and previous:
+            # a knock or a breath right after a request stopped its answer, and brought no words of its own: the
+            # request is answered as it was (its answer was taken back; a request that acted never goes on)
+            log.info("no words after a request whose answer they stopped: the request is answered",
+                     extra={"session": self.session_id, "voiced_secs": round(timing.voiced_secs, 2)})
+            text, previous, amends, completes = previous, None, None, None
         self._last_turn = LastTurn(text, timing.speech_end_at)
         read: Answer | None = None
         if text:
