@@ -26,6 +26,7 @@ from .engines import SharedEngines
 from .events import (AnswerSource, BotAnswered, BotInterrupted, BotLlmStarted, BotLlmStopped, BotLlmText, BotOutput,
                      ConversationState, ErrorEvent, Event, EventBus, StateChanged, TimerFired, UserLlmText,
                      UserMuteChanged, UserTranscript)
+from .held_text import HeldText
 from .listening import TurnListener, TurnTiming
 from .live_config import LiveSettings
 from .llm.agent import generate_reply
@@ -792,7 +793,8 @@ class Conversation(VoiceSession):
             repeats = RepeatFilter(user_text)
             first_token_at: float | None = None
             answer: list[str] = []
-            held: list[str] | None = [] if earlier else None   # text shown once its opening is known not to loop
+            shown = HeldText(lambda text: self._bus.publish(BotLlmText(session_id=self.session_id, text=text)),
+                             holding=bool(earlier))   # until the opening is known not to loop
             looped = False
             deltas = self._llm_deltas(cancel, attempt)
             try:
@@ -800,9 +802,11 @@ class Conversation(VoiceSession):
                     first_token_at = first_token_at or time.monotonic()
                     answer.append(delta)
                     pieces = splitter.push(delta)
-                    if held is not None and pieces and (looped := self._loops(pieces[0], earlier)):
+                    if shown.holding and pieces and (looped := self._loops(pieces[0], earlier)):
                         break
-                    held = self._show_llm_text(held, delta, settled=bool(pieces))
+                    shown.add(delta)
+                    if pieces:
+                        shown.release()
                     for sentence in pieces:
                         if repeats.keep(sentence):
                             self._feed(speech, sentence)
@@ -814,9 +818,9 @@ class Conversation(VoiceSession):
             finally:
                 await deltas.aclose()
             rest = [] if looped else splitter.flush()
-            looped = looped or (held is not None and bool(rest) and self._loops(rest[0], earlier))
+            looped = looped or (shown.holding and bool(rest) and self._loops(rest[0], earlier))
             if not looped:
-                self._show_llm_text(held, "", settled=True)
+                shown.release()
                 for sentence in rest:
                     if repeats.keep(sentence, last=True):
                         self._feed(speech, sentence)
@@ -832,19 +836,6 @@ class Conversation(VoiceSession):
         """The answer's `opening` repeats an earlier answer's, and no tool ran for it (a templated confirmation
         may well be said again)."""
         return not self.context.turn_used_tools() and repeats_an_earlier_answer(opening, earlier)
-
-    def _show_llm_text(self, held: list[str] | None, delta: str, settled: bool) -> list[str] | None:
-        """Publish `delta` as the bot's text; while `held` is a list, gather it there instead until `settled`."""
-        if held is None:
-            if delta:
-                self._bus.publish(BotLlmText(session_id=self.session_id, text=delta))
-            return None
-        held.append(delta)
-        if not settled:
-            return held
-        if "".join(held):
-            self._bus.publish(BotLlmText(session_id=self.session_id, text="".join(held)))
-        return None
 
     def _instead_of_repeats(self, repeats: RepeatFilter, speech: BotSpeech | None, cancel: asyncio.Event) -> list[str]:
         """The answer as spoken once the sentences saying the request back were dropped; the history keeps
