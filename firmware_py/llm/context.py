@@ -129,7 +129,7 @@ class Context:
     def start_over(self) -> None:
         """Keep only the turn in progress (its user message, with the passage given for it, and what
         followed): the history before it is set aside."""
-        kept = self._turn_starts()[-1] if len(self) else len(self._history)
+        kept = self._turn_in_progress()
         if kept > self._start and self._history[kept - 1]["role"] == "system":
             kept -= 1
         del self._history[:kept], self._sizes[:kept]
@@ -137,14 +137,12 @@ class Context:
 
     def earlier_answers(self) -> list[str]:
         """What the assistant said in the kept turns before the one in progress."""
-        turn = self._turn_starts()[-1] if len(self) else self._start
-        return [str(m["content"]) for m in self._history[self._start:turn]
+        return [str(m["content"]) for m in self._history[self._start:self._turn_in_progress()]
                 if m["role"] == "assistant" and m.get("content")]
 
     def turn_used_tools(self) -> bool:
         """A tool ran (or was called) in the turn in progress."""
-        turn = self._turn_starts()[-1] if len(self) else self._start
-        return any(m["role"] == "tool" or m.get("tool_calls") for m in self._history[turn:])
+        return any(m["role"] == "tool" or m.get("tool_calls") for m in self._history[self._turn_in_progress():])
 
     def last_user_text(self) -> str:
         for message in reversed(self._history):
@@ -185,6 +183,10 @@ class Context:
             self._start = start
             if sum(self._sizes[start:]) <= target:
                 break
+
+    def _turn_in_progress(self) -> int:
+        """Where the newest kept turn begins (its user message; the history's end when nothing is kept)."""
+        return self._turn_starts()[-1]
 
     def _turn_starts(self) -> list[int]:
         """Indices where kept turns begin: the first kept message and every later user message."""

@@ -20,7 +20,6 @@ import asyncio
 import json
 import random
 import re
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -35,6 +34,7 @@ from scripts.bench.daemon import Daemon, config_toml  # noqa: E402
 from scripts.bench.llm_facts import QA  # noqa: E402
 from scripts.bench.machine import LoadSampler, describe_machine  # noqa: E402
 from scripts.bench.startup import checkout_daemon  # noqa: E402
+from scripts.bench.stats import summarize  # noqa: E402
 
 MISHEARD = [
     "Turn the mile you met my ladle", "Said the Maluge baby.", "Opened enough, this lion's,", "And remind,",
@@ -106,17 +106,10 @@ async def one_session(seed: int, repo: Path | None) -> dict[str, Any]:
     finally:
         await daemon.stop()
     questions = [r for r in rows if r["question"]]
-    secs = sorted(r["secs"] for r in questions)
-    first = sorted(r["first_words_secs"] for r in questions)
     return {"seed": seed, "questions": len(questions), "right": sum(r["right"] for r in questions),
             "repeated_openings": sum(r["repeated_opening"] for r in rows), "asked_again": again,
-            "first_words_median": round(statistics.median(first), 3), "first_words_p95": percentile(first, 0.95),
-            "first_words_max": first[-1], "question_secs_median": round(statistics.median(secs), 3),
-            "question_secs_p95": percentile(secs, 0.95), "rows": rows}
-
-
-def percentile(ordered: list[float], share: float) -> float:
-    return round(ordered[min(len(ordered) - 1, int(share * len(ordered)))], 3)
+            "first_words_secs": summarize((r["first_words_secs"] for r in questions), 3),
+            "answer_end_secs": summarize((r["secs"] for r in questions), 3), "rows": rows}
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -144,8 +137,9 @@ def main() -> int:
     print("|---|---|---|---|---|---|")
     for s in results["sessions"]:
         print(f"| {s['seed']} | {s['right']}/{s['questions']} | {s['repeated_openings']} | {s['asked_again']} | "
-              f"{s['first_words_median']:.2f} / {s['first_words_p95']:.2f} / {s['first_words_max']:.2f} | "
-              f"{s['question_secs_median']:.2f} / {s['question_secs_p95']:.2f} |")
+              f"{s['first_words_secs']['median']:.2f} / {s['first_words_secs']['p95']:.2f} / "
+              f"{s['first_words_secs']['max']:.2f} | {s['answer_end_secs']['median']:.2f} / "
+              f"{s['answer_end_secs']['p95']:.2f} |")
     print(f"all: {results['right']}/{results['questions']} right, {results['repeated_openings']} repeated openings, "
           f"{results['asked_again']} asked again; wrote {args.out}")
     return 0
