@@ -43,6 +43,7 @@ from .respond.chain import ResponderChain, carry_out
 from .respond.command_reread import MARGIN, REFUSAL_MARGIN, UNHEARD_MARGIN
 from .respond.early_llm import EarlyLlmAnswer
 from .respond.later import reminder_of
+from .respond.pointed_at import claim_pointed_at
 from .respond.speculation import Speculator
 from .respond.timer_names import names_known, names_to_read, timer_call
 from .respond.unfinished import (LastTurn, cut_off_after, goes_on_from, hold_secs, joined, may_amend, may_be_whole,
@@ -70,13 +71,18 @@ NOT_UNDERSTOOD_MIN_VOICED_SECS = 0.5
 POINTED_AT = re.compile(r"\b(?:it|that|this)\b", re.I)
 """Words that point at a thing named before ("Turn it off."), rather than leave it unsaid ("Turn on the.")."""
 IT_MEANS_THE_LAST_DEVICE_SECS = 60.0
-"""How long after a command to one device a request that names none ("Turn it off.") means that device."""
+"""How long after a command to devices a request that names none ("Turn it off.", "Dim them.") means those."""
 
 
 @dataclass(frozen=True)
 class DeviceCommanded:
-    name: str
+    names: tuple[str, ...]
     at: float
+
+    @property
+    def name(self) -> str:
+        """The one device commanded ("" when it was several)."""
+        return self.names[0] if len(self.names) == 1 else ""
 
 
 class Conversation(VoiceSession):
@@ -109,7 +115,7 @@ class Conversation(VoiceSession):
         self.last_transcript = ""
         self.last_answer = ""
         self._said_whole = ""   # the answer being said, when it was made whole (not streamed by the LLM)
-        self._device_commanded: DeviceCommanded | None = None   # the one device the last command acted on
+        self._device_commanded: DeviceCommanded | None = None   # the devices the last device command acted on
         self._cut_answer = ""   # that answer, when the user's next words cut its voice short
         self._input_task: asyncio.Task[None] | None = None
         self._ringing = Ringing(self._ring, lambda: self._live.current.timers.ring_gap_secs,
@@ -375,6 +381,11 @@ class Conversation(VoiceSession):
                 # (a command of its own, "Stop.", is that command, not the rest of the last request; a name
                 # refused, "Back on." as a device called back, is no command of its own)
                 user_text, claim, early = await self._join_to_last_turn(goes_on_from, user_text, claim, early)
+            if claim is None and user_text:   # "Dim it." just after the kitchen light: that light
+                claim = await self._pointed_at_the_devices_just_commanded(user_text)
+                if claim is not None and early is not None:
+                    early.abandon()
+                    early = None
             if spoken and user_text and ((claim is None or claim.tentative) and sounds_unfinished(user_text)
                                          or claim is not None and bool(claim.actions) and cut_off_after(user_text)):
                 if claim is None and not self._pieced and self._rereading() and may_be_whole(user_text):
@@ -465,8 +476,8 @@ class Conversation(VoiceSession):
         light." among three, asked "Which one?"), said soon after a command to one device: that device, when it
         is one the request fits and the question's frame filled with its name commands it alone (a sum's or a
         timer's frame never does); else the question as it was."""
-        commanded = self._device_commanded
-        if commanded is None or time.monotonic() - commanded.at > IT_MEANS_THE_LAST_DEVICE_SECS:
+        commanded = self._devices_just_commanded()
+        if commanded is None or not commanded.name:
             return text, asking
         if asking.one_of and commanded.name not in asking.one_of:   # "the light" just after the fan
             return text, asking
@@ -477,6 +488,28 @@ class Conversation(VoiceSession):
             return text, asking
         log.info("no device named: the one just commanded", extra={"session": self.session_id, "device": device})
         return request, found
+
+    def _devices_just_commanded(self) -> DeviceCommanded | None:
+        commanded = self._device_commanded
+        if commanded is None or time.monotonic() - commanded.at > IT_MEANS_THE_LAST_DEVICE_SECS:
+            return None
+        return commanded
+
+    async def _pointed_at_the_devices_just_commanded(self, text: str) -> Answer | None:
+        """A request nobody claimed that points at the devices just commanded ("Dim it.", "Turn them off."),
+        claimed with them named (respond/pointed_at.py); None when it is not such a request."""
+        commanded = self._devices_just_commanded()
+        if commanded is None:
+            return None
+
+        async def claim(request: str) -> Answer | None:
+            return (await self._speculator.claim(request))[0]
+
+        found = await claim_pointed_at(text, commanded.names, claim)
+        if found is not None:
+            log.info("a request points at the devices just commanded", extra={"session": self.session_id,
+                                                                              "devices": list(commanded.names)})
+        return found
 
     async def _reply_to_question(self, asked: AskedBack, reply: str) -> tuple[str, Answer] | None:
         """The request a reply to the last answer's question completes, and its claim; None when the reply
@@ -702,9 +735,9 @@ class Conversation(VoiceSession):
         self._reply_in_context = True
         self._bus.publish(UserLlmText(session_id=self.session_id, text=user_text))
         reply, done = await carry_out(claim, self._engines.tools, self.session_id)
-        devices = {str(call.arguments.get("device", "")) for call in claim.actions}
-        if done and claim.actions and len(devices) == 1 and "" not in devices and not claim.unknown_device:
-            self._device_commanded = DeviceCommanded(devices.pop(), time.monotonic())
+        devices = tuple(dict.fromkeys(str(call.arguments.get("device", "")) for call in claim.actions))
+        if done and claim.actions and "" not in devices and not claim.unknown_device:
+            self._device_commanded = DeviceCommanded(devices, time.monotonic())
         if not done and self._last_turn is not None and self._last_turn.answer is claim:
             self._last_turn.acted = False   # all refused: nothing stands, the next words may still complete it
         if claim.source:

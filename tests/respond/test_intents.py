@@ -871,6 +871,16 @@ def test_a_colour_no_action_sets_is_said_to_be_out_of_reach(answers: tuple[Inten
     assert answer is not None and not answer.actions and answer.text == "Sorry, I can't do that on this device."
 
 
+def test_a_light_set_to_nothing_the_words_say_is_left_unclaimed(answers: tuple[IntentMatcher, IntentAnswers]) -> None:
+    """ "Dim the kitchen light to forty percent." heard "Didn't the kitchen light to for a present?" (seed 997)
+    matched a light's setting with no brightness and no colour, and was refused as a colour; unclaimed, the
+    turn is read again within the commands."""
+    matcher, intent_answers = answers
+    found = matcher.match("Didn't the kitchen light to for a present?") or pytest.fail("no match")
+    assert found.intent == "HassLightSet" and not {"brightness", "color", "temperature"} & found.slots.keys()
+    assert intent_answers.answer(found) is None
+
+
 def test_what_can_you_do_names_alarms_reminders_and_the_devices() -> None:
     from firmware_py.respond.assembly import help_text
     said = help_text(DeviceDirectory(parse_devices(DEVICES)))

@@ -1,0 +1,94 @@
+"""A command that points at the devices just commanded ("Dim it.", "Turn them off.") acts on them, with no LLM
+pass; what points at nothing commanded, or only asks, is answered as before. Scripted speech engines, the real
+chain."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from firmware_py import conversation as conversation_module
+from firmware_py.config import Settings
+from firmware_py.respond.pointed_at import named_in_place
+
+from .test_answering_scripted import answered, settings, spoken, world  # noqa: F401 (fixture)
+from .test_asked_scripted import calls
+
+LIGHTS_AND_A_COVER = [
+    {"name": "kitchen light", "area": "kitchen", "kind": "light", "command_topic": "home/kitchen/light/set"},
+    {"name": "reading lamp", "area": "study", "kind": "light", "command_topic": "home/study/lamp/set"},
+    {"name": "garage door", "area": "garage", "kind": "cover", "command_topic": "home/garage/door/set"},
+]
+
+
+@pytest.fixture(scope="module")
+def chain_settings() -> Settings:
+    return replace(settings(), devices=LIGHTS_AND_A_COVER)
+
+
+async def test_it_is_the_light_just_commanded_whatever_the_request(world: Any) -> None:
+    conversation, recorder, llm, _ = world
+    await conversation.on_user_turn("Turn on the kitchen light.", spoken())
+    await answered(recorder)
+    await conversation.on_user_turn("Dim it.", spoken())
+    await answered(recorder, 2)
+    await conversation.on_user_turn("Set it to fifty percent, please.", spoken())
+    assert (await answered(recorder, 3))[2].text == "The kitchen light is at 50 percent."
+    assert calls(recorder) == [("turn_on", {"device": "kitchen light"}),
+                               ("change_brightness", {"device": "kitchen light", "delta": -25}),
+                               ("set_brightness", {"device": "kitchen light", "percent": 50})]
+    assert llm.asked == []
+
+
+async def test_them_is_every_device_just_commanded(world: Any) -> None:
+    conversation, recorder, llm, _ = world
+    await conversation.on_user_turn("Turn on the kitchen light and the reading lamp.", spoken())
+    await answered(recorder)
+    await conversation.on_user_turn("Now turn them off.", spoken())
+    await answered(recorder, 2)
+    assert calls(recorder)[2:] == [("turn_off", {"device": "kitchen light"}), ("turn_off", {"device": "reading lamp"})]
+    assert llm.asked == []
+
+
+async def test_a_cover_pointed_at_is_closed(world: Any) -> None:
+    conversation, recorder, llm, _ = world
+    await conversation.on_user_turn("Open the garage door.", spoken())
+    await answered(recorder)
+    await conversation.on_user_turn("Close it.", spoken())
+    await answered(recorder, 2)
+    assert calls(recorder) == [("open_cover", {"device": "garage door"}), ("close_cover", {"device": "garage door"})]
+
+
+async def test_what_points_at_nothing_commanded_goes_to_the_llm(world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    conversation, recorder, llm, _ = world
+    await conversation.on_user_turn("Dim it.", spoken())   # nothing commanded yet
+    assert (await answered(recorder))[0].responder == "llm"
+    await conversation.on_user_turn("Turn on the kitchen light.", spoken())
+    await answered(recorder, 2)
+    await conversation.on_user_turn("What is it?", spoken())   # read as the light, it only tells: not a command
+    assert (await answered(recorder, 3))[2].responder == "llm"
+    monkeypatch.setattr(conversation_module, "IT_MEANS_THE_LAST_DEVICE_SECS", 0.0)   # a minute later
+    await conversation.on_user_turn("Dim it.", spoken())
+    assert (await answered(recorder, 4))[3].responder == "llm"
+    assert calls(recorder) == [("turn_on", {"device": "kitchen light"})]
+
+
+async def test_it_after_several_devices_is_none_of_them(world: Any) -> None:
+    conversation, recorder, llm, _ = world
+    await conversation.on_user_turn("Turn on the kitchen light and the reading lamp.", spoken())
+    await answered(recorder)
+    await conversation.on_user_turn("Dim it.", spoken())
+    assert (await answered(recorder, 2))[1].responder == "llm"
+    assert len(calls(recorder)) == 2
+
+
+def test_the_device_is_named_in_the_pronouns_place() -> None:
+    assert named_in_place("Dim it.", ("kitchen light",)) == ["Dim the kitchen light."]
+    assert named_in_place("Set that to ten percent.", ("porch light",)) == ["Set the porch light to ten percent."]
+    assert named_in_place("Turn them off.", ("kitchen lights",)) == ["Turn the kitchen lights off."]
+    assert named_in_place("Turn them off.", ("a", "b")) == ["Turn the a off.", "Turn the b off."]
+    assert named_in_place("Dim it.", ("a", "b")) == []
+    assert named_in_place("Dim the lights.", ("kitchen light",)) == []
+    assert named_in_place("Edit the list.", ("kitchen light",)) == [], "a word holding 'it' is no pronoun"
