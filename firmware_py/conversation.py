@@ -38,12 +38,12 @@ from .llm.timers import WAKE_UP, as_mine, is_alarm, timer_done_words, timers_nam
 from .sentences import SentenceSplitter
 from .respond.amend import FINISHED, only_finished, rest_of
 from .respond.asked import AskedBack
-from .respond.base import Answer
+from .respond.base import ActionCall, Answer
 from .respond.chain import ResponderChain, carry_out
 from .respond.command_reread import MARGIN, REFUSAL_MARGIN, UNHEARD_MARGIN
+from .respond.device_follow_ups import asks_the_same, claim_pointed_at, claim_same_for
 from .respond.early_llm import EarlyLlmAnswer
 from .respond.later import reminder_of
-from .respond.pointed_at import claim_pointed_at
 from .respond.speculation import Speculator
 from .respond.timer_names import names_known, names_to_read, timer_call
 from .respond.unfinished import (LastTurn, cut_off_after, goes_on_from, hold_secs, joined, may_amend, may_be_whole,
@@ -78,6 +78,7 @@ IT_MEANS_THE_LAST_DEVICE_SECS = 60.0
 class DeviceCommanded:
     names: tuple[str, ...]
     at: float
+    actions: tuple[ActionCall, ...] = ()
 
     @property
     def name(self) -> str:
@@ -368,7 +369,7 @@ class Conversation(VoiceSession):
                     if early is not None:
                         early.abandon()
                     self._undecided = None
-                    await self._answer_directly(*amended, speech, timing)
+                    await self._answer_directly(*amended, speech, timing, amends=True)
                     return
             elif follows is not None and user_text and claim is None:
                 completed = await self._completed_command(follows)
@@ -381,9 +382,12 @@ class Conversation(VoiceSession):
                 # (a command of its own, "Stop.", is that command, not the rest of the last request; a name
                 # refused, "Back on." as a device called back, is no command of its own)
                 user_text, claim, early = await self._join_to_last_turn(goes_on_from, user_text, claim, early)
-            if claim is None and user_text:   # "Dim it." just after the kitchen light: that light
-                claim = await self._pointed_at_the_devices_just_commanded(user_text)
-                if claim is not None and early is not None:
+            if user_text and (claim is None or asks_the_same(user_text)):
+                # "Dim it.", "And the porch light too." just after the kitchen light (and "Also the office blinds."
+                # is that, not the "Close the office blinds." a mended verb made of it)
+                about = await self._about_the_devices_just_commanded(user_text, pointed_at=claim is None)
+                claim = about or claim
+                if about is not None and early is not None:
                     early.abandon()
                     early = None
             if spoken and user_text and ((claim is None or claim.tentative) and sounds_unfinished(user_text)
@@ -407,7 +411,7 @@ class Conversation(VoiceSession):
                     amended = self._amended(follows, user_text, claim) if follows is not None and follows.acted else None
                     if amended is not None:
                         self._undecided = None
-                        await self._answer_directly(*amended, speech, timing)
+                        await self._answer_directly(*amended, speech, timing, amends=True)
                         return
                     if claim.read_far and timing.ended_by_words and held_reading is None:
                         # "What is I?" (of "What is five | plus three?") read far as "What is the time?": the
@@ -495,9 +499,10 @@ class Conversation(VoiceSession):
             return None
         return commanded
 
-    async def _pointed_at_the_devices_just_commanded(self, text: str) -> Answer | None:
-        """A request nobody claimed that points at the devices just commanded ("Dim it.", "Turn them off."),
-        claimed with them named (respond/pointed_at.py); None when it is not such a request."""
+    async def _about_the_devices_just_commanded(self, text: str, pointed_at: bool = True) -> Answer | None:
+        """A request that points at the devices just commanded ("Dim it.", "Turn them off."; only when
+        `pointed_at`: nobody claimed it) or asks the same deed for others ("And the porch light too."), claimed
+        said whole (respond/device_follow_ups.py); None when it is neither."""
         commanded = self._devices_just_commanded()
         if commanded is None:
             return None
@@ -505,10 +510,15 @@ class Conversation(VoiceSession):
         async def claim(request: str) -> Answer | None:
             return (await self._speculator.claim(request))[0]
 
-        found = await claim_pointed_at(text, commanded.names, claim)
+        found = await claim_pointed_at(text, commanded.names, claim) if pointed_at else None
         if found is not None:
             log.info("a request points at the devices just commanded", extra={"session": self.session_id,
                                                                               "devices": list(commanded.names)})
+            return found
+        found = await claim_same_for(text, commanded.actions, claim)
+        if found is not None:
+            log.info("a request asks the last deed for other devices", extra={"session": self.session_id,
+                                                                              "deed": commanded.actions[0].name})
         return found
 
     async def _reply_to_question(self, asked: AskedBack, reply: str) -> tuple[str, Answer] | None:
@@ -720,8 +730,9 @@ class Conversation(VoiceSession):
         await asyncio.sleep(max(0.0, ends - time.monotonic()))
 
     async def _answer_directly(self, user_text: str, claim: Answer, speech: BotSpeech | None,
-                               timing: TurnTiming) -> None:
-        """A claimed turn: run its actions, speak the templated confirmation. No LLM pass."""
+                               timing: TurnTiming, amends: bool = False) -> None:
+        """A claimed turn: run its actions, speak the templated confirmation. No LLM pass. `amends`: the claim
+        is what the rest of the last request added to it (its devices join those the last one commanded)."""
         started = time.monotonic()
         # (FINISHED: done and confirmed already, the turn that ran stands for both pieces; its confirmation is
         # said again only when the rest of the request cut it short: "The kitchen light..." was all one heard)
@@ -737,7 +748,11 @@ class Conversation(VoiceSession):
         reply, done = await carry_out(claim, self._engines.tools, self.session_id)
         devices = tuple(dict.fromkeys(str(call.arguments.get("device", "")) for call in claim.actions))
         if done and claim.actions and "" not in devices and not claim.unknown_device:
-            self._device_commanded = DeviceCommanded(devices, time.monotonic())
+            actions = claim.actions
+            before = self._devices_just_commanded() if amends else None
+            if before is not None:   # "Turn on the kitchen light | and the porch light.": both, for "them"
+                devices, actions = tuple(dict.fromkeys((*before.names, *devices))), (*before.actions, *actions)
+            self._device_commanded = DeviceCommanded(devices, time.monotonic(), actions)
         if not done and self._last_turn is not None and self._last_turn.answer is claim:
             self._last_turn.acted = False   # all refused: nothing stands, the next words may still complete it
         if claim.source:

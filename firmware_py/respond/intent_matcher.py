@@ -100,6 +100,9 @@ PHRASES = ((re.compile(r"\b(shut|power|switch) (off|down)\b", re.I), "turn off")
            # "back" before on or off says it was so before: "Turn the lamp back on" turns it on
            (re.compile(r"\b((?:turn|switch|put)\b(?: [\w'-]+){0,5}?) back (on|off)\b", re.I), r"\1 \2"),
            (re.compile(r"\b(turn|switch|put) back (on|off)\b", re.I), r"\1 \2"),
+           # "again" after a switch says it was so before, as "back" does: "Turn it off again.", "Open them again."
+           (re.compile(r"^(\W*(?:please,? )?(?:now,? )?(?:turn|switch|shut|put|open|close|raise|lower|dim)\w{0,3}\b.*?),? again"
+                       r"(?=[\s.,!?]*(?:please[\s.,!?]*)?$)", re.I), r"\1"),
            # halves as STT writes them: "2½", "2 and ½", "2 1/2", "2.5" minutes, "1/2 an hour"
            (re.compile(r"(\d)\s*(?:and )?(?:½|1/2|\.5\b)", re.I), r"\1 and a half"),
            # a length and a half before "timer": "a two and a half minute timer" is a timer for two and a half minutes

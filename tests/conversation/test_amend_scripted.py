@@ -14,6 +14,7 @@ import pytest
 from firmware_py.audio.frames import SAMPLE_RATE
 from firmware_py.conversation import Conversation
 from firmware_py.events import FunctionCallInProgress
+from firmware_py.listening import TurnTiming
 from firmware_py.respond.amend import amendment, can_be_amended, only_finished, rest_of
 from firmware_py.respond.base import ActionCall, Answer
 from firmware_py.respond.unfinished import LastTurn, may_amend, only_finishes_asking
@@ -85,6 +86,18 @@ async def test_another_devices_name_said_after_a_device_command_is_that_command_
     said = await two_pieces(conversation, events, gap_secs=0.0)
     assert calls(events) == [("turn_off", {"device": "kitchen light"}), ("turn_off", {"device": "porch light"})]
     assert [a.responder for a in said] == ["intent", "intent"], said
+
+
+async def test_them_after_a_rest_that_named_another_device_is_both(world: Any) -> None:
+    """ "Turn off the kitchen light. | And the porch light." then "Turn them on.": both devices, not only the one
+    the rest named (a spoken follow-up turned on the living room lamp alone)."""
+    conversation, events, llm, stt = world
+    stt.first, stt.second, stt.whole = ("Turn off the kitchen light.", "And the porch light.",
+                                        "Turn off the kitchen light and the porch light.")
+    await two_pieces(conversation, events, gap_secs=0.0)
+    await conversation.on_user_turn("Turn them on.", TurnTiming(voiced_secs=0.8))
+    await settle(lambda: len(calls(events)) >= 4)
+    assert calls(events)[2:] == [("turn_on", {"device": "kitchen light"}), ("turn_on", {"device": "porch light"})]
 
 
 async def test_a_rest_that_only_finishes_a_device_command_does_and_says_nothing_more(world: Any) -> None:

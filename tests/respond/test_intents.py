@@ -871,6 +871,17 @@ def test_a_colour_no_action_sets_is_said_to_be_out_of_reach(answers: tuple[Inten
     assert answer is not None and not answer.actions and answer.text == "Sorry, I can't do that on this device."
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Turn the porch light off again.", [("turn_off", {"device": "porch light"})]),
+    ("Opened the garage door again, please.", [("open_cover", {"device": "garage door"})]),
+    ("Switch the kitchen light on again", [("turn_on", {"device": "kitchen light"})]),
+])
+def test_again_after_a_switch_says_it_was_so_before(answers: tuple[IntentMatcher, IntentAnswers], text: str,
+                                                     expected: list[tuple[str, dict[str, Any]]]) -> None:
+    """ "Turn it off again." went to the LLM and "Turned off again." refused a device called "again"."""
+    assert actions(answers, text) == expected
+
+
 def test_a_light_set_to_nothing_the_words_say_is_left_unclaimed(answers: tuple[IntentMatcher, IntentAnswers]) -> None:
     """ "Dim the kitchen light to forty percent." heard "Didn't the kitchen light to for a present?" (seed 997)
     matched a light's setting with no brightness and no colour, and was refused as a colour; unclaimed, the

@@ -11,7 +11,8 @@ import pytest
 
 from firmware_py import conversation as conversation_module
 from firmware_py.config import Settings
-from firmware_py.respond.pointed_at import named_in_place
+from firmware_py.respond.base import ActionCall
+from firmware_py.respond.device_follow_ups import named_in_place, same_for
 
 from .test_answering_scripted import answered, settings, spoken, world  # noqa: F401 (fixture)
 from .test_asked_scripted import calls
@@ -52,13 +53,29 @@ async def test_them_is_every_device_just_commanded(world: Any) -> None:
     assert llm.asked == []
 
 
-async def test_a_cover_pointed_at_is_closed(world: Any) -> None:
+async def test_a_cover_pointed_at_is_closed_and_opened_again(world: Any) -> None:
     conversation, recorder, llm, _ = world
     await conversation.on_user_turn("Open the garage door.", spoken())
     await answered(recorder)
     await conversation.on_user_turn("Close it.", spoken())
     await answered(recorder, 2)
-    assert calls(recorder) == [("open_cover", {"device": "garage door"}), ("close_cover", {"device": "garage door"})]
+    await conversation.on_user_turn("Open it again, please.", spoken())   # "again" says it was so before
+    await answered(recorder, 3)
+    assert calls(recorder) == [("open_cover", {"device": "garage door"}), ("close_cover", {"device": "garage door"}),
+                               ("open_cover", {"device": "garage door"})]
+    assert llm.asked == []
+
+
+async def test_also_and_a_device_is_the_same_deed_never_a_verb_mended_from_also(world: Any) -> None:
+    """ "Open the garage door." then "Also the office blinds, please.": the matcher alone mends "Also" into
+    "Close" (a word before a device that no sentence knows is its verb heard wrong); after a device command it
+    asks that deed again (a spoken follow-up closed the blinds)."""
+    conversation, recorder, llm, _ = world
+    await conversation.on_user_turn("Open the garage door.", spoken())
+    await answered(recorder)
+    await conversation.on_user_turn("Also the garage door, please.", spoken())
+    await answered(recorder, 2)
+    assert calls(recorder) == [("open_cover", {"device": "garage door"})] * 2
 
 
 async def test_what_points_at_nothing_commanded_goes_to_the_llm(world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -92,3 +109,47 @@ def test_the_device_is_named_in_the_pronouns_place() -> None:
     assert named_in_place("Dim it.", ("a", "b")) == []
     assert named_in_place("Dim the lights.", ("kitchen light",)) == []
     assert named_in_place("Edit the list.", ("kitchen light",)) == [], "a word holding 'it' is no pronoun"
+    assert named_in_place("Dimit.", ("kitchen light",)) == ["Dim the kitchen light."], "as the recogniser may write it"
+
+
+async def test_the_same_deed_is_done_for_the_devices_named_after(world: Any) -> None:
+    conversation, recorder, llm, _ = world
+    await conversation.on_user_turn("Turn on the kitchen light.", spoken())
+    await answered(recorder)
+    await conversation.on_user_turn("And the reading lamp too.", spoken())
+    assert (await answered(recorder, 2))[1].text == "The reading lamp is on."
+    await conversation.on_user_turn("Set the kitchen light to forty percent.", spoken())
+    await answered(recorder, 3)
+    await conversation.on_user_turn("Same for the reading lamp, please.", spoken())
+    await answered(recorder, 4)
+    assert calls(recorder) == [("turn_on", {"device": "kitchen light"}), ("turn_on", {"device": "reading lamp"}),
+                               ("set_brightness", {"device": "kitchen light", "percent": 40}),
+                               ("set_brightness", {"device": "reading lamp", "percent": 40})]
+    assert llm.asked == []
+
+
+async def test_the_same_deed_for_what_cannot_take_it_is_refused_and_a_question_is_not_it(world: Any) -> None:
+    """A cover has no brightness: said so, as for the request said whole; "And the reading lamp?" only asks."""
+    conversation, recorder, llm, _ = world
+    await conversation.on_user_turn("Set the kitchen light to forty percent.", spoken())
+    await answered(recorder)
+    await conversation.on_user_turn("Same for the garage door.", spoken())
+    assert (await answered(recorder, 2))[1].text == "The garage door is a cover; only lights have a brightness."
+    await conversation.on_user_turn("And the reading lamp?", spoken())
+    await answered(recorder, 3)
+    assert [call for call in calls(recorder) if call[1]["device"] == "reading lamp"] == []
+
+
+def test_the_deed_is_said_again_for_the_devices_named() -> None:
+    on = (ActionCall("turn_on", {"device": "kitchen light"}),)
+    assert same_for("And the porch light too.", on) == "turn on the porch light"
+    assert same_for("Okay, same for the fan and the porch light.", on) == "turn on the fan and the porch light"
+    assert same_for("Also the fan, please.", on) == "turn on the fan"
+    assert same_for("And the porch light?", on) is None, "a question, not the same again"
+    assert same_for("What about the porch light?", on) is None
+    dimmed = (ActionCall("set_brightness", {"device": "kitchen light", "percent": 40}),)
+    assert same_for("The porch light as well.", dimmed) == "set The porch light to 40 percent"
+    mixed = (ActionCall("turn_on", {"device": "a"}), ActionCall("turn_off", {"device": "b"}))
+    assert same_for("And the porch light too.", mixed) is None, "two deeds: which one?"
+    step = (ActionCall("change_brightness", {"device": "a", "delta": -25}),)
+    assert same_for("And the porch light too.", step) is None
