@@ -68,8 +68,9 @@ LATE_COMMAND_SECS = 300.0
 """A command for later that fell due while the daemon was off still runs within this; later, it is only said."""
 NOT_UNDERSTOOD_MIN_VOICED_SECS = 0.5
 """Speech this long that gave no words was a request nobody understood; less was a cough or a knock."""
-POINTED_AT = re.compile(r"\b(?:it|that|this)\b", re.I)
-"""Words that point at a thing named before ("Turn it off."), rather than leave it unsaid ("Turn on the.")."""
+POINTED_AT = re.compile(r"\b(?:it|that|this|again)\b", re.I)
+"""Words that point at a thing named before ("Turn it off.", "Turned off again." with its "it" lost), rather than
+leave it unsaid ("Turn on the.")."""
 IT_MEANS_THE_LAST_DEVICE_SECS = 60.0
 """How long after a command to devices a request that names none ("Turn it off.", "Dim them.") means those."""
 

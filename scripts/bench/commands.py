@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import subprocess
@@ -23,6 +24,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from collections.abc import AsyncIterator
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
@@ -182,9 +184,27 @@ def git_revision(revision: str = "HEAD") -> str:
         return ""
 
 
-async def measure(args: argparse.Namespace, cases: list[Case]) -> dict[str, Any]:
+@contextlib.asynccontextmanager
+async def running_bench(args: argparse.Namespace, with_devices: bool) -> AsyncIterator[tuple[Bench, Any]]:
+    """A broker, a listener on the devices' topics and the daemon started on them; all stopped after."""
     from tests.integrations.mqtt_helpers import Broker, Listener
 
+    with tempfile.TemporaryDirectory(prefix="rtvi-edge-commands-") as tmp:
+        broker = Broker(Path(tmp))
+        broker.start()
+        listener = Listener(broker.port, "bench/#")
+        bench = Bench(args, bench_config(broker.port, with_devices))
+        try:
+            await bench.start_daemon()
+            yield bench, listener
+        finally:
+            if bench.daemon is not None:
+                await bench.daemon.stop()
+            listener.close()
+            broker.kill()
+
+
+async def measure(args: argparse.Namespace, cases: list[Case]) -> dict[str, Any]:
     started_at = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     progress(f"rendering {len(cases)} spoken requests (cached after the first run)")
     clips = {case.case_id: render(case) for case in cases}
@@ -196,13 +216,8 @@ async def measure(args: argparse.Namespace, cases: list[Case]) -> dict[str, Any]
     errors: dict[str, str] = {}
     sampler = LoadSampler()
     sampler.start()
-    with tempfile.TemporaryDirectory(prefix="rtvi-edge-commands-") as tmp:
-        broker = Broker(Path(tmp))
-        broker.start()
-        listener = Listener(broker.port, "bench/#")
-        bench = Bench(args, bench_config(broker.port, with_devices))
-        try:
-            await bench.start_daemon()
+    try:
+        async with running_bench(args, with_devices) as (bench, listener):
             await speak_request(bench.url, warm_up, listener, args.no_answer_secs)
             for run in range(args.runs):
                 for index, case in enumerate(cases):
@@ -216,12 +231,8 @@ async def measure(args: argparse.Namespace, cases: list[Case]) -> dict[str, Any]
                     rows.append(row)
                     progress(f"run {run + 1} {index + 1}/{len(cases)} {case.case_id} {row['outcome']}"
                              f" v2v={row.get('voice_to_voice')} heard={row.get('transcript')!r}")
-        finally:
-            if bench.daemon is not None:
-                await bench.daemon.stop()
-            listener.close()
-            broker.kill()
-            source.cleanup()
+    finally:
+        source.cleanup()
     summary = summarize_rows(rows)
     return {"title": f"rtvi-edge spoken commands {started_at[:16]}, {tree}", "started_at": started_at,
             "machine": describe_machine(), "load": await sampler.stop(),

@@ -28,7 +28,7 @@ from scripts.bench.command_audio import CaseClip, render
 from scripts.bench.command_corpus import CHITCHAT, VOICES, Case, Expect
 from scripts.bench.command_judge import Call, calls_from_messages
 from scripts.bench.command_session import noise
-from scripts.bench.commands import REPO, Bench, bench_config, export_commit, git_revision
+from scripts.bench.commands import REPO, export_commit, git_revision, running_bench
 from scripts.bench.machine import LoadSampler, describe_machine
 from scripts.bench.phases import progress
 from scripts.bench.rtvi_turns import connect_voice_client
@@ -154,21 +154,14 @@ def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 async def measure(args: argparse.Namespace) -> dict[str, Any]:
-    from tests.integrations.mqtt_helpers import Broker, Listener
-
     source = tempfile.TemporaryDirectory(prefix="rtvi-edge-commit-")
     tree = f"commit {export_commit(args.commit, Path(source.name))}" if args.commit else f"work tree at {git_revision()}"
     voices = [VOICES[(index * 3) % len(VOICES)] for index in range(args.voices)]
     rows: list[dict[str, Any]] = []
     sampler = LoadSampler()
     sampler.start()
-    with tempfile.TemporaryDirectory(prefix="rtvi-edge-follow-ups-") as tmp:
-        broker = Broker(Path(tmp))
-        broker.start()
-        listener = Listener(broker.port, "bench/#")
-        bench = Bench(args, bench_config(broker.port, True))
-        try:
-            await bench.start_daemon()
+    try:
+        async with running_bench(args, True) as (bench, _):
             for index, pair in enumerate(PAIRS):
                 for voice, speed in voices:
                     try:
@@ -179,12 +172,8 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
                                "voice_to_voice": None}
                     rows.append(row)
                     progress(f"{pair.follow_up!r} {row['voice']}: {row['outcome']} heard={row.get('heard')!r}")
-        finally:
-            if bench.daemon is not None:
-                await bench.daemon.stop()
-            listener.close()
-            broker.kill()
-            source.cleanup()
+    finally:
+        source.cleanup()
     return {"title": f"rtvi-edge spoken follow-ups, {tree}", "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "machine": describe_machine(), "load": await sampler.stop(),
             "config": {"voices": [f"{v}@{s:g}" for v, s in voices], "daemon_source": tree, "note": args.note},

@@ -66,6 +66,15 @@ async def test_a_cover_pointed_at_is_closed_and_opened_again(world: Any) -> None
     assert llm.asked == []
 
 
+async def test_again_points_at_the_device_just_commanded_when_its_it_was_lost(world: Any) -> None:
+    """ "Turn it off again." heard "Turned off again." (Piper): asked "What should I turn off?"."""
+    conversation, recorder, llm, _ = world
+    await conversation.on_user_turn("Turn on the kitchen light.", spoken())
+    await answered(recorder)
+    await conversation.on_user_turn("Turned off again.", spoken())
+    assert (await answered(recorder, 2))[1].text == "The kitchen light is off."
+
+
 async def test_also_and_a_device_is_the_same_deed_never_a_verb_mended_from_also(world: Any) -> None:
     """ "Open the garage door." then "Also the office blinds, please.": the matcher alone mends "Also" into
     "Close" (a word before a device that no sentence knows is its verb heard wrong); after a device command it
