@@ -36,6 +36,18 @@ DEEDS = {"turn_on": "turn on {devices}", "turn_off": "turn off {devices}", "open
 """The deeds that may be asked again for other devices, said as a request the sentence library holds."""
 
 Claim = Callable[[str], Awaitable[Answer | None]]
+Deed = tuple[str, tuple[tuple[str, str], ...]]
+
+
+def deed_of(call: ActionCall) -> Deed:
+    """What a call does, to whichever device: its name and its other arguments."""
+    return call.name, tuple(sorted((key, str(value)) for key, value in call.arguments.items() if key != "device"))
+
+
+def acts_only(answer: Answer | None) -> bool:
+    """Is this a claim that does something, plainly: actions, nothing asked back, left tentative or refused?"""
+    return (answer is not None and bool(answer.actions) and not answer.tentative and not answer.frame
+            and not answer.unknown_device)
 
 
 def named_in_place(text: str, devices: tuple[str, ...]) -> list[str]:
@@ -60,12 +72,10 @@ async def claim_pointed_at(text: str, devices: tuple[str, ...], claim: Claim) ->
     found: list[Answer] = []
     for device, request in zip(devices, requests):
         answer = await claim(request)
-        if (answer is None or not answer.actions or answer.tentative or answer.frame or answer.unknown_device
-                or any(call.arguments.get("device") != device for call in answer.actions)):
+        if answer is None or not acts_only(answer) or any(call.arguments.get("device") != device for call in answer.actions):
             return None
         found.append(answer)
-    if len({tuple((call.name, tuple(sorted((k, str(v)) for k, v in call.arguments.items() if k != "device")))
-                  for call in answer.actions) for answer in found}) != 1:
+    if len({tuple(deed_of(call) for call in answer.actions) for answer in found}) != 1:
         return None   # "them" does one thing to each: never two deeds from one request
     first = found[0]
     return Answer(first.responder, actions=tuple(call for answer in found for call in answer.actions),
@@ -85,8 +95,7 @@ def same_for(text: str, done: tuple[ActionCall, ...]) -> str | None:
     found = SAME_FOR.match(text)
     if found is None or not asks_the_same(text) or not done:
         return None
-    deeds = {(call.name, tuple(sorted((k, str(v)) for k, v in call.arguments.items() if k != "device"))) for call in done}
-    if len(deeds) != 1 or done[0].name not in DEEDS:
+    if len({deed_of(call) for call in done}) != 1 or done[0].name not in DEEDS:
         return None
     return DEEDS[done[0].name].format(devices=found["devices"].strip(), **done[0].arguments)
 
@@ -98,9 +107,6 @@ async def claim_same_for(text: str, done: tuple[ActionCall, ...], claim: Claim) 
     if request is None:
         return None
     answer = await claim(request)
-    deed = {k: v for k, v in done[0].arguments.items() if k != "device"}
-    if (answer is None or not answer.actions or answer.tentative or answer.frame or answer.unknown_device
-            or any(call.name != done[0].name or {k: v for k, v in call.arguments.items() if k != "device"} != deed
-                   for call in answer.actions)):
+    if answer is None or not acts_only(answer) or any(deed_of(call) != deed_of(done[0]) for call in answer.actions):
         return None
     return answer

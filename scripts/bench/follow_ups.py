@@ -7,8 +7,8 @@ follow-up ran exactly the expected calls (the command's own calls are checked to
 failed is reported as such, not counted for or against the follow-up). Reported per kind of follow-up and per
 voice; `--commit` runs another commit's daemon for a before/after.
 
-    .venv/bin/python -m scripts.bench.follow_ups                    # 12 pairs x 3 voices
-    .venv/bin/python -m scripts.bench.follow_ups --commit f37635d~1 --voices 2
+    .venv/bin/python scripts/bench/follow_ups.py                    # 12 pairs x 3 voices (~8 min)
+    .venv/bin/python scripts/bench/follow_ups.py --commit REV --voices 5   # an older commit's daemon, 5 voices
 """
 
 from __future__ import annotations
@@ -23,16 +23,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scripts.bench.client import BenchClient
-from scripts.bench.command_audio import CaseClip, render
-from scripts.bench.command_corpus import CHITCHAT, VOICES, Case, Expect
-from scripts.bench.command_judge import Call, calls_from_messages
-from scripts.bench.command_session import noise
-from scripts.bench.commands import REPO, export_commit, git_revision, running_bench
-from scripts.bench.machine import LoadSampler, describe_machine
-from scripts.bench.phases import progress
-from scripts.bench.rtvi_turns import connect_voice_client
-from scripts.bench.stats import summarize
+if str(Path(__file__).resolve().parents[2]) not in sys.path:  # run as a file: make `scripts` and `tests` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from scripts.bench.client import BenchClient  # noqa: E402
+from scripts.bench.command_audio import CaseClip, render  # noqa: E402
+from scripts.bench.command_corpus import CHITCHAT, VOICES, Case, Expect  # noqa: E402
+from scripts.bench.command_judge import Call, calls_from_messages  # noqa: E402
+from scripts.bench.command_session import noise  # noqa: E402
+from scripts.bench.commands import REPO, export_commit, git_revision, running_bench  # noqa: E402
+from scripts.bench.machine import LoadSampler, describe_machine  # noqa: E402
+from scripts.bench.phases import progress  # noqa: E402
+from scripts.bench.rtvi_turns import connect_voice_client  # noqa: E402
+from scripts.bench.stats import summarize  # noqa: E402
 
 ANSWER_SECS = 20.0
 TAIL_SECS = 1.5
