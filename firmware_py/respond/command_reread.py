@@ -279,7 +279,8 @@ class CommandReread:
                     and not self._device_lost(reading, heard)
                     and not (below > margin and _question_word_replaced(reading.text, heard))
                     and not _deciding_word_added(reading.text, heard) and not _unit_disagrees(reading.text)
-                    and not _unit_replaced(reading.text, heard) and not _thing_replaced(found, heard)
+                    and not _unit_replaced(reading.text, heard) and not _unit_dropped(reading.text, heard)
+                    and not _thing_replaced(found, heard)
                     and (found.intent != SUM or bool(OPERATOR_WORDS & set(bare_words(heard.lower().split())))))
         rivals: list[str] = []
         if found is not None and accepted:
@@ -443,6 +444,18 @@ def _unit_replaced(read: str, heard: str) -> bool:
     said = {unit.lower() for unit in UNIT.findall(heard)}
     read_units = {unit.lower() for unit in UNIT.findall(read)}
     return bool(said and read_units and not said & read_units)
+
+
+COUNTED_UNIT = re.compile(r"\b(?:\d+|" + "|".join(sorted({*UNITS, *TENS}, key=len, reverse=True))
+                          + r")[ -](hour|minute|second)s?\b", re.I)
+
+
+def _unit_dropped(read: str, heard: str) -> bool:
+    """Does a reading that counts in units leave out one the words heard count ("Can you set a timer for an hour
+    10 15 minutes" read as "Can you set a timer for an hour": an hour and fifteen minutes set as one hour, seed
+    1009)? The recogniser wrote the number and its unit: a reading that ends before them leaves out time asked for."""
+    read_units = {unit.lower() for unit in UNIT.findall(read)}
+    return bool(read_units) and bool({unit.lower() for unit in COUNTED_UNIT.findall(heard)} - read_units)
 
 
 OWN_THINGS = frozenset({"speaker", "alarm", "radio"})

@@ -38,6 +38,7 @@ from .intent_matcher import (DANGLING_CONJUNCTIONS, DEVICE_DOMAINS, FILLERS, TRA
                              IntentMatcher, asked_plainly, asked_which, bare_words, rephrased, restarts, rooms_in,
                              rooms_kept, same_room, without_trailing_strays)
 from .later import later_call
+from .number_words import length_said
 from .opposites import (READ_MARGIN, RIVAL_LENGTHS, UNMENDED_MARGIN, OppositeReading, family_of, heard_otherwise,
                         resumed_instead, said_plainly, teen_or_ten_length)
 from .rewordings import all_but, each_timer_said, in_the_room_said, joined_parts, room_put_first, with_the_thing_named
@@ -345,6 +346,10 @@ class IntentAnswers:
 
     def _start_timer(self, slots: dict[str, Any]) -> tuple[ActionCall, ...]:
         seconds = timer_seconds(slots) or 60   # "a one minute timer" has no number slot
+        # a "name" that is a length is more of it: "... for an hour for fifteen minutes" ("an hour and fifteen
+        # minutes" read within the commands, seed 1009) was an hour's timer called "fifteen minutes"
+        if more := length_said(heard_name(slots)):
+            return (ActionCall("set_timer", {"seconds": seconds + more}),)
         return (ActionCall("set_timer", {"seconds": seconds, **_label(slots)}),)
 
     def _targets(self, slots: dict[str, Any]) -> list[Device] | str:
@@ -1123,6 +1128,7 @@ OPENING_WORDS = frozenset({"open", "opens", "opened", "opening", "lift", "lifts"
 """Words that say to open a cover, one of which a reading that opens a way in must have been heard saying."""
 GROUP_WORDS = frozenset({"all", "every", "everything", "both"})
 """Words that ask for several devices at once; so does a plural device word ("the lights")."""
+PRONOUNS = frozenset({"i", "we", "you", "he", "she", "they", "it"})
 
 
 def _several_unheard(answer: Answer, heard: str) -> bool:
@@ -1130,7 +1136,11 @@ def _several_unheard(answer: Answer, heard: str) -> bool:
     devices = {str(call.arguments["device"]) for call in answer.actions if "device" in call.arguments}
     if len(devices) < 2 or not heard:
         return False
-    words = set(re.findall(r"[a-z]+", heard.lower()))
+    said = re.findall(r"[a-z]+", heard.lower())
+    # "all" before a pronoun opens a clause, not a group: "Turn off the | hallway light." heard "Turn off, but. /
+    # All we like," (seed 1009) read as "Turn off all the lights." turned every light off
+    words = set(said) - ({"all"} if all(after in PRONOUNS for before, after in zip(said, said[1:]) if before == "all")
+                                     and said[-1:] != ["all"] else set())
     return not (words & GROUP_WORDS or any(word != singular(word) and singular(word) in DEVICE_NOUNS for word in words))
 
 

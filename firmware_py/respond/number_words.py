@@ -41,3 +41,25 @@ def spelt_numbers(text: str) -> str:
     """`text` with its numbers written as words, "%" as "percent": how it sounds ("60%" is "sixty percent")."""
     text = re.sub(r"(\d+)\s*%", r"\1 percent", text)
     return re.sub(r"\d+", lambda found: in_words(int(found.group(0))), text)
+
+
+UNIT_SECONDS = {"hour": 3600, "minute": 60, "second": 1}
+LENGTH = re.compile(r"^(?:an?|one|(?P<number>\d+|[a-z]+(?:[ -][a-z]+)?)) (?P<unit>hour|minute|second)s?$", re.I)
+
+
+def length_said(words: str) -> int:
+    """Seconds when `words` are a length and nothing more ("fifteen minutes", "an hour", "25 seconds"), else 0."""
+    found = LENGTH.match(words.strip(" .,!?"))
+    if found is None:
+        return 0
+    number = found["number"]
+    if number is None:
+        count = 1
+    elif number.isdigit():
+        count = int(number)
+    else:
+        parts = [NUMBER_OF_WORD.get(MISSPELT.get(part, part)) for part in re.split(r"[ -]", number.lower())]
+        if None in parts or len(parts) == 2 and not (parts[0] in TENS.values() and parts[1] < 10):  # type: ignore[operator]
+            return 0
+        count = sum(parts)  # type: ignore[arg-type]
+    return count * UNIT_SECONDS[found["unit"].lower()]

@@ -261,7 +261,8 @@ async def test_a_reading_that_sets_a_timer_too_short_to_be_meant_is_not_taken(wo
     assert answer.responder == "llm" and conversation._engines.tools.timers.list() == []
 
 
-@pytest.mark.parametrize("heard, acts", [("To turn the hallway lamp off.", False), ("Turn of all the lice.", True)])
+@pytest.mark.parametrize("heard, acts", [("To turn the hallway lamp off.", False), ("Turn of all the lice.", True),
+                                         ("Turn off, but. All we like,", False)])   # seed 1009: "all" opens a clause
 async def test_a_reading_acts_on_several_devices_only_where_several_were_asked_for(heard: str, acts: bool) -> None:
     """"To turn the hallway lamp off." (a lamp this device does not have) read as "Uh turn all my lamp off"
     turned every light off; a reading that acts on several devices must have been heard asking for

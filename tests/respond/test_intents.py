@@ -882,6 +882,20 @@ def test_again_after_a_switch_says_it_was_so_before(answers: tuple[IntentMatcher
     assert actions(answers, text) == expected
 
 
+def test_a_timers_name_that_is_a_length_is_more_of_its_length(answers: tuple[IntentMatcher, IntentAnswers]) -> None:
+    """ "... an hour and fifteen minutes" read within the commands as "... for an hour for fifteen minutes" (seed
+    1009) set an hour's timer called "fifteen minutes"."""
+    assert actions(answers, "Can you set a timer for an hour for fifteen minutes?") == [("set_timer", {"seconds": 4500})]
+    assert actions(answers, "Set a timer for ten minutes for the pizza.") == [("set_timer", {"seconds": 600, "label": "pizza"})]
+
+
+def test_a_length_said_alone_is_read_in_seconds() -> None:
+    from firmware_py.respond.number_words import length_said
+    assert [length_said(words) for words in ("fifteen minutes", "an hour", "25 seconds", "twenty-five minutes",
+                                             "fourty seconds")] == [900, 3600, 25, 1500, 40]
+    assert [length_said(words) for words in ("pizza", "the 5 minutes", "fifteen twenty minutes", "cookie minutes")] == [0] * 4
+
+
 def test_a_light_set_to_nothing_the_words_say_is_left_unclaimed(answers: tuple[IntentMatcher, IntentAnswers]) -> None:
     """ "Dim the kitchen light to forty percent." heard "Didn't the kitchen light to for a present?" (seed 997)
     matched a light's setting with no brightness and no colour, and was refused as a colour; unclaimed, the

@@ -347,3 +347,15 @@ def test_a_command_to_the_device_itself_is_not_read_out_of_a_household_thing(rer
 ])
 def test_a_reading_that_keeps_the_thing_heard_is_taken(rereader: CommandReread, read: str, heard: str) -> None:
     assert rereader.accept(reading(read), heard) is not None
+
+
+@pytest.mark.parametrize(("read", "heard", "taken"), [
+    # seed 1009: an hour and fifteen minutes set as one hour
+    ("Can you set a timer for an hour", "Can you set a timer for an hour 10 15 minutes", False),
+    ("Set a timer for an hour and fifteen minutes.", "Set a timer for an hour and 15 minutes", True),
+    ("Set a timer for five minutes.", "Sat a time for five minutes.", True),
+])
+def test_a_reading_keeps_every_unit_the_words_heard_count(rereader: CommandReread, read: str, heard: str,
+                                                          taken: bool) -> None:
+    found = rereader.accept(Rereading(read, -4.0, -3.0, 6), heard)
+    assert (found is not None and found.intent == "action:set_timer") == taken
