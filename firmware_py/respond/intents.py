@@ -1137,11 +1137,16 @@ def _several_unheard(answer: Answer, heard: str) -> bool:
     if len(devices) < 2 or not heard:
         return False
     said = re.findall(r"[a-z]+", heard.lower())
-    # "all" before a pronoun opens a clause, not a group: "Turn off the | hallway light." heard "Turn off, but. /
-    # All we like," (seed 1009) read as "Turn off all the lights." turned every light off
-    words = set(said) - ({"all"} if all(after in PRONOUNS for before, after in zip(said, said[1:]) if before == "all")
-                                     and said[-1:] != ["all"] else set())
-    return not (words & GROUP_WORDS or any(word != singular(word) and singular(word) in DEVICE_NOUNS for word in words))
+    return not (_group_asked(said) or any(word != singular(word) and singular(word) in DEVICE_NOUNS for word in said))
+
+
+def _group_asked(said: list[str]) -> bool:
+    """Do these words ask for several things at once ("all", "every", "both")? Not "all" before a pronoun, which
+    opens a clause: "Turn off the | hallway light." heard "Turn off, but. / All we like," (seed 1009) was read as
+    "Turn off all the lights." and turned every light off."""
+    groups = set(said) & GROUP_WORDS
+    clause = all(after in PRONOUNS for before, after in zip(said, said[1:]) if before == "all") and said[-1:] != ["all"]
+    return bool(groups - {"all"}) or "all" in groups and not clause
 
 
 def _rings_at_once(answer: Answer) -> bool:

@@ -44,7 +44,7 @@ def spelt_numbers(text: str) -> str:
 
 
 UNIT_SECONDS = {"hour": 3600, "minute": 60, "second": 1}
-LENGTH = re.compile(r"^(?:an?|one|(?P<number>\d+|[a-z]+(?:[ -][a-z]+)?)) (?P<unit>hour|minute|second)s?$", re.I)
+LENGTH = re.compile(r"^(?:an?|(?P<number>\d+|[a-z]+(?:[ -][a-z]+)?)) (?P<unit>hour|minute|second)s?$", re.I)
 
 
 def length_said(words: str) -> int:
@@ -52,14 +52,9 @@ def length_said(words: str) -> int:
     found = LENGTH.match(words.strip(" .,!?"))
     if found is None:
         return 0
-    number = found["number"]
-    if number is None:
-        count = 1
-    elif number.isdigit():
-        count = int(number)
-    else:
-        parts = [NUMBER_OF_WORD.get(MISSPELT.get(part, part)) for part in re.split(r"[ -]", number.lower())]
-        if None in parts or len(parts) == 2 and not (parts[0] in TENS.values() and parts[1] < 10):  # type: ignore[operator]
-            return 0
-        count = sum(parts)  # type: ignore[arg-type]
-    return count * UNIT_SECONDS[found["unit"].lower()]
+    number = found["number"] or "1"
+    values = [int(number)] if number.isdigit() else [NUMBER_OF_WORD.get(MISSPELT.get(part, part), -1)
+                                                      for part in re.split(r"[ -]", number.lower())]
+    if -1 in values or len(values) == 2 and not (values[0] in TENS.values() and values[1] < 10):
+        return 0   # not a number ("cookie minutes"), or two that make none ("fifteen twenty")
+    return sum(values) * UNIT_SECONDS[found["unit"].lower()]
