@@ -128,7 +128,7 @@ async def run_pair(url: str, pair: Pair, voice: str, speed: float, index: int) -
     try:
         first, _ = await speak(client, clip(pair.command, voice, speed, f"f{index}a"))
         second, second_last = await speak(client, clip(pair.follow_up, voice, speed, f"f{index}b"))
-        end = time.monotonic() + 1.0
+        end = time.monotonic()   # (speak waited for the whole answer and its late messages)
         command_calls, follow_calls = calls_between(client, first, second), calls_between(client, second, end)
         llm = client.first("bot-llm-started", second) is not None
         audio = client.first_audio_after(second_last)
