@@ -46,6 +46,7 @@ from .respond.early_llm import EarlyLlmAnswer
 from .respond.later import reminder_of
 from .respond.speculation import Speculator
 from .respond.timer_names import names_known, names_to_read, timer_call
+from .respond.timer_state import the_one_that_acts
 from .respond.unfinished import (LastTurn, cut_off_after, goes_on_from, hold_secs, joined, may_amend, may_be_whole,
                                  may_complete, only_finishes_asking, read_whole, reads_better, reads_finished,
                                  sounds_unfinished, spliced)
@@ -429,6 +430,8 @@ class Conversation(VoiceSession):
                     user_text, claim = await self._time_read_again(user_text or "", claim)
             if claim is not None and spoken and claim is heard_claim:   # "Remove the timer." while it is paused
                 claim = self._resume_asked(user_text or "", claim)
+            if claim is not None and claim.choices:   # "Pause the timer" or "Unpause the timer"? the timers may say
+                user_text, claim = await self._settled_by_the_timers(user_text or "", claim)
             if claim is not None and claim.frame and user_text and (POINTED_AT.search(user_text) or claim.one_of):
                 # "Turn it off." or "Brightness to fifty percent." just after the kitchen light: that light
                 # ("Turn on the." is asked about)
@@ -669,6 +672,19 @@ class Conversation(VoiceSession):
             return len(named) == 1 and named[0].paused
 
         return self._rereader.resume_asked(text, claim, paused) or claim   # type: ignore[union-attr]
+
+    async def _settled_by_the_timers(self, text: str, claim: Answer) -> tuple[str, Answer]:
+        """A question between a pause and a resume that only one of them would change a timer by
+        (respond/timer_state.py): that one, not the question."""
+        if not hasattr(self._rereader, "claims_of"):
+            return text, claim
+        answers = await self._rereader.claims_of(claim.choices)
+        settled = the_one_that_acts(list(zip(claim.choices, answers)), self._engines.tools.timers.list())
+        if settled is None:
+            return text, claim
+        log.info("a question the timers answer", extra={"session": self.session_id, "asked": list(claim.choices),
+                                                         "taken": settled[0]})
+        return settled
 
     async def _timer_name_read_again(self, text: str, claim: Answer) -> tuple[str, Answer]:
         """A timer's name heard as words no name holds ("Start her past her time" for a pasta timer), or naming

@@ -54,6 +54,8 @@ class Answer:
     "{reply}" where the reply goes ("set a timer for {reply}"; respond/asked.py)."""
     one_of: tuple[str, ...] = ()
     """Set when the answer asks which of several devices a request means: their names."""
+    choices: tuple[str, ...] = ()
+    """Set when the answer asks which of several readings was said ("Sorry, did you say ...?"): the readings."""
     read_far: bool = False
     """Read from the audio beyond the margin of what the recogniser wrote (respond/command_reread.py: `MARGIN`,
     passed only by a reading that sounds like the words heard): a weaker reading, which waits for a rest the

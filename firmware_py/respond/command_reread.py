@@ -147,7 +147,7 @@ POLITE_WORDS = frozenset(word for phrase in (*OPENINGS, *CLOSINGS) for word in p
 """The words of the polite openings and closings: no part of what a reading asks for, so not counted as its words."""
 NAME_GRAMMARS = 4
 """Timer-name grammars kept (one per set of names: the common names with the running timers', the running alone)."""
-QUESTIONS = frozenset({"answer:thanks", "answer:weather", "HassGetState", "action:device_state", "HassGetWeather", "HassRespond", "action:help"})
+QUESTIONS = frozenset({"answer:thanks", "answer:acknowledged", "answer:weather", "HassGetState", "action:device_state", "HassGetWeather", "HassRespond", "action:help"})
 """Intents a reading may not turn a turn into, beside those the device cannot serve: questions and small
 talk are the LLM's to answer (a device's state read out of a question about France would be a wrong answer
 given with confidence). What the device can do is a question too: read out of a short question ("What day is

@@ -103,6 +103,11 @@ PHRASES = ((re.compile(r"\b(shut|power|switch) (off|down)\b", re.I), "turn off")
            # "again" after a switch says it was so before, as "back" does: "Turn it off again.", "Open them again."
            (re.compile(r"^(\W*(?:please,? )?(?:now,? )?(?:turn|switch|shut|put|open|close|raise|lower|dim)\w{0,3}\b.*?),? again"
                        r"(?=[\s.,!?]*(?:please[\s.,!?]*)?$)", re.I), r"\1"),
+           # a request closed with thanks, as with "please": "Set a timer for ten minutes thank you." (thanks alone,
+           # or after words that order nothing, stay thanks: "Great, thanks.")
+           (re.compile(r"^(\W*(?:please,? |(?:can|could|will|would) you,? )?(?:" + _ASKED_VERBS +
+                       r"|timer|wake|remind|lower|raise)\b.*?\w)[\s,]+(?:thank you|thanks)(?: very much)?(?=[\s.!?]*$)",
+                       re.I), r"\1"),
            # halves as STT writes them: "2½", "2 and ½", "2 1/2", "2.5" minutes, "1/2 an hour"
            (re.compile(r"(\d)\s*(?:and )?(?:½|1/2|\.5\b)", re.I), r"\1 and a half"),
            # a length and a half before "timer": "a two and a half minute timer" is a timer for two and a half minutes
@@ -214,6 +219,9 @@ SOUNDS_ALIKE = 0.85
 """How close a word that sounds the same (same metaphone key) counts, whatever its spelling."""
 ONSET_LOST = 0.8
 """How close a first word counts that is a command verb with its first consonants lost ("urn", "earn": turn)."""
+ONLY_AS_WRITTEN = frozenset({"answer:acknowledged"})
+"""Intents no mended word reaches: "Great." asks nothing, and a word that only sounds like it ("Goodbye" as
+"good") is said to someone, which the LLM answers."""
 NOT_FROM_SOUNDS = frozenset({"action:device_stop", "action:device_on"})
 """Commands an opening mended from sounds never becomes: "Said the kitchen lights" (set, before a pause) sounds
 like "stop the kitchen lights", and "start"/"stop" a device are rare next to "set" its brightness."""
@@ -498,7 +506,7 @@ class IntentMatcher:
         # ("why is the sky blue" is not "who is the say blue", "Paul Williams" not "play will")
         mended = [(score, m) for score, candidate, kept in self._corrections(text)
                   if (m := self._recognize(candidate)) is not None and m.free_words <= heard
-                  and not m.free_words & DURATION_WORDS
+                  and not m.free_words & DURATION_WORDS and m.intent not in ONLY_AS_WRITTEN
                   and (not kept or (kept <= m.free_words and m.intent in NAMED_TIMER_INTENTS))]
         if not any(score >= MEND_CUTOFF for score, _ in mended):   # no close mend: a stray word, perhaps
             mended += [(DROPPED_WORD, m) for candidate in dropped_words(text) if (m := self._recognize(candidate)) is not None]

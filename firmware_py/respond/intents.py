@@ -164,13 +164,17 @@ RESTART_VERBS = frozenset(("set", "said", "sent", "start"))
 """A name that holds one of these holds a restart ("Set and, set in egg timer"): the name follows its last one."""
 
 
+CLOSING_THANKS = re.compile(r"(?:(?:^|[\s,]+)(?:please|thanks|thank you)\W*)+$", re.I)
+
+
 def heard_name(slots: dict[str, Any]) -> str:
     """The words heard where a timer's name goes, after the last restart and the leading articles."""
     # (a word of punctuation alone is no name: "Pause, ma' pause, ma' timer." left "'", seed 367)
     words = [word for word in _name_slot_words(slots) if re.search(r"\w", word)]
     while words and words[0].lower() in HEARD_ARTICLES:
         words = words[1:]
-    return " ".join(words)
+    # a closing "please" or thanks after the name is none of it ("Timer for five minutes for the pizza please.")
+    return CLOSING_THANKS.sub("", " ".join(words))
 
 
 def articles_for_a_name(slots: dict[str, Any]) -> bool:
@@ -263,7 +267,8 @@ class IntentAnswers:
         confidence = 0.8 if match.corrected else 1.0
         if intent == "ambiguous":
             choices = " or ".join(f'"{choice}"' for choice in slots["choices"][:2])
-            return Answer("intent", text=f"Sorry, did you say {choices}?", confidence=0.5)
+            return Answer("intent", text=f"Sorry, did you say {choices}?", confidence=0.5,
+                          choices=tuple(slots["choices"]))
         if intent in ("conversation:stop", "HassMediaPause"):
             return Answer("intent", command="stop")
         if intent == "answer:arithmetic":
@@ -277,6 +282,8 @@ class IntentAnswers:
             return Answer("intent", text=NO_WEATHER)
         if intent == "answer:thanks":
             return Answer("intent", text="You're welcome.")
+        if intent == "answer:acknowledged":   # "Great.", "Okay, perfect.": nothing asked, nothing to say
+            return Answer("intent", command="stop")
         if intent == "HassStartTimer" and slots.get("conversation_command"):   # "Turn off the lights in ten minutes"
             later = later_call(str(slots["conversation_command"]), timer_seconds(slots))
             return Answer("intent", actions=(later,), confidence=confidence) if later else None
@@ -889,9 +896,18 @@ class IntentResponder:
             return None
         return self._answers.answer(asked_which([said_plainly(heard), said_plainly(resumed)], heard))
 
-    def _actions_of(self, text: str) -> tuple[ActionCall, ...] | None:
+    async def claims_of(self, texts: tuple[str, ...]) -> list[Answer | None]:
+        """The answer to each text as a command written so (the readings a question asks between), None for
+        one that is none."""
+        loop = asyncio.get_running_loop()
+        return [await loop.run_in_executor(self._executor, self._claim_of, text) for text in texts]
+
+    def _claim_of(self, text: str) -> Answer | None:
         found = self._matcher.match(text)
-        answer = self._answers.answer(found) if found is not None and not found.unknown_name else None
+        return self._answers.answer(found) if found is not None and not found.unknown_name else None
+
+    def _actions_of(self, text: str) -> tuple[ActionCall, ...] | None:
+        answer = self._claim_of(text)
         return answer.actions if answer is not None else None
 
     def _length_actions_of(self, text: str) -> tuple[ActionCall, ...] | None:

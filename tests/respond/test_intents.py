@@ -1005,3 +1005,37 @@ def test_a_room_said_by_its_last_word_a_name_and_lights_and_covers_said_up() -> 
     assert actions(pair, "Turn the Christmas tree lights on.") == [("turn_on", {"device": "christmas tree"})]
     assert actions(pair, "Put the blinds up.") == [("open_cover", {"device": "office blinds"})]
     assert actions(pair, "Pull the blinds down.") == [("close_cover", {"device": "office blinds"})]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Timer for five minutes for the pizza please.", [("set_timer", {"seconds": 300, "label": "pizza"})]),
+    ("Timer for five minutes for the pizza, thank you very much.", [("set_timer", {"seconds": 300, "label": "pizza"})]),
+    ("Timer for an hour and a half for please.", [("set_timer", {"seconds": 5400})]),   # a closing read as a name
+    ("Set a timer for ten minutes thank you.", [("set_timer", {"seconds": 600})]),
+    ("Turn on the kitchen light thank you.", [("turn_on", {"device": "kitchen light"})]),
+])
+def test_a_closing_please_or_thanks_is_no_part_of_the_request(answers: tuple[IntentMatcher, IntentAnswers], text: str,
+                                                              expected: list[tuple[str, dict[str, Any]]]) -> None:
+    assert actions(answers, text) == expected
+
+
+@pytest.mark.parametrize("text, command, said", [
+    ("Great, thanks.", "", "You're welcome."),   # was read as "repeat thanks": the last answer said again
+    ("Perfect, thank you so much.", "", "You're welcome."),
+    ("Got it, thanks.", "", "You're welcome."),
+    ("Great.", "stop", ""),
+    ("Okay, perfect.", "stop", ""),
+    ("That's great.", "stop", ""),
+])
+def test_an_acknowledgement_is_answered_as_such(answers: tuple[IntentMatcher, IntentAnswers], text: str, command: str,
+                                                said: str) -> None:
+    matcher, intent_answers = answers
+    found = matcher.match(text)
+    answer = intent_answers.answer(found) if found else None
+    assert answer is not None and not answer.actions and (answer.command, answer.text) == (command, said)
+
+
+@pytest.mark.parametrize("text", ["Goodbye.", "Greetings."])
+def test_no_word_is_mended_into_an_acknowledgement(answers: tuple[IntentMatcher, IntentAnswers], text: str) -> None:
+    found = answers[0].match(text)
+    assert found is None or found.intent != "answer:acknowledged"
