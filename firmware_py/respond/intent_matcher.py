@@ -173,10 +173,14 @@ PHRASES = ((re.compile(r"\b(shut|power|switch) (off|down)\b", re.I), "turn off")
            (re.compile(r"\bto-(day|night|morrow)\b", re.I), r"to\1"),   # the older spelling some voices get
            # "can you" with its first sound lost, before a command's verb: "And you switch off the lamp"; or with
            # its "y" run into "can": "Can use switch off the hallway lamp" (seed 509)
-           (re.compile(r"^\W*(?:and|an|in) you,? (?=(?:please )?" + _ASKED_VERBS + r"\b)", re.I), "can you "),
-           (re.compile(r"^\W*can use,? (?=(?:please )?" + _ASKED_VERBS + r"\b)", re.I), "can you "),
+           # ("set" as STT writes it too: "And you said a time for an hour and fifteen minutes.", seed 1019)
+           (re.compile(r"^\W*(?:and|an|in) you,? (?=(?:please )?(?:" + _ASKED_VERBS + r"|said|sent)\b)", re.I), "can you "),
+           (re.compile(r"^\W*can use,? (?=(?:please )?(?:" + _ASKED_VERBS + r"|said|sent)\b)", re.I), "can you "),
            # "timer" heard as "time" after set/start and before a duration: "Could you set it time for ..."
            (re.compile(r"\b(set|start)( (?:a|an|the|it|my))?((?: \w+){0,2}) time (for|of)\b", re.I), r"\1 a\3 timer for"),
+           # and after "set" heard as "said" or "sent", when a length follows: "Can you said a time for ten minutes?"
+           (re.compile(r"\b(?:said|sent)( (?:a|an|the|it|my))?((?: \w+){0,2}) time (?:for|of) (?=" + _NUMBER + r")", re.I),
+            r"set a\2 timer for "),
            # "for" heard as "4" and run into the amount after a timer: "Time or 425 minutes" is for 25 minutes
            (re.compile(r"\b(timer|time or|time),? 4([1-9]\d)(?= (?:hours?|minutes?|seconds?)\b)", re.I), r"\1 for \2"))
 """Verbs the library does not know, said as the ones it does."""

@@ -74,6 +74,9 @@ def actions(pair: tuple[IntentMatcher, IntentAnswers], text: str) -> list[tuple[
     ("Turn off the porch light.", [("turn_off", {"device": "porch light"})]),
     ("Never mind.", [("never_mind", {})]),
     ("What can you do?", [("help", {})]),
+    ("How can I ask you?", [("help", {})]),   # "What can I ask you?" with its "w" lost (seed 1019)
+    ("What else can you do?", [("help", {})]),
+    ("How do I talk to you?", [("help", {})]),
     ("Repeat that.", [("repeat", {})]),
     ("Good night.", [("turn_off", {"device": "living room lamp"})]),
     ("Set a timer for an hour.", [("set_timer", {"seconds": 3600})]),
@@ -358,6 +361,8 @@ def test_a_distant_guess_never_becomes_an_action(answers: tuple[IntentMatcher, I
     ("Close to the garage door.", [("close_cover", {"device": "garage door"})]),
     ("At two, at two minutes to the timer,", [("add_timer_time", {"seconds": 120})]),   # "add" heard as "at"
     ("Could you set it time for twenty-five minutes?", [("set_timer", {"seconds": 1500})]),  # "a timer" as "it time"
+    ("And you said a time for an hour and fifteen minutes.", [("set_timer", {"seconds": 4500})]),  # seed 1019
+    ("Can you said a time for ten minutes?", [("set_timer", {"seconds": 600})]),   # "set" as "said", "timer" as "time"
     ("Said a rice-timer for one minute.", [("set_timer", {"seconds": 60, "label": "rice"})]),  # a name kept as heard
     ("Ah, set a tea-timer for three minutes.", [("set_timer", {"seconds": 180, "label": "tea"})]),
     ("Start a start timer for five minutes.", [("set_timer", {"seconds": 300})]),   # a restart, no "start" timer
@@ -1033,6 +1038,11 @@ def test_an_acknowledgement_is_answered_as_such(answers: tuple[IntentMatcher, In
     found = matcher.match(text)
     answer = intent_answers.answer(found) if found else None
     assert answer is not None and not answer.actions and (answer.command, answer.text) == (command, said)
+
+
+@pytest.mark.parametrize("text", ["He said a time for the meeting.", "And you said that was fine?"])
+def test_said_before_a_time_with_no_length_is_no_timer(answers: tuple[IntentMatcher, IntentAnswers], text: str) -> None:
+    assert actions(answers, text) is None
 
 
 @pytest.mark.parametrize("text", ["Goodbye.", "Greetings."])
