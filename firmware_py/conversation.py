@@ -33,6 +33,7 @@ from .llm.agent import generate_reply
 from .llm.repeats import RepeatFilter, repeats_an_earlier_answer
 from .llm.base import LlmError
 from .llm.context import Context
+from .llm.device_calls import DeviceCallsSeen
 from .llm.text import clean_for_speech
 from .llm.timers import WAKE_UP, as_mine, is_alarm, timer_done_words, timers_named
 from .sentences import SentenceSplitter
@@ -834,9 +835,12 @@ class Conversation(VoiceSession):
         llm_started = time.monotonic()
         self._bus.publish(BotLlmStarted(session_id=self.session_id))
         try:
-            answer, repeats, first_token_at = await self._stream_llm_answer(user_text, speech, cancel, early)
+            with DeviceCallsSeen(self._bus, self.session_id) as commanded:
+                answer, repeats, first_token_at = await self._stream_llm_answer(user_text, speech, cancel, early)
         finally:
             self._bus.publish(BotLlmStopped(session_id=self.session_id))
+        if commanded.done:   # the devices its tool calls acted on, for "Turn it off." as after any command
+            self._device_commanded = DeviceCommanded(commanded.devices, time.monotonic(), tuple(commanded.done))
         if repeats.dropped and answer != [APOLOGY]:   # (a failed answer has said so already)
             answer = self._instead_of_repeats(repeats, speech, cancel)
         self.last_answer = "".join(answer).strip()
