@@ -33,9 +33,9 @@ from .llm.agent import generate_reply
 from .llm.repeats import RepeatFilter, repeats_an_earlier_answer
 from .llm.base import LlmError
 from .llm.context import Context
-from .llm.device_calls import DeviceCallsSeen
+from .llm.calls_seen import CallsSeen
 from .llm.text import clean_for_speech
-from .llm.timers import WAKE_UP, as_mine, is_alarm, timer_done_words, timers_named
+from .llm.timers import WAKE_UP, as_mine, is_alarm, timer_done_words, timer_name, timers_named
 from .sentences import SentenceSplitter
 from .respond.amend import FINISHED, only_finished, rest_of
 from .respond.asked import AskedBack
@@ -47,6 +47,7 @@ from .respond.early_llm import EarlyLlmAnswer
 from .respond.later import reminder_of
 from .respond.speculation import Speculator
 from .respond.timer_names import names_known, names_to_read, timer_call
+from .respond.timer_follow_ups import claim_timer_pointed_at
 from .respond.timer_state import the_one_that_acts
 from .respond.unfinished import (LastTurn, cut_off_after, goes_on_from, hold_secs, joined, may_amend, may_be_whole,
                                  may_complete, only_finishes_asking, read_whole, reads_better, reads_finished,
@@ -89,6 +90,12 @@ class DeviceCommanded:
         return self.names[0] if len(self.names) == 1 else ""
 
 
+@dataclass(frozen=True)
+class TimerCommanded:
+    timer_id: str
+    at: float
+
+
 class Conversation(VoiceSession):
     def __init__(self, session_id: str, engines: SharedEngines, bus: EventBus, live: LiveSettings, sink: AudioSink,
                  source: AudioSource | None = None, client_tools: list[dict[str, Any]] | None = None,
@@ -120,6 +127,7 @@ class Conversation(VoiceSession):
         self.last_answer = ""
         self._said_whole = ""   # the answer being said, when it was made whole (not streamed by the LLM)
         self._device_commanded: DeviceCommanded | None = None   # the devices the last device command acted on
+        self._timer_commanded: TimerCommanded | None = None   # the one timer the last answer set or changed
         self._cut_answer = ""   # that answer, when the user's next words cut its voice short
         self._input_task: asyncio.Task[None] | None = None
         self._ringing = Ringing(self._ring, lambda: self._live.current.timers.ring_gap_secs,
@@ -385,6 +393,13 @@ class Conversation(VoiceSession):
                 # (a command of its own, "Stop.", is that command, not the rest of the last request; a name
                 # refused, "Back on." as a device called back, is no command of its own)
                 user_text, claim, early = await self._join_to_last_turn(goes_on_from, user_text, claim, early)
+            if user_text and (claim is None or claim.command == "stop"):
+                # "Pause it.", "Cancel it." just after a timer was set ("cancel it" is no "stop talking" then)
+                about_timer = await self._about_the_timer_just_commanded(user_text)
+                claim = about_timer or claim
+                if about_timer is not None and early is not None:
+                    early.abandon()
+                    early = None
             if user_text and (claim is None or asks_the_same(user_text)):
                 # "Dim it.", "And the porch light too." just after the kitchen light (and "Also the office blinds."
                 # is that, not the "Close the office blinds." a mended verb made of it)
@@ -497,6 +512,35 @@ class Conversation(VoiceSession):
             return text, asking
         log.info("no device named: the one just commanded", extra={"session": self.session_id, "device": device})
         return request, found
+
+    def _remember_the_timer(self, ran: CallsSeen) -> None:
+        """The one timer an answer's calls set or changed, for "Cancel it." next; any other answer forgets it."""
+        ids = ran.timer_ids
+        self._timer_commanded = TimerCommanded(ids[0], time.monotonic()) if len(ids) == 1 else None
+
+    async def _about_the_timer_just_commanded(self, text: str) -> Answer | None:
+        """A request that points at the timer the last answer set or changed, within a minute ("Cancel it.",
+        "Pause it.", "Add two minutes to it."), claimed with the timer named (respond/timer_follow_ups.py);
+        None when it is not one."""
+        commanded = self._timer_commanded
+        if commanded is None or time.monotonic() - commanded.at > IT_MEANS_THE_LAST_DEVICE_SECS:
+            return None
+        timers = self._engines.tools.timers
+        timer = next((t for t in timers.list() if t.timer_id == commanded.timer_id), None)
+        if timer is None or (timer.command and not timer.label):   # gone, or a reminder (named by its words)
+            return None
+
+        def picks_only_it(label: str) -> bool:
+            return [t.timer_id for t in timers_named(timers.list(), label)] == [timer.timer_id]
+
+        async def claim(request: str) -> Answer | None:
+            return (await self._speculator.claim(request))[0]
+
+        name = timer_name(timer)
+        found = await claim_timer_pointed_at(text, name[:1].lower() + name[1:], picks_only_it, claim)
+        if found is not None:
+            log.info("a request points at the timer just set", extra={"session": self.session_id, "timer": name})
+        return found
 
     def _devices_just_commanded(self) -> DeviceCommanded | None:
         commanded = self._device_commanded
@@ -763,7 +807,9 @@ class Conversation(VoiceSession):
         self.context.add("user", user_text)
         self._reply_in_context = True
         self._bus.publish(UserLlmText(session_id=self.session_id, text=user_text))
-        reply, done = await carry_out(claim, self._engines.tools, self.session_id)
+        with CallsSeen(self._bus, self.session_id) as ran:
+            reply, done = await carry_out(claim, self._engines.tools, self.session_id)
+        self._remember_the_timer(ran)
         devices = tuple(dict.fromkeys(str(call.arguments.get("device", "")) for call in claim.actions))
         if done and claim.actions and "" not in devices and not claim.unknown_device:
             actions = claim.actions
@@ -826,6 +872,7 @@ class Conversation(VoiceSession):
                                timing: TurnTiming, cancel: asyncio.Event, early: EarlyLlmAnswer | None = None) -> None:
         self._reply_in_context = True
         self._said_whole = ""
+        self._timer_commanded = None   # ("Stop it." while this answer is said stops the answer, not a timer)
         if passage:
             self.context.add("system", f"Answer from this passage only: {passage}")
         if user_text is not None:
@@ -835,12 +882,13 @@ class Conversation(VoiceSession):
         llm_started = time.monotonic()
         self._bus.publish(BotLlmStarted(session_id=self.session_id))
         try:
-            with DeviceCallsSeen(self._bus, self.session_id) as commanded:
+            with CallsSeen(self._bus, self.session_id) as ran:
                 answer, repeats, first_token_at = await self._stream_llm_answer(user_text, speech, cancel, early)
         finally:
             self._bus.publish(BotLlmStopped(session_id=self.session_id))
-        if commanded.done:   # the devices its tool calls acted on, for "Turn it off." as after any command
-            self._device_commanded = DeviceCommanded(commanded.devices, time.monotonic(), tuple(commanded.done))
+        if ran.device_calls:   # the devices its tool calls acted on, for "Turn it off." as after any command
+            self._device_commanded = DeviceCommanded(ran.devices, time.monotonic(), ran.device_calls)
+        self._remember_the_timer(ran)
         if repeats.dropped and answer != [APOLOGY]:   # (a failed answer has said so already)
             answer = self._instead_of_repeats(repeats, speech, cancel)
         self.last_answer = "".join(answer).strip()

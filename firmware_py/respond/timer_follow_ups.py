@@ -1,0 +1,44 @@
+"""Requests that point at the timer the last answer set or changed: "Cancel it.", "Pause it.", "Add two minutes
+to it.", "How long is left on it?" after "Set a timer for five minutes.".
+
+The sentence library has no timer sentence with "it" in it: "Pause it." went to the LLM, and "Cancel it." or
+"Stop it." were read as "stop talking", so the timer ran on while the user believed it gone. The request is said
+again with the timer named where the pronoun was ("Cancel the 5 minute timer.") and claimed as any request; it
+stands only when it does something to that timer alone, or tells the timers' time left.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+
+from .base import Answer
+
+POINTER = re.compile(r"\b(?:it|that|this)(?: (?:one|timer|alarm))?\b", re.I)
+"""Words that point at the one timer just set or changed ("that one" and "that timer" too: named once)."""
+TIMER_DEEDS = frozenset({"cancel_timer", "pause_timer", "resume_timer", "add_timer_time", "restart_timer"})
+"""What a request may do to the timer pointed at."""
+TELLING = "list_timers"
+"""The time left, told for every timer: the one pointed at among them."""
+
+
+def named_in_place(text: str, name: str) -> str | None:
+    """The request with the timer named where its pronoun was ("Pause it." -> "Pause the pasta timer."), None
+    when it points at nothing."""
+    return POINTER.sub(name, text, count=1) if POINTER.search(text) else None
+
+
+async def claim_timer_pointed_at(text: str, name: str, picks_only_it: Callable[[str], bool],
+                                 claim: Callable[[str], Awaitable[Answer | None]]) -> Answer | None:
+    """The answer to `text` with its pronoun read as the timer called `name` ("the 5 minute timer"); None unless
+    each of its actions is a deed on a timer whose name picks that timer alone (`picks_only_it`), or tells the
+    time left."""
+    request = named_in_place(text, name)
+    answer = await claim(request) if request is not None else None
+    if answer is None or not answer.actions or answer.tentative or answer.frame or answer.unknown_device:
+        return None
+    for call in answer.actions:
+        deed = call.name in TIMER_DEEDS and not call.arguments.get("all")
+        if not (call.name == TELLING or deed and picks_only_it(str(call.arguments.get("label", "")))):
+            return None
+    return answer
