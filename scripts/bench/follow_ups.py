@@ -1,13 +1,14 @@
 """Spoken follow-ups to a device command, in one session: "Turn on the kitchen light." then "Dim it.", "Turn
-them off.", "And the porch light too.".
+them off.", "And the porch light too."; and to a timer just set: "Pause it.", "Cancel it.".
 
 Each pair is spoken over one RTVI WebSocket connection to the real daemon (the spoken-command benchmark's
 devices, broker and voices): the command, its whole answer, then the follow-up. A pair is right when the
 follow-up ran exactly the expected calls (the command's own calls are checked too: a pair whose command
-failed is reported as such, not counted for or against the follow-up). Reported per kind of follow-up and per
+failed is reported as such, not counted for or against the follow-up). A pair that leaves a timer behind
+cancels every timer after it, typed, so the next pair's "it" is its own timer alone. Reported per kind of follow-up and per
 voice; `--commit` runs another commit's daemon for a before/after.
 
-    .venv/bin/python scripts/bench/follow_ups.py                    # 12 pairs x 3 voices (~8 min)
+    .venv/bin/python scripts/bench/follow_ups.py                    # 16 pairs x 3 voices (~11 min)
     .venv/bin/python scripts/bench/follow_ups.py --commit REV --voices 5   # an older commit's daemon, 5 voices
 """
 
@@ -48,6 +49,8 @@ class Pair:
     follow_up: str
     expected: tuple[tuple[str, dict[str, Any]], ...]
     """The follow-up's calls: (name, arguments); an argument {"lt": 0} / {"gt": 0} asks only for a sign."""
+    cleanup: str = ""
+    """Typed after the pair (no audio): what puts the device back as it was for the next pair."""
 
 
 def on(device: str) -> tuple[str, dict[str, Any]]:
@@ -57,6 +60,8 @@ def on(device: str) -> tuple[str, dict[str, Any]]:
 def off(device: str) -> tuple[str, dict[str, Any]]:
     return ("turn_off", {"device": device})
 
+
+NO_TIMERS = "Cancel all the timers."
 
 PAIRS = (
     Pair("pointed at", "Turn on the kitchen light.", "Dim it.",
@@ -77,6 +82,13 @@ PAIRS = (
     Pair("same for another", "Open the garage door.", "Also the office blinds, please.",
          (("open_cover", {"device": "office blinds"}),)),
     Pair("same for another", "Turn off the living room lamp.", "The kitchen light as well.", (off("kitchen light"),)),
+    Pair("the timer just set", "Set a timer for five minutes.", "Cancel it.", (("cancel_timer", {}),), NO_TIMERS),
+    Pair("the timer just set", "Set a pasta timer for ten minutes.", "Pause it.", (("pause_timer", {"label": "pasta"}),),
+         NO_TIMERS),
+    Pair("the timer just set", "Set a timer for three minutes.", "Add two minutes to it.",
+         (("add_timer_time", {"seconds": 120}),), NO_TIMERS),
+    Pair("the timer just set", "Start a tea timer for four minutes.", "Stop that timer, please.",
+         (("cancel_timer", {"label": "tea"}),), NO_TIMERS),
 )
 
 
@@ -132,6 +144,9 @@ async def run_pair(url: str, pair: Pair, voice: str, speed: float, index: int) -
         command_calls, follow_calls = calls_between(client, first, second), calls_between(client, second, end)
         llm = client.first("bot-llm-started", second) is not None
         audio = client.first_audio_after(second_last)
+        if pair.cleanup:
+            await client.send_message("send-text", {"content": pair.cleanup, "options": {"audio_response": False}})
+            await asyncio.sleep(1.0)
     finally:
         await client.close()
     command_ok = bool(command_calls) and all(c.stopped and not (isinstance(c.result, dict) and "error" in c.result)
