@@ -47,7 +47,7 @@ from .respond.early_llm import EarlyLlmAnswer
 from .respond.later import reminder_of
 from .respond.speculation import Speculator
 from .respond.timer_names import names_known, names_to_read, timer_call
-from .respond.timer_follow_ups import claim_timer_pointed_at
+from .respond.timer_follow_ups import TELLING, claim_timer_pointed_at
 from .respond.timer_state import the_one_that_acts
 from .respond.unfinished import (LastTurn, cut_off_after, goes_on_from, hold_secs, joined, may_amend, may_be_whole,
                                  may_complete, only_finishes_asking, read_whole, reads_better, reads_finished,
@@ -514,8 +514,12 @@ class Conversation(VoiceSession):
         return request, found
 
     def _remember_the_timer(self, ran: CallsSeen) -> None:
-        """The one timer an answer's calls set or changed, for "Cancel it." next; any other answer forgets it."""
+        """The one timer an answer's calls set or changed, for "Cancel it." next; any other answer forgets it,
+        but the time left told ("How long is left on it?" then "Pause it.")."""
         ids = ran.timer_ids
+        if not ids and ran.done and all(call.name == TELLING for call, _ in ran.done) and self._timer_commanded:
+            self._timer_commanded = replace(self._timer_commanded, at=time.monotonic())
+            return
         self._timer_commanded = TimerCommanded(ids[0], time.monotonic()) if len(ids) == 1 else None
 
     async def _about_the_timer_just_commanded(self, text: str) -> Answer | None:

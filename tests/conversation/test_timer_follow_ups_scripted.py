@@ -28,9 +28,9 @@ async def test_cancel_it_cancels_the_timer_just_set(world: Any) -> None:
 async def test_pause_add_and_resume_it_among_other_timers(world: Any) -> None:
     conversation, recorder, llm, _ = world
     await say(conversation, recorder, "Set a tea timer for three minutes.", "Set a pasta timer for ten minutes.",
-              "Pause it.", "Add two minutes to it.", "Resume it.")
-    assert calls(recorder)[2:] == [("pause_timer", {"label": "pasta"}), ("add_timer_time", {"seconds": 120, "label": "pasta"}),
-                                   ("resume_timer", {"label": "pasta"})]
+              "Pause it.", "How long is left on it?", "Add two minutes to it.", "Resume it.")
+    assert calls(recorder)[2:] == [("pause_timer", {"label": "pasta"}), ("list_timers", {}),
+                                   ("add_timer_time", {"seconds": 120, "label": "pasta"}), ("resume_timer", {"label": "pasta"})]
     tea = next(t for t in conversation._engines.tools.timers.list() if t.label == "tea")
     assert not tea.paused and llm.asked == []
 
