@@ -47,7 +47,7 @@ from .respond.early_llm import EarlyLlmAnswer
 from .respond.later import reminder_of
 from .respond.speculation import Speculator
 from .respond.timer_names import names_known, names_to_read, timer_call
-from .respond.timer_follow_ups import TELLING, claim_timer_pointed_at
+from .respond.timer_follow_ups import TELLING, claim_timer_pointed_at, may_point_at_the_timer
 from .respond.timer_state import the_one_that_acts
 from .respond.unfinished import (LastTurn, cut_off_after, goes_on_from, hold_secs, joined, may_amend, may_be_whole,
                                  may_complete, only_finishes_asking, read_whole, reads_better, reads_finished,
@@ -393,7 +393,7 @@ class Conversation(VoiceSession):
                 # (a command of its own, "Stop.", is that command, not the rest of the last request; a name
                 # refused, "Back on." as a device called back, is no command of its own)
                 user_text, claim, early = await self._join_to_last_turn(goes_on_from, user_text, claim, early)
-            if user_text and (claim is None or claim.command == "stop"):
+            if user_text and may_point_at_the_timer(user_text, claim):
                 # "Pause it.", "Cancel it." just after a timer was set ("cancel it" is no "stop talking" then)
                 about_timer = await self._about_the_timer_just_commanded(user_text)
                 claim = about_timer or claim
@@ -424,6 +424,8 @@ class Conversation(VoiceSession):
                     if early is not None:
                         early.abandon()
                     early = None
+                    if may_point_at_the_timer(user_text, claim):   # "Posit," read as "Pause it." after a timer set
+                        claim = await self._about_the_timer_just_commanded(user_text) or claim
                     # both pieces read as one request that asks again what the last turn ran, with more
                     # ("Time for twenty seconds. | They're the rice." read as "... for the rice"): amended, not run twice
                     amended = self._amended(follows, user_text, claim) if follows is not None and follows.acted else None

@@ -43,3 +43,11 @@ async def test_it_after_another_answer_is_not_the_timer(world: Any) -> None:
     await conversation.on_user_turn("What timers are running?", spoken())
     await answered(recorder, 3)
     assert [name for name, _ in calls(recorder)] == ["set_timer", "get_time", "list_timers"]
+
+
+async def test_it_is_the_timer_just_set_when_another_has_its_name(world: Any) -> None:
+    """Two 5-minute timers: "the 5 minute timer" picks both, the one set last is the one just set."""
+    conversation, recorder, _, _ = world
+    await say(conversation, recorder, "Set a timer for five minutes.", "Set a timer for five minutes.", "Cancel it.")
+    assert calls(recorder)[2] == ("cancel_timer", {"label": "last"})
+    assert [t.timer_id for t in conversation._engines.tools.timers.list()] == ["1"]

@@ -1049,3 +1049,12 @@ def test_said_before_a_time_with_no_length_is_no_timer(answers: tuple[IntentMatc
 def test_no_word_is_mended_into_an_acknowledgement(answers: tuple[IntentMatcher, IntentAnswers], text: str) -> None:
     found = answers[0].match(text)
     assert found is None or found.intent != "answer:acknowledged"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Pause it.", [("pause_timer", {})]),   # whichever timer runs (the conversation names the one just set)
+    ("Resume that.", [("resume_timer", {})]),
+])
+def test_a_timer_pointed_at_is_paused_or_resumed(answers: tuple[IntentMatcher, IntentAnswers], text: str,
+                                                 expected: list[tuple[str, dict[str, Any]]]) -> None:
+    assert actions(answers, text) == expected
