@@ -3,9 +3,9 @@ to it.", "How long is left on it?" after "Set a timer for five minutes.".
 
 The sentence library has no timer sentence with "it" in it but the device's own "pause it" and "resume it" (on
 whichever timer runs): "Add two minutes to it." went to the LLM, and "Cancel it." or "Stop it." were read as
-"stop talking", so the timer ran on while the user believed it gone. The request is said
-again with the timer named where the pronoun was ("Cancel the 5 minute timer.") and claimed as any request; it
-stands only when it does something to that timer alone, or tells the timers' time left.
+"stop talking", so the timer ran on while the user believed it gone. The request is said again with the timer
+named where the pronoun was ("Cancel the 5 minute timer.") and claimed as any request; it stands only when it
+does something to that timer alone, or tells the timers' time left.
 """
 
 from __future__ import annotations
