@@ -160,6 +160,17 @@ class Arbiter:
         self._log_decision(round_, session_id, admitted)
         return admitted
 
+    def outranked(self, session_id: str) -> bool:
+        """Has a room of this room's round that heard the wake word too (so the same request) a better rank?
+        Then it answers, and a guess at the answer here meanwhile is work for nothing."""
+        round_ = self._membership.get(session_id)
+        if not self.settings.enabled or round_ is None or round_.claims[session_id].score is None:
+            return False
+        mine = round_.claims[session_id]
+        return any(other != session_id and rival.score is not None
+                   and (-self.rank(rival), rival.at) < (-self.rank(mine), mine.at)
+                   for other, rival in round_.claims.items())
+
     def _wins(self, round_: Round, session_id: str) -> bool:
         """Best ranked among the rooms that heard the same request, and none of them answering already."""
         mine = round_.claims[session_id]
@@ -222,6 +233,12 @@ async def admit_turn(bus: EventBus, session_id: str, text: str) -> bool:
     """The conversation's one call: False when another room answers this request (no arbiter: True)."""
     arbiter = _ARBITERS.get(bus)
     return True if arbiter is None else await arbiter.admit(session_id, text)
+
+
+def outranked(bus: EventBus, session_id: str) -> bool:
+    """Is another room sure to answer what this one is hearing (no arbiter: never)?"""
+    arbiter = _ARBITERS.get(bus)
+    return arbiter is not None and arbiter.outranked(session_id)
 
 
 def same_request(first: str, second: str) -> bool:

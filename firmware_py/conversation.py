@@ -18,7 +18,7 @@ from typing import Any, AsyncIterator
 
 import numpy as np
 
-from .arbitration import admit_turn
+from .arbitration import admit_turn, outranked
 from .audio.frames import AudioFrame
 from .audio.io import AudioSink, AudioSource, QueueSource
 from .audio.processing import ProcessedSource
@@ -74,8 +74,9 @@ NOT_UNDERSTOOD_MIN_VOICED_SECS = 0.5
 POINTED_AT = re.compile(r"\b(?:it|that|this|again)\b", re.I)
 """Words that point at a thing named before ("Turn it off.", "Turned off again." with its "it" lost), rather than
 leave it unsaid ("Turn on the.")."""
-IT_MEANS_THE_LAST_DEVICE_SECS = 60.0
-"""How long after a command to devices a request that names none ("Turn it off.", "Dim them.") means those."""
+IT_MEANS_THE_LAST_COMMANDED_SECS = 60.0
+"""How long after a command to devices, or to one timer, a request that names none ("Turn it off.", "Dim them.",
+"Cancel it.") means those."""
 
 
 @dataclass(frozen=True)
@@ -210,7 +211,9 @@ class Conversation(VoiceSession):
     async def on_early_transcript(self, text: str) -> None:
         """The user paused: match the words so far now, so a command is ready when the turn ends."""
         if self._live.current.intents.speculate:
-            self._speculator.guess(text, answering=self._reply is not None and not self._reply.done())
+            # no early LLM answer while one is said, nor in a room that another, louder one heard as well
+            self._speculator.guess(text, llm=(self._reply is None or self._reply.done())
+                                   and not outranked(self._bus, self.session_id))
 
     def pause_bot(self) -> None:
         if self._speech is not None:
@@ -529,7 +532,7 @@ class Conversation(VoiceSession):
         "Pause it.", "Add two minutes to it."), claimed with the timer named (respond/timer_follow_ups.py);
         None when it is not one."""
         commanded = self._timer_commanded
-        if commanded is None or time.monotonic() - commanded.at > IT_MEANS_THE_LAST_DEVICE_SECS:
+        if commanded is None or time.monotonic() - commanded.at > IT_MEANS_THE_LAST_COMMANDED_SECS:
             return None
         timers = self._engines.tools.timers
         timer = next((t for t in timers.list() if t.timer_id == commanded.timer_id), None)
@@ -550,7 +553,7 @@ class Conversation(VoiceSession):
 
     def _devices_just_commanded(self) -> DeviceCommanded | None:
         commanded = self._device_commanded
-        if commanded is None or time.monotonic() - commanded.at > IT_MEANS_THE_LAST_DEVICE_SECS:
+        if commanded is None or time.monotonic() - commanded.at > IT_MEANS_THE_LAST_COMMANDED_SECS:
             return None
         return commanded
 

@@ -45,8 +45,8 @@ class Speculator:
         self._read_ahead = read_ahead
         self._guess: Guess | None = None
 
-    def guess(self, text: str, answering: bool = False) -> None:
-        """Match `text` now; start the LLM on it if nobody claims it (not while an answer is playing)."""
+    def guess(self, text: str, llm: bool = True) -> None:
+        """Match `text` now; with `llm`, start the LLM on it if nobody claims it."""
         if self._guess is not None and same_words(self._guess.text, text):
             return
         self.drop()
@@ -54,7 +54,7 @@ class Speculator:
             return
         match = asyncio.create_task(self._responders.match(text, self._session_id), name=f"guess-{self._session_id}")
         guess = self._guess = Guess(text, match)
-        if not answering:
+        if llm:
             guess.follow_up = asyncio.create_task(self._llm_if_unclaimed(guess))
 
     def claimed(self, text: str) -> bool:

@@ -95,7 +95,7 @@ async def test_what_points_at_nothing_commanded_goes_to_the_llm(world: Any, monk
     await answered(recorder, 2)
     await conversation.on_user_turn("What is it?", spoken())   # read as the light, it only tells: not a command
     assert (await answered(recorder, 3))[2].responder == "llm"
-    monkeypatch.setattr(conversation_module, "IT_MEANS_THE_LAST_DEVICE_SECS", 0.0)   # a minute later
+    monkeypatch.setattr(conversation_module, "IT_MEANS_THE_LAST_COMMANDED_SECS", 0.0)   # a minute later
     await conversation.on_user_turn("Dim it.", spoken())
     assert (await answered(recorder, 4))[3].responder == "llm"
     assert calls(recorder) == [("turn_on", {"device": "kitchen light"})]

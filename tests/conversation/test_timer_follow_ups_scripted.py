@@ -6,6 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from firmware_py import conversation as conversation_module
+
 from .test_answering_scripted import answered, chain_settings, spoken, world  # noqa: F401 (fixtures)
 from .test_asked_scripted import calls
 
@@ -51,3 +55,12 @@ async def test_it_is_the_timer_just_set_when_another_has_its_name(world: Any) ->
     await say(conversation, recorder, "Set a timer for five minutes.", "Set a timer for five minutes.", "Cancel it.")
     assert calls(recorder)[2] == ("cancel_timer", {"label": "last"})
     assert [t.timer_id for t in conversation._engines.tools.timers.list()] == ["1"]
+
+
+async def test_a_minute_later_it_is_no_longer_the_timer(world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    conversation, recorder, _, _ = world
+    await say(conversation, recorder, "Set a timer for five minutes.")
+    monkeypatch.setattr(conversation_module, "IT_MEANS_THE_LAST_COMMANDED_SECS", 0.0)   # a minute later
+    await conversation.on_user_turn("Add two minutes to it.", spoken())
+    await answered(recorder, 2)
+    assert [name for name, _ in calls(recorder)] == ["set_timer"]
