@@ -8,7 +8,7 @@ failed is reported as such, not counted for or against the follow-up). A pair th
 cancels every timer after it, typed, so the next pair's "it" is its own timer alone. Reported per kind of follow-up and per
 voice; `--commit` runs another commit's daemon for a before/after.
 
-    .venv/bin/python scripts/bench/follow_ups.py                    # 16 pairs x 3 voices (~11 min)
+    .venv/bin/python scripts/bench/follow_ups.py                    # 16 pairs x 3 voices (~9 min)
     .venv/bin/python scripts/bench/follow_ups.py --commit REV --voices 5   # an older commit's daemon, 5 voices
 """
 
