@@ -163,18 +163,21 @@ class Arbiter:
     def outranked(self, session_id: str) -> bool:
         """Has a room of this room's round that heard the wake word too (so the same request) a better rank?
         Then it answers, and a guess at the answer here meanwhile is work for nothing."""
-        round_ = self._membership.get(session_id)
-        if not self.settings.enabled or round_ is None or round_.claims[session_id].score is None:
+        round_ = self._membership.get(session_id) if self.settings.enabled else None
+        if round_ is None or round_.claims[session_id].score is None:
             return False
-        mine = round_.claims[session_id]
-        return any(other != session_id and rival.score is not None
-                   and (-self.rank(rival), rival.at) < (-self.rank(mine), mine.at)
+        mine = self._order(round_.claims[session_id])
+        return any(other != session_id and rival.score is not None and self._order(rival) < mine
                    for other, rival in round_.claims.items())
+
+    def _order(self, claim: Claim) -> tuple[float, float]:
+        """Where a claim stands among its round's: the best rank first, ties to the earliest."""
+        return -self.rank(claim), claim.at
 
     def _wins(self, round_: Round, session_id: str) -> bool:
         """Best ranked among the rooms that heard the same request, and none of them answering already."""
+        key = self._order(round_.claims[session_id])
         mine = round_.claims[session_id]
-        key = (-self.rank(mine), mine.at)
         for other, text in round_.texts.items():
             rival = round_.claims[other]
             woke_both = mine.score is not None and rival.score is not None
@@ -182,7 +185,7 @@ class Arbiter:
                 continue
             if other in round_.answering:
                 return False
-            if (-self.rank(rival), rival.at) < key:
+            if self._order(rival) < key:
                 return False
         return True
 

@@ -33,6 +33,7 @@ from .llm.agent import generate_reply
 from .llm.repeats import RepeatFilter, repeats_an_earlier_answer
 from .llm.base import LlmError
 from .llm.context import Context
+from .llm.builtin_tools import as_object
 from .llm.calls_seen import CallsSeen
 from .llm.text import clean_for_speech
 from .llm.timers import WAKE_UP, as_mine, is_alarm, timer_done_words, timer_name, timers_named
@@ -396,9 +397,8 @@ class Conversation(VoiceSession):
                 # (a command of its own, "Stop.", is that command, not the rest of the last request; a name
                 # refused, "Back on." as a device called back, is no command of its own)
                 user_text, claim, early = await self._join_to_last_turn(goes_on_from, user_text, claim, early)
-            if user_text and may_point_at_the_timer(user_text, claim):
-                # "Pause it.", "Cancel it." just after a timer was set ("cancel it" is no "stop talking" then)
-                about_timer = await self._about_the_timer_just_commanded(user_text)
+            if user_text:   # "Pause it.", "Cancel it." just after a timer was set ("cancel it" is no "stop talking" then)
+                about_timer = await self._about_the_timer_just_commanded(user_text, claim)
                 claim = about_timer or claim
                 if about_timer is not None and early is not None:
                     early.abandon()
@@ -427,8 +427,8 @@ class Conversation(VoiceSession):
                     if early is not None:
                         early.abandon()
                     early = None
-                    if may_point_at_the_timer(user_text, claim):   # "Posit," read as "Pause it." after a timer set
-                        claim = await self._about_the_timer_just_commanded(user_text) or claim
+                    # "Posit," read as "Pause it." just after a timer was set
+                    claim = await self._about_the_timer_just_commanded(user_text, claim) or claim
                     # both pieces read as one request that asks again what the last turn ran, with more
                     # ("Time for twenty seconds. | They're the rice." read as "... for the rice"): amended, not run twice
                     amended = self._amended(follows, user_text, claim) if follows is not None and follows.acted else None
@@ -527,12 +527,13 @@ class Conversation(VoiceSession):
             return
         self._timer_commanded = TimerCommanded(ids[0], time.monotonic()) if len(ids) == 1 else None
 
-    async def _about_the_timer_just_commanded(self, text: str) -> Answer | None:
-        """A request that points at the timer the last answer set or changed, within a minute ("Cancel it.",
-        "Pause it.", "Add two minutes to it."), claimed with the timer named (respond/timer_follow_ups.py);
-        None when it is not one."""
+    async def _about_the_timer_just_commanded(self, text: str, claim: Answer | None) -> Answer | None:
+        """A request (as yet claimed so) that points at the timer the last answer set or changed, within a
+        minute ("Cancel it.", "Pause it.", "Add two minutes to it."), claimed with the timer named
+        (respond/timer_follow_ups.py); None when it is not one."""
         commanded = self._timer_commanded
-        if commanded is None or time.monotonic() - commanded.at > IT_MEANS_THE_LAST_COMMANDED_SECS:
+        if (commanded is None or time.monotonic() - commanded.at > IT_MEANS_THE_LAST_COMMANDED_SECS
+                or not may_point_at_the_timer(text, claim)):
             return None
         timers = self._engines.tools.timers
         timer = next((t for t in timers.list() if t.timer_id == commanded.timer_id), None)
@@ -542,11 +543,11 @@ class Conversation(VoiceSession):
         def picks_only_it(label: str) -> bool:
             return [t.timer_id for t in timers_named(timers.list(), label)] == [timer.timer_id]
 
-        async def claim(request: str) -> Answer | None:
+        async def claimed(request: str) -> Answer | None:
             return (await self._speculator.claim(request))[0]
 
         name = timer_name(timer)
-        found = await claim_timer_pointed_at(text, name[:1].lower() + name[1:], picks_only_it, claim)
+        found = await claim_timer_pointed_at(text, as_object(name), picks_only_it, claimed)
         if found is not None:
             log.info("a request points at the timer just set", extra={"session": self.session_id, "timer": name})
         return found
