@@ -27,6 +27,7 @@ from .library_cache import library_key, load_library, save_library
 from .number_words import MISSPELT
 from .openings import COMMAND_WORDS, opening_mends
 from .rewordings import rooms_as_said
+from .self_corrections import corrected
 from .timer_names import COMMON_TIMER_NAMES
 from .sentence_library import PRIORITY, WORD, library_sources, parse_library
 
@@ -391,6 +392,7 @@ class IntentMatcher:
 
     def match(self, text: str) -> IntentMatch | None:
         spelt = WORD_IN_TEXT.sub(lambda m: SPELLINGS.get(m.group(0).lower(), m.group(0)), " ".join(text.replace("’", "'").split()))
+        spelt = corrected(spelt) or spelt   # "Turn on the kitchen, no, the bedroom light": the bedroom light
         cleaned = rephrased(spelt)
         if not cleaned or all(HUM.fullmatch(word) for word in WORD.findall(cleaned.lower())):
             return None   # "Mmmmm" is a sound, never a word mended into a request ("mow", seed 503)

@@ -113,6 +113,18 @@ def actions(pair: tuple[IntentMatcher, IntentAnswers], text: str) -> list[tuple[
     ("Set up timer for thirty seconds.", [("set_timer", {"seconds": 30})]),   # "up" is no timer's name
     ("Turn on all the lights.", [("turn_on", {"device": "kitchen light"}), ("turn_on", {"device": "living room lamp"}),
                                  ("turn_on", {"device": "porch light"})]),
+    # the forty-fifth round's typed set: a length, a brightness, a room's devices said other ways
+    ("Set a timer for 1 hour 15.", [("set_timer", {"seconds": 4500})]),
+    ("Set the tea timer to four minutes.", [("set_timer", {"seconds": 240, "label": "tea"})]),
+    ("Is the pasta timer still running?", [("list_timers", {})]),
+    ("Kitchen light to full.", [("set_brightness", {"device": "kitchen light", "percent": 100})]),
+    ("Half brightness on the living room lamp.", [("set_brightness", {"device": "living room lamp", "percent": 50})]),
+    ("Kitchen light to 30 percent.", [("set_brightness", {"device": "kitchen light", "percent": 30})]),
+    ("Everything off in the bedroom.", [("turn_off", {"device": "bedroom fan"})]),
+    # corrected as said: one unknown "kitchen bedroom" device before
+    ("Turn on the kitchen, no, the living room lamp.", [("turn_on", {"device": "living room lamp"})]),
+    ("Set a timer for five minutes, sorry, ten.", [("set_timer", {"seconds": 600})]),
+    ("Open the garage door, actually, never mind.", [("never_mind", {})]),
 ])
 def test_commands_become_catalogue_actions(answers: tuple[IntentMatcher, IntentAnswers], text: str,
                                            expected: list[tuple[str, dict[str, Any]]]) -> None:
