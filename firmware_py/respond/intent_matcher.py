@@ -510,12 +510,18 @@ class IntentMatcher:
         heard = set(WORD.findall(text.lower()))
         # a free-text slot holding a word mending put there is a sentence invented, not mended
         # ("why is the sky blue" is not "who is the say blue", "Paul Williams" not "play will")
-        mended = [(score, m) for score, candidate, kept in self._corrections(text)
-                  if (m := self._recognize(candidate)) is not None and m.free_words <= heard
-                  and not m.free_words & DURATION_WORDS and m.intent not in ONLY_AS_WRITTEN
-                  and (not kept or (kept <= m.free_words and m.intent in NAMED_TIMER_INTENTS))]
+        def fits(m: IntentMatch | None, kept: frozenset[str]) -> bool:
+            return m is not None and m.free_words <= heard and not m.free_words & DURATION_WORDS and \
+                m.intent not in ONLY_AS_WRITTEN and (not kept or (kept <= m.free_words and m.intent in NAMED_TIMER_INTENTS))
+
+        corrections = self._corrections(text)
+        mended = [(score, m) for score, candidate, kept in corrections if fits(m := self._recognize(candidate), kept)]
         if not any(score >= MEND_CUTOFF for score, _ in mended):   # no close mend: a stray word, perhaps
             mended += [(DROPPED_WORD, m) for candidate in dropped_words(text) if (m := self._recognize(candidate)) is not None]
+        if not mended:   # or both: "Loose and garage door." is "close" mended and the "and" heard for "the" dropped
+            mended += [(min(score, DROPPED_WORD), m) for score, candidate, kept in corrections[:3]
+                       if score >= MEND_CUTOFF and not kept
+                       for variant in dropped_words(candidate) if fits(m := self._recognize(variant), kept)]
         if not mended:
             return None
         mended.sort(key=lambda pair: -pair[0])
@@ -767,9 +773,12 @@ class IntentMatcher:
         words = text.lower().replace("-", " ").split()
         bare = bare_words(words)
         # a possessive is mended by its word ("the kitchen life's brightness": light's)
+        # (before an article it is no one's: "Penn's the garage door." is a clipped "Open the", read as "Penn")
+        unowned = {i for i, word in enumerate(bare) if word.endswith("'s") and len(word) >= 4
+                   and word not in self._vocabulary and bare[i + 1:i + 2] and bare[i + 1] in ARTICLES}
         owners = {i for i, word in enumerate(bare) if word.endswith("'s") and len(word) >= 4
-                  and word not in self._vocabulary and word[:-2] not in self._vocabulary}
-        stems = [word[:-2] if i in owners else word for i, word in enumerate(bare)]
+                  and word not in self._vocabulary and word[:-2] not in self._vocabulary} - unowned
+        stems = [word[:-2] if i in owners | unowned else word for i, word in enumerate(bare)]
         unknown = [i for i, word in enumerate(stems) if len(word) >= 2 and word.isalpha()
                    and word not in self._vocabulary and word not in self._skippable]
         found: list[tuple[float, str, frozenset[str]]] = []

@@ -121,10 +121,14 @@ def actions(pair: tuple[IntentMatcher, IntentAnswers], text: str) -> list[tuple[
     ("Half brightness on the living room lamp.", [("set_brightness", {"device": "living room lamp", "percent": 50})]),
     ("Kitchen light to 30 percent.", [("set_brightness", {"device": "kitchen light", "percent": 30})]),
     ("Everything off in the bedroom.", [("turn_off", {"device": "bedroom fan"})]),
+    ("Get the bedroom fan going.", [("turn_on", {"device": "bedroom fan"})]),
     # corrected as said: one unknown "kitchen bedroom" device before
     ("Turn on the kitchen, no, the living room lamp.", [("turn_on", {"device": "living room lamp"})]),
     ("Set a timer for five minutes, sorry, ten.", [("set_timer", {"seconds": 600})]),
     ("Open the garage door, actually, never mind.", [("never_mind", {})]),
+    # seed 1031's hearings: a verb mended and a stray "and" dropped at once; "'s" glued on a clipped verb
+    ("Loose and garage door.", [("close_cover", {"device": "garage door"})]),
+    ("Penn's the garage door.", [("open_cover", {"device": "garage door"})]),
 ])
 def test_commands_become_catalogue_actions(answers: tuple[IntentMatcher, IntentAnswers], text: str,
                                            expected: list[tuple[str, dict[str, Any]]]) -> None:
