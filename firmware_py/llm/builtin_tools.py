@@ -475,7 +475,13 @@ class BuiltinHandlers:
         if not matches:
             if is_alarm(label):
                 raise ValueError(f"no {label.lower()} is set" if label.lower() != ALARM_LABEL else "no alarm is set")
-            raise ValueError(f"no timer called {label!r} is running" if label else "no timer is running")
+            if not label:
+                raise ValueError("no timer is running")
+            # what is running said too: a name heard wrong ("grand" for the bread timer) is then one word away
+            running = [as_object(name) for name in self._told_apart(
+                [t for t in self.timers.list() if not is_alarm(t.label) and not t.command])]
+            only = f", only {' and '.join(running)}" if 0 < len(running) <= 2 else ""
+            raise ValueError(f"no timer called {label!r} is running{only}")
         if len(matches) > 1:
             names = ", ".join(self._told_apart(matches))
             raise ValueError(f"several timers are running ({names}); say which one to {verb}")

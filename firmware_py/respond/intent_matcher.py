@@ -519,9 +519,12 @@ class IntentMatcher:
         if not any(score >= MEND_CUTOFF for score, _ in mended):   # no close mend: a stray word, perhaps
             mended += [(DROPPED_WORD, m) for candidate in dropped_words(text) if (m := self._recognize(candidate)) is not None]
         if not mended:   # or both: "Loose and garage door." is "close" mended and the "and" heard for "the" dropped
+            # (a word heard dropped, never the one mended: "Turn them on." mended "turn the on" is no "turn on")
             mended += [(min(score, DROPPED_WORD), m) for score, candidate, kept in corrections[:3]
                        if score >= MEND_CUTOFF and not kept
-                       for variant in dropped_words(candidate) if fits(m := self._recognize(variant), kept)]
+                       for variant in dropped_words(candidate)
+                       if set(WORD.findall(candidate.lower())) - heard <= set(WORD.findall(variant.lower()))
+                       and fits(m := self._recognize(variant), kept)]
         if not mended:
             return None
         mended.sort(key=lambda pair: -pair[0])

@@ -120,6 +120,7 @@ async def test_a_running_timer_read_as_a_name_not_running_is_still_refused(world
     stt.readings = [reading("Stop the timer.")]   # no name: the reading does not say which timer was meant
     answer = await one_spoken_turn(conversation, events)
     assert "no timer called 'lurkey'" in answer.text and [label for label, _ in running(conversation)] == ["tea"]
+    assert "only the tea timer" in answer.text, "what is running is said, for the user to name it again"
 
 
 async def test_with_no_timer_running_a_name_is_not_read_again(world: Any) -> None:

@@ -348,6 +348,10 @@ def test_a_reply_word_is_never_mended_into_a_command(answers: tuple[IntentMatche
                                            # a sound glued before a word of the name (seed 859), not another room
                                            ("believing room lamp", "living room lamp"),
                                            ("delivering room lamp", None), ("believing room fan", None),
+                                           # and the noun heard a little wrong too, in a longer name (seed 1031)
+                                           ("believing room limp", "living room lamp"),
+                                           ("believing room fun", None),   # no fan in the living room here
+                                           ("bekitchen life", None),   # both words of two: a guess
                                            ("bebedroom fan", "bedroom fan")])
 def test_a_device_name_heard_a_little_wrong(heard: str, device: str | None) -> None:
     directory = DeviceDirectory(parse_devices(DEVICES + [{"name": "bathroom heater", "kind": "switch",
