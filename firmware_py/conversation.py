@@ -39,11 +39,12 @@ from .llm.text import clean_for_speech
 from .llm.timers import WAKE_UP, as_mine, is_alarm, timer_done_words, timer_name, timers_named
 from .sentences import SentenceSplitter
 from .respond.amend import FINISHED, only_finished, rest_of
+from .respond.self_corrections import corrected
 from .respond.asked import AskedBack
 from .respond.base import ActionCall, Answer
 from .respond.chain import ResponderChain, carry_out
 from .respond.command_reread import MARGIN, REFUSAL_MARGIN, UNHEARD_MARGIN
-from .respond.device_follow_ups import asks_the_same, claim_pointed_at, claim_same_for
+from .respond.device_follow_ups import asks_the_same, claim_corrected_for, claim_pointed_at, claim_same_for
 from .respond.early_llm import EarlyLlmAnswer
 from .respond.later import reminder_of
 from .respond.speculation import Speculator
@@ -574,6 +575,11 @@ class Conversation(VoiceSession):
             log.info("a request points at the devices just commanded", extra={"session": self.session_id,
                                                                               "devices": list(commanded.names)})
             return found
+        found = await claim_corrected_for(text, commanded.actions, claim)
+        if found is not None:
+            log.info("a request corrects which devices were meant", extra={"session": self.session_id,
+                                                                           "deed": commanded.actions[0].name})
+            return found
         found = await claim_same_for(text, commanded.actions, claim)
         if found is not None:
             log.info("a request asks the last deed for other devices", extra={"session": self.session_id,
@@ -615,7 +621,7 @@ class Conversation(VoiceSession):
             log.info("the rest only finished the command that ran", extra={"session": self.session_id, "text": text})
             self.last_transcript = text
             return text, replace(whole, actions=(), command=FINISHED)
-        calls = rest_of(ran.answer, whole) if ran.answer is not None else None
+        calls = rest_of(ran.answer, whole, correction=corrected(text) is not None) if ran.answer is not None else None
         if not calls:
             return None
         log.info("command amended", extra={"session": self.session_id, "text": text})

@@ -27,6 +27,8 @@ SWITCHES = frozenset({"turn_on", "turn_off", "open_cover", "close_cover", "stop_
 WHAT_THEY_CHANGE = {"set_volume": "volume", "change_volume": "volume",
                     "set_brightness": "brightness", "change_brightness": "brightness"}
 """A step and a setting of the same thing amend each other ("Dim the floor lamp. | To ten percent.")."""
+UNDONE = {"turn_on": "turn_off", "turn_off": "turn_on", "open_cover": "close_cover", "close_cover": "open_cover"}
+"""What switches a device back: a switch the rest of its request corrects ("No, the porch light.") is undone."""
 
 
 TIMER_SET = "set_timer"
@@ -83,11 +85,14 @@ def only_finished(ran: Answer, joined: Answer) -> bool:
     return bool(ran.actions) and all(a.name in SWITCHES for a in ran.actions) and joined.actions == ran.actions
 
 
-def rest_of(ran: Answer, joined: Answer) -> tuple[ActionCall, ...] | None:
+def rest_of(ran: Answer, joined: Answer, correction: bool = False) -> tuple[ActionCall, ...] | None:
     """What the rest of a request that ran still asks for, both pieces read as one (`joined`): the settings
     again when it only finished saying them, the timer confirmed as set when it only finished its request
     ("Timer for twenty seconds. | Please.": never a second timer), else the amendment; () nothing, None
-    another request."""
+    another request. `correction`: the rest corrects the request (respond/self_corrections.py), so devices
+    switched that it replaces are switched back."""
+    if correction and (switched := switch_corrected(ran, joined)) is not None:
+        return switched
     done = len(ran.actions)
     if len(joined.actions) > done and joined.actions[:done] == ran.actions:   # another request added to it
         return joined.actions[done:]
@@ -97,6 +102,18 @@ def rest_of(ran: Answer, joined: Answer) -> tuple[ActionCall, ...] | None:
     if calls == () and _one_timer_set(ran) is not None:
         return (ActionCall(TIMER_AMEND, {}),)
     return calls
+
+
+def switch_corrected(ran: Answer, joined: Answer) -> tuple[ActionCall, ...] | None:
+    """ "Turn on the kitchen light. | No, the porch light." (both read as one: "Turn on the porch light."): the
+    devices switched by mistake switched back, and the same deed done to the ones the correction names; None
+    unless one deed was done and the correction does only it, to other devices."""
+    deeds = {call.name for call in ran.actions}
+    if len(deeds) != 1 or not deeds <= UNDONE.keys() or not joined.actions or {call.name for call in joined.actions} != deeds:
+        return None
+    if {_target(call) for call in joined.actions} & {_target(call) for call in ran.actions}:
+        return None
+    return tuple(ActionCall(UNDONE[call.name], dict(call.arguments)) for call in ran.actions) + joined.actions
 
 
 def _target(call: ActionCall) -> str:

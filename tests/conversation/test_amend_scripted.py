@@ -100,6 +100,26 @@ async def test_them_after_a_rest_that_named_another_device_is_both(world: Any) -
     assert calls(events)[2:] == [("turn_on", {"device": "kitchen light"}), ("turn_on", {"device": "porch light"})]
 
 
+async def test_a_rest_that_corrects_the_device_switches_the_other_back(world: Any) -> None:
+    """ "Turn on the kitchen light. | No, the porch light.": the kitchen light went on at once; the rest says
+    which light was meant (the LLM answered it: "The name of the person who helped me.")."""
+    conversation, events, llm, stt = world
+    stt.first, stt.second, stt.whole = ("Turn on the kitchen light.", "No, the porch light.",
+                                        "Turn on the kitchen light. No, the porch light.")
+    said = await two_pieces(conversation, events, gap_secs=0.0)
+    assert calls(events) == [("turn_on", {"device": "kitchen light"}), ("turn_off", {"device": "kitchen light"}),
+                             ("turn_on", {"device": "porch light"})]
+    assert [a.responder for a in said] == ["intent", "intent"], said
+
+
+async def test_a_rest_that_corrects_a_timers_length_sets_it_to_that(world: Any) -> None:
+    conversation, events, llm, stt = world
+    stt.first, stt.second, stt.whole = ("Set a timer for five minutes.", "No, ten.", "Set a timer for five minutes. No, ten.")
+    said = await two_pieces(conversation, events, gap_secs=0.0)
+    assert [round(t.seconds) for t in conversation._engines.tools.timers.list()] == [600]
+    assert said[-1].text == "A timer is set for 10 minutes."
+
+
 async def test_a_rest_that_only_finishes_a_device_command_does_and_says_nothing_more(world: Any) -> None:
     """ "Turn on the kitchen light, | please." (seed 523: the lamp turned on twice and said so twice, the second
     time 2.7 s later): the light went on at once and was confirmed; the rest adds nothing."""

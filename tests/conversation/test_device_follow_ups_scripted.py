@@ -11,8 +11,8 @@ import pytest
 
 from firmware_py import conversation as conversation_module
 from firmware_py.config import Settings
-from firmware_py.respond.base import ActionCall
-from firmware_py.respond.device_follow_ups import named_in_place, same_for
+from firmware_py.respond.base import ActionCall, Answer
+from firmware_py.respond.device_follow_ups import claim_corrected_for, named_in_place, same_for
 
 from .test_answering_scripted import answered, settings, spoken, world  # noqa: F401 (fixture)
 from .test_asked_scripted import calls
@@ -162,3 +162,34 @@ def test_the_deed_is_said_again_for_the_devices_named() -> None:
     assert same_for("And the porch light too.", mixed) is None, "two deeds: which one?"
     step = (ActionCall("change_brightness", {"device": "a", "delta": -25}),)
     assert same_for("And the porch light too.", step) is None
+
+
+async def test_a_correction_switches_the_device_meant_and_the_other_back(world: Any) -> None:
+    """ "Turn on the kitchen light." then "No, the reading lamp.": the LLM answered it ("The name of the person
+    who helped me."), the kitchen light left on; now the lamp is turned on and the kitchen light off again."""
+    conversation, recorder, llm, _ = world
+    await conversation.on_user_turn("Turn on the kitchen light.", spoken())
+    await answered(recorder)
+    await conversation.on_user_turn("No, the reading lamp.", spoken())
+    assert (await answered(recorder, 2))[1].text == "The kitchen light is off. The reading lamp is on."
+    assert calls(recorder) == [("turn_on", {"device": "kitchen light"}), ("turn_off", {"device": "kitchen light"}),
+                               ("turn_on", {"device": "reading lamp"})]
+    assert llm.asked == []
+
+
+async def test_what_a_correction_may_change() -> None:
+    on = (ActionCall("turn_on", {"device": "kitchen light"}),)
+
+    async def claim(request: str) -> Answer | None:   # the sentence library, as far as these requests go
+        device = request.removeprefix("turn on the ").removeprefix("set the ").split(" to ")[0]
+        name = "turn_on" if request.startswith("turn on") else "set_brightness"
+        return Answer("intent", actions=(ActionCall(name, {"device": device}),))
+
+    found = await claim_corrected_for("Sorry, I meant the reading lamp, please.", on, claim)
+    assert found is not None and [(c.name, c.arguments["device"]) for c in found.actions] == [
+        ("turn_off", "kitchen light"), ("turn_on", "reading lamp")]
+    assert await claim_corrected_for("No.", on, claim) is None
+    assert await claim_corrected_for("No, the kitchen light.", on, claim) is None, "the same device: nothing to undo"
+    assert await claim_corrected_for("The reading lamp.", on, claim) is None, "no correction said"
+    dimmed = (ActionCall("set_brightness", {"device": "kitchen light", "percent": 40}),)
+    assert await claim_corrected_for("No, the reading lamp.", dimmed, claim) is None, "a setting has no way back known"
