@@ -1,5 +1,6 @@
 """Spoken follow-ups to a device command, in one session: "Turn on the kitchen light." then "Dim it.", "Turn
-them off.", "And the porch light too."; and to a timer just set: "Pause it.", "Cancel it.".
+them off.", "And the porch light too.", "No, the living room lamp."; and to a timer just set: "Pause it.",
+"Cancel it.".
 
 Each pair is spoken over one RTVI WebSocket connection to the real daemon (the spoken-command benchmark's
 devices, broker and voices): the command, its whole answer, then the follow-up. A pair is right when the
@@ -8,7 +9,8 @@ failed is reported as such, not counted for or against the follow-up). A pair th
 cancels every timer after it, typed, so the next pair's "it" is its own timer alone. Reported per kind of follow-up and per
 voice; `--commit` runs another commit's daemon for a before/after.
 
-    .venv/bin/python scripts/bench/follow_ups.py                    # 16 pairs x 3 voices (~9 min)
+    .venv/bin/python scripts/bench/follow_ups.py                    # 18 pairs x 3 voices (~10 min)
+    .venv/bin/python scripts/bench/follow_ups.py --kinds "a correction"   # one kind of follow-up only
     .venv/bin/python scripts/bench/follow_ups.py --commit REV --voices 5   # an older commit's daemon, 5 voices
 """
 
@@ -90,6 +92,11 @@ PAIRS = (
          (("add_timer_time", {"seconds": 120}),), NO_TIMERS),
     Pair("the timer just set", "Start a tea timer for four minutes.", "Stop it, please.", (("cancel_timer", {}),),
          NO_TIMERS),
+    # which device was meant, said after the answer: that one, and the other switched back
+    Pair("a correction", "Turn on the kitchen light.", "No, the living room lamp.",
+         (off("kitchen light"), on("living room lamp"))),
+    Pair("a correction", "Turn off the porch light.", "Sorry, I meant the kitchen light.",
+         (on("porch light"), off("kitchen light"))),
 )
 
 
@@ -183,6 +190,8 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
     try:
         async with running_bench(args, True) as (bench, _):
             for index, pair in enumerate(PAIRS):
+                if args.kinds and pair.kind not in args.kinds:
+                    continue
                 for voice, speed in voices:
                     try:
                         row = await run_pair(bench.url, pair, voice, speed, index)
@@ -221,6 +230,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--commit", default="", help="run the daemon from this commit instead of the work tree")
     parser.add_argument("--out", type=Path, default=REPO / "bench-results", help="results directory")
     parser.add_argument("--note", default="", help="free text stored with the results")
+    parser.add_argument("--kinds", type=lambda text: [kind.strip() for kind in text.split(",")], default=[],
+                        help="comma list of the kinds of follow-up to run (default: all)")
     args = parser.parse_args(argv)
     args.no_answer_secs = ANSWER_SECS
     results = asyncio.run(measure(args))
