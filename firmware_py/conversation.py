@@ -38,13 +38,13 @@ from .llm.calls_seen import CallsSeen
 from .llm.text import clean_for_speech
 from .llm.timers import WAKE_UP, as_mine, is_alarm, timer_done_words, timer_name, timers_named
 from .sentences import SentenceSplitter
-from .respond.amend import FINISHED, only_finished, rest_of
-from .respond.self_corrections import corrected
+from .respond.amend import FINISHED, can_be_amended, only_finished, rest_of
+from .respond.self_corrections import corrected, opens_with_a_correction
 from .respond.asked import AskedBack
 from .respond.base import ActionCall, Answer
 from .respond.chain import ResponderChain, carry_out
 from .respond.command_reread import MARGIN, REFUSAL_MARGIN, UNHEARD_MARGIN
-from .respond.device_follow_ups import asks_the_same, claim_corrected_for, claim_pointed_at, claim_same_for
+from .respond.device_follow_ups import asks_the_same, claim_pointed_at, claim_same_for
 from .respond.early_llm import EarlyLlmAnswer
 from .respond.later import reminder_of
 from .respond.speculation import Speculator
@@ -251,6 +251,9 @@ class Conversation(VoiceSession):
         previous = self._last_turn.text if goes_on and self._last_turn else None
         amends = self._last_turn if self._held is None and may_amend(self._last_turn, timing.speech_start_at) else None
         completes = self._last_turn if self._held is None and may_complete(self._last_turn, timing.speech_start_at) else None
+        # "No, the porch light.", "No, ten minutes." a while after a command: corrected as its rest said at once
+        # would be
+        amends = amends or (self._last_turn if self._held is None and self._corrected_by(text) else None)
         if not text and previous:
             # a knock or a breath right after a request stopped its answer, and brought no words of its own: the
             # request is answered as it was (its answer was taken back; a request that acted never goes on)
@@ -575,11 +578,6 @@ class Conversation(VoiceSession):
             log.info("a request points at the devices just commanded", extra={"session": self.session_id,
                                                                               "devices": list(commanded.names)})
             return found
-        found = await claim_corrected_for(text, commanded.actions, claim)
-        if found is not None:
-            log.info("a request corrects which devices were meant", extra={"session": self.session_id,
-                                                                           "deed": commanded.actions[0].name})
-            return found
         found = await claim_same_for(text, commanded.actions, claim)
         if found is not None:
             log.info("a request asks the last deed for other devices", extra={"session": self.session_id,
@@ -598,6 +596,13 @@ class Conversation(VoiceSession):
             return None
         log.info("reply completes the question asked", extra={"session": self.session_id, "text": request})
         return request, found
+
+    def _corrected_by(self, text: str) -> bool:
+        """Do these words correct the command the last turn ran within the last minute (a device, an amount, a
+        timer's length: respond/self_corrections.py, respond/amend.py)?"""
+        last = self._last_turn
+        return (last is not None and last.acted and can_be_amended(last.answer) and opens_with_a_correction(text)
+                and time.monotonic() - max(last.speech_end_at, last.answer_heard_at) <= IT_MEANS_THE_LAST_COMMANDED_SECS)
 
     async def _amendment(self, ran: LastTurn, piece: str) -> tuple[str, Answer] | None:
         """The last turn's command corrected by the amount these words add (respond/amend.py): the whole

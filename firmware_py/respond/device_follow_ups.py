@@ -1,7 +1,6 @@
 """Requests that follow a device command and lean on it: one that points at the devices just commanded
 instead of naming them ("Dim it.", "Set it to fifty percent.", "Close that.", "Turn them off." after a command
-to several), one that asks the same for another device ("And the porch light too.", "Same for the fan."), and
-one that corrects which device was meant ("No, the porch light.": that one, and the other switched back).
+to several), and one that asks the same for another device ("And the porch light too.", "Same for the fan.").
 
 The sentence library names a device in every sentence but "turn it on/off" (asked about, then answered by the
 device just commanded: conversation.py), and has no sentence that leaves the deed unsaid, so both went to the
@@ -15,9 +14,6 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 
-from dataclasses import replace
-
-from .amend import UNDONE
 from .base import ActionCall, Answer
 
 ONE = re.compile(r"\b(?:it|that|this)\b", re.I)
@@ -38,11 +34,6 @@ DEEDS = {"turn_on": "turn on {devices}", "turn_off": "turn off {devices}", "open
          "close_cover": "close {devices}", "stop_cover": "stop {devices}",
          "set_brightness": "set {devices} to {percent} percent"}
 """The deeds that may be asked again for other devices, said as a request the sentence library holds."""
-
-CORRECTION = re.compile(
-    r"^\W*(?:no|nope|sorry|oops|whoops|actually|wait)\b[\s,.!]*(?:(?:no|sorry|i mean|i meant)\b[\s,.!]*)*"
-    r"(?P<devices>(?:the|my)\b.+?)(?:[\s,]+please)?\W*$", re.I)
-"""Words that correct which devices were meant: "No, the porch light.", "Sorry, I meant the fan."."""
 
 Claim = Callable[[str], Awaitable[Answer | None]]
 Deed = tuple[str, tuple[tuple[str, str], ...]]
@@ -120,18 +111,3 @@ async def claim_same_for(text: str, done: tuple[ActionCall, ...], claim: Claim) 
         return None
     return answer
 
-
-async def claim_corrected_for(text: str, done: tuple[ActionCall, ...], claim: Claim) -> Answer | None:
-    """The answer to `text` when it corrects which devices the switch `done` was meant for ("No, the porch
-    light." after "Turn on the kitchen light."): the devices switched back and the deed done to those named;
-    None unless `done` was one switch and the correction does only it, to other devices."""
-    found = CORRECTION.match(text)
-    if found is None or not done or len({deed_of(call) for call in done}) != 1 or done[0].name not in UNDONE:
-        return None
-    answer = await claim(DEEDS[done[0].name].format(devices=found["devices"].strip(), **done[0].arguments))
-    if answer is None or not acts_only(answer) or any(deed_of(call) != deed_of(done[0]) for call in answer.actions):
-        return None
-    if {call.arguments.get("device") for call in answer.actions} & {call.arguments.get("device") for call in done}:
-        return None
-    undone = tuple(ActionCall(UNDONE[call.name], dict(call.arguments)) for call in done)
-    return replace(answer, actions=undone + answer.actions)

@@ -19,6 +19,10 @@ MARKER = re.compile(r"[,.;]\s*(?:no,? wait|no,? sorry|sorry,? no|no|nope|sorry|w
                     r"rather|make (?:that|it))[,.]?\s+(?=\w)|\s(?:i mean|i meant|no wait|or rather|make that),?\s+(?=\w)",
                     re.I)
 """A correction's marker: after a comma (as the recogniser writes a pause), or a phrase no request holds."""
+MORE_MARKERS = re.compile(r"^(?:(?:no|nope|sorry|wait|i mean|i meant|make (?:that|it)|actually|or rather|rather)\b[,.]?\s*)+",
+                          re.I)
+"""Markers said one after another ("Sorry, I meant the porch light."): the correction is what follows them all."""
+OPENS_WITH_A_MARKER = re.compile(r"^\W*(?:no|nope|sorry|oops|whoops|actually|wait|i mean|i meant|make (?:that|it))\b", re.I)
 ARTICLES = frozenset({"the", "my", "a", "an", "that", "this", "our"})
 OPENERS = COMMAND_WORDS - {"on", "off", "up", "down"} | {
     "never", "what", "what's", "how", "wake", "remind", "dim", "brighten", "shut", "raise", "lower", "add", "take",
@@ -45,7 +49,7 @@ def corrected(text: str) -> str | None:
     if not markers:
         return None
     last = markers[-1]
-    before, correction = text[:last.start()].split(), text[last.end():].split()
+    before, correction = text[:last.start()].split(), MORE_MARKERS.sub("", text[last.end():]).split()
     if not before or not correction:
         return None
     first = _bare(correction[0])
@@ -82,3 +86,9 @@ def _last_index(words: list[str], wanted: Callable[[str], bool]) -> int | None:
         if wanted(words[index]):
             return index
     return None
+
+
+def opens_with_a_correction(text: str) -> bool:
+    """Do these words open as a correction of what was said before them ("No, the porch light.", "Sorry, I
+    meant ten minutes.")?"""
+    return OPENS_WITH_A_MARKER.match(text) is not None

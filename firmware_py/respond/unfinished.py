@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 
 from .amend import can_be_amended
+from .self_corrections import opens_with_a_correction
 from .base import Answer
 from .command_reread import asking_words
 from .intent_matcher import DEVICE_NAME_ENDS, FILLERS, asked_plainly, bare_words
@@ -125,8 +126,10 @@ def _verb_changed(heard: str, read: str) -> bool:
 
 def joined(held: str, text: str) -> str:
     """The held start and the rest as one request ("Set the kitchen light." + "To fifty percent."), when
-    the two pieces' audio could not be decoded together."""
-    return f"{held.strip().rstrip('.,!?')} {text.strip()}".strip()
+    the two pieces' audio could not be decoded together; a correction after a comma, as it is said ("Turn on
+    the kitchen light, no, the porch light")."""
+    between = ", " if opens_with_a_correction(text) else " "
+    return f"{held.strip().rstrip('.,!?')}{between}{text.strip()}".strip()
 
 
 def spliced(first: str, whole: str) -> str:

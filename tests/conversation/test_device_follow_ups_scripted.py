@@ -11,8 +11,8 @@ import pytest
 
 from firmware_py import conversation as conversation_module
 from firmware_py.config import Settings
-from firmware_py.respond.base import ActionCall, Answer
-from firmware_py.respond.device_follow_ups import claim_corrected_for, named_in_place, same_for
+from firmware_py.respond.base import ActionCall
+from firmware_py.respond.device_follow_ups import named_in_place, same_for
 
 from .test_answering_scripted import answered, settings, spoken, world  # noqa: F401 (fixture)
 from .test_asked_scripted import calls
@@ -177,19 +177,30 @@ async def test_a_correction_switches_the_device_meant_and_the_other_back(world: 
     assert llm.asked == []
 
 
-async def test_what_a_correction_may_change() -> None:
-    on = (ActionCall("turn_on", {"device": "kitchen light"}),)
+async def test_a_correction_of_an_amount_or_a_length_sets_that(world: Any) -> None:
+    """ "No, 50." after the volume was set to 30, "Sorry, I meant ten minutes." after a five-minute timer: each
+    went to the LLM, the first amount left; now the setting is set again and the timer lengthened."""
+    conversation, recorder, llm, _ = world
+    for turn, (said, correction) in enumerate([("Set the volume to 30 percent.", "No, 50."),
+                                               ("Set a timer for five minutes.", "Sorry, I meant ten minutes.")]):
+        await conversation.on_user_turn(said, spoken())
+        await answered(recorder, 2 * turn + 1)
+        await conversation.on_user_turn(correction, spoken())
+        await answered(recorder, 2 * turn + 2)
+    assert calls(recorder)[:2] == [("set_volume", {"percent": 30}), ("set_volume", {"percent": 50})]
+    assert [round(t.seconds) for t in conversation._engines.tools.timers.list()] == [600]
+    assert llm.asked == []
 
-    async def claim(request: str) -> Answer | None:   # the sentence library, as far as these requests go
-        device = request.removeprefix("turn on the ").removeprefix("set the ").split(" to ")[0]
-        name = "turn_on" if request.startswith("turn on") else "set_brightness"
-        return Answer("intent", actions=(ActionCall(name, {"device": device}),))
 
-    found = await claim_corrected_for("Sorry, I meant the reading lamp, please.", on, claim)
-    assert found is not None and [(c.name, c.arguments["device"]) for c in found.actions] == [
-        ("turn_off", "kitchen light"), ("turn_on", "reading lamp")]
-    assert await claim_corrected_for("No.", on, claim) is None
-    assert await claim_corrected_for("No, the kitchen light.", on, claim) is None, "the same device: nothing to undo"
-    assert await claim_corrected_for("The reading lamp.", on, claim) is None, "no correction said"
-    dimmed = (ActionCall("set_brightness", {"device": "kitchen light", "percent": 40}),)
-    assert await claim_corrected_for("No, the reading lamp.", dimmed, claim) is None, "a setting has no way back known"
+async def test_no_alone_or_long_after_corrects_nothing(world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    conversation, recorder, llm, _ = world
+    await conversation.on_user_turn("Turn on the kitchen light.", spoken())
+    await answered(recorder)
+    await conversation.on_user_turn("No.", spoken())   # (nothing said to it)
+    await conversation.on_user_turn("Turn off the kitchen light.", spoken())
+    await answered(recorder, 2)
+    monkeypatch.setattr(conversation_module, "IT_MEANS_THE_LAST_COMMANDED_SECS", 0.0)   # a minute gone
+    await conversation.on_user_turn("No, the reading lamp.", spoken())
+    await answered(recorder, 3)
+    assert calls(recorder) == [("turn_on", {"device": "kitchen light"}), ("turn_off", {"device": "kitchen light"})]
+

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from firmware_py.respond.self_corrections import corrected
+from firmware_py.respond.self_corrections import corrected, opens_with_a_correction
 
 
 @pytest.mark.parametrize("text, meant", [
@@ -19,6 +19,10 @@ from firmware_py.respond.self_corrections import corrected
     ("Turn the lamp to 40 percent make that 60", "Turn the lamp to 60 percent"),
     ("Turn on the light, no wait, turn it off.", "turn it off."),   # a new verb: a new request
     ("Open the garage door, actually, never mind.", "never mind."),
+    # a correction said as a later turn, joined after a comma (conversation.py): markers one after another
+    ("Turn on the kitchen light, Sorry, I meant the reading lamp.", "Turn on the reading lamp."),
+    ("Turn on the kitchen light, No, make that the porch light.", "Turn on the porch light."),
+    ("Set the volume to 30 percent, No, 50.", "Set the volume to 50 percent."),
 ])
 def test_the_correction_replaces_what_it_is_like(text: str, meant: str) -> None:
     assert corrected(text) == meant
@@ -34,3 +38,8 @@ def test_the_correction_replaces_what_it_is_like(text: str, meant: str) -> None:
 ])
 def test_no_correction_is_read_where_none_can_be_placed(text: str) -> None:
     assert corrected(text) is None
+
+
+def test_a_turn_that_opens_with_a_correction_is_told_apart() -> None:
+    assert opens_with_a_correction("No, the porch light.") and opens_with_a_correction("Sorry, I meant ten minutes.")
+    assert not opens_with_a_correction("Now turn it off.") and not opens_with_a_correction("Nobody is home.")
