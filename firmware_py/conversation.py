@@ -39,7 +39,6 @@ from .llm.text import clean_for_speech
 from .llm.timers import WAKE_UP, as_mine, is_alarm, timer_done_words, timer_name, timers_named
 from .sentences import SentenceSplitter
 from .respond.amend import FINISHED, can_be_amended, only_finished, rest_of
-from .respond.self_corrections import corrected, opens_with_a_correction
 from .respond.asked import AskedBack
 from .respond.base import ActionCall, Answer
 from .respond.chain import ResponderChain, carry_out
@@ -47,6 +46,7 @@ from .respond.command_reread import MARGIN, REFUSAL_MARGIN, UNHEARD_MARGIN
 from .respond.device_follow_ups import asks_the_same, claim_pointed_at, claim_same_for
 from .respond.early_llm import EarlyLlmAnswer
 from .respond.later import reminder_of
+from .respond.self_corrections import corrected, opens_with_a_correction
 from .respond.speculation import Speculator
 from .respond.timer_names import names_known, names_to_read, timer_call
 from .respond.timer_follow_ups import TELLING, claim_timer_pointed_at, may_point_at_the_timer
@@ -435,7 +435,8 @@ class Conversation(VoiceSession):
                     claim = await self._about_the_timer_just_commanded(user_text, claim) or claim
                     # both pieces read as one request that asks again what the last turn ran, with more
                     # ("Time for twenty seconds. | They're the rice." read as "... for the rice"): amended, not run twice
-                    amended = self._amended(follows, user_text, claim) if follows is not None and follows.acted else None
+                    amended = (self._amended(follows, user_text, claim, corrected(user_text) is not None)
+                               if follows is not None and follows.acted else None)
                     if amended is not None:
                         self._undecided = None
                         await self._answer_directly(*amended, speech, timing, amends=True)
@@ -610,23 +611,26 @@ class Conversation(VoiceSession):
         if ran.answer is None:
             return None
         # the decode of both may mishear what each piece's own decode had right ("Turn the volume count by
-        # twenty percent"): then the pieces' own words, put together
-        for text in dict.fromkeys([await self.listener.decode_last_two(), joined(ran.text, piece)]):
+        # twenty percent"): then the pieces' own words, put together; a correction's own words first (the
+        # decode of both loses the pause that marks it: "... thirty percent no fifty" read as thirty percent)
+        correction = opens_with_a_correction(piece)
+        texts = [await self.listener.decode_last_two(), joined(ran.text, piece)]
+        for text in dict.fromkeys(texts[::-1] if correction else texts):
             whole, _ = await self._speculator.claim(text) if text else (None, None)
             if whole is not None and not whole.tentative:
                 break
         else:
             return None
-        return self._amended(ran, text, whole)
+        return self._amended(ran, text, whole, correction or corrected(text) is not None)
 
-    def _amended(self, ran: LastTurn, text: str, whole: Answer) -> tuple[str, Answer] | None:
+    def _amended(self, ran: LastTurn, text: str, whole: Answer, correction: bool = False) -> tuple[str, Answer] | None:
         """The last turn's command amended by `whole`, the request both pieces make (respond/amend.py): its
         words and what is left to run, or None when it is another request."""
         if ran.answer is not None and only_finished(ran.answer, whole):
             log.info("the rest only finished the command that ran", extra={"session": self.session_id, "text": text})
             self.last_transcript = text
             return text, replace(whole, actions=(), command=FINISHED)
-        calls = rest_of(ran.answer, whole, correction=corrected(text) is not None) if ran.answer is not None else None
+        calls = rest_of(ran.answer, whole, correction) if ran.answer is not None else None
         if not calls:
             return None
         log.info("command amended", extra={"session": self.session_id, "text": text})

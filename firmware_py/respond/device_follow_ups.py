@@ -110,4 +110,3 @@ async def claim_same_for(text: str, done: tuple[ActionCall, ...], claim: Claim) 
     if answer is None or not acts_only(answer) or any(deed_of(call) != deed_of(done[0]) for call in answer.actions):
         return None
     return answer
-

@@ -16,10 +16,10 @@ from .number_words import NUMBER_OF_WORD
 from .openings import COMMAND_WORDS
 
 MARKER = re.compile(r"[,.;]\s*(?:no,? wait|no,? sorry|sorry,? no|no|nope|sorry|wait|i mean|i meant|actually|or rather|"
-                    r"rather|make (?:that|it))[,.]?\s+(?=\w)|\s(?:i mean|i meant|no wait|or rather|make that),?\s+(?=\w)",
+                    r"rather|make (?:that|it))[,.]*\s+(?=\w)|\s(?:i mean|i meant|no wait|or rather|make that),*\s+(?=\w)",
                     re.I)
 """A correction's marker: after a comma (as the recogniser writes a pause), or a phrase no request holds."""
-MORE_MARKERS = re.compile(r"^(?:(?:no|nope|sorry|wait|i mean|i meant|make (?:that|it)|actually|or rather|rather)\b[,.]?\s*)+",
+MORE_MARKERS = re.compile(r"^(?:(?:no|nope|sorry|wait|i mean|i meant|make (?:that|it)|actually|or rather|rather)\b[,.]*\s*)+",
                           re.I)
 """Markers said one after another ("Sorry, I meant the porch light."): the correction is what follows them all."""
 OPENS_WITH_A_MARKER = re.compile(r"^\W*(?:no|nope|sorry|oops|whoops|actually|wait|i mean|i meant|make (?:that|it))\b", re.I)
@@ -36,7 +36,7 @@ _NUMBER = re.compile(r"^(?:\d+(?:[.:]\d+)?|(?:" + "|".join(NUMBER_OF_WORD) + r")
 
 
 def _bare(word: str) -> str:
-    return word.strip(",.;:!?\"'").lower()
+    return word.strip(",.;:!?\"'%").lower()
 
 
 def _is_number(word: str) -> bool:
@@ -77,7 +77,9 @@ def _number_corrected(before: list[str], correction: list[str]) -> str | None:
         start -= 1
     if all(_is_number(word) for word in correction):
         tail = correction[-1][len(correction[-1].rstrip(",.;:!?")):]
-        return " ".join(before[:start] + [*correction[:-1], correction[-1].rstrip(",.;:!?")] + before[end + 1:]) + tail
+        unit = re.sub(r"^[\w.:-]+", "", before[end]).rstrip(",.;:!?")   # "30%" keeps its "%" for "50"
+        number = correction[-1].rstrip(",.;:!?%") + unit
+        return " ".join(before[:start] + [*correction[:-1], number] + before[end + 1:]) + tail
     return " ".join(before[:start] + correction)
 
 

@@ -23,6 +23,7 @@ from firmware_py.respond.self_corrections import corrected, opens_with_a_correct
     ("Turn on the kitchen light, Sorry, I meant the reading lamp.", "Turn on the reading lamp."),
     ("Turn on the kitchen light, No, make that the porch light.", "Turn on the porch light."),
     ("Set the volume to 30 percent, No, 50.", "Set the volume to 50 percent."),
+    ("Set the volume to 30%, No,, 50.", "Set the volume to 50%."),   # a unit written on the number; two commas
 ])
 def test_the_correction_replaces_what_it_is_like(text: str, meant: str) -> None:
     assert corrected(text) == meant
