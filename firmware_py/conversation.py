@@ -46,7 +46,7 @@ from .respond.command_reread import MARGIN, REFUSAL_MARGIN, UNHEARD_MARGIN
 from .respond.device_follow_ups import asks_the_same, claim_pointed_at, claim_same_for
 from .respond.early_llm import EarlyLlmAnswer
 from .respond.later import reminder_of
-from .respond.self_corrections import corrected, opens_with_a_correction
+from .respond.self_corrections import corrected, only_a_marker, opens_with_a_correction
 from .respond.speculation import Speculator
 from .respond.timer_names import names_known, names_to_read, timer_call
 from .respond.timer_follow_ups import TELLING, claim_timer_pointed_at, may_point_at_the_timer
@@ -112,6 +112,7 @@ class Conversation(VoiceSession):
         self._pieced = False   # this turn's words are two decodes' texts put together: no one audio holds them
         self._apologised_at = -APOLOGY_QUIET_SECS
         self._held: str | None = None   # a command cut short by a pause, waiting for its rest
+        self._correcting: LastTurn | None = None   # the command a held "No." corrects, once its rest comes
         # a spoken turn still being read (no action run, nothing said yet), keyed by its reply's cancel event
         self._undecided: tuple[asyncio.Event, str] | None = None
         self._last_turn: LastTurn | None = None   # the last spoken turn, which the next words may go on from
@@ -252,8 +253,13 @@ class Conversation(VoiceSession):
         amends = self._last_turn if self._held is None and may_amend(self._last_turn, timing.speech_start_at) else None
         completes = self._last_turn if self._held is None and may_complete(self._last_turn, timing.speech_start_at) else None
         # "No, the porch light.", "No, ten minutes." a while after a command: corrected as its rest said at once
-        # would be
-        amends = amends or (self._last_turn if self._held is None and self._corrected_by(text) else None)
+        # would be; "No." alone is held for the correction that follows it ("No. | The porch light.")
+        correcting = self._last_turn if self._held is None and self._corrected_by(text) else None
+        if correcting is not None and only_a_marker(text):
+            self._correcting, correcting = correcting, None
+        elif self._held is None:
+            self._correcting = None
+        amends = amends or correcting
         if not text and previous:
             # a knock or a breath right after a request stopped its answer, and brought no words of its own: the
             # request is answered as it was (its answer was taken back; a request that acted never goes on)
@@ -290,6 +296,7 @@ class Conversation(VoiceSession):
         if self._held is not None:   # the rest of a command cut short by a pause
             text, self._held = await self._decode_with_last_turn(self._held, text), None
             self._speculator.drop()
+            amends, self._correcting = amends or self._correcting, None
         self.last_transcript = text
         # the user may have gone on talking while this turn was transcribed, and an answer to an earlier
         # turn may have started meanwhile: one answer at a time, the newest wins
@@ -415,7 +422,8 @@ class Conversation(VoiceSession):
                 if about is not None and early is not None:
                     early.abandon()
                     early = None
-            if spoken and user_text and ((claim is None or claim.tentative) and sounds_unfinished(user_text)
+            if spoken and user_text and ((claim is None or claim.tentative) and (
+                    sounds_unfinished(user_text) or self._correcting is not None and only_a_marker(user_text))
                                          or claim is not None and bool(claim.actions) and cut_off_after(user_text)):
                 if claim is None and not self._pieced and self._rereading() and may_be_whole(user_text):
                     # read within the commands while the rest is waited for: a whole command read ends the wait

@@ -23,6 +23,8 @@ MORE_MARKERS = re.compile(r"^(?:(?:no|nope|sorry|wait|i mean|i meant|make (?:tha
                           re.I)
 """Markers said one after another ("Sorry, I meant the porch light."): the correction is what follows them all."""
 OPENS_WITH_A_MARKER = re.compile(r"^\W*(?:no|nope|sorry|oops|whoops|actually|wait|i mean|i meant|make (?:that|it))\b", re.I)
+MARKER_ALONE = re.compile(r"^\W*(?:(?:no|nope|sorry|oops|whoops|wait|actually|i mean|i meant)\b[\s,.!]*)+$", re.I)
+"""A correction's marker said alone, its correction after a pause ("No. | The porch light.")."""
 ARTICLES = frozenset({"the", "my", "a", "an", "that", "this", "our"})
 OPENERS = COMMAND_WORDS - {"on", "off", "up", "down"} | {
     "never", "what", "what's", "how", "wake", "remind", "dim", "brighten", "shut", "raise", "lower", "add", "take",
@@ -94,3 +96,8 @@ def opens_with_a_correction(text: str) -> bool:
     """Do these words open as a correction of what was said before them ("No, the porch light.", "Sorry, I
     meant ten minutes.")?"""
     return OPENS_WITH_A_MARKER.match(text) is not None
+
+
+def only_a_marker(text: str) -> bool:
+    """Are these words a correction's marker alone ("No.", "Sorry, no."), the correction still to come?"""
+    return MARKER_ALONE.match(text) is not None

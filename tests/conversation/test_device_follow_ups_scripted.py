@@ -4,6 +4,7 @@ chain."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from typing import Any
 
@@ -15,6 +16,7 @@ from firmware_py.respond.base import ActionCall
 from firmware_py.respond.device_follow_ups import named_in_place, same_for
 
 from .test_answering_scripted import answered, settings, spoken, world  # noqa: F401 (fixture)
+from .scripted import settle
 from .test_asked_scripted import calls
 
 LIGHTS_AND_A_COVER = [
@@ -174,6 +176,20 @@ async def test_a_correction_switches_the_device_meant_and_the_other_back(world: 
     assert (await answered(recorder, 2))[1].text == "The kitchen light is off. The reading lamp is on."
     assert calls(recorder) == [("turn_on", {"device": "kitchen light"}), ("turn_off", {"device": "kitchen light"}),
                                ("turn_on", {"device": "reading lamp"})]
+    assert llm.asked == []
+
+
+async def test_a_correction_said_after_a_pause_is_still_one(world: Any) -> None:
+    """ "No." | "The reading lamp." (the recogniser made two turns of the pause after "No"): "No." alone changed
+    nothing and the lamp went to the LLM; now "No." waits for what it corrects."""
+    conversation, recorder, llm, _ = world
+    await conversation.on_user_turn("Turn on the kitchen light.", spoken())
+    await answered(recorder)
+    turn = asyncio.ensure_future(conversation.on_user_turn("No.", spoken()))
+    await settle(lambda: conversation._held is not None)
+    await conversation.on_user_turn("The reading lamp.", spoken())
+    assert (await answered(recorder, 2))[1].text == "The kitchen light is off. The reading lamp is on."
+    await turn
     assert llm.asked == []
 
 
