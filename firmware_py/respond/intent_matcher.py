@@ -79,8 +79,9 @@ PHRASES = ((re.compile(r"\b(shut|power|switch) (off|down)\b", re.I), "turn off")
            # "please" heard as "police" before the verb: "Police waked me up at quarter to 8 on Friday." (seed 877)
            (re.compile(r"^(\W*)police,? (?=(?:turn|switch|set|said|sent|start|stop|cancel|wake|waked|woke|remind|mute|"
                        r"unmute|open|close|dim|pause|resume)\b)", re.I), r"\1please "),
-           # "an" heard as "on" after the verb: "Set on alarm for nine." (seed 523)
-           (re.compile(r"\b(set|start) on (alarm|timer|reminder)\b", re.I), r"\1 an \2"),
+           # "an" heard as "on" or "and" after the verb: "Set on alarm for nine." (seed 523), "Sets and alarm for ..."
+           # (seed 1049, the "a" run into the verb)
+           (re.compile(r"\b(set|start)s? (?:on|and) (alarm|timer|reminder)\b", re.I), r"\1 an \2"),
            # "add" for "set" before a timer named and its length: "Add a tea timer for three minutes." (seed 541 set
            # one with its name mended away), the name joined to it too ("Add a tea-timer ...", seed 617)
            (re.compile(r"^(\W*(?:please,? )?)add (an?) (?=(?:[\w-]+ ){0,2}(?:\w+-)?timer for\b)", re.I), r"\1set \2 "),
@@ -1027,7 +1028,7 @@ def restarts(text: str) -> list[str]:
     for start in range(1, len(words)):
         head = [_stem(w.strip(",.!?").lower()) for w in words[:start]]
         rest = [_stem(w.strip(",.!?").lower()) for w in words[start:]]
-        after_comma = words[start - 1].endswith(",")
+        after_comma = words[start - 1].endswith((",", "?"))   # "Can you? Can you set an alarm ..." (seed 1049)
         repeats = rest[:len(head[-2:])] == head[-2:] or rest[:1] == head[:1]
         # without a comma: the same words again, or the first word again after a word or two that STT
         # wrote, unbroken, for the rest of the false start ("What's though what's the date")

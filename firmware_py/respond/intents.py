@@ -700,7 +700,9 @@ class IntentResponder:
     def _time_unread(self, text: str) -> Answer | None:
         """ "For what time?" for an alarm request whose time was heard as other words, as said or with its first
         word read as the verb it sounds like ("Said to an alarm, for it took lock every Tuesday.", seed 461)."""
-        candidates = (self._matcher.without_fillers(said) for said in [text, *self._matcher.verb_readings(text)])
+        # ("Sets and alarm for ...": as the phrases read it; "Can you? Can you set an alarm ...": its last start)
+        said_ways = dict.fromkeys([text, rephrased(text), *restarts(text)[-1:], *self._matcher.verb_readings(text)])
+        candidates = (self._matcher.without_fillers(said) for said in said_ways)
         return next((asked for said in candidates if (asked := self._alarms.time_unread(said)) is not None), None)
 
     def _reworded(self, text: str) -> Answer | None:
