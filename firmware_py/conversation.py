@@ -622,8 +622,11 @@ class Conversation(VoiceSession):
         # twenty percent"): then the pieces' own words, put together; a correction's own words first (the
         # decode of both loses the pause that marks it: "... thirty percent no fifty" read as thirty percent)
         correction = opens_with_a_correction(piece)
-        texts = [await self.listener.decode_last_two(), joined(ran.text, piece)]
-        for text in dict.fromkeys(texts[::-1] if correction else texts):
+        own_words = joined(ran.text, piece)
+        whole: Answer | None = None
+        for both_decoded in ((False, True) if correction else (True, False)):
+            # (the decode of both pieces, a second STT pass, only when it is the one tried)
+            text = await self.listener.decode_last_two() if both_decoded else own_words
             whole, _ = await self._speculator.claim(text) if text else (None, None)
             if whole is not None and not whole.tentative:
                 break

@@ -15,15 +15,17 @@ from typing import Callable
 from .number_words import NUMBER_OF_WORD
 from .openings import COMMAND_WORDS
 
-MARKER = re.compile(r"[,.;]\s*(?:no,? wait|no,? sorry|sorry,? no|no|nope|sorry|wait|i mean|i meant|actually|or rather|"
-                    r"rather|make (?:that|it))[,.]*\s+(?=\w)|\s(?:i mean|i meant|no wait|or rather|make that),*\s+(?=\w)",
-                    re.I)
+_SAID = r"no|nope|sorry|wait|actually|i mean|i meant"
+"""Words that correct what was just said, wherever they stand."""
+_REPHRASED = r"or rather|rather|make (?:that|it)"
+_STARTLED = r"oops|whoops"
+MARKER = re.compile(r"[,.;]\s*(?:no,? wait|no,? sorry|sorry,? no|" + _SAID + "|" + _REPHRASED + r")[,.]*\s+(?=\w)"
+                    r"|\s(?:i mean|i meant|no wait|or rather|make that),*\s+(?=\w)", re.I)
 """A correction's marker: after a comma (as the recogniser writes a pause), or a phrase no request holds."""
-MORE_MARKERS = re.compile(r"^(?:(?:no|nope|sorry|wait|i mean|i meant|make (?:that|it)|actually|or rather|rather)\b[,.]*\s*)+",
-                          re.I)
+MORE_MARKERS = re.compile(r"^(?:(?:" + _SAID + "|" + _REPHRASED + r")\b[,.]*\s*)+", re.I)
 """Markers said one after another ("Sorry, I meant the porch light."): the correction is what follows them all."""
-OPENS_WITH_A_MARKER = re.compile(r"^\W*(?:no|nope|sorry|oops|whoops|actually|wait|i mean|i meant|make (?:that|it))\b", re.I)
-MARKER_ALONE = re.compile(r"^\W*(?:(?:no|nope|sorry|oops|whoops|wait|actually|i mean|i meant)\b[\s,.!]*)+$", re.I)
+OPENS_WITH_A_MARKER = re.compile(r"^\W*(?:" + _SAID + "|" + _STARTLED + r"|make (?:that|it))\b", re.I)
+MARKER_ALONE = re.compile(r"^\W*(?:(?:" + _SAID + "|" + _STARTLED + r")\b[\s,.!]*)+$", re.I)
 """A correction's marker said alone, its correction after a pause ("No. | The porch light.")."""
 ARTICLES = frozenset({"the", "my", "a", "an", "that", "this", "our"})
 OPENERS = COMMAND_WORDS - {"on", "off", "up", "down"} | {
