@@ -39,7 +39,7 @@ from .llm.text import clean_for_speech
 from .llm.timers import WAKE_UP, as_mine, is_alarm, timer_done_words, timer_name, timers_named
 from .sentences import SentenceSplitter
 from .respond.amend import FINISHED, can_be_amended, only_finished, rest_of
-from .respond.asked import AskedBack
+from .respond.asked import AskedBack, asked_again
 from .respond.base import ActionCall, Answer
 from .respond.chain import ResponderChain, carry_out
 from .respond.command_reread import MARGIN, REFUSAL_MARGIN, UNHEARD_MARGIN
@@ -48,7 +48,7 @@ from .respond.early_llm import EarlyLlmAnswer
 from .respond.later import reminder_of
 from .respond.self_corrections import corrected, only_a_marker, opens_with_a_correction
 from .respond.speculation import Speculator
-from .respond.timer_names import names_known, names_to_read, timer_call
+from .respond.timer_names import names_known, names_to_read, timer_call, without_the_name
 from .respond.timer_follow_ups import TELLING, claim_timer_pointed_at, may_point_at_the_timer
 from .respond.timer_state import the_one_that_acts
 from .respond.unfinished import (LastTurn, cut_off_after, goes_on_from, hold_secs, joined, may_amend, may_be_whole,
@@ -117,6 +117,7 @@ class Conversation(VoiceSession):
         self._undecided: tuple[asyncio.Event, str] | None = None
         self._last_turn: LastTurn | None = None   # the last spoken turn, which the next words may go on from
         self._asked: AskedBack | None = None   # what the last answer asked back ("For how long?")
+        self._asked_last_turn: AskedBack | None = None   # the same, kept through this turn's answer
         self._reply_in_context = False
         llm = live.current.llm
         self.context = Context(llm.system_prompt, llm.history_tokens, getattr(engines.llm, "count_tokens", None),
@@ -382,6 +383,7 @@ class Conversation(VoiceSession):
                 claim, early = await self._speculator.claim(user_text) if user_text is not None else (None, None)
             heard_claim = claim if read is None else None   # (a turn read with no words was read among all commands)
             asked, self._asked = self._asked, None
+            self._asked_last_turn = asked
             if asked is not None and user_text and (claim is None or claim.tentative):
                 replied = await self._reply_to_question(asked, user_text)
                 if replied is not None:   # "For how long?" -> "Five minutes.": set a timer for five minutes
@@ -774,9 +776,13 @@ class Conversation(VoiceSession):
         names = self._timer_names_to_read(claim)
         if not names:
             return text, claim
-        return await self._claim_read_again(text, claim, "reading a timer's name again failed", lambda audio: (
+        read = await self._claim_read_again(text, claim, "reading a timer's name again failed", lambda audio: (
             self._rereader.reread_name(audio, self._engines.stt, self._engines.stt_executor,  # type: ignore[union-attr]
                                        self.session_id, claim, names)))
+        if read[1] is claim and claim.name_unheard:   # "the end timer" nobody said: a timer with no name
+            log.info("a timer's name no words said left out", extra={"session": self.session_id})
+            return text, without_the_name(claim)
+        return read
 
     def _timer_names_to_read(self, claim: Answer) -> tuple[str, ...]:
         """The names a claim's timer is read again among (respond/timer_names.py), () when it is not."""
@@ -858,6 +864,9 @@ class Conversation(VoiceSession):
         if claim.source:
             self._bus.publish(AnswerSource(session_id=self.session_id, document=claim.source.get("document", ""),
                                            section=claim.source.get("section", "")))
+        if claim.frame and self._asked_last_turn is not None and self._asked_last_turn.frame == claim.frame \
+                and reply == self.last_answer:
+            reply = asked_again(reply)   # the reply said no time either: "Sorry, for what time?", not the same words
         await self._deliver(reply, claim.responder, speech)
         self._asked = AskedBack(claim.frame, time.monotonic()) if claim.frame else None
         publish_turn_metrics(self._bus, self.session_id, timing, started, time.monotonic(), speech)

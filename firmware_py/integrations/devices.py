@@ -70,6 +70,8 @@ def _heard_as(heard: list[str], name: list[str]) -> bool:
         # a sound glued before a word, and in a longer name the noun heard a little wrong too ("believing room
         # limp": the living room lamp, seed 1031)
         noun_as_named = singular(heard[-1]) == singular(name[-1])
+        if noun_as_named and _a_word_heard_a_little_wrong(heard[:-1], name[:-1]):
+            return True   # "the four lamp": the floor lamp, its noun as named (seed 1051)
         return _a_sound_glued_before(heard[:-1], name[:-1]) and (
             noun_as_named or len(name) >= 3 and _heard_as(name[:-1] + heard[-1:], name))
     said, named = singular(heard[-1]), singular(name[-1])
@@ -80,6 +82,16 @@ def _heard_as(heard: list[str], name: list[str]) -> bool:
     if jellyfish.jaro_winkler_similarity(heard[-1], name[-1]) >= MISHEARD_NOUN:
         return True
     return one_sound_apart(heard[-1], name[-1])   # "ceiling then" is the ceiling fan (th for f)
+
+
+def _a_word_heard_a_little_wrong(heard: list[str], name: list[str]) -> bool:
+    """The words before the noun as named but one, a sound apart ("four" for "floor"), neither of them a room
+    nor a thing a home has: rooms are meant as said ("hall light" is no "wall light")."""
+    differing = [(said, named) for said, named in zip(heard, name) if said != named]
+    if len(differing) != 1:
+        return False
+    said, named = differing[0]
+    return (not {said, named} & (ROOMS | DEVICE_NOUNS) and one_sound_apart(said, named))
 
 
 def _a_sound_glued_before(heard: list[str], name: list[str]) -> bool:

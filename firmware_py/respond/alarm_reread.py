@@ -111,9 +111,26 @@ def reading_taken(heard: str, reading: Rereading, found: Answer | None) -> bool:
     alike = sounds_alike(heard_said, read_said) >= SOUNDS_ALIKE
     covered = spoken_syllables(read_said) >= TIME_COVER * spoken_syllables(heard_said)
     days_heard, days_read = said_days(heard), said_days(reading.text)
-    days_kept = not days_heard.said or (days_heard.repeat, days_heard.day) == (days_read.repeat, days_read.day)
+    days_kept = (not days_heard.said or (days_heard.repeat, days_heard.day) == (days_read.repeat, days_read.day)
+                 or every_heard_as_a_word(heard, days_heard.said, days_heard.day if days_heard.bare else "",
+                                          days_read.repeat))
     return (reading.heard_score - reading.score <= TIME_MARGIN and alike and covered and days_kept
             and minutes_kept(heard, found))
+
+
+def every_heard_as_a_word(heard: str, day_said: str, bare_day: str, repeat_read: str) -> bool:
+    """Was a day heard bare (`bare_day`) after a word no alarm's time holds, which the reading has as "every"
+    that day (`repeat_read`)? "Set an alarm for half past six every Tuesday." heard "... half-past six-century
+    Tuesday." (seed 1051): "century" was the "every"."""
+    if not bare_day or repeat_read != bare_day:
+        return False
+    before = re.findall(r"[a-z']+", heard.lower()[:heard.lower().rfind(day_said.lower())])
+    return bool(before) and before[-1] not in NOT_A_TIME and before[-1] not in NUMBER_OF_WORD and before[-1] not in CLOCK_WORDS
+
+
+CLOCK_WORDS = frozenset(("half", "past", "quarter", "to", "after", "oh", "o'clock", "am", "pm", "noon", "midnight",
+                         "midday", "minutes"))
+"""Words of a time of day: before a day heard bare, the time's own ("at half past six Tuesday"), not an "every"."""
 
 
 def minutes_kept(heard: str, found: Answer) -> bool:

@@ -203,7 +203,21 @@ def _hour_and_minute(text: str) -> tuple[int, int] | None:
         minute = _number(rest.removeprefix("oh ").removeprefix("o "))
         if minute is not None and (rest.startswith(("oh ", "o ")) or minute >= 10):
             return hour, minute
+        if (minute := _minute_digit_by_digit(rest)) is not None:
+            return hour, minute
     return None
+
+
+def _minute_digit_by_digit(text: str) -> int | None:
+    """Minutes written as two digits' words ("four five" of "five-four-five", the recogniser's spelling of
+    "five forty-five", seed 1051), as "630" is written for 6:30; None for other words."""
+    digits = [DIGIT_ZEROS.get(word, UNITS.get(word, 10)) for word in text.split()]
+    if len(digits) != 2 or not 1 <= digits[0] <= 5 or digits[1] > 9:
+        return None
+    return digits[0] * 10 + digits[1]
+
+
+DIGIT_ZEROS = {"zero": 0, "oh": 0, "o": 0}
 
 
 def _minutes(text: str) -> int | None:

@@ -32,3 +32,11 @@ class AskedBack:
         if not words or len(words.split()) > MAX_REPLY_WORDS:
             return None
         return self.frame.replace("{reply}", words)
+
+
+def asked_again(question: str) -> str:
+    """A question asked back a second time in a row, said so ("For what time?" -> "Sorry, for what time?"): the
+    same words twice sound as if the reply went unheard."""
+    if not question or question.lower().startswith("sorry"):
+        return question
+    return f"Sorry, {question[0].lower()}{question[1:]}"

@@ -63,6 +63,9 @@ class Answer:
     name_in_doubt: bool = False
     """A timer's name was heard as words no name holds, and dropped, or with a piece of a word in it
     (respond/timer_names.py): a spoken turn may be read again for the name."""
+    name_unheard: bool = False
+    """The timer's name is a reading's, seldom given, and none of the words the recogniser wrote ("an end timer"
+    read from "Sent on any time or ..."): when no common name reads better, the timer is set without it."""
 
     @property
     def only_tells(self) -> bool:

@@ -43,7 +43,7 @@ from .opposites import (READ_MARGIN, RIVAL_LENGTHS, UNMENDED_MARGIN, OppositeRea
                         resumed_instead, said_plainly, teen_or_ten_length)
 from .rewordings import all_but, each_timer_said, in_the_room_said, joined_parts, room_put_first, with_the_thing_named
 from .sums import number_asked, plain_sum, sum_answer, worked_out
-from .timer_names import (COMMON_TIMER_NAMES, name_in_doubt, names_known, run_into_timer, same_but_name, the_named_one,
+from .timer_names import (COMMON_TIMER_NAMES, name_in_doubt, name_unheard, names_known, run_into_timer, same_but_name, the_named_one,
                           timer_call)
 
 log = logging.getLogger(__name__)
@@ -999,7 +999,7 @@ class IntentResponder:
             # the commands' name slot takes any word that fits ("an end timer" for an egg timer): a name people
             # seldom give is read once more among those they do, and kept when none fits better; so is a name
             # the reading heard and dropped ("Set on neck, timer for six minutes.", an egg timer)
-            answer = replace(answer, name_in_doubt=True)
+            answer = replace(answer, name_in_doubt=True, name_unheard=name_unheard(answer, heard))
         if answer is not None and _room_moved(heard, text):
             # "Placed her off the bathroom fan." read as "Please turn off the bedroom fan." (seed 823): the room
             # the recogniser wrote was said; a device of another room is no mishearing of it. With the room put

@@ -18,6 +18,8 @@ import re
 
 import jellyfish
 
+from ..integrations.devices import DEVICE_NOUNS
+
 OPENINGS = ("set a timer for", "start a timer for", "timer for", "turn on the", "turn off the", "switch on the",
             "switch off the", "open the", "close the", "cancel the", "stop the", "resume the", "unmute the",
             "turn the volume", "set the volume to", "change the volume to")
@@ -28,6 +30,8 @@ MAX_HEARD_WORDS = 5
 COMMAND_WORDS = frozenset({"turn", "switch", "set", "start", "open", "close", "cancel", "stop", "resume", "pause",
                            "mute", "unmute", "on", "off", "up", "down"})
 """Words that, heard, are taken as said: heard words holding one are read only as an opening that has it too."""
+THINGS_NAMED = frozenset(DEVICE_NOUNS | {noun + "s" for noun in DEVICE_NOUNS}) - COMMAND_WORDS
+"""Words for things a home has (but "switch", a verb too): a heard word that is one belongs to a name."""
 POLARITY_WORDS = frozenset({"on", "off", "up", "down"})
 """The words of an opening that decide what its verb does."""
 ARTICLES = frozenset({"a", "an", "the"})
@@ -62,6 +66,8 @@ def opening_mends(text: str) -> list[tuple[float, str, frozenset[str]]]:
     for count in range(1, min(MAX_HEARD_WORDS, len(tokens)) + 1):
         if not _WORD.search(tokens[count - 1].lower()):
             break   # a number is never part of an opening
+        if set(_WORD.findall(tokens[count - 1].lower())) & THINGS_NAMED:
+            break   # nor a thing a home has: "Said the four lamp to 25 percent" names a lamp, not the volume
         heard = [word for token in tokens[:count] for word in _WORD.findall(token.lower())]
         key = sound_key(heard)
         rest = tokens[count:]

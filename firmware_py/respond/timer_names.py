@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 
 from .base import ActionCall, Answer
 
@@ -69,6 +70,23 @@ def name_in_doubt(heard: str, kept: str) -> bool:
     words = kept.split()
     # a letter alone is a word heard as its letter's name ("T-timer": tea); two letters may be a name ("tv")
     return any(len(word) == 1 for word in words) or len(words) > 1 and any(len(word) <= FRAGMENT_LETTERS for word in words)
+
+
+def name_unheard(answer: Answer, heard: str) -> bool:
+    """Is the answer's timer name one people seldom give, none of whose words the recogniser wrote (`heard`)?
+    Then a reading made it up from sounds ("Set an end timer" of "Sent on any time or forsake minutes")."""
+    call = timer_call(answer)
+    label = str(call.arguments.get("label", "")).strip().lower() if call is not None else ""
+    if not label or not heard.strip() or label in COMMON_TIMER_NAMES:
+        return False
+    return not set(re.findall(r"[a-z']+", label)) & set(re.findall(r"[a-z']+", heard.lower()))
+
+
+def without_the_name(answer: Answer) -> Answer:
+    """The answer's timer action without its name."""
+    return replace(answer, actions=tuple(ActionCall(call.name, {key: value for key, value in call.arguments.items()
+                                                                if key != "label"}) for call in answer.actions),
+                   name_in_doubt=False, name_unheard=False)
 
 
 def run_into_timer(text: str, label: str) -> bool:

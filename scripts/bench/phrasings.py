@@ -32,7 +32,7 @@ from firmware_py.respond.intent_matcher import IntentMatcher
 from firmware_py.respond.intents import IntentAnswers, IntentResponder
 
 from .command_corpus import DEVICES
-from .phrasing_sets import (COTTAGE, EIGHTEENTH, HOLIDAY_FLAT, TWENTIETH, TWENTY_FIRST, TWENTY_SECOND, TWENTY_THIRD, TWENTY_FOURTH, NURSERY_FLAT, STUDIO_LOFT, TOWNHOUSE, WORKSHOP, EIGHTH, ELEVENTH, NINETEENTH, FAMILY_HOUSE, FIFTEENTH, FOURTEENTH, FRESH, LAST, LATER, MAKER_FLAT, NEWEST, NINTH, OTHER_HOUSE, PROBED,
+from .phrasing_sets import (COTTAGE, EIGHTEENTH, HOLIDAY_FLAT, TWENTIETH, TWENTY_FIRST, TWENTY_SECOND, TWENTY_THIRD, TWENTY_FOURTH, TWENTY_FIFTH, NURSERY_FLAT, FARMHOUSE, STUDIO_LOFT, TOWNHOUSE, WORKSHOP, EIGHTH, ELEVENTH, NINETEENTH, FAMILY_HOUSE, FIFTEENTH, FOURTEENTH, FRESH, LAST, LATER, MAKER_FLAT, NEWEST, NINTH, OTHER_HOUSE, PROBED,
                             SEVENTEENTH, SEVENTH, SIXTEENTH, TENTH, THIRTEENTH, TWELFTH, UNSEEN, Expected)
 
 RESULTS = Path(__file__).resolve().parents[2] / "bench-results"
@@ -43,7 +43,8 @@ HOUSEHOLDS: dict[str, list[dict[str, Any]]] = {"eighth": OTHER_HOUSE, "ninth": M
                                                "seventeenth": FAMILY_HOUSE, "eighteenth": COTTAGE,
                                                "nineteenth": COTTAGE, "twentieth": WORKSHOP,
                                                "twenty-first": HOLIDAY_FLAT,
-                                               "twenty-second": NURSERY_FLAT, "twenty-third": STUDIO_LOFT, "twenty-fourth": TOWNHOUSE}
+                                               "twenty-second": NURSERY_FLAT, "twenty-third": STUDIO_LOFT, "twenty-fourth": TOWNHOUSE,
+                                               "twenty-fifth": FARMHOUSE}
 """Sets measured with another household's devices than the spoken corpus's."""
 
 
@@ -64,7 +65,8 @@ SETS: dict[str, list[tuple[str, str, Expected]]] = {
     "seventh": SEVENTH, "eighth": EIGHTH, "ninth": NINTH, "tenth": TENTH, "eleventh": ELEVENTH, "twelfth": TWELFTH,
     "thirteenth": THIRTEENTH, "fourteenth": FOURTEENTH, "fifteenth": FIFTEENTH, "sixteenth": SIXTEENTH,
     "seventeenth": SEVENTEENTH, "eighteenth": EIGHTEENTH, "nineteenth": NINETEENTH, "twentieth": TWENTIETH,
-    "twenty-first": TWENTY_FIRST, "twenty-second": TWENTY_SECOND, "twenty-third": TWENTY_THIRD, "twenty-fourth": TWENTY_FOURTH}
+    "twenty-first": TWENTY_FIRST, "twenty-second": TWENTY_SECOND, "twenty-third": TWENTY_THIRD, "twenty-fourth": TWENTY_FOURTH,
+    "twenty-fifth": TWENTY_FIFTH}
 """Every typed set, by name (a set named in HOUSEHOLDS is matched with that household's devices)."""
 
 

@@ -98,3 +98,16 @@ def test_only_a_short_reply_soon_after_completes_the_request() -> None:
     assert wake.request("And half-past six,", 101.0) == "wake me up at half-past six"
     assert wake.request("At seven.", 101.0) == "wake me up at seven"
     assert asked.request("And.", 101.0) is None
+
+
+async def test_a_reply_that_completes_nothing_is_asked_again_with_a_sorry(world: Any) -> None:
+    """Seed 1051: "Please wake me up. | At time, forty-five," was asked "For what time?" twice in the same
+    words, as if the reply went unheard."""
+    conversation, recorder, llm, _ = world
+    await conversation.on_user_turn("Set a timer.", spoken())
+    assert (await answered(recorder))[0].text == "For how long?"
+    await conversation.on_user_turn("Set a timer for.", spoken())
+    assert (await answered(recorder, 2))[1].text == "Sorry, for how long?"
+    await conversation.on_user_turn("Ten minutes.", spoken())
+    await answered(recorder, 3)
+    assert calls(recorder) == [("set_timer", {"seconds": 600})] and llm.asked == []

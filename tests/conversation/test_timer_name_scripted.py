@@ -129,3 +129,20 @@ async def test_with_no_timer_running_a_name_is_not_read_again(world: Any) -> Non
     await feed(conversation.listener, zeros(0.2) + tone(1.0) + zeros(1.2), pace=0.01)
     await settle(lambda: bool(conversation.last_answer))
     assert all(margin != NAME_MARGIN for _, margin in stt.calls), "no names to read it among"
+
+
+@pytest.mark.parametrize("heard, read, said", [
+    # seed 1051: "Set an egg timer for six minutes." in a fast voice; the reading within the commands made up a
+    # name nobody said, from "any"; no common name read better: a timer with no name, not "the end timer"
+    ("Sent on any time or forsake minutes.", "Set an end timer for six minutes.", "A timer is set for 6 minutes."),
+    # a seldom name the recogniser did write is kept
+    ("Set a brisket time or for six minutes.", "Set a brisket timer for six minutes.",
+     "The brisket timer is set for 6 minutes."),
+])
+async def test_a_seldom_name_no_words_said_is_left_out(world: Any, heard: str, read: str, said: str) -> None:
+    conversation, events, stt = world
+    stt.default = heard
+    stt.readings = [Rereading(read, score=-9.0, heard_score=-9.5, heard_words=7), None]
+    answer = await one_spoken_turn(conversation, events)
+    assert answer.text == said
+    assert any(margin == NAME_MARGIN for _, margin in stt.calls), "the name was read among the common ones first"

@@ -48,6 +48,17 @@ def test_a_reading_is_taken_near_enough_with_the_days_heard(read: str, below: fl
     assert reading_taken(heard, reading, SUNDAY_AT_EIGHT) is taken
 
 
+@pytest.mark.parametrize("heard, taken", [
+    ("Set an alarm for half-past six-century Tuesday.", True),   # seed 1051: "century" was the "every"
+    ("Set an alarm for half past six on Tuesday.", False),   # once, on Tuesday, as said
+    ("Set an alarm for half past six Tuesday.", False),   # a day said bare after the time: as said
+])
+def test_a_word_before_a_bare_day_may_be_the_every_read(heard: str, taken: bool) -> None:
+    reading = Rereading("Set an alarm for half past six every Tuesday.", score=-7.0, heard_score=-3.0)
+    found = Answer("intent", actions=(ActionCall("set_alarm", {"hour": 6, "minute": 30, "repeat": "tuesday"}),))
+    assert reading_taken(heard, reading, found) is taken
+
+
 def test_a_reading_that_sets_no_alarm_is_not_taken() -> None:
     reading = Rereading("Can you set an alarm for eight o'clock on Sunday?", score=-3.0, heard_score=-3.0)
     assert not reading_taken("Can you set an alarm for me to clock on Sunday?", reading, Answer("intent", text="?"))

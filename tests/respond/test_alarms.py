@@ -45,6 +45,9 @@ HOUSE = [{"name": "porch light", "area": "porch", "kind": "switch", "command_top
     ("six oh five", ClockTime(6, 5)),
     ("eleven forty-five", ClockTime(11, 45)),
     ("five-fourty-five", ClockTime(5, 45)),   # as the recogniser spelt it (seed 661)
+    ("five-four-five", ClockTime(5, 45)),   # the minutes' digits said one by one (seed 1051), as "630" is written
+    ("six three oh", ClockTime(6, 30)),
+    ("seven nine five", None),   # no minute of the hour
     ("seven o'clock", ClockTime(7, 0)),
     ("half past six", ClockTime(6, 30)),
     ("half six", ClockTime(6, 30)),   # as said in Britain

@@ -352,10 +352,14 @@ def test_a_reply_word_is_never_mended_into_a_command(answers: tuple[IntentMatche
                                            ("believing room limp", "living room lamp"),
                                            ("believing room fun", None),   # no fan in the living room here
                                            ("bekitchen life", None),   # both words of two: a guess
-                                           ("bebedroom fan", "bedroom fan")])
+                                           ("bebedroom fan", "bedroom fan"),
+                                           # a word before the noun a sound apart (seed 1051), not a room
+                                           ("four lamp", "floor lamp"), ("flour lamp", "floor lamp"),
+                                           ("desk lamp", None), ("bedroom lamp", None), ("floor fan", None)])
 def test_a_device_name_heard_a_little_wrong(heard: str, device: str | None) -> None:
     directory = DeviceDirectory(parse_devices(DEVICES + [{"name": "bathroom heater", "kind": "switch",
-                                                          "command_topic": "home/bath"}]))
+                                                          "command_topic": "home/bath"},
+                                                         {"name": "floor lamp", "kind": "light", "command_topic": "home/fl"}]))
     found = directory.find(heard)
     assert (found.name if found else None) == device
 
@@ -618,6 +622,13 @@ def test_a_misheard_word_before_the_command_verb_is_dropped(answers: tuple[Inten
 def test_a_word_that_changes_what_the_verb_means_is_never_dropped(answers: tuple[IntentMatcher, IntentAnswers],
                                                                   text: str) -> None:
     assert actions(answers, text) is None
+
+
+def test_a_name_heard_a_little_wrong_is_never_read_as_the_volume(answers: tuple[IntentMatcher, IntentAnswers]) -> None:
+    """Seed 1051: "Set the floor lamp to twenty five percent." heard "Said the four lamp to ..." set the volume:
+    "set the four lamp to" sounds like "set the volume to", but a lamp is a thing named, never an opening."""
+    done = actions(answers, "Said the four lamp to twenty-five per cent.")
+    assert done is not None and [args.get("device") for _, args in done] == ["four lamp"]   # refused by its name
 
 
 def test_a_verb_heard_wrong_then_an_opening_heard_wrong(answers: tuple[IntentMatcher, IntentAnswers]) -> None:
