@@ -46,6 +46,7 @@ from .respond.command_reread import MARGIN, REFUSAL_MARGIN, UNHEARD_MARGIN
 from .respond.device_follow_ups import asks_the_same, claim_pointed_at, claim_same_for
 from .respond.early_llm import EarlyLlmAnswer
 from .respond.later import reminder_of
+from .respond.not_caught import too_unsure
 from .respond.self_corrections import corrected, only_a_marker, opens_with_a_correction
 from .respond.speculation import Speculator
 from .respond.timer_names import names_known, names_to_read, timer_call, without_the_name
@@ -334,6 +335,28 @@ class Conversation(VoiceSession):
             log.exception("decoding a turn with no words again failed", extra={"session": self.session_id})
             return ""
 
+    async def _heard_unsure(self, text: str) -> bool:
+        """Was the recogniser too unsure of `text`, its free reading of the turn's audio, to answer it?"""
+        stt, reply = self._engines.stt, self._live.current.intents.not_heard_reply
+        if self._pieced or not reply or not hasattr(stt, "heard_confidence"):
+            return False
+        try:
+            confidence = await asyncio.get_running_loop().run_in_executor(
+                self._engines.stt_executor, stt.heard_confidence, self.listener.last_audio(), text)
+        except Exception:
+            log.exception("the recogniser's confidence could not be read", extra={"session": self.session_id})
+            return False
+        if too_unsure(confidence):
+            log.info("words heard too unsure to answer", extra={"session": self.session_id, "heard": text,
+                                                                 "per_token": round(confidence or 0.0, 2)})
+            return True
+        return False
+
+    async def _not_caught(self, speech: BotSpeech | None) -> None:
+        """Say the turn was not caught (its words stay out of the LLM's context): the user says it again."""
+        self._bus.publish(ErrorEvent(session_id=self.session_id, message="I didn't catch that: the words heard were unsure"))
+        await self._deliver(self._live.current.intents.not_heard_reply, "not-heard", speech, remember=False)
+
     async def _not_understood(self, timing: TurnTiming) -> None:
         """A turn whose speech gave no words: say so (when it was real speech, not a cough) and listen again."""
         heard_speech = timing.voiced_secs >= NOT_UNDERSTOOD_MIN_VOICED_SECS
@@ -478,6 +501,10 @@ class Conversation(VoiceSession):
                     self._last_turn.text, self._last_turn.answer = user_text or self._last_turn.text, claim
                     self._last_turn.acted = not claim.only_tells
                 await self._answer_directly(user_text or "", claim, speech, timing)
+            elif claim is None and spoken and user_text and await self._heard_unsure(user_text):
+                if early is not None:   # "Seth mammal": not answered as said (respond/not_caught.py)
+                    early.abandon()
+                await self._not_caught(speech)
             else:
                 await self._answer_with_llm(user_text, claim.passage if claim else "", speech, timing, cancel, early)
         except asyncio.CancelledError:
@@ -871,9 +898,11 @@ class Conversation(VoiceSession):
         self._asked = AskedBack(claim.frame, time.monotonic()) if claim.frame else None
         publish_turn_metrics(self._bus, self.session_id, timing, started, time.monotonic(), speech)
 
-    async def _deliver(self, reply: str, responder: str, speech: BotSpeech | None) -> None:
-        """Say a whole reply (or, without audio, show it) and record it as the answer."""
-        self.context.add("assistant", reply)
+    async def _deliver(self, reply: str, responder: str, speech: BotSpeech | None, remember: bool = True) -> None:
+        """Say a whole reply (or, without audio, show it) and record it as the answer (`remember`: in the
+        LLM's context too)."""
+        if remember:
+            self.context.add("assistant", reply)
         self.last_answer, self._said_whole, self._cut_answer = reply, reply, ""
         # clients show the bot's words from its text stream whoever wrote them: the same messages as an LLM turn
         self._bus.publish(BotLlmStarted(session_id=self.session_id))

@@ -86,6 +86,8 @@ class _Decode:
     score: float
     words: int
     ids: list[int]
+    text: str = ""
+    """The words written, tidied as a transcript is."""
 
 
 class MoonshineStt:
@@ -120,8 +122,8 @@ class MoonshineStt:
         with self._lock, timed(self):
             hidden = self.recognizer.encode(clip, hand_back)
             text, score, ids = self.recognizer.read(hidden, hand_back)
-            self._remember(clip, _Decode(hidden, score, len(text.split()), ids))
-        cleaned = clean_transcript(text)
+            cleaned = clean_transcript(text)
+            self._remember(clip, _Decode(hidden, score, len(text.split()), ids, cleaned))
         log.debug("transcribed", extra={"audio_secs": round(len(clip) / SAMPLE_RATE, 2),
                                         "secs": round(self.last_secs, 3), "chars": len(cleaned)})
         return cleaned
@@ -202,8 +204,18 @@ class MoonshineStt:
             known = self._recent.get(_fingerprint(clip))
             hidden = known.hidden if known is not None else self.recognizer.encode(clip)
             text, score, ids = self.recognizer.read(hidden, words_first=True)
-            self._remember(clip, _Decode(hidden, score, len(text.split()), ids))
+            self._remember(clip, _Decode(hidden, score, len(text.split()), ids, clean_transcript(text)))
         return clean_transcript(text)
+
+    def heard_confidence(self, audio: np.ndarray, text: str) -> float | None:
+        """How sure the recogniser was of `text`, its free reading of `audio`: the reading's mean log-likelihood
+        per token (nats); None when `text` is not what the last decode of that audio wrote."""
+        clip = _trim_edges(as_float(audio))
+        with self._lock:
+            decode = self._recent.get(_fingerprint(clip))
+        if decode is None or not decode.ids or not text or decode.text != text:
+            return None
+        return decode.score / len(decode.ids)
 
     def _remember(self, clip: np.ndarray, decode: _Decode) -> None:
         """The last decodes' encodings: a turn read again reuses its decode (~0.15 s for 2 s of speech). The

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from firmware_py.audio.frames import to_float
+from firmware_py.respond.not_caught import UNSURE_PER_TOKEN
 from firmware_py.speech.stt import MoonshineStt, clean_transcript, collapse_repeats
 from tests.speechgen import noise, silence, speech, tones, word_error_rate
 
@@ -31,6 +32,19 @@ def test_short_questions_are_transcribed(stt: MoonshineStt, voice: str) -> None:
         words += count
     assert errors / words < MAX_WER, heard
     assert stt.last_secs > 0
+
+
+def test_the_recogniser_says_how_sure_it_was_of_its_words(stt: MoonshineStt) -> None:
+    """A question said plainly reads far above respond/not_caught.py's bar; a clip of noise, whatever it is
+    heard as, far below it or as nothing; other words than those written have no confidence."""
+    audio = to_float(speech("What is the weather like today?")[0])
+    text = stt.transcribe(audio)
+    sure = stt.heard_confidence(audio, text)
+    assert sure is not None and UNSURE_PER_TOKEN + 0.3 < sure < 0, (text, sure)
+    assert stt.heard_confidence(audio, "Some other words.") is None
+    babble = to_float(noise(2.0, level=0.3))
+    heard = stt.transcribe(babble)
+    assert not heard or (stt.heard_confidence(babble, heard) or 0.0) < sure, heard
 
 
 def test_small_profile_transcribes_the_same_questions(stt_tiny: MoonshineStt) -> None:

@@ -1,0 +1,81 @@
+"""Words the recogniser was unsure of, which nothing claimed, are not answered as said (respond/not_caught.py):
+"Sorry, I didn't catch that." and an error for the client, no LLM answer and its context untouched.
+Scripted recogniser (its confidence scripted too), real listener, conversation and intents."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import pytest
+
+from firmware_py.config import Settings
+from firmware_py.conversation import Conversation
+from firmware_py.events import BotAnswered, ErrorEvent
+from firmware_py.respond.not_caught import UNSURE_PER_TOKEN
+
+from .scripted import ScriptedLlm, recorded_conversation
+from .test_reread_scripted import RereadingScriptedStt, one_spoken_turn
+from .test_reread_scripted import settings as reread_settings
+
+
+@dataclass
+class UnsureStt(RereadingScriptedStt):
+    confidence: float = -0.3
+    """Nats a token of the free reading, for the text it last wrote."""
+    written: str = ""
+
+    def transcribe(self, audio: np.ndarray) -> str:
+        self.written = super().transcribe(audio)
+        return self.written
+
+    def heard_confidence(self, audio: np.ndarray, text: str) -> float | None:
+        return self.confidence if text == self.written else None
+
+
+def settings(reply: str = "Sorry, I didn't catch that.") -> Settings:
+    base = reread_settings()
+    return replace(base, intents=replace(base.intents, not_heard_reply=reply))
+
+
+@pytest.fixture
+async def world(request: pytest.FixtureRequest) -> AsyncIterator[tuple[Conversation, list[Any], ScriptedLlm, UnsureStt]]:
+    llm, stt = ScriptedLlm("Seth is a loyal and protective feline."), UnsureStt(default="Seth mammal")
+    async with recorded_conversation(settings(*getattr(request, "param", ())), stt, llm) as (conversation, events):
+        yield conversation, events, llm, stt
+
+
+async def test_words_heard_unsure_are_not_answered_as_said(world: Any) -> None:
+    """Seed 1061: "Set the volume to eighty." heard "Seth mammal" was answered "Seth is a loyal and protective
+    feline."."""
+    conversation, events, llm, stt = world
+    stt.confidence = UNSURE_PER_TOKEN - 0.5
+    answer = await one_spoken_turn(conversation, events)
+    assert answer.text == "Sorry, I didn't catch that."
+    assert [e.text for e in events if isinstance(e, BotAnswered)] == [answer.text], "an answer begun meanwhile is dropped"
+    assert any(isinstance(e, ErrorEvent) and "didn't catch" in e.message for e in events)
+    assert not any("Seth" in str(message.get("content")) for message in conversation.context.messages())
+
+
+async def test_words_heard_surely_go_to_the_llm(world: Any) -> None:
+    conversation, events, llm, stt = world
+    stt.confidence = UNSURE_PER_TOKEN + 0.4
+    answer = await one_spoken_turn(conversation, events)
+    assert answer.text == "Seth is a loyal and protective feline." and len(llm.asked) == 1
+
+
+async def test_a_command_heard_unsure_still_runs(world: Any) -> None:
+    conversation, events, llm, stt = world
+    stt.default, stt.confidence = "Turn on the kitchen light.", UNSURE_PER_TOKEN - 0.5
+    answer = await one_spoken_turn(conversation, events)
+    assert answer.text == "The kitchen light is on." and llm.asked == []
+
+
+@pytest.mark.parametrize("world", [("",)], indirect=True)
+async def test_with_the_reply_turned_off_unsure_words_go_to_the_llm(world: Any) -> None:
+    conversation, events, llm, stt = world
+    stt.confidence = UNSURE_PER_TOKEN - 0.5
+    answer = await one_spoken_turn(conversation, events)
+    assert answer.text == "Seth is a loyal and protective feline." and len(llm.asked) == 1
