@@ -21,6 +21,7 @@ from .self_corrections import opens_with_a_correction
 from .base import Answer
 from .command_reread import asking_words
 from .intent_matcher import DEVICE_NAME_ENDS, FILLERS, asked_plainly, bare_words
+from .number_words import TENS, UNITS
 from .openings import COMMAND_WORDS, POLARITY_WORDS
 
 FINISHING_WORDS = frozenset({"is", "it", "it's", "that", "that's", "this", "are", "they", "please", "thanks", "thank",
@@ -79,14 +80,22 @@ def cut_off_after(text: str) -> bool:
     return 0 < len(text.split()) <= MAX_WORDS and bool(_CUT_AFTER.search(text.strip()))
 
 
+_NUMBER = rf"(?:\d+|(?:{'|'.join(TENS)})(?:[ -](?:{'|'.join(UNITS)}))?|{'|'.join(UNITS)})"
+_SUM_BEGUN = re.compile(rf"^(?:what(?:'s|\s+is)|how\s+much\s+is)\s+{_NUMBER}\W*$", re.IGNORECASE)
+"""A question of what a number is: the first number of a sum, its rest after a pause ("What is five? | Plus
+three.", seed 1063, was answered "Five is a magical number ..." in the pause)."""
+
+
 def sounds_unfinished(text: str) -> bool:
     """Does this short turn (one nobody matched) sound cut off: the start of a command, a last word no
-    sentence ends on, or a trailing comma (STT's mark of a voice that did not fall at the end)?"""
+    sentence ends on, a trailing comma (STT's mark of a voice that did not fall at the end), or a sum's first
+    number?"""
     words = text.split()
     if not 0 < len(words) <= MAX_WORDS:
         return False
     stripped = text.strip()
-    return bool(_COMMAND_START.match(stripped) or _DANGLING_END.search(stripped) or stripped.endswith(","))
+    return bool(_COMMAND_START.match(stripped) or _DANGLING_END.search(stripped) or stripped.endswith(",")
+                or _SUM_BEGUN.match(stripped))
 
 
 def may_be_whole(text: str) -> bool:

@@ -301,14 +301,26 @@ async def test_a_command_that_ends_on_a_dangling_word_waits_for_its_rest(world: 
     assert adds == [{"seconds": 60, "label": "rice"}] and llm.asked == []
 
 
+async def test_a_sums_first_number_waits_for_its_rest(world: Any) -> None:
+    """Seed 1063: "What is five? | Plus three." was answered "Five is a magical number ..." in the pause."""
+    conversation, recorder, llm, _ = world
+    await conversation.on_user_turn("What is five?", spoken())
+    await asyncio.sleep(0.3)
+    assert recorder.of(BotAnswered) == [], "the first number waits for the rest of the sum"
+    await conversation.on_user_speech_started()
+    await conversation.on_user_turn("Plus three.", spoken())
+    assert (await answered(recorder))[0].text == "5 plus 3 is 8."
+
+
 def test_what_sounds_cut_off() -> None:
     from firmware_py.respond.unfinished import sounds_unfinished
 
     for text in ("Cancel the", "How much time is?", "Which day of the", "Never,", "Set the kitchen light.",
                  "Said a timer.", "Turned the porch.", "Started to pass the timer.", "Opened her.",
-                 "How do I?", "Can you?"):   # a question stopped at its subject
+                 "How do I?", "Can you?",   # a question stopped at its subject
+                 "What is five?", "What's 12?", "How much is twenty-five?"):   # a sum's first number
         assert sounds_unfinished(text), text
-    for text in ("What time is it?", "Tell me a joke.", "Good morning.", "Thank you", "What is going on?",
+    for text in ("What time is it?", "Tell me a joke.", "Good morning.", "Thank you", "What is going on?", "What is love?",
                  "Cancel the, um, I want to know the weather in Paris tomorrow morning please."):
         assert not sounds_unfinished(text), text
 
