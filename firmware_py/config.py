@@ -174,7 +174,8 @@ class IntentSettings:
     llm_actions: bool = setting(False, "Also offer the built-in and device actions to the LLM, for commands the "
                                 "sentences miss (a small model often picks a wrong one; on for a large remote model).")
     not_heard_reply: str = setting("Sorry, I didn't catch that.",
-                                   "Spoken when a turn ends with nothing understood (empty: stay silent, and unsure words go to the LLM as heard).")
+                                   "Spoken when a turn ends with nothing understood (empty: stay silent, and unsure "
+                                   "words go to the LLM as heard).")
 
 
 @dataclass(frozen=True)

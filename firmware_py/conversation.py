@@ -354,7 +354,8 @@ class Conversation(VoiceSession):
 
     async def _not_caught(self, speech: BotSpeech | None) -> None:
         """Say the turn was not caught (its words stay out of the LLM's context): the user says it again."""
-        self._bus.publish(ErrorEvent(session_id=self.session_id, message="I didn't catch that: the words heard were unsure"))
+        self._bus.publish(ErrorEvent(session_id=self.session_id,
+                                     message="I didn't catch that: the words heard were unsure"))
         await self._deliver(self._live.current.intents.not_heard_reply, "not-heard", speech, remember=False)
 
     async def _not_understood(self, timing: TurnTiming) -> None:

@@ -91,7 +91,7 @@ def _a_word_heard_a_little_wrong(heard: list[str], name: list[str]) -> bool:
     if len(differing) != 1:
         return False
     said, named = differing[0]
-    return (not {said, named} & (ROOMS | DEVICE_NOUNS) and one_sound_apart(said, named))
+    return not {said, named} & (ROOMS | DEVICE_NOUNS) and one_sound_apart(said, named)
 
 
 def _a_sound_glued_before(heard: list[str], name: list[str]) -> bool:

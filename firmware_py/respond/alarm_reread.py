@@ -125,7 +125,7 @@ def every_heard_as_a_word(heard: str, day_said: str, bare_day: str, repeat_read:
     if not bare_day or repeat_read != bare_day:
         return False
     before = re.findall(r"[a-z']+", heard.lower()[:heard.lower().rfind(day_said.lower())])
-    return bool(before) and before[-1] not in NOT_A_TIME and before[-1] not in NUMBER_OF_WORD and before[-1] not in CLOCK_WORDS
+    return bool(before) and before[-1] not in NOT_A_TIME | CLOCK_WORDS and before[-1] not in NUMBER_OF_WORD
 
 
 CLOCK_WORDS = frozenset(("half", "past", "quarter", "to", "after", "oh", "o'clock", "am", "pm", "noon", "midnight",

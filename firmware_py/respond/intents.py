@@ -43,8 +43,8 @@ from .opposites import (READ_MARGIN, RIVAL_LENGTHS, UNMENDED_MARGIN, OppositeRea
                         resumed_instead, said_plainly, teen_or_ten_length)
 from .rewordings import all_but, each_timer_said, in_the_room_said, joined_parts, room_put_first, with_the_thing_named
 from .sums import number_asked, plain_sum, sum_answer, worked_out
-from .timer_names import (COMMON_TIMER_NAMES, name_in_doubt, name_unheard, names_known, run_into_timer, same_but_name, the_named_one,
-                          timer_call)
+from .timer_names import (COMMON_TIMER_NAMES, name_in_doubt, name_unheard, names_known, run_into_timer, same_but_name,
+                          the_named_one, timer_call)
 
 log = logging.getLogger(__name__)
 
