@@ -806,7 +806,7 @@ class Conversation(VoiceSession):
             return text, claim
         read = await self._claim_read_again(text, claim, "reading a timer's name again failed", lambda audio: (
             self._rereader.reread_name(audio, self._engines.stt, self._engines.stt_executor,  # type: ignore[union-attr]
-                                       self.session_id, claim, names)))
+                                       self.session_id, claim, names, text)))
         if read[1] is claim and claim.name_unheard:   # "the end timer" nobody said: a timer with no name
             log.info("a timer's name no words said left out", extra={"session": self.session_id})
             return text, without_the_name(claim)

@@ -560,6 +560,19 @@ def _seldom_name_among_mended(found: IntentMatch, text: str, label: str) -> bool
     return found.corrected or timer_heard_as_time or verb_run_into_name
 
 
+def _length_heard_as_its_rival(heard_answer: Answer, read_answer: Answer | None, heard: str, read: str) -> bool:
+    """Does the reading set the timer heard with another name and a length one sound from the one heard
+    ("Set past her time of fourteen minutes." read "Set a pasta timer for ten minutes.": "for ten" run together
+    is "fourteen"), all else the same?"""
+    one, other = timer_call(heard_answer), timer_call(read_answer)
+    if one is None or other is None or one.name != "set_timer" or other.name != "set_timer":
+        return False
+    rest = {key: value for key, value in one.arguments.items() if key not in ("label", "seconds")}
+    return (rest == {key: value for key, value in other.arguments.items() if key not in ("label", "seconds")}
+            and teen_or_ten_length((one,), heard) is not None
+            and teen_or_ten_length((other,), read, RIVAL_LENGTHS) is not None)
+
+
 def _name_read_freely(answer: Answer) -> bool:
     """Does the answer set a timer with a name people seldom give timers?"""
     call = timer_call(answer)
@@ -800,10 +813,11 @@ class IntentResponder:
         return asked_which([choice[:1].lower() + choice[1:] for choice in choices], heard)
 
     async def reread_name(self, audio: np.ndarray, stt: RereadingStt, stt_executor: Executor, session_id: str,
-                          answer: Answer, names: tuple[str, ...]) -> tuple[str, Answer] | None:
+                          answer: Answer, names: tuple[str, ...], heard: str = "") -> tuple[str, Answer] | None:
         """A timer request whose name was in doubt, read again with the name one of `names`
         (respond/timer_names.py): the words read and their answer when it is the same request with one of
-        those names, else None."""
+        those names (and, where the words `heard` gave a length one sound from another, "time of fourteen"
+        for "timer for ten", perhaps that other length), else None."""
         if not hasattr(stt, "read_within") or not len(audio) or not names:
             return None
         loop = asyncio.get_running_loop()
@@ -815,7 +829,8 @@ class IntentResponder:
         other = self._answers.answer(found) if found is not None else None
         call = timer_call(other)
         label = str(call.arguments.get("label", "")).lower() if call is not None else ""
-        accepted = same_but_name(answer, other) and label in names
+        accepted = (same_but_name(answer, other) or _length_heard_as_its_rival(answer, other, heard, reading.text)) \
+            and label in names
         log.info("timer name read again", extra={"session": session_id, "read": reading.text, "accepted": accepted,
                                                  "below_heard": round(reading.heard_score - reading.score, 2)})
         return (reading.text, other) if accepted and other is not None else None

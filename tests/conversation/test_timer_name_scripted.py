@@ -146,3 +146,17 @@ async def test_a_seldom_name_no_words_said_is_left_out(world: Any, heard: str, r
     answer = await one_spoken_turn(conversation, events)
     assert answer.text == said
     assert any(margin == NAME_MARGIN for _, margin in stt.calls), "the name was read among the common ones first"
+
+
+@pytest.mark.parametrize("read, said", [
+    # the follow-ups benchmark (espeak en-gb): "for ten" run together as "fourteen", the name as "past her"
+    ("Set a pasta timer for ten minutes.", "The pasta timer is set for 10 minutes."),
+    # another length, no sound from the one heard: not taken
+    ("Set a pasta timer for twenty minutes.", "A timer is set for 14 minutes."),
+])
+async def test_a_name_read_with_the_length_one_sound_from_the_one_heard(world: Any, read: str, said: str) -> None:
+    conversation, events, stt = world
+    stt.default = "Set past her time of fourteen minutes."
+    stt.readings = [reading(read)]
+    answer = await one_spoken_turn(conversation, events)
+    assert answer.text == said
