@@ -565,10 +565,8 @@ def _length_heard_as_its_rival(heard_answer: Answer, read_answer: Answer | None,
     ("Set past her time of fourteen minutes." read "Set a pasta timer for ten minutes.": "for ten" run together
     is "fourteen"), all else the same?"""
     one, other = timer_call(heard_answer), timer_call(read_answer)
-    if one is None or other is None or one.name != "set_timer" or other.name != "set_timer":
-        return False
-    rest = {key: value for key, value in one.arguments.items() if key not in ("label", "seconds")}
-    return (rest == {key: value for key, value in other.arguments.items() if key not in ("label", "seconds")}
+    return (one is not None and other is not None and one.name == "set_timer"
+            and same_but_name(heard_answer, read_answer, besides=("seconds",))
             and teen_or_ten_length((one,), heard) is not None
             and teen_or_ten_length((other,), read, RIVAL_LENGTHS) is not None)
 

@@ -4,10 +4,11 @@ an LLM answer to words nobody said.
 A turn that no sentence, reading or knowledge claims goes to the LLM as heard. When the recogniser wrote words
 it was far from sure of ("Seth mammal" for "Set the volume to eighty.", "Moment" for "Volume up."), a small LLM
 answers them in earnest ("Seth is a loyal and protective feline.", "I'm sorry for your loss."): worse than saying
-the turn was not caught, which asks the user to say it again. How sure is the free reading's mean log-likelihood
-per token. On 1,305 kept turns of eleven spoken-benchmark runs (7 voices, noise, pauses), every question and
-small talk heard right read at -0.53 a token or better (75 matched to their requests); of the 33 turns below
-`UNSURE_PER_TOKEN`, 32 were words misheard and one a command heard right ("Pause the timer", -0.91), which the
+the turn was not caught, which asks the user to say it again. How sure is the free reading's mean
+log-likelihood per token. On 1,305 kept turns of eleven spoken-benchmark runs (6 voices at several speeds,
+noise, pauses; decoded again without the daemon's word biasing), every question and small talk heard right read
+at -0.53 a token or better (75 matched to their requests); of the 33 turns below `UNSURE_PER_TOKEN`, 32 were
+words misheard and one a command heard right ("Pause the timer", -0.91), which the
 sentences take before this is asked; "Hello." read at -0.87. Only a turn nothing else claimed is checked.
 """
 

@@ -115,13 +115,15 @@ def names_to_read(call: ActionCall, in_doubt: bool, running: tuple[str, ...], pi
     return running if (in_doubt and len(running) > 1) or (named and not picks_a_running_timer) else ()
 
 
-def same_but_name(first: Answer, second: Answer | None) -> bool:
-    """Do both answers run the same timer action with the same arguments, the name apart?"""
+def same_but_name(first: Answer, second: Answer | None, besides: tuple[str, ...] = ()) -> bool:
+    """Do both answers run the same timer action with the same arguments, the name (and the arguments named in
+    `besides`) apart?"""
     one, other = timer_call(first), timer_call(second)
     if one is None or other is None or one.name != other.name:
         return False
-    return ({k: v for k, v in one.arguments.items() if k != "label"}
-            == {k: v for k, v in other.arguments.items() if k != "label"})
+    apart = ("label", *besides)
+    return ({k: v for k, v in one.arguments.items() if k not in apart}
+            == {k: v for k, v in other.arguments.items() if k not in apart})
 
 
 def the_named_one(first: Answer | None, second: Answer | None) -> int | None:
