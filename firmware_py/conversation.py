@@ -46,7 +46,7 @@ from .respond.command_reread import MARGIN, REFUSAL_MARGIN, UNHEARD_MARGIN
 from .respond.device_follow_ups import asks_the_same, claim_pointed_at, claim_same_for
 from .respond.early_llm import EarlyLlmAnswer
 from .respond.later import reminder_of
-from .respond.not_caught import too_unsure
+from .respond.not_caught import may_have_a_rest, too_unsure
 from .respond.self_corrections import corrected, only_a_marker, opens_with_a_correction
 from .respond.speculation import Speculator
 from .respond.timer_names import names_known, names_to_read, timer_call, without_the_name
@@ -113,6 +113,7 @@ class Conversation(VoiceSession):
         self._pieced = False   # this turn's words are two decodes' texts put together: no one audio holds them
         self._apologised_at = -APOLOGY_QUIET_SECS
         self._held: str | None = None   # a command cut short by a pause, waiting for its rest
+        self._joined = False   # this turn is a held piece and its rest, or went on from the last turn
         self._correcting: LastTurn | None = None   # the command a held "No." corrects, once its rest comes
         # a spoken turn still being read (no action run, nothing said yet), keyed by its reply's cancel event
         self._undecided: tuple[asyncio.Event, str] | None = None
@@ -295,6 +296,7 @@ class Conversation(VoiceSession):
             turn.text = text
             self._bus.publish(UserTranscript(session_id=self.session_id, text=text, final=True))
         self._pieced = False
+        self._joined = self._held is not None or previous is not None
         if self._held is not None:   # the rest of a command cut short by a pause
             text, self._held = await self._decode_with_last_turn(self._held, text), None
             self._speculator.drop()
@@ -448,9 +450,10 @@ class Conversation(VoiceSession):
                 if about is not None and early is not None:
                     early.abandon()
                     early = None
-            if spoken and user_text and ((claim is None or claim.tentative) and (
+            if spoken and user_text and not self._points_at_the_devices_just_commanded(user_text, claim) and (
+                    (claim is None or claim.tentative) and (
                     sounds_unfinished(user_text) or self._correcting is not None and only_a_marker(user_text))
-                                         or claim is not None and bool(claim.actions) and cut_off_after(user_text)):
+                    or claim is not None and bool(claim.actions) and cut_off_after(user_text)):
                 if claim is None and not self._pieced and self._rereading() and may_be_whole(user_text):
                     # read within the commands while the rest is waited for: a whole command read ends the wait
                     held_reading = asyncio.ensure_future(self._read_again(heard=user_text))
@@ -505,6 +508,8 @@ class Conversation(VoiceSession):
             elif claim is None and spoken and user_text and await self._heard_unsure(user_text):
                 if early is not None:   # "Seth mammal": not answered as said (respond/not_caught.py)
                     early.abandon()
+                if may_have_a_rest(user_text, self._joined):   # "Enter the volume." of "Set the volume | to eighty."
+                    await self._wait_for_the_rest(user_text, None)
                 await self._not_caught(speech)
             else:
                 await self._answer_with_llm(user_text, claim.passage if claim else "", speech, timing, cancel, early)
@@ -594,6 +599,13 @@ class Conversation(VoiceSession):
         if found is not None:
             log.info("a request points at the timer just set", extra={"session": self.session_id, "timer": name})
         return found
+
+    def _points_at_the_devices_just_commanded(self, text: str, claim: Answer | None) -> bool:
+        """Does a request that asks back what to act on point at the devices just commanded ("Turn it off
+        again," after the porch light)? Its thing was said, as "it": no rest is waited for (the follow-ups
+        run's "Turn it off again." waited 2.4 s in every voice), the device just commanded is it."""
+        return (claim is not None and bool(claim.frame) and bool(POINTED_AT.search(text))
+                and self._devices_just_commanded() is not None)
 
     def _devices_just_commanded(self) -> DeviceCommanded | None:
         commanded = self._device_commanded

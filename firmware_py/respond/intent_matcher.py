@@ -281,7 +281,7 @@ def asked_plainly(heard: str) -> bool:
 
 
 NOT_IN_NAMES = frozenset(FILLERS) | {"on", "off", "at", "his", "her", "your", "to", "of", "and", "or", "you", "know",
-                                     "is", "are", "am", "was", "were", "they", "we",
+                                     "is", "are", "am", "was", "were", "they", "we", "him", "he", "she", "us",
                                      "please", "mister", "miss", *ADDRESSES,
                                      "timer", "timers", "time", "going", "gonna", "want", "wanna", "went",
                                      "go", "put", "yourself", "myself", "not", "i", "i'm",

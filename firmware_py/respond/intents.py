@@ -19,8 +19,9 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..integrations.devices import (BRIGHTNESS_STEP, DEVICE_NOUNS, GUARDED_NOUNS, KINDS, Device, DeviceDirectory, normalize_name,
-                                    said_back, singular)
+from ..heard_alike import one_sound_apart
+from ..integrations.devices import (BRIGHTNESS_STEP, DEVICE_NOUNS, GUARDED_NOUNS, KINDS, ROOMS, Device, DeviceDirectory,
+                                    normalize_name, said_back, singular)
 from ..llm.builtin_tools import SET_ALARM
 from ..llm.timers import spoken_duration
 from ..speech.slowed import slowed, worth_hearing_again
@@ -1149,10 +1150,20 @@ def _room_replaced(heard: str, read: str) -> bool:
 
 def _room_moved(heard: str, read: str) -> bool:
     """Does the reading name another room in place of one heard ("bathroom" read as "bedroom"), not only leave
-    the room out ("Shout to the garage door." read as "Shut the door.") or name it otherwise ("hallway", "hall")?"""
+    the room out ("Shout to the garage door." read as "Shut the door.") or name it otherwise ("hallway", "hall")?
+    Not when other words heard sound out the room read: seed 1091's "Close the office blinds." heard "Closely off
+    this lounge" (read "Close the office blind") said "office" as "off this"; its "lounge" was the blinds."""
     said = rooms_in(heard)
     added = [room for room in rooms_in(read) if not any(same_room(other, room) for other in said)]
-    return bool(added) and not rooms_kept(heard, read)
+    return bool(added) and not rooms_kept(heard, read) and not all(_sounded_out(room, heard) for room in added)
+
+
+def _sounded_out(room: str, heard: str) -> bool:
+    """Do a few words heard together, none of them a room, sound one sound from `room` ("off this", "office")?"""
+    words = bare_words(heard.split())
+    return any(one_sound_apart("".join(words[start:end]), room)
+               for start in range(len(words)) for end in range(start + 1, min(start + 3, len(words)) + 1)
+               if not set(words[start:end]) & ROOMS)
 
 
 OPENING_WORDS = frozenset({"open", "opens", "opened", "opening", "lift", "lifts", "raise", "raises", "up"})

@@ -14,6 +14,8 @@ sentences take before this is asked; "Hello." read at -0.87. Only a turn nothing
 
 from __future__ import annotations
 
+from .unfinished import MAX_WORDS
+
 UNSURE_PER_TOKEN = -0.9
 """The mean log-likelihood per token (nats) below which words heard are not answered as said."""
 
@@ -21,3 +23,12 @@ UNSURE_PER_TOKEN = -0.9
 def too_unsure(confidence: float | None) -> bool:
     """Was the recogniser too unsure of its words (`confidence`: nats a token, None: not known) to answer them?"""
     return confidence is not None and confidence < UNSURE_PER_TOKEN
+
+
+def may_have_a_rest(text: str, joined: bool) -> bool:
+    """May words heard unsure be the first piece of a request cut by a pause, whose rest is still to come?
+    Seed 1091's "Set the volume | to eighty." was heard "Enter the volume." (-1.14 a token) and apologised for in
+    the pause, then its rest, heard alone, apologised for again. A short turn (MAX_WORDS, as for a command cut
+    short) is held for its rest before the apology, which answers nothing and so loses nothing by waiting; not
+    a turn that is already two pieces put together (`joined`): one wait a request."""
+    return not joined and 0 < len(text.split()) <= MAX_WORDS

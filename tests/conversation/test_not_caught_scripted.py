@@ -4,6 +4,7 @@ Scripted recogniser (its confidence scripted too), real listener, conversation a
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from typing import Any
@@ -11,12 +12,13 @@ from typing import Any
 import numpy as np
 import pytest
 
+from firmware_py.audio.frames import SAMPLE_RATE
 from firmware_py.config import Settings
 from firmware_py.conversation import Conversation
 from firmware_py.events import BotAnswered, ErrorEvent
 from firmware_py.respond.not_caught import UNSURE_PER_TOKEN
 
-from .scripted import ScriptedLlm, recorded_conversation
+from .scripted import ScriptedLlm, feed, recorded_conversation, settle, tone, zeros
 from .test_reread_scripted import RereadingScriptedStt, one_spoken_turn
 from .test_reread_scripted import settings as reread_settings
 
@@ -79,3 +81,66 @@ async def test_with_the_reply_turned_off_unsure_words_go_to_the_llm(world: Any) 
     stt.confidence = UNSURE_PER_TOKEN - 0.5
     answer = await one_spoken_turn(conversation, events)
     assert answer.text == "Seth is a loyal and protective feline." and len(llm.asked) == 1
+
+
+@dataclass
+class UnsureByLength(UnsureStt):
+    """The first piece (1 s of speech) heard unsure, the rest (0.6 s) and both decoded as one heard surely."""
+
+    first: str = "Enter the volume."
+    second: str = "To eighty."
+    whole: str = "Set the volume to eighty."
+    whole_confidence: float = -0.2
+
+    def transcribe(self, audio: np.ndarray) -> str:
+        self.heard.append(audio)
+        loud = np.count_nonzero(np.abs(audio) > 0.01) / SAMPLE_RATE
+        self.written = self.second if loud < 0.8 else self.first if loud < 1.3 else self.whole
+        return self.written
+
+    def heard_confidence(self, audio: np.ndarray, text: str) -> float | None:
+        return self.whole_confidence if text == self.whole else self.confidence
+
+
+@pytest.fixture
+async def pieces() -> AsyncIterator[tuple[Conversation, list[Any], ScriptedLlm, UnsureByLength]]:
+    llm, stt = ScriptedLlm("Enter the volume is a button."), UnsureByLength(confidence=UNSURE_PER_TOKEN - 0.3)
+    async with recorded_conversation(settings(), stt, llm) as (conversation, events):
+        yield conversation, events, llm, stt
+
+
+def said(events: list[Any]) -> list[str]:
+    return [e.text for e in events if isinstance(e, BotAnswered)]
+
+
+async def held_then_its_rest(conversation: Conversation, events: list[Any]) -> None:
+    """The first piece, held for its rest; the rest; and the answer (and a moment for any second one)."""
+    await feed(conversation.listener, zeros(0.2) + tone(1.0) + zeros(0.5), pace=0.01)
+    await settle(lambda: conversation._held == "Enter the volume.")
+    await feed(conversation.listener, tone(0.6) + zeros(1.2), pace=0.01)
+    await settle(lambda: bool(said(events)))
+    await asyncio.sleep(0.5)
+
+
+async def test_a_short_turn_heard_unsure_waits_for_its_rest(pieces: Any) -> None:
+    """Seed 1091: "Set the volume | to eighty." heard "Enter the volume." was apologised for in the pause, and
+    its rest, heard alone, apologised for again."""
+    conversation, events, llm, stt = pieces
+    await held_then_its_rest(conversation, events)
+    assert said(events) == ["The volume is 80 percent."]
+
+
+async def test_a_rest_still_heard_unsure_is_apologised_for_once(pieces: Any) -> None:
+    conversation, events, llm, stt = pieces
+    stt.whole_confidence = UNSURE_PER_TOKEN - 0.3
+    stt.whole = "Santa, the mile you, daddy."
+    await held_then_its_rest(conversation, events)
+    assert said(events) == ["Sorry, I didn't catch that."]
+
+
+async def test_with_no_rest_the_apology_comes_after_the_wait(pieces: Any) -> None:
+    conversation, events, llm, stt = pieces
+    await feed(conversation.listener, zeros(0.2) + tone(1.0) + zeros(0.5), pace=0.01)
+    await settle(lambda: conversation._held is not None)
+    await settle(lambda: bool(said(events)))
+    assert said(events) == ["Sorry, I didn't catch that."] and conversation._held is None

@@ -459,6 +459,12 @@ def test_a_form_of_address_is_no_unknown_device(answers: tuple[IntentMatcher, In
     assert actions(answers, "Close, sir.") is None    # a mis-heard "Close the, close the office blinds."
 
 
+@pytest.mark.parametrize("text", ["Shout him in off his chain,", "Switch him on.", "Turn us off."])
+def test_a_person_is_no_unknown_device(answers: tuple[IntentMatcher, IntentAnswers], text: str) -> None:
+    """Seed 1091: "Shut the office shades." heard "Shout him in off his chain," was refused as a device called him."""
+    assert actions(answers, text) is None
+
+
 @pytest.mark.parametrize(("text", "tentative"), [("Turned the porch.", True), ("Turn off, Nicole.", True),
                                                  ("Switch on the garage heater.", False), ("Turn on the TV.", False),
                                                  ("Turn off the porch lice", False)])   # a name heard a little wrong is whole

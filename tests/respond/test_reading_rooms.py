@@ -90,3 +90,11 @@ def test_readings_that_both_leave_the_rooms_heard_out_are_still_asked_about(resp
     found = reread(responder, "Close the door, please.", "Close-knit office lines.",
                    rivals=(("Open the door, please.", -4.3),))
     assert found is not None and not found[1].actions and "?" in found[1].text
+
+
+def test_a_room_read_that_other_words_heard_sound_out_stays(responder: IntentResponder) -> None:
+    """Seed 1091: "Close the office blinds." heard "Closely off this lounge" was read "Close the office blind", and
+    "lounge" (the blinds heard wrong) put back: "I don't know a device called lounge blind"."""
+    found = reread(responder, "Close the office blind", "Closely off this lounge")
+    assert found is not None and [(call.name, call.arguments.get("device")) for call in found[1].actions] == [
+        ("close_cover", "office blinds")]
