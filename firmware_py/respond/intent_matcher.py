@@ -26,7 +26,7 @@ from .indirect import direct_form
 from .library_cache import library_key, load_library, save_library
 from .number_words import MISSPELT
 from .openings import COMMAND_WORDS, opening_mends
-from .rewordings import rooms_as_said
+from .rewordings import room_said_first, rooms_as_said
 from .self_corrections import corrected
 from .timer_names import COMMON_TIMER_NAMES
 from .sentence_library import PRIORITY, WORD, library_sources, parse_library
@@ -392,6 +392,19 @@ class IntentMatcher:
                 "common_timer_name": TextSlotList.from_strings(COMMON_TIMER_NAMES, name="common_timer_name")}
 
     def match(self, text: str) -> IntentMatch | None:
+        """The request `text` asks, or None. A room said before it and a comma is its room ("In the kitchen,
+        lights to ten percent." set every light in the home to 10 %, seed 1093): matched with the room in place,
+        and never as a request to the home's devices at large."""
+        roomed = room_said_first(text, self._directory.areas())
+        found = self._match(roomed) if roomed is not None else None
+        if found is not None:
+            return found
+        found = self._match(text)
+        if roomed is not None and found is not None and found.intent in DEVICE_INTENTS and not {"area", "name"} & set(found.slots):
+            return None
+        return found
+
+    def _match(self, text: str) -> IntentMatch | None:
         spelt = WORD_IN_TEXT.sub(lambda m: SPELLINGS.get(m.group(0).lower(), m.group(0)), " ".join(text.replace("’", "'").split()))
         spelt = corrected(spelt) or spelt   # "Turn on the kitchen, no, the bedroom light": the bedroom light
         cleaned = rephrased(spelt)

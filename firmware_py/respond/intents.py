@@ -63,6 +63,10 @@ OPPOSITE_WIDER = 8
 """The beam of a second reading of a one-sound command when the first found no sentence of its family at all:
 likelier starts that led nowhere filled the narrow beam ("As in the timer," for "Resume the timer.": nothing at
 4, "Resume the timer," at 8)."""
+NAME_WIDER = 32
+"""The beam of a second reading of a timer's name in doubt when the first found none near enough: a request
+begun again filled the narrow beam with its starts (seed 1093's "Set an, set an egg timer for six minutes.",
+heard "Set on set on any time of forsake minutes.": the egg timer 9.55 nats below at 16, 4.93 at 32)."""
 NO_WEATHER = "I have no weather information: this device works offline."
 KINDS_OF_DOMAIN = {"light": ("light",), "switch": ("switch", "light"), "fan": ("fan",), "cover": ("cover",),
                    "everything": ("light", "switch", "fan")}
@@ -518,17 +522,18 @@ def _of_class(device: Device, device_class: str) -> bool:
     return bool(words & said) or not words & ANY_COVER_CLASS_WORD
 
 
-def _name_doubted(found: IntentMatch, answer: Answer, text: str) -> bool:
-    """Is the timer's name in `answer` (matched from `text`) in doubt (timer_names.py): heard and dropped as words no
-    name holds, a fragment or a letter, two articles where one goes, a name seldom given run into "timer", or
-    a name seldom given in words that had to be mended to match?"""
+def _name_doubted(found: IntentMatch, answer: Answer, text: str, heard: str = "") -> bool:
+    """Is the timer's name in `answer` (matched from `text`, a reading of the words `heard`) in doubt
+    (timer_names.py): heard and dropped as words no name holds, a fragment or a letter, two articles where one
+    goes, a name seldom given run into "timer", a name seldom given in words that had to be mended to match, or
+    no name where a word was heard before "timer" (or its "time")?"""
     call = timer_call(answer)
     if call is None:
         return False
     label = str(call.arguments.get("label", ""))
     return name_in_doubt(heard_name(found.slots), label) or call.name == "set_timer" and (
         articles_for_a_name(found.slots) or run_into_timer(text, label) or _seldom_name_among_mended(found, text, label)
-        or not label and _word_left_before_timer(found, text))
+        or not label and (_word_left_before_timer(found, text) or _word_left_before_timer(found, heard, TIME_HEARD)))
 
 
 SETTING_VERBS = ("set", "start", "make", "create", "put")
@@ -536,10 +541,16 @@ NOT_A_NAME_BEFORE_TIMER = frozenset((*SETTING_VERBS, "a", "an", "the", "my", "ne
                                      "okay", "so", "um", "uh", "hey"))
 
 
-def _word_left_before_timer(found: IntentMatch, text: str) -> bool:
+TIME_HEARD = r"timer|time"
+""""timer" as the recogniser may write it in a request it did not read whole ("... any time of forsake minutes")."""
+
+
+def _word_left_before_timer(found: IntentMatch, text: str, timer: str = "timer") -> bool:
     """Was the word before "timer" left out of what matched ("Antonin, timer for six minutes." matched from its
-    comma on, seed 433: "Set an egg timer" heard so)? It may be the timer's name heard as other words."""
-    before = re.search(r"([a-z']+)\W*\s+timer\b", text, re.I)
+    comma on, seed 433: "Set an egg timer" heard so)? It may be the timer's name heard as other words. Also
+    what was heard before a reading (seed 1093: "Set on set on any time of forsake minutes." read "Set an, set
+    an, timer for six minutes.", the egg timer's "egg" heard as "any" and read as no name)."""
+    before = re.search(rf"([a-z']+)\W*\s+(?:{timer})\b", text, re.I)
     if before is None or before.group(1).lower() in NOT_A_NAME_BEFORE_TIMER:
         return False
     return before.group(1).lower() not in found.text.lower().split()
@@ -822,6 +833,8 @@ class IntentResponder:
         loop = asyncio.get_running_loop()
         reading = await loop.run_in_executor(stt_executor, self.rereading.read_name, audio, stt, names)
         if reading is None or not reading.text:
+            reading = await loop.run_in_executor(stt_executor, self.rereading.read_name, audio, stt, names, NAME_WIDER)
+        if reading is None or not reading.text:
             log.info("timer name read again: no reading near enough", extra={"session": session_id})
             return None
         found = await loop.run_in_executor(self._executor, self._matcher.match, reading.text)
@@ -1009,7 +1022,7 @@ class IntentResponder:
         # a sum read from the audio is answered only from numbers the words heard say (respond/sums.py)
         answer = (None if found is None else sum_answer(found.slots, rephrased(heard)) if found.intent == SUM
                   else self._answers.answer(found))
-        if answer is not None and (_name_read_freely(answer) or _name_doubted(found, answer, text)):   # type: ignore[arg-type]
+        if answer is not None and (_name_read_freely(answer) or _name_doubted(found, answer, text, heard)):   # type: ignore[arg-type]
             # the commands' name slot takes any word that fits ("an end timer" for an egg timer): a name people
             # seldom give is read once more among those they do, and kept when none fits better; so is a name
             # the reading heard and dropped ("Set on neck, timer for six minutes.", an egg timer)

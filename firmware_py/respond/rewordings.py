@@ -66,6 +66,24 @@ def rooms_as_said(areas: list[str]) -> list[tuple[str, str]]:
     return sorted(said, key=lambda pair: len(pair[0]), reverse=True)
 
 
+ROOM_BEFORE_A_COMMA = re.compile(r"^\s*(?:(?:in|on|at)\s+)?(?:(?:the|my|our)\s+)?(?P<room>[^,]+?)\s*,\s*(?P<rest>.+)$", re.I)
+
+
+def room_said_first(text: str, areas: list[str]) -> str | None:
+    """ "In the kitchen, set the lights to ten percent." as "set the kitchen lights to ten percent": a
+    room said before the request and a comma is the request's room (what follows the comma alone set every
+    light in the house, seed 1093); None when what stands before the first comma is no room of this home."""
+    found = ROOM_BEFORE_A_COMMA.match(text)
+    if found is None:
+        return None
+    room = found.group("room").lower()
+    area = next((area for said, area in rooms_as_said(areas) if said.lower() == room), None)
+    if area is None:
+        return None
+    rest = found.group("rest").strip().rstrip(".!?")
+    return room_put_first(f"{rest} in the {area}", areas) or f"{area} {rest}"   # ("kitchen lights to ten percent")
+
+
 def room_put_first(text: str, areas: list[str]) -> str | None:
     """ "Turn the heater off in the office." as "Turn the office heater off.": the room said after the thing
     moved before it, where a device's name with its room would stand; None when no known room ends the text."""

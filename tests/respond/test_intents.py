@@ -1095,3 +1095,16 @@ def test_no_word_is_mended_into_an_acknowledgement(answers: tuple[IntentMatcher,
 def test_a_timer_pointed_at_is_paused_or_resumed(answers: tuple[IntentMatcher, IntentAnswers], text: str,
                                                  expected: list[tuple[str, dict[str, Any]]]) -> None:
     assert actions(answers, text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("In the kitchen, lights to ten per cent.", [("set_brightness", {"device": "kitchen light", "percent": 10})]),
+    ("Kitchen, dim the lights.", [("change_brightness", {"device": "kitchen light", "delta": -25})]),
+    ("In the living room, turn on the lights.", [("turn_on", {"device": "living room lamp"})]),
+    ("In the kitchen, set a timer for five minutes.", [("set_timer", {"seconds": 300})]),   # no room in it
+])
+def test_a_room_said_before_the_request_is_its_room(answers: tuple[IntentMatcher, IntentAnswers], text: str,
+                                                    expected: list[tuple[str, dict[str, Any]]]) -> None:
+    """Seed 1093: "Dim the kitchen lights to ten percent." heard "In the kitchen, lights to ten per cent." set
+    every light in the home to 10 %."""
+    assert actions(answers, text) == expected

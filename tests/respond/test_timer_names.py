@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
+import numpy as np
 import pytest
 
 from firmware_py.integrations.devices import DeviceDirectory, parse_devices
 from firmware_py.respond.base import ActionCall, Answer
 from firmware_py.respond.intent_matcher import IntentMatcher
 from firmware_py.respond.intents import IntentAnswers, IntentResponder, heard_name
+from firmware_py.speech.stt import Rereading
 from firmware_py.respond.timer_names import (COMMON_TIMER_NAMES, name_in_doubt, names_known, names_to_read, same_but_name,
                                           timer_call)
 
@@ -178,3 +182,41 @@ async def test_two_names_for_a_timer_being_set_stay_a_question(responder: Intent
                         "x", corrected=True)
     text, found = responder._one_running_timer("Set a red timer for five minutes.", asked, lambda label: frozenset({"1"}))
     assert found.intent == "ambiguous"
+
+
+class ReadsNames:
+    """Reads the audio within the commands as `reading`; within the timer names only with a beam of `finds_at`."""
+
+    def __init__(self, reading: str, named: str, finds_at: int) -> None:
+        self.reading, self.named, self.finds_at = reading, named, finds_at
+        self.widths: list[int] = []
+
+    def read_within(self, audio: np.ndarray, grammar: Any, margin: float, width: int, trusted: float = 0.0,
+                    heard_within: bool = False) -> Rereading:
+        self.widths.append(width)
+        if margin < 9.5:   # (the names reading's margin; the commands' is wider)
+            return Rereading(self.named, -5.0, 0.0, 9) if width >= self.finds_at else Rereading("", float("-inf"), 0.0, 9)
+        return Rereading(self.reading, -7.5, 0.0, 9)
+
+    def transcribe(self, audio: np.ndarray, hand_back: bool = False) -> str:
+        return ""
+
+
+def test_a_word_heard_before_time_and_read_as_no_name_puts_the_name_in_doubt(responder: IntentResponder) -> None:
+    """Seed 1093: "Set an, set an egg timer for six minutes." heard "Set on set on any time of forsake minutes."
+    was read "Set an, set an, timer for six minutes.": a timer of no name, "any" (the egg) never read again."""
+    heard = "Set on set on any time of forsake minutes."
+    stt = ReadsNames("Set an, set an, timer for six minutes.", "Set a set an egg timer for six minutes.", finds_at=32)
+
+    async def read() -> tuple[tuple[str, Answer] | None, tuple[str, Answer] | None]:
+        with ThreadPoolExecutor(1) as executor:
+            found = await responder.reread(np.zeros(32000, np.float32), stt, executor, "s1", heard=heard)
+            assert found is not None
+            named = await responder.reread_name(np.zeros(32000, np.float32), stt, executor, "s1", found[1],
+                                                names_known(COMMON_TIMER_NAMES), found[0])
+            return found, named
+
+    found, named = asyncio.run(read())
+    assert found is not None and found[1].name_in_doubt
+    assert named is not None and timer_call(named[1]).arguments == {"seconds": 360, "label": "egg"}
+    assert stt.widths[-2:] == [16, 32], "read once more, wider, when the first found no name near enough"
