@@ -1108,3 +1108,12 @@ def test_a_room_said_before_the_request_is_its_room(answers: tuple[IntentMatcher
     """Seed 1093: "Dim the kitchen lights to ten percent." heard "In the kitchen, lights to ten per cent." set
     every light in the home to 10 %."""
     assert actions(answers, text) == expected
+
+
+def test_no_mended_word_reaches_a_request_this_device_cannot_serve(answers: tuple[IntentMatcher, IntentAnswers]) -> None:
+    """Seed 1097: "Pause the timer." heard "Paul's the timer." was mended into "play the timer" (a media search)
+    and refused: "Sorry, I can't do that on this device."; said as written, such a request is still refused."""
+    matcher, _ = answers
+    assert actions(answers, "Paul's the timer.") == [("pause_timer", {})]
+    written = matcher.match("Play the timer.")
+    assert written is not None and written.intent == "HassMediaSearchAndPlay"

@@ -41,6 +41,7 @@ def claim(responder: IntentResponder, text: str) -> Answer | None:
     "So set a neck time for six minutes.",           # a name seldom given where "timer" was heard "time": an egg timer
     "Start at longer time or 420 seconds",           # ... in words mended to match: a laundry timer
     "Set a settee timer for three minutes.",         # seed 419: "Set a, set a tea timer", the verb run into the name
+    "Set a set a time for three minutes,",           # seed 1097: no name, "timer" heard "time": "tea timer" ran into it
 ])
 def test_a_name_heard_as_other_words_is_in_doubt(responder: IntentResponder, text: str) -> None:
     answer = claim(responder, text)
