@@ -14,6 +14,9 @@ sentences take before this is asked; "Hello." read at -0.87. Only a turn nothing
 
 from __future__ import annotations
 
+from ..integrations.devices import DEVICE_NOUNS, ROOMS, singular
+from .command_reread import COMMANDS_ONLY_WORDS
+from .intent_matcher import bare_words
 from .unfinished import MAX_WORDS
 
 UNSURE_PER_TOKEN = -0.9
@@ -26,9 +29,12 @@ def too_unsure(confidence: float | None) -> bool:
 
 
 def may_have_a_rest(text: str, joined: bool) -> bool:
-    """May words heard unsure be the first piece of a request cut by a pause, whose rest is still to come?
+    """May words heard unsure be the first piece of a command cut by a pause, whose rest is still to come?
     Seed 1091's "Set the volume | to eighty." was heard "Enter the volume." (-1.14 a token) and apologised for in
     the pause, then its rest, heard alone, apologised for again. A short turn (MAX_WORDS, as for a command cut
-    short) is held for its rest before the apology, which answers nothing and so loses nothing by waiting; not
-    a turn that is already two pieces put together (`joined`): one wait a request."""
-    return not joined and 0 < len(text.split()) <= MAX_WORDS
+    short) that names a command's thing (the volume, a timer, a room, a thing a home has) waits for its rest
+    before the apology; not a turn that is already two pieces put together (`joined`): one wait a request. A
+    question heard unsure ("What in time plus free?") is apologised for at once."""
+    words = {singular(word) for word in bare_words(text.split())}
+    return (not joined and 0 < len(text.split()) <= MAX_WORDS
+            and bool(words & (COMMANDS_ONLY_WORDS | DEVICE_NOUNS | ROOMS)))

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from firmware_py.audio.frames import SAMPLE_RATE
+from firmware_py import conversation as conversation_module
 from firmware_py.config import Settings
 from firmware_py.conversation import Conversation
 from firmware_py.events import BotAnswered, ErrorEvent
@@ -144,3 +145,14 @@ async def test_with_no_rest_the_apology_comes_after_the_wait(pieces: Any) -> Non
     await settle(lambda: conversation._held is not None)
     await settle(lambda: bool(said(events)))
     assert said(events) == ["Sorry, I didn't catch that."] and conversation._held is None
+
+
+async def test_words_heard_unsure_that_name_no_command_thing_are_apologised_for_at_once(
+        world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seed 1103's "What is five plus three?" heard "What in time plus free?" waited for a rest that no question
+    has: 2.4 s to the apology."""
+    monkeypatch.setattr(conversation_module, "hold_secs", lambda *_: 30.0)   # longer than the turn is waited for
+    conversation, events, llm, stt = world
+    stt.confidence = UNSURE_PER_TOKEN - 0.5
+    answer = await one_spoken_turn(conversation, events)
+    assert answer.text == "Sorry, I didn't catch that."
