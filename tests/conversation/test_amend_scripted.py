@@ -244,8 +244,9 @@ class RereadingSttByLength(SttByLength):
 
     def read_within(self, audio: np.ndarray, grammar: Any, margin: float, width: int,
                     trusted: float = 0.0, heard_within: bool = False) -> Rereading | None:
-        self.reread.append(np.count_nonzero(np.abs(audio) > 0.01) / SAMPLE_RATE)
-        return Rereading(self.reading, score=-9.0, heard_score=-4.0) if self.reading else None
+        loud = np.count_nonzero(np.abs(audio) > 0.01) / SAMPLE_RATE
+        self.reread.append(loud)
+        return Rereading(self.reading, score=-9.0, heard_score=-4.0) if self.reading and loud > 1.3 else None
 
 
 @pytest.fixture

@@ -35,9 +35,9 @@ async def world(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 
 async def test_a_whole_command_read_while_held_is_answered_without_waiting_for_a_rest(world: Any) -> None:
     conversation, events, stt = world
-    stt.readings = [Rereading("Set a timer for six minutes.", score=-4.0, heard_score=-2.5)]
+    stt.readings = [Rereading("Set an egg timer for six minutes.", score=-4.0, heard_score=-2.5)]
     answer = await one_spoken_turn(conversation, events)   # (within 10 s, where the hold is 30)
-    assert answer.responder == "intent" and answer.text == "A timer is set for 6 minutes."
+    assert answer.responder == "intent" and answer.text == "The egg timer is set for 6 minutes."
     assert len(stt.reread) == 1, "read once: the reading made while held is the one used"
 
 
