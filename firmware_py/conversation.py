@@ -43,7 +43,7 @@ from .respond.asked import AskedBack, asked_again
 from .respond.base import ActionCall, Answer
 from .respond.chain import ResponderChain, carry_out
 from .respond.command_reread import MARGIN, REFUSAL_MARGIN, UNHEARD_MARGIN
-from .respond.device_follow_ups import asks_the_same, claim_pointed_at, claim_same_for
+from .respond.device_follow_ups import asks_the_same, claim_pointed_at, claim_same_for, names_a_pointer
 from .respond.early_llm import EarlyLlmAnswer
 from .respond.later import reminder_of
 from .respond.not_caught import may_have_a_rest, too_unsure
@@ -442,10 +442,11 @@ class Conversation(VoiceSession):
                 if about_timer is not None and early is not None:
                     early.abandon()
                     early = None
-            if user_text and (claim is None or asks_the_same(user_text)):
+            pointer = claim is not None and names_a_pointer(claim.unknown_device)   # "Turn hem off.": no device called hem
+            if user_text and (claim is None or asks_the_same(user_text) or pointer):
                 # "Dim it.", "And the porch light too." just after the kitchen light (and "Also the office blinds."
                 # is that, not the "Close the office blinds." a mended verb made of it)
-                about = await self._about_the_devices_just_commanded(user_text, pointed_at=claim is None)
+                about = await self._about_the_devices_just_commanded(user_text, pointed_at=claim is None or pointer)
                 claim = about or claim
                 if about is not None and early is not None:
                     early.abandon()

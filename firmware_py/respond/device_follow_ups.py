@@ -20,8 +20,9 @@ ONE = re.compile(r"\b(?:it|that|this)\b", re.I)
 """Words that point at one thing named before."""
 RUN_TOGETHER = re.compile(r"\b(dim|set|turn|switch|open|close)(it)\b", re.I)
 """A verb and "it" written as one word, as the recogniser may ("Dimit.")."""
-SEVERAL = re.compile(r"\b(?:them|those|these)\b", re.I)
-"""Words that point at several."""
+SEVERAL = re.compile(r"\b(?:them|those|these)\b|(?<![\w'])'?(?:em|dem|hem)\b", re.I)
+"""Words that point at several: also "them" as it is said ("Turn 'em off.", "dem") or heard ("Now turn hem
+off," after two lights was refused as a device called hem)."""
 
 SAME_FOR = re.compile(
     r"^\W*(?:(?:and|now|ok|okay|so|then|please)\b\W*)*"
@@ -42,6 +43,11 @@ Deed = tuple[str, tuple[tuple[str, str], ...]]
 def deed_of(call: ActionCall) -> Deed:
     """What a call does, to whichever device: its name and its other arguments."""
     return call.name, tuple(sorted((key, str(value)) for key, value in call.arguments.items() if key != "device"))
+
+
+def names_a_pointer(name: str) -> bool:
+    """Is an unknown device's name only a word that points at the devices just commanded ("hem", "em")?"""
+    return bool(SEVERAL.fullmatch(name.strip()) or ONE.fullmatch(name.strip()))
 
 
 def acts_only(answer: Answer | None) -> bool:

@@ -233,3 +233,14 @@ async def test_a_request_pointing_at_the_device_just_commanded_waits_for_no_rest
     await answered(recorder)
     await conversation.on_user_turn(follow_up, spoken())
     assert (await answered(recorder, 2))[1].text == "The kitchen light is off."
+
+
+@pytest.mark.parametrize("follow_up", ["Now turn hem off,", "Turn 'em off."])
+async def test_them_as_it_is_said_or_heard_is_the_devices_just_commanded(world: Any, follow_up: str) -> None:
+    """The follow-ups run's "Now turn them off." heard "Now turn hem off," was refused as a device called hem."""
+    conversation, recorder, llm, _ = world
+    await conversation.on_user_turn("Turn on the kitchen light and the reading lamp.", spoken())
+    await answered(recorder)
+    await conversation.on_user_turn(follow_up, spoken())
+    await answered(recorder, 2)
+    assert calls(recorder)[2:] == [("turn_off", {"device": "kitchen light"}), ("turn_off", {"device": "reading lamp"})]
