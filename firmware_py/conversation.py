@@ -442,7 +442,8 @@ class Conversation(VoiceSession):
                 if about_timer is not None and early is not None:
                     early.abandon()
                     early = None
-            pointer = claim is not None and names_a_pointer(claim.unknown_device)   # "Turn hem off.": no device called hem
+            # "Now turn hem off,": no device called hem, but "them"
+            pointer = claim is not None and names_a_pointer(claim.unknown_device)
             if user_text and (claim is None or asks_the_same(user_text) or pointer):
                 # "Dim it.", "And the porch light too." just after the kitchen light (and "Also the office blinds."
                 # is that, not the "Close the office blinds." a mended verb made of it)

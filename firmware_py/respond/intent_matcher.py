@@ -409,7 +409,8 @@ class IntentMatcher:
         if found is not None:
             return found
         found = self._match(text)
-        if roomed is not None and found is not None and found.intent in DEVICE_INTENTS and not {"area", "name"} & set(found.slots):
+        if roomed is not None and found is not None and found.intent in DEVICE_INTENTS \
+                and not {"area", "name"} & set(found.slots):
             return None
         return found
 
@@ -535,7 +536,8 @@ class IntentMatcher:
         # ("why is the sky blue" is not "who is the say blue", "Paul Williams" not "play will")
         def fits(m: IntentMatch | None, kept: frozenset[str]) -> bool:
             return m is not None and m.free_words <= heard and not m.free_words & DURATION_WORDS and \
-                m.intent not in ONLY_AS_WRITTEN and m.intent not in UNSUPPORTED and (not kept or (kept <= m.free_words and m.intent in NAMED_TIMER_INTENTS))
+                m.intent not in ONLY_AS_WRITTEN and m.intent not in UNSUPPORTED and \
+                (not kept or (kept <= m.free_words and m.intent in NAMED_TIMER_INTENTS))
 
         corrections = self._corrections(text)
         mended = [(score, m) for score, candidate, kept in corrections if fits(m := self._recognize(candidate), kept)]

@@ -35,9 +35,9 @@ from .command_reread import (MARGIN, MIN_WORDS, QUESTION_WIDTH, REFUSAL_MARGIN, 
 from .chain import same_words
 from .custom import CustomCommand
 from .device_states import STATES_OF_KIND, one_state, said_kind, states_answer
-from .intent_matcher import (UNSUPPORTED, DANGLING_CONJUNCTIONS, DEVICE_DOMAINS, FILLERS, TRAILING_STRAYS, IntentMatch,
-                             IntentMatcher, asked_plainly, asked_which, bare_words, rephrased, restarts, rooms_in,
-                             rooms_kept, same_room, without_trailing_strays)
+from .intent_matcher import (DANGLING_CONJUNCTIONS, DEVICE_DOMAINS, FILLERS, TRAILING_STRAYS, UNSUPPORTED,
+                             IntentMatch, IntentMatcher, asked_plainly, asked_which, bare_words, rephrased, restarts,
+                             rooms_in, rooms_kept, same_room, without_trailing_strays)
 from .later import later_call
 from .number_words import length_said
 from .opposites import (READ_MARGIN, RIVAL_LENGTHS, UNMENDED_MARGIN, OppositeReading, family_of, heard_otherwise,
@@ -1023,7 +1023,8 @@ class IntentResponder:
         # a sum read from the audio is answered only from numbers the words heard say (respond/sums.py)
         answer = (None if found is None else sum_answer(found.slots, rephrased(heard)) if found.intent == SUM
                   else self._answers.answer(found))
-        if answer is not None and (_name_read_freely(answer) or _name_doubted(found, answer, text, heard)):   # type: ignore[arg-type]
+        if answer is not None and (_name_read_freely(answer)
+                                   or _name_doubted(found, answer, text, heard)):   # type: ignore[arg-type]
             # the commands' name slot takes any word that fits ("an end timer" for an egg timer): a name people
             # seldom give is read once more among those they do, and kept when none fits better; so is a name
             # the reading heard and dropped ("Set on neck, timer for six minutes.", an egg timer)

@@ -66,7 +66,9 @@ def rooms_as_said(areas: list[str]) -> list[tuple[str, str]]:
     return sorted(said, key=lambda pair: len(pair[0]), reverse=True)
 
 
-ROOM_BEFORE_A_COMMA = re.compile(r"^\s*(?:(?:in|on|at)\s+)?(?:(?:the|my|our)\s+)?(?P<room>[^,]+?)\s*,\s*(?P<rest>.+)$", re.I)
+ROOM_BEFORE_A_COMMA = re.compile(r"^\s*(?:(?:in|on|at)\s+)?(?:(?:the|my|our)\s+)?(?P<room>[^,]+?)\s*,\s*(?P<rest>.+)$",
+                                 re.I)
+"""Words before the first comma, a preposition and an article aside, and the rest."""
 
 
 def room_said_first(text: str, areas: list[str]) -> str | None:
