@@ -532,8 +532,8 @@ def _name_doubted(found: IntentMatch, answer: Answer, text: str, heard: str = ""
 
 
 def _timer_heard_as_time(text: str) -> bool:
-    """Was "timer" heard as "time" in a request that set one with no name ("Set a set a time for three minutes,"
-    for seed 1097's "Set a, set a tea timer ...")? A short name before it ran into it, as "tea timer" into "time"."""
+    """Was "timer" heard as "time" ("Set a set a time for three minutes," for seed 1097's "Set a, set a tea timer
+    ..."): with no name, a short name before it may have run into it, as "tea timer" into "time"."""
     return re.search(r"\btime\b", text, re.I) is not None and re.search(r"\btimers?\b", text, re.I) is None
 
 
@@ -566,8 +566,7 @@ def _seldom_name_among_mended(found: IntentMatch, text: str, label: str) -> bool
     name = label.strip().lower()
     if not name or name in COMMON_TIMER_NAMES:
         return False
-    timer_heard_as_time = (re.search(r"\btime\b", text, re.I) is not None and re.search(r"\btimers?\b", text, re.I) is None
-                           and re.search(r"\btimers?\b", found.text, re.I) is not None)
+    timer_heard_as_time = _timer_heard_as_time(text) and re.search(r"\btimers?\b", found.text, re.I) is not None
     verb = next((word for word in re.findall(r"[a-z]+", text.lower()) if word in SETTING_VERBS), "")
     verb_run_into_name = bool(verb) and name.startswith(verb) and name != verb
     return found.corrected or timer_heard_as_time or verb_run_into_name

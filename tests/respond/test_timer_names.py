@@ -13,6 +13,7 @@ from firmware_py.integrations.devices import DeviceDirectory, parse_devices
 from firmware_py.respond.base import ActionCall, Answer
 from firmware_py.respond.intent_matcher import IntentMatcher
 from firmware_py.respond.intents import IntentAnswers, IntentResponder, heard_name
+from firmware_py.respond.command_reread import NAME_MARGIN
 from firmware_py.speech.stt import Rereading
 from firmware_py.respond.timer_names import (COMMON_TIMER_NAMES, name_in_doubt, names_known, names_to_read, same_but_name,
                                           timer_call)
@@ -195,7 +196,7 @@ class ReadsNames:
     def read_within(self, audio: np.ndarray, grammar: Any, margin: float, width: int, trusted: float = 0.0,
                     heard_within: bool = False) -> Rereading:
         self.widths.append(width)
-        if margin < 9.5:   # (the names reading's margin; the commands' is wider)
+        if margin == NAME_MARGIN:   # the names reading; else the reading within the commands
             return Rereading(self.named, -5.0, 0.0, 9) if width >= self.finds_at else Rereading("", float("-inf"), 0.0, 9)
         return Rereading(self.reading, -7.5, 0.0, 9)
 
