@@ -52,9 +52,9 @@ from .respond.speculation import Speculator
 from .respond.timer_names import names_known, names_to_read, timer_call, without_the_name
 from .respond.timer_follow_ups import TELLING, claim_timer_pointed_at, may_point_at_the_timer
 from .respond.timer_state import the_one_that_acts
-from .respond.unfinished import (LastTurn, cut_off_after, goes_on_from, hold_secs, joined, may_amend, may_be_whole,
-                                 may_complete, only_finishes_asking, read_whole, reads_better, reads_finished,
-                                 sounds_unfinished, spliced)
+from .respond.unfinished import (LastTurn, borne_out, cut_off_after, goes_on_from, hold_secs, joined, may_amend,
+                                 may_complete, only_finishes_asking, read_whole, reads_better,
+                                 reads_finished, sounds_unfinished, spliced)
 from .ring_tone import ring_tone
 from .ringing import Ringing, dismisses
 from .session import VoiceSession
@@ -456,10 +456,8 @@ class Conversation(VoiceSession):
                     (claim is None or claim.tentative) and (
                     sounds_unfinished(user_text) or self._correcting is not None and only_a_marker(user_text))
                     or claim is not None and bool(claim.actions) and cut_off_after(user_text)):
-                if claim is None and not self._pieced and self._rereading() and may_be_whole(user_text):
-                    # read within the commands while the rest is waited for: a whole command read ends the wait
-                    held_reading = asyncio.ensure_future(self._read_again(heard=user_text))
-                await self._wait_for_the_rest(user_text, early, held_reading)
+                held_reading = self._reading_while_held(user_text, claim)
+                await self._wait_for_the_rest(user_text, early, held_reading, claim)
                 early = None
             if claim is None and spoken and user_text and not self._pieced and self._rereading():
                 if early is None and not (held_reading is not None and held_reading.done() and held_reading.result()):
@@ -486,7 +484,9 @@ class Conversation(VoiceSession):
                         await self._wait_for_the_rest(heard, None)
             elif claim is not None and claim.unknown_device and spoken and not self._pieced and self._rereading():
                 # "Close the mirror door": a device this device has, misheard, is read with a tighter margin
-                user_text, claim = await self._read_again(REFUSAL_MARGIN, user_text) or (user_text, claim)
+                # (made already while the turn was held for its rest)
+                reread = await (held_reading if held_reading is not None else self._read_again(REFUSAL_MARGIN, user_text))
+                user_text, claim = reread or (user_text, claim)
             if claim is not None and spoken and not self._pieced and self._rereading():
                 user_text, claim = await self._timer_name_read_again(user_text or "", claim)
                 if claim is heard_claim and not claim.unknown_device:   # "Mute." for a clipped "Unmute."
@@ -846,18 +846,33 @@ class Conversation(VoiceSession):
             return text, claim
         return found or (text, claim)
 
+    def _reading_while_held(self, text: str, claim: Answer | None) -> HeldReading | None:
+        """The turn read within the commands while its rest is waited for, when its reading may end the wait
+        (`unfinished.read_whole`, `borne_out`): a turn nobody claimed, or one claimed as a guess or cut short
+        that runs something (a name heard a little wrong, "Turn off the floor then"; "Turn off the bedroom and";
+        a device this device lacks, "Switch on the whole flight", read with the tighter margin it is read with
+        after the wait)."""
+        if self._pieced or not self._rereading():
+            return None
+        if claim is None:
+            return asyncio.ensure_future(self._read_again(heard=text))
+        if claim.actions:
+            return asyncio.ensure_future(self._read_again(REFUSAL_MARGIN if claim.unknown_device else MARGIN, text))
+        return None
+
     async def _wait_for_the_rest(self, text: str, early: EarlyLlmAnswer | None,
-                                 reading: HeldReading | None = None) -> None:
+                                 reading: HeldReading | None = None, guess: Answer | None = None) -> None:
         """Half a command and a pause: listen a moment for the rest (the next turn is joined to it); if
         nothing comes, it is answered as it is. Sooner when the turn's `reading` within the commands is a
-        whole command: a request misheard, not half of one."""
+        whole command: a request misheard, not half of one (and, for a `guess` at a device this device has,
+        one that does what the guess does: the audio bears it out)."""
         if early is not None:
             early.abandon()
         self._held, self._undecided = text, None
         self._set_state(self._idle_state())
         try:
             await self._hold(hold_secs(self._last_turn.speech_end_at if self._last_turn else 0.0, time.monotonic()),
-                             reading)
+                             reading, guess)
         finally:
             if not asyncio.current_task().cancelling():  # type: ignore[union-attr]
                 self._held = None
@@ -865,12 +880,12 @@ class Conversation(VoiceSession):
                 reading.cancel()
         self._set_state(ConversationState.THINKING)
 
-    async def _hold(self, secs: float, reading: HeldReading | None) -> None:
+    async def _hold(self, secs: float, reading: HeldReading | None, guess: Answer | None = None) -> None:
         ends = time.monotonic() + secs
         if reading is not None:
             with contextlib.suppress(asyncio.TimeoutError):
                 found = await asyncio.wait_for(asyncio.shield(reading), secs)
-                if found is not None and read_whole(*found, heard=self._held or ""):
+                if found is not None and read_whole(*found, heard=self._held or "") and borne_out(guess, found[1]):
                     log.info("held turn read as a whole command", extra={"session": self.session_id, "read": found[0]})
                     return
         await asyncio.sleep(max(0.0, ends - time.monotonic()))

@@ -98,16 +98,10 @@ def sounds_unfinished(text: str) -> bool:
                 or _SUM_BEGUN.match(stripped))
 
 
-def may_be_whole(text: str) -> bool:
-    """Might this held turn be a whole command the recogniser wrote as other words ("Sent on any time or forsake
-    minutes.")? It is held only for opening with a command's verb: no trailing comma and no word no sentence
-    ends on, which say the voice went on."""
-    stripped = text.strip()
-    return not stripped.endswith(",") and not _DANGLING_END.search(stripped)
-
-
 HEARD_VERBS = (COMMAND_WORDS - POLARITY_WORDS) | {"shut", "dim", "kill"}
 """Command verbs: one heard is taken as said, by a reading of a held piece too."""
+SET_HEARD = frozenset({"said", "sent"})
+"""How the recogniser writes "set" before a pause (as `_COMMAND_START` knows): the verb said, for `_verb_changed`."""
 
 
 def read_whole(text: str, answer: Answer, heard: str = "") -> bool:
@@ -115,7 +109,11 @@ def read_whole(text: str, answer: Answer, heard: str = "") -> bool:
     waited for? It must run something, ask nothing back, and say WHOLE_WORDS or more that say what to do:
     over the benchmark's kept turns, held pieces read so were whole requests misheard
     ("Set a time of fortunately seconds." as "Set a timer for twenty seconds."), while the first pieces of
-    requests cut by a pause read as half commands or as short ones ("Shout to." as "Shut up."). Nor may it
+    requests cut by a pause read as half commands or as short ones ("Shout to." as "Shut up."). Turns that
+    end on a comma or a word no sentence ends on are read so too: over the held turns of 15 runs' kept audio,
+    21 such turns said alone read whole (all rightly), and 2 of the 102 the user went on from ("Said the kitchen
+    lights, | to fifty percent" as "Start the kitchen lights", which a verb heard now keeps waiting; a question,
+    "Which, day of it,,", whose answer the rest drops). Nor may it
     end on a direction the words `heard` lack: seed 349's "Turn the volume | down a bit." held as "Turned the
     mile." was read "Turn the mic on." and unmuted the device before "down a bit" came."""
     said = {word.strip(".,!?").lower() for word in heard.split()}
@@ -125,10 +123,23 @@ def read_whole(text: str, answer: Answer, heard: str = "") -> bool:
             and not direction_made_up and not _verb_changed(heard, text))
 
 
+def borne_out(guess: Answer | None, read: Answer) -> bool:
+    """May a whole command read while a turn was held end the wait, given what the turn's words were taken
+    for (`guess`)? Always for a turn nobody claimed and for a device this device lacks (the reading is what
+    the turn's end would have read); for a guess at a device it has ("Turn off the floor then" as the floor
+    lamp), only when the reading does the same: another reading is not enough to run otherwise than heard."""
+    return guess is None or bool(guess.unknown_device) or _deeds(guess) == _deeds(read)
+
+
+def _deeds(answer: Answer) -> list[tuple[str, list[tuple[str, str]]]]:
+    return [(call.name, sorted((key, str(value)) for key, value in call.arguments.items())) for call in answer.actions]
+
+
 def _verb_changed(heard: str, read: str) -> bool:
     """Did the reading put another verb where a command verb was heard (seed 359: "Set the kitchen light."
     held, read "Cut the kitchen light.")? A verb heard as one was said; the rest of the request is missing."""
-    verbs = [next((word for word in (w.strip(".,!?").lower() for w in words.split()) if word in HEARD_VERBS), "")
+    verbs = [next((word for word in ("set" if w in SET_HEARD else w for w in (w.strip(".,!?").lower() for w in words.split()))
+                   if word in HEARD_VERBS), "")
              for words in (heard, read)]
     return bool(verbs[0]) and verbs[0] != verbs[1]
 
