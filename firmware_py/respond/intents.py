@@ -1158,8 +1158,34 @@ def create_intent_responder(language: str, directory: DeviceDirectory, custom: t
 
 
 def _room_replaced(heard: str, read: str) -> bool:
-    """Was a room named in what was heard left out of the reading ("bathroom" read as "bedroom")?"""
-    return bool(rooms_in(heard) - set(re.findall(r"[a-z]+", read.lower())))
+    """Was a room named in what was heard left out of the reading ("bathroom" read as "bedroom"), or does a room
+    heard with "room" sound one sound from another such room and not from the one read ("the math room fan", seed
+    1129's bathroom fan, read "the bedroom fan" 2.7 nats below: "math room" is one sound from "bathroom", two from
+    "bedroom"; "the man room fan", two from both, stays the bedroom's)?"""
+    read_words = bare_words(read.lower().split())
+    if rooms_in(heard) - set(read_words):
+        return True
+    spans = {"".join(read_words[start:start + length]) for start in range(len(read_words)) for length in (1, 2)}
+    read_rooms = spans & ROOMS_SAID_WITH_ROOM
+    return bool(read_rooms) and any(
+        any(one_sound_apart(room, other) for other in ROOMS_SAID_WITH_ROOM - read_rooms)
+        and not any(room == read_room or one_sound_apart(room, read_room) for read_room in read_rooms)
+        for room in _rooms_with_room(heard))
+
+
+ROOMS_SAID_WITH_ROOM = frozenset({"bathroom", "bedroom", "livingroom", "diningroom", "guestroom", "laundryroom"})
+"""The rooms of a home whose name ends in "room" (run together as `_rooms_with_room` runs what was heard); not
+the short ones ("sunroom" is one sound from "man room")."""
+NOT_A_ROOM_NAME = frozenset({"the", "a", "this", "that", "my", "our", "your", "every", "each", "whole", "other", "next",
+                             "in", "of", "to", "for", "on", "at", "and", "room"})
+"""Words before "room" that name no room ("the room", "every room", "believe in room")."""
+
+
+def _rooms_with_room(heard: str) -> list[str]:
+    """Rooms heard as a word and "room", run together ("math room": "mathroom"), but "the room" and the like."""
+    words = [word.rsplit("-", 1)[-1] for word in bare_words(heard.lower().split())]
+    return [words[at - 1] + "room" for at in range(1, len(words))
+            if words[at] == "room" and words[at - 1] not in NOT_A_ROOM_NAME]
 
 
 def _room_moved(heard: str, read: str) -> bool:

@@ -14,6 +14,7 @@ import pytest
 
 from firmware_py.audio.frames import SAMPLE_RATE
 from firmware_py.integrations.devices import DeviceDirectory, parse_devices
+from firmware_py.respond.command_reread import REFUSAL_MARGIN
 from firmware_py.respond.intents import IntentResponder, create_intent_responder
 from firmware_py.speech.stt import Rereading
 
@@ -98,3 +99,19 @@ def test_a_room_read_that_other_words_heard_sound_out_stays(responder: IntentRes
     found = reread(responder, "Close the office blind", "Closely off this lounge")
     assert found is not None and [(call.name, call.arguments.get("device")) for call in found[1].actions] == [
         ("close_cover", "office blinds")]
+
+
+@pytest.mark.parametrize("heard, runs", [
+    ("Switch on the math room fan.", False),   # seed 1129: the bathroom fan, which this home lacks
+    ("Switch on the bed room fan.", True),      # the bedroom, heard in two words
+    ("Switch on the man room fan.", True),      # two sounds from the bedroom and from the bathroom alike
+    ("Switch on the bedroom fang.", True),
+    ("Switch on the fan in the room.", True),   # no room named
+])
+def test_a_refused_room_heard_with_room_is_not_read_as_another(responder: IntentResponder, heard: str,
+                                                               runs: bool) -> None:
+    with ThreadPoolExecutor(1) as executor:
+        found = asyncio.run(responder.reread(AUDIO, ReadsAs("Switch on the bedroom fan."), executor, "test",
+                                             REFUSAL_MARGIN, heard=heard))
+    ran = found is not None and [call.arguments.get("device") for call in found[1].actions] == ["bedroom fan"]
+    assert ran == runs
