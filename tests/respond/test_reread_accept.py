@@ -7,7 +7,7 @@ import pytest
 
 from firmware_py.integrations.devices import DeviceDirectory, parse_devices
 from firmware_py.respond.command_reread import UNHEARD_MARGIN, CommandReread
-from firmware_py.respond.intent_matcher import IntentMatcher
+from firmware_py.respond.intent_matcher import IntentMatch, IntentMatcher
 from firmware_py.respond.intents import UNSUPPORTED
 from firmware_py.speech.stt import Rereading
 
@@ -359,3 +359,23 @@ def test_a_reading_keeps_every_unit_the_words_heard_count(rereader: CommandRerea
                                                           taken: bool) -> None:
     found = rereader.accept(Rereading(read, -4.0, -3.0, 6), heard)
     assert (found is not None and found.intent == "action:set_timer") == taken
+
+
+def test_a_reading_naming_no_running_timer_gives_way_to_the_one_rival_that_does(rereader: CommandReread) -> None:
+    """Seed 1151: "Cancel the pasta timer." heard "Anselled the pasta-timer," read "Cancel deposited timer,"
+    with "Cancel the pasta timer," 0.7 nats below: the device asked which of the two was meant, though no
+    timer is called "deposited"."""
+    def running(match: IntentMatch) -> bool:
+        return not {str(value).lower() for key, value in match.slots.items() if key in ("name", "label")} - {"pasta"}
+
+    heard = "Anselled the pasta-timer,"
+    found = rereader.accept(reading("Cancel deposited timer,", ("Cancel the pasta timer,", -4.7)), heard, running)
+    assert found is not None and found.intent != "ambiguous" and "pasta" in found.slots.values()
+    # two rivals that name running timers and mean otherwise: asked between them
+    found = rereader.accept(reading("Cancel deposited timer,", ("Cancel the pasta timer,", -4.7),
+                                    ("Pause the pasta timer,", -4.8)), heard, running)
+    assert found is not None and found.intent == "ambiguous"
+    assert found.slots["choices"] == ["Cancel the pasta timer,", "Pause the pasta timer,"]
+    # a reading that names a running timer is asked about beside its rival as before
+    found = rereader.accept(reading("Cancel the pasta timer,", ("Pause the pasta timer,", -4.7)), heard, running)
+    assert found is not None and found.slots["choices"] == ["Cancel the pasta timer,", "Pause the pasta timer,"]
