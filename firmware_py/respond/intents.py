@@ -17,6 +17,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Callable
 
+import jellyfish
 import numpy as np
 
 from ..heard_alike import one_sound_apart
@@ -1161,14 +1162,15 @@ def _room_replaced(heard: str, read: str) -> bool:
     """Was a room named in what was heard left out of the reading ("bathroom" read as "bedroom"), or does a room
     heard with "room" sound one sound from another such room and not from the one read ("the math room fan", seed
     1129's bathroom fan, read "the bedroom fan" 2.7 nats below: "math room" is one sound from "bathroom", two from
-    "bedroom"; "the man room fan", two from both, stays the bedroom's)?"""
+    "bedroom"; "the man room fan", two from both, and "from their room fair", a sound short of "bathroom", stay
+    the bedroom's)?"""
     read_words = bare_words(read.lower().split())
     if rooms_in(heard) - set(read_words):
         return True
     spans = {"".join(read_words[start:start + length]) for start in range(len(read_words)) for length in (1, 2)}
     read_rooms = spans & ROOMS_SAID_WITH_ROOM
     return bool(read_rooms) and any(
-        any(one_sound_apart(room, other) for other in ROOMS_SAID_WITH_ROOM - read_rooms)
+        any(_one_sound_swapped(room, other) for other in ROOMS_SAID_WITH_ROOM - read_rooms)
         and not any(room == read_room or one_sound_apart(room, read_room) for read_room in read_rooms)
         for room in _rooms_with_room(heard))
 
@@ -1179,6 +1181,13 @@ the short ones ("sunroom" is one sound from "man room")."""
 NOT_A_ROOM_NAME = frozenset({"the", "a", "this", "that", "my", "our", "your", "every", "each", "whole", "other", "next",
                              "in", "of", "to", "for", "on", "at", "and", "room"})
 """Words before "room" that name no room ("the room", "every room", "believe in room")."""
+
+
+def _one_sound_swapped(heard: str, room: str) -> bool:
+    """One sound from `room` by a sound put for another ("math room", "bathroom"), not by one added or left out
+    ("their room" is no bathroom: the "b" is not there at all)."""
+    heard_key, room_key = jellyfish.metaphone(heard), jellyfish.metaphone(room)
+    return one_sound_apart(heard, room) and len(heard_key) == len(room_key)
 
 
 def _rooms_with_room(heard: str) -> list[str]:

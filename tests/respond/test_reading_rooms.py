@@ -105,6 +105,7 @@ def test_a_room_read_that_other_words_heard_sound_out_stays(responder: IntentRes
     ("Switch on the math room fan.", False),   # seed 1129: the bathroom fan, which this home lacks
     ("Switch on the bed room fan.", True),      # the bedroom, heard in two words
     ("Switch on the man room fan.", True),      # two sounds from the bedroom and from the bathroom alike
+    ("Switch on from their room fair.", True),  # seed 1153: a sound short of the bathroom, not a sound swapped
     ("Switch on the bedroom fang.", True),
     ("Switch on the fan in the room.", True),   # no room named
 ])
