@@ -43,6 +43,8 @@ SENTENCES = {
         "wake": {"data": [{"sentences": [
             # ("waked", "woke": the verb heard in the past, "Police waked me up at quarter to 8", seed 877)
             "<asking> (wake|waked|woke|get) me [up] (at|by) {clock} [please]",
+            # "wake" heard "wait" (seed 1153, twice: "Please wait me up at 6:30 every day."): no request says it so
+            "<asking> wait me up (at|by) {clock} [please]",
             "I (need|have|want|got) to (get|wake) up (at|by) {clock}",
         ]}]},
         "move": {"data": [{"sentences": [

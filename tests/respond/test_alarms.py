@@ -201,6 +201,8 @@ def test_an_alarm_rings_with_the_time() -> None:
     ("Set an alarm for 9 on weekends.", {"hour": 9, "minute": 0, "repeat": "weekends"}),
     ("Every weekday, wake me up at 6:45 please.", {"hour": 6, "minute": 45, "command": "wake me up",
                                                    "repeat": "weekdays"}),
+    # seed 1153: "wake" heard "wait", twice
+    ("Please wait me up at 6:30 every day.", {"hour": 6, "minute": 30, "command": "wake me up", "repeat": "daily"}),
 ])
 async def test_an_alarm_said_to_repeat_repeats(intents: IntentResponder, text: str, expected: dict[str, Any]) -> None:
     """It was asked "For what time?": the repeat's words were read as part of the time."""
