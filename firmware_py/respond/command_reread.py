@@ -297,11 +297,13 @@ class CommandReread:
         if rivals and not plausible(found):
             # "Cancel deposited timer," beside "Cancel the pasta timer," 0.7 nats below (seed 1151): no timer is
             # called "deposited", so the reading is no choice to ask about; a rival left alone is the command
-            left = self._distinct_meanings(rivals)
+            left = [text for text in self._distinct_meanings(rivals)
+                    if plausible(self._command(text))]  # type: ignore[arg-type]
             if len(left) == 1:
                 log.info("a rival reading taken: the reading names no running timer", extra={"read": left[0]})
                 return self._command(left[0])
-            return asked_which(left[:2], left[0])
+            if left:
+                return asked_which(left[:2], left[0])
         if rivals:   # "Ah, new to the speaker": mute or unmute? The audio does not say: ask, never guess
             return asked_which([reading.text, rivals[0]], reading.text)
         return found if accepted else None

@@ -124,8 +124,8 @@ def read_whole(text: str, answer: Answer, heard: str = "") -> bool:
     requests cut by a pause read as half commands or as short ones ("Shout to." as "Shut up."). Turns that
     end on a comma or a word no sentence ends on are read so too: over the held turns of 15 runs' kept audio,
     21 such turns said alone read whole (all rightly), and 2 of the 102 the user went on from ("Said the kitchen
-    lights, | to fifty percent" as "Start the kitchen lights", which a verb heard now keeps waiting; a question,
-    "Which, day of it,,", whose answer the rest drops). Nor may it
+    lights, | Brightness to sixty percent." as "Start the kitchen lights", which a verb heard now keeps waiting;
+    a question, "Which, day of it,,", whose answer the rest takes back). Nor may it
     end on a direction the words `heard` lack: seed 349's "Turn the volume | down a bit." held as "Turned the
     mile." was read "Turn the mic on." and unmuted the device before "down a bit" came."""
     said = {word.strip(".,!?").lower() for word in heard.split()}
@@ -150,10 +150,13 @@ def _deeds(answer: Answer) -> list[tuple[str, list[tuple[str, str]]]]:
 def _verb_changed(heard: str, read: str) -> bool:
     """Did the reading put another verb where a command verb was heard (seed 359: "Set the kitchen light."
     held, read "Cut the kitchen light.")? A verb heard as one was said; the rest of the request is missing."""
-    verbs = [next((word for word in ("set" if w in SET_HEARD else w for w in (w.strip(".,!?").lower() for w in words.split()))
-                   if word in HEARD_VERBS), "")
-             for words in (heard, read)]
+    verbs = [_first_verb(words) for words in (heard, read)]
     return bool(verbs[0]) and verbs[0] != verbs[1]
+
+
+def _first_verb(text: str) -> str:
+    words = ("set" if word in SET_HEARD else word for word in (w.strip(".,!?").lower() for w in text.split()))
+    return next((word for word in words if word in HEARD_VERBS), "")
 
 
 def joined(held: str, text: str) -> str:
