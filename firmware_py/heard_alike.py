@@ -31,6 +31,12 @@ def one_sound_apart(heard: str, name: str) -> bool:
     return min(len(heard_key), len(name_key)) >= 2 and jellyfish.levenshtein_distance(heard_key, name_key) <= 1
 
 
+def one_sound_swapped(heard: str, name: str) -> bool:
+    """One sound apart by a sound put for another ("math room", "bathroom"), not by one added or left out
+    ("their room" is no "bathroom": the "b" is not there at all)."""
+    return one_sound_apart(heard, name) and len(jellyfish.metaphone(heard)) == len(jellyfish.metaphone(name))
+
+
 def sounds_alike(heard: str, said: str) -> float:
     """How alike two sentences sound, 0-1: one minus the edit distance between the metaphone keys of their
     letters run together, over the longer key ("Closing off his lines." and "Close the office blinds." 0.55;

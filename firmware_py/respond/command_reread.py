@@ -297,25 +297,24 @@ class CommandReread:
         if rivals and not plausible(found):
             # "Cancel deposited timer," beside "Cancel the pasta timer," 0.7 nats below (seed 1151): no timer is
             # called "deposited", so the reading is no choice to ask about; a rival left alone is the command
-            left = [text for text in self._distinct_meanings(rivals)
-                    if plausible(self._command(text))]  # type: ignore[arg-type]
+            left = [(text, other) for text, other in self._distinct_meanings(rivals) if plausible(other)]
             if len(left) == 1:
-                log.info("a rival reading taken: the reading names no running timer", extra={"read": left[0]})
-                return self._command(left[0])
+                log.info("a rival reading taken: the reading names no running timer", extra={"read": left[0][0]})
+                return left[0][1]
             if left:
-                return asked_which(left[:2], left[0])
+                return asked_which([text for text, _ in left[:2]], left[0][0])
         if rivals:   # "Ah, new to the speaker": mute or unmute? The audio does not say: ask, never guess
             return asked_which([reading.text, rivals[0]], reading.text)
         return found if accepted else None
 
-    def _distinct_meanings(self, texts: list[str]) -> list[str]:
-        """The first of `texts` to mean each thing they mean."""
-        kept: list[tuple[Any, str]] = []
+    def _distinct_meanings(self, texts: list[str]) -> list[tuple[str, IntentMatch]]:
+        """The first of `texts` to mean each thing they mean, with its command."""
+        kept: list[tuple[str, IntentMatch]] = []
         for text in texts:
             other = self._command(text)
-            if other is not None and all(self._means(other) != meant for meant, _ in kept):
-                kept.append((self._means(other), text))
-        return [text for _, text in kept]
+            if other is not None and all(self._means(other) != self._means(match) for _, match in kept):
+                kept.append((text, other))
+        return kept
 
     def _device_lost(self, reading: Rereading, heard: str) -> bool:
         """Was the turn read only because it names a device of this device (the recogniser was sure of it: no

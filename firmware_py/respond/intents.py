@@ -17,10 +17,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Callable
 
-import jellyfish
 import numpy as np
 
-from ..heard_alike import one_sound_apart
+from ..heard_alike import one_sound_apart, one_sound_swapped
 from ..integrations.devices import (BRIGHTNESS_STEP, DEVICE_NOUNS, GUARDED_NOUNS, KINDS, ROOMS, Device, DeviceDirectory,
                                     normalize_name, said_back, singular)
 from ..llm.builtin_tools import SET_ALARM
@@ -1170,7 +1169,7 @@ def _room_replaced(heard: str, read: str) -> bool:
     spans = {"".join(read_words[start:start + length]) for start in range(len(read_words)) for length in (1, 2)}
     read_rooms = spans & ROOMS_SAID_WITH_ROOM
     return bool(read_rooms) and any(
-        any(_one_sound_swapped(room, other) for other in ROOMS_SAID_WITH_ROOM - read_rooms)
+        any(one_sound_swapped(room, other) for other in ROOMS_SAID_WITH_ROOM - read_rooms)
         and not any(room == read_room or one_sound_apart(room, read_room) for read_room in read_rooms)
         for room in _rooms_with_room(heard))
 
@@ -1181,13 +1180,6 @@ the short ones ("sunroom" is one sound from "man room")."""
 NOT_A_ROOM_NAME = frozenset({"the", "a", "this", "that", "my", "our", "your", "every", "each", "whole", "other", "next",
                              "in", "of", "to", "for", "on", "at", "and", "room"})
 """Words before "room" that name no room ("the room", "every room", "believe in room")."""
-
-
-def _one_sound_swapped(heard: str, room: str) -> bool:
-    """One sound from `room` by a sound put for another ("math room", "bathroom"), not by one added or left out
-    ("their room" is no bathroom: the "b" is not there at all)."""
-    heard_key, room_key = jellyfish.metaphone(heard), jellyfish.metaphone(room)
-    return one_sound_apart(heard, room) and len(heard_key) == len(room_key)
 
 
 def _rooms_with_room(heard: str) -> list[str]:
