@@ -49,7 +49,7 @@ from .respond.later import reminder_of
 from .respond.not_caught import may_have_a_rest, too_unsure
 from .respond.self_corrections import corrected, only_a_marker, opens_with_a_correction
 from .respond.speculation import Speculator
-from .respond.timer_names import names_known, names_to_read, timer_call, without_the_name
+from .respond.timer_names import name_left_out, names_known, names_to_read, timer_call, without_the_name
 from .respond.timer_follow_ups import TELLING, claim_timer_pointed_at, may_point_at_the_timer
 from .respond.timer_state import the_one_that_acts
 from .respond.unfinished import (LastTurn, borne_out, cut_off_after, goes_on_from, hold_secs, joined, may_amend,
@@ -769,13 +769,15 @@ class Conversation(VoiceSession):
         if (audio is None or claim.unknown_device or claim.tentative or not self._rereading()
                 or not hasattr(self._rereader, "read_opposite")):
             return
-        if self._timer_names_to_read(claim):   # its timer's name is read first, and may make it another claim
-            return
+        names = self._timer_names_to_read(claim)
         try:
-            await self._rereader.read_opposite(audio, self._engines.stt, self._engines.stt_executor,  # type: ignore[union-attr]
-                                               self.session_id, text, claim, ahead=True)
+            if names:   # its timer's name is read first (and may make it another claim): that reading, ahead
+                await self._read_timer_name(audio, text, claim, names)
+            else:
+                await self._rereader.read_opposite(audio, self._engines.stt, self._engines.stt_executor,  # type: ignore[union-attr]
+                                                   self.session_id, text, claim, ahead=True)
         except Exception:   # the turn's end reads it again
-            log.debug("reading a one-sound command ahead failed", exc_info=True, extra={"session": self.session_id})
+            log.debug("reading a command ahead failed", exc_info=True, extra={"session": self.session_id})
 
     async def _time_read_again(self, text: str, claim: Answer) -> tuple[str, Answer]:
         """An alarm request whose time was heard as other words, read within the alarm sentences
@@ -818,13 +820,21 @@ class Conversation(VoiceSession):
         names = self._timer_names_to_read(claim)
         if not names:
             return text, claim
-        read = await self._claim_read_again(text, claim, "reading a timer's name again failed", lambda audio: (
-            self._rereader.reread_name(audio, self._engines.stt, self._engines.stt_executor,  # type: ignore[union-attr]
-                                       self.session_id, claim, names, text)))
+        read = await self._claim_read_again(text, claim, "reading a timer's name again failed",
+                                            lambda audio: self._read_timer_name(audio, text, claim, names))
         if read[1] is claim and claim.name_unheard:   # "the end timer" nobody said: a timer with no name
             log.info("a timer's name no words said left out", extra={"session": self.session_id})
             return text, without_the_name(claim)
         return read
+
+    def _read_timer_name(self, audio: np.ndarray, text: str, claim: Answer,
+                         names: tuple[str, ...]) -> Awaitable[tuple[str, Answer] | None]:
+        """The claim's timer read again with its name one of `names`; a timer set with no name, narrowly
+        (timer_names.name_left_out: a name the recogniser may have left out whole)."""
+        call = timer_call(claim)
+        left_out = call is not None and name_left_out(call, claim.name_in_doubt)
+        return self._rereader.reread_name(audio, self._engines.stt, self._engines.stt_executor,  # type: ignore[union-attr]
+                                          self.session_id, claim, names, text, left_out=left_out)
 
     def _timer_names_to_read(self, claim: Answer) -> tuple[str, ...]:
         """The names a claim's timer is read again among (respond/timer_names.py), () when it is not."""

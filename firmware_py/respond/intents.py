@@ -30,8 +30,8 @@ from .alarm_reread import (AlarmTimeReading, asks_for_a_time, clock_words_heard,
                            words_where_the_time_goes)
 from .alarms import AlarmSentences
 from .base import ActionCall, Answer
-from .command_reread import (MARGIN, MIN_WORDS, QUESTION_WIDTH, REFUSAL_MARGIN, SECOND_WIDTH, SUM, WIDTH,
-                             CommandReread, RereadingStt, from_the_verb, on_the_device_itself)
+from .command_reread import (LEFT_OUT_NAME_MARGIN, LEFT_OUT_NAME_WIDTH, MARGIN, MIN_WORDS, QUESTION_WIDTH,
+                             REFUSAL_MARGIN, SECOND_WIDTH, SUM, WIDTH, CommandReread, RereadingStt, from_the_verb, on_the_device_itself)
 from .chain import same_words
 from .custom import CustomCommand
 from .device_states import STATES_OF_KIND, one_state, said_kind, states_answer
@@ -649,9 +649,11 @@ class IntentResponder:
 
     def warm_up(self) -> None:
         """The first match builds hassil's caches (~0.4 s unless kept from the last start), and the command
-        grammar for reading turns again is built (~0.3 s): pay both at start-up."""
+        grammar for reading turns again is built (~0.3 s), and the timer sentences with the names timers are given
+        (~0.1 s, read for every timer set with no name): pay them at start-up."""
         self._matcher.warm_up()
         self.rereading.prepare()
+        self.rereading.prepare_names(names_known(COMMON_TIMER_NAMES))
         self.opposites.prepare()
         self.alarm_times.prepare()
 
@@ -823,17 +825,23 @@ class IntentResponder:
         return asked_which([choice[:1].lower() + choice[1:] for choice in choices], heard)
 
     async def reread_name(self, audio: np.ndarray, stt: RereadingStt, stt_executor: Executor, session_id: str,
-                          answer: Answer, names: tuple[str, ...], heard: str = "") -> tuple[str, Answer] | None:
+                          answer: Answer, names: tuple[str, ...], heard: str = "",
+                          left_out: bool = False) -> tuple[str, Answer] | None:
         """A timer request whose name was in doubt, read again with the name one of `names`
         (respond/timer_names.py): the words read and their answer when it is the same request with one of
         those names (and, where the words `heard` gave a length one sound from another, "time of fourteen"
-        for "timer for ten", perhaps that other length), else None."""
+        for "timer for ten", perhaps that other length), else None. `left_out`: a timer set with no name,
+        read narrowly for a name the recogniser may have left out whole; the same request with a name, or None."""
         if not hasattr(stt, "read_within") or not len(audio) or not names:
             return None
         loop = asyncio.get_running_loop()
-        reading = await loop.run_in_executor(stt_executor, self.rereading.read_name, audio, stt, names)
-        if reading is None or not reading.text:
-            reading = await loop.run_in_executor(stt_executor, self.rereading.read_name, audio, stt, names, NAME_WIDER)
+        if left_out:
+            reading = await loop.run_in_executor(stt_executor, partial(
+                self.rereading.read_name, audio, stt, names, LEFT_OUT_NAME_WIDTH, margin=LEFT_OUT_NAME_MARGIN))
+        else:
+            reading = await loop.run_in_executor(stt_executor, self.rereading.read_name, audio, stt, names)
+            if reading is None or not reading.text:
+                reading = await loop.run_in_executor(stt_executor, self.rereading.read_name, audio, stt, names, NAME_WIDER)
         if reading is None or not reading.text:
             log.info("timer name read again: no reading near enough", extra={"session": session_id})
             return None
@@ -841,8 +849,8 @@ class IntentResponder:
         other = self._answers.answer(found) if found is not None else None
         call = timer_call(other)
         label = str(call.arguments.get("label", "")).lower() if call is not None else ""
-        accepted = (same_but_name(answer, other) or _length_heard_as_its_rival(answer, other, heard, reading.text)) \
-            and label in names
+        rival_length = not left_out and _length_heard_as_its_rival(answer, other, heard, reading.text)
+        accepted = (same_but_name(answer, other) or rival_length) and label in names
         log.info("timer name read again", extra={"session": session_id, "read": reading.text, "accepted": accepted,
                                                  "below_heard": round(reading.heard_score - reading.score, 2)})
         return (reading.text, other) if accepted and other is not None else None

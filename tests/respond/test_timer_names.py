@@ -15,7 +15,7 @@ from firmware_py.respond.intent_matcher import IntentMatcher
 from firmware_py.respond.intents import IntentAnswers, IntentResponder, heard_name
 from firmware_py.respond.command_reread import NAME_MARGIN
 from firmware_py.speech.stt import Rereading
-from firmware_py.respond.timer_names import (COMMON_TIMER_NAMES, name_in_doubt, names_known, names_to_read, same_but_name,
+from firmware_py.respond.timer_names import (COMMON_TIMER_NAMES, name_in_doubt, name_left_out, names_known, names_to_read, same_but_name,
                                           timer_call)
 
 DEVICES = [{"name": "kitchen light", "area": "kitchen", "kind": "light", "command_topic": "home/kitchen/light/set"}]
@@ -83,6 +83,13 @@ def test_the_same_request_the_name_apart() -> None:
     assert timer_call(two) is None, "two actions: not one timer request"
 
 
+def test_a_name_may_be_left_out_only_of_a_timer_set_with_none_heard() -> None:
+    assert name_left_out(ActionCall("set_timer", {"seconds": 180}), False)
+    assert not name_left_out(ActionCall("set_timer", {"seconds": 180}), True), "in doubt: read as such"
+    assert not name_left_out(ActionCall("set_timer", {"seconds": 180, "label": "tea"}), False)
+    assert not name_left_out(ActionCall("cancel_timer", {}), False), "a running timer's request acts on it anyway"
+
+
 def test_the_common_names_are_known_once_in_lower_case() -> None:
     names = names_known([*COMMON_TIMER_NAMES, "Tea", " pasta "])
     assert len(names) == len(set(names)) and "tea" in names and "pasta" in names and names == tuple(sorted(names))
@@ -92,7 +99,9 @@ def test_which_names_a_timer_request_is_read_among() -> None:
     running = ("rice", "tea")
     to_set = names_to_read(ActionCall("set_timer", {"seconds": 60}), True, ("rice", "gym bag"), False)
     assert set(to_set) == set(COMMON_TIMER_NAMES) | {"gym bag"}, "the common names and the running ones"
-    assert names_to_read(ActionCall("set_timer", {"seconds": 60}), False, running, False) == ()
+    assert set(names_to_read(ActionCall("set_timer", {"seconds": 60}), False, running, False)) == set(COMMON_TIMER_NAMES), \
+        "no name heard: a name may have been left out whole"
+    assert names_to_read(ActionCall("set_timer", {"seconds": 60, "label": "pizza"}), False, running, False) == ()
     assert names_to_read(ActionCall("cancel_timer", {"label": "lurkey"}), False, running, False) == running
     assert names_to_read(ActionCall("cancel_timer", {"label": "tea"}), False, running, True) == ()
     assert names_to_read(ActionCall("cancel_timer", {}), True, running, True) == running, "dropped, two running"
