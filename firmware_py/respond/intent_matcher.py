@@ -199,7 +199,8 @@ MEND_CUTOFF = 0.7
 asked about whatever their score ("inute": mute or unmute?)."""
 COMMAND_VERBS = ("turn", "switch", "set", "shut", "mute", "unmute", "open", "close", "start", "stop", "cancel",
                  "pause", "resume", "dim", "brighten", "lower", "raise")
-ONSET_LOST_WORDS = (*COMMAND_VERBS, "what")
+ONSET_LOST_QUESTION_WORDS = ("what",)
+ONSET_LOST_WORDS = (*COMMAND_VERBS, *ONSET_LOST_QUESTION_WORDS)
 """First words whose first consonants a clipped start loses, as mends of a sentence whose words are all known:
 "At time, is it?" is "What time is it?" (a whole template must still match)."""
 HOW_LOST_BEFORE = ("much", "many", "long")
@@ -902,6 +903,9 @@ class IntentMatcher:
                   for candidate in difflib.get_close_matches(heard, self._vocabulary, n=tries, cutoff=0.6)}
         if first:
             scores.update({verb: ratio for verb, ratio in verb_likeness(heard).items() if ratio >= 0.6})
+            # a question's "what" with its first sound lost, as a word no template knows ("Hut can I ask you?")
+            scores.update({word: max(scores.get(word, 0.0), ONSET_LOST) for word in ONSET_LOST_QUESTION_WORDS
+                           if onset_lost(heard, word)})
         for candidate in self._sounds.get(sound_of(heard), [])[:tries]:
             scores[candidate] = max(scores.get(candidate, 0.0), SOUNDS_ALIKE)
         if heard.endswith("ed") and len(heard) > 4:   # a verb written in the past: "Resimmed" is "resumed", not "reset"
