@@ -921,9 +921,10 @@ class IntentResponder:
 
     def _alarm_rival(self, reading: Rereading, found: Answer) -> str:
         """The first rival reading that sets another alarm than `found` ("... every weekday" beside "... every
-        evening": which? asked), "" when none does."""
+        evening": which? asked), "" when none does. A rival that sets no alarm is no choice to offer: "five
+        fourteen five" (seed 1181, beside "five forty-five") is a sentence of the grammar but no time."""
         return next((rival for rival, _ in reading.rivals
-                     if (other := self._at_a_time(rival)) is None or other.actions != found.actions), "")
+                     if (other := self._at_a_time(rival)) is not None and other.actions != found.actions), "")
 
     def resume_asked(self, heard: str, answer: Answer, paused: Callable[[str], bool]) -> Answer | None:
         """ "Did you say remove the timer or resume the timer?" for a cancel heard as "Remove ..." while the

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import pytest
 
+from firmware_py.integrations.devices import DeviceDirectory
 from firmware_py.respond.alarm_reread import (TIME_MARGIN, AlarmTimeReading, asks_for_a_time, clock_words_heard,
                                               minute_one_sound_away, reading_taken, words_where_the_time_goes)
 from firmware_py.respond.alarms import ALARM_FRAME
 from firmware_py.respond.base import ActionCall, Answer
+from firmware_py.respond.intent_matcher import IntentMatcher
+from firmware_py.respond.intents import IntentAnswers, IntentResponder
 from firmware_py.speech.stt import Rereading
 
 SUNDAY_AT_EIGHT = Answer("intent", actions=(ActionCall("set_alarm", {"hour": 8, "minute": 0, "day": "sunday"}),))
@@ -105,3 +108,18 @@ def test_a_reading_keeps_the_minutes_the_recogniser_wrote_in_digits(heard: str, 
     reading = Rereading(read, score=-4.0, heard_score=-3.0)
     found = Answer("intent", actions=(ActionCall("set_alarm", {"hour": 5, "minute": minute}),))
     assert reading_taken(heard, reading, found) is taken
+
+
+@pytest.mark.parametrize("rival, asked", [
+    ("Wake me up at five forty five every weekday.", True),   # another alarm: which? asked
+    ("Wake me up at five fourteen five every day.", False),   # no time at all (seed 1181): nothing to ask about
+    ("Wake me up at five forty-five every day.", False),      # the same alarm
+])
+def test_only_a_rival_reading_that_sets_another_alarm_is_asked_about(rival: str, asked: bool) -> None:
+    devices = DeviceDirectory(())
+    responder = IntentResponder(IntentMatcher("en", devices), IntentAnswers(devices, ()))
+    read = "Wake me up at five forty five every day."
+    found = responder._at_a_time(read)
+    assert found is not None
+    reading = Rereading(read, score=-4.0, heard_score=-3.0, rivals=((rival, -4.2),))
+    assert (responder._alarm_rival(reading, found) == rival) is asked
