@@ -471,6 +471,11 @@ class IntentMatcher:
             if opened is not None:
                 return opened
         unfilled = self.without_fillers(whole)
+        switched = _switch_heard_as_which(unfilled)
+        if switched:   # "Which of the guest room lamp?": "switch off", a device this device lacks, plainly named
+            found = self._unknown_device(switched)
+            if found is not None and found.named_like_a_device and self._plain_name(found.unknown_name):
+                return found
         heard_as_not = _verb_heard_as_not(unfilled)
         # ("Do not from the hallway light" asks nothing: "turn off the" heard as "do not from the", below)
         if self._asks(whole) and not heard_as_not:
@@ -912,6 +917,21 @@ class IntentMatcher:
             scores = {candidate: max(score, difflib.SequenceMatcher(None, heard, _past(candidate)).ratio())
                       if candidate in COMMAND_VERBS else score for candidate, score in scores.items()}
         return sorted(scores.items(), key=lambda item: -item[1])[:tries]
+
+
+SWITCHED_AFTER_WHICH = {"on": "on", "off": "off", "of": "off"}
+"""What "switch" is followed by when the recogniser wrote it "which" (its "s" lost: "witch" and "which" sound
+the same), "off" heard as "of" too."""
+
+
+def _switch_heard_as_which(text: str) -> str:
+    """ "switch on/off the ..." for a sentence that opens "Which on the", "Which, of the" or "Which off my"
+    (no question opens so: "Which of the lights are on?" names no device plainly), "" otherwise."""
+    words = text.split()
+    bare = bare_words(words)
+    if len(bare) < 4 or bare[0] != "which" or bare[1] not in SWITCHED_AFTER_WHICH or bare[2] not in ("the", "my"):
+        return ""
+    return " ".join(["switch", SWITCHED_AFTER_WHICH[bare[1]], *words[2:]])
 
 
 def _past(verb: str) -> str:

@@ -535,6 +535,17 @@ def test_a_verb_heard_as_another_word_before_on_is_refused_by_the_name(answers: 
     assert actions(answers, "Tell me on the dog.") is None
 
 
+def test_switch_heard_as_which_before_on_or_off_is_refused_by_the_name(answers: tuple[IntentMatcher, IntentAnswers]) -> None:
+    """ "Which of the guest room lamp?" (seed 1187's "Witch off ..."): "switch" with its "s" lost, "off" heard
+    "of"; refused by a name plainly a device's, while the questions that open so name none."""
+    assert actions(answers, "Which of the guest room lamp?") == [("turn_off", {"device": "guest room lamp"})]
+    assert actions(answers, "Which, on the attic light,") == [("turn_on", {"device": "attic light"})]
+    assert actions(answers, "Which of the dishwasher,") == [("turn_off", {"device": "dishwasher"})]
+    assert actions(answers, "Which of the lamps is brighter?") is None
+    assert actions(answers, "Which on the menu is cheapest?") is None
+    assert actions(answers, "Which of these is better?") is None
+
+
 def test_turn_on_or_off_heard_as_not_before_a_name_is_refused_by_the_name(answers: tuple[IntentMatcher, IntentAnswers]) -> None:
     """ "So not from the hallway light" (turn off), "They're not the hallway lamp." (turn on): the verb's
     sounds written as "not"; refused by the name, whose verb is no matter. A name that is, or may be, one of
