@@ -919,6 +919,7 @@ class IntentMatcher:
         return sorted(scores.items(), key=lambda item: -item[1])[:tries]
 
 
+HYPHEN_IN_A_WORD = re.compile(r"(?<=[a-z])-(?=[a-z])", re.I)
 SWITCHED_AFTER_WHICH = {"on": "on", "off": "off", "of": "off"}
 """What "switch" is followed by when the recogniser wrote it "which" (its "s" lost: "witch" and "which" sound
 the same), "off" heard as "of" too."""
@@ -926,12 +927,13 @@ the same), "off" heard as "of" too."""
 
 def _switch_heard_as_which(text: str) -> str:
     """ "switch on/off the ..." for a sentence that opens "Which on the", "Which, of the" or "Which off my"
-    (no question opens so: "Which of the lights are on?" names no device plainly), "" otherwise."""
+    (no question opens so: "Which of the lights are on?" names no device plainly), "" otherwise. A name's words
+    the recogniser joined by a hyphen are its words ("the guest-room lamp")."""
     words = text.split()
     bare = bare_words(words)
     if len(bare) < 4 or bare[0] != "which" or bare[1] not in SWITCHED_AFTER_WHICH or bare[2] not in ("the", "my"):
         return ""
-    return " ".join(["switch", SWITCHED_AFTER_WHICH[bare[1]], *words[2:]])
+    return " ".join(["switch", SWITCHED_AFTER_WHICH[bare[1]], *(HYPHEN_IN_A_WORD.sub(" ", word) for word in words[2:])])
 
 
 def _past(verb: str) -> str:

@@ -31,7 +31,8 @@ from .alarm_reread import (AlarmTimeReading, asks_for_a_time, clock_words_heard,
 from .alarms import AlarmSentences
 from .base import ActionCall, Answer
 from .command_reread import (LEFT_OUT_NAME_MARGIN, LEFT_OUT_NAME_WIDTH, MARGIN, MIN_WORDS, QUESTION_WIDTH,
-                             REFUSAL_MARGIN, SECOND_WIDTH, SUM, WIDTH, CommandReread, RereadingStt, from_the_verb, on_the_device_itself)
+                             REFUSAL_MARGIN, SECOND_WIDTH, SUM, WIDTH, CommandReread, RereadingStt, from_the_verb,
+                             on_the_device_itself)
 from .chain import same_words
 from .custom import CustomCommand
 from .device_states import STATES_OF_KIND, one_state, said_kind, states_answer

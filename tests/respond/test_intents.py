@@ -539,6 +539,7 @@ def test_switch_heard_as_which_before_on_or_off_is_refused_by_the_name(answers: 
     """ "Which of the guest room lamp?" (seed 1187's "Witch off ..."): "switch" with its "s" lost, "off" heard
     "of"; refused by a name plainly a device's, while the questions that open so name none."""
     assert actions(answers, "Which of the guest room lamp?") == [("turn_off", {"device": "guest room lamp"})]
+    assert actions(answers, "Which of the guest-room lamp?") == [("turn_off", {"device": "guest room lamp"})]
     assert actions(answers, "Which, on the attic light,") == [("turn_on", {"device": "attic light"})]
     assert actions(answers, "Which of the dishwasher,") == [("turn_off", {"device": "dishwasher"})]
     assert actions(answers, "Which of the lamps is brighter?") is None
