@@ -919,7 +919,6 @@ class IntentMatcher:
         return sorted(scores.items(), key=lambda item: -item[1])[:tries]
 
 
-HYPHEN_IN_A_WORD = re.compile(r"(?<=[a-z])-(?=[a-z])", re.I)
 SWITCHED_AFTER_WHICH = {"on": "on", "off": "off", "of": "off"}
 """What "switch" is followed by when the recogniser wrote it "which" (its "s" lost: "witch" and "which" sound
 the same), "off" heard as "of" too."""
@@ -933,7 +932,7 @@ def _switch_heard_as_which(text: str) -> str:
     bare = bare_words(words)
     if len(bare) < 4 or bare[0] != "which" or bare[1] not in SWITCHED_AFTER_WHICH or bare[2] not in ("the", "my"):
         return ""
-    return " ".join(["switch", SWITCHED_AFTER_WHICH[bare[1]], *(HYPHEN_IN_A_WORD.sub(" ", word) for word in words[2:])])
+    return " ".join(["switch", SWITCHED_AFTER_WHICH[bare[1]], *words[2:]]).replace("-", " ")
 
 
 def _past(verb: str) -> str:

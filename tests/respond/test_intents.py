@@ -535,16 +535,20 @@ def test_a_verb_heard_as_another_word_before_on_is_refused_by_the_name(answers: 
     assert actions(answers, "Tell me on the dog.") is None
 
 
-def test_switch_heard_as_which_before_on_or_off_is_refused_by_the_name(answers: tuple[IntentMatcher, IntentAnswers]) -> None:
+@pytest.mark.parametrize("text, expected", [
+    ("Which of the guest room lamp?", [("turn_off", {"device": "guest room lamp"})]),
+    ("Which of the guest-room lamp?", [("turn_off", {"device": "guest room lamp"})]),
+    ("Which, on the attic light,", [("turn_on", {"device": "attic light"})]),
+    ("Which of the dishwasher,", [("turn_off", {"device": "dishwasher"})]),
+    ("Which of the lamps is brighter?", None),   # the questions that open so name no device
+    ("Which on the menu is cheapest?", None),
+    ("Which of these is better?", None),
+])
+def test_switch_heard_as_which_before_on_or_off_is_refused_by_the_name(answers: tuple[IntentMatcher, IntentAnswers],
+                                                                       text: str, expected: list | None) -> None:
     """ "Which of the guest room lamp?" (seed 1187's "Witch off ..."): "switch" with its "s" lost, "off" heard
     "of"; refused by a name plainly a device's, while the questions that open so name none."""
-    assert actions(answers, "Which of the guest room lamp?") == [("turn_off", {"device": "guest room lamp"})]
-    assert actions(answers, "Which of the guest-room lamp?") == [("turn_off", {"device": "guest room lamp"})]
-    assert actions(answers, "Which, on the attic light,") == [("turn_on", {"device": "attic light"})]
-    assert actions(answers, "Which of the dishwasher,") == [("turn_off", {"device": "dishwasher"})]
-    assert actions(answers, "Which of the lamps is brighter?") is None
-    assert actions(answers, "Which on the menu is cheapest?") is None
-    assert actions(answers, "Which of these is better?") is None
+    assert actions(answers, text) == expected
 
 
 def test_turn_on_or_off_heard_as_not_before_a_name_is_refused_by_the_name(answers: tuple[IntentMatcher, IntentAnswers]) -> None:
