@@ -49,7 +49,8 @@ from .respond.later import reminder_of
 from .respond.not_caught import may_have_a_rest, too_unsure
 from .respond.self_corrections import corrected, only_a_marker, opens_with_a_correction
 from .respond.speculation import Speculator
-from .respond.timer_names import name_left_out, names_known, names_to_read, timer_call, without_the_name
+from .respond.timer_names import (name_left_out, names_known, names_to_read, one_request_named_twice, timer_call,
+                                  without_the_name)
 from .respond.timer_follow_ups import TELLING, claim_timer_pointed_at, may_point_at_the_timer
 from .respond.timer_state import the_one_that_acts
 from .respond.unfinished import (LastTurn, borne_out, cut_off_after, goes_on_from, hold_secs, joined, may_amend,
@@ -348,7 +349,7 @@ class Conversation(VoiceSession):
         except Exception:
             log.exception("the recogniser's confidence could not be read", extra={"session": self.session_id})
             return False
-        if too_unsure(confidence):
+        if too_unsure(confidence, text):
             log.info("words heard too unsure to answer", extra={"session": self.session_id, "heard": text,
                                                                  "per_token": round(confidence or 0.0, 2)})
             return True
@@ -497,6 +498,8 @@ class Conversation(VoiceSession):
                 claim = self._resume_asked(user_text or "", claim)
             if claim is not None and claim.choices:   # "Pause the timer" or "Unpause the timer"? the timers may say
                 user_text, claim = await self._settled_by_the_timers(user_text or "", claim)
+            if claim is not None and claim.choices and spoken and not self._pieced and self._rereading():
+                user_text, claim = await self._named_among_the_running(user_text or "", claim)
             if claim is not None and claim.frame and user_text and (POINTED_AT.search(user_text) or claim.one_of):
                 # "Turn it off." or "Brightness to fifty percent." just after the kitchen light: that light
                 # ("Turn on the." is asked about)
@@ -812,6 +815,22 @@ class Conversation(VoiceSession):
         log.info("a question the timers answer", extra={"session": self.session_id, "asked": list(claim.choices),
                                                          "taken": settled[0]})
         return settled
+
+    async def _named_among_the_running(self, text: str, claim: Answer) -> tuple[str, Answer]:
+        """A question between two names for one request on a timer ("Cancel my grandet timer" or "... garage
+        timer"?, seed 1201's "Cancel my bread timer." while the bread timer ran), neither naming a running timer:
+        the first read again among the running timers' names, as a name that picks none is. When the audio says
+        none of them, either answer would refuse: no question, the first's refusal, which names the timers that
+        run ("No timer called 'grandet' is running, only the bread timer.")."""
+        if not hasattr(self._rereader, "claims_of"):
+            return text, claim
+        first = one_request_named_twice(await self._rereader.claims_of(claim.choices))
+        if first is None or not (names := self._timer_names_to_read(first)):
+            return text, claim
+        log.info("a question between names of no running timer", extra={"session": self.session_id,
+                                                                        "asked": list(claim.choices)})
+        return await self._claim_read_again(claim.choices[0], first, "reading a timer's name again failed",
+                                            lambda audio: self._read_timer_name(audio, text, first, names))
 
     async def _timer_name_read_again(self, text: str, claim: Answer) -> tuple[str, Answer]:
         """A timer's name heard as words no name holds ("Start her past her time" for a pasta timer), or naming

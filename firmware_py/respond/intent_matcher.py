@@ -570,15 +570,16 @@ class IntentMatcher:
         return IntentMatch(best.intent, best.slots, best.text, corrected=True)
 
     def _lead_dropped(self, text: str) -> IntentMatch | None:
-        """A match without a first word that stands before a command verb and belongs to no command: a filler
-        or "please" heard as another word ("Clean open the office lines", "Bees turn off the porch light").
+        """A match without a first word that stands before a command verb (or "never mind") and belongs to no
+        command: a filler or "please" heard as another word ("Clean open the office lines", "Bees turn off the
+        porch light", "Age never mind." of "Ah, never mind.").
         Never a word that makes the verb something other than an order ("Don't open", "I'll turn off", "To
         turn it off", "Why switch off").
         """
         words = text.split()
         bare = bare_words(words)
         first = self._first_word(bare)
-        if first is None or first + 2 > len(bare) or bare[first + 1] not in COMMAND_VERBS:
+        if first is None or first + 2 > len(bare) or not _opens_an_order(bare[first + 1:]):
             return None
         lead = bare[first]
         if not (lead.isalpha() or lead in FILLERS_HEARD_AS_WORDS) or lead in COMMAND_VERBS or lead in NOT_AN_ASIDE:
@@ -924,6 +925,11 @@ SWITCHED_AFTER_WHICH = {"on": "on", "off": "off", "of": "off"}
 the same), "off" heard as "of" too."""
 
 
+def _opens_an_order(bare: list[str]) -> bool:
+    """Do these words (bare) open an order: a command verb, or "never mind", which has none?"""
+    return bool(bare) and (bare[0] in COMMAND_VERBS or bare[0] == "nevermind" or bare[:2] == ["never", "mind"])
+
+
 def _switch_heard_as_which(text: str) -> str:
     """ "switch on/off the ..." for a sentence that opens "Which on the", "Which, of the" or "Which off my"
     (no question opens so: "Which of the lights are on?" names no device plainly), "" otherwise. A name's words
@@ -1106,8 +1112,9 @@ def _stem(word: str) -> str:
 
 def unmatched_device_words(text: str, result: RecognizeResult) -> str:
     """The words that named the missing device: an unknown name ("garage heater"), or an unknown room with
-    the noun said after it ("hallway lamp"), or an unknown kind ("front gate")."""
-    lowered = text.lower()
+    the noun said after it ("hallway lamp"), or an unknown kind ("front gate"). (The parser reads a hyphen as a
+    space: "the guest-room lamp" leaves "guest room" unmatched, whose noun follows in the text read so.)"""
+    lowered = text.lower().replace("-", " ")
     for key in ("name", "device_class", "area"):
         unmatched = result.unmatched_entities.get(key)
         if unmatched is None:

@@ -12,7 +12,7 @@ the reading is taken when it is the same request with a name from the list.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from .base import ActionCall, Answer
@@ -130,6 +130,17 @@ def same_but_name(first: Answer, second: Answer | None, besides: tuple[str, ...]
     apart = ("label", *besides)
     return ({k: v for k, v in one.arguments.items() if k not in apart}
             == {k: v for k, v in other.arguments.items() if k not in apart})
+
+
+def one_request_named_twice(answers: Sequence[Answer | None]) -> Answer | None:
+    """Of the readings a question asks between, the first, when all run the same request on a running timer
+    (not a timer to set) and differ only by its name ("Cancel my grandet timer" or "... garage timer"?); None
+    otherwise."""
+    first = answers[0] if answers else None
+    call = timer_call(first)
+    if first is None or call is None or call.name == "set_timer" or len(answers) < 2:
+        return None
+    return first if all(same_but_name(first, other) for other in answers[1:]) else None
 
 
 def the_named_one(first: Answer | None, second: Answer | None) -> int | None:

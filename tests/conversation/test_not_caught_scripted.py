@@ -17,7 +17,7 @@ from firmware_py import conversation as conversation_module
 from firmware_py.config import Settings
 from firmware_py.conversation import Conversation
 from firmware_py.events import BotAnswered, ErrorEvent
-from firmware_py.respond.not_caught import UNSURE_PER_TOKEN
+from firmware_py.respond.not_caught import UNSURE_COMMAND_PER_TOKEN, UNSURE_PER_TOKEN
 
 from .scripted import ScriptedLlm, feed, recorded_conversation, settle, tone, zeros
 from .test_reread_scripted import RereadingScriptedStt, one_spoken_turn
@@ -67,6 +67,23 @@ async def test_words_heard_surely_go_to_the_llm(world: Any) -> None:
     stt.confidence = UNSURE_PER_TOKEN + 0.4
     answer = await one_spoken_turn(conversation, events)
     assert answer.text == "Seth is a loyal and protective feline." and len(llm.asked) == 1
+
+
+@pytest.mark.parametrize(("heard", "asked_again"), [
+    ("Close me off this line", True),        # seed 1201's "Close the office blinds.", -0.63 a token
+    ("Youth speaker,", True),                # a command's thing named
+    ("How many lends done us I to have?", False),   # a question misheard: the LLM's, above UNSURE_PER_TOKEN
+])
+async def test_words_shaped_like_a_command_are_held_to_a_stricter_limit(world: Any, heard: str,
+                                                                       asked_again: bool) -> None:
+    """Words nothing claimed that open with a command verb or name a command's thing are a command misheard:
+    between UNSURE_COMMAND_PER_TOKEN and UNSURE_PER_TOKEN they are asked again, other words go to the LLM."""
+    conversation, events, llm, stt = world
+    stt.default, stt.confidence = heard, (UNSURE_COMMAND_PER_TOKEN + UNSURE_PER_TOKEN) / 2
+    answer = await one_spoken_turn(conversation, events)
+    assert (answer.text == "Sorry, I didn't catch that.") == asked_again
+    said = [e.text for e in events if isinstance(e, BotAnswered)]
+    assert said == [answer.text] and (llm.answer in said) != asked_again, "an answer begun meanwhile is dropped"
 
 
 async def test_a_command_heard_unsure_still_runs(world: Any) -> None:

@@ -45,6 +45,15 @@ async def world(request: pytest.FixtureRequest) -> AsyncIterator[tuple[Conversat
         yield conversation, events, stt
 
 
+@pytest.fixture
+async def garage_world() -> AsyncIterator[tuple[Conversation, list[Any], GrammarRecordingStt]]:
+    """A home with a garage door: "grandet" is mended to "garage" as well as kept as heard."""
+    garage = {"name": "garage door", "area": "garage", "kind": "cover", "command_topic": "home/garage/door/set"}
+    stt = GrammarRecordingStt(default=GARBLED_PASTA)
+    async with recorded_conversation(replace(settings(), devices=[garage]), stt, ScriptedLlm("LLM.")) as (conversation, events):
+        yield conversation, events, stt
+
+
 def running(conversation: Conversation) -> list[tuple[str, float]]:
     return [(timer.label, timer.seconds) for timer in conversation._engines.tools.timers.list()]
 
@@ -148,6 +157,25 @@ async def test_a_running_timer_read_as_a_name_not_running_is_still_refused(world
     answer = await one_spoken_turn(conversation, events)
     assert "no timer called 'lurkey'" in answer.text and [label for label, _ in running(conversation)] == ["tea"]
     assert "only the tea timer" in answer.text, "what is running is said, for the user to name it again"
+
+
+@pytest.mark.parametrize(("read", "said", "left"), [
+    ("Cancel my bread timer.", "The bread timer is cancelled.", []),
+    (None, "Sorry, no timer called 'grandet' is running, only the bread timer.", ["bread"]),
+])
+async def test_a_question_between_two_names_of_no_running_timer_is_not_asked(garage_world: Any, read: str | None,
+                                                                             said: str, left: list[str]) -> None:
+    """Seed 1201's "Cancel my bread timer." heard "Cancel my grandet tiger." while the bread timer ran: asked
+    "grandet" or "garage"? Neither runs, so either answer refuses: read among the running timers' names,
+    else the first refused, naming the timer that runs."""
+    conversation, events, stt = garage_world
+    conversation._engines.tools.timers.start(1200, "bread", "s1")
+    stt.default = "Cancel my grandet tiger."
+    stt.readings = [reading(read)] if read else []
+    answer = await one_spoken_turn(conversation, events)
+    assert answer.text == said and [label for label, _ in running(conversation)] == left
+    grammar, _ = stt.calls[-1]
+    assert grammar.advance(grammar.start, "cancel my bread timer") != -1, "read among the running timers' names"
 
 
 async def test_with_no_timer_running_a_name_is_not_read_again(world: Any) -> None:
