@@ -69,7 +69,9 @@ def test_the_bot_pauses_at_the_first_sound_over_its_echo(answer: np.ndarray, vad
     late = run_take(answer, user, conditions, "aec3", vad, stop_bot_on_speech_after=at - 0.3)
     soon = run_take(answer, user, conditions, "aec3", vad, stop_bot_on_speech_after=at - 0.3, pause_after_secs=0.06)
     assert late.stopped_at is not None and soon.stopped_at is not None
-    assert late.stopped_at - onset > 0.8 and soon.stopped_at - onset < 0.3, (late.stopped_at, soon.stopped_at, onset)
+    # (how late the VAD's start alone comes depends on the CPU's float paths in AEC3: 0.8 s and more after the
+    # onset on one machine, 0.43 s on another; the pause is what brings it within 0.3 s on both)
+    assert soon.stopped_at - onset < 0.3 < late.stopped_at - onset, (late.stopped_at, soon.stopped_at, onset)
     alone = run_take(answer, np.zeros(0, np.int16), conditions, "aec3", vad, pause_after_secs=0.06)
     assert alone.vad_starts == [] and alone.pauses == []
 

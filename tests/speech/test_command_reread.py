@@ -75,10 +75,12 @@ def test_a_command_the_recogniser_writes_nothing_for_reads_as_the_command(stt: M
 def test_foreign_speech_the_recogniser_writes_nothing_for_is_no_command(stt: MoonshineStt, reread: Any, said: str,
                                                                         language: str, speed: float) -> None:
     """Decoded as other scripts' letters (dropped) or nothing: read with no words to go by, no command is near
-    enough (with the usual margin the French read as "I can't hear you.", a volume change)."""
-    _, rereader = reread
+    enough (with the usual margin the French read as "I can't hear you.", a volume change). (What is written
+    depends on the CPU's float paths: one machine wrote nothing for the Polish, another "1989.", no command.)"""
+    matcher, rereader = reread
     audio = to_float(speech(said, voice="espeak", speed=speed, espeak_voice=language)[0])
-    assert stt.transcribe(audio) == ""
+    heard = stt.transcribe(audio)
+    assert not heard or matcher.match(heard) is None, heard
     reading = rereader.read(audio, stt, UNHEARD_MARGIN)
     assert reading is None or rereader.accept(reading, "", margin=UNHEARD_MARGIN) is None, reading
 
