@@ -932,13 +932,12 @@ def _opens_an_order(bare: list[str]) -> bool:
 
 def _switch_heard_as_which(text: str) -> str:
     """ "switch on/off the ..." for a sentence that opens "Which on the", "Which, of the" or "Which off my"
-    (no question opens so: "Which of the lights are on?" names no device plainly), "" otherwise. A name's words
-    the recogniser joined by a hyphen are its words ("the guest-room lamp")."""
+    (no question opens so: "Which of the lights are on?" names no device plainly), "" otherwise."""
     words = text.split()
     bare = bare_words(words)
     if len(bare) < 4 or bare[0] != "which" or bare[1] not in SWITCHED_AFTER_WHICH or bare[2] not in ("the", "my"):
         return ""
-    return " ".join(["switch", SWITCHED_AFTER_WHICH[bare[1]], *words[2:]]).replace("-", " ")
+    return " ".join(["switch", SWITCHED_AFTER_WHICH[bare[1]], *words[2:]])
 
 
 def _past(verb: str) -> str:

@@ -46,7 +46,7 @@ from .opposites import (READ_MARGIN, RIVAL_LENGTHS, UNMENDED_MARGIN, OppositeRea
 from .rewordings import all_but, each_timer_said, in_the_room_said, joined_parts, room_put_first, with_the_thing_named
 from .sums import number_asked, plain_sum, sum_answer, worked_out
 from .timer_names import (COMMON_TIMER_NAMES, name_in_doubt, name_unheard, names_known, run_into_timer, same_but_name,
-                          the_named_one, timer_call)
+                          one_request_named_twice, the_named_one, timer_call)
 
 log = logging.getLogger(__name__)
 
@@ -1100,11 +1100,7 @@ class IntentResponder:
 
     def _one_timer_two_names(self, asked: IntentMatch) -> Answer | None:
         """The first reading of a question between two that set the same timer under two names, else None."""
-        answers = [answer for _, _, answer in self._choices(asked)]
-        if len(answers) < 2 or answers[0] is None or not same_but_name(answers[0], answers[1]):
-            return None
-        call = timer_call(answers[0])
-        return answers[0] if call is not None and call.name == "set_timer" else None
+        return one_request_named_twice([answer for _, _, answer in self._choices(asked)], setting=True)
 
     def _named_choice(self, text: str, asked: IntentMatch) -> tuple[str, IntentMatch]:
         """A question between two readings that set the same timer under two names, when only one of the

@@ -19,6 +19,8 @@ from .command_reread import COMMANDS_ONLY_WORDS
 from .intent_matcher import COMMAND_VERBS, FILLERS, bare_words
 from .unfinished import MAX_WORDS
 
+COMMAND_THINGS = COMMANDS_ONLY_WORDS | DEVICE_NOUNS
+"""Words for what commands act on: the volume, a timer, a thing a home has."""
 UNSURE_PER_TOKEN = -0.9
 """The mean log-likelihood per token (nats) below which words heard are not answered as said."""
 UNSURE_COMMAND_PER_TOKEN = -0.6
@@ -41,7 +43,7 @@ def shaped_like_a_command(text: str) -> bool:
     thing a home has)? Rooms alone do not: small talk names them ("a long day at the office")."""
     words = bare_words(text.split())
     opening = next((word for word in words if word not in FILLERS), "")
-    return opening in COMMAND_VERBS or bool({singular(word) for word in words} & (COMMANDS_ONLY_WORDS | DEVICE_NOUNS))
+    return opening in COMMAND_VERBS or bool({singular(word) for word in words} & COMMAND_THINGS)
 
 
 def may_have_a_rest(text: str, joined: bool) -> bool:
@@ -53,4 +55,4 @@ def may_have_a_rest(text: str, joined: bool) -> bool:
     question heard unsure ("What in time plus free?") is apologised for at once."""
     words = {singular(word) for word in bare_words(text.split())}
     return (not joined and 0 < len(text.split()) <= MAX_WORDS
-            and bool(words & (COMMANDS_ONLY_WORDS | DEVICE_NOUNS | ROOMS)))
+            and bool(words & (COMMAND_THINGS | ROOMS)))

@@ -132,13 +132,13 @@ def same_but_name(first: Answer, second: Answer | None, besides: tuple[str, ...]
             == {k: v for k, v in other.arguments.items() if k not in apart})
 
 
-def one_request_named_twice(answers: Sequence[Answer | None]) -> Answer | None:
-    """Of the readings a question asks between, the first, when all run the same request on a running timer
-    (not a timer to set) and differ only by its name ("Cancel my grandet timer" or "... garage timer"?); None
-    otherwise."""
+def one_request_named_twice(answers: Sequence[Answer | None], setting: bool = False) -> Answer | None:
+    """Of the readings a question asks between, the first, when all run the same timer request and differ only
+    by its name: a request on a running timer ("Cancel my grandet timer" or "... garage timer"?), or with
+    `setting` a timer to set ("Start past a timer" or "Start a pasta timer"?); None otherwise."""
     first = answers[0] if answers else None
     call = timer_call(first)
-    if first is None or call is None or call.name == "set_timer" or len(answers) < 2:
+    if first is None or call is None or (call.name == "set_timer") != setting or len(answers) < 2:
         return None
     return first if all(same_but_name(first, other) for other in answers[1:]) else None
 

@@ -15,8 +15,8 @@ from firmware_py.respond.intent_matcher import IntentMatcher
 from firmware_py.respond.intents import IntentAnswers, IntentResponder, heard_name
 from firmware_py.respond.command_reread import NAME_MARGIN
 from firmware_py.speech.stt import Rereading
-from firmware_py.respond.timer_names import (COMMON_TIMER_NAMES, name_in_doubt, name_left_out, names_known, names_to_read, same_but_name,
-                                          timer_call)
+from firmware_py.respond.timer_names import (COMMON_TIMER_NAMES, name_in_doubt, name_left_out, names_known, names_to_read,
+                                          one_request_named_twice, same_but_name, timer_call)
 
 DEVICES = [{"name": "kitchen light", "area": "kitchen", "kind": "light", "command_topic": "home/kitchen/light/set"}]
 
@@ -81,6 +81,17 @@ def test_the_same_request_the_name_apart() -> None:
     assert same_but_name(heard, named)
     assert not same_but_name(heard, longer) and not same_but_name(heard, paused) and not same_but_name(heard, None)
     assert timer_call(two) is None, "two actions: not one timer request"
+
+
+def test_one_timer_request_named_twice_is_told_apart_from_two_requests(responder: IntentResponder) -> None:
+    """A question between two names for one request: the first reading, for a running timer's request, or with
+    `setting` for a timer to set; never for two requests that differ in more than the name."""
+    cancels = [claim(responder, f"Cancel the {name} timer.") for name in ("clocky", "cloaky")]
+    sets = [claim(responder, f"Start a {name} timer for five minutes.") for name in ("clocky", "cloaky")]
+    assert one_request_named_twice(cancels) is cancels[0] and one_request_named_twice(cancels, setting=True) is None
+    assert one_request_named_twice(sets, setting=True) is sets[0] and one_request_named_twice(sets) is None
+    assert one_request_named_twice([sets[0], claim(responder, "Start a cloaky timer for six minutes.")], setting=True) is None
+    assert one_request_named_twice([cancels[0], None]) is None and one_request_named_twice(cancels[:1]) is None
 
 
 def test_a_name_may_be_left_out_only_of_a_timer_set_with_none_heard() -> None:
